@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Prune",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Prune", targets: ["Prune"]),
+        .executable(name: "prune", targets: ["prune"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries: OpenBLAS + LAPACKE on Linux (Accelerate is used instead on Apple platforms).
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+
+        .target(name: "PruneTensor", dependencies: ["CBLAS"], path: "Sources/Tensor"),
+        .target(name: "PruneAutodiff", dependencies: ["PruneTensor"], path: "Sources/Autodiff"),
+        .target(name: "PruneNN", dependencies: ["PruneAutodiff", "PruneTensor", "CZlib"], path: "Sources/NN"),
+        .target(name: "PruneModelIO", dependencies: ["PruneNN", "PruneTensor"], path: "Sources/ModelIO"),
+        .target(name: "Prune", dependencies: ["PruneTensor", "PruneAutodiff", "PruneNN", "PruneModelIO"],
+                path: "Sources/Prune"),
+        .executableTarget(name: "prune", dependencies: [
+            "Prune", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/prune"),
+
+        .testTarget(name: "TensorTests", dependencies: ["PruneTensor"], path: "Tests/TensorTests"),
+        .testTarget(name: "AutodiffTests", dependencies: ["PruneAutodiff", "PruneNN", "PruneModelIO"], path: "Tests/AutodiffTests",
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "NNTests", dependencies: ["PruneNN", "PruneModelIO"], path: "Tests/NNTests"),
+        .testTarget(name: "CLITests", dependencies: ["PruneModelIO", "PruneNN", "prune"], path: "Tests/CLITests"),
+        .testTarget(name: "ModelIOTests", dependencies: ["PruneModelIO", "PruneNN"], path: "Tests/ModelIOTests",
+                    resources: [.copy("Fixtures")]),
+    ]
+)

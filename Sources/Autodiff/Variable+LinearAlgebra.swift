@@ -1,0 +1,94 @@
+import PruneTensor
+
+/// Matrix products and the fused affine map of a Linear layer.
+extension Variable {
+    /// NumPy-style matrix product (2-D, or batched over leading axes).
+    public static func matmul(_ a: Variable, _ b: Variable) throws -> Variable {
+        let out = try Tensor.matmul(a.value, b.value)
+        let av = a.value, bv = b.value
+        let needA = a.requiresGrad, needB = b.requiresGrad
+        return record(out, [a, b]) { g in
+            var ga: Tensor? = nil, gb: Tensor? = nil
+            if needA {
+                let d = try Tensor.matmul(g, bv, transposeB: true)
+                ga = d.shape == av.shape ? d : try d.sum(toShape: av.shape)
+            }
+            if needB {
+                if bv.rank == 2 && av.rank > 2 {
+                    // B shared by every batch: stack the batch into rows, one GEMM.
+                    let k = av.shape[av.rank - 1], n = g.shape[g.rank - 1]
+                    gb = try Tensor.matmul(av.reshaped([-1, k]), g.reshaped([-1, n]), transposeA: true)
+                } else {
+                    let d = try Tensor.matmul(av, g, transposeA: true)
+                    gb = d.shape == bv.shape ? d : try d.sum(toShape: bv.shape)
+                }
+            }
+            return [ga, gb]
+        }
+    }
+
+    /// y = x·Wᵀ + b for x `[..., in]`, W `[out, in]`, b `[out]` (PyTorch's Linear convention).
+    public static func linear(_ x: Variable, weight: Variable, bias: Variable?) throws -> Variable {
+        let w = weight.value
+        guard w.rank == 2, x.value.rank >= 1, x.shape.last == w.shape[1] else {
+            throw TensorError.shapeMismatch(op: "linear", shapes: [x.shape, w.shape],
+                                            reason: "input features must equal the weight's second extent")
+        }
+        let inF = w.shape[1], outF = w.shape[0]
+        let rows = x.value.count / Swift.max(inF, 1)
+        var out = [Float](repeating: 0, count: rows * outF)
+        if let bias {
+            guard bias.shape == [outF] else {
+                throw TensorError.shapeMismatch(op: "linear", shapes: [bias.shape, [outF]], reason: "bias needs one value per output")
+            }
+            out.withUnsafeMutableBufferPointer { o in
+                bias.value.scalars.withUnsafeBufferPointer { b in
+                    for r in 0..<rows { for j in 0..<outF { o[r * outF + j] = b[j] } }
+                }
+            }
+        }
+        if rows > 0 && inF > 0 {
+            x.value.scalars.withUnsafeBufferPointer { xp in
+                w.scalars.withUnsafeBufferPointer { wp in
+                    out.withUnsafeMutableBufferPointer { o in
+                        Tensor.gemm(xp.baseAddress!, wp.baseAddress!, o.baseAddress!, m: rows, n: outF, k: inF,
+                                    transB: true, beta: bias == nil ? 0 : 1)
+                    }
+                }
+            }
+        }
+        let outShape = Array(x.shape.dropLast()) + [outF]
+        let xv = x.value, needX = x.requiresGrad, needW = weight.requiresGrad
+        let parents = bias.map { [x, weight, $0] } ?? [x, weight]
+        return record(Tensor(unchecked: outShape, out), parents) { g in
+            var gx: Tensor? = nil, gw: Tensor? = nil
+            if rows > 0 && inF > 0 && outF > 0 {
+                if needX {
+                    var d = [Float](repeating: 0, count: rows * inF)
+                    g.scalars.withUnsafeBufferPointer { gp in w.scalars.withUnsafeBufferPointer { wp in d.withUnsafeMutableBufferPointer { dp in
+                        Tensor.gemm(gp.baseAddress!, wp.baseAddress!, dp.baseAddress!, m: rows, n: inF, k: outF)
+                    } } }
+                    gx = Tensor(unchecked: xv.shape, d)
+                }
+                if needW {
+                    var d = [Float](repeating: 0, count: outF * inF)
+                    g.scalars.withUnsafeBufferPointer { gp in xv.scalars.withUnsafeBufferPointer { xp in d.withUnsafeMutableBufferPointer { dp in
+                        Tensor.gemm(gp.baseAddress!, xp.baseAddress!, dp.baseAddress!, m: outF, n: inF, k: rows, transA: true)
+                    } } }
+                    gw = Tensor(unchecked: w.shape, d)
+                }
+            } else {
+                gx = .zeros(xv.shape); gw = .zeros(w.shape)
+            }
+            var grads: [Tensor?] = [gx, gw]
+            if bias != nil {
+                var gb = [Float](repeating: 0, count: outF)
+                g.scalars.withUnsafeBufferPointer { gp in
+                    for r in 0..<rows { for j in 0..<outF { gb[j] += gp[r * outF + j] } }
+                }
+                grads.append(Tensor(unchecked: [outF], gb))
+            }
+            return grads
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import PruneTensor
+
+/// Unary math. Each gradient is written beside its op from the forward input or output.
+extension Variable {
+    /// Elementwise op whose derivative is a function of input x and output y.
+    @inline(__always)
+    func unary(_ out: Tensor, _ derivative: @escaping (Float, Float) -> Float) -> Variable {
+        let x = value
+        return Variable.record(out, [self]) { g in
+            let d = try Tensor.binaryOp(x, out, op: "derivative", derivative)
+            return [try g * d]
+        }
+    }
+
+    public func exp() -> Variable { unary(value.exp()) { _, y in y } }
+    public func log() -> Variable { unary(value.log()) { x, _ in 1 / x } }
+    public func sqrt() -> Variable { unary(value.sqrt()) { _, y in 0.5 / y } }
+    public func abs() -> Variable { unary(value.abs()) { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) } }
+    /// The sign; its gradient is zero almost everywhere.
+    public func sign() -> Variable { unary(value.sign()) { _, _ in 0 } }
+    public func relu() -> Variable { unary(value.relu()) { x, _ in x > 0 ? 1 : 0 } }
+    /// Leaky ReLU: x for x > 0, slope·x otherwise (Maas et al. 2013).
+    public func leakyRelu(_ slope: Float = 0.01) -> Variable {
+        unary(value.map { $0 > 0 ? $0 : slope * $0 }) { x, _ in x > 0 ? 1 : slope }
+    }
+    public func tanh() -> Variable { unary(value.tanh()) { _, y in 1 - y * y } }
+    public func sigmoid() -> Variable { unary(value.sigmoid()) { _, y in y * (1 - y) } }
+    /// Exact GELU, x·Φ(x) (Hendrycks & Gimpel 2016).
+    public func gelu() -> Variable { unary(value.gelu()) { x, _ in Tensor.geluDerivative(x) } }
+    public func erf() -> Variable {
+        unary(value.erf()) { x, _ in 1.1283791670955126 * Foundation_exp(-x * x) }
+    }
+    public func square() -> Variable { unary(value.square()) { x, _ in 2 * x } }
+    /// x^p for a constant exponent.
+    public func pow(_ p: Float) -> Variable {
+        if p == 2 { return square() }
+        return unary(value.pow(p)) { x, _ in p * Foundation_pow(x, p - 1) }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import PruneTensor
+
+/// The safetensors format (Hugging Face): an 8-byte little-endian header length n, n bytes of
+/// UTF-8 JSON mapping each name to `{dtype, shape, data_offsets}` (plus optional string
+/// `__metadata__`), then the little-endian, row-major data.
+///
+/// Reading validates everything the format requires (header size ≤ 100 MB, offsets inside the
+/// data, no overlaps, full coverage, sizes equal to dtype × shape). Writing produces the same bytes
+/// as the Python `safetensors` package: tensors ordered by name, compact JSON, header padded with
+/// spaces to a multiple of 8, written atomically.
+public enum Safetensors {
+    static let maxHeader = 100_000_000
+
+    /// Reads a file. Every error names the file and the problem.
+    public static func read(_ path: String) throws -> StateDict {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelIOError(file: path, "cannot read the file (missing or unreadable)")
+        }
+        return try decode(data, file: path)
+    }
+
+    /// Decodes safetensors bytes; `file` names the source in errors.
+    public static func decode(_ data: Data, file: String = "<memory>") throws -> StateDict {
+        let bytes = [UInt8](data)
+        guard bytes.count >= 8 else { throw ModelIOError(file: file, "truncated: \(bytes.count) bytes, need at least 8 for the header length") }
+        var n: UInt64 = 0
+        for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        guard n <= UInt64(maxHeader) else { throw ModelIOError(file: file, "header length \(n) exceeds the 100 MB limit (not a safetensors file?)") }
+        guard 8 + Int(n) <= bytes.count else {
+            throw ModelIOError(file: file, "truncated: header announces \(n) bytes but the file has \(bytes.count - 8) after the length")
+        }
+        let headerBytes = Data(bytes[8..<(8 + Int(n))])
+        guard let json = try? JSONSerialization.jsonObject(with: headerBytes), let header = json as? [String: Any] else {
+            throw ModelIOError(file: file, "header is not a JSON object")
+        }
+        let dataStart = 8 + Int(n), dataLength = bytes.count - dataStart
+        var metadata: [String: String] = [:]
+        var entries: [(name: String, dtype: SafetensorsDType, shape: [Int], begin: Int, end: Int)] = []
+        for (name, value) in header {
+            if name == "__metadata__" {
+                guard let m = value as? [String: Any] else { throw ModelIOError(file: file, "__metadata__ is not a map of strings") }
+                for (k, v) in m {
+                    guard let s = v as? String else { throw ModelIOError(file: file, "__metadata__ value for '\(k)' is not a string") }
+                    metadata[k] = s
+                }
+                continue
+            }
+            guard let info = value as? [String: Any], let dt = info["dtype"] as? String,
+                  let shapeAny = info["shape"] as? [Any], let offAny = info["data_offsets"] as? [Any], offAny.count == 2 else {
+                throw ModelIOError(file: file, "tensor '\(name)': entry needs dtype, shape and two data_offsets")
+            }
+            guard let dtype = SafetensorsDType(rawValue: dt) else {
+                throw ModelIOError(file: file, "tensor '\(name)': unsupported dtype \(dt) (supported: F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL)")
+            }
+            let shape = try shapeAny.map { v -> Int in
+                guard let i = (v as? NSNumber)?.intValue, i >= 0 else { throw ModelIOError(file: file, "tensor '\(name)': shape \(shapeAny) is not a list of non-negative integers") }
+                return i
+            }
+            let offs = try offAny.map { v -> Int in
+                guard let i = (v as? NSNumber)?.intValue, i >= 0 else { throw ModelIOError(file: file, "tensor '\(name)': data_offsets must be non-negative integers") }
+                return i
+            }
+            guard offs[0] <= offs[1], offs[1] <= dataLength else {
+                throw ModelIOError(file: file, "tensor '\(name)': data_offsets [\(offs[0]), \(offs[1])] outside the \(dataLength) data bytes (truncated file?)")
+            }
+            let expected = shape.reduce(1, *) * dtype.size
+            guard offs[1] - offs[0] == expected else {
+                throw ModelIOError(file: file, "tensor '\(name)': \(offs[1] - offs[0]) bytes for shape \(shape) of \(dt), which needs \(expected)")
+            }
+            entries.append((name, dtype, shape, offs[0], offs[1]))
+        }
+        entries.sort { $0.begin < $1.begin || ($0.begin == $1.begin && $0.end < $1.end) }
+        var cursor = 0
+        for e in entries {
+            guard e.begin == cursor else {
+                throw ModelIOError(file: file, e.begin < cursor ? "tensor '\(e.name)' overlaps the tensor before it" : "a gap of \(e.begin - cursor) bytes before tensor '\(e.name)'")
+            }
+            cursor = e.end
+        }
+        guard cursor == dataLength else {
+            throw ModelIOError(file: file, "the tensors cover \(cursor) of the \(dataLength) data bytes")
+        }
+        var tensors: [String: Tensor] = [:]
+        bytes.withUnsafeBytes { raw in
+            for e in entries {
+                let scalars = e.dtype.decode(raw.baseAddress! + dataStart + e.begin, count: (e.end - e.begin) / e.dtype.size)
+                tensors[e.name] = Tensor(unchecked: e.shape, scalars)
+            }
+        }
+        return StateDict(tensors, metadata: metadata)
+    }
+
+    /// Encodes a state dict as safetensors bytes (all tensors as F32).
+    public static func encode(_ state: StateDict) throws -> Data {
+        var header = "{"
+        var first = true
+        if !state.metadata.isEmpty {
+            header += "\"__metadata__\":{"
+            header += state.metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(state.metadata[$0]!))" }.joined(separator: ",")
+            header += "}"
+            first = false
+        }
+        var offset = 0
+        let keys = state.sortedKeys
+        for k in keys {
+            guard !k.isEmpty, k != "__metadata__" else { throw ModelIOError(file: "<encode>", "tensor name '\(k)' is not allowed") }
+            let t = state.tensors[k]!
+            let size = t.count * 4
+            if !first { header += "," }
+            first = false
+            header += "\(jsonString(k)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + size)]}"
+            offset += size
+        }
+        header += "}"
+        var hb = Array(header.utf8)
+        while hb.count % 8 != 0 { hb.append(0x20) }
+        var out = Data(capacity: 8 + hb.count + offset)
+        var n = UInt64(hb.count).littleEndian
+        withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
+        out.append(contentsOf: hb)
+        for k in keys {
+            state.tensors[k]!.scalars.withUnsafeBytes { out.append(contentsOf: $0) }
+        }
+        return out
+    }
+
+    /// Writes a file atomically: to a temporary file beside it, then renamed into place,
+    /// so a failed save never leaves a partial file.
+    public static func write(_ state: StateDict, to path: String) throws {
+        try AtomicFile.write(encode(state), to: path)
+    }
+
+    /// A JSON string literal, escaped as serde_json does.
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}

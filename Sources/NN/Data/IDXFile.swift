@@ -1,0 +1,39 @@
+/// The IDX format of MNIST and Fashion-MNIST (LeCun et al.): a big-endian header — magic
+/// 0x00000803 for images (count, rows, columns as 32-bit integers) or 0x00000801 for labels
+/// (count) — then unsigned bytes. Files may be gzip-compressed.
+public enum IDXFile {
+    /// Images as `count` × `rows` × `columns` bytes.
+    public static func readImages(_ path: String) throws -> (count: Int, rows: Int, columns: Int, pixels: [UInt8]) {
+        let bytes = try GzipFile.read(path)
+        guard bytes.count >= 16 else { throw DataError(file: path, "too short for an IDX image header (\(bytes.count) bytes, need 16)") }
+        let magic = be32(bytes, 0)
+        guard magic == 0x0000_0803 else {
+            throw DataError(file: path, "bad magic number 0x\(String(magic, radix: 16)) (IDX images have 0x00000803)")
+        }
+        let n = Int(be32(bytes, 4)), r = Int(be32(bytes, 8)), c = Int(be32(bytes, 12))
+        let expected = n * r * c
+        guard bytes.count - 16 == expected else {
+            throw DataError(file: path, "header announces \(n) images of \(r)×\(c) = \(expected) bytes, file holds \(bytes.count - 16)\(bytes.count - 16 < expected ? " (truncated)" : "")")
+        }
+        return (n, r, c, Array(bytes[16...]))
+    }
+
+    /// Labels as `count` bytes.
+    public static func readLabels(_ path: String) throws -> [UInt8] {
+        let bytes = try GzipFile.read(path)
+        guard bytes.count >= 8 else { throw DataError(file: path, "too short for an IDX label header (\(bytes.count) bytes, need 8)") }
+        let magic = be32(bytes, 0)
+        guard magic == 0x0000_0801 else {
+            throw DataError(file: path, "bad magic number 0x\(String(magic, radix: 16)) (IDX labels have 0x00000801)")
+        }
+        let n = Int(be32(bytes, 4))
+        guard bytes.count - 8 == n else {
+            throw DataError(file: path, "header announces \(n) labels, file holds \(bytes.count - 8)\(bytes.count - 8 < n ? " (truncated)" : "")")
+        }
+        return Array(bytes[8...])
+    }
+
+    private static func be32(_ b: [UInt8], _ i: Int) -> UInt32 {
+        UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])
+    }
+}

@@ -1,0 +1,70 @@
+import PruneTensor
+import PruneAutodiff
+
+/// Batch normalization over the channel axis 1 of `[N, C]` (BatchNorm1d) or `[N, C, H, W]`
+/// (BatchNorm2d). Training uses batch statistics and updates the running ones with `momentum`
+/// (the unbiased variance, as PyTorch does); evaluation uses the running statistics.
+/// Ioffe & Szegedy, "Batch Normalization", ICML 2015.
+public final class BatchNorm: Module {
+    public let weight: Parameter
+    public let bias: Parameter
+    public let runningMean: Buffer
+    public let runningVar: Buffer
+    public var momentum: Float
+    public var epsilon: Float
+    public var isTraining = true
+
+    public init(_ channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+        weight = Parameter(.ones([channels]))
+        bias = Parameter(.zeros([channels]))
+        runningMean = Buffer(.zeros([channels]))
+        runningVar = Buffer(.ones([channels]))
+        self.momentum = momentum
+        self.epsilon = epsilon
+    }
+
+    public var channels: Int { weight.shape[0] }
+
+    public var ownParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
+    public var ownBuffers: [(name: String, buffer: Buffer)] { [("running_mean", runningMean), ("running_var", runningVar)] }
+
+    public func forward(_ x: Variable) throws -> Variable {
+        guard x.value.rank == 2 || x.value.rank == 4, x.shape[1] == channels else {
+            throw TensorError.shapeMismatch(op: "BatchNorm", shapes: [x.shape, [channels]],
+                                            reason: "input must be [N, \(channels)] or [N, \(channels), H, W]")
+        }
+        let axes = x.value.rank == 4 ? [0, 2, 3] : [0]
+        let statShape = x.value.rank == 4 ? [1, channels, 1, 1] : [1, channels]
+        let gamma = try weight.variable().reshaped(statShape)
+        let beta = try bias.variable().reshaped(statShape)
+        if isTraining {
+            let (out, mean, variance) = try Variable.batchNorm(x, weight: gamma, bias: beta, epsilon: epsilon)
+            let n = Float(x.value.count / channels)
+            withNoGrad {
+                let m = try! mean.reshaped([channels])
+                let v = try! variance.reshaped([channels]) * (n / Swift.max(n - 1, 1))
+                runningMean.value = try! runningMean.value * (1 - momentum) + m * momentum
+                runningVar.value = try! runningVar.value * (1 - momentum) + v * momentum
+            }
+            return out
+        }
+        let mean = Variable(try runningMean.value.reshaped(statShape))
+        let invStd = Variable(try (runningVar.value + epsilon).sqrt().reshaped(statShape))
+        return try (x - mean) / invStd * gamma + beta
+    }
+
+    public var summary: String { "BatchNorm(\(channels))" }
+}
+
+extension Variable {
+    /// Batch normalization with batch statistics over every axis but 1 (weight and bias shaped to
+    /// broadcast over axis 1). Returns the output and the batch mean and (biased) variance.
+    public static func batchNorm(_ x: Variable, weight: Variable, bias: Variable, epsilon: Float) throws
+        -> (output: Variable, mean: Tensor, variance: Tensor) {
+        let axes = [0] + Array(2..<Swift.max(2, x.value.rank))
+        let mean = try x.mean(axes: axes, keepDims: true)
+        let centered = try x - mean
+        let variance = try centered.square().mean(axes: axes, keepDims: true)
+        return (try centered / (variance + epsilon).sqrt() * weight + bias, mean.value, variance.value)
+    }
+}

@@ -1,0 +1,46 @@
+import PruneTensor
+import PruneAutodiff
+
+/// A 2-D convolution over `[N, C, H, W]` with stride, padding, dilation and groups
+/// (depthwise when groups equals the input channels). Weight `[O, C/groups, KH, KW]` as in PyTorch,
+/// initialized like PyTorch (Kaiming-uniform with a = √5).
+public final class Conv2d: Module {
+    public let weight: Parameter
+    public let bias: Parameter?
+    public var geometry: Conv2dGeometry
+    public var isTraining = true
+
+    public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
+                dilation: Int = 1, groups: Int = 1, bias: Bool = true, rng: inout RandomGenerator) {
+        precondition(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
+                     "Conv2d: \(inChannels) → \(outChannels) channels are not divisible by \(groups) groups")
+        let shape = [outChannels, inChannels / groups, kernel, kernel]
+        weight = Parameter(.kaimingUniform(shape, a: Float(5).squareRoot(), using: &rng))
+        let bound = 1 / Float(Tensor.fans(of: shape).fanIn).squareRoot()
+        self.bias = bias ? Parameter(.uniform([outChannels], low: -bound, high: bound, using: &rng)) : nil
+        geometry = Conv2dGeometry(kernel: (kernel, kernel), stride: (stride, stride), padding: (padding, padding),
+                                  dilation: (dilation, dilation), groups: groups)
+    }
+
+    /// A convolution with the given weight, bias and geometry.
+    public init(weight: Tensor, bias: Tensor?, geometry: Conv2dGeometry) {
+        self.weight = Parameter(weight)
+        self.bias = bias.map { Parameter($0) }
+        self.geometry = geometry
+    }
+
+    public var inChannels: Int { weight.shape[1] * geometry.groups }
+    public var outChannels: Int { weight.shape[0] }
+
+    public var ownParameters: [(name: String, parameter: Parameter)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    public func forward(_ x: Variable) throws -> Variable {
+        try Variable.conv2d(x, weight: weight.variable(), bias: bias?.variable(), geometry: geometry)
+    }
+
+    public var summary: String {
+        "Conv2d(\(inChannels) → \(outChannels), \(geometry.kernel.h)×\(geometry.kernel.w), stride \(geometry.stride.h), padding \(geometry.padding.h)\(geometry.groups > 1 ? ", groups \(geometry.groups)" : ""))"
+    }
+}

@@ -1,0 +1,62 @@
+import PruneTensor
+import PruneAutodiff
+
+/// A trainable tensor of a module: its value, its accumulated gradient, and an optional pruning mask.
+///
+/// The mask is an explicit field (not hidden state behind a renamed weight, as in PyTorch's
+/// `weight_orig`/`weight_mask`): forward passes read the masked value, gradients are masked before
+/// they accumulate, and ``bake()`` makes the pruning permanent.
+public final class Parameter {
+    /// The stored value (unmasked; see ``effectiveValue``).
+    public var value: Tensor
+    /// The gradient accumulated by backward passes since the last ``zeroGrad()``.
+    public var grad: Tensor?
+    /// 1 where a weight is kept, 0 where it is pruned; same shape as ``value``.
+    public var mask: Tensor? {
+        didSet {
+            if let mask { precondition(mask.shape == value.shape, "mask shape \(mask.shape) differs from parameter shape \(value.shape)") }
+        }
+    }
+    /// False for frozen parameters, which take part in forward passes only.
+    public var requiresGrad: Bool
+
+    public init(_ value: Tensor, requiresGrad: Bool = true) {
+        self.value = value
+        self.requiresGrad = requiresGrad
+    }
+
+    /// The value as forward passes see it: masked when a mask is set.
+    public var effectiveValue: Tensor {
+        guard let mask else { return value }
+        return try! value * mask   // shapes equal by the mask's invariant
+    }
+
+    /// A leaf variable for one forward pass; its gradient is masked and accumulated into ``grad``.
+    public func variable() -> Variable {
+        let v = effectiveValue
+        guard requiresGrad && GradMode.isEnabled else { return Variable(v) }
+        return Variable(v) { [unowned self] g in
+            var g = g
+            if let mask = self.mask { g = try g * mask }
+            if var existing = self.grad { self.grad = nil; try existing.add(g); self.grad = existing } else { self.grad = g }
+        }
+    }
+
+    /// Forgets the accumulated gradient.
+    public func zeroGrad() { grad = nil }
+
+    /// Folds the mask into the value and removes it: pruned weights become stored zeros.
+    public func bake() {
+        value = effectiveValue
+        mask = nil
+    }
+
+    /// The shape of the value.
+    public var shape: [Int] { value.shape }
+}
+
+/// A non-trainable tensor a module keeps in its state (for example BatchNorm's running mean).
+public final class Buffer {
+    public var value: Tensor
+    public init(_ value: Tensor) { self.value = value }
+}

@@ -1,0 +1,124 @@
+import PruneTensor
+import PruneAutodiff
+
+/// What the training loop reports after each batch.
+public struct TrainingProgress: Sendable {
+    public let epoch: Int
+    public let epochs: Int
+    public let batch: Int
+    public let batches: Int
+    /// Running mean loss of this epoch so far.
+    public let loss: Float
+    /// Running training accuracy of this epoch so far.
+    public let accuracy: Float
+    /// Examples per second over this epoch so far.
+    public let samplesPerSecond: Double
+}
+
+/// The result of one training epoch.
+public struct EpochResult: Sendable, Codable {
+    public let epoch: Int
+    public let loss: Float
+    public let trainAccuracy: Float
+    public let samplesPerSecond: Double
+    public let seconds: Double
+}
+
+/// Loss and accuracy of a model on a data set.
+public struct Evaluation: Sendable, Codable {
+    public let loss: Float
+    public let accuracy: Float
+    public let count: Int
+}
+
+/// Supervised classification training: forward, cross-entropy, backward, optimizer step, per batch.
+public enum Trainer {
+    /// Trains for one epoch over `loader`. `step` counts optimizer steps across epochs (for schedules).
+    public static func trainEpoch(_ model: any Module, loader: DataLoader, optimizer: any Optimizer,
+                                  schedule: (any LearningRateSchedule)? = nil, step: inout Int,
+                                  labelSmoothing: Float = 0, clipNorm: Float? = nil,
+                                  epoch: Int = 0, epochs: Int = 1,
+                                  extraLoss: ((any Module) throws -> Variable?)? = nil,
+                                  progress: ((TrainingProgress) -> Void)? = nil) throws -> EpochResult {
+        model.train()
+        let params = optimizer.parameters
+        let start = monotonicSeconds()
+        var seen = 0, correct = 0
+        var lossSum: Double = 0
+        let batches = loader.batchCount
+        for (b, batch) in loader.enumerated() {
+            if let schedule { optimizer.learningRate = schedule.learningRate(atStep: step) }
+            for p in params { p.zeroGrad() }
+            let logits = try model.forward(Variable(batch.images))
+            var loss = try Loss.crossEntropy(logits, labels: batch.labels, labelSmoothing: labelSmoothing)
+            guard loss.value.item.isFinite else {
+                throw TensorError.invalidArgument(op: "train", reason: "loss became \(loss.value.item) at epoch \(epoch + 1), batch \(b + 1); lower the learning rate")
+            }
+            lossSum += Double(loss.value.item) * Double(batch.labels.count)
+            if let extra = try extraLoss?(model) { loss = try loss + extra }
+            try loss.backward()
+            if let clipNorm { clipGradientNorm(params, maxNorm: clipNorm) }
+            optimizer.step()
+            step += 1
+            let pred = try logits.value.argmax(axis: 1)
+            correct += zip(pred, batch.labels).filter { $0 == $1 }.count
+            seen += batch.labels.count
+            if let progress {
+                let el = monotonicSeconds() - start
+                progress(TrainingProgress(epoch: epoch, epochs: epochs, batch: b + 1, batches: batches,
+                                          loss: Float(lossSum / Double(seen)), accuracy: Float(correct) / Float(seen),
+                                          samplesPerSecond: Double(seen) / Swift.max(el, 1e-9)))
+            }
+        }
+        let el = monotonicSeconds() - start
+        return EpochResult(epoch: epoch, loss: Float(lossSum / Double(Swift.max(seen, 1))),
+                           trainAccuracy: Float(correct) / Float(Swift.max(seen, 1)),
+                           samplesPerSecond: Double(seen) / Swift.max(el, 1e-9), seconds: el)
+    }
+
+    /// Mean cross-entropy and accuracy of `model` (in evaluation mode, without gradients).
+    public static func evaluate(_ model: any Module, loader: DataLoader) throws -> Evaluation {
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { if wasTraining { model.train() } }
+        return try withNoGrad {
+            var seen = 0, correct = 0
+            var lossSum: Double = 0
+            for batch in loader {
+                let logits = try model.forward(Variable(batch.images))
+                let loss = try Loss.crossEntropy(logits, labels: batch.labels)
+                lossSum += Double(loss.value.item) * Double(batch.labels.count)
+                let pred = try logits.value.argmax(axis: 1)
+                correct += zip(pred, batch.labels).filter { $0 == $1 }.count
+                seen += batch.labels.count
+            }
+            return Evaluation(loss: Float(lossSum / Double(Swift.max(seen, 1))),
+                              accuracy: Float(correct) / Float(Swift.max(seen, 1)), count: seen)
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Seconds on a monotonic clock.
+public func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// The peak resident memory of this process so far, in bytes.
+public func peakResidentBytes() -> Int {
+    var usage = rusage()
+    #if canImport(Darwin)
+    getrusage(RUSAGE_SELF, &usage)
+    return Int(usage.ru_maxrss)
+    #else
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Int(usage.ru_maxrss) * 1024
+    #endif
+}

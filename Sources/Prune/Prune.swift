@@ -1,0 +1,5 @@
+/// Prune: one import for the whole toolkit (tensors, autodiff, layers and models, model files).
+@_exported import PruneTensor
+@_exported import PruneAutodiff
+@_exported import PruneNN
+@_exported import PruneModelIO

@@ -1,0 +1,49 @@
+import Dispatch
+
+/// Runs `body(i)` for `i in 0..<count`, spread over the machine's cores when the work is large enough.
+/// The same inputs always give the same outputs: every index writes its own disjoint part.
+@inlinable
+public func parallelFor(_ count: Int, minimumWorkPerTask: Int = 1, work perIndex: Int = 1,
+                        _ body: (Int) -> Void) {
+    if count <= 1 || count * perIndex < 32_768 {
+        for i in 0..<count { body(i) }
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        nonisolated(unsafe) let b = body
+        DispatchQueue.concurrentPerform(iterations: count) { i in b(i) }
+    }
+}
+
+/// Splits `0..<count` into one contiguous chunk per core and runs `body(range)` on each.
+@inlinable
+public func parallelChunks(_ count: Int, grain: Int = 16_384, _ body: (Range<Int>) -> Void) {
+    let chunks = Swift.min(ProcessInfoCores.count, Swift.max(1, count / grain))
+    if chunks <= 1 { body(0..<count); return }
+    let per = (count + chunks - 1) / chunks
+    withoutActuallyEscaping(body) { body in
+        nonisolated(unsafe) let b = body
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let lo = c * per
+            let hi = Swift.min(count, lo + per)
+            if lo < hi { b(lo..<hi) }
+        }
+    }
+}
+
+/// The number of cores work is spread over.
+public enum ProcessInfoCores {
+    public static let count: Int = {
+        #if canImport(Glibc)
+        return Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        #else
+        return Swift.max(1, Int(sysconf(_SC_NPROCESSORS_ONLN)))
+        #endif
+    }()
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

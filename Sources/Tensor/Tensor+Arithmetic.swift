@@ -1,0 +1,107 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// MARK: - Binary arithmetic with broadcasting
+
+extension Tensor {
+    public static func + (a: Tensor, b: Tensor) throws -> Tensor { try binaryOp(a, b, op: "add") { $0 + $1 } }
+    public static func - (a: Tensor, b: Tensor) throws -> Tensor { try binaryOp(a, b, op: "sub") { $0 - $1 } }
+    public static func * (a: Tensor, b: Tensor) throws -> Tensor { try binaryOp(a, b, op: "mul") { $0 * $1 } }
+    public static func / (a: Tensor, b: Tensor) throws -> Tensor { try binaryOp(a, b, op: "div") { $0 / $1 } }
+
+    public static func + (a: Tensor, s: Float) -> Tensor { a.map { $0 + s } }
+    public static func - (a: Tensor, s: Float) -> Tensor { a.map { $0 - s } }
+    public static func * (a: Tensor, s: Float) -> Tensor { a.map { $0 * s } }
+    public static func / (a: Tensor, s: Float) -> Tensor { a.map { $0 / s } }
+    public static func + (s: Float, a: Tensor) -> Tensor { a.map { s + $0 } }
+    public static func - (s: Float, a: Tensor) -> Tensor { a.map { s - $0 } }
+    public static func * (s: Float, a: Tensor) -> Tensor { a.map { s * $0 } }
+    public static func / (s: Float, a: Tensor) -> Tensor { a.map { s / $0 } }
+    public static prefix func - (a: Tensor) -> Tensor { a.map { -$0 } }
+
+    /// Elementwise maximum of two broadcast operands.
+    public static func maximum(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binaryOp(a, b, op: "maximum") { Swift.max($0, $1) } }
+    /// Elementwise minimum of two broadcast operands.
+    public static func minimum(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binaryOp(a, b, op: "minimum") { Swift.min($0, $1) } }
+
+    /// In-place `self += other` for equal shapes (used to accumulate gradients).
+    public mutating func add(_ other: Tensor) throws {
+        guard shape == other.shape else {
+            throw TensorError.shapeMismatch(op: "add(inPlace)", shapes: [shape, other.shape], reason: "shapes must be equal")
+        }
+        scalars.withUnsafeMutableBufferPointer { p in
+            other.scalars.withUnsafeBufferPointer { q in
+                for i in 0..<p.count { p[i] += q[i] }
+            }
+        }
+    }
+
+    /// In-place `self += alpha * other` for equal shapes.
+    public mutating func addScaled(_ other: Tensor, _ alpha: Float) {
+        precondition(shape == other.shape, "addScaled: shapes \(shape) and \(other.shape) differ")
+        scalars.withUnsafeMutableBufferPointer { p in
+            other.scalars.withUnsafeBufferPointer { q in
+                for i in 0..<p.count { p[i] += alpha * q[i] }
+            }
+        }
+    }
+}
+
+// MARK: - Unary math
+
+extension Tensor {
+    /// Applies `f` to every scalar.
+    @inline(__always)
+    public func map(_ f: (Float) -> Float) -> Tensor {
+        let n = count
+        let out = [Float](unsafeUninitializedCapacity: n) { buf, filled in
+            scalars.withUnsafeBufferPointer { p in
+                for i in 0..<n { buf[i] = f(p[i]) }
+            }
+            filled = n
+        }
+        return Tensor(unchecked: shape, out)
+    }
+
+    public func exp() -> Tensor { map { Foundation_exp($0) } }
+    public func log() -> Tensor { map { Foundation_log($0) } }
+    public func sqrt() -> Tensor { map { $0.squareRoot() } }
+    public func abs() -> Tensor { map { Swift.abs($0) } }
+    public func sign() -> Tensor { map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) } }
+    public func relu() -> Tensor { map { $0 > 0 ? $0 : 0 } }
+    public func tanh() -> Tensor { map { Foundation_tanh($0) } }
+    public func sigmoid() -> Tensor { map { Tensor.sigmoid($0) } }
+    public func square() -> Tensor { map { $0 * $0 } }
+    public func pow(_ p: Float) -> Tensor {
+        if p == 2 { return square() }
+        return map { Foundation_pow($0, p) }
+    }
+    /// The exact GELU, x·Φ(x) with Φ the standard normal CDF (Hendrycks & Gimpel 2016).
+    public func gelu() -> Tensor { map { Tensor.gelu($0) } }
+    /// Error function, elementwise.
+    public func erf() -> Tensor { map { Foundation_erf($0) } }
+    /// Values clamped to [low, high].
+    public func clamped(_ low: Float, _ high: Float) -> Tensor { map { Swift.min(Swift.max($0, low), high) } }
+
+    @inline(__always) public static func sigmoid(_ x: Float) -> Float {
+        x >= 0 ? 1 / (1 + Foundation_exp(-x)) : { let e = Foundation_exp(x); return e / (1 + e) }()
+    }
+    @inline(__always) public static func gelu(_ x: Float) -> Float {
+        0.5 * x * (1 + Foundation_erf(x * 0.70710678118654752))
+    }
+    /// d/dx GELU(x) = Φ(x) + x·φ(x).
+    @inline(__always) public static func geluDerivative(_ x: Float) -> Float {
+        let cdf = 0.5 * (1 + Foundation_erf(x * 0.70710678118654752))
+        let pdf = Foundation_exp(-0.5 * x * x) * 0.3989422804014327
+        return cdf + x * pdf
+    }
+}
+
+@inline(__always) public func Foundation_exp(_ x: Float) -> Float { expf(x) }
+@inline(__always) public func Foundation_log(_ x: Float) -> Float { logf(x) }
+@inline(__always) public func Foundation_tanh(_ x: Float) -> Float { tanhf(x) }
+@inline(__always) public func Foundation_erf(_ x: Float) -> Float { erff(x) }
+@inline(__always) public func Foundation_pow(_ x: Float, _ p: Float) -> Float { powf(x, p) }

@@ -1,0 +1,158 @@
+/// NumPy-style broadcasting: shapes are aligned at their last axis; an axis of extent 1 stretches.
+extension Tensor {
+    /// The shape two operands broadcast to, or an error naming `op` and both shapes.
+    public static func broadcastShape(_ a: [Int], _ b: [Int], op: String) throws -> [Int] {
+        let r = Swift.max(a.count, b.count)
+        var out = [Int](repeating: 1, count: r)
+        for i in 0..<r {
+            let da = i < r - a.count ? 1 : a[i - (r - a.count)]
+            let db = i < r - b.count ? 1 : b[i - (r - b.count)]
+            if da == db || db == 1 { out[i] = da } else if da == 1 { out[i] = db } else {
+                throw TensorError.shapeMismatch(op: op, shapes: [a, b],
+                                                reason: "axis \(i) has extents \(da) and \(db); broadcasting needs equal extents or 1")
+            }
+        }
+        return out
+    }
+
+    /// Strides of `shape` seen inside the larger broadcast shape `target` (0 on stretched axes).
+    static func broadcastStrides(_ shape: [Int], to target: [Int]) -> [Int] {
+        let own = strides(of: shape)
+        let offset = target.count - shape.count
+        var result = [Int](repeating: 0, count: target.count)
+        for i in 0..<shape.count where shape[i] != 1 { result[i + offset] = own[i] }
+        return result
+    }
+
+    /// This tensor materialized at a broadcast shape.
+    public func broadcast(to target: [Int]) throws -> Tensor {
+        if shape == target { return self }
+        guard try Tensor.broadcastShape(shape, target, op: "broadcast") == target else {
+            throw TensorError.shapeMismatch(op: "broadcast", shapes: [shape, target], reason: "cannot stretch to the target")
+        }
+        return try Tensor.binaryOp(self, Tensor.zeros(target), op: "broadcast") { a, _ in a }
+    }
+
+    /// Sums a broadcast result back down to `shape` (the adjoint of broadcasting).
+    public func sum(toShape target: [Int]) throws -> Tensor {
+        if shape == target { return self }
+        guard target.count <= shape.count else {
+            throw TensorError.shapeMismatch(op: "sum(toShape:)", shapes: [shape, target], reason: "target has more axes")
+        }
+        let offset = shape.count - target.count
+        var axes: [Int] = Array(0..<offset)
+        for i in 0..<target.count {
+            if target[i] == 1 && shape[i + offset] != 1 { axes.append(i + offset) }
+            else if target[i] != shape[i + offset] {
+                throw TensorError.shapeMismatch(op: "sum(toShape:)", shapes: [shape, target], reason: "axis \(i + offset) differs")
+            }
+        }
+        let reduced = try sum(axes: axes, keepDims: true)
+        return try reduced.reshaped(target)
+    }
+
+    /// Applies `f` elementwise to two broadcast operands. Fast paths cover equal shapes, a scalar
+    /// operand, and an operand that repeats along the leading axes (a bias).
+    @inline(__always)
+    public static func binaryOp(_ a: Tensor, _ b: Tensor, op: String,
+                                _ f: (Float, Float) -> Float) throws -> Tensor {
+        if a.shape == b.shape {
+            let out = [Float](unsafeUninitializedCapacity: a.count) { buf, n in
+                a.scalars.withUnsafeBufferPointer { pa in
+                    b.scalars.withUnsafeBufferPointer { pb in
+                        for i in 0..<pa.count { buf[i] = f(pa[i], pb[i]) }
+                    }
+                }
+                n = a.count
+            }
+            return Tensor(unchecked: a.shape, out)
+        }
+        let outShape = try broadcastShape(a.shape, b.shape, op: op)
+        let n = count(of: outShape)
+        if b.count == 1 && a.count == n {
+            let s = b.scalars[0]
+            return Tensor(unchecked: outShape, a.scalars.map { f($0, s) })
+        }
+        if a.count == 1 && b.count == n {
+            let s = a.scalars[0]
+            return Tensor(unchecked: outShape, b.scalars.map { f(s, $0) })
+        }
+        if a.count == n && isSuffixBroadcast(b.shape, of: outShape) {
+            let inner = b.count
+            let out = [Float](unsafeUninitializedCapacity: n) { buf, filled in
+                a.scalars.withUnsafeBufferPointer { pa in
+                    b.scalars.withUnsafeBufferPointer { pb in
+                        var base = 0
+                        while base < n {
+                            for j in 0..<inner { buf[base + j] = f(pa[base + j], pb[j]) }
+                            base += inner
+                        }
+                    }
+                }
+                filled = n
+            }
+            return Tensor(unchecked: outShape, out)
+        }
+        if b.count == n && isSuffixBroadcast(a.shape, of: outShape) {
+            let inner = a.count
+            let out = [Float](unsafeUninitializedCapacity: n) { buf, filled in
+                a.scalars.withUnsafeBufferPointer { pa in
+                    b.scalars.withUnsafeBufferPointer { pb in
+                        var base = 0
+                        while base < n {
+                            for j in 0..<inner { buf[base + j] = f(pa[j], pb[base + j]) }
+                            base += inner
+                        }
+                    }
+                }
+                filled = n
+            }
+            return Tensor(unchecked: outShape, out)
+        }
+        return generalBinary(a, b, outShape: outShape, f)
+    }
+
+    /// True when `small` (after dropping leading 1s) equals the trailing axes of `big`.
+    static func isSuffixBroadcast(_ small: [Int], of big: [Int]) -> Bool {
+        var s = small[...]
+        while let first = s.first, first == 1, s.count > 0 { s = s.dropFirst() }
+        if s.isEmpty { return false }
+        return Array(big.suffix(s.count)) == Array(s)
+    }
+
+    @inline(__always)
+    static func generalBinary(_ a: Tensor, _ b: Tensor, outShape: [Int], _ f: (Float, Float) -> Float) -> Tensor {
+        let n = count(of: outShape)
+        let r = outShape.count
+        let sa = broadcastStrides(a.shape, to: outShape)
+        let sb = broadcastStrides(b.shape, to: outShape)
+        var out = [Float](repeating: 0, count: n)
+        if n == 0 { return Tensor(unchecked: outShape, out) }
+        let innerLen = outShape[r - 1]
+        let ia = sa[r - 1], ib = sb[r - 1]
+        var idx = [Int](repeating: 0, count: r)
+        a.scalars.withUnsafeBufferPointer { pa in
+            b.scalars.withUnsafeBufferPointer { pb in
+                out.withUnsafeMutableBufferPointer { po in
+                    var o = 0
+                    var offA = 0, offB = 0
+                    while o < n {
+                        for j in 0..<innerLen { po[o + j] = f(pa[offA + j * ia], pb[offB + j * ib]) }
+                        o += innerLen
+                        // advance the outer multi-index
+                        var ax = r - 2
+                        while ax >= 0 {
+                            idx[ax] += 1
+                            offA += sa[ax]; offB += sb[ax]
+                            if idx[ax] < outShape[ax] { break }
+                            offA -= sa[ax] * outShape[ax]; offB -= sb[ax] * outShape[ax]
+                            idx[ax] = 0
+                            ax -= 1
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(unchecked: outShape, out)
+    }
+}

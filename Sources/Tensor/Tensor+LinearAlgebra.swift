@@ -1,0 +1,62 @@
+import CBLAS
+
+/// Matrix products through BLAS `sgemm` (OpenBLAS on Linux, Accelerate on Apple platforms).
+extension Tensor {
+    /// `C = op(A)·op(B)` for row-major matrices, written into `c` (m×n); `beta` scales what `c` held.
+    @inlinable
+    public static func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                            m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false,
+                            alpha: Float = 1, beta: Float = 0) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            if beta == 0 { c.update(repeating: 0, count: m * n) } else { for i in 0..<(m * n) { c[i] *= beta } }
+            return
+        }
+        let lda = transA ? m : k
+        let ldb = transB ? k : n
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
+    }
+
+    /// Matrix product with NumPy semantics: 2-D × 2-D, or batched over leading axes
+    /// (`[..., m, k] × [..., k, n]`, where either side may be 2-D and is then shared by every batch).
+    public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) throws -> Tensor {
+        guard a.rank >= 2, b.rank >= 2 else {
+            throw TensorError.shapeMismatch(op: "matmul", shapes: [a.shape, b.shape], reason: "both operands need at least 2 axes")
+        }
+        let m = transposeA ? a.shape[a.rank - 1] : a.shape[a.rank - 2]
+        let ka = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1]
+        let kb = transposeB ? b.shape[b.rank - 1] : b.shape[b.rank - 2]
+        let n = transposeB ? b.shape[b.rank - 2] : b.shape[b.rank - 1]
+        guard ka == kb else {
+            throw TensorError.shapeMismatch(op: "matmul", shapes: [a.shape, b.shape],
+                                            reason: "inner extents \(ka) and \(kb) differ\(transposeA || transposeB ? " (after transposition)" : "")")
+        }
+        let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
+        let batch: [Int]
+        if batchA == batchB || batchB.isEmpty { batch = batchA } else if batchA.isEmpty { batch = batchB } else {
+            throw TensorError.shapeMismatch(op: "matmul", shapes: [a.shape, b.shape], reason: "batch axes differ")
+        }
+        let nb = batch.reduce(1, *)
+        let strideA = batchA.isEmpty ? 0 : m * ka, strideB = batchB.isEmpty ? 0 : ka * n
+        var out = [Float](repeating: 0, count: nb * m * n)
+        if out.isEmpty || ka == 0 { return Tensor(unchecked: batch + [m, n], out) }
+        a.scalars.withUnsafeBufferPointer { pa in
+            b.scalars.withUnsafeBufferPointer { pb in
+                out.withUnsafeMutableBufferPointer { po in
+                    if batchA.isEmpty == false && batchB.isEmpty && !transposeA {
+                        // One big GEMM: stack the batch into rows.
+                        gemm(pa.baseAddress!, pb.baseAddress!, po.baseAddress!, m: nb * m, n: n, k: ka,
+                             transA: false, transB: transposeB)
+                        return
+                    }
+                    for i in 0..<nb {
+                        gemm(pa.baseAddress! + i * strideA, pb.baseAddress! + i * strideB, po.baseAddress! + i * m * n,
+                             m: m, n: n, k: ka, transA: transposeA, transB: transposeB)
+                    }
+                }
+            }
+        }
+        return Tensor(unchecked: batch + [m, n], out)
+    }
+}

@@ -1,0 +1,113 @@
+/// Max and average pooling over `[N, C, H, W]`, with their backward passes.
+extension Tensor {
+    static func checkPool(_ x: Tensor, _ g: Conv2dGeometry, op: String) throws -> (oh: Int, ow: Int) {
+        guard x.rank == 4 else {
+            throw TensorError.shapeMismatch(op: op, shapes: [x.shape], reason: "input must be [N, C, H, W]")
+        }
+        guard g.padding.h * 2 <= g.kernel.h, g.padding.w * 2 <= g.kernel.w else {
+            throw TensorError.invalidArgument(op: op, reason: "padding must be at most half the kernel")
+        }
+        let o = try g.outputSize(h: x.shape[2], w: x.shape[3], op: op)
+        return (o.h, o.w)
+    }
+
+    /// Max pooling; also returns, per output, the flat index of the chosen input within its plane.
+    public static func maxPool2d(_ x: Tensor, geometry g: Conv2dGeometry) throws -> (output: Tensor, argmax: [Int32]) {
+        let (oh, ow) = try checkPool(x, g, op: "maxPool2d")
+        let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
+        let planes = n * c
+        var out = [Float](repeating: 0, count: planes * oh * ow)
+        var arg = [Int32](repeating: 0, count: planes * oh * ow)
+        x.scalars.withUnsafeBufferPointer { xp in
+            out.withUnsafeMutableBufferPointer { op in
+                arg.withUnsafeMutableBufferPointer { ap in
+                    nonisolated(unsafe) let xb = xp.baseAddress!, ob = op.baseAddress!, ab = ap.baseAddress!
+                    parallelFor(planes, work: h * w) { p in
+                        let plane = xb + p * h * w
+                        for y in 0..<oh {
+                            for xo in 0..<ow {
+                                var best = -Float.infinity, bi = -1
+                                for ki in 0..<g.kernel.h {
+                                    let iy = y * g.stride.h - g.padding.h + ki * g.dilation.h
+                                    if iy < 0 || iy >= h { continue }
+                                    for kj in 0..<g.kernel.w {
+                                        let ix = xo * g.stride.w - g.padding.w + kj * g.dilation.w
+                                        if ix < 0 || ix >= w { continue }
+                                        let v = plane[iy * w + ix]
+                                        if v > best || bi < 0 || v.isNaN { best = v; bi = iy * w + ix }
+                                    }
+                                }
+                                ob[(p * oh + y) * ow + xo] = best
+                                ab[(p * oh + y) * ow + xo] = Int32(bi)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (Tensor(unchecked: [n, c, oh, ow], out), arg)
+    }
+
+    /// Routes each output gradient to the input that won its window.
+    public static func maxPool2dBackward(gradOutput: Tensor, argmax: [Int32], inputShape: [Int]) -> Tensor {
+        let planes = inputShape[0] * inputShape[1], hw = inputShape[2] * inputShape[3]
+        let ohw = gradOutput.count / Swift.max(planes, 1)
+        var dx = [Float](repeating: 0, count: planes * hw)
+        for p in 0..<planes {
+            for j in 0..<ohw {
+                dx[p * hw + Int(argmax[p * ohw + j])] += gradOutput.scalars[p * ohw + j]
+            }
+        }
+        return Tensor(unchecked: inputShape, dx)
+    }
+
+    /// Average pooling; padded positions count in the divisor (PyTorch's `count_include_pad=True`).
+    public static func avgPool2d(_ x: Tensor, geometry g: Conv2dGeometry) throws -> Tensor {
+        let (oh, ow) = try checkPool(x, g, op: "avgPool2d")
+        let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
+        let planes = n * c
+        var out = [Float](repeating: 0, count: planes * oh * ow)
+        let scale = 1 / Float(g.kernel.h * g.kernel.w)
+        for p in 0..<planes {
+            for y in 0..<oh {
+                for xo in 0..<ow {
+                    var acc: Float = 0
+                    for ki in 0..<g.kernel.h {
+                        let iy = y * g.stride.h - g.padding.h + ki * g.dilation.h
+                        if iy < 0 || iy >= h { continue }
+                        for kj in 0..<g.kernel.w {
+                            let ix = xo * g.stride.w - g.padding.w + kj * g.dilation.w
+                            if ix >= 0 && ix < w { acc += x.scalars[p * h * w + iy * w + ix] }
+                        }
+                    }
+                    out[(p * oh + y) * ow + xo] = acc * scale
+                }
+            }
+        }
+        return Tensor(unchecked: [n, c, oh, ow], out)
+    }
+
+    /// Spreads each output gradient evenly over its window.
+    public static func avgPool2dBackward(gradOutput: Tensor, inputShape: [Int], geometry g: Conv2dGeometry) -> Tensor {
+        let n = inputShape[0], c = inputShape[1], h = inputShape[2], w = inputShape[3]
+        let oh = gradOutput.shape[2], ow = gradOutput.shape[3]
+        var dx = [Float](repeating: 0, count: n * c * h * w)
+        let scale = 1 / Float(g.kernel.h * g.kernel.w)
+        for p in 0..<(n * c) {
+            for y in 0..<oh {
+                for xo in 0..<ow {
+                    let gv = gradOutput.scalars[(p * oh + y) * ow + xo] * scale
+                    for ki in 0..<g.kernel.h {
+                        let iy = y * g.stride.h - g.padding.h + ki * g.dilation.h
+                        if iy < 0 || iy >= h { continue }
+                        for kj in 0..<g.kernel.w {
+                            let ix = xo * g.stride.w - g.padding.w + kj * g.dilation.w
+                            if ix >= 0 && ix < w { dx[p * h * w + iy * w + ix] += gv }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(unchecked: inputShape, dx)
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+import Prune
+
+@main
+struct PruneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Prune trained models: remove what is not needed, keep the accuracy.",
+        subcommands: [Train.self, Eval.self, Bench.self]
+    )
+}

@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import Prune
+
+/// `prune train`: trains a built-in model on Fashion-MNIST and saves it as safetensors.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Train a built-in model and save its weights (safetensors).")
+
+    @Option(help: "Model: lenet300, lenet5, vgg-small, resnet-small.")
+    var model: String = "lenet300"
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Number of epochs.")
+    var epochs: Int = 10
+
+    @Option(help: "Optimizer: sgd, adam, adamw.")
+    var optimizer: String = "adam"
+
+    @Option(help: "Learning rate (default: 0.001 for Adam/AdamW, 0.05 for SGD).")
+    var lr: Float?
+
+    @Option(help: "SGD momentum.")
+    var momentum: Float = 0.9
+
+    @Flag(help: "Nesterov momentum (SGD).")
+    var nesterov = false
+
+    @Option(help: "Weight decay (L2 for SGD and Adam, decoupled for AdamW).")
+    var weightDecay: Float = 0
+
+    @Option(help: "Learning-rate schedule: constant, cosine, step.")
+    var schedule: String = "cosine"
+
+    @Option(help: "Linear warm-up steps before the schedule.")
+    var warmup: Int = 0
+
+    @Option(help: "Label smoothing for the cross-entropy (0 = none).")
+    var labelSmoothing: Float = 0
+
+    @Option(help: "Clip gradients to this global L2 norm.")
+    var clipNorm: Float?
+
+    @Option(help: "Random seed (initialization, shuffling, dropout).")
+    var seed: UInt64 = 0
+
+    @Option(help: "Where to write the trained weights.")
+    var out: String?
+
+    @Flag(help: "Print the result as JSON on stdout.")
+    var json = false
+
+    @Flag(help: "No progress display.")
+    var quiet = false
+
+    struct Report: Encodable {
+        let model: String
+        let parameters: Int
+        let seed: UInt64
+        let epochs: [EpochResult]
+        let test: Evaluation
+        let seconds: Double
+        let peakMemoryMiB: Double
+        let weights: String?
+    }
+
+    func validate() throws {
+        guard epochs >= 0 else { throw ValidationError("--epochs must be non-negative") }
+        guard dataOptions.batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
+    }
+
+    func run() throws {
+        let console = Console(quiet: quiet, json: json)
+        do {
+            if let out { try checkWritable(out) }
+            let net = try ModelZoo.make(model, seed: seed)
+            let trainSet = try dataOptions.load(.train)
+            let testSet = try dataOptions.load(.test)
+            console.info("Training \(model) (\(net.parameterCount) parameters) on \(trainSet.count) images for \(epochs) epoch(s), seed \(seed)")
+            let params = net.parameters().map(\.parameter)
+            let opt = try makeOptimizer(params)
+            let steps = epochs * ((trainSet.count + dataOptions.batchSize - 1) / dataOptions.batchSize)
+            let sched = try makeSchedule(base: opt.learningRate, totalSteps: steps)
+            var step = 0
+            var results: [EpochResult] = []
+            let start = monotonicSeconds()
+            for e in 0..<epochs {
+                let loader = try dataOptions.loader(trainSet, shuffle: true, seed: seed, epoch: e)
+                let r = try Trainer.trainEpoch(net, loader: loader, optimizer: opt, schedule: sched, step: &step,
+                                               labelSmoothing: labelSmoothing, clipNorm: clipNorm, epoch: e, epochs: epochs, progress: { p in
+                    console.progress(String(format: "epoch %d/%d  batch %d/%d  loss %.4f  acc %@  %.0f samples/s",
+                                            p.epoch + 1, p.epochs, p.batch, p.batches, p.loss, p.accuracy.percent, p.samplesPerSecond))
+                })
+                console.endProgress()
+                let ev = try Trainer.evaluate(net, loader: dataOptions.loader(testSet, shuffle: false, seed: 0))
+                console.info(String(format: "epoch %d/%d  loss %.4f  train acc %@  test acc %@  %.0f samples/s  %.1fs",
+                                    e + 1, epochs, r.loss, r.trainAccuracy.percent, ev.accuracy.percent, r.samplesPerSecond, r.seconds))
+                results.append(r)
+            }
+            let test = try Trainer.evaluate(net, loader: dataOptions.loader(testSet, shuffle: false, seed: 0))
+            if let out {
+                var state = net.stateDict()
+                state.metadata = ["model": model, "seed": String(seed), "epochs": String(epochs), "format": "pt"]
+                try Safetensors.write(state, to: out)
+            }
+            let report = Report(model: model, parameters: net.parameterCount, seed: seed, epochs: results, test: test,
+                                seconds: monotonicSeconds() - start, peakMemoryMiB: Double(peakResidentBytes()) / 1_048_576,
+                                weights: out)
+            if json { try console.emitJSON(report) } else {
+                console.result(String(format: "test accuracy %@ (loss %.4f) on %d images; %.1fs; peak memory %.0f MiB%@",
+                                    test.accuracy.percent, test.loss, test.count, report.seconds, report.peakMemoryMiB,
+                                    out.map { "; saved \($0)" } ?? ""))
+            }
+        } catch let e as ValidationError { throw e } catch {
+            throw CLIError("train: \(error)")
+        }
+    }
+
+    func makeOptimizer(_ params: [Parameter]) throws -> any Optimizer {
+        switch optimizer {
+        case "sgd": return SGD(params, learningRate: lr ?? 0.05, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
+        case "adam": return Adam(params, learningRate: lr ?? 1e-3, weightDecay: weightDecay)
+        case "adamw": return Adam.adamW(params, learningRate: lr ?? 1e-3, weightDecay: weightDecay)
+        default: throw CLIError("unknown optimizer '\(optimizer)'; known: sgd, adam, adamw")
+        }
+    }
+
+    func makeSchedule(base: Float, totalSteps: Int) throws -> any LearningRateSchedule {
+        let inner: any LearningRateSchedule
+        switch schedule {
+        case "constant": inner = ConstantLR(base)
+        case "cosine": inner = CosineLR(base: base, totalSteps: totalSteps)
+        case "step": inner = StepLR(base: base, stepSize: Swift.max(1, totalSteps / 3), gamma: 0.1)
+        default: throw CLIError("unknown schedule '\(schedule)'; known: constant, cosine, step")
+        }
+        return warmup > 0 ? AnyWarmup(warmupSteps: warmup, inner: inner) : inner
+    }
+}
+
+/// Linear warm-up in front of any schedule.
+struct AnyWarmup: LearningRateSchedule {
+    let warmupSteps: Int
+    let inner: any LearningRateSchedule
+    func learningRate(atStep step: Int) -> Float {
+        let lr = inner.learningRate(atStep: step)
+        return step < warmupSteps ? lr * Float(step + 1) / Float(warmupSteps) : lr
+    }
+}
+
+/// Fails early when the output folder does not exist.
+func checkWritable(_ path: String) throws {
+    let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+        throw CLIError("output folder \(dir) does not exist")
+    }
+}
