@@ -15,9 +15,10 @@ let package = Package(
         // System libraries: OpenBLAS + LAPACKE on Linux (Accelerate is used instead on Apple platforms).
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
 
-        .target(name: "PruneTensor", dependencies: ["CBLAS"], path: "Sources/Tensor"),
+        .target(name: "PruneTensor", dependencies: ["CBLAS", "CSystem"], path: "Sources/Tensor"),
         .target(name: "PruneAutodiff", dependencies: ["PruneTensor"], path: "Sources/Autodiff"),
         .target(name: "PruneNN", dependencies: ["PruneAutodiff", "PruneTensor", "CZlib"], path: "Sources/NN"),
         .target(name: "PruneModelIO", dependencies: ["PruneNN", "PruneTensor"], path: "Sources/ModelIO"),

@@ -4,14 +4,11 @@ import PruneTensor
 extension Variable {
     /// 2-D convolution (stride, padding, dilation, groups; depthwise when groups = channels).
     public static func conv2d(_ x: Variable, weight: Variable, bias: Variable?, geometry: Conv2dGeometry) throws -> Variable {
-        let needGrad = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false))
-        let (out, cols) = try Tensor.conv2d(x.value, weight: weight.value, bias: bias?.value, geometry: geometry,
-                                            keepColumns: needGrad)
-        let inShape = x.shape, w = weight.value, needX = x.requiresGrad
+        let out = try Tensor.conv2d(x.value, weight: weight.value, bias: bias?.value, geometry: geometry)
+        let xv = x.value, w = weight.value, needX = x.requiresGrad
         let parents = bias.map { [x, weight, $0] } ?? [x, weight]
         return record(out, parents) { g in
-            let r = Tensor.conv2dBackward(gradOutput: g, inputShape: inShape, weight: w, columns: cols!,
-                                          geometry: geometry, needInput: needX)
+            let r = Tensor.conv2dBackward(gradOutput: g, input: xv, weight: w, geometry: geometry, needInput: needX)
             return bias == nil ? [r.input, r.weight] : [r.input, r.weight, r.bias]
         }
     }

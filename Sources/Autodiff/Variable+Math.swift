@@ -2,13 +2,24 @@ import PruneTensor
 
 /// Unary math. Each gradient is written beside its op from the forward input or output.
 extension Variable {
-    /// Elementwise op whose derivative is a function of input x and output y.
+    /// Elementwise op whose derivative is a function of input x and output y; the backward pass
+    /// is one fused loop g · f′(x, y).
     @inline(__always)
     func unary(_ out: Tensor, _ derivative: @escaping (Float, Float) -> Float) -> Variable {
         let x = value
         return Variable.record(out, [self]) { g in
-            let d = try Tensor.binaryOp(x, out, op: "derivative", derivative)
-            return [try g * d]
+            let n = x.count
+            let d = [Float](unsafeUninitializedCapacity: n) { buf, filled in
+                x.scalars.withUnsafeBufferPointer { xp in
+                    out.scalars.withUnsafeBufferPointer { yp in
+                        g.scalars.withUnsafeBufferPointer { gp in
+                            for i in 0..<n { buf[i] = gp[i] * derivative(xp[i], yp[i]) }
+                        }
+                    }
+                }
+                filled = n
+            }
+            return [Tensor(unchecked: x.shape, d)]
         }
     }
 
@@ -18,7 +29,12 @@ extension Variable {
     public func abs() -> Variable { unary(value.abs()) { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) } }
     /// The sign; its gradient is zero almost everywhere.
     public func sign() -> Variable { unary(value.sign()) { _, _ in 0 } }
-    public func relu() -> Variable { unary(value.relu()) { x, _ in x > 0 ? 1 : 0 } }
+    public func relu() -> Variable {
+        let out = value.relu()
+        return Variable.record(out, [self]) { g in
+            [try Tensor.binaryOp(g, out, op: "relu backward") { gv, y in y > 0 ? gv : 0 }]
+        }
+    }
     /// Leaky ReLU: x for x > 0, slope·x otherwise (Maas et al. 2013).
     public func leakyRelu(_ slope: Float = 0.01) -> Variable {
         unary(value.map { $0 > 0 ? $0 : slope * $0 }) { x, _ in x > 0 ? 1 : slope }

@@ -5,7 +5,7 @@ import Dispatch
 @inlinable
 public func parallelFor(_ count: Int, minimumWorkPerTask: Int = 1, work perIndex: Int = 1,
                         _ body: (Int) -> Void) {
-    if count <= 1 || count * perIndex < 32_768 {
+    if count <= 1 || count * perIndex < 32_768 || ProcessInfoCores.serialOverride {
         for i in 0..<count { body(i) }
         return
     }
@@ -33,6 +33,8 @@ public func parallelChunks(_ count: Int, grain: Int = 16_384, _ body: (Range<Int
 
 /// The number of cores work is spread over.
 public enum ProcessInfoCores {
+    /// Set PRUNE_SERIAL=1 to run every loop on the calling thread (for measurements).
+    public static let serialOverride: Bool = getenv("PRUNE_SERIAL").map { String(cString: $0) == "1" } ?? false
     public static let count: Int = {
         #if canImport(Glibc)
         return Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))

@@ -1,14 +1,13 @@
+import Dispatch
+
 /// 2-D convolution by im2col + GEMM, with its backward pass.
 ///
 /// Input `[N, C, H, W]`, weight `[O, C/groups, KH, KW]`, optional bias `[O]`, output `[N, O, OH, OW]`.
-/// For each group the patches of the whole batch are laid out as one matrix `[C/g·KH·KW, N·OH·OW]`,
-/// so each group costs one large `sgemm`.
+/// Images are split into one contiguous range per core. Each core lays out one image's patches at a
+/// time as a `[C/g·KH·KW, OH·OW]` matrix that stays in cache, and multiplies it with a single-threaded
+/// `sgemm` straight into the output. The backward pass recomputes the patches rather than storing
+/// them, and sums the per-core weight gradients in a fixed order (deterministic for a thread count).
 extension Tensor {
-    /// Columns of one convolution: one matrix per group, kept for the backward pass.
-    public struct ConvolutionColumns: Sendable {
-        public var perGroup: [[Float]]
-    }
-
     static func checkConv(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Conv2dGeometry) throws -> (oh: Int, ow: Int) {
         guard input.rank == 4, weight.rank == 4 else {
             throw TensorError.shapeMismatch(op: "conv2d", shapes: [input.shape, weight.shape], reason: "input must be [N, C, H, W] and weight [O, C/groups, KH, KW]")
@@ -28,162 +27,177 @@ extension Tensor {
         return (size.h, size.w)
     }
 
-    /// Lays out the patches of channels `c0..<c0+cg` of every image as a `[cg·KH·KW, N·OH·OW]` matrix.
-    static func im2col(_ x: UnsafeBufferPointer<Float>, n: Int, c: Int, h: Int, w: Int, c0: Int, cg: Int,
-                       g: Conv2dGeometry, oh: Int, ow: Int) -> [Float] {
-        let kk = g.kernel.h * g.kernel.w
-        let l = oh * ow
-        let rows = cg * kk, colsN = n * l
-        var cols = [Float](repeating: 0, count: rows * colsN)
-        cols.withUnsafeMutableBufferPointer { cp in
-            nonisolated(unsafe) let cb = cp.baseAddress!
-            nonisolated(unsafe) let xb = x.baseAddress!
-            parallelFor(rows, work: colsN) { r in
-                let ci = r / kk + c0, ki = (r % kk) / g.kernel.w, kj = r % g.kernel.w
-                let dy = ki * g.dilation.h - g.padding.h, dx = kj * g.dilation.w - g.padding.w
-                let rowBase = cb + r * colsN
-                for img in 0..<n {
-                    let plane = xb + (img * c + ci) * h * w
-                    let outBase = rowBase + img * l
-                    for y in 0..<oh {
-                        let iy = y * g.stride.h + dy
-                        let o = outBase + y * ow
-                        if iy < 0 || iy >= h { continue }
-                        let rowPtr = plane + iy * w
-                        if g.stride.w == 1 {
-                            let lo = Swift.max(0, -dx), hi = Swift.min(ow, w - dx)
-                            if lo < hi { for xo in lo..<hi { o[xo] = rowPtr[xo + dx] } }
-                        } else {
-                            for xo in 0..<ow {
-                                let ix = xo * g.stride.w + dx
-                                if ix >= 0 && ix < w { o[xo] = rowPtr[ix] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return cols
-    }
-
-    /// Adds the column matrix back into image positions (the adjoint of im2col).
-    static func col2im(_ cols: UnsafeBufferPointer<Float>, into dx: UnsafeMutableBufferPointer<Float>,
-                       n: Int, c: Int, h: Int, w: Int, c0: Int, cg: Int, g: Conv2dGeometry, oh: Int, ow: Int) {
-        let kk = g.kernel.h * g.kernel.w, l = oh * ow, colsN = n * l
-        nonisolated(unsafe) let cb = cols.baseAddress!
-        nonisolated(unsafe) let xb = dx.baseAddress!
-        parallelFor(cg, work: kk * colsN) { cl in
-            let ci = cl + c0
-            for k in 0..<kk {
-                let r = cl * kk + k
-                let ki = k / g.kernel.w, kj = k % g.kernel.w
-                let dy = ki * g.dilation.h - g.padding.h, dxo = kj * g.dilation.w - g.padding.w
-                for img in 0..<n {
-                    let plane = xb + (img * c + ci) * h * w
-                    let src = cb + r * colsN + img * l
-                    for y in 0..<oh {
-                        let iy = y * g.stride.h + dy
-                        if iy < 0 || iy >= h { continue }
-                        let rowPtr = plane + iy * w
-                        let s = src + y * ow
-                        for xo in 0..<ow {
-                            let ix = xo * g.stride.w + dxo
-                            if ix >= 0 && ix < w { rowPtr[ix] += s[xo] }
-                        }
+    /// Writes the patches of image `img`, channels `c0..<c0+cg`, into `cols` (`[cg·KH·KW, OH·OW]`).
+    /// Positions that fall in the padding are never written, so a buffer zeroed once stays valid
+    /// across images and groups of the same geometry.
+    @inline(__always)
+    static func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>, img: Int, c: Int, h: Int, w: Int,
+                       c0: Int, cg: Int, g: Conv2dGeometry, oh: Int, ow: Int) {
+        let kk = g.kernel.h * g.kernel.w, l = oh * ow
+        for r in 0..<(cg * kk) {
+            let ci = r / kk + c0, ki = (r % kk) / g.kernel.w, kj = r % g.kernel.w
+            let dy = ki * g.dilation.h - g.padding.h, dx = kj * g.dilation.w - g.padding.w
+            let plane = x + (img * c + ci) * h * w
+            let row = cols + r * l
+            for y in 0..<oh {
+                let iy = y * g.stride.h + dy
+                if iy < 0 || iy >= h { continue }
+                let src = plane + iy * w, dst = row + y * ow
+                if g.stride.w == 1 {
+                    let lo = Swift.max(0, -dx), hi = Swift.min(ow, w - dx)
+                    if lo < hi { (dst + lo).update(from: src + lo + dx, count: hi - lo) }
+                } else {
+                    for xo in 0..<ow {
+                        let ix = xo * g.stride.w + dx
+                        if ix >= 0 && ix < w { dst[xo] = src[ix] }
                     }
                 }
             }
         }
     }
 
-    /// Convolution forward pass. Returns the output and the columns the backward pass needs.
-    public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry,
-                              keepColumns: Bool = false) throws -> (output: Tensor, columns: ConvolutionColumns?) {
+    /// Adds a patch matrix back into image `img` of `dx` (the adjoint of im2col).
+    @inline(__always)
+    static func col2im(_ cols: UnsafePointer<Float>, into dxp: UnsafeMutablePointer<Float>, img: Int, c: Int, h: Int, w: Int,
+                       c0: Int, cg: Int, g: Conv2dGeometry, oh: Int, ow: Int) {
+        let kk = g.kernel.h * g.kernel.w, l = oh * ow
+        for r in 0..<(cg * kk) {
+            let ci = r / kk + c0, ki = (r % kk) / g.kernel.w, kj = r % g.kernel.w
+            let dy = ki * g.dilation.h - g.padding.h, dxo = kj * g.dilation.w - g.padding.w
+            let plane = dxp + (img * c + ci) * h * w
+            let row = cols + r * l
+            for y in 0..<oh {
+                let iy = y * g.stride.h + dy
+                if iy < 0 || iy >= h { continue }
+                let dst = plane + iy * w, src = row + y * ow
+                if g.stride.w == 1 {
+                    let lo = Swift.max(0, -dxo), hi = Swift.min(ow, w - dxo)
+                    if lo < hi { for xo in lo..<hi { dst[xo + dxo] += src[xo] } }
+                } else {
+                    for xo in 0..<ow {
+                        let ix = xo * g.stride.w + dxo
+                        if ix >= 0 && ix < w { dst[ix] += src[xo] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Splits `n` images into one contiguous range per core and runs `body(chunk, range)` on each,
+    /// with BLAS single-threaded inside.
+    static func perCoreImages(_ n: Int, work: Int, _ body: (Int, Range<Int>) -> Void) -> Int {
+        let chunks = work < 200_000 ? 1 : Swift.min(ProcessInfoCores.serialOverride ? 1 : ProcessInfoCores.count, n)
+        let per = (n + chunks - 1) / Swift.max(chunks, 1)
+        BLASThreads.singleThreaded {
+            withoutActuallyEscaping(body) { body in
+                nonisolated(unsafe) let b = body
+                if chunks <= 1 { b(0, 0..<n); return }
+                DispatchQueue.concurrentPerform(iterations: chunks) { k in
+                    let lo = k * per, hi = Swift.min(n, lo + per)
+                    if lo < hi { b(k, lo..<hi) }
+                }
+            }
+        }
+        return chunks
+    }
+
+    /// Convolution forward pass.
+    public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry) throws -> Tensor {
         let (oh, ow) = try checkConv(input, weight, bias, g)
         let n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3]
         let o = weight.shape[0], cg = c / g.groups, og = o / g.groups
         let kk = g.kernel.h * g.kernel.w, l = oh * ow
         var out = [Float](repeating: 0, count: n * o * l)
-        var kept: [[Float]] = []
-        if n == 0 { return (Tensor(unchecked: [n, o, oh, ow], out), keepColumns ? ConvolutionColumns(perGroup: []) : nil) }
-        var gemmOut = [Float](repeating: 0, count: og * n * l)
+        if out.isEmpty { return Tensor(unchecked: [n, o, oh, ow], out) }
         input.scalars.withUnsafeBufferPointer { xp in
-            for gi in 0..<g.groups {
-                let cols = im2col(xp, n: n, c: c, h: h, w: w, c0: gi * cg, cg: cg, g: g, oh: oh, ow: ow)
-                weight.scalars.withUnsafeBufferPointer { wp in
-                    cols.withUnsafeBufferPointer { cp in
-                        gemmOut.withUnsafeMutableBufferPointer { gp in
-                            gemm(wp.baseAddress! + gi * og * cg * kk, cp.baseAddress!, gp.baseAddress!, m: og, n: n * l, k: cg * kk)
-                        }
-                    }
-                }
-                // [og, N·L] → out[N, O, L]
+            weight.scalars.withUnsafeBufferPointer { wp in
                 out.withUnsafeMutableBufferPointer { op in
-                    gemmOut.withUnsafeBufferPointer { gp in
-                        for oc in 0..<og {
-                            let bv = bias?.scalars[gi * og + oc] ?? 0
-                            for img in 0..<n {
-                                let dst = (img * o + gi * og + oc) * l, src = oc * n * l + img * l
-                                for j in 0..<l { op[dst + j] = gp[src + j] + bv }
+                    nonisolated(unsafe) let xb = xp.baseAddress!, wb = wp.baseAddress!, ob = op.baseAddress!
+                    let biasValues = bias?.scalars
+                    _ = perCoreImages(n, work: n * o * l * cg * kk) { _, images in
+                        var cols = [Float](repeating: 0, count: cg * kk * l)
+                        cols.withUnsafeMutableBufferPointer { cp in
+                            for img in images {
+                                for gi in 0..<g.groups {
+                                    im2col(xb, into: cp.baseAddress!, img: img, c: c, h: h, w: w, c0: gi * cg, cg: cg, g: g, oh: oh, ow: ow)
+                                    let dst = ob + (img * o + gi * og) * l
+                                    if let biasValues {
+                                        for oc in 0..<og {
+                                            let bv = biasValues[gi * og + oc]
+                                            for j in 0..<l { dst[oc * l + j] = bv }
+                                        }
+                                    }
+                                    gemm(wb + gi * og * cg * kk, cp.baseAddress!, dst, m: og, n: l, k: cg * kk,
+                                         beta: biasValues == nil ? 0 : 1)
+                                }
                             }
                         }
                     }
                 }
-                if keepColumns { kept.append(cols) }
             }
         }
-        return (Tensor(unchecked: [n, o, oh, ow], out), keepColumns ? ConvolutionColumns(perGroup: kept) : nil)
+        return Tensor(unchecked: [n, o, oh, ow], out)
     }
 
-    /// Convolution backward pass: gradients of input, weight and bias from the output gradient.
-    public static func conv2dBackward(gradOutput: Tensor, inputShape: [Int], weight: Tensor, columns: ConvolutionColumns,
-                                      geometry g: Conv2dGeometry, needInput: Bool)
-        -> (input: Tensor?, weight: Tensor, bias: Tensor) {
-        let n = inputShape[0], c = inputShape[1], h = inputShape[2], w = inputShape[3]
+    /// Convolution backward pass: gradients of input (when `needInput`), weight and bias.
+    public static func conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, geometry g: Conv2dGeometry,
+                                      needInput: Bool) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
+        let n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3]
         let o = weight.shape[0], oh = gradOutput.shape[2], ow = gradOutput.shape[3]
         let cg = c / g.groups, og = o / g.groups, kk = g.kernel.h * g.kernel.w, l = oh * ow
-        var dW = [Float](repeating: 0, count: weight.count)
-        var dB = [Float](repeating: 0, count: o)
         var dX: [Float] = needInput ? [Float](repeating: 0, count: n * c * h * w) : []
-        if n == 0 { return (needInput ? Tensor(unchecked: inputShape, dX) : nil, Tensor(unchecked: weight.shape, dW), Tensor(unchecked: [o], dB)) }
-        var gout = [Float](repeating: 0, count: og * n * l)
-        var dCols = [Float](repeating: 0, count: needInput ? cg * kk * n * l : 0)
+        var dB = [Float](repeating: 0, count: o)
         gradOutput.scalars.withUnsafeBufferPointer { gp in
-            for gi in 0..<g.groups {
-                // out[N, O, L] → [og, N·L]
-                gout.withUnsafeMutableBufferPointer { go in
-                    for oc in 0..<og {
-                        var acc: Float = 0
-                        for img in 0..<n {
-                            let src = (img * o + gi * og + oc) * l, dst = oc * n * l + img * l
-                            for j in 0..<l { let v = gp[src + j]; go[dst + j] = v; acc += v }
-                        }
-                        dB[gi * og + oc] = acc
-                    }
-                }
-                gout.withUnsafeBufferPointer { go in
-                    columns.perGroup[gi].withUnsafeBufferPointer { cp in
-                        dW.withUnsafeMutableBufferPointer { dw in
-                            gemm(go.baseAddress!, cp.baseAddress!, dw.baseAddress! + gi * og * cg * kk,
-                                 m: og, n: cg * kk, k: n * l, transA: false, transB: true)
-                        }
-                    }
-                    if needInput {
-                        weight.scalars.withUnsafeBufferPointer { wp in
-                            dCols.withUnsafeMutableBufferPointer { dc in
-                                gemm(wp.baseAddress! + gi * og * cg * kk, go.baseAddress!, dc.baseAddress!,
-                                     m: cg * kk, n: n * l, k: og, transA: true, transB: false)
-                            }
-                        }
-                        dCols.withUnsafeBufferPointer { dc in
-                            dX.withUnsafeMutableBufferPointer { dx in
-                                col2im(dc, into: dx, n: n, c: c, h: h, w: w, c0: gi * cg, cg: cg, g: g, oh: oh, ow: ow)
+            for img in 0..<n { for oc in 0..<o {
+                var acc: Float = 0
+                let base = (img * o + oc) * l
+                for j in 0..<l { acc += gp[base + j] }
+                dB[oc] += acc
+            } }
+        }
+        let maxChunks = Swift.max(1, Swift.min(ProcessInfoCores.count, n))
+        var partial = [Float](repeating: 0, count: maxChunks * weight.count)
+        if n > 0 && weight.count > 0 && l > 0 {
+            input.scalars.withUnsafeBufferPointer { xp in
+                weight.scalars.withUnsafeBufferPointer { wp in
+                    gradOutput.scalars.withUnsafeBufferPointer { gp in
+                        partial.withUnsafeMutableBufferPointer { pp in
+                            dX.withUnsafeMutableBufferPointer { dxp in
+                                nonisolated(unsafe) let xb = xp.baseAddress!, wb = wp.baseAddress!, gb = gp.baseAddress!
+                                nonisolated(unsafe) let pb = pp.baseAddress!, dxb = dxp.baseAddress
+                                let wc = weight.count
+                                _ = perCoreImages(n, work: n * o * l * cg * kk) { chunk, images in
+                                    var cols = [Float](repeating: 0, count: cg * kk * l)
+                                    var dcols = [Float](repeating: 0, count: needInput ? cg * kk * l : 0)
+                                    let dw = pb + chunk * wc
+                                    cols.withUnsafeMutableBufferPointer { cp in
+                                        dcols.withUnsafeMutableBufferPointer { dp in
+                                            for img in images {
+                                                for gi in 0..<g.groups {
+                                                    let gout = gb + (img * o + gi * og) * l
+                                                    im2col(xb, into: cp.baseAddress!, img: img, c: c, h: h, w: w, c0: gi * cg, cg: cg, g: g, oh: oh, ow: ow)
+                                                    gemm(gout, cp.baseAddress!, dw + gi * og * cg * kk, m: og, n: cg * kk, k: l,
+                                                         transB: true, beta: 1)
+                                                    if needInput {
+                                                        gemm(wb + gi * og * cg * kk, gout, dp.baseAddress!, m: cg * kk, n: l, k: og, transA: true)
+                                                        col2im(dp.baseAddress!, into: dxb!, img: img, c: c, h: h, w: w, c0: gi * cg, cg: cg, g: g, oh: oh, ow: ow)
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        return (needInput ? Tensor(unchecked: inputShape, dX) : nil, Tensor(unchecked: weight.shape, dW), Tensor(unchecked: [o], dB))
+        var dW = [Float](repeating: 0, count: weight.count)
+        for k in 0..<maxChunks {
+            let base = k * weight.count
+            for i in 0..<weight.count { dW[i] += partial[base + i] }
+        }
+        return (needInput ? Tensor(unchecked: input.shape, dX) : nil, Tensor(unchecked: weight.shape, dW), Tensor(unchecked: [o], dB))
     }
 }

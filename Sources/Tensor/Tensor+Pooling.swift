@@ -18,12 +18,40 @@ extension Tensor {
         let planes = n * c
         var out = [Float](repeating: 0, count: planes * oh * ow)
         var arg = [Int32](repeating: 0, count: planes * oh * ow)
+        if planes * oh * ow == 0 { return (Tensor(unchecked: [n, c, oh, ow], out), arg) }
         x.scalars.withUnsafeBufferPointer { xp in
             out.withUnsafeMutableBufferPointer { op in
                 arg.withUnsafeMutableBufferPointer { ap in
                     nonisolated(unsafe) let xb = xp.baseAddress!, ob = op.baseAddress!, ab = ap.baseAddress!
+                    let fast = g.padding == (0, 0) && g.dilation == (1, 1)
                     parallelFor(planes, work: h * w) { p in
                         let plane = xb + p * h * w
+                        if fast && g.kernel == (2, 2) && g.stride == (2, 2) {
+                            Tensor.maxPool2x2(plane, w: w, oh: oh, ow: ow, out: ob + p * oh * ow, arg: ab + p * oh * ow)
+                            return
+                        }
+                        if fast {
+                            // Every window lies inside the image: no bounds checks.
+                            for y in 0..<oh {
+                                let o = (p * oh + y) * ow
+                                let top = y * g.stride.h
+                                for xo in 0..<ow {
+                                    let left = xo * g.stride.w
+                                    var bi = top * w + left
+                                    var best = plane[bi]
+                                    for ki in 0..<g.kernel.h {
+                                        let row = (top + ki) * w + left
+                                        for kj in 0..<g.kernel.w {
+                                            let v = plane[row + kj]
+                                            if v > best || v.isNaN { best = v; bi = row + kj }
+                                        }
+                                    }
+                                    ob[o + xo] = best
+                                    ab[o + xo] = Int32(bi)
+                                }
+                            }
+                            return
+                        }
                         for y in 0..<oh {
                             for xo in 0..<ow {
                                 var best = -Float.infinity, bi = -1
@@ -48,14 +76,37 @@ extension Tensor {
         return (Tensor(unchecked: [n, c, oh, ow], out), arg)
     }
 
+    /// The common 2×2, stride-2 window without padding, as straight-line code.
+    @inline(__always)
+    static func maxPool2x2(_ plane: UnsafePointer<Float>, w: Int, oh: Int, ow: Int,
+                           out: UnsafeMutablePointer<Float>, arg: UnsafeMutablePointer<Int32>) {
+        for y in 0..<oh {
+            let r0 = 2 * y * w, r1 = r0 + w
+            for xo in 0..<ow {
+                let i0 = r0 + 2 * xo, i1 = i0 + 1, i2 = r1 + 2 * xo, i3 = i2 + 1
+                var best = plane[i0], bi = i0
+                if plane[i1] > best { best = plane[i1]; bi = i1 }
+                if plane[i2] > best { best = plane[i2]; bi = i2 }
+                if plane[i3] > best { best = plane[i3]; bi = i3 }
+                out[y * ow + xo] = best
+                arg[y * ow + xo] = Int32(bi)
+            }
+        }
+    }
+
     /// Routes each output gradient to the input that won its window.
     public static func maxPool2dBackward(gradOutput: Tensor, argmax: [Int32], inputShape: [Int]) -> Tensor {
         let planes = inputShape[0] * inputShape[1], hw = inputShape[2] * inputShape[3]
         let ohw = gradOutput.count / Swift.max(planes, 1)
         var dx = [Float](repeating: 0, count: planes * hw)
-        for p in 0..<planes {
-            for j in 0..<ohw {
-                dx[p * hw + Int(argmax[p * ohw + j])] += gradOutput.scalars[p * ohw + j]
+        dx.withUnsafeMutableBufferPointer { dp in
+            gradOutput.scalars.withUnsafeBufferPointer { gp in
+                argmax.withUnsafeBufferPointer { ap in
+                    for p in 0..<planes {
+                        let d = dp.baseAddress! + p * hw, base = p * ohw
+                        for j in 0..<ohw { d[Int(ap[base + j])] += gp[base + j] }
+                    }
+                }
             }
         }
         return Tensor(unchecked: inputShape, dx)

@@ -8,4 +8,14 @@ struct PruneCommand: ParsableCommand {
         abstract: "Prune trained models: remove what is not needed, keep the accuracy.",
         subcommands: [Train.self, Eval.self, Bench.self]
     )
+
+    static func main() {
+        AllocatorTuning.keepFreedMemory()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -61,7 +61,7 @@ final class TensorTests: XCTestCase {
             let wt = Tensor.normal([cf.o, cf.c / cf.g, cf.k, cf.k], using: &rng)
             let bias = Tensor.normal([cf.o], using: &rng)
             let geo = Conv2dGeometry(kernel: (cf.k, cf.k), stride: (cf.s, cf.s), padding: (cf.p, cf.p), dilation: (cf.d, cf.d), groups: cf.g)
-            let y = try Tensor.conv2d(x, weight: wt, bias: bias, geometry: geo).output
+            let y = try Tensor.conv2d(x, weight: wt, bias: bias, geometry: geo)
             let (oh, ow) = (y.shape[2], y.shape[3])
             let cg = cf.c / cf.g, og = cf.o / cf.g
             for n in 0..<2 { for o in 0..<cf.o { for i in 0..<oh { for j in 0..<ow {

@@ -1,0 +1,33 @@
+# Prune: the two quick-start commands and a few helpers.
+#   make quickstart   trains LeNet-300-100 on Fashion-MNIST and evaluates it (release build)
+#   make test         runs the whole test suite in release mode (numeric code is slow in debug builds)
+
+SWIFT ?= swift
+RUNS ?= runs
+
+.PHONY: quickstart test setup build bench fixtures clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	$(SWIFT) build -c release
+
+quickstart: build
+	@mkdir -p $(RUNS)
+	.build/release/prune train --model lenet300 --epochs 12 --seed 0 --out $(RUNS)/lenet300.safetensors
+	.build/release/prune eval --model lenet300 --weights $(RUNS)/lenet300.safetensors
+
+test: setup
+	PRUNE_FULL_TRAINING=$${PRUNE_FULL_TRAINING:-1} $(SWIFT) test -c release -Xswiftc -enable-testing
+
+bench: build
+	.build/release/prune bench train
+	.build/release/prune bench gemm
+
+fixtures:
+	python3 scripts/parity/make_op_fixtures.py
+	python3 scripts/parity/make_safetensors_fixtures.py
+
+clean:
+	rm -rf .build $(RUNS)
