@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Prune", targets: ["Prune"]),
+        .library(name: "GameSearch", targets: ["GameSearch"]),
         .executable(name: "prune", targets: ["prune"]),
     ],
     dependencies: [
@@ -24,14 +25,16 @@ let package = Package(
         .target(name: "PruneModelIO", dependencies: ["PruneNN", "PruneTensor"], path: "Sources/ModelIO"),
         .target(name: "Prune", dependencies: ["PruneTensor", "PruneAutodiff", "PruneNN", "PruneModelIO"],
                 path: "Sources/Prune"),
+        .target(name: "GameSearch", path: "Sources/GameSearch"),
         .executableTarget(name: "prune", dependencies: [
-            "Prune", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Prune", "GameSearch", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/prune"),
 
         .testTarget(name: "TensorTests", dependencies: ["PruneTensor"], path: "Tests/TensorTests"),
         .testTarget(name: "AutodiffTests", dependencies: ["PruneAutodiff", "PruneNN", "PruneModelIO"], path: "Tests/AutodiffTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["PruneNN", "PruneModelIO"], path: "Tests/NNTests"),
+        .testTarget(name: "GameSearchTests", dependencies: ["GameSearch"], path: "Tests/GameSearchTests"),
         .testTarget(name: "CLITests", dependencies: ["PruneModelIO", "PruneNN", "prune"], path: "Tests/CLITests"),
         .testTarget(name: "ModelIOTests", dependencies: ["PruneModelIO", "PruneNN"], path: "Tests/ModelIOTests",
                     resources: [.copy("Fixtures")]),

@@ -4,10 +4,10 @@ import PruneModelIO
 import PruneNN
 import PruneTensor
 
-/// End-to-end tests of the `prune` executable built beside this test bundle.
-final class CLITests: XCTestCase {
+/// Runs the `prune` executable built beside this test bundle.
+enum PruneCLI {
     /// The executable: $PRUNE_BINARY, or `prune` beside the test bundle (SwiftPM builds both into one folder).
-    var binary: String? {
+    static var binary: String? {
         var candidates: [String] = []
         if let env = ProcessInfo.processInfo.environment["PRUNE_BINARY"] { candidates.append(env) }
         for base in [CommandLine.arguments.first ?? "", Bundle(for: CLITests.self).bundlePath, Bundle.main.bundlePath] where !base.isEmpty {
@@ -20,7 +20,7 @@ final class CLITests: XCTestCase {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) && !$0.hasSuffix(".xctest") }
     }
 
-    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+    static func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
         guard let binary else { throw XCTSkip("prune executable not built beside the tests") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
@@ -32,6 +32,12 @@ final class CLITests: XCTestCase {
         p.waitUntilExit()
         return (p.terminationStatus, String(decoding: od, as: UTF8.self), String(decoding: ed, as: UTF8.self))
     }
+
+}
+
+/// End-to-end tests of the `prune` executable built beside this test bundle.
+final class CLITests: XCTestCase {
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try PruneCLI.run(args) }
 
     func requireData() throws {
         guard FashionMNIST.isAvailable() else {
@@ -103,5 +109,42 @@ final class CLITests: XCTestCase {
             print("\(model): test accuracy \(acc) after \(epochs) epochs (target \(target))")
             XCTAssertGreaterThanOrEqual(acc, target, model)
         }
+    }
+}
+
+final class SearchCLITests: XCTestCase {
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try PruneCLI.run(args) }
+
+    func testConnectFourPositionAndErrors() throws {
+        let r = try run(["search", "connect4", "--position", "44455554221", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        XCTAssertEqual(obj["score"] as? Int, -15)
+        XCTAssertNotNil(obj["nodes"])
+        let weak = try run(["search", "connect4", "--position", "4455", "--weak", "--json"])
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(weak.out.utf8)) as? [String: Any])?["score"] as? Int, 1)
+        for bad in ["4444444", "12x", "1212121"] {
+            let e = try run(["search", "connect4", "--position", bad])
+            XCTAssertNotEqual(e.status, 0)
+            XCTAssertTrue(e.err.contains("position \"\(bad)\""), e.err)
+        }
+    }
+
+    func testConnectFourBenchFileAndTreeComparison() throws {
+        let dir = NSTemporaryDirectory() + "prune-c4-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "44455554221 -15\n4455 18\n".write(toFile: dir + "/set.txt", atomically: true, encoding: .utf8)
+        let b = try run(["search", "connect4", "--bench", dir + "/set.txt", "--json"])
+        XCTAssertEqual(b.status, 0, b.err)
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(b.out.utf8)) as? [String: Any])
+        XCTAssertEqual(obj["correct"] as? Int, 2)
+        try "4455 17\n".write(toFile: dir + "/wrong.txt", atomically: true, encoding: .utf8)
+        XCTAssertNotEqual(try run(["search", "connect4", "--bench", dir + "/wrong.txt"]).status, 0, "a wrong expected score fails the bench")
+        let t = try run(["search", "tree", "--branching", "3", "--depth", "5", "--seed", "4", "--json"])
+        XCTAssertEqual(t.status, 0, t.err)
+        let tree = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(t.out.utf8)) as? [String: Any])
+        let rows = try XCTUnwrap(tree["rows"] as? [[String: Any]])
+        XCTAssertEqual(Set(rows.map { $0["value"] as! Int }).count, 1, "every variant finds the minimax value")
+        XCTAssertEqual(rows.first { ($0["variant"] as? String) == "alphabeta+perfect-order" }?["leaves"] as? Int, 9 + 27 - 1)
     }
 }

@@ -1,0 +1,113 @@
+import XCTest
+@testable import GameSearch
+
+final class ConnectFourTests: XCTestCase {
+    /// Random legal, unfinished positions with `stones` stones.
+    static func randomPositions(count: Int, stones: Int, seed: UInt64) -> [String] {
+        var out: [String] = []
+        var state = seed
+        func next(_ n: Int) -> Int {
+            state = RandomTree.mix(state)
+            return Int(state % UInt64(n))
+        }
+        while out.count < count {
+            var g = ConnectFour()
+            var s = ""
+            while g.moves < stones && !g.isTerminal {
+                let moves = g.legalMoves
+                let c = moves[next(moves.count)]
+                g.play(c)
+                s += String(c + 1)
+            }
+            if g.moves == stones && !g.isTerminal { out.append(s) }
+        }
+        return out
+    }
+
+    func testKnownScores() throws {
+        let solver = ConnectFourSolver()
+        XCTAssertEqual(try solver.solve(ConnectFour(position: "4455")), 18)
+        XCTAssertEqual(try solver.solve(ConnectFour(position: "44455554221")), -15)
+        XCTAssertEqual(try solver.solve(ConnectFour(position: "4455"), weak: true), 1)
+        XCTAssertEqual(try solver.solve(ConnectFour(position: "44455554221"), weak: true), -1)
+        // Side to move completes four at once with its 4th stone: 22 − 4.
+        XCTAssertEqual(try solver.solve(ConnectFour(position: "112233")), 18)
+        XCTAssertEqual(try solver.bestMove(ConnectFour(position: "112233"))?.column, 3)
+    }
+
+    func testSolverAgreesWithExhaustiveMinimaxOnEndgames() throws {
+        let positions = Self.randomPositions(count: 40, stones: 32, seed: 7)
+        let full = ConnectFourSolver()
+        let noTT = ConnectFourSolver(techniques: [.alphaBeta, .moveOrder])
+        let plain = ConnectFourSolver(techniques: [.alphaBeta])
+        var nonZero = 0
+        for p in positions {
+            var g = try ConnectFour(position: p)
+            // Independent check: the generic minimax searcher with the game's exact terminal scores.
+            let exact = try Searcher<ConnectFour>(options: SearchOptions(algorithm: .minimax)).search(&g, depth: 42).value
+            XCTAssertEqual(try full.solve(g), exact, p)
+            XCTAssertEqual(try noTT.solve(g), exact, p)
+            XCTAssertEqual(try plain.solve(g), exact, p)
+            XCTAssertEqual(try full.solve(g, weak: true), exact.signum(), p)
+            let ab = try Searcher<ConnectFour>(options: SearchOptions(algorithm: .principalVariation, staticOrdering: true,
+                                                                       transpositionTable: TranspositionTable(memoryBytes: 1 << 20)))
+                .search(&g, depth: 42)
+            XCTAssertEqual(ab.value, exact, p)
+            if exact != 0 { nonZero += 1 }
+        }
+        XCTAssertGreaterThan(nonZero, 5, "the sample covers wins and losses")
+    }
+
+    func testMiddleGamePositionsAgreeAcrossTechniques() throws {
+        let full = ConnectFourSolver()
+        let noID = ConnectFourSolver(techniques: [.alphaBeta, .moveOrder, .transpositionTable])
+        for p in Self.randomPositions(count: 10, stones: 20, seed: 11) {
+            let g = try ConnectFour(position: p)
+            let s = try full.solve(g)
+            XCTAssertEqual(try noID.solve(g), s, p)
+            XCTAssertEqual(try full.solve(g, weak: true), s.signum(), p)
+            if let best = try full.bestMove(g) { XCTAssertEqual(best.score, s, p) }
+        }
+    }
+
+    func testIllegalPositionsAreRejectedWithAReason() {
+        XCTAssertThrowsError(try ConnectFour(position: "4444444")) { e in
+            XCTAssertEqual(String(describing: e), "position \"4444444\": move 7 plays column 4, which is already full")
+        }
+        XCTAssertThrowsError(try ConnectFour(position: "12a4")) { e in XCTAssertTrue(String(describing: e).contains("'a'")) }
+        XCTAssertThrowsError(try ConnectFour(position: "1280")) { e in XCTAssertTrue(String(describing: e).contains("'8'")) }
+        XCTAssertThrowsError(try ConnectFour(position: "1212121")) { e in XCTAssertTrue(String(describing: e).contains("already won")) }
+        XCTAssertThrowsError(try ConnectFour(position: "12121213")) { e in XCTAssertTrue(String(describing: e).contains("already won by move 7")) }
+        XCTAssertNoThrow(try ConnectFour(position: ""))
+    }
+
+    func testBudgetStopsTheSolver() throws {
+        let s = ConnectFourSolver(techniques: [.alphaBeta], budget: SearchBudget(maxNodes: 1000))
+        XCTAssertThrowsError(try s.solve(ConnectFour(position: "44")))
+    }
+}
+
+final class PositionSetTests: XCTestCase {
+    func testRemainingPliesFollowTheScoreConvention() {
+        // "4455": the side to move (first player) wins with its 4th stone, on move 7.
+        XCTAssertEqual(ConnectFourPositionSets.remainingPlies(moves: 4, score: 18), 3)
+        // "44455554221": the side to move (second player) loses to the first player's 7th stone, move 13.
+        XCTAssertEqual(ConnectFourPositionSets.remainingPlies(moves: 11, score: -15), 2)
+        XCTAssertEqual(ConnectFourPositionSets.remainingPlies(moves: 30, score: 0), 12)
+        // Winning at once is one ply away.
+        XCTAssertEqual(ConnectFourPositionSets.remainingPlies(moves: 6, score: 18), 1)
+    }
+
+    func testGeneratedSetsMeetTheirDefinitions() {
+        let spec = ConnectFourPositionSets.specs[0]
+        let items = ConnectFourPositionSets.generate(spec, count: 15, seed: 3)
+        XCTAssertEqual(items.count, 15)
+        let check = ConnectFourSolver(techniques: [.alphaBeta, .moveOrder])
+        for item in items {
+            let p = try! ConnectFour(position: item.position)
+            XCTAssertTrue(spec.stones.contains(p.moves))
+            XCTAssertEqual(try check.solve(p), item.score)
+            XCTAssertTrue(spec.remaining.contains(ConnectFourPositionSets.remainingPlies(moves: p.moves, score: item.score)))
+        }
+    }
+}
