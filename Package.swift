@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Prune", targets: ["Prune"]),
         .library(name: "GameSearch", targets: ["GameSearch"]),
+        .library(name: "DecisionTrees", targets: ["DecisionTrees"]),
         .executable(name: "prune", targets: ["prune"]),
     ],
     dependencies: [
@@ -26,14 +27,17 @@ let package = Package(
         .target(name: "Prune", dependencies: ["PruneTensor", "PruneAutodiff", "PruneNN", "PruneModelIO"],
                 path: "Sources/Prune"),
         .target(name: "GameSearch", path: "Sources/GameSearch"),
+        .target(name: "DecisionTrees", path: "Sources/DecisionTrees", resources: [.copy("Datasets")]),
         .executableTarget(name: "prune", dependencies: [
-            "Prune", "GameSearch", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Prune", "GameSearch", "DecisionTrees", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/prune"),
 
         .testTarget(name: "TensorTests", dependencies: ["PruneTensor"], path: "Tests/TensorTests"),
         .testTarget(name: "AutodiffTests", dependencies: ["PruneAutodiff", "PruneNN", "PruneModelIO"], path: "Tests/AutodiffTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["PruneNN", "PruneModelIO"], path: "Tests/NNTests"),
+        .testTarget(name: "DecisionTreesTests", dependencies: ["DecisionTrees"], path: "Tests/DecisionTreesTests",
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "GameSearchTests", dependencies: ["GameSearch"], path: "Tests/GameSearchTests"),
         .testTarget(name: "CLITests", dependencies: ["PruneModelIO", "PruneNN", "prune"], path: "Tests/CLITests"),
         .testTarget(name: "ModelIOTests", dependencies: ["PruneModelIO", "PruneNN"], path: "Tests/ModelIOTests",

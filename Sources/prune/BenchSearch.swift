@@ -71,11 +71,11 @@ struct BenchSearch: ParsableCommand {
             }
         }
         if json { try console.emitJSON(cells); return }
-        print("Connect-Four, mean per position (node budget \(maxNodes); n/a = over budget on some position)")
+        print("Connect-Four, mean per position (node budget \(maxNodes) per position; n/a = a position went over budget, after k of n solved)")
         print("| set | technique | positions | mean nodes (Prune) | mean time (Prune) | mean nodes (Pons) | Prune / Pons |")
         print("|---|---|---|---|---|---|---|")
         for c in cells {
-            let ours = c.meanNodes.map { String(format: "%.1f", $0) } ?? "n/a"
+            let ours = c.meanNodes.map { String(format: "%.1f", $0) } ?? "n/a (\(c.solved)/\(c.positions) in budget)"
             let time = c.meanSeconds.map { $0 < 1e-3 ? String(format: "%.1f µs", $0 * 1e6) : String(format: "%.2f ms", $0 * 1e3) } ?? "n/a"
             let theirs = c.ponsMeanNodes.map { String(format: "%.1f", $0) } ?? "n/a"
             let ratio = (c.meanNodes != nil && c.ponsMeanNodes != nil) ? String(format: "%.2f", c.meanNodes! / c.ponsMeanNodes!) : "–"
