@@ -3,3 +3,4 @@
 @_exported import PruneAutodiff
 @_exported import PruneNN
 @_exported import PruneModelIO
+@_exported import PrunePruning

@@ -1,0 +1,119 @@
+import PruneAutodiff
+import PruneNN
+import PruneTensor
+
+/// Measures what criteria need on a few batches of calibration data.
+public enum Calibration {
+    /// Collects the statistics `needs` asks for over the first `batches` batches of `loader`,
+    /// for the given targets. The model's weights are unchanged afterwards.
+    public static func collect(model: any Module, targets: [PruningTarget], needs: Set<CalibrationNeed>,
+                               loader: DataLoader, batches: Int, seed: UInt64 = 0, probes: Int = 1,
+                               epsilon: Float = 1e-3) throws -> CalibrationStatistics {
+        var stats = CalibrationStatistics()
+        guard !needs.isEmpty else { return stats }
+        guard batches > 0 else { throw PruningError.invalidOption("calibration needs at least one batch") }
+        let wasTraining = model.isTraining
+        model.eval()   // calibration measures the model as it predicts: dropout off, BatchNorm frozen
+        defer { if wasTraining { model.train() } }
+        let byPath = Dictionary(uniqueKeysWithValues: targets.map { ($0.path, $0) })
+        let layerPaths = Set(targets.map(\.layerPath))
+        var rng = RandomGenerator(seed: seed)
+        var seen = 0
+        for batch in loader {
+            if seen == batches { break }
+            seen += 1
+            // Gradients (and input norms) from one forward/backward pass.
+            for (_, p) in model.parameters() { p.zeroGrad() }
+            let logits = try ActivationRecorder.forward(model, Variable(batch.images)) { path, layer, input in
+                guard needs.contains(.inputNorms), layerPaths.contains(path) else { return }
+                let norms = inputSquareSums(input, layer: layer)
+                if let old = stats.inputNormSquareSums[path] { stats.inputNormSquareSums[path] = zip(old, norms).map { $0 + $1 } }
+                else { stats.inputNormSquareSums[path] = norms }
+            }
+            if needs.contains(.gradients) {
+                let loss = try Loss.crossEntropy(logits, labels: batch.labels)
+                try loss.backward()
+                for t in targets {
+                    let g = t.parameter.grad?.scalars ?? [Float](repeating: 0, count: t.count)
+                    accumulate(&stats.gradientSums[t.path], g)
+                    accumulate(&stats.gradientSquareSums[t.path], g.map { $0 * $0 })
+                }
+                stats.gradientBatches += 1
+            }
+            if needs.contains(.hessianDiagonal) {
+                for _ in 0..<probes {
+                    var vectors: [String: [Float]] = [:]
+                    for t in targets { vectors[t.path] = (0..<t.count).map { _ in rng.nextUniform() < 0.5 ? -1 : 1 } }
+                    let plus = try gradients(model, batch: batch, targets: targets, shift: vectors, by: epsilon)
+                    let minus = try gradients(model, batch: batch, targets: targets, shift: vectors, by: -epsilon)
+                    for t in targets {
+                        let v = vectors[t.path]!, gp = plus[t.path]!, gm = minus[t.path]!
+                        var est = [Float](repeating: 0, count: t.count)
+                        for i in 0..<t.count { est[i] = v[i] * (gp[i] - gm[i]) / (2 * epsilon) }
+                        accumulate(&stats.hessianDiagonals[t.path], est)
+                    }
+                }
+            }
+        }
+        guard seen > 0 else { throw PruningError.invalidOption("the calibration data has no batches") }
+        if needs.contains(.hessianDiagonal) {
+            let n = Float(seen * probes)
+            for (k, v) in stats.hessianDiagonals { stats.hessianDiagonals[k] = v.map { $0 / n } }
+        }
+        if needs.contains(.gradients) {
+            var total = 0.0
+            for t in targets {
+                let g = stats.gradientSums[t.path]!
+                for (gi, w) in zip(g, t.parameter.value.scalars) { total += Double(abs(gi / Float(stats.gradientBatches) * w)) }
+            }
+            stats.sensitivityTotal = total
+        }
+        for (_, p) in model.parameters() { p.zeroGrad() }
+        _ = byPath
+        return stats
+    }
+
+    private static func accumulate(_ slot: inout [Float]?, _ values: [Float]) {
+        if var s = slot { for i in s.indices { s[i] += values[i] }; slot = s } else { slot = values }
+    }
+
+    /// Loss gradients with every target weight moved by `by`·v.
+    private static func gradients(_ model: any Module, batch: (images: Tensor, labels: [Int]), targets: [PruningTarget],
+                                  shift: [String: [Float]], by eps: Float) throws -> [String: [Float]] {
+        var saved: [String: Tensor] = [:]
+        for t in targets {
+            saved[t.path] = t.parameter.value
+            let v = shift[t.path]!
+            var moved = t.parameter.value
+            for i in moved.scalars.indices { moved.scalars[i] += eps * v[i] }
+            t.parameter.value = moved
+        }
+        defer { for t in targets { t.parameter.value = saved[t.path]! } }
+        for (_, p) in model.parameters() { p.zeroGrad() }
+        let loss = try Loss.crossEntropy(try model.forward(Variable(batch.images)), labels: batch.labels)
+        try loss.backward()
+        var out: [String: [Float]] = [:]
+        for t in targets { out[t.path] = t.parameter.grad?.scalars ?? [Float](repeating: 0, count: t.count) }
+        return out
+    }
+
+    /// Σ x² per input feature (Linear, input [N, in]) or per channel (Conv2d, input [N, C, H, W]).
+    static func inputSquareSums(_ x: Tensor, layer: any Module) -> [Float] {
+        let s = x.scalars
+        if x.rank == 4 {
+            let n = x.shape[0], c = x.shape[1], hw = x.shape[2] * x.shape[3]
+            var out = [Float](repeating: 0, count: c)
+            for b in 0..<n { for ch in 0..<c {
+                var acc: Float = 0
+                let base = (b * c + ch) * hw
+                for i in 0..<hw { acc += s[base + i] * s[base + i] }
+                out[ch] += acc
+            } }
+            return out
+        }
+        let f = x.shape.last ?? 1, rows = s.count / max(f, 1)
+        var out = [Float](repeating: 0, count: f)
+        for r in 0..<rows { for j in 0..<f { out[j] += s[r * f + j] * s[r * f + j] } }
+        return out
+    }
+}

@@ -1,0 +1,57 @@
+/// What was measured on calibration data, per weight (gradients, Hessian diagonal) or per layer
+/// (input norms). Criteria read it; `Calibration.collect` fills it.
+public struct CalibrationStatistics: Sendable {
+    /// Σ over batches of the mini-batch mean gradient, per weight path.
+    public var gradientSums: [String: [Float]] = [:]
+    /// Σ over batches of the squared mini-batch gradient, per weight path.
+    public var gradientSquareSums: [String: [Float]] = [:]
+    /// Batches the gradient sums hold.
+    public var gradientBatches = 0
+    /// Estimated Hessian diagonal, per weight path.
+    public var hessianDiagonals: [String: [Float]] = [:]
+    /// Σ x² of every input feature (Linear) or channel (Conv2d) per layer path.
+    public var inputNormSquareSums: [String: [Float]] = [:]
+
+    public init() {}
+
+    /// An empty set of statistics, for weight-only criteria.
+    public static let none = CalibrationStatistics()
+
+    func meanGradient(_ path: String) throws -> [Float] {
+        guard let g = gradientSums[path], gradientBatches > 0 else {
+            throw PruningError.missingStatistics("no gradients measured for \(path): the criterion needs calibration data")
+        }
+        let n = Float(gradientBatches)
+        return g.map { $0 / n }
+    }
+
+    func meanSquaredGradient(_ path: String) throws -> [Float] {
+        guard let g = gradientSquareSums[path], gradientBatches > 0 else {
+            throw PruningError.missingStatistics("no gradients measured for \(path): the criterion needs calibration data")
+        }
+        let n = Float(gradientBatches)
+        return g.map { $0 / n }
+    }
+
+    func hessianDiagonal(_ path: String) throws -> [Float] {
+        guard let h = hessianDiagonals[path] else {
+            throw PruningError.missingStatistics("no Hessian diagonal measured for \(path): the criterion needs calibration data")
+        }
+        return h
+    }
+
+    func inputNormSquares(_ layerPath: String) throws -> [Float] {
+        guard let x = inputNormSquareSums[layerPath] else {
+            throw PruningError.missingStatistics("no input statistics for \(layerPath): the criterion needs calibration data, and the layer must be reachable through Sequential containers")
+        }
+        return x
+    }
+
+    /// Σ |ḡ·w| over every weight with gradients (SNIP's normalizer), set by `Calibration.collect`.
+    public var sensitivityTotal: Double?
+
+    func totalSensitivity() throws -> Double {
+        guard let t = sensitivityTotal else { throw PruningError.missingStatistics("SNIP needs calibration gradients") }
+        return t
+    }
+}

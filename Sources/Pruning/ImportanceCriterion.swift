@@ -1,0 +1,55 @@
+/// What a criterion needs measured on calibration data before it can score.
+public enum CalibrationNeed: Hashable, Sendable {
+    /// Per-batch loss gradients of the weights: their sum and the sum of their squares.
+    case gradients
+    /// The diagonal of the loss Hessian (Hutchinson's estimator with finite-difference Hessian-vector products).
+    case hessianDiagonal
+    /// The squared L2 norm of every input feature / channel of each layer over the calibration data.
+    case inputNorms
+}
+
+/// An importance criterion: scores the weights of one layer; the lowest-scoring groups are pruned.
+///
+/// Criteria only compute scores (JaxPruner's separation): the pattern groups them, the scope decides
+/// how many go. A new criterion is one new type.
+public protocol ImportanceCriterion: Sendable {
+    /// The name the CLI and recipes use.
+    var name: String { get }
+    /// The statistics it needs (none for weight-only criteria).
+    var needs: Set<CalibrationNeed> { get }
+    /// One score per weight element.
+    func elementScores(_ target: PruningTarget, statistics: CalibrationStatistics) throws -> [Float]
+    /// One score per group of the pattern; by default the sum of the element scores.
+    func groupScores(_ target: PruningTarget, groups: PatternGroups, statistics: CalibrationStatistics) throws -> [Double]
+}
+
+extension ImportanceCriterion {
+    public var needs: Set<CalibrationNeed> { [] }
+
+    public func groupScores(_ target: PruningTarget, groups: PatternGroups, statistics: CalibrationStatistics) throws -> [Double] {
+        groups.sum(try elementScores(target, statistics: statistics))
+    }
+}
+
+/// The criteria by the names the CLI and recipes use.
+public enum ImportanceRegistry {
+    /// Known names: random, magnitude (l1), l2, taylor, fisher, obd, snip, lamp, wanda, fpgm.
+    public static let names = ["random", "magnitude", "l1", "l2", "taylor", "fisher", "obd", "snip", "lamp", "wanda", "fpgm"]
+
+    /// The criterion named `name` (`seed` feeds the random one).
+    public static func make(_ name: String, seed: UInt64 = 0) throws -> any ImportanceCriterion {
+        switch name.lowercased() {
+        case "random": return RandomImportance(seed: seed)
+        case "magnitude", "l1": return MagnitudeImportance(norm: .l1)
+        case "l2": return MagnitudeImportance(norm: .l2)
+        case "taylor": return TaylorImportance()
+        case "fisher": return FisherImportance()
+        case "obd": return OptimalBrainDamageImportance()
+        case "snip": return SNIPImportance()
+        case "lamp": return LAMPImportance()
+        case "wanda": return WandaImportance()
+        case "fpgm": return FPGMImportance()
+        default: throw PruningError.invalidOption("unknown criterion \(name); known: \(names.joined(separator: ", "))")
+        }
+    }
+}

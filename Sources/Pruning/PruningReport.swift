@@ -1,0 +1,94 @@
+import Foundation
+import PruneAutodiff
+import PruneNN
+import PruneTensor
+
+/// Size and cost of one prunable layer.
+public struct LayerReport: Sendable, Codable {
+    public var path: String
+    public var shape: [Int]
+    public var parameters: Int
+    public var nonzeros: Int
+    public var sparsity: Double
+    /// Multiply-accumulates per example, dense and counting only non-zero weights.
+    public var macs: Int
+    public var nonzeroMACs: Int
+    /// Whether the layer was in the pruning scope.
+    public var inScope: Bool
+}
+
+/// What pruning did: per layer and in total, and the accuracy at each stage.
+public struct PruningReport: Sendable, Codable {
+    public var layers: [LayerReport]
+    /// All parameters of the model (biases, norms included) and their non-zeros.
+    public var totalParameters: Int
+    public var totalNonzeros: Int
+    /// Sparsity of the weights in scope (what the target refers to).
+    public var scopeSparsity: Double
+    /// Sparsity over all parameters of the model.
+    public var modelSparsity: Double
+    public var macs: Int
+    public var nonzeroMACs: Int
+    public var accuracyDense: Double?
+    public var accuracyAfterPruning: Double?
+    public var accuracyAfterFineTuning: Double?
+    /// Size of the saved model file, when one was written.
+    public var fileBytes: Int?
+    /// Criterion, pattern, scope and schedule, in words.
+    public var settings: [String: String]
+
+    /// Measures a model. `inputShape` is one example's shape (e.g. [1, 28, 28]) for the MAC count.
+    public static func measure(_ model: any Module, scopePaths: Set<String>, inputShape: [Int]) throws -> PruningReport {
+        var spatial: [String: Int] = [:]   // output positions of each conv layer
+        _ = try withNoGrad {
+            model.eval()
+            return try ActivationRecorder.forward(model, Variable(Tensor.zeros([1] + inputShape))) { path, layer, input in
+                if let c = layer as? Conv2d, input.rank == 4 {
+                    let g = c.geometry
+                    let oh = (input.shape[2] + 2 * g.padding.h - g.dilation.h * (g.kernel.h - 1) - 1) / g.stride.h + 1
+                    let ow = (input.shape[3] + 2 * g.padding.w - g.dilation.w * (g.kernel.w - 1) - 1) / g.stride.w + 1
+                    spatial[path] = oh * ow
+                }
+            }
+        }
+        var layers: [LayerReport] = []
+        for t in PruningTarget.all(in: model) {
+            let w = t.parameter.effectiveValue.scalars
+            let nz = w.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+            let positions = t.layer is Conv2d ? (spatial[t.layerPath] ?? 0) : 1
+            layers.append(LayerReport(path: t.path, shape: t.shape, parameters: w.count, nonzeros: nz,
+                                      sparsity: w.isEmpty ? 0 : 1 - Double(nz) / Double(w.count),
+                                      macs: w.count * positions, nonzeroMACs: nz * positions, inScope: scopePaths.contains(t.path)))
+        }
+        var total = 0, nonzero = 0
+        for (_, p) in model.parameters() {
+            let v = p.effectiveValue.scalars
+            total += v.count; nonzero += v.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        }
+        let scope = layers.filter(\.inScope)
+        let scopeCount = scope.reduce(0) { $0 + $1.parameters }, scopeNZ = scope.reduce(0) { $0 + $1.nonzeros }
+        return PruningReport(layers: layers, totalParameters: total, totalNonzeros: nonzero,
+                             scopeSparsity: scopeCount == 0 ? 0 : 1 - Double(scopeNZ) / Double(scopeCount),
+                             modelSparsity: total == 0 ? 0 : 1 - Double(nonzero) / Double(total),
+                             macs: layers.reduce(0) { $0 + $1.macs }, nonzeroMACs: layers.reduce(0) { $0 + $1.nonzeroMACs },
+                             settings: [:])
+    }
+
+    /// The report as a text table.
+    public func table() -> String {
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+        var lines = [pad("layer", 28) + pad("shape", 16) + "    params   nonzero  sparsity         MACs  nonzero MACs  in scope"]
+        for l in layers {
+            lines.append(pad(l.path, 28) + pad(l.shape.map(String.init).joined(separator: "x"), 16)
+                         + String(format: "%10d %9d %8.2f%% %12d %13d  ", l.parameters, l.nonzeros, l.sparsity * 100, l.macs, l.nonzeroMACs)
+                         + (l.inScope ? "yes" : "no"))
+        }
+        lines.append(String(format: "total: %d parameters, %d non-zero (model sparsity %.2f%%, in-scope weight sparsity %.2f%%); MACs %d → %d non-zero (%.2f×)",
+                            totalParameters, totalNonzeros, modelSparsity * 100, scopeSparsity * 100, macs, nonzeroMACs,
+                            nonzeroMACs > 0 ? Double(macs) / Double(nonzeroMACs) : 0))
+        func pct(_ x: Double?) -> String { x.map { String(format: "%.2f%%", $0 * 100) } ?? "–" }
+        lines.append("accuracy: dense \(pct(accuracyDense)), after pruning \(pct(accuracyAfterPruning)), after fine-tuning \(pct(accuracyAfterFineTuning))")
+        if let fileBytes { lines.append("saved file: \(fileBytes) bytes") }
+        return lines.joined(separator: "\n")
+    }
+}

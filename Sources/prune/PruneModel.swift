@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Prune
+
+/// `prune prune`: prune a trained built-in model with one criterion, pattern, scope and schedule.
+struct PruneModel: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "prune",
+        abstract: "Prune a trained model: criterion × granularity × scope × schedule, fine-tune, report, save.",
+        discussion: """
+        Example: prune prune --model lenet300 --weights runs/lenet300.safetensors --criterion magnitude \
+        --granularity unstructured --scope global --sparsity 0.9 --schedule iterative --finetune-epochs 2 \
+        --out runs/lenet300-90.safetensors
+        """)
+
+    @Option(help: "Model: lenet300, lenet5, vgg-small, resnet-small.") var model: String = "lenet300"
+    @Option(help: "Trained weights (safetensors) to prune.") var weights: String
+    @OptionGroup var dataOptions: DataOptions
+    @Option(help: "Criterion: \(ImportanceRegistry.names.joined(separator: ", ")).") var criterion: String = "magnitude"
+    @Option(help: "Granularity: unstructured, N:M (e.g. 2:4), blockRxC (e.g. block4x1), channels, input-channels.")
+    var granularity: String = "unstructured"
+    @Option(help: "Scope: global, layerwise, or protected (global keeping --protect of every layer).") var scope: String = "global"
+    @Option(help: "Protected scope: the fraction of each layer's groups always kept.") var protect: Double = 0.02
+    @Option(help: "Per-layer sparsities, e.g. fc1.weight=0.95,fc3.weight=0.5 (other layers use --sparsity).") var layerSparsity: String?
+    @Option(help: "Only prune weights matching these patterns (comma-separated, * wildcard).") var include: String?
+    @Option(help: "Leave weights matching these patterns dense (comma-separated, * wildcard).") var exclude: String?
+    @Flag(help: "Leave the first and last prunable layers dense.") var keepFirstLast = false
+    @Option(help: "Fraction of the in-scope weights to remove (default 0.9; N:M fixes it at 1 − N/M).") var sparsity: Double?
+    @Option(help: "Schedule: oneshot, iterative, agp.") var schedule: String = "oneshot"
+    @Option(help: "Iterative: fraction of the remaining weights removed per round.") var rate: Double = 0.5
+    @Option(help: "Fine-tuning epochs (per round for iterative; in total for agp).") var finetuneEpochs: Int = 1
+    @Option(help: "Base learning rate (Adam).") var lr: Float = 1e-3
+    @Option(help: "Fine-tuning learning-rate multiplier.") var lrMultiplier: Float = 0.1
+    @Option(help: "AGP: prune every this many steps.") var agpFrequency: Int = 100
+    @Option(help: "AGP: fraction of the fine-tuning steps over which sparsity ramps up.") var agpRamp: Double = 0.75
+    @Option(help: "Distil from the dense model with this weight on the KL term (0 = off).") var distillWeight: Float = 0
+    @Option(help: "Distillation temperature.") var temperature: Float = 4
+    @Option(help: "Calibration batches for data-driven criteria.") var calibrationBatches: Int = 16
+    @Option(help: "Seed (shuffling, random criterion, Hessian probes).") var seed: UInt64 = 0
+    @Option(help: "Where to write the pruned weights (safetensors); never the input file.") var out: String?
+    @Flag(help: "Print the report as JSON on stdout.") var json = false
+    @Flag(help: "No progress display.") var quiet = false
+
+    func plan(trainCount: Int) throws -> PruningPlan {
+        let pattern = try SparsityPattern.parse(granularity)
+        var distribution: PruningScope.Distribution
+        switch scope {
+        case "global": distribution = .global
+        case "layerwise": distribution = .layerwise
+        case "protected": distribution = .globalProtected(minimumKept: protect)
+        default: throw CLIError("prune: unknown scope \(scope); known: global, layerwise, protected")
+        }
+        if let layerSparsity {
+            var ratios: [String: Double] = [:]
+            for item in layerSparsity.split(separator: ",") {
+                let kv = item.split(separator: "=")
+                guard kv.count == 2, let v = Double(kv[1]) else { throw CLIError("prune: --layer-sparsity item \"\(item)\" is not PATH=VALUE") }
+                ratios[String(kv[0])] = v
+            }
+            distribution = .perLayer(ratios)
+        }
+        let list = { (s: String?) in s.map { $0.split(separator: ",").map(String.init) } ?? [] }
+        let scopeValue = PruningScope(distribution: distribution, include: list(include), exclude: list(exclude), keepFirstAndLastDense: keepFirstLast)
+        let sched: PruningSchedule
+        switch schedule {
+        case "oneshot", "one-shot": sched = .oneShot
+        case "iterative": sched = .iterative(rate: rate, epochsPerRound: finetuneEpochs)
+        case "agp", "gradual":
+            let batches = (trainCount + dataOptions.batchSize - 1) / dataOptions.batchSize
+            let total = batches * finetuneEpochs
+            let steps = max(1, Int(Double(total) * agpRamp) / max(agpFrequency, 1))
+            sched = .gradual(initialSparsity: 0, startStep: 0, frequency: agpFrequency, pruningSteps: steps)
+        default: throw CLIError("prune: unknown schedule \(schedule); known: oneshot, iterative, agp")
+        }
+        let ft = FineTuningOptions(epochs: finetuneEpochs, learningRate: lr, learningRateMultiplier: lrMultiplier,
+                                   distillation: distillWeight > 0 ? (distillWeight, temperature) : nil, batchSize: dataOptions.batchSize, seed: seed)
+        return PruningPlan(criterion: try ImportanceRegistry.make(criterion, seed: seed), pattern: pattern, scope: scopeValue,
+                           sparsity: sparsity ?? (pattern.fixesSparsity ? 0 : 0.9), schedule: sched, fineTuning: ft,
+                           calibrationBatches: calibrationBatches)
+    }
+
+    func run() throws {
+        let console = Console(quiet: quiet, json: json)
+        if let out, URL(fileURLWithPath: out).standardizedFileURL == URL(fileURLWithPath: weights).standardizedFileURL {
+            throw CLIError("prune: --out is the input file \(weights); write the pruned model elsewhere")
+        }
+        do {
+            let net = try ModelZoo.make(model, seed: 0)
+            try net.load(try Safetensors.read(weights), file: weights)
+            let train = try dataOptions.load(.train), test = try dataOptions.load(.test)
+            let plan = try self.plan(trainCount: train.count)
+            var teacher: (any Module)?
+            if plan.fineTuning.distillation != nil {
+                let t = try ModelZoo.make(model, seed: 0)
+                try t.load(try Safetensors.read(weights), file: weights)
+                teacher = t
+            }
+            let inputShape = Array(train.images.shape.dropFirst())
+            var report = try Pruner.run(net, plan: plan, data: PruningData(train: train, test: test, normalization: (DataOptions.mean, DataOptions.std)),
+                                        teacher: teacher, inputShape: inputShape) { console.info($0) }
+            if let out {
+                try Safetensors.write(net.stateDict(), to: out)
+                report.fileBytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? nil
+            }
+            if json { try console.emitJSON(report) } else { print(report.table()) }
+            if let out { console.info("saved \(out)") }
+        } catch let e as CLIError {
+            throw e
+        } catch {
+            throw CLIError("prune: \(error)")
+        }
+    }
+}

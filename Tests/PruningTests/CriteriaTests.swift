@@ -1,0 +1,141 @@
+import PruneAutodiff
+import PruneNN
+@testable import PrunePruning
+import PruneTensor
+import XCTest
+
+final class CriteriaTests: XCTestCase {
+    /// A small classification problem: 3 classes of Gaussian blobs in 8 dimensions, as images [N, 1, 2, 4].
+    func data(count: Int = 256, seed: UInt64 = 1) throws -> LabeledImages {
+        var rng = RandomGenerator(seed: seed)
+        var x: [Float] = [], y: [Int] = []
+        for i in 0..<count {
+            let c = i % 3
+            for d in 0..<8 { x.append(rng.nextNormal() * 0.5 + (d % 3 == c ? 1.5 : 0)) }
+            y.append(c)
+        }
+        return try LabeledImages(images: Tensor(shape: [count, 1, 2, 4], scalars: x), labels: y, classes: 3)
+    }
+
+    func trainedModel() throws -> (Sequential, LabeledImages) {
+        var rng = RandomGenerator(seed: 2)
+        let m = Sequential(named: [("flat", Flatten()), ("fc1", Linear(8, 16, rng: &rng)), ("relu", ReLU()), ("fc2", Linear(16, 3, rng: &rng))])
+        let d = try data()
+        _ = try FineTuner.run(m, data: d, normalization: (0, 1), options: FineTuningOptions(epochs: 30, learningRate: 1e-2, learningRateMultiplier: 1, batchSize: 32),
+                              epochs: 30, teacher: nil)
+        let accuracy = try Trainer.evaluate(m, loader: DataLoader(d, batchSize: 64)).accuracy
+        XCTAssertGreaterThan(accuracy, 0.9, "the toy model must learn its blobs")
+        return (m, d)
+    }
+
+    func testEveryCriterionScoresAndDataCriteriaMeasure() throws {
+        let (m, d) = try trainedModel()
+        let targets = PruningTarget.all(in: m)
+        let loader = try DataLoader(d, batchSize: 64)
+        let stats = try Calibration.collect(model: m, targets: targets, needs: [.gradients, .hessianDiagonal, .inputNorms],
+                                            loader: loader, batches: 4, probes: 2)
+        XCTAssertEqual(stats.gradientBatches, 4)
+        XCTAssertEqual(stats.inputNormSquareSums["fc1"]?.count, 8)
+        XCTAssertEqual(stats.inputNormSquareSums["fc2"]?.count, 16)
+        for name in ImportanceRegistry.names where name != "fpgm" {
+            let c = try ImportanceRegistry.make(name)
+            for t in targets {
+                let s = try c.elementScores(t, statistics: stats)
+                XCTAssertEqual(s.count, t.count, name)
+                XCTAssertTrue(s.allSatisfy { $0.isFinite && $0 >= 0 }, name)
+            }
+        }
+        // Wanda multiplies |w| by the input norm of its column.
+        let t = targets[0]
+        let w = try WandaImportance().elementScores(t, statistics: stats)
+        let norms = stats.inputNormSquareSums["fc1"]!.map { $0.squareRoot() }
+        XCTAssertEqual(w[3 * 8 + 5], abs(t.parameter.value.scalars[3 * 8 + 5]) * norms[5], accuracy: 1e-6)
+        // Data criteria without statistics say what is missing.
+        XCTAssertThrowsError(try TaylorImportance().elementScores(t, statistics: .none)) { e in XCTAssertTrue("\(e)".contains("gradients")) }
+    }
+
+    /// Hutchinson's estimate with finite-difference Hessian-vector products recovers the exact
+    /// diagonal of a quadratic-in-the-weights loss; here: the exact diagonal of the cross-entropy
+    /// Hessian for the last layer, computed in closed form, within sampling error.
+    func testHessianDiagonalMatchesTheClosedFormForTheLastLayer() throws {
+        let (m, d) = try trainedModel()
+        let fc2 = PruningTarget.all(in: m).last!
+        let loader = try DataLoader(d, batchSize: 256)
+        let stats = try Calibration.collect(model: m, targets: [fc2], needs: [.hessianDiagonal], loader: loader, batches: 1, probes: 64, epsilon: 1e-2)
+        // Closed form: for logits z = W h + b and softmax p, ∂²L/∂W_kj² = mean_n p_k(1 − p_k) h_j².
+        var hidden: Tensor?
+        let logits = try withNoGrad { () throws -> Tensor in
+            try ActivationRecorder.forward(m, Variable(d.images)) { path, _, input in if path == "fc2" { hidden = input } }.value
+        }
+        let h = hidden!, n = d.count, k = 3, j = 16
+        let p = try logits.softmax(axis: 1).scalars
+        var exact = [Float](repeating: 0, count: k * j)
+        for i in 0..<n { for a in 0..<k { for b in 0..<j {
+            let hv = h.scalars[i * j + b]
+            exact[a * j + b] += p[i * k + a] * (1 - p[i * k + a]) * hv * hv / Float(n)
+        } } }
+        let est = stats.hessianDiagonals[fc2.path]!
+        // Rademacher probes are exact on the diagonal up to off-diagonal noise; compare in aggregate.
+        let corr = pearson(exact, est)
+        XCTAssertGreaterThan(corr, 0.8, "correlation of estimated and exact Hessian diagonals")
+    }
+
+    func pearson(_ a: [Float], _ b: [Float]) -> Float {
+        let ma = a.reduce(0, +) / Float(a.count), mb = b.reduce(0, +) / Float(b.count)
+        var num: Float = 0, da: Float = 0, db: Float = 0
+        for i in a.indices { num += (a[i] - ma) * (b[i] - mb); da += (a[i] - ma) * (a[i] - ma); db += (b[i] - mb) * (b[i] - mb) }
+        return num / (da.squareRoot() * db.squareRoot())
+    }
+
+    func testLAMPAndFPGMByHand() throws {
+        var rng = RandomGenerator(seed: 0)
+        let layer = Linear(2, 4, rng: &rng)
+        layer.weight.value = try Tensor(shape: [4, 2], scalars: [1, 0, 0, 2, 0.5, 0.5, 3, 0])
+        let m = Sequential(named: [("fc", layer)])
+        let t = PruningTarget.all(in: m)[0]
+        // LAMP, unstructured: squares [1, 0, 0, 4, .25, .25, 9, 0] sorted ascending; score = w² / Σ of the larger-or-equal.
+        let g = try PatternGroups.make(.unstructured, for: t)
+        let lamp = try LAMPImportance().groupScores(t, groups: g, statistics: .none)
+        XCTAssertEqual(lamp[6], 1, accuracy: 1e-12)              // the largest is always 1
+        XCTAssertEqual(lamp[3], 4.0 / 13, accuracy: 1e-12)
+        XCTAssertEqual(lamp[0], 1.0 / 14, accuracy: 1e-12)
+        // FPGM: filters (rows) (1,0), (0,2), (.5,.5), (3,0); (.5,.5) is nearest the others.
+        let rows = try PatternGroups.make(.outputChannels, for: t)
+        let fpgm = try FPGMImportance().groupScores(t, groups: rows, statistics: .none)
+        XCTAssertEqual(fpgm.indices.min { fpgm[$0] < fpgm[$1] }, 2)
+        XCTAssertThrowsError(try FPGMImportance().groupScores(t, groups: g, statistics: .none))
+    }
+
+    func testMaskedWeightsStayZeroThroughFineTuning() throws {
+        let (m, d) = try trainedModel()
+        let targets = PruningTarget.all(in: m)
+        let masks = try MaskBuilder.masks(targets: targets, criterion: MagnitudeImportance(), statistics: .none, pattern: .unstructured,
+                                          scope: PruningScope(), sparsity: 0.6)
+        for t in targets { t.parameter.mask = Tensor(unchecked: t.shape, masks[t.path]!) }
+        _ = try FineTuner.run(m, data: d, normalization: (0, 1), options: FineTuningOptions(epochs: 3, learningRate: 1e-2, learningRateMultiplier: 1, batchSize: 16),
+                              epochs: 3, teacher: nil)
+        for t in targets {
+            let mask = masks[t.path]!
+            let eff = t.parameter.effectiveValue.scalars
+            let grad = t.parameter.grad?.scalars
+            for i in mask.indices where mask[i] == 0 {
+                XCTAssertEqual(eff[i], 0)
+                if let grad { XCTAssertEqual(grad[i], 0) }
+            }
+            t.parameter.bake()
+            XCTAssertNil(t.parameter.mask)
+            for i in mask.indices where mask[i] == 0 { XCTAssertEqual(t.parameter.value.scalars[i], 0) }
+        }
+    }
+
+    func testSchedules() throws {
+        let rounds = try PruningSchedule.iterativeTargets(rate: 0.5, target: 0.9)
+        XCTAssertEqual(rounds, [0.5, 0.75, 0.875, 0.9])
+        // AGP: s_i at t0, s_f at t0 + nΔt, cubic in between, nil off the grid.
+        XCTAssertEqual(PruningSchedule.gradualSparsity(atStep: 10, initial: 0, final: 0.9, startStep: 10, frequency: 5, pruningSteps: 4), 0)
+        XCTAssertEqual(PruningSchedule.gradualSparsity(atStep: 30, initial: 0, final: 0.9, startStep: 10, frequency: 5, pruningSteps: 4)!, 0.9, accuracy: 1e-12)
+        XCTAssertEqual(PruningSchedule.gradualSparsity(atStep: 20, initial: 0, final: 0.9, startStep: 10, frequency: 5, pruningSteps: 4)!, 0.9 * (1 - 0.125), accuracy: 1e-12)
+        XCTAssertNil(PruningSchedule.gradualSparsity(atStep: 21, initial: 0, final: 0.9, startStep: 10, frequency: 5, pruningSteps: 4))
+        XCTAssertNil(PruningSchedule.gradualSparsity(atStep: 35, initial: 0, final: 0.9, startStep: 10, frequency: 5, pruningSteps: 4))
+    }
+}
