@@ -1,5 +1,6 @@
 # Prune: the two quick-start commands and a few helpers.
-#   make quickstart   trains LeNet-300-100 on Fashion-MNIST and evaluates it (release build)
+#   make quickstart   runs recipes/quickstart.yaml: trains (or reuses) LeNet-300-100 on Fashion-MNIST,
+#                     prunes 90% of its weights, fine-tunes, prints the report (release build)
 #   make test         runs the whole test suite in release mode (numeric code is slow in debug builds)
 
 SWIFT ?= swift
@@ -15,8 +16,7 @@ build: setup
 
 quickstart: build
 	@mkdir -p $(RUNS)
-	.build/release/prune train --model lenet300 --epochs 12 --seed 0 --out $(RUNS)/lenet300.safetensors
-	.build/release/prune eval --model lenet300 --weights $(RUNS)/lenet300.safetensors
+	.build/release/prune run recipes/quickstart.yaml
 
 test: setup
 	PRUNE_FULL_TRAINING=$${PRUNE_FULL_TRAINING:-1} $(SWIFT) test -c release -Xswiftc -enable-testing
@@ -24,6 +24,9 @@ test: setup
 bench: build
 	.build/release/prune bench train
 	.build/release/prune bench gemm
+	.build/release/prune bench pruning
+	.build/release/prune bench trees
+	.build/release/prune bench search
 
 fixtures:
 	python3 scripts/parity/make_op_fixtures.py

@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries: OpenBLAS + LAPACKE on Linux (Accelerate is used instead on Apple platforms).
@@ -24,7 +25,8 @@ let package = Package(
         .target(name: "PruneAutodiff", dependencies: ["PruneTensor"], path: "Sources/Autodiff"),
         .target(name: "PruneNN", dependencies: ["PruneAutodiff", "PruneTensor", "CZlib"], path: "Sources/NN"),
         .target(name: "PruneModelIO", dependencies: ["PruneNN", "PruneTensor"], path: "Sources/ModelIO"),
-        .target(name: "PrunePruning", dependencies: ["PruneTensor", "PruneAutodiff", "PruneNN"], path: "Sources/Pruning"),
+        .target(name: "PrunePruning", dependencies: ["PruneTensor", "PruneAutodiff", "PruneNN", .product(name: "Yams", package: "Yams")],
+                path: "Sources/Pruning"),
         .target(name: "Prune", dependencies: ["PruneTensor", "PruneAutodiff", "PruneNN", "PruneModelIO", "PrunePruning"],
                 path: "Sources/Prune"),
         .target(name: "GameSearch", path: "Sources/GameSearch"),
@@ -41,7 +43,7 @@ let package = Package(
         .testTarget(name: "DecisionTreesTests", dependencies: ["DecisionTrees"], path: "Tests/DecisionTreesTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "GameSearchTests", dependencies: ["GameSearch"], path: "Tests/GameSearchTests"),
-        .testTarget(name: "CLITests", dependencies: ["PruneModelIO", "PruneNN", "prune"], path: "Tests/CLITests"),
+        .testTarget(name: "CLITests", dependencies: ["PruneModelIO", "PruneNN", "PrunePruning", "prune"], path: "Tests/CLITests"),
         .testTarget(name: "ModelIOTests", dependencies: ["PruneModelIO", "PruneNN"], path: "Tests/ModelIOTests",
                     resources: [.copy("Fixtures")]),
     ]

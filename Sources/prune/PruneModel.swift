@@ -40,67 +40,35 @@ struct PruneModel: ParsableCommand {
     @Flag(help: "Print the report as JSON on stdout.") var json = false
     @Flag(help: "No progress display.") var quiet = false
 
-    func plan(trainCount: Int) throws -> PruningPlan {
-        let pattern = try SparsityPattern.parse(granularity)
-        var distribution: PruningScope.Distribution
-        switch scope {
-        case "global": distribution = .global
-        case "layerwise": distribution = .layerwise
-        case "protected": distribution = .globalProtected(minimumKept: protect)
-        default: throw CLIError("prune: unknown scope \(scope); known: global, layerwise, protected")
+    var settings: PruneSettings {
+        var s = PruneSettings()
+        s.criterion = criterion; s.granularity = granularity; s.scope = scope; s.protect = protect
+        s.include = include.map { $0.split(separator: ",").map(String.init) } ?? []
+        s.exclude = exclude.map { $0.split(separator: ",").map(String.init) } ?? []
+        s.keepFirstLast = keepFirstLast; s.sparsity = sparsity; s.schedule = schedule; s.rate = rate
+        s.agpFrequency = agpFrequency; s.agpRamp = agpRamp; s.calibrationBatches = calibrationBatches
+        s.finetuneEpochs = finetuneEpochs; s.learningRate = lr; s.learningRateMultiplier = lrMultiplier
+        s.distillWeight = distillWeight; s.temperature = temperature; s.seed = seed
+        return s
+    }
+
+    func layerRatios() throws -> [String: Double] {
+        var ratios: [String: Double] = [:]
+        for item in (layerSparsity ?? "").split(separator: ",") {
+            let kv = item.split(separator: "=")
+            guard kv.count == 2, let v = Double(kv[1]) else { throw CLIError("prune: --layer-sparsity item \"\(item)\" is not PATH=VALUE") }
+            ratios[String(kv[0])] = v
         }
-        if let layerSparsity {
-            var ratios: [String: Double] = [:]
-            for item in layerSparsity.split(separator: ",") {
-                let kv = item.split(separator: "=")
-                guard kv.count == 2, let v = Double(kv[1]) else { throw CLIError("prune: --layer-sparsity item \"\(item)\" is not PATH=VALUE") }
-                ratios[String(kv[0])] = v
-            }
-            distribution = .perLayer(ratios)
-        }
-        let list = { (s: String?) in s.map { $0.split(separator: ",").map(String.init) } ?? [] }
-        let scopeValue = PruningScope(distribution: distribution, include: list(include), exclude: list(exclude), keepFirstAndLastDense: keepFirstLast)
-        let sched: PruningSchedule
-        switch schedule {
-        case "oneshot", "one-shot": sched = .oneShot
-        case "iterative": sched = .iterative(rate: rate, epochsPerRound: finetuneEpochs)
-        case "agp", "gradual":
-            let batches = (trainCount + dataOptions.batchSize - 1) / dataOptions.batchSize
-            let total = batches * finetuneEpochs
-            let steps = max(1, Int(Double(total) * agpRamp) / max(agpFrequency, 1))
-            sched = .gradual(initialSparsity: 0, startStep: 0, frequency: agpFrequency, pruningSteps: steps)
-        default: throw CLIError("prune: unknown schedule \(schedule); known: oneshot, iterative, agp")
-        }
-        let ft = FineTuningOptions(epochs: finetuneEpochs, learningRate: lr, learningRateMultiplier: lrMultiplier,
-                                   distillation: distillWeight > 0 ? (distillWeight, temperature) : nil, batchSize: dataOptions.batchSize, seed: seed)
-        return PruningPlan(criterion: try ImportanceRegistry.make(criterion, seed: seed), pattern: pattern, scope: scopeValue,
-                           sparsity: sparsity ?? (pattern.fixesSparsity ? 0 : 0.9), schedule: sched, fineTuning: ft,
-                           calibrationBatches: calibrationBatches)
+        return ratios
     }
 
     func run() throws {
         let console = Console(quiet: quiet, json: json)
-        if let out, URL(fileURLWithPath: out).standardizedFileURL == URL(fileURLWithPath: weights).standardizedFileURL {
-            throw CLIError("prune: --out is the input file \(weights); write the pruned model elsewhere")
-        }
         do {
-            let net = try ModelZoo.make(model, seed: 0)
-            try net.load(try Safetensors.read(weights), file: weights)
-            let train = try dataOptions.load(.train), test = try dataOptions.load(.test)
-            let plan = try self.plan(trainCount: train.count)
-            var teacher: (any Module)?
-            if plan.fineTuning.distillation != nil {
-                let t = try ModelZoo.make(model, seed: 0)
-                try t.load(try Safetensors.read(weights), file: weights)
-                teacher = t
-            }
-            let inputShape = Array(train.images.shape.dropFirst())
-            var report = try Pruner.run(net, plan: plan, data: PruningData(train: train, test: test, normalization: (DataOptions.mean, DataOptions.std)),
-                                        teacher: teacher, inputShape: inputShape) { console.info($0) }
-            if let out {
-                try Safetensors.write(net.stateDict(), to: out)
-                report.fileBytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? nil
-            }
+            var s = settings
+            s.layers = try layerRatios()
+            let report = try PruningJob.run(.init(model: model, weights: weights, trainIfMissing: nil, settings: s, out: out, validate: nil),
+                                            data: dataOptions, console: console)
             if json { try console.emitJSON(report) } else { print(report.table()) }
             if let out { console.info("saved \(out)") }
         } catch let e as CLIError {

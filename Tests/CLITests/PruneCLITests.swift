@@ -74,6 +74,41 @@ final class PruneCLITests: XCTestCase {
         }
     }
 
+    func testRecipeTrainsWhenNeededPrunesAndNamesBadLines() throws {
+        try requireData()
+        let dir = try temporaryDirectory()
+        let recipe = """
+        model: lenet300
+        weights: \(dir)/dense.safetensors
+        train_limit: 2000
+        test_limit: 500
+        train: {epochs: 1, seed: 3}
+        prune:
+          criterion: lamp
+          scope: global
+          sparsity: 0.7
+        finetune: {epochs: 1}
+        out: \(dir)/pruned.safetensors
+        """
+        try recipe.write(toFile: dir + "/r.yaml", atomically: true, encoding: .utf8)
+        let r = try run(["run", dir + "/r.yaml", "--json", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(obj["scopeSparsity"] as? Double), 0.7, accuracy: 1e-4)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/dense.safetensors"), "the dense model was trained and kept")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/pruned.safetensors"))
+        let bad = recipe.replacingOccurrences(of: "sparsity: 0.7", with: "sparsity: 1.2")
+        try bad.write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+        let e = try run(["run", dir + "/bad.yaml"])
+        XCTAssertNotEqual(e.status, 0)
+        XCTAssertTrue(e.err.contains("recipe line 9") && e.err.contains("impossible"), e.err)
+        let noLayer = recipe.replacingOccurrences(of: "scope: global", with: "include: [conv9]")
+        try noLayer.write(toFile: dir + "/nolayer.yaml", atomically: true, encoding: .utf8)
+        let n = try run(["run", dir + "/nolayer.yaml"])
+        XCTAssertNotEqual(n.status, 0)
+        XCTAssertTrue(n.err.contains("recipe line 8") && n.err.contains("conv9"), n.err)
+    }
+
     /// The issue's target: LeNet-300-100 pruned to 90% (global magnitude, iterative with fine-tuning)
     /// within 0.5 points of dense. Runs with PRUNE_FULL_TRAINING=1 (CI sets it).
     func testNinetyPercentWithinHalfAPointOfDense() throws {

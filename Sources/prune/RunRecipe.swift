@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import Prune
+
+/// `prune run recipe.yaml`: runs a pruning recipe.
+struct RunRecipe: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run",
+        abstract: "Run a pruning recipe (YAML): train or reuse the dense model, prune, fine-tune, report, save.",
+        discussion: "Examples live in recipes/. Keys: model, data, data_dir, weights, train {epochs, seed, lr}, prune {criterion, granularity, scope, protect, layers, include, exclude, keep_first_last, sparsity, schedule, rate, agp_frequency, agp_ramp, calibration_batches}, finetune {epochs, lr, lr_multiplier, batch_size, distill {weight, temperature}}, seed, out, train_limit, test_limit.")
+
+    @Argument(help: "The recipe file.") var recipe: String
+    @Flag(help: "Print the report as JSON on stdout.") var json = false
+    @Flag(help: "No progress display.") var quiet = false
+
+    func run() throws {
+        let console = Console(quiet: quiet, json: json)
+        let r: Recipe
+        do { r = try Recipe.load(path: recipe) } catch { throw CLIError("\(recipe): \(error)") }
+        var data = try DataOptions.parse([])
+        data.dataDir = r.dataDirectory
+        data.batchSize = r.settings.batchSize
+        data.trainLimit = r.trainLimit
+        data.testLimit = r.testLimit
+        let weights = r.weights ?? "runs/\(r.model).safetensors"
+        do {
+            let report = try PruningJob.run(.init(model: r.model, weights: weights, trainIfMissing: (r.trainEpochs, r.trainSeed, r.trainLearningRate),
+                                                  settings: r.settings, out: r.out, validate: { try r.validate(against: $0) }),
+                                            data: data, console: console)
+            if json { try console.emitJSON(report) } else { print(report.table()) }
+            if let out = r.out { console.info("saved \(out)") }
+        } catch let e as RecipeError {
+            throw CLIError("\(recipe): \(e)")
+        } catch let e as CLIError {
+            throw e
+        } catch {
+            throw CLIError("\(recipe): \(error)")
+        }
+    }
+}

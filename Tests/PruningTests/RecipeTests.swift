@@ -1,0 +1,71 @@
+import PruneNN
+import PruneTensor
+@testable import PrunePruning
+import XCTest
+
+final class RecipeTests: XCTestCase {
+    func testParsesEverySection() throws {
+        let r = try Recipe.parse("""
+        model: lenet5
+        weights: w.safetensors
+        train: {epochs: 3, seed: 7}
+        prune:
+          criterion: taylor
+          granularity: "2:4"
+          scope: protected
+          protect: 0.05
+          include: ["features.*"]
+          exclude: [classifier.3]
+          keep_first_last: true
+          schedule: iterative
+          rate: 0.3
+        finetune:
+          epochs: 2
+          lr_multiplier: 0.5
+          distill: {weight: 0.7, temperature: 2}
+        out: pruned.safetensors
+        """)
+        XCTAssertEqual(r.model, "lenet5")
+        XCTAssertEqual(r.trainEpochs, 3)
+        XCTAssertEqual(r.trainSeed, 7)
+        XCTAssertEqual(r.settings.criterion, "taylor")
+        XCTAssertEqual(r.settings.include, ["features.*"])
+        XCTAssertEqual(r.settings.exclude, ["classifier.3"])
+        XCTAssertTrue(r.settings.keepFirstLast)
+        XCTAssertEqual(r.settings.distillWeight, 0.7)
+        XCTAssertEqual(r.patternLines["features.*"], 9)
+        let plan = try r.settings.plan(trainCount: 1000)
+        XCTAssertEqual(plan.pattern, .nOfM(n: 2, m: 4))
+        XCTAssertEqual(plan.effectiveSparsity, 0.5)
+        XCTAssertEqual(plan.scope.distribution, .globalProtected(minimumKept: 0.05))
+        XCTAssertEqual(plan.schedule, .iterative(rate: 0.3, epochsPerRound: 2))
+    }
+
+    func testErrorsNameTheLineAndTheReason() {
+        func error(_ text: String) -> RecipeError? {
+            do { _ = try Recipe.parse(text); return nil } catch { return error as? RecipeError }
+        }
+        XCTAssertEqual(error("model: lenet300\nprune:\n  sparsty: 0.9\n")?.line, 3)
+        XCTAssertTrue(error("model: lenet300\nprune:\n  sparsty: 0.9\n")!.message.contains("unknown key \"sparsty\""))
+        let impossible = error("prune:\n  criterion: magnitude\n  sparsity: 1.2\n")
+        XCTAssertEqual(impossible?.line, 3)
+        XCTAssertTrue(impossible!.description.contains("recipe line 3") && impossible!.description.contains("impossible"), impossible!.description)
+        XCTAssertEqual(error("model: alexnet\n")?.line, 1)
+        XCTAssertEqual(error("prune:\n  criterion: vibes\n")?.line, 2)
+        XCTAssertEqual(error("prune:\n  granularity: \"2:4\"\n  sparsity: 0.9\n")?.line, 3)
+        XCTAssertEqual(error("finetune:\n  epochs: many\n")?.line, 2)
+        XCTAssertNotNil(error("prune: [1, 2\n"))   // broken YAML
+        XCTAssertNotNil(error(""))
+    }
+
+    func testLayerNamesThatMatchNothingAreReportedWithTheirLine() throws {
+        let r = try Recipe.parse("model: lenet300\nprune:\n  include:\n    - fc1\n    - decoder.*\n")
+        var rng = RandomGenerator(seed: 0)
+        let model = Sequential(named: [("fc1", Linear(4, 4, rng: &rng)), ("fc2", Linear(4, 2, rng: &rng))])
+        XCTAssertThrowsError(try r.validate(against: model)) { e in
+            let re = e as? RecipeError
+            XCTAssertEqual(re?.line, 5)
+            XCTAssertTrue(re?.message.contains("decoder.*") ?? false)
+        }
+    }
+}
