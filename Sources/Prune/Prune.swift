@@ -4,3 +4,4 @@
 @_exported import PruneNN
 @_exported import PruneModelIO
 @_exported import PrunePruning
+@_exported import PrunePruningGraph

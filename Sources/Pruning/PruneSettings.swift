@@ -25,6 +25,8 @@ public struct PruneSettings: Sendable, Equatable {
     public var temperature: Float = 4
     public var batchSize = 64
     public var seed: UInt64 = 0
+    /// Structured removal through the dependency graph instead of masks: nil for masks.
+    public var structured: StructuredSettings?
 
     public init() {}
 
@@ -59,4 +61,19 @@ public struct PruneSettings: Sendable, Equatable {
                            sparsity: sparsity ?? (pattern.fixesSparsity ? 0 : 0.9), schedule: sched, fineTuning: ft,
                            calibrationBatches: calibrationBatches)
     }
+}
+
+/// Structured (physical) channel removal as the CLI and recipes spell it.
+public struct StructuredSettings: Sendable, Equatable {
+    /// flops, parameters or channels.
+    public var target = "flops"
+    /// Fraction of dense FLOPs or parameters to keep, or fraction of channels to remove.
+    public var ratio = 0.5
+    /// l1, l2, bn, fpgm or random.
+    public var importance = "l2"
+    /// sum, mean or max over a group's members.
+    public var aggregation = "sum"
+    /// Every group keeps at least this fraction of its channels.
+    public var minimumKept = 0.1
+    public init() {}
 }

@@ -36,6 +36,12 @@ public struct PruningReport: Sendable, Codable {
     public var fileBytes: Int?
     /// Criterion, pattern, scope and schedule, in words.
     public var settings: [String: String]
+    /// For structured pruning: parameters and MACs of the dense model, and measured inference time
+    /// (seconds for the whole test set) of the dense and the pruned model.
+    public var denseParameters: Int?
+    public var denseMACs: Int?
+    public var inferenceSecondsDense: Double?
+    public var inferenceSecondsPruned: Double?
 
     /// Measures a model. `inputShape` is one example's shape (e.g. [1, 28, 28]) for the MAC count.
     public static func measure(_ model: any Module, scopePaths: Set<String>, inputShape: [Int]) throws -> PruningReport {
@@ -88,6 +94,13 @@ public struct PruningReport: Sendable, Codable {
                             nonzeroMACs > 0 ? Double(macs) / Double(nonzeroMACs) : 0))
         func pct(_ x: Double?) -> String { x.map { String(format: "%.2f%%", $0 * 100) } ?? "–" }
         lines.append("accuracy: dense \(pct(accuracyDense)), after pruning \(pct(accuracyAfterPruning)), after fine-tuning \(pct(accuracyAfterFineTuning))")
+        if let p = denseParameters, let m = denseMACs {
+            lines.append(String(format: "structured: parameters %d → %d (%.2f×), MACs %d → %d (%.1f%% of dense)", p, totalParameters,
+                                Double(p) / Double(max(totalParameters, 1)), m, macs, 100 * Double(macs) / Double(max(m, 1))))
+        }
+        if let d = inferenceSecondsDense, let q = inferenceSecondsPruned {
+            lines.append(String(format: "inference over the test set: dense %.3f s, pruned %.3f s (%.2f× faster)", d, q, d / max(q, 1e-9)))
+        }
         if let fileBytes { lines.append("saved file: \(fileBytes) bytes") }
         return lines.joined(separator: "\n")
     }

@@ -75,7 +75,7 @@ public struct Recipe: Sendable {
         if let p = top["prune"] {
             let m = try RecipeReader.mapping(p, "prune", allowed: ["criterion", "granularity", "scope", "protect", "layers", "include", "exclude",
                                                                  "keep_first_last", "sparsity", "schedule", "rate", "agp_frequency", "agp_ramp",
-                                                                 "calibration_batches"])
+                                                                 "calibration_batches", "structured"])
             var s = r.settings
             if let n = m["criterion"] {
                 s.criterion = try RecipeReader.string(n, "prune.criterion")
@@ -122,6 +122,31 @@ public struct Recipe: Sendable {
             if let n = m["agp_frequency"] { s.agpFrequency = try RecipeReader.int(n, "prune.agp_frequency", min: 1) }
             if let n = m["agp_ramp"] { s.agpRamp = try RecipeReader.fraction(n, "prune.agp_ramp", allowOne: true) }
             if let n = m["calibration_batches"] { s.calibrationBatches = try RecipeReader.int(n, "prune.calibration_batches", min: 1) }
+            if let n = m["structured"] {
+                let sm = try RecipeReader.mapping(n, "prune.structured", allowed: ["target", "ratio", "importance", "aggregation", "minimum_kept"])
+                var st = StructuredSettings()
+                if let v = sm["target"] {
+                    st.target = try RecipeReader.string(v, "prune.structured.target")
+                    guard ["flops", "parameters", "channels"].contains(st.target) else {
+                        throw RecipeError(line: v.mark?.line, message: "unknown structured target \(st.target); known: flops, parameters, channels")
+                    }
+                }
+                if let v = sm["ratio"] { st.ratio = try RecipeReader.fraction(v, "prune.structured.ratio", allowOne: true) }
+                if let v = sm["importance"] {
+                    st.importance = try RecipeReader.string(v, "prune.structured.importance")
+                    guard ["l1", "l2", "bn", "fpgm", "random"].contains(st.importance) else {
+                        throw RecipeError(line: v.mark?.line, message: "unknown channel importance \(st.importance); known: l1, l2, bn, fpgm, random")
+                    }
+                }
+                if let v = sm["aggregation"] {
+                    st.aggregation = try RecipeReader.string(v, "prune.structured.aggregation")
+                    guard ["sum", "mean", "max"].contains(st.aggregation) else {
+                        throw RecipeError(line: v.mark?.line, message: "unknown aggregation \(st.aggregation); known: sum, mean, max")
+                    }
+                }
+                if let v = sm["minimum_kept"] { st.minimumKept = try RecipeReader.fraction(v, "prune.structured.minimum_kept", allowOne: true) }
+                s.structured = st
+            }
             if let n = m["sparsity"], case .nOfM(let nn, let mm)? = try? SparsityPattern.parse(s.granularity),
                let sp = s.sparsity, abs(sp - (1 - Double(nn) / Double(mm))) > 1e-9 {
                 throw RecipeError(line: n.mark?.line, message: "the \(nn):\(mm) granularity fixes sparsity at \(1 - Double(nn) / Double(mm)), not \(sp)")

@@ -32,6 +32,10 @@ struct Eval: ParsableCommand {
         do {
             let net = try ModelZoo.make(model, seed: 0)
             let state = try Safetensors.read(weights)
+            if state.metadata["prune.structured"] == "1" {
+                // A structurally pruned model: build the architecture at the file's (smaller) widths.
+                try ShapeAdaptation.adapt(net, to: state.tensors.mapValues(\.shape))
+            }
             try net.load(state, file: weights)
             let test = try Trainer.evaluate(net, loader: dataOptions.loader(dataOptions.load(.test), shuffle: false, seed: 0))
             let nonZero = net.parameters().reduce(0) { $0 + $1.parameter.value.scalars.filter { $0 != 0 }.count }

@@ -36,6 +36,13 @@ struct PruneModel: ParsableCommand {
     @Option(help: "Distillation temperature.") var temperature: Float = 4
     @Option(help: "Calibration batches for data-driven criteria.") var calibrationBatches: Int = 16
     @Option(help: "Seed (shuffling, random criterion, Hessian probes).") var seed: UInt64 = 0
+    @Flag(help: "Remove whole channels through the dependency graph (a physically smaller model) instead of masking.") var structured = false
+    @Option(help: "Structured: flops, parameters (fraction of dense to keep) or channels (fraction of each group's channels to remove).")
+    var structuredTarget: String = "flops"
+    @Option(help: "Structured: the ratio for --structured-target.") var ratio: Double = 0.5
+    @Option(help: "Structured: channel importance l1, l2, bn (BatchNorm |γ|), fpgm, random.") var channelImportance: String = "l2"
+    @Option(help: "Structured: combine member scores by sum, mean or max.") var aggregation: String = "sum"
+    @Option(help: "Structured: every group keeps at least this fraction of its channels.") var minimumKept: Double = 0.1
     @Option(help: "Where to write the pruned weights (safetensors); never the input file.") var out: String?
     @Flag(help: "Print the report as JSON on stdout.") var json = false
     @Flag(help: "No progress display.") var quiet = false
@@ -49,6 +56,12 @@ struct PruneModel: ParsableCommand {
         s.agpFrequency = agpFrequency; s.agpRamp = agpRamp; s.calibrationBatches = calibrationBatches
         s.finetuneEpochs = finetuneEpochs; s.learningRate = lr; s.learningRateMultiplier = lrMultiplier
         s.distillWeight = distillWeight; s.temperature = temperature; s.seed = seed
+        if structured {
+            var st = StructuredSettings()
+            st.target = structuredTarget; st.ratio = ratio; st.importance = channelImportance; st.aggregation = aggregation
+            st.minimumKept = minimumKept
+            s.structured = st
+        }
         return s
     }
 

@@ -55,6 +55,9 @@ enum PruningJob {
             throw CLIError("prune: cannot read \(inputs.weights)")
         }
         try inputs.validate?(net)
+        if let structured = inputs.settings.structured {
+            return try runStructured(net, inputs: inputs, structured: structured, train: train, test: test, data: data, console: console)
+        }
         var settings = inputs.settings
         settings.batchSize = data.batchSize
         let plan = try settings.plan(trainCount: train.count)
@@ -70,6 +73,79 @@ enum PruningJob {
                                     teacher: teacher, inputShape: Array(train.images.shape.dropFirst())) { console.info($0) }
         if let out = inputs.out {
             try Safetensors.write(net.stateDict(), to: out)
+            report.fileBytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? nil
+        }
+        return report
+    }
+}
+
+
+extension PruningJob {
+    /// Test-set accuracy and the wall time of the forward passes.
+    static func timedAccuracy(_ model: any Module, _ test: LabeledImages) throws -> (accuracy: Double, seconds: Double) {
+        let loader = try DataLoader(test, batchSize: 256, mean: DataOptions.mean, std: DataOptions.std)
+        let t0 = monotonicSeconds()
+        let e = try Trainer.evaluate(model, loader: loader)
+        return (Double(e.accuracy), monotonicSeconds() - t0)
+    }
+
+    /// Physically removes channels through the dependency graph, fine-tunes, saves a smaller dense model.
+    static func runStructured(_ net: Sequential, inputs: Inputs, structured st: StructuredSettings, train: LabeledImages, test: LabeledImages,
+                              data: DataOptions, console: Console) throws -> PruningReport {
+        guard let importance = ChannelImportance(rawValue: st.importance) else { throw CLIError("prune: unknown channel importance \(st.importance)") }
+        guard let aggregation = GroupAggregation(rawValue: st.aggregation) else { throw CLIError("prune: unknown aggregation \(st.aggregation)") }
+        let target: StructuredTarget
+        switch st.target {
+        case "flops": target = .flops(st.ratio)
+        case "parameters": target = .parameters(st.ratio)
+        case "channels": target = .channelRatio(st.ratio)
+        default: throw CLIError("prune: unknown structured target \(st.target); known: flops, parameters, channels")
+        }
+        let inputShape = Array(train.images.shape.dropFirst())
+        let dense = try timedAccuracy(net, test)
+        let denseReport = try PruningReport.measure(net, scopePaths: [], inputShape: inputShape)
+        console.info(String(format: "dense: accuracy %.2f%%, %d parameters, %d MACs", dense.accuracy * 100, denseReport.totalParameters, denseReport.macs))
+        let result = try StructuredPruner(importance: importance, aggregation: aggregation, target: target, minimumKept: st.minimumKept,
+                                          seed: inputs.settings.seed).prune(net, example: Tensor.zeros([1] + inputShape))
+        for g in result.groups where g.channelsAfter < g.channelsBefore {
+            console.info("group \(g.group): \(g.channelsBefore) → \(g.channelsAfter) channels (\(g.members.joined(separator: ", ")))")
+        }
+        let afterPruning = try timedAccuracy(net, test).accuracy
+        console.info(String(format: "after removing channels: accuracy %.2f%%", afterPruning * 100))
+        var finalAccuracy: Double?
+        if inputs.settings.finetuneEpochs > 0 {
+            var ft = try inputs.settings.plan(trainCount: train.count).fineTuning
+            ft.batchSize = data.batchSize
+            _ = try FineTuner.run(net, data: train, normalization: (DataOptions.mean, DataOptions.std), options: ft,
+                                  epochs: inputs.settings.finetuneEpochs, teacher: nil, progress: { e, n, loss in
+                console.progress(String(format: "fine-tuning epoch %d/%d  loss %.4f", e, n, loss))
+            })
+            console.endProgress()
+        }
+        let pruned = try timedAccuracy(net, test)
+        if inputs.settings.finetuneEpochs > 0 { finalAccuracy = pruned.accuracy }
+        // Time both models again, back to back, so the comparison sees the same machine state.
+        let denseAgain = try ModelZoo.make(inputs.model, seed: 0)
+        try denseAgain.load(try Safetensors.read(inputs.weights), file: inputs.weights)
+        var denseSeconds = Double.infinity, prunedSeconds = Double.infinity
+        for _ in 0..<3 {
+            denseSeconds = min(denseSeconds, try timedAccuracy(denseAgain, test).seconds)
+            prunedSeconds = min(prunedSeconds, try timedAccuracy(net, test).seconds)
+        }
+        var report = try PruningReport.measure(net, scopePaths: Set(PruningTarget.all(in: net).map(\.path)), inputShape: inputShape)
+        report.accuracyDense = dense.accuracy
+        report.accuracyAfterPruning = afterPruning
+        report.accuracyAfterFineTuning = finalAccuracy
+        report.denseParameters = denseReport.totalParameters
+        report.denseMACs = denseReport.macs
+        report.inferenceSecondsDense = denseSeconds
+        report.inferenceSecondsPruned = prunedSeconds
+        report.settings = ["structured": "\(st.target) \(st.ratio)", "importance": st.importance, "aggregation": st.aggregation]
+        if let out = inputs.out {
+            var state = net.stateDict()
+            state.metadata["prune.structured"] = "1"
+            state.metadata["model"] = inputs.model
+            try Safetensors.write(state, to: out)
             report.fileBytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? nil
         }
         return report

@@ -109,6 +109,31 @@ final class PruneCLITests: XCTestCase {
         XCTAssertTrue(n.err.contains("recipe line 8") && n.err.contains("conv9"), n.err)
     }
 
+    func testStructuredPruningSavesASmallerModelThatLoads() throws {
+        try requireData()
+        let dir = try temporaryDirectory()
+        let dense = dir + "/lenet5.safetensors"
+        XCTAssertEqual(try run(["train", "--model", "lenet5", "--epochs", "1", "--train-limit", "1000", "--test-limit", "300", "--out", dense, "--quiet"]).status, 0)
+        let out = dir + "/small.safetensors"
+        let r = try run(["prune", "--model", "lenet5", "--weights", dense, "--train-limit", "1000", "--test-limit", "300", "--structured",
+                         "--structured-target", "flops", "--ratio", "0.5", "--finetune-epochs", "1", "--out", out, "--json", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let macs = try XCTUnwrap(obj["macs"] as? Int), denseMACs = try XCTUnwrap(obj["denseMACs"] as? Int)
+        XCTAssertLessThanOrEqual(Double(macs), 0.5 * Double(denseMACs))
+        let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: out)[.size] as? Int)
+        let denseSize = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: dense)[.size] as? Int)
+        XCTAssertLessThan(size, denseSize, "the saved model is physically smaller")
+        let e = try run(["eval", "--model", "lenet5", "--weights", out, "--test-limit", "300", "--json"])
+        XCTAssertEqual(e.status, 0, e.err)
+        let params = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(e.out.utf8)) as? [String: Any])?["parameters"] as? Int)
+        XCTAssertEqual(params, obj["totalParameters"] as? Int)
+        let bad = try run(["prune", "--model", "lenet5", "--weights", dense, "--train-limit", "500", "--test-limit", "100", "--structured",
+                           "--ratio", "1.5"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("impossible target"), bad.err)
+    }
+
     /// The target: LeNet-300-100 pruned to 90% (global magnitude, iterative with fine-tuning)
     /// within 0.5 points of dense. Runs with PRUNE_FULL_TRAINING=1 (CI sets it).
     func testNinetyPercentWithinHalfAPointOfDense() throws {

@@ -1,0 +1,216 @@
+import PruneAutodiff
+import PruneNN
+import PruneTensor
+
+/// One member of a pruning group and how it meets the group's channels.
+public struct GroupMember {
+    public enum Role: Sendable { case producer, follower, consumer }
+    public let path: String
+    public let layer: any ChannelPrunable
+    public let role: Role
+    /// For consumers after a Flatten: each channel feeds `expansion` consecutive input features.
+    public let expansion: Int
+}
+
+/// Channels that must be removed together: the outputs of the producers, the per-channel
+/// followers (BatchNorm, depthwise convolutions) and the matching inputs of the consumers — across
+/// residual additions, which force equal channels on both branches (Fang et al., "DepGraph:
+/// Towards Any Structural Pruning", CVPR 2023).
+public final class PruningGroup {
+    public let id: Int
+    public internal(set) var channels: Int
+    public internal(set) var members: [GroupMember] = []
+
+    init(id: Int, channels: Int) { self.id = id; self.channels = channels }
+
+    public var producers: [GroupMember] { members.filter { $0.role == .producer } }
+    public var followers: [GroupMember] { members.filter { $0.role == .follower } }
+    public var consumers: [GroupMember] { members.filter { $0.role == .consumer } }
+
+    /// Removes every channel not in `keeping` from every member.
+    public func apply(keeping: [Int]) throws {
+        let k = keeping.sorted()
+        guard !k.isEmpty, Set(k).count == k.count, k.allSatisfy({ $0 >= 0 && $0 < channels }) else {
+            throw StructuredPruningError.invalid("group \(id): keep indices must be distinct, in 0..<\(channels), and not empty")
+        }
+        for m in members {
+            switch m.role {
+            case .producer, .follower: m.layer.pruneOutChannels(keeping: k)
+            case .consumer:
+                let idx = k.flatMap { c in (0..<m.expansion).map { c * m.expansion + $0 } }
+                m.layer.pruneInChannels(keeping: idx)
+            }
+        }
+        channels = k.count
+    }
+}
+
+/// Errors of structured pruning: each names the layer or group.
+public enum StructuredPruningError: Error, CustomStringConvertible, Equatable {
+    case unknownLayer(path: String, type: String)
+    case invalid(String)
+    public var description: String {
+        switch self {
+        case .unknownLayer(let p, let t):
+            return "\(p.isEmpty ? "<root>" : p): layer type \(t) is unknown to structured pruning (conform it to ChannelPrunable or ChannelPassThrough)"
+        case .invalid(let m): return m
+        }
+    }
+}
+
+/// The channel dependencies of a model, found by tracing one forward pass through its modules.
+public final class DependencyGraph {
+    /// The groups that may be pruned (not the model's input or output channels, and with a producer).
+    public private(set) var groups: [PruningGroup] = []
+
+    /// A traced Linear or Conv2d layer, for counting parameters and multiply-accumulates at any widths.
+    public struct TracedLayer {
+        public let path: String
+        /// The group feeding its input channels (nil when they cannot change), and the fixed count.
+        public let inGroup: PruningGroup?
+        public let inChannels: Int
+        /// The group of its output channels (nil when they cannot change).
+        public let outGroup: PruningGroup?
+        public let outChannels: Int
+        public let expansion: Int
+        /// kh·kw (1 for Linear), output positions per example (1 for Linear), whether depthwise, whether it has a bias.
+        public let kernelArea: Int
+        public let positions: Int
+        public let depthwise: Bool
+        public let hasBias: Bool
+    }
+    public private(set) var layers: [TracedLayer] = []
+    private var pendingLayers: [(path: String, inSpace: Space, outSpace: Space?, inC: Int, outC: Int, expansion: Int, k: Int, positions: Int, depthwise: Bool, bias: Bool)] = []
+
+    private final class Space {
+        var parent: Space?
+        var group: PruningGroup
+        var fixed = false
+        init(_ g: PruningGroup) { group = g }
+        var root: Space { var s = self; while let p = s.parent { s = p }; return s }
+    }
+    private var spaces: [Space] = []
+    private var nextID = 0
+
+    /// Traces `model` on `example` (one batch of inputs, e.g. shape [1, 1, 28, 28]).
+    public init(tracing model: any Module, example: Tensor) throws {
+        let input = newSpace(channels: example.rank >= 2 ? example.shape[1] : 1)
+        input.fixed = true
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { if wasTraining { model.train() } }
+        let (_, out) = try withNoGrad { try trace(model, path: "", x: Variable(example), space: input, expansion: 1) }
+        out.root.fixed = true
+        var seen = Set<ObjectIdentifier>()
+        defer {
+            let prunable = Set(groups.map { ObjectIdentifier($0) })
+            func resolve(_ s: Space?) -> PruningGroup? {
+                guard let r = s?.root, prunable.contains(ObjectIdentifier(r.group)) else { return nil }
+                return r.group
+            }
+            layers = pendingLayers.map {
+                TracedLayer(path: $0.path, inGroup: resolve($0.inSpace), inChannels: $0.inC, outGroup: $0.depthwise ? resolve($0.inSpace) : resolve($0.outSpace),
+                            outChannels: $0.outC, expansion: $0.expansion, kernelArea: $0.k, positions: $0.positions, depthwise: $0.depthwise, hasBias: $0.bias)
+            }
+        }
+        for s in spaces {
+            let r = s.root
+            guard seen.insert(ObjectIdentifier(r)).inserted else { continue }
+            if !r.fixed && !r.group.producers.isEmpty { groups.append(r.group) }
+        }
+    }
+
+    private func newSpace(channels: Int) -> Space {
+        let s = Space(PruningGroup(id: nextID, channels: channels))
+        nextID += 1
+        spaces.append(s)
+        return s
+    }
+
+    private func merge(_ a: Space, _ b: Space) throws -> Space {
+        let ra = a.root, rb = b.root
+        if ra === rb { return ra }
+        guard ra.group.channels == rb.group.channels else {
+            throw StructuredPruningError.invalid("a residual addition joins \(ra.group.channels) and \(rb.group.channels) channels")
+        }
+        rb.parent = ra
+        ra.group.members += rb.group.members
+        ra.fixed = ra.fixed || rb.fixed
+        return ra
+    }
+
+    private func add(_ space: Space, _ member: GroupMember) { space.root.group.members.append(member) }
+
+    private func trace(_ m: any Module, path: String, x: Variable, space: Space, expansion: Int) throws -> (Variable, Space) {
+        func child(_ name: String) -> String { path.isEmpty ? name : path + "." + name }
+        if let s = m as? Sequential {
+            var h = x, sp = space, e = expansion
+            for (name, c) in s.layers {
+                (h, sp) = try trace(c, path: child(name), x: h, space: sp, expansion: e)
+                e = lastExpansion
+            }
+            lastExpansion = e
+            return (h, sp)
+        }
+        if let r = m as? Residual {
+            let (yb, sb) = try trace(r.body, path: child("body"), x: x, space: space, expansion: expansion)
+            var ys = x, ss = space
+            if let sc = r.shortcut { (ys, ss) = try trace(sc, path: child("shortcut"), x: x, space: space, expansion: expansion) }
+            let merged = try merge(sb, ss)
+            var y = try yb + ys
+            if let a = r.activation { y = try a.forward(y) }
+            lastExpansion = 1
+            return (y, merged)
+        }
+        let y = try m.forward(x)
+        if let conv = m as? Conv2d {
+            guard expansion == 1 else { throw StructuredPruningError.invalid("\(path): a convolution after a flatten") }
+            let g = conv.geometry.groups
+            lastExpansion = 1
+            let k = conv.geometry.kernel.h * conv.geometry.kernel.w, positions = y.shape[2] * y.shape[3]
+            if g == 1 {
+                add(space, GroupMember(path: path, layer: conv, role: .consumer, expansion: 1))
+                let out = newSpace(channels: conv.outChannels)
+                pendingLayers.append((path, space, out, conv.inChannels, conv.outChannels, 1, k, positions, false, conv.bias != nil))
+                add(out, GroupMember(path: path, layer: conv, role: .producer, expansion: 1))
+                return (y, out)
+            }
+            if g == conv.inChannels && g == conv.outChannels {   // depthwise: channels pass through
+                add(space, GroupMember(path: path, layer: conv, role: .follower, expansion: 1))
+                pendingLayers.append((path, space, nil, conv.inChannels, conv.outChannels, 1, k, positions, true, conv.bias != nil))
+                return (y, space)
+            }
+            // A general grouped convolution: its channels are left as they are.
+            space.root.fixed = true
+            let out = newSpace(channels: conv.outChannels)
+            out.fixed = true
+            pendingLayers.append((path, space, out, conv.inChannels / g, conv.outChannels, 1, k, positions, false, conv.bias != nil))
+            return (y, out)
+        }
+        if let lin = m as? Linear {
+            add(space, GroupMember(path: path, layer: lin, role: .consumer, expansion: expansion))
+            let out = newSpace(channels: lin.outFeatures)
+            add(out, GroupMember(path: path, layer: lin, role: .producer, expansion: 1))
+            pendingLayers.append((path, space, out, lin.inFeatures / max(expansion, 1), lin.outFeatures, expansion, 1, 1, false, lin.bias != nil))
+            lastExpansion = 1
+            return (y, out)
+        }
+        if let bn = m as? BatchNorm {
+            add(space, GroupMember(path: path, layer: bn, role: .follower, expansion: 1))
+            lastExpansion = expansion
+            return (y, space)
+        }
+        if m is Flatten {
+            lastExpansion = x.value.rank == 4 ? x.shape[2] * x.shape[3] : expansion
+            return (y, space)
+        }
+        if m is ChannelPassThrough {
+            lastExpansion = expansion
+            return (y, space)
+        }
+        throw StructuredPruningError.unknownLayer(path: path, type: String(describing: type(of: m)))
+    }
+
+    /// The expansion factor leaving the last traced module (Flatten sets it).
+    private var lastExpansion = 1
+}

@@ -1,0 +1,113 @@
+import PruneAutodiff
+import PruneModelIO
+import PruneNN
+@testable import PrunePruningGraph
+import PruneTensor
+import XCTest
+
+final class DependencyGraphTests: XCTestCase {
+    func input(_ n: Int = 2, seed: UInt64 = 5) -> Tensor {
+        var rng = RandomGenerator(seed: seed)
+        return Tensor.normal([n, 1, 28, 28], using: &rng)
+    }
+
+    func logits(_ m: any Module, _ x: Tensor) throws -> [Float] {
+        m.eval()
+        return try withNoGrad { try m.forward(Variable(x)).value.scalars }
+    }
+
+    func testLeNet5GroupsAndExactRemovalOfDeadChannels() throws {
+        let m = try ModelZoo.make("lenet5", seed: 0)
+        let graph = try DependencyGraph(tracing: m, example: input(1))
+        XCTAssertEqual(graph.groups.count, 3)
+        let flat = try XCTUnwrap(graph.groups.first { $0.consumers.contains { $0.path == "classifier.1" } })
+        XCTAssertEqual(flat.consumers.first?.expansion, 49, "32 channels × 7 × 7 flatten into the first Linear")
+        // Kill channels 3 and 7 of conv1 and 5 of conv2 (weights and bias zero → ReLU output zero): removing them is exact.
+        let conv1 = try XCTUnwrap(m.module(at: "features.0") as? Conv2d), conv2 = try XCTUnwrap(m.module(at: "features.3") as? Conv2d)
+        for (conv, dead) in [(conv1, [3, 7]), (conv2, [5])] {
+            var w = conv.weight.value, b = conv.bias!.value
+            let d = w.scalars.count / w.shape[0]
+            for c in dead { for k in 0..<d { w.scalars[c * d + k] = 0 }; b.scalars[c] = 0 }
+            conv.weight.value = w; conv.bias!.value = b
+        }
+        let x = input()
+        let before = try logits(m, x)
+        let result = try StructuredPruner(importance: .l1, target: .channelRatio(0.001), minimumKept: 0.1).prune(m, example: input(1))
+        XCTAssertEqual(result.macsAfter, result.macsBefore, "a 0.1% ratio removes nothing")
+        // Remove exactly the dead channels by keeping the rest.
+        let g1 = graph.groups.first { $0.producers.contains { $0.path == "features.0" } }!
+        try g1.apply(keeping: (0..<16).filter { ![3, 7].contains($0) })
+        let g2 = graph.groups.first { $0.producers.contains { $0.path == "features.3" } }!
+        try g2.apply(keeping: (0..<32).filter { $0 != 5 })
+        XCTAssertEqual(conv1.weight.value.shape, [14, 1, 5, 5])
+        XCTAssertEqual(conv2.weight.value.shape, [31, 14, 5, 5])
+        XCTAssertEqual((try m.module(at: "classifier.1") as? Linear)?.weight.value.shape, [128, 31 * 49])
+        let after = try logits(m, x)
+        for (a, b) in zip(before, after) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+    }
+
+    func testFlopsTargetShrinksTheModelPhysically() throws {
+        for name in ["lenet5", "vgg-small"] {
+            let m = try ModelZoo.make(name, seed: 0)
+            let params = m.parameterCount
+            let r = try StructuredPruner(importance: .l2, target: .flops(0.5)).prune(m, example: input(1))
+            XCTAssertLessThanOrEqual(Double(r.macsAfter), 0.5 * Double(r.macsBefore), name)
+            XCTAssertLessThan(m.parameterCount, params, name)
+            XCTAssertEqual(try logits(m, input()).count, 2 * 10, name)
+            // The cost model agrees with a count from the pruned layers' real shapes.
+            let g = try DependencyGraph(tracing: m, example: input(1))
+            let recount = StructuredPruner.cost(g, Dictionary(uniqueKeysWithValues: g.groups.map { (ObjectIdentifier($0), $0.channels) }))
+            XCTAssertEqual(recount.macs, r.macsAfter, name)
+        }
+    }
+
+    func testResidualAdditionsCoupleChannels() throws {
+        let m = try ModelZoo.make("resnet-small", seed: 0)
+        let graph = try DependencyGraph(tracing: m, example: input(1))
+        // The stem and the first stage's block share channels through the identity shortcut.
+        let stem = try XCTUnwrap(graph.groups.first { $0.producers.contains { $0.path == "stem.0" } })
+        XCTAssertTrue(stem.producers.contains { $0.path == "layer1.0.body.3" }, "\(stem.members.map(\.path))")
+        XCTAssertTrue(stem.consumers.contains { $0.path == "layer2.0.shortcut.0" })
+        XCTAssertTrue(stem.followers.contains { $0.path == "layer1.0.body.4" })
+        // Zero a coupled channel everywhere it is produced (BatchNorm γ = β = 0): removing it is exact.
+        for f in stem.followers {
+            guard let bn = f.layer as? BatchNorm else { continue }
+            var g = bn.weight.value, b = bn.bias.value
+            g.scalars[4] = 0; b.scalars[4] = 0
+            bn.weight.value = g; bn.bias.value = b
+        }
+        let x = input()
+        let before = try logits(m, x)
+        try stem.apply(keeping: (0..<16).filter { $0 != 4 })
+        let after = try logits(m, x)
+        for (a, b) in zip(before, after) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+        XCTAssertEqual((try m.module(at: "layer2.0.shortcut.0") as? Conv2d)?.weight.value.shape, [32, 15, 1, 1])
+        // Pruning the whole network by BatchNorm scale keeps it consistent.
+        let r = try StructuredPruner(importance: .batchNormScale, target: .parameters(0.5)).prune(m, example: input(1))
+        XCTAssertLessThanOrEqual(Double(r.parametersAfter), 0.5 * Double(r.parametersBefore))
+        XCTAssertEqual(try logits(m, x).count, 20)
+    }
+
+    func testSavedStructuredModelLoadsBackAndUnknownLayersAreNamed() throws {
+        let m = try ModelZoo.make("lenet5", seed: 0)
+        _ = try StructuredPruner(importance: .fpgm, target: .channelRatio(0.5)).prune(m, example: input(1))
+        let state = m.stateDict()
+        let fresh = try ModelZoo.make("lenet5", seed: 1)
+        XCTAssertThrowsError(try fresh.load(state))
+        try ShapeAdaptation.adapt(fresh, to: state.tensors.mapValues(\.shape))
+        try fresh.load(state)
+        let x = input()
+        XCTAssertEqual(try logits(fresh, x), try logits(m, x))
+
+        final class Odd: Module {
+            var isTraining = true
+            func forward(_ x: Variable) throws -> Variable { x }
+            var summary: String { "Odd" }
+        }
+        var rng = RandomGenerator(seed: 0)
+        let weird = Sequential(named: [("fc", Linear(784, 10, rng: &rng)), ("odd", Odd())])
+        XCTAssertThrowsError(try DependencyGraph(tracing: Sequential(named: [("flat", Flatten()), ("net", weird)]), example: input(1))) { e in
+            XCTAssertTrue("\(e)".contains("net.odd") && "\(e)".contains("Odd"), "\(e)")
+        }
+    }
+}
