@@ -4,19 +4,31 @@ import PruneTensor
 
 /// Runs a forward pass while handing the input of every Linear and Conv2d layer to a callback.
 ///
-/// Sequential containers are opened and their children run one by one; any other module runs as a
-/// whole, so layers inside it are not seen (their statistics are reported missing, not guessed).
+/// Sequential containers and residual blocks are opened and their children run one by one; any
+/// other module runs as a whole, so layers inside it are not seen (their statistics are reported
+/// missing, not guessed).
 public enum ActivationRecorder {
     public static func forward(_ module: any Module, _ x: Variable, path: String = "",
-                               record: (String, any Module, Tensor) throws -> Void) throws -> Variable {
+                               record: (String, any Module, Tensor) throws -> Void,
+                               recordOutput: ((String, any Module, Tensor) throws -> Void)? = nil) throws -> Variable {
         if let s = module as? Sequential {
             var h = x
             for (name, child) in s.layers {
-                h = try forward(child, h, path: path.isEmpty ? name : path + "." + name, record: record)
+                h = try forward(child, h, path: path.isEmpty ? name : path + "." + name, record: record, recordOutput: recordOutput)
             }
             return h
         }
-        if module is Linear || module is Conv2d { try record(path, module, x.value) }
-        return try module.forward(x)
+        if let r = module as? Residual {
+            func child(_ n: String) -> String { path.isEmpty ? n : path + "." + n }
+            let body = try forward(r.body, x, path: child("body"), record: record, recordOutput: recordOutput)
+            let shortcut = try r.shortcut.map { try forward($0, x, path: child("shortcut"), record: record, recordOutput: recordOutput) } ?? x
+            let sum = try body + shortcut
+            return try r.activation?.forward(sum) ?? sum
+        }
+        let isLayer = module is Linear || module is Conv2d
+        if isLayer { try record(path, module, x.value) }
+        let y = try module.forward(x)
+        if isLayer, let recordOutput { try recordOutput(path, module, y.value) }
+        return y
     }
 }

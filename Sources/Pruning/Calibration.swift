@@ -8,7 +8,7 @@ public enum Calibration {
     /// for the given targets. The model's weights are unchanged afterwards.
     public static func collect(model: any Module, targets: [PruningTarget], needs: Set<CalibrationNeed>,
                                loader: DataLoader, batches: Int, seed: UInt64 = 0, probes: Int = 1,
-                               epsilon: Float = 1e-3) throws -> CalibrationStatistics {
+                               epsilon: Float = 1e-3, movementLearningRate: Float = 1e-4) throws -> CalibrationStatistics {
         var stats = CalibrationStatistics()
         guard !needs.isEmpty else { return stats }
         guard batches > 0 else { throw PruningError.invalidOption("calibration needs at least one batch") }
@@ -18,18 +18,25 @@ public enum Calibration {
         let byPath = Dictionary(uniqueKeysWithValues: targets.map { ($0.path, $0) })
         let layerPaths = Set(targets.map(\.layerPath))
         var rng = RandomGenerator(seed: seed)
+        if needs.contains(.movement) {
+            stats.movementScores = try movement(model: model, targets: targets, loader: loader, steps: batches, learningRate: movementLearningRate)
+            if needs == [.movement] { return stats }
+        }
         var seen = 0
         for batch in loader {
             if seen == batches { break }
             seen += 1
             // Gradients (and input norms) from one forward/backward pass.
             for (_, p) in model.parameters() { p.zeroGrad() }
-            let logits = try ActivationRecorder.forward(model, Variable(batch.images)) { path, layer, input in
+            let logits = try ActivationRecorder.forward(model, Variable(batch.images), record: { path, layer, input in
                 guard needs.contains(.inputNorms), layerPaths.contains(path) else { return }
                 let norms = inputSquareSums(input, layer: layer)
                 if let old = stats.inputNormSquareSums[path] { stats.inputNormSquareSums[path] = zip(old, norms).map { $0 + $1 } }
                 else { stats.inputNormSquareSums[path] = norms }
-            }
+            }, recordOutput: { path, _, output in
+                guard needs.contains(.outputActivations), layerPaths.contains(path) else { return }
+                accumulateOutputs(output, path: path, into: &stats)
+            })
             if needs.contains(.gradients) {
                 let loss = try Loss.crossEntropy(logits, labels: batch.labels)
                 try loss.backward()
@@ -71,6 +78,54 @@ public enum Calibration {
         for (_, p) in model.parameters() { p.zeroGrad() }
         _ = byPath
         return stats
+    }
+
+    /// Σ A, Σ A², zeros per output channel with A = ReLU(output) ([N, C] or [N, C, H, W]).
+    static func accumulateOutputs(_ y: Tensor, path: String, into stats: inout CalibrationStatistics) {
+        let c = y.shape[1], n = y.shape[0], hw = y.rank == 4 ? y.shape[2] * y.shape[3] : 1
+        var sum = stats.outputSums[path] ?? [Double](repeating: 0, count: c)
+        var sq = stats.outputSquareSums[path] ?? [Double](repeating: 0, count: c)
+        var zeros = stats.outputZeros[path] ?? [Double](repeating: 0, count: c)
+        let s = y.scalars
+        for b in 0..<n { for ch in 0..<c {
+            let base = (b * c + ch) * hw
+            for i in 0..<hw {
+                let a = Double(max(s[base + i], 0))
+                sum[ch] += a; sq[ch] += a * a
+                if a == 0 { zeros[ch] += 1 }
+            }
+        } }
+        stats.outputSums[path] = sum; stats.outputSquareSums[path] = sq; stats.outputZeros[path] = zeros
+        stats.outputCounts[path, default: 0] += Double(n * hw)
+    }
+
+    /// Runs `steps` Adam steps on the training loss, accumulating −w·g before each update
+    /// (Sanh, Wolf & Rush, "Movement Pruning", NeurIPS 2020). The updates stay: this is fine-tuning.
+    static func movement(model: any Module, targets: [PruningTarget], loader: DataLoader, steps: Int,
+                         learningRate: Float) throws -> [String: [Float]] {
+        model.train()
+        let params = model.parameters().map(\.parameter)
+        let optimizer = Adam(params, learningRate: learningRate)
+        var scores: [String: [Float]] = [:]
+        var done = 0
+        for batch in loader {
+            if done == steps { break }
+            done += 1
+            for p in params { p.zeroGrad() }
+            let loss = try Loss.crossEntropy(try model.forward(Variable(batch.images)), labels: batch.labels)
+            try loss.backward()
+            for t in targets {
+                let g = t.parameter.grad?.scalars ?? [Float](repeating: 0, count: t.count)
+                let w = t.parameter.value.scalars
+                var s = scores[t.path] ?? [Float](repeating: 0, count: t.count)
+                for i in s.indices { s[i] -= w[i] * g[i] }
+                scores[t.path] = s
+            }
+            optimizer.step()
+        }
+        model.eval()
+        guard done > 0 else { throw PruningError.invalidOption("movement scores need at least one training batch") }
+        return scores
     }
 
     private static func accumulate(_ slot: inout [Float]?, _ values: [Float]) {

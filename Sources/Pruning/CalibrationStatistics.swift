@@ -12,7 +12,28 @@ public struct CalibrationStatistics: Sendable {
     /// Σ x² of every input feature (Linear) or channel (Conv2d) per layer path.
     public var inputNormSquareSums: [String: [Float]] = [:]
 
+    /// Per layer path and output channel: Σ A, Σ A², zeros and count, with A = ReLU(output).
+    public var outputSums: [String: [Double]] = [:]
+    public var outputSquareSums: [String: [Double]] = [:]
+    public var outputZeros: [String: [Double]] = [:]
+    public var outputCounts: [String: Double] = [:]
+    /// Movement scores −Σ_t w_t·g_t per weight path.
+    public var movementScores: [String: [Float]] = [:]
+
     public init() {}
+
+    func outputStatistics(_ layerPath: String) throws -> (sum: [Double], squares: [Double], zeros: [Double], count: Double) {
+        guard let s = outputSums[layerPath], let q = outputSquareSums[layerPath], let z = outputZeros[layerPath],
+              let n = outputCounts[layerPath], n > 0 else {
+            throw PruningError.missingStatistics("no output activations measured for \(layerPath): the criterion needs calibration data, and the layer must be reachable through Sequential containers")
+        }
+        return (s, q, z, n)
+    }
+
+    func movement(_ path: String) throws -> [Float] {
+        guard let m = movementScores[path] else { throw PruningError.missingStatistics("no movement scores for \(path): the criterion needs fine-tuning steps") }
+        return m
+    }
 
     /// An empty set of statistics, for weight-only criteria.
     public static let none = CalibrationStatistics()

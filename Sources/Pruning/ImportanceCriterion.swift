@@ -6,6 +6,10 @@ public enum CalibrationNeed: Hashable, Sendable {
     case hessianDiagonal
     /// The squared L2 norm of every input feature / channel of each layer over the calibration data.
     case inputNorms
+    /// Per output channel of each layer, statistics of A = ReLU(output): Σ A, Σ A², zeros, count.
+    case outputActivations
+    /// Movement scores −Σ_t w_t·g_t accumulated over fine-tuning steps (the steps update the model).
+    case movement
 }
 
 /// An importance criterion: scores the weights of one layer; the lowest-scoring groups are pruned.
@@ -34,7 +38,8 @@ extension ImportanceCriterion {
 /// The criteria by the names the CLI and recipes use.
 public enum ImportanceRegistry {
     /// Known names: random, magnitude (l1), l2, taylor, fisher, obd, snip, lamp, wanda, fpgm.
-    public static let names = ["random", "magnitude", "l1", "l2", "taylor", "fisher", "obd", "snip", "lamp", "wanda", "fpgm"]
+    public static let names = ["random", "magnitude", "l1", "l2", "taylor", "fisher", "obd", "snip", "lamp", "wanda", "fpgm",
+                               "movement", "activation", "activation-variance", "apoz"]
 
     /// The criterion named `name` (`seed` feeds the random one).
     public static func make(_ name: String, seed: UInt64 = 0) throws -> any ImportanceCriterion {
@@ -49,6 +54,10 @@ public enum ImportanceRegistry {
         case "lamp": return LAMPImportance()
         case "wanda": return WandaImportance()
         case "fpgm": return FPGMImportance()
+        case "movement": return MovementImportance()
+        case "activation": return ActivationImportance(statistic: .meanMagnitude)
+        case "activation-variance": return ActivationImportance(statistic: .variance)
+        case "apoz": return ActivationImportance(statistic: .nonZeroFraction)
         default: throw PruningError.invalidOption("unknown criterion \(name); known: \(names.joined(separator: ", "))")
         }
     }

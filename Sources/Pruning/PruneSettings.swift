@@ -25,6 +25,8 @@ public struct PruneSettings: Sendable, Equatable {
     public var temperature: Float = 4
     public var batchSize = 64
     public var seed: UInt64 = 0
+    /// Skip an iterative round's fine-tuning when pruning cost less than this much accuracy (fraction).
+    public var skipFineTuningBelowDrop: Double?
     /// Structured removal through the dependency graph instead of masks: nil for masks.
     public var structured: StructuredSettings?
 
@@ -57,9 +59,11 @@ public struct PruneSettings: Sendable, Equatable {
         }
         let ft = FineTuningOptions(epochs: finetuneEpochs, learningRate: learningRate, learningRateMultiplier: learningRateMultiplier,
                                    distillation: distillWeight > 0 ? (distillWeight, temperature) : nil, batchSize: batchSize, seed: seed)
-        return PruningPlan(criterion: try ImportanceRegistry.make(criterion, seed: seed), pattern: pattern, scope: scopeValue,
-                           sparsity: sparsity ?? (pattern.fixesSparsity ? 0 : 0.9), schedule: sched, fineTuning: ft,
-                           calibrationBatches: calibrationBatches)
+        var plan = PruningPlan(criterion: try ImportanceRegistry.make(criterion, seed: seed), pattern: pattern, scope: scopeValue,
+                               sparsity: sparsity ?? (pattern.fixesSparsity ? 0 : 0.9), schedule: sched, fineTuning: ft,
+                               calibrationBatches: calibrationBatches)
+        plan.skipFineTuningBelowDrop = skipFineTuningBelowDrop
+        return plan
     }
 }
 

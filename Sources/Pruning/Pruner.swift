@@ -15,6 +15,9 @@ public struct PruningPlan: Sendable {
     public var calibrationBatches: Int
     /// Rademacher probes per batch for the Hessian diagonal (OBD).
     public var hessianProbes: Int
+    /// ICE-Pruning-style skipping: an iterative round whose pruning lowers test accuracy by less than
+    /// this (a fraction, e.g. 0.005) skips its fine-tuning (Hu et al., "ICE-Pruning", 2025).
+    public var skipFineTuningBelowDrop: Double?
 
     public init(criterion: any ImportanceCriterion, pattern: SparsityPattern = .unstructured, scope: PruningScope = .init(),
                 sparsity: Double, schedule: PruningSchedule = .oneShot, fineTuning: FineTuningOptions = .init(epochs: 0),
@@ -71,7 +74,8 @@ public enum Pruner {
             let loader = try DataLoader(data.train, batchSize: plan.fineTuning.batchSize, shuffle: true, seed: plan.fineTuning.seed &+ 7,
                                         mean: data.normalization.mean, std: data.normalization.std)
             let stats = try Calibration.collect(model: model, targets: targets, needs: plan.criterion.needs, loader: loader,
-                                                batches: plan.calibrationBatches, seed: plan.fineTuning.seed, probes: plan.hessianProbes)
+                                                batches: plan.calibrationBatches, seed: plan.fineTuning.seed, probes: plan.hessianProbes,
+                                                movementLearningRate: plan.fineTuning.learningRate * plan.fineTuning.learningRateMultiplier)
             let masks = try MaskBuilder.masks(targets: targets, criterion: plan.criterion, statistics: stats, pattern: plan.pattern,
                                               scope: plan.scope, sparsity: s)
             for t in targets { t.parameter.mask = Tensor(unchecked: t.shape, masks[t.path]!) }
@@ -91,18 +95,30 @@ public enum Pruner {
             }
         case .iterative(let rate, let epochs):
             let rounds = plan.pattern.fixesSparsity ? [target] : try PruningSchedule.iterativeTargets(rate: rate, target: target)
+            var previous = dense
+            var skipped = 0
             for (r, s) in rounds.enumerated() {
                 try pruneTo(s)
                 let acc = try evaluate()
                 if r == rounds.count - 1 { afterPruning = acc }
+                if let limit = plan.skipFineTuningBelowDrop, previous - acc < limit {
+                    skipped += 1
+                    log?(String(format: "round %d/%d: sparsity %.2f%%, accuracy %.2f%% (drop %.2f points < %.2f): fine-tuning skipped",
+                                r + 1, rounds.count, s * 100, acc * 100, (previous - acc) * 100, limit * 100))
+                    finalAccuracy = acc
+                    previous = acc
+                    continue
+                }
                 if epochs > 0 {
                     _ = try FineTuner.run(model, data: data.train, normalization: data.normalization, options: plan.fineTuning,
                                           epochs: epochs, teacher: teacher)
                 }
                 finalAccuracy = try evaluate()
+                previous = finalAccuracy!
                 log?(String(format: "round %d/%d: sparsity %.2f%%, accuracy %.2f%% pruned, %.2f%% fine-tuned", r + 1, rounds.count,
                             s * 100, acc * 100, finalAccuracy! * 100))
             }
+            if skipped > 0 { log?("fine-tuning skipped in \(skipped) of \(rounds.count) rounds") }
             if epochs == 0 { finalAccuracy = nil }
         case .gradual(let initial, let start, let frequency, let steps):
             guard frequency > 0, steps > 0 else { throw PruningError.invalidOption("gradual pruning needs a frequency and a step count > 0") }

@@ -154,7 +154,8 @@ public struct Recipe: Sendable {
             r.settings = s
         }
         if let f = top["finetune"] {
-            let m = try RecipeReader.mapping(f, "finetune", allowed: ["epochs", "lr", "lr_multiplier", "distill", "batch_size"])
+            let m = try RecipeReader.mapping(f, "finetune", allowed: ["epochs", "lr", "lr_multiplier", "distill", "batch_size", "skip_below_drop"])
+            if let n = m["skip_below_drop"] { r.settings.skipFineTuningBelowDrop = try RecipeReader.fraction(n, "finetune.skip_below_drop", allowOne: true) }
             if let n = m["epochs"] { r.settings.finetuneEpochs = try RecipeReader.int(n, "finetune.epochs", min: 0) }
             if let n = m["lr"] { r.settings.learningRate = Float(try RecipeReader.double(n, "finetune.lr", above: 0)) }
             if let n = m["lr_multiplier"] { r.settings.learningRateMultiplier = Float(try RecipeReader.double(n, "finetune.lr_multiplier", above: 0)) }

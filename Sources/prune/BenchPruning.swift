@@ -8,7 +8,7 @@ struct BenchPruning: ParsableCommand {
         abstract: "Tables: one-shot vs iterative vs AGP at 90%, and criteria at 70% one-shot (LeNet-300-100, Fashion-MNIST).")
 
     @Option(help: "Dense weights of lenet300 (trained here with seed 0 for 12 epochs when absent).") var weights: String = "runs/lenet300.safetensors"
-    @Option(help: "Which table: schedules, criteria, targets, all.") var table: String = "all"
+    @Option(help: "Which table: schedules, criteria, neurons, targets, all.") var table: String = "all"
     @Option(help: "Fine-tuning epochs of every schedule in the schedules table.") var budget: Int = 8
     @Option(help: "Fine-tuning learning-rate multiplier.") var lrMultiplier: Float = 0.5
     @Option(help: "Seed.") var seed: UInt64 = 0
@@ -72,17 +72,25 @@ struct BenchPruning: ParsableCommand {
             }
         }
         if table == "criteria" || table == "all" {
-            for name in ["random", "magnitude", "taylor", "fisher", "obd", "wanda", "snip", "lamp"] {
+            for name in ["random", "magnitude", "taylor", "fisher", "obd", "wanda", "snip", "movement", "lamp"] {
                 let scope = name == "lamp" ? global : PruningScope(distribution: .layerwise)
                 try record("criteria", name + (name == "lamp" ? " (global, as LAMP intends)" : ""),
                            PruningPlan(criterion: try ImportanceRegistry.make(name, seed: seed), scope: scope, sparsity: 0.7,
                                        fineTuning: ft(1), calibrationBatches: 16, hessianProbes: 1))
             }
         }
+        if table == "neurons" || table == "all" {
+            // Neuron (output-channel) masks at 50% per hidden layer; the 10 output logits stay.
+            for name in ["random", "l2", "fpgm", "activation", "activation-variance", "apoz", "taylor"] {
+                try record("neurons", name, PruningPlan(criterion: try ImportanceRegistry.make(name, seed: seed), pattern: .outputChannels,
+                                                         scope: PruningScope(distribution: .layerwise, exclude: ["fc3"]), sparsity: 0.5,
+                                                         fineTuning: ft(1), calibrationBatches: 16))
+            }
+        }
         console.endProgress()
         if json { try console.emitJSON(rows); return }
         func pct(_ x: Double?) -> String { x.map { String(format: "%.2f%%", $0 * 100) } ?? "–" }
-        for name in ["schedules", "targets", "criteria"] where rows.contains(where: { $0.table == name }) {
+        for name in ["schedules", "targets", "criteria", "neurons"] where rows.contains(where: { $0.table == name }) {
             print("\n\(name): LeNet-300-100 on Fashion-MNIST, test accuracy (dense \(pct(rows.first?.dense)))")
             print("| setting | sparsity | after pruning | after fine-tuning | Δ vs dense | time |")
             print("|---|---|---|---|---|---|")

@@ -36,6 +36,8 @@ struct PruneModel: ParsableCommand {
     @Option(help: "Distillation temperature.") var temperature: Float = 4
     @Option(help: "Calibration batches for data-driven criteria.") var calibrationBatches: Int = 16
     @Option(help: "Seed (shuffling, random criterion, Hessian probes).") var seed: UInt64 = 0
+    @Option(help: "Iterative: skip a round's fine-tuning when pruning cost less than this accuracy (fraction, e.g. 0.005; ICE-Pruning).")
+    var skipBelowDrop: Double?
     @Flag(help: "Remove whole channels through the dependency graph (a physically smaller model) instead of masking.") var structured = false
     @Option(help: "Structured: flops, parameters (fraction of dense to keep) or channels (fraction of each group's channels to remove).")
     var structuredTarget: String = "flops"
@@ -56,6 +58,7 @@ struct PruneModel: ParsableCommand {
         s.agpFrequency = agpFrequency; s.agpRamp = agpRamp; s.calibrationBatches = calibrationBatches
         s.finetuneEpochs = finetuneEpochs; s.learningRate = lr; s.learningRateMultiplier = lrMultiplier
         s.distillWeight = distillWeight; s.temperature = temperature; s.seed = seed
+        s.skipFineTuningBelowDrop = skipBelowDrop
         if structured {
             var st = StructuredSettings()
             st.target = structuredTarget; st.ratio = ratio; st.importance = channelImportance; st.aggregation = aggregation

@@ -41,6 +41,9 @@ struct Train: ParsableCommand {
     @Option(help: "Clip gradients to this global L2 norm.")
     var clipNorm: Float?
 
+    @Option(help: "Network slimming: L1 penalty λ·Σ|γ| on every BatchNorm scale during training (Liu et al. 2017), e.g. 1e-4.")
+    var slimming: Float = 0
+
     @Option(help: "Random seed (initialization, shuffling, dropout).")
     var seed: UInt64 = 0
 
@@ -66,6 +69,7 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         guard epochs >= 0 else { throw ValidationError("--epochs must be non-negative") }
+        guard slimming >= 0, slimming.isFinite else { throw ValidationError("--slimming must be a non-negative number") }
         guard dataOptions.batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
     }
@@ -88,7 +92,8 @@ struct Train: ParsableCommand {
             for e in 0..<epochs {
                 let loader = try dataOptions.loader(trainSet, shuffle: true, seed: seed, epoch: e)
                 let r = try Trainer.trainEpoch(net, loader: loader, optimizer: opt, schedule: sched, step: &step,
-                                               labelSmoothing: labelSmoothing, clipNorm: clipNorm, epoch: e, epochs: epochs, progress: { p in
+                                               labelSmoothing: labelSmoothing, clipNorm: clipNorm, epoch: e, epochs: epochs,
+                                               extraLoss: slimming > 0 ? { try Self.slimmingPenalty($0, lambda: slimming) } : nil, progress: { p in
                     console.progress(String(format: "epoch %d/%d  batch %d/%d  loss %.4f  acc %@  %.0f samples/s",
                                             p.epoch + 1, p.epochs, p.batch, p.batches, p.loss, p.accuracy.percent, p.samplesPerSecond))
                 })
@@ -115,6 +120,17 @@ struct Train: ParsableCommand {
         } catch let e as ValidationError { throw e } catch {
             throw CLIError("train: \(error)")
         }
+    }
+
+    /// λ·Σ|γ| over the BatchNorm scales of a model (nil when it has none).
+    static func slimmingPenalty(_ model: any Module, lambda: Float) throws -> Variable? {
+        var total: Variable?
+        for (_, m) in model.namedModules() {
+            guard let bn = m as? BatchNorm else { continue }
+            let term = try bn.weight.variable().abs().sum()
+            total = try total.map { try $0 + term } ?? term
+        }
+        return total.map { $0 * lambda }
     }
 
     func makeOptimizer(_ params: [Parameter]) throws -> any Optimizer {

@@ -60,7 +60,7 @@ final class PruneCLITests: XCTestCase {
         let base = ["prune", "--model", "lenet300", "--weights", dense, "--train-limit", "500", "--test-limit", "200", "--finetune-epochs", "0"]
         let cases: [([String], String)] = [
             (["--sparsity", "1.2"], "impossible target"),
-            (["--out", dense], "is the input file"),
+            (["--out", dense], "is the input model"),
             (["--criterion", "vibes"], "unknown criterion vibes"),
             (["--include", "decoder.*"], "matches no prunable weight"),
             (["--granularity", "2:3"], "not a multiple of M = 3"),

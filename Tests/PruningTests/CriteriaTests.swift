@@ -32,7 +32,7 @@ final class CriteriaTests: XCTestCase {
         let (m, d) = try trainedModel()
         let targets = PruningTarget.all(in: m)
         let loader = try DataLoader(d, batchSize: 64)
-        let stats = try Calibration.collect(model: m, targets: targets, needs: [.gradients, .hessianDiagonal, .inputNorms],
+        let stats = try Calibration.collect(model: m, targets: targets, needs: [.gradients, .hessianDiagonal, .inputNorms, .outputActivations, .movement],
                                             loader: loader, batches: 4, probes: 2)
         XCTAssertEqual(stats.gradientBatches, 4)
         XCTAssertEqual(stats.inputNormSquareSums["fc1"]?.count, 8)
@@ -42,7 +42,7 @@ final class CriteriaTests: XCTestCase {
             for t in targets {
                 let s = try c.elementScores(t, statistics: stats)
                 XCTAssertEqual(s.count, t.count, name)
-                XCTAssertTrue(s.allSatisfy { $0.isFinite && $0 >= 0 }, name)
+                XCTAssertTrue(s.allSatisfy { $0.isFinite && ($0 >= 0 || name == "movement") }, name)
             }
         }
         // Wanda multiplies |w| by the input norm of its column.
@@ -126,6 +126,33 @@ final class CriteriaTests: XCTestCase {
             XCTAssertNil(t.parameter.mask)
             for i in mask.indices where mask[i] == 0 { XCTAssertEqual(t.parameter.value.scalars[i], 0) }
         }
+    }
+
+    func testActivationStatisticsAndMovement() throws {
+        let (m, d) = try trainedModel()
+        let targets = PruningTarget.all(in: m)
+        let stats = try Calibration.collect(model: m, targets: targets, needs: [.outputActivations], loader: DataLoader(d, batchSize: 256), batches: 1)
+        // Recompute fc1's post-ReLU statistics directly.
+        var out: Tensor?
+        _ = try withNoGrad { try ActivationRecorder.forward(m, Variable(d.images), record: { _, _, _ in }, recordOutput: { p, _, y in if p == "fc1" { out = y } }) }
+        let y = out!.scalars, c = 16, n = d.count
+        for ch in [0, 7, 15] {
+            let a = (0..<n).map { Double(max(y[$0 * c + ch], 0)) }
+            let mean = a.reduce(0, +) / Double(n)
+            let variance = a.reduce(0) { $0 + $1 * $1 } / Double(n) - mean * mean
+            let nonzero = Double(a.filter { $0 > 0 }.count) / Double(n)
+            let t = targets[0]
+            XCTAssertEqual(try ActivationImportance(statistic: .meanMagnitude).channelScores(t, statistics: stats)[ch], mean, accuracy: 1e-9)
+            XCTAssertEqual(try ActivationImportance(statistic: .variance).channelScores(t, statistics: stats)[ch], variance, accuracy: 1e-6)
+            XCTAssertEqual(try ActivationImportance(statistic: .nonZeroFraction).channelScores(t, statistics: stats)[ch], nonzero, accuracy: 1e-9)
+        }
+        // Movement: −Σ w·g over the steps, and the steps move the weights.
+        let before = targets[0].parameter.value
+        let moved = try Calibration.collect(model: m, targets: targets, needs: [.movement], loader: DataLoader(d, batchSize: 32, shuffle: true), batches: 3,
+                                            movementLearningRate: 1e-3)
+        XCTAssertEqual(moved.movementScores[targets[0].path]?.count, targets[0].count)
+        XCTAssertNotEqual(targets[0].parameter.value, before)
+        XCTAssertTrue(moved.movementScores.values.allSatisfy { $0.allSatisfy(\.isFinite) })
     }
 
     func testSchedules() throws {

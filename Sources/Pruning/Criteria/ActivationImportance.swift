@@ -1,0 +1,42 @@
+/// Output-activation criteria, per neuron / filter (every weight of an output channel gets its
+/// channel's score), with A = ReLU(output) over the calibration data:
+/// - mean |A| (activation magnitude; Molchanov et al. 2017 use it as a baseline),
+/// - Var(A) (activation variance: a neuron that barely varies acts as a constant bias),
+/// - 1 − APoZ, the fraction of non-zero activations (Hu et al., "Network Trimming: A Data-Driven
+///   Neuron Pruning Approach", 2016: a high average percentage of zeros marks a removable neuron).
+public struct ActivationImportance: ImportanceCriterion {
+    public enum Statistic: Sendable { case meanMagnitude, variance, nonZeroFraction }
+    public var statistic: Statistic
+    public var name: String {
+        switch statistic {
+        case .meanMagnitude: return "activation"
+        case .variance: return "activation-variance"
+        case .nonZeroFraction: return "apoz"
+        }
+    }
+    public let needs: Set<CalibrationNeed> = [.outputActivations]
+    public init(statistic: Statistic) { self.statistic = statistic }
+
+    /// One score per output channel.
+    public func channelScores(_ target: PruningTarget, statistics: CalibrationStatistics) throws -> [Double] {
+        let s = try statistics.outputStatistics(target.layerPath)
+        return (0..<s.sum.count).map { c in
+            let mean = s.sum[c] / s.count
+            switch statistic {
+            case .meanMagnitude: return mean
+            case .variance: return max(s.squares[c] / s.count - mean * mean, 0)
+            case .nonZeroFraction: return 1 - s.zeros[c] / s.count
+            }
+        }
+    }
+
+    public func elementScores(_ target: PruningTarget, statistics: CalibrationStatistics) throws -> [Float] {
+        let c = try channelScores(target, statistics: statistics)
+        guard c.count == target.outputs else {
+            throw PruningError.missingStatistics("\(target.layerPath): \(c.count) channel statistics for \(target.outputs) outputs")
+        }
+        var out = [Float](repeating: 0, count: target.count)
+        for o in 0..<target.outputs { for j in 0..<target.fanIn { out[o * target.fanIn + j] = Float(c[o]) } }
+        return out
+    }
+}
