@@ -79,5 +79,7 @@ public struct StructuredSettings: Sendable, Equatable {
     public var aggregation = "sum"
     /// Every group keeps at least this fraction of its channels.
     public var minimumKept = 0.1
+    /// Residual blocks (with identity shortcuts) to remove before pruning channels.
+    public var removeBlocks = 0
     public init() {}
 }

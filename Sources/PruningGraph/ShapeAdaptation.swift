@@ -8,6 +8,14 @@ public enum ShapeAdaptation {
     /// `shapes` maps parameter and buffer paths to the shapes stored in the file. Only Linear,
     /// Conv2d and BatchNorm layers change; a shape that cannot come from channel pruning is an error.
     public static func adapt(_ model: any Module, to shapes: [String: [Int]]) throws {
+        // Residual blocks removed by ResidualBlockRemoval have no tensors in the file.
+        for (path, module) in model.namedModules() {
+            guard let r = module as? Residual, !path.isEmpty else { continue }
+            let keys = r.parameters().map { path + "." + $0.path }
+            if !keys.isEmpty && keys.allSatisfy({ shapes[$0] == nil }) {
+                try model.replaceModule(at: path, with: Sequential(r.activation.map { [$0] } ?? []))
+            }
+        }
         for (path, module) in model.namedModules() {
             func key(_ name: String) -> String { path.isEmpty ? name : path + "." + name }
             func resize(_ p: Parameter, _ name: String) throws {

@@ -105,6 +105,13 @@ extension PruningJob {
         let dense = try timedAccuracy(net, test)
         let denseReport = try PruningReport.measure(net, scopePaths: [], inputShape: inputShape)
         console.info(String(format: "dense: accuracy %.2f%%, %d parameters, %d MACs", dense.accuracy * 100, denseReport.totalParameters, denseReport.macs))
+        if st.removeBlocks > 0 {
+            let loader = try DataLoader(train, batchSize: 256, mean: DataOptions.mean, std: DataOptions.std)
+            var it = loader.makeIterator()
+            guard let batch = it.next() else { throw CLIError("prune: no training data to score residual blocks") }
+            let removed = try ResidualBlockRemoval.remove(st.removeBlocks, from: net, inputs: batch.images)
+            console.info("removed residual blocks: \(removed.joined(separator: ", "))")
+        }
         let result = try StructuredPruner(importance: importance, aggregation: aggregation, target: target, minimumKept: st.minimumKept,
                                           seed: inputs.settings.seed).prune(net, example: Tensor.zeros([1] + inputShape))
         for g in result.groups where g.channelsAfter < g.channelsBefore {

@@ -111,3 +111,43 @@ final class DependencyGraphTests: XCTestCase {
         }
     }
 }
+
+final class ResidualBlockRemovalTests: XCTestCase {
+    func testRemovesTheWeakestIdentityBlocks() throws {
+        var rng = RandomGenerator(seed: 3)
+        let m = ResNetSmall.make(blocksPerStage: 2, rng: &rng)
+        let x = Tensor.normal([2, 1, 28, 28], using: &rng)
+        let candidates = try ResidualBlockRemoval.candidates(m, inputs: x)
+        // Identity shortcuts: both blocks of stage 1, and the second block of stages 2 and 3.
+        XCTAssertEqual(Set(candidates.map(\.path)), ["layer1.0", "layer1.1", "layer2.1", "layer3.1"])
+        // Silence one block's body (last BatchNorm γ = β = 0): its contribution is 0, it goes first, and removing it is exact.
+        let bn = try XCTUnwrap(m.module(at: "layer2.1.body.4") as? BatchNorm)
+        bn.weight.value = Tensor.zeros(bn.weight.shape); bn.bias.value = Tensor.zeros(bn.bias.shape)
+        m.eval()
+        let before = try withNoGrad { try m.forward(Variable(x)).value.scalars }
+        let removed = try ResidualBlockRemoval.remove(1, from: m, inputs: x)
+        XCTAssertEqual(removed, ["layer2.1"])
+        let after = try withNoGrad { try m.forward(Variable(x)).value.scalars }
+        for (a, b) in zip(before, after) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+        XCTAssertFalse(m.parameters().contains { $0.path.hasPrefix("layer2.1.") })
+        XCTAssertThrowsError(try ResidualBlockRemoval.remove(9, from: m, inputs: x))
+    }
+}
+
+final class BlockRemovalPersistenceTests: XCTestCase {
+    func testAModelWithoutABlockLoadsBack() throws {
+        var rng = RandomGenerator(seed: 4)
+        let m = ResNetSmall.make(blocksPerStage: 2, rng: &rng)
+        let x = Tensor.normal([1, 1, 28, 28], using: &rng)
+        try ResidualBlockRemoval.remove(2, from: m, inputs: x)
+        _ = try StructuredPruner(target: .channelRatio(0.25)).prune(m, example: x)
+        let state = m.stateDict()
+        var rng2 = RandomGenerator(seed: 9)
+        let fresh = ResNetSmall.make(blocksPerStage: 2, rng: &rng2)
+        try ShapeAdaptation.adapt(fresh, to: state.tensors.mapValues(\.shape))
+        try fresh.load(state)
+        m.eval(); fresh.eval()
+        let a = try withNoGrad { try m.forward(Variable(x)).value }, b = try withNoGrad { try fresh.forward(Variable(x)).value }
+        XCTAssertEqual(a, b)
+    }
+}
