@@ -18,6 +18,10 @@ public enum ActivationRecorder {
             }
             return h
         }
+        if let c = module as? Concatenate {
+            let outs = try c.branches.map { try forward($0.module, x, path: path.isEmpty ? $0.name : path + "." + $0.name, record: record, recordOutput: recordOutput) }
+            return try Variable.concat(outs, axis: 1)
+        }
         if let r = module as? Residual {
             func child(_ n: String) -> String { path.isEmpty ? n : path + "." + n }
             let body = try forward(r.body, x, path: child("body"), record: record, recordOutput: recordOutput)

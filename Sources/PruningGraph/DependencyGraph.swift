@@ -10,6 +10,13 @@ public struct GroupMember {
     public let role: Role
     /// For consumers after a Flatten: each channel feeds `expansion` consecutive input features.
     public let expansion: Int
+    /// For consumers of a concatenation: the groups whose channels come before this group's in the
+    /// consumer's input, and the ones after (their current widths give the index mapping).
+    public var before: [PruningGroup] = []
+    public var after: [PruningGroup] = []
+    /// Fixed channels before and after this group's segment (unprunable concatenated branches).
+    public var fixedBefore = 0
+    public var fixedAfter = 0
 }
 
 /// Channels that must be removed together: the outputs of the producers, the per-channel
@@ -37,7 +44,11 @@ public final class PruningGroup {
             switch m.role {
             case .producer, .follower: m.layer.pruneOutChannels(keeping: k)
             case .consumer:
-                let idx = k.flatMap { c in (0..<m.expansion).map { c * m.expansion + $0 } }
+                // Input channels of the consumer: [before groups | this group | after groups], each expanded.
+                let offset = m.fixedBefore + m.before.reduce(0) { $0 + $1.channels }
+                let trailing = m.fixedAfter + m.after.reduce(0) { $0 + $1.channels }
+                let kept = Array(0..<offset) + k.map { offset + $0 } + (0..<trailing).map { offset + channels + $0 }
+                let idx = kept.flatMap { c in (0..<m.expansion).map { c * m.expansion + $0 } }
                 m.layer.pruneInChannels(keeping: idx)
             }
         }
@@ -78,14 +89,19 @@ public final class DependencyGraph {
         public let positions: Int
         public let depthwise: Bool
         public let hasBias: Bool
+        /// A BatchNorm: 2 parameters (γ, β) per channel, no multiply-accumulates counted.
+        public var normalization = false
     }
     public private(set) var layers: [TracedLayer] = []
     private var pendingLayers: [(path: String, inSpace: Space, outSpace: Space?, inC: Int, outC: Int, expansion: Int, k: Int, positions: Int, depthwise: Bool, bias: Bool)] = []
+    private var pendingNorms: [(path: String, space: Space, channels: Int)] = []
 
     private final class Space {
         var parent: Space?
         var group: PruningGroup
         var fixed = false
+        /// A concatenation of other spaces (channel segments in order); consumers map into each part.
+        var parts: [Space]?
         init(_ g: PruningGroup) { group = g }
         var root: Space { var s = self; while let p = s.parent { s = p }; return s }
     }
@@ -100,7 +116,7 @@ public final class DependencyGraph {
         model.eval()
         defer { if wasTraining { model.train() } }
         let (_, out) = try withNoGrad { try trace(model, path: "", x: Variable(example), space: input, expansion: 1) }
-        out.root.fixed = true
+        for p in (out.parts.map(flatten) ?? [out]) { p.root.fixed = true }
         var seen = Set<ObjectIdentifier>()
         defer {
             let prunable = Set(groups.map { ObjectIdentifier($0) })
@@ -111,6 +127,11 @@ public final class DependencyGraph {
             layers = pendingLayers.map {
                 TracedLayer(path: $0.path, inGroup: resolve($0.inSpace), inChannels: $0.inC, outGroup: $0.depthwise ? resolve($0.inSpace) : resolve($0.outSpace),
                             outChannels: $0.outC, expansion: $0.expansion, kernelArea: $0.k, positions: $0.positions, depthwise: $0.depthwise, hasBias: $0.bias)
+            } + pendingNorms.map {
+                var l = TracedLayer(path: $0.path, inGroup: resolve($0.space), inChannels: $0.channels, outGroup: resolve($0.space),
+                                    outChannels: $0.channels, expansion: 1, kernelArea: 0, positions: 0, depthwise: false, hasBias: false)
+                l.normalization = true
+                return l
             }
         }
         for s in spaces {
@@ -128,6 +149,11 @@ public final class DependencyGraph {
     }
 
     private func merge(_ a: Space, _ b: Space) throws -> Space {
+        if a.parts != nil || b.parts != nil {
+            // Adding a concatenation to another tensor: leave those channels as they are.
+            for s in [a, b] { for p in (s.parts.map(flatten) ?? [s]) { p.root.fixed = true } }
+            return a
+        }
         let ra = a.root, rb = b.root
         if ra === rb { return ra }
         guard ra.group.channels == rb.group.channels else {
@@ -139,7 +165,29 @@ public final class DependencyGraph {
         return ra
     }
 
-    private func add(_ space: Space, _ member: GroupMember) { space.root.group.members.append(member) }
+    private func add(_ space: Space, _ member: GroupMember) {
+        if let parts = space.parts {
+            guard member.role == .consumer else {
+                // A per-channel follower of a concatenation (e.g. BatchNorm after it) would need slicing per part.
+                for p in parts { p.root.fixed = true }
+                space.fixed = true
+                return
+            }
+            let leaves = flatten(parts)
+            for (i, p) in leaves.enumerated() {
+                var m = member
+                let r = p.root
+                m.before = []; m.after = []; m.fixedBefore = 0; m.fixedAfter = 0
+                for q in leaves[..<i] { if q.root.fixed { m.fixedBefore += q.root.group.channels } else { m.before.append(q.root.group) } }
+                for q in leaves[(i + 1)...] { if q.root.fixed { m.fixedAfter += q.root.group.channels } else { m.after.append(q.root.group) } }
+                r.group.members.append(m)
+            }
+            return
+        }
+        space.root.group.members.append(member)
+    }
+
+    private func flatten(_ parts: [Space]) -> [Space] { parts.flatMap { $0.parts.map(flatten) ?? [$0] } }
 
     private func trace(_ m: any Module, path: String, x: Variable, space: Space, expansion: Int) throws -> (Variable, Space) {
         func child(_ name: String) -> String { path.isEmpty ? name : path + "." + name }
@@ -161,6 +209,17 @@ public final class DependencyGraph {
             if let a = r.activation { y = try a.forward(y) }
             lastExpansion = 1
             return (y, merged)
+        }
+        if let c = m as? Concatenate {
+            var outs: [Variable] = [], parts: [Space] = []
+            for (name, b) in c.branches {
+                let (yb, sb) = try trace(b, path: child(name), x: x, space: space, expansion: expansion)
+                outs.append(yb); parts.append(sb)
+            }
+            let out = newSpace(channels: parts.reduce(0) { $0 + $1.root.group.channels })
+            out.parts = parts
+            lastExpansion = 1
+            return (try Variable.concat(outs, axis: 1), out)
         }
         let y = try m.forward(x)
         if let conv = m as? Conv2d {
@@ -197,6 +256,7 @@ public final class DependencyGraph {
         }
         if let bn = m as? BatchNorm {
             add(space, GroupMember(path: path, layer: bn, role: .follower, expansion: 1))
+            pendingNorms.append((path, space, bn.channels))
             lastExpansion = expansion
             return (y, space)
         }

@@ -23,7 +23,7 @@ public enum GroupAggregation: String, Sendable, CaseIterable { case sum, mean, m
 public enum StructuredTarget: Sendable, Equatable {
     /// Remove this fraction of the channels of every group.
     case channelRatio(Double)
-    /// Keep at most this fraction of the dense model's prunable-layer parameters.
+    /// Keep at most this fraction of the parameters of the traced layers (Linear, Conv2d, BatchNorm).
     case parameters(Double)
     /// Keep at most this fraction of the dense model's multiply-accumulates.
     case flops(Double)
@@ -131,6 +131,7 @@ public struct StructuredPruner: Sendable {
         for l in graph.layers {
             let inW = l.inGroup.map { widths[ObjectIdentifier($0)]! } ?? l.inChannels
             let outW = l.outGroup.map { widths[ObjectIdentifier($0)]! } ?? l.outChannels
+            if l.normalization { params += 2 * outW; continue }
             let weights = l.depthwise ? outW * l.kernelArea : outW * inW * l.expansion * l.kernelArea
             params += weights + (l.hasBias ? outW : 0)
             macs += weights * l.positions

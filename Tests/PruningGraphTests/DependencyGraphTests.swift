@@ -151,3 +151,41 @@ final class BlockRemovalPersistenceTests: XCTestCase {
         XCTAssertEqual(a, b)
     }
 }
+
+final class ConcatenationTests: XCTestCase {
+    /// Two convolution branches concatenated, then a convolution and a flatten into a Linear: each
+    /// branch is its own group, and the consumers' input indices follow the concatenation's layout.
+    func testConcatenationMapsIndicesPerBranch() throws {
+        var rng = RandomGenerator(seed: 6)
+        let m = Sequential(named: [
+            ("stem", Conv2d(1, 4, kernel: 3, padding: 1, rng: &rng)), ("relu", ReLU()),
+            ("mix", Concatenate([Sequential([Conv2d(4, 6, kernel: 3, padding: 1, rng: &rng), ReLU()]),
+                                 Sequential([Conv2d(4, 5, kernel: 1, rng: &rng), ReLU()])])),
+            ("pool", MaxPool2d(kernel: 4)), ("flat", Flatten()), ("fc", Linear(11 * 7 * 7, 10, rng: &rng)),
+        ])
+        let x = Tensor.normal([2, 1, 28, 28], using: &rng)
+        let graph = try DependencyGraph(tracing: m, example: x)
+        let a = try XCTUnwrap(graph.groups.first { $0.producers.contains { $0.path == "mix.0.0" } })
+        let b = try XCTUnwrap(graph.groups.first { $0.producers.contains { $0.path == "mix.1.0" } })
+        XCTAssertEqual(a.consumers.first?.expansion, 49)
+        // Silence channel 2 of branch a and channel 4 of branch b; removing them must not change the output.
+        for (path, c) in [("mix.0.0", 2), ("mix.1.0", 4)] {
+            let conv = try XCTUnwrap(m.module(at: path) as? Conv2d)
+            var w = conv.weight.value, bias = conv.bias!.value
+            let d = w.scalars.count / w.shape[0]
+            for k in 0..<d { w.scalars[c * d + k] = 0 }
+            bias.scalars[c] = 0
+            conv.weight.value = w; conv.bias!.value = bias
+        }
+        m.eval()
+        let before = try withNoGrad { try m.forward(Variable(x)).value.scalars }
+        try a.apply(keeping: [0, 1, 3, 4, 5])
+        try b.apply(keeping: [0, 1, 2, 3])
+        XCTAssertEqual((try m.module(at: "fc") as? Linear)?.weight.value.shape, [10, 9 * 49])
+        let after = try withNoGrad { try m.forward(Variable(x)).value.scalars }
+        for (p, q) in zip(before, after) { XCTAssertEqual(p, q, accuracy: 1e-4) }
+        // A whole structured prune through the concatenation keeps the model consistent.
+        let r = try StructuredPruner(target: .flops(0.6)).prune(m, example: x)
+        XCTAssertLessThanOrEqual(Double(r.macsAfter), 0.6 * Double(r.macsBefore))
+    }
+}
