@@ -13,6 +13,10 @@ public struct LayerReport: Sendable, Codable {
     /// Multiply-accumulates per example, dense and counting only non-zero weights.
     public var macs: Int
     public var nonzeroMACs: Int
+    /// Bytes of the weight on disk: dense Float32 as safetensors stores it, and as a sparse
+    /// encoding would (non-zeros as Float32 plus a 1-bit-per-weight mask).
+    public var denseBytes: Int
+    public var sparseBytes: Int
     /// Whether the layer was in the pruning scope.
     public var inScope: Bool
 }
@@ -64,7 +68,9 @@ public struct PruningReport: Sendable, Codable {
             let positions = t.layer is Conv2d ? (spatial[t.layerPath] ?? 0) : 1
             layers.append(LayerReport(path: t.path, shape: t.shape, parameters: w.count, nonzeros: nz,
                                       sparsity: w.isEmpty ? 0 : 1 - Double(nz) / Double(w.count),
-                                      macs: w.count * positions, nonzeroMACs: nz * positions, inScope: scopePaths.contains(t.path)))
+                                      macs: w.count * positions, nonzeroMACs: nz * positions,
+                                      denseBytes: 4 * w.count, sparseBytes: 4 * nz + (w.count + 7) / 8,
+                                      inScope: scopePaths.contains(t.path)))
         }
         var total = 0, nonzero = 0
         for (_, p) in model.parameters() {
@@ -83,10 +89,11 @@ public struct PruningReport: Sendable, Codable {
     /// The report as a text table.
     public func table() -> String {
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-        var lines = [pad("layer", 28) + pad("shape", 16) + "    params   nonzero  sparsity         MACs  nonzero MACs  in scope"]
+        var lines = [pad("layer", 28) + pad("shape", 16) + "    params   nonzero  sparsity         MACs  nonzero MACs   bytes  sparse bytes  in scope"]
         for l in layers {
             lines.append(pad(l.path, 28) + pad(l.shape.map(String.init).joined(separator: "x"), 16)
-                         + String(format: "%10d %9d %8.2f%% %12d %13d  ", l.parameters, l.nonzeros, l.sparsity * 100, l.macs, l.nonzeroMACs)
+                         + String(format: "%10d %9d %8.2f%% %12d %13d %7d %13d  ", l.parameters, l.nonzeros, l.sparsity * 100, l.macs,
+                                  l.nonzeroMACs, l.denseBytes, l.sparseBytes)
                          + (l.inScope ? "yes" : "no"))
         }
         lines.append(String(format: "total: %d parameters, %d non-zero (model sparsity %.2f%%, in-scope weight sparsity %.2f%%); MACs %d → %d non-zero (%.2f×)",
