@@ -5,3 +5,4 @@
 @_exported import PruneModelIO
 @_exported import PrunePruning
 @_exported import PrunePruningGraph
+@_exported import PruneSparse
