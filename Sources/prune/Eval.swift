@@ -13,6 +13,9 @@ struct Eval: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
+    @Flag(help: "Also run the model with its sparse Linear layers (≥ 50% zeros) in CSR form: time both, check the outputs agree.")
+    var sparse = false
+
     @Flag(help: "Print the result as JSON on stdout.")
     var json = false
 
@@ -25,6 +28,30 @@ struct Eval: ParsableCommand {
         let parameters: Int
         let nonZeroParameters: Int
         let test: Evaluation
+        var sparse: SparseRun?
+    }
+
+    struct SparseRun: Encodable {
+        let layers: [String]
+        let accuracy: Float
+        let denseSeconds: Double
+        let sparseSeconds: Double
+        let maxLogitDifference: Float
+    }
+
+    /// Logits of the whole test set in batches, and the time the forward passes took (best of 3).
+    static func logits(_ net: any Module, _ set: LabeledImages, batch: Int) throws -> ([Float], Double) {
+        net.eval()
+        var best = Double.infinity, out: [Float] = []
+        for _ in 0..<3 {
+            var all: [Float] = []
+            let loader = try DataLoader(set, batchSize: batch, mean: DataOptions.mean, std: DataOptions.std)
+            let t0 = monotonicSeconds()
+            for b in loader { all += try withNoGrad { try net.forward(Variable(b.images)).value.scalars } }
+            best = min(best, monotonicSeconds() - t0)
+            out = all
+        }
+        return (out, best)
     }
 
     func run() throws {
@@ -39,10 +66,24 @@ struct Eval: ParsableCommand {
             try net.load(state, file: weights)
             let test = try Trainer.evaluate(net, loader: dataOptions.loader(dataOptions.load(.test), shuffle: false, seed: 0))
             let nonZero = net.parameters().reduce(0) { $0 + $1.parameter.value.scalars.filter { $0 != 0 }.count }
-            let report = Report(model: model, weights: weights, parameters: net.parameterCount, nonZeroParameters: nonZero, test: test)
+            var report = Report(model: model, weights: weights, parameters: net.parameterCount, nonZeroParameters: nonZero, test: test)
+            if sparse {
+                let testSet = try dataOptions.load(.test)
+                let (denseLogits, denseTime) = try Self.logits(net, testSet, batch: dataOptions.batchSize)
+                let layers = try SparseLinear.convert(net, minimumSparsity: 0.5)
+                let (sparseLogits, sparseTime) = try Self.logits(net, testSet, batch: dataOptions.batchSize)
+                let diff = zip(denseLogits, sparseLogits).map { abs($0 - $1) }.max() ?? 0
+                let acc = try Trainer.evaluate(net, loader: dataOptions.loader(testSet, shuffle: false, seed: 0)).accuracy
+                report.sparse = SparseRun(layers: layers, accuracy: acc, denseSeconds: denseTime, sparseSeconds: sparseTime, maxLogitDifference: diff)
+            }
             if json { try console.emitJSON(report) } else {
                 console.result(String(format: "%@ (%@): test accuracy %@, loss %.4f on %d images; %d parameters, %d non-zero",
                                     model, weights, test.accuracy.percent, test.loss, test.count, report.parameters, nonZero))
+                if let s = report.sparse {
+                    console.result(String(format: "sparse engine (%@ in CSR): accuracy %@, test set in %.3f s vs %.3f s dense (%.2f×), max logit difference %.2g",
+                                          s.layers.joined(separator: ", "), s.accuracy.percent, s.sparseSeconds, s.denseSeconds,
+                                          s.denseSeconds / max(s.sparseSeconds, 1e-9), s.maxLogitDifference))
+                }
             }
         } catch {
             throw CLIError("eval: \(error)")

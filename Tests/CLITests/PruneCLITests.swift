@@ -49,6 +49,12 @@ final class PruneCLITests: XCTestCase {
             let eobj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(e.out.utf8)) as? [String: Any])
             let nonzero = try XCTUnwrap(eobj["nonZeroParameters"] as? Int), total = try XCTUnwrap(eobj["parameters"] as? Int)
             XCTAssertLessThan(Double(nonzero) / Double(total), 1 - expected + 0.02, granularity)
+            // The sparse engine (CSR Linear layers) gives the same predictions.
+            let sp = try run(["eval", "--model", "lenet300", "--weights", out, "--test-limit", "500", "--sparse", "--json"])
+            XCTAssertEqual(sp.status, 0, sp.err)
+            let spo = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(sp.out.utf8)) as? [String: Any])?["sparse"] as? [String: Any])
+            XCTAssertLessThan(try XCTUnwrap(spo["maxLogitDifference"] as? Double), 1e-3, granularity)
+            XCTAssertEqual(try XCTUnwrap(spo["accuracy"] as? Double), try XCTUnwrap((eobj["test"] as? [String: Any])?["accuracy"] as? Double), accuracy: 1e-6)
         }
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dense)), before, "the input model is never modified")
     }
