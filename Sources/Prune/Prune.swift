@@ -6,3 +6,4 @@
 @_exported import PrunePruning
 @_exported import PrunePruningGraph
 @_exported import PruneSparse
+@_exported import PruneOneShot

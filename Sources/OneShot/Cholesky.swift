@@ -1,0 +1,41 @@
+import CBLAS
+#if canImport(Accelerate)
+import Accelerate
+#endif
+
+/// Cholesky-based routines on symmetric positive-definite matrices through LAPACK
+/// (LAPACKE on Linux, the Fortran interface of Accelerate on Apple platforms).
+enum Cholesky {
+    /// Replaces the row-major symmetric matrix `a` (n×n) by its inverse, via A = LLᵀ (dpotrf) and
+    /// dpotri. Returns false when `a` is not positive definite.
+    static func invert(_ a: inout [Double], n: Int) -> Bool {
+        guard factor(&a, n: n, upper: true) else { return false }
+        var info: Int32 = 0
+        #if canImport(Accelerate)
+        var uplo = Int8(UInt8(ascii: "L")), nn = __CLPK_integer(n), lda = __CLPK_integer(n), i = __CLPK_integer(0)
+        dpotri_(&uplo, &nn, &a, &lda, &i); info = Int32(i)
+        #else
+        info = LAPACKE_dpotri(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), &a, Int32(n))
+        #endif
+        guard info == 0 else { return false }
+        for i in 0..<n { for j in 0..<i { a[i * n + j] = a[j * n + i] } }
+        return true
+    }
+
+    /// Factors the row-major symmetric matrix `a` in place: upper (A = UᵀU) or lower (A = LLᵀ);
+    /// the other triangle is zeroed. Returns false when `a` is not positive definite.
+    @discardableResult
+    static func factor(_ a: inout [Double], n: Int, upper: Bool) -> Bool {
+        var info: Int32 = 0
+        #if canImport(Accelerate)
+        // Row-major upper is column-major lower.
+        var uplo = Int8(UInt8(ascii: upper ? "L" : "U")), nn = __CLPK_integer(n), lda = __CLPK_integer(n), i = __CLPK_integer(0)
+        dpotrf_(&uplo, &nn, &a, &lda, &i); info = Int32(i)
+        #else
+        info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: upper ? "U" : "L")), Int32(n), &a, Int32(n))
+        #endif
+        guard info == 0 else { return false }
+        for i in 0..<n { for j in 0..<n where upper ? j < i : j > i { a[i * n + j] = 0 } }
+        return true
+    }
+}

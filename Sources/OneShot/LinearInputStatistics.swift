@@ -1,0 +1,58 @@
+import CBLAS
+import PruneTensor
+
+/// What the one-shot methods need to know about a Linear layer's input X over the calibration
+/// tokens (padding excluded): the token count N, Σ x_j² per input feature (Wanda's ‖X_j‖₂²), and
+/// optionally Σ x·xᵀ (SparseGPT's Hessian H = (2/N)·Σ x·xᵀ). Accumulated batch by batch, so
+/// memory is one `in × in` matrix per layer input whatever the calibration size.
+public final class LinearInputStatistics {
+    public let features: Int
+    public private(set) var tokens = 0
+    /// Σ over tokens of x_j², per input feature j.
+    public private(set) var sumOfSquares: [Double]
+    /// Σ over tokens of x·xᵀ (row-major `features × features`, upper triangle valid) when requested.
+    public private(set) var gram: [Float]?
+
+    public init(features: Int, collectGram: Bool) {
+        self.features = features
+        sumOfSquares = [Double](repeating: 0, count: features)
+        gram = collectGram ? [Float](repeating: 0, count: features * features) : nil
+    }
+
+    /// Adds the rows of `x` (`rows × features`, row-major).
+    public func add(rows x: [Float], count rows: Int) {
+        precondition(x.count == rows * features)
+        guard rows > 0 else { return }
+        tokens += rows
+        for r in 0..<rows {
+            let base = r * features
+            for j in 0..<features { let v = Double(x[base + j]); sumOfSquares[j] += v * v }
+        }
+        if gram != nil {
+            let n = Int32(features)
+            x.withUnsafeBufferPointer { px in
+                gram!.withUnsafeMutableBufferPointer { pg in
+                    // G += Xᵀ·X (upper triangle).
+                    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, Int32(rows), 1, px.baseAddress, n, 1, pg.baseAddress, n)
+                }
+            }
+        }
+    }
+
+    /// ‖X_j‖₂ per input feature.
+    public var featureNorms: [Double] { sumOfSquares.map { $0.squareRoot() } }
+
+    /// H = (2/N)·Σ x·xᵀ as a full symmetric matrix in Double, or nil when the Gram matrix was not collected.
+    public func hessian() -> [Double]? {
+        guard let g = gram, tokens > 0 else { return nil }
+        let n = features, scale = 2 / Double(tokens)
+        var h = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in i..<n {
+                let v = Double(g[i * n + j]) * scale
+                h[i * n + j] = v; h[j * n + i] = v
+            }
+        }
+        return h
+    }
+}

@@ -1,0 +1,110 @@
+import CBLAS
+import PruneTensor
+
+/// SparseGPT (Frantar & Alistarh, "SparseGPT: Massive Language Models Can Be Accurately Pruned in
+/// One-Shot", ICML 2023): Optimal Brain Surgeon updates for the layer-wise reconstruction problem,
+/// with H = (2/N)·Σ x·xᵀ shared by all output rows.
+///
+/// Columns are processed left to right in blocks of ``blockSize``: within a block, the mask is
+/// chosen adaptively from w² / [U]_ii² (U the upper Cholesky factor of H⁻¹), each pruned column's
+/// error e = (w − q)/U_ii is propagated to the remaining columns of the block (W −= e·U_i,·), and
+/// the block's accumulated errors update the later columns lazily with one matrix product.
+/// Dead inputs (H_ii = 0) are zeroed, and H is dampened by `dampening`·mean(diag H) before the
+/// inversion, as in the reference implementation. Unstructured sparsity removes exactly
+/// round(s·rows·blockColumns) weights per block (the reference removes those at or below the
+/// s-quantile, which can be one more).
+public struct SparseGPT: OneShotMethod {
+    public var blockSize: Int
+    public var dampening: Double
+
+    public init(blockSize: Int = 128, dampening: Double = 0.01) {
+        self.blockSize = blockSize; self.dampening = dampening
+    }
+
+    public var name: String { "sparsegpt" }
+    public var needsGram: Bool { true }
+
+    public func prune(weight: Tensor, statistics: LinearInputStatistics, sparsity: OneShotSparsity, layer: String) throws -> Tensor {
+        let rows = weight.shape[0], cols = weight.shape[1]
+        guard statistics.features == cols else {
+            throw OneShotError.invalid("\(layer): statistics for \(statistics.features) inputs, weight has \(cols)")
+        }
+        try sparsity.validate(columns: cols, layer: layer)
+        if case .nOfM(_, let m) = sparsity, blockSize % m != 0 {
+            throw OneShotError.invalid("SparseGPT block size \(blockSize) is not a multiple of M = \(m)")
+        }
+        guard var h = statistics.hessian() else { throw OneShotError.noCalibrationData("\(layer) saw no calibration tokens (or no X·Xᵀ was collected)") }
+        var w = weight.scalars.map(Double.init)
+
+        for i in 0..<cols where h[i * cols + i] == 0 {
+            h[i * cols + i] = 1
+            for r in 0..<rows { w[r * cols + i] = 0 }
+        }
+        let u = try Self.inverseHessianFactor(h, n: cols, dampening: dampening, layer: layer)
+
+        var start = 0
+        while start < cols {
+            let end = Swift.min(start + blockSize, cols), width = end - start
+            // The block's columns, row-major rows × width, and the per-column errors.
+            var block = [Double](repeating: 0, count: rows * width)
+            for r in 0..<rows { for j in 0..<width { block[r * width + j] = w[r * cols + start + j] } }
+            var err = [Double](repeating: 0, count: rows * width)
+            var remove = [Bool](repeating: false, count: rows * width)
+            func score(_ r: Int, _ j: Int) -> Double {
+                let d = u[(start + j) * cols + start + j]
+                return block[r * width + j] * block[r * width + j] / (d * d)
+            }
+            if case .unstructured(let s) = sparsity {
+                var scores = [Double](repeating: 0, count: rows * width)
+                for r in 0..<rows { for j in 0..<width { scores[r * width + j] = score(r, j) } }
+                remove = LowestSelection.lowest(scores[...], count: Int((s * Double(rows * width)).rounded()))
+            }
+            for j in 0..<width {
+                if case .nOfM(let n, let m) = sparsity, j % m == 0 {
+                    for r in 0..<rows {
+                        let group = LowestSelection.lowest((0..<m).map { score(r, j + $0) }[...], count: m - n)
+                        for t in 0..<m { remove[r * width + j + t] = group[t] }
+                    }
+                }
+                let i = start + j, d = u[i * cols + i]
+                for r in 0..<rows where remove[r * width + j] {
+                    let e = block[r * width + j] / d
+                    err[r * width + j] = e
+                    // W1[r, j:] −= e·U[i, i:end]
+                    for t in j..<width { block[r * width + t] -= e * u[i * cols + start + t] }
+                    block[r * width + j] = 0
+                }
+            }
+            for r in 0..<rows { for j in 0..<width { w[r * cols + start + j] = block[r * width + j] } }
+            if end < cols {
+                // W[:, end:] −= Err · U[start:end, end:]
+                w.withUnsafeMutableBufferPointer { pw in
+                    u.withUnsafeBufferPointer { pu in
+                        err.withUnsafeBufferPointer { pe in
+                            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(cols - end), Int32(width),
+                                        -1, pe.baseAddress, Int32(width), pu.baseAddress! + start * cols + end, Int32(cols),
+                                        1, pw.baseAddress! + end, Int32(cols))
+                        }
+                    }
+                }
+            }
+            start = end
+        }
+        guard w.allSatisfy({ $0.isFinite }) else { throw OneShotError.numerical(layer: layer, reason: "SparseGPT produced non-finite weights") }
+        return Tensor(unchecked: weight.shape, w.map(Float.init))
+    }
+
+    /// U, the upper Cholesky factor of (H + λI)⁻¹ with λ = dampening·mean(diag H); λ grows tenfold
+    /// (up to three times) if H + λI is not numerically positive definite.
+    static func inverseHessianFactor(_ h: [Double], n: Int, dampening: Double, layer: String) throws -> [Double] {
+        let meanDiag = (0..<n).reduce(0.0) { $0 + h[$1 * n + $1] } / Double(Swift.max(n, 1))
+        var damp = dampening
+        for _ in 0..<4 {
+            var a = h
+            for i in 0..<n { a[i * n + i] += damp * meanDiag }
+            if Cholesky.invert(&a, n: n), Cholesky.factor(&a, n: n, upper: true) { return a }
+            damp *= 10
+        }
+        throw OneShotError.numerical(layer: layer, reason: "the calibration Hessian is not positive definite even with dampening \(damp / 10); use more calibration data")
+    }
+}
