@@ -5,7 +5,7 @@ import PruneTensor
 
 /// An inference-only Linear layer whose weight is stored in CSR form: y = x·Wᵀ + b with the
 /// sparse kernels. Built from a (pruned) Linear; gradients do not flow through it.
-public final class SparseLinear: Module {
+public final class SparseLinear: LinearLayer {
     public let weight: CSRMatrix
     public let bias: Tensor?
     public var isTraining = false
@@ -15,15 +15,24 @@ public final class SparseLinear: Module {
         bias = linear.bias?.effectiveValue
     }
 
+    public var inFeatures: Int { weight.columns }
+    public var outFeatures: Int { weight.rows }
+    public var biasValue: Tensor? { bias }
+
+    /// `x` is `[..., in]`; leading axes are flattened into the batch and restored.
     public func forward(_ x: Variable) throws -> Variable {
-        var y = try SparseKernels.multiply(weight, batch: x.value)
+        guard x.value.rank >= 1, x.shape.last == weight.columns else {
+            throw TensorError.shapeMismatch(op: "SparseLinear", shapes: [x.shape, [weight.rows, weight.columns]], reason: "input features must equal the weight's columns")
+        }
+        let lead = Array(x.shape.dropLast())
+        var y = try SparseKernels.multiply(weight, batch: x.value.reshaped([-1, weight.columns]))
         if let bias {
             let n = weight.rows
             y.scalars.withUnsafeMutableBufferPointer { yp in
                 for i in 0..<(yp.count / n) { for j in 0..<n { yp[i * n + j] += bias.scalars[j] } }
             }
         }
-        return Variable(y)
+        return Variable(try y.reshaped(lead + [weight.rows]))
     }
 
     public var summary: String {

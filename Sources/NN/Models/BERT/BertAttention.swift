@@ -37,16 +37,16 @@ public final class BertAttention: Module {
 
 /// `LayerNorm(dense(x) + residual)`: the output half of BERT's attention and MLP sub-blocks.
 public final class BertResidualOutput: Module {
-    public private(set) var dense: Linear
+    public private(set) var dense: any LinearLayer
     public let layerNorm: LayerNorm
     public var isTraining = false
 
-    public init(dense: Linear, layerNorm: LayerNorm) { self.dense = dense; self.layerNorm = layerNorm }
+    public init(dense: any LinearLayer, layerNorm: LayerNorm) { self.dense = dense; self.layerNorm = layerNorm }
 
     public var children: [(name: String, module: any Module)] { [("dense", dense), ("LayerNorm", layerNorm)] }
 
     public func replaceChild(named name: String, with module: any Module) throws {
-        guard name == "dense", let l = module as? Linear else { throw ModuleError.invalidChild(container: "output", child: name, reason: "only dense (a Linear) is replaceable") }
+        guard name == "dense", let l = module as? any LinearLayer else { throw ModuleError.invalidChild(container: "output", child: name, reason: "only dense (a Linear layer) is replaceable") }
         dense = l
     }
 
@@ -56,7 +56,7 @@ public final class BertResidualOutput: Module {
         let projected: Variable
         if dense.inFeatures == 0 {
             // Every input feature was pruned (all heads removed): the projection is its bias.
-            let bias = dense.bias?.value ?? Tensor.zeros([dense.outFeatures])
+            let bias = dense.biasValue ?? Tensor.zeros([dense.outFeatures])
             projected = Variable(try Tensor.zeros(residual.shape) + bias)
         } else {
             projected = try dense.forward(x)
@@ -66,7 +66,10 @@ public final class BertResidualOutput: Module {
 
     /// Keeps only the given input columns of `dense`.
     public func keepInputColumns(_ cols: [Int]) throws {
-        dense = Linear(weight: try dense.weight.value.gather(axis: 1, indices: cols), bias: dense.bias?.value)
+        guard let l = dense as? Linear else {
+            throw ModuleError.invalidChild(container: "output", child: "dense", reason: "input columns can only be removed from a dense Linear layer")
+        }
+        dense = Linear(weight: try l.weight.value.gather(axis: 1, indices: cols), bias: l.bias?.value)
     }
 
     public var summary: String { "BertResidualOutput(\(dense.inFeatures) → \(dense.outFeatures))" }

@@ -6,16 +6,16 @@ import PruneAutodiff
 /// so pruning heads is removing `headSize` rows of query, key and value (and the matching
 /// columns of the output projection, which sits in ``BertAttention``). Zero heads is allowed.
 public final class BertSelfAttention: Module {
-    public private(set) var query: Linear
-    public private(set) var key: Linear
-    public private(set) var value: Linear
+    public private(set) var query: any LinearLayer
+    public private(set) var key: any LinearLayer
+    public private(set) var value: any LinearLayer
     public let headSize: Int
     /// Per-head multipliers on the attention output (1 = normal, 0 = head ablated); nil means all 1.
     /// Used to measure a head's importance by ablation (Michel et al. 2019) without copying weights.
     public var headGates: [Float]?
     public var isTraining = false
 
-    public init(query: Linear, key: Linear, value: Linear, headSize: Int) {
+    public init(query: any LinearLayer, key: any LinearLayer, value: any LinearLayer, headSize: Int) {
         self.query = query; self.key = key; self.value = value; self.headSize = headSize
     }
 
@@ -24,7 +24,7 @@ public final class BertSelfAttention: Module {
     public var children: [(name: String, module: any Module)] { [("query", query), ("key", key), ("value", value)] }
 
     public func replaceChild(named name: String, with module: any Module) throws {
-        guard let l = module as? Linear else { throw ModuleError.invalidChild(container: "attention.self", child: name, reason: "must be a Linear") }
+        guard let l = module as? any LinearLayer else { throw ModuleError.invalidChild(container: "attention.self", child: name, reason: "must be a Linear layer") }
         switch name {
         case "query": query = l
         case "key": key = l
@@ -63,8 +63,11 @@ public final class BertSelfAttention: Module {
         headGates = nil
     }
 
-    static func keepRows(_ l: Linear, _ rows: [Int]) throws -> Linear {
-        Linear(weight: try l.weight.value.gather(axis: 0, indices: rows), bias: try l.bias.map { try $0.value.gather(axis: 0, indices: rows) })
+    static func keepRows(_ layer: any LinearLayer, _ rows: [Int]) throws -> Linear {
+        guard let l = layer as? Linear else {
+            throw ModuleError.invalidChild(container: "attention.self", child: "query/key/value", reason: "heads can only be removed from dense Linear layers")
+        }
+        return Linear(weight: try l.weight.value.gather(axis: 0, indices: rows), bias: try l.bias.map { try $0.value.gather(axis: 0, indices: rows) })
     }
 
     public var summary: String { "BertSelfAttention(\(headCount) heads × \(headSize))" }

