@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "PrunePruning", dependencies: ["PruneTensor", "PruneAutodiff", "PruneNN", .product(name: "Yams", package: "Yams")],
                 path: "Sources/Pruning"),
         .target(name: "PrunePruningGraph", dependencies: ["PruneTensor", "PruneAutodiff", "PruneNN", "PrunePruning"], path: "Sources/PruningGraph"),
-        .target(name: "PruneSparse", dependencies: ["PruneTensor", "PruneAutodiff", "PruneNN"], path: "Sources/Sparse"),
+        .target(name: "PruneSparse", dependencies: ["PruneTensor", "PruneAutodiff", "PruneNN", "CZlib"], path: "Sources/Sparse"),
         .target(name: "PruneOneShot", dependencies: ["CBLAS", "PruneTensor", "PruneAutodiff", "PruneNN", "PrunePruning"], path: "Sources/OneShot"),
         .target(name: "Prune", dependencies: ["PruneTensor", "PruneAutodiff", "PruneNN", "PruneModelIO", "PrunePruning", "PrunePruningGraph", "PruneSparse", "PruneOneShot"],
                 path: "Sources/Prune"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DecisionTrees
 import Foundation
+import PruneModelIO
 
 /// Growth (pre-pruning) options shared by `prune tree` and `prune bench trees`.
 struct TreeGrowthArguments: ParsableArguments {
@@ -152,11 +153,11 @@ struct TreeCommand: ParsableCommand {
                             trainRows: train.rowCount, testRows: test?.rowCount ?? 0, score: scoreName,
                             before: side(fit.unpruned), after: side(fit.pruned), alpha: fit.alpha, candidates: fit.candidates,
                             path: path ? fit.path : nil)
-        if let dot { try AtomicFile.write(fit.pruned.renderDOT(), to: dot) }
+        if let dot { try AtomicFile.write(Data(fit.pruned.renderDOT().utf8), to: dot) }
         if let save {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
-            try AtomicFile.write(String(decoding: try enc.encode(fit.pruned), as: UTF8.self), to: save)
+            try AtomicFile.write(try enc.encode(fit.pruned), to: save)
         }
         if json { try console.emitJSON(report); return }
         print("\(data): \(dataset.rowCount) rows, \(dataset.featureCount) features, "
@@ -178,15 +179,5 @@ struct TreeCommand: ParsableCommand {
         if printTree { print(fit.pruned.renderText(), terminator: "") }
         if let dot { print("wrote \(dot)") }
         if let save { print("wrote \(save)") }
-    }
-}
-
-/// Writes a file through a temporary sibling and a rename, so a failure never leaves half a file.
-enum AtomicFile {
-    static func write(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        do { try Data(text.utf8).write(to: url, options: .atomic) } catch {
-            throw CLIError("cannot write \(path): \(error.localizedDescription)")
-        }
     }
 }
