@@ -1,3 +1,4 @@
+import CSparseKernels
 import PruneTensor
 
 /// Sparse × dense products for inference: Y = X·Aᵀ with A a CSR weight `[out, in]` and X `[batch, in]`,
@@ -26,9 +27,9 @@ public enum SparseKernels {
         } } }
     }
 
-    /// Y `[batch, out]` = X `[batch, in]` · Aᵀ (SpMM). The batch is transposed once so every
+    /// Y `[batch, out]` = X `[batch, in]` · Aᵀ (SpMM), with the C intrinsics kernel (default) or the pure-Swift one. The batch is transposed once so every
     /// non-zero updates a contiguous run of `batch` outputs (vectorized), rows split over the cores.
-    public static func multiply(_ a: CSRMatrix, batch x: Tensor) throws -> Tensor {
+    public static func multiply(_ a: CSRMatrix, batch x: Tensor, kernel: SpMMKernel = .intrinsics) throws -> Tensor {
         guard x.rank == 2, x.shape[1] == a.columns else {
             throw TensorError.shapeMismatch(op: "SparseKernels.multiply", shapes: [x.shape, [a.rows, a.columns]],
                                             reason: "input must be [batch, \(a.columns)]")
@@ -39,60 +40,90 @@ public enum SparseKernels {
             x.scalars.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in multiply(a, vector: xp.baseAddress!, into: yp.baseAddress!) } }
             return Tensor(unchecked: [1, a.rows], y)
         }
-        // Xᵀ: [in, batch].
-        var xt = [Float](repeating: 0, count: a.columns * b)
-        let xs = x.scalars
-        for i in 0..<b { for j in 0..<a.columns { xt[j * b + i] = xs[i * a.columns + j] } }
-        var yt = [Float](repeating: 0, count: a.rows * b)
+        // Xᵀ: [in, bp], the batch padded with zeros to a multiple of 16 so every tile is whole SIMD registers.
+        let bp = (b + 15) / 16 * 16
+        var xt = [Float](repeating: 0, count: a.columns * bp)
+        x.scalars.withUnsafeBufferPointer { xs in xt.withUnsafeMutableBufferPointer { xd in
+            prune_transpose(xs.baseAddress!, Int64(b), Int64(a.columns), Int64(a.columns), xd.baseAddress!, Int64(bp))
+        } }
+        if kernel == .intrinsics {
+            // The C kernel writes Y [batch, rows] directly.
+            var y = [Float](unsafeUninitializedCapacity: b * a.rows) { _, n in n = b * a.rows }
+            xt.withUnsafeBufferPointer { xtp in y.withUnsafeMutableBufferPointer { yp in
+                a.rowStart.withUnsafeBufferPointer { rs in a.columnIndex.withUnsafeBufferPointer { ci in a.values.withUnsafeBufferPointer { va in
+                    nonisolated(unsafe) let out = yp.baseAddress!
+                    let body = { (range: Range<Int>) in
+                        prune_csr_spmm_rows(rs.baseAddress!, ci.baseAddress!, va.baseAddress!, xtp.baseAddress!, Int64(bp), Int64(b),
+                                            Int64(range.lowerBound), Int64(range.upperBound), out, Int64(a.rows))
+                    }
+                    if a.nonzeros * b < 200_000 { body(0..<a.rows) } else { parallelChunks(a.rows, grain: max(16, (a.rows + 1) / 2), body) }
+                } } }
+            } }
+            return Tensor(unchecked: [b, a.rows], y)
+        }
+        var yt = [Float](unsafeUninitializedCapacity: a.rows * bp) { _, n in n = a.rows * bp }
         xt.withUnsafeBufferPointer { xtp in yt.withUnsafeMutableBufferPointer { ytp in
             a.rowStart.withUnsafeBufferPointer { rs in a.columnIndex.withUnsafeBufferPointer { ci in a.values.withUnsafeBufferPointer { va in
                 nonisolated(unsafe) let out = ytp.baseAddress!
                 let src = xtp.baseAddress!
                 let body = { (range: Range<Int>) in
-                    for r in range {
-                        let lo = Int(rs[r]), hi = Int(rs[r + 1])
-                        let acc = out + r * b
-                        var j0 = 0
-                        // Tiles of 64 batch columns kept in four SIMD registers across the whole row.
-                        while j0 + 64 <= b {
-                            var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
-                            for k in lo..<hi {
-                                let v = SIMD16<Float>(repeating: va[k])
-                                let p = UnsafeRawPointer(src + Int(ci[k]) * b + j0)
-                                a0 += v * p.loadUnaligned(as: SIMD16<Float>.self)
-                                a1 += v * p.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-                                a2 += v * p.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)
-                                a3 += v * p.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self)
-                            }
-                            let q = UnsafeMutableRawPointer(acc + j0)
-                            q.storeBytes(of: a0, as: SIMD16<Float>.self)
-                            q.storeBytes(of: a1, toByteOffset: 64, as: SIMD16<Float>.self)
-                            q.storeBytes(of: a2, toByteOffset: 128, as: SIMD16<Float>.self)
-                            q.storeBytes(of: a3, toByteOffset: 192, as: SIMD16<Float>.self)
-                            j0 += 64
-                        }
-                        while j0 + 16 <= b {
-                            var a0 = SIMD16<Float>()
-                            for k in lo..<hi {
-                                a0 += SIMD16<Float>(repeating: va[k]) * UnsafeRawPointer(src + Int(ci[k]) * b + j0).loadUnaligned(as: SIMD16<Float>.self)
-                            }
-                            UnsafeMutableRawPointer(acc + j0).storeBytes(of: a0, as: SIMD16<Float>.self)
-                            j0 += 16
-                        }
-                        if j0 < b {
-                            for k in lo..<hi {
-                                let v = va[k]
-                                let col = src + Int(ci[k]) * b
-                                for j in j0..<b { acc[j] += v * col[j] }
+                    // Cache blocking: one tile of batch columns at a time for all rows of the range, so the
+                    // tile of Xᵀ (in × 64 floats) stays in cache while every row streams its non-zeros over it.
+                    var j0 = 0
+                    while j0 < bp {
+                        let width = bp - j0 >= 64 ? 64 : 16
+                        for r in range {
+                            let lo = Int(rs[r]), hi = Int(rs[r + 1])
+                            let q = UnsafeMutableRawPointer(out + r * bp + j0)
+                            if width == 64 {
+                                var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+                                for k in lo..<hi {
+                                    let v = SIMD16<Float>(repeating: va[k])
+                                    let p = UnsafeRawPointer(src + Int(ci[k]) * bp + j0)
+                                    a0 += v * p.loadUnaligned(as: SIMD16<Float>.self)
+                                    a1 += v * p.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+                                    a2 += v * p.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)
+                                    a3 += v * p.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self)
+                                }
+                                q.storeBytes(of: a0, as: SIMD16<Float>.self)
+                                q.storeBytes(of: a1, toByteOffset: 64, as: SIMD16<Float>.self)
+                                q.storeBytes(of: a2, toByteOffset: 128, as: SIMD16<Float>.self)
+                                q.storeBytes(of: a3, toByteOffset: 192, as: SIMD16<Float>.self)
+                            } else {
+                                var a0 = SIMD16<Float>()
+                                for k in lo..<hi {
+                                    a0 += SIMD16<Float>(repeating: va[k]) * UnsafeRawPointer(src + Int(ci[k]) * bp + j0).loadUnaligned(as: SIMD16<Float>.self)
+                                }
+                                q.storeBytes(of: a0, as: SIMD16<Float>.self)
                             }
                         }
+                        j0 += width
                     }
                 }
-                if a.nonzeros * b < 200_000 { body(0..<a.rows) } else { parallelChunks(a.rows, grain: max(1, a.rows / 8), body) }
+                if a.nonzeros * b < 200_000 { body(0..<a.rows) } else { parallelChunks(a.rows, grain: max(1, (a.rows + 1) / 2), body) }
             } } }
         } }
-        var y = [Float](repeating: 0, count: b * a.rows)
-        for r in 0..<a.rows { for i in 0..<b { y[i * a.rows + r] = yt[r * b + i] } }
+        var y = [Float](unsafeUninitializedCapacity: b * a.rows) { _, n in n = b * a.rows }
+        yt.withUnsafeBufferPointer { ys in y.withUnsafeMutableBufferPointer { yd in
+            prune_transpose(ys.baseAddress!, Int64(a.rows), Int64(b), Int64(bp), yd.baseAddress!, Int64(a.rows))
+        } }
         return Tensor(unchecked: [b, a.rows], y)
+    }
+}
+
+/// Which SpMM inner kernel runs: the C kernel with AVX-512 / AVX2 intrinsics chosen at run time
+/// (`CSparseKernels`), or the pure-Swift `SIMD16<Float>` kernel, which compiles to the baseline ISA
+/// (SSE2 on x86-64). `prune bench sparse --kernels` measures both.
+public enum SpMMKernel: String, Sendable, CaseIterable {
+    case intrinsics
+    case swiftSIMD = "swift-simd"
+
+    /// The instruction set the intrinsics kernel uses on this CPU: "AVX-512", "AVX2+FMA" or "portable C".
+    public static var intrinsicsISA: String {
+        switch prune_csr_spmm_isa() {
+        case 512: return "AVX-512"
+        case 256: return "AVX2+FMA"
+        default: return "portable C"
+        }
     }
 }

@@ -15,14 +15,15 @@ struct BenchSparse: ParsableCommand {
 
     struct Row: Encodable {
         var out: Int, inFeatures: Int, sparsity: Double, batch: Int
-        var denseOpenBLAS: Double, csr: Double, torchDense: Double?, torchCSR: Double?
+        var denseOpenBLAS: Double, csr: Double, csrSwiftSIMD: Double, torchDense: Double?, torchCSR: Double?
         var speedupVsOpenBLAS: Double { denseOpenBLAS / csr }
         var speedupVsTorchCSR: Double? { torchCSR.map { $0 / csr } }
-        enum CodingKeys: String, CodingKey { case out, inFeatures, sparsity, batch, denseOpenBLAS, csr, torchDense, torchCSR, speedupVsOpenBLAS, speedupVsTorchCSR }
+        enum CodingKeys: String, CodingKey { case out, inFeatures, sparsity, batch, denseOpenBLAS, csr, csrSwiftSIMD, torchDense, torchCSR, speedupVsOpenBLAS, speedupVsTorchCSR }
         func encode(to e: Encoder) throws {
             var c = e.container(keyedBy: CodingKeys.self)
             try c.encode(out, forKey: .out); try c.encode(inFeatures, forKey: .inFeatures); try c.encode(sparsity, forKey: .sparsity)
             try c.encode(batch, forKey: .batch); try c.encode(denseOpenBLAS, forKey: .denseOpenBLAS); try c.encode(csr, forKey: .csr)
+            try c.encode(csrSwiftSIMD, forKey: .csrSwiftSIMD)
             try c.encodeIfPresent(torchDense, forKey: .torchDense); try c.encodeIfPresent(torchCSR, forKey: .torchCSR)
             try c.encode(speedupVsOpenBLAS, forKey: .speedupVsOpenBLAS); try c.encodeIfPresent(speedupVsTorchCSR, forKey: .speedupVsTorchCSR)
         }
@@ -82,20 +83,22 @@ struct BenchSparse: ParsableCommand {
                     let x = Tensor.normal([b, inF], using: &rng)
                     let dense = try Self.timed { _ = try Tensor.matmul(x, w, transposeB: true) }
                     let sparse = try Self.timed { _ = try SparseKernels.multiply(csr, batch: x) }
+                    let swiftSIMD = b == 1 ? sparse : try Self.timed { _ = try SparseKernels.multiply(csr, batch: x, kernel: .swiftSIMD) }
                     let t = torch["\(out)x\(inF)@\(s)#\(b)"]
-                    rows.append(Row(out: out, inFeatures: inF, sparsity: s, batch: b, denseOpenBLAS: dense, csr: sparse, torchDense: t?.0, torchCSR: t?.1))
+                    rows.append(Row(out: out, inFeatures: inF, sparsity: s, batch: b, denseOpenBLAS: dense, csr: sparse, csrSwiftSIMD: swiftSIMD, torchDense: t?.0, torchCSR: t?.1))
                 }
             }
         }
         console.endProgress()
         if json { try console.emitJSON(rows); return }
         print("Linear y = x·Wᵀ, W out×in with random unstructured sparsity; times per call (best effort, \(ProcessInfoCores.count) threads)")
-        print("| W (out×in) | sparsity | batch | dense OpenBLAS | Prune CSR | CSR speed-up vs OpenBLAS | torch dense | torch.sparse CSR | Prune vs torch.sparse |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("Prune CSR uses the C intrinsics kernel (\(SpMMKernel.intrinsicsISA)); the Swift SIMD16 kernel is shown beside it (batch 1 uses one SpMV kernel)")
+        print("| W (out×in) | sparsity | batch | dense OpenBLAS | Prune CSR | CSR speed-up vs OpenBLAS | Swift SIMD kernel | torch dense | torch.sparse CSR | Prune vs torch.sparse |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         func us(_ t: Double?) -> String { t.map { String(format: "%.1f µs", $0 * 1e6) } ?? "–" }
         for r in rows {
             print("| \(r.out)×\(r.inFeatures) | \(Int(r.sparsity * 100))% | \(r.batch) | \(us(r.denseOpenBLAS)) | \(us(r.csr)) | "
-                  + String(format: "%.2f×", r.speedupVsOpenBLAS) + " | \(us(r.torchDense)) | \(us(r.torchCSR)) | "
+                  + String(format: "%.2f×", r.speedupVsOpenBLAS) + " | \(us(r.csrSwiftSIMD)) | \(us(r.torchDense)) | \(us(r.torchCSR)) | "
                   + (r.speedupVsTorchCSR.map { String(format: "%.2f×", $0) } ?? "–") + " |")
         }
     }

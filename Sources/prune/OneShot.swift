@@ -54,6 +54,9 @@ struct OneShotCommand: ParsableCommand {
     @Option(help: "Seed of the calibration/evaluation split.")
     var seed: UInt64 = 0
 
+    @Flag(help: "Also run the pruned model with its sparse Linear layers (≥ 50% zeros) in CSR: time against dense kernels, check the embeddings agree.")
+    var sparse = false
+
     @Option(help: "Write the pruned model folder here (never over the input).")
     var out: String?
 
@@ -80,7 +83,31 @@ struct OneShotCommand: ParsableCommand {
         var denseSeconds: Double
         var prunedSeconds: Double
         var pruneSeconds: Double
+        var sparse: SparseRun?
         var out: String?
+    }
+
+    struct SparseRun: Encodable {
+        var layers: Int
+        var sentences: Int
+        var batchSize: Int
+        var denseSeconds: Double
+        var sparseSeconds: Double
+        var singleSentences: Int
+        var denseSecondsBatch1: Double
+        var sparseSecondsBatch1: Double
+        var maxEmbeddingDifference: Float
+    }
+
+    /// Best of three timings of encoding `texts`.
+    static func timeEncoding(_ net: BertModel, _ texts: [String], _ tok: WordPieceTokenizer, batchSize: Int) throws -> (Tensor, Double) {
+        var best = Double.infinity, out = Tensor.zeros([0])
+        for _ in 0..<3 {
+            let t0 = monotonicSeconds()
+            out = try net.sentenceEmbeddings(texts, tokenizer: tok, batchSize: batchSize)
+            best = min(best, monotonicSeconds() - t0)
+        }
+        return (out, best)
     }
 
     static var defaultModelDirectory: String {
@@ -144,14 +171,27 @@ struct OneShotCommand: ParsableCommand {
             let linears = net.layers.flatMap { $0.linearLayers.map(\.layer.weight.value) }
             let total = linears.reduce(0) { $0 + $1.count }
             let zeros = linears.reduce(0) { $0 + $1.scalars.reduce(0) { $0 + ($1 == 0 ? 1 : 0) } }
-            if let out {
+            var sparseRun: SparseRun? = nil
+            if sparse {
+                let single = Array(corpus.evaluation.prefix(64))
+                let (denseBatched, dT) = try Self.timeEncoding(net, corpus.evaluation, ckpt.tokenizer, batchSize: batchSize)
+                let (_, d1) = try Self.timeEncoding(net, single, ckpt.tokenizer, batchSize: 1)
+                // Save first: the converted layers are inference-only.
+                if let out { try ckpt.save(net, to: out, metadata: ["prune.oneshot": weightSparsity.map { "\(oneShotMethod.name) \($0)" } ?? "structured"]) }
+                let converted = try SparseLinear.convert(net, minimumSparsity: 0.5)
+                let (sparseBatched, sT) = try Self.timeEncoding(net, corpus.evaluation, ckpt.tokenizer, batchSize: batchSize)
+                let (_, s1) = try Self.timeEncoding(net, single, ckpt.tokenizer, batchSize: 1)
+                let diff = zip(denseBatched.scalars, sparseBatched.scalars).map { abs($0 - $1) }.max() ?? 0
+                sparseRun = SparseRun(layers: converted.count, sentences: corpus.evaluation.count, batchSize: batchSize, denseSeconds: dT, sparseSeconds: sT,
+                                      singleSentences: single.count, denseSecondsBatch1: d1, sparseSecondsBatch1: s1, maxEmbeddingDifference: diff)
+            } else if let out {
                 try ckpt.save(net, to: out, metadata: ["prune.oneshot": weightSparsity.map { "\(oneShotMethod.name) \($0)" } ?? "structured"])
             }
             let report = Report(model: dir, method: weightSparsity == nil ? nil : oneShotMethod.name, sparsityPattern: weightSparsity?.description,
                                 removedBlocks: removedBlocks, blockInfluence: bi, removedHeads: removedHeads, headsPerLayer: net.headsPerLayer,
                                 parametersBefore: before, parametersAfter: net.parameterCount, encoderLinearWeights: total,
                                 encoderLinearSparsity: Double(zeros) / Double(max(total, 1)), layers: layers, fidelity: fidelity,
-                                denseSeconds: denseSeconds, prunedSeconds: prunedSeconds, pruneSeconds: pruneSeconds, out: out)
+                                denseSeconds: denseSeconds, prunedSeconds: prunedSeconds, pruneSeconds: pruneSeconds, sparse: sparseRun, out: out)
             if json { try console.emitJSON(report) } else {
                 console.result(String(format: "pruned in %.1f s: %@; parameters %d → %d; encoder Linear weights %d, %.1f%% zero",
                                       pruneSeconds, [weightSparsity.map { "\(oneShotMethod.name) \($0)" }, removeHeads > 0 ? "\(removeHeads) heads removed" : nil,
@@ -161,6 +201,11 @@ struct OneShotCommand: ParsableCommand {
                                       fidelity.sentences, fidelity.meanCosine, fidelity.minCosine, fidelity.top1Agreement * 100, fidelity.top10Overlap * 100,
                                       fidelity.queries, fidelity.corpus))
                 console.result(String(format: "encoding the evaluation set: %.2f s dense, %.2f s pruned (dense kernels)", denseSeconds, prunedSeconds))
+                if let r = sparseRun {
+                    console.result(String(format: "sparse engine (%d Linear layers in CSR): %d sentences in batches of %d: %.2f s dense, %.2f s sparse (%.2f×); one at a time (%d): %.2f s dense, %.2f s sparse (%.2f×); max embedding difference %.2g",
+                                          r.layers, r.sentences, r.batchSize, r.denseSeconds, r.sparseSeconds, r.denseSeconds / max(r.sparseSeconds, 1e-9),
+                                          r.singleSentences, r.denseSecondsBatch1, r.sparseSecondsBatch1, r.denseSecondsBatch1 / max(r.sparseSecondsBatch1, 1e-9), r.maxEmbeddingDifference))
+                }
                 if let out { console.result("wrote \(out)") }
             }
         } catch let e as CLIError {

@@ -1,0 +1,19 @@
+#ifndef PRUNE_SPARSE_KERNELS_H
+#define PRUNE_SPARSE_KERNELS_H
+#include <stdint.h>
+
+/// Y[i, r] = Σ_k values[k] · Xᵀ[col[k], i] for rows r in [row_lo, row_hi) of a CSR matrix and
+/// i < batch. `xt` is Xᵀ (`columns × bp`, zero-padded, `bp` a multiple of 16 and ≥ batch), `y` is
+/// `batch × ld_y`. The batch is processed in tiles of 64; the widest SIMD the CPU has (AVX-512,
+/// AVX2+FMA, or the compiler's baseline) is chosen once at run time.
+void prune_csr_spmm_rows(const int32_t *row_start, const int32_t *col_index, const float *values,
+                         const float *xt, int64_t bp, int64_t batch, int64_t row_lo, int64_t row_hi,
+                         float *y, int64_t ld_y);
+
+/// Which implementation ``prune_csr_spmm_rows`` uses: 512 (AVX-512), 256 (AVX2+FMA) or 0 (portable C).
+int prune_csr_spmm_isa(void);
+
+/// dst[j * ld_dst + i] = src[i * ld_src + j] for i < rows, j < cols: a cache-blocked transpose.
+void prune_transpose(const float *src, int64_t rows, int64_t cols, int64_t ld_src, float *dst, int64_t ld_dst);
+
+#endif
