@@ -14,16 +14,19 @@ struct BenchSparse: ParsableCommand {
     @Flag(help: "Print JSON instead of markdown.") var json = false
 
     struct Row: Encodable {
-        var out: Int, inFeatures: Int, sparsity: Double, batch: Int
-        var denseOpenBLAS: Double, csr: Double, csrSwiftSIMD: Double, torchDense: Double?, torchCSR: Double?
-        var speedupVsOpenBLAS: Double { denseOpenBLAS / csr }
-        var speedupVsTorchCSR: Double? { torchCSR.map { $0 / csr } }
-        enum CodingKeys: String, CodingKey { case out, inFeatures, sparsity, batch, denseOpenBLAS, csr, csrSwiftSIMD, torchDense, torchCSR, speedupVsOpenBLAS, speedupVsTorchCSR }
+        var out: Int, inFeatures: Int, pattern: String, format: String, sparsity: Double, batch: Int
+        var denseOpenBLAS: Double, sparse: Double, csrSwiftSIMD: Double?, torchDense: Double?, torchCSR: Double?
+        var speedupVsOpenBLAS: Double { denseOpenBLAS / sparse }
+        var speedupVsTorchCSR: Double? { torchCSR.map { $0 / sparse } }
+        enum CodingKeys: String, CodingKey {
+            case out, inFeatures, pattern, format, sparsity, batch, denseOpenBLAS, sparse, csrSwiftSIMD, torchDense, torchCSR, speedupVsOpenBLAS, speedupVsTorchCSR
+        }
         func encode(to e: Encoder) throws {
             var c = e.container(keyedBy: CodingKeys.self)
-            try c.encode(out, forKey: .out); try c.encode(inFeatures, forKey: .inFeatures); try c.encode(sparsity, forKey: .sparsity)
-            try c.encode(batch, forKey: .batch); try c.encode(denseOpenBLAS, forKey: .denseOpenBLAS); try c.encode(csr, forKey: .csr)
-            try c.encode(csrSwiftSIMD, forKey: .csrSwiftSIMD)
+            try c.encode(out, forKey: .out); try c.encode(inFeatures, forKey: .inFeatures); try c.encode(pattern, forKey: .pattern)
+            try c.encode(format, forKey: .format); try c.encode(sparsity, forKey: .sparsity); try c.encode(batch, forKey: .batch)
+            try c.encode(denseOpenBLAS, forKey: .denseOpenBLAS); try c.encode(sparse, forKey: .sparse)
+            try c.encodeIfPresent(csrSwiftSIMD, forKey: .csrSwiftSIMD)
             try c.encodeIfPresent(torchDense, forKey: .torchDense); try c.encodeIfPresent(torchCSR, forKey: .torchCSR)
             try c.encode(speedupVsOpenBLAS, forKey: .speedupVsOpenBLAS); try c.encodeIfPresent(speedupVsTorchCSR, forKey: .speedupVsTorchCSR)
         }
@@ -54,7 +57,8 @@ struct BenchSparse: ParsableCommand {
         if !noTorch {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3", "Benchmarks/sparse_torch.py", shapes, sparsities, batches, String(ProcessInfoCores.count)]
+            let torchSparsities = sparsityList.contains(0.5) ? sparsities : sparsities + ",0.5"   // 0.5 for the 2:4 rows
+            p.arguments = ["python3", "Benchmarks/sparse_torch.py", shapes, torchSparsities, batches, String(ProcessInfoCores.count)]
             let pipe = Pipe()
             p.standardOutput = pipe
             p.standardError = FileHandle.nullDevice
@@ -72,32 +76,57 @@ struct BenchSparse: ParsableCommand {
             if torch.isEmpty { console.info("PyTorch peer unavailable (python3 with torch, run from the repository root); its columns are empty") }
         }
         var rows: [Row] = []
+        // Unstructured weights in CSR at every sparsity, 4×1-block-sparse weights in BSR 4×1 at the
+        // sparsities from 70%, and 2:4 weights in the packed 2:4 format.
+        var cases: [(format: SparseFormat, pattern: String, sparsity: Double)] = sparsityList.map { (.csr, "unstructured", $0) }
+        cases += sparsityList.filter { $0 >= 0.7 }.map { (.blocks(rows: 4, columns: 1), "4x1 blocks", $0) }
+        cases.append((.nOfM(n: 2, m: 4), "2:4", 0.5))
         for (out, inF) in shapeList {
-            for s in sparsityList {
+            for c in cases {
                 var rng = RandomGenerator(seed: 0)
                 var w = Tensor.normal([out, inF], using: &rng)
-                for i in w.scalars.indices where Double(rng.nextUniform()) < s { w.scalars[i] = 0 }
-                let csr = try CSRMatrix(dense: w)
+                switch c.format {
+                case .csr:
+                    for i in w.scalars.indices where Double(rng.nextUniform()) < c.sparsity { w.scalars[i] = 0 }
+                case .blocks(let br, _):
+                    for r0 in stride(from: 0, to: out, by: br) {
+                        for j in 0..<inF where Double(rng.nextUniform()) < c.sparsity { for r in r0..<min(r0 + br, out) { w.scalars[r * inF + j] = 0 } }
+                    }
+                case .nOfM(let n, let m):
+                    for r in 0..<out {
+                        for g in stride(from: 0, to: inF, by: m) {
+                            // Keep n random positions of each run of m.
+                            var keep = Array(0..<m)
+                            for i in stride(from: m - 1, to: 0, by: -1) { keep.swapAt(i, rng.nextInt(below: i + 1)) }
+                            for j in keep.dropFirst(n) where g + j < inF { w.scalars[r * inF + g + j] = 0 }
+                        }
+                    }
+                }
+                let sparse = try c.format.make(w)
                 for b in batchList {
-                    console.progress("\(out)x\(inF) at \(s), batch \(b)")
+                    console.progress("\(out)x\(inF) \(c.pattern) at \(c.sparsity), batch \(b)")
                     let x = Tensor.normal([b, inF], using: &rng)
                     let dense = try Self.timed { _ = try Tensor.matmul(x, w, transposeB: true) }
-                    let sparse = try Self.timed { _ = try SparseKernels.multiply(csr, batch: x) }
-                    let swiftSIMD = b == 1 ? sparse : try Self.timed { _ = try SparseKernels.multiply(csr, batch: x, kernel: .swiftSIMD) }
-                    let t = torch["\(out)x\(inF)@\(s)#\(b)"]
-                    rows.append(Row(out: out, inFeatures: inF, sparsity: s, batch: b, denseOpenBLAS: dense, csr: sparse, csrSwiftSIMD: swiftSIMD, torchDense: t?.0, torchCSR: t?.1))
+                    let time = try Self.timed { _ = try sparse.multiply(batch: x) }
+                    var swiftSIMD: Double? = nil
+                    if case .csr = c.format, b > 1, let csr = sparse as? CSRMatrix {
+                        swiftSIMD = try Self.timed { _ = try SparseKernels.multiply(csr, batch: x, kernel: .swiftSIMD) }
+                    }
+                    let t = torch["\(out)x\(inF)@\(c.sparsity)#\(b)"]
+                    rows.append(Row(out: out, inFeatures: inF, pattern: c.pattern, format: sparse.formatName, sparsity: c.sparsity, batch: b,
+                                    denseOpenBLAS: dense, sparse: time, csrSwiftSIMD: swiftSIMD, torchDense: t?.0, torchCSR: t?.1))
                 }
             }
         }
         console.endProgress()
         if json { try console.emitJSON(rows); return }
-        print("Linear y = x·Wᵀ, W out×in with random unstructured sparsity; times per call (best effort, \(ProcessInfoCores.count) threads)")
-        print("Prune CSR uses the C intrinsics kernel (\(SpMMKernel.intrinsicsISA)); the Swift SIMD16 kernel is shown beside it (batch 1 uses one SpMV kernel)")
-        print("| W (out×in) | sparsity | batch | dense OpenBLAS | Prune CSR | CSR speed-up vs OpenBLAS | Swift SIMD kernel | torch dense | torch.sparse CSR | Prune vs torch.sparse |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        print("Linear y = x·Wᵀ, W out×in; times per call (best effort, \(ProcessInfoCores.count) threads). Prune's kernels: C with \(SpMMKernel.intrinsicsISA);")
+        print("\"Swift SIMD\" is the pure-Swift CSR kernel (SSE2 code). torch.sparse CSR holds a random matrix of the same sparsity (for 2:4 and 4×1 rows too).")
+        print("| W (out×in) | pattern | sparsity | batch | dense OpenBLAS | Prune | format | speed-up vs OpenBLAS | Swift SIMD | torch dense | torch.sparse CSR | Prune vs torch.sparse |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         func us(_ t: Double?) -> String { t.map { String(format: "%.1f µs", $0 * 1e6) } ?? "–" }
         for r in rows {
-            print("| \(r.out)×\(r.inFeatures) | \(Int(r.sparsity * 100))% | \(r.batch) | \(us(r.denseOpenBLAS)) | \(us(r.csr)) | "
+            print("| \(r.out)×\(r.inFeatures) | \(r.pattern) | \(Int(r.sparsity * 100))% | \(r.batch) | \(us(r.denseOpenBLAS)) | \(us(r.sparse)) | \(r.format) | "
                   + String(format: "%.2f×", r.speedupVsOpenBLAS) + " | \(us(r.csrSwiftSIMD)) | \(us(r.torchDense)) | \(us(r.torchCSR)) | "
                   + (r.speedupVsTorchCSR.map { String(format: "%.2f×", $0) } ?? "–") + " |")
         }

@@ -16,4 +16,25 @@ int prune_csr_spmm_isa(void);
 /// dst[j * ld_dst + i] = src[i * ld_src + j] for i < rows, j < cols: a cache-blocked transpose.
 void prune_transpose(const float *src, int64_t rows, int64_t cols, int64_t ld_src, float *dst, int64_t ld_dst);
 
+/// Block-sparse (BSR, R×C blocks, R ≤ 8) SpMM for block rows [br_lo, br_hi): `xt` is Xᵀ with its rows
+/// padded to a multiple of C (`ceil(columns/C)·C × bp`, bp a multiple of 16), `y` is `batch × ld_y`;
+/// rows ≥ `rows` (the padding of the last block row) are not written.
+void prune_bsr_spmm_rows(int64_t R, int64_t C, const int32_t *block_row_start, const int32_t *block_col, const float *values,
+                         const float *xt, int64_t bp, int64_t batch, int64_t rows, int64_t br_lo, int64_t br_hi,
+                         float *y, int64_t ld_y);
+
+/// BSR times one vector `x` (padded to a multiple of C): y[r] for the rows of block rows [br_lo, br_hi).
+void prune_bsr_spmv_rows(int64_t R, int64_t C, const int32_t *block_row_start, const int32_t *block_col, const float *values,
+                         const float *x, int64_t rows, int64_t br_lo, int64_t br_hi, float *y);
+
+/// Packed N:M SpMM for rows [row_lo, row_hi): per row, `groups` groups of N values and N indices of
+/// `bits` (2 or 4) bits each, little-endian within a byte. `xt` is Xᵀ with rows padded to groups·M.
+void prune_nm_spmm_rows(int64_t n, int64_t m, int64_t groups, int bits, const float *values, const uint8_t *indices,
+                        const float *xt, int64_t bp, int64_t batch, int64_t row_lo, int64_t row_hi,
+                        float *y, int64_t ld_y);
+
+/// Packed N:M times one vector `x` (padded to groups·M).
+void prune_nm_spmv_rows(int64_t n, int64_t m, int64_t groups, int bits, const float *values, const uint8_t *indices,
+                        const float *x, int64_t row_lo, int64_t row_hi, float *y);
+
 #endif

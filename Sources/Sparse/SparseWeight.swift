@@ -1,0 +1,50 @@
+import CSparseKernels
+import PruneTensor
+
+/// A weight matrix `[rows, columns]` in a storage format that multiplies a batch faster than dense
+/// when most of it is zero: CSR (``CSRMatrix``), block-sparse (``BlockSparseMatrix``) or packed N:M
+/// (``NMSparseMatrix``). Every format converts to and from dense exactly. A new format is one
+/// conforming type; ``SparseLinear`` runs any of them.
+public protocol SparseWeight: Sendable {
+    var rows: Int { get }
+    var columns: Int { get }
+    /// Bytes of the stored arrays.
+    var bytes: Int { get }
+    /// A short name for reports: "CSR", "BSR 4x1", "2:4".
+    var formatName: String { get }
+    /// The dense matrix.
+    func dense() -> Tensor
+    /// Y `[batch, rows]` = X `[batch, columns]` · Wᵀ.
+    func multiply(batch x: Tensor) throws -> Tensor
+}
+
+extension CSRMatrix: SparseWeight {
+    public var formatName: String { "CSR" }
+    public func multiply(batch x: Tensor) throws -> Tensor { try SparseKernels.multiply(self, batch: x) }
+}
+
+/// Shared plumbing of the batch kernels.
+enum BatchLayout {
+    /// Checks X is `[batch, columns]`.
+    static func check(_ x: Tensor, columns: Int, op: String) throws {
+        guard x.rank == 2, x.shape[1] == columns else {
+            throw TensorError.shapeMismatch(op: op, shapes: [x.shape], reason: "input must be [batch, \(columns)]")
+        }
+    }
+
+    /// Xᵀ with its rows padded with zeros to `paddedColumns` and the batch to a multiple of 16.
+    static func transposed(_ x: Tensor, paddedColumns: Int) -> (xt: [Float], bp: Int) {
+        let b = x.shape[0], cols = x.shape[1]
+        let bp = (b + 15) / 16 * 16
+        var xt = [Float](repeating: 0, count: paddedColumns * bp)
+        x.scalars.withUnsafeBufferPointer { xs in xt.withUnsafeMutableBufferPointer { xd in
+            prune_transpose(xs.baseAddress!, Int64(b), Int64(cols), Int64(cols), xd.baseAddress!, Int64(bp))
+        } }
+        return (xt, bp)
+    }
+
+    /// An uninitialized output buffer of `count` floats (every element is written by the kernels).
+    static func output(_ count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
+    }
+}
