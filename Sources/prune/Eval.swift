@@ -13,8 +13,11 @@ struct Eval: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Flag(help: "Also run the model with its sparse Linear layers (≥ 50% zeros) in CSR form: time both, check the outputs agree.")
+    @Flag(help: "Also run the model with its sparse Linear layers (≥ 50% zeros) in a sparse format: time both, check the outputs agree.")
     var sparse = false
+
+    @Option(name: .customLong("sparse-format"), help: "With --sparse: auto (time dense, CSR, BSR 4x1/1x4/4x4, 2:4, 4:8 per layer and keep the fastest), csr, blockRxC, or N:M.")
+    var sparseFormat: String = "auto"
 
     @Flag(help: "Print the result as JSON on stdout.")
     var json = false
@@ -54,6 +57,30 @@ struct Eval: ParsableCommand {
         return (out, best)
     }
 
+    /// Converts the sparse Linear layers of `net` to the given format ("auto" measures each layer at `batch`).
+    static func convertSparse(_ net: any Module, format: String, batch: Int) throws -> [(path: String, format: String)] {
+        switch format.lowercased() {
+        case "auto": return try SparseLinear.convert(net, minimumSparsity: 0.5, chooser: SparseFormatChooser(batch: batch))
+        case "csr": return try SparseLinear.convert(net, minimumSparsity: 0.5, chooser: SparseFormatChooser(batch: batch, candidates: [.csr]))
+        default:
+            let f: SparseFormat
+            switch try SparsityPattern.parse(format) {
+            case .block(let r, let c): f = .blocks(rows: r, columns: c)
+            case .nOfM(let n, let m): f = .nOfM(n: n, m: m)
+            default: throw CLIError("unknown sparse format \(format); use auto, csr, blockRxC (e.g. block4x1) or N:M")
+            }
+            var out: [(String, String)] = []
+            for (path, m) in net.namedModules() where !path.isEmpty {
+                guard let l = m as? Linear else { continue }
+                let w = l.weight.effectiveValue.scalars
+                guard Double(w.filter { $0 == 0 }.count) >= 0.5 * Double(max(w.count, 1)) else { continue }
+                try net.replaceModule(at: path, with: SparseLinear(l, format: f))
+                out.append((path, f.description))
+            }
+            return out
+        }
+    }
+
     func run() throws {
         let console = Console(quiet: quiet, json: json)
         do {
@@ -70,7 +97,7 @@ struct Eval: ParsableCommand {
             if sparse {
                 let testSet = try dataOptions.load(.test)
                 let (denseLogits, denseTime) = try Self.logits(net, testSet, batch: dataOptions.batchSize)
-                let layers = try SparseLinear.convert(net, minimumSparsity: 0.5)
+                let layers = try Self.convertSparse(net, format: sparseFormat, batch: dataOptions.batchSize).map { "\($0.path) \($0.format)" }
                 let (sparseLogits, sparseTime) = try Self.logits(net, testSet, batch: dataOptions.batchSize)
                 let diff = zip(denseLogits, sparseLogits).map { abs($0 - $1) }.max() ?? 0
                 let acc = try Trainer.evaluate(net, loader: dataOptions.loader(testSet, shuffle: false, seed: 0)).accuracy
@@ -80,7 +107,7 @@ struct Eval: ParsableCommand {
                 console.result(String(format: "%@ (%@): test accuracy %@, loss %.4f on %d images; %d parameters, %d non-zero",
                                     model, weights, test.accuracy.percent, test.loss, test.count, report.parameters, nonZero))
                 if let s = report.sparse {
-                    console.result(String(format: "sparse engine (%@ in CSR): accuracy %@, test set in %.3f s vs %.3f s dense (%.2f×), max logit difference %.2g",
+                    console.result(String(format: "sparse engine (%@): accuracy %@, test set in %.3f s vs %.3f s dense (%.2f×), max logit difference %.2g",
                                           s.layers.joined(separator: ", "), s.accuracy.percent, s.sparseSeconds, s.denseSeconds,
                                           s.denseSeconds / max(s.sparseSeconds, 1e-9), s.maxLogitDifference))
                 }

@@ -54,8 +54,14 @@ struct OneShotCommand: ParsableCommand {
     @Option(help: "Seed of the calibration/evaluation split.")
     var seed: UInt64 = 0
 
-    @Flag(help: "Also run the pruned model with its sparse Linear layers (≥ 50% zeros) in CSR: time against dense kernels, check the embeddings agree.")
+    @Flag(help: "Also run the pruned model with its sparse Linear layers (≥ 50% zeros) in a sparse format: time against dense kernels, check the embeddings agree.")
     var sparse = false
+
+    @Option(name: .customLong("sparse-format"), help: "With --sparse: auto (the fastest per layer, timed at --sparse-rows), csr, blockRxC, or N:M.")
+    var sparseFormat: String = "auto"
+
+    @Option(name: .customLong("sparse-rows"), help: "With --sparse auto: the number of token rows the format choice is timed at.")
+    var sparseRows: Int = 32
 
     @Option(help: "Write the pruned model folder here (never over the input).")
     var out: String?
@@ -89,6 +95,7 @@ struct OneShotCommand: ParsableCommand {
 
     struct SparseRun: Encodable {
         var layers: Int
+        var formats: [String: Int]
         var sentences: Int
         var batchSize: Int
         var denseSeconds: Double
@@ -178,11 +185,13 @@ struct OneShotCommand: ParsableCommand {
                 let (_, d1) = try Self.timeEncoding(net, single, ckpt.tokenizer, batchSize: 1)
                 // Save first: the converted layers are inference-only.
                 if let out { try ckpt.save(net, to: out, metadata: ["prune.oneshot": weightSparsity.map { "\(oneShotMethod.name) \($0)" } ?? "structured"]) }
-                let converted = try SparseLinear.convert(net, minimumSparsity: 0.5)
+                let converted = try Eval.convertSparse(net, format: sparseFormat, batch: sparseRows)
+                console.progress("")
                 let (sparseBatched, sT) = try Self.timeEncoding(net, corpus.evaluation, ckpt.tokenizer, batchSize: batchSize)
                 let (_, s1) = try Self.timeEncoding(net, single, ckpt.tokenizer, batchSize: 1)
                 let diff = zip(denseBatched.scalars, sparseBatched.scalars).map { abs($0 - $1) }.max() ?? 0
-                sparseRun = SparseRun(layers: converted.count, sentences: corpus.evaluation.count, batchSize: batchSize, denseSeconds: dT, sparseSeconds: sT,
+                sparseRun = SparseRun(layers: converted.filter { $0.format != "dense" }.count,
+                                      formats: Dictionary(converted.map { ($0.format, 1) }, uniquingKeysWith: +), sentences: corpus.evaluation.count, batchSize: batchSize, denseSeconds: dT, sparseSeconds: sT,
                                       singleSentences: single.count, denseSecondsBatch1: d1, sparseSecondsBatch1: s1, maxEmbeddingDifference: diff)
             } else if let out {
                 try ckpt.save(net, to: out, metadata: ["prune.oneshot": weightSparsity.map { "\(oneShotMethod.name) \($0)" } ?? "structured"])
@@ -202,8 +211,8 @@ struct OneShotCommand: ParsableCommand {
                                       fidelity.queries, fidelity.corpus))
                 console.result(String(format: "encoding the evaluation set: %.2f s dense, %.2f s pruned (dense kernels)", denseSeconds, prunedSeconds))
                 if let r = sparseRun {
-                    console.result(String(format: "sparse engine (%d Linear layers in CSR): %d sentences in batches of %d: %.2f s dense, %.2f s sparse (%.2f×); one at a time (%d): %.2f s dense, %.2f s sparse (%.2f×); max embedding difference %.2g",
-                                          r.layers, r.sentences, r.batchSize, r.denseSeconds, r.sparseSeconds, r.denseSeconds / max(r.sparseSeconds, 1e-9),
+                    console.result(String(format: "sparse engine (%d Linear layers sparse; formats %@): %d sentences in batches of %d: %.2f s dense, %.2f s sparse (%.2f×); one at a time (%d): %.2f s dense, %.2f s sparse (%.2f×); max embedding difference %.2g",
+                                          r.layers, r.formats.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "), r.sentences, r.batchSize, r.denseSeconds, r.sparseSeconds, r.denseSeconds / max(r.sparseSeconds, 1e-9),
                                           r.singleSentences, r.denseSecondsBatch1, r.sparseSecondsBatch1, r.denseSecondsBatch1 / max(r.sparseSecondsBatch1, 1e-9), r.maxEmbeddingDifference))
                 }
                 if let out { console.result("wrote \(out)") }
