@@ -76,12 +76,18 @@ public enum SparseFormat: Sendable, Equatable, CustomStringConvertible {
     case csr
     case blocks(rows: Int, columns: Int)
     case nOfM(n: Int, m: Int)
+    /// Dense int8 with per-row scales (changes the outputs by the quantization error).
+    case int8
+    /// CSR with int8 values (changes the outputs by the quantization error).
+    case csrInt8
 
     public func make(_ w: Tensor) throws -> any SparseWeight {
         switch self {
         case .csr: return try CSRMatrix(dense: w)
         case .blocks(let r, let c): return try BlockSparseMatrix(dense: w, blockRows: r, blockColumns: c)
         case .nOfM(let n, let m): return try NMSparseMatrix(dense: w, n: n, m: m)
+        case .int8: return try Int8Matrix(dense: w)
+        case .csrInt8: return try Int8CSRMatrix(dense: w)
         }
     }
 
@@ -90,6 +96,8 @@ public enum SparseFormat: Sendable, Equatable, CustomStringConvertible {
         case .csr: return "CSR"
         case .blocks(let r, let c): return "BSR \(r)x\(c)"
         case .nOfM(let n, let m): return "\(n):\(m)"
+        case .int8: return "int8"
+        case .csrInt8: return "CSR int8"
         }
     }
 }

@@ -81,13 +81,18 @@ struct BenchSparse: ParsableCommand {
         var cases: [(format: SparseFormat, pattern: String, sparsity: Double)] = sparsityList.map { (.csr, "unstructured", $0) }
         cases += sparsityList.filter { $0 >= 0.7 }.map { (.blocks(rows: 4, columns: 1), "4x1 blocks", $0) }
         cases.append((.nOfM(n: 2, m: 4), "2:4", 0.5))
+        // int8 weights (per-row scales, dequantized on the fly): dense, and CSR at 90%.
+        cases.append((.int8, "dense int8", 0))
+        if sparsityList.contains(0.9) { cases.append((.csrInt8, "unstructured int8", 0.9)) }
         for (out, inF) in shapeList {
             for c in cases {
                 var rng = RandomGenerator(seed: 0)
                 var w = Tensor.normal([out, inF], using: &rng)
                 switch c.format {
-                case .csr:
+                case .csr, .csrInt8:
                     for i in w.scalars.indices where Double(rng.nextUniform()) < c.sparsity { w.scalars[i] = 0 }
+                case .int8:
+                    break
                 case .blocks(let br, _):
                     for r0 in stride(from: 0, to: out, by: br) {
                         for j in 0..<inF where Double(rng.nextUniform()) < c.sparsity { for r in r0..<min(r0 + br, out) { w.scalars[r * inF + j] = 0 } }

@@ -16,7 +16,7 @@ struct Eval: ParsableCommand {
     @Flag(help: "Also run the model with its sparse Linear layers (≥ 50% zeros) in a sparse format: time both, check the outputs agree.")
     var sparse = false
 
-    @Option(name: .customLong("sparse-format"), help: "With --sparse: auto (time dense, CSR, BSR 4x1/1x4/4x4, 2:4, 4:8 per layer and keep the fastest), csr, blockRxC, or N:M.")
+    @Option(name: .customLong("sparse-format"), help: "With --sparse: auto (time dense, CSR, BSR 4x1/1x4/4x4, 2:4, 4:8 per layer and keep the fastest), csr, blockRxC, N:M, int8 (every Linear, quantized) or csr-int8.")
     var sparseFormat: String = "auto"
 
     @Flag(help: "Print the result as JSON on stdout.")
@@ -63,21 +63,31 @@ struct Eval: ParsableCommand {
         case "auto": return try SparseLinear.convert(net, minimumSparsity: 0.5, chooser: SparseFormatChooser(batch: batch))
         case "csr": return try SparseLinear.convert(net, minimumSparsity: 0.5, chooser: SparseFormatChooser(batch: batch, candidates: [.csr]))
         default:
-            let f: SparseFormat
-            switch try SparsityPattern.parse(format) {
-            case .block(let r, let c): f = .blocks(rows: r, columns: c)
-            case .nOfM(let n, let m): f = .nOfM(n: n, m: m)
-            default: throw CLIError("unknown sparse format \(format); use auto, csr, blockRxC (e.g. block4x1) or N:M")
-            }
+            let (f, minimum) = try fixedFormat(format)
             var out: [(String, String)] = []
             for (path, m) in net.namedModules() where !path.isEmpty {
                 guard let l = m as? Linear else { continue }
                 let w = l.weight.effectiveValue.scalars
-                guard Double(w.filter { $0 == 0 }.count) >= 0.5 * Double(max(w.count, 1)) else { continue }
+                guard Double(w.filter { $0 == 0 }.count) >= minimum * Double(max(w.count, 1)) else { continue }
                 try net.replaceModule(at: path, with: SparseLinear(l, format: f))
                 out.append((path, f.description))
             }
             return out
+        }
+    }
+
+    /// A format named on the command line, and the fraction of zeros a layer needs to be converted
+    /// (int8 converts every Linear layer).
+    static func fixedFormat(_ text: String) throws -> (SparseFormat, Double) {
+        switch text.lowercased() {
+        case "int8": return (.int8, 0)
+        case "csr-int8": return (.csrInt8, 0.5)
+        default:
+            switch try SparsityPattern.parse(text) {
+            case .block(let r, let c): return (.blocks(rows: r, columns: c), 0.5)
+            case .nOfM(let n, let m): return (.nOfM(n: n, m: m), 0.5)
+            default: throw CLIError("unknown sparse format \(text); use auto, csr, blockRxC (e.g. block4x1), N:M, int8 or csr-int8")
+            }
         }
     }
 

@@ -37,4 +37,15 @@ void prune_nm_spmm_rows(int64_t n, int64_t m, int64_t groups, int bits, const fl
 void prune_nm_spmv_rows(int64_t n, int64_t m, int64_t groups, int bits, const float *values, const uint8_t *indices,
                         const float *x, int64_t row_lo, int64_t row_hi, float *y);
 
+/// int8 GEMV with per-row scales: y[r] = scales[r] · Σ_j q[r·cols + j]·x[j] for r in [row_lo, row_hi).
+void prune_i8_gemv_rows(const int8_t *q, const float *scales, int64_t cols, const float *x,
+                        int64_t row_lo, int64_t row_hi, float *y);
+
+/// out[(r − row_lo)·cols + j] = q[r·cols + j] · scales[r].
+void prune_i8_dequantize_rows(const int8_t *q, const float *scales, int64_t cols, int64_t row_lo, int64_t row_hi, float *out);
+
+/// CSR with int8 values and per-row scales times one vector.
+void prune_i8_csr_spmv_rows(const int32_t *row_start, const int32_t *col_index, const int8_t *q, const float *scales,
+                            const float *x, int64_t row_lo, int64_t row_hi, float *y);
+
 #endif
