@@ -115,6 +115,12 @@ int prune_csr_spmm_isa(void) {
 void prune_csr_spmm_rows(const int32_t *row_start, const int32_t *col_index, const float *values,
                          const float *xt, int64_t bp, int64_t batch, int64_t row_lo, int64_t row_hi,
                          float *y, int64_t ld_y) {
+    prune_csr_spmm_rows_strided(row_start, col_index, values, xt, bp, batch, row_lo, row_hi, y, ld_y, 1);
+}
+
+void prune_csr_spmm_rows_strided(const int32_t *row_start, const int32_t *col_index, const float *values,
+                                 const float *xt, int64_t bp, int64_t batch, int64_t row_lo, int64_t row_hi,
+                                 float *y, int64_t stride_batch, int64_t stride_row) {
     tile_fn tile = tile_portable;
 #if defined(__x86_64__) || defined(__i386__)
     switch (prune_csr_spmm_isa()) {
@@ -130,9 +136,13 @@ void prune_csr_spmm_rows(const int32_t *row_start, const int32_t *col_index, con
         for (int64_t r0 = row_lo; r0 < row_hi; r0 += GROUP) {
             const int64_t g = row_hi - r0 < GROUP ? row_hi - r0 : GROUP;
             tile(row_start, col_index, values, xt, bp, j0, width, r0, g, buf);
-            for (int64_t i = 0; i < valid; i++) {
-                float *dst = y + (j0 + i) * ld_y + r0;
-                for (int64_t rr = 0; rr < g; rr++) dst[rr] = buf[rr * TILE + i];
+            if (stride_batch == 1) {
+                for (int64_t rr = 0; rr < g; rr++) memcpy(y + (r0 + rr) * stride_row + j0, buf + rr * TILE, sizeof(float) * (size_t)valid);
+            } else {
+                for (int64_t i = 0; i < valid; i++) {
+                    float *dst = y + (j0 + i) * stride_batch + r0 * stride_row;
+                    for (int64_t rr = 0; rr < g; rr++) dst[rr * stride_row] = buf[rr * TILE + i];
+                }
             }
         }
     }

@@ -49,9 +49,18 @@ public final class SparseLinear: LinearLayer {
 
     /// Replaces the sparse Linear layers of `model`, each in the format `chooser` measures fastest
     /// (dense included: a layer stays a Linear when no sparse format beats it); without a chooser, CSR.
+    /// Ungrouped convolutions with at least `minimumSparsity` zeros become ``SparseConv2d`` (CSR).
     public static func convert(_ model: any Module, minimumSparsity: Double, chooser: SparseFormatChooser?) throws -> [(path: String, format: String)] {
         var replaced: [(String, String)] = []
         for (path, m) in model.namedModules() where !path.isEmpty {
+            if let conv = m as? Conv2d, conv.geometry.groups == 1 {
+                // Convolutions: CSR filters × im2col patches.
+                let w = conv.weight.effectiveValue.scalars
+                guard Double(w.filter { $0 == 0 }.count) >= minimumSparsity * Double(max(w.count, 1)) else { continue }
+                try model.replaceModule(at: path, with: try SparseConv2d(conv))
+                replaced.append((path, "CSR conv"))
+                continue
+            }
             guard let l = m as? Linear else { continue }
             let w = l.weight.effectiveValue.scalars
             let zeros = Double(w.filter { $0 == 0 }.count) / Double(max(w.count, 1))

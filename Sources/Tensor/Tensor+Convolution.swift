@@ -56,6 +56,29 @@ extension Tensor {
         }
     }
 
+    /// The patches of image `image` of `input` (`[N, C, H, W]`, groups = 1) as rows of a
+    /// `[C·KH·KW, rowStride]` matrix written into `cols` (columns `0..<OH·OW`; the rest untouched),
+    /// for convolution kernels outside this module (sparse convolution). Returns (OH, OW).
+    public static func patches(_ input: Tensor, image: Int, geometry g: Conv2dGeometry, into cols: UnsafeMutablePointer<Float>, rowStride: Int) throws -> (h: Int, w: Int) {
+        guard input.rank == 4, g.groups == 1, image >= 0, image < input.shape[0] else {
+            throw TensorError.shapeMismatch(op: "patches", shapes: [input.shape], reason: "needs [N, C, H, W], groups = 1 and an image index in range")
+        }
+        let c = input.shape[1], h = input.shape[2], w = input.shape[3]
+        let size = try g.outputSize(h: h, w: w, op: "patches")
+        let l = size.h * size.w
+        guard rowStride >= l else { throw TensorError.invalidArgument(op: "patches", reason: "row stride \(rowStride) < \(l) positions") }
+        var tmp = [Float](repeating: 0, count: c * g.kernel.h * g.kernel.w * l)
+        input.scalars.withUnsafeBufferPointer { xp in
+            tmp.withUnsafeMutableBufferPointer { tp in
+                im2col(xp.baseAddress!, into: tp.baseAddress!, img: image, c: c, h: h, w: w, c0: 0, cg: c, g: g, oh: size.h, ow: size.w)
+            }
+        }
+        for r in 0..<(c * g.kernel.h * g.kernel.w) {
+            tmp.withUnsafeBufferPointer { tp in (cols + r * rowStride).update(from: tp.baseAddress! + r * l, count: l) }
+        }
+        return size
+    }
+
     /// Adds a patch matrix back into image `img` of `dx` (the adjoint of im2col).
     @inline(__always)
     static func col2im(_ cols: UnsafePointer<Float>, into dxp: UnsafeMutablePointer<Float>, img: Int, c: Int, h: Int, w: Int,

@@ -10,6 +10,12 @@ void prune_csr_spmm_rows(const int32_t *row_start, const int32_t *col_index, con
                          const float *xt, int64_t bp, int64_t batch, int64_t row_lo, int64_t row_hi,
                          float *y, int64_t ld_y);
 
+/// As ``prune_csr_spmm_rows``, writing Y[i, r] at y[i·stride_batch + r·stride_row] (a convolution
+/// passes stride_batch = 1, stride_row = positions, for channel-major output).
+void prune_csr_spmm_rows_strided(const int32_t *row_start, const int32_t *col_index, const float *values,
+                                 const float *xt, int64_t bp, int64_t batch, int64_t row_lo, int64_t row_hi,
+                                 float *y, int64_t stride_batch, int64_t stride_row);
+
 /// Which implementation ``prune_csr_spmm_rows`` uses: 512 (AVX-512), 256 (AVX2+FMA) or 0 (portable C).
 int prune_csr_spmm_isa(void);
 
