@@ -57,6 +57,30 @@ void prune_bsr_spmm_rows(int64_t R, int64_t C, const int32_t *brs, const int32_t
 PRUNE_CLONES
 void prune_bsr_spmv_rows(int64_t R, int64_t C, const int32_t *brs, const int32_t *bcol, const float *vals,
                          const float *x, int64_t rows, int64_t br_lo, int64_t br_hi, float *y) {
+    if (R == 4 && C == 1) {
+        // 4×1 blocks: one input value feeds four rows.
+        for (int64_t br = br_lo; br < br_hi; br++) {
+            float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            for (int32_t k = brs[br]; k < brs[br + 1]; k++) {
+                const float *v = vals + (int64_t)k * 4, xv = x[bcol[k]];
+                a0 += v[0] * xv; a1 += v[1] * xv; a2 += v[2] * xv; a3 += v[3] * xv;
+            }
+            const float acc[4] = {a0, a1, a2, a3};
+            for (int64_t rr = 0; rr < 4 && br * 4 + rr < rows; rr++) y[br * 4 + rr] = acc[rr];
+        }
+        return;
+    }
+    if (R == 1 && C == 4) {
+        for (int64_t br = br_lo; br < br_hi; br++) {
+            float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            for (int32_t k = brs[br]; k < brs[br + 1]; k++) {
+                const float *v = vals + (int64_t)k * 4, *xc = x + (int64_t)bcol[k] * 4;
+                a0 += v[0] * xc[0]; a1 += v[1] * xc[1]; a2 += v[2] * xc[2]; a3 += v[3] * xc[3];
+            }
+            y[br] = (a0 + a1) + (a2 + a3);
+        }
+        return;
+    }
     for (int64_t br = br_lo; br < br_hi; br++) {
         float acc[8] = {0};
         for (int32_t k = brs[br]; k < brs[br + 1]; k++) {
@@ -116,6 +140,28 @@ void prune_nm_spmm_rows(int64_t n, int64_t m, int64_t groups, int bits, const fl
 PRUNE_CLONES
 void prune_nm_spmv_rows(int64_t n, int64_t m, int64_t groups, int bits, const float *vals, const uint8_t *idx,
                         const float *x, int64_t row_lo, int64_t row_hi, float *y) {
+    if (bits == 2 && m == 4 && groups % 16 == 0) {
+        // 2-bit indices, M = 4: rebuild 64 dense weights at a time in a small buffer (reading only the
+        // packed values and indices from memory) and take a vectorized dot product with x.
+        float w[64];
+        for (int64_t r = row_lo; r < row_hi; r++) {
+            float acc[16] = {0};
+            const int64_t base = r * groups * n;
+            for (int64_t g0 = 0; g0 < groups; g0 += 16) {
+                for (int t = 0; t < 64; t++) w[t] = 0;
+                int64_t p = base + g0 * n;
+                for (int gg = 0; gg < 16; gg++)
+                    for (int64_t t = 0; t < n; t++, p++) w[gg * 4 + ((idx[p >> 2] >> ((p & 3) * 2)) & 3)] += vals[p];
+                const float *xg = x + g0 * 4;
+                for (int t = 0; t < 64; t += 16)
+                    for (int u = 0; u < 16; u++) acc[u] += w[t + u] * xg[t + u];
+            }
+            float s = 0;
+            for (int u = 0; u < 16; u++) s += acc[u];
+            y[r] = s;
+        }
+        return;
+    }
     for (int64_t r = row_lo; r < row_hi; r++) {
         float s0 = 0, s1 = 0;
         const int64_t base = r * groups * n;
@@ -139,8 +185,15 @@ void prune_i8_gemv_rows(const int8_t *q, const float *scales, int64_t cols, cons
                         int64_t row_lo, int64_t row_hi, float *y) {
     for (int64_t r = row_lo; r < row_hi; r++) {
         const int8_t *qr = q + r * cols;
+        // Sixteen independent partial sums: a float reduction the compiler may vectorize without
+        // reassociating (no -ffast-math needed).
+        float acc[16] = {0};
+        int64_t j = 0;
+        for (; j + 16 <= cols; j += 16)
+            for (int t = 0; t < 16; t++) acc[t] += (float)qr[j + t] * x[j + t];
         float s = 0;
-        for (int64_t j = 0; j < cols; j++) s += (float)qr[j] * x[j];
+        for (; j < cols; j++) s += (float)qr[j] * x[j];
+        for (int t = 0; t < 16; t++) s += acc[t];
         y[r] = s * scales[r];
     }
 }

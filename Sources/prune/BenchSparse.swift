@@ -32,6 +32,28 @@ struct BenchSparse: ParsableCommand {
         }
     }
 
+    struct Roofline: Encodable { var sgemmGFLOPS: Double; var readGBps: Double }
+    struct BenchReport: Encodable { var roofline: Roofline; var rows: [Row] }
+
+    /// Peak dense throughput (a 1024³ sgemm) and memory read bandwidth (summing 256 MB on all cores).
+    static func roofline() -> Roofline {
+        var rng = RandomGenerator(seed: 1)
+        let a = Tensor.normal([1024, 1024], using: &rng)
+        let t = (try? timed { _ = try Tensor.matmul(a, a) }) ?? 1
+        let big = [Float](repeating: 1, count: 64 << 20)
+        let read = (try? timed {
+            big.withUnsafeBufferPointer { p in
+                nonisolated(unsafe) let base = p.baseAddress!
+                parallelChunks(p.count / 16, grain: 1 << 16) { range in
+                    var acc = SIMD16<Float>()
+                    for i in range { acc += UnsafeRawPointer(base + i * 16).loadUnaligned(as: SIMD16<Float>.self) }
+                    if acc.sum() == -1 { print("") }
+                }
+            }
+        }) ?? 1
+        return Roofline(sgemmGFLOPS: 2 * 1024 * 1024 * 1024 / t / 1e9, readGBps: Double(big.count * 4) / read / 1e9)
+    }
+
     static func timed(_ body: () throws -> Void) rethrows -> Double {
         try body()
         var n = 0
@@ -75,6 +97,8 @@ struct BenchSparse: ParsableCommand {
             }
             if torch.isEmpty { console.info("PyTorch peer unavailable (python3 with torch, run from the repository root); its columns are empty") }
         }
+        console.progress("measuring this machine's roofline …")
+        let roofline = Self.roofline()
         var rows: [Row] = []
         // Unstructured weights in CSR at every sparsity, 4×1-block-sparse weights in BSR 4×1 at the
         // sparsities from 70%, and 2:4 weights in the packed 2:4 format.
@@ -124,9 +148,10 @@ struct BenchSparse: ParsableCommand {
             }
         }
         console.endProgress()
-        if json { try console.emitJSON(rows); return }
+        if json { try console.emitJSON(BenchReport(roofline: roofline, rows: rows)); return }
         print("Linear y = x·Wᵀ, W out×in; times per call (best effort, \(ProcessInfoCores.count) threads). Prune's kernels: C with \(SpMMKernel.intrinsicsISA);")
         print("\"Swift SIMD\" is the pure-Swift CSR kernel (SSE2 code). torch.sparse CSR holds a random matrix of the same sparsity (for 2:4 and 4×1 rows too).")
+        print(String(format: "Roofline of this machine: dense sgemm %.0f GFLOP/s (1024³), memory read bandwidth %.1f GB/s (%d threads); a CSR product reads ≥ 8 bytes per non-zero, so at batch 1 it is bandwidth-bound at ≤ %.1f G non-zeros/s", roofline.sgemmGFLOPS, roofline.readGBps, ProcessInfoCores.count, roofline.readGBps / 8))
         print("| W (out×in) | pattern | sparsity | batch | dense OpenBLAS | Prune | format | speed-up vs OpenBLAS | Swift SIMD | torch dense | torch.sparse CSR | Prune vs torch.sparse |")
         print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         func us(_ t: Double?) -> String { t.map { String(format: "%.1f µs", $0 * 1e6) } ?? "–" }
