@@ -1,4 +1,5 @@
 import CSparseKernels
+import Foundation
 import PruneAutodiff
 import PruneNN
 import PruneTensor
@@ -34,23 +35,32 @@ public final class SparseConv2d: Module {
         let size = try geometry.outputSize(h: input.shape[2], w: input.shape[3], op: "SparseConv2d")
         let l = size.h * size.w, lp = (l + 15) / 16 * 16
         var out = [Float](repeating: 0, count: n * o * l)
-        var cols = [Float](repeating: 0, count: k * lp)
-        try weight.rowStart.withUnsafeBufferPointer { rs in try weight.columnIndex.withUnsafeBufferPointer { ci in try weight.values.withUnsafeBufferPointer { va in
-            try cols.withUnsafeMutableBufferPointer { cp in try out.withUnsafeMutableBufferPointer { op in
+        // Images are split over the cores; each core runs the kernel on its own patch buffer.
+        var failure: Error? = nil
+        weight.rowStart.withUnsafeBufferPointer { rs in weight.columnIndex.withUnsafeBufferPointer { ci in weight.values.withUnsafeBufferPointer { va in
+            out.withUnsafeMutableBufferPointer { op in
                 nonisolated(unsafe) let dst = op.baseAddress!
-                nonisolated(unsafe) let src = cp.baseAddress!
-                for img in 0..<n {
-                    _ = try Tensor.patches(input, image: img, geometry: geometry, into: cp.baseAddress!, rowStride: lp)
-                    let base = dst + img * o * l
-                    let body = { (range: Range<Int>) in
-                        prune_csr_spmm_rows_strided(rs.baseAddress!, ci.baseAddress, va.baseAddress, src, Int64(lp), Int64(l),
-                                                    Int64(range.lowerBound), Int64(range.upperBound), base, 1, Int64(l))
+                nonisolated(unsafe) var firstError: Error? = nil
+                let lock = NSLock()
+                let chunks = weight.nonzeros * l * n < 200_000 ? 1 : min(ProcessInfoCores.count, n)
+                parallelChunks(n, grain: max(1, n / max(chunks, 1))) { images in
+                    var cols = [Float](repeating: 0, count: k * lp)
+                    cols.withUnsafeMutableBufferPointer { cp in
+                        for img in images {
+                            do { _ = try Tensor.patches(input, image: img, geometry: geometry, into: cp.baseAddress!, rowStride: lp) } catch {
+                                lock.lock(); firstError = firstError ?? error; lock.unlock(); return
+                            }
+                            let base = dst + img * o * l
+                            prune_csr_spmm_rows_strided(rs.baseAddress!, ci.baseAddress, va.baseAddress, cp.baseAddress!, Int64(lp), Int64(l),
+                                                        0, Int64(o), base, 1, Int64(l))
+                            if let bias { for c in 0..<o { let b = bias.scalars[c]; for j in 0..<l { base[c * l + j] += b } } }
+                        }
                     }
-                    if weight.nonzeros * l < 200_000 { body(0..<o) } else { parallelChunks(o, grain: max(16, (o + 1) / 2), body) }
-                    if let bias { for c in 0..<o { let b = bias.scalars[c]; for j in 0..<l { base[c * l + j] += b } } }
                 }
-            } }
+                failure = firstError
+            }
         } } }
+        if let failure { throw failure }
         return Variable(Tensor(unchecked: [n, o, size.h, size.w], out))
     }
 
