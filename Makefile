@@ -25,12 +25,16 @@ bench: build
 	.build/release/prune bench train
 	.build/release/prune bench gemm
 	.build/release/prune bench pruning
+	.build/release/prune bench sparse
 	.build/release/prune bench trees
 	.build/release/prune bench search
 
 fixtures:
 	python3 scripts/parity/make_op_fixtures.py
 	python3 scripts/parity/make_safetensors_fixtures.py
+	python3 scripts/parity/sparsegpt_reference.py > Tests/OneShotTests/Fixtures/sparsegpt_reference.json
+	bash scripts/fetch-minilm.sh
+	python3 scripts/parity/minilm_reference.py $${PRUNE_CACHE:-$$HOME/.cache/prune}/all-MiniLM-L6-v2 > Tests/OneShotTests/Fixtures/minilm_reference.json
 
 clean:
 	rm -rf .build $(RUNS)
