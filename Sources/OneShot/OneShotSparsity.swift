@@ -47,11 +47,15 @@ public enum OneShotSparsity: Sendable, Equatable, CustomStringConvertible {
 enum LowestSelection {
     /// Indices of the `k` lowest of `scores` (ties broken by position), as a removal mask.
     static func lowest(_ scores: ArraySlice<Double>, count k: Int) -> [Bool] {
-        let base = scores.startIndex
         var remove = [Bool](repeating: false, count: scores.count)
         guard k > 0 else { return remove }
-        let order = scores.indices.sorted { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
-        for i in order.prefix(k) { remove[i - base] = true }
+        if k >= scores.count { return [Bool](repeating: true, count: scores.count) }
+        // Sort (score, position) pairs: ties go to the earlier position.
+        var pairs = [(Double, Int)]()
+        pairs.reserveCapacity(scores.count)
+        for (offset, v) in scores.enumerated() { pairs.append((v, offset)) }
+        pairs.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+        for j in 0..<k { remove[pairs[j].1] = true }
         return remove
     }
 
