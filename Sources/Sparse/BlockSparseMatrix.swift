@@ -84,7 +84,7 @@ extension BlockSparseMatrix: SparseWeight {
                             prune_bsr_spmv_rows(r, c, brs.baseAddress!, bci.baseAddress, va.baseAddress, xs.baseAddress!, Int64(rows),
                                                 Int64(range.lowerBound), Int64(range.upperBound), out)
                         }
-                        if work < 200_000 { body(0..<nbr) } else { parallelChunks(nbr, grain: max(1, (nbr + 1) / 2), body) }
+                        BatchLayout.forRowRanges(nbr, work: work, body)
                     }
                     return
                 }
@@ -94,7 +94,7 @@ extension BlockSparseMatrix: SparseWeight {
                         prune_bsr_spmm_rows(r, c, brs.baseAddress!, bci.baseAddress, va.baseAddress, xtp.baseAddress!, Int64(bp), Int64(b), Int64(rows),
                                             Int64(range.lowerBound), Int64(range.upperBound), out, Int64(rows))
                     }
-                    if work < 200_000 { body(0..<nbr) } else { parallelChunks(nbr, grain: max(1, (nbr + 1) / 2), body) }
+                    BatchLayout.forRowRanges(nbr, work: work, body)
                 }
             }
         } } }

@@ -63,7 +63,7 @@ extension Int8Matrix: SparseWeight {
                 let body = { (range: Range<Int>) in
                     prune_i8_gemv_rows(q.baseAddress, s.baseAddress, Int64(columns), xs.baseAddress, Int64(range.lowerBound), Int64(range.upperBound), out)
                 }
-                if rows * columns < 200_000 { body(0..<rows) } else { parallelChunks(rows, grain: max(1, (rows + 1) / 2), body) }
+                BatchLayout.forRowRanges(rows, work: rows * columns, body)
                 return
             }
             // Panels of 256 rows: dequantize (Float32, 256 × columns) and Y[:, panel] = X · panelᵀ.
@@ -123,7 +123,7 @@ extension Int8CSRMatrix: SparseWeight {
                     let body = { (range: Range<Int>) in
                         prune_i8_csr_spmv_rows(rs.baseAddress!, ci.baseAddress, q.baseAddress, s.baseAddress, xs.baseAddress, Int64(range.lowerBound), Int64(range.upperBound), out)
                     }
-                    if values.count < 200_000 { body(0..<rows) } else { parallelChunks(rows, grain: max(1, (rows + 1) / 2), body) }
+                    BatchLayout.forRowRanges(rows, work: values.count, body)
                 } } } }
             } }
             return Tensor(unchecked: [1, rows], y)

@@ -81,7 +81,7 @@ extension NMSparseMatrix: SparseWeight {
                     let body = { (range: Range<Int>) in
                         prune_nm_spmv_rows(nn, mm, gg, bits, va.baseAddress, ix.baseAddress, xs.baseAddress!, Int64(range.lowerBound), Int64(range.upperBound), out)
                     }
-                    if work < 200_000 { body(0..<rows) } else { parallelChunks(rows, grain: max(1, (rows + 1) / 2), body) }
+                    BatchLayout.forRowRanges(rows, work: work, body)
                 }
                 return
             }
@@ -91,7 +91,7 @@ extension NMSparseMatrix: SparseWeight {
                     prune_nm_spmm_rows(nn, mm, gg, bits, va.baseAddress, ix.baseAddress, xtp.baseAddress!, Int64(bp), Int64(b),
                                        Int64(range.lowerBound), Int64(range.upperBound), out, Int64(rows))
                 }
-                if work < 200_000 { body(0..<rows) } else { parallelChunks(rows, grain: max(1, (rows + 1) / 2), body) }
+                BatchLayout.forRowRanges(rows, work: work, body)
             }
         } } }
         return Tensor(unchecked: [b, rows], y)

@@ -42,8 +42,7 @@ public final class SparseConv2d: Module {
                 nonisolated(unsafe) let dst = op.baseAddress!
                 nonisolated(unsafe) var firstError: Error? = nil
                 let lock = NSLock()
-                let chunks = weight.nonzeros * l * n < 200_000 ? 1 : min(ProcessInfoCores.count, n)
-                parallelChunks(n, grain: max(1, n / max(chunks, 1))) { images in
+                BatchLayout.forRowRanges(n, work: weight.nonzeros * l * n) { images in
                     var cols = [Float](repeating: 0, count: k * lp)
                     cols.withUnsafeMutableBufferPointer { cp in
                         for img in images {

@@ -23,7 +23,7 @@ public enum SparseKernels {
                     yp[r] = (s0 + s1) + (s2 + s3)
                 }
             }
-            if work < 200_000 { body(0..<a.rows) } else { parallelChunks(a.rows, grain: max(1, a.rows / 8), body) }
+            BatchLayout.forRowRanges(a.rows, work: work, body)
         } } }
     }
 
@@ -56,7 +56,7 @@ public enum SparseKernels {
                         prune_csr_spmm_rows(rs.baseAddress!, ci.baseAddress!, va.baseAddress!, xtp.baseAddress!, Int64(bp), Int64(b),
                                             Int64(range.lowerBound), Int64(range.upperBound), out, Int64(a.rows))
                     }
-                    if a.nonzeros * b < 200_000 { body(0..<a.rows) } else { parallelChunks(a.rows, grain: max(16, (a.rows + 1) / 2), body) }
+                    BatchLayout.forRowRanges(a.rows, work: a.nonzeros * b, minimumRows: 16, body)
                 } } }
             } }
             return Tensor(unchecked: [b, a.rows], y)
@@ -100,7 +100,7 @@ public enum SparseKernels {
                         j0 += width
                     }
                 }
-                if a.nonzeros * b < 200_000 { body(0..<a.rows) } else { parallelChunks(a.rows, grain: max(1, (a.rows + 1) / 2), body) }
+                BatchLayout.forRowRanges(a.rows, work: a.nonzeros * b, body)
             } } }
         } }
         var y = [Float](unsafeUninitializedCapacity: b * a.rows) { _, n in n = b * a.rows }

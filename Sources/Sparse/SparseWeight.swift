@@ -43,6 +43,13 @@ enum BatchLayout {
         return (xt, bp)
     }
 
+    /// Runs `body` over ranges of `count` rows: in one call when the work (multiply-adds) is small,
+    /// otherwise split over the cores, each range at least `minimumRows` long.
+    static func forRowRanges(_ count: Int, work: Int, minimumRows: Int = 1, _ body: (Range<Int>) -> Void) {
+        if work < 200_000 { body(0..<count); return }
+        parallelChunks(count, grain: Swift.max(minimumRows, count / Swift.max(ProcessInfoCores.count, 1)), body)
+    }
+
     /// An uninitialized output buffer of `count` floats (every element is written by the kernels).
     static func output(_ count: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
