@@ -27,13 +27,14 @@ extension Tensor {
         return (size.h, size.w)
     }
 
-    /// Writes the patches of image `img`, channels `c0..<c0+cg`, into `cols` (`[cg·KH·KW, OH·OW]`).
+    /// Writes the patches of image `img`, channels `c0..<c0+cg`, into `cols` (`[cg·KH·KW, rowStride]`,
+    /// rowStride defaulting to OH·OW).
     /// Positions that fall in the padding are never written, so a buffer zeroed once stays valid
     /// across images and groups of the same geometry.
     @inline(__always)
     static func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>, img: Int, c: Int, h: Int, w: Int,
-                       c0: Int, cg: Int, g: Conv2dGeometry, oh: Int, ow: Int) {
-        let kk = g.kernel.h * g.kernel.w, l = oh * ow
+                       c0: Int, cg: Int, g: Conv2dGeometry, oh: Int, ow: Int, rowStride: Int? = nil) {
+        let kk = g.kernel.h * g.kernel.w, l = rowStride ?? oh * ow
         for r in 0..<(cg * kk) {
             let ci = r / kk + c0, ki = (r % kk) / g.kernel.w, kj = r % g.kernel.w
             let dy = ki * g.dilation.h - g.padding.h, dx = kj * g.dilation.w - g.padding.w
@@ -58,7 +59,8 @@ extension Tensor {
 
     /// The patches of image `image` of `input` (`[N, C, H, W]`, groups = 1) as rows of a
     /// `[C·KH·KW, rowStride]` matrix written into `cols` (columns `0..<OH·OW`; the rest untouched),
-    /// for convolution kernels outside this module (sparse convolution). Returns (OH, OW).
+    /// for convolution kernels outside this module (sparse convolution). As with im2col, positions
+    /// in the padding are never written: `cols` must be zeroed once per geometry. Returns (OH, OW).
     public static func patches(_ input: Tensor, image: Int, geometry g: Conv2dGeometry, into cols: UnsafeMutablePointer<Float>, rowStride: Int) throws -> (h: Int, w: Int) {
         guard input.rank == 4, g.groups == 1, image >= 0, image < input.shape[0] else {
             throw TensorError.shapeMismatch(op: "patches", shapes: [input.shape], reason: "needs [N, C, H, W], groups = 1 and an image index in range")
@@ -67,14 +69,8 @@ extension Tensor {
         let size = try g.outputSize(h: h, w: w, op: "patches")
         let l = size.h * size.w
         guard rowStride >= l else { throw TensorError.invalidArgument(op: "patches", reason: "row stride \(rowStride) < \(l) positions") }
-        var tmp = [Float](repeating: 0, count: c * g.kernel.h * g.kernel.w * l)
         input.scalars.withUnsafeBufferPointer { xp in
-            tmp.withUnsafeMutableBufferPointer { tp in
-                im2col(xp.baseAddress!, into: tp.baseAddress!, img: image, c: c, h: h, w: w, c0: 0, cg: c, g: g, oh: size.h, ow: size.w)
-            }
-        }
-        for r in 0..<(c * g.kernel.h * g.kernel.w) {
-            tmp.withUnsafeBufferPointer { tp in (cols + r * rowStride).update(from: tp.baseAddress! + r * l, count: l) }
+            im2col(xp.baseAddress!, into: cols, img: image, c: c, h: h, w: w, c0: 0, cg: c, g: g, oh: size.h, ow: size.w, rowStride: rowStride)
         }
         return size
     }
