@@ -50,13 +50,10 @@ extension BertModel {
     /// Sentence embeddings of many texts, in batches of `batchSize`, `[n, hidden]`.
     /// Sentences are batched in order of token length (less padding) and returned in input order.
     public func sentenceEmbeddings(_ texts: [String], tokenizer: WordPieceTokenizer, batchSize: Int = 32) throws -> Tensor {
-        let order = SentenceCorpus.lengthOrder(texts, tokenizer)
-        let step = Swift.max(batchSize, 1)
         var rows: [Float] = []
         var d = 0
-        for start in stride(from: 0, to: order.count, by: step) {
-            let idx = Array(order[start..<Swift.min(start + step, order.count)])
-            let e = try sentenceEmbeddings(tokenizer.encodeBatch(idx.map { texts[$0] }))
+        for (idx, batch) in SentenceCorpus.lengthOrderedBatches(texts, tokenizer, batchSize: batchSize) {
+            let e = try sentenceEmbeddings(batch)
             d = e.shape[1]
             if rows.isEmpty { rows = [Float](repeating: 0, count: texts.count * d) }
             for (k, i) in idx.enumerated() { for j in 0..<d { rows[i * d + j] = e.scalars[k * d + j] } }

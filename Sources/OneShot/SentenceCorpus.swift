@@ -32,15 +32,18 @@ public struct SentenceCorpus: Sendable {
     /// Sentences are grouped by token length before batching, so little compute goes to padding
     /// (the statistics ignore padding, so the grouping changes nothing else).
     public func calibrationBatches(_ tokenizer: WordPieceTokenizer, batchSize: Int) -> [TokenBatch] {
-        let order = SentenceCorpus.lengthOrder(calibration, tokenizer)
-        return stride(from: 0, to: order.count, by: Swift.max(batchSize, 1)).map {
-            tokenizer.encodeBatch(order[$0..<Swift.min($0 + Swift.max(batchSize, 1), order.count)].map { calibration[$0] })
-        }
+        SentenceCorpus.lengthOrderedBatches(calibration, tokenizer, batchSize: batchSize).map(\.batch)
     }
 
-    /// Indices of `texts` sorted by token count (stable).
-    static func lengthOrder(_ texts: [String], _ tokenizer: WordPieceTokenizer) -> [Int] {
-        let lengths = texts.map { tokenizer.encode($0).count }
-        return texts.indices.sorted { (lengths[$0], $0) < (lengths[$1], $1) }
+    /// `texts` encoded once, grouped by token count (stable) into padded batches of `batchSize`,
+    /// each with the indices of its sentences in `texts`.
+    static func lengthOrderedBatches(_ texts: [String], _ tokenizer: WordPieceTokenizer, batchSize: Int) -> [(indices: [Int], batch: TokenBatch)] {
+        let encoded = texts.map(tokenizer.encode)
+        let order = texts.indices.sorted { (encoded[$0].count, $0) < (encoded[$1].count, $1) }
+        let step = Swift.max(batchSize, 1)
+        return stride(from: 0, to: order.count, by: step).map { start in
+            let indices = Array(order[start..<Swift.min(start + step, order.count)])
+            return (indices, tokenizer.pad(indices.map { encoded[$0] }))
+        }
     }
 }

@@ -113,8 +113,10 @@ public struct WordPieceTokenizer: Sendable {
     }
 
     /// Encodes and pads a batch to its longest sequence.
-    public func encodeBatch(_ texts: [String]) -> TokenBatch {
-        let seqs = texts.map(encode)
+    public func encodeBatch(_ texts: [String]) -> TokenBatch { pad(texts.map(encode)) }
+
+    /// Pads already encoded sequences to the longest one.
+    public func pad(_ seqs: [[Int]]) -> TokenBatch {
         let length = seqs.map(\.count).max() ?? 0
         var ids = [Int](repeating: padID, count: seqs.count * length)
         var mask = [Int](repeating: 0, count: seqs.count * length)
