@@ -29,10 +29,7 @@ struct BenchOneShot: ParsableCommand {
 
     func run() throws {
         let console = Console(quiet: false, json: json)
-        let dir = model == "minilm" ? OneShotCommand.defaultModelDirectory : model
-        guard FileManager.default.fileExists(atPath: dir + "/model.safetensors") else {
-            throw CLIError("no BERT model in \(dir); run `bash scripts/fetch-minilm.sh`")
-        }
+        let dir = try OneShotCommand.modelDirectory(model)
         let base = try BertCheckpoint.load(directory: dir)
         let corpus = try SentenceCorpus(file: text, calibrationCount: calibrationCount, evaluationCount: evalCount, seed: seed)
         let dense = try base.model.sentenceEmbeddings(corpus.evaluation, tokenizer: base.tokenizer)

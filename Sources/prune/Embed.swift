@@ -20,10 +20,7 @@ struct Embed: ParsableCommand {
 
     func run() throws {
         do {
-            let dir = model == "minilm" ? OneShotCommand.defaultModelDirectory : model
-            guard FileManager.default.fileExists(atPath: dir + "/model.safetensors") else {
-                throw CLIError("no BERT model in \(dir); run `bash scripts/fetch-minilm.sh` or pass --model FOLDER")
-            }
+            let dir = try OneShotCommand.modelDirectory(model)
             guard let content = try? String(contentsOfFile: text, encoding: .utf8) else { throw CLIError("cannot read \(text)") }
             var sentences = content.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
             if limit > 0 { sentences = Array(sentences.prefix(limit)) }

