@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // System libraries: OpenBLAS + LAPACKE on Linux (Accelerate is used instead on Apple platforms).
@@ -24,7 +25,9 @@ let package = Package(
         .target(name: "PruneTensor", dependencies: ["CBLAS", "CSystem"], path: "Sources/Tensor"),
         .target(name: "PruneAutodiff", dependencies: ["PruneTensor"], path: "Sources/Autodiff"),
         .target(name: "PruneNN", dependencies: ["PruneAutodiff", "PruneTensor", "CZlib"], path: "Sources/NN"),
-        .target(name: "PruneModelIO", dependencies: ["PruneNN", "PruneTensor"], path: "Sources/ModelIO"),
+        // ONNX messages generated once from onnx.proto (scripts/onnx/regenerate-protobuf.sh) and committed.
+        .target(name: "ONNXProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")], path: "Sources/ONNXProto"),
+        .target(name: "PruneModelIO", dependencies: ["PruneNN", "PruneTensor", "ONNXProto"], path: "Sources/ModelIO"),
         .target(name: "PrunePruning", dependencies: ["PruneTensor", "PruneAutodiff", "PruneNN", .product(name: "Yams", package: "Yams")],
                 path: "Sources/Pruning"),
         .target(name: "PrunePruningGraph", dependencies: ["PruneTensor", "PruneAutodiff", "PruneNN", "PrunePruning"], path: "Sources/PruningGraph"),
@@ -52,6 +55,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "GameSearchTests", dependencies: ["GameSearch"], path: "Tests/GameSearchTests"),
         .testTarget(name: "CLITests", dependencies: ["PruneModelIO", "PruneNN", "PrunePruning", "prune"], path: "Tests/CLITests"),
+        .testTarget(name: "ONNXTests", dependencies: ["PruneModelIO", "PruneNN", "PrunePruningGraph", "PrunePruning", "ONNXProto"], path: "Tests/ONNXTests",
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelIOTests", dependencies: ["PruneModelIO", "PruneNN"], path: "Tests/ModelIOTests",
                     resources: [.copy("Fixtures")]),
     ]

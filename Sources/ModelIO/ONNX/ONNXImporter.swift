@@ -1,0 +1,172 @@
+import Foundation
+import ONNXProto
+import PruneAutodiff
+import PruneNN
+import PruneTensor
+
+/// Reads an ONNX model into a ``GraphModel``: checks the opset and every node, sorts the nodes,
+/// turns weight-carrying nodes into Prune layers, and runs the graph once on zeros so that a
+/// shape that does not fit is reported at load time, naming the node.
+enum ONNXImporter {
+    static func decode(_ data: Data, file: String, baseDirectory: String?) throws -> ONNXModel {
+        var proto: Onnx_ModelProto
+        do { proto = try Onnx_ModelProto(serializedBytes: data) } catch {
+            throw ONNXError.malformed(file: file, reason: "the protobuf cannot be decoded (\(error)); is the file truncated or not ONNX?")
+        }
+        guard proto.hasGraph, !proto.graph.node.isEmpty else { throw ONNXError.malformed(file: file, reason: "there is no graph, or it has no nodes") }
+        let opset = try defaultOpset(proto, file: file)
+        let state = ONNXImportState(file: file, baseDirectory: baseDirectory)
+        guard proto.graph.sparseInitializer.isEmpty else { throw ONNXError.malformed(file: file, reason: "sparse initializers are not supported") }
+        for t in proto.graph.initializer {
+            guard !t.name.isEmpty, state.initializers[t.name] == nil else { throw ONNXError.malformed(file: file, reason: "initializer names must be unique and not empty ('\(t.name)')") }
+            state.initializers[t.name] = t
+        }
+        foldIdentitiesOfInitializers(&proto.graph, state)
+        untieSharedInitializers(&proto.graph, state)
+        let graph = proto.graph
+        for (i, n) in graph.node.enumerated() where !(n.domain.isEmpty || n.domain == "ai.onnx") {
+            throw ONNXError.unknownDomain(domain: n.domain, node: n.name.isEmpty ? "\(n.opType)_\(i)" : n.name)
+        }
+        for (i, n) in graph.node.enumerated() where n.opType == "Constant" {
+            let c = ONNXNodeContext(node: n, index: i, opset: opset, state: state)
+            guard let out = n.output.first, !out.isEmpty else { throw c.fail("a Constant without an output") }
+            state.constantNodes[out] = try constantValue(c)
+        }
+        let graphInputs = graph.input.filter { state.initializers[$0.name] == nil }
+        guard !graphInputs.isEmpty, !graph.output.isEmpty else { throw ONNXError.malformed(file: file, reason: "the graph needs at least one input and one output") }
+        state.nodes = Array(graph.node)
+        state.graphOutputs = Set(graph.output.map(\.name))
+        for (i, n) in graph.node.enumerated() { for name in n.input where !name.isEmpty { state.consumers[name, default: []].append(i) } }
+
+        let order = try topologicalOrder(graph, state: state, inputs: Set(graphInputs.map(\.name)))
+        var nodes: [GraphNode] = [], absorbed = Set<Int>()
+        for i in order where graph.node[i].opType != "Constant" && !absorbed.contains(i) {
+            let n = graph.node[i]
+            let c = ONNXNodeContext(node: n, index: i, opset: opset, state: state)
+            guard let build = ONNXOperatorSet.builders[n.opType] else {
+                throw ONNXError.unsupportedOperator(opType: n.opType, node: c.name, opset: opset)
+            }
+            let built = try build(c)
+            absorbed.formUnion(built.absorbed)
+            nodes.append(GraphNode(name: c.name, opType: n.opType, inputs: built.inputs, outputs: built.outputs, op: built.op))
+        }
+        var constants: [String: GraphValue] = state.constantNodes
+        for name in state.initializers.keys where !state.owned.contains(name) { constants[name] = try state.constant(name) }
+        let inputs = try graphInputs.map { vi -> (name: String, shape: [Int?], isInteger: Bool) in
+            let t = vi.type.tensorType
+            let elem = Onnx_TensorProto.DataType(rawValue: Int(t.elemType))
+            guard [.float, .int64, .int32].contains(elem) else { throw ONNXError.malformed(file: file, reason: "graph input '\(vi.name)' has element type \(t.elemType); Prune feeds float, int64 or int32 inputs") }
+            return (vi.name, t.shape.dim.map { d -> Int? in if case .dimValue(let v)? = d.value, v > 0 { return Int(v) }; return nil }, elem != .float)
+        }
+        let model = GraphModel(nodes: nodes, inputs: inputs, outputNames: graph.output.map(\.name), constants: constants, layers: state.layers)
+        model.eval()
+        let result = ONNXModel(graph: model, proto: proto, file: file, opset: opset, state: state)
+        try dryRun(result)
+        return result
+    }
+
+    /// The ai.onnx opset the model imports; other imported domains are allowed only if no node uses them.
+    static func defaultOpset(_ proto: Onnx_ModelProto, file: String) throws -> Int {
+        guard let entry = proto.opsetImport.first(where: { $0.domain.isEmpty || $0.domain == "ai.onnx" }) else {
+            throw ONNXError.malformed(file: file, reason: "the model does not import the ai.onnx opset")
+        }
+        let v = Int(entry.version)
+        guard ONNXOperatorSet.opsets.contains(v) else { throw ONNXError.unsupportedOpset(domain: entry.domain, version: v) }
+        return v
+    }
+
+    /// Removes Identity nodes that only copy an initializer (PyTorch's exporter shares equal
+    /// tensors this way), so the layers that read them see the initializer itself.
+    static func foldIdentitiesOfInitializers(_ graph: inout Onnx_GraphProto, _ state: ONNXImportState) {
+        let outputs = Set(graph.output.map(\.name))
+        var alias: [String: String] = [:]
+        graph.node.removeAll { n in
+            guard n.opType == "Identity", n.domain.isEmpty || n.domain == "ai.onnx", n.input.count == 1, n.output.count == 1,
+                  state.initializers[n.input[0]] != nil, !outputs.contains(n.output[0]) else { return false }
+            alias[n.output[0]] = n.input[0]
+            return true
+        }
+        guard !alias.isEmpty else { return }
+        for i in graph.node.indices { for j in graph.node[i].input.indices { if let a = alias[graph.node[i].input[j]] { graph.node[i].input[j] = a } } }
+    }
+
+    /// Gives every extra reader of a float initializer its own copy (exporters share identical
+    /// tensors between layers; pruning one layer must not change another).
+    static func untieSharedInitializers(_ graph: inout Onnx_GraphProto, _ state: ONNXImportState) {
+        var seen = Set<String>()
+        for i in graph.node.indices {
+            for j in graph.node[i].input.indices {
+                let name = graph.node[i].input[j]
+                guard let t = state.initializers[name], t.dataType == Int32(Onnx_TensorProto.DataType.float.rawValue), t.dims.count >= 1 else { continue }
+                if seen.insert(name).inserted { continue }
+                var k = 2, copy = name + "_\(k)"
+                while state.initializers[copy] != nil { k += 1; copy = name + "_\(k)" }
+                var dup = t; dup.name = copy
+                state.initializers[copy] = dup
+                graph.initializer.append(dup)
+                graph.node[i].input[j] = copy
+                seen.insert(copy)
+            }
+        }
+    }
+
+    static func constantValue(_ c: ONNXNodeContext) throws -> GraphValue {
+        if let a = c.attribute("value") { return try ONNXTensorCodec.value(a.t, baseDirectory: c.state.baseDirectory, file: c.state.file) }
+        if let a = c.attribute("value_float") { return .float(Variable(Tensor(unchecked: [], [a.f]))) }
+        if let a = c.attribute("value_floats") { return .float(Variable(Tensor(unchecked: [a.floats.count], a.floats))) }
+        if let a = c.attribute("value_int") { return .integer(IntegerTensor(scalar: Int(a.i))) }
+        if let a = c.attribute("value_ints") { return .integer(IntegerTensor(a.ints.map { Int($0) })) }
+        throw c.fail("a Constant needs value, value_float(s) or value_int(s)")
+    }
+
+    /// Kahn's algorithm over value dependencies; a node that never becomes ready is on a cycle.
+    static func topologicalOrder(_ graph: Onnx_GraphProto, state: ONNXImportState, inputs: Set<String>) throws -> [Int] {
+        var producer: [String: Int] = [:]
+        for (i, n) in graph.node.enumerated() {
+            for o in n.output where !o.isEmpty {
+                guard producer[o] == nil, state.initializers[o] == nil, !inputs.contains(o) else {
+                    throw ONNXError.malformed(file: state.file, reason: "the value '\(o)' is produced more than once")
+                }
+                producer[o] = i
+            }
+        }
+        var pending = [Int](repeating: 0, count: graph.node.count)
+        var readers: [Int: [Int]] = [:]
+        for (i, n) in graph.node.enumerated() {
+            let name = n.name.isEmpty ? "\(n.opType)_\(i)" : n.name
+            for v in n.input where !v.isEmpty {
+                if let p = producer[v] { pending[i] += 1; readers[p, default: []].append(i) }
+                else if state.initializers[v] == nil && !inputs.contains(v) { throw ONNXError.missingValue(node: name, input: v) }
+            }
+        }
+        for o in graph.output where producer[o.name] == nil && !inputs.contains(o.name) && state.initializers[o.name] == nil {
+            throw ONNXError.malformed(file: state.file, reason: "the graph output '\(o.name)' is not produced by any node")
+        }
+        var ready = (0..<graph.node.count).filter { pending[$0] == 0 }, order: [Int] = []
+        var head = 0
+        while head < ready.count {
+            let i = ready[head]; head += 1
+            order.append(i)
+            for r in readers[i] ?? [] { pending[r] -= 1; if pending[r] == 0 { ready.append(r) } }
+        }
+        if order.count < graph.node.count {
+            let stuck = (0..<graph.node.count).filter { pending[$0] > 0 }.map { graph.node[$0].name.isEmpty ? "\(graph.node[$0].opType)_\($0)" : graph.node[$0].name }
+            throw ONNXError.cycle(nodes: stuck)
+        }
+        return order
+    }
+
+    /// Runs the graph on zeros shaped like its inputs (unknown extents as 1) to check every shape.
+    static func dryRun(_ model: ONNXModel) throws {
+        var feeds: [String: GraphValue] = [:]
+        for input in model.graph.inputs {
+            let shape = input.shape.map { $0 ?? 1 }
+            guard shape.reduce(1, *) <= 1 << 26 else { return }
+            feeds[input.name] = input.isInteger ? .integer(try IntegerTensor(shape: shape, values: .init(repeating: 0, count: shape.reduce(1, *))))
+                                                : .float(Variable(.zeros(shape)))
+        }
+        do { _ = try withNoGrad { try model.graph.run(feeds) } } catch let GraphError.node(name, op, e) {
+            throw ONNXError.invalidNode(node: name, opType: op, reason: "\(e)")
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import ONNXProto
+import PruneNN
+import PruneTensor
+
+/// Builders for the ONNX operators that carry trainable weights: each becomes a Prune layer
+/// (Conv2d, Linear, BatchNorm, LayerNorm) whose parameters are written back on export.
+enum ONNXLayerBuilders {
+    static let all: [String: ONNXPlainBuilders.Builder] = [
+        "Conv": conv, "Gemm": gemm, "MatMul": matMul, "BatchNormalization": batchNorm, "LayerNormalization": layerNorm,
+    ]
+
+    static func conv(_ c: ONNXNodeContext) throws -> ONNXBuiltNode {
+        guard let w = try c.floatInitializer(1) else { throw c.fail("the weight must be an initializer") }
+        guard w.rank == 4 else { throw c.fail("only 2-D convolutions are supported (weight \(w.shape))") }
+        let groups = c.int("group", 1)
+        let kernel = c.ints("kernel_shape") ?? Array(w.shape[2...])
+        guard kernel == Array(w.shape[2...]), groups > 0, w.shape[0] % groups == 0 else { throw c.fail("kernel_shape \(kernel) or group \(groups) does not fit the weight \(w.shape)") }
+        let b = try c.floatInitializer(2)
+        if let b, b.shape != [w.shape[0]] { throw c.fail("bias \(b.shape) does not fit \(w.shape[0]) output channels") }
+        if b == nil && !c.input(2).isEmpty { throw c.fail("the bias must be an initializer") }
+        let layer = Conv2d(weight: w, bias: b, geometry: try c.geometry(kernel: kernel, groups: groups))
+        let op = try c.state.addLayer(layer, initializer: c.input(1), suffix: ".weight", node: c.name)
+        c.state.bind(c.input(1)) { layer.weight.exportedValue }
+        if let bias = layer.bias { c.state.bind(c.input(2)) { bias.exportedValue } }
+        c.state.nodeUpdates[c.name] = { node in
+            if let i = node.attribute.firstIndex(where: { $0.name == "group" }) { node.attribute[i].i = Int64(layer.geometry.groups) }
+        }
+        return ONNXBuiltNode(op: op, inputs: [c.input(0)], outputs: Array(c.node.output.prefix(1)))
+    }
+
+    /// Gemm with a constant B as a Linear: Y = A·Bᵀ + C (transB = 1) or A·B + C (transB = 0).
+    static func gemm(_ c: ONNXNodeContext) throws -> ONNXBuiltNode {
+        guard let bMatrix = try c.floatInitializer(1), bMatrix.rank == 2 else { throw c.fail("B must be a 2-D initializer (Gemm of two activations is not supported)") }
+        guard c.int("transA", 0) == 0 else { throw c.fail("transA = 1 is not supported") }
+        let transB = c.int("transB", 0) == 1
+        let alpha = c.float("alpha", 1), beta = c.float("beta", 1)
+        var weight = transB ? bMatrix : try bMatrix.transposed()
+        let out = weight.shape[0]
+        var bias = try c.floatInitializer(2)
+        if bias == nil && !c.input(2).isEmpty { throw c.fail("C must be an initializer") }
+        if let b = bias {
+            guard b.count == out || b.count == 1 else { throw c.fail("C \(b.shape) does not broadcast to \(out) outputs") }
+            bias = Tensor(unchecked: [out], b.count == 1 ? Array(repeating: b.scalars[0] * beta, count: out) : b.scalars.map { $0 * beta })
+        }
+        if alpha != 1 { weight = weight * alpha }
+        let biasShape = try c.floatInitializer(2)?.shape
+        let layer = Linear(weight: weight, bias: bias)
+        let op = try c.state.addLayer(layer, initializer: c.input(1), suffix: ".weight", node: c.name)
+        // Exported as transB = 1, alpha = beta = 1 with C of shape [out] (or [1, out] if it was).
+        c.state.bind(c.input(1)) { layer.weight.exportedValue }
+        if let b = layer.bias {
+            c.state.bind(c.input(2)) {
+                let v = b.exportedValue
+                return biasShape?.count == 2 ? Tensor(unchecked: [1, v.count], v.scalars) : v
+            }
+        }
+        c.state.nodeUpdates[c.name] = { node in
+            node.attribute.removeAll { ["transB", "alpha", "beta"].contains($0.name) }
+            var t = Onnx_AttributeProto(); t.name = "transB"; t.type = .int; t.i = 1
+            node.attribute.append(t)
+        }
+        return ONNXBuiltNode(op: op, inputs: [c.input(0)], outputs: Array(c.node.output.prefix(1)))
+    }
+
+    /// MatMul by a constant [in, out] matrix as a Linear; a following Add of a constant [out]
+    /// vector becomes its bias (the form PyTorch exports for Linear on 3-D inputs).
+    static func matMul(_ c: ONNXNodeContext) throws -> ONNXBuiltNode {
+        guard let w = try c.floatInitializer(1), w.rank == 2, c.state.initializers[c.input(0)] == nil else {
+            return ONNXBuiltNode(op: MatMulOperator(), inputs: [c.input(0), c.input(1)], outputs: Array(c.node.output.prefix(1)))
+        }
+        let out = w.shape[1], y = c.node.output.first ?? ""
+        var biasInput: String?, absorbed: [Int] = [], outputs = [y]
+        if let readers = c.state.consumers[y], readers.count == 1, !c.state.graphOutputs.contains(y) {
+            let add = c.state.nodes[readers[0]]
+            if add.opType == "Add", add.input.count == 2, add.domain.isEmpty || add.domain == "ai.onnx" {
+                let other = add.input[0] == y ? add.input[1] : add.input[0]
+                if case .float(let b)? = try c.state.constant(other), b.shape == [out], c.state.initializers[other] != nil {
+                    biasInput = other; absorbed = [readers[0]]; outputs = Array(add.output.prefix(1))
+                }
+            }
+        }
+        let bias = try biasInput.flatMap { n -> Tensor? in if case .float(let v)? = try c.state.constant(n) { return v.value }; return nil }
+        let layer = Linear(weight: try w.transposed(), bias: bias)
+        let op = try c.state.addLayer(layer, initializer: biasInput ?? c.input(1), suffix: biasInput == nil ? ".weight" : ".bias", node: c.name)
+        c.state.bind(c.input(1)) { (try? layer.weight.exportedValue.transposed()) ?? layer.weight.exportedValue }
+        if let biasInput, let b = layer.bias { c.state.bind(biasInput) { b.exportedValue } }
+        return ONNXBuiltNode(op: op, inputs: [c.input(0)], outputs: outputs, absorbed: absorbed)
+    }
+
+    static func batchNorm(_ c: ONNXNodeContext) throws -> ONNXBuiltNode {
+        guard c.int("training_mode", 0) == 0, c.node.output.filter({ !$0.isEmpty }).count == 1 else {
+            throw c.fail("training-mode BatchNormalization (running statistics as outputs) is not supported")
+        }
+        let parts = try (1...4).map { i -> Tensor in
+            guard let t = try c.floatInitializer(i) else { throw c.fail("input \(i) must be an initializer") }
+            return t
+        }
+        let n = parts[0].count
+        guard parts.allSatisfy({ $0.rank == 1 && $0.count == n }) else { throw c.fail("scale, bias, mean and var must be [C] vectors, got \(parts.map(\.shape))") }
+        // ONNX momentum weighs the old running value; PyTorch's weighs the new batch value.
+        let layer = BatchNorm(n, momentum: 1 - c.float("momentum", 0.9), epsilon: c.float("epsilon", 1e-5))
+        layer.weight.value = parts[0]; layer.bias.value = parts[1]
+        layer.runningMean.value = parts[2]; layer.runningVar.value = parts[3]
+        let op = try c.state.addLayer(layer, initializer: c.input(1), suffix: ".weight", node: c.name)
+        c.state.bind(c.input(1)) { layer.weight.exportedValue }
+        c.state.bind(c.input(2)) { layer.bias.exportedValue }
+        c.state.bind(c.input(3)) { layer.runningMean.value }
+        c.state.bind(c.input(4)) { layer.runningVar.value }
+        return ONNXBuiltNode(op: op, inputs: [c.input(0)], outputs: Array(c.node.output.prefix(1)))
+    }
+
+    static func layerNorm(_ c: ONNXNodeContext) throws -> ONNXBuiltNode {
+        guard let scale = try c.floatInitializer(1) else { throw c.fail("Scale must be an initializer") }
+        let axis = c.int("axis", -1)
+        guard axis < 0, -axis == scale.rank else { throw c.fail("axis \(axis) must be negative and cover the Scale's \(scale.rank) axes") }
+        guard c.node.output.dropFirst().allSatisfy({ $0.isEmpty }) else { throw c.fail("Mean and InvStdDev outputs are not supported") }
+        let bias = try c.floatInitializer(2)
+        if let bias, bias.shape != scale.shape { throw c.fail("B \(bias.shape) must have the Scale's shape \(scale.shape)") }
+        if bias == nil && !c.input(2).isEmpty { throw c.fail("B must be an initializer") }
+        let layer = LayerNorm(scale.shape, epsilon: c.float("epsilon", 1e-5))
+        layer.weight.value = scale
+        if let bias { layer.bias.value = bias }
+        let op = try c.state.addLayer(layer, initializer: c.input(1), suffix: ".weight", node: c.name)
+        c.state.bind(c.input(1)) { layer.weight.exportedValue }
+        if bias != nil { c.state.bind(c.input(2)) { layer.bias.exportedValue } }
+        return ONNXBuiltNode(op: op, inputs: [c.input(0)], outputs: Array(c.node.output.prefix(1)))
+    }
+}

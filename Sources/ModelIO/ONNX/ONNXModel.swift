@@ -1,0 +1,78 @@
+import Foundation
+import ONNXProto
+import PruneNN
+import PruneTensor
+
+/// An ONNX model imported for pruning: the runnable, differentiable ``GraphModel`` and what is
+/// needed to write it back as ONNX (the original protobuf, and where each parameter goes).
+///
+/// Export keeps every node and writes the current values (masks folded in, channels removed)
+/// into the initializers, rewrites integer constants that structured pruning changed (Reshape
+/// targets) and layer attributes (Conv groups), and drops stale intermediate shape annotations.
+public final class ONNXModel {
+    public let graph: GraphModel
+    public let file: String
+    /// The ai.onnx opset of the model.
+    public let opset: Int
+    private let proto: Onnx_ModelProto
+    private let state: ONNXImportState
+    private let originalConstants: [String: GraphValue]
+
+    init(graph: GraphModel, proto: Onnx_ModelProto, file: String, opset: Int, state: ONNXImportState) {
+        self.graph = graph; self.proto = proto; self.file = file; self.opset = opset; self.state = state
+        originalConstants = graph.constants
+    }
+
+    /// Reads an ONNX file (external data is looked up beside it).
+    public static func load(_ path: String) throws -> ONNXModel {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ModelIOError(file: path, "cannot read the file") }
+        return try ONNXImporter.decode(data, file: path, baseDirectory: (path as NSString).deletingLastPathComponent)
+    }
+
+    /// Reads an ONNX model from bytes.
+    public static func decode(_ data: Data, name: String = "<onnx>") throws -> ONNXModel {
+        try ONNXImporter.decode(data, file: name, baseDirectory: nil)
+    }
+
+    /// The first input's shape with unknown extents (batch) set to `batch`.
+    public func inputShape(batch: Int = 1) -> [Int]? {
+        graph.inputs.first.map { $0.shape.map { $0 ?? batch } }
+    }
+
+    /// The model as ONNX bytes with the current parameters.
+    public func serialized() throws -> Data {
+        var p = proto
+        var replacements: [String: Onnx_TensorProto] = [:]
+        for b in state.bindings { replacements[b.initializer] = ONNXTensorCodec.proto(name: b.initializer, tensor: b.read()) }
+        for (name, value) in graph.constants {
+            guard case .integer(let now) = value, case .integer(let before)? = originalConstants[name], now != before else { continue }
+            if state.initializers[name] != nil { replacements[name] = ONNXTensorCodec.proto(name: name, integers: now) }
+            else if let i = p.graph.node.firstIndex(where: { $0.opType == "Constant" && $0.output.first == name }) {
+                p.graph.node[i].attribute.removeAll { $0.name.hasPrefix("value") }
+                var a = Onnx_AttributeProto(); a.name = "value"; a.type = .tensor
+                a.t = ONNXTensorCodec.proto(name: "", integers: now)
+                p.graph.node[i].attribute.append(a)
+            }
+        }
+        for i in p.graph.initializer.indices { if let r = replacements[p.graph.initializer[i].name] { p.graph.initializer[i] = r } }
+        for i in p.graph.node.indices {
+            let name = p.graph.node[i].name.isEmpty ? "\(p.graph.node[i].opType)_\(i)" : p.graph.node[i].name
+            state.nodeUpdates[name]?(&p.graph.node[i])
+        }
+        // Channel counts of intermediate values may have changed: let consumers infer them again.
+        p.graph.valueInfo = []
+        var note = Onnx_StringStringEntryProto(); note.key = "prune.exported_by"; note.value = "Prune"
+        p.metadataProps.removeAll { $0.key == note.key }
+        p.metadataProps.append(note)
+        return try p.serializedBytes()
+    }
+
+    /// Writes the model atomically; refuses to overwrite the file it was read from.
+    public func write(to path: String) throws {
+        if URL(fileURLWithPath: path).standardizedFileURL == URL(fileURLWithPath: file).standardizedFileURL {
+            throw ModelIOError(file: path, "this is the model's input file; write the pruned model elsewhere")
+        }
+        let data = try serialized()
+        try AtomicFile.write(data, to: path)
+    }
+}

@@ -1,0 +1,65 @@
+import ONNXProto
+import PruneNN
+import PruneTensor
+
+/// One ONNX node as an operator builder sees it: its attributes, the opset, and the importer state.
+struct ONNXNodeContext {
+    let node: Onnx_NodeProto
+    let index: Int
+    let opset: Int
+    let state: ONNXImportState
+
+    var name: String { node.name.isEmpty ? "\(node.opType)_\(index)" : node.name }
+
+    func fail(_ reason: String) -> ONNXError { .invalidNode(node: name, opType: node.opType, reason: reason) }
+
+    func attribute(_ key: String) -> Onnx_AttributeProto? { node.attribute.first { $0.name == key } }
+
+    func int(_ key: String, _ fallback: Int) -> Int { attribute(key).map { Int($0.i) } ?? fallback }
+    func float(_ key: String, _ fallback: Float) -> Float { attribute(key).map { $0.f } ?? fallback }
+    func ints(_ key: String) -> [Int]? { attribute(key).map { $0.ints.map { Int($0) } } }
+    func string(_ key: String) -> String? { attribute(key).map { String(decoding: $0.s, as: UTF8.self) } }
+
+    /// Input `i`'s name ("" when absent).
+    func input(_ i: Int) -> String { i < node.input.count ? node.input[i] : "" }
+
+    /// The float initializer read by input `i`, if that input is one.
+    func floatInitializer(_ i: Int) throws -> Tensor? {
+        let n = input(i)
+        guard !n.isEmpty, state.initializers[n] != nil else { return nil }
+        guard case .float(let v) = try state.constant(n) else { throw fail("initializer '\(n)' must hold floats") }
+        return v.value
+    }
+
+    /// The 2-D geometry of a Conv or pooling node (symmetric padding, NOTSET or VALID auto-padding).
+    func geometry(kernel: [Int], groups: Int = 1) throws -> Conv2dGeometry {
+        guard kernel.count == 2 else { throw fail("only 2-D kernels are supported (kernel \(kernel))") }
+        let strides = ints("strides") ?? [1, 1], dilations = ints("dilations") ?? [1, 1]
+        var pads = ints("pads") ?? [0, 0, 0, 0]
+        switch string("auto_pad") ?? "NOTSET" {
+        case "NOTSET", "": break
+        case "VALID": pads = [0, 0, 0, 0]
+        case let mode:
+            // SAME padding is symmetric when stride 1 and the dilated kernel is odd.
+            guard strides == [1, 1], kernel.enumerated().allSatisfy({ ((kernel[$0.offset] - 1) * dilations[$0.offset]) % 2 == 0 }) else {
+                throw fail("auto_pad \(mode) with these strides needs asymmetric padding, which is not supported")
+            }
+            let ph = (kernel[0] - 1) * dilations[0] / 2, pw = (kernel[1] - 1) * dilations[1] / 2
+            pads = [ph, pw, ph, pw]
+        }
+        guard strides.count == 2, dilations.count == 2, pads.count == 4, strides.allSatisfy({ $0 > 0 }), dilations.allSatisfy({ $0 > 0 }),
+              pads.allSatisfy({ $0 >= 0 }) else { throw fail("invalid strides \(strides), dilations \(dilations) or pads \(pads)") }
+        guard pads[0] == pads[2], pads[1] == pads[3] else { throw fail("asymmetric pads \(pads) are not supported") }
+        return Conv2dGeometry(kernel: (kernel[0], kernel[1]), stride: (strides[0], strides[1]), padding: (pads[0], pads[1]),
+                              dilation: (dilations[0], dilations[1]), groups: groups)
+    }
+}
+
+/// What a builder returns: the operator, the values it reads and writes, and nodes it absorbed
+/// (a MatMul's bias Add).
+struct ONNXBuiltNode {
+    var op: any GraphOperator
+    var inputs: [String]
+    var outputs: [String]
+    var absorbed: [Int] = []
+}

@@ -1,0 +1,86 @@
+import PruneAutodiff
+import PruneTensor
+
+/// A model given as a dataflow graph (an imported ONNX model): nodes in topological order, the
+/// constants they read, and the layers with parameters as child modules, so training, masks,
+/// pruning criteria and structured pruning work on it as on a model written in Swift.
+public final class GraphModel: Module {
+    /// Nodes in execution (topological) order.
+    public var nodes: [GraphNode]
+    /// The graph's inputs in order, and whether each holds integers (token ids) rather than floats.
+    public let inputs: [(name: String, shape: [Int?], isInteger: Bool)]
+    /// The graph's outputs in order.
+    public let outputNames: [String]
+    /// Values that do not change: non-trainable initializers and Constant outputs.
+    public var constants: [String: GraphValue]
+    /// The layers with parameters, under their exported names.
+    public let layers: ModuleDictionary
+    public var isTraining = true {
+        didSet { for (_, m) in layers.namedModules() { m.isTraining = isTraining } }
+    }
+
+    public init(nodes: [GraphNode], inputs: [(name: String, shape: [Int?], isInteger: Bool)], outputNames: [String],
+                constants: [String: GraphValue], layers: ModuleDictionary) {
+        self.nodes = nodes; self.inputs = inputs; self.outputNames = outputNames
+        self.constants = constants; self.layers = layers
+    }
+
+    public var children: [(name: String, module: any Module)] { layers.children }
+
+    public func replaceChild(named name: String, with module: any Module) throws { try layers.replaceChild(named: name, with: module) }
+
+    /// Runs the graph on its first input and returns its first output.
+    public func forward(_ x: Variable) throws -> Variable {
+        guard let first = inputs.first, let out = outputNames.first else { throw GraphError.invalidValue("the graph has no inputs or outputs") }
+        let value: GraphValue = first.isInteger
+            ? .integer(try IntegerTensor(shape: x.shape, values: x.value.scalars.map { Int($0) })) : .float(x)
+        return try run([first.name: value])[out]!.variable("graph output '\(out)'")
+    }
+
+    /// Runs the graph. `observe` sees every node with its inputs and outputs (for tracing).
+    public func run(_ feeds: [String: GraphValue],
+                    observe: ((GraphNode, [GraphValue?], [GraphValue]) throws -> Void)? = nil) throws -> [String: GraphValue] {
+        var values = constants
+        for (name, _, _) in inputs {
+            guard let v = feeds[name] else { throw GraphError.invalidValue("no value given for the graph input '\(name)'") }
+            values[name] = v
+        }
+        var lastUse: [String: Int] = [:]
+        for (i, n) in nodes.enumerated() { for name in n.inputs where !name.isEmpty { lastUse[name] = i } }
+        let keep = Set(outputNames)
+        for (i, node) in nodes.enumerated() {
+            var args: [GraphValue?] = []
+            for name in node.inputs {
+                if name.isEmpty { args.append(nil); continue }
+                guard let v = values[name] else { throw GraphError.missingInput(node: node.name, input: name) }
+                args.append(v)
+            }
+            let results: [GraphValue]
+            do { results = try node.op.run(args) } catch let e as GraphError {
+                if case .node = e { throw e }
+                throw GraphError.node(name: node.name, opType: node.opType, underlying: e)
+            } catch { throw GraphError.node(name: node.name, opType: node.opType, underlying: error) }
+            guard results.count >= node.outputs.filter({ !$0.isEmpty }).count else {
+                throw GraphError.node(name: node.name, opType: node.opType, underlying: GraphError.invalidValue("produced \(results.count) outputs, the node names \(node.outputs.count)"))
+            }
+            try observe?(node, args, results)
+            for (name, v) in zip(node.outputs, results) where !name.isEmpty { values[name] = v }
+            for name in node.inputs where !name.isEmpty && lastUse[name] == i && !keep.contains(name) && constants[name] == nil {
+                values[name] = nil
+            }
+        }
+        var out: [String: GraphValue] = [:]
+        for name in outputNames {
+            guard let v = values[name] else { throw GraphError.invalidValue("the graph output '\(name)' is never computed") }
+            out[name] = v
+        }
+        return out
+    }
+
+    /// Operator types and how often each occurs.
+    public var operatorCounts: [(opType: String, count: Int)] {
+        Dictionary(nodes.map { ($0.opType, 1) }, uniquingKeysWith: +).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    public var summary: String { "GraphModel(\(nodes.count) nodes, \(parameterCount) parameters)" }
+}

@@ -1,0 +1,60 @@
+import PruneAutodiff
+import PruneTensor
+
+/// How an operator treats the channel axis of its float inputs, so that structured pruning can
+/// follow channels through any graph (Fang et al., "DepGraph", CVPR 2023). A new operator type
+/// joins structured pruning by saying which of these it is.
+public enum ChannelFlow: Sendable, Equatable {
+    /// Elementwise with broadcasting: operands with channels must share them; the output keeps them.
+    case elementwise
+    /// Reduces (or normalizes) over these axes of its first input; channels survive unless the
+    /// channel axis is among them.
+    case reduces(axes: [Int], keepDims: Bool)
+    /// Moves axes (Transpose).
+    case permutes([Int])
+    /// Changes the layout without moving data (Reshape, Flatten, Squeeze, Unsqueeze).
+    case relayouts
+    /// Joins its inputs along an axis.
+    case concatenates(axis: Int)
+    /// Takes parts along an axis (Split, Slice, Gather).
+    case selects(axis: Int)
+    /// Mixes channels of two activations (MatMul of two activations): channels are fixed.
+    case mixes
+    /// Runs a module (Conv, Gemm, BatchNormalization, LayerNormalization).
+    case module
+    /// Produces no float channels (Shape, Constant).
+    case none
+}
+
+/// One operation of a ``GraphModel``: inputs in, outputs out, on ``GraphValue``s. Absent optional
+/// inputs are nil.
+public protocol GraphOperator {
+    func run(_ inputs: [GraphValue?]) throws -> [GraphValue]
+    /// The layer with trainable parameters this operator runs, if any.
+    var module: (any Module)? { get }
+    /// How channels pass through it.
+    var channelFlow: ChannelFlow { get }
+}
+
+extension GraphOperator {
+    public var module: (any Module)? { nil }
+
+    /// Input `i`, which must be present.
+    public func input(_ inputs: [GraphValue?], _ i: Int, _ what: String) throws -> GraphValue {
+        guard i < inputs.count, let v = inputs[i] else { throw GraphError.invalidValue("missing input \(i) (\(what))") }
+        return v
+    }
+}
+
+/// One node: an operator with the names of the values it reads and writes ("" marks an absent input).
+public struct GraphNode {
+    public var name: String
+    public var opType: String
+    public var inputs: [String]
+    public var outputs: [String]
+    public var op: any GraphOperator
+
+    public init(name: String, opType: String, inputs: [String], outputs: [String], op: any GraphOperator) {
+        self.name = name; self.opType = opType; self.inputs = inputs; self.outputs = outputs; self.op = op
+    }
+}

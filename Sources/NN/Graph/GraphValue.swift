@@ -1,0 +1,70 @@
+import PruneAutodiff
+import PruneTensor
+
+/// An integer tensor (shapes, indices, axes) flowing through a ``GraphModel`` beside float activations.
+public struct IntegerTensor: Sendable, Equatable {
+    public var shape: [Int]
+    public var values: [Int]
+
+    public init(shape: [Int], values: [Int]) throws {
+        guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == values.count else {
+            throw TensorError.shapeMismatch(op: "IntegerTensor", shapes: [shape, [values.count]], reason: "the shape must hold exactly the values")
+        }
+        self.shape = shape; self.values = values
+    }
+
+    /// A 1-D tensor.
+    public init(_ values: [Int]) { shape = [values.count]; self.values = values }
+    /// A scalar (rank 0).
+    public init(scalar: Int) { shape = []; values = [scalar] }
+
+    public var rank: Int { shape.count }
+}
+
+/// A value in a graph: a float tensor (differentiable) or an integer tensor.
+public enum GraphValue {
+    case float(Variable)
+    case integer(IntegerTensor)
+
+    public var shape: [Int] {
+        switch self {
+        case .float(let v): return v.shape
+        case .integer(let t): return t.shape
+        }
+    }
+
+    /// The float tensor, or an error naming what was expected.
+    public func variable(_ what: String) throws -> Variable {
+        switch self {
+        case .float(let v): return v
+        case .integer: throw GraphError.invalidValue("\(what) must be a float tensor, got an integer tensor")
+        }
+    }
+
+    /// The integer values, or an error (float tensors holding whole numbers are accepted).
+    public func integers(_ what: String) throws -> IntegerTensor {
+        switch self {
+        case .integer(let t): return t
+        case .float(let v):
+            guard v.value.scalars.allSatisfy({ $0 == $0.rounded() && Swift.abs($0) < 16_777_216 }) else {
+                throw GraphError.invalidValue("\(what) must be an integer tensor")
+            }
+            return try IntegerTensor(shape: v.shape, values: v.value.scalars.map { Int($0) })
+        }
+    }
+}
+
+/// Errors of graph execution; each names the node.
+public enum GraphError: Error, CustomStringConvertible {
+    case invalidValue(String)
+    case missingInput(node: String, input: String)
+    case node(name: String, opType: String, underlying: Error)
+
+    public var description: String {
+        switch self {
+        case .invalidValue(let m): return m
+        case let .missingInput(n, i): return "node '\(n)': input '\(i)' has no value"
+        case let .node(n, op, e): return "node '\(n)' (\(op)): \(e)"
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import PruneAutodiff
+import PruneTensor
+
+/// Normalizes a possibly negative axis.
+func normalizedAxis(_ axis: Int, rank: Int) throws -> Int {
+    let a = axis < 0 ? axis + rank : axis
+    guard a >= 0 && a < Swift.max(rank, 1) else { throw GraphError.invalidValue("axis \(axis) is out of range for rank \(rank)") }
+    return a
+}
+
+/// Concat along an axis (floats, or 1-D integer shape vectors).
+public struct ConcatOperator: GraphOperator {
+    public let axis: Int
+    public init(axis: Int) { self.axis = axis }
+    public var channelFlow: ChannelFlow { .concatenates(axis: axis) }
+    public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
+        let parts = inputs.compactMap { $0 }
+        guard !parts.isEmpty else { throw GraphError.invalidValue("Concat of nothing") }
+        if parts.allSatisfy({ if case .integer = $0 { return true } else { return false } }) {
+            let ints = try parts.map { try $0.integers("input") }
+            guard ints.allSatisfy({ $0.rank <= 1 }) else { throw GraphError.invalidValue("Concat of integer tensors of rank > 1") }
+            return [.integer(IntegerTensor(ints.flatMap(\.values)))]
+        }
+        let vars = try parts.map { try $0.variable("input") }
+        return [.float(try Variable.concat(vars, axis: try normalizedAxis(axis, rank: vars[0].shape.count)))]
+    }
+}
+
+/// Split into `outputs` parts along an axis: sizes from the second input, or equal parts.
+public struct SplitOperator: GraphOperator {
+    public let axis: Int
+    public let outputs: Int
+    /// Sizes given as an attribute (opsets before 13).
+    public let sizesAttribute: [Int]?
+    public init(axis: Int, outputs: Int, sizesAttribute: [Int]? = nil) { self.axis = axis; self.outputs = outputs; self.sizesAttribute = sizesAttribute }
+    public var channelFlow: ChannelFlow { .selects(axis: axis) }
+    public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
+        let x = try input(inputs, 0, "input").variable("input")
+        let a = try normalizedAxis(axis, rank: x.shape.count)
+        let n = x.shape[a]
+        var sizes = try sizesAttribute ?? (inputs.count > 1 ? inputs[1]?.integers("split").values : nil) ?? []
+        if sizes.isEmpty {
+            guard outputs > 0 else { throw GraphError.invalidValue("Split into no outputs") }
+            let chunk = (n + outputs - 1) / outputs
+            sizes = (0..<outputs).map { Swift.max(0, Swift.min(chunk, n - $0 * chunk)) }
+        }
+        guard sizes.reduce(0, +) == n, sizes.allSatisfy({ $0 >= 0 }) else { throw GraphError.invalidValue("split sizes \(sizes) do not add up to \(n)") }
+        return try x.split(axis: a, sizes: sizes).map { .float($0) }
+    }
+}
+
+/// Slice with starts, ends, axes and steps from inputs (ONNX clamping rules). Float tensors need step 1.
+public struct SliceOperator: GraphOperator {
+    public init() {}
+    public var channelFlow: ChannelFlow { .selects(axis: -1) }
+    public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
+        let v = try input(inputs, 0, "data")
+        let starts = try input(inputs, 1, "starts").integers("starts").values
+        let ends = try input(inputs, 2, "ends").integers("ends").values
+        let rank = v.shape.count
+        let axes = try (inputs.count > 3 ? inputs[3]?.integers("axes").values : nil) ?? Array(0..<starts.count)
+        let steps = try (inputs.count > 4 ? inputs[4]?.integers("steps").values : nil) ?? Array(repeating: 1, count: starts.count)
+        guard starts.count == ends.count, axes.count == starts.count, steps.count == starts.count else {
+            throw GraphError.invalidValue("starts, ends, axes and steps must have equal lengths")
+        }
+        var current = v
+        for i in 0..<axes.count {
+            let a = try normalizedAxis(axes[i], rank: rank), n = current.shape[a], step = steps[i]
+            guard step != 0 else { throw GraphError.invalidValue("Slice step 0") }
+            func bound(_ x: Int, _ lo: Int, _ hi: Int) -> Int { Swift.min(Swift.max(x < 0 ? x + n : x, lo), hi) }
+            let s = step > 0 ? bound(starts[i], 0, n) : bound(starts[i], -1, n - 1)
+            let e = step > 0 ? bound(ends[i], 0, n) : bound(ends[i], -1, n - 1)
+            let picked = Array(stride(from: s, to: e, by: step))
+            switch current {
+            case .float(let x):
+                if step == 1 { current = .float(try x.slice(axis: a, start: s, end: Swift.max(s, e))) }
+                else { current = .float(try x.gather(axis: a, indices: picked)) }
+            case .integer(let t):
+                guard t.rank == 1 else { throw GraphError.invalidValue("Slice of an integer tensor of rank \(t.rank)") }
+                current = .integer(IntegerTensor(picked.map { t.values[$0] }))
+            }
+        }
+        return [current]
+    }
+}
+
+/// Gather along an axis with integer indices (output: data[:axis] + indices.shape + data[axis+1:]).
+public struct GatherOperator: GraphOperator {
+    public let axis: Int
+    public init(axis: Int) { self.axis = axis }
+    public var channelFlow: ChannelFlow { .selects(axis: axis) }
+    public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
+        let data = try input(inputs, 0, "data")
+        let idx = try input(inputs, 1, "indices").integers("indices")
+        let a = try normalizedAxis(axis, rank: data.shape.count), n = data.shape[a]
+        let flat = try idx.values.map { i -> Int in
+            let j = i < 0 ? i + n : i
+            guard j >= 0 && j < n else { throw GraphError.invalidValue("index \(i) is out of range for extent \(n)") }
+            return j
+        }
+        let outShape = Array(data.shape[..<a]) + idx.shape + Array(data.shape[(a + 1)...])
+        switch data {
+        case .float(let x): return [.float(try x.gather(axis: a, indices: flat).reshaped(outShape))]
+        case .integer(let t):
+            guard t.rank == 1 else { throw GraphError.invalidValue("Gather from an integer tensor of rank \(t.rank)") }
+            return [.integer(try IntegerTensor(shape: outShape, values: flat.map { t.values[$0] }))]
+        }
+    }
+}
