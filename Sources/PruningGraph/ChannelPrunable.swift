@@ -73,6 +73,16 @@ extension BatchNorm: ChannelPrunable {
     public func pruneInChannels(keeping k: [Int]) { pruneOutChannels(keeping: k) }
 }
 
+extension LayerNorm: ChannelPrunable {
+    public var prunableOutChannels: Int { weight.shape[0] }
+    public var prunableInChannels: Int { weight.shape[0] }
+    public func pruneOutChannels(keeping k: [Int]) {
+        Slice.keep(weight, axis: 0, indices: k)
+        Slice.keep(bias, axis: 0, indices: k)
+    }
+    public func pruneInChannels(keeping k: [Int]) { pruneOutChannels(keeping: k) }
+}
+
 /// Layers that leave channels as they are (activations, pooling, dropout).
 public protocol ChannelPassThrough: Module {}
 extension ReLU: ChannelPassThrough {}

@@ -94,9 +94,9 @@ public final class DependencyGraph {
     }
     public private(set) var layers: [TracedLayer] = []
     private var pendingLayers: [(path: String, inSpace: Space, outSpace: Space?, inC: Int, outC: Int, expansion: Int, k: Int, positions: Int, depthwise: Bool, bias: Bool)] = []
-    private var pendingNorms: [(path: String, space: Space, channels: Int)] = []
+    var pendingNorms: [(path: String, space: Space, channels: Int)] = []
 
-    private final class Space {
+    final class Space {
         var parent: Space?
         var group: PruningGroup
         var fixed = false
@@ -105,7 +105,7 @@ public final class DependencyGraph {
         init(_ g: PruningGroup) { group = g }
         var root: Space { var s = self; while let p = s.parent { s = p }; return s }
     }
-    private var spaces: [Space] = []
+    var spaces: [Space] = []
     private var nextID = 0
 
     /// Traces `model` on `example` (one batch of inputs, e.g. shape [1, 1, 28, 28]).
@@ -141,14 +141,14 @@ public final class DependencyGraph {
         }
     }
 
-    private func newSpace(channels: Int) -> Space {
+    func newSpace(channels: Int) -> Space {
         let s = Space(PruningGroup(id: nextID, channels: channels))
         nextID += 1
         spaces.append(s)
         return s
     }
 
-    private func merge(_ a: Space, _ b: Space) throws -> Space {
+    func merge(_ a: Space, _ b: Space) throws -> Space {
         if a.parts != nil || b.parts != nil {
             // Adding a concatenation to another tensor: leave those channels as they are.
             for s in [a, b] { for p in (s.parts.map(flatten) ?? [s]) { p.root.fixed = true } }
@@ -165,7 +165,7 @@ public final class DependencyGraph {
         return ra
     }
 
-    private func add(_ space: Space, _ member: GroupMember) {
+    func add(_ space: Space, _ member: GroupMember) {
         if let parts = space.parts {
             guard member.role == .consumer else {
                 // A per-channel follower of a concatenation (e.g. BatchNorm after it) would need slicing per part.
@@ -187,9 +187,9 @@ public final class DependencyGraph {
         space.root.group.members.append(member)
     }
 
-    private func flatten(_ parts: [Space]) -> [Space] { parts.flatMap { $0.parts.map(flatten) ?? [$0] } }
+    func flatten(_ parts: [Space]) -> [Space] { parts.flatMap { $0.parts.map(flatten) ?? [$0] } }
 
-    private func trace(_ m: any Module, path: String, x: Variable, space: Space, expansion: Int) throws -> (Variable, Space) {
+    func trace(_ m: any Module, path: String, x: Variable, space: Space, expansion: Int) throws -> (Variable, Space) {
         func child(_ name: String) -> String { path.isEmpty ? name : path + "." + name }
         if let s = m as? Sequential {
             var h = x, sp = space, e = expansion
@@ -220,6 +220,9 @@ public final class DependencyGraph {
             out.parts = parts
             lastExpansion = 1
             return (try Variable.concat(outs, axis: 1), out)
+        }
+        if let g = m as? GraphModel {
+            return try traceGraph(g, path: path, x: x, space: space, expansion: expansion)
         }
         let y = try m.forward(x)
         if let conv = m as? Conv2d {
@@ -260,6 +263,17 @@ public final class DependencyGraph {
             lastExpansion = expansion
             return (y, space)
         }
+        if let ln = m as? LayerNorm {
+            // Normalizes over its channels: removing channels changes the statistics but keeps the shape.
+            if ln.weight.shape.count == 1 && expansion == 1 {
+                add(space, GroupMember(path: path, layer: ln, role: .follower, expansion: 1))
+                pendingNorms.append((path, space, ln.weight.shape[0]))
+            } else {
+                space.root.fixed = true
+            }
+            lastExpansion = expansion
+            return (y, space)
+        }
         if m is Flatten {
             lastExpansion = x.value.rank == 4 ? x.shape[2] * x.shape[3] : expansion
             return (y, space)
@@ -272,5 +286,5 @@ public final class DependencyGraph {
     }
 
     /// The expansion factor leaving the last traced module (Flatten sets it).
-    private var lastExpansion = 1
+    var lastExpansion = 1
 }

@@ -28,3 +28,30 @@ final class ONNXImportTests: XCTestCase {
         XCTAssertTrue(tNames.isSuperset(of: ["layers.0.q.weight", "layers.0.q.bias", "layers.1.ff2.weight", "head.weight"]), "\(tNames.sorted())")
     }
 }
+
+/// One small model per operator case (scripts/onnx/make_operator_fixtures.py), against onnxruntime.
+final class ONNXOperatorTests: XCTestCase {
+    func testEveryOperatorCaseMatchesOnnxruntime() throws {
+        let dir = Bundle.module.url(forResource: "Fixtures/ops", withExtension: nil)!
+        let cases = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".onnx") }.sorted()
+        XCTAssertGreaterThanOrEqual(cases.count, 25)
+        print("operator cases: \(cases.count)")
+        var ops = Set<String>()
+        for file in cases {
+            let name = String(file.dropLast(5))
+            do {
+                let model = try ONNXModel.load(dir.path + "/" + file)
+                ops.formUnion(model.graph.nodes.map(\.opType))
+                let io = try Safetensors.read(dir.path + "/" + name + ".io.safetensors")
+                let out = try withNoGrad { try model.graph.forward(Variable(io.tensors["x"]!)) }
+                XCTAssertEqual(out.shape, io.tensors["y"]!.shape, name)
+                XCTAssertLessThan(ONNXFixtures.maxDifference(out.value, io.tensors["y"]!), 1e-4, name)
+            } catch { XCTFail("\(name): \(error)") }
+        }
+        let required: Set<String> = ["Conv", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "LeakyRelu", "Gelu", "Erf", "Sigmoid", "Tanh",
+                                     "Softmax", "BatchNormalization", "LayerNormalization", "MaxPool", "AveragePool", "GlobalAveragePool",
+                                     "Flatten", "Reshape", "Transpose", "Concat", "Split", "Slice", "Gather", "Shape", "Unsqueeze", "Squeeze",
+                                     "Identity", "Dropout", "Pow", "Sqrt", "ReduceMean"]
+        XCTAssertEqual(required.subtracting(ops), [], "operators without a parity case")
+    }
+}

@@ -13,23 +13,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 import onnx, onnxruntime as ort
 
+sys.path.insert(0, os.path.dirname(__file__))
+from safetensors_io import write_safetensors
+
 warnings.filterwarnings("ignore")
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "ONNXTests", "Fixtures")
 DATA = "/usr/share/datasets/fashion-mnist"
 MEAN, STD = 0.2860, 0.3530   # Prune's DataOptions normalization
 
-
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, a in tensors.items():
-        a = np.ascontiguousarray(a, dtype=np.float32)
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
-        blobs.append(a.tobytes()); offset += a.nbytes
-    h = json.dumps(header).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h))); f.write(h)
-        for b in blobs: f.write(b)
 
 
 def idx(name):

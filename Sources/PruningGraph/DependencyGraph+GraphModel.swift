@@ -1,0 +1,194 @@
+import PruneAutodiff
+import PruneNN
+import PruneTensor
+
+/// Tracing through an imported dataflow graph: each float value carries the channel space of one
+/// of its axes, and each operator's ``ChannelFlow`` says how that space passes, merges (residual
+/// additions), concatenates or becomes fixed (attention heads, softmax over channels, slicing).
+extension DependencyGraph {
+    /// The channel space of a value, the axis that carries it, and how many consecutive features
+    /// each channel covers on that axis (after a flatten).
+    struct Flow {
+        var space: Space
+        var axis: Int
+        var expansion: Int
+    }
+
+    func traceGraph(_ g: GraphModel, path: String, x: Variable, space: Space, expansion: Int) throws -> (Variable, Space) {
+        var paths: [ObjectIdentifier: String] = [:]
+        for (p, m) in g.namedModules(prefix: path) { paths[ObjectIdentifier(m)] = p }
+        var values = g.constants
+        var flows: [String: Flow] = [:]
+        guard let first = g.inputs.first, let output = g.outputNames.first else { throw StructuredPruningError.invalid("the graph has no input or output") }
+        if first.isInteger {
+            values[first.name] = .integer(try IntegerTensor(shape: x.shape, values: x.value.scalars.map { Int($0) }))
+        } else {
+            values[first.name] = .float(x)
+            let axis = Self.defaultAxis(rank: x.shape.count)
+            // The caller sized the input space by axis 1; a sequence input [N, T, D] carries D channels.
+            let inputSpace = axis < x.shape.count && x.shape[axis] != space.root.group.channels
+                ? fixedFlow(x.shape, axis: axis, fixing: Flow(space: space, axis: 1, expansion: 1)).space : space
+            flows[first.name] = Flow(space: inputSpace, axis: axis, expansion: expansion)
+        }
+        for node in g.nodes {
+            let args = node.inputs.map { $0.isEmpty ? nil : values[$0] }
+            let inFlows = node.inputs.map { $0.isEmpty ? nil : flows[$0] }
+            if case .module = node.op.channelFlow, let m = node.op.module, let input = args.first ?? nil, case .float(let v) = input {
+                let rank = v.shape.count
+                let wantsAxis = (m is Conv2d || m is BatchNorm) ? 1 : rank - 1
+                var f = inFlows[0] ?? fixedFlow(v.shape, axis: wantsAxis)
+                if f.axis != wantsAxis { f = fixedFlow(v.shape, axis: wantsAxis, fixing: f) }
+                let (y, out) = try trace(m, path: paths[ObjectIdentifier(m)] ?? node.name, x: v, space: f.space, expansion: f.expansion)
+                values[node.outputs[0]] = .float(y)
+                flows[node.outputs[0]] = Flow(space: out, axis: wantsAxis == 1 ? 1 : y.shape.count - 1, expansion: lastExpansion)
+                continue
+            }
+            let results = try node.op.run(args)
+            for (name, r) in zip(node.outputs, results) where !name.isEmpty { values[name] = r }
+            let floatOutputs = zip(node.outputs, results).filter { if case .float = $0.1 { return !$0.0.isEmpty } else { return false } }
+            guard !floatOutputs.isEmpty else { continue }
+            let outShape = floatOutputs[0].1.shape
+            let flowed = inFlows.enumerated().compactMap { i, f in f.map { (i, $0) } }
+            guard !flowed.isEmpty else { continue }   // constants only: no channels
+            let result: Flow?
+            do { result = try flowThrough(node, args: args, flowed: flowed, outShape: outShape, graph: g) } catch {
+                throw StructuredPruningError.invalid("node '\(node.name)' (\(node.opType)): \(error)")
+            }
+            for (name, _) in floatOutputs {
+                flows[name] = result ?? fixedFlow(outShape, axis: Self.defaultAxis(rank: outShape.count), fixing: nil, fixAll: flowed.map(\.1))
+            }
+        }
+        guard case .float(let y)? = values[output] else { throw StructuredPruningError.invalid("the graph output '\(output)' is not a float tensor") }
+        lastExpansion = flows[output]?.expansion ?? 1
+        return (y, flows[output]?.space ?? fixedFlow(y.shape, axis: Self.defaultAxis(rank: y.shape.count)).space)
+    }
+
+    static func defaultAxis(rank: Int) -> Int { rank == 3 ? 2 : min(1, max(rank - 1, 0)) }
+
+    /// A new fixed space for a value (and optionally fixes the flows that led to it).
+    func fixedFlow(_ shape: [Int], axis: Int, fixing: Flow? = nil, fixAll: [Flow] = []) -> Flow {
+        for f in fixAll + (fixing.map { [$0] } ?? []) { fix(f.space) }
+        let s = newSpace(channels: axis < shape.count ? shape[axis] : 1)
+        s.fixed = true
+        return Flow(space: s, axis: min(axis, max(shape.count - 1, 0)), expansion: 1)
+    }
+
+    func fix(_ s: Space) { for p in (s.parts.map(flatten) ?? [s]) { p.root.fixed = true }; s.root.fixed = true }
+
+    /// The flow of a node's float output, or nil when its channels must be fixed.
+    private func flowThrough(_ node: GraphNode, args: [GraphValue?], flowed: [(Int, Flow)], outShape: [Int], graph: GraphModel) throws -> Flow? {
+        let (i0, f0) = flowed[0]
+        let inShape = args[i0]!.shape
+        switch node.op.channelFlow {
+        case .none, .module, .mixes:
+            return nil
+        case .elementwise:
+            let rank = outShape.count
+            // Constants that vary along the channel axis would need slicing too: fix instead.
+            for (i, a) in args.enumerated() where inputIsConstant(i, flowed) {
+                guard case .float(let c)? = a else { continue }
+                for (j, f) in flowed {
+                    let ci = f.axis + (rank - args[j]!.shape.count) - (rank - c.shape.count)
+                    if ci >= 0 && ci < c.shape.count && c.shape[ci] > 1 { return nil }
+                }
+            }
+            let aligned = flowed.map { (i, f) in (f, f.axis + rank - args[i]!.shape.count, args[i]!.shape[f.axis]) }
+            guard aligned.allSatisfy({ $0.1 == aligned[0].1 && $0.2 == aligned[0].2 && $0.0.expansion == aligned[0].0.expansion }),
+                  outShape[aligned[0].1] == aligned[0].2 else { return nil }
+            var merged = aligned[0].0.space
+            for (f, _, _) in aligned.dropFirst() { merged = try merge(merged, f.space) }
+            return Flow(space: merged, axis: aligned[0].1, expansion: f0.expansion)
+        case .reduces(let given, let keepDims):
+            var axes = given.map { $0 < 0 ? $0 + inShape.count : $0 }
+            if let r = node.op as? ReduceMeanOperator { axes = try r.axes(args, rank: inShape.count) }
+            guard !axes.contains(f0.axis) else { return nil }
+            return Flow(space: f0.space, axis: keepDims ? f0.axis : f0.axis - axes.filter { $0 < f0.axis }.count, expansion: f0.expansion)
+        case .permutes(let perm):
+            let p = perm.isEmpty ? Array((0..<inShape.count).reversed()) : perm
+            guard f0.expansion == 1, let a = p.firstIndex(of: f0.axis) else { return nil }
+            return Flow(space: f0.space, axis: a, expansion: 1)
+        case .relayouts:
+            return relayout(node, args: args, f0, inShape: inShape, outShape: outShape, graph: graph)
+        case .concatenates(let axis):
+            let rank = outShape.count
+            let a = axis < 0 ? axis + rank : axis
+            let floats = args.enumerated().compactMap { i, v -> Int? in if case .float? = v { return i }; return nil }
+            guard flowed.count == floats.count, flowed.allSatisfy({ $0.1.expansion == 1 && $0.1.axis == f0.axis }) else { return nil }
+            if a == f0.axis {
+                let out = newSpace(channels: outShape[a])
+                out.parts = flowed.map(\.1.space)
+                return Flow(space: out, axis: a, expansion: 1)
+            }
+            var merged = f0.space
+            for (_, f) in flowed.dropFirst() { merged = try merge(merged, f.space) }
+            return Flow(space: merged, axis: f0.axis, expansion: 1)
+        case .selects(let axis):
+            if let gather = node.op as? GatherOperator {
+                let a = axis < 0 ? axis + inShape.count : axis
+                guard i0 == 0, a != f0.axis, f0.expansion == 1 else { return nil }
+                let idxRank = args[1]?.shape.count ?? 0
+                return Flow(space: f0.space, axis: f0.axis < a ? f0.axis : f0.axis + idxRank - 1, expansion: 1)
+            }
+            // Split or Slice: channels survive only if the channel extent is untouched.
+            guard outShape.count == inShape.count, outShape[f0.axis] == inShape[f0.axis], f0.expansion == 1 else { return nil }
+            return Flow(space: f0.space, axis: f0.axis, expansion: 1)
+        }
+    }
+
+    private func inputIsConstant(_ i: Int, _ flowed: [(Int, Flow)]) -> Bool { !flowed.contains { $0.0 == i } }
+
+    /// Reshape, Flatten, Squeeze, Unsqueeze: a flatten of [N, C, …] into [N, C·…] (consumers then see
+    /// each channel `expansion` times), or a layout that keeps the channel extent on some axis.
+    /// A Reshape whose constant target names the changed extent gets it rewritten when channels go.
+    private func relayout(_ node: GraphNode, args: [GraphValue?], _ f: Flow, inShape: [Int], outShape: [Int], graph: GraphModel) -> Flow? {
+        let target: (name: String, values: [Int])? = {
+            guard node.op is ReshapeOperator, node.inputs.count > 1, case .integer(let t)? = graph.constants[node.inputs[1]] else { return nil }
+            return (node.inputs[1], t.values)
+        }()
+        func rewriteMember(index: Int, expansion: Int) {
+            guard let target, index < target.values.count, target.values[index] > 0 else { return }
+            let rewrite = ReshapeTargetRewrite(graph: graph, constant: target.name, index: index, channels: target.values[index])
+            add(f.space, GroupMember(path: node.name + ".shape[\(index)]", layer: rewrite, role: .consumer, expansion: expansion))
+        }
+        if inShape == outShape { return f }
+        let c = inShape[f.axis]
+        if f.expansion == 1, f.axis == 1, inShape.count >= 3, outShape.count == 2, outShape[0] == inShape[0] {
+            let e = inShape[2...].reduce(1, *)
+            rewriteMember(index: 1, expansion: e)
+            return Flow(space: f.space, axis: 1, expansion: e)
+        }
+        let before = inShape[..<f.axis].reduce(1, *), after = inShape[(f.axis + 1)...].reduce(1, *)
+        for j in outShape.indices where outShape[j] == c * f.expansion || (f.expansion == 1 && outShape[j] == c) {
+            if outShape[..<j].reduce(1, *) == before && outShape[(j + 1)...].reduce(1, *) == after && outShape[j] == c {
+                rewriteMember(index: j, expansion: f.expansion)
+                return Flow(space: f.space, axis: j, expansion: f.expansion)
+            }
+        }
+        return nil
+    }
+}
+
+/// A Reshape target extent that depends on a group's channel count (`x.view(-1, 64)` exported as a
+/// constant [-1, 64]): removing channels rewrites the constant, so the exported graph still runs.
+final class ReshapeTargetRewrite: ChannelPrunable {
+    let graph: GraphModel
+    let constant: String
+    let index: Int
+    private(set) var channels: Int
+    var isTraining = false
+
+    init(graph: GraphModel, constant: String, index: Int, channels: Int) {
+        self.graph = graph; self.constant = constant; self.index = index; self.channels = channels
+    }
+
+    var prunableOutChannels: Int { channels }
+    var prunableInChannels: Int { channels }
+    func pruneOutChannels(keeping: [Int]) {}
+    func pruneInChannels(keeping k: [Int]) {
+        guard case .integer(var t)? = graph.constants[constant], index < t.values.count else { return }
+        t.values[index] = k.count
+        graph.constants[constant] = .integer(t)
+        channels = k.count
+    }
+    func forward(_ x: Variable) throws -> Variable { x }
+}

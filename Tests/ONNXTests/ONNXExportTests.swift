@@ -1,0 +1,65 @@
+import Foundation
+import PruneAutodiff
+import PruneModelIO
+import PruneNN
+import PrunePruning
+import PrunePruningGraph
+import PruneTensor
+import XCTest
+
+/// Prune imported models structurally and by masks, export, and run the exports in onnxruntime.
+final class ONNXExportTests: XCTestCase {
+    func temporaryPath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("prune-onnx-\(UUID().uuidString)-\(name)").path
+    }
+
+    func firstExample(_ x: Tensor) throws -> Tensor { try x.slice(axis: 0, start: 0, end: 1) }
+
+    func testStructuredPruningShrinksEveryFixtureAndOnnxruntimeAgrees() throws {
+        try OnnxRuntimePeer.requireAvailable()
+        for name in ONNXFixtures.names {
+            let model = try ONNXModel.load(try ONNXFixtures.path(name))
+            let (x, _) = try ONNXFixtures.io(name)
+            let result = try StructuredPruner(importance: .l2, target: .channelRatio(0.5)).prune(model.graph, example: try firstExample(x))
+            XCTAssertLessThan(result.parametersAfter, result.parametersBefore, name)
+            XCTAssertLessThan(result.macsAfter, result.macsBefore, name)
+            let ours = try withNoGrad { try model.graph.forward(Variable(x)) }.value
+            let out = temporaryPath(name + ".onnx")
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            try model.write(to: out)
+            let reloaded = try ONNXModel.load(out)
+            XCTAssertEqual(reloaded.graph.parameterCount, model.graph.parameterCount, name)
+            let theirs = try OnnxRuntimePeer.run(out, x)
+            let diff = ONNXFixtures.maxDifference(ours, theirs)
+            print("\(name) structured: parameters \(result.parametersBefore) → \(result.parametersAfter), MACs \(result.macsBefore) → \(result.macsAfter), file parameters \(reloaded.graph.parameterCount), max |Prune − onnxruntime| = \(diff)")
+            XCTAssertEqual(ours.shape, theirs.shape, name)
+            XCTAssertLessThan(diff, 1e-4, name)
+        }
+    }
+
+    func testMasksAreBakedIntoTheExportedInitializers() throws {
+        try OnnxRuntimePeer.requireAvailable()
+        for name in ONNXFixtures.names {
+            for pattern in [SparsityPattern.unstructured, .nOfM(n: 2, m: 4)] {
+                let model = try ONNXModel.load(try ONNXFixtures.path(name))
+                let (x, _) = try ONNXFixtures.io(name)
+                let targets = PruningTarget.all(in: model.graph).filter { $0.fanIn % 4 == 0 && $0.fanIn > 1 }
+                let masks = try MaskBuilder.masks(targets: targets, criterion: MagnitudeImportance(), statistics: CalibrationStatistics(),
+                                                  pattern: pattern, scope: PruningScope(distribution: .layerwise), sparsity: 0.5)
+                for t in targets { try model.graph.setMask(Tensor(unchecked: t.shape, masks[t.path]!), at: t.path) }
+                let ours = try withNoGrad { try model.graph.forward(Variable(x)) }.value
+                let out = temporaryPath(name + ".onnx")
+                defer { try? FileManager.default.removeItem(atPath: out) }
+                try model.write(to: out)
+                let reloaded = try ONNXModel.load(out)
+                let zeros = PruningTarget.all(in: reloaded.graph).filter { t in targets.contains { $0.path == t.path } }
+                    .reduce(0) { $0 + $1.parameter.value.scalars.filter { $0 == 0 }.count }
+                let total = targets.reduce(0) { $0 + $1.count }
+                XCTAssertGreaterThanOrEqual(Double(zeros), 0.5 * Double(total) - 1, "\(name) \(pattern)")
+                let diff = ONNXFixtures.maxDifference(ours, try OnnxRuntimePeer.run(out, x))
+                print("\(name) \(pattern): \(zeros) of \(total) weights are zeros in the exported file, max |Prune − onnxruntime| = \(diff)")
+                XCTAssertLessThan(diff, 1e-4, "\(name) \(pattern)")
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import PruneModelIO
+import PruneTensor
+import XCTest
+
+/// onnxruntime as the peer: runs scripts/onnx/run_onnxruntime.py on an exported model.
+enum OnnxRuntimePeer {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Skips (with the reason printed) when python3 cannot import onnxruntime; CI installs it.
+    static func requireAvailable() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import onnxruntime, onnx, numpy"]
+        p.standardError = FileHandle.nullDevice
+        do { try p.run(); p.waitUntilExit() } catch { throw XCTSkip("python3 is not available") }
+        if p.terminationStatus != 0 {
+            print("SKIP: python3 cannot import onnxruntime, onnx and numpy (pip install onnxruntime onnx numpy; .ci/run does)")
+            throw XCTSkip("onnxruntime is not installed")
+        }
+    }
+
+    /// onnxruntime's first output for input `x`.
+    static func run(_ model: String, _ x: Tensor) throws -> Tensor {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("prune-ort-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("x.safetensors").path, output = dir.appendingPathComponent("y.safetensors").path
+        try Safetensors.write(StateDict(["x": x]), to: input)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", repository.appendingPathComponent("scripts/onnx/run_onnxruntime.py").path, model, input, output]
+        let err = Pipe()
+        p.standardError = err
+        try p.run(); p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            throw PeerFailure(message: "onnxruntime could not run \(model): \(message.suffix(2000))")
+        }
+        return try Safetensors.read(output).tensors["y"]!
+    }
+}
+
+struct PeerFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
