@@ -161,8 +161,8 @@ enum ONNXImporter {
         var feeds: [String: GraphValue] = [:]
         for input in model.graph.inputs {
             let shape = input.shape.map { $0 ?? 1 }
-            guard shape.reduce(1, *) <= 1 << 26 else { return }
-            feeds[input.name] = input.isInteger ? .integer(try IntegerTensor(shape: shape, values: .init(repeating: 0, count: shape.reduce(1, *))))
+            guard let count = elementCount(shape), count <= 1 << 26 else { return }
+            feeds[input.name] = input.isInteger ? .integer(try IntegerTensor(shape: shape, values: .init(repeating: 0, count: count)))
                                                 : .float(Variable(.zeros(shape)))
         }
         do { _ = try withNoGrad { try model.graph.run(feeds) } } catch let GraphError.node(name, op, e) {

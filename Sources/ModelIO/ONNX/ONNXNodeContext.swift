@@ -28,6 +28,7 @@ struct ONNXNodeContext {
         let n = input(i)
         guard !n.isEmpty, state.initializers[n] != nil else { return nil }
         guard case .float(let v) = try state.constant(n) else { throw fail("initializer '\(n)' must hold floats") }
+        if let bad = v.value.scalars.firstIndex(where: { $0.isNaN }) { throw fail("initializer '\(n)' holds NaN (at index \(bad))") }
         return v.value
     }
 

@@ -11,7 +11,8 @@ enum ONNXTensorCodec {
     static func dims(_ t: Onnx_TensorProto, _ what: String) throws -> [Int] {
         guard t.dims.allSatisfy({ $0 >= 0 && $0 < 1 << 40 }) else { throw ONNXError.malformed(file: what, reason: "tensor '\(t.name)' has a negative or huge dimension \(t.dims)") }
         let d = t.dims.map { Int($0) }
-        guard d.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }) < 1 << 34 else {
+        // Each extent is below 2^40, so a running product that stops at 2^34 cannot overflow.
+        guard d.contains(0) || d.reduce(1, { Swift.min($0 * $1, 1 << 34) }) < 1 << 34 else {
             throw ONNXError.malformed(file: what, reason: "tensor '\(t.name)' is too large (\(d))")
         }
         return d
@@ -45,7 +46,7 @@ enum ONNXTensorCodec {
     /// A float or integer graph value from an initializer or Constant.
     static func value(_ t: Onnx_TensorProto, baseDirectory: String?, file: String) throws -> GraphValue {
         let shape = try dims(t, file)
-        let n = shape.reduce(1, *)
+        let n = shape.contains(0) ? 0 : shape.reduce(1, *)
         let raw = try rawBytes(t, baseDirectory: baseDirectory)
         func check(_ count: Int) throws {
             guard count == n else { throw ONNXError.malformed(file: file, reason: "tensor '\(t.name)' holds \(count) values for shape \(shape)") }

@@ -72,13 +72,17 @@ public struct BinaryOperator: GraphOperator {
         let values: [Int] = try (0..<n).map { i in
             let p = x.values[x.values.count == 1 ? 0 : i], q = y.values[y.values.count == 1 ? 0 : i]
             switch function {
-            case .add: return p + q
-            case .sub: return p - q
-            case .mul: return p * q
+            // Wrapping arithmetic: shape values never come near the limits, and nonsense input must not trap.
+            case .add: return p &+ q
+            case .sub: return p &- q
+            case .mul: return p &* q
             case .div:
-                guard q != 0 else { throw GraphError.invalidValue("integer division by zero") }
-                return Int((Double(p) / Double(q)).rounded(.towardZero))
-            case .pow: return q < 0 ? 0 : (0..<q).reduce(1) { r, _ in r * p }
+                let (r, overflow) = p.dividedReportingOverflow(by: q)
+                guard q != 0, !overflow else { throw GraphError.invalidValue("integer division \(p) / \(q) is undefined") }
+                return r
+            case .pow:
+                guard q >= 0, q < 64 else { throw GraphError.invalidValue("integer power \(p)^\(q) is not supported") }
+                return (0..<q).reduce(1) { r, _ in r &* p }
             }
         }
         return try IntegerTensor(shape: shape, values: values)

@@ -7,7 +7,7 @@ public struct IntegerTensor: Sendable, Equatable {
     public var values: [Int]
 
     public init(shape: [Int], values: [Int]) throws {
-        guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == values.count else {
+        guard elementCount(shape) == values.count else {
             throw TensorError.shapeMismatch(op: "IntegerTensor", shapes: [shape, [values.count]], reason: "the shape must hold exactly the values")
         }
         self.shape = shape; self.values = values
@@ -19,6 +19,19 @@ public struct IntegerTensor: Sendable, Equatable {
     public init(scalar: Int) { shape = []; values = [scalar] }
 
     public var rank: Int { shape.count }
+}
+
+/// The number of elements of a shape, or nil when an extent is negative or the product overflows.
+public func elementCount(_ shape: [Int]) -> Int? {
+    guard shape.allSatisfy({ $0 >= 0 }) else { return nil }
+    if shape.contains(0) { return 0 }
+    var n = 1
+    for d in shape {
+        let (m, overflow) = n.multipliedReportingOverflow(by: d)
+        if overflow { return nil }
+        n = m
+    }
+    return n
 }
 
 /// A value in a graph: a float tensor (differentiable) or an integer tensor.

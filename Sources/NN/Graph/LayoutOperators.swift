@@ -25,11 +25,11 @@ public struct ReshapeOperator: GraphOperator {
         }
         let count = x.shape.reduce(1, *)
         if let i = shape.firstIndex(of: -1) {
-            let known = shape.enumerated().filter { $0.offset != i }.reduce(1) { $0 * $1.element }
+            let known = elementCount(shape.enumerated().filter { $0.offset != i }.map(\.element)) ?? 0
             guard known > 0, count % known == 0 else { throw GraphError.invalidValue("cannot reshape \(x.shape) to \(target.values)") }
             shape[i] = count / known
         }
-        guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == count else { throw GraphError.invalidValue("cannot reshape \(x.shape) to \(target.values)") }
+        guard elementCount(shape) == count else { throw GraphError.invalidValue("cannot reshape \(x.shape) to \(target.values)") }
         return [try reshape(x, shape)]
     }
 }

@@ -4,7 +4,7 @@ import PruneTensor
 /// Normalizes a possibly negative axis.
 func normalizedAxis(_ axis: Int, rank: Int) throws -> Int {
     let a = axis < 0 ? axis + rank : axis
-    guard a >= 0 && a < Swift.max(rank, 1) else { throw GraphError.invalidValue("axis \(axis) is out of range for rank \(rank)") }
+    guard a >= 0 && a < rank else { throw GraphError.invalidValue("axis \(axis) is out of range for rank \(rank)") }
     return a
 }
 
@@ -68,9 +68,9 @@ public struct SliceOperator: GraphOperator {
             let a = try normalizedAxis(axes[i], rank: rank), n = current.shape[a], step = steps[i]
             guard step != 0 else { throw GraphError.invalidValue("Slice step 0") }
             func bound(_ x: Int, _ lo: Int, _ hi: Int) -> Int { Swift.min(Swift.max(x < 0 ? x + n : x, lo), hi) }
-            let s = step > 0 ? bound(starts[i], 0, n) : bound(starts[i], -1, n - 1)
+            let s = step > 0 ? bound(starts[i], 0, n) : bound(starts[i], 0, n - 1)
             let e = step > 0 ? bound(ends[i], 0, n) : bound(ends[i], -1, n - 1)
-            let picked = Array(stride(from: s, to: e, by: step))
+            let picked = n == 0 ? [] : Array(stride(from: s, to: e, by: step))
             switch current {
             case .float(let x):
                 if step == 1 { current = .float(try x.slice(axis: a, start: s, end: Swift.max(s, e))) }

@@ -1,0 +1,116 @@
+import Foundation
+import ONNXProto
+import PruneAutodiff
+import PruneModelIO
+import PruneNN
+import PruneTensor
+import XCTest
+
+/// Broken models give one clear error naming the problem, never a crash.
+final class ONNXMalformedTests: XCTestCase {
+    func cnnProto() throws -> Onnx_ModelProto {
+        try Onnx_ModelProto(serializedBytes: try Data(contentsOf: URL(fileURLWithPath: try ONNXFixtures.path("cnn"))))
+    }
+
+    func importError(_ proto: Onnx_ModelProto, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        do {
+            _ = try ONNXModel.decode(try proto.serializedBytes(), name: "broken.onnx")
+            XCTFail("a broken model was accepted", file: file, line: line)
+            return ""
+        } catch { return "\(error)" }
+    }
+
+    func testTruncatedProtobuf() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: try ONNXFixtures.path("cnn")))
+        for cut in [7, 100, data.count / 2, data.count - 3] {
+            do { _ = try ONNXModel.decode(data.prefix(cut), name: "cut.onnx"); XCTFail("accepted a file cut at \(cut)") } catch {
+                XCTAssertTrue("\(error)".contains("cut.onnx"), "\(error)")
+            }
+        }
+    }
+
+    func testMissingInitializer() throws {
+        var p = try cnnProto()
+        p.graph.initializer.removeAll { $0.name == "conv2.weight" }
+        let e = try importError(p)
+        XCTAssertTrue(e.contains("conv2.weight") && e.contains("/conv2/Conv"), e)
+    }
+
+    func testShapeThatDoesNotFit() throws {
+        var p = try cnnProto()
+        let i = p.graph.initializer.firstIndex { $0.name == "fc1.weight" }!
+        p.graph.initializer[i].dims = [64, 1000]
+        p.graph.initializer[i].rawData = p.graph.initializer[i].rawData.prefix(64 * 1000 * 4)
+        let e = try importError(p)
+        XCTAssertTrue(e.contains("/fc1/Gemm"), e)
+    }
+
+    func testCycle() throws {
+        var p = try cnnProto()
+        // conv1 reads the output of the first ReLU, which depends on conv1.
+        p.graph.node[0].input[0] = p.graph.node[2].output[0]
+        let e = try importError(p)
+        XCTAssertTrue(e.contains("cycle") && e.contains("/conv1/Conv"), e)
+    }
+
+    func testUnknownDomainOpsetAndOperator() throws {
+        var p = try cnnProto()
+        p.graph.node[2].domain = "com.example.custom"
+        XCTAssertTrue(try importError(p).contains("com.example.custom"))
+        p = try cnnProto()
+        p.opsetImport[0].version = 9
+        XCTAssertTrue(try importError(p).contains("opset 9"))
+        p = try cnnProto()
+        p.graph.node[2].opType = "NonMaxSuppression"
+        let e = try importError(p)
+        XCTAssertTrue(e.contains("NonMaxSuppression") && e.contains("/Relu") && e.contains("opset 17"), e)
+    }
+
+    func testNaNWeights() throws {
+        var p = try cnnProto()
+        let i = p.graph.initializer.firstIndex { $0.name == "conv1.weight" }!
+        var raw = [UInt8](p.graph.initializer[i].rawData)
+        withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { for k in 0..<4 { raw[8 + k] = $0[k] } }
+        p.graph.initializer[i].rawData = Data(raw)
+        let e = try importError(p)
+        XCTAssertTrue(e.contains("conv1.weight") && e.contains("NaN"), e)
+    }
+
+    /// A seeded mutation fuzzer over the fixtures: flipped, inserted, deleted and truncated bytes.
+    /// Every mutant must import with a result or an error; a crash fails the suite.
+    func testSeededMutationFuzzNeverCrashes() throws {
+        let dir = Bundle.module.url(forResource: "Fixtures/ops", withExtension: nil)!
+        var seeds = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".onnx") }.sorted()
+            .map { try Data(contentsOf: dir.appendingPathComponent($0)) }
+        for name in ["mobilenet", "transformer", "resnet"] { seeds.append(try Data(contentsOf: URL(fileURLWithPath: try ONNXFixtures.path(name)))) }
+        var rng = RandomGenerator(seed: 20261124)
+        let iterations = Int(ProcessInfo.processInfo.environment["PRUNE_ONNX_FUZZ_ITERATIONS"] ?? "") ?? 20000
+        let deadline = Date().addingTimeInterval(Double(ProcessInfo.processInfo.environment["PRUNE_ONNX_FUZZ_SECONDS"] ?? "") ?? 60)
+        var imported = 0, rejected = 0
+        for _ in 0..<iterations where Date() < deadline {
+            var bytes = [UInt8](seeds[Int(rng.next() % UInt64(seeds.count))])
+            for _ in 0..<(1 + Int(rng.next() % 4)) where !bytes.isEmpty {
+                let at = Int(rng.next() % UInt64(bytes.count))
+                switch rng.next() % 5 {
+                case 0: bytes[at] ^= UInt8(1 << (rng.next() % 8))
+                case 1: bytes[at] = UInt8(truncatingIfNeeded: rng.next())
+                case 2: bytes.insert(UInt8(truncatingIfNeeded: rng.next()), at: at)
+                case 3: bytes.removeSubrange(at..<min(bytes.count, at + 1 + Int(rng.next() % 16)))
+                default: bytes = Array(bytes.prefix(at))
+                }
+            }
+            do {
+                let model = try ONNXModel.decode(Data(bytes), name: "mutant.onnx")
+                imported += 1
+                if let shape = model.inputShape(batch: 2), shape.reduce(1, *) < 1 << 20, model.graph.inputs.count == 1 {
+                    _ = try? withNoGrad { try model.graph.forward(Variable(.zeros(shape))) }
+                }
+            } catch {
+                rejected += 1
+                XCTAssertFalse("\(error)".isEmpty)
+            }
+        }
+        print("ONNX fuzz: \(imported + rejected) mutants, \(imported) imported, \(rejected) rejected with an error, no crash")
+        XCTAssertGreaterThan(rejected, 0)
+    }
+}
