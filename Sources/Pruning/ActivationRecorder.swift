@@ -4,7 +4,7 @@ import PruneTensor
 
 /// Runs a forward pass while handing the input of every Linear and Conv2d layer to a callback.
 ///
-/// Sequential containers and residual blocks are opened and their children run one by one; any
+/// Sequential containers, residual blocks and imported graphs are opened and their children run one by one; any
 /// other module runs as a whole, so layers inside it are not seen (their statistics are reported
 /// missing, not guessed).
 public enum ActivationRecorder {
@@ -28,6 +28,16 @@ public enum ActivationRecorder {
             let shortcut = try r.shortcut.map { try forward($0, x, path: child("shortcut"), record: record, recordOutput: recordOutput) } ?? x
             let sum = try body + shortcut
             return try r.activation?.forward(sum) ?? sum
+        }
+        if let g = module as? GraphModel {
+            var paths: [ObjectIdentifier: String] = [:]
+            for (p, m) in g.namedModules(prefix: path) { paths[ObjectIdentifier(m)] = p }
+            return try g.firstOutput(of: try g.run(try g.feeds(for: x)) { node, inputs, outputs in
+                guard let m = node.op.module, m is Linear || m is Conv2d, let p = paths[ObjectIdentifier(m)],
+                      case .float(let v)? = inputs.first ?? nil else { return }
+                try record(p, m, v.value)
+                if let recordOutput, case .float(let y)? = outputs.first { try recordOutput(p, m, y.value) }
+            })
         }
         let isLayer = module is Linear || module is Conv2d
         if isLayer { try record(path, module, x.value) }

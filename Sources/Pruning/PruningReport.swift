@@ -58,6 +58,8 @@ public struct PruningReport: Sendable, Codable {
                     let oh = (input.shape[2] + 2 * g.padding.h - g.dilation.h * (g.kernel.h - 1) - 1) / g.stride.h + 1
                     let ow = (input.shape[3] + 2 * g.padding.w - g.dilation.w * (g.kernel.w - 1) - 1) / g.stride.w + 1
                     spatial[path] = oh * ow
+                } else if let l = layer as? Linear, l.inFeatures > 0 {
+                    spatial[path] = input.count / l.inFeatures   // rows per example: tokens of a sequence, else 1
                 }
             }
         }
@@ -65,7 +67,7 @@ public struct PruningReport: Sendable, Codable {
         for t in PruningTarget.all(in: model) {
             let w = t.parameter.effectiveValue.scalars
             let nz = w.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-            let positions = t.layer is Conv2d ? (spatial[t.layerPath] ?? 0) : 1
+            let positions = spatial[t.layerPath] ?? (t.layer is Conv2d ? 0 : 1)
             layers.append(LayerReport(path: t.path, shape: t.shape, parameters: w.count, nonzeros: nz,
                                       sparsity: w.isEmpty ? 0 : 1 - Double(nz) / Double(w.count),
                                       macs: w.count * positions, nonzeroMACs: nz * positions,

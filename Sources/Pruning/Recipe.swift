@@ -16,7 +16,10 @@ import Yams
 /// out: runs/lenet300-90.safetensors
 /// ```
 public struct Recipe: Sendable {
+    /// A built-in architecture, or an ONNX file (`model: exported/cnn.onnx`).
     public var model = "lenet300"
+    /// Examples for an ONNX model: fashion-mnist, or a safetensors file of inputs `x` (and `labels`).
+    public var calibration: String?
     public var data = "fashion-mnist"
     public var dataDirectory: String?
     /// Dense weights to prune; trained with `trainEpochs` when the file does not exist.
@@ -49,17 +52,18 @@ public struct Recipe: Sendable {
         }
         guard let root else { throw RecipeError(line: nil, message: "the recipe is empty") }
         var r = Recipe()
-        let top = try RecipeReader.mapping(root, "the recipe", allowed: ["model", "data", "data_dir", "weights", "train", "prune", "finetune", "seed", "out", "train_limit", "test_limit"])
+        let top = try RecipeReader.mapping(root, "the recipe", allowed: ["model", "calibration", "data", "data_dir", "weights", "train", "prune", "finetune", "seed", "out", "train_limit", "test_limit"])
         if let n = top["model"] {
             r.model = try RecipeReader.string(n, "model")
-            guard ModelZoo.entries.contains(where: { $0.name == r.model }) else {
-                throw RecipeError(line: n.mark?.line, message: "unknown model \(r.model); known: \(ModelZoo.entries.map(\.name).joined(separator: ", "))")
+            guard ModelZoo.entries.contains(where: { $0.name == r.model }) || r.model.lowercased().hasSuffix(".onnx") else {
+                throw RecipeError(line: n.mark?.line, message: "unknown model \(r.model); known: \(ModelZoo.entries.map(\.name).joined(separator: ", ")), or an .onnx file")
             }
         }
         if let n = top["data"] {
             r.data = try RecipeReader.string(n, "data")
             guard r.data == "fashion-mnist" else { throw RecipeError(line: n.mark?.line, message: "unknown data set \(r.data); known: fashion-mnist") }
         }
+        if let n = top["calibration"] { r.calibration = try RecipeReader.string(n, "calibration") }
         if let n = top["data_dir"] { r.dataDirectory = try RecipeReader.string(n, "data_dir") }
         if let n = top["weights"] { r.weights = try RecipeReader.string(n, "weights") }
         if let n = top["out"] { r.out = try RecipeReader.string(n, "out") }

@@ -253,7 +253,9 @@ public final class DependencyGraph {
             add(space, GroupMember(path: path, layer: lin, role: .consumer, expansion: expansion))
             let out = newSpace(channels: lin.outFeatures)
             add(out, GroupMember(path: path, layer: lin, role: .producer, expansion: 1))
-            pendingLayers.append((path, space, out, lin.inFeatures / max(expansion, 1), lin.outFeatures, expansion, 1, 1, false, lin.bias != nil))
+            // Rows per example (the example batch is one): tokens of a sequence, else 1.
+            let rows = max(1, x.value.count / max(lin.inFeatures, 1))
+            pendingLayers.append((path, space, out, lin.inFeatures / max(expansion, 1), lin.outFeatures, expansion, 1, rows, false, lin.bias != nil))
             lastExpansion = 1
             return (y, out)
         }

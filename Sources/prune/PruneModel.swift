@@ -5,15 +5,21 @@ import Prune
 /// `prune prune`: prune a trained built-in model with one criterion, pattern, scope and schedule.
 struct PruneModel: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "prune",
-        abstract: "Prune a trained model: criterion × granularity × scope × schedule, fine-tune, report, save.",
+        abstract: "Prune a trained model (built-in or ONNX): criterion × granularity × scope × schedule, fine-tune, report, save.",
         discussion: """
         Example: prune prune --model lenet300 --weights runs/lenet300.safetensors --criterion magnitude \
         --granularity unstructured --scope global --sparsity 0.9 --schedule iterative --finetune-epochs 2 \
         --out runs/lenet300-90.safetensors
+
+        ONNX: prune prune model.onnx --calibration fashion-mnist --structured --ratio 0.5 --out pruned.onnx
+        (an .onnx output is ONNX that onnxruntime runs; a .safetensors output holds the pruned parameters).
         """)
 
-    @Option(help: "Model: lenet300, lenet5, vgg-small, resnet-small.") var model: String = "lenet300"
-    @Option(help: "Trained weights (safetensors) to prune.") var weights: String
+    @Argument(help: "An ONNX model to prune (instead of --model and --weights).") var file: String?
+    @Option(help: "Model: lenet300, lenet5, vgg-small, resnet-small, or an .onnx file.") var model: String = "lenet300"
+    @Option(help: "Trained weights (safetensors) of a built-in model.") var weights: String?
+    @Option(help: "Examples to calibrate, fine-tune and measure on: fashion-mnist (default), or a safetensors file with inputs \"x\" [N, …] and optional \"labels\" (without labels, accuracy is agreement with the dense model).")
+    var calibration: String?
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Criterion: \(ImportanceRegistry.names.joined(separator: ", ")).") var criterion: String = "magnitude"
     @Option(help: "Granularity: unstructured, N:M (e.g. 2:4), blockRxC (e.g. block4x1), channels, input-channels.")
@@ -84,7 +90,12 @@ struct PruneModel: ParsableCommand {
         do {
             var s = settings
             s.layers = try layerRatios()
-            let report = try PruningJob.run(.init(model: model, weights: weights, trainIfMissing: nil, settings: s, out: out, validate: nil),
+            let modelName = file ?? model
+            guard PruningModelSource.isONNX(modelName) || weights != nil else {
+                throw CLIError("prune: give --weights for the built-in model \(modelName), or an ONNX file")
+            }
+            let report = try PruningJob.run(.init(model: modelName, weights: weights ?? modelName, trainIfMissing: nil, settings: s, out: out,
+                                                  validate: nil, calibration: calibration),
                                             data: dataOptions, console: console)
             if json { try console.emitJSON(report) } else { print(report.table()) }
             if let out { console.info("saved \(out)") }

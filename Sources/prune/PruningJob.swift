@@ -26,55 +26,42 @@ enum DenseTraining {
 /// One pruning run from settings: load (or train) the dense model, prune, save, report.
 enum PruningJob {
     struct Inputs {
+        /// A built-in architecture name, or an ONNX file.
         var model: String
+        /// Safetensors weights of a built-in model (ignored for ONNX).
         var weights: String
         var trainIfMissing: (epochs: Int, seed: UInt64, learningRate: Float)?
         var settings: PruneSettings
         var out: String?
-        var validate: ((Sequential) throws -> Void)?
+        var validate: ((any Module) throws -> Void)?
+        /// nil or "fashion-mnist", or a safetensors file of inputs (see ``PruningDataset``).
+        var calibration: String? = nil
     }
 
     static func run(_ inputs: Inputs, data: DataOptions, console: Console) throws -> PruningReport {
-        if let out = inputs.out, URL(fileURLWithPath: out).standardizedFileURL == URL(fileURLWithPath: inputs.weights).standardizedFileURL {
+        let isONNX = PruningModelSource.isONNX(inputs.model)
+        let inputFile = isONNX ? inputs.model : inputs.weights
+        if let out = inputs.out, URL(fileURLWithPath: out).standardizedFileURL == URL(fileURLWithPath: inputFile).standardizedFileURL {
             throw CLIError("prune: the output \(out) is the input model; write the pruned model elsewhere")
         }
-        let train = try data.load(.train), test = try data.load(.test)
-        let net: Sequential
-        if FileManager.default.fileExists(atPath: inputs.weights) {
-            net = try ModelZoo.make(inputs.model, seed: 0)
-            try net.load(try Safetensors.read(inputs.weights), file: inputs.weights)
-        } else if let t = inputs.trainIfMissing {
-            console.info("\(inputs.weights) does not exist: training \(inputs.model) for \(t.epochs) epochs (seed \(t.seed))")
-            net = try DenseTraining.train(model: inputs.model, train: train, test: test, epochs: t.epochs, seed: t.seed,
-                                          learningRate: t.learningRate, batchSize: data.batchSize, console: console)
-            let dir = (inputs.weights as NSString).deletingLastPathComponent
-            if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            try Safetensors.write(net.stateDict(), to: inputs.weights)
-            console.info("saved the dense model to \(inputs.weights)")
-        } else {
-            throw CLIError("prune: cannot read \(inputs.weights)")
-        }
+        let source = isONNX ? try PruningModelSource.onnx(inputs.model, console: console)
+                            : try PruningModelSource.zoo(inputs.model, weights: inputs.weights, trainIfMissing: inputs.trainIfMissing, data: data, console: console)
+        let dataset = try PruningDataset.load(calibration: inputs.calibration, data: data, model: source.module, console: console)
+        try dataset.check(fits: source.onnx)
+        let net = source.module
         try inputs.validate?(net)
         if let structured = inputs.settings.structured {
-            return try runStructured(net, inputs: inputs, structured: structured, train: train, test: test, data: data, console: console)
+            return try runStructured(source, inputs: inputs, structured: structured, dataset: dataset, data: data, console: console)
         }
         var settings = inputs.settings
         settings.batchSize = data.batchSize
-        let plan = try settings.plan(trainCount: train.count)
-        var teacher: (any Module)?
-        if plan.fineTuning.distillation != nil {
-            let t = try ModelZoo.make(inputs.model, seed: 0)
-            try t.load(net.stateDict())
-            teacher = t
-        }
-        console.info("pruning \(inputs.model): \(settings.criterion), \(plan.pattern), scope \(settings.scope), "
+        let plan = try settings.plan(trainCount: dataset.train.count)
+        let teacher: (any Module)? = plan.fineTuning.distillation != nil ? try source.reload() : nil
+        console.info("pruning \(source.name): \(settings.criterion), \(plan.pattern), scope \(settings.scope), "
                      + String(format: "sparsity %.2f%%", plan.effectiveSparsity * 100) + ", schedule \(settings.schedule)")
-        var report = try Pruner.run(net, plan: plan, data: PruningData(train: train, test: test, normalization: (DataOptions.mean, DataOptions.std)),
-                                    teacher: teacher, inputShape: Array(train.images.shape.dropFirst())) { console.info($0) }
-        if let out = inputs.out {
-            try Safetensors.write(net.stateDict(), to: out)
-            report.fileBytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? nil
-        }
+        var report = try Pruner.run(net, plan: plan, data: PruningData(train: dataset.train, test: dataset.test, normalization: dataset.normalization),
+                                    teacher: teacher, inputShape: dataset.exampleShape) { console.info($0) }
+        if let out = inputs.out { report.fileBytes = try source.save(to: out, metadata: [:]) }
         return report
     }
 }
@@ -82,16 +69,18 @@ enum PruningJob {
 
 extension PruningJob {
     /// Test-set accuracy and the wall time of the forward passes.
-    static func timedAccuracy(_ model: any Module, _ test: LabeledImages) throws -> (accuracy: Double, seconds: Double) {
-        let loader = try DataLoader(test, batchSize: 256, mean: DataOptions.mean, std: DataOptions.std)
+    static func timedAccuracy(_ model: any Module, _ test: LabeledImages,
+                              normalization: (mean: Float, std: Float) = (DataOptions.mean, DataOptions.std)) throws -> (accuracy: Double, seconds: Double) {
+        let loader = try DataLoader(test, batchSize: 256, mean: normalization.mean, std: normalization.std)
         let t0 = monotonicSeconds()
         let e = try Trainer.evaluate(model, loader: loader)
         return (Double(e.accuracy), monotonicSeconds() - t0)
     }
 
     /// Physically removes channels through the dependency graph, fine-tunes, saves a smaller dense model.
-    static func runStructured(_ net: Sequential, inputs: Inputs, structured st: StructuredSettings, train: LabeledImages, test: LabeledImages,
+    static func runStructured(_ source: PruningModelSource, inputs: Inputs, structured st: StructuredSettings, dataset: PruningDataset,
                               data: DataOptions, console: Console) throws -> PruningReport {
+        let net = source.module, train = dataset.train, test = dataset.test, norm = dataset.normalization
         guard let importance = ChannelImportance(rawValue: st.importance) else { throw CLIError("prune: unknown channel importance \(st.importance)") }
         guard let aggregation = GroupAggregation(rawValue: st.aggregation) else { throw CLIError("prune: unknown aggregation \(st.aggregation)") }
         let target: StructuredTarget
@@ -101,15 +90,16 @@ extension PruningJob {
         case "channels": target = .channelRatio(st.ratio)
         default: throw CLIError("prune: unknown structured target \(st.target); known: flops, parameters, channels")
         }
-        let inputShape = Array(train.images.shape.dropFirst())
-        let dense = try timedAccuracy(net, test)
+        let inputShape = dataset.exampleShape
+        let dense = try timedAccuracy(net, test, normalization: norm)
         let denseReport = try PruningReport.measure(net, scopePaths: [], inputShape: inputShape)
         console.info(String(format: "dense: accuracy %.2f%%, %d parameters, %d MACs", dense.accuracy * 100, denseReport.totalParameters, denseReport.macs))
         if st.removeBlocks > 0 {
-            let loader = try DataLoader(train, batchSize: 256, mean: DataOptions.mean, std: DataOptions.std)
+            guard let seq = net as? Sequential else { throw CLIError("prune: --remove-blocks works on built-in models, not on imported graphs") }
+            let loader = try DataLoader(train, batchSize: 256, mean: norm.mean, std: norm.std)
             var it = loader.makeIterator()
             guard let batch = it.next() else { throw CLIError("prune: no training data to score residual blocks") }
-            let removed = try ResidualBlockRemoval.remove(st.removeBlocks, from: net, inputs: batch.images)
+            let removed = try ResidualBlockRemoval.remove(st.removeBlocks, from: seq, inputs: batch.images)
             console.info("removed residual blocks: \(removed.joined(separator: ", "))")
         }
         let result = try StructuredPruner(importance: importance, aggregation: aggregation, target: target, minimumKept: st.minimumKept,
@@ -117,27 +107,26 @@ extension PruningJob {
         for g in result.groups where g.channelsAfter < g.channelsBefore {
             console.info("group \(g.group): \(g.channelsBefore) → \(g.channelsAfter) channels (\(g.members.joined(separator: ", ")))")
         }
-        let afterPruning = try timedAccuracy(net, test).accuracy
+        let afterPruning = try timedAccuracy(net, test, normalization: norm).accuracy
         console.info(String(format: "after removing channels: accuracy %.2f%%", afterPruning * 100))
         var finalAccuracy: Double?
         if inputs.settings.finetuneEpochs > 0 {
             var ft = try inputs.settings.plan(trainCount: train.count).fineTuning
             ft.batchSize = data.batchSize
-            _ = try FineTuner.run(net, data: train, normalization: (DataOptions.mean, DataOptions.std), options: ft,
+            _ = try FineTuner.run(net, data: train, normalization: norm, options: ft,
                                   epochs: inputs.settings.finetuneEpochs, teacher: nil, progress: { e, n, loss in
                 console.progress(String(format: "fine-tuning epoch %d/%d  loss %.4f", e, n, loss))
             })
             console.endProgress()
         }
-        let pruned = try timedAccuracy(net, test)
+        let pruned = try timedAccuracy(net, test, normalization: norm)
         if inputs.settings.finetuneEpochs > 0 { finalAccuracy = pruned.accuracy }
         // Time both models again, back to back, so the comparison sees the same machine state.
-        let denseAgain = try ModelZoo.make(inputs.model, seed: 0)
-        try denseAgain.load(try Safetensors.read(inputs.weights), file: inputs.weights)
+        let denseAgain = try source.reload()
         var denseSeconds = Double.infinity, prunedSeconds = Double.infinity
         for _ in 0..<3 {
-            denseSeconds = min(denseSeconds, try timedAccuracy(denseAgain, test).seconds)
-            prunedSeconds = min(prunedSeconds, try timedAccuracy(net, test).seconds)
+            denseSeconds = min(denseSeconds, try timedAccuracy(denseAgain, test, normalization: norm).seconds)
+            prunedSeconds = min(prunedSeconds, try timedAccuracy(net, test, normalization: norm).seconds)
         }
         var report = try PruningReport.measure(net, scopePaths: Set(PruningTarget.all(in: net).map(\.path)), inputShape: inputShape)
         report.accuracyDense = dense.accuracy
@@ -148,13 +137,7 @@ extension PruningJob {
         report.inferenceSecondsDense = denseSeconds
         report.inferenceSecondsPruned = prunedSeconds
         report.settings = ["structured": "\(st.target) \(st.ratio)", "importance": st.importance, "aggregation": st.aggregation]
-        if let out = inputs.out {
-            var state = net.stateDict()
-            state.metadata["prune.structured"] = "1"
-            state.metadata["model"] = inputs.model
-            try Safetensors.write(state, to: out)
-            report.fileBytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? nil
-        }
+        if let out = inputs.out { report.fileBytes = try source.save(to: out, metadata: ["prune.structured": "1", "model": source.name]) }
         return report
     }
 }

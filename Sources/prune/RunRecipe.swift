@@ -6,7 +6,7 @@ import Prune
 struct RunRecipe: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run",
         abstract: "Run a pruning recipe (YAML): train or reuse the dense model, prune, fine-tune, report, save.",
-        discussion: "Examples live in recipes/. Keys: model, data, data_dir, weights, train {epochs, seed, lr}, prune {criterion, granularity, scope, protect, layers, include, exclude, keep_first_last, sparsity, schedule, rate, agp_frequency, agp_ramp, calibration_batches}, finetune {epochs, lr, lr_multiplier, batch_size, distill {weight, temperature}}, seed, out, train_limit, test_limit.")
+        discussion: "Examples live in recipes/. Keys: model (a built-in name or an .onnx file), calibration (for ONNX: fashion-mnist or inputs.safetensors), data, data_dir, weights, train {epochs, seed, lr}, prune {criterion, granularity, scope, protect, layers, include, exclude, keep_first_last, sparsity, schedule, rate, agp_frequency, agp_ramp, calibration_batches}, finetune {epochs, lr, lr_multiplier, batch_size, distill {weight, temperature}}, seed, out, train_limit, test_limit.")
 
     @Argument(help: "The recipe file.") var recipe: String
     @Flag(help: "Print the report as JSON on stdout.") var json = false
@@ -21,10 +21,11 @@ struct RunRecipe: ParsableCommand {
         data.batchSize = r.settings.batchSize
         data.trainLimit = r.trainLimit
         data.testLimit = r.testLimit
-        let weights = r.weights ?? "runs/\(r.model).safetensors"
+        let weights = r.weights ?? (r.model.lowercased().hasSuffix(".onnx") ? r.model : "runs/\(r.model).safetensors")
         do {
             let report = try PruningJob.run(.init(model: r.model, weights: weights, trainIfMissing: (r.trainEpochs, r.trainSeed, r.trainLearningRate),
-                                                  settings: r.settings, out: r.out, validate: { try r.validate(against: $0) }),
+                                                  settings: r.settings, out: r.out, validate: { try r.validate(against: $0) },
+                                                  calibration: r.calibration),
                                             data: data, console: console)
             if json { try console.emitJSON(report) } else { print(report.table()) }
             if let out = r.out { console.info("saved \(out)") }

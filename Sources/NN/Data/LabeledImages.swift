@@ -1,14 +1,18 @@
 import PruneTensor
 
-/// A labelled image set: images `[N, C, H, W]` scaled to [0, 1], and one class label per image.
+/// A labelled example set: images `[N, C, H, W]` scaled to [0, 1] (or any inputs `[N, …]`, such as
+/// token features for an imported transformer), and one class label per example.
 public struct LabeledImages: Sendable {
     public var images: Tensor
     public var labels: [Int]
     public let classes: Int
 
     public init(images: Tensor, labels: [Int], classes: Int) throws {
-        guard images.rank == 4, images.shape[0] == labels.count else {
-            throw TensorError.shapeMismatch(op: "LabeledImages", shapes: [images.shape, [labels.count]], reason: "need [N, C, H, W] images and N labels")
+        guard images.rank >= 2, images.shape[0] == labels.count else {
+            throw TensorError.shapeMismatch(op: "LabeledImages", shapes: [images.shape, [labels.count]], reason: "need [N, …] examples and N labels")
+        }
+        if let bad = labels.first(where: { $0 < 0 || $0 >= classes }) {
+            throw TensorError.shapeMismatch(op: "LabeledImages", shapes: [[bad], [classes]], reason: "label \(bad) is not a class in 0..<\(classes)")
         }
         self.images = images
         self.labels = labels

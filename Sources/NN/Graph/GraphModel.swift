@@ -29,17 +29,28 @@ public final class GraphModel: Module {
 
     public func replaceChild(named name: String, with module: any Module) throws { try layers.replaceChild(named: name, with: module) }
 
-    /// Runs the graph on its first input and returns its first output.
+    /// `x` as the value of the first input (converted to integers for token-id inputs).
+    public func feeds(for x: Variable) throws -> [String: GraphValue] {
+        guard let first = inputs.first, inputs.count == 1 else {
+            throw GraphError.invalidValue("the graph has \(inputs.count) inputs; give each a value with run(_:)")
+        }
+        return [first.name: first.isInteger ? .integer(try IntegerTensor(shape: x.shape, values: x.value.scalars.map { Int($0) })) : .float(x)]
+    }
+
+    /// Runs the graph on its only input and returns its first output.
     public func forward(_ x: Variable) throws -> Variable {
-        guard let first = inputs.first, let out = outputNames.first else { throw GraphError.invalidValue("the graph has no inputs or outputs") }
-        let value: GraphValue = first.isInteger
-            ? .integer(try IntegerTensor(shape: x.shape, values: x.value.scalars.map { Int($0) })) : .float(x)
-        return try run([first.name: value])[out]!.variable("graph output '\(out)'")
+        try firstOutput(of: try run(try feeds(for: x)))
+    }
+
+    /// The first graph output among `values`, as a float tensor.
+    public func firstOutput(of values: [String: GraphValue]) throws -> Variable {
+        guard let out = outputNames.first, let v = values[out] else { throw GraphError.invalidValue("the graph has no outputs") }
+        return try v.variable("graph output '\(out)'")
     }
 
     /// Runs the graph. `observe` sees every node with its inputs and outputs (for tracing).
     public func run(_ feeds: [String: GraphValue],
-                    observe: ((GraphNode, [GraphValue?], [GraphValue]) throws -> Void)? = nil) throws -> [String: GraphValue] {
+                    observe: (GraphNode, [GraphValue?], [GraphValue]) throws -> Void = { _, _, _ in }) throws -> [String: GraphValue] {
         var values = constants
         for (name, _, _) in inputs {
             guard let v = feeds[name] else { throw GraphError.invalidValue("no value given for the graph input '\(name)'") }
@@ -63,7 +74,7 @@ public final class GraphModel: Module {
             guard results.count >= node.outputs.filter({ !$0.isEmpty }).count else {
                 throw GraphError.node(name: node.name, opType: node.opType, underlying: GraphError.invalidValue("produced \(results.count) outputs, the node names \(node.outputs.count)"))
             }
-            try observe?(node, args, results)
+            try observe(node, args, results)
             for (name, v) in zip(node.outputs, results) where !name.isEmpty { values[name] = v }
             for name in node.inputs where !name.isEmpty && lastUse[name] == i && !keep.contains(name) && constants[name] == nil {
                 values[name] = nil
