@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "OneShotTests", dependencies: ["PruneOneShot", "PruneNN", "PruneModelIO"], path: "Tests/OneShotTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "GameSearchTests", dependencies: ["GameSearch"], path: "Tests/GameSearchTests"),
-        .testTarget(name: "CLITests", dependencies: ["PruneModelIO", "PruneNN", "PrunePruning", "prune"], path: "Tests/CLITests"),
+        .testTarget(name: "CLITests", dependencies: ["PruneModelIO", "PruneNN", "PrunePruning", "PruneTensor", "prune"], path: "Tests/CLITests"),
         .testTarget(name: "ONNXTests", dependencies: ["PruneModelIO", "PruneNN", "PrunePruningGraph", "PrunePruning", "ONNXProto"], path: "Tests/ONNXTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelIOTests", dependencies: ["PruneModelIO", "PruneNN"], path: "Tests/ModelIOTests",

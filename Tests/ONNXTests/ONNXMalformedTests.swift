@@ -84,7 +84,7 @@ final class ONNXMalformedTests: XCTestCase {
             .map { try Data(contentsOf: dir.appendingPathComponent($0)) }
         for name in ["mobilenet", "transformer", "resnet"] { seeds.append(try Data(contentsOf: URL(fileURLWithPath: try ONNXFixtures.path(name)))) }
         var rng = RandomGenerator(seed: 20261124)
-        let iterations = Int(ProcessInfo.processInfo.environment["PRUNE_ONNX_FUZZ_ITERATIONS"] ?? "") ?? 20000
+        let iterations = Int(ProcessInfo.processInfo.environment["PRUNE_ONNX_FUZZ_ITERATIONS"] ?? "") ?? 200_000
         let deadline = Date().addingTimeInterval(Double(ProcessInfo.processInfo.environment["PRUNE_ONNX_FUZZ_SECONDS"] ?? "") ?? 60)
         var imported = 0, rejected = 0
         for _ in 0..<iterations where Date() < deadline {
