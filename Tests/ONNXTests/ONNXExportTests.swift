@@ -34,6 +34,14 @@ final class ONNXExportTests: XCTestCase {
             print("\(name) structured: parameters \(result.parametersBefore) → \(result.parametersAfter), MACs \(result.macsBefore) → \(result.macsAfter), file parameters \(reloaded.graph.parameterCount), max |Prune − onnxruntime| = \(diff)")
             XCTAssertEqual(ours.shape, theirs.shape, name)
             XCTAssertLessThan(diff, 1e-4, name)
+            if name == "mobilenet" {
+                // x.view(-1, 64) was exported as the constant [-1, 64]: it now names the kept channels.
+                let fc = try XCTUnwrap(reloaded.graph.parameters().first { $0.path == "fc.weight" }).parameter
+                let reshape = try XCTUnwrap(reloaded.graph.nodes.first { $0.opType == "Reshape" })
+                guard case .integer(let target)? = reloaded.graph.constants[reshape.inputs[1]] else { return XCTFail("no constant target") }
+                XCTAssertEqual(target.values, [-1, fc.shape[1]])
+                XCTAssertLessThan(fc.shape[1], 64)
+            }
         }
     }
 

@@ -55,3 +55,33 @@ final class ONNXOperatorTests: XCTestCase {
         XCTAssertEqual(required.subtracting(ops), [], "operators without a parity case")
     }
 }
+
+/// Imported graphs are differentiable: fine-tuning and gradient criteria work on them.
+final class ONNXGradientTests: XCTestCase {
+    func testGradientsReachEveryLayerAndMatchFiniteDifferences() throws {
+        for name in ["transformer", "resnet"] {
+            let model = try ONNXModel.load(try ONNXFixtures.path(name))
+            let (x, _) = try ONNXFixtures.io(name)
+            let labels = (0..<x.shape[0]).map { $0 % 3 }
+            func loss() throws -> Variable { try Variable.softmaxCrossEntropy(logits: model.graph.forward(Variable(x)), labels: labels) }
+            model.graph.zeroGrad()
+            try loss().backward()
+            for (path, p) in model.graph.parameters() {
+                XCTAssertNotNil(p.grad, "\(name): no gradient for \(path)")
+            }
+            // Central differences on a few weights of the first layer.
+            let (path, p) = model.graph.parameters()[0]
+            let grad = try XCTUnwrap(p.grad)
+            for i in [0, p.value.count / 2, p.value.count - 1] {
+                let h: Float = 1e-2
+                let saved = p.value.scalars[i]
+                p.value.scalars[i] = saved + h
+                let up = try withNoGrad { try loss() }.value.item
+                p.value.scalars[i] = saved - h
+                let down = try withNoGrad { try loss() }.value.item
+                p.value.scalars[i] = saved
+                XCTAssertEqual(grad.scalars[i], (up - down) / (2 * h), accuracy: 2e-3, "\(name) \(path)[\(i)]")
+            }
+        }
+    }
+}

@@ -58,6 +58,13 @@ final class RecipeTests: XCTestCase {
         XCTAssertNotNil(error(""))
     }
 
+    func testAnONNXModelAndItsCalibrationData() throws {
+        let r = try Recipe.parse("model: exported/cnn.onnx\ncalibration: inputs.safetensors\nprune:\n  sparsity: 0.5\n")
+        XCTAssertEqual(r.model, "exported/cnn.onnx")
+        XCTAssertEqual(r.calibration, "inputs.safetensors")
+        XCTAssertThrowsError(try Recipe.parse("model: exported/cnn.pt\n"))
+    }
+
     func testLayerNamesThatMatchNothingAreReportedWithTheirLine() throws {
         let r = try Recipe.parse("model: lenet300\nprune:\n  include:\n    - fc1\n    - decoder.*\n")
         var rng = RandomGenerator(seed: 0)
