@@ -5,7 +5,7 @@ import XCTest
 
 /// The PyTorch-exported fixtures (scripts/onnx/export_fixtures.py) and their onnxruntime outputs.
 enum ONNXFixtures {
-    static let names = ["mlp", "cnn", "resnet", "mobilenet", "transformer"]
+    static let names = ["mlp", "cnn", "resnet", "mobilenet", "transformer", "torch_encoder"]
 
     static func path(_ name: String) throws -> String {
         guard let url = Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "onnx") else {

@@ -4,7 +4,8 @@ so CI needs onnxruntime but not PyTorch).
 For each model it writes NAME.onnx and NAME.io.safetensors (a seeded input `x` and onnxruntime's output
 `y` on it). The CNN is trained for two epochs on Fashion-MNIST first (Debian's dataset-fashion-mnist).
 
-    python3 scripts/onnx/export_fixtures.py            # needs torch, onnx, onnxruntime, numpy
+    python3 scripts/onnx/export_fixtures.py                 # all; needs torch, onnx, onnxruntime, numpy
+    python3 scripts/onnx/export_fixtures.py torch_encoder   # only the named ones
 """
 import gzip, json, os, struct, sys, warnings
 import numpy as np
@@ -121,6 +122,12 @@ class Transformer(nn.Module):
         return self.head(x.mean(dim=1))
 
 
+def torch_encoder():
+    """PyTorch's own nn.TransformerEncoder (2 layers, ReLU feed-forward), as its users export it."""
+    layer = nn.TransformerEncoderLayer(32, 4, 64, dropout=0.1, batch_first=True)
+    return nn.Sequential(nn.TransformerEncoder(layer, 2, enable_nested_tensor=False), nn.Flatten(1), nn.Linear(8 * 32, 5))
+
+
 def train_cnn(model, epochs=2):
     xs = (idx("train-images-idx3-ubyte.gz").astype(np.float32) / 255 - MEAN) / STD
     ys = idx("train-labels-idx1-ubyte.gz").astype(np.int64)
@@ -164,16 +171,23 @@ def export(name, model, x, opset, dynamo=False):
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
+    wanted = set(sys.argv[1:])
+    def want(name): return not wanted or name in wanted
     torch.manual_seed(0)
     g = torch.Generator().manual_seed(1)
     img = lambda n: torch.randn(n, 1, 28, 28, generator=g)
-    export("mlp", MLP(), img(4), 13)
-    cnn = CNN(); train_cnn(cnn)
-    export("cnn", cnn, img(4), 17)
-    resnet = ResNet()
-    for m in resnet.modules():   # non-trivial BatchNorm statistics so the parity check sees them
-        if isinstance(m, nn.BatchNorm2d):
-            m.running_mean.uniform_(-0.2, 0.2); m.running_var.uniform_(0.5, 1.5); m.weight.data.uniform_(0.5, 1.5)
-    export("resnet", resnet, img(4), 15)
-    export("mobilenet", MobileNet(), img(4), 19, dynamo=True)
-    export("transformer", Transformer(), torch.randn(3, 8, 32, generator=g), 18, dynamo=True)
+    if want("mlp"): export("mlp", MLP(), img(4), 13)
+    if want("cnn"):
+        cnn = CNN(); train_cnn(cnn)
+        export("cnn", cnn, img(4), 17)
+    if want("resnet"):
+        resnet = ResNet()
+        for m in resnet.modules():   # non-trivial BatchNorm statistics so the parity check sees them
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.2, 0.2); m.running_var.uniform_(0.5, 1.5); m.weight.data.uniform_(0.5, 1.5)
+        export("resnet", resnet, img(4), 15)
+    if want("mobilenet"): export("mobilenet", MobileNet(), img(4), 19, dynamo=True)
+    if want("transformer"): export("transformer", Transformer(), torch.randn(3, 8, 32, generator=g), 18, dynamo=True)
+    if want("torch_encoder"):
+        torch.manual_seed(5)
+        export("torch_encoder", torch_encoder(), torch.randn(3, 8, 32, generator=torch.Generator().manual_seed(5)), 17)

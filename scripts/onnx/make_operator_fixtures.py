@@ -92,5 +92,12 @@ if __name__ == "__main__":
     case("matmul_activations", f(2, 3, 4), [n("Transpose", ["x"], ["t"], perm=[0, 2, 1]), n("MatMul", ["x", "t"], ["g"]),
                                             n("MatMul", ["g", "w"], ["y"])], [("w", f(3, 6))])
     case("matmul_bias_3d", f(2, 3, 4), [n("MatMul", ["x", "w"], ["m"]), n("Add", ["b", "m"], ["y"])], [("w", f(4, 6)), ("b", f(6))])
+    case("clip_relu6", f(3, 6) * 4, [n("Clip", ["x", "lo", "hi"], ["c"]), n("Clip", ["c", "", "hi2"])],
+         [("lo", np.array(0, np.float32)), ("hi", np.array(6, np.float32)), ("hi2", np.array(5, np.float32))])
+    case("cast_mod_shapes", f(2, 6, 4), [n("Shape", ["x"], ["s"]), n("Gather", ["s", "one"], ["d"], axis=0), n("Cast", ["d"], ["df"], to=TensorProto.FLOAT),
+                                         n("Sqrt", ["df"], ["r"]), n("Cast", ["r"], ["ri"], to=TensorProto.INT64), n("Mod", ["d", "three"], ["m"]),
+                                         n("Add", ["ri", "m"], ["k"]), n("Unsqueeze", ["k", "ax"], ["ku"]), n("Concat", ["ku", "m1"], ["shape"], axis=0),
+                                         n("Reshape", ["x", "shape"], ["y"])],
+         [("one", np.array(1, np.int64)), ("three", np.array(-4, np.int64)), ("ax", i64(0)), ("m1", i64(-1))])
     case("opset_21", f(2, 4), [n("Relu", ["x"], ["r"]), n("Softmax", ["r"])], opset=21)
     print("wrote", len([p for p in os.listdir(OUT) if p.endswith(".onnx")]), "operator fixtures to", os.path.normpath(OUT))

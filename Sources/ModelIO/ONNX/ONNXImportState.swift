@@ -28,6 +28,10 @@ final class ONNXImportState {
     var consumers: [String: [Int]] = [:]
     var nodes: [Onnx_NodeProto] = []
     var graphOutputs: Set<String> = []
+    /// Outputs of Transpose nodes that only turn a 2-D weight initializer for one MatMul (PyTorch's
+    /// exporter without constant folding): output name → the initializer. The MatMul's Linear
+    /// reads the initializer itself; the Transpose stays in the exported graph.
+    var transposedWeights: [String: String] = [:]
 
     init(file: String, baseDirectory: String?) { self.file = file; self.baseDirectory = baseDirectory }
 

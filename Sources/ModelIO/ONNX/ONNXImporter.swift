@@ -39,7 +39,7 @@ enum ONNXImporter {
         for (i, n) in graph.node.enumerated() { for name in n.input where !name.isEmpty { state.consumers[name, default: []].append(i) } }
 
         let order = try topologicalOrder(graph, state: state, inputs: Set(graphInputs.map(\.name)))
-        var nodes: [GraphNode] = [], absorbed = Set<Int>()
+        var nodes: [GraphNode] = [], absorbed = findWeightTransposes(graph, state)
         for i in order where graph.node[i].opType != "Constant" && !absorbed.contains(i) {
             let n = graph.node[i]
             let c = ONNXNodeContext(node: n, index: i, opset: opset, state: state)
@@ -63,6 +63,23 @@ enum ONNXImporter {
         let result = ONNXModel(graph: model, proto: proto, file: file, opset: opset, state: state)
         try dryRun(result)
         return result
+    }
+
+    /// Transpose nodes of a 2-D float initializer whose only reader is a MatMul's B input: the
+    /// MatMul becomes a Linear on the initializer, so these nodes are not run.
+    static func findWeightTransposes(_ graph: Onnx_GraphProto, _ state: ONNXImportState) -> Set<Int> {
+        var skipped = Set<Int>()
+        for (i, n) in graph.node.enumerated() where n.opType == "Transpose" && n.input.count == 1 && n.output.count == 1 {
+            guard let t = state.initializers[n.input[0]], t.dims.count == 2, t.dataType == Int32(Onnx_TensorProto.DataType.float.rawValue),
+                  !state.graphOutputs.contains(n.output[0]) else { continue }
+            let perm = n.attribute.first { $0.name == "perm" }?.ints ?? [1, 0]
+            guard perm == [1, 0], let readers = state.consumers[n.output[0]], readers.count == 1 else { continue }
+            let r = graph.node[readers[0]]
+            guard r.opType == "MatMul", r.input.count == 2, r.input[1] == n.output[0], state.initializers[r.input[0]] == nil else { continue }
+            state.transposedWeights[n.output[0]] = n.input[0]
+            skipped.insert(i)
+        }
+        return skipped
     }
 
     /// The ai.onnx opset the model imports; other imported domains are allowed only if no node uses them.

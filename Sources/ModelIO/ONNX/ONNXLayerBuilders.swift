@@ -65,10 +65,23 @@ enum ONNXLayerBuilders {
     /// MatMul by a constant [in, out] matrix as a Linear; a following Add of a constant [out]
     /// vector becomes its bias (the form PyTorch exports for Linear on 3-D inputs).
     static func matMul(_ c: ONNXNodeContext) throws -> ONNXBuiltNode {
+        if let source = c.state.transposedWeights[c.input(1)] { return try matMulByTransposedWeight(c, initializer: source) }
         guard let w = try c.floatInitializer(1), w.rank == 2, c.state.initializers[c.input(0)] == nil else {
             return ONNXBuiltNode(op: MatMulOperator(), inputs: [c.input(0), c.input(1)], outputs: Array(c.node.output.prefix(1)))
         }
-        let out = w.shape[1], y = c.node.output.first ?? ""
+        return try linear(c, weight: try w.transposed(), weightInitializer: c.input(1), transposedInFile: true)
+    }
+
+    /// MatMul(x, Transpose(W)) with W `[out, in]` as an initializer: a Linear on W itself.
+    static func matMulByTransposedWeight(_ c: ONNXNodeContext, initializer: String) throws -> ONNXBuiltNode {
+        guard case .float(let w)? = try c.state.constant(initializer), w.value.rank == 2 else { throw c.fail("the weight '\(initializer)' must be a 2-D float initializer") }
+        if let bad = w.value.scalars.firstIndex(where: { $0.isNaN }) { throw c.fail("initializer '\(initializer)' holds NaN (at index \(bad))") }
+        return try linear(c, weight: w.value, weightInitializer: initializer, transposedInFile: false)
+    }
+
+    /// A Linear with `weight` `[out, in]`; a following Add of a constant `[out]` vector becomes its bias.
+    static func linear(_ c: ONNXNodeContext, weight: Tensor, weightInitializer: String, transposedInFile: Bool) throws -> ONNXBuiltNode {
+        let out = weight.shape[0], y = c.node.output.first ?? ""
         var biasInput: String?, absorbed: [Int] = [], outputs = [y]
         if let readers = c.state.consumers[y], readers.count == 1, !c.state.graphOutputs.contains(y) {
             let add = c.state.nodes[readers[0]]
@@ -80,9 +93,12 @@ enum ONNXLayerBuilders {
             }
         }
         let bias = try biasInput.flatMap { n -> Tensor? in if case .float(let v)? = try c.state.constant(n) { return v.value }; return nil }
-        let layer = Linear(weight: try w.transposed(), bias: bias)
-        let op = try c.state.addLayer(layer, initializer: biasInput ?? c.input(1), suffix: biasInput == nil ? ".weight" : ".bias", node: c.name)
-        c.state.bind(c.input(1)) { (try? layer.weight.exportedValue.transposed()) ?? layer.weight.exportedValue }
+        let layer = Linear(weight: weight, bias: bias)
+        let op = try c.state.addLayer(layer, initializer: transposedInFile ? (biasInput ?? weightInitializer) : weightInitializer,
+                                      suffix: transposedInFile && biasInput != nil ? ".bias" : ".weight", node: c.name)
+        c.state.bind(weightInitializer) {
+            transposedInFile ? ((try? layer.weight.exportedValue.transposed()) ?? layer.weight.exportedValue) : layer.weight.exportedValue
+        }
         if let biasInput, let b = layer.bias { c.state.bind(biasInput) { b.exportedValue } }
         return ONNXBuiltNode(op: op, inputs: [c.input(0)], outputs: outputs, absorbed: absorbed)
     }

@@ -40,6 +40,14 @@ enum ONNXPlainBuilders {
         "Mul": simple { _ in BinaryOperator(.mul) },
         "Div": simple { _ in BinaryOperator(.div) },
         "Pow": simple { _ in BinaryOperator(.pow) },
+        "Mod": simple { c in BinaryOperator(.mod(fmod: c.int("fmod", 0) == 1)) },
+        "Clip": simple { _ in ClipOperator() },
+        "Cast": simple { c in
+            // Float types: FLOAT, FLOAT16, DOUBLE, BFLOAT16; the rest that Prune reads are integer or bool.
+            let to = c.int("to", 1)
+            guard [1, 10, 11, 16, 2, 3, 4, 5, 6, 7, 9, 12, 13].contains(to) else { throw c.fail("cast to element type \(to) is not supported") }
+            return CastOperator(toInteger: ![1, 10, 11, 16].contains(to))
+        },
         "Softmax": simple { c in SoftmaxOperator(axis: c.int("axis", -1)) },
         "ReduceMean": simple { c in
             ReduceMeanOperator(axesAttribute: c.opset < 18 ? c.ints("axes") : nil, keepDims: c.int("keepdims", 1) == 1,
