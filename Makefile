@@ -27,6 +27,7 @@ bench: build
 	.build/release/prune bench pruning
 	.build/release/prune bench sparse
 	.build/release/prune bench oneshot
+	.build/release/prune bench onnx
 	.build/release/prune bench trees
 	.build/release/prune bench search
 

@@ -81,5 +81,7 @@ public struct StructuredSettings: Sendable, Equatable {
     public var minimumKept = 0.1
     /// Residual blocks (with identity shortcuts) to remove before pruning channels.
     public var removeBlocks = 0
+    /// Kept channel counts are rounded up to a multiple of this.
+    public var roundTo = 1
     public init() {}
 }

@@ -127,7 +127,7 @@ public struct Recipe: Sendable {
             if let n = m["agp_ramp"] { s.agpRamp = try RecipeReader.fraction(n, "prune.agp_ramp", allowOne: true) }
             if let n = m["calibration_batches"] { s.calibrationBatches = try RecipeReader.int(n, "prune.calibration_batches", min: 1) }
             if let n = m["structured"] {
-                let sm = try RecipeReader.mapping(n, "prune.structured", allowed: ["target", "ratio", "importance", "aggregation", "minimum_kept", "remove_blocks"])
+                let sm = try RecipeReader.mapping(n, "prune.structured", allowed: ["target", "ratio", "importance", "aggregation", "minimum_kept", "remove_blocks", "round_to"])
                 var st = StructuredSettings()
                 if let v = sm["target"] {
                     st.target = try RecipeReader.string(v, "prune.structured.target")
@@ -149,6 +149,7 @@ public struct Recipe: Sendable {
                     }
                 }
                 if let v = sm["remove_blocks"] { st.removeBlocks = try RecipeReader.int(v, "prune.structured.remove_blocks", min: 0) }
+                if let v = sm["round_to"] { st.roundTo = try RecipeReader.int(v, "prune.structured.round_to", min: 1) }
                 if let v = sm["minimum_kept"] { st.minimumKept = try RecipeReader.fraction(v, "prune.structured.minimum_kept", allowOne: true) }
                 s.structured = st
             }

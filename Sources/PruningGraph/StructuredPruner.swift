@@ -54,6 +54,9 @@ public struct StructuredPruner: Sendable {
     /// Every group keeps at least this fraction of its channels (and at least one).
     public var minimumKept: Double
     public var seed: UInt64
+    /// Kept channel counts are rounded up to a multiple of this (8 or 16 suit vectorized
+    /// inference engines; Torch-Pruning's `round_to`); the cost may then stay a little above the target.
+    public var roundTo: Int = 1
 
     public init(importance: ChannelImportance = .l2, aggregation: GroupAggregation = .sum, target: StructuredTarget,
                 minimumKept: Double = 0.1, seed: UInt64 = 0) {
@@ -107,6 +110,15 @@ public struct StructuredPruner: Sendable {
             }
             if current > limit {
                 throw StructuredPruningError.invalid("impossible target: keeping \(minimumKept * 100)% of every group leaves \(Int(current)) \(useFlops ? "MACs" : "parameters"), above the \(Int(limit)) asked for")
+            }
+        }
+        if roundTo > 1 {
+            for (gi, g) in graph.groups.enumerated() {
+                let kept = g.channels - removed[gi].count
+                let target = min(g.channels, (kept + roundTo - 1) / roundTo * roundTo)
+                // Restore the best-scoring removed channels.
+                let back = removed[gi].sorted { scores[gi][$0] > scores[gi][$1] || (scores[gi][$0] == scores[gi][$1] && $0 < $1) }
+                for c in back.prefix(target - kept) { removed[gi].remove(c) }
             }
         }
         var changes: [GroupChange] = []

@@ -51,6 +51,8 @@ struct PruneModel: ParsableCommand {
     @Option(help: "Structured: channel importance l1, l2, bn (BatchNorm |γ|), fpgm, random.") var channelImportance: String = "l2"
     @Option(help: "Structured: combine member scores by sum, mean or max.") var aggregation: String = "sum"
     @Option(help: "Structured: every group keeps at least this fraction of its channels.") var minimumKept: Double = 0.1
+    @Option(help: "Structured: round every kept channel count up to a multiple of this (8 or 16 suit vectorized engines such as onnxruntime).")
+    var roundTo: Int = 1
     @Option(help: "Structured: first remove this many residual blocks (identity shortcut, smallest ‖body(x)‖/‖x‖).") var removeBlocks: Int = 0
     @Option(help: "Where to write the pruned weights (safetensors); never the input file.") var out: String?
     @Flag(help: "Print the report as JSON on stdout.") var json = false
@@ -69,7 +71,7 @@ struct PruneModel: ParsableCommand {
         if structured {
             var st = StructuredSettings()
             st.target = structuredTarget; st.ratio = ratio; st.importance = channelImportance; st.aggregation = aggregation
-            st.minimumKept = minimumKept; st.removeBlocks = removeBlocks
+            st.minimumKept = minimumKept; st.removeBlocks = removeBlocks; st.roundTo = roundTo
             s.structured = st
         }
         return s

@@ -106,8 +106,10 @@ extension PruningJob {
             let removed = try ResidualBlockRemoval.remove(st.removeBlocks, from: seq, inputs: batch.images)
             console.info("removed residual blocks: \(removed.joined(separator: ", "))")
         }
-        let result = try StructuredPruner(importance: importance, aggregation: aggregation, target: target, minimumKept: st.minimumKept,
-                                          seed: inputs.settings.seed).prune(net, example: Tensor.zeros([1] + inputShape))
+        var pruner = StructuredPruner(importance: importance, aggregation: aggregation, target: target, minimumKept: st.minimumKept,
+                                      seed: inputs.settings.seed)
+        pruner.roundTo = st.roundTo
+        let result = try pruner.prune(net, example: Tensor.zeros([1] + inputShape))
         for g in result.groups where g.channelsAfter < g.channelsBefore {
             console.info("group \(g.group): \(g.channelsBefore) → \(g.channelsAfter) channels (\(g.members.joined(separator: ", ")))")
         }
