@@ -45,6 +45,17 @@ final class ONNXExportTests: XCTestCase {
         }
     }
 
+    func testRoundToKeepsChannelCountsAtMultiplesOfEight() throws {
+        let model = try ONNXModel.load(try ONNXFixtures.path("cnn"))
+        let (x, _) = try ONNXFixtures.io("cnn")
+        var pruner = StructuredPruner(importance: .l2, target: .channelRatio(0.3))
+        pruner.roundTo = 8
+        let r = try pruner.prune(model.graph, example: try firstExample(x))
+        for g in r.groups { XCTAssertTrue(g.channelsAfter % 8 == 0, "\(g.members): \(g.channelsAfter)") }
+        XCTAssertEqual(r.groups.map(\.channelsAfter), [16, 24, 48])
+        XCTAssertLessThan(r.macsAfter, r.macsBefore)
+    }
+
     func testMasksAreBakedIntoTheExportedInitializers() throws {
         try OnnxRuntimePeer.requireAvailable()
         for name in ONNXFixtures.names {
