@@ -3,13 +3,13 @@ import Prune
 
 /// `prune eval`: evaluates saved weights of a built-in model on the Fashion-MNIST test set.
 struct Eval: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Evaluate saved weights on the test set.")
+    static let configuration = CommandConfiguration(abstract: "Evaluate saved weights (or an ONNX model taking [N, 1, 28, 28] images) on the test set.")
 
-    @Option(help: "Model: lenet300, lenet5, vgg-small, resnet-small.")
+    @Option(help: "Model: lenet300, lenet5, vgg-small, resnet-small, or an .onnx file.")
     var model: String = "lenet300"
 
-    @Option(help: "Weights file (safetensors) written by `prune train`.")
-    var weights: String
+    @Option(help: "Weights file (safetensors) written by `prune train` (not used with an .onnx model).")
+    var weights: String?
 
     @OptionGroup var dataOptions: DataOptions
 
@@ -94,13 +94,23 @@ struct Eval: ParsableCommand {
     func run() throws {
         let console = Console(quiet: quiet, json: json)
         do {
-            let net = try ModelZoo.make(model, seed: 0)
-            let state = try Safetensors.read(weights)
-            if state.metadata["prune.structured"] == "1" {
-                // A structurally pruned model: build the architecture at the file's (smaller) widths.
-                try ShapeAdaptation.adapt(net, to: state.tensors.mapValues(\.shape))
+            let net: any Module
+            let weights: String
+            if PruningModelSource.isONNX(model) {
+                net = try ONNXModel.load(model).graph
+                weights = model
+            } else {
+                guard let file = self.weights else { throw CLIError("eval: give --weights for the built-in model \(model)") }
+                weights = file
+                let zoo = try ModelZoo.make(model, seed: 0)
+                let state = try Safetensors.read(weights)
+                if state.metadata["prune.structured"] == "1" {
+                    // A structurally pruned model: build the architecture at the file's (smaller) widths.
+                    try ShapeAdaptation.adapt(zoo, to: state.tensors.mapValues(\.shape))
+                }
+                try zoo.load(state, file: weights)
+                net = zoo
             }
-            try net.load(state, file: weights)
             let test = try Trainer.evaluate(net, loader: dataOptions.loader(dataOptions.load(.test), shuffle: false, seed: 0))
             let nonZero = net.parameters().reduce(0) { $0 + $1.parameter.value.scalars.filter { $0 != 0 }.count }
             var report = Report(model: model, weights: weights, parameters: net.parameterCount, nonZeroParameters: nonZero, test: test)
@@ -122,7 +132,7 @@ struct Eval: ParsableCommand {
                                           s.denseSeconds / max(s.sparseSeconds, 1e-9), s.maxLogitDifference))
                 }
             }
-        } catch {
+        } catch let e as CLIError { throw e } catch {
             throw CLIError("eval: \(error)")
         }
     }

@@ -62,6 +62,22 @@ final class ONNXCLITests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: input)), before, "the input model is never modified")
     }
 
+    /// The imported CNN scores what PyTorch measured when it exported it (89.57%, export_fixtures.py),
+    /// and the sparse engine gives the same predictions.
+    func testEvalOfTheImportedCNNMatchesPyTorchsAccuracy() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz") else {
+            print("skipping: Debian's dataset-fashion-mnist is not installed (make setup installs it)")
+            throw XCTSkip("dataset-fashion-mnist not installed")
+        }
+        let r = try run(["eval", "--model", Self.fixtures + "/cnn.onnx", "--sparse", "--json", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let d = try json(r.out)
+        let accuracy = try XCTUnwrap((d["test"] as? [String: Any])?["accuracy"] as? Double)
+        XCTAssertEqual(accuracy, 0.8957, accuracy: 0.0005)
+        let sparse = try XCTUnwrap(d["sparse"] as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(sparse["accuracy"] as? Double), accuracy, accuracy: 1e-6)
+    }
+
     /// An imported transformer with calibration inputs and no labels; output to safetensors and ONNX.
     func testUnstructuredPruningWithACalibrationFile() throws {
         let dir = try temporaryDirectory()
