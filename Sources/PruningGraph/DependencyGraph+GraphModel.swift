@@ -80,8 +80,10 @@ extension DependencyGraph {
         let (i0, f0) = flowed[0]
         let inShape = args[i0]!.shape
         switch node.op.channelFlow {
-        case .none, .module, .mixes:
+        case .none, .module:
             return nil
+        case .mixes:
+            return try matMulBatchAxes(args: args, flowed: flowed, outShape: outShape)
         case .elementwise:
             let rank = outShape.count
             // Constants that vary along the channel axis would need slicing too: fix instead.
@@ -141,30 +143,83 @@ extension DependencyGraph {
     /// each channel `expansion` times), or a layout that keeps the channel extent on some axis.
     /// A Reshape whose constant target names the changed extent gets it rewritten when channels go.
     private func relayout(_ node: GraphNode, args: [GraphValue?], _ f: Flow, inShape: [Int], outShape: [Int], graph: GraphModel) -> Flow? {
-        let target: (name: String, values: [Int])? = {
-            guard node.op is ReshapeOperator, node.inputs.count > 1, case .integer(let t)? = graph.constants[node.inputs[1]] else { return nil }
-            return (node.inputs[1], t.values)
-        }()
-        func rewriteMember(index: Int, expansion: Int) {
-            guard let target, index < target.values.count, target.values[index] > 0 else { return }
-            let rewrite = ReshapeTargetRewrite(graph: graph, constant: target.name, index: index, channels: target.values[index])
-            add(f.space, GroupMember(path: node.name + ".shape[\(index)]", layer: rewrite, role: .consumer, expansion: expansion))
+        func rewriteMember(_ space: Space, index: Int, expansion: Int) {
+            guard node.op is ReshapeOperator, node.inputs.count > 1, case .integer(let t)? = graph.constants[node.inputs[1]],
+                  index < t.values.count, t.values[index] > 0 else { return }
+            let name = untiedConstant(node, graph: graph)
+            let rewrite = ReshapeTargetRewrite(graph: graph, constant: name, index: index, channels: t.values[index])
+            add(space, GroupMember(path: node.name + ".shape[\(index)]", layer: rewrite, role: .consumer, expansion: expansion))
         }
         if inShape == outShape { return f }
         let c = inShape[f.axis]
         if f.expansion == 1, f.axis == 1, inShape.count >= 3, outShape.count == 2, outShape[0] == inShape[0] {
             let e = inShape[2...].reduce(1, *)
-            rewriteMember(index: 1, expansion: e)
+            rewriteMember(f.space, index: 1, expansion: e)
             return Flow(space: f.space, axis: 1, expansion: e)
         }
         let before = inShape[..<f.axis].reduce(1, *), after = inShape[(f.axis + 1)...].reduce(1, *)
-        for j in outShape.indices where outShape[j] == c * f.expansion || (f.expansion == 1 && outShape[j] == c) {
-            if outShape[..<j].reduce(1, *) == before && outShape[(j + 1)...].reduce(1, *) == after && outShape[j] == c {
-                rewriteMember(index: j, expansion: f.expansion)
+        for j in outShape.indices where outShape[..<j].reduce(1, *) == before {
+            // The channel axis kept as it is.
+            if outShape[j] == c, outShape[(j + 1)...].reduce(1, *) == after {
+                rewriteMember(f.space, index: j, expansion: f.expansion)
                 return Flow(space: f.space, axis: j, expansion: f.expansion)
+            }
+            // Channels of `d` features each merged back into one axis ([…, H, d] → […, H·d]).
+            if f.expansion == 1, f.axis + 1 < inShape.count, outShape[j] == c * inShape[f.axis + 1],
+               outShape[(j + 1)...].reduce(1, *) == inShape[(f.axis + 2)...].reduce(1, *) {
+                let d = inShape[f.axis + 1]
+                rewriteMember(f.space, index: j, expansion: d)
+                return Flow(space: f.space, axis: j, expansion: d)
+            }
+            // One projection's outputs split into heads ([…, C] → […, H, C/H]): the heads become the channels.
+            if f.expansion == 1, j + 1 < outShape.count, outShape[j] * outShape[j + 1] == c, outShape[j] > 1,
+               outShape[(j + 2)...].reduce(1, *) == after, let heads = headSpace(splitting: f.space, heads: outShape[j], size: outShape[j + 1]) {
+                rewriteMember(heads, index: j, expansion: 1)
+                return Flow(space: heads, axis: j, expansion: 1)
             }
         }
         return nil
+    }
+
+    /// The constant a Reshape reads, or a copy of it when another rewrite in this trace already
+    /// uses it (exporters share one shape constant among many Reshapes whose channels may differ).
+    private func untiedConstant(_ node: GraphNode, graph: GraphModel) -> String {
+        let name = node.inputs[1]
+        if claimedConstants.insert(name).inserted { return name }
+        var k = 2, copy = name + "__\(k)"
+        while graph.constants[copy] != nil { k += 1; copy = name + "__\(k)" }
+        graph.constants[copy] = graph.constants[name]
+        if let i = graph.nodes.firstIndex(where: { $0.name == node.name }) { graph.nodes[i].inputs[1] = copy }
+        claimedConstants.insert(copy)
+        return copy
+    }
+
+    /// Attention heads: when the split space was made by one Linear alone (a projection nothing else
+    /// reads channel by channel), a new space of `heads` channels whose producer owns `size` rows
+    /// per head. The projection's own output features stay fixed.
+    private func headSpace(splitting space: Space, heads: Int, size: Int) -> Space? {
+        let r = space.root
+        guard r.parts == nil, !r.fixed, r.group.members.count == 1, let producer = r.group.members.first, producer.role == .producer,
+              producer.layer is Linear, producer.layer.prunableOutChannels == heads * size,
+              let i = pendingLayers.firstIndex(where: { $0.path == producer.path }) else { return nil }
+        r.fixed = true
+        let h = newSpace(channels: heads)
+        add(h, GroupMember(path: producer.path, layer: producer.layer, role: .producer, expansion: size))
+        outRegroupings[pendingLayers[i].path] = (h, size)
+        return h
+    }
+
+    /// MatMul of two activations whose channel axes are the same batch axis (the heads of q·kᵀ and
+    /// of softmax·v): the heads must match, so the spaces merge and the output keeps them.
+    private func matMulBatchAxes(args: [GraphValue?], flowed: [(Int, Flow)], outShape: [Int]) throws -> Flow? {
+        guard flowed.count == 2, let a = args[0], let b = args[1] else { return nil }
+        let rank = outShape.count
+        let fa = flowed[0].1, fb = flowed[1].1
+        let ra = a.shape.count, rb = b.shape.count
+        guard ra >= 3, rb >= 3, fa.expansion == 1, fb.expansion == 1 else { return nil }
+        let axA = fa.axis + rank - ra, axB = fb.axis + rank - rb
+        guard fa.axis < ra - 2, fb.axis < rb - 2, axA == axB, a.shape[fa.axis] == b.shape[fb.axis] else { return nil }
+        return Flow(space: try merge(fa.space, fb.space), axis: axA, expansion: 1)
     }
 }
 

@@ -42,7 +42,9 @@ public final class PruningGroup {
         }
         for m in members {
             switch m.role {
-            case .producer, .follower: m.layer.pruneOutChannels(keeping: k)
+            case .producer, .follower:
+                // A producer may give each channel `expansion` consecutive outputs (the heads of an attention projection).
+                m.layer.pruneOutChannels(keeping: m.expansion == 1 ? k : k.flatMap { c in (0..<m.expansion).map { c * m.expansion + $0 } })
             case .consumer:
                 // Input channels of the consumer: [before groups | this group | after groups], each expanded.
                 let offset = m.fixedBefore + m.before.reduce(0) { $0 + $1.channels }
@@ -81,7 +83,9 @@ public final class DependencyGraph {
         public let inGroup: PruningGroup?
         public let inChannels: Int
         /// The group of its output channels (nil when they cannot change).
-        public let outGroup: PruningGroup?
+        public internal(set) var outGroup: PruningGroup?
+        /// Outputs per channel of `outGroup` (an attention projection: the head size).
+        public internal(set) var outExpansion = 1
         public let outChannels: Int
         public let expansion: Int
         /// kh·kw (1 for Linear), output positions per example (1 for Linear), whether depthwise, whether it has a bias.
@@ -93,8 +97,12 @@ public final class DependencyGraph {
         public var normalization = false
     }
     public private(set) var layers: [TracedLayer] = []
-    private var pendingLayers: [(path: String, inSpace: Space, outSpace: Space?, inC: Int, outC: Int, expansion: Int, k: Int, positions: Int, depthwise: Bool, bias: Bool)] = []
+    var pendingLayers: [(path: String, inSpace: Space, outSpace: Space?, inC: Int, outC: Int, expansion: Int, k: Int, positions: Int, depthwise: Bool, bias: Bool)] = []
     var pendingNorms: [(path: String, space: Space, channels: Int)] = []
+    /// Layers whose outputs were regrouped into coarser channels (attention heads), by path.
+    var outRegroupings: [String: (space: Space, expansion: Int)] = [:]
+    /// Integer constants a Reshape rewrite already uses in this trace (a second user gets a copy).
+    var claimedConstants = Set<String>()
 
     final class Space {
         var parent: Space?
@@ -125,8 +133,10 @@ public final class DependencyGraph {
                 return r.group
             }
             layers = pendingLayers.map {
-                TracedLayer(path: $0.path, inGroup: resolve($0.inSpace), inChannels: $0.inC, outGroup: $0.depthwise ? resolve($0.inSpace) : resolve($0.outSpace),
-                            outChannels: $0.outC, expansion: $0.expansion, kernelArea: $0.k, positions: $0.positions, depthwise: $0.depthwise, hasBias: $0.bias)
+                var l = TracedLayer(path: $0.path, inGroup: resolve($0.inSpace), inChannels: $0.inC, outGroup: $0.depthwise ? resolve($0.inSpace) : resolve($0.outSpace),
+                                    outChannels: $0.outC, expansion: $0.expansion, kernelArea: $0.k, positions: $0.positions, depthwise: $0.depthwise, hasBias: $0.bias)
+                if let r = outRegroupings[$0.path], let g = resolve(r.space) { l.outGroup = g; l.outExpansion = r.expansion }
+                return l
             } + pendingNorms.map {
                 var l = TracedLayer(path: $0.path, inGroup: resolve($0.space), inChannels: $0.channels, outGroup: resolve($0.space),
                                     outChannels: $0.channels, expansion: 1, kernelArea: 0, positions: 0, depthwise: false, hasBias: false)

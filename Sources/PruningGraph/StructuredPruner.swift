@@ -142,7 +142,7 @@ public struct StructuredPruner: Sendable {
         var params = 0, macs = 0
         for l in graph.layers {
             let inW = l.inGroup.map { widths[ObjectIdentifier($0)]! } ?? l.inChannels
-            let outW = l.outGroup.map { widths[ObjectIdentifier($0)]! } ?? l.outChannels
+            let outW = l.outGroup.map { widths[ObjectIdentifier($0)]! * l.outExpansion } ?? l.outChannels
             if l.normalization { params += 2 * outW; continue }
             let weights = l.depthwise ? outW * l.kernelArea : outW * inW * l.expansion * l.kernelArea
             params += weights + (l.hasBias ? outW : 0)
@@ -163,7 +163,8 @@ public struct StructuredPruner: Sendable {
         default:
             for p in g.producers {
                 let w = weightOf(p.layer)
-                let rows = w.shape[0], d = w.scalars.count / max(rows, 1)
+                // With expansion e a channel owns e consecutive rows (an attention head): score them as one.
+                let rows = w.shape[0] / max(p.expansion, 1), d = w.scalars.count / max(rows, 1)
                 var s = [Double](repeating: 0, count: rows)
                 if importance == .fpgm {
                     for i in 0..<rows { for j in (i + 1)..<max(rows, i + 1) {

@@ -34,6 +34,20 @@ final class ONNXExportTests: XCTestCase {
             print("\(name) structured: parameters \(result.parametersBefore) → \(result.parametersAfter), MACs \(result.macsBefore) → \(result.macsAfter), file parameters \(reloaded.graph.parameterCount), max |Prune − onnxruntime| = \(diff)")
             XCTAssertEqual(ours.shape, theirs.shape, name)
             XCTAssertLessThan(diff, 1e-4, name)
+            if name == "transformer" {
+                // Half of the 4 heads of every layer removed: q, k, v lose 2×8 rows, o 2×8 columns,
+                // the Reshape targets [-1, 8, 4, 8] and [-1, 8, 32] follow.
+                let shapes = Dictionary(uniqueKeysWithValues: reloaded.graph.parameters().map { ($0.path, $0.parameter.shape) })
+                for l in 0..<2 {
+                    for p in ["q", "k", "v"] { XCTAssertEqual(shapes["layers.\(l).\(p).weight"], [16, 32]) }
+                    XCTAssertEqual(shapes["layers.\(l).o.weight"], [32, 16])
+                    XCTAssertEqual(shapes["layers.\(l).ff1.weight"], [32, 32])
+                }
+                let targets = reloaded.graph.nodes.filter { $0.opType == "Reshape" }.compactMap { n -> [Int]? in
+                    if case .integer(let t)? = reloaded.graph.constants[n.inputs[1]] { return t.values }; return nil
+                }
+                XCTAssertEqual(Set(targets.map { $0.description }), Set([[-1, 8, 2, 8].description, [-1, 8, 16].description]))
+            }
             if name == "mobilenet" {
                 // x.view(-1, 64) was exported as the constant [-1, 64]: it now names the kept channels.
                 let fc = try XCTUnwrap(reloaded.graph.parameters().first { $0.path == "fc.weight" }).parameter

@@ -55,6 +55,25 @@ public final class ONNXModel {
             }
         }
         for i in p.graph.initializer.indices { if let r = replacements[p.graph.initializer[i].name] { p.graph.initializer[i] = r } }
+        // Constants structured pruning copied (one Reshape target per group) become initializers,
+        // and the nodes that read them are pointed at them.
+        let added = graph.constants.filter { originalConstants[$0.key] == nil }
+        for (name, value) in added.sorted(by: { $0.key < $1.key }) {
+            switch value {
+            case .integer(let t): p.graph.initializer.append(ONNXTensorCodec.proto(name: name, integers: t))
+            case .float(let v): p.graph.initializer.append(ONNXTensorCodec.proto(name: name, tensor: v.value))
+            }
+        }
+        if !added.isEmpty {
+            var byName: [String: Int] = [:]
+            for (i, n) in p.graph.node.enumerated() { byName[n.name.isEmpty ? "\(n.opType)_\(i)" : n.name] = i }
+            for node in graph.nodes {
+                guard let i = byName[node.name] else { continue }
+                for (j, input) in node.inputs.enumerated() where added[input] != nil && j < p.graph.node[i].input.count {
+                    p.graph.node[i].input[j] = input
+                }
+            }
+        }
         for i in p.graph.node.indices {
             let name = p.graph.node[i].name.isEmpty ? "\(p.graph.node[i].opType)_\(i)" : p.graph.node[i].name
             state.nodeUpdates[name]?(&p.graph.node[i])
