@@ -2,6 +2,12 @@ import Foundation
 
 /// Writes files so that readers see either the old file or the complete new one, never a part.
 public enum AtomicFile {
+    /// Whether two paths name the same file (after resolving `.`, `..` and relative parts), so a
+    /// command can refuse to write its output over its input.
+    public static func isSamePath(_ a: String, _ b: String) -> Bool {
+        URL(fileURLWithPath: a).standardizedFileURL == URL(fileURLWithPath: b).standardizedFileURL
+    }
+
     /// Writes `data` to a temporary file in the destination's folder, flushes it, and renames it
     /// over `path`. On any failure the temporary file is removed and `path` is untouched.
     public static func write(_ data: Data, to path: String) throws {

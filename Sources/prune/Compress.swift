@@ -50,7 +50,7 @@ struct Compress: ParsableCommand {
     func run() throws {
         let console = Console(quiet: quiet, json: json)
         do {
-            guard URL(fileURLWithPath: out).standardizedFileURL != URL(fileURLWithPath: input).standardizedFileURL else {
+            guard !AtomicFile.isSamePath(out, input) else {
                 throw CLIError("compress: --out must differ from the input")
             }
             let state = try Safetensors.read(input)
@@ -109,7 +109,7 @@ struct Decompress: ParsableCommand {
     func run() throws {
         let console = Console(quiet: false, json: json)
         do {
-            guard URL(fileURLWithPath: out).standardizedFileURL != URL(fileURLWithPath: input).standardizedFileURL else {
+            guard !AtomicFile.isSamePath(out, input) else {
                 throw CLIError("decompress: --out must differ from the input")
             }
             guard let data = FileManager.default.contents(atPath: input) else { throw CLIError("decompress: cannot read \(input)") }

@@ -41,7 +41,7 @@ enum PruningJob {
     static func run(_ inputs: Inputs, data: DataOptions, console: Console) throws -> PruningReport {
         let isONNX = PruningModelSource.isONNX(inputs.model)
         let inputFile = isONNX ? inputs.model : inputs.weights
-        if let out = inputs.out, URL(fileURLWithPath: out).standardizedFileURL == URL(fileURLWithPath: inputFile).standardizedFileURL {
+        if let out = inputs.out, AtomicFile.isSamePath(out, inputFile) {
             throw CLIError("prune: the output \(out) is the input model; write the pruned model elsewhere")
         }
         let source = isONNX ? try PruningModelSource.onnx(inputs.model, console: console)

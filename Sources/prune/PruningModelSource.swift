@@ -7,8 +7,6 @@ struct PruningModelSource {
     let name: String
     let module: any Module
     let onnx: ONNXModel?
-    /// The file the dense model came from (never overwritten).
-    let inputFile: String
     /// A fresh copy of the dense model (distillation teacher, timing).
     let reload: () throws -> any Module
 
@@ -17,7 +15,7 @@ struct PruningModelSource {
     static func onnx(_ path: String, console: Console) throws -> PruningModelSource {
         let m = try ONNXModel.load(path)
         console.info("imported \(path): opset \(m.opset), \(m.graph.nodes.count) nodes, \(m.graph.parameterCount) parameters")
-        return PruningModelSource(name: (path as NSString).lastPathComponent, module: m.graph, onnx: m, inputFile: path,
+        return PruningModelSource(name: (path as NSString).lastPathComponent, module: m.graph, onnx: m,
                                   reload: { try ONNXModel.load(path).graph })
     }
 
@@ -38,7 +36,7 @@ struct PruningModelSource {
         } else {
             throw CLIError("prune: cannot read \(weights)")
         }
-        return PruningModelSource(name: name, module: net, onnx: nil, inputFile: weights, reload: {
+        return PruningModelSource(name: name, module: net, onnx: nil, reload: {
             let m = try ModelZoo.make(name, seed: 0)
             try m.load(try Safetensors.read(weights), file: weights)
             return m
@@ -46,11 +44,9 @@ struct PruningModelSource {
     }
 
     /// Writes the pruned model: ONNX models as .onnx (or their parameters as .safetensors),
-    /// built-in ones as safetensors. Returns the file size.
+    /// built-in ones as safetensors. Returns the file size. (`PruningJob.run` has already refused an
+    /// output that is the input, before any work.)
     func save(to out: String, metadata: [String: String]) throws -> Int? {
-        if URL(fileURLWithPath: out).standardizedFileURL == URL(fileURLWithPath: inputFile).standardizedFileURL {
-            throw CLIError("prune: the output \(out) is the input model; write the pruned model elsewhere")
-        }
         if let onnx, Self.isONNX(out) {
             try onnx.write(to: out)
         } else {

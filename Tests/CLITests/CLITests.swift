@@ -33,18 +33,21 @@ enum PruneCLI {
         return (p.terminationStatus, String(decoding: od, as: UTF8.self), String(decoding: ed, as: UTF8.self))
     }
 
+    /// Skips (with the reason printed) when Fashion-MNIST is not installed; CI installs it.
+    static func requireFashionMNIST() throws {
+        guard FashionMNIST.isAvailable() else {
+            print("SKIP: Fashion-MNIST not installed (apt-get install dataset-fashion-mnist; make setup does)")
+            throw XCTSkip("Fashion-MNIST not installed")
+        }
+    }
+
 }
 
 /// End-to-end tests of the `prune` executable built beside this test bundle.
 final class CLITests: XCTestCase {
     func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try PruneCLI.run(args) }
 
-    func requireData() throws {
-        guard FashionMNIST.isAvailable() else {
-            print("SKIP: Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)")
-            throw XCTSkip("Fashion-MNIST not installed")
-        }
-    }
+    func requireData() throws { try PruneCLI.requireFashionMNIST() }
 
     func tempDir() throws -> String {
         let d = NSTemporaryDirectory() + "prune-cli-\(UUID().uuidString)"

@@ -37,10 +37,7 @@ final class ONNXCLITests: XCTestCase {
     /// The CNN PyTorch trained on Fashion-MNIST: removing half its MACs costs accuracy, one epoch
     /// of fine-tuning in Prune brings it back, and the exported ONNX is smaller.
     func testStructuredPruningOfTheImportedCNNRecoversWithFineTuning() throws {
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") else {
-            print("skipping: Debian's dataset-fashion-mnist is not installed (make setup installs it)")
-            throw XCTSkip("dataset-fashion-mnist not installed")
-        }
+        try PruneCLI.requireFashionMNIST()
         let dir = try temporaryDirectory()
         let input = Self.fixtures + "/cnn.onnx"
         let before = try Data(contentsOf: URL(fileURLWithPath: input))
@@ -65,10 +62,7 @@ final class ONNXCLITests: XCTestCase {
     /// The imported CNN scores what PyTorch measured when it exported it (89.57%, export_fixtures.py),
     /// and the sparse engine gives the same predictions.
     func testEvalOfTheImportedCNNMatchesPyTorchsAccuracy() throws {
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz") else {
-            print("skipping: Debian's dataset-fashion-mnist is not installed (make setup installs it)")
-            throw XCTSkip("dataset-fashion-mnist not installed")
-        }
+        try PruneCLI.requireFashionMNIST()
         let r = try run(["eval", "--model", Self.fixtures + "/cnn.onnx", "--sparse", "--json", "--quiet"])
         XCTAssertEqual(r.status, 0, r.err)
         let d = try json(r.out)

@@ -5,12 +5,7 @@ import XCTest
 final class PruneCLITests: XCTestCase {
     func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try PruneCLI.run(args) }
 
-    func requireData() throws {
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") else {
-            print("skipping: Debian's dataset-fashion-mnist is not installed (make setup installs it)")
-            throw XCTSkip("dataset-fashion-mnist not installed")
-        }
-    }
+    func requireData() throws { try PruneCLI.requireFashionMNIST() }
 
     func temporaryDirectory() throws -> String {
         let dir = NSTemporaryDirectory() + "prune-prune-\(UUID().uuidString)"

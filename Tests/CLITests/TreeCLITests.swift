@@ -41,10 +41,7 @@ final class TreeCLITests: XCTestCase {
     }
 
     func testFashionMNISTPooledTable() throws {
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") else {
-            print("skipping: Debian's dataset-fashion-mnist is not installed (make setup installs it)")
-            throw XCTSkip("dataset-fashion-mnist not installed")
-        }
+        try PruneCLI.requireFashionMNIST()
         let r = try run(["tree", "--data", "fashion-mnist-7x7", "--rows", "3000", "--method", "rep", "--json"])
         XCTAssertEqual(r.status, 0, r.err)
         let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
