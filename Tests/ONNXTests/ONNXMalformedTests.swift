@@ -74,6 +74,14 @@ final class ONNXMalformedTests: XCTestCase {
         p.graph.initializer[i].rawData = Data(raw)
         let e = try importError(p)
         XCTAssertTrue(e.contains("conv1.weight") && e.contains("NaN"), e)
+        // A bias that a MatMul's following Add contributes is checked like any layer weight.
+        var t = try Onnx_ModelProto(serializedBytes: try Data(contentsOf: URL(fileURLWithPath: try ONNXFixtures.path("transformer"))))
+        let b = t.graph.initializer.firstIndex { $0.name == "layers.0.q.bias" }!
+        var bias = [UInt8](t.graph.initializer[b].rawData)
+        withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { for k in 0..<4 { bias[k] = $0[k] } }
+        t.graph.initializer[b].rawData = Data(bias)
+        let eb = try importError(t)
+        XCTAssertTrue(eb.contains("layers.0.q.bias") && eb.contains("NaN"), eb)
     }
 
     /// A seeded mutation fuzzer over the fixtures: flipped, inserted, deleted and truncated bytes.

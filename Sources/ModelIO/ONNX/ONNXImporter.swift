@@ -25,7 +25,7 @@ enum ONNXImporter {
         untieSharedInitializers(&proto.graph, state)
         let graph = proto.graph
         for (i, n) in graph.node.enumerated() where !(n.domain.isEmpty || n.domain == "ai.onnx") {
-            throw ONNXError.unknownDomain(domain: n.domain, node: n.name.isEmpty ? "\(n.opType)_\(i)" : n.name)
+            throw ONNXError.unknownDomain(domain: n.domain, node: n.displayName(index: i))
         }
         for (i, n) in graph.node.enumerated() where n.opType == "Constant" {
             let c = ONNXNodeContext(node: n, index: i, opset: opset, state: state)
@@ -150,7 +150,7 @@ enum ONNXImporter {
         var pending = [Int](repeating: 0, count: graph.node.count)
         var readers: [Int: [Int]] = [:]
         for (i, n) in graph.node.enumerated() {
-            let name = n.name.isEmpty ? "\(n.opType)_\(i)" : n.name
+            let name = n.displayName(index: i)
             for v in n.input where !v.isEmpty {
                 if let p = producer[v] { pending[i] += 1; readers[p, default: []].append(i) }
                 else if state.initializers[v] == nil && !inputs.contains(v) { throw ONNXError.missingValue(node: name, input: v) }
@@ -167,7 +167,7 @@ enum ONNXImporter {
             for r in readers[i] ?? [] { pending[r] -= 1; if pending[r] == 0 { ready.append(r) } }
         }
         if order.count < graph.node.count {
-            let stuck = (0..<graph.node.count).filter { pending[$0] > 0 }.map { graph.node[$0].name.isEmpty ? "\(graph.node[$0].opType)_\($0)" : graph.node[$0].name }
+            let stuck = (0..<graph.node.count).filter { pending[$0] > 0 }.map { graph.node[$0].displayName(index: $0) }
             throw ONNXError.cycle(nodes: stuck)
         }
         return order

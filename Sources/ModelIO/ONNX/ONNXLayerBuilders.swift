@@ -36,14 +36,15 @@ enum ONNXLayerBuilders {
         let alpha = c.float("alpha", 1), beta = c.float("beta", 1)
         var weight = transB ? bMatrix : try bMatrix.transposed()
         let out = weight.shape[0]
-        var bias = try c.floatInitializer(2)
-        if bias == nil && !c.input(2).isEmpty { throw c.fail("C must be an initializer") }
-        if let b = bias {
+        let given = try c.floatInitializer(2)
+        if given == nil && !c.input(2).isEmpty { throw c.fail("C must be an initializer") }
+        var bias: Tensor?
+        if let b = given {
             guard b.count == out || b.count == 1 else { throw c.fail("C \(b.shape) does not broadcast to \(out) outputs") }
             bias = Tensor(unchecked: [out], b.count == 1 ? Array(repeating: b.scalars[0] * beta, count: out) : b.scalars.map { $0 * beta })
         }
         if alpha != 1 { weight = weight * alpha }
-        let biasShape = try c.floatInitializer(2)?.shape
+        let biasShape = given?.shape
         let layer = Linear(weight: weight, bias: bias)
         let op = try c.state.addLayer(layer, initializer: c.input(1), suffix: ".weight", node: c.name)
         // Exported as transB = 1, alpha = beta = 1 with C of shape [out] (or [1, out] if it was).
@@ -74,25 +75,24 @@ enum ONNXLayerBuilders {
 
     /// MatMul(x, Transpose(W)) with W `[out, in]` as an initializer: a Linear on W itself.
     static func matMulByTransposedWeight(_ c: ONNXNodeContext, initializer: String) throws -> ONNXBuiltNode {
-        guard case .float(let w)? = try c.state.constant(initializer), w.value.rank == 2 else { throw c.fail("the weight '\(initializer)' must be a 2-D float initializer") }
-        if let bad = w.value.scalars.firstIndex(where: { $0.isNaN }) { throw c.fail("initializer '\(initializer)' holds NaN (at index \(bad))") }
-        return try linear(c, weight: w.value, weightInitializer: initializer, transposedInFile: false)
+        guard let w = try c.floatInitializer(named: initializer), w.rank == 2 else { throw c.fail("the weight '\(initializer)' must be a 2-D float initializer") }
+        return try linear(c, weight: w, weightInitializer: initializer, transposedInFile: false)
     }
 
     /// A Linear with `weight` `[out, in]`; a following Add of a constant `[out]` vector becomes its bias.
     static func linear(_ c: ONNXNodeContext, weight: Tensor, weightInitializer: String, transposedInFile: Bool) throws -> ONNXBuiltNode {
         let out = weight.shape[0], y = c.node.output.first ?? ""
-        var biasInput: String?, absorbed: [Int] = [], outputs = [y]
+        var biasInput: String?, bias: Tensor?, absorbed: [Int] = [], outputs = [y]
         if let readers = c.state.consumers[y], readers.count == 1, !c.state.graphOutputs.contains(y) {
             let add = c.state.nodes[readers[0]]
             if add.opType == "Add", add.input.count == 2, add.domain.isEmpty || add.domain == "ai.onnx" {
                 let other = add.input[0] == y ? add.input[1] : add.input[0]
-                if case .float(let b)? = try c.state.constant(other), b.shape == [out], c.state.initializers[other] != nil {
+                if case .float(let v)? = try c.state.constant(other), v.shape == [out], c.state.initializers[other] != nil {
+                    bias = try c.floatInitializer(named: other)
                     biasInput = other; absorbed = [readers[0]]; outputs = Array(add.output.prefix(1))
                 }
             }
         }
-        let bias = try biasInput.flatMap { n -> Tensor? in if case .float(let v)? = try c.state.constant(n) { return v.value }; return nil }
         let layer = Linear(weight: weight, bias: bias)
         let op = try c.state.addLayer(layer, initializer: transposedInFile ? (biasInput ?? weightInitializer) : weightInitializer,
                                       suffix: transposedInFile && biasInput != nil ? ".bias" : ".weight", node: c.name)

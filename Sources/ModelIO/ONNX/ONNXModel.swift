@@ -64,9 +64,9 @@ public final class ONNXModel {
             case .float(let v): p.graph.initializer.append(ONNXTensorCodec.proto(name: name, tensor: v.value))
             }
         }
+        let names = p.graph.node.enumerated().map { $1.displayName(index: $0) }
         if !added.isEmpty {
-            var byName: [String: Int] = [:]
-            for (i, n) in p.graph.node.enumerated() { byName[n.name.isEmpty ? "\(n.opType)_\(i)" : n.name] = i }
+            let byName = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { _, last in last })
             for node in graph.nodes {
                 guard let i = byName[node.name] else { continue }
                 for (j, input) in node.inputs.enumerated() where added[input] != nil && j < p.graph.node[i].input.count {
@@ -74,10 +74,7 @@ public final class ONNXModel {
                 }
             }
         }
-        for i in p.graph.node.indices {
-            let name = p.graph.node[i].name.isEmpty ? "\(p.graph.node[i].opType)_\(i)" : p.graph.node[i].name
-            state.nodeUpdates[name]?(&p.graph.node[i])
-        }
+        for i in p.graph.node.indices { state.nodeUpdates[names[i]]?(&p.graph.node[i]) }
         // Channel counts of intermediate values may have changed: let consumers infer them again.
         p.graph.valueInfo = []
         var note = Onnx_StringStringEntryProto(); note.key = "prune.exported_by"; note.value = "Prune"
@@ -88,7 +85,7 @@ public final class ONNXModel {
 
     /// Writes the model atomically; refuses to overwrite the file it was read from.
     public func write(to path: String) throws {
-        if URL(fileURLWithPath: path).standardizedFileURL == URL(fileURLWithPath: file).standardizedFileURL {
+        if AtomicFile.isSamePath(path, file) {
             throw ModelIOError(file: path, "this is the model's input file; write the pruned model elsewhere")
         }
         let data = try serialized()

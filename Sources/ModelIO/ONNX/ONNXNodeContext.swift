@@ -9,7 +9,7 @@ struct ONNXNodeContext {
     let opset: Int
     let state: ONNXImportState
 
-    var name: String { node.name.isEmpty ? "\(node.opType)_\(index)" : node.name }
+    var name: String { node.displayName(index: index) }
 
     func fail(_ reason: String) -> ONNXError { .invalidNode(node: name, opType: node.opType, reason: reason) }
 
@@ -24,8 +24,10 @@ struct ONNXNodeContext {
     func input(_ i: Int) -> String { i < node.input.count ? node.input[i] : "" }
 
     /// The float initializer read by input `i`, if that input is one.
-    func floatInitializer(_ i: Int) throws -> Tensor? {
-        let n = input(i)
+    func floatInitializer(_ i: Int) throws -> Tensor? { try floatInitializer(named: input(i)) }
+
+    /// The float initializer `name` (nil when no initializer has that name); NaN values are an error.
+    func floatInitializer(named n: String) throws -> Tensor? {
         guard !n.isEmpty, state.initializers[n] != nil else { return nil }
         guard case .float(let v) = try state.constant(n) else { throw fail("initializer '\(n)' must hold floats") }
         if let bad = v.value.scalars.firstIndex(where: { $0.isNaN }) { throw fail("initializer '\(n)' holds NaN (at index \(bad))") }
@@ -54,6 +56,11 @@ struct ONNXNodeContext {
         return Conv2dGeometry(kernel: (kernel[0], kernel[1]), stride: (strides[0], strides[1]), padding: (pads[0], pads[1]),
                               dilation: (dilations[0], dilations[1]), groups: groups)
     }
+}
+
+extension Onnx_NodeProto {
+    /// The node's name, or `OpType_index` for an unnamed node (how errors and export updates name it).
+    func displayName(index: Int) -> String { name.isEmpty ? "\(opType)_\(index)" : name }
 }
 
 /// What a builder returns: the operator, the values it reads and writes, and nodes it absorbed
