@@ -20,14 +20,12 @@ extension DependencyGraph {
         var values = g.constants
         var flows: [String: Flow] = [:]
         guard let first = g.inputs.first, let output = g.outputNames.first else { throw StructuredPruningError.invalid("the graph has no input or output") }
-        if first.isInteger {
-            values[first.name] = .integer(try IntegerTensor(shape: x.shape, values: x.value.scalars.map { Int($0) }))
-        } else {
-            values[first.name] = .float(x)
+        values.merge(try g.feeds(for: x)) { _, fed in fed }
+        if !first.isInteger {
             let axis = Self.defaultAxis(rank: x.shape.count)
             // The caller sized the input space by axis 1; a sequence input [N, T, D] carries D channels.
             let inputSpace = axis < x.shape.count && x.shape[axis] != space.root.group.channels
-                ? fixedFlow(x.shape, axis: axis, fixing: Flow(space: space, axis: 1, expansion: 1)).space : space
+                ? fixedFlow(x.shape, axis: axis, fixing: [Flow(space: space, axis: 1, expansion: 1)]).space : space
             flows[first.name] = Flow(space: inputSpace, axis: axis, expansion: expansion)
         }
         for node in g.nodes {
@@ -37,7 +35,7 @@ extension DependencyGraph {
                 let rank = v.shape.count
                 let wantsAxis = (m is Conv2d || m is BatchNorm) ? 1 : rank - 1
                 var f = inFlows[0] ?? fixedFlow(v.shape, axis: wantsAxis)
-                if f.axis != wantsAxis { f = fixedFlow(v.shape, axis: wantsAxis, fixing: f) }
+                if f.axis != wantsAxis { f = fixedFlow(v.shape, axis: wantsAxis, fixing: [f]) }
                 let (y, out) = try trace(m, path: paths[ObjectIdentifier(m)] ?? node.name, x: v, space: f.space, expansion: f.expansion)
                 values[node.outputs[0]] = .float(y)
                 flows[node.outputs[0]] = Flow(space: out, axis: wantsAxis == 1 ? 1 : y.shape.count - 1, expansion: lastExpansion)
@@ -55,7 +53,7 @@ extension DependencyGraph {
                 throw StructuredPruningError.invalid("node '\(node.name)' (\(node.opType)): \(error)")
             }
             for (name, _) in floatOutputs {
-                flows[name] = result ?? fixedFlow(outShape, axis: Self.defaultAxis(rank: outShape.count), fixing: nil, fixAll: flowed.map(\.1))
+                flows[name] = result ?? fixedFlow(outShape, axis: Self.defaultAxis(rank: outShape.count), fixing: flowed.map(\.1))
             }
         }
         guard case .float(let y)? = values[output] else { throw StructuredPruningError.invalid("the graph output '\(output)' is not a float tensor") }
@@ -65,15 +63,13 @@ extension DependencyGraph {
 
     static func defaultAxis(rank: Int) -> Int { rank == 3 ? 2 : min(1, max(rank - 1, 0)) }
 
-    /// A new fixed space for a value (and optionally fixes the flows that led to it).
-    func fixedFlow(_ shape: [Int], axis: Int, fixing: Flow? = nil, fixAll: [Flow] = []) -> Flow {
-        for f in fixAll + (fixing.map { [$0] } ?? []) { fix(f.space) }
+    /// A new fixed space for a value, fixing the flows that led to it.
+    func fixedFlow(_ shape: [Int], axis: Int, fixing: [Flow] = []) -> Flow {
+        for f in fixing { fix(f.space) }
         let s = newSpace(channels: axis < shape.count ? shape[axis] : 1)
         s.fixed = true
         return Flow(space: s, axis: min(axis, max(shape.count - 1, 0)), expansion: 1)
     }
-
-    func fix(_ s: Space) { for p in (s.parts.map(flatten) ?? [s]) { p.root.fixed = true }; s.root.fixed = true }
 
     /// The flow of a node's float output, or nil when its channels must be fixed.
     private func flowThrough(_ node: GraphNode, args: [GraphValue?], flowed: [(Int, Flow)], outShape: [Int], graph: GraphModel) throws -> Flow? {
@@ -97,9 +93,7 @@ extension DependencyGraph {
             let aligned = flowed.map { (i, f) in (f, f.axis + rank - args[i]!.shape.count, args[i]!.shape[f.axis]) }
             guard aligned.allSatisfy({ $0.1 == aligned[0].1 && $0.2 == aligned[0].2 && $0.0.expansion == aligned[0].0.expansion }),
                   outShape[aligned[0].1] == aligned[0].2 else { return nil }
-            var merged = aligned[0].0.space
-            for (f, _, _) in aligned.dropFirst() { merged = try merge(merged, f.space) }
-            return Flow(space: merged, axis: aligned[0].1, expansion: f0.expansion)
+            return Flow(space: try mergeAll(aligned.map(\.0.space)), axis: aligned[0].1, expansion: f0.expansion)
         case .reduces(let given, let keepDims):
             var axes = given.map { $0 < 0 ? $0 + inShape.count : $0 }
             if let r = node.op as? ReduceMeanOperator { axes = try r.axes(args, rank: inShape.count) }
@@ -121,9 +115,7 @@ extension DependencyGraph {
                 out.parts = flowed.map(\.1.space)
                 return Flow(space: out, axis: a, expansion: 1)
             }
-            var merged = f0.space
-            for (_, f) in flowed.dropFirst() { merged = try merge(merged, f.space) }
-            return Flow(space: merged, axis: f0.axis, expansion: 1)
+            return Flow(space: try mergeAll(flowed.map(\.1.space)), axis: f0.axis, expansion: 1)
         case .selects(let axis):
             if let gather = node.op as? GatherOperator {
                 let a = axis < 0 ? axis + inShape.count : axis
@@ -135,6 +127,11 @@ extension DependencyGraph {
             guard outShape.count == inShape.count, outShape[f0.axis] == inShape[f0.axis], f0.expansion == 1 else { return nil }
             return Flow(space: f0.space, axis: f0.axis, expansion: 1)
         }
+    }
+
+    /// One space for operands whose channels must match.
+    private func mergeAll(_ spaces: [Space]) throws -> Space {
+        try spaces.dropFirst().reduce(spaces[0]) { try merge($0, $1) }
     }
 
     private func inputIsConstant(_ i: Int, _ flowed: [(Int, Flow)]) -> Bool { !flowed.contains { $0.0 == i } }

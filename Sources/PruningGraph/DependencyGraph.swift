@@ -124,7 +124,7 @@ public final class DependencyGraph {
         model.eval()
         defer { if wasTraining { model.train() } }
         let (_, out) = try withNoGrad { try trace(model, path: "", x: Variable(example), space: input, expansion: 1) }
-        for p in (out.parts.map(flatten) ?? [out]) { p.root.fixed = true }
+        fix(out)
         var seen = Set<ObjectIdentifier>()
         defer {
             let prunable = Set(groups.map { ObjectIdentifier($0) })
@@ -161,7 +161,7 @@ public final class DependencyGraph {
     func merge(_ a: Space, _ b: Space) throws -> Space {
         if a.parts != nil || b.parts != nil {
             // Adding a concatenation to another tensor: leave those channels as they are.
-            for s in [a, b] { for p in (s.parts.map(flatten) ?? [s]) { p.root.fixed = true } }
+            fix(a); fix(b)
             return a
         }
         let ra = a.root, rb = b.root
@@ -179,8 +179,7 @@ public final class DependencyGraph {
         if let parts = space.parts {
             guard member.role == .consumer else {
                 // A per-channel follower of a concatenation (e.g. BatchNorm after it) would need slicing per part.
-                for p in parts { p.root.fixed = true }
-                space.fixed = true
+                fix(space)
                 return
             }
             let leaves = flatten(parts)
@@ -198,6 +197,12 @@ public final class DependencyGraph {
     }
 
     func flatten(_ parts: [Space]) -> [Space] { parts.flatMap { $0.parts.map(flatten) ?? [$0] } }
+
+    /// Makes a space's channels unremovable: every concatenated part, at any depth, and the space itself.
+    func fix(_ s: Space) {
+        for p in (s.parts.map(flatten) ?? [s]) { p.root.fixed = true }
+        s.root.fixed = true
+    }
 
     func trace(_ m: any Module, path: String, x: Variable, space: Space, expansion: Int) throws -> (Variable, Space) {
         func child(_ name: String) -> String { path.isEmpty ? name : path + "." + name }

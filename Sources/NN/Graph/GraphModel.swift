@@ -15,9 +15,7 @@ public final class GraphModel: Module {
     public var constants: [String: GraphValue]
     /// The layers with parameters, under their exported names.
     public let layers: ModuleDictionary
-    public var isTraining = true {
-        didSet { for (_, m) in layers.namedModules() { m.isTraining = isTraining } }
-    }
+    public var isTraining = true
 
     public init(nodes: [GraphNode], inputs: [(name: String, shape: [Int?], isInteger: Bool)], outputNames: [String],
                 constants: [String: GraphValue], layers: ModuleDictionary) {
