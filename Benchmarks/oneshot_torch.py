@@ -5,20 +5,25 @@ reference code (Sun et al. 2023, `prune_wanda`; Frantar & Alistarh 2023, `Sparse
 sequential block-by-block calibration on the outputs of the already-pruned blocks, every Linear
 layer of every encoder block, padding tokens excluded from the statistics.
 
-Usage: oneshot_torch.py MODEL_DIR CALIBRATION_FILE EVAL_FILE THREADS CASE [CASE ...]
+The clock covers the same work as Prune's: tokenization of the calibration sentences, batching by
+token length (stable sort, batches of 32, as Prune batches), the statistics and the pruning. Each
+case runs REPEATS times from the dense weights; the median time is printed.
+
+Usage: oneshot_torch.py MODEL_DIR CALIBRATION_FILE EVAL_FILE THREADS REPEATS CASE [CASE ...]
        a CASE is METHOD:SPEC, e.g. wanda:0.5, sparsegpt:2:4
-Prints one JSON line per case: method, spec, meanCosine, seconds.
+Prints one JSON line per case: method, spec, meanCosine, seconds (median), runs (all times).
 """
 import json
 import math
+import statistics
 import sys
 import time
 
 import torch
 from sentence_transformers import SentenceTransformer
 
-model_dir, calib_file, eval_file, threads = sys.argv[1:5]
-cases = sys.argv[5:]
+model_dir, calib_file, eval_file, threads, repeats = sys.argv[1:6]
+cases = sys.argv[6:]
 torch.set_num_threads(int(threads))
 torch.manual_seed(0)
 
@@ -35,6 +40,14 @@ def batches(texts, size=32):
     for i in range(0, len(texts), size):
         enc = tok(texts[i:i + size], padding=True, truncation=True, max_length=256, return_tensors="pt")
         yield enc["input_ids"], enc["attention_mask"]
+
+def length_ordered_batches(texts, size=32):
+    """Prune's batching: each text tokenized once, stably sorted by token count, padded per batch."""
+    enc = tok(texts, truncation=True, max_length=256)["input_ids"]
+    order = sorted(range(len(texts)), key=lambda i: (len(enc[i]), i))
+    for i in range(0, len(order), size):
+        padded = tok.pad({"input_ids": [enc[j] for j in order[i:i + size]]}, return_tensors="pt")
+        yield padded["input_ids"], padded["attention_mask"]
 
 def embed(ids):
     e = bert.embeddings
@@ -136,7 +149,7 @@ def run(method, spec):
     sparsity = None if nm else float(spec)
     start = time.perf_counter()
     with torch.no_grad():
-        cal = list(batches(calibration))
+        cal = list(length_ordered_batches(calibration))
         hidden = [embed(ids) for ids, _ in cal]
         for l in bert.encoder.layer:
             stats = {}
@@ -174,6 +187,10 @@ def run(method, spec):
 dense = sentence_embeddings(evaluation)
 for case in cases:
     method, spec = case.split(":", 1)
-    emb, seconds = run(method, spec)
+    times = []
+    for _ in range(int(repeats)):
+        emb, seconds = run(method, spec)
+        times.append(seconds)
     cos = (emb * dense).sum(1).mean().item()
-    print(json.dumps({"method": method, "spec": spec, "meanCosine": cos, "seconds": seconds}), flush=True)
+    print(json.dumps({"method": method, "spec": spec, "meanCosine": cos, "seconds": statistics.median(times),
+                      "runs": times}), flush=True)

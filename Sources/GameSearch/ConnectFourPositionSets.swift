@@ -1,22 +1,27 @@
-/// Benchmark position sets for Connect-Four, defined the way Pascal Pons's test sets are: by the
-/// number of stones on the board (Begin 0–14, Middle 15–28, End 29–42) and by how many plies
-/// remain to the end of the game under perfect play (Easy 0–13, Medium 14–27, Hard 28+).
-/// Positions come from seeded random games and are labelled by the exact solver.
+/// Generated Connect-Four position sets, for users who want sets of their own: positions drawn from
+/// seeded random games, classified by the number of stones on the board and by how many plies remain
+/// to the end of the game under perfect play, and labelled by the exact solver.
+///
+/// These are not Pascal Pons's benchmark sets (those are ``PonsBenchmarkSet``, read from his files):
+/// generated sets keep only positions the solver settles within its node budget, so they are biased
+/// towards easy positions and are never compared with Pons's published figures.
 public enum ConnectFourPositionSets {
-    /// One set: its name and its ranges.
+    /// One set definition: a name and its ranges.
     public struct Spec: Sendable {
         public let name: String
         public let stones: ClosedRange<Int>
         public let remaining: ClosedRange<Int>
-        /// Pons's set with the same definition.
-        public let ponsName: String
+        public init(name: String, stones: ClosedRange<Int>, remaining: ClosedRange<Int>) {
+            self.name = name; self.stones = stones; self.remaining = remaining
+        }
     }
 
+    /// Four definitions with the stone and remaining-ply ranges of Pons's four test levels.
     public static let specs: [Spec] = [
-        Spec(name: "end-easy", stones: 29...41, remaining: 0...13, ponsName: "End-Easy (Test_L3_R1)"),
-        Spec(name: "middle-easy", stones: 15...28, remaining: 0...13, ponsName: "Middle-Easy (Test_L2_R1)"),
-        Spec(name: "middle-medium", stones: 15...28, remaining: 14...27, ponsName: "Middle-Medium (Test_L2_R2)"),
-        Spec(name: "begin-easy", stones: 1...14, remaining: 0...13, ponsName: "Begin-Easy (Test_L1_R1)"),
+        Spec(name: "generated-stones29-41-plies0-13", stones: 29...41, remaining: 0...13),
+        Spec(name: "generated-stones15-28-plies0-13", stones: 15...28, remaining: 0...13),
+        Spec(name: "generated-stones15-28-plies14-27", stones: 15...28, remaining: 14...27),
+        Spec(name: "generated-stones1-14-plies0-13", stones: 1...14, remaining: 0...13),
     ]
 
     /// Plies from `moves` stones to the end of the game when the side to move's score is `score`.
@@ -61,23 +66,4 @@ public enum ConnectFourPositionSets {
         }
         return out
     }
-
-    /// Mean explored positions per technique stack, published by Pons ("Solving Connect Four",
-    /// parts 3, 4, 5, 7 and 8), for the sets above; nil where he gives N/A.
-    public static let ponsMeanNodes: [String: [String: Double?]] = [
-        "minimax": ["end-easy": 11_024, "middle-easy": nil, "middle-medium": nil, "begin-easy": nil],
-        "alpha-beta": ["end-easy": 283.6, "middle-easy": 54_236_700, "middle-medium": 453_614_000, "begin-easy": nil],
-        "+ move order": ["end-easy": 139.7, "middle-easy": 2_081_790, "middle-medium": 40_396_700, "begin-easy": nil],
-        "+ transposition table": ["end-easy": 92.84, "middle-easy": 207_900, "middle-medium": 1_731_000, "begin-easy": 156_400_000],
-        "+ iterative deepening": ["end-easy": 131.6, "middle-easy": 9_472, "middle-medium": 1_699_000, "begin-easy": 236_700],
-    ]
-
-    /// The technique stacks of the table, in the order Pons adds them.
-    public static let stacks: [(name: String, techniques: ConnectFourSolver.Techniques)] = [
-        ("minimax", []),
-        ("alpha-beta", [.alphaBeta]),
-        ("+ move order", [.alphaBeta, .moveOrder]),
-        ("+ transposition table", [.alphaBeta, .moveOrder, .transpositionTable]),
-        ("+ iterative deepening", .all),
-    ]
 }

@@ -43,7 +43,10 @@ public enum Calibration {
                 for t in targets {
                     let g = t.parameter.grad?.scalars ?? [Float](repeating: 0, count: t.count)
                     accumulate(&stats.gradientSums[t.path], g)
-                    accumulate(&stats.gradientSquareSums[t.path], g.map { $0 * $0 })
+                    // B·ḡ²: the mini-batch gradient's square scaled by the batch size estimates the
+                    // mean per-example squared gradient (the empirical Fisher's diagonal).
+                    let size = Float(batch.labels.count)
+                    accumulate(&stats.gradientSquareSums[t.path], g.map { size * $0 * $0 })
                 }
                 stats.gradientBatches += 1
             }
@@ -80,22 +83,25 @@ public enum Calibration {
         return stats
     }
 
-    /// Σ A, Σ A², zeros per output channel with A = ReLU(output) ([N, C] or [N, C, H, W]).
+    /// Σ A, Σ |A|, Σ A², zeros per output channel of an activation A ([N, C], [N, C, H, W], or
+    /// [N, L, C] token features of an imported transformer, channels last).
     static func accumulateOutputs(_ y: Tensor, path: String, into stats: inout CalibrationStatistics) {
-        let c = y.shape[1], n = y.shape[0], hw = y.rank == 4 ? y.shape[2] * y.shape[3] : 1
+        let channelsLast = y.rank == 3
+        let c = channelsLast ? y.shape[2] : y.shape[1]
+        let n = y.shape[0] * (channelsLast ? y.shape[1] : 1)
+        let hw = y.rank == 4 ? y.shape[2] * y.shape[3] : 1
         var sum = stats.outputSums[path] ?? [Double](repeating: 0, count: c)
+        var absolute = stats.outputAbsoluteSums[path] ?? [Double](repeating: 0, count: c)
         var sq = stats.outputSquareSums[path] ?? [Double](repeating: 0, count: c)
         var zeros = stats.outputZeros[path] ?? [Double](repeating: 0, count: c)
         let s = y.scalars
-        for b in 0..<n { for ch in 0..<c {
-            let base = (b * c + ch) * hw
-            for i in 0..<hw {
-                let a = Double(max(s[base + i], 0))
-                sum[ch] += a; sq[ch] += a * a
-                if a == 0 { zeros[ch] += 1 }
-            }
-        } }
-        stats.outputSums[path] = sum; stats.outputSquareSums[path] = sq; stats.outputZeros[path] = zeros
+        for b in 0..<n { for ch in 0..<c { for i in 0..<hw {
+            let a = Double(s[(b * c + ch) * hw + i])
+            sum[ch] += a; absolute[ch] += Swift.abs(a); sq[ch] += a * a
+            if a == 0 { zeros[ch] += 1 }
+        } } }
+        stats.outputSums[path] = sum; stats.outputAbsoluteSums[path] = absolute
+        stats.outputSquareSums[path] = sq; stats.outputZeros[path] = zeros
         stats.outputCounts[path, default: 0] += Double(n * hw)
     }
 

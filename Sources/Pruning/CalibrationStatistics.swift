@@ -3,7 +3,8 @@
 public struct CalibrationStatistics: Sendable {
     /// Σ over batches of the mini-batch mean gradient, per weight path.
     public var gradientSums: [String: [Float]] = [:]
-    /// Σ over batches of the squared mini-batch gradient, per weight path.
+    /// Σ over batches of B·ḡ_b² (the squared mini-batch mean gradient times the batch size), per
+    /// weight path: the empirical Fisher diagonal's approximation from mini-batch gradients.
     public var gradientSquareSums: [String: [Float]] = [:]
     /// Batches the gradient sums hold.
     public var gradientBatches = 0
@@ -12,8 +13,10 @@ public struct CalibrationStatistics: Sendable {
     /// Σ x² of every input feature (Linear) or channel (Conv2d) per layer path.
     public var inputNormSquareSums: [String: [Float]] = [:]
 
-    /// Per layer path and output channel: Σ A, Σ A², zeros and count, with A = ReLU(output).
+    /// Per layer path and output channel: Σ A, Σ |A|, Σ A², zeros and count, with A the layer's
+    /// activation as ``ActivationRecorder`` reads it (after the BatchNorm and nonlinearity that follow).
     public var outputSums: [String: [Double]] = [:]
+    public var outputAbsoluteSums: [String: [Double]] = [:]
     public var outputSquareSums: [String: [Double]] = [:]
     public var outputZeros: [String: [Double]] = [:]
     public var outputCounts: [String: Double] = [:]
@@ -22,12 +25,13 @@ public struct CalibrationStatistics: Sendable {
 
     public init() {}
 
-    func outputStatistics(_ layerPath: String) throws -> (sum: [Double], squares: [Double], zeros: [Double], count: Double) {
-        guard let s = outputSums[layerPath], let q = outputSquareSums[layerPath], let z = outputZeros[layerPath],
-              let n = outputCounts[layerPath], n > 0 else {
+    func outputStatistics(_ layerPath: String) throws
+        -> (sum: [Double], absolute: [Double], squares: [Double], zeros: [Double], count: Double) {
+        guard let s = outputSums[layerPath], let a = outputAbsoluteSums[layerPath], let q = outputSquareSums[layerPath],
+              let z = outputZeros[layerPath], let n = outputCounts[layerPath], n > 0 else {
             throw PruningError.missingStatistics("no output activations measured for \(layerPath): the criterion needs calibration data, and the layer must be reachable through Sequential containers")
         }
-        return (s, q, z, n)
+        return (s, a, q, z, n)
     }
 
     func movement(_ path: String) throws -> [Float] {

@@ -21,6 +21,9 @@ public protocol ImportanceCriterion: Sendable {
     var name: String { get }
     /// The statistics it needs (none for weight-only criteria).
     var needs: Set<CalibrationNeed> { get }
+    /// Whether scores are compared only within each output row (Wanda: every row of W loses the same
+    /// fraction of its weights) instead of across the whole scope.
+    var comparesWithinOutputRows: Bool { get }
     /// One score per weight element.
     func elementScores(_ target: PruningTarget, statistics: CalibrationStatistics) throws -> [Float]
     /// One score per group of the pattern; by default the sum of the element scores.
@@ -29,6 +32,7 @@ public protocol ImportanceCriterion: Sendable {
 
 extension ImportanceCriterion {
     public var needs: Set<CalibrationNeed> { [] }
+    public var comparesWithinOutputRows: Bool { false }
 
     public func groupScores(_ target: PruningTarget, groups: PatternGroups, statistics: CalibrationStatistics) throws -> [Double] {
         groups.sum(try elementScores(target, statistics: statistics))
@@ -37,9 +41,9 @@ extension ImportanceCriterion {
 
 /// The criteria by the names the CLI and recipes use.
 public enum ImportanceRegistry {
-    /// Known names: random, magnitude (l1), l2, taylor, fisher, obd, snip, lamp, wanda, fpgm.
-    public static let names = ["random", "magnitude", "l1", "l2", "taylor", "fisher", "obd", "snip", "lamp", "wanda", "fpgm",
-                               "movement", "activation", "activation-variance", "apoz"]
+    /// The names of the criteria for trained models (`snip` is pruning at initialization: ``PruneAtInit``).
+    public static let names = ["random", "magnitude", "l1", "l2", "taylor", "fisher", "obd", "lamp", "wanda",
+                               "input-weighted-magnitude", "fpgm", "movement", "activation", "activation-variance", "apoz"]
 
     /// The criterion named `name` (`seed` feeds the random one).
     public static func make(_ name: String, seed: UInt64 = 0) throws -> any ImportanceCriterion {
@@ -50,9 +54,12 @@ public enum ImportanceRegistry {
         case "taylor": return TaylorImportance()
         case "fisher": return FisherImportance()
         case "obd": return OptimalBrainDamageImportance()
-        case "snip": return SNIPImportance()
+        case "snip":
+            throw PruningError.invalidOption("snip is pruning at initialization (Lee et al. 2019): it scores an untrained "
+                + "network once, before training; use `prune train --prune-at-init snip --sparsity S` (or taylor on a trained model)")
         case "lamp": return LAMPImportance()
         case "wanda": return WandaImportance()
+        case "input-weighted-magnitude": return WandaImportance(rowwise: false)
         case "fpgm": return FPGMImportance()
         case "movement": return MovementImportance()
         case "activation": return ActivationImportance(statistic: .meanMagnitude)

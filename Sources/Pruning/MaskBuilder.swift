@@ -28,12 +28,46 @@ public enum MaskBuilder {
         var keep: [[Bool]]
         if case .nOfM(let n, let m) = pattern {
             keep = zip(groups, scores).map { nOfM(n: n, m: m, groups: $0.0, scores: $0.1) }
+        } else if criterion.comparesWithinOutputRows {
+            keep = try withinRows(targets: targets, scores: scores, pattern: pattern, scope: scope, sparsity: sparsity,
+                                  criterion: criterion.name)
         } else {
             keep = try distribute(targets: targets, groups: groups, scores: scores, scope: scope, sparsity: sparsity)
         }
         var out: [String: [Float]] = [:]
         for (k, t) in targets.enumerated() { out[t.path] = groups[k].mask(keeping: keep[k]) }
         return out
+    }
+
+    /// Per output row, the lowest-scoring fraction of the row pruned (Wanda's comparison group, Sun et
+    /// al. 2024): the layer's target sparsity comes from a layerwise or per-layer scope.
+    static func withinRows(targets: [PruningTarget], scores: [[Double]], pattern: SparsityPattern, scope: PruningScope,
+                           sparsity: Double, criterion: String) throws -> [[Bool]] {
+        guard pattern == .unstructured else {
+            throw PruningError.invalidOption("\(criterion) compares weights within each output row: use the unstructured "
+                                             + "or an N:M pattern, not \(pattern)")
+        }
+        var ratios: [String: Double] = [:]
+        switch scope.distribution {
+        case .layerwise: break
+        case .perLayer(let r): ratios = r
+        case .global, .globalProtected:
+            throw PruningError.invalidOption("\(criterion) compares weights within each output row, so every layer gets the "
+                                             + "same sparsity: use a layerwise or per-layer scope, not global")
+        }
+        return try targets.enumerated().map { k, t in
+            let target = ratios[t.path] ?? ratios[t.layerPath] ?? sparsity
+            guard target >= 0, target < 1 else { throw PruningError.impossibleTarget("\(t.path): sparsity must be in [0, 1), got \(target)") }
+            let perRow = Int((target * Double(t.fanIn)).rounded())
+            var keep = [Bool](repeating: true, count: t.count)
+            for r in 0..<t.outputs {
+                let row = Array(r * t.fanIn..<(r + 1) * t.fanIn)
+                let order = row.sorted { scores[k][$0] < scores[k][$1] || (scores[k][$0] == scores[k][$1] && $0 < $1) }
+                var pruned = 0
+                for i in order where pruned < perRow || scores[k][i] == -.infinity { keep[i] = false; pruned += 1 }
+            }
+            return keep
+        }
     }
 
     /// Keep the N best of every run of M.

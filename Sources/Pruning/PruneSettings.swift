@@ -2,8 +2,9 @@
 public struct PruneSettings: Sendable, Equatable {
     public var criterion = "magnitude"
     public var granularity = "unstructured"
-    /// global, layerwise or protected.
-    public var scope = "global"
+    /// global, layerwise or protected; nil: global, or layerwise for a criterion that compares within
+    /// output rows (Wanda).
+    public var scope: String?
     public var protect = 0.02
     /// Per-layer sparsities by weight or layer path.
     public var layers: [String: Double] = [:]
@@ -35,12 +36,13 @@ public struct PruneSettings: Sendable, Equatable {
     /// The plan; `trainCount` sizes the AGP schedule.
     public func plan(trainCount: Int) throws -> PruningPlan {
         let pattern = try SparsityPattern.parse(granularity)
+        let importance = try ImportanceRegistry.make(criterion, seed: seed)
         var distribution: PruningScope.Distribution
-        switch scope {
+        switch effectiveScope(importance) {
         case "global": distribution = .global
         case "layerwise": distribution = .layerwise
         case "protected": distribution = .globalProtected(minimumKept: protect)
-        default: throw PruningError.invalidOption("unknown scope \(scope); known: global, layerwise, protected")
+        default: throw PruningError.invalidOption("unknown scope \(scope ?? ""); known: global, layerwise, protected")
         }
         if !layers.isEmpty { distribution = .perLayer(layers) }
         let scopeValue = PruningScope(distribution: distribution, include: include, exclude: exclude, keepFirstAndLastDense: keepFirstLast)
@@ -59,11 +61,16 @@ public struct PruneSettings: Sendable, Equatable {
         }
         let ft = FineTuningOptions(epochs: finetuneEpochs, learningRate: learningRate, learningRateMultiplier: learningRateMultiplier,
                                    distillation: distillWeight > 0 ? (distillWeight, temperature) : nil, batchSize: batchSize, seed: seed)
-        var plan = PruningPlan(criterion: try ImportanceRegistry.make(criterion, seed: seed), pattern: pattern, scope: scopeValue,
+        var plan = PruningPlan(criterion: importance, pattern: pattern, scope: scopeValue,
                                sparsity: sparsity ?? (pattern.fixesSparsity ? 0 : 0.9), schedule: sched, fineTuning: ft,
                                calibrationBatches: calibrationBatches)
         plan.skipFineTuningBelowDrop = skipFineTuningBelowDrop
         return plan
+    }
+
+    /// The scope named, or the criterion's natural one when none is.
+    public func effectiveScope(_ importance: any ImportanceCriterion) -> String {
+        scope ?? (importance.comparesWithinOutputRows ? "layerwise" : "global")
     }
 }
 

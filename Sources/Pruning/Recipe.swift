@@ -92,9 +92,10 @@ public struct Recipe: Sendable {
                 do { _ = try SparsityPattern.parse(s.granularity) } catch { throw RecipeError(line: n.mark?.line, message: "\(error)") }
             }
             if let n = m["scope"] {
-                s.scope = try RecipeReader.string(n, "prune.scope")
-                guard ["global", "layerwise", "protected"].contains(s.scope) else {
-                    throw RecipeError(line: n.mark?.line, message: "unknown scope \(s.scope); known: global, layerwise, protected")
+                let scope = try RecipeReader.string(n, "prune.scope")
+                s.scope = scope
+                guard ["global", "layerwise", "protected"].contains(scope) else {
+                    throw RecipeError(line: n.mark?.line, message: "unknown scope \(scope); known: global, layerwise, protected")
                 }
             }
             if let n = m["protect"] { s.protect = try RecipeReader.fraction(n, "prune.protect", allowOne: true) }

@@ -1,13 +1,45 @@
 import PruneNN
 import PruneTensor
 
-/// A layer whose channels can be physically removed (Torch-Pruning's four methods). A new layer
-/// type joins structured pruning by conforming.
+/// How a layer treats channels: what the dependency-graph tracer needs to group it and to count
+/// its parameters and multiply-accumulates.
+public enum ChannelTransform: Sendable, Equatable {
+    /// Every output channel reads every input channel through `kernelArea` weights (Linear: 1;
+    /// a convolution with one group: kh·kw), plus one bias per output when `bias`: it consumes the
+    /// input channels and produces new ones.
+    case mixing(kernelArea: Int, bias: Bool)
+    /// One filter per channel (a depthwise convolution): channels pass through, kept in step.
+    case depthwise(kernelArea: Int, bias: Bool)
+    /// A per-channel scale and shift (BatchNorm; LayerNorm over the channel axis): channels pass
+    /// through; two parameters per channel, no multiply-accumulates counted.
+    case normalization
+    /// A grouped convolution: each output reads `inputsPerOutput` input channels; its input and
+    /// output channels stay as they are.
+    case grouped(inputsPerOutput: Int, kernelArea: Int, bias: Bool)
+    /// Channels that cannot be removed (a normalization over several axes, say); not counted.
+    case fixed
+}
+
+/// Where a layer reads its channels in a tensor: axis 1 (`[N, C, H, W]`: convolutions, BatchNorm) or
+/// the last axis (`[N, …, C]`: Linear, LayerNorm).
+public enum ChannelAxis: Sendable, Equatable { case second, last }
+
+/// A layer whose channels can be physically removed (Torch-Pruning's four methods, plus what the
+/// tracer needs). A new layer type joins structured pruning by conforming: ``DependencyGraph``
+/// traces any conforming layer from its ``channelTransform`` and ``channelAxis``, and the structured
+/// criteria score its output channels on ``channelScoringWeight``.
 public protocol ChannelPrunable: Module {
     /// Output channels (features).
     var prunableOutChannels: Int { get }
     /// Input channels (features) as the weight sees them.
     var prunableInChannels: Int { get }
+    /// How the layer treats channels.
+    var channelTransform: ChannelTransform { get }
+    /// The axis it reads channels on.
+    var channelAxis: ChannelAxis { get }
+    /// The tensor whose first axis holds one row per output channel, which magnitude and FPGM
+    /// criteria score (the weight with its mask applied; the scale of a normalization).
+    var channelScoringWeight: Tensor { get }
     /// Keeps only these output channels (sorted indices).
     func pruneOutChannels(keeping: [Int])
     /// Keeps only these input channels (indices into the input dimension).
@@ -43,6 +75,9 @@ enum Slice {
 extension Linear: ChannelPrunable {
     public var prunableOutChannels: Int { outFeatures }
     public var prunableInChannels: Int { inFeatures }
+    public var channelTransform: ChannelTransform { .mixing(kernelArea: 1, bias: bias != nil) }
+    public var channelAxis: ChannelAxis { .last }
+    public var channelScoringWeight: Tensor { weight.effectiveValue }
     public func pruneOutChannels(keeping k: [Int]) {
         Slice.keep(weight, axis: 0, indices: k)
         if let bias { Slice.keep(bias, axis: 0, indices: k) }
@@ -53,6 +88,14 @@ extension Linear: ChannelPrunable {
 extension Conv2d: ChannelPrunable {
     public var prunableOutChannels: Int { outChannels }
     public var prunableInChannels: Int { weight.shape[1] }
+    public var channelTransform: ChannelTransform {
+        let k = geometry.kernel.h * geometry.kernel.w, g = geometry.groups
+        if g == 1 { return .mixing(kernelArea: k, bias: bias != nil) }
+        if g == inChannels && g == outChannels { return .depthwise(kernelArea: k, bias: bias != nil) }
+        return .grouped(inputsPerOutput: inChannels / g, kernelArea: k, bias: bias != nil)
+    }
+    public var channelAxis: ChannelAxis { .second }
+    public var channelScoringWeight: Tensor { weight.effectiveValue }
     public func pruneOutChannels(keeping k: [Int]) {
         Slice.keep(weight, axis: 0, indices: k)
         if let bias { Slice.keep(bias, axis: 0, indices: k) }
@@ -64,6 +107,9 @@ extension Conv2d: ChannelPrunable {
 extension BatchNorm: ChannelPrunable {
     public var prunableOutChannels: Int { channels }
     public var prunableInChannels: Int { channels }
+    public var channelTransform: ChannelTransform { .normalization }
+    public var channelAxis: ChannelAxis { .second }
+    public var channelScoringWeight: Tensor { weight.effectiveValue }
     public func pruneOutChannels(keeping k: [Int]) {
         Slice.keep(weight, axis: 0, indices: k)
         Slice.keep(bias, axis: 0, indices: k)
@@ -76,6 +122,9 @@ extension BatchNorm: ChannelPrunable {
 extension LayerNorm: ChannelPrunable {
     public var prunableOutChannels: Int { weight.shape[0] }
     public var prunableInChannels: Int { weight.shape[0] }
+    public var channelTransform: ChannelTransform { weight.shape.count == 1 ? .normalization : .fixed }
+    public var channelAxis: ChannelAxis { .last }
+    public var channelScoringWeight: Tensor { weight.effectiveValue }
     public func pruneOutChannels(keeping k: [Int]) {
         Slice.keep(weight, axis: 0, indices: k)
         Slice.keep(bias, axis: 0, indices: k)

@@ -33,7 +33,7 @@ extension DependencyGraph {
             let inFlows = node.inputs.map { $0.isEmpty ? nil : flows[$0] }
             if case .module = node.op.channelFlow, let m = node.op.module, let input = args.first ?? nil, case .float(let v) = input {
                 let rank = v.shape.count
-                let wantsAxis = (m is Conv2d || m is BatchNorm) ? 1 : rank - 1
+                let wantsAxis = (m as? any ChannelPrunable)?.channelAxis == .second ? 1 : rank - 1
                 var f = inFlows[0] ?? fixedFlow(v.shape, axis: wantsAxis)
                 if f.axis != wantsAxis { f = fixedFlow(v.shape, axis: wantsAxis, fixing: [f]) }
                 let (y, out) = try trace(m, path: paths[ObjectIdentifier(m)] ?? node.name, x: v, space: f.space, expansion: f.expansion)
@@ -197,7 +197,9 @@ extension DependencyGraph {
     private func headSpace(splitting space: Space, heads: Int, size: Int) -> Space? {
         let r = space.root
         guard r.parts == nil, !r.fixed, r.group.members.count == 1, let producer = r.group.members.first, producer.role == .producer,
-              producer.layer is Linear, producer.layer.prunableOutChannels == heads * size,
+              producer.layer.channelTransform == .mixing(kernelArea: 1, bias: true)
+                || producer.layer.channelTransform == .mixing(kernelArea: 1, bias: false),
+              producer.layer.prunableOutChannels == heads * size,
               let i = pendingLayers.firstIndex(where: { $0.path == producer.path }) else { return nil }
         r.fixed = true
         let h = newSpace(channels: heads)
@@ -235,6 +237,10 @@ final class ReshapeTargetRewrite: ChannelPrunable {
 
     var prunableOutChannels: Int { channels }
     var prunableInChannels: Int { channels }
+    /// Never traced as a layer: the graph tracer adds it to a group as a consumer by hand.
+    var channelTransform: ChannelTransform { .fixed }
+    var channelAxis: ChannelAxis { .last }
+    var channelScoringWeight: Tensor { Tensor.zeros([channels, 0]) }
     func pruneOutChannels(keeping: [Int]) {}
     func pruneInChannels(keeping k: [Int]) {
         guard case .integer(var t)? = graph.constants[constant], index < t.values.count else { return }

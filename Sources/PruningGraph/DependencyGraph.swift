@@ -240,56 +240,8 @@ public final class DependencyGraph {
             return try traceGraph(g, path: path, x: x, space: space, expansion: expansion)
         }
         let y = try m.forward(x)
-        if let conv = m as? Conv2d {
-            guard expansion == 1 else { throw StructuredPruningError.invalid("\(path): a convolution after a flatten") }
-            let g = conv.geometry.groups
-            lastExpansion = 1
-            let k = conv.geometry.kernel.h * conv.geometry.kernel.w, positions = y.shape[2] * y.shape[3]
-            if g == 1 {
-                add(space, GroupMember(path: path, layer: conv, role: .consumer, expansion: 1))
-                let out = newSpace(channels: conv.outChannels)
-                pendingLayers.append((path, space, out, conv.inChannels, conv.outChannels, 1, k, positions, false, conv.bias != nil))
-                add(out, GroupMember(path: path, layer: conv, role: .producer, expansion: 1))
-                return (y, out)
-            }
-            if g == conv.inChannels && g == conv.outChannels {   // depthwise: channels pass through
-                add(space, GroupMember(path: path, layer: conv, role: .follower, expansion: 1))
-                pendingLayers.append((path, space, nil, conv.inChannels, conv.outChannels, 1, k, positions, true, conv.bias != nil))
-                return (y, space)
-            }
-            // A general grouped convolution: its channels are left as they are.
-            space.root.fixed = true
-            let out = newSpace(channels: conv.outChannels)
-            out.fixed = true
-            pendingLayers.append((path, space, out, conv.inChannels / g, conv.outChannels, 1, k, positions, false, conv.bias != nil))
-            return (y, out)
-        }
-        if let lin = m as? Linear {
-            add(space, GroupMember(path: path, layer: lin, role: .consumer, expansion: expansion))
-            let out = newSpace(channels: lin.outFeatures)
-            add(out, GroupMember(path: path, layer: lin, role: .producer, expansion: 1))
-            // Rows per example (the example batch is one): tokens of a sequence, else 1.
-            let rows = max(1, x.value.count / max(lin.inFeatures, 1))
-            pendingLayers.append((path, space, out, lin.inFeatures / max(expansion, 1), lin.outFeatures, expansion, 1, rows, false, lin.bias != nil))
-            lastExpansion = 1
-            return (y, out)
-        }
-        if let bn = m as? BatchNorm {
-            add(space, GroupMember(path: path, layer: bn, role: .follower, expansion: 1))
-            pendingNorms.append((path, space, bn.channels))
-            lastExpansion = expansion
-            return (y, space)
-        }
-        if let ln = m as? LayerNorm {
-            // Normalizes over its channels: removing channels changes the statistics but keeps the shape.
-            if ln.weight.shape.count == 1 && expansion == 1 {
-                add(space, GroupMember(path: path, layer: ln, role: .follower, expansion: 1))
-                pendingNorms.append((path, space, ln.weight.shape[0]))
-            } else {
-                space.root.fixed = true
-            }
-            lastExpansion = expansion
-            return (y, space)
+        if let layer = m as? any ChannelPrunable {
+            return try traceLayer(layer, path: path, y: y, space: space, expansion: expansion)
         }
         if m is Flatten {
             lastExpansion = x.value.rank == 4 ? x.shape[2] * x.shape[3] : expansion
@@ -300,6 +252,46 @@ public final class DependencyGraph {
             return (y, space)
         }
         throw StructuredPruningError.unknownLayer(path: path, type: String(describing: type(of: m)))
+    }
+
+    /// A ``ChannelPrunable`` layer by its ``ChannelTransform``: any conforming type is traced here.
+    func traceLayer(_ layer: any ChannelPrunable, path: String, y: Variable, space: Space,
+                    expansion: Int) throws -> (Variable, Space) {
+        let outC = layer.prunableOutChannels
+        let positions = y.value.count / max(outC, 1)   // per example: the example batch is one
+        switch layer.channelTransform {
+        case .mixing(let k, let bias):
+            guard k == 1 || expansion == 1 else { throw StructuredPruningError.invalid("\(path): a convolution after a flatten") }
+            add(space, GroupMember(path: path, layer: layer, role: .consumer, expansion: expansion))
+            let out = newSpace(channels: outC)
+            pendingLayers.append((path, space, out, layer.prunableInChannels / max(expansion, 1), outC, expansion, k, positions,
+                                  false, bias))
+            add(out, GroupMember(path: path, layer: layer, role: .producer, expansion: 1))
+            lastExpansion = 1
+            return (y, out)
+        case .depthwise(let k, let bias):
+            guard expansion == 1 else { throw StructuredPruningError.invalid("\(path): a convolution after a flatten") }
+            add(space, GroupMember(path: path, layer: layer, role: .follower, expansion: 1))
+            pendingLayers.append((path, space, nil, layer.prunableInChannels, outC, 1, k, positions, true, bias))
+            lastExpansion = 1
+            return (y, space)
+        case .normalization where expansion == 1:
+            add(space, GroupMember(path: path, layer: layer, role: .follower, expansion: 1))
+            pendingNorms.append((path, space, outC))
+            lastExpansion = expansion
+            return (y, space)
+        case .grouped(let perOutput, let k, let bias):
+            space.root.fixed = true
+            let out = newSpace(channels: outC)
+            out.fixed = true
+            pendingLayers.append((path, space, out, perOutput, outC, 1, k, positions, false, bias))
+            lastExpansion = 1
+            return (y, out)
+        case .normalization, .fixed:
+            space.root.fixed = true
+            lastExpansion = expansion
+            return (y, space)
+        }
     }
 
     /// The expansion factor leaving the last traced module (Flatten sets it).

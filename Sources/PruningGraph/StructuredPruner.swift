@@ -158,11 +158,13 @@ public struct StructuredPruner: Sendable {
         case .random:
             var rng = RandomGenerator(seed: seed &+ UInt64(g.id))
             return (0..<g.channels).map { _ in Double(rng.nextUniform()) }
-        case .batchNormScale where !g.followers.filter({ $0.layer is BatchNorm }).isEmpty:
-            for f in g.followers { if let bn = f.layer as? BatchNorm { perMember.append(bn.weight.value.scalars.map { Double(abs($0)) }) } }
+        case .batchNormScale where g.followers.contains(where: { $0.layer.channelTransform == .normalization }):
+            for f in g.followers where f.layer.channelTransform == .normalization {
+                perMember.append(f.layer.channelScoringWeight.scalars.map { Double(abs($0)) })
+            }
         default:
             for p in g.producers {
-                let w = weightOf(p.layer)
+                let w = p.layer.channelScoringWeight
                 // With expansion e a channel owns e consecutive rows (an attention head): score them as one.
                 let rows = w.shape[0] / max(p.expansion, 1), d = w.scalars.count / max(rows, 1)
                 var s = [Double](repeating: 0, count: rows)
@@ -192,12 +194,5 @@ public struct StructuredPruner: Sendable {
             }
         }
         return out
-    }
-
-    private func weightOf(_ layer: any ChannelPrunable) -> Tensor {
-        if let l = layer as? Linear { return l.weight.effectiveValue }
-        if let c = layer as? Conv2d { return c.weight.effectiveValue }
-        if let b = layer as? BatchNorm { return b.weight.effectiveValue }
-        return Tensor.zeros([0])
     }
 }

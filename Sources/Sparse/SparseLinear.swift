@@ -90,6 +90,9 @@ public enum SparseFormat: Sendable, Equatable, CustomStringConvertible {
     /// CSR with int8 values (changes the outputs by the quantization error).
     case csrInt8
 
+    /// Whether the format stores int8 values (its outputs carry a quantization error).
+    public var isInt8: Bool { self == .int8 || self == .csrInt8 }
+
     public func make(_ w: Tensor) throws -> any SparseWeight {
         switch self {
         case .csr: return try CSRMatrix(dense: w)

@@ -27,7 +27,10 @@ struct BenchOneShot: ParsableCommand {
         var torchMeanCosine: Double?, torchSeconds: Double?
     }
 
+    @Option(help: "Timed runs per case on each side; the median is reported.") var repeats: Int = 3
+
     func run() throws {
+        guard repeats >= 1 else { throw CLIError("bench oneshot: --repeats must be at least 1") }
         let console = Console(quiet: false, json: json)
         let dir = try OneShotCommand.modelDirectory(model)
         let base = try BertCheckpoint.load(directory: dir)
@@ -35,76 +38,103 @@ struct BenchOneShot: ParsableCommand {
         let dense = try base.model.sentenceEmbeddings(corpus.evaluation, tokenizer: base.tokenizer)
         let specs = sparsities.split(separator: ",").map(String.init)
         let methodList = methods.split(separator: ",").map(String.init)
-
-        var torch: [String: (Double, Double)] = [:]
-        if !noTorch {
-            let tmp = NSTemporaryDirectory() + "prune-bench-oneshot-\(getpid())"
-            try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: tmp) }
-            try corpus.calibration.joined(separator: "\n").write(toFile: tmp + "/calibration.txt", atomically: true, encoding: .utf8)
-            try corpus.evaluation.joined(separator: "\n").write(toFile: tmp + "/evaluation.txt", atomically: true, encoding: .utf8)
-            let cases = methodList.filter { $0 != "magnitude" }.flatMap { m in specs.map { "\(m):\($0)" } }
-            console.progress("PyTorch peer: \(cases.count) runs …")
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3", "Benchmarks/oneshot_torch.py", dir, tmp + "/calibration.txt", tmp + "/evaluation.txt", String(ProcessInfoCores.count)] + cases
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            p.standardError = FileHandle.nullDevice
-            if (try? p.run()) != nil {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                p.waitUntilExit()
-                for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-                    guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                          let m = o["method"] as? String, let s = o["spec"] as? String, let c = o["meanCosine"] as? Double, let t = o["seconds"] as? Double else { continue }
-                    torch["\(m):\(s)"] = (c, t)
-                }
-            }
-            if torch.isEmpty { console.info("PyTorch peer unavailable (python3 with torch and sentence-transformers, run from the repository root)") }
-        }
+        let cases = methodList.filter { $0 != "magnitude" }.flatMap { m in specs.map { "\(m):\($0)" } }
+        let torch = noTorch ? [:] : try runPeer(dir: dir, corpus: corpus, cases: cases, console: console)
 
         var rows: [Row] = []
-        func measure(_ kind: String, _ method: String, _ setting: String, _ body: (BertCheckpoint, [TokenBatch]) throws -> Void) throws {
-            let ckpt = try BertCheckpoint.load(directory: dir)
-            let calibration = corpus.calibrationBatches(ckpt.tokenizer, batchSize: 32)
-            console.progress("\(method) \(setting) …")
-            let t0 = monotonicSeconds()
-            try body(ckpt, calibration)
-            let seconds = monotonicSeconds() - t0
+        func measure(_ kind: String, _ method: String, _ setting: String,
+                     _ body: (BertCheckpoint, [TokenBatch]) throws -> Void) throws {
+            var times: [Double] = []
+            var ckpt = base
+            for r in 0..<repeats {
+                ckpt = try BertCheckpoint.load(directory: dir)
+                console.progress("\(method) \(setting): run \(r + 1)/\(repeats) …")
+                // The clock covers what the peer's covers: tokenization, batching by length, statistics, pruning.
+                let t0 = monotonicSeconds()
+                let calibration = corpus.calibrationBatches(ckpt.tokenizer, batchSize: 32)
+                try body(ckpt, calibration)
+                times.append(monotonicSeconds() - t0)
+            }
             let pruned = try ckpt.model.sentenceEmbeddings(corpus.evaluation, tokenizer: ckpt.tokenizer)
             let f = try EmbeddingFidelity.measure(dense: dense, pruned: pruned, queries: 64)
             let t = torch["\(method):\(setting)"]
-            rows.append(Row(kind: kind, method: method, setting: setting, meanCosine: f.meanCosine, top1Agreement: f.top1Agreement,
-                            top10Overlap: f.top10Overlap, seconds: seconds, parameters: ckpt.model.parameterCount,
-                            torchMeanCosine: t?.0, torchSeconds: t?.1))
+            rows.append(Row(kind: kind, method: method, setting: setting, meanCosine: f.meanCosine,
+                            top1Agreement: f.top1Agreement, top10Overlap: f.top10Overlap, seconds: MedianTiming.median(times),
+                            parameters: ckpt.model.parameterCount, torchMeanCosine: t?.0, torchSeconds: t?.1))
         }
         for spec in specs {
             let sparsity = spec.contains(":") ? try OneShotSparsity(pattern: SparsityPattern.parse(spec), sparsity: nil)
                                               : try OneShotSparsity(pattern: .unstructured, sparsity: Double(spec) ?? -1)
             for m in methodList {
                 let method = try OneShotMethods.named(m)
-                try measure("weights", m, spec) { ckpt, cal in _ = try OneShotPruner(method: method, sparsity: sparsity).prune(ckpt.model, calibration: cal) }
+                try measure("weights", m, spec) { ckpt, cal in
+                    _ = try OneShotPruner(method: method, sparsity: sparsity).prune(ckpt.model, calibration: cal)
+                }
             }
         }
         for importance in headImportance.split(separator: ",").compactMap({ HeadImportance(rawValue: String($0)) }) {
             for n in heads.split(separator: ",").compactMap({ Int($0) }) {
-                try measure("heads", importance.rawValue, "\(n) heads") { ckpt, cal in try HeadPruner(importance: importance).prune(ckpt.model, count: n, calibration: cal) }
+                try measure("heads", importance.rawValue, "\(n) heads") { ckpt, cal in
+                    try HeadPruner(importance: importance).prune(ckpt.model, count: n, calibration: cal)
+                }
             }
         }
         for n in blocks.split(separator: ",").compactMap({ Int($0) }) {
-            try measure("blocks", "block influence", "\(n) blocks") { ckpt, cal in _ = try BlockInfluence().prune(ckpt.model, count: n, calibration: cal) }
+            try measure("blocks", "block influence", "\(n) blocks") { ckpt, cal in
+                _ = try BlockInfluence().prune(ckpt.model, count: n, calibration: cal)
+            }
         }
         console.endProgress()
-        if json { try console.emitJSON(rows); return }
-        print("all-MiniLM-L6-v2, \(calibrationCount) calibration and \(evalCount) held-out sentences from \(text) (seed \(seed)), \(ProcessInfoCores.count) threads; peak memory \(peakResidentBytes() / 1_000_000) MB")
-        print("| pruned | method | mean cosine | top-1 agreement | top-10 overlap | parameters | time | PyTorch mean cosine | PyTorch time | time ratio (PyTorch / Prune) |")
+        if json { try console.emitJSON(rows) } else { printTable(rows) }
+    }
+
+    /// Runs `Benchmarks/oneshot_torch.py` on the same sentences, threads and repeats: mean cosine
+    /// and median seconds per case.
+    func runPeer(dir: String, corpus: SentenceCorpus, cases: [String], console: Console) throws -> [String: (Double, Double)] {
+        let tmp = NSTemporaryDirectory() + "prune-bench-oneshot-\(getpid())"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try corpus.calibration.joined(separator: "\n").write(toFile: tmp + "/calibration.txt", atomically: true, encoding: .utf8)
+        try corpus.evaluation.joined(separator: "\n").write(toFile: tmp + "/evaluation.txt", atomically: true, encoding: .utf8)
+        console.progress("PyTorch peer: \(cases.count) cases × \(repeats) runs …")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "Benchmarks/oneshot_torch.py", dir, tmp + "/calibration.txt", tmp + "/evaluation.txt",
+                       String(ProcessInfoCores.count), String(repeats)] + cases
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        var torch: [String: (Double, Double)] = [:]
+        if (try? p.run()) != nil {
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+                guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      let m = o["method"] as? String, let s = o["spec"] as? String,
+                      let c = o["meanCosine"] as? Double, let t = o["seconds"] as? Double else { continue }
+                torch["\(m):\(s)"] = (c, t)
+            }
+        }
+        if torch.isEmpty {
+            console.info("PyTorch peer unavailable (python3 with torch and sentence-transformers, run from the repository root)")
+        }
+        return torch
+    }
+
+    func printTable(_ rows: [Row]) {
+        print("all-MiniLM-L6-v2, \(calibrationCount) calibration and \(evalCount) held-out sentences from \(text) "
+              + "(seed \(seed)), \(ProcessInfoCores.count) threads on both sides; peak memory \(peakResidentBytes() / 1_000_000) MB")
+        print("time: median of \(repeats) runs; both clocks cover tokenization, batching by token length, statistics and pruning")
+        print("| pruned | method | mean cosine | top-1 agreement | top-10 overlap | parameters | time | PyTorch mean cosine "
+              + "| PyTorch time | time ratio (PyTorch / Prune) |")
         print("|---|---|---|---|---|---|---|---|---|---|")
         for r in rows {
             let tc = r.torchMeanCosine.map { String(format: "%.4f (Δ %+.4f)", $0, r.meanCosine - $0) } ?? "–"
-            let tt = r.torchSeconds.map { String(format: "%.1f s", $0) } ?? "–"
+            let tt = r.torchSeconds.map { String(format: "%.2f s", $0) } ?? "–"
             let ratio = r.torchSeconds.map { String(format: "%.2f×", $0 / r.seconds) } ?? "–"
-            print(String(format: "| %@ | %@ | %.4f | %.1f%% | %.1f%% | %.2f M | %.1f s | %@ | %@ | %@ |", r.setting, r.method, r.meanCosine, r.top1Agreement * 100,
-                         r.top10Overlap * 100, Double(r.parameters) / 1e6, r.seconds, tc, tt, ratio))
+            print(String(format: "| %@ | %@ | %.4f | %.1f%% | %.1f%% | %.2f M | %.2f s | %@ | %@ | %@ |", r.setting, r.method,
+                         r.meanCosine, r.top1Agreement * 100, r.top10Overlap * 100, Double(r.parameters) / 1e6, r.seconds,
+                         tc, tt, ratio))
         }
     }
 }

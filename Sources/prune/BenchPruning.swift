@@ -72,7 +72,7 @@ struct BenchPruning: ParsableCommand {
             }
         }
         if table == "criteria" || table == "all" {
-            for name in ["random", "magnitude", "taylor", "fisher", "obd", "wanda", "snip", "movement", "lamp"] {
+            for name in ["random", "magnitude", "taylor", "fisher", "obd", "wanda", "input-weighted-magnitude", "movement", "lamp"] {
                 let scope = name == "lamp" ? global : PruningScope(distribution: .layerwise)
                 try record("criteria", name + (name == "lamp" ? " (global, as LAMP intends)" : ""),
                            PruningPlan(criterion: try ImportanceRegistry.make(name, seed: seed), scope: scope, sparsity: 0.7,

@@ -2,94 +2,115 @@ import ArgumentParser
 import Foundation
 import GameSearch
 
-/// `prune bench search`: mean nodes and time per position for each added search technique on the
-/// Connect-Four position sets, beside Pascal Pons's published figures for the same technique.
+/// `prune bench search`: every position of Pascal Pons's four Connect-Four benchmark sets solved with
+/// each technique stack, no node budget and no filtering, every score checked; mean nodes and time
+/// beside Pons's published mean nodes for the same set and stack.
 struct BenchSearch: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "search",
-        abstract: "Connect-Four: mean nodes and time per technique stack vs Pons's published figures.")
+        abstract: "Connect-Four on Pons's benchmark sets: mean nodes and time per technique stack vs his published figures.")
 
-    @Option(help: "Folder with the position sets (written by `prune search connect4-sets`).")
-    var sets: String = "Benchmarks/connect4"
+    @Option(help: "Folder with the sets (`moves score` lines; Pons's files Test_L3_R1, Test_L2_R1, Test_L2_R2, Test_L1_R1).")
+    var sets: String = ProcessInfo.processInfo.environment["PRUNE_CONNECT4_SETS"] ?? "../shared/data/connect4"
 
-    @Option(help: "Per-position node budget; a stack that exceeds it on any position of a set shows n/a.")
-    var maxNodes: Int = 20_000_000
+    @Option(help: "Skip a stack on a set when Pons's published mean is above this many nodes per position (hours of work).")
+    var maxPublishedNodes: Double = 2_500_000
 
-    @Option(help: "Use only the first N positions of each set (0 = all).")
-    var limit: Int = 0
+    @Flag(help: "Run every stack on every set, also those Pons gives no figure for or that take hours.")
+    var all = false
 
     @Flag(help: "Print the result as JSON on stdout.")
     var json = false
 
     struct Cell: Encodable {
+        let file: String
         let set: String
-        let technique: String
-        let positions: Int
-        let solved: Int
-        let correct: Int
-        let meanNodes: Double?
-        let meanSeconds: Double?
-        let ponsMeanNodes: Double?
+        let stack: String
+        let result: ConnectFourBenchmark.Result?
+        let publishedMeanNodes: Double?
     }
 
     func run() throws {
-        var cells: [Cell] = []
         let console = Console(quiet: false, json: json)
-        for spec in ConnectFourPositionSets.specs {
-            let path = "\(sets)/\(spec.name).txt"
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw CLIError("bench search: cannot read \(path); write the sets with `prune search connect4-sets --out \(sets)`")
-            }
-            var items: [(ConnectFour, Int)] = []
-            for (i, line) in text.split(whereSeparator: \.isNewline).enumerated() {
-                let parts = line.split(separator: " ")
-                guard parts.count == 2, let score = Int(parts[1]) else { throw CLIError("bench search: \(path) line \(i + 1) is not `moves score`") }
-                do { items.append((try ConnectFour(position: String(parts[0])), score)) } catch { throw CLIError("bench search: \(path) line \(i + 1): \(error)") }
-            }
-            if limit > 0 { items = Array(items.prefix(limit)) }
-            for stack in ConnectFourPositionSets.stacks {
-                let pons = ConnectFourPositionSets.ponsMeanNodes[stack.name]?[spec.name] ?? nil
-                let solver = ConnectFourSolver(techniques: stack.techniques, budget: SearchBudget(maxNodes: maxNodes))
-                var solved = 0, correct = 0, nodes = 0.0, seconds = 0.0
-                for (k, (p, expected)) in items.enumerated() {
-                    solver.reset()
-                    let t0 = Date()
-                    do {
-                        let s = try solver.solve(p)
-                        solved += 1
-                        if s == expected { correct += 1 }
-                        nodes += Double(solver.nodes)
-                    } catch is SearchAborted { break }
-                    seconds += Date().timeIntervalSince(t0)
-                    console.progress("\(spec.name) \(stack.name): \(k + 1)/\(items.count)")
+        var cells: [Cell] = []
+        for (file, positions) in try readSets() {
+            let pons = PonsBenchmarkSet.named(file: file)
+            for stack in ConnectFourStack.standard {
+                let published = pons?.publishedMeanNodes[stack.name]
+                guard shouldRun(published: published, isPons: pons != nil, stack: stack) else {
+                    cells.append(Cell(file: file, set: pons?.name ?? file, stack: stack.name, result: nil,
+                                      publishedMeanNodes: published))
+                    continue
+                }
+                let result = try ConnectFourBenchmark.run(stack, on: positions) { done in
+                    console.progress("\(file) \(stack.name): \(done)/\(positions.entries.count)")
                 }
                 console.endProgress()
-                let complete = solved == items.count
-                cells.append(Cell(set: spec.name, technique: stack.name, positions: items.count, solved: solved, correct: correct,
-                                  meanNodes: complete ? nodes / Double(solved) : nil, meanSeconds: complete ? seconds / Double(solved) : nil,
-                                  ponsMeanNodes: pons))
-                if correct != solved { throw CLIError("bench search: \(stack.name) gave \(solved - correct) wrong scores on \(spec.name)") }
+                guard result.wrongScores == 0 else {
+                    throw CLIError("bench search: \(stack.name) gave \(result.wrongScores) wrong scores on \(file)")
+                }
+                cells.append(Cell(file: file, set: pons?.name ?? file, stack: stack.name, result: result,
+                                  publishedMeanNodes: published))
             }
         }
-        if json { try console.emitJSON(cells); return }
-        print("Connect-Four, mean per position (node budget \(maxNodes) per position; n/a = a position went over budget, after k of n solved)")
-        print("| set | technique | positions | mean nodes (Prune) | mean time (Prune) | mean nodes (Pons) | Prune / Pons |")
-        print("|---|---|---|---|---|---|---|")
-        for c in cells {
-            let ours = c.meanNodes.map { String(format: "%.1f", $0) } ?? "n/a (\(c.solved)/\(c.positions) in budget)"
-            let time = c.meanSeconds.map { $0 < 1e-3 ? String(format: "%.1f µs", $0 * 1e6) : String(format: "%.2f ms", $0 * 1e3) } ?? "n/a"
-            let theirs = c.ponsMeanNodes.map { String(format: "%.1f", $0) } ?? "n/a"
-            let ratio = (c.meanNodes != nil && c.ponsMeanNodes != nil) ? String(format: "%.2f", c.meanNodes! / c.ponsMeanNodes!) : "–"
-            print("| \(c.set) | \(c.technique) | \(c.positions) | \(ours) | \(time) | \(theirs) | \(ratio) |")
+        if json { try console.emitJSON(cells) } else { printTable(cells) }
+    }
+
+    /// Pons's files in his order, then any other file of the folder.
+    func readSets() throws -> [(String, PositionFile)] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: sets) else {
+            throw CLIError("bench search: cannot read the folder \(sets) (Pons's sets ship in shared/data/connect4; --sets PATH)")
+        }
+        let order = PonsBenchmarkSet.all.map(\.file)
+        let files = names.filter { !$0.hasPrefix(".") && !$0.hasSuffix(".md") }.sorted { a, b in
+            (order.firstIndex(of: a) ?? order.count, a) < (order.firstIndex(of: b) ?? order.count, b)
+        }
+        guard !files.isEmpty else { throw CLIError("bench search: no position files in \(sets)") }
+        return try files.map { name in
+            let path = sets + "/" + name
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw CLIError("bench search: cannot read \(path)")
+            }
+            do { return (name, try PositionFile(text: text, source: path)) } catch { throw CLIError("bench search: \(error)") }
         }
     }
+
+    /// On Pons's sets: the stacks he published a figure for, up to `maxPublishedNodes`; on other
+    /// files: the strongest stack. `--all` runs everything.
+    func shouldRun(published: Double?, isPons: Bool, stack: ConnectFourStack) -> Bool {
+        if all { return true }
+        guard isPons else { return stack.techniques == .all }
+        return published.map { $0 <= maxPublishedNodes } ?? false
+    }
+
+    func printTable(_ cells: [Cell]) {
+        print("Connect-Four, every position of each set solved exactly (no node budget), every score checked;")
+        print("Pons's column is his published mean (\"Solving Connect Four\", parts 3-8), not a measurement here.")
+        print("| set | stack | positions | mean nodes (Prune) | mean time (Prune) | mean nodes (Pons, published) | Prune / Pons |")
+        print("|---|---|---|---|---|---|---|")
+        for c in cells {
+            let theirs = c.publishedMeanNodes.map { formatCount($0) } ?? "–"
+            guard let r = c.result else {
+                print("| \(c.set) | \(c.stack) | not run | | | \(theirs) | |")
+                continue
+            }
+            let time = r.meanSeconds < 1e-3 ? String(format: "%.1f µs", r.meanSeconds * 1e6)
+                : String(format: "%.2f ms", r.meanSeconds * 1e3)
+            let ratio = c.publishedMeanNodes.map { String(format: "%.3f", r.meanNodes / $0) } ?? "–"
+            print("| \(c.set) | \(c.stack) | \(r.positions) | \(formatCount(r.meanNodes)) | \(time) | \(theirs) | \(ratio) |")
+        }
+        print("not run: Pons gives no figure (he did not run it either) or his mean is above "
+              + "\(formatCount(maxPublishedNodes)) nodes per position; --all runs them (hours to days).")
+    }
+
+    func formatCount(_ x: Double) -> String { x < 1000 ? String(format: "%.1f", x) : String(format: "%.0f", x) }
 }
 
-/// `prune search connect4-sets`: writes the benchmark position sets.
+/// `prune search connect4-sets`: writes position sets of your own (not Pons's benchmark sets).
 struct SearchConnectFourSets: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "connect4-sets",
-        abstract: "Generate Connect-Four position sets (end/middle/begin × easy/medium) labelled by the exact solver.")
+        abstract: "Generate Connect-Four position sets of your own (by stones and plies left), labelled by the exact solver; not Pons's sets.")
 
-    @Option(help: "Output folder.") var out: String = "Benchmarks/connect4"
+    @Option(help: "Output folder.") var out: String = "runs/connect4-generated"
     @Option(help: "Positions per set.") var count: Int = 100
     @Option(help: "Seed of the random games.") var seed: UInt64 = 1
 

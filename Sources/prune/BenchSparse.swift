@@ -2,10 +2,13 @@ import ArgumentParser
 import Foundation
 import Prune
 
-/// `prune bench sparse`: CSR kernels against dense OpenBLAS and PyTorch (dense and torch.sparse CSR) in one run.
+/// `prune bench sparse`: Prune's sparse kernels against the fastest dense Linear measured on this
+/// machine for each shape and batch (OpenBLAS or PyTorch dense, whichever wins), against torch.sparse
+/// CSR, and, for the int8 formats, against PyTorch's int8 dynamic-quantized Linear. Every time on both
+/// sides is the median of five rounds (``MedianTiming``), same threads.
 struct BenchSparse: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sparse",
-        abstract: "Sparse Linear kernels (CSR) vs dense OpenBLAS and PyTorch (dense, torch.sparse CSR) on the same shapes.")
+        abstract: "Sparse Linear kernels vs the fastest dense Linear on this machine, torch.sparse CSR and torch int8.")
 
     @Option(help: "Weight shapes out x in, comma-separated.") var shapes: String = "768x768,768x3072,3072x768,4096x4096"
     @Option(help: "Unstructured sparsities.") var sparsities: String = "0.5,0.7,0.8,0.9,0.95"
@@ -15,11 +18,17 @@ struct BenchSparse: ParsableCommand {
 
     struct Row: Encodable {
         var out: Int, inFeatures: Int, pattern: String, format: String, sparsity: Double, batch: Int
-        var denseOpenBLAS: Double, sparse: Double, csrSwiftSIMD: Double?, torchDense: Double?, torchCSR: Double?
-        var speedupVsOpenBLAS: Double { denseOpenBLAS / sparse }
+        var denseOpenBLAS: Double, sparse: Double, csrSwiftSIMD: Double?
+        var torchDense: Double?, torchCSR: Double?, torchInt8: Double?
+        /// The fastest float32 dense Linear measured for this shape and batch, and whose it is.
+        var fastestDense: Double { min(denseOpenBLAS, torchDense ?? .infinity) }
+        var fastestDenseName: String { (torchDense ?? .infinity) < denseOpenBLAS ? "PyTorch" : "OpenBLAS" }
+        var speedupVsFastestDense: Double { fastestDense / sparse }
         var speedupVsTorchCSR: Double? { torchCSR.map { $0 / sparse } }
+        var speedupVsTorchInt8: Double? { torchInt8.map { $0 / sparse } }
         enum CodingKeys: String, CodingKey {
-            case out, inFeatures, pattern, format, sparsity, batch, denseOpenBLAS, sparse, csrSwiftSIMD, torchDense, torchCSR, speedupVsOpenBLAS, speedupVsTorchCSR
+            case out, inFeatures, pattern, format, sparsity, batch, denseOpenBLAS, sparse, csrSwiftSIMD, torchDense, torchCSR
+            case torchInt8, fastestDense, fastestDenseName, speedupVsFastestDense, speedupVsTorchCSR, speedupVsTorchInt8
         }
         func encode(to e: Encoder) throws {
             var c = e.container(keyedBy: CodingKeys.self)
@@ -28,7 +37,11 @@ struct BenchSparse: ParsableCommand {
             try c.encode(denseOpenBLAS, forKey: .denseOpenBLAS); try c.encode(sparse, forKey: .sparse)
             try c.encodeIfPresent(csrSwiftSIMD, forKey: .csrSwiftSIMD)
             try c.encodeIfPresent(torchDense, forKey: .torchDense); try c.encodeIfPresent(torchCSR, forKey: .torchCSR)
-            try c.encode(speedupVsOpenBLAS, forKey: .speedupVsOpenBLAS); try c.encodeIfPresent(speedupVsTorchCSR, forKey: .speedupVsTorchCSR)
+            try c.encodeIfPresent(torchInt8, forKey: .torchInt8)
+            try c.encode(fastestDense, forKey: .fastestDense); try c.encode(fastestDenseName, forKey: .fastestDenseName)
+            try c.encode(speedupVsFastestDense, forKey: .speedupVsFastestDense)
+            try c.encodeIfPresent(speedupVsTorchCSR, forKey: .speedupVsTorchCSR)
+            try c.encodeIfPresent(speedupVsTorchInt8, forKey: .speedupVsTorchInt8)
         }
     }
 
@@ -54,16 +67,33 @@ struct BenchSparse: ParsableCommand {
         return Roofline(sgemmGFLOPS: 2 * 1024 * 1024 * 1024 / t / 1e9, readGBps: Double(big.count * 4) / read / 1e9)
     }
 
-    static func timed(_ body: () throws -> Void) rethrows -> Double {
-        try body()
-        var n = 0
-        let start = monotonicSeconds()
-        while true {
-            try body()
-            n += 1
-            let el = monotonicSeconds() - start
-            if el >= 0.2 && n >= 3 { return el / Double(n) }
+    static func timed(_ body: () throws -> Void) rethrows -> Double { try MedianTiming().seconds(body) }
+
+    /// PyTorch's times keyed `OUTxIN@SPARSITY#BATCH` (dense, CSR) and `OUTxIN#BATCH` (int8).
+    struct PeerTimes { var float32: [String: (dense: Double, csr: Double)] = [:]; var int8: [String: Double] = [:] }
+
+    func runPeer(_ sparsityList: [Double], console: Console) -> PeerTimes {
+        var peer = PeerTimes()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let torchSparsities = sparsityList.contains(0.5) ? sparsities : sparsities + ",0.5"   // 0.5 for the 2:4 rows
+        p.arguments = ["python3", "Benchmarks/sparse_torch.py", shapes, torchSparsities, batches, String(ProcessInfoCores.count)]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        console.progress("measuring PyTorch …")
+        guard (try? p.run()) != nil else { return peer }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let out = o["out"] as? Int, let inF = o["in"] as? Int, let b = o["batch"] as? Int else { continue }
+            if let t = o["int8"] as? Double { peer.int8["\(out)x\(inF)#\(b)"] = t }
+            if let s = o["sparsity"] as? Double, let d = o["dense"] as? Double, let c = o["csr"] as? Double {
+                peer.float32["\(out)x\(inF)@\(s)#\(b)"] = (d, c)
+            }
         }
+        return peer
     }
 
     func run() throws {
@@ -75,27 +105,9 @@ struct BenchSparse: ParsableCommand {
         }
         let sparsityList = sparsities.split(separator: ",").compactMap { Double($0) }
         let batchList = batches.split(separator: ",").compactMap { Int($0) }
-        var torch: [String: (Double, Double)] = [:]
-        if !noTorch {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            let torchSparsities = sparsityList.contains(0.5) ? sparsities : sparsities + ",0.5"   // 0.5 for the 2:4 rows
-            p.arguments = ["python3", "Benchmarks/sparse_torch.py", shapes, torchSparsities, batches, String(ProcessInfoCores.count)]
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            p.standardError = FileHandle.nullDevice
-            console.progress("measuring PyTorch …")
-            if (try? p.run()) != nil {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                p.waitUntilExit()
-                for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-                    guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                          let out = o["out"] as? Int, let inF = o["in"] as? Int, let s = o["sparsity"] as? Double, let b = o["batch"] as? Int,
-                          let d = o["dense"] as? Double, let c = o["csr"] as? Double else { continue }
-                    torch["\(out)x\(inF)@\(s)#\(b)"] = (d, c)
-                }
-            }
-            if torch.isEmpty { console.info("PyTorch peer unavailable (python3 with torch, run from the repository root); its columns are empty") }
+        let peer = noTorch ? PeerTimes() : runPeer(sparsityList, console: console)
+        if !noTorch && peer.float32.isEmpty {
+            console.info("PyTorch peer unavailable (python3 with torch, run from the repository root); its columns are empty")
         }
         console.progress("measuring this machine's roofline …")
         let roofline = Self.roofline()
@@ -141,24 +153,40 @@ struct BenchSparse: ParsableCommand {
                     if case .csr = c.format, b > 1, let csr = sparse as? CSRMatrix {
                         swiftSIMD = try Self.timed { _ = try SparseKernels.multiply(csr, batch: x, kernel: .swiftSIMD) }
                     }
-                    let t = torch["\(out)x\(inF)@\(c.sparsity)#\(b)"]
-                    rows.append(Row(out: out, inFeatures: inF, pattern: c.pattern, format: sparse.formatName, sparsity: c.sparsity, batch: b,
-                                    denseOpenBLAS: dense, sparse: time, csrSwiftSIMD: swiftSIMD, torchDense: t?.0, torchCSR: t?.1))
+                    // The float32 dense and CSR peers of the int8 rows are the unpruned (dense int8) or
+                    // same-sparsity (CSR int8) float32 matrices; the int8 peer is torch's int8 Linear.
+                    let isInt8 = c.format.isInt8
+                    let t = peer.float32["\(out)x\(inF)@\(isInt8 && c.sparsity == 0 ? 0.5 : c.sparsity)#\(b)"]
+                    rows.append(Row(out: out, inFeatures: inF, pattern: c.pattern, format: sparse.formatName, sparsity: c.sparsity,
+                                    batch: b, denseOpenBLAS: dense, sparse: time, csrSwiftSIMD: swiftSIMD, torchDense: t?.dense,
+                                    torchCSR: c.sparsity == 0 ? nil : t?.csr,
+                                    torchInt8: isInt8 ? peer.int8["\(out)x\(inF)#\(b)"] : nil))
                 }
             }
         }
         console.endProgress()
         if json { try console.emitJSON(BenchReport(roofline: roofline, rows: rows)); return }
-        print("Linear y = x·Wᵀ, W out×in; times per call (best effort, \(ProcessInfoCores.count) threads). Prune's kernels: C with \(SpMMKernel.intrinsicsISA);")
-        print("\"Swift SIMD\" is the pure-Swift CSR kernel (SSE2 code). torch.sparse CSR holds a random matrix of the same sparsity (for 2:4 and 4×1 rows too).")
-        print(String(format: "Roofline of this machine: dense sgemm %.0f GFLOP/s (1024³), memory read bandwidth %.1f GB/s (%d threads); a CSR product reads ≥ 8 bytes per non-zero, so at batch 1 it is bandwidth-bound at ≤ %.1f G non-zeros/s", roofline.sgemmGFLOPS, roofline.readGBps, ProcessInfoCores.count, roofline.readGBps / 8))
-        print("| W (out×in) | pattern | sparsity | batch | dense OpenBLAS | Prune | format | speed-up vs OpenBLAS | Swift SIMD | torch dense | torch.sparse CSR | Prune vs torch.sparse |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        printTable(rows, roofline)
+    }
+
+    func printTable(_ rows: [Row], _ roofline: Roofline) {
+        print("Linear y = x·Wᵀ, W out×in; median time per call of 5 rounds on both sides, \(ProcessInfoCores.count) threads. "
+              + "Prune's kernels: C with \(SpMMKernel.intrinsicsISA).")
+        print("\"fastest dense\" is the faster float32 dense Linear measured here for that shape and batch (OpenBLAS sgemm "
+              + "or PyTorch x @ W.T); the speed-up is against it. torch.sparse CSR is float32, holding a random matrix of "
+              + "the same sparsity; torch int8 is PyTorch's int8 dynamic-quantized Linear (per-row scales).")
+        print(String(format: "Roofline of this machine: dense sgemm %.0f GFLOP/s (1024³), memory read bandwidth %.1f GB/s",
+                     roofline.sgemmGFLOPS, roofline.readGBps))
+        print("| W (out×in) | pattern | sparsity | batch | Prune | format | fastest dense | speed-up vs fastest dense "
+              + "| OpenBLAS | torch dense | torch.sparse CSR (f32) | Prune vs torch.sparse | torch int8 | Prune vs torch int8 |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         func us(_ t: Double?) -> String { t.map { String(format: "%.1f µs", $0 * 1e6) } ?? "–" }
+        func x(_ r: Double?) -> String { r.map { String(format: "%.2f×", $0) } ?? "–" }
         for r in rows {
-            print("| \(r.out)×\(r.inFeatures) | \(r.pattern) | \(Int(r.sparsity * 100))% | \(r.batch) | \(us(r.denseOpenBLAS)) | \(us(r.sparse)) | \(r.format) | "
-                  + String(format: "%.2f×", r.speedupVsOpenBLAS) + " | \(us(r.csrSwiftSIMD)) | \(us(r.torchDense)) | \(us(r.torchCSR)) | "
-                  + (r.speedupVsTorchCSR.map { String(format: "%.2f×", $0) } ?? "–") + " |")
+            print("| \(r.out)×\(r.inFeatures) | \(r.pattern) | \(Int(r.sparsity * 100))% | \(r.batch) | \(us(r.sparse)) | \(r.format) "
+                  + "| \(r.fastestDenseName) \(us(r.fastestDense)) | \(x(r.speedupVsFastestDense)) | \(us(r.denseOpenBLAS)) "
+                  + "| \(us(r.torchDense)) | \(us(r.torchCSR)) | \(x(r.speedupVsTorchCSR)) | \(us(r.torchInt8)) "
+                  + "| \(x(r.speedupVsTorchInt8)) |")
         }
     }
 }

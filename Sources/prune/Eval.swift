@@ -42,19 +42,18 @@ struct Eval: ParsableCommand {
         let maxLogitDifference: Float
     }
 
-    /// Logits of the whole test set in batches, and the time the forward passes took (best of 3).
+    /// Logits of the whole test set in batches, and the time the forward passes took: one untimed
+    /// warm-up pass, then the median of three (dense and sparse models are timed the same way).
     static func logits(_ net: any Module, _ set: LabeledImages, batch: Int) throws -> ([Float], Double) {
         net.eval()
-        var best = Double.infinity, out: [Float] = []
-        for _ in 0..<3 {
+        var out: [Float] = []
+        let loader = try DataLoader(set, batchSize: batch, mean: DataOptions.mean, std: DataOptions.std)
+        let seconds = try MedianTiming(rounds: 3, minSeconds: 0).seconds {
             var all: [Float] = []
-            let loader = try DataLoader(set, batchSize: batch, mean: DataOptions.mean, std: DataOptions.std)
-            let t0 = monotonicSeconds()
             for b in loader { all += try withNoGrad { try net.forward(Variable(b.images)).value.scalars } }
-            best = min(best, monotonicSeconds() - t0)
             out = all
         }
-        return (out, best)
+        return (out, seconds)
     }
 
     /// Converts the sparse Linear layers of `net` to the given format ("auto" measures each layer at `batch`).

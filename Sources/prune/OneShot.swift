@@ -107,15 +107,14 @@ struct OneShotCommand: ParsableCommand {
         var maxEmbeddingDifference: Float
     }
 
-    /// Best of three timings of encoding `texts`.
+    /// Encodes `texts` warm: one untimed warm-up, then the median of three timed encodings (the dense
+    /// and the sparse model are timed the same way).
     static func timeEncoding(_ net: BertModel, _ texts: [String], _ tok: WordPieceTokenizer, batchSize: Int) throws -> (Tensor, Double) {
-        var best = Double.infinity, out = Tensor.zeros([0])
-        for _ in 0..<3 {
-            let t0 = monotonicSeconds()
+        var out = Tensor.zeros([0])
+        let seconds = try MedianTiming(rounds: 3, minSeconds: 0).seconds {
             out = try net.sentenceEmbeddings(texts, tokenizer: tok, batchSize: batchSize)
-            best = min(best, monotonicSeconds() - t0)
         }
-        return (out, best)
+        return (out, seconds)
     }
 
     static var defaultModelDirectory: String {
@@ -155,11 +154,9 @@ struct OneShotCommand: ParsableCommand {
             let before = net.parameterCount
             console.info("\(dir): \(net.layers.count) blocks, heads \(net.headsPerLayer), \(before) parameters; \(calibrationCount) calibration and \(evalCount) evaluation sentences from \(text)")
 
-            var t0 = monotonicSeconds()
-            let dense = try net.sentenceEmbeddings(corpus.evaluation, tokenizer: ckpt.tokenizer, batchSize: batchSize)
-            let denseSeconds = monotonicSeconds() - t0
+            let (dense, denseSeconds) = try Self.timeEncoding(net, corpus.evaluation, ckpt.tokenizer, batchSize: batchSize)
 
-            t0 = monotonicSeconds()
+            let t0 = monotonicSeconds()
             var removedBlocks: [Int] = [], bi: [Double]? = nil
             if removeBlocks > 0 {
                 let r = try BlockInfluence().prune(net, count: removeBlocks, calibration: calibration)
@@ -180,9 +177,7 @@ struct OneShotCommand: ParsableCommand {
             }
             let pruneSeconds = monotonicSeconds() - t0
 
-            t0 = monotonicSeconds()
-            let pruned = try net.sentenceEmbeddings(corpus.evaluation, tokenizer: ckpt.tokenizer, batchSize: batchSize)
-            let prunedSeconds = monotonicSeconds() - t0
+            let (pruned, prunedSeconds) = try Self.timeEncoding(net, corpus.evaluation, ckpt.tokenizer, batchSize: batchSize)
             let fidelity = try EmbeddingFidelity.measure(dense: dense, pruned: pruned, queries: queries)
 
             let linears = net.layers.flatMap { $0.linearLayers.map(\.layer.weight.value) }
@@ -216,7 +211,7 @@ struct OneShotCommand: ParsableCommand {
                 console.result(String(format: "fidelity on %d held-out sentences: mean cosine %.4f (min %.4f); retrieval top-1 agreement %.1f%%, top-10 overlap %.1f%% (%d queries, %d corpus)",
                                       fidelity.sentences, fidelity.meanCosine, fidelity.minCosine, fidelity.top1Agreement * 100, fidelity.top10Overlap * 100,
                                       fidelity.queries, fidelity.corpus))
-                console.result(String(format: "encoding the evaluation set: %.2f s dense, %.2f s pruned (dense kernels); peak memory %.0f MB", denseSeconds, prunedSeconds,
+                console.result(String(format: "encoding the evaluation set (warm, median of 3): %.2f s dense, %.2f s pruned (dense kernels); peak memory %.0f MB", denseSeconds, prunedSeconds,
                                       Double(report.peakResidentBytes) / 1e6))
                 if let r = sparseRun {
                     console.result(String(format: "sparse engine (%d Linear layers sparse; formats %@): %d sentences in batches of %d: %.2f s dense, %.2f s sparse (%.2f×); one at a time (%d): %.2f s dense, %.2f s sparse (%.2f×); max embedding difference %.2g",

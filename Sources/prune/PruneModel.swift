@@ -24,7 +24,7 @@ struct PruneModel: ParsableCommand {
     @Option(help: "Criterion: \(ImportanceRegistry.names.joined(separator: ", ")).") var criterion: String = "magnitude"
     @Option(help: "Granularity: unstructured, N:M (e.g. 2:4), blockRxC (e.g. block4x1), channels, input-channels.")
     var granularity: String = "unstructured"
-    @Option(help: "Scope: global, layerwise, or protected (global keeping --protect of every layer).") var scope: String = "global"
+    @Option(help: "Scope: global, layerwise, or protected (global keeping --protect of every layer); default global, layerwise for wanda.") var scope: String?
     @Option(help: "Protected scope: the fraction of each layer's groups always kept.") var protect: Double = 0.02
     @Option(help: "Per-layer sparsities, e.g. fc1.weight=0.95,fc3.weight=0.5 (other layers use --sparsity).") var layerSparsity: String?
     @Option(help: "Only prune weights matching these patterns (comma-separated, * wildcard).") var include: String?

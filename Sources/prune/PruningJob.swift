@@ -57,12 +57,12 @@ enum PruningJob {
         settings.batchSize = data.batchSize
         let plan = try settings.plan(trainCount: dataset.train.count)
         let teacher: (any Module)? = plan.fineTuning.distillation != nil ? try source.reload() : nil
-        console.info("pruning \(source.name): \(settings.criterion), \(plan.pattern), scope \(settings.scope), "
+        console.info("pruning \(source.name): \(settings.criterion), \(plan.pattern), scope \(settings.effectiveScope(plan.criterion)), "
                      + String(format: "sparsity %.2f%%", plan.effectiveSparsity * 100) + ", schedule \(settings.schedule)")
         var report = try Pruner.run(net, plan: plan, data: PruningData(train: dataset.train, test: dataset.test, normalization: dataset.normalization),
                                     teacher: teacher, inputShape: dataset.exampleShape) { console.info($0) }
         for l in report.layers where l.inScope && l.parameters > 0 && l.nonzeros == 0 {
-            console.result("warning: \(l.path) lost every weight (the \(settings.scope) threshold fell above all its scores); "
+            console.result("warning: \(l.path) lost every weight (the \(settings.effectiveScope(plan.criterion)) threshold fell above all its scores); "
                            + "--scope layerwise or --scope protected keeps part of every layer")
         }
         if let out = inputs.out { report.fileBytes = try source.save(to: out, metadata: [:]) }

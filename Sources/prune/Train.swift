@@ -44,6 +44,12 @@ struct Train: ParsableCommand {
     @Option(help: "Network slimming: L1 penalty λ·Σ|γ| on every BatchNorm scale during training (Liu et al. 2017), e.g. 1e-4.")
     var slimming: Float = 0
 
+    @Option(help: "Prune at initialization before training: snip (Lee et al. 2019; one mini-batch, global top-k), with --sparsity.")
+    var pruneAtInit: String?
+
+    @Option(help: "Fraction of the weights --prune-at-init removes before training.")
+    var sparsity: Double?
+
     @Option(help: "Random seed (initialization, shuffling, dropout).")
     var seed: UInt64 = 0
 
@@ -65,6 +71,8 @@ struct Train: ParsableCommand {
         let seconds: Double
         let peakMemoryMiB: Double
         let weights: String?
+        let pruneAtInit: String?
+        let sparsityAtInit: Double?
     }
 
     func validate() throws {
@@ -72,6 +80,9 @@ struct Train: ParsableCommand {
         guard slimming >= 0, slimming.isFinite else { throw ValidationError("--slimming must be a non-negative number") }
         guard dataOptions.batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
+        if (pruneAtInit == nil) != (sparsity == nil) {
+            throw ValidationError("--prune-at-init and --sparsity go together (e.g. --prune-at-init snip --sparsity 0.9)")
+        }
     }
 
     func run() throws {
@@ -82,6 +93,12 @@ struct Train: ParsableCommand {
             let trainSet = try dataOptions.load(.train)
             let testSet = try dataOptions.load(.test)
             console.info("Training \(model) (\(net.parameterCount) parameters) on \(trainSet.count) images for \(epochs) epoch(s), seed \(seed)")
+            let atInit = try pruneAtInit.map { try PruneAtInit($0, sparsity: sparsity ?? 0) }
+            if let atInit {
+                let reached = try atInit.apply(to: net, loader: try dataOptions.loader(trainSet, shuffle: true, seed: seed, epoch: 0))
+                console.info(String(format: "pruned at initialization by %@: %.2f%% of the weights removed; training the sparse network",
+                                    atInit.criterion.name, reached * 100))
+            }
             let params = net.parameters().map(\.parameter)
             let opt = try makeOptimizer(params)
             let steps = epochs * ((trainSet.count + dataOptions.batchSize - 1) / dataOptions.batchSize)
@@ -104,6 +121,7 @@ struct Train: ParsableCommand {
                 results.append(r)
             }
             let test = try Trainer.evaluate(net, loader: dataOptions.loader(testSet, shuffle: false, seed: 0))
+            if atInit != nil { for (_, p) in net.parameters() { p.bake() } }
             if let out {
                 var state = net.stateDict()
                 state.metadata = ["model": model, "seed": String(seed), "epochs": String(epochs), "format": "pt"]
@@ -111,7 +129,7 @@ struct Train: ParsableCommand {
             }
             let report = Report(model: model, parameters: net.parameterCount, seed: seed, epochs: results, test: test,
                                 seconds: monotonicSeconds() - start, peakMemoryMiB: Double(peakResidentBytes()) / 1_048_576,
-                                weights: out)
+                                weights: out, pruneAtInit: atInit?.criterion.name, sparsityAtInit: atInit?.sparsity)
             if json { try console.emitJSON(report) } else {
                 console.result(String(format: "test accuracy %@ (loss %.4f) on %d images; %.1fs; peak memory %.0f MiB%@",
                                     test.accuracy.percent, test.loss, test.count, report.seconds, report.peakMemoryMiB,

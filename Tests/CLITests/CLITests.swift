@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Foundation
 import PruneModelIO
 import PruneNN
@@ -21,7 +22,7 @@ enum PruneCLI {
     }
 
     static func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        guard let binary else { throw XCTSkip("prune executable not built beside the tests") }
+        let binary = try requireBinary()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
@@ -33,12 +34,15 @@ enum PruneCLI {
         return (p.terminationStatus, String(decoding: od, as: UTF8.self), String(decoding: ed, as: UTF8.self))
     }
 
-    /// Skips (with the reason printed) when Fashion-MNIST is not installed; CI installs it.
+    /// The executable, or a failure: the test command builds it beside the tests.
+    static func requireBinary() throws -> String {
+        guard let binary else { throw MissingTestInput("the prune executable beside the test bundle") }
+        return binary
+    }
+
+    /// Fails when Fashion-MNIST is not installed; the test set-up installs it (dataset-fashion-mnist).
     static func requireFashionMNIST() throws {
-        guard FashionMNIST.isAvailable() else {
-            print("SKIP: Fashion-MNIST not installed (apt-get install dataset-fashion-mnist; make setup does)")
-            throw XCTSkip("Fashion-MNIST not installed")
-        }
+        guard FashionMNIST.isAvailable() else { throw MissingTestInput("Fashion-MNIST (Debian dataset-fashion-mnist)") }
     }
 
 }

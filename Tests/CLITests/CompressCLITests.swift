@@ -1,15 +1,13 @@
 import Foundation
 import XCTest
+import TestSupport
 import PruneNN
 
 /// Deep Compression end to end: LeNet-300-100 trained on Fashion-MNIST, pruned to 92% and fine-tuned,
 /// compressed with 5-bit shared weights and Huffman coding, decompressed and evaluated.
 final class CompressCLITests: XCTestCase {
     func testLeNet300At92PercentCompressesOver30TimesWithoutLosingAccuracy() throws {
-        guard FashionMNIST.isAvailable() else {
-            print("SKIP: Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)")
-            throw XCTSkip("Fashion-MNIST not installed")
-        }
+        try PruneCLI.requireFashionMNIST()
         let dir = NSTemporaryDirectory() + "prune-compress-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// `prune oneshot` end to end on all-MiniLM-L6-v2 (skipped, with the reason, when it is not downloaded).
 final class OneShotCLITests: XCTestCase {
@@ -12,11 +13,14 @@ final class OneShotCLITests: XCTestCase {
             .appendingPathComponent("data/text/python-reference-sentences.txt").path
     }
 
-    func testOneShotPrunesSavesAndReports() throws {
+    func requireModel() throws {
         guard FileManager.default.fileExists(atPath: modelDir + "/model.safetensors") else {
-            print("skipping: all-MiniLM-L6-v2 not found in \(modelDir); run scripts/fetch-minilm.sh")
-            throw XCTSkip("all-MiniLM-L6-v2 not downloaded")
+            throw MissingTestInput("all-MiniLM-L6-v2 in \(modelDir) (scripts/fetch-minilm.sh)")
         }
+    }
+
+    func testOneShotPrunesSavesAndReports() throws {
+        try requireModel()
         let out = NSTemporaryDirectory() + "prune-oneshot-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: out) }
         let r = try PruneCLI.run(["oneshot", "--model", modelDir, "--text", textFile, "--method", "sparsegpt", "--pattern", "2:4",
@@ -39,7 +43,7 @@ final class OneShotCLITests: XCTestCase {
         let missing = try PruneCLI.run(["oneshot", "--model", "/nonexistent/minilm"])
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.err.contains("fetch-minilm.sh"), missing.err)
-        guard FileManager.default.fileExists(atPath: modelDir + "/model.safetensors") else { throw XCTSkip("all-MiniLM-L6-v2 not downloaded") }
+        try requireModel()
         let overwrite = try PruneCLI.run(["oneshot", "--model", modelDir, "--text", textFile, "--calibration-count", "4", "--eval-count", "4",
                                           "--sparsity", "0.1", "--out", modelDir])
         XCTAssertNotEqual(overwrite.status, 0)

@@ -2,11 +2,12 @@ import PruneModelIO
 import PruneNN
 import PrunePruning
 import XCTest
+import TestSupport
 
 /// The README's Swift pruning example, on a slice of Fashion-MNIST so it runs in seconds.
 final class ReadmePruningExampleTests: XCTestCase {
     func testReadmeExample() throws {
-        guard FashionMNIST.isAvailable() else { throw XCTSkip("Fashion-MNIST not installed") }
+        try PruneCLI.requireFashionMNIST()
         let dir = NSTemporaryDirectory() + "prune-readme-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try Safetensors.write(try ModelZoo.make("lenet300", seed: 1).stateDict(), to: dir + "/lenet300.safetensors")

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// End-to-end tests of `prune tree`.
 final class TreeCLITests: XCTestCase {
@@ -73,19 +74,11 @@ final class TreeCLITests: XCTestCase {
         XCTAssertTrue(regression.err.contains("classification trees only"), regression.err)
     }
 
-    /// The live peer check: scikit-learn's cost-complexity path on the same data (skips without scikit-learn;
-    /// CI installs it).
+    /// The live peer check: scikit-learn's cost-complexity path on the same data (the test set-up installs
+    /// scikit-learn; the test fails without it).
     func testCostComplexityPathParityScriptAgainstScikitLearn() throws {
-        guard let binary = PruneCLI.binary else { throw XCTSkip("prune executable not built beside the tests") }
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", "-c", "import sklearn, numpy"]
-        check.standardError = FileHandle.nullDevice
-        do { try check.run(); check.waitUntilExit() } catch { throw XCTSkip("python3 not available") }
-        guard check.terminationStatus == 0 else {
-            print("skipping the scikit-learn parity check: python3 cannot import sklearn and numpy (pip install scikit-learn)")
-            throw XCTSkip("scikit-learn not installed")
-        }
+        let binary = try PruneCLI.requireBinary()
+        try requirePythonModules(["sklearn", "numpy"])
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/parity/ccp_path_parity.py").path
         let p = Process()

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Foundation
 import PruneTensor
 import PruneAutodiff
@@ -56,10 +57,7 @@ final class DataTests: XCTestCase {
     }
 
     func testFashionMNISTFromTheDebianPackage() throws {
-        guard FashionMNIST.isAvailable() else {
-            print("SKIP testFashionMNISTFromTheDebianPackage: Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)")
-            throw XCTSkip("Fashion-MNIST not installed")
-        }
+        guard FashionMNIST.isAvailable() else { throw MissingTestInput("Fashion-MNIST (dataset-fashion-mnist)") }
         let test = try FashionMNIST.load(.test)
         XCTAssertEqual(test.images.shape, [10000, 1, 28, 28])
         XCTAssertEqual(Set(test.labels), Set(0..<10))
@@ -90,10 +88,7 @@ final class DataTests: XCTestCase {
     }
 
     func testTrainingLearnsFashionMNIST() throws {
-        guard FashionMNIST.isAvailable() else {
-            print("SKIP testTrainingLearnsFashionMNIST: Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)")
-            throw XCTSkip("Fashion-MNIST not installed")
-        }
+        guard FashionMNIST.isAvailable() else { throw MissingTestInput("Fashion-MNIST (dataset-fashion-mnist)") }
         let train = try FashionMNIST.load(.train).prefix(12_000)
         let test = try FashionMNIST.load(.test).prefix(2_000)
         let model = try ModelZoo.make("lenet300", seed: 0)

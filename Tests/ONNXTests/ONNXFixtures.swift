@@ -2,6 +2,7 @@ import Foundation
 import PruneModelIO
 import PruneTensor
 import XCTest
+import TestSupport
 
 /// The PyTorch-exported fixtures (scripts/onnx/export_fixtures.py) and their onnxruntime outputs.
 enum ONNXFixtures {
@@ -9,7 +10,7 @@ enum ONNXFixtures {
 
     static func path(_ name: String) throws -> String {
         guard let url = Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "onnx") else {
-            throw XCTSkip("fixture \(name).onnx is missing")
+            throw MissingTestInput("committed fixture \(name).onnx")
         }
         return url.path
     }

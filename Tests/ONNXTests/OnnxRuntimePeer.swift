@@ -2,23 +2,14 @@ import Foundation
 import PruneModelIO
 import PruneTensor
 import XCTest
+import TestSupport
 
 /// onnxruntime as the peer: runs scripts/onnx/run_onnxruntime.py on an exported model.
 enum OnnxRuntimePeer {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Skips (with the reason printed) when python3 cannot import onnxruntime; CI installs it.
-    static func requireAvailable() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import onnxruntime, onnx, numpy"]
-        p.standardError = FileHandle.nullDevice
-        do { try p.run(); p.waitUntilExit() } catch { throw XCTSkip("python3 is not available") }
-        if p.terminationStatus != 0 {
-            print("SKIP: python3 cannot import onnxruntime, onnx and numpy (pip install onnxruntime onnx numpy; .ci/run does)")
-            throw XCTSkip("onnxruntime is not installed")
-        }
-    }
+    /// Fails (MissingTestInput) when python3 cannot import onnxruntime; the test set-up installs it.
+    static func requireAvailable() throws { try requirePythonModules(["onnxruntime", "onnx", "numpy"]) }
 
     /// onnxruntime's first output for input `x`.
     static func run(_ model: String, _ x: Tensor) throws -> Tensor {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 import PruneModelIO
 import PruneNN
 
@@ -16,8 +17,7 @@ enum MiniLM {
     /// Loads the checkpoint once per test process, or skips with the reason when it is missing.
     static func checkpoint() throws -> BertCheckpoint {
         guard FileManager.default.fileExists(atPath: directory + "/model.safetensors") else {
-            print("skipping: all-MiniLM-L6-v2 not found in \(directory); run scripts/fetch-minilm.sh")
-            throw XCTSkip("all-MiniLM-L6-v2 not found in \(directory); run scripts/fetch-minilm.sh")
+            throw MissingTestInput("all-MiniLM-L6-v2 in \(directory) (scripts/fetch-minilm.sh)")
         }
         if let c = cached { return c }
         let c = try BertCheckpoint.load(directory: directory)

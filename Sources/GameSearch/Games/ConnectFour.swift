@@ -4,7 +4,7 @@
 /// alignments from wrapping. `current` holds the stones of the side to move, `mask` all stones;
 /// `current + mask` identifies the position uniquely. Columns are 0-based here and 1-based in
 /// position strings ("4453": columns 4, 4, 5, 3).
-public struct ConnectFour: Game {
+public struct ConnectFour: Sendable, Game {
     public typealias Move = Int
     public static let width = 7
     public static let height = 6

@@ -9,6 +9,13 @@ public struct UnaryOperator: GraphOperator {
     public let function: Function
     public init(_ function: Function) { self.function = function }
     public var channelFlow: ChannelFlow { .elementwise }
+    /// Activation functions (not the arithmetic ones: sqrt, exp, log, abs, neg, erf, identity).
+    public var isPerChannelOperation: Bool {
+        switch function {
+        case .relu, .leakyRelu, .sigmoid, .tanh, .gelu, .geluTanh: return true
+        default: return false
+        }
+    }
 
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let v = try input(inputs, 0, "X")
@@ -105,6 +112,8 @@ public struct MatMulOperator: GraphOperator {
 
 /// Clip to [min, max] (optional scalar inputs). The gradient is 1 inside the range, 0 outside.
 public struct ClipOperator: GraphOperator {
+    /// Clip with scalar bounds (ReLU6) is an activation function.
+    public var isPerChannelOperation: Bool { true }
     public init() {}
     public var channelFlow: ChannelFlow { .elementwise }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {

@@ -34,10 +34,14 @@ public protocol GraphOperator {
     var module: (any Module)? { get }
     /// How channels pass through it.
     var channelFlow: ChannelFlow { get }
+    /// Whether it transforms each channel on its own (an activation function, a per-channel
+    /// normalization): activation criteria read a layer's output after a chain of these.
+    var isPerChannelOperation: Bool { get }
 }
 
 extension GraphOperator {
     public var module: (any Module)? { nil }
+    public var isPerChannelOperation: Bool { false }
 
     /// Input `i`, which must be present.
     public func input(_ inputs: [GraphValue?], _ i: Int, _ what: String) throws -> GraphValue {

@@ -10,6 +10,7 @@ public struct ModuleOperator: GraphOperator {
 
     public var module: (any Module)? { container[name] }
     public var channelFlow: ChannelFlow { .module }
+    public var isPerChannelOperation: Bool { container[name] is any PerChannelOperation }
 
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         guard let m = container[name] else { throw GraphError.invalidValue("layer '\(name)' is missing") }

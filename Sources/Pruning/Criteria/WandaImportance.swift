@@ -1,13 +1,19 @@
 import PruneNN
 
-/// |w_ij|·‖X_j‖₂: weight magnitude times the norm of the input feature it multiplies, over the
-/// calibration data (Sun et al., "A Simple and Effective Pruning Approach for Large Language Models"
-/// (Wanda), ICLR 2024). For a convolution, X_j is the input channel the weight reads, over every
-/// position and image.
+/// Wanda (Sun et al., "A Simple and Effective Pruning Approach for Large Language Models", ICLR 2024):
+/// S_ij = |W_ij|·‖X_j‖₂, the weight magnitude times the L2 norm of the input feature it multiplies over
+/// the calibration data, **compared within each output row** i (every row loses the same fraction;
+/// N:M within each group of M inputs of a row). For a convolution, X_j is the input channel the
+/// weight reads, over every position and image, and a row is one filter.
+///
+/// `rowwise: false` gives the same score ranked by the scope instead (per layer or globally), under the
+/// name `input-weighted-magnitude`: not Wanda, a variant some users compare with.
 public struct WandaImportance: ImportanceCriterion {
-    public let name = "wanda"
+    public let rowwise: Bool
+    public var name: String { rowwise ? "wanda" : "input-weighted-magnitude" }
     public let needs: Set<CalibrationNeed> = [.inputNorms]
-    public init() {}
+    public var comparesWithinOutputRows: Bool { rowwise }
+    public init(rowwise: Bool = true) { self.rowwise = rowwise }
 
     public func elementScores(_ target: PruningTarget, statistics: CalibrationStatistics) throws -> [Float] {
         let norms = try statistics.inputNormSquares(target.layerPath).map { $0.squareRoot() }

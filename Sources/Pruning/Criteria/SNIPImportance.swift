@@ -1,0 +1,18 @@
+/// SNIP connection sensitivity (Lee, Ajanthan & Torr, "SNIP: Single-shot Network Pruning based on
+/// Connection Sensitivity", ICLR 2019): s_j = |g_j·w_j| / Σ_k |g_k·w_k|, with g the loss gradient on
+/// one mini-batch of the **untrained** network and the sum over every weight in scope; the top
+/// fraction is kept globally and the sparse network is then trained.
+///
+/// Used through ``PruneAtInit`` (`prune train --prune-at-init snip`), not as a criterion for trained
+/// models: there it would only be Taylor's |g·w| divided by a constant.
+public struct SNIPImportance: ImportanceCriterion {
+    public let name = "snip"
+    public let needs: Set<CalibrationNeed> = [.gradients]
+    public init() {}
+
+    public func elementScores(_ target: PruningTarget, statistics: CalibrationStatistics) throws -> [Float] {
+        let g = try statistics.meanGradient(target.path)
+        let total = try statistics.totalSensitivity()
+        return zip(g, target.parameter.value.scalars).map { abs($0 * $1) / Float(max(total, .leastNormalMagnitude)) }
+    }
+}
