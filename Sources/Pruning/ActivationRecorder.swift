@@ -83,17 +83,22 @@ public enum ActivationRecorder {
         for name in g.outputNames { readers[name, default: 0] += 1 }
         var pending: [String: (path: String, layer: any Module, value: Tensor)] = [:]
         let out = try g.firstOutput(of: try g.run(try g.feeds(for: x)) { node, inputs, outputs in
+            let source = node.inputs.first ?? ""
+            let follows = node.op.isPerChannelOperation && readers[source] == 1 && pending[source] != nil
+            // A layer's activation read by anything but its per-channel follower is final.
+            for name in node.inputs where !(follows && name == source) {
+                if let p = pending.removeValue(forKey: name) { try recordOutput?(p.path, p.layer, p.value) }
+            }
             guard case .float(let y)? = outputs.first, let outName = node.outputs.first else { return }
             if let m = node.op.module, isRecorded(m), let p = paths[ObjectIdentifier(m)],
                case .float(let v)? = inputs.first ?? nil {
                 try record(p, m, v.value)
                 pending[outName] = (p, m, y.value)
-            } else if node.op.isPerChannelOperation, let source = node.inputs.first, readers[source] == 1,
-                      let p = pending.removeValue(forKey: source) {
+            } else if follows, let p = pending.removeValue(forKey: source) {
                 pending[outName] = (p.path, p.layer, y.value)
             }
         })
-        if let recordOutput { for (_, p) in pending { try recordOutput(p.path, p.layer, p.value) } }
+        for (_, p) in pending { try recordOutput?(p.path, p.layer, p.value) }
         return out
     }
 }

@@ -197,8 +197,7 @@ extension DependencyGraph {
     private func headSpace(splitting space: Space, heads: Int, size: Int) -> Space? {
         let r = space.root
         guard r.parts == nil, !r.fixed, r.group.members.count == 1, let producer = r.group.members.first, producer.role == .producer,
-              producer.layer.channelTransform == .mixing(kernelArea: 1, bias: true)
-                || producer.layer.channelTransform == .mixing(kernelArea: 1, bias: false),
+              case .mixing(kernelArea: 1, _) = producer.layer.channelTransform,
               producer.layer.prunableOutChannels == heads * size,
               let i = pendingLayers.firstIndex(where: { $0.path == producer.path }) else { return nil }
         r.fixed = true
