@@ -39,16 +39,9 @@ struct BenchONNX: ParsableCommand {
 
     /// onnxruntime's best time on one model, in its own process (see Benchmarks/onnx_ort.py).
     func onnxruntime(_ model: String, _ inputs: String) -> (seconds: Double, version: String)? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "Benchmarks/onnx_ort.py", model, inputs, String(ProcessInfoCores.count), String(repeats)]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let s = o["seconds"] as? Double else { return nil }
+        let peer = PythonPeer.objects(["Benchmarks/onnx_ort.py", model, inputs, String(ProcessInfoCores.count),
+                                       String(repeats)])
+        guard let o = peer.last, let s = o["seconds"] as? Double else { return nil }
         return (s, o["version"] as? String ?? "")
     }
 

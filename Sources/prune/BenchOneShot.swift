@@ -97,23 +97,12 @@ struct BenchOneShot: ParsableCommand {
         try corpus.calibration.joined(separator: "\n").write(toFile: tmp + "/calibration.txt", atomically: true, encoding: .utf8)
         try corpus.evaluation.joined(separator: "\n").write(toFile: tmp + "/evaluation.txt", atomically: true, encoding: .utf8)
         console.progress("PyTorch peer: \(cases.count) cases × \(repeats) runs …")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "Benchmarks/oneshot_torch.py", dir, tmp + "/calibration.txt", tmp + "/evaluation.txt",
-                       String(ProcessInfoCores.count), String(repeats)] + cases
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
         var torch: [String: (Double, Double)] = [:]
-        if (try? p.run()) != nil {
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-                guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                      let m = o["method"] as? String, let s = o["spec"] as? String,
-                      let c = o["meanCosine"] as? Double, let t = o["seconds"] as? Double else { continue }
-                torch["\(m):\(s)"] = (c, t)
-            }
+        for o in PythonPeer.objects(["Benchmarks/oneshot_torch.py", dir, tmp + "/calibration.txt",
+                                     tmp + "/evaluation.txt", String(ProcessInfoCores.count), String(repeats)] + cases) {
+            guard let m = o["method"] as? String, let s = o["spec"] as? String,
+                  let c = o["meanCosine"] as? Double, let t = o["seconds"] as? Double else { continue }
+            torch["\(m):\(s)"] = (c, t)
         }
         if torch.isEmpty {
             console.info("PyTorch peer unavailable (python3 with torch and sentence-transformers, run from the repository root)")

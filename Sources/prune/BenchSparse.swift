@@ -74,20 +74,11 @@ struct BenchSparse: ParsableCommand {
 
     func runPeer(_ sparsityList: [Double], console: Console) -> PeerTimes {
         var peer = PeerTimes()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let torchSparsities = sparsityList.contains(0.5) ? sparsities : sparsities + ",0.5"   // 0.5 for the 2:4 rows
-        p.arguments = ["python3", "Benchmarks/sparse_torch.py", shapes, torchSparsities, batches, String(ProcessInfoCores.count)]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
         console.progress("measuring PyTorch …")
-        guard (try? p.run()) != nil else { return peer }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let out = o["out"] as? Int, let inF = o["in"] as? Int, let b = o["batch"] as? Int else { continue }
+        for o in PythonPeer.objects(["Benchmarks/sparse_torch.py", shapes, torchSparsities, batches,
+                                     String(ProcessInfoCores.count)]) {
+            guard let out = o["out"] as? Int, let inF = o["in"] as? Int, let b = o["batch"] as? Int else { continue }
             if let t = o["int8"] as? Double { peer.int8["\(out)x\(inF)#\(b)"] = t }
             if let s = o["sparsity"] as? Double, let d = o["dense"] as? Double, let c = o["csr"] as? Double {
                 peer.float32["\(out)x\(inF)@\(s)#\(b)"] = (d, c)
