@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // `swift package generate-documentation --target Prune` builds the DocC catalog (Sources/Prune/Prune.docc).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // System libraries: OpenBLAS + LAPACKE on Linux (Accelerate is used instead on Apple platforms).
@@ -60,6 +62,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "PruneModelIO", "PruneNN", "PrunePruning", "PruneTensor", "prune"], path: "Tests/CLITests"),
         .testTarget(name: "ONNXTests", dependencies: ["TestSupport", "PruneModelIO", "PruneNN", "PrunePruningGraph", "PrunePruning", "ONNXProto"], path: "Tests/ONNXTests",
                     resources: [.copy("Fixtures")]),
+        // A criterion, a layer and a schedule defined outside the library, used through `import Prune` only.
+        .testTarget(name: "ExtensionPointTests", dependencies: ["TestSupport", "Prune"], path: "Tests/ExtensionPointTests"),
         .testTarget(name: "ModelIOTests", dependencies: ["PruneModelIO", "PruneNN"], path: "Tests/ModelIOTests",
                     resources: [.copy("Fixtures")]),
     ]

@@ -7,7 +7,8 @@ extension Variable {
         guard requiresGrad else { return }
         let start = seed ?? Tensor.ones(value.shape)
         guard start.shape == value.shape else {
-            throw TensorError.shapeMismatch(op: "backward", shapes: [start.shape, value.shape], reason: "seed must have the value's shape")
+            throw TensorError.shapeMismatch(op: "backward", shapes: [start.shape, value.shape],
+                                            reason: "seed must have the value's shape")
         }
         let order = topologicalOrder()
         var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): start]

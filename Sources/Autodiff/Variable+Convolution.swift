@@ -3,7 +3,8 @@ import PruneTensor
 /// Convolution and pooling over `[N, C, H, W]`.
 extension Variable {
     /// 2-D convolution (stride, padding, dilation, groups; depthwise when groups = channels).
-    public static func conv2d(_ x: Variable, weight: Variable, bias: Variable?, geometry: Conv2dGeometry) throws -> Variable {
+    public static func conv2d(_ x: Variable, weight: Variable, bias: Variable?,
+                              geometry: Conv2dGeometry) throws -> Variable {
         let out = try Tensor.conv2d(x.value, weight: weight.value, bias: bias?.value, geometry: geometry)
         let xv = x.value, w = weight.value, needX = x.requiresGrad
         let parents = bias.map { [x, weight, $0] } ?? [x, weight]
@@ -24,13 +25,15 @@ extension Variable {
     public static func avgPool2d(_ x: Variable, geometry: Conv2dGeometry) throws -> Variable {
         let out = try Tensor.avgPool2d(x.value, geometry: geometry)
         let inShape = x.shape
-        return record(out, [x]) { g in [Tensor.avgPool2dBackward(gradOutput: g, inputShape: inShape, geometry: geometry)] }
+        return record(out, [x]) { g in [Tensor.avgPool2dBackward(gradOutput: g, inputShape: inShape,
+                                                                 geometry: geometry)] }
     }
 
     /// Global average pooling: `[N, C, H, W]` → `[N, C]`.
     public static func globalAvgPool2d(_ x: Variable) throws -> Variable {
         guard x.value.rank == 4 else {
-            throw TensorError.shapeMismatch(op: "globalAvgPool2d", shapes: [x.shape], reason: "input must be [N, C, H, W]")
+            throw TensorError.shapeMismatch(op: "globalAvgPool2d", shapes: [x.shape],
+                                            reason: "input must be [N, C, H, W]")
         }
         return try x.mean(axes: [2, 3])
     }

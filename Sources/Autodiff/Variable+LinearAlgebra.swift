@@ -39,7 +39,8 @@ extension Variable {
         var out = [Float](repeating: 0, count: rows * outF)
         if let bias {
             guard bias.shape == [outF] else {
-                throw TensorError.shapeMismatch(op: "linear", shapes: [bias.shape, [outF]], reason: "bias needs one value per output")
+                throw TensorError.shapeMismatch(op: "linear", shapes: [bias.shape, [outF]],
+                                                reason: "bias needs one value per output")
             }
             out.withUnsafeMutableBufferPointer { o in
                 bias.value.scalars.withUnsafeBufferPointer { b in
@@ -58,37 +59,45 @@ extension Variable {
             }
         }
         let outShape = Array(x.shape.dropLast()) + [outF]
-        let xv = x.value, needX = x.requiresGrad, needW = weight.requiresGrad
+        let xv = x.value, needX = x.requiresGrad, needW = weight.requiresGrad, hasBias = bias != nil
         let parents = bias.map { [x, weight, $0] } ?? [x, weight]
         return record(Tensor(unchecked: outShape, out), parents) { g in
-            var gx: Tensor? = nil, gw: Tensor? = nil
-            if rows > 0 && inF > 0 && outF > 0 {
-                if needX {
-                    var d = [Float](repeating: 0, count: rows * inF)
-                    g.scalars.withUnsafeBufferPointer { gp in w.scalars.withUnsafeBufferPointer { wp in d.withUnsafeMutableBufferPointer { dp in
-                        Tensor.gemm(gp.baseAddress!, wp.baseAddress!, dp.baseAddress!, m: rows, n: inF, k: outF)
-                    } } }
-                    gx = Tensor(unchecked: xv.shape, d)
-                }
-                if needW {
-                    var d = [Float](repeating: 0, count: outF * inF)
-                    g.scalars.withUnsafeBufferPointer { gp in xv.scalars.withUnsafeBufferPointer { xp in d.withUnsafeMutableBufferPointer { dp in
-                        Tensor.gemm(gp.baseAddress!, xp.baseAddress!, dp.baseAddress!, m: outF, n: inF, k: rows, transA: true)
-                    } } }
-                    gw = Tensor(unchecked: w.shape, d)
-                }
-            } else {
-                gx = .zeros(xv.shape); gw = .zeros(w.shape)
-            }
-            var grads: [Tensor?] = [gx, gw]
-            if bias != nil {
-                var gb = [Float](repeating: 0, count: outF)
-                g.scalars.withUnsafeBufferPointer { gp in
-                    for r in 0..<rows { for j in 0..<outF { gb[j] += gp[r * outF + j] } }
-                }
-                grads.append(Tensor(unchecked: [outF], gb))
-            }
-            return grads
+            linearGradients(g, x: xv, w: w, rows: rows, needX: needX, needW: needW, bias: hasBias)
         }
+    }
+
+    /// dL/dx = g·W, dL/dW = gᵀ·x, dL/db = Σ_rows g, for y = x·Wᵀ + b with `rows` rows.
+    static func linearGradients(_ g: Tensor, x xv: Tensor, w: Tensor, rows: Int, needX: Bool, needW: Bool,
+                                bias: Bool) -> [Tensor?] {
+        let inF = w.shape[1], outF = w.shape[0]
+        var gx: Tensor? = nil, gw: Tensor? = nil
+        if rows > 0 && inF > 0 && outF > 0 {
+            if needX {
+                var d = [Float](repeating: 0, count: rows * inF)
+                g.scalars.withUnsafeBufferPointer { gp in w.scalars.withUnsafeBufferPointer { wp in d.withUnsafeMutableBufferPointer { dp in
+                    Tensor.gemm(gp.baseAddress!, wp.baseAddress!, dp.baseAddress!, m: rows, n: inF, k: outF)
+                } } }
+                gx = Tensor(unchecked: xv.shape, d)
+            }
+            if needW {
+                var d = [Float](repeating: 0, count: outF * inF)
+                g.scalars.withUnsafeBufferPointer { gp in xv.scalars.withUnsafeBufferPointer { xp in d.withUnsafeMutableBufferPointer { dp in
+                    Tensor.gemm(gp.baseAddress!, xp.baseAddress!, dp.baseAddress!, m: outF, n: inF, k: rows,
+                                transA: true)
+                } } }
+                gw = Tensor(unchecked: w.shape, d)
+            }
+        } else {
+            gx = .zeros(xv.shape); gw = .zeros(w.shape)
+        }
+        var grads: [Tensor?] = [gx, gw]
+        if bias {
+            var gb = [Float](repeating: 0, count: outF)
+            g.scalars.withUnsafeBufferPointer { gp in
+                for r in 0..<rows { for j in 0..<outF { gb[j] += gp[r * outF + j] } }
+            }
+            grads.append(Tensor(unchecked: [outF], gb))
+        }
+        return grads
     }
 }

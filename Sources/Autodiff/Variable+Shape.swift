@@ -88,14 +88,16 @@ extension Variable {
         let sa = a.shape, sb = b.shape
         return record(out, [a, b]) { g in
             let zero = Tensor.zeros(g.shape)
-            return [try Tensor.select(condition, g, zero).sum(toShape: sa), try Tensor.select(condition, zero, g).sum(toShape: sb)]
+            return [try Tensor.select(condition, g, zero).sum(toShape: sa), try Tensor.select(condition, zero,
+                    g).sum(toShape: sb)]
         }
     }
 
     /// Rows of an embedding table: `weight[indices]`, shaped `indexShape + [dim]`.
     public static func embedding(_ weight: Variable, indices: [Int], indexShape: [Int]) throws -> Variable {
         guard weight.value.rank == 2 else {
-            throw TensorError.shapeMismatch(op: "embedding", shapes: [weight.shape], reason: "weight must be [vocabulary, dim]")
+            throw TensorError.shapeMismatch(op: "embedding", shapes: [weight.shape],
+                                            reason: "weight must be [vocabulary, dim]")
         }
         let rows = try weight.gather(axis: 0, indices: indices)
         return try rows.reshaped(indexShape + [weight.shape[1]])

@@ -21,13 +21,15 @@ extension Variable {
     /// Mean cross-entropy of `[N, K]` logits against class labels, with optional label smoothing
     /// ε: the target puts 1 − ε on the label and ε/K on every class (Szegedy et al. 2016).
     /// Fused: the gradient is (softmax − target) / N.
-    public static func softmaxCrossEntropy(logits: Variable, labels: [Int], labelSmoothing: Float = 0) throws -> Variable {
+    public static func softmaxCrossEntropy(logits: Variable, labels: [Int],
+                                           labelSmoothing: Float = 0) throws -> Variable {
         guard logits.value.rank == 2, logits.shape[0] == labels.count else {
             throw TensorError.shapeMismatch(op: "crossEntropy", shapes: [logits.shape, [labels.count]],
                                             reason: "logits must be [N, classes] with one label per row")
         }
         guard (0..<1).contains(labelSmoothing) else {
-            throw TensorError.invalidArgument(op: "crossEntropy", reason: "label smoothing \(labelSmoothing) must be in [0, 1)")
+            throw TensorError.invalidArgument(op: "crossEntropy",
+                                              reason: "label smoothing \(labelSmoothing) must be in [0, 1)")
         }
         let n = labels.count, k = logits.shape[1]
         for l in labels where l < 0 || l >= k {

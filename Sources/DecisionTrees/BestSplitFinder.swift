@@ -72,7 +72,8 @@ struct BestSplitFinder {
     }
 
     /// The best split of `rows` (nil when no feature can split them).
-    mutating func best(rows: ArraySlice<Int>, stats: [Double], parentImpurity: Double, totalRows: Int) -> CandidateSplit? {
+    mutating func best(rows: ArraySlice<Int>, stats: [Double], parentImpurity: Double,
+                       totalRows: Int) -> CandidateSplit? {
         let n = rows.count
         let nD = Double(n)
         var bestProxy = -Double.infinity

@@ -26,6 +26,7 @@ public enum BundledDatasets {
         guard let entry = catalog.first(where: { $0.name == name }), let p = path(name) else {
             throw TabularDataError.invalid("no bundled data set named \(name) (have: \(names.joined(separator: ", ")))")
         }
-        return try TabularDataset.loadCSV(path: p, target: entry.target, kind: name == "diabetes" ? .regression : .classification)
+        return try TabularDataset.loadCSV(path: p, target: entry.target,
+                                          kind: name == "diabetes" ? .regression : .classification)
     }
 }

@@ -28,7 +28,8 @@ extension TabularDataset {
     /// UTF-8 byte-order mark are accepted; blank lines are skipped.
     public static func parseCSV(_ text: String, target: String, kind: TargetKind = .auto) throws -> TabularDataset {
         let lines = CSVReader.rows(text)
-        guard let (headerLine, header) = lines.first, !header.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+        guard let (headerLine,
+                   header) = lines.first, !header.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
             throw TabularDataError.emptyFile
         }
         _ = headerLine
@@ -58,34 +59,34 @@ extension TabularDataset {
             guard !t.isEmpty else { throw TabularDataError.missingCell(row: line, column: target) }
             targetCells.append((line, t))
         }
-        let numbers = targetCells.map { Double($0.text) }
-        let allNumeric = numbers.allSatisfy { $0 != nil && $0!.isFinite }
-        let resolved: TargetKind
-        switch kind {
-        case .auto:
-            if !allNumeric { resolved = .classification }
-            else {
-                let values = numbers.map { $0! }
-                let integral = values.allSatisfy { $0 == $0.rounded() }
-                resolved = integral && Set(values).count <= 50 ? .classification : .regression
-            }
-        default: resolved = kind
-        }
-        let targetValue: TabularTarget
-        if resolved == .regression {
-            if let bad = zip(targetCells, numbers).first(where: { $0.1 == nil || !$0.1!.isFinite }) {
-                throw TabularDataError.nonNumericCell(row: bad.0.line, column: target, value: bad.0.text)
-            }
-            targetValue = .values(numbers.map { $0! })
-        } else {
-            var classes = Array(Set(targetCells.map(\.text)))
-            if allNumeric { classes.sort { Double($0)! < Double($1)! } } else { classes.sort() }
-            guard classes.count > 1 else { throw TabularDataError.singleClass(column: target, value: classes[0]) }
-            let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
-            targetValue = .classes(targetCells.map { index[$0.text]! }, names: classes)
-        }
+        let targetValue = try resolveTarget(targetCells, name: target, kind: kind)
         return try TabularDataset(columns: columns, featureNames: featureIndices.map { names[$0] },
                                   targetName: target, target: targetValue)
+    }
+
+    /// The target column as classes (text, or integers with at most 50 distinct values under `.auto`)
+    /// or regression values.
+    static func resolveTarget(_ cells: [(line: Int, text: String)], name target: String,
+                              kind: TargetKind) throws -> TabularTarget {
+        let numbers = cells.map { Double($0.text) }
+        let allNumeric = numbers.allSatisfy { $0 != nil && $0!.isFinite }
+        var resolved = kind
+        if kind == .auto {
+            let values = numbers.compactMap { $0 }
+            let integral = allNumeric && values.allSatisfy { $0 == $0.rounded() }
+            resolved = !allNumeric || (integral && Set(values).count <= 50) ? .classification : .regression
+        }
+        if resolved == .regression {
+            if let bad = zip(cells, numbers).first(where: { $0.1 == nil || !$0.1!.isFinite }) {
+                throw TabularDataError.nonNumericCell(row: bad.0.line, column: target, value: bad.0.text)
+            }
+            return .values(numbers.map { $0! })
+        }
+        var classes = Array(Set(cells.map(\.text)))
+        if allNumeric { classes.sort { Double($0)! < Double($1)! } } else { classes.sort() }
+        guard classes.count > 1 else { throw TabularDataError.singleClass(column: target, value: classes[0]) }
+        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        return .classes(cells.map { index[$0.text]! }, names: classes)
     }
 }
 

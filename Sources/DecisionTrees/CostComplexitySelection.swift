@@ -31,12 +31,14 @@ public struct CostComplexityCrossValidation: TreePruner {
     public var rule: AlphaSelectionRule
     public var seed: UInt64
 
-    public init(growth: TreeGrowthOptions = .init(), folds: Int = 5, rule: AlphaSelectionRule = .minimumError, seed: UInt64 = 0) {
+    public init(growth: TreeGrowthOptions = .init(), folds: Int = 5, rule: AlphaSelectionRule = .minimumError,
+                seed: UInt64 = 0) {
         self.growth = growth; self.folds = folds; self.rule = rule; self.seed = seed
     }
 
     /// Scores every alpha of `tree`'s path (grown on `data` with `growth`) and returns the chosen one.
-    public func select(tree: DecisionTree, data: TabularDataset) throws -> (alpha: Double, candidates: [AlphaCandidate]) {
+    public func select(tree: DecisionTree, data: TabularDataset) throws -> (alpha: Double,
+                                                                            candidates: [AlphaCandidate]) {
         let schedule = CostComplexityPruning.schedule(tree)
         let path = schedule.path
         let probes: [Double] = path.indices.map { k in
@@ -61,7 +63,8 @@ public struct CostComplexityCrossValidation: TreePruner {
             let rates = foldErrors[k]
             let mean = rates.reduce(0, +) / Double(rates.count)
             let variance = rates.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(rates.count - 1, 1))
-            return AlphaCandidate(alpha: path[k].alpha, leaves: path[k].leaves, error: totalErrors[k] / Double(data.rowCount),
+            return AlphaCandidate(alpha: path[k].alpha, leaves: path[k].leaves,
+                                  error: totalErrors[k] / Double(data.rowCount),
                                   standardError: (variance / Double(rates.count)).squareRoot())
         }
         var best = 0

@@ -155,7 +155,8 @@ public struct DecisionTree: Sendable, Equatable, Codable {
 
     /// The tree with the subtrees under `collapse` cut off (those nodes become leaves), renumbered in pre-order.
     public func collapsing(_ collapse: Set<Int>) -> DecisionTree {
-        var out = DecisionTree(classCount: classCount, featureNames: featureNames, classNames: classNames, criterion: criterion)
+        var out = DecisionTree(classCount: classCount, featureNames: featureNames, classNames: classNames,
+                               criterion: criterion)
         func copy(_ i: Int) -> Int {
             let n = out.addNode(impurity: impurity[i], samples: sampleCount[i], value: Array(value(i)))
             if left[i] >= 0 && !collapse.contains(i) {

@@ -49,7 +49,8 @@ final class EditableNode {
 
     /// Back to the array form, in pre-order.
     func flattened(like tree: DecisionTree) -> DecisionTree {
-        var out = DecisionTree(classCount: tree.classCount, featureNames: tree.featureNames, classNames: tree.classNames,
+        var out = DecisionTree(classCount: tree.classCount, featureNames: tree.featureNames,
+                               classNames: tree.classNames,
                                criterion: tree.criterion)
         func add(_ n: EditableNode) -> Int {
             let i = out.addNode(impurity: n.impurity, samples: n.samples, value: n.counts)

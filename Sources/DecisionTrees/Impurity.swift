@@ -12,7 +12,8 @@ public protocol ClassificationImpurity: Sendable {
 extension ClassificationImpurity {
     /// Split ranking value: −n_L·i(L) − n_R·i(R).
     @inline(__always)
-    func proxy(left: UnsafeBufferPointer<Double>, nLeft: Double, right: UnsafeBufferPointer<Double>, nRight: Double) -> Double {
+    func proxy(left: UnsafeBufferPointer<Double>, nLeft: Double, right: UnsafeBufferPointer<Double>,
+               nRight: Double) -> Double {
         -nRight * impurity(right, total: nRight) - nLeft * impurity(left, total: nLeft)
     }
 }

@@ -39,7 +39,8 @@ public enum RandomSplits {
     }
 
     /// A seeded split into (kept, held out), holding out `fraction` of the rows (stratified by class).
-    public static func holdout(_ data: TabularDataset, fraction: Double, seed: UInt64) throws -> (kept: [Int], heldOut: [Int]) {
+    public static func holdout(_ data: TabularDataset, fraction: Double, seed: UInt64) throws -> (kept: [Int],
+            heldOut: [Int]) {
         guard fraction > 0, fraction < 1 else { throw TreeError.invalidOption("a held-out fraction must be in (0, 1), got \(fraction)") }
         var rng = SplitMix64(seed: seed)
         var order = Array(0..<data.rowCount)

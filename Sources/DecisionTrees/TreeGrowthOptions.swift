@@ -18,7 +18,8 @@ public struct TreeGrowthOptions: Sendable, Equatable, Codable {
     /// between branch and class rejects at this significance level (e.g. 0.05). Classification only.
     public var chiSquaredSignificance: Double?
 
-    public init(criterion: SplitCriterion? = nil, maxDepth: Int? = nil, minSamplesSplit: Int = 2, minSamplesLeaf: Int = 1,
+    public init(criterion: SplitCriterion? = nil, maxDepth: Int? = nil, minSamplesSplit: Int = 2,
+                minSamplesLeaf: Int = 1,
                 minImpurityDecrease: Double = 0, maxLeafNodes: Int? = nil, chiSquaredSignificance: Double? = nil) {
         self.criterion = criterion; self.maxDepth = maxDepth; self.minSamplesSplit = minSamplesSplit
         self.minSamplesLeaf = minSamplesLeaf; self.minImpurityDecrease = minImpurityDecrease
@@ -37,8 +38,10 @@ public struct TreeGrowthOptions: Sendable, Equatable, Codable {
             if !data.target.isClassification { throw TreeError.invalidOption("the chi-squared test needs a classification target") }
         }
         switch (criterion, data.target.isClassification) {
-        case (.squaredError?, true): throw TreeError.invalidOption("squared-error is a regression criterion; the target \(data.targetName) is categorical")
-        case (.gini?, false), (.entropy?, false): throw TreeError.invalidOption("\(criterion!.rawValue) is a classification criterion; the target \(data.targetName) is numeric")
+        case (.squaredError?,
+              true): throw TreeError.invalidOption("squared-error is a regression criterion; the target \(data.targetName) is categorical")
+        case (.gini?, false), (.entropy?,
+                               false): throw TreeError.invalidOption("\(criterion!.rawValue) is a classification criterion; the target \(data.targetName) is numeric")
         default: break
         }
         if data.rowCount == 0 { throw TreeError.invalidOption("no rows to grow a tree on") }

@@ -63,17 +63,22 @@ public struct TreePruningPipeline: Sendable {
         case .costComplexity(let alpha, let rule, let folds):
             var chosen = alpha, candidates: [AlphaCandidate]?
             if chosen == nil {
-                let selection = try CostComplexityCrossValidation(growth: growth, folds: folds, rule: rule, seed: seed).select(tree: tree, data: data)
+                let selection = try CostComplexityCrossValidation(growth: growth, folds: folds, rule: rule,
+                                                                  seed: seed).select(tree: tree, data: data)
                 chosen = selection.alpha; candidates = selection.candidates
             }
             let pruned = try CostComplexityPruning(alpha: chosen!).prune(tree, data: PruningData(training: data))
             return TreeFit(unpruned: tree, pruned: pruned, path: path, alpha: chosen, candidates: candidates)
         case .reducedError:
-            return TreeFit(unpruned: tree, pruned: try ReducedErrorPruning().prune(tree, data: PruningData(training: data, validation: data)), path: path)
+            return TreeFit(unpruned: tree, pruned: try ReducedErrorPruning().prune(tree,
+                                                                                   data: PruningData(training: data,
+                    validation: data)), path: path)
         case .errorBased(let cf):
-            return TreeFit(unpruned: tree, pruned: try ErrorBasedPruning(confidence: cf).prune(tree, data: PruningData(training: data)), path: path)
+            return TreeFit(unpruned: tree, pruned: try ErrorBasedPruning(confidence: cf).prune(tree,
+                    data: PruningData(training: data)), path: path)
         case .pessimistic:
-            return TreeFit(unpruned: tree, pruned: try PessimisticErrorPruning().prune(tree, data: PruningData(training: data)), path: path)
+            return TreeFit(unpruned: tree, pruned: try PessimisticErrorPruning().prune(tree,
+                                                                                       data: PruningData(training: data)), path: path)
         }
     }
 
@@ -93,12 +98,14 @@ public struct TreePruningPipeline: Sendable {
                 chosen = selection.alpha; candidates = selection.candidates
             }
             let pruned = try CostComplexityPruning(alpha: chosen!).prune(tree, data: PruningData(training: training))
-            return TreeFit(unpruned: tree, pruned: pruned, path: CostComplexityPruning.path(tree), alpha: chosen, candidates: candidates)
+            return TreeFit(unpruned: tree, pruned: pruned, path: CostComplexityPruning.path(tree), alpha: chosen,
+                           candidates: candidates)
         case .reducedError(let fraction):
             let split = try RandomSplits.holdout(training, fraction: fraction, seed: seed)
             let grow = training.subset(split.kept), validation = training.subset(split.heldOut)
             let tree = try TreeGrower.grow(grow, options: growth)
-            let pruned = try ReducedErrorPruning().prune(tree, data: PruningData(training: grow, validation: validation))
+            let pruned = try ReducedErrorPruning().prune(tree, data: PruningData(training: grow,
+                                                                                 validation: validation))
             return TreeFit(unpruned: tree, pruned: pruned, path: CostComplexityPruning.path(tree))
         case .errorBased(let cf):
             let tree = try TreeGrower.grow(training, options: growth)

@@ -30,7 +30,8 @@ extension DecisionTree {
     /// Graphviz DOT: boxes for splits, rounded boxes for leaves, edges labelled true/false.
     public func renderDOT() -> String {
         var out = "digraph Tree {\nnode [shape=box, fontname=\"Helvetica\"];\nedge [fontname=\"Helvetica\"];\n"
-        func esc(_ s: String) -> String { s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
+        func esc(_ s: String) -> String { s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"",
+                with: "\\\"") }
         for i in 0..<nodeCount {
             var label: [String] = []
             if !isLeaf(i) { label.append("\(featureNames[feature[i]]) <= \(format(threshold[i]))") }

@@ -131,28 +131,8 @@ public final class Searcher<G: Game> {
         var bestMove: G.Move? = nil
         let failHard = options.algorithm == .alphaBetaFailHard
         for (i, m) in moves.enumerated() {
-            game.play(m)
-            let v: Int
-            do {
-                defer { game.undo(m) }
-                switch options.algorithm {
-                case .minimax:
-                    v = -(try negamax(&game, depth: depth - 1, ply: ply + 1, alpha: -Self.infinity, beta: Self.infinity))
-                case .alphaBetaFailHard, .alphaBetaFailSoft:
-                    v = -(try negamax(&game, depth: depth - 1, ply: ply + 1, alpha: -beta, beta: -Swift.max(alpha, best)))
-                case .principalVariation:
-                    let a = Swift.max(alpha, best)
-                    if i == 0 {
-                        v = -(try negamax(&game, depth: depth - 1, ply: ply + 1, alpha: -beta, beta: -a))
-                    } else {
-                        var t = -(try negamax(&game, depth: depth - 1, ply: ply + 1, alpha: -a - 1, beta: -a))
-                        if t > a && t < beta {
-                            t = -(try negamax(&game, depth: depth - 1, ply: ply + 1, alpha: -beta, beta: -t))
-                        }
-                        v = t
-                    }
-                }
-            }
+            let v = try childValue(&game, m, first: i == 0, depth: depth, ply: ply, alpha: alpha, beta: beta,
+                                   best: best)
             if v > best || bestMove == nil { best = v; bestMove = m }
             if pruning && best >= beta {
                 recordCutoff(game, move: m, depth: depth, ply: ply)
@@ -166,5 +146,24 @@ public final class Searcher<G: Game> {
             tt.store(key, value: best, depth: depth, bound: bound, bestMove: bestMove.map { game.index(of: $0) } ?? -1)
         }
         return best
+    }
+
+    /// The value of `move` for the side to move, searched with the window the algorithm gives it.
+    private func childValue(_ game: inout G, _ move: G.Move, first: Bool, depth: Int, ply: Int, alpha: Int, beta: Int,
+                            best: Int) throws -> Int {
+        game.play(move)
+        defer { game.undo(move) }
+        switch options.algorithm {
+        case .minimax:
+            return -(try negamax(&game, depth: depth - 1, ply: ply + 1, alpha: -Self.infinity, beta: Self.infinity))
+        case .alphaBetaFailHard, .alphaBetaFailSoft:
+            return -(try negamax(&game, depth: depth - 1, ply: ply + 1, alpha: -beta, beta: -Swift.max(alpha, best)))
+        case .principalVariation:
+            let a = Swift.max(alpha, best)
+            if first { return -(try negamax(&game, depth: depth - 1, ply: ply + 1, alpha: -beta, beta: -a)) }
+            var t = -(try negamax(&game, depth: depth - 1, ply: ply + 1, alpha: -a - 1, beta: -a))
+            if t > a && t < beta { t = -(try negamax(&game, depth: depth - 1, ply: ply + 1, alpha: -beta, beta: -t)) }
+            return t
+        }
     }
 }

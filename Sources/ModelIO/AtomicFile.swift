@@ -18,7 +18,8 @@ public enum AtomicFile {
             throw ModelIOError(file: path, "folder \(dir) does not exist")
         }
         let tmp = dir + "/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        guard FileManager.default.createFile(atPath: tmp, contents: nil) , let handle = FileHandle(forWritingAtPath: tmp) else {
+        guard FileManager.default.createFile(atPath: tmp,
+                                             contents: nil) , let handle = FileHandle(forWritingAtPath: tmp) else {
             throw ModelIOError(file: path, "cannot create a file in \(dir) (permissions?)")
         }
         do {

@@ -33,19 +33,22 @@ extension Module {
         if options.contains(.noMissingKeys) {
             let missing = targets.keys.filter { !fileKeys.contains($0) }.sorted()
             if !missing.isEmpty {
-                throw ModelIOError(file: file, "missing \(missing.count) key(s) the model needs: \(missing.prefix(8).joined(separator: ", "))\(missing.count > 8 ? ", …" : "") (wrong model for this checkpoint?)")
+                throw ModelIOError(file: file,
+                                   "missing \(missing.count) key(s) the model needs: \(missing.prefix(8).joined(separator: ", "))\(missing.count > 8 ? ", …" : "") (wrong model for this checkpoint?)")
             }
         }
         if options.contains(.noUnusedKeys) {
             let unused = fileKeys.filter { targets[$0] == nil }.sorted()
             if !unused.isEmpty {
-                throw ModelIOError(file: file, "\(unused.count) key(s) the model does not have: \(unused.prefix(8).joined(separator: ", "))\(unused.count > 8 ? ", …" : "")")
+                throw ModelIOError(file: file,
+                                   "\(unused.count) key(s) the model does not have: \(unused.prefix(8).joined(separator: ", "))\(unused.count > 8 ? ", …" : "")")
             }
         }
         for (key, t) in state.tensors {
             guard let target = targets[key] else { continue }
             guard t.shape == target.shape else {
-                throw ModelIOError(file: file, "'\(key)' has shape \(t.shape) in the file but \(target.shape) in the model")
+                throw ModelIOError(file: file,
+                                   "'\(key)' has shape \(t.shape) in the file but \(target.shape) in the model")
             }
             guard t.isFinite else { throw ModelIOError(file: file, "'\(key)' holds NaN or infinite values") }
         }

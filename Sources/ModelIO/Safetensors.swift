@@ -20,75 +20,107 @@ public enum Safetensors {
         return try decode(data, file: path)
     }
 
+    /// One tensor's header entry: where its bytes lie in the data section.
+    struct Entry { let name: String, dtype: SafetensorsDType, shape: [Int], begin: Int, end: Int }
+
     /// Decodes safetensors bytes; `file` names the source in errors.
     public static func decode(_ data: Data, file: String = "<memory>") throws -> StateDict {
         let bytes = [UInt8](data)
-        guard bytes.count >= 8 else { throw ModelIOError(file: file, "truncated: \(bytes.count) bytes, need at least 8 for the header length") }
+        guard bytes.count >= 8 else { throw ModelIOError(file: file,
+                                                         "truncated: \(bytes.count) bytes, need at least 8 for the header length") }
         var n: UInt64 = 0
         for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-        guard n <= UInt64(maxHeader) else { throw ModelIOError(file: file, "header length \(n) exceeds the 100 MB limit (not a safetensors file?)") }
-        guard 8 + Int(n) <= bytes.count else {
-            throw ModelIOError(file: file, "truncated: header announces \(n) bytes but the file has \(bytes.count - 8) after the length")
+        guard n <= UInt64(maxHeader) else {
+            throw ModelIOError(file: file, "header length \(n) exceeds the 100 MB limit (not a safetensors file?)")
         }
-        let headerBytes = Data(bytes[8..<(8 + Int(n))])
-        guard let json = try? JSONSerialization.jsonObject(with: headerBytes), let header = json as? [String: Any] else {
+        guard 8 + Int(n) <= bytes.count else {
+            throw ModelIOError(file: file,
+                               "truncated: header announces \(n) bytes but the file has \(bytes.count - 8) after the length")
+        }
+        guard let json = try? JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + Int(n))])),
+              let header = json as? [String: Any] else {
             throw ModelIOError(file: file, "header is not a JSON object")
         }
         let dataStart = 8 + Int(n), dataLength = bytes.count - dataStart
         var metadata: [String: String] = [:]
-        var entries: [(name: String, dtype: SafetensorsDType, shape: [Int], begin: Int, end: Int)] = []
+        var entries: [Entry] = []
         for (name, value) in header {
-            if name == "__metadata__" {
-                guard let m = value as? [String: Any] else { throw ModelIOError(file: file, "__metadata__ is not a map of strings") }
-                for (k, v) in m {
-                    guard let s = v as? String else { throw ModelIOError(file: file, "__metadata__ value for '\(k)' is not a string") }
-                    metadata[k] = s
-                }
-                continue
-            }
-            guard let info = value as? [String: Any], let dt = info["dtype"] as? String,
-                  let shapeAny = info["shape"] as? [Any], let offAny = info["data_offsets"] as? [Any], offAny.count == 2 else {
-                throw ModelIOError(file: file, "tensor '\(name)': entry needs dtype, shape and two data_offsets")
-            }
-            guard let dtype = SafetensorsDType(rawValue: dt) else {
-                throw ModelIOError(file: file, "tensor '\(name)': unsupported dtype \(dt) (supported: F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL)")
-            }
-            let shape = try shapeAny.map { v -> Int in
-                guard let i = (v as? NSNumber)?.intValue, i >= 0 else { throw ModelIOError(file: file, "tensor '\(name)': shape \(shapeAny) is not a list of non-negative integers") }
-                return i
-            }
-            let offs = try offAny.map { v -> Int in
-                guard let i = (v as? NSNumber)?.intValue, i >= 0 else { throw ModelIOError(file: file, "tensor '\(name)': data_offsets must be non-negative integers") }
-                return i
-            }
-            guard offs[0] <= offs[1], offs[1] <= dataLength else {
-                throw ModelIOError(file: file, "tensor '\(name)': data_offsets [\(offs[0]), \(offs[1])] outside the \(dataLength) data bytes (truncated file?)")
-            }
-            let expected = shape.reduce(1, *) * dtype.size
-            guard offs[1] - offs[0] == expected else {
-                throw ModelIOError(file: file, "tensor '\(name)': \(offs[1] - offs[0]) bytes for shape \(shape) of \(dt), which needs \(expected)")
-            }
-            entries.append((name, dtype, shape, offs[0], offs[1]))
+            if name == "__metadata__" { metadata = try readMetadata(value, file: file); continue }
+            entries.append(try readEntry(name, value, dataLength: dataLength, file: file))
         }
+        try checkLayout(&entries, dataLength: dataLength, file: file)
+        var tensors: [String: Tensor] = [:]
+        bytes.withUnsafeBytes { raw in
+            for e in entries {
+                let scalars = e.dtype.decode(raw.baseAddress! + dataStart + e.begin,
+                                             count: (e.end - e.begin) / e.dtype.size)
+                tensors[e.name] = Tensor(unchecked: e.shape, scalars)
+            }
+        }
+        return StateDict(tensors, metadata: metadata)
+    }
+
+    static func readMetadata(_ value: Any, file: String) throws -> [String: String] {
+        guard let m = value as? [String: Any] else { throw ModelIOError(file: file,
+                                                                        "__metadata__ is not a map of strings") }
+        var metadata: [String: String] = [:]
+        for (k, v) in m {
+            guard let s = v as? String else { throw ModelIOError(file: file,
+                                                                 "__metadata__ value for '\(k)' is not a string") }
+            metadata[k] = s
+        }
+        return metadata
+    }
+
+    static func readEntry(_ name: String, _ value: Any, dataLength: Int, file: String) throws -> Entry {
+        guard let info = value as? [String: Any], let dt = info["dtype"] as? String,
+              let shapeAny = info["shape"] as? [Any], let offAny = info["data_offsets"] as? [Any], offAny.count == 2 else {
+            throw ModelIOError(file: file, "tensor '\(name)': entry needs dtype, shape and two data_offsets")
+        }
+        guard let dtype = SafetensorsDType(rawValue: dt) else {
+            throw ModelIOError(file: file, "tensor '\(name)': unsupported dtype \(dt) "
+                               + "(supported: F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL)")
+        }
+        let shape = try shapeAny.map { v -> Int in
+            guard let i = (v as? NSNumber)?.intValue, i >= 0 else {
+                throw ModelIOError(file: file,
+                                   "tensor '\(name)': shape \(shapeAny) is not a list of non-negative integers")
+            }
+            return i
+        }
+        let offs = try offAny.map { v -> Int in
+            guard let i = (v as? NSNumber)?.intValue, i >= 0 else {
+                throw ModelIOError(file: file, "tensor '\(name)': data_offsets must be non-negative integers")
+            }
+            return i
+        }
+        guard offs[0] <= offs[1], offs[1] <= dataLength else {
+            throw ModelIOError(file: file,
+                               "tensor '\(name)': data_offsets [\(offs[0]), \(offs[1])] outside the \(dataLength) "
+                               + "data bytes (truncated file?)")
+        }
+        let expected = shape.reduce(1, *) * dtype.size
+        guard offs[1] - offs[0] == expected else {
+            throw ModelIOError(file: file,
+                               "tensor '\(name)': \(offs[1] - offs[0]) bytes for shape \(shape) of \(dt), which needs \(expected)")
+        }
+        return Entry(name: name, dtype: dtype, shape: shape, begin: offs[0], end: offs[1])
+    }
+
+    /// The tensors must tile the data section: in order, no gap, no overlap, nothing left over.
+    static func checkLayout(_ entries: inout [Entry], dataLength: Int, file: String) throws {
         entries.sort { $0.begin < $1.begin || ($0.begin == $1.begin && $0.end < $1.end) }
         var cursor = 0
         for e in entries {
             guard e.begin == cursor else {
-                throw ModelIOError(file: file, e.begin < cursor ? "tensor '\(e.name)' overlaps the tensor before it" : "a gap of \(e.begin - cursor) bytes before tensor '\(e.name)'")
+                throw ModelIOError(file: file, e.begin < cursor ? "tensor '\(e.name)' overlaps the tensor before it"
+                                                                : "a gap of \(e.begin - cursor) bytes before tensor '\(e.name)'")
             }
             cursor = e.end
         }
         guard cursor == dataLength else {
             throw ModelIOError(file: file, "the tensors cover \(cursor) of the \(dataLength) data bytes")
         }
-        var tensors: [String: Tensor] = [:]
-        bytes.withUnsafeBytes { raw in
-            for e in entries {
-                let scalars = e.dtype.decode(raw.baseAddress! + dataStart + e.begin, count: (e.end - e.begin) / e.dtype.size)
-                tensors[e.name] = Tensor(unchecked: e.shape, scalars)
-            }
-        }
-        return StateDict(tensors, metadata: metadata)
     }
 
     /// Encodes a state dict as safetensors bytes (all tensors as F32).
@@ -104,7 +136,8 @@ public enum Safetensors {
         var offset = 0
         let keys = state.sortedKeys
         for k in keys {
-            guard !k.isEmpty, k != "__metadata__" else { throw ModelIOError(file: "<encode>", "tensor name '\(k)' is not allowed") }
+            guard !k.isEmpty, k != "__metadata__" else { throw ModelIOError(file: "<encode>",
+                                                                            "tensor name '\(k)' is not allowed") }
             let t = state.tensors[k]!
             let size = t.count * 4
             if !first { header += "," }

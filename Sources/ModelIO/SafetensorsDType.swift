@@ -22,11 +22,15 @@ enum SafetensorsDType: String {
             for i in 0..<count { out[i] = Float(bitPattern: out[i].bitPattern.byteSwapped) }
             #endif
         case .f64: for i in 0..<count { out[i] = Float(Double(bitPattern: UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))) }
-        case .f16: for i in 0..<count { out[i] = Self.half(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))) }
+        case .f16: for i in 0..<count { out[i] = Self.half(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: i * 2,
+                as: UInt16.self))) }
         case .bf16: for i in 0..<count { out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))) << 16) }
-        case .i64: for i in 0..<count { out[i] = Float(Int64(littleEndian: p.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))) }
-        case .i32: for i in 0..<count { out[i] = Float(Int32(littleEndian: p.loadUnaligned(fromByteOffset: i * 4, as: Int32.self))) }
-        case .i16: for i in 0..<count { out[i] = Float(Int16(littleEndian: p.loadUnaligned(fromByteOffset: i * 2, as: Int16.self))) }
+        case .i64: for i in 0..<count { out[i] = Float(Int64(littleEndian: p.loadUnaligned(fromByteOffset: i * 8,
+                as: Int64.self))) }
+        case .i32: for i in 0..<count { out[i] = Float(Int32(littleEndian: p.loadUnaligned(fromByteOffset: i * 4,
+                as: Int32.self))) }
+        case .i16: for i in 0..<count { out[i] = Float(Int16(littleEndian: p.loadUnaligned(fromByteOffset: i * 2,
+                as: Int16.self))) }
         case .i8: for i in 0..<count { out[i] = Float(p.load(fromByteOffset: i, as: Int8.self)) }
         case .u8: for i in 0..<count { out[i] = Float(p.load(fromByteOffset: i, as: UInt8.self)) }
         case .bool: for i in 0..<count { out[i] = p.load(fromByteOffset: i, as: UInt8.self) != 0 ? 1 : 0 }

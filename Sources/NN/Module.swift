@@ -104,7 +104,8 @@ extension Module {
     public func setMask(_ mask: Tensor, at path: String) throws {
         let p = try parameter(at: path)
         guard mask.shape == p.shape else {
-            throw TensorError.shapeMismatch(op: "setMask(\(path))", shapes: [mask.shape, p.shape], reason: "mask must have the parameter's shape")
+            throw TensorError.shapeMismatch(op: "setMask(\(path))", shapes: [mask.shape, p.shape],
+                                            reason: "mask must have the parameter's shape")
         }
         p.mask = mask
     }

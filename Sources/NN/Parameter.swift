@@ -14,7 +14,8 @@ public final class Parameter {
     /// 1 where a weight is kept, 0 where it is pruned; same shape as ``value``.
     public var mask: Tensor? {
         didSet {
-            if let mask { precondition(mask.shape == value.shape, "mask shape \(mask.shape) differs from parameter shape \(value.shape)") }
+            if let mask { precondition(mask.shape == value.shape,
+                                       "mask shape \(mask.shape) differs from parameter shape \(value.shape)") }
         }
     }
     /// False for frozen parameters, which take part in forward passes only.

@@ -35,7 +35,8 @@ public struct BlockInfluence {
 
     /// Removes the `count` blocks with the lowest BI; returns their original indices.
     @discardableResult
-    public func prune(_ model: BertModel, count: Int, calibration: [TokenBatch]) throws -> (removed: [Int], scores: [Double]) {
+    public func prune(_ model: BertModel, count: Int, calibration: [TokenBatch]) throws -> (removed: [Int],
+            scores: [Double]) {
         guard count >= 0, count < model.layers.count else {
             throw OneShotError.invalid("cannot remove \(count) of \(model.layers.count) encoder blocks (at least one must stay)")
         }

@@ -41,7 +41,8 @@ public struct EmbeddingFidelity: Sendable, Codable {
             if a[0] == b[0] { top1 += 1 }
             overlap += Set(a.prefix(k)).intersection(b.prefix(k)).count
         }
-        return EmbeddingFidelity(sentences: n, meanCosine: cosSum / Double(n), minCosine: cosMin, queries: q, corpus: n - q,
+        return EmbeddingFidelity(sentences: n, meanCosine: cosSum / Double(n), minCosine: cosMin, queries: q,
+                                 corpus: n - q,
                                  top1Agreement: Double(top1) / Double(q), top10Overlap: Double(overlap) / Double(q * k))
     }
 }
@@ -49,7 +50,8 @@ public struct EmbeddingFidelity: Sendable, Codable {
 extension BertModel {
     /// Sentence embeddings of many texts, in batches of `batchSize`, `[n, hidden]`.
     /// Sentences are batched in order of token length (less padding) and returned in input order.
-    public func sentenceEmbeddings(_ texts: [String], tokenizer: WordPieceTokenizer, batchSize: Int = 32) throws -> Tensor {
+    public func sentenceEmbeddings(_ texts: [String], tokenizer: WordPieceTokenizer,
+                                   batchSize: Int = 32) throws -> Tensor {
         var rows: [Float] = []
         var d = 0
         for (idx, batch) in SentenceCorpus.lengthOrderedBatches(texts, tokenizer, batchSize: batchSize) {

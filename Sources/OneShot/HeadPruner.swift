@@ -21,7 +21,8 @@ public struct HeadPruner {
     public init(importance: HeadImportance = .ablation) { self.importance = importance }
 
     /// One score per head, per layer (higher = more important).
-    public func scores(_ model: BertModel, calibration: [TokenBatch], progress: ((String) -> Void)? = nil) throws -> [[Double]] {
+    public func scores(_ model: BertModel, calibration: [TokenBatch],
+                       progress: ((String) -> Void)? = nil) throws -> [[Double]] {
         guard calibration.contains(where: { $0.count > 0 }) else { throw OneShotError.noCalibrationData("head scoring needs calibration sentences") }
         switch importance {
         case .outputNorm: return try outputNormScores(model, calibration)
@@ -32,7 +33,8 @@ public struct HeadPruner {
     /// Removes `count` heads with the lowest scores across the model and returns them as (layer, head) pairs
     /// in the original numbering.
     @discardableResult
-    public func prune(_ model: BertModel, count: Int, calibration: [TokenBatch], progress: ((String) -> Void)? = nil) throws -> [(layer: Int, head: Int)] {
+    public func prune(_ model: BertModel, count: Int, calibration: [TokenBatch],
+                      progress: ((String) -> Void)? = nil) throws -> [(layer: Int, head: Int)] {
         let total = model.headsPerLayer.reduce(0, +)
         guard count >= 0, count <= total else { throw OneShotError.invalid("cannot remove \(count) heads: the model has \(total)") }
         if count == 0 { return [] }
@@ -55,14 +57,15 @@ public struct HeadPruner {
         var hidden = try calibration.map { try model.embed(tokens: $0) }
         final class ContextTap: LinearInputObserver {
             var context: Tensor?
-            func observe(_ input: Tensor, paths: [String]) { if paths == ["attention.output.dense"] { context = input } }
+            func observe(_ input: Tensor,
+                         paths: [String]) { if paths == ["attention.output.dense"] { context = input } }
         }
         for (l, layer) in model.layers.enumerated() {
             let heads = layer.attention.selfAttention.headCount, d = layer.attention.selfAttention.headSize
-            guard let dense = layer.attention.output.dense as? Linear else {
+            guard let dense = layer.attention.output.dense as? any PrunableWeightLayer else {
                 throw OneShotError.invalid("layer \(l): heads can only be scored on a dense attention output projection")
             }
-            let wo = dense.weight.value, hiddenSize = wo.shape[0], width = wo.shape[1]
+            let wo = dense.prunableWeight.value, hiddenSize = wo.shape[0], width = wo.shape[1]
             for (i, batch) in calibration.enumerated() {
                 let tap = ContextTap()
                 hidden[i] = try model.runLayer(l, hidden[i], batch: batch, observer: tap)
@@ -84,13 +87,15 @@ public struct HeadPruner {
         return scores.map { $0.map { $0 / Double(Swift.max(tokens, 1)) } }
     }
 
-    private func ablationScores(_ model: BertModel, _ calibration: [TokenBatch], progress: ((String) -> Void)?) throws -> [[Double]] {
+    private func ablationScores(_ model: BertModel, _ calibration: [TokenBatch],
+                                progress: ((String) -> Void)?) throws -> [[Double]] {
         // Hidden states entering each layer, so an ablation in layer l reruns only layers l…end.
         var entering: [[Tensor]] = [try calibration.map { try model.embed(tokens: $0) }]
         for l in model.layers.indices {
             entering.append(try zip(calibration, entering[l]).map { try model.runLayer(l, $1, batch: $0) })
         }
-        let dense = zip(calibration, entering[model.layers.count]).map { BertModel.sentenceEmbeddings(hidden: $1, batch: $0) }
+        let dense = zip(calibration, entering[model.layers.count]).map { BertModel.sentenceEmbeddings(hidden: $1,
+                batch: $0) }
         var scores: [[Double]] = []
         for (l, layer) in model.layers.enumerated() {
             let sa = layer.attention.selfAttention, heads = sa.headCount

@@ -8,7 +8,8 @@ public struct MagnitudeOneShot: OneShotMethod {
     public var name: String { "magnitude" }
     public var needsGram: Bool { false }
 
-    public func prune(weight: Tensor, statistics: LinearInputStatistics, sparsity: OneShotSparsity, layer: String) throws -> Tensor {
+    public func prune(weight: Tensor, statistics: LinearInputStatistics, sparsity: OneShotSparsity,
+                      layer: String) throws -> Tensor {
         let rows = weight.shape[0], cols = weight.shape[1]
         try sparsity.validate(columns: cols, layer: layer)
         let scores = weight.scalars.map { Double(Swift.abs($0)) }

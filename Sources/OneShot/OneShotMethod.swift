@@ -9,7 +9,8 @@ public protocol OneShotMethod: Sendable {
     /// Whether the method needs X·Xᵀ (collecting it costs `in²` memory per layer input).
     var needsGram: Bool { get }
     /// The pruned weight; zeros mark removed weights.
-    func prune(weight: Tensor, statistics: LinearInputStatistics, sparsity: OneShotSparsity, layer: String) throws -> Tensor
+    func prune(weight: Tensor, statistics: LinearInputStatistics, sparsity: OneShotSparsity,
+               layer: String) throws -> Tensor
 }
 
 /// Looks up a one-shot method by its command-line name.

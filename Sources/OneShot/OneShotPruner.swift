@@ -30,7 +30,8 @@ public struct OneShotPruner {
     }
 
     /// Prunes `model` in place; `progress` receives one line per block.
-    public func prune(_ model: BertModel, calibration: [TokenBatch], progress: ((String) -> Void)? = nil) throws -> [OneShotLayerResult] {
+    public func prune(_ model: BertModel, calibration: [TokenBatch],
+                      progress: ((String) -> Void)? = nil) throws -> [OneShotLayerResult] {
         guard calibration.contains(where: { $0.count > 0 }) else { throw OneShotError.noCalibrationData("the calibration set is empty") }
         var hidden = try calibration.map { try model.embed(tokens: $0) }
         var results: [OneShotLayerResult] = []
@@ -45,14 +46,18 @@ public struct OneShotPruner {
                 let full = "encoder.layer.\(b).\(path)"
                 guard linear.inFeatures > 0, linear.outFeatures > 0 else { continue }
                 guard let stats = collector.statistics[path] else { throw OneShotError.noCalibrationData("\(full) saw no input") }
-                let pruned = try method.prune(weight: linear.weight.value, statistics: stats, sparsity: sparsity, layer: full)
-                linear.weight.value = pruned
-                linear.weight.mask = pruned.map { $0 == 0 ? 0 : 1 }
+                let pruned = try method.prune(weight: linear.prunableWeight.value, statistics: stats,
+                                              sparsity: sparsity, layer: full)
+                linear.prunableWeight.value = pruned
+                linear.prunableWeight.mask = pruned.map { $0 == 0 ? 0 : 1 }
                 let zeros = pruned.scalars.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
-                results.append(OneShotLayerResult(path: full, shape: pruned.shape, sparsity: Double(zeros) / Double(max(pruned.count, 1)), tokens: stats.tokens))
+                results.append(OneShotLayerResult(path: full, shape: pruned.shape,
+                                                  sparsity: Double(zeros) / Double(max(pruned.count,
+                                                                                       1)), tokens: stats.tokens))
             }
             for (i, batch) in calibration.enumerated() { hidden[i] = try model.runLayer(b, hidden[i], batch: batch) }
-            progress?(String(format: "block %d/%d pruned with %@ (%@) in %.1f s", b + 1, model.layers.count, method.name, sparsity.description, Date().timeIntervalSince(started)))
+            progress?(String(format: "block %d/%d pruned with %@ (%@) in %.1f s", b + 1, model.layers.count,
+                             method.name, sparsity.description, Date().timeIntervalSince(started)))
         }
         return results
     }

@@ -13,10 +13,12 @@ public struct SentenceCorpus: Sendable {
             throw OneShotError.noCalibrationData("cannot read the sentence file \(path) (missing or not UTF-8)")
         }
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        try self.init(sentences: lines, calibrationCount: calibrationCount, evaluationCount: evaluationCount, seed: seed, source: path)
+        try self.init(sentences: lines, calibrationCount: calibrationCount, evaluationCount: evaluationCount,
+                      seed: seed, source: path)
     }
 
-    public init(sentences: [String], calibrationCount: Int, evaluationCount: Int, seed: UInt64, source: String = "<sentences>") throws {
+    public init(sentences: [String], calibrationCount: Int, evaluationCount: Int, seed: UInt64,
+                source: String = "<sentences>") throws {
         guard calibrationCount >= 1, evaluationCount >= 0 else { throw OneShotError.invalid("calibration count must be ≥ 1 and evaluation count ≥ 0") }
         guard sentences.count >= calibrationCount + evaluationCount else {
             throw OneShotError.noCalibrationData("\(source) has \(sentences.count) sentences; \(calibrationCount) calibration + \(evaluationCount) evaluation requested")
@@ -37,7 +39,8 @@ public struct SentenceCorpus: Sendable {
 
     /// `texts` encoded once, grouped by token count (stable) into padded batches of `batchSize`,
     /// each with the indices of its sentences in `texts`.
-    static func lengthOrderedBatches(_ texts: [String], _ tokenizer: WordPieceTokenizer, batchSize: Int) -> [(indices: [Int], batch: TokenBatch)] {
+    static func lengthOrderedBatches(_ texts: [String], _ tokenizer: WordPieceTokenizer,
+                                     batchSize: Int) -> [(indices: [Int], batch: TokenBatch)] {
         let encoded = texts.map(tokenizer.encode)
         let order = texts.indices.sorted { (encoded[$0].count, $0) < (encoded[$1].count, $1) }
         let step = Swift.max(batchSize, 1)

@@ -24,7 +24,8 @@ public struct SparseGPT: OneShotMethod {
     public var name: String { "sparsegpt" }
     public var needsGram: Bool { true }
 
-    public func prune(weight: Tensor, statistics: LinearInputStatistics, sparsity: OneShotSparsity, layer: String) throws -> Tensor {
+    public func prune(weight: Tensor, statistics: LinearInputStatistics, sparsity: OneShotSparsity,
+                      layer: String) throws -> Tensor {
         let rows = weight.shape[0], cols = weight.shape[1]
         guard statistics.features == cols else {
             throw OneShotError.invalid("\(layer): statistics for \(statistics.features) inputs, weight has \(cols)")
@@ -44,54 +45,62 @@ public struct SparseGPT: OneShotMethod {
 
         var start = 0
         while start < cols {
-            let end = Swift.min(start + blockSize, cols), width = end - start
-            // The block's columns, row-major rows × width, and the per-column errors.
-            var block = [Double](repeating: 0, count: rows * width)
-            for r in 0..<rows { for j in 0..<width { block[r * width + j] = w[r * cols + start + j] } }
-            var err = [Double](repeating: 0, count: rows * width)
-            var remove = [Bool](repeating: false, count: rows * width)
-            func score(_ r: Int, _ j: Int) -> Double {
-                let d = u[(start + j) * cols + start + j]
-                return block[r * width + j] * block[r * width + j] / (d * d)
-            }
-            if case .unstructured(let s) = sparsity {
-                var scores = [Double](repeating: 0, count: rows * width)
-                for r in 0..<rows { for j in 0..<width { scores[r * width + j] = score(r, j) } }
-                remove = LowestSelection.lowest(scores[...], count: Int((s * Double(rows * width)).rounded()))
-            }
-            for j in 0..<width {
-                if case .nOfM(let n, let m) = sparsity, j % m == 0 {
-                    for r in 0..<rows {
-                        let group = LowestSelection.lowest((0..<m).map { score(r, j + $0) }[...], count: m - n)
-                        for t in 0..<m { remove[r * width + j + t] = group[t] }
-                    }
-                }
-                let i = start + j, d = u[i * cols + i]
-                for r in 0..<rows where remove[r * width + j] {
-                    let e = block[r * width + j] / d
-                    err[r * width + j] = e
-                    // W1[r, j:] −= e·U[i, i:end]
-                    for t in j..<width { block[r * width + t] -= e * u[i * cols + start + t] }
-                    block[r * width + j] = 0
-                }
-            }
-            for r in 0..<rows { for j in 0..<width { w[r * cols + start + j] = block[r * width + j] } }
-            if end < cols {
-                // W[:, end:] −= Err · U[start:end, end:]
-                w.withUnsafeMutableBufferPointer { pw in
-                    u.withUnsafeBufferPointer { pu in
-                        err.withUnsafeBufferPointer { pe in
-                            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(cols - end), Int32(width),
-                                        -1, pe.baseAddress, Int32(width), pu.baseAddress! + start * cols + end, Int32(cols),
-                                        1, pw.baseAddress! + end, Int32(cols))
-                        }
-                    }
-                }
-            }
+            let end = Swift.min(start + blockSize, cols)
+            pruneBlock(&w, u: u, rows: rows, cols: cols, start: start, end: end, sparsity: sparsity)
             start = end
         }
-        guard w.allSatisfy({ $0.isFinite }) else { throw OneShotError.numerical(layer: layer, reason: "SparseGPT produced non-finite weights") }
+        guard w.allSatisfy({ $0.isFinite }) else { throw OneShotError.numerical(layer: layer,
+                                                                                reason: "SparseGPT produced non-finite weights") }
         return Tensor(unchecked: weight.shape, w.map(Float.init))
+    }
+
+    /// One block of columns `start..<end`: prunes column by column (the lowest w²/U_ii² go), each pruned
+    /// weight's error spread over the block's later columns, then the block's errors over all later columns.
+    func pruneBlock(_ w: inout [Double], u: [Double], rows: Int, cols: Int, start: Int, end: Int,
+                    sparsity: OneShotSparsity) {
+        let width = end - start
+        // The block's columns, row-major rows × width, and the per-column errors.
+        var block = [Double](repeating: 0, count: rows * width)
+        for r in 0..<rows { for j in 0..<width { block[r * width + j] = w[r * cols + start + j] } }
+        var err = [Double](repeating: 0, count: rows * width)
+        var remove = [Bool](repeating: false, count: rows * width)
+        func score(_ r: Int, _ j: Int) -> Double {
+            let d = u[(start + j) * cols + start + j]
+            return block[r * width + j] * block[r * width + j] / (d * d)
+        }
+        if case .unstructured(let s) = sparsity {
+            var scores = [Double](repeating: 0, count: rows * width)
+            for r in 0..<rows { for j in 0..<width { scores[r * width + j] = score(r, j) } }
+            remove = LowestSelection.lowest(scores[...], count: Int((s * Double(rows * width)).rounded()))
+        }
+        for j in 0..<width {
+            if case .nOfM(let n, let m) = sparsity, j % m == 0 {
+                for r in 0..<rows {
+                    let group = LowestSelection.lowest((0..<m).map { score(r, j + $0) }[...], count: m - n)
+                    for t in 0..<m { remove[r * width + j + t] = group[t] }
+                }
+            }
+            let i = start + j, d = u[i * cols + i]
+            for r in 0..<rows where remove[r * width + j] {
+                let e = block[r * width + j] / d
+                err[r * width + j] = e
+                // W1[r, j:] −= e·U[i, i:end]
+                for t in j..<width { block[r * width + t] -= e * u[i * cols + start + t] }
+                block[r * width + j] = 0
+            }
+        }
+        for r in 0..<rows { for j in 0..<width { w[r * cols + start + j] = block[r * width + j] } }
+        guard end < cols else { return }
+        // W[:, end:] −= Err · U[start:end, end:]
+        w.withUnsafeMutableBufferPointer { pw in
+            u.withUnsafeBufferPointer { pu in
+                err.withUnsafeBufferPointer { pe in
+                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(cols - end), Int32(width),
+                                -1, pe.baseAddress, Int32(width), pu.baseAddress! + start * cols + end, Int32(cols),
+                                1, pw.baseAddress! + end, Int32(cols))
+                }
+            }
+        }
     }
 
     /// U, the upper Cholesky factor of (H + λI)⁻¹ with λ = dampening·mean(diag H); λ grows tenfold
@@ -105,6 +114,7 @@ public struct SparseGPT: OneShotMethod {
             if Cholesky.invert(&a, n: n), Cholesky.factor(&a, n: n, upper: true) { return a }
             damp *= 10
         }
-        throw OneShotError.numerical(layer: layer, reason: "the calibration Hessian is not positive definite even with dampening \(damp / 10); use more calibration data")
+        throw OneShotError.numerical(layer: layer,
+                                     reason: "the calibration Hessian is not positive definite even with dampening \(damp / 10); use more calibration data")
     }
 }

@@ -9,7 +9,8 @@ public struct Wanda: OneShotMethod {
     public var name: String { "wanda" }
     public var needsGram: Bool { false }
 
-    public func prune(weight: Tensor, statistics: LinearInputStatistics, sparsity: OneShotSparsity, layer: String) throws -> Tensor {
+    public func prune(weight: Tensor, statistics: LinearInputStatistics, sparsity: OneShotSparsity,
+                      layer: String) throws -> Tensor {
         let rows = weight.shape[0], cols = weight.shape[1]
         guard statistics.features == cols else {
             throw OneShotError.invalid("\(layer): statistics for \(statistics.features) inputs, weight has \(cols)")

@@ -22,7 +22,8 @@ public enum ActivationRecorder {
     public static func forward(_ module: any Module, _ x: Variable, path: String = "",
                                record: Callback, recordOutput: Callback? = nil) throws -> Variable {
         func child(_ n: String) -> String { path.isEmpty ? n : path + "." + n }
-        if let s = module as? Sequential { return try sequential(s, x, path: path, record: record, recordOutput: recordOutput) }
+        if let s = module as? Sequential { return try sequential(s, x, path: path, record: record,
+                                                                 recordOutput: recordOutput) }
         if let c = module as? Concatenate {
             let outs = try c.branches.map {
                 try forward($0.module, x, path: child($0.name), record: record, recordOutput: recordOutput)
@@ -37,7 +38,8 @@ public enum ActivationRecorder {
             let sum = try body + shortcut
             return try r.activation?.forward(sum) ?? sum
         }
-        if let g = module as? GraphModel { return try graph(g, x, path: path, record: record, recordOutput: recordOutput) }
+        if let g = module as? GraphModel { return try graph(g, x, path: path, record: record,
+                                                            recordOutput: recordOutput) }
         let isLayer = isRecorded(module)
         if isLayer { try record(path, module, x.value) }
         let y = try module.forward(x)
@@ -45,7 +47,7 @@ public enum ActivationRecorder {
         return y
     }
 
-    static func isRecorded(_ m: any Module) -> Bool { m is Linear || m is Conv2d }
+    static func isRecorded(_ m: any Module) -> Bool { m is any PrunableWeightLayer }
 
     /// Children one by one; a recorded layer's activation is taken after the per-channel
     /// operations that follow it.

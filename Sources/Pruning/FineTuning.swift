@@ -37,7 +37,8 @@ public enum FineTuner {
         teacher?.eval()
         for epoch in 0..<epochs {
             model.train()
-            let loader = try DataLoader(data, batchSize: options.batchSize, shuffle: true, seed: options.seed, epoch: epoch,
+            let loader = try DataLoader(data, batchSize: options.batchSize, shuffle: true, seed: options.seed,
+                                        epoch: epoch,
                                         mean: normalization.mean, std: normalization.std)
             var lossSum: Float = 0, seen = 0
             for batch in loader {
@@ -46,7 +47,8 @@ public enum FineTuner {
                 var loss = try Loss.crossEntropy(logits, labels: batch.labels)
                 if let d = options.distillation, let teacher {
                     let t = try withNoGrad { try teacher.forward(Variable(batch.images)).value }
-                    loss = try loss * (1 - d.weight) + (try Loss.distillation(student: logits, teacher: t, temperature: d.temperature)) * d.weight
+                    loss = try loss * (1 - d.weight) + (try Loss.distillation(student: logits, teacher: t,
+                                                                              temperature: d.temperature)) * d.weight
                 }
                 guard loss.value.item.isFinite else {
                     throw PruningError.invalidOption("fine-tuning diverged (loss \(loss.value.item)); lower the learning rate")

@@ -5,7 +5,8 @@ import PruneTensor
 /// toward the target.
 public enum MaskBuilder {
     /// Masks for `targets` at `sparsity` (fraction of the in-scope weights to prune; ignored by N:M).
-    public static func masks(targets: [PruningTarget], criterion: any ImportanceCriterion, statistics: CalibrationStatistics,
+    public static func masks(targets: [PruningTarget], criterion: any ImportanceCriterion,
+                             statistics: CalibrationStatistics,
                              pattern: SparsityPattern, scope: PruningScope, sparsity: Double) throws -> [String: [Float]] {
         guard sparsity.isFinite, sparsity >= 0, sparsity < 1 else {
             throw PruningError.impossibleTarget("sparsity must be in [0, 1), got \(sparsity)" + (sparsity == 1 ? ": it would remove every weight" : ""))
@@ -15,9 +16,11 @@ public enum MaskBuilder {
         for t in targets {
             let g = try PatternGroups.make(pattern, for: t)
             var s = try criterion.groupScores(t, groups: g, statistics: statistics)
-            guard s.count == g.count else { throw PruningError.incompatible(layer: t.path, reason: "criterion gave \(s.count) scores for \(g.count) groups") }
+            guard s.count == g.count else { throw PruningError.incompatible(layer: t.path,
+                                                                            reason: "criterion gave \(s.count) scores for \(g.count) groups") }
             if let bad = s.firstIndex(where: { $0.isNaN }) {
-                throw PruningError.incompatible(layer: t.path, reason: "score of group \(bad) is NaN (NaN weights or statistics?)")
+                throw PruningError.incompatible(layer: t.path,
+                                                reason: "score of group \(bad) is NaN (NaN weights or statistics?)")
             }
             let old = t.maskScalars
             var alive = [Bool](repeating: false, count: g.count)

@@ -14,26 +14,31 @@ public struct PatternGroups: Sendable {
         let count = target.count, outs = target.outputs, fanIn = target.fanIn, k = target.kernelArea
         switch pattern {
         case .unstructured:
-            return PatternGroups(groupOf: (0..<count).map { Int32($0) }, sizes: [Int](repeating: 1, count: count), runOf: nil)
+            return PatternGroups(groupOf: (0..<count).map { Int32($0) }, sizes: [Int](repeating: 1, count: count),
+                                 runOf: nil)
         case .nOfM(_, let m):
             let inChannels = fanIn / k
             guard inChannels % m == 0 else {
-                throw PruningError.incompatible(layer: target.path, reason: "\(inChannels) input channels are not a multiple of M = \(m)")
+                throw PruningError.incompatible(layer: target.path,
+                                                reason: "\(inChannels) input channels are not a multiple of M = \(m)")
             }
             // Element (o, c, p) with p the kernel position: run = (o, c / m, p).
             var runs = [Int32](repeating: 0, count: count)
             for o in 0..<outs { for c in 0..<inChannels { for p in 0..<k {
                 runs[o * fanIn + c * k + p] = Int32((o * (inChannels / m) + c / m) * k + p)
             } } }
-            return PatternGroups(groupOf: (0..<count).map { Int32($0) }, sizes: [Int](repeating: 1, count: count), runOf: runs)
+            return PatternGroups(groupOf: (0..<count).map { Int32($0) }, sizes: [Int](repeating: 1, count: count),
+                                 runOf: runs)
         case .block(let r, let c):
             guard outs % r == 0, fanIn % c == 0 else {
-                throw PruningError.incompatible(layer: target.path, reason: "a \(outs)×\(fanIn) weight matrix does not divide into \(r)×\(c) blocks")
+                throw PruningError.incompatible(layer: target.path,
+                                                reason: "a \(outs)×\(fanIn) weight matrix does not divide into \(r)×\(c) blocks")
             }
             let blocksPerRow = fanIn / c
             var g = [Int32](repeating: 0, count: count)
             for o in 0..<outs { for j in 0..<fanIn { g[o * fanIn + j] = Int32((o / r) * blocksPerRow + j / c) } }
-            return PatternGroups(groupOf: g, sizes: [Int](repeating: r * c, count: (outs / r) * blocksPerRow), runOf: nil)
+            return PatternGroups(groupOf: g, sizes: [Int](repeating: r * c, count: (outs / r) * blocksPerRow),
+                                 runOf: nil)
         case .outputChannels:
             var g = [Int32](repeating: 0, count: count)
             for o in 0..<outs { for j in 0..<fanIn { g[o * fanIn + j] = Int32(o) } }

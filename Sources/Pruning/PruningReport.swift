@@ -48,18 +48,15 @@ public struct PruningReport: Sendable, Codable {
     public var inferenceSecondsPruned: Double?
 
     /// Measures a model. `inputShape` is one example's shape (e.g. [1, 28, 28]) for the MAC count.
-    public static func measure(_ model: any Module, scopePaths: Set<String>, inputShape: [Int]) throws -> PruningReport {
+    public static func measure(_ model: any Module, scopePaths: Set<String>,
+                               inputShape: [Int]) throws -> PruningReport {
         var spatial: [String: Int] = [:]   // output positions of each conv layer
         _ = try withNoGrad {
             model.eval()
-            return try ActivationRecorder.forward(model, Variable(Tensor.zeros([1] + inputShape))) { path, layer, input in
-                if let c = layer as? Conv2d, input.rank == 4 {
-                    let g = c.geometry
-                    let oh = (input.shape[2] + 2 * g.padding.h - g.dilation.h * (g.kernel.h - 1) - 1) / g.stride.h + 1
-                    let ow = (input.shape[3] + 2 * g.padding.w - g.dilation.w * (g.kernel.w - 1) - 1) / g.stride.w + 1
-                    spatial[path] = oh * ow
-                } else if let l = layer as? Linear, l.inFeatures > 0 {
-                    spatial[path] = input.count / l.inFeatures   // rows per example: tokens of a sequence, else 1
+            return try ActivationRecorder.forward(model,
+                                                  Variable(Tensor.zeros([1] + inputShape))) { path, layer, input in
+                if let weighted = layer as? any PrunableWeightLayer {
+                    spatial[path] = weighted.outputPositions(forInput: input)
                 }
             }
         }
@@ -67,7 +64,9 @@ public struct PruningReport: Sendable, Codable {
         for t in PruningTarget.all(in: model) {
             let w = t.parameter.effectiveValue.scalars
             let nz = w.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-            let positions = spatial[t.layerPath] ?? (t.layer is Conv2d ? 0 : 1)
+            // A layer the example did not reach: positions of a flat [1, in] input (a Linear: 1; a convolution: 0).
+            let flat = Tensor.zeros([1, t.shape.count == 2 ? t.shape[1] : 1])
+            let positions = spatial[t.layerPath] ?? (t.layer as? any PrunableWeightLayer)?.outputPositions(forInput: flat) ?? 0
             layers.append(LayerReport(path: t.path, shape: t.shape, parameters: w.count, nonzeros: nz,
                                       sparsity: w.isEmpty ? 0 : 1 - Double(nz) / Double(w.count),
                                       macs: w.count * positions, nonzeroMACs: nz * positions,
@@ -91,10 +90,12 @@ public struct PruningReport: Sendable, Codable {
     /// The report as a text table.
     public func table() -> String {
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-        var lines = [pad("layer", 28) + pad("shape", 16) + "    params   nonzero  sparsity         MACs  nonzero MACs   bytes  sparse bytes  in scope"]
+        var lines = [pad("layer", 28) + pad("shape",
+                                            16) + "    params   nonzero  sparsity         MACs  nonzero MACs   bytes  sparse bytes  in scope"]
         for l in layers {
             lines.append(pad(l.path, 28) + pad(l.shape.map(String.init).joined(separator: "x"), 16)
-                         + String(format: "%10d %9d %8.2f%% %12d %13d %7d %13d  ", l.parameters, l.nonzeros, l.sparsity * 100, l.macs,
+                         + String(format: "%10d %9d %8.2f%% %12d %13d %7d %13d  ", l.parameters, l.nonzeros,
+                                  l.sparsity * 100, l.macs,
                                   l.nonzeroMACs, l.denseBytes, l.sparseBytes)
                          + (l.inScope ? "yes" : "no"))
         }
@@ -104,11 +105,14 @@ public struct PruningReport: Sendable, Codable {
         func pct(_ x: Double?) -> String { x.map { String(format: "%.2f%%", $0 * 100) } ?? "–" }
         lines.append("accuracy: dense \(pct(accuracyDense)), after pruning \(pct(accuracyAfterPruning)), after fine-tuning \(pct(accuracyAfterFineTuning))")
         if let p = denseParameters, let m = denseMACs {
-            lines.append(String(format: "structured: parameters %d → %d (%.2f×), MACs %d → %d (%.1f%% of dense)", p, totalParameters,
-                                Double(p) / Double(max(totalParameters, 1)), m, macs, 100 * Double(macs) / Double(max(m, 1))))
+            lines.append(String(format: "structured: parameters %d → %d (%.2f×), MACs %d → %d (%.1f%% of dense)", p,
+                                totalParameters,
+                                Double(p) / Double(max(totalParameters,
+                                                       1)), m, macs, 100 * Double(macs) / Double(max(m, 1))))
         }
         if let d = inferenceSecondsDense, let q = inferenceSecondsPruned {
-            lines.append(String(format: "inference over the test set: dense %.3f s, pruned %.3f s (%.2f× faster)", d, q, d / max(q, 1e-9)))
+            lines.append(String(format: "inference over the test set: dense %.3f s, pruned %.3f s (%.2f× faster)", d,
+                                q, d / max(q, 1e-9)))
         }
         if let fileBytes { lines.append("saved file: \(fileBytes) bytes") }
         return lines.joined(separator: "\n")

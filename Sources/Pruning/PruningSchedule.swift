@@ -1,34 +1,67 @@
-/// When pruning happens and how far each time.
-public enum PruningSchedule: Sendable, Equatable {
-    /// Prune once to the target, then fine-tune.
-    case oneShot
-    /// Each round prunes `rate` of the weights still alive (density (1 − rate)^r after r rounds) and
-    /// fine-tunes `epochsPerRound` epochs, until the target is reached (Han et al. 2015; Frankle & Carbin 2019).
-    case iterative(rate: Double, epochsPerRound: Int)
-    /// Automated Gradual Pruning (Zhu & Gupta, "To prune, or not to prune", 2017):
-    /// s_t = s_f + (s_i − s_f)·(1 − (t − t₀)/(n·Δt))³ at t = t₀, t₀ + Δt, …, t₀ + n·Δt, during fine-tuning;
-    /// masks are recomputed at those steps only.
-    case gradual(initialSparsity: Double, startStep: Int, frequency: Int, pruningSteps: Int)
+/// When pruning happens and how far each time: a schedule drives one ``PruningRun`` (prune to a
+/// sparsity, evaluate, fine-tune) and says what the accuracy was after pruning and after fine-tuning.
+///
+/// A new schedule is one new conforming type: ``OneShotSchedule``, ``IterativeSchedule`` and
+/// ``GradualSchedule`` (Zhu & Gupta's AGP) are the built-in ones; ``ScheduleRegistry`` maps the names
+/// the CLI and recipes use to them.
+public protocol PruningSchedule: Sendable, CustomStringConvertible {
+    /// Runs the schedule; the run's target sparsity is `run.targetSparsity`.
+    func run(_ run: PruningRun) throws -> ScheduleOutcome
+    /// Whether two schedules are the same (type and settings).
+    func isEqual(to other: any PruningSchedule) -> Bool
+}
 
-    /// The sparsity targets of the iterative rounds, ending exactly at `target`.
-    public static func iterativeTargets(rate: Double, target: Double) throws -> [Double] {
-        guard rate > 0, rate < 1 else { throw PruningError.invalidOption("the iterative rate must be in (0, 1), got \(rate)") }
-        var out: [Double] = []
-        var density = 1.0
-        while out.last.map({ $0 < target - 1e-12 }) ?? (target > 0) {
-            density *= 1 - rate
-            out.append(min(1 - density, target))
-            if out.count > 10_000 { break }
-        }
-        return out
+extension PruningSchedule where Self: Equatable {
+    public func isEqual(to other: any PruningSchedule) -> Bool { (other as? Self) == self }
+}
+
+/// Accuracies a schedule measured (fractions in [0, 1]; nil when that step did not happen).
+public struct ScheduleOutcome: Sendable, Equatable {
+    public var afterPruning: Double?
+    public var afterFineTuning: Double?
+    public init(afterPruning: Double? = nil, afterFineTuning: Double? = nil) {
+        self.afterPruning = afterPruning; self.afterFineTuning = afterFineTuning
+    }
+}
+
+/// What the CLI and recipes say about a schedule; each schedule type reads the settings it needs.
+public struct ScheduleSettings: Sendable {
+    /// Iterative: fraction of the remaining weights removed per round.
+    public var rate = 0.5
+    /// Fine-tuning epochs (per round for iterative; in total for AGP).
+    public var epochs = 1
+    /// AGP: prune every this many steps, over this fraction of the fine-tuning steps.
+    public var agpFrequency = 100
+    public var agpRamp = 0.75
+    /// Optimizer steps per fine-tuning epoch.
+    public var stepsPerEpoch = 1
+    public init() {}
+}
+
+/// A schedule type the CLI and recipes can name: its names (the first is the canonical one) and how
+/// it is built from the settings. Built-in schedules are listed in ``ScheduleRegistry/builtIn``.
+public protocol RegisteredSchedule: PruningSchedule {
+    static var names: [String] { get }
+    static func make(_ settings: ScheduleSettings) throws -> any PruningSchedule
+}
+
+/// The schedules by the names the CLI and recipes use: a dictionary built from the list of types.
+public enum ScheduleRegistry {
+    public static let builtIn: [any RegisteredSchedule.Type] = [OneShotSchedule.self, IterativeSchedule.self, GradualSchedule.self]
+
+    /// The canonical names: `oneshot`, `iterative`, `agp`.
+    public static var names: [String] { builtIn.compactMap { $0.names.first } }
+
+    /// The type a name (or another spelling of it) stands for.
+    public static func type(named name: String) -> (any RegisteredSchedule.Type)? {
+        builtIn.first { $0.names.contains(name.lowercased()) }
     }
 
-    /// AGP's sparsity at step `t` (nil when `t` is not a pruning step).
-    public static func gradualSparsity(atStep t: Int, initial si: Double, final sf: Double, startStep t0: Int,
-                                       frequency dt: Int, pruningSteps n: Int) -> Double? {
-        guard t >= t0, t <= t0 + n * dt, (t - t0) % dt == 0 else { return nil }
-        let progress = Double(t - t0) / Double(n * dt)
-        let r = 1 - progress
-        return sf + (si - sf) * r * r * r
+    /// The schedule named `name`, built from `settings`.
+    public static func make(_ name: String, settings: ScheduleSettings) throws -> any PruningSchedule {
+        guard let type = type(named: name) else {
+            throw PruningError.invalidOption("unknown schedule \(name); known: \(names.joined(separator: ", "))")
+        }
+        return try type.make(settings)
     }
 }

@@ -22,7 +22,8 @@ public struct PruningScope: Sendable {
     /// Leave the first and the last prunable layer dense (common in the CNN literature).
     public var keepFirstAndLastDense: Bool
 
-    public init(distribution: Distribution = .global, include: [String] = [], exclude: [String] = [], keepFirstAndLastDense: Bool = false) {
+    public init(distribution: Distribution = .global, include: [String] = [], exclude: [String] = [],
+                keepFirstAndLastDense: Bool = false) {
         self.distribution = distribution; self.include = include; self.exclude = exclude
         self.keepFirstAndLastDense = keepFirstAndLastDense
     }
@@ -31,12 +32,15 @@ public struct PruningScope: Sendable {
     public func targets(in model: any Module) throws -> [PruningTarget] {
         var all = PruningTarget.all(in: model)
         guard !all.isEmpty else { throw PruningError.invalidOption("the model has no Linear or Conv2d weights to prune") }
-        for p in include + exclude where !all.contains(where: { NamePattern.matches(p, $0.path) || NamePattern.matches(p, $0.layerPath) }) {
+        for p in include + exclude where !all.contains(where: { NamePattern.matches(p,
+                                                                                    $0.path) || NamePattern.matches(p,
+                $0.layerPath) }) {
             throw PruningError.invalidOption("the layer pattern \"\(p)\" matches no prunable weight (have: \(all.map(\.path).joined(separator: ", ")))")
         }
         if keepFirstAndLastDense, all.count > 2 { all = Array(all.dropFirst().dropLast()) }
         else if keepFirstAndLastDense { all = [] }
-        let matches = { (t: PruningTarget, ps: [String]) in ps.contains { NamePattern.matches($0, t.path) || NamePattern.matches($0, t.layerPath) } }
+        let matches = { (t: PruningTarget, ps: [String]) in ps.contains { NamePattern.matches($0,
+                t.path) || NamePattern.matches($0, t.layerPath) } }
         let chosen = all.filter { (include.isEmpty || matches($0, include)) && !matches($0, exclude) }
         guard !chosen.isEmpty else { throw PruningError.invalidOption("no prunable weight is left in scope after include/exclude/keep-first-and-last") }
         if case .perLayer(let ratios) = distribution {

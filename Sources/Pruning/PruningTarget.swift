@@ -1,7 +1,8 @@
 import PruneNN
 import PruneTensor
 
-/// A weight that pruning may act on: a Linear `[out, in]` or Conv2d `[out, in/groups, kh, kw]` weight.
+/// A weight that pruning may act on: the ``PrunableWeightLayer/prunableWeight`` of a layer (a Linear
+/// `[out, in]`, a Conv2d `[out, in/groups, kh, kw]`, or any layer conforming to ``PrunableWeightLayer``).
 public struct PruningTarget {
     /// Dotted path of the parameter (`features.0.weight`).
     public let path: String
@@ -12,6 +13,17 @@ public struct PruningTarget {
     /// The owning layer.
     public let layer: any Module
 
+    public init(path: String, layerPath: String, parameter: Parameter, layer: any Module) {
+        self.path = path; self.layerPath = layerPath; self.parameter = parameter; self.layer = layer
+    }
+
+    /// The target of a layer's prunable weight, named by the weight's own parameter name.
+    public init(layer: any PrunableWeightLayer, at layerPath: String) {
+        let weight = layer.prunableWeight
+        let name = layer.parameters().first { $0.parameter === weight }?.path ?? "weight"
+        self.init(path: layerPath.isEmpty ? name : layerPath + "." + name, layerPath: layerPath, parameter: weight,
+                  layer: layer)
+    }
     /// Shape of the weight.
     public var shape: [Int] { parameter.value.shape }
     /// Number of weights.
@@ -23,15 +35,13 @@ public struct PruningTarget {
     /// Elements per input channel within one output row (kh·kw; 1 for Linear).
     public var kernelArea: Int { shape.count == 4 ? shape[2] * shape[3] : 1 }
 
-    /// The prunable weights of a model, in parameter order: every Linear and Conv2d weight.
+    /// Input-channel groups of the weight (a grouped convolution's groups; 1 otherwise).
+    public var weightGroups: Int { (layer as? any PrunableWeightLayer)?.weightGroups ?? 1 }
+
+    /// The prunable weights of a model, in parameter order: every ``PrunableWeightLayer``'s weight.
     public static func all(in model: any Module) -> [PruningTarget] {
         model.namedModules().compactMap { entry in
-            let weight: Parameter
-            if let l = entry.module as? Linear { weight = l.weight }
-            else if let c = entry.module as? Conv2d { weight = c.weight }
-            else { return nil }
-            return PruningTarget(path: entry.path.isEmpty ? "weight" : entry.path + ".weight", layerPath: entry.path,
-                                 parameter: weight, layer: entry.module)
+            (entry.module as? any PrunableWeightLayer).map { PruningTarget(layer: $0, at: entry.path) }
         }
     }
 

@@ -2,7 +2,7 @@
 ///
 /// Weights are viewed as a matrix `[out, in·kh·kw]`; channel and block patterns prune whole groups of
 /// that matrix, N:M prunes within every run of M consecutive weights along the input dimension.
-public enum SparsityPattern: Sendable, Equatable, CustomStringConvertible {
+public enum SparsityPattern: OptionValue {
     /// Individual weights (Han et al. 2015).
     case unstructured
     /// N kept out of every M consecutive weights along the input dimension (NVIDIA's 2:4; Mishra et
@@ -42,10 +42,15 @@ public enum SparsityPattern: Sendable, Equatable, CustomStringConvertible {
         }
         if t.hasPrefix("block") {
             let dims = t.dropFirst(5).split(separator: "x")
-            if dims.count == 2, let r = Int(dims[0]), let c = Int(dims[1]), r >= 1, c >= 1 { return .block(rows: r, columns: c) }
+            if dims.count == 2, let r = Int(dims[0]), let c = Int(dims[1]), r >= 1, c >= 1 { return .block(rows: r,
+                    columns: c) }
         }
         throw PruningError.invalidOption("unknown granularity \(text); known: unstructured, N:M (e.g. 2:4), blockRxC (e.g. block4x1), channels, input-channels")
     }
+
+    public init(parsing text: String) throws { self = try Self.parse(text) }
+    public static let optionName = "granularity"
+    public static var knownValues: [String] { ["unstructured", "N:M", "blockRxC", "channels", "input-channels"] }
 
     /// Whether the amount pruned is fixed by the pattern (N:M) rather than by a sparsity target.
     public var fixesSparsity: Bool { if case .nOfM = self { return true } else { return false } }

@@ -26,8 +26,9 @@ public enum ChannelAxis: Sendable, Equatable { case second, last }
 
 /// A layer whose channels can be physically removed (Torch-Pruning's four methods, plus what the
 /// tracer needs). A new layer type joins structured pruning by conforming: ``DependencyGraph``
-/// traces any conforming layer from its ``channelTransform`` and ``channelAxis``, and the structured
-/// criteria score its output channels on ``channelScoringWeight``.
+/// traces any conforming layer from its ``channelTransform`` and ``channelAxis``; criteria score the
+/// channels it produces on its ``PrunableWeightLayer/prunableWeight`` (a producer must conform to
+/// ``PrunableWeightLayer`` too) or, for a normalization, on its ``channelScale``.
 public protocol ChannelPrunable: Module {
     /// Output channels (features).
     var prunableOutChannels: Int { get }
@@ -37,13 +38,22 @@ public protocol ChannelPrunable: Module {
     var channelTransform: ChannelTransform { get }
     /// The axis it reads channels on.
     var channelAxis: ChannelAxis { get }
-    /// The tensor whose first axis holds one row per output channel, which magnitude and FPGM
-    /// criteria score (the weight with its mask applied; the scale of a normalization).
-    var channelScoringWeight: Tensor { get }
+    /// The per-channel scale γ of a normalization (what network slimming scores); nil for other layers.
+    var channelScale: Parameter? { get }
     /// Keeps only these output channels (sorted indices).
     func pruneOutChannels(keeping: [Int])
     /// Keeps only these input channels (indices into the input dimension).
     func pruneInChannels(keeping: [Int])
+    /// Takes the tensor shapes a structurally pruned checkpoint stores (`stored` maps an own
+    /// parameter or buffer name to its shape), so the checkpoint then loads; by default every own
+    /// parameter and buffer is resized (``ShapeAdaptation/resizeOwnTensors(of:_:)``).
+    func adaptShapes(to stored: (String) -> [Int]?) throws
+}
+
+extension ChannelPrunable {
+    public var channelScale: Parameter? { nil }
+    public func adaptShapes(to stored: (String) -> [Int]?) throws { try ShapeAdaptation.resizeOwnTensors(of: self,
+            stored) }
 }
 
 /// Slicing helpers on tensors: keep indices along one axis.
@@ -77,7 +87,6 @@ extension Linear: ChannelPrunable {
     public var prunableInChannels: Int { inFeatures }
     public var channelTransform: ChannelTransform { .mixing(kernelArea: 1, bias: bias != nil) }
     public var channelAxis: ChannelAxis { .last }
-    public var channelScoringWeight: Tensor { weight.effectiveValue }
     public func pruneOutChannels(keeping k: [Int]) {
         Slice.keep(weight, axis: 0, indices: k)
         if let bias { Slice.keep(bias, axis: 0, indices: k) }
@@ -95,11 +104,15 @@ extension Conv2d: ChannelPrunable {
         return .grouped(inputsPerOutput: inChannels / g, kernelArea: k, bias: bias != nil)
     }
     public var channelAxis: ChannelAxis { .second }
-    public var channelScoringWeight: Tensor { weight.effectiveValue }
     public func pruneOutChannels(keeping k: [Int]) {
         Slice.keep(weight, axis: 0, indices: k)
         if let bias { Slice.keep(bias, axis: 0, indices: k) }
         if geometry.groups > 1 { geometry.groups = k.count }   // depthwise: one group per channel
+    }
+    public func adaptShapes(to stored: (String) -> [Int]?) throws {
+        let depthwise = geometry.groups > 1 && geometry.groups == outChannels
+        try ShapeAdaptation.resizeOwnTensors(of: self, stored)
+        if depthwise { geometry.groups = weight.value.shape[0] }
     }
     public func pruneInChannels(keeping k: [Int]) { Slice.keep(weight, axis: 1, indices: k) }
 }
@@ -109,7 +122,7 @@ extension BatchNorm: ChannelPrunable {
     public var prunableInChannels: Int { channels }
     public var channelTransform: ChannelTransform { .normalization }
     public var channelAxis: ChannelAxis { .second }
-    public var channelScoringWeight: Tensor { weight.effectiveValue }
+    public var channelScale: Parameter? { weight }
     public func pruneOutChannels(keeping k: [Int]) {
         Slice.keep(weight, axis: 0, indices: k)
         Slice.keep(bias, axis: 0, indices: k)
@@ -124,7 +137,7 @@ extension LayerNorm: ChannelPrunable {
     public var prunableInChannels: Int { weight.shape[0] }
     public var channelTransform: ChannelTransform { weight.shape.count == 1 ? .normalization : .fixed }
     public var channelAxis: ChannelAxis { .last }
-    public var channelScoringWeight: Tensor { weight.effectiveValue }
+    public var channelScale: Parameter? { weight }
     public func pruneOutChannels(keeping k: [Int]) {
         Slice.keep(weight, axis: 0, indices: k)
         Slice.keep(bias, axis: 0, indices: k)

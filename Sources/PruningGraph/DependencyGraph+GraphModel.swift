@@ -14,7 +14,8 @@ extension DependencyGraph {
         var expansion: Int
     }
 
-    func traceGraph(_ g: GraphModel, path: String, x: Variable, space: Space, expansion: Int) throws -> (Variable, Space) {
+    func traceGraph(_ g: GraphModel, path: String, x: Variable, space: Space, expansion: Int) throws -> (Variable,
+            Space) {
         var paths: [ObjectIdentifier: String] = [:]
         for (p, m) in g.namedModules(prefix: path) { paths[ObjectIdentifier(m)] = p }
         var values = g.constants
@@ -36,14 +37,17 @@ extension DependencyGraph {
                 let wantsAxis = (m as? any ChannelPrunable)?.channelAxis == .second ? 1 : rank - 1
                 var f = inFlows[0] ?? fixedFlow(v.shape, axis: wantsAxis)
                 if f.axis != wantsAxis { f = fixedFlow(v.shape, axis: wantsAxis, fixing: [f]) }
-                let (y, out) = try trace(m, path: paths[ObjectIdentifier(m)] ?? node.name, x: v, space: f.space, expansion: f.expansion)
+                let (y, out) = try trace(m, path: paths[ObjectIdentifier(m)] ?? node.name, x: v, space: f.space,
+                                         expansion: f.expansion)
                 values[node.outputs[0]] = .float(y)
-                flows[node.outputs[0]] = Flow(space: out, axis: wantsAxis == 1 ? 1 : y.shape.count - 1, expansion: lastExpansion)
+                flows[node.outputs[0]] = Flow(space: out, axis: wantsAxis == 1 ? 1 : y.shape.count - 1,
+                                              expansion: lastExpansion)
                 continue
             }
             let results = try node.op.run(args)
             for (name, r) in zip(node.outputs, results) where !name.isEmpty { values[name] = r }
-            let floatOutputs = zip(node.outputs, results).filter { if case .float = $0.1 { return !$0.0.isEmpty } else { return false } }
+            let floatOutputs = zip(node.outputs,
+                                   results).filter { if case .float = $0.1 { return !$0.0.isEmpty } else { return false } }
             guard !floatOutputs.isEmpty else { continue }
             let outShape = floatOutputs[0].1.shape
             let flowed = inFlows.enumerated().compactMap { i, f in f.map { (i, $0) } }
@@ -53,7 +57,8 @@ extension DependencyGraph {
                 throw StructuredPruningError.invalid("node '\(node.name)' (\(node.opType)): \(error)")
             }
             for (name, _) in floatOutputs {
-                flows[name] = result ?? fixedFlow(outShape, axis: Self.defaultAxis(rank: outShape.count), fixing: flowed.map(\.1))
+                flows[name] = result ?? fixedFlow(outShape, axis: Self.defaultAxis(rank: outShape.count),
+                                                  fixing: flowed.map(\.1))
             }
         }
         guard case .float(let y)? = values[output] else { throw StructuredPruningError.invalid("the graph output '\(output)' is not a float tensor") }
@@ -72,7 +77,8 @@ extension DependencyGraph {
     }
 
     /// The flow of a node's float output, or nil when its channels must be fixed.
-    private func flowThrough(_ node: GraphNode, args: [GraphValue?], flowed: [(Int, Flow)], outShape: [Int], graph: GraphModel) throws -> Flow? {
+    private func flowThrough(_ node: GraphNode, args: [GraphValue?], flowed: [(Int, Flow)], outShape: [Int],
+                             graph: GraphModel) throws -> Flow? {
         let (i0, f0) = flowed[0]
         let inShape = args[i0]!.shape
         switch node.op.channelFlow {
@@ -98,7 +104,8 @@ extension DependencyGraph {
             var axes = given.map { $0 < 0 ? $0 + inShape.count : $0 }
             if let r = node.op as? ReduceMeanOperator { axes = try r.axes(args, rank: inShape.count) }
             guard !axes.contains(f0.axis) else { return nil }
-            return Flow(space: f0.space, axis: keepDims ? f0.axis : f0.axis - axes.filter { $0 < f0.axis }.count, expansion: f0.expansion)
+            return Flow(space: f0.space, axis: keepDims ? f0.axis : f0.axis - axes.filter { $0 < f0.axis }.count,
+                        expansion: f0.expansion)
         case .permutes(let perm):
             let p = perm.isEmpty ? Array((0..<inShape.count).reversed()) : perm
             guard f0.expansion == 1, let a = p.firstIndex(of: f0.axis) else { return nil }
@@ -139,13 +146,15 @@ extension DependencyGraph {
     /// Reshape, Flatten, Squeeze, Unsqueeze: a flatten of [N, C, …] into [N, C·…] (consumers then see
     /// each channel `expansion` times), or a layout that keeps the channel extent on some axis.
     /// A Reshape whose constant target names the changed extent gets it rewritten when channels go.
-    private func relayout(_ node: GraphNode, args: [GraphValue?], _ f: Flow, inShape: [Int], outShape: [Int], graph: GraphModel) -> Flow? {
+    private func relayout(_ node: GraphNode, args: [GraphValue?], _ f: Flow, inShape: [Int], outShape: [Int],
+                          graph: GraphModel) -> Flow? {
         func rewriteMember(_ space: Space, index: Int, expansion: Int) {
             guard node.op is ReshapeOperator, node.inputs.count > 1, case .integer(let t)? = graph.constants[node.inputs[1]],
                   index < t.values.count, t.values[index] > 0 else { return }
             let name = untiedConstant(node, graph: graph)
             let rewrite = ReshapeTargetRewrite(graph: graph, constant: name, index: index, channels: t.values[index])
-            add(space, GroupMember(path: node.name + ".shape[\(index)]", layer: rewrite, role: .consumer, expansion: expansion))
+            add(space, GroupMember(path: node.name + ".shape[\(index)]", layer: rewrite, role: .consumer,
+                                   expansion: expansion))
         }
         if inShape == outShape { return f }
         let c = inShape[f.axis]
@@ -170,7 +179,8 @@ extension DependencyGraph {
             }
             // One projection's outputs split into heads ([…, C] → […, H, C/H]): the heads become the channels.
             if f.expansion == 1, j + 1 < outShape.count, outShape[j] * outShape[j + 1] == c, outShape[j] > 1,
-               outShape[(j + 2)...].reduce(1, *) == after, let heads = headSpace(splitting: f.space, heads: outShape[j], size: outShape[j + 1]) {
+               outShape[(j + 2)...].reduce(1, *) == after, let heads = headSpace(splitting: f.space,
+                                                                                 heads: outShape[j], size: outShape[j + 1]) {
                 rewriteMember(heads, index: j, expansion: 1)
                 return Flow(space: heads, axis: j, expansion: 1)
             }
@@ -239,7 +249,6 @@ final class ReshapeTargetRewrite: ChannelPrunable {
     /// Never traced as a layer: the graph tracer adds it to a group as a consumer by hand.
     var channelTransform: ChannelTransform { .fixed }
     var channelAxis: ChannelAxis { .last }
-    var channelScoringWeight: Tensor { Tensor.zeros([channels, 0]) }
     func pruneOutChannels(keeping: [Int]) {}
     func pruneInChannels(keeping k: [Int]) {
         guard case .integer(var t)? = graph.constants[constant], index < t.values.count else { return }

@@ -2,62 +2,6 @@ import PruneAutodiff
 import PruneNN
 import PruneTensor
 
-/// One member of a pruning group and how it meets the group's channels.
-public struct GroupMember {
-    public enum Role: Sendable { case producer, follower, consumer }
-    public let path: String
-    public let layer: any ChannelPrunable
-    public let role: Role
-    /// For consumers after a Flatten: each channel feeds `expansion` consecutive input features.
-    public let expansion: Int
-    /// For consumers of a concatenation: the groups whose channels come before this group's in the
-    /// consumer's input, and the ones after (their current widths give the index mapping).
-    public var before: [PruningGroup] = []
-    public var after: [PruningGroup] = []
-    /// Fixed channels before and after this group's segment (unprunable concatenated branches).
-    public var fixedBefore = 0
-    public var fixedAfter = 0
-}
-
-/// Channels that must be removed together: the outputs of the producers, the per-channel
-/// followers (BatchNorm, depthwise convolutions) and the matching inputs of the consumers — across
-/// residual additions, which force equal channels on both branches (Fang et al., "DepGraph:
-/// Towards Any Structural Pruning", CVPR 2023).
-public final class PruningGroup {
-    public let id: Int
-    public internal(set) var channels: Int
-    public internal(set) var members: [GroupMember] = []
-
-    init(id: Int, channels: Int) { self.id = id; self.channels = channels }
-
-    public var producers: [GroupMember] { members.filter { $0.role == .producer } }
-    public var followers: [GroupMember] { members.filter { $0.role == .follower } }
-    public var consumers: [GroupMember] { members.filter { $0.role == .consumer } }
-
-    /// Removes every channel not in `keeping` from every member.
-    public func apply(keeping: [Int]) throws {
-        let k = keeping.sorted()
-        guard !k.isEmpty, Set(k).count == k.count, k.allSatisfy({ $0 >= 0 && $0 < channels }) else {
-            throw StructuredPruningError.invalid("group \(id): keep indices must be distinct, in 0..<\(channels), and not empty")
-        }
-        for m in members {
-            switch m.role {
-            case .producer, .follower:
-                // A producer may give each channel `expansion` consecutive outputs (the heads of an attention projection).
-                m.layer.pruneOutChannels(keeping: m.expansion == 1 ? k : k.flatMap { c in (0..<m.expansion).map { c * m.expansion + $0 } })
-            case .consumer:
-                // Input channels of the consumer: [before groups | this group | after groups], each expanded.
-                let offset = m.fixedBefore + m.before.reduce(0) { $0 + $1.channels }
-                let trailing = m.fixedAfter + m.after.reduce(0) { $0 + $1.channels }
-                let kept = Array(0..<offset) + k.map { offset + $0 } + (0..<trailing).map { offset + channels + $0 }
-                let idx = kept.flatMap { c in (0..<m.expansion).map { c * m.expansion + $0 } }
-                m.layer.pruneInChannels(keeping: idx)
-            }
-        }
-        channels = k.count
-    }
-}
-
 /// Errors of structured pruning: each names the layer or group.
 public enum StructuredPruningError: Error, CustomStringConvertible, Equatable {
     case unknownLayer(path: String, type: String)
@@ -97,7 +41,8 @@ public final class DependencyGraph {
         public var normalization = false
     }
     public private(set) var layers: [TracedLayer] = []
-    var pendingLayers: [(path: String, inSpace: Space, outSpace: Space?, inC: Int, outC: Int, expansion: Int, k: Int, positions: Int, depthwise: Bool, bias: Bool)] = []
+    var pendingLayers: [(path: String, inSpace: Space, outSpace: Space?, inC: Int, outC: Int, expansion: Int, k: Int,
+                         positions: Int, depthwise: Bool, bias: Bool)] = []
     var pendingNorms: [(path: String, space: Space, channels: Int)] = []
     /// Layers whose outputs were regrouped into coarser channels (attention heads), by path.
     var outRegroupings: [String: (space: Space, expansion: Int)] = [:]
@@ -133,12 +78,14 @@ public final class DependencyGraph {
                 return r.group
             }
             layers = pendingLayers.map {
-                var l = TracedLayer(path: $0.path, inGroup: resolve($0.inSpace), inChannels: $0.inC, outGroup: $0.depthwise ? resolve($0.inSpace) : resolve($0.outSpace),
+                var l = TracedLayer(path: $0.path, inGroup: resolve($0.inSpace), inChannels: $0.inC,
+                                    outGroup: $0.depthwise ? resolve($0.inSpace) : resolve($0.outSpace),
                                     outChannels: $0.outC, expansion: $0.expansion, kernelArea: $0.k, positions: $0.positions, depthwise: $0.depthwise, hasBias: $0.bias)
                 if let r = outRegroupings[$0.path], let g = resolve(r.space) { l.outGroup = g; l.outExpansion = r.expansion }
                 return l
             } + pendingNorms.map {
-                var l = TracedLayer(path: $0.path, inGroup: resolve($0.space), inChannels: $0.channels, outGroup: resolve($0.space),
+                var l = TracedLayer(path: $0.path, inGroup: resolve($0.space), inChannels: $0.channels,
+                                    outGroup: resolve($0.space),
                                     outChannels: $0.channels, expansion: 1, kernelArea: 0, positions: 0, depthwise: false, hasBias: false)
                 l.normalization = true
                 return l
@@ -218,7 +165,8 @@ public final class DependencyGraph {
         if let r = m as? Residual {
             let (yb, sb) = try trace(r.body, path: child("body"), x: x, space: space, expansion: expansion)
             var ys = x, ss = space
-            if let sc = r.shortcut { (ys, ss) = try trace(sc, path: child("shortcut"), x: x, space: space, expansion: expansion) }
+            if let sc = r.shortcut { (ys, ss) = try trace(sc, path: child("shortcut"), x: x, space: space,
+                                                          expansion: expansion) }
             let merged = try merge(sb, ss)
             var y = try yb + ys
             if let a = r.activation { y = try a.forward(y) }
@@ -264,7 +212,8 @@ public final class DependencyGraph {
             guard k == 1 || expansion == 1 else { throw StructuredPruningError.invalid("\(path): a convolution after a flatten") }
             add(space, GroupMember(path: path, layer: layer, role: .consumer, expansion: expansion))
             let out = newSpace(channels: outC)
-            pendingLayers.append((path, space, out, layer.prunableInChannels / max(expansion, 1), outC, expansion, k, positions,
+            pendingLayers.append((path, space, out, layer.prunableInChannels / max(expansion, 1), outC, expansion, k,
+                                  positions,
                                   false, bias))
             add(out, GroupMember(path: path, layer: layer, role: .producer, expansion: 1))
             lastExpansion = 1

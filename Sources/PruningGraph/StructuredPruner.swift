@@ -1,23 +1,7 @@
+import PrunePruning
 import PruneAutodiff
 import PruneNN
 import PruneTensor
-
-/// How a channel of a group is scored.
-public enum ChannelImportance: String, Sendable, CaseIterable {
-    /// L1 norm of the producers' filters (Li et al., "Pruning Filters for Efficient ConvNets", ICLR 2017).
-    case l1
-    /// L2 norm of the producers' filters.
-    case l2
-    /// |γ| of the BatchNorm followers (network slimming, Liu et al., ICCV 2017); L1 norm for groups without BatchNorm.
-    case batchNormScale = "bn"
-    /// Summed distance of each filter to the others (FPGM, He et al., CVPR 2019).
-    case fpgm
-    /// Seeded random scores (the baseline).
-    case random
-}
-
-/// How member scores combine into a group's channel score.
-public enum GroupAggregation: String, Sendable, CaseIterable { case sum, mean, max }
 
 /// What structured pruning aims for.
 public enum StructuredTarget: Sendable, Equatable {
@@ -46,26 +30,67 @@ public struct StructuredResult: Sendable, Codable {
     public var groups: [GroupChange]
 }
 
+/// Calibration data for criteria that need it (Taylor, Fisher, OBD, APoZ, activation, …).
+public struct StructuredCalibration {
+    public var loader: DataLoader
+    public var batches: Int
+    public init(loader: DataLoader, batches: Int = 16) { self.loader = loader; self.batches = batches }
+}
+
 /// Removes whole channels through the dependency graph, leaving a physically smaller dense model.
-public struct StructuredPruner: Sendable {
-    public var importance: ChannelImportance
+/// Channels are scored by any ``ImportanceCriterion`` (its ``ImportanceCriterion/memberChannelScores(_:statistics:)``):
+/// L1/L2 filter norms (Li et al., ICLR 2017), BatchNorm |γ| (Liu et al., ICCV 2017), FPGM (He et al.,
+/// CVPR 2019), Taylor (Molchanov et al., ICLR 2017), APoZ (Hu et al. 2016), and every other criterion.
+public struct StructuredPruner {
+    public var criterion: any ImportanceCriterion
     public var aggregation: GroupAggregation
     public var target: StructuredTarget
     /// Every group keeps at least this fraction of its channels (and at least one).
     public var minimumKept: Double
+    /// Seeds calibration (Hutchinson probes of OBD).
     public var seed: UInt64
     /// Kept channel counts are rounded up to a multiple of this (8 or 16 suit vectorized
     /// inference engines; Torch-Pruning's `round_to`); the cost may then stay a little above the target.
     public var roundTo: Int = 1
 
-    public init(importance: ChannelImportance = .l2, aggregation: GroupAggregation = .sum, target: StructuredTarget,
-                minimumKept: Double = 0.1, seed: UInt64 = 0) {
-        self.importance = importance; self.aggregation = aggregation; self.target = target
+    public init(criterion: any ImportanceCriterion = MagnitudeImportance(norm: .l2),
+                aggregation: GroupAggregation = .sum,
+                target: StructuredTarget, minimumKept: Double = 0.1, seed: UInt64 = 0) {
+        self.criterion = criterion; self.aggregation = aggregation; self.target = target
         self.minimumKept = minimumKept; self.seed = seed
     }
 
-    /// Traces, scores, chooses and removes channels in place; `example` is one input batch.
-    public func prune(_ model: any Module, example: Tensor) throws -> StructuredResult {
+    /// Traces, scores, chooses and removes channels in place; `example` is one input batch. A criterion
+    /// that needs data measures it on `calibration` first.
+    public func prune(_ model: any Module, example: Tensor,
+                      calibration: StructuredCalibration? = nil) throws -> StructuredResult {
+        try checkTarget()
+        let graph = try DependencyGraph(tracing: model, example: example)
+        guard !graph.groups.isEmpty else { throw StructuredPruningError.invalid("the model has no channels that can be removed") }
+        let statistics = try measure(model, graph: graph, calibration: calibration)
+        let scores = try graph.groups.map { try channelScores($0, statistics: statistics) }
+        let dense = Self.cost(graph, Dictionary(uniqueKeysWithValues: graph.groups.map { (ObjectIdentifier($0),
+                $0.channels) }))
+        let removed = try StructuredSelection(pruner: self, graph: graph, scores: scores).removedChannels()
+        var changes: [GroupChange] = []
+        var after: [ObjectIdentifier: Int] = [:]
+        for (gi, g) in graph.groups.enumerated() {
+            let before = g.channels
+            let keep = (0..<g.channels).filter { !removed[gi].contains($0) }
+            if keep.count < g.channels { try g.apply(keeping: keep) }
+            after[ObjectIdentifier(g)] = g.channels
+            changes.append(GroupChange(group: g.id, members: g.members.map { "\($0.path) (\($0.role))" },
+                                       channelsBefore: before, channelsAfter: g.channels))
+        }
+        let final = Self.cost(graph, after)
+        // The pruned model must still run on the example.
+        _ = try withNoGrad { try model.forward(Variable(example)) }
+        return StructuredResult(parametersBefore: dense.parameters, parametersAfter: final.parameters,
+                                macsBefore: dense.macs,
+                                macsAfter: final.macs, groups: changes)
+    }
+
+    func checkTarget() throws {
         switch target {
         case .channelRatio(let r) where !(r >= 0 && r < 1),
              .parameters(let r) where !(r > 0 && r <= 1),
@@ -73,68 +98,18 @@ public struct StructuredPruner: Sendable {
             throw StructuredPruningError.invalid("impossible target \(target): ratios must be in (0, 1] (channel ratio in [0, 1))")
         default: break
         }
-        let graph = try DependencyGraph(tracing: model, example: example)
-        guard !graph.groups.isEmpty else { throw StructuredPruningError.invalid("the model has no channels that can be removed") }
-        let scores = try graph.groups.map { try channelScores($0) }
-        var widths = Dictionary(uniqueKeysWithValues: graph.groups.map { (ObjectIdentifier($0), $0.channels) })
-        let minimum = Dictionary(uniqueKeysWithValues: graph.groups.map {
-            (ObjectIdentifier($0), max(1, Int((minimumKept * Double($0.channels)).rounded(.up))))
-        })
-        let dense = Self.cost(graph, widths)
-        var removed = graph.groups.map { _ in Set<Int>() }
-        // Channels in order of score, each normalized by its group's mean so groups compare.
-        var order: [(Double, Int, Int)] = []
-        for (gi, s) in scores.enumerated() {
-            let mean = s.reduce(0, +) / Double(max(s.count, 1))
-            for (c, v) in s.enumerated() { order.append((mean > 0 ? v / mean : v, gi, c)) }
+    }
+
+    /// What the criterion needs, measured on the producers' weights of the graph.
+    func measure(_ model: any Module, graph: DependencyGraph,
+                 calibration: StructuredCalibration?) throws -> CalibrationStatistics {
+        guard !criterion.needs.isEmpty else { return .none }
+        guard let calibration else {
+            throw StructuredPruningError.invalid("the \(criterion.name) criterion needs calibration data")
         }
-        order.sort { $0.0 < $1.0 || ($0.0 == $1.0 && ($0.1, $0.2) < ($1.1, $1.2)) }
-        switch target {
-        case .channelRatio(let r):
-            for (gi, g) in graph.groups.enumerated() {
-                let goal = min(Int((r * Double(g.channels)).rounded(.down)), g.channels - minimum[ObjectIdentifier(g)]!)
-                let ranked = scores[gi].indices.sorted { scores[gi][$0] < scores[gi][$1] || (scores[gi][$0] == scores[gi][$1] && $0 < $1) }
-                removed[gi] = Set(ranked.prefix(max(goal, 0)))
-            }
-        case .parameters(let keep), .flops(let keep):
-            let useFlops: Bool = { if case .flops = target { return true } else { return false } }()
-            let limit = Double(useFlops ? dense.macs : dense.parameters) * keep
-            var current = Double(useFlops ? dense.macs : dense.parameters)
-            for (_, gi, c) in order where current > limit {
-                let id = ObjectIdentifier(graph.groups[gi])
-                guard widths[id]! > minimum[id]! else { continue }
-                widths[id]! -= 1
-                removed[gi].insert(c)
-                let cost = Self.cost(graph, widths)
-                current = Double(useFlops ? cost.macs : cost.parameters)
-            }
-            if current > limit {
-                throw StructuredPruningError.invalid("impossible target: keeping \(minimumKept * 100)% of every group leaves \(Int(current)) \(useFlops ? "MACs" : "parameters"), above the \(Int(limit)) asked for")
-            }
-        }
-        if roundTo > 1 {
-            for (gi, g) in graph.groups.enumerated() {
-                let kept = g.channels - removed[gi].count
-                let target = min(g.channels, (kept + roundTo - 1) / roundTo * roundTo)
-                // Restore the best-scoring removed channels.
-                let back = removed[gi].sorted { scores[gi][$0] > scores[gi][$1] || (scores[gi][$0] == scores[gi][$1] && $0 < $1) }
-                for c in back.prefix(target - kept) { removed[gi].remove(c) }
-            }
-        }
-        var changes: [GroupChange] = []
-        var after = widths
-        for (gi, g) in graph.groups.enumerated() {
-            let before = g.channels
-            let keep = (0..<g.channels).filter { !removed[gi].contains($0) }
-            if keep.count < g.channels { try g.apply(keeping: keep) }
-            after[ObjectIdentifier(g)] = g.channels
-            changes.append(GroupChange(group: g.id, members: g.members.map { "\($0.path) (\($0.role))" }, channelsBefore: before, channelsAfter: g.channels))
-        }
-        let final = Self.cost(graph, after)
-        // The pruned model must still run on the example.
-        _ = try withNoGrad { try model.forward(Variable(example)) }
-        return StructuredResult(parametersBefore: dense.parameters, parametersAfter: final.parameters, macsBefore: dense.macs,
-                                macsAfter: final.macs, groups: changes)
+        return try Calibration.collect(model: model, targets: try graph.weightTargets(), needs: criterion.needs,
+                                       loader: calibration.loader, batches: calibration.batches,
+                                       settings: CalibrationSettings(seed: seed))
     }
 
     /// Parameters and MACs per example of the traced layers at the given group widths.
@@ -151,48 +126,19 @@ public struct StructuredPruner: Sendable {
         return (params, macs)
     }
 
-    /// One score per channel of a group, aggregated over its producers (and BatchNorm followers).
-    func channelScores(_ g: PruningGroup) throws -> [Double] {
-        var perMember: [[Double]] = []
-        switch importance {
-        case .random:
-            var rng = RandomGenerator(seed: seed &+ UInt64(g.id))
-            return (0..<g.channels).map { _ in Double(rng.nextUniform()) }
-        case .batchNormScale where g.followers.contains(where: { $0.layer.channelTransform == .normalization }):
-            for f in g.followers where f.layer.channelTransform == .normalization {
-                perMember.append(f.layer.channelScoringWeight.scalars.map { Double(abs($0)) })
-            }
-        default:
-            for p in g.producers {
-                let w = p.layer.channelScoringWeight
-                // With expansion e a channel owns e consecutive rows (an attention head): score them as one.
-                let rows = w.shape[0] / max(p.expansion, 1), d = w.scalars.count / max(rows, 1)
-                var s = [Double](repeating: 0, count: rows)
-                if importance == .fpgm {
-                    for i in 0..<rows { for j in (i + 1)..<max(rows, i + 1) {
-                        var acc = 0.0
-                        for k in 0..<d { let t = Double(w.scalars[i * d + k] - w.scalars[j * d + k]); acc += t * t }
-                        s[i] += acc.squareRoot(); s[j] += acc.squareRoot()
-                    } }
-                } else {
-                    for i in 0..<rows {
-                        var acc = 0.0
-                        for k in 0..<d { let v = Double(w.scalars[i * d + k]); acc += importance == .l2 ? v * v : abs(v) }
-                        s[i] = importance == .l2 ? acc.squareRoot() : acc
-                    }
-                }
-                perMember.append(s)
-            }
+    /// One score per channel of a group: the criterion's member scores, aggregated.
+    func channelScores(_ g: PruningGroup, statistics: CalibrationStatistics) throws -> [Double] {
+        let perMember = try criterion.memberChannelScores(try g.view(), statistics: statistics)
+        for s in perMember where s.count != g.channels {
+            throw StructuredPruningError.invalid("\(criterion.name) gave \(s.count) scores for group \(g.id) of \(g.channels) channels")
         }
-        var out = [Double](repeating: 0, count: g.channels)
-        for c in 0..<g.channels {
-            let vals = perMember.map { $0[c] }
+        return (0..<g.channels).map { c in
+            let values = perMember.map { $0[c] }
             switch aggregation {
-            case .sum: out[c] = vals.reduce(0, +)
-            case .mean: out[c] = vals.reduce(0, +) / Double(max(vals.count, 1))
-            case .max: out[c] = vals.max() ?? 0
+            case .sum: return values.reduce(0, +)
+            case .mean: return values.reduce(0, +) / Double(max(values.count, 1))
+            case .max: return values.max() ?? 0
             }
         }
-        return out
     }
 }

@@ -16,11 +16,14 @@ public struct BlockSparseMatrix: Sendable, Equatable {
     public private(set) var values: [Float]
 
     public init(dense: Tensor, blockRows r: Int, blockColumns c: Int) throws {
-        guard dense.rank == 2 else { throw TensorError.shapeMismatch(op: "BlockSparseMatrix", shapes: [dense.shape], reason: "needs a 2-D matrix") }
+        guard dense.rank == 2 else { throw TensorError.shapeMismatch(op: "BlockSparseMatrix", shapes: [dense.shape],
+                                                                     reason: "needs a 2-D matrix") }
         guard (1...8).contains(r), c >= 1, c <= 64 else {
-            throw TensorError.invalidArgument(op: "BlockSparseMatrix", reason: "blocks must have 1 to 8 rows and 1 to 64 columns, got \(r)x\(c)")
+            throw TensorError.invalidArgument(op: "BlockSparseMatrix",
+                                              reason: "blocks must have 1 to 8 rows and 1 to 64 columns, got \(r)x\(c)")
         }
-        guard dense.count < Int(Int32.max) else { throw TensorError.invalidArgument(op: "BlockSparseMatrix", reason: "matrix too large for 32-bit indices") }
+        guard dense.count < Int(Int32.max) else { throw TensorError.invalidArgument(op: "BlockSparseMatrix",
+                                                                                    reason: "matrix too large for 32-bit indices") }
         rows = dense.shape[0]; columns = dense.shape[1]; blockRows = r; blockColumns = c
         let s = dense.scalars
         let nbr = (rows + r - 1) / r, nbc = (columns + c - 1) / c
@@ -81,7 +84,8 @@ extension BlockSparseMatrix: SparseWeight {
                     xp.append(contentsOf: [Float](repeating: 0, count: paddedColumns - columns))
                     xp.withUnsafeBufferPointer { xs in
                         let body = { (range: Range<Int>) in
-                            prune_bsr_spmv_rows(r, c, brs.baseAddress!, bci.baseAddress, va.baseAddress, xs.baseAddress!, Int64(rows),
+                            prune_bsr_spmv_rows(r, c, brs.baseAddress!, bci.baseAddress, va.baseAddress,
+                                                xs.baseAddress!, Int64(rows),
                                                 Int64(range.lowerBound), Int64(range.upperBound), out)
                         }
                         BatchLayout.forRowRanges(nbr, work: work, body)
@@ -91,7 +95,8 @@ extension BlockSparseMatrix: SparseWeight {
                 let (xt, bp) = BatchLayout.transposed(x, paddedColumns: paddedColumns)
                 xt.withUnsafeBufferPointer { xtp in
                     let body = { (range: Range<Int>) in
-                        prune_bsr_spmm_rows(r, c, brs.baseAddress!, bci.baseAddress, va.baseAddress, xtp.baseAddress!, Int64(bp), Int64(b), Int64(rows),
+                        prune_bsr_spmm_rows(r, c, brs.baseAddress!, bci.baseAddress, va.baseAddress, xtp.baseAddress!,
+                                            Int64(bp), Int64(b), Int64(rows),
                                             Int64(range.lowerBound), Int64(range.upperBound), out, Int64(rows))
                     }
                     BatchLayout.forRowRanges(nbr, work: work, body)

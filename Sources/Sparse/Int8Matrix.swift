@@ -10,8 +10,10 @@ import PruneTensor
 public struct Int8Quantization: Sendable {
     /// Quantizes `w` `[rows, columns]`: the int8 values (row-major) and one scale per row.
     public static func quantize(_ w: Tensor) throws -> (q: [Int8], scales: [Float]) {
-        guard w.rank == 2 else { throw TensorError.shapeMismatch(op: "Int8Quantization", shapes: [w.shape], reason: "needs a 2-D matrix") }
-        guard w.isFinite else { throw TensorError.invalidArgument(op: "Int8Quantization", reason: "weight holds NaN or infinite values") }
+        guard w.rank == 2 else { throw TensorError.shapeMismatch(op: "Int8Quantization", shapes: [w.shape],
+                                                                 reason: "needs a 2-D matrix") }
+        guard w.isFinite else { throw TensorError.invalidArgument(op: "Int8Quantization",
+                                                                  reason: "weight holds NaN or infinite values") }
         let rows = w.shape[0], cols = w.shape[1]
         var q = [Int8](repeating: 0, count: rows * cols), scales = [Float](repeating: 0, count: rows)
         for r in 0..<rows {
@@ -19,7 +21,8 @@ public struct Int8Quantization: Sendable {
             for j in 0..<cols { m = Swift.max(m, Swift.abs(w.scalars[r * cols + j])) }
             let s = m > 0 ? m / 127 : 1
             scales[r] = s
-            for j in 0..<cols { q[r * cols + j] = Int8(Swift.max(-127, Swift.min(127, (w.scalars[r * cols + j] / s).rounded()))) }
+            for j in 0..<cols { q[r * cols + j] = Int8(Swift.max(-127, Swift.min(127,
+                                                                                 (w.scalars[r * cols + j] / s).rounded()))) }
         }
         return (q, scales)
     }
@@ -61,7 +64,8 @@ extension Int8Matrix: SparseWeight {
             nonisolated(unsafe) let out = yp.baseAddress!
             if b == 1 {
                 let body = { (range: Range<Int>) in
-                    prune_i8_gemv_rows(q.baseAddress, s.baseAddress, Int64(columns), xs.baseAddress, Int64(range.lowerBound), Int64(range.upperBound), out)
+                    prune_i8_gemv_rows(q.baseAddress, s.baseAddress, Int64(columns), xs.baseAddress,
+                                       Int64(range.lowerBound), Int64(range.upperBound), out)
                 }
                 BatchLayout.forRowRanges(rows, work: rows * columns, body)
                 return
@@ -73,7 +77,8 @@ extension Int8Matrix: SparseWeight {
                 var r0 = 0
                 while r0 < rows {
                     let r1 = Swift.min(r0 + panel, rows)
-                    prune_i8_dequantize_rows(q.baseAddress, s.baseAddress, Int64(columns), Int64(r0), Int64(r1), buf.baseAddress)
+                    prune_i8_dequantize_rows(q.baseAddress, s.baseAddress, Int64(columns), Int64(r0), Int64(r1),
+                                             buf.baseAddress)
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(b), Int32(r1 - r0), Int32(columns), 1,
                                 xs.baseAddress, Int32(columns), buf.baseAddress, Int32(columns), 0, out + r0, Int32(rows))
                     r0 = r1
@@ -96,7 +101,8 @@ public struct Int8CSRMatrix: Sendable, Equatable {
         let (q, s) = try Int8Quantization.quantize(dense)
         // The int8 matrix has the same zeros as the dense one (a non-zero never rounds to 0 unless it is
         // under half a step; those become zeros, which is the quantized model).
-        let deq = Tensor(unchecked: dense.shape, (0..<q.count).map { Float(q[$0]) * s[$0 / Swift.max(dense.shape[1], 1)] })
+        let deq = Tensor(unchecked: dense.shape, (0..<q.count).map { Float(q[$0]) * s[$0 / Swift.max(dense.shape[1],
+                1)] })
         structure = try CSRMatrix(dense: deq)
         var kept: [Int8] = []
         kept.reserveCapacity(structure.nonzeros)
@@ -121,7 +127,8 @@ extension Int8CSRMatrix: SparseWeight {
                 values.withUnsafeBufferPointer { q in scales.withUnsafeBufferPointer { s in x.scalars.withUnsafeBufferPointer { xs in y.withUnsafeMutableBufferPointer { yp in
                     nonisolated(unsafe) let out = yp.baseAddress!
                     let body = { (range: Range<Int>) in
-                        prune_i8_csr_spmv_rows(rs.baseAddress!, ci.baseAddress, q.baseAddress, s.baseAddress, xs.baseAddress, Int64(range.lowerBound), Int64(range.upperBound), out)
+                        prune_i8_csr_spmv_rows(rs.baseAddress!, ci.baseAddress, q.baseAddress, s.baseAddress,
+                                               xs.baseAddress, Int64(range.lowerBound), Int64(range.upperBound), out)
                     }
                     BatchLayout.forRowRanges(rows, work: values.count, body)
                 } } } }

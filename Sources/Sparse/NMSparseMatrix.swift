@@ -20,8 +20,10 @@ public struct NMSparseMatrix: Sendable, Equatable {
 
     /// Packs a dense matrix that is N:M sparse; throws (naming the row and group) when a run has more than N non-zeros.
     public init(dense: Tensor, n: Int, m: Int) throws {
-        guard dense.rank == 2 else { throw TensorError.shapeMismatch(op: "NMSparseMatrix", shapes: [dense.shape], reason: "needs a 2-D matrix") }
-        guard n >= 1, m > n, m <= 16 else { throw TensorError.invalidArgument(op: "NMSparseMatrix", reason: "needs 1 ≤ N < M ≤ 16, got \(n):\(m)") }
+        guard dense.rank == 2 else { throw TensorError.shapeMismatch(op: "NMSparseMatrix", shapes: [dense.shape],
+                                                                     reason: "needs a 2-D matrix") }
+        guard n >= 1, m > n, m <= 16 else { throw TensorError.invalidArgument(op: "NMSparseMatrix",
+                                                                              reason: "needs 1 ≤ N < M ≤ 16, got \(n):\(m)") }
         rows = dense.shape[0]; columns = dense.shape[1]; self.n = n; self.m = m
         let groups = (columns + m - 1) / m, bits = m <= 4 ? 2 : 4, perByte = 8 / bits
         var vals = [Float](repeating: 0, count: rows * groups * n)
@@ -32,7 +34,8 @@ public struct NMSparseMatrix: Sendable, Equatable {
                 var t = 0
                 for j in 0..<m where g * m + j < columns && s[r * columns + g * m + j] != 0 {
                     guard t < n else {
-                        throw TensorError.invalidArgument(op: "NMSparseMatrix", reason: "row \(r), columns \(g * m)..<\(min(columns, g * m + m)) hold more than \(n) non-zeros: not \(n):\(m) sparse")
+                        throw TensorError.invalidArgument(op: "NMSparseMatrix",
+                                                          reason: "row \(r), columns \(g * m)..<\(min(columns, g * m + m)) hold more than \(n) non-zeros: not \(n):\(m) sparse")
                     }
                     let p = (r * groups + g) * n + t
                     vals[p] = s[r * columns + g * m + j]
@@ -79,7 +82,8 @@ extension NMSparseMatrix: SparseWeight {
                 xp.append(contentsOf: [Float](repeating: 0, count: groups * m - columns))
                 xp.withUnsafeBufferPointer { xs in
                     let body = { (range: Range<Int>) in
-                        prune_nm_spmv_rows(nn, mm, gg, bits, va.baseAddress, ix.baseAddress, xs.baseAddress!, Int64(range.lowerBound), Int64(range.upperBound), out)
+                        prune_nm_spmv_rows(nn, mm, gg, bits, va.baseAddress, ix.baseAddress, xs.baseAddress!,
+                                           Int64(range.lowerBound), Int64(range.upperBound), out)
                     }
                     BatchLayout.forRowRanges(rows, work: work, body)
                 }
@@ -88,7 +92,8 @@ extension NMSparseMatrix: SparseWeight {
             let (xt, bp) = BatchLayout.transposed(x, paddedColumns: groups * m)
             xt.withUnsafeBufferPointer { xtp in
                 let body = { (range: Range<Int>) in
-                    prune_nm_spmm_rows(nn, mm, gg, bits, va.baseAddress, ix.baseAddress, xtp.baseAddress!, Int64(bp), Int64(b),
+                    prune_nm_spmm_rows(nn, mm, gg, bits, va.baseAddress, ix.baseAddress, xtp.baseAddress!, Int64(bp),
+                                       Int64(b),
                                        Int64(range.lowerBound), Int64(range.upperBound), out, Int64(rows))
                 }
                 BatchLayout.forRowRanges(rows, work: work, body)

@@ -17,7 +17,8 @@ public final class SparseConv2d: Module {
 
     public init(_ conv: Conv2d) throws {
         guard conv.geometry.groups == 1 else {
-            throw TensorError.invalidArgument(op: "SparseConv2d", reason: "grouped convolutions (groups = \(conv.geometry.groups)) are not supported; keep them dense")
+            throw TensorError.invalidArgument(op: "SparseConv2d",
+                                              reason: "grouped convolutions (groups = \(conv.geometry.groups)) are not supported; keep them dense")
         }
         let w = conv.weight.effectiveValue
         inChannels = w.shape[1]
@@ -29,7 +30,8 @@ public final class SparseConv2d: Module {
     public func forward(_ x: Variable) throws -> Variable {
         let input = x.value
         guard input.rank == 4, input.shape[1] == inChannels else {
-            throw TensorError.shapeMismatch(op: "SparseConv2d", shapes: [input.shape], reason: "input must be [N, \(inChannels), H, W]")
+            throw TensorError.shapeMismatch(op: "SparseConv2d", shapes: [input.shape],
+                                            reason: "input must be [N, \(inChannels), H, W]")
         }
         let n = input.shape[0], o = weight.rows, k = weight.columns
         let size = try geometry.outputSize(h: input.shape[2], w: input.shape[3], op: "SparseConv2d")
@@ -46,11 +48,13 @@ public final class SparseConv2d: Module {
                     var cols = [Float](repeating: 0, count: k * lp)
                     cols.withUnsafeMutableBufferPointer { cp in
                         for img in images {
-                            do { _ = try Tensor.patches(input, image: img, geometry: geometry, into: cp.baseAddress!, rowStride: lp) } catch {
+                            do { _ = try Tensor.patches(input, image: img, geometry: geometry, into: cp.baseAddress!,
+                                                        rowStride: lp) } catch {
                                 lock.lock(); firstError = firstError ?? error; lock.unlock(); return
                             }
                             let base = dst + img * o * l
-                            prune_csr_spmm_rows_strided(rs.baseAddress!, ci.baseAddress, va.baseAddress, cp.baseAddress!, Int64(lp), Int64(l),
+                            prune_csr_spmm_rows_strided(rs.baseAddress!, ci.baseAddress, va.baseAddress,
+                                                        cp.baseAddress!, Int64(lp), Int64(l),
                                                         0, Int64(o), base, 1, Int64(l))
                             if let bias { for c in 0..<o { let b = bias.scalars[c]; for j in 0..<l { base[c * l + j] += b } } }
                         }
@@ -63,5 +67,6 @@ public final class SparseConv2d: Module {
         return Variable(Tensor(unchecked: [n, o, size.h, size.w], out))
     }
 
-    public var summary: String { String(format: "SparseConv2d(%d → %d, %.1f%% sparse, CSR)", inChannels, weight.rows, weight.sparsity * 100) }
+    public var summary: String { String(format: "SparseConv2d(%d → %d, %.1f%% sparse, CSR)", inChannels, weight.rows,
+                                        weight.sparsity * 100) }
 }

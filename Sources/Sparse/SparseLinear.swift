@@ -14,9 +14,14 @@ public final class SparseLinear: LinearLayer {
     /// A CSR layer (the format that works for any sparsity pattern).
     public convenience init(_ linear: Linear) throws { try self.init(linear, format: .csr) }
 
-    public init(_ linear: Linear, format: SparseFormat) throws {
-        weight = try format.make(linear.weight.effectiveValue)
-        bias = linear.bias?.effectiveValue
+    public convenience init(_ linear: Linear, format: SparseFormat) throws {
+        try self.init(weight: linear.weight.effectiveValue, bias: linear.bias?.effectiveValue, format: format)
+    }
+
+    /// A layer y = x·Wᵀ + b from a `[out, in]` weight stored in `format`.
+    public init(weight w: Tensor, bias: Tensor?, format: SparseFormat) throws {
+        weight = try format.make(w)
+        self.bias = bias
     }
 
     public var inFeatures: Int { weight.columns }
@@ -26,7 +31,8 @@ public final class SparseLinear: LinearLayer {
     /// `x` is `[..., in]`; leading axes are flattened into the batch and restored.
     public func forward(_ x: Variable) throws -> Variable {
         guard x.value.rank >= 1, x.shape.last == weight.columns else {
-            throw TensorError.shapeMismatch(op: "SparseLinear", shapes: [x.shape, [weight.rows, weight.columns]], reason: "input features must equal the weight's columns")
+            throw TensorError.shapeMismatch(op: "SparseLinear", shapes: [x.shape, [weight.rows, weight.columns]],
+                                            reason: "input features must equal the weight's columns")
         }
         let lead = Array(x.shape.dropLast())
         var y = try weight.multiply(batch: x.value.reshaped([-1, weight.columns]))
@@ -47,36 +53,12 @@ public final class SparseLinear: LinearLayer {
         try convert(model, minimumSparsity: minimumSparsity, chooser: nil).map(\.path)
     }
 
-    /// Replaces the sparse Linear layers of `model`, each in the format `chooser` measures fastest
-    /// (dense included: a layer stays a Linear when no sparse format beats it); without a chooser, CSR.
-    /// Ungrouped convolutions with at least `minimumSparsity` zeros become ``SparseConv2d`` (CSR).
-    public static func convert(_ model: any Module, minimumSparsity: Double, chooser: SparseFormatChooser?) throws -> [(path: String, format: String)] {
-        var replaced: [(String, String)] = []
-        for (path, m) in model.namedModules() where !path.isEmpty {
-            if let conv = m as? Conv2d, conv.geometry.groups == 1 {
-                // Convolutions: CSR filters × im2col patches.
-                let w = conv.weight.effectiveValue.scalars
-                guard Double(w.filter { $0 == 0 }.count) >= minimumSparsity * Double(max(w.count, 1)) else { continue }
-                try model.replaceModule(at: path, with: try SparseConv2d(conv))
-                replaced.append((path, "CSR conv"))
-                continue
-            }
-            guard let l = m as? Linear else { continue }
-            let w = l.weight.effectiveValue.scalars
-            let zeros = Double(w.filter { $0 == 0 }.count) / Double(max(w.count, 1))
-            guard zeros >= minimumSparsity else { continue }
-            let format: SparseFormat
-            if let chooser {
-                guard let best = try chooser.fastest(for: l.weight.effectiveValue) else { replaced.append((path, "dense")); continue }
-                format = best
-            } else {
-                format = .csr
-            }
-            let layer = try SparseLinear(l, format: format)
-            try model.replaceModule(at: path, with: layer)
-            replaced.append((path, layer.weight.formatName))
-        }
-        return replaced
+    /// Replaces the sparse layers of `model` (every ``SparseConvertible`` one), each in the format
+    /// `chooser` measures fastest (dense included: a layer stays as it is when no sparse format beats
+    /// it); without a chooser, CSR.
+    public static func convert(_ model: any Module, minimumSparsity: Double,
+                               chooser: SparseFormatChooser?) throws -> [(path: String, format: String)] {
+        try SparseConversion.measured(chooser).apply(to: model, minimumSparsity: minimumSparsity)
     }
 }
 
@@ -123,8 +105,10 @@ public struct SparseFormatChooser: Sendable {
     public var candidates: [SparseFormat]
     public var maximumBlockFill: Double
 
-    public init(batch: Int, candidates: [SparseFormat] = [.csr, .blocks(rows: 4, columns: 1), .blocks(rows: 1, columns: 4), .blocks(rows: 4, columns: 4),
-                                                            .nOfM(n: 2, m: 4), .nOfM(n: 4, m: 8)], maximumBlockFill: Double = 1.5) {
+    public init(batch: Int, candidates: [SparseFormat] = [.csr, .blocks(rows: 4, columns: 1), .blocks(rows: 1,
+            columns: 4), .blocks(rows: 4, columns: 4),
+                                                            .nOfM(n: 2, m: 4), .nOfM(n: 4,
+                                                                                     m: 8)], maximumBlockFill: Double = 1.5) {
         self.batch = batch; self.candidates = candidates; self.maximumBlockFill = maximumBlockFill
     }
 

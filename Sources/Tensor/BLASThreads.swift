@@ -13,4 +13,11 @@ public enum BLASThreads {
         #endif
         return try body()
     }
+
+    /// Sets the number of threads OpenBLAS uses (a no-op on Apple platforms).
+    public static func set(_ threads: Int) {
+        #if os(Linux)
+        openblas_set_num_threads(Int32(threads))
+        #endif
+    }
 }

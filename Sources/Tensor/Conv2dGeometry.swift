@@ -24,13 +24,15 @@ public struct Conv2dGeometry: Sendable, Equatable {
     public func outputSize(h: Int, w: Int, op: String) throws -> (h: Int, w: Int) {
         guard kernel.h > 0, kernel.w > 0, stride.h > 0, stride.w > 0, dilation.h > 0, dilation.w > 0,
               padding.h >= 0, padding.w >= 0 else {
-            throw TensorError.invalidArgument(op: op, reason: "kernel, stride and dilation must be positive, padding non-negative")
+            throw TensorError.invalidArgument(op: op,
+                                              reason: "kernel, stride and dilation must be positive, padding non-negative")
         }
         let oh = (h + 2 * padding.h - dilation.h * (kernel.h - 1) - 1) / stride.h + 1
         let ow = (w + 2 * padding.w - dilation.w * (kernel.w - 1) - 1) / stride.w + 1
         guard oh > 0, ow > 0, h + 2 * padding.h >= dilation.h * (kernel.h - 1) + 1,
               w + 2 * padding.w >= dilation.w * (kernel.w - 1) + 1 else {
-            throw TensorError.invalidArgument(op: op, reason: "a \(kernel.h)×\(kernel.w) window (dilation \(dilation.h)×\(dilation.w), padding \(padding.h)×\(padding.w)) does not fit a \(h)×\(w) input")
+            throw TensorError.invalidArgument(op: op,
+                                              reason: "a \(kernel.h)×\(kernel.w) window (dilation \(dilation.h)×\(dilation.w), padding \(padding.h)×\(padding.w)) does not fit a \(h)×\(w) input")
         }
         return (oh, ow)
     }

@@ -31,17 +31,27 @@ public func parallelChunks(_ count: Int, grain: Int = 16_384, _ body: (Range<Int
     }
 }
 
-/// The number of cores work is spread over.
+/// The number of cores work is spread over: all of them, or `PRUNE_THREADS` (the CLI's `--threads`).
 public enum ProcessInfoCores {
-    /// Set PRUNE_SERIAL=1 to run every loop on the calling thread (for measurements).
-    public static let serialOverride: Bool = getenv("PRUNE_SERIAL").map { String(cString: $0) == "1" } ?? false
+    /// Set PRUNE_SERIAL=1 (or limit to one thread) to run every loop on the calling thread (for measurements).
+    public static let serialOverride: Bool = {
+        getenv("PRUNE_SERIAL").map { String(cString: $0) == "1" } ?? false || count == 1
+    }()
     public static let count: Int = {
+        if let text = getenv("PRUNE_THREADS").map({ String(cString: $0) }), let n = Int(text), n >= 1 { return n }
         #if canImport(Glibc)
         return Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else
         return Swift.max(1, Int(sysconf(_SC_NPROCESSORS_ONLN)))
         #endif
     }()
+
+    /// Limits our loops and OpenBLAS to `threads` threads; call it before any work (it sets
+    /// `PRUNE_THREADS`, which `count` reads once).
+    public static func limit(to threads: Int) {
+        setenv("PRUNE_THREADS", String(threads), 1)
+        BLASThreads.set(threads)
+    }
 }
 
 #if canImport(Glibc)

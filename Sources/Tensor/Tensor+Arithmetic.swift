@@ -23,14 +23,19 @@ extension Tensor {
     public static prefix func - (a: Tensor) -> Tensor { a.map { -$0 } }
 
     /// Elementwise maximum of two broadcast operands.
-    public static func maximum(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binaryOp(a, b, op: "maximum") { Swift.max($0, $1) } }
+    public static func maximum(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binaryOp(a, b,
+                                                                                         op: "maximum") { Swift.max($0,
+            $1) } }
     /// Elementwise minimum of two broadcast operands.
-    public static func minimum(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binaryOp(a, b, op: "minimum") { Swift.min($0, $1) } }
+    public static func minimum(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binaryOp(a, b,
+                                                                                         op: "minimum") { Swift.min($0,
+            $1) } }
 
     /// In-place `self += other` for equal shapes (used to accumulate gradients).
     public mutating func add(_ other: Tensor) throws {
         guard shape == other.shape else {
-            throw TensorError.shapeMismatch(op: "add(inPlace)", shapes: [shape, other.shape], reason: "shapes must be equal")
+            throw TensorError.shapeMismatch(op: "add(inPlace)", shapes: [shape, other.shape],
+                                            reason: "shapes must be equal")
         }
         scalars.withUnsafeMutableBufferPointer { p in
             other.scalars.withUnsafeBufferPointer { q in

@@ -28,7 +28,8 @@ extension Tensor {
     public func broadcast(to target: [Int]) throws -> Tensor {
         if shape == target { return self }
         guard try Tensor.broadcastShape(shape, target, op: "broadcast") == target else {
-            throw TensorError.shapeMismatch(op: "broadcast", shapes: [shape, target], reason: "cannot stretch to the target")
+            throw TensorError.shapeMismatch(op: "broadcast", shapes: [shape, target],
+                                            reason: "cannot stretch to the target")
         }
         return try Tensor.binaryOp(self, Tensor.zeros(target), op: "broadcast") { a, _ in a }
     }
@@ -37,14 +38,16 @@ extension Tensor {
     public func sum(toShape target: [Int]) throws -> Tensor {
         if shape == target { return self }
         guard target.count <= shape.count else {
-            throw TensorError.shapeMismatch(op: "sum(toShape:)", shapes: [shape, target], reason: "target has more axes")
+            throw TensorError.shapeMismatch(op: "sum(toShape:)", shapes: [shape, target],
+                                            reason: "target has more axes")
         }
         let offset = shape.count - target.count
         var axes: [Int] = Array(0..<offset)
         for i in 0..<target.count {
             if target[i] == 1 && shape[i + offset] != 1 { axes.append(i + offset) }
             else if target[i] != shape[i + offset] {
-                throw TensorError.shapeMismatch(op: "sum(toShape:)", shapes: [shape, target], reason: "axis \(i + offset) differs")
+                throw TensorError.shapeMismatch(op: "sum(toShape:)", shapes: [shape, target],
+                                                reason: "axis \(i + offset) differs")
             }
         }
         let reduced = try sum(axes: axes, keepDims: true)

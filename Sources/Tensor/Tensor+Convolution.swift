@@ -8,9 +8,11 @@ import Dispatch
 /// `sgemm` straight into the output. The backward pass recomputes the patches rather than storing
 /// them, and sums the per-core weight gradients in a fixed order (deterministic for a thread count).
 extension Tensor {
-    static func checkConv(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Conv2dGeometry) throws -> (oh: Int, ow: Int) {
+    static func checkConv(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Conv2dGeometry) throws -> (oh: Int,
+            ow: Int) {
         guard input.rank == 4, weight.rank == 4 else {
-            throw TensorError.shapeMismatch(op: "conv2d", shapes: [input.shape, weight.shape], reason: "input must be [N, C, H, W] and weight [O, C/groups, KH, KW]")
+            throw TensorError.shapeMismatch(op: "conv2d", shapes: [input.shape, weight.shape],
+                                            reason: "input must be [N, C, H, W] and weight [O, C/groups, KH, KW]")
         }
         let c = input.shape[1], o = weight.shape[0]
         guard g.groups > 0, c % g.groups == 0, o % g.groups == 0, weight.shape[1] * g.groups == c else {
@@ -18,10 +20,12 @@ extension Tensor {
                                             reason: "\(c) input channels, \(o) filters of \(weight.shape[1]) channels and \(g.groups) groups do not agree")
         }
         guard weight.shape[2] == g.kernel.h, weight.shape[3] == g.kernel.w else {
-            throw TensorError.shapeMismatch(op: "conv2d", shapes: [weight.shape], reason: "kernel is \(g.kernel.h)×\(g.kernel.w)")
+            throw TensorError.shapeMismatch(op: "conv2d", shapes: [weight.shape],
+                                            reason: "kernel is \(g.kernel.h)×\(g.kernel.w)")
         }
         if let bias, bias.shape != [o] {
-            throw TensorError.shapeMismatch(op: "conv2d", shapes: [bias.shape, [o]], reason: "bias needs one value per filter")
+            throw TensorError.shapeMismatch(op: "conv2d", shapes: [bias.shape, [o]],
+                                            reason: "bias needs one value per filter")
         }
         let size = try g.outputSize(h: input.shape[2], w: input.shape[3], op: "conv2d")
         return (size.h, size.w)
@@ -32,7 +36,8 @@ extension Tensor {
     /// Positions that fall in the padding are never written, so a buffer zeroed once stays valid
     /// across images and groups of the same geometry.
     @inline(__always)
-    static func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>, img: Int, c: Int, h: Int, w: Int,
+    static func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>, img: Int, c: Int, h: Int,
+                       w: Int,
                        c0: Int, cg: Int, g: Conv2dGeometry, oh: Int, ow: Int, rowStride: Int? = nil) {
         let kk = g.kernel.h * g.kernel.w, l = rowStride ?? oh * ow
         for r in 0..<(cg * kk) {
@@ -61,23 +66,28 @@ extension Tensor {
     /// `[C·KH·KW, rowStride]` matrix written into `cols` (columns `0..<OH·OW`; the rest untouched),
     /// for convolution kernels outside this module (sparse convolution). As with im2col, positions
     /// in the padding are never written: `cols` must be zeroed once per geometry. Returns (OH, OW).
-    public static func patches(_ input: Tensor, image: Int, geometry g: Conv2dGeometry, into cols: UnsafeMutablePointer<Float>, rowStride: Int) throws -> (h: Int, w: Int) {
+    public static func patches(_ input: Tensor, image: Int, geometry g: Conv2dGeometry,
+                               into cols: UnsafeMutablePointer<Float>, rowStride: Int) throws -> (h: Int, w: Int) {
         guard input.rank == 4, g.groups == 1, image >= 0, image < input.shape[0] else {
-            throw TensorError.shapeMismatch(op: "patches", shapes: [input.shape], reason: "needs [N, C, H, W], groups = 1 and an image index in range")
+            throw TensorError.shapeMismatch(op: "patches", shapes: [input.shape],
+                                            reason: "needs [N, C, H, W], groups = 1 and an image index in range")
         }
         let c = input.shape[1], h = input.shape[2], w = input.shape[3]
         let size = try g.outputSize(h: h, w: w, op: "patches")
         let l = size.h * size.w
-        guard rowStride >= l else { throw TensorError.invalidArgument(op: "patches", reason: "row stride \(rowStride) < \(l) positions") }
+        guard rowStride >= l else { throw TensorError.invalidArgument(op: "patches",
+                                                                      reason: "row stride \(rowStride) < \(l) positions") }
         input.scalars.withUnsafeBufferPointer { xp in
-            im2col(xp.baseAddress!, into: cols, img: image, c: c, h: h, w: w, c0: 0, cg: c, g: g, oh: size.h, ow: size.w, rowStride: rowStride)
+            im2col(xp.baseAddress!, into: cols, img: image, c: c, h: h, w: w, c0: 0, cg: c, g: g, oh: size.h,
+                   ow: size.w, rowStride: rowStride)
         }
         return size
     }
 
     /// Adds a patch matrix back into image `img` of `dx` (the adjoint of im2col).
     @inline(__always)
-    static func col2im(_ cols: UnsafePointer<Float>, into dxp: UnsafeMutablePointer<Float>, img: Int, c: Int, h: Int, w: Int,
+    static func col2im(_ cols: UnsafePointer<Float>, into dxp: UnsafeMutablePointer<Float>, img: Int, c: Int, h: Int,
+                       w: Int,
                        c0: Int, cg: Int, g: Conv2dGeometry, oh: Int, ow: Int) {
         let kk = g.kernel.h * g.kernel.w, l = oh * ow
         for r in 0..<(cg * kk) {
@@ -121,7 +131,8 @@ extension Tensor {
     }
 
     /// Convolution forward pass.
-    public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry) throws -> Tensor {
+    public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?,
+                              geometry g: Conv2dGeometry) throws -> Tensor {
         let (oh, ow) = try checkConv(input, weight, bias, g)
         let n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3]
         let o = weight.shape[0], cg = c / g.groups, og = o / g.groups
@@ -138,7 +149,8 @@ extension Tensor {
                         cols.withUnsafeMutableBufferPointer { cp in
                             for img in images {
                                 for gi in 0..<g.groups {
-                                    im2col(xb, into: cp.baseAddress!, img: img, c: c, h: h, w: w, c0: gi * cg, cg: cg, g: g, oh: oh, ow: ow)
+                                    im2col(xb, into: cp.baseAddress!, img: img, c: c, h: h, w: w, c0: gi * cg, cg: cg,
+                                           g: g, oh: oh, ow: ow)
                                     let dst = ob + (img * o + gi * og) * l
                                     if let biasValues {
                                         for oc in 0..<og {
@@ -194,12 +206,16 @@ extension Tensor {
                                             for img in images {
                                                 for gi in 0..<g.groups {
                                                     let gout = gb + (img * o + gi * og) * l
-                                                    im2col(xb, into: cp.baseAddress!, img: img, c: c, h: h, w: w, c0: gi * cg, cg: cg, g: g, oh: oh, ow: ow)
-                                                    gemm(gout, cp.baseAddress!, dw + gi * og * cg * kk, m: og, n: cg * kk, k: l,
+                                                    im2col(xb, into: cp.baseAddress!, img: img, c: c, h: h, w: w,
+                                                           c0: gi * cg, cg: cg, g: g, oh: oh, ow: ow)
+                                                    gemm(gout, cp.baseAddress!, dw + gi * og * cg * kk, m: og,
+                                                         n: cg * kk, k: l,
                                                          transB: true, beta: 1)
                                                     if needInput {
-                                                        gemm(wb + gi * og * cg * kk, gout, dp.baseAddress!, m: cg * kk, n: l, k: og, transA: true)
-                                                        col2im(dp.baseAddress!, into: dxb!, img: img, c: c, h: h, w: w, c0: gi * cg, cg: cg, g: g, oh: oh, ow: ow)
+                                                        gemm(wb + gi * og * cg * kk, gout, dp.baseAddress!, m: cg * kk,
+                                                             n: l, k: og, transA: true)
+                                                        col2im(dp.baseAddress!, into: dxb!, img: img, c: c, h: h, w: w,
+                                                               c0: gi * cg, cg: cg, g: g, oh: oh, ow: ow)
                                                     }
                                                 }
                                             }
@@ -217,6 +233,7 @@ extension Tensor {
             let base = k * weight.count
             for i in 0..<weight.count { dW[i] += partial[base + i] }
         }
-        return (needInput ? Tensor(unchecked: input.shape, dX) : nil, Tensor(unchecked: weight.shape, dW), Tensor(unchecked: [o], dB))
+        return (needInput ? Tensor(unchecked: input.shape, dX) : nil, Tensor(unchecked: weight.shape, dW),
+                Tensor(unchecked: [o], dB))
     }
 }

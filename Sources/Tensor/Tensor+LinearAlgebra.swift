@@ -20,9 +20,11 @@ extension Tensor {
 
     /// Matrix product with NumPy semantics: 2-D × 2-D, or batched over leading axes
     /// (`[..., m, k] × [..., k, n]`, where either side may be 2-D and is then shared by every batch).
-    public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) throws -> Tensor {
+    public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false,
+                              transposeB: Bool = false) throws -> Tensor {
         guard a.rank >= 2, b.rank >= 2 else {
-            throw TensorError.shapeMismatch(op: "matmul", shapes: [a.shape, b.shape], reason: "both operands need at least 2 axes")
+            throw TensorError.shapeMismatch(op: "matmul", shapes: [a.shape, b.shape],
+                                            reason: "both operands need at least 2 axes")
         }
         let m = transposeA ? a.shape[a.rank - 1] : a.shape[a.rank - 2]
         let ka = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1]

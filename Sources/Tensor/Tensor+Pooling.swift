@@ -31,49 +31,63 @@ extension Tensor {
                             return
                         }
                         if fast {
-                            // Every window lies inside the image: no bounds checks.
-                            for y in 0..<oh {
-                                let o = (p * oh + y) * ow
-                                let top = y * g.stride.h
-                                for xo in 0..<ow {
-                                    let left = xo * g.stride.w
-                                    var bi = top * w + left
-                                    var best = plane[bi]
-                                    for ki in 0..<g.kernel.h {
-                                        let row = (top + ki) * w + left
-                                        for kj in 0..<g.kernel.w {
-                                            let v = plane[row + kj]
-                                            if v > best || v.isNaN { best = v; bi = row + kj }
-                                        }
-                                    }
-                                    ob[o + xo] = best
-                                    ab[o + xo] = Int32(bi)
-                                }
-                            }
-                            return
-                        }
-                        for y in 0..<oh {
-                            for xo in 0..<ow {
-                                var best = -Float.infinity, bi = -1
-                                for ki in 0..<g.kernel.h {
-                                    let iy = y * g.stride.h - g.padding.h + ki * g.dilation.h
-                                    if iy < 0 || iy >= h { continue }
-                                    for kj in 0..<g.kernel.w {
-                                        let ix = xo * g.stride.w - g.padding.w + kj * g.dilation.w
-                                        if ix < 0 || ix >= w { continue }
-                                        let v = plane[iy * w + ix]
-                                        if v > best || bi < 0 || v.isNaN { best = v; bi = iy * w + ix }
-                                    }
-                                }
-                                ob[(p * oh + y) * ow + xo] = best
-                                ab[(p * oh + y) * ow + xo] = Int32(bi)
-                            }
+                            Tensor.maxPoolInside(plane, w: w, oh: oh, ow: ow, g, out: ob + p * oh * ow,
+                                                 arg: ab + p * oh * ow)
+                        } else {
+                            Tensor.maxPoolPadded(plane, h: h, w: w, oh: oh, ow: ow, g, out: ob + p * oh * ow,
+                                                 arg: ab + p * oh * ow)
                         }
                     }
                 }
             }
         }
         return (Tensor(unchecked: [n, c, oh, ow], out), arg)
+    }
+
+    /// Every window lies inside the image (no padding, no dilation): no bounds checks.
+    @inline(__always)
+    static func maxPoolInside(_ plane: UnsafePointer<Float>, w: Int, oh: Int, ow: Int, _ g: Conv2dGeometry,
+                              out: UnsafeMutablePointer<Float>, arg: UnsafeMutablePointer<Int32>) {
+        for y in 0..<oh {
+            let top = y * g.stride.h
+            for xo in 0..<ow {
+                let left = xo * g.stride.w
+                var bi = top * w + left
+                var best = plane[bi]
+                for ki in 0..<g.kernel.h {
+                    let row = (top + ki) * w + left
+                    for kj in 0..<g.kernel.w {
+                        let v = plane[row + kj]
+                        if v > best || v.isNaN { best = v; bi = row + kj }
+                    }
+                }
+                out[y * ow + xo] = best
+                arg[y * ow + xo] = Int32(bi)
+            }
+        }
+    }
+
+    /// Any geometry: windows clipped at the borders (padding never wins).
+    @inline(__always)
+    static func maxPoolPadded(_ plane: UnsafePointer<Float>, h: Int, w: Int, oh: Int, ow: Int, _ g: Conv2dGeometry,
+                              out: UnsafeMutablePointer<Float>, arg: UnsafeMutablePointer<Int32>) {
+        for y in 0..<oh {
+            for xo in 0..<ow {
+                var best = -Float.infinity, bi = -1
+                for ki in 0..<g.kernel.h {
+                    let iy = y * g.stride.h - g.padding.h + ki * g.dilation.h
+                    if iy < 0 || iy >= h { continue }
+                    for kj in 0..<g.kernel.w {
+                        let ix = xo * g.stride.w - g.padding.w + kj * g.dilation.w
+                        if ix < 0 || ix >= w { continue }
+                        let v = plane[iy * w + ix]
+                        if v > best || bi < 0 || v.isNaN { best = v; bi = iy * w + ix }
+                    }
+                }
+                out[y * ow + xo] = best
+                arg[y * ow + xo] = Int32(bi)
+            }
+        }
     }
 
     /// The common 2×2, stride-2 window without padding, as straight-line code.

@@ -1,7 +1,8 @@
 /// Random creation and the standard weight initializations, all from a seeded ``RandomGenerator``.
 extension Tensor {
     /// Independent uniform values in [low, high).
-    public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1, using rng: inout RandomGenerator) -> Tensor {
+    public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1,
+                               using rng: inout RandomGenerator) -> Tensor {
         let n = count(of: shape)
         var s = [Float](repeating: 0, count: n)
         for i in 0..<n { s[i] = low + (high - low) * rng.nextUniform() }
@@ -9,7 +10,8 @@ extension Tensor {
     }
 
     /// Independent normal values with the given mean and standard deviation.
-    public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1, using rng: inout RandomGenerator) -> Tensor {
+    public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1,
+                              using rng: inout RandomGenerator) -> Tensor {
         let n = count(of: shape)
         var s = [Float](repeating: 0, count: n)
         for i in 0..<n { s[i] = mean + std * rng.nextNormal() }

@@ -86,9 +86,11 @@ extension Tensor {
         try extreme(axis: axis, keepDims: keepDims, op: "min") { $0 < $1 }
     }
     /// Maximum along one axis.
-    public func max(axis: Int, keepDims: Bool = false) throws -> Tensor { try maxWithIndex(axis: axis, keepDims: keepDims).values }
+    public func max(axis: Int, keepDims: Bool = false) throws -> Tensor { try maxWithIndex(axis: axis,
+            keepDims: keepDims).values }
     /// Minimum along one axis.
-    public func min(axis: Int, keepDims: Bool = false) throws -> Tensor { try minWithIndex(axis: axis, keepDims: keepDims).values }
+    public func min(axis: Int, keepDims: Bool = false) throws -> Tensor { try minWithIndex(axis: axis,
+            keepDims: keepDims).values }
     /// Index of the maximum along one axis (the first on ties).
     public func argmax(axis: Int) throws -> [Int] { try maxWithIndex(axis: axis).indices }
     /// The largest scalar.

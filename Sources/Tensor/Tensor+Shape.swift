@@ -5,12 +5,14 @@ extension Tensor {
         var s = newShape
         let unknown = s.indices.filter { s[$0] == -1 }
         guard unknown.count <= 1, s.allSatisfy({ $0 >= -1 }) else {
-            throw TensorError.shapeMismatch(op: "reshape", shapes: [shape, newShape], reason: "at most one extent may be -1, none below")
+            throw TensorError.shapeMismatch(op: "reshape", shapes: [shape, newShape],
+                                            reason: "at most one extent may be -1, none below")
         }
         if let u = unknown.first {
             let known = s.enumerated().filter { $0.offset != u }.reduce(1) { $0 * $1.element }
             guard known > 0, count % known == 0 else {
-                throw TensorError.shapeMismatch(op: "reshape", shapes: [shape, newShape], reason: "\(count) scalars cannot be split this way")
+                throw TensorError.shapeMismatch(op: "reshape", shapes: [shape, newShape],
+                                                reason: "\(count) scalars cannot be split this way")
             }
             s[u] = count / known
         }
@@ -24,7 +26,8 @@ extension Tensor {
     /// Axes reordered: output axis i is input axis `order[i]`.
     public func permuted(_ order: [Int]) throws -> Tensor {
         guard order.sorted() == Array(0..<rank) else {
-            throw TensorError.invalidArgument(op: "permute", reason: "\(order) is not a permutation of the \(rank) axes of \(shape)")
+            throw TensorError.invalidArgument(op: "permute",
+                                              reason: "\(order) is not a permutation of the \(rank) axes of \(shape)")
         }
         if order == Array(0..<rank) { return self }
         if rank == 2 { return transposed2D() }
@@ -106,7 +109,8 @@ extension Tensor {
         if let axes {
             let n = try axes.map { try Tensor.normalize(axis: $0, rank: rank, op: "squeeze") }
             for a in n where shape[a] != 1 {
-                throw TensorError.invalidArgument(op: "squeeze", reason: "axis \(a) of \(shape) has extent \(shape[a]), not 1")
+                throw TensorError.invalidArgument(op: "squeeze",
+                                                  reason: "axis \(a) of \(shape) has extent \(shape[a]), not 1")
             }
             return Tensor(unchecked: shape.enumerated().filter { !n.contains($0.offset) }.map { $0.element }, scalars)
         }
@@ -123,7 +127,8 @@ extension Tensor {
     public func slice(axis: Int, start: Int, end: Int) throws -> Tensor {
         let a = try Tensor.normalize(axis: axis, rank: rank, op: "slice")
         guard 0 <= start, start <= end, end <= shape[a] else {
-            throw TensorError.invalidArgument(op: "slice", reason: "range \(start)..<\(end) outside axis \(a) of \(shape)")
+            throw TensorError.invalidArgument(op: "slice",
+                                              reason: "range \(start)..<\(end) outside axis \(a) of \(shape)")
         }
         let (outer, len, inner) = split(at: a)
         let w = (end - start) * inner
@@ -142,7 +147,8 @@ extension Tensor {
 
     /// Concatenates tensors along `axis`; all other extents must agree.
     public static func concat(_ parts: [Tensor], axis: Int) throws -> Tensor {
-        guard let first = parts.first else { throw TensorError.invalidArgument(op: "concat", reason: "no tensors given") }
+        guard let first = parts.first else { throw TensorError.invalidArgument(op: "concat",
+                                                                               reason: "no tensors given") }
         let a = try normalize(axis: axis, rank: first.rank, op: "concat")
         for p in parts {
             var x = p.shape, y = first.shape
@@ -151,7 +157,8 @@ extension Tensor {
             }
             x[a] = 0; y[a] = 0
             guard x == y else {
-                throw TensorError.shapeMismatch(op: "concat", shapes: parts.map(\.shape), reason: "extents off axis \(a) differ")
+                throw TensorError.shapeMismatch(op: "concat", shapes: parts.map(\.shape),
+                                                reason: "extents off axis \(a) differ")
             }
         }
         let outer = first.shape[..<a].reduce(1, *)
@@ -173,7 +180,8 @@ extension Tensor {
         let a = try Tensor.normalize(axis: axis, rank: rank, op: "gather")
         let (outer, len, inner) = split(at: a)
         for i in indices where i < 0 || i >= len {
-            throw TensorError.invalidArgument(op: "gather", reason: "index \(i) out of range 0..<\(len) on axis \(a) of \(shape)")
+            throw TensorError.invalidArgument(op: "gather",
+                                              reason: "index \(i) out of range 0..<\(len) on axis \(a) of \(shape)")
         }
         let k = indices.count
         var out = [Float](repeating: 0, count: outer * k * inner)
@@ -199,7 +207,8 @@ extension Tensor {
         let (outer, len, inner) = result.split(at: a)
         var expected = shape; expected[a] = indices.count
         guard source.shape == expected else {
-            throw TensorError.shapeMismatch(op: "scatterAdd", shapes: [source.shape, expected], reason: "source must have one slice per index")
+            throw TensorError.shapeMismatch(op: "scatterAdd", shapes: [source.shape, expected],
+                                            reason: "source must have one slice per index")
         }
         for i in indices where i < 0 || i >= len {
             throw TensorError.invalidArgument(op: "scatterAdd", reason: "index \(i) out of range 0..<\(len)")

@@ -14,8 +14,8 @@ struct BenchGemm: ParsableCommand {
     @Option(help: "Repetitions per measurement.")
     var repeats: Int = 20
 
-    @Flag(help: "Print the result as JSON on stdout.")
-    var json = false
+    @OptionGroup var common: CommonOptions
+    var json: Bool { common.json }
 
     struct Row: Encodable {
         let batch: Int, inFeatures: Int, outFeatures: Int
@@ -44,13 +44,18 @@ struct BenchGemm: ParsableCommand {
             for _ in 0..<repeats { try layerStep() }
             let layerTime = (monotonicSeconds() - t0) / Double(repeats)
             // Raw sgemm: the same three products.
-            var y = [Float](repeating: 0, count: m * n), dx = [Float](repeating: 0, count: m * k), dw = [Float](repeating: 0, count: n * k)
+            var y = [Float](repeating: 0, count: m * n), dx = [Float](repeating: 0,
+                                                                      count: m * k), dw = [Float](repeating: 0,
+                    count: n * k)
             let w = layer.weight.value.scalars
             func raw() {
                 x.scalars.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in g.scalars.withUnsafeBufferPointer { gp in
-                    y.withUnsafeMutableBufferPointer { yp in Tensor.gemm(xp.baseAddress!, wp.baseAddress!, yp.baseAddress!, m: m, n: n, k: k, transB: true) }
-                    dx.withUnsafeMutableBufferPointer { dp in Tensor.gemm(gp.baseAddress!, wp.baseAddress!, dp.baseAddress!, m: m, n: k, k: n) }
-                    dw.withUnsafeMutableBufferPointer { dp in Tensor.gemm(gp.baseAddress!, xp.baseAddress!, dp.baseAddress!, m: n, n: k, k: m, transA: true) }
+                    y.withUnsafeMutableBufferPointer { yp in Tensor.gemm(xp.baseAddress!, wp.baseAddress!,
+                                                                         yp.baseAddress!, m: m, n: n, k: k, transB: true) }
+                    dx.withUnsafeMutableBufferPointer { dp in Tensor.gemm(gp.baseAddress!, wp.baseAddress!,
+                                                                          dp.baseAddress!, m: m, n: k, k: n) }
+                    dw.withUnsafeMutableBufferPointer { dp in Tensor.gemm(gp.baseAddress!, xp.baseAddress!,
+                                                                          dp.baseAddress!, m: n, n: k, k: m, transA: true) }
                 } } }
             }
             raw()

@@ -9,13 +9,15 @@ struct BenchONNX: ParsableCommand {
         abstract: "Imported ONNX models: import time, Prune vs onnxruntime inference, dense and structurally pruned.")
 
     @Option(help: "ONNX files (default: the test fixtures).") var models: String =
-        ["cnn", "resnet", "mobilenet", "transformer", "torch_encoder"].map { "Tests/ONNXTests/Fixtures/\($0).onnx" }.joined(separator: ",")
+        ["cnn", "resnet", "mobilenet", "transformer",
+         "torch_encoder"].map { "Tests/ONNXTests/Fixtures/\($0).onnx" }.joined(separator: ",")
     @Option(help: "Batch size of the timed inputs.") var batch: Int = 64
     @Option(help: "Timed runs per model (the best counts).") var repeats: Int = 20
     @Option(help: "Structured: remove this fraction of every channel group.") var channels: Double = 0.5
     @Option(help: "Round kept channel counts up to a multiple of this.") var roundTo: Int = 1
     @Flag(help: "Skip the onnxruntime peer.") var noOnnxruntime = false
-    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var common: CommonOptions
+    var json: Bool { common.json }
 
     struct Row: Encodable {
         var model: String, importSeconds: Double, macsDense: Int, macsPruned: Int
@@ -61,19 +63,22 @@ struct BenchONNX: ParsableCommand {
             var rng = RandomGenerator(seed: 1)
             let x = Tensor.normal(shape, using: &rng)
             let pruned = try ONNXModel.load(path)
-            var pruner = StructuredPruner(importance: .l2, target: .channelRatio(channels))
+            var pruner = StructuredPruner(criterion: MagnitudeImportance(norm: .l2), target: .channelRatio(channels))
             pruner.roundTo = roundTo
             let result = try pruner.prune(pruned.graph, example: try x.slice(axis: 0, start: 0, end: 1))
             let (denseTime, prunedTime) = try best(dense.graph, pruned.graph, x)
-            var row = Row(model: (path as NSString).lastPathComponent, importSeconds: importSeconds, macsDense: result.macsBefore, macsPruned: result.macsAfter,
+            var row = Row(model: (path as NSString).lastPathComponent, importSeconds: importSeconds,
+                          macsDense: result.macsBefore, macsPruned: result.macsAfter,
                           pruneDense: denseTime, prunePruned: prunedTime, ortDense: nil, ortPruned: nil)
             if !noOnnxruntime {
                 let prunedPath = tmp + "/pruned.onnx", inputs = tmp + "/x.safetensors"
                 try pruned.write(to: prunedPath)
                 try Safetensors.write(StateDict(["x": x]), to: inputs)
                 for _ in 0..<2 {   // alternate the two models over two rounds
-                    if let d = onnxruntime(path, inputs) { row.ortDense = min(row.ortDense ?? .infinity, d.seconds); ortVersion = d.version }
-                    if let q = onnxruntime(prunedPath, inputs) { row.ortPruned = min(row.ortPruned ?? .infinity, q.seconds) }
+                    if let d = onnxruntime(path, inputs) { row.ortDense = min(row.ortDense ?? .infinity,
+                                                                              d.seconds); ortVersion = d.version }
+                    if let q = onnxruntime(prunedPath, inputs) { row.ortPruned = min(row.ortPruned ?? .infinity,
+                                                                                     q.seconds) }
                 }
             }
             rows.append(row)
@@ -88,7 +93,8 @@ struct BenchONNX: ParsableCommand {
             let ortUp = r.ortDense.flatMap { d in r.ortPruned.map { String(format: " (%.2f×)", d / $0) } } ?? ""
             let ratio = r.ortPruned.map { String(format: "%.2f", r.prunePruned / $0) } ?? "–"
             print("| \(r.model) | \(ms(r.importSeconds)) | \(r.macsDense) → \(r.macsPruned) | \(ms(r.pruneDense)) | \(ms(r.prunePruned))"
-                  + String(format: " (%.2f×)", r.pruneDense / r.prunePruned) + " | \(ms(r.ortDense)) | \(ms(r.ortPruned))\(ortUp) | \(ratio) |")
+                  + String(format: " (%.2f×)",
+                           r.pruneDense / r.prunePruned) + " | \(ms(r.ortDense)) | \(ms(r.ortPruned))\(ortUp) | \(ratio) |")
         }
     }
 }

@@ -6,20 +6,23 @@ import Prune
 /// retrieval agreement, time; heads and blocks removed → fidelity), with the PyTorch peer
 /// (`Benchmarks/oneshot_torch.py`) running the same Wanda and SparseGPT on the same sentences.
 struct BenchOneShot: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "oneshot", abstract: "One-shot pruning of all-MiniLM-L6-v2 vs the PyTorch peer.")
+    static let configuration = CommandConfiguration(commandName: "oneshot",
+                                                    abstract: "One-shot pruning of all-MiniLM-L6-v2 vs the PyTorch peer.")
 
     @Option(help: "BERT checkpoint folder, or minilm.") var model: String = "minilm"
     @Option(help: "Methods.") var methods: String = "magnitude,wanda,sparsegpt"
     @Option(help: "Sparsities: fractions or N:M.") var sparsities: String = "0.5,0.6,0.7,2:4,4:8"
     @Option(help: "Numbers of heads to remove (empty: none).") var heads: String = "6,12,24,36"
-    @Option(name: .customLong("head-importance"), help: "Head scores to sweep: output-norm, ablation.") var headImportance: String = "output-norm"
+    @Option(name: .customLong("head-importance"),
+            help: "Head scores to sweep: output-norm, ablation.") var headImportance: String = "output-norm"
     @Option(help: "Numbers of blocks to remove (empty: none).") var blocks: String = "1,2,3"
     @Option(help: "Sentence file.") var text: String = "data/text/python-reference-sentences.txt"
     @Option(name: .customLong("calibration-count")) var calibrationCount: Int = 128
     @Option(name: .customLong("eval-count")) var evalCount: Int = 256
-    @Option var seed: UInt64 = 0
+    @OptionGroup var common: CommonOptions
+    var seed: UInt64 { common.seed ?? 0 }
     @Flag(help: "Skip the PyTorch peer.") var noTorch = false
-    @Flag(help: "Print JSON.") var json = false
+    var json: Bool { common.json }
 
     struct Row: Encodable {
         var kind: String, method: String, setting: String
@@ -34,7 +37,8 @@ struct BenchOneShot: ParsableCommand {
         let console = Console(quiet: false, json: json)
         let dir = try OneShotCommand.modelDirectory(model)
         let base = try BertCheckpoint.load(directory: dir)
-        let corpus = try SentenceCorpus(file: text, calibrationCount: calibrationCount, evaluationCount: evalCount, seed: seed)
+        let corpus = try SentenceCorpus(file: text, calibrationCount: calibrationCount, evaluationCount: evalCount,
+                                        seed: seed)
         let dense = try base.model.sentenceEmbeddings(corpus.evaluation, tokenizer: base.tokenizer)
         let specs = sparsities.split(separator: ",").map(String.init)
         let methodList = methods.split(separator: ",").map(String.init)
@@ -64,7 +68,8 @@ struct BenchOneShot: ParsableCommand {
         }
         for spec in specs {
             let sparsity = spec.contains(":") ? try OneShotSparsity(pattern: SparsityPattern.parse(spec), sparsity: nil)
-                                              : try OneShotSparsity(pattern: .unstructured, sparsity: Double(spec) ?? -1)
+                                              : try OneShotSparsity(pattern: .unstructured,
+                                                                    sparsity: Double(spec) ?? -1)
             for m in methodList {
                 let method = try OneShotMethods.named(m)
                 try measure("weights", m, spec) { ckpt, cal in
@@ -90,12 +95,15 @@ struct BenchOneShot: ParsableCommand {
 
     /// Runs `Benchmarks/oneshot_torch.py` on the same sentences, threads and repeats: mean cosine
     /// and median seconds per case.
-    func runPeer(dir: String, corpus: SentenceCorpus, cases: [String], console: Console) throws -> [String: (Double, Double)] {
+    func runPeer(dir: String, corpus: SentenceCorpus, cases: [String], console: Console) throws -> [String: (Double,
+            Double)] {
         let tmp = NSTemporaryDirectory() + "prune-bench-oneshot-\(getpid())"
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: tmp) }
-        try corpus.calibration.joined(separator: "\n").write(toFile: tmp + "/calibration.txt", atomically: true, encoding: .utf8)
-        try corpus.evaluation.joined(separator: "\n").write(toFile: tmp + "/evaluation.txt", atomically: true, encoding: .utf8)
+        try corpus.calibration.joined(separator: "\n").write(toFile: tmp + "/calibration.txt", atomically: true,
+                                                             encoding: .utf8)
+        try corpus.evaluation.joined(separator: "\n").write(toFile: tmp + "/evaluation.txt", atomically: true,
+                                                            encoding: .utf8)
         console.progress("PyTorch peer: \(cases.count) cases × \(repeats) runs …")
         var torch: [String: (Double, Double)] = [:]
         for o in PythonPeer.objects(["Benchmarks/oneshot_torch.py", dir, tmp + "/calibration.txt",
@@ -121,7 +129,8 @@ struct BenchOneShot: ParsableCommand {
             let tc = r.torchMeanCosine.map { String(format: "%.4f (Δ %+.4f)", $0, r.meanCosine - $0) } ?? "–"
             let tt = r.torchSeconds.map { String(format: "%.2f s", $0) } ?? "–"
             let ratio = r.torchSeconds.map { String(format: "%.2f×", $0 / r.seconds) } ?? "–"
-            print(String(format: "| %@ | %@ | %.4f | %.1f%% | %.1f%% | %.2f M | %.2f s | %@ | %@ | %@ |", r.setting, r.method,
+            print(String(format: "| %@ | %@ | %.4f | %.1f%% | %.1f%% | %.2f M | %.2f s | %@ | %@ | %@ |", r.setting,
+                         r.method,
                          r.meanCosine, r.top1Agreement * 100, r.top10Overlap * 100, Double(r.parameters) / 1e6, r.seconds,
                          tc, tt, ratio))
         }

@@ -11,9 +11,10 @@ struct BenchPruning: ParsableCommand {
     @Option(help: "Which table: schedules, criteria, neurons, targets, all.") var table: String = "all"
     @Option(help: "Fine-tuning epochs of every schedule in the schedules table.") var budget: Int = 8
     @Option(help: "Fine-tuning learning-rate multiplier.") var lrMultiplier: Float = 0.5
-    @Option(help: "Seed.") var seed: UInt64 = 0
+    @OptionGroup var common: CommonOptions
+    var seed: UInt64 { common.seed ?? 0 }
     @OptionGroup var options: DataOptions
-    @Flag(help: "Print JSON instead of markdown.") var json = false
+    var json: Bool { common.json }
 
     struct Row: Encodable {
         var table: String, setting: String, sparsity: Double
@@ -27,76 +28,94 @@ struct BenchPruning: ParsableCommand {
         let data = PruningData(train: train, test: test, normalization: (DataOptions.mean, DataOptions.std))
         if !FileManager.default.fileExists(atPath: weights) {
             console.info("training the dense LeNet-300-100 (12 epochs, seed 0) into \(weights)")
-            let net = try ModelZoo.make("lenet300", seed: 0)
-            let optimizer = Adam(net.parameters().map(\.parameter), learningRate: 1e-3)
-            let batches = (train.count + 63) / 64
-            let schedule = CosineLR(base: 1e-3, totalSteps: batches * 12)
-            var step = 0
-            for epoch in 0..<12 {
-                _ = try Trainer.trainEpoch(net, loader: options.loader(train, shuffle: true, seed: 0, epoch: epoch), optimizer: optimizer,
-                                           schedule: schedule, step: &step, epoch: epoch, epochs: 12)
-            }
-            try FileManager.default.createDirectory(atPath: (weights as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let net = try DenseTraining.train(model: "lenet300", data: train, epochs: 12, seed: 0, learningRate: 1e-3,
+                                              batchSize: 64)
+            try FileManager.default.createDirectory(atPath: (weights as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
             try Safetensors.write(net.stateDict(), to: weights)
         }
         let state = try Safetensors.read(weights)
-        func fresh() throws -> Sequential { let m = try ModelZoo.make("lenet300", seed: 0); try m.load(state, file: weights); return m }
-        let batches = (train.count + 63) / 64
-        func ft(_ epochs: Int) -> FineTuningOptions { FineTuningOptions(epochs: epochs, learningRateMultiplier: lrMultiplier, seed: seed) }
         var rows: [Row] = []
-        func record(_ table: String, _ setting: String, _ plan: PruningPlan) throws {
+        for (table, setting, plan) in try plans(batchesPerEpoch: (train.count + 63) / 64) {
             let t0 = Date()
             console.progress("\(table): \(setting)")
-            let report = try Pruner.run(try fresh(), plan: plan, data: data, inputShape: [1, 28, 28])
-            rows.append(Row(table: table, setting: setting, sparsity: report.scopeSparsity, dense: report.accuracyDense ?? 0,
+            let model = try ModelZoo.make("lenet300", seed: 0)
+            try model.load(state, file: weights)
+            let report = try Pruner.run(model, plan: plan, data: data, inputShape: [1, 28, 28])
+            rows.append(Row(table: table, setting: setting, sparsity: report.scopeSparsity,
+                            dense: report.accuracyDense ?? 0,
                             afterPruning: report.accuracyAfterPruning, afterFineTuning: report.accuracyAfterFineTuning,
                             seconds: Date().timeIntervalSince(t0)))
         }
-        let global = PruningScope(distribution: .global)
+        console.endProgress()
+        if json { try console.emitJSON(rows); return }
+        printTables(rows)
+    }
+
+    private func ft(_ epochs: Int) -> FineTuningOptions {
+        FineTuningOptions(epochs: epochs, learningRateMultiplier: lrMultiplier, seed: seed)
+    }
+
+    /// The runs of the tables asked for: (table, setting, plan).
+    private func plans(batchesPerEpoch batches: Int) throws -> [(String, String, PruningPlan)] {
+        var out: [(String, String, PruningPlan)] = []
+        let global = PruningScope(distribution: .global), magnitude = MagnitudeImportance()
         if table == "schedules" || table == "all" {
-            let magnitude = MagnitudeImportance()
-            try record("schedules", "one-shot, then \(budget) epochs", PruningPlan(criterion: magnitude, scope: global, sparsity: 0.9, fineTuning: ft(budget)))
-            let rounds = try PruningSchedule.iterativeTargets(rate: 0.5, target: 0.9).count
-            try record("schedules", "iterative (50% of the rest per round, \(rounds) rounds × \(budget / rounds) epochs)",
-                       PruningPlan(criterion: magnitude, scope: global, sparsity: 0.9, schedule: .iterative(rate: 0.5, epochsPerRound: budget / rounds),
-                                   fineTuning: ft(budget / rounds)))
-            let steps = budget * batches * 3 / 4 / 100
-            try record("schedules", "AGP (cubic, every 100 steps over 75% of \(budget) epochs)",
-                       PruningPlan(criterion: magnitude, scope: global, sparsity: 0.9,
-                                   schedule: .gradual(initialSparsity: 0, startStep: 0, frequency: 100, pruningSteps: steps), fineTuning: ft(budget)))
+            out.append(("schedules", "one-shot, then \(budget) epochs",
+                        PruningPlan(criterion: magnitude, scope: global, sparsity: 0.9, fineTuning: ft(budget))))
+            let rounds = try IterativeSchedule.targets(rate: 0.5, target: 0.9).count
+            out.append(("schedules",
+                        "iterative (50% of the rest per round, \(rounds) rounds × \(budget / rounds) epochs)",
+                        PruningPlan(criterion: magnitude, scope: global, sparsity: 0.9,
+                                    schedule: IterativeSchedule(rate: 0.5, epochsPerRound: budget / rounds),
+                                    fineTuning: ft(budget / rounds))))
+            let agp = GradualSchedule(initialSparsity: 0, startStep: 0, frequency: 100,
+                                      pruningSteps: budget * batches * 3 / 4 / 100)
+            out.append(("schedules", "AGP (cubic, every 100 steps over 75% of \(budget) epochs)",
+                        PruningPlan(criterion: magnitude, scope: global, sparsity: 0.9, schedule: agp,
+                                    fineTuning: ft(budget))))
         }
         if table == "targets" || table == "all" {
             for s in [0.9, 0.95] {
-                try record("targets", "iterative magnitude, global, \(Int(s * 100))%",
-                           PruningPlan(criterion: MagnitudeImportance(), scope: global, sparsity: s, schedule: .iterative(rate: 0.5, epochsPerRound: 2), fineTuning: ft(2)))
+                out.append(("targets", "iterative magnitude, global, \(Int(s * 100))%",
+                            PruningPlan(criterion: magnitude, scope: global, sparsity: s,
+                                        schedule: IterativeSchedule(rate: 0.5, epochsPerRound: 2), fineTuning: ft(2))))
             }
         }
         if table == "criteria" || table == "all" {
-            for name in ["random", "magnitude", "taylor", "fisher", "obd", "wanda", "input-weighted-magnitude", "movement", "lamp"] {
+            for name in ["random", "magnitude", "taylor", "fisher", "obd", "wanda", "input-weighted-magnitude",
+                         "movement", "lamp"] {
                 let scope = name == "lamp" ? global : PruningScope(distribution: .layerwise)
-                try record("criteria", name + (name == "lamp" ? " (global, as LAMP intends)" : ""),
-                           PruningPlan(criterion: try ImportanceRegistry.make(name, seed: seed), scope: scope, sparsity: 0.7,
-                                       fineTuning: ft(1), calibrationBatches: 16, hessianProbes: 1))
+                out.append(("criteria", name + (name == "lamp" ? " (global, as LAMP intends)" : ""),
+                            PruningPlan(criterion: try ImportanceRegistry.make(name, seed: seed), scope: scope,
+                                        sparsity: 0.7,
+                                        fineTuning: ft(1), calibrationBatches: 16, hessianProbes: 1)))
             }
         }
         if table == "neurons" || table == "all" {
             // Neuron (output-channel) masks at 50% per hidden layer; the 10 output logits stay.
             for name in ["random", "l2", "fpgm", "activation", "activation-variance", "apoz", "taylor"] {
-                try record("neurons", name, PruningPlan(criterion: try ImportanceRegistry.make(name, seed: seed), pattern: .outputChannels,
-                                                         scope: PruningScope(distribution: .layerwise, exclude: ["fc3"]), sparsity: 0.5,
-                                                         fineTuning: ft(1), calibrationBatches: 16))
+                out.append(("neurons", name, PruningPlan(criterion: try ImportanceRegistry.make(name, seed: seed),
+                                                         pattern: .outputChannels,
+                                                         scope: PruningScope(distribution: .layerwise,
+                                                                             exclude: ["fc3"]),
+                                                         sparsity: 0.5, fineTuning: ft(1), calibrationBatches: 16)))
             }
         }
-        console.endProgress()
-        if json { try console.emitJSON(rows); return }
+        return out
+    }
+
+    private func printTables(_ rows: [Row]) {
         func pct(_ x: Double?) -> String { x.map { String(format: "%.2f%%", $0 * 100) } ?? "–" }
         for name in ["schedules", "targets", "criteria", "neurons"] where rows.contains(where: { $0.table == name }) {
             print("\n\(name): LeNet-300-100 on Fashion-MNIST, test accuracy (dense \(pct(rows.first?.dense)))")
             print("| setting | sparsity | after pruning | after fine-tuning | Δ vs dense | time |")
             print("|---|---|---|---|---|---|")
             for r in rows where r.table == name {
-                let delta = (r.afterFineTuning ?? r.afterPruning).map { String(format: "%+.2f pts", ($0 - r.dense) * 100) } ?? "–"
-                print("| \(r.setting) | \(String(format: "%.2f%%", r.sparsity * 100)) | \(pct(r.afterPruning)) | \(pct(r.afterFineTuning)) | \(delta) | \(String(format: "%.0f s", r.seconds)) |")
+                let delta = (r.afterFineTuning ?? r.afterPruning).map { String(format: "%+.2f pts",
+                                                                               ($0 - r.dense) * 100) } ?? "–"
+                print("| \(r.setting) | \(String(format: "%.2f%%", r.sparsity * 100)) | \(pct(r.afterPruning)) | "
+                      + "\(pct(r.afterFineTuning)) | \(delta) | \(String(format: "%.0f s", r.seconds)) |")
             }
         }
     }

@@ -18,8 +18,8 @@ struct BenchSearch: ParsableCommand {
     @Flag(help: "Run every stack on every set, also those Pons gives no figure for or that take hours.")
     var all = false
 
-    @Flag(help: "Print the result as JSON on stdout.")
-    var json = false
+    @OptionGroup var common: CommonOptions
+    var json: Bool { common.json }
 
     struct Cell: Encodable {
         let file: String
@@ -70,7 +70,8 @@ struct BenchSearch: ParsableCommand {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw CLIError("bench search: cannot read \(path)")
             }
-            do { return (name, try PositionFile(text: text, source: path)) } catch { throw CLIError("bench search: \(error)") }
+            do { return (name, try PositionFile(text: text,
+                                                source: path)) } catch { throw CLIError("bench search: \(error)") }
         }
     }
 
@@ -112,7 +113,8 @@ struct SearchConnectFourSets: ParsableCommand {
 
     @Option(help: "Output folder.") var out: String = "runs/connect4-generated"
     @Option(help: "Positions per set.") var count: Int = 100
-    @Option(help: "Seed of the random games.") var seed: UInt64 = 1
+    @OptionGroup var common: CommonOptions
+    var seed: UInt64 { common.seed ?? 1 }
 
     func run() throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

@@ -14,7 +14,8 @@ struct BenchSparse: ParsableCommand {
     @Option(help: "Unstructured sparsities.") var sparsities: String = "0.5,0.7,0.8,0.9,0.95"
     @Option(help: "Batch sizes.") var batches: String = "1,64"
     @Flag(help: "Skip the PyTorch peer (needs python3 with torch).") var noTorch = false
-    @Flag(help: "Print JSON instead of markdown.") var json = false
+    @OptionGroup var common: CommonOptions
+    var json: Bool { common.json }
 
     struct Row: Encodable {
         var out: Int, inFeatures: Int, pattern: String, format: String, sparsity: Double, batch: Int
@@ -32,8 +33,10 @@ struct BenchSparse: ParsableCommand {
         }
         func encode(to e: Encoder) throws {
             var c = e.container(keyedBy: CodingKeys.self)
-            try c.encode(out, forKey: .out); try c.encode(inFeatures, forKey: .inFeatures); try c.encode(pattern, forKey: .pattern)
-            try c.encode(format, forKey: .format); try c.encode(sparsity, forKey: .sparsity); try c.encode(batch, forKey: .batch)
+            try c.encode(out, forKey: .out); try c.encode(inFeatures, forKey: .inFeatures); try c.encode(pattern,
+                    forKey: .pattern)
+            try c.encode(format, forKey: .format); try c.encode(sparsity, forKey: .sparsity); try c.encode(batch,
+                    forKey: .batch)
             try c.encode(denseOpenBLAS, forKey: .denseOpenBLAS); try c.encode(sparse, forKey: .sparse)
             try c.encodeIfPresent(csrSwiftSIMD, forKey: .csrSwiftSIMD)
             try c.encodeIfPresent(torchDense, forKey: .torchDense); try c.encodeIfPresent(torchCSR, forKey: .torchCSR)
@@ -103,37 +106,10 @@ struct BenchSparse: ParsableCommand {
         console.progress("measuring this machine's roofline …")
         let roofline = Self.roofline()
         var rows: [Row] = []
-        // Unstructured weights in CSR at every sparsity, 4×1-block-sparse weights in BSR 4×1 at the
-        // sparsities from 70%, and 2:4 weights in the packed 2:4 format.
-        var cases: [(format: SparseFormat, pattern: String, sparsity: Double)] = sparsityList.map { (.csr, "unstructured", $0) }
-        cases += sparsityList.filter { $0 >= 0.7 }.map { (.blocks(rows: 4, columns: 1), "4x1 blocks", $0) }
-        cases.append((.nOfM(n: 2, m: 4), "2:4", 0.5))
-        // int8 weights (per-row scales, dequantized on the fly): dense, and CSR at 90%.
-        cases.append((.int8, "dense int8", 0))
-        if sparsityList.contains(0.9) { cases.append((.csrInt8, "unstructured int8", 0.9)) }
         for (out, inF) in shapeList {
-            for c in cases {
+            for c in Self.cases(sparsityList) {
                 var rng = RandomGenerator(seed: 0)
-                var w = Tensor.normal([out, inF], using: &rng)
-                switch c.format {
-                case .csr, .csrInt8:
-                    for i in w.scalars.indices where Double(rng.nextUniform()) < c.sparsity { w.scalars[i] = 0 }
-                case .int8:
-                    break
-                case .blocks(let br, _):
-                    for r0 in stride(from: 0, to: out, by: br) {
-                        for j in 0..<inF where Double(rng.nextUniform()) < c.sparsity { for r in r0..<min(r0 + br, out) { w.scalars[r * inF + j] = 0 } }
-                    }
-                case .nOfM(let n, let m):
-                    for r in 0..<out {
-                        for g in stride(from: 0, to: inF, by: m) {
-                            // Keep n random positions of each run of m.
-                            var keep = Array(0..<m)
-                            for i in stride(from: m - 1, to: 0, by: -1) { keep.swapAt(i, rng.nextInt(below: i + 1)) }
-                            for j in keep.dropFirst(n) where g + j < inF { w.scalars[r * inF + g + j] = 0 }
-                        }
-                    }
-                }
+                let w = Self.weight(out, inF, c.format, sparsity: c.sparsity, rng: &rng)
                 let sparse = try c.format.make(w)
                 for b in batchList {
                     console.progress("\(out)x\(inF) \(c.pattern) at \(c.sparsity), batch \(b)")
@@ -148,7 +124,8 @@ struct BenchSparse: ParsableCommand {
                     // same-sparsity (CSR int8) float32 matrices; the int8 peer is torch's int8 Linear.
                     let isInt8 = c.format.isInt8
                     let t = peer.float32["\(out)x\(inF)@\(isInt8 && c.sparsity == 0 ? 0.5 : c.sparsity)#\(b)"]
-                    rows.append(Row(out: out, inFeatures: inF, pattern: c.pattern, format: sparse.formatName, sparsity: c.sparsity,
+                    rows.append(Row(out: out, inFeatures: inF, pattern: c.pattern, format: sparse.formatName,
+                                    sparsity: c.sparsity,
                                     batch: b, denseOpenBLAS: dense, sparse: time, csrSwiftSIMD: swiftSIMD, torchDense: t?.dense,
                                     torchCSR: c.sparsity == 0 ? nil : t?.csr,
                                     torchInt8: isInt8 ? peer.int8["\(out)x\(inF)#\(b)"] : nil))
@@ -158,6 +135,47 @@ struct BenchSparse: ParsableCommand {
         console.endProgress()
         if json { try console.emitJSON(BenchReport(roofline: roofline, rows: rows)); return }
         printTable(rows, roofline)
+    }
+
+    /// Unstructured weights in CSR at every sparsity, 4×1-block-sparse weights in BSR 4×1 at the
+    /// sparsities from 70%, 2:4 weights in the packed 2:4 format, and int8 weights (per-row scales,
+    /// dequantized on the fly): dense, and CSR at 90%.
+    static func cases(_ sparsityList: [Double]) -> [(format: SparseFormat, pattern: String, sparsity: Double)] {
+        var cases: [(format: SparseFormat, pattern: String, sparsity: Double)] = sparsityList.map { (.csr,
+                "unstructured", $0) }
+        cases += sparsityList.filter { $0 >= 0.7 }.map { (.blocks(rows: 4, columns: 1), "4x1 blocks", $0) }
+        cases.append((.nOfM(n: 2, m: 4), "2:4", 0.5))
+        cases.append((.int8, "dense int8", 0))
+        if sparsityList.contains(0.9) { cases.append((.csrInt8, "unstructured int8", 0.9)) }
+        return cases
+    }
+
+    /// A seeded normal `out × inF` weight with the format's pattern of zeros.
+    static func weight(_ out: Int, _ inF: Int, _ format: SparseFormat, sparsity: Double,
+                       rng: inout RandomGenerator) -> Tensor {
+        var w = Tensor.normal([out, inF], using: &rng)
+        switch format {
+        case .csr, .csrInt8:
+            for i in w.scalars.indices where Double(rng.nextUniform()) < sparsity { w.scalars[i] = 0 }
+        case .int8:
+            break
+        case .blocks(let br, _):
+            for r0 in stride(from: 0, to: out, by: br) {
+                for j in 0..<inF where Double(rng.nextUniform()) < sparsity {
+                    for r in r0..<min(r0 + br, out) { w.scalars[r * inF + j] = 0 }
+                }
+            }
+        case .nOfM(let n, let m):
+            for r in 0..<out {
+                for g in stride(from: 0, to: inF, by: m) {
+                    // Keep n random positions of each run of m.
+                    var keep = Array(0..<m)
+                    for i in stride(from: m - 1, to: 0, by: -1) { keep.swapAt(i, rng.nextInt(below: i + 1)) }
+                    for j in keep.dropFirst(n) where g + j < inF { w.scalars[r * inF + g + j] = 0 }
+                }
+            }
+        }
+        return w
     }
 
     func printTable(_ rows: [Row], _ roofline: Roofline) {

@@ -23,8 +23,8 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "The PyTorch side of the benchmark.")
     var script: String = "Benchmarks/train_torch.py"
 
-    @Flag(help: "Print the result as JSON on stdout.")
-    var json = false
+    @OptionGroup var common: CommonOptions
+    var json: Bool { common.json }
 
     struct Row: Encodable {
         let model: String
@@ -43,7 +43,8 @@ struct BenchTrain: ParsableCommand {
         for name in models.split(separator: ",").map(String.init) {
             let net = try ModelZoo.make(name, seed: 0)
             let opt = SGD(net.parameters().map(\.parameter), learningRate: 0.01, momentum: 0.9)
-            let loader = try DataLoader(data, batchSize: batchSize, shuffle: true, seed: 0, mean: 0.286, std: 0.353, dropLast: true)
+            let loader = try DataLoader(data, batchSize: batchSize, shuffle: true, seed: 0, mean: 0.286, std: 0.353,
+                                        dropLast: true)
             var it = loader.makeIterator()
             var timed = 0, t0 = 0.0
             for i in 0..<(steps + 10) {
@@ -71,18 +72,9 @@ struct BenchTrain: ParsableCommand {
 
     /// Runs the PyTorch script; nil when Python or torch is missing.
     func runTorch(model: String, threads: Int) -> Double? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [python, script, "--model", model, "--steps", String(steps), "--batch-size", String(batchSize),
-                       "--threads", String(threads)]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.standardError
-        do { try p.run() } catch { return nil }
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0,
-              let obj = try? JSONSerialization.jsonObject(with: out) as? [String: Any] else { return nil }
-        return (obj["samples_per_second"] as? NSNumber)?.doubleValue
+        let objects = PythonPeer.objects([script, "--model", model, "--steps", String(steps), "--batch-size",
+                                          String(batchSize),
+                                          "--threads", String(threads)], python: python)
+        return (objects.first?["samples_per_second"] as? NSNumber)?.doubleValue
     }
 }

@@ -11,8 +11,9 @@ struct BenchTrees: ParsableCommand {
     var sets: String = "iris,wine,breast-cancer,digits,fashion-mnist-7x7"
     @Option(help: "Cross-validation folds.") var folds: Int = 10
     @Option(help: "Rows of fashion-mnist-7x7.") var rows: Int = 10_000
-    @Option(help: "Seed of the folds.") var seed: UInt64 = 0
-    @Flag(help: "Print JSON instead of a markdown table.") var json = false
+    @OptionGroup var common: CommonOptions
+    var seed: UInt64 { common.seed ?? 0 }
+    var json: Bool { common.json }
 
     struct Row: Encodable {
         var data: String, method: String, rows: Int
@@ -30,7 +31,8 @@ struct BenchTrees: ParsableCommand {
         ("ccp, CV 1-SE", .init(), .costComplexity(alpha: nil, rule: .oneStandardError, folds: 5)),
         ("rep (25% pruning set)", .init(), .reducedError(validationFraction: 0.25)),
         ("ebp (C4.5, CF 0.25)", .init(), .errorBased(confidence: 0.25)),
-        ("ebp, C4.5 defaults (CF 0.25, min 2 per leaf)", .init(criterion: .entropy, minSamplesLeaf: 2), .errorBased(confidence: 0.25)),
+        ("ebp, C4.5 defaults (CF 0.25, min 2 per leaf)", .init(criterion: .entropy, minSamplesLeaf: 2),
+         .errorBased(confidence: 0.25)),
         ("pep", .init(), .pessimistic),
     ]
 
@@ -43,12 +45,16 @@ struct BenchTrees: ParsableCommand {
             for (label, growth, method) in Self.methods {
                 let t0 = Date()
                 let pipeline = TreePruningPipeline(growth: growth, method: method, seed: seed)
-                let results = try pipeline.crossValidate(data, folds: folds, seed: seed) { console.progress("\(name) \(label): fold \($0)/\(folds)") }
+                let results = try pipeline.crossValidate(data, folds: folds,
+                                                         seed: seed) { console.progress("\(name) \(label): fold \($0)/\(folds)") }
                 let acc = results.map(\.testScore)
                 let mean = acc.reduce(0, +) / Double(acc.count)
-                let std = (acc.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(acc.count - 1, 1))).squareRoot()
-                func avg(_ f: (TreeSize) -> Int) -> Double { Double(results.map { f($0.size) }.reduce(0, +)) / Double(results.count) }
-                table.append(Row(data: name, method: label, rows: data.rowCount, meanLeaves: avg(\.leaves), meanDepth: avg(\.depth),
+                let std = (acc.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(acc.count - 1,
+                                                                                         1))).squareRoot()
+                func avg(_ f: (TreeSize) -> Int) -> Double { Double(results.map { f($0.size) }.reduce(0,
+                        +)) / Double(results.count) }
+                table.append(Row(data: name, method: label, rows: data.rowCount, meanLeaves: avg(\.leaves),
+                                 meanDepth: avg(\.depth),
                                  meanNodes: avg(\.nodes), meanAccuracy: mean, stdAccuracy: std, seconds: Date().timeIntervalSince(t0)))
             }
         }
@@ -61,7 +67,8 @@ struct BenchTrees: ParsableCommand {
         for r in table {
             if r.method == "unpruned" { base = r }
             let delta = base.map { String(format: "%+.2f pts", (r.meanAccuracy - $0.meanAccuracy) * 100) } ?? "–"
-            print(String(format: "| %@ (%d rows) | %@ | %.1f | %.1f | %.2f%% ± %.2f | %@ | %.1f s |", r.data, r.rows, r.method, r.meanLeaves,
+            print(String(format: "| %@ (%d rows) | %@ | %.1f | %.1f | %.2f%% ± %.2f | %@ | %.1f s |", r.data, r.rows,
+                         r.method, r.meanLeaves,
                          r.meanDepth, r.meanAccuracy * 100, r.stdAccuracy * 100, delta, r.seconds))
         }
         // Averages over the data sets, per method: leaves relative to unpruned, accuracy difference.

@@ -27,11 +27,10 @@ struct Compress: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Flag(help: "Print the result as JSON on stdout.")
-    var json = false
+    @OptionGroup var common: CommonOptions
+    var json: Bool { common.json }
 
-    @Flag(help: "No progress display.")
-    var quiet = false
+    var quiet: Bool { common.quiet }
 
     struct Report: Encodable {
         var input: String
@@ -59,7 +58,8 @@ struct Compress: ParsableCommand {
             try AtomicFile.write(data, to: out)
             let decoded = try DeepCompressionCodec.decode(try Data(contentsOf: URL(fileURLWithPath: out)))
             let parameters = state.tensors.values.reduce(0) { $0 + $1.count }
-            var report = Report(input: input, out: out, parameters: parameters, nonZeros: tensors.reduce(0) { $0 + $1.nonZeros },
+            var report = Report(input: input, out: out, parameters: parameters,
+                                nonZeros: tensors.reduce(0) { $0 + $1.nonZeros },
                                 denseFloat32Bytes: parameters * 4,
                                 inputFileBytes: (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0,
                                 compressedBytes: data.count, ratioToDenseFloat32: Double(parameters * 4) / Double(data.count),
@@ -70,9 +70,12 @@ struct Compress: ParsableCommand {
             }
             if json { try console.emitJSON(report) } else {
                 for t in tensors {
-                    func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-                    console.info("  " + pad(t.name, 28) + pad(t.shape.map(String.init).joined(separator: "x"), 12) + pad(t.encoding, 7)
-                                 + String(format: "%8d non-zero  %9d → %8d bytes", t.nonZeros, t.denseBytes, t.storedBytes))
+                    func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ",
+                            count: n - s.count) }
+                    console.info("  " + pad(t.name, 28) + pad(t.shape.map(String.init).joined(separator: "x"),
+                                                              12) + pad(t.encoding, 7)
+                                 + String(format: "%8d non-zero  %9d → %8d bytes", t.nonZeros, t.denseBytes,
+                                          t.storedBytes))
                 }
                 console.result(String(format: "%@ → %@: %d bytes (dense float32 %d bytes, %.1f× smaller; input file %d bytes)",
                                       input, out, data.count, parameters * 4, report.ratioToDenseFloat32, report.inputFileBytes))
@@ -87,7 +90,8 @@ struct Compress: ParsableCommand {
         let net = try ModelZoo.make(name, seed: 0)
         if metadata["prune.structured"] == "1" { try ShapeAdaptation.adapt(net, to: tensors.mapValues(\.shape)) }
         try net.load(StateDict(tensors, metadata: metadata), file: input)
-        return try Trainer.evaluate(net, loader: dataOptions.loader(dataOptions.load(.test), shuffle: false, seed: 0)).accuracy
+        return try Trainer.evaluate(net, loader: dataOptions.loader(dataOptions.load(.test), shuffle: false,
+                                                                    seed: 0)).accuracy
     }
 }
 
@@ -101,8 +105,8 @@ struct Decompress: ParsableCommand {
     @Option(help: "Output safetensors file; written atomically, never over the input.")
     var out: String
 
-    @Flag(help: "Print the result as JSON on stdout.")
-    var json = false
+    @OptionGroup var common: CommonOptions
+    var json: Bool { common.json }
 
     struct Report: Encodable { var input: String; var out: String; var tensors: Int; var parameters: Int }
 
@@ -115,7 +119,8 @@ struct Decompress: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: input) else { throw CLIError("decompress: cannot read \(input)") }
             let (tensors, metadata) = try DeepCompressionCodec.decode(data)
             try Safetensors.write(StateDict(tensors, metadata: metadata), to: out)
-            let report = Report(input: input, out: out, tensors: tensors.count, parameters: tensors.values.reduce(0) { $0 + $1.count })
+            let report = Report(input: input, out: out, tensors: tensors.count,
+                                parameters: tensors.values.reduce(0) { $0 + $1.count })
             if json { try console.emitJSON(report) } else { console.result("\(input) → \(out): \(report.tensors) tensors, \(report.parameters) values") }
         } catch let e as CLIError { throw e } catch { throw CLIError("decompress: \(input): \(error)") }
     }

@@ -49,3 +49,7 @@ struct CLIError: Error, CustomStringConvertible {
 extension Float {
     var percent: String { String(format: "%.2f%%", self * 100) }
 }
+
+extension Console: JobLog {
+    func warning(_ line: String) { result(line) }
+}

@@ -19,18 +19,21 @@ struct DataOptions: ParsableArguments {
     var testLimit: Int = 0
 
     /// Fashion-MNIST's normalization constants (mean and std of the training pixels).
-    static let mean: Float = 0.2860
-    static let std: Float = 0.3530
+    static let mean = ImageDataSource.mean
+    static let std = ImageDataSource.std
+
+    /// The library's description of the same data.
+    var source: ImageDataSource {
+        var s = ImageDataSource()
+        s.name = data; s.directory = dataDir; s.batchSize = batchSize; s.trainLimit = trainLimit; s.testLimit = testLimit
+        return s
+    }
 
     func load(_ split: FashionMNIST.Split) throws -> LabeledImages {
-        guard data == "fashion-mnist" else { throw CLIError("unknown data set '\(data)'; known: fashion-mnist") }
-        var set = try FashionMNIST.load(split, directory: dataDir ?? FashionMNIST.defaultDirectory)
-        let limit = split == .train ? trainLimit : testLimit
-        if limit > 0 { set = try set.prefix(limit) }
-        return set
+        do { return try source.load(split) } catch let e as JobError { throw CLIError(e.description) }
     }
 
     func loader(_ set: LabeledImages, shuffle: Bool, seed: UInt64, epoch: Int = 0) throws -> DataLoader {
-        try DataLoader(set, batchSize: batchSize, shuffle: shuffle, seed: seed, epoch: epoch, mean: Self.mean, std: Self.std)
+        try source.loader(set, shuffle: shuffle, seed: seed, epoch: epoch)
     }
 }

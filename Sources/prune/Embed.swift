@@ -6,6 +6,8 @@ import Prune
 struct Embed: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print sentence embeddings of a BERT encoder (one sentence per line of --text).")
 
+    @OptionGroup var common: CommonOptions
+
     @Option(help: "BERT checkpoint folder, or minilm (the default).")
     var model: String = "minilm"
 
@@ -21,7 +23,8 @@ struct Embed: ParsableCommand {
     func run() throws {
         do {
             let dir = try OneShotCommand.modelDirectory(model)
-            guard let content = try? String(contentsOfFile: text, encoding: .utf8) else { throw CLIError("cannot read \(text)") }
+            guard let content = try? String(contentsOfFile: text,
+                                            encoding: .utf8) else { throw CLIError("cannot read \(text)") }
             var sentences = content.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
             if limit > 0 { sentences = Array(sentences.prefix(limit)) }
             let ckpt = try BertCheckpoint.load(directory: dir)

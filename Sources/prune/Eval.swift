@@ -16,14 +16,16 @@ struct Eval: ParsableCommand {
     @Flag(help: "Also run the model with its sparse Linear layers (≥ 50% zeros) in a sparse format: time both, check the outputs agree.")
     var sparse = false
 
-    @Option(name: .customLong("sparse-format"), help: "With --sparse: auto (time dense, CSR, BSR 4x1/1x4/4x4, 2:4, 4:8 per layer and keep the fastest), csr, blockRxC, N:M, int8 (every Linear, quantized) or csr-int8.")
-    var sparseFormat: String = "auto"
+    @Option(name: .customLong("sparse-format"),
+            help: ArgumentHelp("With --sparse: auto (time dense, CSR, BSR 4x1/1x4/4x4, 2:4, 4:8 per layer and keep the "
+                               + "fastest), csr, blockRxC, N:M, int8 (every Linear, quantized) or csr-int8."),
+            transform: SparseFormatChoice.init(parsing:))
+    var sparseFormat: SparseFormatChoice = .auto
 
-    @Flag(help: "Print the result as JSON on stdout.")
-    var json = false
+    @OptionGroup var common: CommonOptions
+    var json: Bool { common.json }
 
-    @Flag(help: "No progress display.")
-    var quiet = false
+    var quiet: Bool { common.quiet }
 
     struct Report: Encodable {
         let model: String
@@ -56,40 +58,6 @@ struct Eval: ParsableCommand {
         return (out, seconds)
     }
 
-    /// Converts the sparse Linear layers of `net` to the given format ("auto" measures each layer at `batch`).
-    static func convertSparse(_ net: any Module, format: String, batch: Int) throws -> [(path: String, format: String)] {
-        switch format.lowercased() {
-        case "auto": return try SparseLinear.convert(net, minimumSparsity: 0.5, chooser: SparseFormatChooser(batch: batch))
-        case "csr": return try SparseLinear.convert(net, minimumSparsity: 0.5, chooser: SparseFormatChooser(batch: batch, candidates: [.csr]))
-        default:
-            let (f, minimum) = try fixedFormat(format)
-            var out: [(String, String)] = []
-            for (path, m) in net.namedModules() where !path.isEmpty {
-                guard let l = m as? Linear else { continue }
-                let w = l.weight.effectiveValue.scalars
-                guard Double(w.filter { $0 == 0 }.count) >= minimum * Double(max(w.count, 1)) else { continue }
-                try net.replaceModule(at: path, with: SparseLinear(l, format: f))
-                out.append((path, f.description))
-            }
-            return out
-        }
-    }
-
-    /// A format named on the command line, and the fraction of zeros a layer needs to be converted
-    /// (int8 converts every Linear layer).
-    static func fixedFormat(_ text: String) throws -> (SparseFormat, Double) {
-        switch text.lowercased() {
-        case "int8": return (.int8, 0)
-        case "csr-int8": return (.csrInt8, 0.5)
-        default:
-            switch try SparsityPattern.parse(text) {
-            case .block(let r, let c): return (.blocks(rows: r, columns: c), 0.5)
-            case .nOfM(let n, let m): return (.nOfM(n: n, m: m), 0.5)
-            default: throw CLIError("unknown sparse format \(text); use auto, csr, blockRxC (e.g. block4x1), N:M, int8 or csr-int8")
-            }
-        }
-    }
-
     func run() throws {
         let console = Console(quiet: quiet, json: json)
         do {
@@ -110,17 +78,22 @@ struct Eval: ParsableCommand {
                 try zoo.load(state, file: weights)
                 net = zoo
             }
-            let test = try Trainer.evaluate(net, loader: dataOptions.loader(dataOptions.load(.test), shuffle: false, seed: 0))
+            let test = try Trainer.evaluate(net, loader: dataOptions.loader(dataOptions.load(.test), shuffle: false,
+                                                                            seed: 0))
             let nonZero = net.parameters().reduce(0) { $0 + $1.parameter.value.scalars.filter { $0 != 0 }.count }
-            var report = Report(model: model, weights: weights, parameters: net.parameterCount, nonZeroParameters: nonZero, test: test)
+            var report = Report(model: model, weights: weights, parameters: net.parameterCount,
+                                nonZeroParameters: nonZero, test: test)
             if sparse {
                 let testSet = try dataOptions.load(.test)
                 let (denseLogits, denseTime) = try Self.logits(net, testSet, batch: dataOptions.batchSize)
-                let layers = try Self.convertSparse(net, format: sparseFormat, batch: dataOptions.batchSize).map { "\($0.path) \($0.format)" }
+                let layers = try sparseFormat.apply(to: net,
+                                                    batch: dataOptions.batchSize).map { "\($0.path) \($0.format)" }
                 let (sparseLogits, sparseTime) = try Self.logits(net, testSet, batch: dataOptions.batchSize)
                 let diff = zip(denseLogits, sparseLogits).map { abs($0 - $1) }.max() ?? 0
-                let acc = try Trainer.evaluate(net, loader: dataOptions.loader(testSet, shuffle: false, seed: 0)).accuracy
-                report.sparse = SparseRun(layers: layers, accuracy: acc, denseSeconds: denseTime, sparseSeconds: sparseTime, maxLogitDifference: diff)
+                let acc = try Trainer.evaluate(net, loader: dataOptions.loader(testSet, shuffle: false,
+                                                                               seed: 0)).accuracy
+                report.sparse = SparseRun(layers: layers, accuracy: acc, denseSeconds: denseTime,
+                                          sparseSeconds: sparseTime, maxLogitDifference: diff)
             }
             if json { try console.emitJSON(report) } else {
                 console.result(String(format: "%@ (%@): test accuracy %@, loss %.4f on %d images; %d parameters, %d non-zero",

@@ -11,7 +11,8 @@ struct Inspect: ParsableCommand {
 
     @Argument(help: "An .onnx or .safetensors file.") var file: String
     @Option(help: "Batch size to assume for inputs with an unknown batch extent.") var batch: Int = 1
-    @Flag(help: "Print the description as JSON on stdout.") var json = false
+    @OptionGroup var common: CommonOptions
+    var json: Bool { common.json }
 
     struct Layer: Codable { var path: String; var shape: [Int]; var parameters: Int; var sparsity: Double; var macs: Int }
     struct Group: Codable { var channels: Int; var members: [String] }
@@ -46,12 +47,15 @@ struct Inspect: ParsableCommand {
         var layers: [Layer] = [], macs: Int? = nil
         if shape.count >= 2 {
             let r = try PruningReport.measure(g, scopePaths: [], inputShape: Array(shape.dropFirst()))
-            layers = r.layers.map { Layer(path: $0.path, shape: $0.shape, parameters: $0.parameters, sparsity: $0.sparsity, macs: $0.macs) }
+            layers = r.layers.map { Layer(path: $0.path, shape: $0.shape, parameters: $0.parameters,
+                                          sparsity: $0.sparsity, macs: $0.macs) }
             macs = r.macs
         }
         var groups: [Group] = []
-        if g.inputs.count == 1, !shape.isEmpty, let dg = try? DependencyGraph(tracing: g, example: Tensor.zeros([1] + shape.dropFirst())) {
-            groups = dg.groups.map { Group(channels: $0.channels, members: $0.members.map { "\($0.path) (\($0.role))" }) }
+        if g.inputs.count == 1, !shape.isEmpty, let dg = try? DependencyGraph(tracing: g,
+                                                                              example: Tensor.zeros([1] + shape.dropFirst())) {
+            groups = dg.groups.map { Group(channels: $0.channels,
+                                           members: $0.members.map { "\($0.path) (\($0.role))" }) }
         }
         let params = g.parameters().map(\.parameter.effectiveValue.scalars)
         let total = params.reduce(0) { $0 + $1.count }, nz = params.reduce(0) { $0 + $1.filter { $0 != 0 }.count }
@@ -67,15 +71,18 @@ struct Inspect: ParsableCommand {
         let total = state.tensors.values.reduce(0) { $0 + $1.count }
         let nz = state.tensors.values.reduce(0) { $0 + $1.scalars.filter { $0 != 0 }.count }
         let layers = state.tensors.sorted { $0.key < $1.key }.map { k, t in
-            Layer(path: k, shape: t.shape, parameters: t.count, sparsity: t.count == 0 ? 0 : 1 - Double(t.scalars.filter { $0 != 0 }.count) / Double(t.count), macs: 0)
+            Layer(path: k, shape: t.shape, parameters: t.count,
+                  sparsity: t.count == 0 ? 0 : 1 - Double(t.scalars.filter { $0 != 0 }.count) / Double(t.count), macs: 0)
         }
-        return Description(file: file, format: "safetensors", opset: nil, inputs: [], outputs: [], operators: [:], layers: layers,
+        return Description(file: file, format: "safetensors", opset: nil, inputs: [], outputs: [], operators: [:],
+                           layers: layers,
                            parameters: total, nonzeroParameters: nz, sparsity: total == 0 ? 0 : 1 - Double(nz) / Double(total), macs: nil,
                            prunableGroups: [], tensors: state.tensors.mapValues(\.shape))
     }
 
     func text(_ d: Description) -> String {
-        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ",
+                                                                                        count: n - s.count) }
         var lines = ["\(d.file): \(d.format)\(d.opset.map { ", opset \($0)" } ?? "")"]
         if !d.inputs.isEmpty { lines.append("inputs: \(d.inputs.joined(separator: "; "))   outputs: \(d.outputs.joined(separator: ", "))") }
         if !d.operators.isEmpty { lines.append("operators: " + d.operators.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")) }
@@ -84,7 +91,8 @@ struct Inspect: ParsableCommand {
             lines.append(pad(l.path, 34) + pad(l.shape.map(String.init).joined(separator: "x"), 16)
                          + String(format: "%10d %8.2f%% %12d", l.parameters, l.sparsity * 100, l.macs))
         }
-        lines.append(String(format: "total: %d parameters, %d non-zero (sparsity %.2f%%)", d.parameters, d.nonzeroParameters, d.sparsity * 100)
+        lines.append(String(format: "total: %d parameters, %d non-zero (sparsity %.2f%%)", d.parameters,
+                            d.nonzeroParameters, d.sparsity * 100)
                      + (d.macs.map { ", \($0) MACs per example in Linear/Conv layers" } ?? ""))
         if d.format == "onnx" {
             lines.append("channel groups structured pruning can shrink: \(d.prunableGroups.count)")

@@ -6,7 +6,8 @@ struct PruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune",
         abstract: "Prune trained models: remove what is not needed, keep the accuracy.",
-        subcommands: [Train.self, Eval.self, PruneModel.self, Inspect.self, RunRecipe.self, OneShotCommand.self, Embed.self, Compress.self, Decompress.self, TreeCommand.self, Search.self, Bench.self]
+        subcommands: [Train.self, Eval.self, PruneModel.self, Inspect.self, RunRecipe.self, OneShotCommand.self,
+                      Embed.self, Compress.self, Decompress.self, TreeCommand.self, Search.self, Bench.self]
     )
 
     static func main() {

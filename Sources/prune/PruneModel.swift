@@ -21,17 +21,23 @@ struct PruneModel: ParsableCommand {
     @Option(help: "Examples to calibrate, fine-tune and measure on: fashion-mnist (default), or a safetensors file with inputs \"x\" [N, …] and optional \"labels\" (without labels, accuracy is agreement with the dense model).")
     var calibration: String?
     @OptionGroup var dataOptions: DataOptions
-    @Option(help: "Criterion: \(ImportanceRegistry.names.joined(separator: ", ")).") var criterion: String = "magnitude"
-    @Option(help: "Granularity: unstructured, N:M (e.g. 2:4), blockRxC (e.g. block4x1), channels, input-channels.")
-    var granularity: String = "unstructured"
-    @Option(help: "Scope: global, layerwise, or protected (global keeping --protect of every layer); default global, layerwise for wanda.") var scope: String?
+    @Option(help: "Criterion: \(ImportanceRegistry.names.joined(separator: ", ")).",
+            transform: CriterionName.init(parsing:))
+    var criterion: CriterionName = .magnitude
+    @Option(help: "Granularity: unstructured, N:M (e.g. 2:4), blockRxC (e.g. block4x1), channels, input-channels.",
+            transform: SparsityPattern.init(parsing:))
+    var granularity: SparsityPattern = .unstructured
+    @Option(help: ArgumentHelp("Scope: global, layerwise, or protected (global keeping --protect of every layer); "
+                               + "default global, layerwise for wanda."), transform: ScopeChoice.init(parsing:))
+    var scope: ScopeChoice?
     @Option(help: "Protected scope: the fraction of each layer's groups always kept.") var protect: Double = 0.02
     @Option(help: "Per-layer sparsities, e.g. fc1.weight=0.95,fc3.weight=0.5 (other layers use --sparsity).") var layerSparsity: String?
     @Option(help: "Only prune weights matching these patterns (comma-separated, * wildcard).") var include: String?
     @Option(help: "Leave weights matching these patterns dense (comma-separated, * wildcard).") var exclude: String?
     @Flag(help: "Leave the first and last prunable layers dense.") var keepFirstLast = false
     @Option(help: "Fraction of the in-scope weights to remove (default 0.9; N:M fixes it at 1 − N/M).") var sparsity: Double?
-    @Option(help: "Schedule: oneshot, iterative, agp.") var schedule: String = "oneshot"
+    @Option(help: "Schedule: oneshot, iterative, agp.",
+            transform: ScheduleName.init(parsing:)) var schedule: ScheduleName = .oneShot
     @Option(help: "Iterative: fraction of the remaining weights removed per round.") var rate: Double = 0.5
     @Option(help: "Fine-tuning epochs (per round for iterative; in total for agp).") var finetuneEpochs: Int = 1
     @Option(help: "Base learning rate (Adam).") var lr: Float = 1e-3
@@ -41,22 +47,27 @@ struct PruneModel: ParsableCommand {
     @Option(help: "Distil from the dense model with this weight on the KL term (0 = off).") var distillWeight: Float = 0
     @Option(help: "Distillation temperature.") var temperature: Float = 4
     @Option(help: "Calibration batches for data-driven criteria.") var calibrationBatches: Int = 16
-    @Option(help: "Seed (shuffling, random criterion, Hessian probes).") var seed: UInt64 = 0
+    @OptionGroup var common: CommonOptions
+    var seed: UInt64 { common.seed ?? 0 }
     @Option(help: "Iterative: skip a round's fine-tuning when pruning cost less than this accuracy (fraction, e.g. 0.005; ICE-Pruning).")
     var skipBelowDrop: Double?
     @Flag(help: "Remove whole channels through the dependency graph (a physically smaller model) instead of masking.") var structured = false
-    @Option(help: "Structured: flops, parameters (fraction of dense to keep) or channels (fraction of each group's channels to remove).")
-    var structuredTarget: String = "flops"
+    @Option(help: ArgumentHelp("Structured: flops, parameters (fraction of dense to keep) or channels (fraction of each "
+                               + "group's channels to remove)."), transform: StructuredTargetKind.init(parsing:))
+    var structuredTarget: StructuredTargetKind = .flops
     @Option(help: "Structured: the ratio for --structured-target.") var ratio: Double = 0.5
-    @Option(help: "Structured: channel importance l1, l2, bn (BatchNorm |γ|), fpgm, random.") var channelImportance: String = "l2"
-    @Option(help: "Structured: combine member scores by sum, mean or max.") var aggregation: String = "sum"
+    @Option(help: "Structured: channel importance, any criterion (l1, l2, bn = BatchNorm |γ|, fpgm, taylor, apoz, …).",
+            transform: CriterionName.init(parsing:))
+    var channelImportance: CriterionName = .l2
+    @Option(help: "Structured: combine member scores by sum, mean or max.", transform: GroupAggregation.init(parsing:))
+    var aggregation: GroupAggregation = .sum
     @Option(help: "Structured: every group keeps at least this fraction of its channels.") var minimumKept: Double = 0.1
     @Option(help: "Structured: round every kept channel count up to a multiple of this (8 or 16 suit vectorized engines such as onnxruntime).")
     var roundTo: Int = 1
     @Option(help: "Structured: first remove this many residual blocks (identity shortcut, smallest ‖body(x)‖/‖x‖).") var removeBlocks: Int = 0
     @Option(help: "Where to write the pruned weights (safetensors); never the input file.") var out: String?
-    @Flag(help: "Print the report as JSON on stdout.") var json = false
-    @Flag(help: "No progress display.") var quiet = false
+    var json: Bool { common.json }
+    var quiet: Bool { common.quiet }
 
     var settings: PruneSettings {
         var s = PruneSettings()
@@ -96,9 +107,10 @@ struct PruneModel: ParsableCommand {
             guard PruningModelSource.isONNX(modelName) || weights != nil else {
                 throw CLIError("prune: give --weights for the built-in model \(modelName), or an ONNX file")
             }
-            let report = try PruningJob.run(.init(model: modelName, weights: weights ?? modelName, trainIfMissing: nil, settings: s, out: out,
+            let report = try PruningJob.run(.init(model: modelName, weights: weights ?? modelName, trainIfMissing: nil,
+                                                  settings: s, out: out,
                                                   validate: nil, calibration: calibration),
-                                            data: dataOptions, console: console)
+                                            data: dataOptions.source, log: console)
             if json { try console.emitJSON(report) } else { print(report.table()) }
             if let out { console.info("saved \(out)") }
         } catch let e as CLIError {

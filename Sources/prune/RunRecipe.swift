@@ -9,8 +9,9 @@ struct RunRecipe: ParsableCommand {
         discussion: "Examples live in recipes/. Keys: model (a built-in name or an .onnx file), calibration (for ONNX: fashion-mnist or inputs.safetensors), data, data_dir, weights, train {epochs, seed, lr}, prune {criterion, granularity, scope, protect, layers, include, exclude, keep_first_last, sparsity, schedule, rate, agp_frequency, agp_ramp, calibration_batches}, finetune {epochs, lr, lr_multiplier, batch_size, distill {weight, temperature}}, seed, out, train_limit, test_limit.")
 
     @Argument(help: "The recipe file.") var recipe: String
-    @Flag(help: "Print the report as JSON on stdout.") var json = false
-    @Flag(help: "No progress display.") var quiet = false
+    @OptionGroup var common: CommonOptions
+    var json: Bool { common.json }
+    var quiet: Bool { common.quiet }
 
     func run() throws {
         let console = Console(quiet: quiet, json: json)
@@ -23,16 +24,19 @@ struct RunRecipe: ParsableCommand {
         data.testLimit = r.testLimit
         let weights = r.weights ?? (r.model.lowercased().hasSuffix(".onnx") ? r.model : "runs/\(r.model).safetensors")
         do {
-            let report = try PruningJob.run(.init(model: r.model, weights: weights, trainIfMissing: (r.trainEpochs, r.trainSeed, r.trainLearningRate),
+            let report = try PruningJob.run(.init(model: r.model, weights: weights, trainIfMissing: (r.trainEpochs,
+                    r.trainSeed, r.trainLearningRate),
                                                   settings: r.settings, out: r.out, validate: { try r.validate(against: $0) },
                                                   calibration: r.calibration),
-                                            data: data, console: console)
+                                            data: data.source, log: console)
             if json { try console.emitJSON(report) } else { print(report.table()) }
             if let out = r.out { console.info("saved \(out)") }
         } catch let e as RecipeError {
             throw CLIError("\(recipe): \(e)")
         } catch let e as CLIError {
             throw e
+        } catch let e as JobError {
+            throw CLIError("prune: \(e)")
         } catch {
             throw CLIError("\(recipe): \(error)")
         }

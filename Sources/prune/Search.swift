@@ -45,8 +45,8 @@ struct SearchConnectFour: ParsableCommand {
     @Option(help: "Give up on a position after this many nodes (0 = no limit).")
     var maxNodes: Int = 0
 
-    @Flag(help: "Print the result as JSON on stdout.")
-    var json = false
+    @OptionGroup var common: CommonOptions
+    var json: Bool { common.json }
 
     struct Solved: Encodable {
         let position: String
@@ -72,7 +72,8 @@ struct SearchConnectFour: ParsableCommand {
         let solver = ConnectFourSolver(techniques: t, budget: SearchBudget(maxNodes: maxNodes > 0 ? maxNodes : nil))
         let console = Console(quiet: false, json: json)
         if let bench {
-            guard let text = try? String(contentsOfFile: bench, encoding: .utf8) else { throw CLIError("search connect4: cannot read \(bench)") }
+            guard let text = try? String(contentsOfFile: bench,
+                                         encoding: .utf8) else { throw CLIError("search connect4: cannot read \(bench)") }
             var n = 0, correct = 0, unsolved = 0, nodes = 0.0, seconds = 0.0
             for (i, line) in text.split(whereSeparator: \.isNewline).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
                 let parts = line.split(separator: " ")
@@ -93,7 +94,8 @@ struct SearchConnectFour: ParsableCommand {
                 console.progress("\(n) positions, \(correct) correct")
             }
             console.endProgress()
-            let r = BenchReport(file: bench, positions: n, correct: correct, unsolved: unsolved, meanSeconds: seconds / Double(max(n, 1)),
+            let r = BenchReport(file: bench, positions: n, correct: correct, unsolved: unsolved,
+                                meanSeconds: seconds / Double(max(n, 1)),
                                 meanNodes: nodes / Double(max(n, 1)), weak: weak)
             if json { try console.emitJSON(r) } else {
                 print(String(format: "%@: %d/%d correct%@, mean time %.3g s, mean nodes %.1f", bench, correct, n,
@@ -129,8 +131,9 @@ struct SearchTree: ParsableCommand {
 
     @Option(help: "Moves per node.") var branching: Int = 4
     @Option(help: "Plies.") var depth: Int = 6
-    @Option(help: "Seed of the leaf values.") var seed: UInt64 = 0
-    @Flag(help: "Print the result as JSON on stdout.") var json = false
+    @OptionGroup var common: CommonOptions
+    var seed: UInt64 { common.seed ?? 0 }
+    var json: Bool { common.json }
 
     struct Row: Encodable {
         let variant: String
@@ -159,8 +162,10 @@ struct SearchTree: ParsableCommand {
             ("alphabeta-failhard", SearchOptions(algorithm: .alphaBetaFailHard), false),
             ("alphabeta-failsoft", SearchOptions(algorithm: .alphaBetaFailSoft), false),
             ("pvs", SearchOptions(algorithm: .principalVariation), false),
-            ("failsoft+killers+history", SearchOptions(algorithm: .alphaBetaFailSoft, historyHeuristic: true, killerMoves: true), false),
-            ("pvs+tt", SearchOptions(algorithm: .principalVariation, transpositionTable: TranspositionTable(memoryBytes: 64 << 20)), false),
+            ("failsoft+killers+history", SearchOptions(algorithm: .alphaBetaFailSoft, historyHeuristic: true,
+                                                       killerMoves: true), false),
+            ("pvs+tt", SearchOptions(algorithm: .principalVariation,
+                                     transpositionTable: TranspositionTable(memoryBytes: 64 << 20)), false),
         ]
         if pow(Double(branching), Double(depth)) <= 2e6 {
             variants.append(("alphabeta+perfect-order", SearchOptions(algorithm: .alphaBetaFailHard), true))
@@ -180,7 +185,8 @@ struct SearchTree: ParsableCommand {
         print("random tree b=\(branching) d=\(depth) seed=\(seed); minimal tree (Knuth & Moore): \(report.minimalTreeLeaves) leaves")
         print("variant                       value        nodes       leaves   cut-offs    TT hits     time")
         for r in rows {
-            print(String(format: "%-26@ %8d %12d %12d %10d %10d %8.3fs", r.variant, r.value, r.nodes, r.leaves, r.cutoffs, r.ttHits, r.seconds))
+            print(String(format: "%-26@ %8d %12d %12d %10d %10d %8.3fs", r.variant, r.value, r.nodes, r.leaves,
+                         r.cutoffs, r.ttHits, r.seconds))
         }
     }
 }
@@ -189,7 +195,8 @@ struct SearchTicTacToe: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tictactoe",
         abstract: "Solve tic-tac-toe from the empty board with minimax and alpha-beta, side by side.")
 
-    @Flag(help: "Print the result as JSON on stdout.") var json = false
+    @OptionGroup var common: CommonOptions
+    var json: Bool { common.json }
 
     struct Row: Encodable { let variant: String; let value: Int; let nodes: Int; let leaves: Int; let cutoffs: Int }
 
@@ -197,15 +204,19 @@ struct SearchTicTacToe: ParsableCommand {
         var rows: [Row] = []
         for (name, opts) in [("minimax", SearchOptions(algorithm: .minimax)),
                              ("alpha-beta", SearchOptions(algorithm: .alphaBetaFailSoft)),
-                             ("alpha-beta + static order", SearchOptions(algorithm: .alphaBetaFailSoft, staticOrdering: true)),
-                             ("alpha-beta + order + TT", SearchOptions(algorithm: .alphaBetaFailSoft, staticOrdering: true,
+                             ("alpha-beta + static order", SearchOptions(algorithm: .alphaBetaFailSoft,
+                                                                         staticOrdering: true)),
+                             ("alpha-beta + order + TT", SearchOptions(algorithm: .alphaBetaFailSoft,
+                                                                       staticOrdering: true,
                                                                        transpositionTable: TranspositionTable(memoryBytes: 1 << 20)))] {
             var g = TicTacToe()
             let r = try Searcher<TicTacToe>(options: opts).search(&g, depth: 9)
-            rows.append(Row(variant: name, value: r.value, nodes: r.statistics.nodes, leaves: r.statistics.leaves, cutoffs: r.statistics.cutoffs))
+            rows.append(Row(variant: name, value: r.value, nodes: r.statistics.nodes, leaves: r.statistics.leaves,
+                            cutoffs: r.statistics.cutoffs))
         }
         if json { try Console(quiet: false, json: true).emitJSON(rows); return }
         print("tic-tac-toe from the empty board (value 0 = draw)")
-        for r in rows { print(String(format: "%-28@ value %2d  %8d nodes  %8d leaves  %6d cut-offs", r.variant, r.value, r.nodes, r.leaves, r.cutoffs)) }
+        for r in rows { print(String(format: "%-28@ value %2d  %8d nodes  %8d leaves  %6d cut-offs", r.variant,
+                                     r.value, r.nodes, r.leaves, r.cutoffs)) }
     }
 }

@@ -50,17 +50,15 @@ struct Train: ParsableCommand {
     @Option(help: "Fraction of the weights --prune-at-init removes before training.")
     var sparsity: Double?
 
-    @Option(help: "Random seed (initialization, shuffling, dropout).")
-    var seed: UInt64 = 0
+    @OptionGroup var common: CommonOptions
+    var seed: UInt64 { common.seed ?? 0 }
 
     @Option(help: "Where to write the trained weights.")
     var out: String?
 
-    @Flag(help: "Print the result as JSON on stdout.")
-    var json = false
+    var json: Bool { common.json }
 
-    @Flag(help: "No progress display.")
-    var quiet = false
+    var quiet: Bool { common.quiet }
 
     struct Report: Encodable {
         let model: String
@@ -95,31 +93,28 @@ struct Train: ParsableCommand {
             console.info("Training \(model) (\(net.parameterCount) parameters) on \(trainSet.count) images for \(epochs) epoch(s), seed \(seed)")
             let atInit = try pruneAtInit.map { try PruneAtInit($0, sparsity: sparsity ?? 0) }
             if let atInit {
-                let reached = try atInit.apply(to: net, loader: try dataOptions.loader(trainSet, shuffle: true, seed: seed, epoch: 0))
+                let reached = try atInit.apply(to: net, loader: try dataOptions.loader(trainSet, shuffle: true,
+                                                                                       seed: seed, epoch: 0))
                 console.info(String(format: "pruned at initialization by %@: %.2f%% of the weights removed; training the sparse network",
                                     atInit.criterion.name, reached * 100))
             }
-            let params = net.parameters().map(\.parameter)
-            let opt = try makeOptimizer(params)
-            let steps = epochs * ((trainSet.count + dataOptions.batchSize - 1) / dataOptions.batchSize)
-            let sched = try makeSchedule(base: opt.learningRate, totalSteps: steps)
-            var step = 0
-            var results: [EpochResult] = []
+            let opt = try makeOptimizer(net.parameters().map(\.parameter))
+            var loop = TrainingLoop(epochs: epochs, batchSize: dataOptions.batchSize, seed: seed,
+                                    normalization: (DataOptions.mean, DataOptions.std))
+            loop.labelSmoothing = labelSmoothing
+            loop.clipNorm = clipNorm
+            if slimming > 0 { loop.extraLoss = { try NetworkSlimming.penalty($0, lambda: slimming) } }
+            let sched = try makeSchedule(base: opt.learningRate, totalSteps: loop.totalSteps(examples: trainSet.count))
             let start = monotonicSeconds()
-            for e in 0..<epochs {
-                let loader = try dataOptions.loader(trainSet, shuffle: true, seed: seed, epoch: e)
-                let r = try Trainer.trainEpoch(net, loader: loader, optimizer: opt, schedule: sched, step: &step,
-                                               labelSmoothing: labelSmoothing, clipNorm: clipNorm, epoch: e, epochs: epochs,
-                                               extraLoss: slimming > 0 ? { try Self.slimmingPenalty($0, lambda: slimming) } : nil, progress: { p in
-                    console.progress(String(format: "epoch %d/%d  batch %d/%d  loss %.4f  acc %@  %.0f samples/s",
-                                            p.epoch + 1, p.epochs, p.batch, p.batches, p.loss, p.accuracy.percent, p.samplesPerSecond))
-                })
+            let results = try loop.run(net, data: trainSet, optimizer: opt, schedule: sched, progress: { p in
+                console.progress(String(format: "epoch %d/%d  batch %d/%d  loss %.4f  acc %@  %.0f samples/s",
+                                        p.epoch + 1, p.epochs, p.batch, p.batches, p.loss, p.accuracy.percent, p.samplesPerSecond))
+            }, epochDone: { e, r in
                 console.endProgress()
                 let ev = try Trainer.evaluate(net, loader: dataOptions.loader(testSet, shuffle: false, seed: 0))
                 console.info(String(format: "epoch %d/%d  loss %.4f  train acc %@  test acc %@  %.0f samples/s  %.1fs",
-                                    e + 1, epochs, r.loss, r.trainAccuracy.percent, ev.accuracy.percent, r.samplesPerSecond, r.seconds))
-                results.append(r)
-            }
+                                        e + 1, epochs, r.loss, r.trainAccuracy.percent, ev.accuracy.percent, r.samplesPerSecond, r.seconds))
+            })
             let test = try Trainer.evaluate(net, loader: dataOptions.loader(testSet, shuffle: false, seed: 0))
             if atInit != nil { for (_, p) in net.parameters() { p.bake() } }
             if let out {
@@ -140,20 +135,10 @@ struct Train: ParsableCommand {
         }
     }
 
-    /// λ·Σ|γ| over the BatchNorm scales of a model (nil when it has none).
-    static func slimmingPenalty(_ model: any Module, lambda: Float) throws -> Variable? {
-        var total: Variable?
-        for (_, m) in model.namedModules() {
-            guard let bn = m as? BatchNorm else { continue }
-            let term = try bn.weight.variable().abs().sum()
-            total = try total.map { try $0 + term } ?? term
-        }
-        return total.map { $0 * lambda }
-    }
-
     func makeOptimizer(_ params: [Parameter]) throws -> any Optimizer {
         switch optimizer {
-        case "sgd": return SGD(params, learningRate: lr ?? 0.05, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
+        case "sgd": return SGD(params, learningRate: lr ?? 0.05, momentum: momentum, nesterov: nesterov,
+                               weightDecay: weightDecay)
         case "adam": return Adam(params, learningRate: lr ?? 1e-3, weightDecay: weightDecay)
         case "adamw": return Adam.adamW(params, learningRate: lr ?? 1e-3, weightDecay: weightDecay)
         default: throw CLIError("unknown optimizer '\(optimizer)'; known: sgd, adam, adamw")

@@ -16,7 +16,7 @@ final class ReadmePruningExampleTests: XCTestCase {
         try model.load(Safetensors.read(dir + "/lenet300.safetensors"))
         let plan = PruningPlan(criterion: MagnitudeImportance(), pattern: .unstructured,
                                scope: PruningScope(distribution: .globalProtected(minimumKept: 0.02)),
-                               sparsity: 0.9, schedule: .iterative(rate: 0.5, epochsPerRound: 1),
+                               sparsity: 0.9, schedule: IterativeSchedule(rate: 0.5, epochsPerRound: 1),
                                fineTuning: FineTuningOptions(epochs: 1, learningRateMultiplier: 0.5))
         let data = PruningData(train: try FashionMNIST.load(.train).prefix(1000), test: try FashionMNIST.load(.test).prefix(500),
                                normalization: (0.286, 0.353))

@@ -14,7 +14,7 @@ final class ONNXActivationTests: XCTestCase {
         let (x, _) = try ONNXFixtures.io("cnn")
         let data = try LabeledImages(images: x, labels: [Int](repeating: 0, count: x.shape[0]), classes: 10)
         let targets = PruningTarget.all(in: model.graph)
-        let stats = try Calibration.collect(model: model.graph, targets: targets, needs: [.outputActivations],
+        let stats = try Calibration.collect(model: model.graph, targets: targets, needs: [OutputActivations()],
                                             loader: try DataLoader(data, batchSize: x.shape[0]), batches: 1)
         let conv1 = try XCTUnwrap(targets.first { $0.layerPath.hasSuffix("conv1") }?.layerPath)
         let fc2 = try XCTUnwrap(targets.first { $0.layerPath.hasSuffix("fc2") }?.layerPath)

@@ -20,7 +20,7 @@ final class ONNXExportTests: XCTestCase {
         for name in ONNXFixtures.names {
             let model = try ONNXModel.load(try ONNXFixtures.path(name))
             let (x, _) = try ONNXFixtures.io(name)
-            let result = try StructuredPruner(importance: .l2, target: .channelRatio(0.5)).prune(model.graph, example: try firstExample(x))
+            let result = try StructuredPruner(criterion: MagnitudeImportance(norm: .l2), target: .channelRatio(0.5)).prune(model.graph, example: try firstExample(x))
             XCTAssertLessThan(result.parametersAfter, result.parametersBefore, name)
             XCTAssertLessThan(result.macsAfter, result.macsBefore, name)
             let ours = try withNoGrad { try model.graph.forward(Variable(x)) }.value
@@ -62,7 +62,7 @@ final class ONNXExportTests: XCTestCase {
     func testRoundToKeepsChannelCountsAtMultiplesOfEight() throws {
         let model = try ONNXModel.load(try ONNXFixtures.path("cnn"))
         let (x, _) = try ONNXFixtures.io("cnn")
-        var pruner = StructuredPruner(importance: .l2, target: .channelRatio(0.3))
+        var pruner = StructuredPruner(criterion: MagnitudeImportance(norm: .l2), target: .channelRatio(0.3))
         pruner.roundTo = 8
         let r = try pruner.prune(model.graph, example: try firstExample(x))
         for g in r.groups { XCTAssertTrue(g.channelsAfter % 8 == 0, "\(g.members): \(g.channelsAfter)") }

@@ -37,7 +37,7 @@ final class MiniLMOneShotTests: XCTestCase {
         _ = try OneShotPruner(method: SparseGPT(), sparsity: .nOfM(n: 2, m: 4)).prune(ckpt.model, calibration: c.calibrationBatches(ckpt.tokenizer, batchSize: 16))
         for layer in ckpt.model.layers {
             for (path, l) in layer.linearLayers {
-                let w = l.weight.value.scalars
+                let w = l.prunableWeight.value.scalars
                 for g in stride(from: 0, to: w.count, by: 4) {
                     XCTAssertGreaterThanOrEqual(w[g..<(g + 4)].filter { $0 == 0 }.count, 2, "\(path) group \(g)")
                 }

@@ -1,5 +1,6 @@
 import PruneAutodiff
 import PruneNN
+import PrunePruning
 import PrunePruningGraph
 import PruneTensor
 import XCTest
@@ -8,7 +9,7 @@ import XCTest
 /// `ChannelPrunable` / `ChannelPassThrough` alone.
 
 /// y = x·Wᵀ without bias, W `[out, in]`.
-final class TestDense: ChannelPrunable {
+final class TestDense: ChannelPrunable, PrunableWeightLayer {
     let weight: Parameter
     var isTraining = true
     init(_ w: Tensor) { weight = Parameter(w) }
@@ -20,7 +21,8 @@ final class TestDense: ChannelPrunable {
     var prunableInChannels: Int { weight.value.shape[1] }
     var channelTransform: ChannelTransform { .mixing(kernelArea: 1, bias: false) }
     var channelAxis: ChannelAxis { .last }
-    var channelScoringWeight: Tensor { weight.effectiveValue }
+    var prunableWeight: Parameter { weight }
+    func outputPositions(forInput input: Tensor) -> Int { input.count / max(weight.value.shape[1], 1) / max(input.shape[0], 1) }
     func pruneOutChannels(keeping k: [Int]) {
         let w = weight.value, n = w.shape[1]
         weight.value = Tensor(unchecked: [k.count, n], k.flatMap { w.scalars[$0 * n..<($0 + 1) * n] })
@@ -45,7 +47,7 @@ final class TestScale: ChannelPrunable {
     var prunableInChannels: Int { scale.value.count }
     var channelTransform: ChannelTransform { .normalization }
     var channelAxis: ChannelAxis { .last }
-    var channelScoringWeight: Tensor { scale.effectiveValue }
+    var channelScale: Parameter? { scale }
     func pruneOutChannels(keeping k: [Int]) {
         scale.value = Tensor(unchecked: [k.count], k.map { scale.value.scalars[$0] })
     }
@@ -102,7 +104,7 @@ final class CustomLayerTests: XCTestCase {
         let strongest = Set((0..<12).sorted { norms[$0] > norms[$1] }.prefix(6).map { norms[$0] })
         var rng = RandomGenerator(seed: 1)
         let example = Tensor.normal([1, 6], using: &rng)
-        _ = try StructuredPruner(importance: .l2, target: .channelRatio(0.5)).prune(m, example: example)
+        _ = try StructuredPruner(criterion: MagnitudeImportance(norm: .l2), target: .channelRatio(0.5)).prune(m, example: example)
         XCTAssertEqual(dense.weight.value.shape, [6, 6])
         let kept = dense.weight.value.scalars
         let keptNorms = Set((0..<6).map { r in (0..<6).reduce(Float(0)) { $0 + kept[r * 6 + $1] * kept[r * 6 + $1] } })

@@ -1,6 +1,7 @@
 import PruneAutodiff
 import PruneModelIO
 import PruneNN
+import PrunePruning
 @testable import PrunePruningGraph
 import PruneTensor
 import XCTest
@@ -32,7 +33,7 @@ final class DependencyGraphTests: XCTestCase {
         }
         let x = input()
         let before = try logits(m, x)
-        let result = try StructuredPruner(importance: .l1, target: .channelRatio(0.001), minimumKept: 0.1).prune(m, example: input(1))
+        let result = try StructuredPruner(criterion: MagnitudeImportance(norm: .l1), target: .channelRatio(0.001), minimumKept: 0.1).prune(m, example: input(1))
         XCTAssertEqual(result.macsAfter, result.macsBefore, "a 0.1% ratio removes nothing")
         // Remove exactly the dead channels by keeping the rest.
         let g1 = graph.groups.first { $0.producers.contains { $0.path == "features.0" } }!
@@ -50,7 +51,7 @@ final class DependencyGraphTests: XCTestCase {
         for name in ["lenet5", "vgg-small"] {
             let m = try ModelZoo.make(name, seed: 0)
             let params = m.parameterCount
-            let r = try StructuredPruner(importance: .l2, target: .flops(0.5)).prune(m, example: input(1))
+            let r = try StructuredPruner(criterion: MagnitudeImportance(norm: .l2), target: .flops(0.5)).prune(m, example: input(1))
             XCTAssertLessThanOrEqual(Double(r.macsAfter), 0.5 * Double(r.macsBefore), name)
             XCTAssertLessThan(m.parameterCount, params, name)
             XCTAssertEqual(try logits(m, input()).count, 2 * 10, name)
@@ -83,14 +84,14 @@ final class DependencyGraphTests: XCTestCase {
         for (a, b) in zip(before, after) { XCTAssertEqual(a, b, accuracy: 1e-4) }
         XCTAssertEqual((try m.module(at: "layer2.0.shortcut.0") as? Conv2d)?.weight.value.shape, [32, 15, 1, 1])
         // Pruning the whole network by BatchNorm scale keeps it consistent.
-        let r = try StructuredPruner(importance: .batchNormScale, target: .parameters(0.5)).prune(m, example: input(1))
+        let r = try StructuredPruner(criterion: BatchNormScaleImportance(), target: .parameters(0.5)).prune(m, example: input(1))
         XCTAssertLessThanOrEqual(Double(r.parametersAfter), 0.5 * Double(r.parametersBefore))
         XCTAssertEqual(try logits(m, x).count, 20)
     }
 
     func testSavedStructuredModelLoadsBackAndUnknownLayersAreNamed() throws {
         let m = try ModelZoo.make("lenet5", seed: 0)
-        _ = try StructuredPruner(importance: .fpgm, target: .channelRatio(0.5)).prune(m, example: input(1))
+        _ = try StructuredPruner(criterion: FPGMImportance(), target: .channelRatio(0.5)).prune(m, example: input(1))
         let state = m.stateDict()
         let fresh = try ModelZoo.make("lenet5", seed: 1)
         XCTAssertThrowsError(try fresh.load(state))

@@ -66,8 +66,8 @@ final class CriteriaParityTests: XCTestCase {
     func testTaylorFisherAndSNIPEqualTheirDefinitions() throws {
         let r = try reference()
         let (m, targets, loader) = try setUp(r)
-        let both = try Calibration.collect(model: m, targets: targets, needs: [.gradients], loader: loader, batches: 2)
-        let first = try Calibration.collect(model: m, targets: targets, needs: [.gradients], loader: loader, batches: 1)
+        let both = try Calibration.collect(model: m, targets: targets, needs: [LossGradients()], loader: loader, batches: 2)
+        let first = try Calibration.collect(model: m, targets: targets, needs: [LossGradients()], loader: loader, batches: 1)
         let taylor = try scores(TaylorImportance(), targets, both)
         let fisher = try scores(FisherImportance(), targets, both)
         let snip = try scores(SNIPImportance(), targets, first)
@@ -81,7 +81,7 @@ final class CriteriaParityTests: XCTestCase {
     func testWandaScoresAndItsPerRowMasks() throws {
         let r = try reference()
         let (m, targets, loader) = try setUp(r)
-        let stats = try Calibration.collect(model: m, targets: targets, needs: [.inputNorms], loader: loader,
+        let stats = try Calibration.collect(model: m, targets: targets, needs: [InputNorms()], loader: loader,
                                             batches: 2)
         let wanda = try scores(WandaImportance(), targets, stats)
         let masks = try MaskBuilder.masks(targets: targets, criterion: WandaImportance(), statistics: stats,
@@ -100,7 +100,7 @@ final class CriteriaParityTests: XCTestCase {
     func testActivationCriteriaReadTheActivationTheNetworkApplies() throws {
         let r = try reference()
         let (m, targets, loader) = try setUp(r)
-        let stats = try Calibration.collect(model: m, targets: targets, needs: [.outputActivations], loader: loader,
+        let stats = try Calibration.collect(model: m, targets: targets, needs: [OutputActivations()], loader: loader,
                                             batches: 2)
         for (name, path) in Self.paths {
             let t = targets.first { $0.path == path }!
@@ -132,8 +132,8 @@ final class CriteriaParityTests: XCTestCase {
     func testMovementAccumulatesOverAdamStepsAsInPyTorch() throws {
         let r = try reference()
         let (m, targets, loader) = try setUp(r)
-        let stats = try Calibration.collect(model: m, targets: targets, needs: [.movement], loader: loader, batches: 2,
-                                            movementLearningRate: 0.01)
+        let stats = try Calibration.collect(model: m, targets: targets, needs: [MovementScores()], loader: loader, batches: 2,
+                                            settings: CalibrationSettings(movementLearningRate: 0.01))
         let movement = try scores(MovementImportance(), targets, stats)
         for name in Self.paths.keys {
             assertClose(movement[name]!, r.movement[name], relative: 1e-3, absolute: 1e-6, "movement \(name)")
@@ -147,8 +147,8 @@ final class CriteriaParityTests: XCTestCase {
         let r = try reference()
         let (m, targets, loader) = try setUp(r)
         let probes = 20_000
-        let stats = try Calibration.collect(model: m, targets: targets, needs: [.hessianDiagonal], loader: loader,
-                                            batches: 1, seed: 3, probes: probes)
+        let stats = try Calibration.collect(model: m, targets: targets, needs: [HessianDiagonal()], loader: loader,
+                                            batches: 1, settings: CalibrationSettings(seed: 3, probes: probes))
         let obd = try scores(OptimalBrainDamageImportance(), targets, stats)
         for (name, path) in Self.paths {
             let h = try XCTUnwrap(stats.hessianDiagonals[path])

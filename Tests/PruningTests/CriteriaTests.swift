@@ -32,12 +32,12 @@ final class CriteriaTests: XCTestCase {
         let (m, d) = try trainedModel()
         let targets = PruningTarget.all(in: m)
         let loader = try DataLoader(d, batchSize: 64)
-        let stats = try Calibration.collect(model: m, targets: targets, needs: [.gradients, .hessianDiagonal, .inputNorms, .outputActivations, .movement],
-                                            loader: loader, batches: 4, probes: 2)
+        let stats = try Calibration.collect(model: m, targets: targets, needs: [LossGradients(), HessianDiagonal(), InputNorms(), OutputActivations(), MovementScores()],
+                                            loader: loader, batches: 4, settings: CalibrationSettings(probes: 2))
         XCTAssertEqual(stats.gradientBatches, 4)
         XCTAssertEqual(stats.inputNormSquareSums["fc1"]?.count, 8)
         XCTAssertEqual(stats.inputNormSquareSums["fc2"]?.count, 16)
-        for name in ImportanceRegistry.names where name != "fpgm" {
+        for name in ImportanceRegistry.names where name != "fpgm" && name != "bn" {
             let c = try ImportanceRegistry.make(name)
             for t in targets {
                 let s = try c.elementScores(t, statistics: stats)
@@ -63,8 +63,8 @@ final class CriteriaTests: XCTestCase {
         let fc2 = PruningTarget.all(in: m).last!
         let loader = try DataLoader(d, batchSize: 256)
         let probes = 4000
-        let stats = try Calibration.collect(model: m, targets: [fc2], needs: [.hessianDiagonal], loader: loader, batches: 1,
-                                            probes: probes, epsilon: 1e-2)
+        let stats = try Calibration.collect(model: m, targets: [fc2], needs: [HessianDiagonal()], loader: loader, batches: 1,
+                                            settings: CalibrationSettings(probes: probes, epsilon: 1e-2))
         var hidden: Tensor?
         let logits = try withNoGrad { () throws -> Tensor in
             try ActivationRecorder.forward(m, Variable(d.images)) { path, _, input in if path == "fc2" { hidden = input } }.value
@@ -130,7 +130,7 @@ final class CriteriaTests: XCTestCase {
     func testActivationStatisticsAndMovement() throws {
         let (m, d) = try trainedModel()
         let targets = PruningTarget.all(in: m)
-        let stats = try Calibration.collect(model: m, targets: targets, needs: [.outputActivations], loader: DataLoader(d, batchSize: 256), batches: 1)
+        let stats = try Calibration.collect(model: m, targets: targets, needs: [OutputActivations()], loader: DataLoader(d, batchSize: 256), batches: 1)
         // Recompute fc1's post-ReLU statistics directly.
         var out: Tensor?
         _ = try withNoGrad { try ActivationRecorder.forward(m, Variable(d.images), record: { _, _, _ in }, recordOutput: { p, _, y in if p == "fc1" { out = y } }) }
@@ -147,21 +147,21 @@ final class CriteriaTests: XCTestCase {
         }
         // Movement: −Σ w·g over the steps, and the steps move the weights.
         let before = targets[0].parameter.value
-        let moved = try Calibration.collect(model: m, targets: targets, needs: [.movement], loader: DataLoader(d, batchSize: 32, shuffle: true), batches: 3,
-                                            movementLearningRate: 1e-3)
+        let moved = try Calibration.collect(model: m, targets: targets, needs: [MovementScores()], loader: DataLoader(d, batchSize: 32, shuffle: true), batches: 3,
+                                            settings: CalibrationSettings(movementLearningRate: 1e-3))
         XCTAssertEqual(moved.movementScores[targets[0].path]?.count, targets[0].count)
         XCTAssertNotEqual(targets[0].parameter.value, before)
         XCTAssertTrue(moved.movementScores.values.allSatisfy { $0.allSatisfy(\.isFinite) })
     }
 
     func testSchedules() throws {
-        let rounds = try PruningSchedule.iterativeTargets(rate: 0.5, target: 0.9)
+        let rounds = try IterativeSchedule.targets(rate: 0.5, target: 0.9)
         XCTAssertEqual(rounds, [0.5, 0.75, 0.875, 0.9])
         // AGP: s_i at t0, s_f at t0 + nΔt, cubic in between, nil off the grid.
-        XCTAssertEqual(PruningSchedule.gradualSparsity(atStep: 10, initial: 0, final: 0.9, startStep: 10, frequency: 5, pruningSteps: 4), 0)
-        XCTAssertEqual(PruningSchedule.gradualSparsity(atStep: 30, initial: 0, final: 0.9, startStep: 10, frequency: 5, pruningSteps: 4)!, 0.9, accuracy: 1e-12)
-        XCTAssertEqual(PruningSchedule.gradualSparsity(atStep: 20, initial: 0, final: 0.9, startStep: 10, frequency: 5, pruningSteps: 4)!, 0.9 * (1 - 0.125), accuracy: 1e-12)
-        XCTAssertNil(PruningSchedule.gradualSparsity(atStep: 21, initial: 0, final: 0.9, startStep: 10, frequency: 5, pruningSteps: 4))
-        XCTAssertNil(PruningSchedule.gradualSparsity(atStep: 35, initial: 0, final: 0.9, startStep: 10, frequency: 5, pruningSteps: 4))
+        XCTAssertEqual(GradualSchedule(initialSparsity: 0, startStep: 10, frequency: 5, pruningSteps: 4).sparsity(atStep: 10, final: 0.9), 0)
+        XCTAssertEqual(GradualSchedule(initialSparsity: 0, startStep: 10, frequency: 5, pruningSteps: 4).sparsity(atStep: 30, final: 0.9)!, 0.9, accuracy: 1e-12)
+        XCTAssertEqual(GradualSchedule(initialSparsity: 0, startStep: 10, frequency: 5, pruningSteps: 4).sparsity(atStep: 20, final: 0.9)!, 0.9 * (1 - 0.125), accuracy: 1e-12)
+        XCTAssertNil(GradualSchedule(initialSparsity: 0, startStep: 10, frequency: 5, pruningSteps: 4).sparsity(atStep: 21, final: 0.9))
+        XCTAssertNil(GradualSchedule(initialSparsity: 0, startStep: 10, frequency: 5, pruningSteps: 4).sparsity(atStep: 35, final: 0.9))
     }
 }

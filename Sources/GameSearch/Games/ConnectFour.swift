@@ -100,7 +100,8 @@ public enum ConnectFourError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .invalidCharacter(p, i, c): return "position \"\(p)\": character \(i) ('\(c)') is not a column 1–7"
         case let .fullColumn(p, i, c): return "position \"\(p)\": move \(i) plays column \(c), which is already full"
-        case let .alreadyWon(p, i): return "position \"\(p)\": the game was already won by move \(i)\(i < p.count ? "; no further moves are legal" : "")"
+        case let .alreadyWon(p,
+                             i): return "position \"\(p)\": the game was already won by move \(i)\(i < p.count ? "; no further moves are legal" : "")"
         }
     }
 }

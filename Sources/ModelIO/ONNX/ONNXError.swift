@@ -13,9 +13,12 @@ public enum ONNXError: Error, CustomStringConvertible, Equatable {
         case let .malformed(f, r): return "\(f): not a valid ONNX model: \(r)"
         case let .unsupportedOperator(op, n, v):
             return "operator \(op) (node '\(n)', opset \(v)) is not supported; supported: \(ONNXOperatorSet.supported.joined(separator: ", "))"
-        case let .unsupportedOpset(d, v): return "opset \(v) of domain '\(d.isEmpty ? "ai.onnx" : d)' is not supported (Prune imports ai.onnx opsets \(ONNXOperatorSet.opsets.lowerBound) to \(ONNXOperatorSet.opsets.upperBound))"
-        case let .unknownDomain(d, n): return "node '\(n)' uses the operator domain '\(d)', which Prune does not know (only ai.onnx)"
-        case let .missingValue(n, i): return "node '\(n)' reads '\(i)', which no node, graph input or initializer provides"
+        case let .unsupportedOpset(d,
+                                   v): return "opset \(v) of domain '\(d.isEmpty ? "ai.onnx" : d)' is not supported (Prune imports ai.onnx opsets \(ONNXOperatorSet.opsets.lowerBound) to \(ONNXOperatorSet.opsets.upperBound))"
+        case let .unknownDomain(d,
+                                n): return "node '\(n)' uses the operator domain '\(d)', which Prune does not know (only ai.onnx)"
+        case let .missingValue(n,
+                               i): return "node '\(n)' reads '\(i)', which no node, graph input or initializer provides"
         case let .cycle(ns): return "the graph has a cycle through the nodes \(ns.prefix(8).map { "'\($0)'" }.joined(separator: ", "))"
         case let .invalidNode(n, op, r): return "node '\(n)' (\(op)): \(r)"
         }

@@ -11,14 +11,18 @@ enum ONNXImporter {
     static func decode(_ data: Data, file: String, baseDirectory: String?) throws -> ONNXModel {
         var proto: Onnx_ModelProto
         do { proto = try Onnx_ModelProto(serializedBytes: data) } catch {
-            throw ONNXError.malformed(file: file, reason: "the protobuf cannot be decoded (\(error)); is the file truncated or not ONNX?")
+            throw ONNXError.malformed(file: file,
+                                      reason: "the protobuf cannot be decoded (\(error)); is the file truncated or not ONNX?")
         }
-        guard proto.hasGraph, !proto.graph.node.isEmpty else { throw ONNXError.malformed(file: file, reason: "there is no graph, or it has no nodes") }
+        guard proto.hasGraph, !proto.graph.node.isEmpty else { throw ONNXError.malformed(file: file,
+                                                                                         reason: "there is no graph, or it has no nodes") }
         let opset = try defaultOpset(proto, file: file)
         let state = ONNXImportState(file: file, baseDirectory: baseDirectory)
-        guard proto.graph.sparseInitializer.isEmpty else { throw ONNXError.malformed(file: file, reason: "sparse initializers are not supported") }
+        guard proto.graph.sparseInitializer.isEmpty else { throw ONNXError.malformed(file: file,
+                                                                                     reason: "sparse initializers are not supported") }
         for t in proto.graph.initializer {
-            guard !t.name.isEmpty, state.initializers[t.name] == nil else { throw ONNXError.malformed(file: file, reason: "initializer names must be unique and not empty ('\(t.name)')") }
+            guard !t.name.isEmpty, state.initializers[t.name] == nil else { throw ONNXError.malformed(file: file,
+                    reason: "initializer names must be unique and not empty ('\(t.name)')") }
             state.initializers[t.name] = t
         }
         foldIdentitiesOfInitializers(&proto.graph, state)
@@ -33,10 +37,12 @@ enum ONNXImporter {
             state.constantNodes[out] = try constantValue(c)
         }
         let graphInputs = graph.input.filter { state.initializers[$0.name] == nil }
-        guard !graphInputs.isEmpty, !graph.output.isEmpty else { throw ONNXError.malformed(file: file, reason: "the graph needs at least one input and one output") }
+        guard !graphInputs.isEmpty, !graph.output.isEmpty else { throw ONNXError.malformed(file: file,
+                reason: "the graph needs at least one input and one output") }
         state.nodes = Array(graph.node)
         state.graphOutputs = Set(graph.output.map(\.name))
-        for (i, n) in graph.node.enumerated() { for name in n.input where !name.isEmpty { state.consumers[name, default: []].append(i) } }
+        for (i, n) in graph.node.enumerated() { for name in n.input where !name.isEmpty { state.consumers[name,
+                default: []].append(i) } }
 
         let order = try topologicalOrder(graph, state: state, inputs: Set(graphInputs.map(\.name)))
         var nodes: [GraphNode] = [], absorbed = findWeightTransposes(graph, state)
@@ -48,17 +54,21 @@ enum ONNXImporter {
             }
             let built = try build(c)
             absorbed.formUnion(built.absorbed)
-            nodes.append(GraphNode(name: c.name, opType: n.opType, inputs: built.inputs, outputs: built.outputs, op: built.op))
+            nodes.append(GraphNode(name: c.name, opType: n.opType, inputs: built.inputs, outputs: built.outputs,
+                                   op: built.op))
         }
         var constants: [String: GraphValue] = state.constantNodes
         for name in state.initializers.keys where !state.owned.contains(name) { constants[name] = try state.constant(name) }
         let inputs = try graphInputs.map { vi -> (name: String, shape: [Int?], isInteger: Bool) in
             let t = vi.type.tensorType
             let elem = Onnx_TensorProto.DataType(rawValue: Int(t.elemType))
-            guard [.float, .int64, .int32].contains(elem) else { throw ONNXError.malformed(file: file, reason: "graph input '\(vi.name)' has element type \(t.elemType); Prune feeds float, int64 or int32 inputs") }
-            return (vi.name, t.shape.dim.map { d -> Int? in if case .dimValue(let v)? = d.value, v > 0 { return Int(v) }; return nil }, elem != .float)
+            guard [.float, .int64, .int32].contains(elem) else { throw ONNXError.malformed(file: file,
+                    reason: "graph input '\(vi.name)' has element type \(t.elemType); Prune feeds float, int64 or int32 inputs") }
+            return (vi.name,
+                    t.shape.dim.map { d -> Int? in if case .dimValue(let v)? = d.value, v > 0 { return Int(v) }; return nil }, elem != .float)
         }
-        let model = GraphModel(nodes: nodes, inputs: inputs, outputNames: graph.output.map(\.name), constants: constants, layers: state.layers)
+        let model = GraphModel(nodes: nodes, inputs: inputs, outputNames: graph.output.map(\.name),
+                               constants: constants, layers: state.layers)
         model.eval()
         let result = ONNXModel(graph: model, proto: proto, file: file, opset: opset, state: state)
         try dryRun(result)
@@ -88,7 +98,8 @@ enum ONNXImporter {
             throw ONNXError.malformed(file: file, reason: "the model does not import the ai.onnx opset")
         }
         let v = Int(entry.version)
-        guard ONNXOperatorSet.opsets.contains(v) else { throw ONNXError.unsupportedOpset(domain: entry.domain, version: v) }
+        guard ONNXOperatorSet.opsets.contains(v) else { throw ONNXError.unsupportedOpset(domain: entry.domain,
+                                                                                         version: v) }
         return v
     }
 
@@ -128,16 +139,19 @@ enum ONNXImporter {
     }
 
     static func constantValue(_ c: ONNXNodeContext) throws -> GraphValue {
-        if let a = c.attribute("value") { return try ONNXTensorCodec.value(a.t, baseDirectory: c.state.baseDirectory, file: c.state.file) }
+        if let a = c.attribute("value") { return try ONNXTensorCodec.value(a.t, baseDirectory: c.state.baseDirectory,
+                                                                           file: c.state.file) }
         if let a = c.attribute("value_float") { return .float(Variable(Tensor(unchecked: [], [a.f]))) }
-        if let a = c.attribute("value_floats") { return .float(Variable(Tensor(unchecked: [a.floats.count], a.floats))) }
+        if let a = c.attribute("value_floats") { return .float(Variable(Tensor(unchecked: [a.floats.count],
+                                                                               a.floats))) }
         if let a = c.attribute("value_int") { return .integer(IntegerTensor(scalar: Int(a.i))) }
         if let a = c.attribute("value_ints") { return .integer(IntegerTensor(a.ints.map { Int($0) })) }
         throw c.fail("a Constant needs value, value_float(s) or value_int(s)")
     }
 
     /// Kahn's algorithm over value dependencies; a node that never becomes ready is on a cycle.
-    static func topologicalOrder(_ graph: Onnx_GraphProto, state: ONNXImportState, inputs: Set<String>) throws -> [Int] {
+    static func topologicalOrder(_ graph: Onnx_GraphProto, state: ONNXImportState,
+                                 inputs: Set<String>) throws -> [Int] {
         var producer: [String: Int] = [:]
         for (i, n) in graph.node.enumerated() {
             for o in n.output where !o.isEmpty {
@@ -153,11 +167,13 @@ enum ONNXImporter {
             let name = n.displayName(index: i)
             for v in n.input where !v.isEmpty {
                 if let p = producer[v] { pending[i] += 1; readers[p, default: []].append(i) }
-                else if state.initializers[v] == nil && !inputs.contains(v) { throw ONNXError.missingValue(node: name, input: v) }
+                else if state.initializers[v] == nil && !inputs.contains(v) { throw ONNXError.missingValue(node: name,
+                        input: v) }
             }
         }
         for o in graph.output where producer[o.name] == nil && !inputs.contains(o.name) && state.initializers[o.name] == nil {
-            throw ONNXError.malformed(file: state.file, reason: "the graph output '\(o.name)' is not produced by any node")
+            throw ONNXError.malformed(file: state.file,
+                                      reason: "the graph output '\(o.name)' is not produced by any node")
         }
         var ready = (0..<graph.node.count).filter { pending[$0] == 0 }, order: [Int] = []
         var head = 0
@@ -179,7 +195,8 @@ enum ONNXImporter {
         for input in model.graph.inputs {
             let shape = input.shape.map { $0 ?? 1 }
             guard let count = elementCount(shape), count <= 1 << 26 else { return }
-            feeds[input.name] = input.isInteger ? .integer(try IntegerTensor(shape: shape, values: .init(repeating: 0, count: count)))
+            feeds[input.name] = input.isInteger ? .integer(try IntegerTensor(shape: shape, values: .init(repeating: 0,
+                    count: count)))
                                                 : .float(Variable(.zeros(shape)))
         }
         do { _ = try withNoGrad { try model.graph.run(feeds) } } catch let GraphError.node(name, op, e) {

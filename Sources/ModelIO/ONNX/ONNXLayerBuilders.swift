@@ -41,7 +41,8 @@ enum ONNXLayerBuilders {
         var bias: Tensor?
         if let b = given {
             guard b.count == out || b.count == 1 else { throw c.fail("C \(b.shape) does not broadcast to \(out) outputs") }
-            bias = Tensor(unchecked: [out], b.count == 1 ? Array(repeating: b.scalars[0] * beta, count: out) : b.scalars.map { $0 * beta })
+            bias = Tensor(unchecked: [out], b.count == 1 ? Array(repeating: b.scalars[0] * beta,
+                                                                 count: out) : b.scalars.map { $0 * beta })
         }
         if alpha != 1 { weight = weight * alpha }
         let biasShape = given?.shape
@@ -66,9 +67,11 @@ enum ONNXLayerBuilders {
     /// MatMul by a constant [in, out] matrix as a Linear; a following Add of a constant [out]
     /// vector becomes its bias (the form PyTorch exports for Linear on 3-D inputs).
     static func matMul(_ c: ONNXNodeContext) throws -> ONNXBuiltNode {
-        if let source = c.state.transposedWeights[c.input(1)] { return try matMulByTransposedWeight(c, initializer: source) }
+        if let source = c.state.transposedWeights[c.input(1)] { return try matMulByTransposedWeight(c,
+                initializer: source) }
         guard let w = try c.floatInitializer(1), w.rank == 2, c.state.initializers[c.input(0)] == nil else {
-            return ONNXBuiltNode(op: MatMulOperator(), inputs: [c.input(0), c.input(1)], outputs: Array(c.node.output.prefix(1)))
+            return ONNXBuiltNode(op: MatMulOperator(), inputs: [c.input(0), c.input(1)],
+                                 outputs: Array(c.node.output.prefix(1)))
         }
         return try linear(c, weight: try w.transposed(), weightInitializer: c.input(1), transposedInFile: true)
     }
@@ -80,7 +83,8 @@ enum ONNXLayerBuilders {
     }
 
     /// A Linear with `weight` `[out, in]`; a following Add of a constant `[out]` vector becomes its bias.
-    static func linear(_ c: ONNXNodeContext, weight: Tensor, weightInitializer: String, transposedInFile: Bool) throws -> ONNXBuiltNode {
+    static func linear(_ c: ONNXNodeContext, weight: Tensor, weightInitializer: String,
+                       transposedInFile: Bool) throws -> ONNXBuiltNode {
         let out = weight.shape[0], y = c.node.output.first ?? ""
         var biasInput: String?, bias: Tensor?, absorbed: [Int] = [], outputs = [y]
         if let readers = c.state.consumers[y], readers.count == 1, !c.state.graphOutputs.contains(y) {
@@ -94,7 +98,8 @@ enum ONNXLayerBuilders {
             }
         }
         let layer = Linear(weight: weight, bias: bias)
-        let op = try c.state.addLayer(layer, initializer: transposedInFile ? (biasInput ?? weightInitializer) : weightInitializer,
+        let op = try c.state.addLayer(layer,
+                                      initializer: transposedInFile ? (biasInput ?? weightInitializer) : weightInitializer,
                                       suffix: transposedInFile && biasInput != nil ? ".bias" : ".weight", node: c.name)
         c.state.bind(weightInitializer) {
             transposedInFile ? ((try? layer.weight.exportedValue.transposed()) ?? layer.weight.exportedValue) : layer.weight.exportedValue

@@ -25,7 +25,8 @@ public final class ONNXModel {
 
     /// Reads an ONNX file (external data is looked up beside it).
     public static func load(_ path: String) throws -> ONNXModel {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ModelIOError(file: path, "cannot read the file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ModelIOError(file: path,
+                "cannot read the file") }
         return try ONNXImporter.decode(data, file: path, baseDirectory: (path as NSString).deletingLastPathComponent)
     }
 
@@ -43,7 +44,8 @@ public final class ONNXModel {
     public func serialized() throws -> Data {
         var p = proto
         var replacements: [String: Onnx_TensorProto] = [:]
-        for b in state.bindings { replacements[b.initializer] = ONNXTensorCodec.proto(name: b.initializer, tensor: b.read()) }
+        for b in state.bindings { replacements[b.initializer] = ONNXTensorCodec.proto(name: b.initializer,
+                                                                                      tensor: b.read()) }
         for (name, value) in graph.constants {
             guard case .integer(let now) = value, case .integer(let before)? = originalConstants[name], now != before else { continue }
             if state.initializers[name] != nil { replacements[name] = ONNXTensorCodec.proto(name: name, integers: now) }

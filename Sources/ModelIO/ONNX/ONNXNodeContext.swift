@@ -44,7 +44,8 @@ struct ONNXNodeContext {
         case "VALID": pads = [0, 0, 0, 0]
         case let mode:
             // SAME padding is symmetric when stride 1 and the dilated kernel is odd.
-            guard strides == [1, 1], kernel.enumerated().allSatisfy({ ((kernel[$0.offset] - 1) * dilations[$0.offset]) % 2 == 0 }) else {
+            guard strides == [1,
+                              1], kernel.enumerated().allSatisfy({ ((kernel[$0.offset] - 1) * dilations[$0.offset]) % 2 == 0 }) else {
                 throw fail("auto_pad \(mode) with these strides needs asymmetric padding, which is not supported")
             }
             let ph = (kernel[0] - 1) * dilations[0] / 2, pw = (kernel[1] - 1) * dilations[1] / 2
@@ -53,7 +54,8 @@ struct ONNXNodeContext {
         guard strides.count == 2, dilations.count == 2, pads.count == 4, strides.allSatisfy({ $0 > 0 }), dilations.allSatisfy({ $0 > 0 }),
               pads.allSatisfy({ $0 >= 0 }) else { throw fail("invalid strides \(strides), dilations \(dilations) or pads \(pads)") }
         guard pads[0] == pads[2], pads[1] == pads[3] else { throw fail("asymmetric pads \(pads) are not supported") }
-        return Conv2dGeometry(kernel: (kernel[0], kernel[1]), stride: (strides[0], strides[1]), padding: (pads[0], pads[1]),
+        return Conv2dGeometry(kernel: (kernel[0], kernel[1]), stride: (strides[0], strides[1]), padding: (pads[0],
+                pads[1]),
                               dilation: (dilations[0], dilations[1]), groups: groups)
     }
 }

@@ -33,7 +33,8 @@ enum ONNXPlainBuilders {
         "Dropout": { c in
             // Inference: the input passes unchanged; a requested mask output is all ones.
             guard c.node.output.dropFirst().allSatisfy({ $0.isEmpty }) else { throw c.fail("the mask output of Dropout is not supported") }
-            return ONNXBuiltNode(op: UnaryOperator(.identity), inputs: [c.input(0)], outputs: Array(c.node.output.prefix(1)))
+            return ONNXBuiltNode(op: UnaryOperator(.identity), inputs: [c.input(0)],
+                                 outputs: Array(c.node.output.prefix(1)))
         },
         "Add": simple { _ in BinaryOperator(.add) },
         "Sub": simple { _ in BinaryOperator(.sub) },
@@ -45,7 +46,8 @@ enum ONNXPlainBuilders {
         "Cast": simple { c in
             // Float types: FLOAT, FLOAT16, DOUBLE, BFLOAT16; the rest that Prune reads are integer or bool.
             let to = c.int("to", 1)
-            guard [1, 10, 11, 16, 2, 3, 4, 5, 6, 7, 9, 12, 13].contains(to) else { throw c.fail("cast to element type \(to) is not supported") }
+            guard [1, 10, 11, 16, 2, 3, 4, 5, 6, 7, 9, 12,
+                   13].contains(to) else { throw c.fail("cast to element type \(to) is not supported") }
             return CastOperator(toInteger: ![1, 10, 11, 16].contains(to))
         },
         "Softmax": simple { c in SoftmaxOperator(axis: c.int("axis", -1)) },
@@ -68,7 +70,8 @@ enum ONNXPlainBuilders {
             }
             return PoolOperator(kind: .average, geometry: g)
         },
-        "GlobalAveragePool": simple { _ in PoolOperator(kind: .globalAverage, geometry: Conv2dGeometry(kernel: (1, 1))) },
+        "GlobalAveragePool": simple { _ in PoolOperator(kind: .globalAverage, geometry: Conv2dGeometry(kernel: (1,
+                1))) },
         "Flatten": simple { c in FlattenOperator(axis: c.int("axis", 1)) },
         "Reshape": simple { c in ReshapeOperator(allowZero: c.int("allowzero", 0) == 1) },
         "Transpose": simple { c in TransposeOperator(permutation: c.ints("perm")) },

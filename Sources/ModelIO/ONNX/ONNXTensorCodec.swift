@@ -9,7 +9,8 @@ enum ONNXTensorCodec {
     typealias DataType = Onnx_TensorProto.DataType
 
     static func dims(_ t: Onnx_TensorProto, _ what: String) throws -> [Int] {
-        guard t.dims.allSatisfy({ $0 >= 0 && $0 < 1 << 40 }) else { throw ONNXError.malformed(file: what, reason: "tensor '\(t.name)' has a negative or huge dimension \(t.dims)") }
+        guard t.dims.allSatisfy({ $0 >= 0 && $0 < 1 << 40 }) else { throw ONNXError.malformed(file: what,
+                reason: "tensor '\(t.name)' has a negative or huge dimension \(t.dims)") }
         let d = t.dims.map { Int($0) }
         // Each extent is below 2^40, so a running product that stops at 2^34 cannot overflow.
         guard d.contains(0) || d.reduce(1, { Swift.min($0 * $1, 1 << 34) }) < 1 << 34 else {
@@ -34,7 +35,8 @@ enum ONNXTensorCodec {
                 throw ONNXError.malformed(file: t.name, reason: "tensor '\(t.name)' has invalid external data")
             }
             let path = (baseDirectory ?? ".") + "/" + location
-            guard let handle = FileHandle(forReadingAtPath: path) else { throw ONNXError.malformed(file: path, reason: "external data for '\(t.name)' cannot be read") }
+            guard let handle = FileHandle(forReadingAtPath: path) else { throw ONNXError.malformed(file: path,
+                    reason: "external data for '\(t.name)' cannot be read") }
             defer { try? handle.close() }
             try handle.seek(toOffset: UInt64(offset))
             let data = length.map { handle.readData(ofLength: $0) } ?? handle.readDataToEndOfFile()
@@ -49,13 +51,16 @@ enum ONNXTensorCodec {
         let n = shape.contains(0) ? 0 : shape.reduce(1, *)
         let raw = try rawBytes(t, baseDirectory: baseDirectory)
         func check(_ count: Int) throws {
-            guard count == n else { throw ONNXError.malformed(file: file, reason: "tensor '\(t.name)' holds \(count) values for shape \(shape)") }
+            guard count == n else { throw ONNXError.malformed(file: file,
+                                                              reason: "tensor '\(t.name)' holds \(count) values for shape \(shape)") }
         }
         func fromRaw<T>(_ type: T.Type) throws -> [T] {
             guard let raw else { return [] }
             let size = MemoryLayout<T>.size
-            guard raw.count == n * size else { throw ONNXError.malformed(file: file, reason: "tensor '\(t.name)': \(raw.count) bytes of data for shape \(shape)") }
-            return raw.withUnsafeBytes { buf in (0..<n).map { buf.loadUnaligned(fromByteOffset: $0 * size, as: T.self) } }
+            guard raw.count == n * size else { throw ONNXError.malformed(file: file,
+                                                                         reason: "tensor '\(t.name)': \(raw.count) bytes of data for shape \(shape)") }
+            return raw.withUnsafeBytes { buf in (0..<n).map { buf.loadUnaligned(fromByteOffset: $0 * size,
+                                                                                as: T.self) } }
         }
         switch DataType(rawValue: Int(t.dataType)) {
         case .float?:
@@ -87,7 +92,8 @@ enum ONNXTensorCodec {
             try check(v.count)
             return .integer(try IntegerTensor(shape: shape, values: v))
         default:
-            throw ONNXError.malformed(file: file, reason: "tensor '\(t.name)' has data type \(t.dataType), which Prune does not read")
+            throw ONNXError.malformed(file: file,
+                                      reason: "tensor '\(t.name)' has data type \(t.dataType), which Prune does not read")
         }
     }
 

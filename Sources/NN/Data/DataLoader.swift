@@ -14,7 +14,8 @@ public struct DataLoader: Sequence, Sendable {
 
     public init(_ dataset: LabeledImages, batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0, epoch: Int = 0,
                 mean: Float = 0, std: Float = 1, dropLast: Bool = false) throws {
-        guard batchSize > 0 else { throw TensorError.invalidArgument(op: "DataLoader", reason: "batch size must be positive, got \(batchSize)") }
+        guard batchSize > 0 else { throw TensorError.invalidArgument(op: "DataLoader",
+                                                                     reason: "batch size must be positive, got \(batchSize)") }
         guard std > 0 else { throw TensorError.invalidArgument(op: "DataLoader", reason: "std must be positive") }
         self.dataset = dataset
         self.batchSize = batchSize

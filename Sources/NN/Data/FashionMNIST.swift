@@ -27,14 +27,16 @@ public enum FashionMNIST {
         let prefix = split == .train ? "train" : "t10k"
         guard let imagesPath = resolve(directory, "\(prefix)-images-idx3-ubyte"),
               let labelsPath = resolve(directory, "\(prefix)-labels-idx1-ubyte") else {
-            throw DataError(file: directory, "Fashion-MNIST \(split.rawValue) files not found; install them with `apt-get install dataset-fashion-mnist` or set PRUNE_FASHION_MNIST to their folder")
+            throw DataError(file: directory,
+                            "Fashion-MNIST \(split.rawValue) files not found; install them with `apt-get install dataset-fashion-mnist` or set PRUNE_FASHION_MNIST to their folder")
         }
         let img = try IDXFile.readImages(imagesPath)
         let lab = try IDXFile.readLabels(labelsPath)
         guard lab.count == img.count else {
             throw DataError(file: labelsPath, "\(lab.count) labels for \(img.count) images in \(imagesPath)")
         }
-        if let bad = lab.first(where: { $0 > 9 }) { throw DataError(file: labelsPath, "label \(bad) is not a class 0–9") }
+        if let bad = lab.first(where: { $0 > 9 }) { throw DataError(file: labelsPath,
+                                                                    "label \(bad) is not a class 0–9") }
         let scalars = img.pixels.map { Float($0) / 255 }
         let images = Tensor(unchecked: [img.count, 1, img.rows, img.columns], scalars)
         return try LabeledImages(images: images, labels: lab.map(Int.init), classes: 10)
@@ -42,7 +44,8 @@ public enum FashionMNIST {
 
     /// The path of `name` or `name.gz` in `directory`, whichever exists.
     static func resolve(_ directory: String, _ name: String) -> String? {
-        for candidate in ["\(directory)/\(name).gz", "\(directory)/\(name)"] where fileExists(candidate) { return candidate }
+        for candidate in ["\(directory)/\(name).gz",
+                          "\(directory)/\(name)"] where fileExists(candidate) { return candidate }
         return nil
     }
 }

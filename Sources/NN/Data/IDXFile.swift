@@ -5,7 +5,8 @@ public enum IDXFile {
     /// Images as `count` × `rows` × `columns` bytes.
     public static func readImages(_ path: String) throws -> (count: Int, rows: Int, columns: Int, pixels: [UInt8]) {
         let bytes = try GzipFile.read(path)
-        guard bytes.count >= 16 else { throw DataError(file: path, "too short for an IDX image header (\(bytes.count) bytes, need 16)") }
+        guard bytes.count >= 16 else { throw DataError(file: path,
+                                                       "too short for an IDX image header (\(bytes.count) bytes, need 16)") }
         let magic = be32(bytes, 0)
         guard magic == 0x0000_0803 else {
             throw DataError(file: path, "bad magic number 0x\(String(magic, radix: 16)) (IDX images have 0x00000803)")
@@ -13,7 +14,8 @@ public enum IDXFile {
         let n = Int(be32(bytes, 4)), r = Int(be32(bytes, 8)), c = Int(be32(bytes, 12))
         let expected = n * r * c
         guard bytes.count - 16 == expected else {
-            throw DataError(file: path, "header announces \(n) images of \(r)×\(c) = \(expected) bytes, file holds \(bytes.count - 16)\(bytes.count - 16 < expected ? " (truncated)" : "")")
+            throw DataError(file: path,
+                            "header announces \(n) images of \(r)×\(c) = \(expected) bytes, file holds \(bytes.count - 16)\(bytes.count - 16 < expected ? " (truncated)" : "")")
         }
         return (n, r, c, Array(bytes[16...]))
     }
@@ -21,14 +23,16 @@ public enum IDXFile {
     /// Labels as `count` bytes.
     public static func readLabels(_ path: String) throws -> [UInt8] {
         let bytes = try GzipFile.read(path)
-        guard bytes.count >= 8 else { throw DataError(file: path, "too short for an IDX label header (\(bytes.count) bytes, need 8)") }
+        guard bytes.count >= 8 else { throw DataError(file: path,
+                                                      "too short for an IDX label header (\(bytes.count) bytes, need 8)") }
         let magic = be32(bytes, 0)
         guard magic == 0x0000_0801 else {
             throw DataError(file: path, "bad magic number 0x\(String(magic, radix: 16)) (IDX labels have 0x00000801)")
         }
         let n = Int(be32(bytes, 4))
         guard bytes.count - 8 == n else {
-            throw DataError(file: path, "header announces \(n) labels, file holds \(bytes.count - 8)\(bytes.count - 8 < n ? " (truncated)" : "")")
+            throw DataError(file: path,
+                            "header announces \(n) labels, file holds \(bytes.count - 8)\(bytes.count - 8 < n ? " (truncated)" : "")")
         }
         return Array(bytes[8...])
     }

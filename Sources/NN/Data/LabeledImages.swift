@@ -9,10 +9,12 @@ public struct LabeledImages: Sendable {
 
     public init(images: Tensor, labels: [Int], classes: Int) throws {
         guard images.rank >= 2, images.shape[0] == labels.count else {
-            throw TensorError.shapeMismatch(op: "LabeledImages", shapes: [images.shape, [labels.count]], reason: "need [N, …] examples and N labels")
+            throw TensorError.shapeMismatch(op: "LabeledImages", shapes: [images.shape, [labels.count]],
+                                            reason: "need [N, …] examples and N labels")
         }
         if let bad = labels.first(where: { $0 < 0 || $0 >= classes }) {
-            throw TensorError.shapeMismatch(op: "LabeledImages", shapes: [[bad], [classes]], reason: "label \(bad) is not a class in 0..<\(classes)")
+            throw TensorError.shapeMismatch(op: "LabeledImages", shapes: [[bad], [classes]],
+                                            reason: "label \(bad) is not a class in 0..<\(classes)")
         }
         self.images = images
         self.labels = labels
@@ -24,7 +26,8 @@ public struct LabeledImages: Sendable {
     /// The first `n` examples.
     public func prefix(_ n: Int) throws -> LabeledImages {
         let k = Swift.min(n, count)
-        return try LabeledImages(images: images.slice(axis: 0, start: 0, end: k), labels: Array(labels[0..<k]), classes: classes)
+        return try LabeledImages(images: images.slice(axis: 0, start: 0, end: k), labels: Array(labels[0..<k]),
+                                 classes: classes)
     }
 
     /// Per-channel mean and standard deviation over the whole set.

@@ -21,7 +21,8 @@ public struct UnaryOperator: GraphOperator {
         let v = try input(inputs, 0, "X")
         if function == .identity { return [v] }
         if case .integer(let t) = v, function == .neg || function == .abs {
-            return [.integer(try IntegerTensor(shape: t.shape, values: t.values.map { function == .neg ? -$0 : Swift.abs($0) }))]
+            return [.integer(try IntegerTensor(shape: t.shape,
+                                               values: t.values.map { function == .neg ? -$0 : Swift.abs($0) }))]
         }
         let x = try v.variable("X")
         switch function {
@@ -120,7 +121,8 @@ public struct ClipOperator: GraphOperator {
         let v = try input(inputs, 0, "input")
         func bound(_ i: Int) throws -> Float? {
             guard i < inputs.count, let b = inputs[i] else { return nil }
-            guard b.shape.reduce(1, *) == 1 else { throw GraphError.invalidValue("Clip bounds must be scalars, got shape \(b.shape)") }
+            guard b.shape.reduce(1,
+                                 *) == 1 else { throw GraphError.invalidValue("Clip bounds must be scalars, got shape \(b.shape)") }
             switch b {
             case .float(let t): return t.value.scalars[0]
             case .integer(let t): return Float(t.values[0])
@@ -152,7 +154,8 @@ public struct CastOperator: GraphOperator {
         switch (v, toInteger) {
         case (.float(let x), true):
             guard x.value.scalars.allSatisfy({ $0.isFinite && Swift.abs($0) < 9e15 }) else { throw GraphError.invalidValue("cannot cast NaN, infinite or huge values to integers") }
-            return [.integer(try IntegerTensor(shape: x.shape, values: x.value.scalars.map { Int($0.rounded(.towardZero)) }))]
+            return [.integer(try IntegerTensor(shape: x.shape,
+                                               values: x.value.scalars.map { Int($0.rounded(.towardZero)) }))]
         case (.integer(let t), false):
             return [.float(Variable(Tensor(unchecked: t.shape, t.values.map { Float($0) })))]
         default:

@@ -25,14 +25,16 @@ public final class GraphModel: Module {
 
     public var children: [(name: String, module: any Module)] { layers.children }
 
-    public func replaceChild(named name: String, with module: any Module) throws { try layers.replaceChild(named: name, with: module) }
+    public func replaceChild(named name: String, with module: any Module) throws { try layers.replaceChild(named: name,
+            with: module) }
 
     /// `x` as the value of the first input (converted to integers for token-id inputs).
     public func feeds(for x: Variable) throws -> [String: GraphValue] {
         guard let first = inputs.first, inputs.count == 1 else {
             throw GraphError.invalidValue("the graph has \(inputs.count) inputs; give each a value with run(_:)")
         }
-        return [first.name: first.isInteger ? .integer(try IntegerTensor(shape: x.shape, values: x.value.scalars.map { Int($0) })) : .float(x)]
+        return [first.name: first.isInteger ? .integer(try IntegerTensor(shape: x.shape,
+                                                                         values: x.value.scalars.map { Int($0) })) : .float(x)]
     }
 
     /// Runs the graph on its only input and returns its first output.
@@ -48,7 +50,8 @@ public final class GraphModel: Module {
 
     /// Runs the graph. `observe` sees every node with its inputs and outputs (for tracing).
     public func run(_ feeds: [String: GraphValue],
-                    observe: (GraphNode, [GraphValue?], [GraphValue]) throws -> Void = { _, _, _ in }) throws -> [String: GraphValue] {
+                    observe: (GraphNode, [GraphValue?],
+                              [GraphValue]) throws -> Void = { _, _, _ in }) throws -> [String: GraphValue] {
         var values = constants
         for (name, _, _) in inputs {
             guard let v = feeds[name] else { throw GraphError.invalidValue("no value given for the graph input '\(name)'") }
@@ -70,7 +73,8 @@ public final class GraphModel: Module {
                 throw GraphError.node(name: node.name, opType: node.opType, underlying: e)
             } catch { throw GraphError.node(name: node.name, opType: node.opType, underlying: error) }
             guard results.count >= node.outputs.filter({ !$0.isEmpty }).count else {
-                throw GraphError.node(name: node.name, opType: node.opType, underlying: GraphError.invalidValue("produced \(results.count) outputs, the node names \(node.outputs.count)"))
+                throw GraphError.node(name: node.name, opType: node.opType,
+                                      underlying: GraphError.invalidValue("produced \(results.count) outputs, the node names \(node.outputs.count)"))
             }
             try observe(node, args, results)
             for (name, v) in zip(node.outputs, results) where !name.isEmpty { values[name] = v }
@@ -88,7 +92,8 @@ public final class GraphModel: Module {
 
     /// Operator types and how often each occurs.
     public var operatorCounts: [(opType: String, count: Int)] {
-        Dictionary(nodes.map { ($0.opType, 1) }, uniquingKeysWith: +).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        Dictionary(nodes.map { ($0.opType, 1) }, uniquingKeysWith: +).sorted { $0.key < $1.key }.map { ($0.key,
+                $0.value) }
     }
 
     public var summary: String { "GraphModel(\(nodes.count) nodes, \(parameterCount) parameters)" }

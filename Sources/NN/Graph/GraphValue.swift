@@ -8,7 +8,8 @@ public struct IntegerTensor: Sendable, Equatable {
 
     public init(shape: [Int], values: [Int]) throws {
         guard elementCount(shape) == values.count else {
-            throw TensorError.shapeMismatch(op: "IntegerTensor", shapes: [shape, [values.count]], reason: "the shape must hold exactly the values")
+            throw TensorError.shapeMismatch(op: "IntegerTensor", shapes: [shape, [values.count]],
+                                            reason: "the shape must hold exactly the values")
         }
         self.shape = shape; self.values = values
     }

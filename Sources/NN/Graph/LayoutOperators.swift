@@ -70,7 +70,8 @@ public struct SqueezeOperator: GraphOperator {
     public let unsqueeze: Bool
     /// Axes given as an attribute (opsets before 13); nil reads the second input.
     public let axesAttribute: [Int]?
-    public init(unsqueeze: Bool, axesAttribute: [Int]? = nil) { self.unsqueeze = unsqueeze; self.axesAttribute = axesAttribute }
+    public init(unsqueeze: Bool,
+                axesAttribute: [Int]? = nil) { self.unsqueeze = unsqueeze; self.axesAttribute = axesAttribute }
     public var channelFlow: ChannelFlow { .relayouts }
 
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {

@@ -42,7 +42,8 @@ public final class ModuleDictionary: Module {
                 scope = d
             }
         }
-        guard scope[parts.last!] == nil else { throw ModuleError.invalidChild(container: path, child: parts.last!, reason: "the name is taken") }
+        guard scope[parts.last!] == nil else { throw ModuleError.invalidChild(container: path, child: parts.last!,
+                                                                              reason: "the name is taken") }
         scope.set(parts.last!, module)
         return (scope, parts.last!)
     }

@@ -32,7 +32,8 @@ public struct SplitOperator: GraphOperator {
     public let outputs: Int
     /// Sizes given as an attribute (opsets before 13).
     public let sizesAttribute: [Int]?
-    public init(axis: Int, outputs: Int, sizesAttribute: [Int]? = nil) { self.axis = axis; self.outputs = outputs; self.sizesAttribute = sizesAttribute }
+    public init(axis: Int, outputs: Int,
+                sizesAttribute: [Int]? = nil) { self.axis = axis; self.outputs = outputs; self.sizesAttribute = sizesAttribute }
     public var channelFlow: ChannelFlow { .selects(axis: axis) }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let x = try input(inputs, 0, "input").variable("input")
@@ -44,7 +45,8 @@ public struct SplitOperator: GraphOperator {
             let chunk = (n + outputs - 1) / outputs
             sizes = (0..<outputs).map { Swift.max(0, Swift.min(chunk, n - $0 * chunk)) }
         }
-        guard sizes.reduce(0, +) == n, sizes.allSatisfy({ $0 >= 0 }) else { throw GraphError.invalidValue("split sizes \(sizes) do not add up to \(n)") }
+        guard sizes.reduce(0,
+                           +) == n, sizes.allSatisfy({ $0 >= 0 }) else { throw GraphError.invalidValue("split sizes \(sizes) do not add up to \(n)") }
         return try x.split(axis: a, sizes: sizes).map { .float($0) }
     }
 }
@@ -59,7 +61,8 @@ public struct SliceOperator: GraphOperator {
         let ends = try input(inputs, 2, "ends").integers("ends").values
         let rank = v.shape.count
         let axes = try (inputs.count > 3 ? inputs[3]?.integers("axes").values : nil) ?? Array(0..<starts.count)
-        let steps = try (inputs.count > 4 ? inputs[4]?.integers("steps").values : nil) ?? Array(repeating: 1, count: starts.count)
+        let steps = try (inputs.count > 4 ? inputs[4]?.integers("steps").values : nil) ?? Array(repeating: 1,
+                count: starts.count)
         guard starts.count == ends.count, axes.count == starts.count, steps.count == starts.count else {
             throw GraphError.invalidValue("starts, ends, axes and steps must have equal lengths")
         }

@@ -26,7 +26,8 @@ public final class BatchNorm: Module {
     public var channels: Int { weight.shape[0] }
 
     public var ownParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
-    public var ownBuffers: [(name: String, buffer: Buffer)] { [("running_mean", runningMean), ("running_var", runningVar)] }
+    public var ownBuffers: [(name: String, buffer: Buffer)] { [("running_mean", runningMean), ("running_var",
+            runningVar)] }
 
     public func forward(_ x: Variable) throws -> Variable {
         guard x.value.rank == 2 || x.value.rank == 4, x.shape[1] == channels else {

@@ -44,3 +44,16 @@ public final class Conv2d: Module {
         "Conv2d(\(inChannels) → \(outChannels), \(geometry.kernel.h)×\(geometry.kernel.w), stride \(geometry.stride.h), padding \(geometry.padding.h)\(geometry.groups > 1 ? ", groups \(geometry.groups)" : ""))"
     }
 }
+
+extension Conv2d: PrunableWeightLayer {
+    public var prunableWeight: Parameter { weight }
+    public var weightGroups: Int { geometry.groups }
+    /// Output pixels of one image.
+    public func outputPositions(forInput input: Tensor) -> Int {
+        guard input.rank == 4 else { return 0 }
+        let g = geometry
+        let oh = (input.shape[2] + 2 * g.padding.h - g.dilation.h * (g.kernel.h - 1) - 1) / g.stride.h + 1
+        let ow = (input.shape[3] + 2 * g.padding.w - g.dilation.w * (g.kernel.w - 1) - 1) / g.stride.w + 1
+        return oh * ow
+    }
+}

@@ -20,7 +20,8 @@ public final class LayerNorm: Module {
     public func forward(_ x: Variable) throws -> Variable {
         let k = weight.shape.count
         guard x.value.rank >= k, Array(x.shape.suffix(k)) == weight.shape else {
-            throw TensorError.shapeMismatch(op: "LayerNorm", shapes: [x.shape, weight.shape], reason: "trailing axes must equal the normalized shape")
+            throw TensorError.shapeMismatch(op: "LayerNorm", shapes: [x.shape, weight.shape],
+                                            reason: "trailing axes must equal the normalized shape")
         }
         return try Variable.layerNorm(x, weight: weight.variable(), bias: bias.variable(), epsilon: epsilon)
     }

@@ -34,3 +34,12 @@ public final class Linear: Module {
 
     public var summary: String { "Linear(\(inFeatures) → \(outFeatures)\(bias == nil ? ", no bias" : ""))" }
 }
+
+extension Linear: PrunableWeightLayer {
+    public var prunableWeight: Parameter { weight }
+    /// Rows per example: the tokens of a sequence, else 1.
+    public func outputPositions(forInput input: Tensor) -> Int {
+        guard inFeatures > 0 else { return 1 }
+        return input.count / inFeatures / max(input.shape.first ?? 1, 1)
+    }
+}

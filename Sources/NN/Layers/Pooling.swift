@@ -6,7 +6,8 @@ public final class MaxPool2d: Module {
     public var isTraining = true
     public let geometry: Conv2dGeometry
     public init(kernel: Int, stride: Int? = nil, padding: Int = 0) {
-        geometry = Conv2dGeometry(kernel: (kernel, kernel), stride: (stride ?? kernel, stride ?? kernel), padding: (padding, padding))
+        geometry = Conv2dGeometry(kernel: (kernel, kernel), stride: (stride ?? kernel, stride ?? kernel),
+                                  padding: (padding, padding))
     }
     public func forward(_ x: Variable) throws -> Variable { try Variable.maxPool2d(x, geometry: geometry) }
     public var summary: String { "MaxPool2d(\(geometry.kernel.h))" }
@@ -17,7 +18,8 @@ public final class AvgPool2d: Module {
     public var isTraining = true
     public let geometry: Conv2dGeometry
     public init(kernel: Int, stride: Int? = nil, padding: Int = 0) {
-        geometry = Conv2dGeometry(kernel: (kernel, kernel), stride: (stride ?? kernel, stride ?? kernel), padding: (padding, padding))
+        geometry = Conv2dGeometry(kernel: (kernel, kernel), stride: (stride ?? kernel, stride ?? kernel),
+                                  padding: (padding, padding))
     }
     public func forward(_ x: Variable) throws -> Variable { try Variable.avgPool2d(x, geometry: geometry) }
     public var summary: String { "AvgPool2d(\(geometry.kernel.h))" }

@@ -8,7 +8,8 @@ public enum ResNetSmall {
                             rng: inout RandomGenerator) -> Sequential {
         func basicBlock(_ cin: Int, _ cout: Int, stride: Int, _ rng: inout RandomGenerator) -> Residual {
             let body = Sequential([
-                Conv2d(cin, cout, kernel: 3, stride: stride, padding: 1, bias: false, rng: &rng), BatchNorm(cout), ReLU(),
+                Conv2d(cin, cout, kernel: 3, stride: stride, padding: 1, bias: false,
+                       rng: &rng), BatchNorm(cout), ReLU(),
                 Conv2d(cout, cout, kernel: 3, padding: 1, bias: false, rng: &rng), BatchNorm(cout),
             ])
             let shortcut: (any Module)? = (stride != 1 || cin != cout)
@@ -17,7 +18,8 @@ public enum ResNetSmall {
             return Residual(body: body, shortcut: shortcut)
         }
         var stages: [(String, any Module)] = [
-            ("stem", Sequential([Conv2d(inChannels, width, kernel: 3, padding: 1, bias: false, rng: &rng), BatchNorm(width), ReLU()])),
+            ("stem", Sequential([Conv2d(inChannels, width, kernel: 3, padding: 1, bias: false, rng: &rng),
+                                 BatchNorm(width), ReLU()])),
         ]
         var cin = width
         for (s, mult) in [1, 2, 4].enumerated() {

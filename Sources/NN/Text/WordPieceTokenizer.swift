@@ -35,7 +35,8 @@ public struct WordPieceTokenizer: Sendable {
     public var maxCharactersPerWord = 100
 
     /// A tokenizer over `tokens` (index = id).
-    public init(tokens: [String], lowercase: Bool = true, maxLength: Int = 256, source: String = "<vocabulary>") throws {
+    public init(tokens: [String], lowercase: Bool = true, maxLength: Int = 256,
+                source: String = "<vocabulary>") throws {
         var vocab: [String: Int] = [:]
         for (i, t) in tokens.enumerated() where vocab[t] == nil { vocab[t] = i }
         func id(_ t: String) throws -> Int {

@@ -18,7 +18,8 @@ public enum Loss {
     /// the batch (Hinton, Vinyals & Dean, "Distilling the Knowledge in a Neural Network", 2015).
     public static func distillation(student: Variable, teacher: Tensor, temperature: Float = 4) throws -> Variable {
         guard student.shape == teacher.shape, student.value.rank == 2 else {
-            throw TensorError.shapeMismatch(op: "distillation", shapes: [student.shape, teacher.shape], reason: "logits must be equal [N, K]")
+            throw TensorError.shapeMismatch(op: "distillation", shapes: [student.shape, teacher.shape],
+                                            reason: "logits must be equal [N, K]")
         }
         let logPs = try (student / temperature).logSoftmax(axis: 1)
         let logPt = try (teacher / temperature).logSoftmax(axis: 1)

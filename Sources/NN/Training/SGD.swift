@@ -11,7 +11,8 @@ public final class SGD: Optimizer {
     public var weightDecay: Float
     private var velocity: [Tensor?]
 
-    public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+    public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0, nesterov: Bool = false,
+                weightDecay: Float = 0) {
         self.parameters = parameters.filter(\.requiresGrad)
         self.learningRate = learningRate
         self.momentum = momentum

@@ -52,7 +52,8 @@ public enum Trainer {
             let logits = try model.forward(Variable(batch.images))
             var loss = try Loss.crossEntropy(logits, labels: batch.labels, labelSmoothing: labelSmoothing)
             guard loss.value.item.isFinite else {
-                throw TensorError.invalidArgument(op: "train", reason: "loss became \(loss.value.item) at epoch \(epoch + 1), batch \(b + 1); lower the learning rate")
+                throw TensorError.invalidArgument(op: "train",
+                                                  reason: "loss became \(loss.value.item) at epoch \(epoch + 1), batch \(b + 1); lower the learning rate")
             }
             lossSum += Double(loss.value.item) * Double(batch.labels.count)
             if let extra = try extraLoss?(model) { loss = try loss + extra }

@@ -17,7 +17,7 @@ public struct ActivationImportance: ImportanceCriterion {
         case .nonZeroFraction: return "apoz"
         }
     }
-    public let needs: Set<CalibrationNeed> = [.outputActivations]
+    public let needs: [any CalibrationNeed] = [OutputActivations()]
     public init(statistic: Statistic) { self.statistic = statistic }
 
     /// One score per output channel.
@@ -33,6 +33,13 @@ public struct ActivationImportance: ImportanceCriterion {
         }
     }
 
+    /// A group's score is its channels' mean statistic (not their sum over the weights), so channels of
+    /// layers with different fan-in compare, in a global scope and within a dependency group alike.
+    public func groupScores(_ target: PruningTarget, groups: PatternGroups, statistics: CalibrationStatistics) throws -> [Double] {
+        let sums = groups.sum(try elementScores(target, statistics: statistics))
+        return zip(sums, groups.sizes).map { $0 / Double(max($1, 1)) }
+    }
+
     public func elementScores(_ target: PruningTarget, statistics: CalibrationStatistics) throws -> [Float] {
         let c = try channelScores(target, statistics: statistics)
         guard c.count == target.outputs else {
@@ -42,4 +49,12 @@ public struct ActivationImportance: ImportanceCriterion {
         for o in 0..<target.outputs { for j in 0..<target.fanIn { out[o * target.fanIn + j] = Float(c[o]) } }
         return out
     }
+}
+
+extension ActivationImportance: RegisteredCriterion {
+    public static let variants = [
+        CriterionVariant("activation") { _ in ActivationImportance(statistic: .meanMagnitude) },
+        CriterionVariant("activation-variance") { _ in ActivationImportance(statistic: .variance) },
+        CriterionVariant("apoz") { _ in ActivationImportance(statistic: .nonZeroFraction) },
+    ]
 }

@@ -6,14 +6,22 @@ public struct FPGMImportance: ImportanceCriterion {
     public init() {}
 
     public func elementScores(_ target: PruningTarget, statistics: CalibrationStatistics) throws -> [Float] {
-        throw PruningError.incompatible(layer: target.path, reason: "FPGM scores whole filters; use the channels granularity")
+        throw PruningError.incompatible(layer: target.path,
+                                        reason: "FPGM scores whole filters; use the channels granularity")
     }
 
-    public func groupScores(_ target: PruningTarget, groups: PatternGroups, statistics: CalibrationStatistics) throws -> [Double] {
-        guard groups.count == target.outputs, groups.sizes.first == target.fanIn else {
-            throw PruningError.incompatible(layer: target.path, reason: "FPGM scores whole filters; use the channels granularity")
+    /// Groups must be whole filters: consecutive rows of the `[out, in·k]` matrix (one row, or an
+    /// attention head's rows).
+    public func groupScores(_ target: PruningTarget, groups: PatternGroups,
+                            statistics: CalibrationStatistics) throws -> [Double] {
+        let n = groups.count, d = target.count / max(n, 1)
+        let wholeRows = n > 0 && d % target.fanIn == 0 && groups.sizes.allSatisfy { $0 == d }
+            && groups.groupOf.enumerated().allSatisfy { Int($0.element) == $0.offset / d }
+        guard wholeRows else {
+            throw PruningError.incompatible(layer: target.path,
+                                            reason: "FPGM scores whole filters; use the channels granularity")
         }
-        let w = target.parameter.value.scalars, n = target.outputs, d = target.fanIn
+        let w = target.parameter.effectiveValue.scalars
         var scores = [Double](repeating: 0, count: n)
         for i in 0..<n {
             for j in (i + 1)..<max(n, i + 1) {
@@ -25,4 +33,8 @@ public struct FPGMImportance: ImportanceCriterion {
         }
         return scores
     }
+}
+
+extension FPGMImportance: RegisteredCriterion {
+    public static let variants = [CriterionVariant("fpgm") { _ in FPGMImportance() }]
 }

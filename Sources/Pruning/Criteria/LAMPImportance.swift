@@ -10,7 +10,8 @@ public struct LAMPImportance: ImportanceCriterion {
         target.parameter.value.scalars.map { $0 * $0 }
     }
 
-    public func groupScores(_ target: PruningTarget, groups: PatternGroups, statistics: CalibrationStatistics) throws -> [Double] {
+    public func groupScores(_ target: PruningTarget, groups: PatternGroups,
+                            statistics: CalibrationStatistics) throws -> [Double] {
         let squares = groups.sum(try elementScores(target, statistics: statistics))
         let order = squares.indices.sorted { squares[$0] < squares[$1] || (squares[$0] == squares[$1] && $0 < $1) }
         var scores = [Double](repeating: 0, count: squares.count)
@@ -21,4 +22,8 @@ public struct LAMPImportance: ImportanceCriterion {
         }
         return scores
     }
+}
+
+extension LAMPImportance: RegisteredCriterion {
+    public static let variants = [CriterionVariant("lamp") { _ in LAMPImportance() }]
 }

@@ -12,4 +12,23 @@ public struct MagnitudeImportance: ImportanceCriterion {
         let w = target.parameter.value.scalars
         return norm == .l1 ? w.map { abs($0) } : w.map { $0 * $0 }
     }
+
+    /// The L1 norm of each group, or its L2 norm √Σw² (in double precision: groups of different
+    /// layers are then compared by their norms, as filter pruning does).
+    public func groupScores(_ target: PruningTarget, groups: PatternGroups,
+                            statistics: CalibrationStatistics) throws -> [Double] {
+        let w = target.parameter.value.scalars
+        guard norm == .l2 else { return groups.sum(w.map { abs($0) }) }
+        var squares = [Double](repeating: 0, count: groups.count)
+        for (i, g) in groups.groupOf.enumerated() { squares[Int(g)] += Double(w[i]) * Double(w[i]) }
+        return squares.map { $0.squareRoot() }
+    }
+}
+
+extension MagnitudeImportance: RegisteredCriterion {
+    public static let variants = [
+        CriterionVariant("magnitude") { _ in MagnitudeImportance(norm: .l1) },
+        CriterionVariant("l1") { _ in MagnitudeImportance(norm: .l1) },
+        CriterionVariant("l2") { _ in MagnitudeImportance(norm: .l2) },
+    ]
 }

@@ -4,10 +4,14 @@
 /// `calibrationBatches` fine-tuning steps, which stay in the model.
 public struct MovementImportance: ImportanceCriterion {
     public let name = "movement"
-    public let needs: Set<CalibrationNeed> = [.movement]
+    public let needs: [any CalibrationNeed] = [MovementScores()]
     public init() {}
 
     public func elementScores(_ target: PruningTarget, statistics: CalibrationStatistics) throws -> [Float] {
         try statistics.movement(target.path)
     }
+}
+
+extension MovementImportance: RegisteredCriterion {
+    public static let variants = [CriterionVariant("movement") { _ in MovementImportance() }]
 }

@@ -3,7 +3,7 @@
 /// Hv ≈ (g(w + εv) − g(w − εv)) / 2ε.
 public struct OptimalBrainDamageImportance: ImportanceCriterion {
     public let name = "obd"
-    public let needs: Set<CalibrationNeed> = [.hessianDiagonal]
+    public let needs: [any CalibrationNeed] = [HessianDiagonal()]
     public init() {}
 
     public func elementScores(_ target: PruningTarget, statistics: CalibrationStatistics) throws -> [Float] {
@@ -12,4 +12,8 @@ public struct OptimalBrainDamageImportance: ImportanceCriterion {
         // then predicted to cost nothing at second order.
         return zip(h, target.parameter.value.scalars).map { 0.5 * max($0, 0) * $1 * $1 }
     }
+}
+
+extension OptimalBrainDamageImportance: RegisteredCriterion {
+    public static let variants = [CriterionVariant("obd") { _ in OptimalBrainDamageImportance() }]
 }

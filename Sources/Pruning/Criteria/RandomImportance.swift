@@ -14,3 +14,7 @@ public struct RandomImportance: ImportanceCriterion {
         return Tensor.uniform([target.count], low: 0, high: 1, using: &rng).scalars
     }
 }
+
+extension RandomImportance: RegisteredCriterion {
+    public static let variants = [CriterionVariant("random") { RandomImportance(seed: $0) }]
+}

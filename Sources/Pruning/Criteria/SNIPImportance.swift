@@ -7,7 +7,7 @@
 /// models: there it would only be Taylor's |g·w| divided by a constant.
 public struct SNIPImportance: ImportanceCriterion {
     public let name = "snip"
-    public let needs: Set<CalibrationNeed> = [.gradients]
+    public let needs: [any CalibrationNeed] = [LossGradients()]
     public init() {}
 
     public func elementScores(_ target: PruningTarget, statistics: CalibrationStatistics) throws -> [Float] {
@@ -15,4 +15,12 @@ public struct SNIPImportance: ImportanceCriterion {
         let total = try statistics.totalSensitivity()
         return zip(g, target.parameter.value.scalars).map { abs($0 * $1) / Float(max(total, .leastNormalMagnitude)) }
     }
+}
+
+extension SNIPImportance: RegisteredCriterion {
+    /// `snip` on a trained model is an error that says where SNIP belongs.
+    public static let variants = [CriterionVariant("snip", listed: false) { _ in
+        throw PruningError.invalidOption("snip is pruning at initialization (Lee et al. 2019): it scores an untrained "
+            + "network once, before training; use `prune train --prune-at-init snip --sparsity S` (or taylor on a trained model)")
+    }]
 }

@@ -4,7 +4,7 @@
 /// Inference", ICLR 2017).
 public struct TaylorImportance: ImportanceCriterion {
     public let name = "taylor"
-    public let needs: Set<CalibrationNeed> = [.gradients]
+    public let needs: [any CalibrationNeed] = [LossGradients()]
     public init() {}
 
     public func elementScores(_ target: PruningTarget, statistics: CalibrationStatistics) throws -> [Float] {
@@ -20,11 +20,19 @@ public struct TaylorImportance: ImportanceCriterion {
 /// expectation when the per-example gradients are independent with mean zero).
 public struct FisherImportance: ImportanceCriterion {
     public let name = "fisher"
-    public let needs: Set<CalibrationNeed> = [.gradients]
+    public let needs: [any CalibrationNeed] = [LossGradients()]
     public init() {}
 
     public func elementScores(_ target: PruningTarget, statistics: CalibrationStatistics) throws -> [Float] {
         let f = try statistics.meanSquaredGradient(target.path)
         return zip(f, target.parameter.value.scalars).map { 0.5 * $0 * $1 * $1 }
     }
+}
+
+extension TaylorImportance: RegisteredCriterion {
+    public static let variants = [CriterionVariant("taylor") { _ in TaylorImportance() }]
+}
+
+extension FisherImportance: RegisteredCriterion {
+    public static let variants = [CriterionVariant("fisher") { _ in FisherImportance() }]
 }

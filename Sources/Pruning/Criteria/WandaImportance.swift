@@ -11,7 +11,7 @@ import PruneNN
 public struct WandaImportance: ImportanceCriterion {
     public let rowwise: Bool
     public var name: String { rowwise ? "wanda" : "input-weighted-magnitude" }
-    public let needs: Set<CalibrationNeed> = [.inputNorms]
+    public let needs: [any CalibrationNeed] = [InputNorms()]
     public var comparesWithinOutputRows: Bool { rowwise }
     public init(rowwise: Bool = true) { self.rowwise = rowwise }
 
@@ -19,7 +19,7 @@ public struct WandaImportance: ImportanceCriterion {
         let norms = try statistics.inputNormSquares(target.layerPath).map { $0.squareRoot() }
         let w = target.parameter.value.scalars
         let k = target.kernelArea, fanIn = target.fanIn, perGroup = fanIn / k
-        let groups = (target.layer as? Conv2d)?.geometry.groups ?? 1
+        let groups = target.weightGroups
         let outPerGroup = target.outputs / groups
         guard norms.count == perGroup * groups else {
             throw PruningError.missingStatistics("\(target.layerPath): \(norms.count) input norms for \(perGroup * groups) input channels")
@@ -31,4 +31,11 @@ public struct WandaImportance: ImportanceCriterion {
         }
         return s
     }
+}
+
+extension WandaImportance: RegisteredCriterion {
+    public static let variants = [
+        CriterionVariant("wanda") { _ in WandaImportance(rowwise: true) },
+        CriterionVariant("input-weighted-magnitude") { _ in WandaImportance(rowwise: false) },
+    ]
 }

@@ -77,7 +77,8 @@ public enum DeepCompressionCodec {
             let t = tensors[name]!
             guard t.isFinite else { throw DeepCompressionError.invalid("\(name) holds NaN or infinite values") }
             let start = payload.count
-            var entry = Entry(name: name, shape: t.shape, encoding: "raw", bits: 0, indexBits: 0, entries: 0, offset: start, length: 0)
+            var entry = Entry(name: name, shape: t.shape, encoding: "raw", bits: 0, indexBits: 0, entries: 0,
+                              offset: start, length: 0)
             if t.rank >= 2 {
                 entry.encoding = "shared"; entry.bits = options.bits; entry.indexBits = options.indexBits
                 entry.entries = try encodeShared(t.scalars, options: options, into: &payload)
@@ -86,7 +87,8 @@ public enum DeepCompressionCodec {
             }
             entry.length = payload.count - start
             entries.append(entry)
-            report.append(TensorReport(name: name, shape: t.shape, encoding: entry.encoding, nonZeros: t.scalars.filter { $0 != 0 }.count,
+            report.append(TensorReport(name: name, shape: t.shape, encoding: entry.encoding,
+                                       nonZeros: t.scalars.filter { $0 != 0 }.count,
                                        denseBytes: t.count * 4, storedBytes: entry.length))
         }
         let header = try JSONEncoder().encode(Header(metadata: metadata, tensors: entries))
@@ -101,7 +103,8 @@ public enum DeepCompressionCodec {
     private static func encodeShared(_ w: [Float], options: Options, into payload: inout [UInt8]) throws -> Int {
         let k = 1 << options.bits, filler = k, maxGap = (1 << options.indexBits) - 1
         let positions = w.indices.filter { w[$0] != 0 }
-        let (centroids, assignment) = WeightSharing(bits: options.bits, iterations: options.iterations).cluster(positions.map { w[$0] })
+        let (centroids, assignment) = WeightSharing(bits: options.bits,
+                                                    iterations: options.iterations).cluster(positions.map { w[$0] })
         // Entries: (gap, symbol), with fillers for long gaps.
         var gaps: [Int] = [], symbols: [Int] = []
         var previous = -1

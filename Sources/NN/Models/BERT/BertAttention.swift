@@ -66,10 +66,11 @@ public final class BertResidualOutput: Module {
 
     /// Keeps only the given input columns of `dense`.
     public func keepInputColumns(_ cols: [Int]) throws {
-        guard let l = dense as? Linear else {
-            throw ModuleError.invalidChild(container: "output", child: "dense", reason: "input columns can only be removed from a dense Linear layer")
+        guard let l = dense as? any PrunableWeightLayer else {
+            throw ModuleError.invalidChild(container: "output", child: "dense",
+                                           reason: "input columns can only be removed from a dense Linear layer")
         }
-        dense = Linear(weight: try l.weight.value.gather(axis: 1, indices: cols), bias: l.bias?.value)
+        dense = Linear(weight: try l.prunableWeight.value.gather(axis: 1, indices: cols), bias: dense.biasValue)
     }
 
     public var summary: String { "BertResidualOutput(\(dense.inFeatures) → \(dense.outFeatures))" }

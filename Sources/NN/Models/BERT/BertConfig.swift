@@ -11,7 +11,8 @@ public struct BertConfig: Sendable, Equatable, Codable {
     public var headsPerLayer: [Int]
     public var layerNormEpsilon: Float
 
-    public init(vocabularySize: Int = 30522, hiddenSize: Int = 384, intermediateSize: Int = 1536, maxPositions: Int = 512,
+    public init(vocabularySize: Int = 30522, hiddenSize: Int = 384, intermediateSize: Int = 1536,
+                maxPositions: Int = 512,
                 typeVocabularySize: Int = 2, headSize: Int = 32, headsPerLayer: [Int] = Array(repeating: 12, count: 6),
                 layerNormEpsilon: Float = 1e-12) {
         self.vocabularySize = vocabularySize; self.hiddenSize = hiddenSize; self.intermediateSize = intermediateSize

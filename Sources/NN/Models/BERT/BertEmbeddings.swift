@@ -24,14 +24,17 @@ public final class BertEmbeddings: Module {
 
     public func forward(_ ids: Variable) throws -> Variable {
         guard ids.value.rank == 2 else {
-            throw TensorError.shapeMismatch(op: "BertEmbeddings", shapes: [ids.shape], reason: "token ids must be [batch, length]")
+            throw TensorError.shapeMismatch(op: "BertEmbeddings", shapes: [ids.shape],
+                                            reason: "token ids must be [batch, length]")
         }
         let length = ids.shape[1], maxPositions = positionEmbeddings.weight.shape[0]
         guard length <= maxPositions else {
-            throw TensorError.invalidArgument(op: "BertEmbeddings", reason: "sequence length \(length) exceeds the \(maxPositions) positions")
+            throw TensorError.invalidArgument(op: "BertEmbeddings",
+                                              reason: "sequence length \(length) exceeds the \(maxPositions) positions")
         }
         let words = try wordEmbeddings.forward(ids)
-        let positions = try Variable.embedding(positionEmbeddings.weight.variable(), indices: Array(0..<length), indexShape: [1, length])
+        let positions = try Variable.embedding(positionEmbeddings.weight.variable(), indices: Array(0..<length),
+                                               indexShape: [1, length])
         let types = try Variable.embedding(tokenTypeEmbeddings.weight.variable(), indices: [0], indexShape: [1, 1])
         return try layerNorm.forward(words + positions + types)
     }

@@ -14,7 +14,8 @@ public final class BertLayer: Module {
     }
 
     public var children: [(name: String, module: any Module)] {
-        [("attention", attention), ("intermediate", BertIntermediate(dense: intermediate, owner: self)), ("output", output)]
+        [("attention", attention), ("intermediate", BertIntermediate(dense: intermediate, owner: self)), ("output",
+                output)]
     }
 
     func setIntermediate(_ l: any LinearLayer) { intermediate = l }
@@ -29,14 +30,15 @@ public final class BertLayer: Module {
         return try output.forward(hidden, residual: a)
     }
 
-    /// The dense Linear layers of the block, by path relative to the block, in execution order
-    /// (layers already converted to a sparse format are left out).
-    public var linearLayers: [(path: String, layer: Linear)] {
+    /// The prunable (dense) projections of the block, by path relative to the block, in execution
+    /// order (layers already converted to a sparse format are left out).
+    public var linearLayers: [(path: String, layer: any LinearLayer & PrunableWeightLayer)] {
         let all: [(String, any LinearLayer)] = [
-            ("attention.self.query", attention.selfAttention.query), ("attention.self.key", attention.selfAttention.key),
+            ("attention.self.query", attention.selfAttention.query), ("attention.self.key",
+                                                                      attention.selfAttention.key),
             ("attention.self.value", attention.selfAttention.value), ("attention.output.dense", attention.output.dense),
             ("intermediate.dense", intermediate), ("output.dense", output.dense)]
-        return all.compactMap { p, l in (l as? Linear).map { (p, $0) } }
+        return all.compactMap { p, l in (l as? any LinearLayer & PrunableWeightLayer).map { (p, $0) } }
     }
 
     public var summary: String { "BertLayer(\(attention.selfAttention.headCount) heads, MLP \(intermediate.outFeatures))" }

@@ -20,9 +20,11 @@ public final class BertModel: Module {
         var layers: [BertLayer] = []
         for heads in c.headsPerLayer {
             let w = heads * c.headSize
-            let sa = BertSelfAttention(query: Linear(c.hiddenSize, w, rng: &rng), key: Linear(c.hiddenSize, w, rng: &rng),
+            let sa = BertSelfAttention(query: Linear(c.hiddenSize, w, rng: &rng), key: Linear(c.hiddenSize, w,
+                    rng: &rng),
                                        value: Linear(c.hiddenSize, w, rng: &rng), headSize: c.headSize)
-            let ao = BertResidualOutput(dense: Linear(w, c.hiddenSize, rng: &rng), layerNorm: LayerNorm([c.hiddenSize], epsilon: c.layerNormEpsilon))
+            let ao = BertResidualOutput(dense: Linear(w, c.hiddenSize, rng: &rng), layerNorm: LayerNorm([c.hiddenSize],
+                    epsilon: c.layerNormEpsilon))
             let mo = BertResidualOutput(dense: Linear(c.intermediateSize, c.hiddenSize, rng: &rng),
                                         layerNorm: LayerNorm([c.hiddenSize], epsilon: c.layerNormEpsilon))
             layers.append(BertLayer(attention: BertAttention(selfAttention: sa, output: ao),
@@ -60,13 +62,16 @@ public final class BertModel: Module {
     /// The embedding-layer output for a batch, `[batch, length, hidden]`.
     public func embed(tokens batch: TokenBatch) throws -> Tensor {
         try withNoGrad {
-            try embeddings.forward(Variable(Tensor(unchecked: [batch.count, batch.length], batch.ids.map(Float.init)))).value
+            try embeddings.forward(Variable(Tensor(unchecked: [batch.count, batch.length],
+                                                   batch.ids.map(Float.init)))).value
         }
     }
 
     /// Runs encoder block `i` on hidden states `h`.
-    public func runLayer(_ i: Int, _ h: Tensor, batch: TokenBatch, observer: LinearInputObserver? = nil) throws -> Tensor {
-        try withNoGrad { try layers[i].forward(Variable(h), attentionBias: Self.attentionBias(batch), observer: observer).value }
+    public func runLayer(_ i: Int, _ h: Tensor, batch: TokenBatch,
+                         observer: LinearInputObserver? = nil) throws -> Tensor {
+        try withNoGrad { try layers[i].forward(Variable(h), attentionBias: Self.attentionBias(batch),
+                                               observer: observer).value }
     }
 
     /// Last hidden states for a padded batch.
@@ -120,10 +125,12 @@ final class BertLayerListView: Module {
     unowned let model: BertModel
     var isTraining = false
     init(model: BertModel) { self.model = model }
-    var children: [(name: String, module: any Module)] { model.layers.enumerated().map { (String($0.offset), $0.element) } }
+    var children: [(name: String, module: any Module)] { model.layers.enumerated().map { (String($0.offset),
+            $0.element) } }
     func replaceChild(named name: String, with module: any Module) throws {
         guard let i = Int(name), model.layers.indices.contains(i), let l = module as? BertLayer else {
-            throw ModuleError.invalidChild(container: "encoder.layer", child: name, reason: "must be a BertLayer at an existing index")
+            throw ModuleError.invalidChild(container: "encoder.layer", child: name,
+                                           reason: "must be a BertLayer at an existing index")
         }
         model.replaceLayer(i, with: l)
     }

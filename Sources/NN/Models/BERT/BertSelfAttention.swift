@@ -24,7 +24,8 @@ public final class BertSelfAttention: Module {
     public var children: [(name: String, module: any Module)] { [("query", query), ("key", key), ("value", value)] }
 
     public func replaceChild(named name: String, with module: any Module) throws {
-        guard let l = module as? any LinearLayer else { throw ModuleError.invalidChild(container: "attention.self", child: name, reason: "must be a Linear layer") }
+        guard let l = module as? any LinearLayer else { throw ModuleError.invalidChild(container: "attention.self",
+                                                                                       child: name, reason: "must be a Linear layer") }
         switch name {
         case "query": query = l
         case "key": key = l
@@ -49,7 +50,8 @@ public final class BertSelfAttention: Module {
         var context = try Variable.matmul(scores.softmax(axis: -1), v)
         if let gates = headGates {
             guard gates.count == h else {
-                throw TensorError.invalidArgument(op: "BertSelfAttention", reason: "\(gates.count) head gates for \(h) heads")
+                throw TensorError.invalidArgument(op: "BertSelfAttention",
+                                                  reason: "\(gates.count) head gates for \(h) heads")
             }
             context = try context * Variable(Tensor(unchecked: [1, h, 1, 1], gates))
         }
@@ -59,15 +61,18 @@ public final class BertSelfAttention: Module {
     /// Keeps only the heads in `kept` (indices into the current heads), shrinking query, key and value.
     public func keepHeads(_ kept: [Int]) throws {
         let rows = kept.flatMap { h in (h * headSize)..<((h + 1) * headSize) }
-        query = try Self.keepRows(query, rows); key = try Self.keepRows(key, rows); value = try Self.keepRows(value, rows)
+        query = try Self.keepRows(query, rows); key = try Self.keepRows(key, rows); value = try Self.keepRows(value,
+                rows)
         headGates = nil
     }
 
     static func keepRows(_ layer: any LinearLayer, _ rows: [Int]) throws -> Linear {
-        guard let l = layer as? Linear else {
-            throw ModuleError.invalidChild(container: "attention.self", child: "query/key/value", reason: "heads can only be removed from dense Linear layers")
+        guard let l = layer as? any PrunableWeightLayer else {
+            throw ModuleError.invalidChild(container: "attention.self", child: "query/key/value",
+                                           reason: "heads can only be removed from dense Linear layers")
         }
-        return Linear(weight: try l.weight.value.gather(axis: 0, indices: rows), bias: try l.bias.map { try $0.value.gather(axis: 0, indices: rows) })
+        return Linear(weight: try l.prunableWeight.value.gather(axis: 0, indices: rows),
+                      bias: try layer.biasValue.map { try $0.gather(axis: 0, indices: rows) })
     }
 
     public var summary: String { "BertSelfAttention(\(headCount) heads × \(headSize))" }

@@ -1,5 +1,5 @@
 /// What was measured on calibration data, per weight (gradients, Hessian diagonal) or per layer
-/// (input norms). Criteria read it; `Calibration.collect` fills it.
+/// (input norms). Criteria read it; each ``CalibrationNeed``'s accumulator fills its part.
 public struct CalibrationStatistics: Sendable {
     /// Σ over batches of the mini-batch mean gradient, per weight path.
     public var gradientSums: [String: [Float]] = [:]
@@ -22,6 +22,8 @@ public struct CalibrationStatistics: Sendable {
     public var outputCounts: [String: Double] = [:]
     /// Movement scores −Σ_t w_t·g_t per weight path.
     public var movementScores: [String: [Float]] = [:]
+    /// What needs from outside the library measured: by the need's key, then by weight or layer path.
+    public var custom: [String: [String: [Double]]] = [:]
 
     public init() {}
 

@@ -1,0 +1,22 @@
+/// Dense training as `prune train` does it by default (Adam, cosine schedule), for jobs and
+/// benchmarks that need a trained built-in model first.
+public enum DenseTraining {
+    public static func train(model name: String, data: LabeledImages, epochs: Int, seed: UInt64, learningRate: Float,
+                             batchSize: Int, log: any JobLog = SilentLog()) throws -> Sequential {
+        let net = try ModelZoo.make(name, seed: seed)
+        let optimizer = Adam(net.parameters().map(\.parameter), learningRate: learningRate)
+        let loop = TrainingLoop(epochs: epochs, batchSize: batchSize, seed: seed,
+                                normalization: (ImageDataSource.mean, ImageDataSource.std))
+        let schedule = CosineLR(base: learningRate, totalSteps: loop.totalSteps(examples: data.count))
+        _ = try loop.run(net, data: data, optimizer: optimizer, schedule: schedule, progress: { p in
+            log.progress(String(format: "training %@: epoch %d/%d  batch %d/%d  loss %.4f", name, p.epoch + 1, p.epochs,
+                                p.batch, p.batches, p.loss))
+        }, epochDone: { epoch, r in
+            log.endProgress()
+            log.info(String(format: "training %@: epoch %d/%d  loss %.4f  train acc %.2f%%", name, epoch + 1, epochs,
+                            r.loss,
+                            r.trainAccuracy * 100))
+        })
+        return net
+    }
+}

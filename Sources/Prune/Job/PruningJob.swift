@@ -1,0 +1,80 @@
+/// One whole pruning job from settings: load (or train) the dense model, read the data, calibrate,
+/// prune (masks with a schedule, or physical channel removal), fine-tune, report, save. The CLI's
+/// `prune prune` and `prune run` and the recipes only build its inputs and print its report.
+public enum PruningJob {
+    public struct Inputs {
+        /// A built-in architecture name, or an ONNX file.
+        public var model: String
+        /// Safetensors weights of a built-in model (ignored for ONNX).
+        public var weights: String
+        public var trainIfMissing: (epochs: Int, seed: UInt64, learningRate: Float)?
+        public var settings: PruneSettings
+        public var out: String?
+        public var validate: ((any Module) throws -> Void)?
+        /// nil or "fashion-mnist", or a safetensors file of inputs (see ``PruningDataset``).
+        public var calibration: String?
+
+        public init(model: String, weights: String, trainIfMissing: (epochs: Int, seed: UInt64,
+                                                                     learningRate: Float)? = nil,
+                    settings: PruneSettings, out: String? = nil, validate: ((any Module) throws -> Void)? = nil,
+                    calibration: String? = nil) {
+            self.model = model; self.weights = weights; self.trainIfMissing = trainIfMissing; self.settings = settings
+            self.out = out; self.validate = validate; self.calibration = calibration
+        }
+    }
+
+    public static func run(_ inputs: Inputs, data: ImageDataSource,
+                           log: any JobLog = SilentLog()) throws -> PruningReport {
+        let isONNX = PruningModelSource.isONNX(inputs.model)
+        let inputFile = isONNX ? inputs.model : inputs.weights
+        if let out = inputs.out, AtomicFile.isSamePath(out, inputFile) {
+            throw JobError("the output \(out) is the input model; write the pruned model elsewhere")
+        }
+        let source = isONNX ? try PruningModelSource.onnx(inputs.model, log: log)
+            : try PruningModelSource.zoo(inputs.model, weights: inputs.weights, trainIfMissing: inputs.trainIfMissing,
+                                         data: data, log: log)
+        let dataset = try PruningDataset.load(calibration: inputs.calibration, data: data, model: source.module,
+                                              log: log)
+        try dataset.check(fits: source.onnx)
+        try inputs.validate?(source.module)
+        if let structured = inputs.settings.structured {
+            return try StructuredJob(source: source, dataset: dataset, settings: inputs.settings,
+                                     structured: structured,
+                                     batchSize: data.batchSize, log: log).run(out: inputs.out)
+        }
+        return try runMasks(source, inputs: inputs, dataset: dataset, batchSize: data.batchSize, log: log)
+    }
+
+    /// Masks with the settings' criterion, pattern, scope and schedule, then the baked model saved.
+    static func runMasks(_ source: PruningModelSource, inputs: Inputs, dataset: PruningDataset, batchSize: Int,
+                         log: any JobLog) throws -> PruningReport {
+        var settings = inputs.settings
+        settings.batchSize = batchSize
+        let plan = try settings.plan(trainCount: dataset.train.count)
+        let teacher: (any Module)? = plan.fineTuning.distillation != nil ? try source.reload() : nil
+        let scope = settings.effectiveScope(plan.criterion)
+        log.info("pruning \(source.name): \(settings.criterion), \(plan.pattern), scope \(scope), "
+                 + String(format: "sparsity %.2f%%", plan.effectiveSparsity * 100) + ", schedule \(settings.schedule)")
+        let data = PruningData(train: dataset.train, test: dataset.test, normalization: dataset.normalization)
+        var report = try Pruner.run(source.module, plan: plan, data: data, teacher: teacher,
+                                    inputShape: dataset.exampleShape) { log.info($0) }
+        for l in report.layers where l.inScope && l.parameters > 0 && l.nonzeros == 0 {
+            log.warning("warning: \(l.path) lost every weight (the \(scope) threshold fell above all its scores); "
+                        + "--scope layerwise or --scope protected keeps part of every layer")
+        }
+        if let out = inputs.out { report.fileBytes = try source.save(to: out, metadata: [:]) }
+        return report
+    }
+
+    /// Test-set accuracy and the wall time of the forward passes (warm-up, then the median of three:
+    /// the dense and the pruned model are timed alike).
+    static func timedAccuracy(_ model: any Module, _ test: LabeledImages,
+                              normalization: (mean: Float, std: Float)) throws -> (accuracy: Double, seconds: Double) {
+        let loader = try DataLoader(test, batchSize: 256, mean: normalization.mean, std: normalization.std)
+        var accuracy = 0.0
+        let seconds = try MedianTiming(rounds: 3, minSeconds: 0).seconds {
+            accuracy = Double(try Trainer.evaluate(model, loader: loader).accuracy)
+        }
+        return (accuracy, seconds)
+    }
+}

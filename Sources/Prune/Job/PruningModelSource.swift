@@ -1,0 +1,60 @@
+import Foundation
+
+/// The model a pruning job works on: a built-in architecture with safetensors weights, or an
+/// imported ONNX file; it knows how to make a fresh dense copy and how to save the pruned one.
+public struct PruningModelSource {
+    public let name: String
+    public let module: any Module
+    public let onnx: ONNXModel?
+    /// A fresh copy of the dense model (distillation teacher, timing).
+    public let reload: () throws -> any Module
+
+    public static func isONNX(_ model: String) -> Bool { model.lowercased().hasSuffix(".onnx") }
+
+    public static func onnx(_ path: String, log: any JobLog) throws -> PruningModelSource {
+        let m = try ONNXModel.load(path)
+        log.info("imported \(path): opset \(m.opset), \(m.graph.nodes.count) nodes, \(m.graph.parameterCount) parameters")
+        return PruningModelSource(name: (path as NSString).lastPathComponent, module: m.graph, onnx: m,
+                                  reload: { try ONNXModel.load(path).graph })
+    }
+
+    public static func zoo(_ name: String, weights: String, trainIfMissing: (epochs: Int, seed: UInt64,
+                                                                             learningRate: Float)?,
+                           data: ImageDataSource, log: any JobLog) throws -> PruningModelSource {
+        let net: Sequential
+        if FileManager.default.fileExists(atPath: weights) {
+            net = try ModelZoo.make(name, seed: 0)
+            try net.load(try Safetensors.read(weights), file: weights)
+        } else if let t = trainIfMissing {
+            log.info("\(weights) does not exist: training \(name) for \(t.epochs) epochs (seed \(t.seed))")
+            net = try DenseTraining.train(model: name, data: try data.load(.train), epochs: t.epochs, seed: t.seed,
+                                          learningRate: t.learningRate, batchSize: data.batchSize, log: log)
+            let dir = (weights as NSString).deletingLastPathComponent
+            if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            try Safetensors.write(net.stateDict(), to: weights)
+            log.info("saved the dense model to \(weights)")
+        } else {
+            throw JobError("cannot read \(weights)")
+        }
+        return PruningModelSource(name: name, module: net, onnx: nil, reload: {
+            let m = try ModelZoo.make(name, seed: 0)
+            try m.load(try Safetensors.read(weights), file: weights)
+            return m
+        })
+    }
+
+    /// Writes the pruned model: ONNX models as .onnx (or their parameters as .safetensors),
+    /// built-in ones as safetensors. Returns the file size. (`PruningJob.run` has already refused an
+    /// output that is the input, before any work.)
+    public func save(to out: String, metadata: [String: String]) throws -> Int? {
+        if let onnx, Self.isONNX(out) {
+            try onnx.write(to: out)
+        } else {
+            if onnx == nil && Self.isONNX(out) { throw JobError("\(name) is a built-in model; save it as .safetensors") }
+            var state = module.stateDict()
+            for (k, v) in metadata { state.metadata[k] = v }
+            try Safetensors.write(state, to: out)
+        }
+        return (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? nil
+    }
+}

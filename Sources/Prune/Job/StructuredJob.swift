@@ -1,0 +1,87 @@
+/// The structured branch of ``PruningJob``: physically removes channels through the dependency
+/// graph (any criterion scores them), fine-tunes, times dense against pruned, saves a smaller dense model.
+struct StructuredJob {
+    let source: PruningModelSource
+    let dataset: PruningDataset
+    let settings: PruneSettings
+    let structured: StructuredSettings
+    let batchSize: Int
+    let log: any JobLog
+
+    func run(out: String?) throws -> PruningReport {
+        let net = source.module, test = dataset.test, norm = dataset.normalization
+        let inputShape = dataset.exampleShape
+        let dense = try PruningJob.timedAccuracy(net, test, normalization: norm)
+        let denseReport = try PruningReport.measure(net, scopePaths: [], inputShape: inputShape)
+        log.info(String(format: "dense: accuracy %.2f%%, %d parameters, %d MACs", dense.accuracy * 100,
+                        denseReport.totalParameters, denseReport.macs))
+        if structured.removeBlocks > 0 { try removeBlocks(net) }
+        let result = try removeChannels(net)
+        for g in result.groups where g.channelsAfter < g.channelsBefore {
+            log.info("group \(g.group): \(g.channelsBefore) → \(g.channelsAfter) channels (\(g.members.joined(separator: ", ")))")
+        }
+        let afterPruning = try PruningJob.timedAccuracy(net, test, normalization: norm).accuracy
+        log.info(String(format: "after removing channels: accuracy %.2f%%", afterPruning * 100))
+        if settings.finetuneEpochs > 0 { try fineTune(net) }
+        let pruned = try PruningJob.timedAccuracy(net, test, normalization: norm)
+        let seconds = try timeBothAgain(net)
+        var report = try PruningReport.measure(net, scopePaths: Set(PruningTarget.all(in: net).map(\.path)),
+                                               inputShape: inputShape)
+        report.accuracyDense = dense.accuracy
+        report.accuracyAfterPruning = afterPruning
+        report.accuracyAfterFineTuning = settings.finetuneEpochs > 0 ? pruned.accuracy : nil
+        report.denseParameters = denseReport.totalParameters
+        report.denseMACs = denseReport.macs
+        report.inferenceSecondsDense = seconds.dense
+        report.inferenceSecondsPruned = seconds.pruned
+        report.settings = ["structured": "\(structured.target) \(structured.ratio)",
+                           "importance": structured.importance.name,
+                           "aggregation": structured.aggregation.rawValue]
+        if let out { report.fileBytes = try source.save(to: out, metadata: ["prune.structured": "1",
+                                                                            "model": source.name]) }
+        return report
+    }
+
+    private func removeBlocks(_ net: any Module) throws {
+        guard let seq = net as? Sequential else { throw JobError("--remove-blocks works on built-in models, not on imported graphs") }
+        let loader = try DataLoader(dataset.train, batchSize: 256, mean: dataset.normalization.mean,
+                                    std: dataset.normalization.std)
+        var it = loader.makeIterator()
+        guard let batch = it.next() else { throw JobError("no training data to score residual blocks") }
+        let removed = try ResidualBlockRemoval.remove(structured.removeBlocks, from: seq, inputs: batch.images)
+        log.info("removed residual blocks: \(removed.joined(separator: ", "))")
+    }
+
+    private func removeChannels(_ net: any Module) throws -> StructuredResult {
+        let norm = dataset.normalization
+        let calibration = StructuredCalibration(
+            loader: try DataLoader(dataset.train, batchSize: batchSize, shuffle: true, seed: settings.seed &+ 7,
+                                   mean: norm.mean, std: norm.std),
+            batches: settings.calibrationBatches)
+        return try structured.pruner(seed: settings.seed)
+            .prune(net, example: Tensor.zeros([1] + dataset.exampleShape), calibration: calibration)
+    }
+
+    private func fineTune(_ net: any Module) throws {
+        var ft = settings.fineTuning
+        ft.batchSize = batchSize
+        _ = try FineTuner.run(net, data: dataset.train, normalization: dataset.normalization, options: ft,
+                              epochs: settings.finetuneEpochs, teacher: nil, progress: { e, n, loss in
+            log.progress(String(format: "fine-tuning epoch %d/%d  loss %.4f", e, n, loss))
+        })
+        log.endProgress()
+    }
+
+    /// Times both models again, back to back, so the comparison sees the same machine state.
+    private func timeBothAgain(_ net: any Module) throws -> (dense: Double, pruned: Double) {
+        let denseAgain = try source.reload()
+        var dense = Double.infinity, pruned = Double.infinity
+        for _ in 0..<3 {
+            dense = min(dense, try PruningJob.timedAccuracy(denseAgain, dataset.test,
+                                                            normalization: dataset.normalization).seconds)
+            pruned = min(pruned, try PruningJob.timedAccuracy(net, dataset.test,
+                                                              normalization: dataset.normalization).seconds)
+        }
+        return (dense, pruned)
+    }
+}

@@ -1,0 +1,11 @@
+/// What a structured target's ratio measures, as the CLI and recipes name it (see ``StructuredTarget``).
+public enum StructuredTargetKind: String, OptionValue, CaseIterable {
+    /// Fraction of the dense model's multiply-accumulates kept.
+    case flops
+    /// Fraction of the dense model's parameters kept.
+    case parameters
+    /// Fraction of every group's channels removed.
+    case channels
+
+    public static let optionName = "structured target"
+}
