@@ -1,3 +1,4 @@
+import PrunePruning
 import PruneTensor
 
 /// A retraining-free pruning method for one Linear layer: given its weight `[out, in]` and the
@@ -13,17 +14,21 @@ public protocol OneShotMethod: Sendable {
                layer: String) throws -> Tensor
 }
 
-/// Looks up a one-shot method by its command-line name.
+/// Looks up a one-shot method by its command-line name: the dedicated methods first, then every
+/// criterion of ``ImportanceRegistry`` (through ``CriterionOneShot``).
 public enum OneShotMethods {
-    public static let names = ["magnitude", "wanda", "sparsegpt"]
+    /// The dedicated one-shot methods.
+    public static let dedicated: [String: @Sendable () -> any OneShotMethod] = [
+        "magnitude": { MagnitudeOneShot() }, "wanda": { Wanda() }, "sparsegpt": { SparseGPT() },
+    ]
+    public static var names: [String] {
+        ["magnitude", "wanda", "sparsegpt"] + ImportanceRegistry.names.filter { dedicated[$0] == nil }
+    }
 
     public static func named(_ name: String) throws -> any OneShotMethod {
-        switch name.lowercased() {
-        case "magnitude": return MagnitudeOneShot()
-        case "wanda": return Wanda()
-        case "sparsegpt": return SparseGPT()
-        default: throw OneShotError.unknownMethod(name)
-        }
+        if let make = dedicated[name.lowercased()] { return make() }
+        guard ImportanceRegistry.names.contains(name.lowercased()) else { throw OneShotError.unknownMethod(name) }
+        return CriterionOneShot(try ImportanceRegistry.make(name))
     }
 }
 

@@ -47,7 +47,8 @@ public protocol RegisteredSchedule: PruningSchedule {
 
 /// The schedules by the names the CLI and recipes use: a dictionary built from the list of types.
 public enum ScheduleRegistry {
-    public static let builtIn: [any RegisteredSchedule.Type] = [OneShotSchedule.self, IterativeSchedule.self, GradualSchedule.self]
+    public static let builtIn: [any RegisteredSchedule.Type] = [OneShotSchedule.self, IterativeSchedule.self,
+                                                                GradualSchedule.self]
 
     /// The canonical names: `oneshot`, `iterative`, `agp`.
     public static var names: [String] { builtIn.compactMap { $0.names.first } }

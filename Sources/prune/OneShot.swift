@@ -18,7 +18,7 @@ struct OneShotCommand: ParsableCommand {
     @Option(help: "BERT checkpoint folder, or minilm for all-MiniLM-L6-v2 in $PRUNE_CACHE or ~/.cache/prune (the default).")
     var model: String?
 
-    @Option(help: "Weight pruning method: magnitude, wanda, sparsegpt.")
+    @Option(help: "Weight pruning method: magnitude, wanda, sparsegpt, or any criterion of prune prune that needs no labels (l2, lamp, random, input-weighted-magnitude, …).")
     var method: String = "wanda"
 
     @Option(help: "Fraction of each Linear weight to remove (unstructured), or N:M such as 2:4; 0 skips weight pruning.")

@@ -35,7 +35,8 @@ public struct ActivationImportance: ImportanceCriterion {
 
     /// A group's score is its channels' mean statistic (not their sum over the weights), so channels of
     /// layers with different fan-in compare, in a global scope and within a dependency group alike.
-    public func groupScores(_ target: PruningTarget, groups: PatternGroups, statistics: CalibrationStatistics) throws -> [Double] {
+    public func groupScores(_ target: PruningTarget, groups: PatternGroups,
+                            statistics: CalibrationStatistics) throws -> [Double] {
         let sums = groups.sum(try elementScores(target, statistics: statistics))
         return zip(sums, groups.sizes).map { $0 / Double(max($1, 1)) }
     }
