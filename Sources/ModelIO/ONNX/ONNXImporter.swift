@@ -14,19 +14,12 @@ enum ONNXImporter {
             throw ONNXError.malformed(file: file,
                                       reason: "the protobuf cannot be decoded (\(error)); is the file truncated or not ONNX?")
         }
-        guard proto.hasGraph, !proto.graph.node.isEmpty else { throw ONNXError.malformed(file: file,
-                                                                                         reason: "there is no graph, or it has no nodes") }
+        guard proto.hasGraph, !proto.graph.node.isEmpty else {
+            throw ONNXError.malformed(file: file, reason: "there is no graph, or it has no nodes")
+        }
         let opset = try defaultOpset(proto, file: file)
         let state = ONNXImportState(file: file, baseDirectory: baseDirectory)
-        guard proto.graph.sparseInitializer.isEmpty else { throw ONNXError.malformed(file: file,
-                                                                                     reason: "sparse initializers are not supported") }
-        for t in proto.graph.initializer {
-            guard !t.name.isEmpty, state.initializers[t.name] == nil else { throw ONNXError.malformed(file: file,
-                    reason: "initializer names must be unique and not empty ('\(t.name)')") }
-            state.initializers[t.name] = t
-        }
-        foldIdentitiesOfInitializers(&proto.graph, state)
-        untieSharedInitializers(&proto.graph, state)
+        try registerInitializers(&proto.graph, state: state)
         let graph = proto.graph
         for (i, n) in graph.node.enumerated() where !(n.domain.isEmpty || n.domain == "ai.onnx") {
             throw ONNXError.unknownDomain(domain: n.domain, node: n.displayName(index: i))
@@ -37,14 +30,45 @@ enum ONNXImporter {
             state.constantNodes[out] = try constantValue(c)
         }
         let graphInputs = graph.input.filter { state.initializers[$0.name] == nil }
-        guard !graphInputs.isEmpty, !graph.output.isEmpty else { throw ONNXError.malformed(file: file,
-                reason: "the graph needs at least one input and one output") }
+        guard !graphInputs.isEmpty, !graph.output.isEmpty else {
+            throw ONNXError.malformed(file: file, reason: "the graph needs at least one input and one output")
+        }
         state.nodes = Array(graph.node)
         state.graphOutputs = Set(graph.output.map(\.name))
-        for (i, n) in graph.node.enumerated() { for name in n.input where !name.isEmpty { state.consumers[name,
-                default: []].append(i) } }
+        for (i, n) in graph.node.enumerated() {
+            for name in n.input where !name.isEmpty { state.consumers[name, default: []].append(i) }
+        }
+        let nodes = try buildNodes(graph, opset: opset, state: state, inputs: Set(graphInputs.map(\.name)))
+        var constants: [String: GraphValue] = state.constantNodes
+        for name in state.initializers.keys where !state.owned.contains(name) { constants[name] = try state.constant(name) }
+        let model = GraphModel(nodes: nodes, inputs: try graphInputs.map { try inputDescription($0, file: file) },
+                               outputNames: graph.output.map(\.name), constants: constants, layers: state.layers)
+        model.eval()
+        let result = ONNXModel(graph: model, proto: proto, file: file, opset: opset, state: state)
+        try dryRun(result)
+        return result
+    }
 
-        let order = try topologicalOrder(graph, state: state, inputs: Set(graphInputs.map(\.name)))
+    /// Records the initializers (unique, named, dense), folds Identity nodes of initializers and
+    /// gives every layer its own copy of a shared initializer.
+    static func registerInitializers(_ graph: inout Onnx_GraphProto, state: ONNXImportState) throws {
+        guard graph.sparseInitializer.isEmpty else {
+            throw ONNXError.malformed(file: state.file, reason: "sparse initializers are not supported")
+        }
+        for t in graph.initializer {
+            guard !t.name.isEmpty, state.initializers[t.name] == nil else {
+                throw ONNXError.malformed(file: state.file, reason: "initializer names must be unique and not empty ('\(t.name)')")
+            }
+            state.initializers[t.name] = t
+        }
+        foldIdentitiesOfInitializers(&graph, state)
+        untieSharedInitializers(&graph, state)
+    }
+
+    /// The graph's nodes in topological order, each built by its operator's builder.
+    static func buildNodes(_ graph: Onnx_GraphProto, opset: Int, state: ONNXImportState,
+                           inputs: Set<String>) throws -> [GraphNode] {
+        let order = try topologicalOrder(graph, state: state, inputs: inputs)
         var nodes: [GraphNode] = [], absorbed = findWeightTransposes(graph, state)
         for i in order where graph.node[i].opType != "Constant" && !absorbed.contains(i) {
             let n = graph.node[i]
@@ -57,22 +81,19 @@ enum ONNXImporter {
             nodes.append(GraphNode(name: c.name, opType: n.opType, inputs: built.inputs, outputs: built.outputs,
                                    op: built.op))
         }
-        var constants: [String: GraphValue] = state.constantNodes
-        for name in state.initializers.keys where !state.owned.contains(name) { constants[name] = try state.constant(name) }
-        let inputs = try graphInputs.map { vi -> (name: String, shape: [Int?], isInteger: Bool) in
-            let t = vi.type.tensorType
-            let elem = Onnx_TensorProto.DataType(rawValue: Int(t.elemType))
-            guard [.float, .int64, .int32].contains(elem) else { throw ONNXError.malformed(file: file,
-                    reason: "graph input '\(vi.name)' has element type \(t.elemType); Prune feeds float, int64 or int32 inputs") }
-            return (vi.name,
-                    t.shape.dim.map { d -> Int? in if case .dimValue(let v)? = d.value, v > 0 { return Int(v) }; return nil }, elem != .float)
+        return nodes
+    }
+
+    /// A graph input's name, shape (nil for symbolic dimensions) and whether it takes integers.
+    static func inputDescription(_ vi: Onnx_ValueInfoProto, file: String) throws -> (name: String, shape: [Int?], isInteger: Bool) {
+        let t = vi.type.tensorType
+        let elem = Onnx_TensorProto.DataType(rawValue: Int(t.elemType))
+        guard [.float, .int64, .int32].contains(elem) else {
+            throw ONNXError.malformed(file: file, reason: "graph input '\(vi.name)' has element type \(t.elemType); "
+                                      + "Prune feeds float, int64 or int32 inputs")
         }
-        let model = GraphModel(nodes: nodes, inputs: inputs, outputNames: graph.output.map(\.name),
-                               constants: constants, layers: state.layers)
-        model.eval()
-        let result = ONNXModel(graph: model, proto: proto, file: file, opset: opset, state: state)
-        try dryRun(result)
-        return result
+        let shape = t.shape.dim.map { d -> Int? in if case .dimValue(let v)? = d.value, v > 0 { return Int(v) }; return nil }
+        return (vi.name, shape, elem != .float)
     }
 
     /// Transpose nodes of a 2-D float initializer whose only reader is a MatMul's B input: the
