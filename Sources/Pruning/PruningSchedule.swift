@@ -1,3 +1,5 @@
+import Foundation
+
 /// When pruning happens and how far each time: a schedule drives one ``PruningRun`` (prune to a
 /// sparsity, evaluate, fine-tune) and says what the accuracy was after pruning and after fine-tuning.
 ///
@@ -45,17 +47,38 @@ public protocol RegisteredSchedule: PruningSchedule {
     static func make(_ settings: ScheduleSettings) throws -> any PruningSchedule
 }
 
-/// The schedules by the names the CLI and recipes use: a dictionary built from the list of types.
+/// The schedules by the names the CLI and recipes use, looked up in the list of registered types.
 public enum ScheduleRegistry {
     public static let builtIn: [any RegisteredSchedule.Type] = [OneShotSchedule.self, IterativeSchedule.self,
                                                                 GradualSchedule.self]
 
-    /// The canonical names: `oneshot`, `iterative`, `agp`.
-    public static var names: [String] { builtIn.compactMap { $0.names.first } }
+    private final class Added: @unchecked Sendable {
+        let lock = NSLock()
+        var types: [any RegisteredSchedule.Type] = []
+    }
+    private static let added = Added()
+
+    /// Every registered type, built-in first.
+    public static var types: [any RegisteredSchedule.Type] {
+        added.lock.lock(); defer { added.lock.unlock() }
+        return builtIn + added.types
+    }
+
+    /// Adds a schedule type (its names then work in settings and recipes of this process); a taken name is an error.
+    public static func register(_ type: any RegisteredSchedule.Type) throws {
+        if let clash = type.names.first(where: { self.type(named: $0) != nil }) {
+            throw PruningError.invalidOption("the schedule name \(clash) is already registered")
+        }
+        added.lock.lock(); defer { added.lock.unlock() }
+        added.types.append(type)
+    }
+
+    /// The canonical names: `oneshot`, `iterative`, `agp`, then registered ones.
+    public static var names: [String] { types.compactMap { $0.names.first } }
 
     /// The type a name (or another spelling of it) stands for.
     public static func type(named name: String) -> (any RegisteredSchedule.Type)? {
-        builtIn.first { $0.names.contains(name.lowercased()) }
+        types.first { $0.names.contains(name.lowercased()) }
     }
 
     /// The schedule named `name`, built from `settings`.

@@ -9,6 +9,7 @@ final class ExtensionPointTests: XCTestCase {
     override class func setUp() {
         super.setUp()
         try? ImportanceRegistry.register(RowDeviationImportance.self)
+        try? ScheduleRegistry.register(TwoStepSchedule.self)
     }
 
     /// Row-deviation scores of a weight matrix, computed here independently of the criterion.
@@ -95,23 +96,36 @@ final class ExtensionPointTests: XCTestCase {
 
     func testTheNewScheduleRunsAJobOnFashionMNIST() throws {
         guard FashionMNIST.isAvailable() else { throw MissingTestInput("Fashion-MNIST (Debian dataset-fashion-mnist)") }
-        let train = try FashionMNIST.load(.train).prefix(2000), test = try FashionMNIST.load(.test).prefix(500)
-        let model = try ModelZoo.make("lenet300", seed: 0)
+        var data = ImageDataSource()
+        data.trainLimit = 2000
+        data.testLimit = 500
         var settings = PruneSettings()
         settings.criterion = try CriterionName(parsing: "row-deviation")
+        settings.schedule = try ScheduleName(parsing: "two-step")
         settings.sparsity = 0.8
         settings.learningRateMultiplier = 1
-        var plan = try settings.plan(trainCount: train.count)
-        plan.schedule = TwoStepSchedule()
-        var lines: [String] = []
-        let report = try Pruner.run(model, plan: plan, data: PruningData(train: train, test: test, normalization: (0.286, 0.353)),
-                                    inputShape: [1, 28, 28]) { lines.append($0) }
-        XCTAssertEqual(lines, ["step 1: sparsity 0.400", "step 2: sparsity 0.800"])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("prune-two-step-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = LineLog()
+        // The whole library job: the dense model is trained first (one epoch) since its file is missing.
+        let report = try PruningJob.run(.init(model: "lenet300", weights: dir + "/dense.safetensors", trainIfMissing: (1, 0, 1e-3),
+                                              settings: settings, out: dir + "/pruned.safetensors"), data: data, log: log)
+        XCTAssertEqual(log.lines.filter { $0.hasPrefix("step ") }, ["step 1: sparsity 0.400", "step 2: sparsity 0.800"])
         XCTAssertEqual(report.settings["schedule"], "two-step")
         XCTAssertEqual(report.settings["criterion"], "row-deviation")
         XCTAssertEqual(report.scopeSparsity, 0.8, accuracy: 1e-3)
         XCTAssertGreaterThan(try XCTUnwrap(report.accuracyAfterFineTuning), 0.5, "fine-tuning on 2,000 images learns")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/pruned.safetensors"))
     }
+}
+
+/// Collects a job's commentary.
+final class LineLog: JobLog {
+    var lines: [String] = []
+    func info(_ line: String) { lines.append(line) }
+    func progress(_ line: String) {}
+    func endProgress() {}
+    func warning(_ line: String) { lines.append(line) }
 }
 
 extension ExtensionPointTests {

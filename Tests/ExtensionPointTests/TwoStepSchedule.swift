@@ -1,8 +1,10 @@
 import Prune
 
 /// A schedule the library does not have, defined outside it: prune to half the target, fine-tune
-/// one epoch, prune to the target, fine-tune one more.
-struct TwoStepSchedule: PruningSchedule, Equatable {
+/// one epoch, prune to the target, fine-tune one more. Registered, settings and recipes name it.
+struct TwoStepSchedule: RegisteredSchedule, Equatable {
+    static let names = ["two-step"]
+    static func make(_ settings: ScheduleSettings) throws -> any PruningSchedule { TwoStepSchedule() }
     var description: String { "two-step" }
 
     func run(_ run: PruningRun) throws -> ScheduleOutcome {

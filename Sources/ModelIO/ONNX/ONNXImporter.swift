@@ -57,7 +57,8 @@ enum ONNXImporter {
         }
         for t in graph.initializer {
             guard !t.name.isEmpty, state.initializers[t.name] == nil else {
-                throw ONNXError.malformed(file: state.file, reason: "initializer names must be unique and not empty ('\(t.name)')")
+                throw ONNXError.malformed(file: state.file,
+                                          reason: "initializer names must be unique and not empty ('\(t.name)')")
             }
             state.initializers[t.name] = t
         }
@@ -85,7 +86,8 @@ enum ONNXImporter {
     }
 
     /// A graph input's name, shape (nil for symbolic dimensions) and whether it takes integers.
-    static func inputDescription(_ vi: Onnx_ValueInfoProto, file: String) throws -> (name: String, shape: [Int?], isInteger: Bool) {
+    static func inputDescription(_ vi: Onnx_ValueInfoProto, file: String) throws -> (name: String, shape: [Int?],
+                                                                                     isInteger: Bool) {
         let t = vi.type.tensorType
         let elem = Onnx_TensorProto.DataType(rawValue: Int(t.elemType))
         guard [.float, .int64, .int32].contains(elem) else {
