@@ -48,6 +48,9 @@ public struct BertCheckpoint {
         if let type = json["model_type"] as? String, type != "bert" {
             throw ModelIOError(file: configPath, "model_type \"\(type)\" is not supported (only \"bert\")")
         }
+        for key in ["hidden_size", "num_attention_heads"] where (json[key] as? NSNumber)?.intValue == nil {
+            throw ModelIOError(file: configPath, "no integer \"\(key)\"")
+        }
         return json
     }
 
