@@ -155,7 +155,9 @@ public final class ConnectFourSolver {
         let key = p.hashKey
         if useTT {
             let slot = Int(key % UInt64(keys.count))
-            if keys[slot] == key {
+            // A stored value is never 0 (values are kept as score − minScore + 1), so 0 marks an empty
+            // slot: the empty board's key is 0 too, which must not read an empty slot as an entry.
+            if keys[slot] == key, values[slot] != 0 {
                 ttHits += 1
                 maxScore = Int(values[slot]) + Self.minScore - 1
             }

@@ -81,6 +81,20 @@ final class ConnectFourTests: XCTestCase {
         XCTAssertNoThrow(try ConnectFour(position: ""))
     }
 
+    /// The empty board's hash key is 0, the key of an empty table slot: read as an entry, it gave a
+    /// bound of minScore − 1 and a wrong loss (−19) after 21 nodes. The first player wins; solving
+    /// that takes far more than this budget, so the solver must now either say so or run out of budget.
+    func testTheEmptyBoardIsNotReadFromAnEmptyTableSlot() throws {
+        let solver = ConnectFourSolver(budget: SearchBudget(maxNodes: 200_000), tableMegabytes: 8)
+        do {
+            let value = try solver.solve(ConnectFour(position: ""), weak: true)
+            XCTAssertEqual(value, 1, "the first player wins")
+        } catch is SearchAborted {
+            XCTAssertGreaterThan(solver.nodes, 100_000, "searched until the budget ran out")
+        }
+        XCTAssertEqual(try ConnectFourSolver(tableMegabytes: 8).solve(ConnectFour(position: "4455")), 18)
+    }
+
     func testBudgetStopsTheSolver() throws {
         let s = ConnectFourSolver(techniques: [.alphaBeta], budget: SearchBudget(maxNodes: 1000))
         XCTAssertThrowsError(try s.solve(ConnectFour(position: "44")))
