@@ -64,6 +64,9 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         // A criterion, a layer and a schedule defined outside the library, used through `import Prune` only.
         .testTarget(name: "ExtensionPointTests", dependencies: ["TestSupport", "Prune"], path: "Tests/ExtensionPointTests"),
+        // Crafted sizes, counts and special values in every input format: clear errors, never a crash.
+        .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Prune", "DecisionTrees", "GameSearch", "ONNXProto"],
+                    path: "Tests/ReliabilityTests"),
         .testTarget(name: "ModelIOTests", dependencies: ["PruneModelIO", "PruneNN"], path: "Tests/ModelIOTests",
                     resources: [.copy("Fixtures")]),
     ]

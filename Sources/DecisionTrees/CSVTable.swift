@@ -72,6 +72,13 @@ extension TabularDataset {
         let allNumeric = numbers.allSatisfy { $0 != nil && $0!.isFinite }
         var resolved = kind
         if kind == .auto {
+            // A mostly numeric column with a few NaN, infinite or non-numeric cells is a numeric target with
+            // bad cells, not a classification task with those cells as extra classes.
+            let finiteCount = numbers.filter { $0?.isFinite ?? false }.count
+            if finiteCount < cells.count, finiteCount * 2 >= cells.count,
+               let bad = zip(cells, numbers).first(where: { !($0.1?.isFinite ?? false) }) {
+                throw TabularDataError.nonNumericCell(row: bad.0.line, column: target, value: bad.0.text)
+            }
             let values = numbers.compactMap { $0 }
             let integral = allNumeric && values.allSatisfy { $0 == $0.rounded() }
             resolved = !allNumeric || (integral && Set(values).count <= 50) ? .classification : .regression

@@ -27,6 +27,8 @@ public final class ConnectFourSolver {
     private var keys: [UInt64] = []
     private var values: [Int8] = []
     private var deadline = Double.infinity
+    /// Called with the node count every 2^22 nodes of a search, so a long solve can show progress.
+    public var onProgress: ((Int) -> Void)?
 
     static let minScore = -ConnectFour.cells / 2 + 3
     static let maxScore = (ConnectFour.cells + 1) / 2 - 3
@@ -117,6 +119,7 @@ public final class ConnectFourSolver {
     }
 
     private func checkBudget() throws {
+        if nodes & 0x3F_FFFF == 0, let onProgress { onProgress(nodes) }
         if let m = budget.maxNodes, nodes > m { var s = SearchStatistics(); s.nodes = nodes; throw SearchAborted(statistics: s) }
         if deadline != .infinity, nodes & 4095 == 0, searchClock() > deadline {
             var s = SearchStatistics(); s.nodes = nodes; throw SearchAborted(statistics: s)

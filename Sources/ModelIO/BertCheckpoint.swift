@@ -119,8 +119,10 @@ public struct BertCheckpoint {
                 throw ModelIOError(file: path, "exists and is not a model folder; refusing to replace it")
             }
         }
-        let parent = URL(fileURLWithPath: dst).deletingLastPathComponent().path
-        let tmp = parent + "/.\(URL(fileURLWithPath: dst).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try AtomicFile.checkDestination(dst, folder: true)
+        let tmp = AtomicFile.temporaryPath(beside: URL(fileURLWithPath: dst))
+        TemporaryFiles.shared.add(tmp)
+        defer { TemporaryFiles.shared.remove(tmp) }
         do {
             try fm.createDirectory(atPath: tmp, withIntermediateDirectories: false)
             for item in try fm.contentsOfDirectory(atPath: src) where item != "model.safetensors" && item != "config.json" && !item.hasPrefix(".") {

@@ -37,9 +37,14 @@ public enum Safetensors {
             throw ModelIOError(file: file,
                                "truncated: header announces \(n) bytes but the file has \(bytes.count - 8) after the length")
         }
-        guard let json = try? JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + Int(n))])),
-              let header = json as? [String: Any] else {
-            throw ModelIOError(file: file, "header is not a JSON object")
+        let header: [(key: String, value: JSONValue)]
+        do {
+            guard let object = try StrictJSON.parse(Array(bytes[8..<(8 + Int(n))])).object else {
+                throw ModelIOError(file: file, "header is not a JSON object")
+            }
+            header = object
+        } catch let e as StrictJSON.Failure {
+            throw ModelIOError(file: file, "header is not valid JSON: \(e)")
         }
         let dataStart = 8 + Int(n), dataLength = bytes.count - dataStart
         var metadata: [String: String] = [:]
@@ -60,36 +65,33 @@ public enum Safetensors {
         return StateDict(tensors, metadata: metadata)
     }
 
-    static func readMetadata(_ value: Any, file: String) throws -> [String: String] {
-        guard let m = value as? [String: Any] else { throw ModelIOError(file: file,
-                                                                        "__metadata__ is not a map of strings") }
+    static func readMetadata(_ value: JSONValue, file: String) throws -> [String: String] {
+        guard let m = value.object else { throw ModelIOError(file: file, "__metadata__ is not a map of strings") }
         var metadata: [String: String] = [:]
         for (k, v) in m {
-            guard let s = v as? String else { throw ModelIOError(file: file,
-                                                                 "__metadata__ value for '\(k)' is not a string") }
+            guard let s = v.string else { throw ModelIOError(file: file, "__metadata__ value for '\(k)' is not a string") }
             metadata[k] = s
         }
         return metadata
     }
 
-    static func readEntry(_ name: String, _ value: Any, dataLength: Int, file: String) throws -> Entry {
-        guard let info = value as? [String: Any], let dt = info["dtype"] as? String,
-              let shapeAny = info["shape"] as? [Any], let offAny = info["data_offsets"] as? [Any], offAny.count == 2 else {
+    static func readEntry(_ name: String, _ value: JSONValue, dataLength: Int, file: String) throws -> Entry {
+        guard let dt = value["dtype"]?.string, let shapeValues = value["shape"]?.array,
+              let offsetValues = value["data_offsets"]?.array, offsetValues.count == 2 else {
             throw ModelIOError(file: file, "tensor '\(name)': entry needs dtype, shape and two data_offsets")
         }
         guard let dtype = SafetensorsDType(rawValue: dt) else {
             throw ModelIOError(file: file, "tensor '\(name)': unsupported dtype \(dt) "
                                + "(supported: F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL)")
         }
-        let shape = try shapeAny.map { v -> Int in
-            guard let i = (v as? NSNumber)?.intValue, i >= 0 else {
-                throw ModelIOError(file: file,
-                                   "tensor '\(name)': shape \(shapeAny) is not a list of non-negative integers")
+        let shape = try shapeValues.map { v -> Int in
+            guard let i = v.integer, i >= 0 else {
+                throw ModelIOError(file: file, "tensor '\(name)': the shape is not a list of non-negative integers")
             }
             return i
         }
-        let offs = try offAny.map { v -> Int in
-            guard let i = (v as? NSNumber)?.intValue, i >= 0 else {
+        let offs = try offsetValues.map { v -> Int in
+            guard let i = v.integer, i >= 0 else {
                 throw ModelIOError(file: file, "tensor '\(name)': data_offsets must be non-negative integers")
             }
             return i
@@ -99,10 +101,11 @@ public enum Safetensors {
                                "tensor '\(name)': data_offsets [\(offs[0]), \(offs[1])] outside the \(dataLength) "
                                + "data bytes (truncated file?)")
         }
-        let expected = shape.reduce(1, *) * dtype.size
-        guard offs[1] - offs[0] == expected else {
-            throw ModelIOError(file: file,
-                               "tensor '\(name)': \(offs[1] - offs[0]) bytes for shape \(shape) of \(dt), which needs \(expected)")
+        guard let expected = CheckedSize.bytes(shape: shape, elementSize: dtype.size),
+              offs[1] - offs[0] == expected else {
+            throw ModelIOError(file: file, "tensor '\(name)': \(offs[1] - offs[0]) bytes for shape \(shape) of \(dt), "
+                               + "which needs " + (CheckedSize.bytes(shape: shape, elementSize: dtype.size)
+                                                   .map { "\($0)" } ?? "more than 2^63"))
         }
         return Entry(name: name, dtype: dtype, shape: shape, begin: offs[0], end: offs[1])
     }

@@ -41,7 +41,7 @@ public enum FineTuner {
                                         epoch: epoch,
                                         mean: normalization.mean, std: normalization.std)
             var lossSum: Float = 0, seen = 0
-            for batch in loader {
+            for (b, batch) in loader.enumerated() {
                 for p in params { p.zeroGrad() }
                 let logits = try model.forward(Variable(batch.images))
                 var loss = try Loss.crossEntropy(logits, labels: batch.labels)
@@ -50,9 +50,8 @@ public enum FineTuner {
                     loss = try loss * (1 - d.weight) + (try Loss.distillation(student: logits, teacher: t,
                                                                               temperature: d.temperature)) * d.weight
                 }
-                guard loss.value.item.isFinite else {
-                    throw PruningError.invalidOption("fine-tuning diverged (loss \(loss.value.item)); lower the learning rate")
-                }
+                try TrainingDiverged.check(loss: loss.value.item, logits: logits.value, run: "fine-tuning", epoch: epoch,
+                                           batch: b, updates: step - stepOffset)
                 try loss.backward()
                 optimizer.step()
                 step += 1

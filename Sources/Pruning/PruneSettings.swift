@@ -33,6 +33,7 @@ public struct PruneSettings: Sendable, Equatable {
 
     /// The plan; `trainCount` sizes the AGP schedule.
     public func plan(trainCount: Int) throws -> PruningPlan {
+        try validate()
         let importance = try criterion.make(seed: seed)
         var distribution: PruningScope.Distribution
         switch effectiveScope(importance) {

@@ -41,6 +41,7 @@ public struct PruningPlan: Sendable {
             throw PruningError.impossibleTarget("the \(n):\(m) pattern fixes sparsity at \(1 - Double(n) / Double(m)), not \(sparsity)")
         }
         if fineTuning.epochs < 0 { throw PruningError.invalidOption("fine-tuning epochs must be ≥ 0") }
+        try schedule.validate(target: effectiveSparsity, pattern: pattern)
     }
 }
 

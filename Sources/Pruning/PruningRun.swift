@@ -35,7 +35,7 @@ public final class PruningRun {
     public func evaluate() throws -> Double {
         let loader = try DataLoader(data.test, batchSize: 500, mean: data.normalization.mean,
                                     std: data.normalization.std)
-        return Double(try Trainer.evaluate(model, loader: loader).accuracy)
+        return Double(try Trainer.evaluate(model, loader: loader).requireFinite().accuracy)
     }
 
     /// Calibrates (when the criterion needs data), scores and masks the targets at `sparsity`.

@@ -11,6 +11,12 @@ public protocol PruningSchedule: Sendable, CustomStringConvertible {
     func run(_ run: PruningRun) throws -> ScheduleOutcome
     /// Whether two schedules are the same (type and settings).
     func isEqual(to other: any PruningSchedule) -> Bool
+    /// Checks, before any work, that the schedule can reach `target` (default: any target).
+    func validate(target: Double, pattern: SparsityPattern) throws
+}
+
+extension PruningSchedule {
+    public func validate(target: Double, pattern: SparsityPattern) throws {}
 }
 
 extension PruningSchedule where Self: Equatable {

@@ -27,6 +27,13 @@ public struct Conv2dGeometry: Sendable, Equatable {
             throw TensorError.invalidArgument(op: op,
                                               reason: "kernel, stride and dilation must be positive, padding non-negative")
         }
+        let limit = 1 << 24
+        guard [kernel.h, kernel.w, stride.h, stride.w, padding.h, padding.w, dilation.h, dilation.w, h, w]
+                .allSatisfy({ $0 <= limit }) else {
+            throw TensorError.invalidArgument(op: op, reason: "kernel \(kernel.h)×\(kernel.w), stride \(stride.h)×\(stride.w), "
+                + "padding \(padding.h)×\(padding.w), dilation \(dilation.h)×\(dilation.w) or input \(h)×\(w) "
+                + "exceeds \(limit)")
+        }
         let oh = (h + 2 * padding.h - dilation.h * (kernel.h - 1) - 1) / stride.h + 1
         let ow = (w + 2 * padding.w - dilation.w * (kernel.w - 1) - 1) / stride.w + 1
         guard oh > 0, ow > 0, h + 2 * padding.h >= dilation.h * (kernel.h - 1) + 1,

@@ -76,7 +76,8 @@ extension Tensor {
     public func sqrt() -> Tensor { map { $0.squareRoot() } }
     public func abs() -> Tensor { map { Swift.abs($0) } }
     public func sign() -> Tensor { map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) } }
-    public func relu() -> Tensor { map { $0 > 0 ? $0 : 0 } }
+    /// max(0, x) with NaN kept (IEEE: a NaN input gives a NaN output, as in PyTorch).
+    public func relu() -> Tensor { map { $0 <= 0 ? 0 : $0 } }
     public func tanh() -> Tensor { map { Foundation_tanh($0) } }
     public func sigmoid() -> Tensor { map { Tensor.sigmoid($0) } }
     public func square() -> Tensor { map { $0 * $0 } }

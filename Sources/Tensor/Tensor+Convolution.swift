@@ -28,6 +28,11 @@ extension Tensor {
                                             reason: "bias needs one value per filter")
         }
         let size = try g.outputSize(h: input.shape[2], w: input.shape[3], op: "conv2d")
+        let n = input.shape[0], patch = weight.shape[1] * g.kernel.h * g.kernel.w
+        try MemoryBudget.check(elements: CheckedSize.elements([n, o, size.h, size.w]), of: 4,
+                               for: "the conv2d output [\(n), \(o), \(size.h), \(size.w)]")
+        try MemoryBudget.check(elements: CheckedSize.elements([g.groups, patch, size.h, size.w]), of: 4,
+                               for: "the conv2d patch matrix of a \(size.h)×\(size.w) output")
         return (size.h, size.w)
     }
 

@@ -16,11 +16,21 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Threads for the kernels and OpenBLAS (default: all cores).")
     var threads: Int?
 
+    @Option(name: .customLong("max-memory"),
+            help: "Largest allocation an input may ask for (e.g. 8G, 512M; default half of physical memory).")
+    var maxMemory: String?
+
     /// Checks the values and applies `--threads` before the command runs.
     mutating func validate() throws {
         if let threads {
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
             ProcessInfoCores.limit(to: threads)
+        }
+        if let maxMemory {
+            guard let bytes = MemoryBudget.parse(maxMemory) else {
+                throw ValidationError("--max-memory must be a size like 8G or 512M, got \(maxMemory)")
+            }
+            MemoryBudget.bytes = bytes
         }
     }
 }

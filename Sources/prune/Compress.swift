@@ -46,17 +46,22 @@ struct Compress: ParsableCommand {
         var tensors: [DeepCompressionCodec.TensorReport]
     }
 
+    func validate() throws {
+        try OptionBounds.inRange(bits, 1...8, "--bits")
+        try OptionBounds.inRange(indexBits, 1...8, "--index-bits")
+    }
+
     func run() throws {
         let console = Console(quiet: quiet, json: json)
         do {
             guard !AtomicFile.isSamePath(out, input) else {
                 throw CLIError("compress: --out must differ from the input")
             }
+            try AtomicFile.checkDestination(out)
             let state = try Safetensors.read(input)
             let (data, tensors) = try DeepCompressionCodec.encode(state.tensors, metadata: state.metadata,
                                                                    options: .init(bits: bits, indexBits: indexBits))
-            try AtomicFile.write(data, to: out)
-            let decoded = try DeepCompressionCodec.decode(try Data(contentsOf: URL(fileURLWithPath: out)))
+            let decoded = try DeepCompressionCodec.decode(data)
             let parameters = state.tensors.values.reduce(0) { $0 + $1.count }
             var report = Report(input: input, out: out, parameters: parameters,
                                 nonZeros: tensors.reduce(0) { $0 + $1.nonZeros },
@@ -68,6 +73,7 @@ struct Compress: ParsableCommand {
                 report.accuracyBefore = try accuracy(model, state.tensors, metadata: state.metadata)
                 report.accuracyAfter = try accuracy(model, decoded.tensors, metadata: decoded.metadata)
             }
+            try AtomicFile.write(data, to: out)
             if json { try console.emitJSON(report) } else {
                 for t in tensors {
                     func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ",
@@ -116,6 +122,7 @@ struct Decompress: ParsableCommand {
             guard !AtomicFile.isSamePath(out, input) else {
                 throw CLIError("decompress: --out must differ from the input")
             }
+            try AtomicFile.checkDestination(out)
             guard let data = FileManager.default.contents(atPath: input) else { throw CLIError("decompress: cannot read \(input)") }
             let (tensors, metadata) = try DeepCompressionCodec.decode(data)
             try Safetensors.write(StateDict(tensors, metadata: metadata), to: out)

@@ -36,6 +36,8 @@ struct Console {
     func emitJSON<T: Encodable>(_ value: T) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity",
+                                                                  negativeInfinity: "-Infinity", nan: "NaN")
         print(String(decoding: try enc.encode(value), as: UTF8.self))
     }
 }
@@ -51,5 +53,6 @@ extension Float {
 }
 
 extension Console: JobLog {
-    func warning(_ line: String) { result(line) }
+    /// A warning: always on stderr, even with --quiet or --json.
+    func warning(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }

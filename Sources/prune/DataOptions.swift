@@ -18,6 +18,12 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Use only the first N test examples (0 = all).")
     var testLimit: Int = 0
 
+    func validate() throws {
+        try OptionBounds.atLeast(batchSize, 1, "--batch-size")
+        try OptionBounds.atLeast(trainLimit, 0, "--train-limit")
+        try OptionBounds.atLeast(testLimit, 0, "--test-limit")
+    }
+
     /// Fashion-MNIST's normalization constants (mean and std of the training pixels).
     static let mean = ImageDataSource.mean
     static let std = ImageDataSource.std

@@ -20,6 +20,11 @@ struct Embed: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Sentences per forward batch.")
     var batchSize: Int = 32
 
+    func validate() throws {
+        try OptionBounds.atLeast(limit, 0, "--limit")
+        try OptionBounds.atLeast(batchSize, 1, "--batch-size")
+    }
+
     func run() throws {
         do {
             let dir = try OneShotCommand.modelDirectory(model)

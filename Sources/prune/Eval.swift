@@ -95,6 +95,7 @@ struct Eval: ParsableCommand {
                 report.sparse = SparseRun(layers: layers, accuracy: acc, denseSeconds: denseTime,
                                           sparseSeconds: sparseTime, maxLogitDifference: diff)
             }
+            if let warning = test.nonFiniteWarning { console.warning(warning) }
             if json { try console.emitJSON(report) } else {
                 console.result(String(format: "%@ (%@): test accuracy %@, loss %.4f on %d images; %d parameters, %d non-zero",
                                     model, weights, test.accuracy.percent, test.loss, test.count, report.parameters, nonZero))

@@ -33,6 +33,8 @@ struct Inspect: ParsableCommand {
         var tensors: [String: [Int]]
     }
 
+    func validate() throws { try OptionBounds.atLeast(batch, 1, "--batch") }
+
     func run() throws {
         do {
             let d = file.lowercased().hasSuffix(".onnx") ? try describeONNX() : try describeSafetensors()

@@ -116,6 +116,16 @@ struct OneShotCommand: ParsableCommand {
         return job
     }
 
+    func validate() throws {
+        try OptionBounds.atLeast(calibrationCount, 1, "--calibration-count")
+        try OptionBounds.atLeast(evalCount, 2, "--eval-count")
+        try OptionBounds.atLeast(queries, 1, "--queries")
+        try OptionBounds.atLeast(batchSize, 1, "--batch-size")
+        try OptionBounds.atLeast(sparseRows, 1, "--sparse-rows")
+        try OptionBounds.atLeast(removeHeads, 0, "--remove-heads")
+        try OptionBounds.atLeast(removeBlocks, 0, "--remove-blocks")
+    }
+
     func run() throws {
         let console = Console(quiet: quiet, json: json)
         do {

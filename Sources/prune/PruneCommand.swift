@@ -12,8 +12,9 @@ struct PruneCommand: ParsableCommand {
 
     static func main() {
         AllocatorTuning.keepFreedMemory()
+        TemporaryFiles.shared.installSignalCleanup()
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(NegativeNumberArguments.attach(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch {
             exit(withError: error)

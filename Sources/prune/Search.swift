@@ -67,10 +67,16 @@ struct SearchConnectFour: ParsableCommand {
         let weak: Bool
     }
 
+    func validate() throws { try OptionBounds.atLeast(maxNodes, 0, "--max-nodes") }
+
     func run() throws {
         let t = try parseTechniques(techniques)
         let solver = ConnectFourSolver(techniques: t, budget: SearchBudget(maxNodes: maxNodes > 0 ? maxNodes : nil))
         let console = Console(quiet: false, json: json)
+        let started = Date()
+        solver.onProgress = { nodes in
+            console.progress(String(format: "%.0f M nodes, %.0f s", Double(nodes) / 1e6, Date().timeIntervalSince(started)))
+        }
         if let bench {
             guard let text = try? String(contentsOfFile: bench,
                                          encoding: .utf8) else { throw CLIError("search connect4: cannot read \(bench)") }
@@ -107,11 +113,16 @@ struct SearchConnectFour: ParsableCommand {
         let text = position ?? ""
         let p: ConnectFour
         do { p = try ConnectFour(position: text) } catch { throw CLIError("search connect4: \(error)") }
+        if maxNodes == 0 && p.moves < 12 {
+            console.info("note: an exact solve of a position with \(p.moves) stones can take hours on a CPU; "
+                         + "--max-nodes bounds it (progress is shown as it runs)")
+        }
         let start = Date()
         do {
             let score = try solver.solve(p, weak: weak)
             var nodes = solver.nodes
             let best = weak ? nil : try solver.bestMove(p)
+            console.endProgress()
             if !weak { nodes += solver.nodes }
             let r = Solved(position: text, score: score, bestMove: best.map { $0.column + 1 }, nodes: nodes,
                            seconds: Date().timeIntervalSince(start), weak: weak)

@@ -86,7 +86,7 @@ struct Train: ParsableCommand {
     func run() throws {
         let console = Console(quiet: quiet, json: json)
         do {
-            if let out { try checkWritable(out) }
+            if let out { try AtomicFile.checkDestination(out) }
             let net = try ModelZoo.make(model, seed: seed)
             let trainSet = try dataOptions.load(.train)
             let testSet = try dataOptions.load(.test)
@@ -164,14 +164,5 @@ struct AnyWarmup: LearningRateSchedule {
     func learningRate(atStep step: Int) -> Float {
         let lr = inner.learningRate(atStep: step)
         return step < warmupSteps ? lr * Float(step + 1) / Float(warmupSteps) : lr
-    }
-}
-
-/// Fails early when the output folder does not exist.
-func checkWritable(_ path: String) throws {
-    let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-        throw CLIError("output folder \(dir) does not exist")
     }
 }

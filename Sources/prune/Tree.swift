@@ -39,6 +39,15 @@ struct TreeMethodArguments: ParsableArguments {
     @Option(help: "Reduced-error: fraction of the training rows held out as the pruning set.") var validationFraction: Double = 0.25
     @Option(help: "Error-based (C4.5): confidence factor CF.") var confidence: Double = 0.25
 
+    func validate() throws {
+        try OptionBounds.atLeast(folds, 2, "--folds")
+        guard validationFraction > 0, validationFraction < 1 else {
+            throw ValidationError("--validation-fraction must be in (0, 1), got \(validationFraction)")
+        }
+        guard confidence > 0, confidence < 1 else { throw ValidationError("--confidence must be in (0, 1), got \(confidence)") }
+        if let alpha { guard alpha >= 0, alpha.isFinite else { throw ValidationError("--alpha must be ≥ 0, got \(alpha)") } }
+    }
+
     func method(_ name: String) throws -> TreePruningMethod {
         switch name {
         case "none": return .none
@@ -101,9 +110,18 @@ struct TreeCommand: ParsableCommand {
         struct Summary: Encodable { var meanScore: Double; var stdScore: Double; var meanLeaves: Double; var meanDepth: Double; var meanNodes: Double }
     }
 
+    func validate() throws {
+        try OptionBounds.fraction(testFraction, "--test-fraction")
+        try OptionBounds.atLeast(rows, 1, "--rows")
+        if let cv { try OptionBounds.atLeast(cv, 2, "--cv") }
+    }
+
     func run() throws {
         guard let kind = TargetKind(rawValue: task) else { throw CLIError("tree: --task must be auto, classification or regression") }
         let console = Console(quiet: false, json: json)
+        for out in [dot, save].compactMap({ $0 }) where cv == nil {
+            do { try AtomicFile.checkDestination(out) } catch { throw CLIError("tree: \(error)") }
+        }
         let dataset: TabularDataset
         do { dataset = try TreeData.load(data, target: target, kind: kind,
                                          rows: rows) } catch let e as TabularDataError {

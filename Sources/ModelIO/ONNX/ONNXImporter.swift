@@ -95,6 +95,10 @@ enum ONNXImporter {
                                       + "Prune feeds float, int64 or int32 inputs")
         }
         let shape = t.shape.dim.map { d -> Int? in if case .dimValue(let v)? = d.value, v > 0 { return Int(v) }; return nil }
+        do {
+            try MemoryBudget.check(elements: CheckedSize.elements(shape.map { $0 ?? 1 }), of: elem == .float ? 4 : 8,
+                                   for: "graph input '\(vi.name)' [" + shape.map { $0.map(String.init) ?? "?" }.joined(separator: ", ") + "]")
+        } catch let e as MemoryBudgetExceeded { throw ONNXError.malformed(file: file, reason: e.description) }
         return (vi.name, shape, elem != .float)
     }
 

@@ -1,9 +1,11 @@
 import CZlib
+import PruneTensor
 
 /// Reads a whole file through the system zlib, inflating it when it is gzip-compressed
-/// (plain files pass through unchanged).
+/// (plain files pass through unchanged). The output is capped at `limit` bytes (default: the
+/// memory budget), so a small file that inflates to gigabytes is an error, not an allocation.
 public enum GzipFile {
-    public static func read(_ path: String) throws -> [UInt8] {
+    public static func read(_ path: String, limit: Int = MemoryBudget.bytes) throws -> [UInt8] {
         guard let f = gzopen(path, "rb") else { throw DataError(file: path, "cannot open the file") }
         defer { gzclose(f) }
         var out = [UInt8]()
@@ -16,6 +18,10 @@ public enum GzipFile {
                 throw DataError(file: path, "corrupt gzip data (\(msg))")
             }
             if n == 0 { break }
+            guard out.count + Int(n) <= limit else {
+                throw DataError(file: path, "inflates to more than \(limit) bytes, the memory budget "
+                                + "(--max-memory or PRUNE_MAX_MEMORY); not a data file this size")
+            }
             out.append(contentsOf: chunk[0..<Int(n)])
         }
         var code: Int32 = 0

@@ -1,3 +1,5 @@
+import PruneTensor
+
 /// The IDX format of MNIST and Fashion-MNIST (LeCun et al.): a big-endian header — magic
 /// 0x00000803 for images (count, rows, columns as 32-bit integers) or 0x00000801 for labels
 /// (count) — then unsigned bytes. Files may be gzip-compressed.
@@ -12,10 +14,11 @@ public enum IDXFile {
             throw DataError(file: path, "bad magic number 0x\(String(magic, radix: 16)) (IDX images have 0x00000803)")
         }
         let n = Int(be32(bytes, 4)), r = Int(be32(bytes, 8)), c = Int(be32(bytes, 12))
-        let expected = n * r * c
-        guard bytes.count - 16 == expected else {
-            throw DataError(file: path,
-                            "header announces \(n) images of \(r)×\(c) = \(expected) bytes, file holds \(bytes.count - 16)\(bytes.count - 16 < expected ? " (truncated)" : "")")
+        guard let expected = CheckedSize.elements([n, r, c]), bytes.count - 16 == expected else {
+            let announced = CheckedSize.elements([n, r, c]).map { "\($0)" } ?? "more than 2^63"
+            let truncated = (CheckedSize.elements([n, r, c]) ?? Int.max) > bytes.count - 16 ? " (truncated)" : ""
+            throw DataError(file: path, "header announces \(n) images of \(r)×\(c) = \(announced) bytes, "
+                            + "file holds \(bytes.count - 16)" + truncated)
         }
         return (n, r, c, Array(bytes[16...]))
     }

@@ -29,6 +29,28 @@ public struct Evaluation: Sendable, Codable {
     public let loss: Float
     public let accuracy: Float
     public let count: Int
+    /// Examples whose outputs hold NaN or infinity (counted as wrong; the loss is then NaN or infinite).
+    public var nonFinite: Int = 0
+
+    public init(loss: Float, accuracy: Float, count: Int, nonFinite: Int = 0) {
+        self.loss = loss; self.accuracy = accuracy; self.count = count; self.nonFinite = nonFinite
+    }
+
+    /// The evaluation, or an error when any output was NaN or infinite (a model that cannot be pruned or
+    /// measured meaningfully).
+    public func requireFinite() throws -> Evaluation {
+        guard nonFinite == 0 else {
+            throw TensorError.invalidArgument(op: "evaluate", reason: "the model's outputs are NaN or infinite on "
+                + "\(nonFinite) of \(count) test examples (weights that overflow or hold NaN)")
+        }
+        return self
+    }
+
+    /// A warning to print when some outputs were not finite, else nil.
+    public var nonFiniteWarning: String? {
+        nonFinite == 0 ? nil : "warning: the model's outputs are NaN or infinite on \(nonFinite) of \(count) examples "
+            + "(weights that overflow or hold NaN); those count as wrong and the loss is \(loss)"
+    }
 }
 
 /// Supervised classification training: forward, cross-entropy, backward, optimizer step, per batch.
@@ -51,10 +73,8 @@ public enum Trainer {
             for p in params { p.zeroGrad() }
             let logits = try model.forward(Variable(batch.images))
             var loss = try Loss.crossEntropy(logits, labels: batch.labels, labelSmoothing: labelSmoothing)
-            guard loss.value.item.isFinite else {
-                throw TensorError.invalidArgument(op: "train",
-                                                  reason: "loss became \(loss.value.item) at epoch \(epoch + 1), batch \(b + 1); lower the learning rate")
-            }
+            try TrainingDiverged.check(loss: loss.value.item, logits: logits.value, run: "training", epoch: epoch,
+                                       batch: b, updates: step)
             lossSum += Double(loss.value.item) * Double(batch.labels.count)
             if let extra = try extraLoss?(model) { loss = try loss + extra }
             try loss.backward()
@@ -83,20 +103,28 @@ public enum Trainer {
         model.eval()
         defer { if wasTraining { model.train() } }
         return try withNoGrad {
-            var seen = 0, correct = 0
+            var seen = 0, correct = 0, nonFinite = 0
             var lossSum: Double = 0
             for batch in loader {
                 let logits = try model.forward(Variable(batch.images))
                 let loss = try Loss.crossEntropy(logits, labels: batch.labels)
                 lossSum += Double(loss.value.item) * Double(batch.labels.count)
                 let pred = try logits.value.argmax(axis: 1)
-                correct += zip(pred, batch.labels).filter { $0 == $1 }.count
+                let finite = finiteRows(logits.value)
+                nonFinite += finite.filter { !$0 }.count
+                correct += zip(zip(pred, batch.labels), finite).filter { $0.0 == $0.1 && $1 }.count
                 seen += batch.labels.count
             }
             return Evaluation(loss: Float(lossSum / Double(Swift.max(seen, 1))),
-                              accuracy: Float(correct) / Float(Swift.max(seen, 1)), count: seen)
+                              accuracy: Float(correct) / Float(Swift.max(seen, 1)), count: seen, nonFinite: nonFinite)
         }
     }
+}
+
+/// Whether each row of a [N, classes] output is free of NaN and infinity.
+func finiteRows(_ logits: Tensor) -> [Bool] {
+    let n = logits.shape.first ?? 0, width = n == 0 ? 0 : logits.count / n
+    return (0..<n).map { r in logits.scalars[(r * width)..<((r + 1) * width)].allSatisfy(\.isFinite) }
 }
 
 #if canImport(Glibc)

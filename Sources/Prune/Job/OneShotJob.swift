@@ -29,6 +29,7 @@ public struct OneShotJob {
     }
 
     public func run(log: any JobLog = SilentLog()) throws -> OneShotJobReport {
+        if let out { try AtomicFile.checkDestination(out, folder: true) }
         let ckpt = try BertCheckpoint.load(directory: modelDirectory)
         let corpus = try SentenceCorpus(file: text, calibrationCount: calibrationCount,
                                         evaluationCount: evaluationCount, seed: seed)

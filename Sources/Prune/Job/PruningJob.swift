@@ -30,6 +30,8 @@ public enum PruningJob {
         if let out = inputs.out, AtomicFile.isSamePath(out, inputFile) {
             throw JobError("the output \(out) is the input model; write the pruned model elsewhere")
         }
+        if let out = inputs.out { try AtomicFile.checkDestination(out) }
+        try inputs.settings.plan(trainCount: 1).validate()
         let source = isONNX ? try PruningModelSource.onnx(inputs.model, log: log)
             : try PruningModelSource.zoo(inputs.model, weights: inputs.weights, trainIfMissing: inputs.trainIfMissing,
                                          data: data, log: log)
@@ -73,7 +75,7 @@ public enum PruningJob {
         let loader = try DataLoader(test, batchSize: 256, mean: normalization.mean, std: normalization.std)
         var accuracy = 0.0
         let seconds = try MedianTiming(rounds: 3, minSeconds: 0).seconds {
-            accuracy = Double(try Trainer.evaluate(model, loader: loader).accuracy)
+            accuracy = Double(try Trainer.evaluate(model, loader: loader).requireFinite().accuracy)
         }
         return (accuracy, seconds)
     }

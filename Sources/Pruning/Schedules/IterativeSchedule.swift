@@ -1,3 +1,5 @@
+import Foundation
+
 /// Each round prunes `rate` of the weights still alive (density (1 − rate)^r after r rounds) and
 /// fine-tunes `epochsPerRound` epochs, until the target is reached (Han et al. 2015; Frankle &
 /// Carbin 2019). With the plan's `skipFineTuningBelowDrop`, a round whose pruning cost less accuracy
@@ -8,17 +10,33 @@ public struct IterativeSchedule: PruningSchedule, Equatable {
     public init(rate: Double, epochsPerRound: Int) { self.rate = rate; self.epochsPerRound = epochsPerRound }
     public var description: String { "iterative(rate: \(rate), epochsPerRound: \(epochsPerRound))" }
 
-    /// The sparsity targets of the rounds, ending exactly at `target`.
+    /// The most rounds a schedule may take; more means the rate is too small for the target.
+    public static let maximumRounds = 1_000
+
+    /// The sparsity targets of the rounds, ending exactly at `target`. A rate that would need more
+    /// than ``maximumRounds`` rounds is an error, not a silent stop short of the target.
     public static func targets(rate: Double, target: Double) throws -> [Double] {
         guard rate > 0, rate < 1 else { throw PruningError.invalidOption("the iterative rate must be in (0, 1), got \(rate)") }
+        guard target.isFinite, target >= 0, target < 1 else {
+            throw PruningError.impossibleTarget("sparsity must be in [0, 1), got \(target)")
+        }
+        guard target > 0 else { return [] }
+        let needed = (log(1 - target) / log(1 - rate)).rounded(.up)
+        guard needed <= Double(maximumRounds) else {
+            throw PruningError.impossibleTarget(String(format: "reaching sparsity %g at rate %g per round takes %.0f rounds "
+                + "(limit %d); raise the rate", target, rate, needed, maximumRounds))
+        }
         var out: [Double] = []
         var density = 1.0
-        while out.last.map({ $0 < target - 1e-12 }) ?? (target > 0) {
+        while out.count <= Self.maximumRounds, out.last.map({ $0 < target - 1e-12 }) ?? true {
             density *= 1 - rate
             out.append(min(1 - density, target))
-            if out.count > 10_000 { break }
         }
         return out
+    }
+
+    public func validate(target: Double, pattern: SparsityPattern) throws {
+        if !pattern.fixesSparsity { _ = try Self.targets(rate: rate, target: target) }
     }
 
     public func run(_ run: PruningRun) throws -> ScheduleOutcome {

@@ -91,7 +91,9 @@ public enum DeepCompressionCodec {
                                        nonZeros: t.scalars.filter { $0 != 0 }.count,
                                        denseBytes: t.count * 4, storedBytes: entry.length))
         }
-        let header = try JSONEncoder().encode(Header(metadata: metadata, tensors: entries))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let header = try encoder.encode(Header(metadata: metadata, tensors: entries))
         var out = magic
         appendU32(UInt32(header.count), &out)
         out += header
@@ -147,11 +149,20 @@ public enum DeepCompressionCodec {
         }
         let payloadStart = 12 + n, payloadEnd = bytes.count - 4
         var tensors: [String: Tensor] = [:]
+        var decodedBytes = 0
         for e in header.tensors {
-            guard e.shape.allSatisfy({ $0 >= 0 }), e.offset >= 0, e.length >= 0, payloadStart + e.offset + e.length <= payloadEnd else {
-                throw DeepCompressionError.corrupt("\(e.name): payload range or shape out of bounds")
+            let payloadLength = payloadEnd - payloadStart
+            guard e.offset >= 0, e.length >= 0, e.offset <= payloadLength, e.length <= payloadLength - e.offset else {
+                throw DeepCompressionError.corrupt("\(e.name): payload range out of bounds")
             }
-            let count = e.shape.reduce(1, *)
+            guard let count = CheckedSize.elements(e.shape) else {
+                throw DeepCompressionError.corrupt("\(e.name): shape \(e.shape) is negative or overflows")
+            }
+            guard tensors[e.name] == nil else { throw DeepCompressionError.corrupt("tensor \(e.name) appears twice") }
+            let (tensorBytes, o1) = count.multipliedReportingOverflow(by: 4)
+            let (total, o2) = decodedBytes.addingReportingOverflow(tensorBytes)
+            try MemoryBudget.check(o1 || o2 ? nil : total, for: "decoding \(e.name) (shape \(e.shape))")
+            decodedBytes = total
             let p = Array(bytes[(payloadStart + e.offset)..<(payloadStart + e.offset + e.length)])
             var values: [Float]
             switch e.encoding {
@@ -183,6 +194,9 @@ public enum DeepCompressionCodec {
         }
         let streamBytes = Int(readU32(p, fixed - 4))
         guard fixed + streamBytes == p.count else { throw DeepCompressionError.corrupt("\(e.name): bit stream length mismatch") }
+        guard e.entries >= 0, e.entries <= streamBytes * 4 else {
+            throw DeepCompressionError.corrupt("\(e.name): \(e.entries) entries cannot fit a \(streamBytes)-byte bit stream")
+        }
         var reader = BitReader(Array(p[fixed...]))
         let symCode = HuffmanCode(lengths: symLengths), gapCode = HuffmanCode(lengths: gapLengths)
         var values = [Float](repeating: 0, count: count)

@@ -1,0 +1,58 @@
+/// Range checks of every numeric setting, so a negative count, a fraction outside [0, 1] or a zero
+/// temperature is one clear error naming the option before any work, never a silent reinterpretation.
+extension PruneSettings {
+    public func validate() throws {
+        try SettingCheck.fraction(protect, "protect", below: 1)
+        for (path, value) in layers { try SettingCheck.fraction(value, "the sparsity of \(path)", below: 1) }
+        if let sparsity { try SettingCheck.fraction(sparsity, "sparsity", below: 1) }
+        try SettingCheck.open(rate, "rate", 0, 1)
+        try SettingCheck.atLeast(agpFrequency, 1, "agp-frequency")
+        guard agpRamp > 0, agpRamp <= 1 else { throw PruningError.invalidOption("agp-ramp must be in (0, 1], got \(agpRamp)") }
+        try SettingCheck.atLeast(calibrationBatches, 1, "calibration-batches")
+        try SettingCheck.atLeast(finetuneEpochs, 0, "finetune-epochs")
+        try SettingCheck.positive(Double(learningRate), "lr")
+        try SettingCheck.positive(Double(learningRateMultiplier), "lr-multiplier")
+        try SettingCheck.fraction(Double(distillWeight), "distill-weight", below: nil)
+        if distillWeight > 0 { try SettingCheck.positive(Double(temperature), "temperature") }
+        try SettingCheck.atLeast(batchSize, 1, "batch-size")
+        if let skipFineTuningBelowDrop { try SettingCheck.fraction(skipFineTuningBelowDrop, "skip-below-drop", below: nil) }
+        try structured?.validate()
+    }
+}
+
+extension StructuredSettings {
+    public func validate() throws {
+        guard ratio > 0, ratio <= 1 else { throw PruningError.invalidOption("ratio must be in (0, 1], got \(ratio)") }
+        try SettingCheck.fraction(minimumKept, "minimum-kept", below: nil)
+        try SettingCheck.atLeast(removeBlocks, 0, "remove-blocks")
+        try SettingCheck.atLeast(roundTo, 1, "round-to")
+    }
+}
+
+/// The checks behind ``PruneSettings/validate()``; each error names the option and the value.
+public enum SettingCheck {
+    /// A fraction in [0, 1], or [0, `below`) when `below` is given.
+    public static func fraction(_ value: Double, _ name: String, below: Double?) throws {
+        let ok = value.isFinite && value >= 0 && (below.map { value < $0 } ?? (value <= 1))
+        guard ok else {
+            throw PruningError.invalidOption("\(name) must be in [0, \(below.map { "\($0))" } ?? "1]"), got \(value)")
+        }
+    }
+
+    /// A value strictly between `low` and `high`.
+    public static func open(_ value: Double, _ name: String, _ low: Double, _ high: Double) throws {
+        guard value.isFinite, value > low, value < high else {
+            throw PruningError.invalidOption("\(name) must be in (\(low), \(high)), got \(value)")
+        }
+    }
+
+    /// A finite number above zero.
+    public static func positive(_ value: Double, _ name: String) throws {
+        guard value.isFinite, value > 0 else { throw PruningError.invalidOption("\(name) must be a positive number, got \(value)") }
+    }
+
+    /// A count at least `minimum`.
+    public static func atLeast(_ value: Int, _ minimum: Int, _ name: String) throws {
+        guard value >= minimum else { throw PruningError.invalidOption("\(name) must be ≥ \(minimum), got \(value)") }
+    }
+}

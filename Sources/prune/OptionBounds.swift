@@ -1,0 +1,46 @@
+import ArgumentParser
+
+/// Range checks for numeric command-line options: each failure is one line naming the option.
+enum OptionBounds {
+    static func atLeast(_ value: Int, _ minimum: Int, _ option: String) throws {
+        guard value >= minimum else { throw ValidationError("\(option) must be ≥ \(minimum), got \(value)") }
+    }
+
+    static func inRange(_ value: Int, _ range: ClosedRange<Int>, _ option: String) throws {
+        guard range.contains(value) else {
+            throw ValidationError("\(option) must be in \(range.lowerBound)–\(range.upperBound), got \(value)")
+        }
+    }
+
+    /// A fraction in [0, 1) (or [0, 1] when `allowOne`).
+    static func fraction(_ value: Double, _ option: String, allowOne: Bool = false) throws {
+        guard value.isFinite, value >= 0, allowOne ? value <= 1 : value < 1 else {
+            throw ValidationError("\(option) must be in [0, 1\(allowOne ? "]" : ")"), got \(value)")
+        }
+    }
+}
+
+/// Options written `--name -5` reach the parser as `--name=-5`, so a negative number after a space is
+/// read as the option's value (and then range-checked) rather than reported as a missing value.
+enum NegativeNumberArguments {
+    static func attach(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            if a.hasPrefix("--"), !a.contains("="), i + 1 < arguments.count, isNegativeNumber(arguments[i + 1]) {
+                out.append(a + "=" + arguments[i + 1])
+                i += 2
+            } else {
+                out.append(a)
+                i += 1
+            }
+        }
+        return out
+    }
+
+    static func isNegativeNumber(_ s: String) -> Bool {
+        guard s.hasPrefix("-"), s.count > 1 else { return false }
+        return Double(s) != nil || s.lowercased() == "-inf"
+    }
+}

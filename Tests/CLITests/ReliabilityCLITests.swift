@@ -1,0 +1,76 @@
+import Foundation
+import PruneModelIO
+import PruneNN
+import PruneTensor
+import TestSupport
+import XCTest
+
+/// The hostile-input cases of the reliability review, run through the `prune` executable: one clear
+/// line and a non-zero status, never a crash, a silent reinterpretation or a half-written output.
+final class ReliabilityCLITests: XCTestCase {
+    func tempDir() throws -> String {
+        let d = NSTemporaryDirectory() + "prune-reliability-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    func assertRefused(_ args: [String], mentions word: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try PruneCLI.run(args)
+        XCTAssertNotEqual(r.status, 0, "exit status of \(args)", file: file, line: line)
+        XCTAssertLessThan(r.status, 128, "no crash: \(args)", file: file, line: line)
+        XCTAssertTrue(r.err.contains(word), "'\(word)' not in: \(r.err)", file: file, line: line)
+    }
+
+    func testNegativeCountsAfterASpaceAreRangeErrorsNotMissingValues() throws {
+        try assertRefused(["train", "--epochs", "-1"], mentions: "--epochs must be non-negative")
+        try assertRefused(["train", "--train-limit", "-5"], mentions: "--train-limit must be ≥ 0, got -5")
+        try assertRefused(["eval", "--model", "lenet300", "--weights", "x", "--test-limit", "-5"], mentions: "--test-limit")
+        try assertRefused(["tree", "--data", "iris", "--test-fraction", "-0.5"], mentions: "--test-fraction must be in [0, 1)")
+        try assertRefused(["search", "connect4", "--max-nodes", "-1"], mentions: "--max-nodes must be ≥ 0")
+        try assertRefused(["train", "--epochs", "1", "--max-memory", "-4G"], mentions: "--max-memory")
+    }
+
+    func testOutputsAreNeverDevicesAndTheFolderIsCheckedFirst() throws {
+        try assertRefused(["train", "--epochs", "0", "--out", "/dev/null"], mentions: "is a device, not a regular file")
+        try assertRefused(["decompress", "/nonexistent.prune", "--out", "/dev/null"], mentions: "is a device")
+        let dir = try tempDir()
+        try assertRefused(["compress", dir, "--out", dir], mentions: "must differ")
+        let started = Date()
+        try assertRefused(["prune", "--model", "lenet300", "--weights", "/nonexistent.safetensors",
+                           "--out", "/nonexistent-folder/p.safetensors"], mentions: "does not exist")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "refused before loading anything")
+    }
+
+    func testPruneSettingsAreCheckedBeforeWork() throws {
+        try assertRefused(["prune", "--model", "lenet300", "--weights", "/nonexistent.safetensors", "--schedule", "iterative",
+                           "--sparsity", "0.5", "--rate", "0.00005"], mentions: "13863 rounds")
+        try assertRefused(["prune", "--model", "lenet300", "--weights", "/nonexistent.safetensors", "--distill-weight", "0.5",
+                           "--temperature", "0"], mentions: "temperature must be a positive number")
+    }
+
+    func testCompressWithTheWrongModelLeavesNoOutput() throws {
+        try PruneCLI.requireFashionMNIST()
+        let dir = try tempDir()
+        var rng = RandomGenerator(seed: 0)
+        try Safetensors.write(LeNet300.make(rng: &rng).stateDict(), to: dir + "/l300.safetensors")
+        try assertRefused(["compress", dir + "/l300.safetensors", "--out", dir + "/l300.prune", "--model", "lenet5",
+                           "--test-limit", "100"], mentions: "missing")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/l300.prune"))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["l300.safetensors"])
+    }
+
+    func testOverflowingWeightsEvaluateToNaNWithAWarning() throws {
+        try PruneCLI.requireFashionMNIST()
+        let dir = try tempDir()
+        var rng = RandomGenerator(seed: 0)
+        let net = LeNet300.make(rng: &rng)
+        for (_, p) in net.parameters() { p.value = p.value.map { _ in 3e38 } }
+        try Safetensors.write(net.stateDict(), to: dir + "/big.safetensors")
+        let r = try PruneCLI.run(["eval", "--model", "lenet300", "--weights", dir + "/big.safetensors", "--test-limit", "100",
+                                  "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.err.contains("NaN or infinite on 100 of 100"), r.err)
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        XCTAssertEqual((obj["test"] as? [String: Any])?["accuracy"] as? Double, 0)
+    }
+}
