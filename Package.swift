@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "GameSearch", targets: ["GameSearch"]),
         .library(name: "DecisionTrees", targets: ["DecisionTrees"]),
         .executable(name: "prune", targets: ["prune"]),
+        .library(name: "PruneFuzzTargets", targets: ["PruneFuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,8 +41,10 @@ let package = Package(
                 path: "Sources/Prune"),
         .target(name: "GameSearch", path: "Sources/GameSearch"),
         .target(name: "DecisionTrees", path: "Sources/DecisionTrees", resources: [.copy("Datasets")]),
+        .target(name: "PruneFuzzTargets", dependencies: ["Prune", "DecisionTrees", "GameSearch"], path: "Sources/FuzzTargets"),
         .executableTarget(name: "prune", dependencies: [
-            "Prune", "GameSearch", "DecisionTrees", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Prune", "GameSearch", "DecisionTrees", "PruneFuzzTargets",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/prune"),
 
         // Shared by the test targets: the error a missing set-up input throws instead of a skip.
@@ -65,7 +68,8 @@ let package = Package(
         // A criterion, a layer and a schedule defined outside the library, used through `import Prune` only.
         .testTarget(name: "ExtensionPointTests", dependencies: ["TestSupport", "Prune"], path: "Tests/ExtensionPointTests"),
         // Crafted sizes, counts and special values in every input format: clear errors, never a crash.
-        .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Prune", "DecisionTrees", "GameSearch", "ONNXProto"],
+        .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Prune", "DecisionTrees", "GameSearch", "ONNXProto",
+                                                                   "PruneFuzzTargets"],
                     path: "Tests/ReliabilityTests"),
         .testTarget(name: "ModelIOTests", dependencies: ["PruneModelIO", "PruneNN"], path: "Tests/ModelIOTests",
                     resources: [.copy("Fixtures")]),

@@ -30,12 +30,16 @@ public enum FineTuner {
     public static func run(_ model: any Module, data: LabeledImages, normalization: (mean: Float, std: Float),
                            options: FineTuningOptions, epochs: Int, teacher: (any Module)?, stepOffset: Int = 0,
                            afterStep: ((Int) throws -> Void)? = nil,
-                           progress: ((Int, Int, Float) -> Void)? = nil) throws -> Int {
+                           progress: ((Int, Int, Float) -> Void)? = nil,
+                           resume: FineTuningResume? = nil,
+                           epochDone: ((Int, any Optimizer) throws -> Void)? = nil) throws -> Int {
         let params = model.parameters().map(\.parameter)
         let optimizer = Adam(params, learningRate: options.learningRate * options.learningRateMultiplier)
-        var step = stepOffset
+        let startEpoch = resume?.epoch ?? 0
+        if let resume { try optimizer.loadState(resume.optimizerState) }
+        var step = stepOffset + startEpoch * ((data.count + options.batchSize - 1) / options.batchSize)
         teacher?.eval()
-        for epoch in 0..<epochs {
+        for epoch in startEpoch..<max(startEpoch, epochs) {
             model.train()
             let loader = try DataLoader(data, batchSize: options.batchSize, shuffle: true, seed: options.seed,
                                         epoch: epoch,
@@ -59,7 +63,15 @@ public enum FineTuner {
                 try afterStep?(step)
                 progress?(epoch + 1, epochs, lossSum / Float(max(seen, 1)))
             }
+            try epochDone?(epoch, optimizer)
         }
         return step
     }
+}
+
+/// Where an interrupted fine-tuning continues: after `epoch` completed epochs, with the optimizer's state then.
+public struct FineTuningResume {
+    public var epoch: Int
+    public var optimizerState: [String: Tensor]
+    public init(epoch: Int, optimizerState: [String: Tensor]) { self.epoch = epoch; self.optimizerState = optimizerState }
 }

@@ -1,10 +1,12 @@
+import Foundation
+
 /// Range checks of every numeric setting, so a negative count, a fraction outside [0, 1] or a zero
 /// temperature is one clear error naming the option before any work, never a silent reinterpretation.
 extension PruneSettings {
     public func validate() throws {
         try SettingCheck.fraction(protect, "protect", below: 1)
-        for (path, value) in layers { try SettingCheck.fraction(value, "the sparsity of \(path)", below: 1) }
-        if let sparsity { try SettingCheck.fraction(sparsity, "sparsity", below: 1) }
+        for (path, value) in layers { try SettingCheck.target(value, "the sparsity of \(path)", below: 1) }
+        if let sparsity { try SettingCheck.target(sparsity, "sparsity", below: 1) }
         try SettingCheck.open(rate, "rate", 0, 1)
         try SettingCheck.atLeast(agpFrequency, 1, "agp-frequency")
         guard agpRamp > 0, agpRamp <= 1 else { throw PruningError.invalidOption("agp-ramp must be in (0, 1], got \(agpRamp)") }
@@ -22,7 +24,7 @@ extension PruneSettings {
 
 extension StructuredSettings {
     public func validate() throws {
-        guard ratio > 0, ratio <= 1 else { throw PruningError.invalidOption("ratio must be in (0, 1], got \(ratio)") }
+        guard ratio > 0, ratio <= 1 else { throw PruningError.impossibleTarget("ratio must be in (0, 1], got \(ratio)") }
         try SettingCheck.fraction(minimumKept, "minimum-kept", below: nil)
         try SettingCheck.atLeast(removeBlocks, 0, "remove-blocks")
         try SettingCheck.atLeast(roundTo, 1, "round-to")
@@ -33,10 +35,20 @@ extension StructuredSettings {
 public enum SettingCheck {
     /// A fraction in [0, 1], or [0, `below`) when `below` is given.
     public static func fraction(_ value: Double, _ name: String, below: Double?) throws {
-        let ok = value.isFinite && value >= 0 && (below.map { value < $0 } ?? (value <= 1))
-        guard ok else {
-            throw PruningError.invalidOption("\(name) must be in [0, \(below.map { "\($0))" } ?? "1]"), got \(value)")
-        }
+        guard inRange(value, below: below) else { throw PruningError.invalidOption(message(value, name, below: below)) }
+    }
+
+    /// A target fraction (sparsity): out of range it is an impossible target.
+    public static func target(_ value: Double, _ name: String, below: Double?) throws {
+        guard inRange(value, below: below) else { throw PruningError.impossibleTarget(message(value, name, below: below)) }
+    }
+
+    static func inRange(_ value: Double, below: Double?) -> Bool {
+        value.isFinite && value >= 0 && (below.map { value < $0 } ?? (value <= 1))
+    }
+
+    static func message(_ value: Double, _ name: String, below: Double?) -> String {
+        "\(name) must be in [0, \(below.map { String(format: "%g)", $0) } ?? "1]"), got \(value)"
     }
 
     /// A value strictly between `low` and `high`.

@@ -6,13 +6,16 @@ import PruneTensor
 /// baked and the model measured.
 public enum Pruner {
     /// Prunes `model` in place and returns the report. `teacher` (the dense model) is used for distillation.
+    /// `checkpoints` saves the run at its safe points; `resumption` continues a saved run (see ``RunResumption``).
     public static func run(_ model: any Module, plan: PruningPlan, data: PruningData, teacher: (any Module)? = nil,
-                           inputShape: [Int], log: ((String) -> Void)? = nil) throws -> PruningReport {
+                           inputShape: [Int], log: ((String) -> Void)? = nil, checkpoints: RunCheckpointSink? = nil,
+                           resumption: RunResumption? = nil) throws -> PruningReport {
         try plan.validate()
         for (path, p) in model.parameters() where p.value.scalars.contains(where: { !$0.isFinite }) {
             throw PruningError.incompatible(layer: path, reason: "has NaN or infinite weights")
         }
-        let run = try PruningRun(model: model, plan: plan, data: data, teacher: teacher, log: log)
+        let run = try PruningRun(model: model, plan: plan, data: data, teacher: teacher, log: log,
+                                 checkpoints: checkpoints, resumption: resumption)
         let outcome = try plan.schedule.run(run)
         for t in run.targets { t.parameter.bake() }
         var report = try PruningReport.measure(model, scopePaths: Set(run.targets.map(\.path)), inputShape: inputShape)

@@ -15,12 +15,30 @@ public final class PruningRun {
     public private(set) var denseAccuracy = 0.0
     let teacher: (any Module)?
     let logger: ((String) -> Void)?
+    let checkpoints: RunCheckpointSink?
+    var journal = RunJournal()
+    var insideFineTuning = false
 
     init(model: any Module, plan: PruningPlan, data: PruningData, teacher: (any Module)?,
-         log: ((String) -> Void)?) throws {
+         log: ((String) -> Void)?, checkpoints: RunCheckpointSink? = nil, resumption: RunResumption? = nil) throws {
         self.model = model; self.plan = plan; self.data = data; self.teacher = teacher; self.logger = log
+        self.checkpoints = checkpoints
+        if let resumption {
+            journal.replay = resumption.journal
+            journal.restore = resumption.restore
+        }
         targets = try plan.scope.targets(in: model)
         denseAccuracy = try evaluate()
+    }
+
+    /// The operations done so far (replayed ones included).
+    public var recordedOperations: [RunJournalEntry] { journal.recorded }
+
+    /// Records a finished top-level operation and saves a checkpoint (inside fine-tuning, only epoch
+    /// ends are checkpoints).
+    func record(_ entry: RunJournalEntry) throws {
+        journal.recorded.append(entry)
+        if !insideFineTuning { try checkpoints?.save(journal: journal.recorded, optimizerState: nil, model: model) }
     }
 
     /// The sparsity the run must end at.
@@ -33,13 +51,26 @@ public final class PruningRun {
 
     /// Test-set accuracy of the model now.
     public func evaluate() throws -> Double {
+        if journal.isReplaying {
+            if case .evaluate(let accuracy) = try journal.next("an evaluation", matches: {
+                if case .evaluate = $0 { true } else { false }
+            }) { return accuracy }
+        }
         let loader = try DataLoader(data.test, batchSize: 500, mean: data.normalization.mean,
                                     std: data.normalization.std)
-        return Double(try Trainer.evaluate(model, loader: loader).requireFinite().accuracy)
+        let accuracy = Double(try Trainer.evaluate(model, loader: loader).requireFinite().accuracy)
+        try record(.evaluate(accuracy: accuracy))
+        return accuracy
     }
 
     /// Calibrates (when the criterion needs data), scores and masks the targets at `sparsity`.
     public func prune(to sparsity: Double) throws {
+        if journal.isReplaying {
+            _ = try journal.next("pruning to \(sparsity)") {
+                if case .prune(let s) = $0 { abs(s - sparsity) < 1e-12 } else { false }
+            }
+            return
+        }
         let ft = plan.fineTuning
         let loader = try DataLoader(data.train, batchSize: ft.batchSize, shuffle: true, seed: ft.seed &+ 7,
                                     mean: data.normalization.mean, std: data.normalization.std)
@@ -50,11 +81,28 @@ public final class PruningRun {
         let masks = try MaskBuilder.masks(targets: targets, criterion: plan.criterion, statistics: stats,
                                           pattern: plan.pattern, scope: plan.scope, sparsity: sparsity)
         for t in targets { t.parameter.mask = Tensor(unchecked: t.shape, masks[t.path]!) }
+        try record(.prune(sparsity: sparsity))
     }
 
     /// Fine-tunes `epochs` epochs with the plan's options; `afterStep` runs after every optimizer step.
+    /// A resumed run replays the epochs its checkpoint recorded (calling `afterStep` for their steps,
+    /// so operations inside them replay too), then continues training from the restored state.
     public func fineTune(epochs: Int, afterStep: ((Int) throws -> Void)? = nil) throws {
+        insideFineTuning = true
+        defer { insideFineTuning = false }
+        var done = 0
+        while done < epochs, journal.isReplaying {
+            for s in 0..<stepsPerEpoch { try afterStep?(done * stepsPerEpoch + s + 1) }
+            _ = try journal.next("a fine-tuning epoch") { $0 == .fineTuneEpoch }
+            done += 1
+        }
+        guard done < epochs else { return }
+        let resume = done > 0 ? FineTuningResume(epoch: done, optimizerState: journal.restoredOptimizerState ?? [:]) : nil
         _ = try FineTuner.run(model, data: data.train, normalization: data.normalization, options: plan.fineTuning,
-                              epochs: epochs, teacher: teacher, afterStep: afterStep)
+                              epochs: epochs, teacher: teacher, afterStep: afterStep, resume: resume,
+                              epochDone: { [self] _, optimizer in
+            journal.recorded.append(.fineTuneEpoch)
+            try checkpoints?.save(journal: journal.recorded, optimizerState: optimizer.stateTensors(), model: model)
+        })
     }
 }

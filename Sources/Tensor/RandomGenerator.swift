@@ -52,6 +52,18 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         return Float(r * _cos(theta))
     }
 
+    /// The whole state, for checkpoints: the four words, then the cached normal (bit 32 set when present).
+    public var savedState: [UInt64] {
+        [s.0, s.1, s.2, s.3, spareNormal.map { 1 << 32 | UInt64($0.bitPattern) } ?? 0]
+    }
+
+    /// A generator continuing from a ``savedState``; nil when the words cannot be one.
+    public init?(savedState w: [UInt64]) {
+        guard w.count == 5, w[0] | w[1] | w[2] | w[3] != 0, w[4] >> 33 == 0 else { return nil }
+        s = (w[0], w[1], w[2], w[3])
+        spareNormal = w[4] >> 32 == 1 ? Float(bitPattern: UInt32(truncatingIfNeeded: w[4])) : nil
+    }
+
     /// A uniform integer in 0..<bound.
     public mutating func nextInt(below bound: Int) -> Int {
         Int(next(upperBound: UInt64(bound)))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Prune
 
 /// Range checks for numeric command-line options: each failure is one line naming the option.
 enum OptionBounds {
@@ -42,5 +43,15 @@ enum NegativeNumberArguments {
     static func isNegativeNumber(_ s: String) -> Bool {
         guard s.hasPrefix("-"), s.count > 1 else { return false }
         return Double(s) != nil || s.lowercased() == "-inf"
+    }
+}
+
+/// The fingerprint of a command-line run for its checkpoints: the arguments that change the result
+/// (not --resume, --quiet or --json) and the thread count.
+enum CheckpointFingerprint {
+    static func commandLine() -> String {
+        let ignored: Set<String> = ["--resume", "--quiet", "--json"]
+        let args = CommandLine.arguments.dropFirst().filter { !ignored.contains($0) }
+        return args.joined(separator: " ") + " | threads \(ProcessInfoCores.count)"
     }
 }

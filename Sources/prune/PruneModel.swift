@@ -66,6 +66,7 @@ struct PruneModel: ParsableCommand {
     var roundTo: Int = 1
     @Option(help: "Structured: first remove this many residual blocks (identity shortcut, smallest ‖body(x)‖/‖x‖).") var removeBlocks: Int = 0
     @Option(help: "Where to write the pruned weights (safetensors); never the input file.") var out: String?
+    @Flag(help: "Continue a killed run from the checkpoint beside --out (<out>.resume).") var resume = false
     var json: Bool { common.json }
     var quiet: Bool { common.quiet }
 
@@ -107,10 +108,10 @@ struct PruneModel: ParsableCommand {
             guard PruningModelSource.isONNX(modelName) || weights != nil else {
                 throw CLIError("prune: give --weights for the built-in model \(modelName), or an ONNX file")
             }
-            let report = try PruningJob.run(.init(model: modelName, weights: weights ?? modelName, trainIfMissing: nil,
-                                                  settings: s, out: out,
-                                                  validate: nil, calibration: calibration),
-                                            data: dataOptions.source, log: console)
+            var inputs = PruningJob.Inputs(model: modelName, weights: weights ?? modelName, settings: s, out: out,
+                                            calibration: calibration)
+            inputs.resume = resume
+            let report = try PruningJob.run(inputs, data: dataOptions.source, log: console)
             if json { try console.emitJSON(report) } else { print(report.table()) }
             if let out { console.info("saved \(out)") }
         } catch let e as CLIError {

@@ -56,6 +56,9 @@ struct Train: ParsableCommand {
     @Option(help: "Where to write the trained weights.")
     var out: String?
 
+    @Flag(help: "Continue a killed run from the checkpoint beside --out (<out>.resume, written every epoch).")
+    var resume = false
+
     var json: Bool { common.json }
 
     var quiet: Bool { common.quiet }
@@ -106,7 +109,11 @@ struct Train: ParsableCommand {
             if slimming > 0 { loop.extraLoss = { try NetworkSlimming.penalty($0, lambda: slimming) } }
             let sched = try makeSchedule(base: opt.learningRate, totalSteps: loop.totalSteps(examples: trainSet.count))
             let start = monotonicSeconds()
-            let results = try loop.run(net, data: trainSet, optimizer: opt, schedule: sched, progress: { p in
+            let checkpoints = TrainingCheckpoints(path: out.map { $0 + JobCheckpoint.suffix }, resume: resume,
+                                                  fingerprint: CheckpointFingerprint.commandLine())
+            let startEpoch = try checkpoints.start(model: net, optimizer: opt, log: console)
+            let results = try loop.run(net, data: trainSet, optimizer: opt, schedule: sched, startEpoch: startEpoch,
+                                       progress: { p in
                 console.progress(String(format: "epoch %d/%d  batch %d/%d  loss %.4f  acc %@  %.0f samples/s",
                                         p.epoch + 1, p.epochs, p.batch, p.batches, p.loss, p.accuracy.percent, p.samplesPerSecond))
             }, epochDone: { e, r in
@@ -114,6 +121,7 @@ struct Train: ParsableCommand {
                 let ev = try Trainer.evaluate(net, loader: dataOptions.loader(testSet, shuffle: false, seed: 0))
                 console.info(String(format: "epoch %d/%d  loss %.4f  train acc %@  test acc %@  %.0f samples/s  %.1fs",
                                         e + 1, epochs, r.loss, r.trainAccuracy.percent, ev.accuracy.percent, r.samplesPerSecond, r.seconds))
+                try checkpoints.save(epochsDone: e + 1, model: net, optimizer: opt)
             })
             let test = try Trainer.evaluate(net, loader: dataOptions.loader(testSet, shuffle: false, seed: 0))
             if atInit != nil { for (_, p) in net.parameters() { p.bake() } }
@@ -121,6 +129,7 @@ struct Train: ParsableCommand {
                 var state = net.stateDict()
                 state.metadata = ["model": model, "seed": String(seed), "epochs": String(epochs), "format": "pt"]
                 try Safetensors.write(state, to: out)
+                checkpoints.finish()
             }
             let report = Report(model: model, parameters: net.parameterCount, seed: seed, epochs: results, test: test,
                                 seconds: monotonicSeconds() - start, peakMemoryMiB: Double(peakResidentBytes()) / 1_048_576,

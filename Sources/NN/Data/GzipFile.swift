@@ -31,3 +31,41 @@ public enum GzipFile {
         return out
     }
 }
+
+extension GzipFile {
+    /// Inflates gzip or zlib bytes in memory (other bytes pass through unchanged), capped at `limit`
+    /// bytes of output.
+    public static func inflate(_ bytes: [UInt8], limit: Int = MemoryBudget.bytes) throws -> [UInt8] {
+        guard bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B else { return bytes }
+        var stream = z_stream()
+        guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw DataError(file: "<memory>", "cannot start zlib")
+        }
+        defer { inflateEnd(&stream) }
+        var input = bytes, out: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var status = Z_OK
+        try input.withUnsafeMutableBufferPointer { inp in
+            stream.next_in = inp.baseAddress
+            stream.avail_in = uInt(inp.count)
+            while status != Z_STREAM_END {
+                status = chunk.withUnsafeMutableBufferPointer { c in
+                    stream.next_out = c.baseAddress
+                    stream.avail_out = uInt(c.count)
+                    return CZlib.inflate(&stream, Z_NO_FLUSH)
+                }
+                guard status == Z_OK || status == Z_STREAM_END else {
+                    throw DataError(file: "<memory>", "corrupt or truncated gzip data (zlib status \(status))")
+                }
+                let produced = chunk.count - Int(stream.avail_out)
+                guard out.count + produced <= limit else {
+                    throw DataError(file: "<memory>", "inflates to more than \(limit) bytes, the memory budget")
+                }
+                out += chunk[0..<produced]
+                if produced == 0 && stream.avail_in == 0 && status != Z_STREAM_END {
+                    throw DataError(file: "<memory>", "truncated gzip data")
+                }
+            }
+        }
+        return out
+    }
+}

@@ -6,7 +6,12 @@ import PruneTensor
 public enum IDXFile {
     /// Images as `count` × `rows` × `columns` bytes.
     public static func readImages(_ path: String) throws -> (count: Int, rows: Int, columns: Int, pixels: [UInt8]) {
-        let bytes = try GzipFile.read(path)
+        try parseImages(try GzipFile.read(path), file: path)
+    }
+
+    /// Images from the bytes of an uncompressed IDX file; `file` names it in errors.
+    public static func parseImages(_ bytes: [UInt8], file path: String) throws
+        -> (count: Int, rows: Int, columns: Int, pixels: [UInt8]) {
         guard bytes.count >= 16 else { throw DataError(file: path,
                                                        "too short for an IDX image header (\(bytes.count) bytes, need 16)") }
         let magic = be32(bytes, 0)
@@ -25,7 +30,11 @@ public enum IDXFile {
 
     /// Labels as `count` bytes.
     public static func readLabels(_ path: String) throws -> [UInt8] {
-        let bytes = try GzipFile.read(path)
+        try parseLabels(try GzipFile.read(path), file: path)
+    }
+
+    /// Labels from the bytes of an uncompressed IDX file; `file` names it in errors.
+    public static func parseLabels(_ bytes: [UInt8], file path: String) throws -> [UInt8] {
         guard bytes.count >= 8 else { throw DataError(file: path,
                                                       "too short for an IDX label header (\(bytes.count) bytes, need 8)") }
         let magic = be32(bytes, 0)

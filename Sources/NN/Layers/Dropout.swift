@@ -3,10 +3,15 @@ import PruneAutodiff
 
 /// Inverted dropout (Srivastava et al. 2014): active in training mode only, drawing its masks
 /// from its own seeded generator so runs are reproducible.
-public final class Dropout: Module {
+public final class Dropout: Module, RandomizedLayer {
     public var probability: Float
     public var isTraining = true
     private var rng: RandomGenerator
+
+    public var generator: RandomGenerator {
+        get { rng }
+        set { rng = newValue }
+    }
 
     public init(_ probability: Float, seed: UInt64 = 0) {
         precondition((0..<1).contains(probability), "Dropout: probability \(probability) must be in [0, 1)")

@@ -33,6 +33,22 @@ public final class Adam: Optimizer {
         Adam(parameters, learningRate: learningRate, weightDecay: weightDecay, decoupled: true)
     }
 
+    public func stateTensors() -> [String: Tensor] {
+        var state = ["t": Tensor([Float(t)])]
+        OptimizerBuffers.export(m, prefix: "m", into: &state)
+        OptimizerBuffers.export(v, prefix: "v", into: &state)
+        return state
+    }
+
+    public func loadState(_ state: [String: Tensor]) throws {
+        guard let steps = state["t"]?.scalars.first, steps >= 0, steps == steps.rounded() else {
+            throw TensorError.invalidArgument(op: "Adam state", reason: "the step count is missing or not an integer")
+        }
+        m = try OptimizerBuffers.load(state, prefix: "m", parameters: parameters)
+        v = try OptimizerBuffers.load(state, prefix: "v", parameters: parameters)
+        t = Int(steps)
+    }
+
     public func step() {
         t += 1
         let c1 = 1 - Foundation_pow(beta1, Float(t)), c2 = 1 - Foundation_pow(beta2, Float(t))

@@ -9,6 +9,28 @@ public protocol Optimizer: AnyObject {
     var learningRate: Float { get set }
     /// One update from the current gradients.
     func step()
+    /// The optimizer's state (moment buffers, step count) by name, so a checkpoint can hold it.
+    func stateTensors() -> [String: Tensor]
+    /// Restores a state ``stateTensors()`` returned for the same parameters.
+    func loadState(_ state: [String: Tensor]) throws
+}
+
+/// Optimizer state buffers (one optional tensor per parameter) to and from named tensors.
+enum OptimizerBuffers {
+    static func export(_ buffers: [Tensor?], prefix: String, into state: inout [String: Tensor]) {
+        for (i, b) in buffers.enumerated() { if let b { state["\(prefix).\(i)"] = b } }
+    }
+
+    static func load(_ state: [String: Tensor], prefix: String, parameters: [Parameter]) throws -> [Tensor?] {
+        try parameters.enumerated().map { i, p in
+            guard let t = state["\(prefix).\(i)"] else { return nil }
+            guard t.shape == p.shape else {
+                throw TensorError.shapeMismatch(op: "optimizer state", shapes: [t.shape, p.shape],
+                                                reason: "\(prefix).\(i) does not fit its parameter")
+            }
+            return t
+        }
+    }
 }
 
 extension Optimizer {

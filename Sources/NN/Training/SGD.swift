@@ -21,6 +21,16 @@ public final class SGD: Optimizer {
         velocity = Array(repeating: nil, count: self.parameters.count)
     }
 
+    public func stateTensors() -> [String: Tensor] {
+        var state: [String: Tensor] = [:]
+        OptimizerBuffers.export(velocity, prefix: "velocity", into: &state)
+        return state
+    }
+
+    public func loadState(_ state: [String: Tensor]) throws {
+        velocity = try OptimizerBuffers.load(state, prefix: "velocity", parameters: parameters)
+    }
+
     public func step() {
         for (i, p) in parameters.enumerated() {
             guard var g = p.grad else { continue }

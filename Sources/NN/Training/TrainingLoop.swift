@@ -22,13 +22,16 @@ public struct TrainingLoop {
     /// Optimizer steps of the whole run on `count` examples.
     public func totalSteps(examples count: Int) -> Int { epochs * ((count + batchSize - 1) / batchSize) }
 
-    /// Trains `model` on `data`; `epochDone` sees each epoch's result as it ends.
+    /// Trains `model` on `data`; `epochDone` sees each epoch's result as it ends. `startEpoch` resumes a
+    /// run whose model and optimizer were restored after that many epochs (the step counter and the
+    /// shuffling continue as if the run had not stopped).
     public func run(_ model: any Module, data: LabeledImages, optimizer: any Optimizer,
-                    schedule: (any LearningRateSchedule)?, progress: ((TrainingProgress) -> Void)? = nil,
+                    schedule: (any LearningRateSchedule)?, startEpoch: Int = 0,
+                    progress: ((TrainingProgress) -> Void)? = nil,
                     epochDone: ((Int, EpochResult) throws -> Void)? = nil) throws -> [EpochResult] {
-        var step = 0
+        var step = startEpoch * ((data.count + batchSize - 1) / batchSize)
         var results: [EpochResult] = []
-        for epoch in 0..<epochs {
+        for epoch in startEpoch..<max(startEpoch, epochs) {
             let loader = try DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed, epoch: epoch,
                                         mean: normalization.mean, std: normalization.std)
             let r = try Trainer.trainEpoch(model, loader: loader, optimizer: optimizer, schedule: schedule, step: &step,

@@ -1,14 +1,18 @@
 /// Dense training as `prune train` does it by default (Adam, cosine schedule), for jobs and
 /// benchmarks that need a trained built-in model first.
 public enum DenseTraining {
+    /// `checkpoints` saves each epoch and, when resuming, restores the last one first.
     public static func train(model name: String, data: LabeledImages, epochs: Int, seed: UInt64, learningRate: Float,
-                             batchSize: Int, log: any JobLog = SilentLog()) throws -> Sequential {
+                             batchSize: Int, log: any JobLog = SilentLog(),
+                             checkpoints: TrainingCheckpoints? = nil) throws -> Sequential {
         let net = try ModelZoo.make(name, seed: seed)
         let optimizer = Adam(net.parameters().map(\.parameter), learningRate: learningRate)
         let loop = TrainingLoop(epochs: epochs, batchSize: batchSize, seed: seed,
                                 normalization: (ImageDataSource.mean, ImageDataSource.std))
         let schedule = CosineLR(base: learningRate, totalSteps: loop.totalSteps(examples: data.count))
-        _ = try loop.run(net, data: data, optimizer: optimizer, schedule: schedule, progress: { p in
+        let startEpoch = try checkpoints?.start(model: net, optimizer: optimizer, log: log) ?? 0
+        _ = try loop.run(net, data: data, optimizer: optimizer, schedule: schedule, startEpoch: startEpoch,
+                         progress: { p in
             log.progress(String(format: "training %@: epoch %d/%d  batch %d/%d  loss %.4f", name, p.epoch + 1, p.epochs,
                                 p.batch, p.batches, p.loss))
         }, epochDone: { epoch, r in
@@ -16,6 +20,7 @@ public enum DenseTraining {
             log.info(String(format: "training %@: epoch %d/%d  loss %.4f  train acc %.2f%%", name, epoch + 1, epochs,
                             r.loss,
                             r.trainAccuracy * 100))
+            try checkpoints?.save(epochsDone: epoch + 1, model: net, optimizer: optimizer)
         })
         return net
     }

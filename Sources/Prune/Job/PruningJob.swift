@@ -1,3 +1,5 @@
+import Foundation
+
 /// One whole pruning job from settings: load (or train) the dense model, read the data, calibrate,
 /// prune (masks with a schedule, or physical channel removal), fine-tune, report, save. The CLI's
 /// `prune prune` and `prune run` and the recipes only build its inputs and print its report.
@@ -13,6 +15,9 @@ public enum PruningJob {
         public var validate: ((any Module) throws -> Void)?
         /// nil or "fashion-mnist", or a safetensors file of inputs (see ``PruningDataset``).
         public var calibration: String?
+        /// Continue from the checkpoints a killed run left (`<weights>.resume` for the dense training,
+        /// `<out>.resume` for the pruning schedule); they are written whenever `out` is given.
+        public var resume = false
 
         public init(model: String, weights: String, trainIfMissing: (epochs: Int, seed: UInt64,
                                                                      learningRate: Float)? = nil,
@@ -34,7 +39,7 @@ public enum PruningJob {
         try inputs.settings.plan(trainCount: 1).validate()
         let source = isONNX ? try PruningModelSource.onnx(inputs.model, log: log)
             : try PruningModelSource.zoo(inputs.model, weights: inputs.weights, trainIfMissing: inputs.trainIfMissing,
-                                         data: data, log: log)
+                                         data: data, log: log, resume: inputs.resume)
         let dataset = try PruningDataset.load(calibration: inputs.calibration, data: data, model: source.module,
                                               log: log)
         try dataset.check(fits: source.onnx)
@@ -58,14 +63,34 @@ public enum PruningJob {
         log.info("pruning \(source.name): \(settings.criterion), \(plan.pattern), scope \(scope), "
                  + String(format: "sparsity %.2f%%", plan.effectiveSparsity * 100) + ", schedule \(settings.schedule)")
         let data = PruningData(train: dataset.train, test: dataset.test, normalization: dataset.normalization)
+        let checkpoints = inputs.out.map {
+            JobCheckpointFile(path: $0 + JobCheckpoint.suffix, fingerprint: fingerprint(inputs, settings: settings))
+        }
+        let resumption = try checkpoints?.resumption(for: source.module, resume: inputs.resume, log: log)
         var report = try Pruner.run(source.module, plan: plan, data: data, teacher: teacher,
-                                    inputShape: dataset.exampleShape) { log.info($0) }
+                                    inputShape: dataset.exampleShape, log: { log.info($0) },
+                                    checkpoints: checkpoints, resumption: resumption)
         for l in report.layers where l.inScope && l.parameters > 0 && l.nonzeros == 0 {
             log.warning("warning: \(l.path) lost every weight (the \(scope) threshold fell above all its scores); "
                         + "--scope layerwise or --scope protected keeps part of every layer")
         }
         if let out = inputs.out { report.fileBytes = try source.save(to: out, metadata: [:]) }
+        checkpoints?.finish()
         return report
+    }
+
+    /// What a pruning checkpoint must agree with to be resumed: the model, its weights file and every
+    /// setting that changes the result, and the thread count (sums are ordered by it).
+    static func fingerprint(_ inputs: Inputs, settings s: PruneSettings) -> String {
+        let size = (try? FileManager.default.attributesOfItem(atPath: inputs.weights)[.size] as? Int) ?? 0
+        let layers = s.layers.keys.sorted().map { "\($0)=\(s.layers[$0]!)" }.joined(separator: ",")
+        return ["prune", inputs.model, "\(inputs.weights)(\(size) bytes)", "\(s.criterion)", "\(s.granularity)",
+                "\(String(describing: s.scope))", "\(s.protect)", layers, s.include.joined(separator: ","),
+                s.exclude.joined(separator: ","), "\(s.keepFirstLast)", "\(String(describing: s.sparsity))",
+                "\(s.schedule)", "\(s.rate)", "\(s.agpFrequency)", "\(s.agpRamp)", "\(s.calibrationBatches)",
+                "\(s.finetuneEpochs)", "\(s.learningRate)", "\(s.learningRateMultiplier)", "\(s.distillWeight)",
+                "\(s.temperature)", "\(s.batchSize)", "\(s.seed)", "\(String(describing: s.skipFineTuningBelowDrop))",
+                inputs.calibration ?? "", "threads \(ProcessInfoCores.count)"].joined(separator: "|")
     }
 
     /// Test-set accuracy and the wall time of the forward passes (warm-up, then the median of three:

@@ -20,18 +20,25 @@ public struct PruningModelSource {
 
     public static func zoo(_ name: String, weights: String, trainIfMissing: (epochs: Int, seed: UInt64,
                                                                              learningRate: Float)?,
-                           data: ImageDataSource, log: any JobLog) throws -> PruningModelSource {
+                           data: ImageDataSource, log: any JobLog, resume: Bool = false) throws -> PruningModelSource {
         let net: Sequential
         if FileManager.default.fileExists(atPath: weights) {
             net = try ModelZoo.make(name, seed: 0)
             try net.load(try Safetensors.read(weights), file: weights)
         } else if let t = trainIfMissing {
             log.info("\(weights) does not exist: training \(name) for \(t.epochs) epochs (seed \(t.seed))")
-            net = try DenseTraining.train(model: name, data: try data.load(.train), epochs: t.epochs, seed: t.seed,
-                                          learningRate: t.learningRate, batchSize: data.batchSize, log: log)
             let dir = (weights as NSString).deletingLastPathComponent
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            let train = try data.load(.train)
+            let checkpoints = TrainingCheckpoints(
+                path: weights + JobCheckpoint.suffix, resume: resume,
+                fingerprint: "train \(name) epochs \(t.epochs) seed \(t.seed) lr \(t.learningRate) batch \(data.batchSize) "
+                    + "examples \(train.count) threads \(ProcessInfoCores.count)")
+            net = try DenseTraining.train(model: name, data: train, epochs: t.epochs, seed: t.seed,
+                                          learningRate: t.learningRate, batchSize: data.batchSize, log: log,
+                                          checkpoints: checkpoints)
             try Safetensors.write(net.stateDict(), to: weights)
+            checkpoints.finish()
             log.info("saved the dense model to \(weights)")
         } else {
             throw JobError("cannot read \(weights)")

@@ -218,6 +218,9 @@ public enum DeepCompressionCodec {
         UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
     }
 
+    /// The CRC-32 the file ends with, of all bytes before it.
+    public static func checksum(_ bytes: [UInt8]) -> UInt32 { crc(bytes) }
+
     static func crc(_ bytes: [UInt8]) -> UInt32 {
         bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
     }

@@ -1,0 +1,72 @@
+import Foundation
+import Prune
+
+/// safetensors headers and data (`Safetensors.decode`).
+struct SafetensorsFuzzTarget: FuzzTarget {
+    var name: String { "safetensors" }
+    var encoding: SizeFieldEncoding { .text }
+
+    func seeds(repository: String) throws -> [[UInt8]] {
+        let files = SeedFiles.list(repository + "/Tests/ModelIOTests/Fixtures", suffix: ".safetensors")
+            + SeedFiles.list(repository + "/Tests/ONNXTests/Fixtures/ops", suffix: ".safetensors").prefix(4)
+        var state = StateDict([:])
+        state.tensors["w"] = try Tensor(shape: [2, 3], scalars: [1, 0, -2, 3.5, 0, 4])
+        state.tensors["b"] = Tensor([0.5, -0.5])
+        state.metadata = ["format": "pt"]
+        return SeedFiles.read(files) + [Array(try Safetensors.encode(state))]
+    }
+
+    func execute(_ bytes: [UInt8]) -> Bool {
+        guard let state = try? Safetensors.decode(Data(bytes), file: "fuzz") else { return false }
+        return state.tensors.values.allSatisfy { $0.count == $0.shape.reduce(1, *) }
+    }
+}
+
+/// ONNX models (`ONNXModel.decode`, which also runs the graph once on zeros to check its shapes).
+struct ONNXFuzzTarget: FuzzTarget {
+    var name: String { "onnx" }
+    var encoding: SizeFieldEncoding { .binary }
+
+    func seeds(repository: String) throws -> [[UInt8]] {
+        let fixtures = repository + "/Tests/ONNXTests/Fixtures"
+        return SeedFiles.read(SeedFiles.list(fixtures + "/ops", suffix: ".onnx") + [fixtures + "/mlp.onnx"],
+                              limit: 1 << 20)
+    }
+
+    func execute(_ bytes: [UInt8]) -> Bool {
+        (try? ONNXModel.decode(Data(bytes), name: "fuzz.onnx")) != nil
+    }
+}
+
+/// Deep Compression files (`DeepCompressionCodec.decode`).
+struct CompressedModelFuzzTarget: FuzzTarget {
+    var name: String { "prune-codec" }
+    var encoding: SizeFieldEncoding { .text }
+
+    func seeds(repository: String) throws -> [[UInt8]] {
+        var seeds: [[UInt8]] = []
+        for file in SeedFiles.list(repository + "/Tests/ModelIOTests/Fixtures", suffix: ".safetensors") {
+            guard let state = try? Safetensors.read(file) else { continue }
+            let finite = state.tensors.filter { $0.value.isFinite }
+            seeds.append(Array(try DeepCompressionCodec.encode(finite, metadata: state.metadata,
+                                                               options: .init(bits: 2, indexBits: 2)).data))
+        }
+        let w = try Tensor(shape: [3, 4], scalars: [1, 0, 0, 2, 0, 0, 0, -1, 0.5, 0, 0, 0])
+        seeds.append(Array(try DeepCompressionCodec.encode(["w": w, "b": Tensor([1, 2])], metadata: ["k": "v"]).data))
+        return seeds
+    }
+
+    /// The CRC would reject almost every mutant before its fields are read, so the checksum is
+    /// recomputed: the mutations reach the header and the payload decoder.
+    func execute(_ bytes: [UInt8]) -> Bool {
+        (try? DeepCompressionCodec.decode(Data(Self.resealed(bytes)))) != nil
+    }
+
+    static func resealed(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.count >= 16 else { return bytes }
+        var body = Array(bytes.dropLast(4))
+        let crc = DeepCompressionCodec.checksum(body)
+        body += withUnsafeBytes(of: crc.littleEndian) { Array($0) }
+        return body
+    }
+}
