@@ -70,7 +70,7 @@ let package = Package(
         // Crafted sizes, counts and special values in every input format: clear errors, never a crash.
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Prune", "DecisionTrees", "GameSearch", "ONNXProto",
                                                                    "PruneFuzzTargets"],
-                    path: "Tests/ReliabilityTests"),
+                    path: "Tests/ReliabilityTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelIOTests", dependencies: ["PruneModelIO", "PruneNN"], path: "Tests/ModelIOTests",
                     resources: [.copy("Fixtures")]),
     ]

@@ -15,17 +15,19 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
-swift build -c release --product prune >/dev/null
+PRUNE=${PRUNE_BINARY:-}
+if [ -z "$PRUNE" ]; then swift build -c release --product prune >/dev/null; PRUNE=.build/release/prune; fi
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(safetensors idx csv recipe onnx prune-codec tree-json connect4)
-swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >/dev/null
+[ -n "${PRUNE_FUZZ_SKIP_BUILD:-}" ] ||
+  swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >/dev/null
 FUZZER=Fuzz/.build/release/PruneLibFuzzer
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 status=0
 for t in "${TARGETS[@]}"; do
   mkdir -p "$WORK/$t"
-  .build/release/prune fuzz "$t" --write-seeds "$WORK/$t" --quiet
+  "$PRUNE" fuzz "$t" --write-seeds "$WORK/$t" --quiet
   log="$WORK/$t.log"
   if PRUNE_FUZZ_TARGET=$t PRUNE_MAX_MEMORY=${BUDGET_MB}M "$FUZZER" "$WORK/$t" -runs="$RUNS" \
       -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=$((BUDGET_MB + 1024)) -malloc_limit_mb="$BUDGET_MB" \

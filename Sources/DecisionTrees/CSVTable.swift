@@ -87,6 +87,12 @@ extension TabularDataset {
             if let bad = zip(cells, numbers).first(where: { $0.1 == nil || !$0.1!.isFinite }) {
                 throw TabularDataError.nonNumericCell(row: bad.0.line, column: target, value: bad.0.text)
             }
+            // Squared errors of larger values overflow Double; the tree could not be grown meaningfully.
+            if let big = zip(cells, numbers).first(where: { abs($0.1!) > 1e150 }) {
+                throw TabularDataError.invalid("line \(big.0.line), column \"\(target)\": \(big.0.text) is too large "
+                                               + "for a regression target (|y| ≤ 1e150, or its squared error overflows); "
+                                               + "rescale the target")
+            }
             return .values(numbers.map { $0! })
         }
         var classes = Array(Set(cells.map(\.text)))

@@ -108,11 +108,13 @@ public struct CostComplexityPruning: TreePruner {
         var collapseStep = [Int](repeating: Int.max, count: n)
         var path = [CostComplexityStep(alpha: 0, impurity: rBranch[0], leaves: leaves[0])]
         while candidate[0] {
+            // A NaN alpha (impurities that overflowed) counts as +∞, so some node is always pruned.
             var best = -1
-            var effective = Double.greatestFiniteMagnitude
+            var effective = Double.infinity
             for i in 0..<n where candidate[i] {
-                let a = (rNode[i] - rBranch[i]) / Double(leaves[i] - 1)
-                if a < effective { effective = a; best = i }
+                var a = (rNode[i] - rBranch[i]) / Double(leaves[i] - 1)
+                if a.isNaN { a = .infinity }
+                if best < 0 || a < effective { effective = a; best = i }
             }
             // Every internal node below `best` stops being a candidate.
             var stack = [best]

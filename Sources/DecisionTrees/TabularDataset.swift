@@ -98,7 +98,8 @@ public enum TabularDataError: Error, CustomStringConvertible, Equatable {
                                   let cols): return "no column named \"\(t)\" in the header (columns: \(cols.joined(separator: ", ")))"
         case .raggedRow(let r, let e, let f): return "line \(r): the row has \(f) cells, the header has \(e)"
         case .nonNumericCell(let r, let c,
-                             let v): return "line \(r), column \"\(c)\": \"\(v)\" is not a finite number (features and numeric targets must be)"
+                             let v): return "line \(r), column \"\(c)\": \"\(v)\" is not a number "
+                                + "(features and numeric targets must be finite numbers)"
         case .missingCell(let r, let c): return "line \(r), column \"\(c)\": the cell is empty"
         case .singleClass(let c, let v): return "target column \"\(c)\" has a single class (\"\(v)\"): nothing to learn"
         case .noFeatures: return "the CSV has no feature columns besides the target"

@@ -51,7 +51,8 @@ public struct SizeFieldMutator {
 
     /// Replaces one run of ASCII digits (a number in JSON, YAML or CSV) with an extreme value.
     mutating func rewriteDigits(_ bytes: inout [UInt8]) {
-        let starts = bytes.indices.filter { (0x30...0x39).contains(bytes[$0]) && ($0 == 0 || !(0x30...0x39).contains(bytes[$0 - 1])) }
+        func isDigit(_ i: Int) -> Bool { (0x30...0x39).contains(bytes[i]) }
+        let starts = bytes.indices.filter { isDigit($0) && ($0 == 0 || !isDigit($0 - 1)) }
         guard !starts.isEmpty else { mutateBytes(&bytes); return }
         let start = starts[below(starts.count)]
         var end = start

@@ -53,7 +53,8 @@ public enum AtomicFile {
             try handle.synchronize()
             try handle.close()
             if rename(tmp, path) != 0 {
-                throw ModelIOError(file: PathText.short(path), "cannot move the finished file into place (errno \(errno))")
+                throw ModelIOError(file: PathText.short(path),
+                                   "cannot move the finished file into place (errno \(errno))")
             }
         } catch {
             try? handle.close()

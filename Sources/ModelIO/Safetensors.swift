@@ -69,7 +69,8 @@ public enum Safetensors {
         guard let m = value.object else { throw ModelIOError(file: file, "__metadata__ is not a map of strings") }
         var metadata: [String: String] = [:]
         for (k, v) in m {
-            guard let s = v.string else { throw ModelIOError(file: file, "__metadata__ value for '\(k)' is not a string") }
+            guard let s = v.string else { throw ModelIOError(file: file,
+                                                             "__metadata__ value for '\(k)' is not a string") }
             metadata[k] = s
         }
         return metadata

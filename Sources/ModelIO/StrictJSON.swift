@@ -82,7 +82,9 @@ public struct StrictJSON {
 
     private mutating func literal(_ word: String) throws {
         let w = Array(word.utf8)
-        guard at + w.count <= bytes.count, Array(bytes[at..<at + w.count]) == w else { throw failure("invalid literal") }
+        guard at + w.count <= bytes.count, Array(bytes[at..<at + w.count]) == w else {
+            throw failure("invalid literal")
+        }
         at += w.count
     }
 

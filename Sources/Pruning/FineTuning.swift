@@ -54,7 +54,8 @@ public enum FineTuner {
                     loss = try loss * (1 - d.weight) + (try Loss.distillation(student: logits, teacher: t,
                                                                               temperature: d.temperature)) * d.weight
                 }
-                try TrainingDiverged.check(loss: loss.value.item, logits: logits.value, run: "fine-tuning", epoch: epoch,
+                try TrainingDiverged.check(loss: loss.value.item, logits: logits.value, run: "fine-tuning",
+                                           epoch: epoch,
                                            batch: b, updates: step - stepOffset)
                 try loss.backward()
                 optimizer.step()
@@ -73,5 +74,6 @@ public enum FineTuner {
 public struct FineTuningResume {
     public var epoch: Int
     public var optimizerState: [String: Tensor]
-    public init(epoch: Int, optimizerState: [String: Tensor]) { self.epoch = epoch; self.optimizerState = optimizerState }
+    public init(epoch: Int,
+                optimizerState: [String: Tensor]) { self.epoch = epoch; self.optimizerState = optimizerState }
 }

@@ -9,7 +9,9 @@ extension PruneSettings {
         if let sparsity { try SettingCheck.target(sparsity, "sparsity", below: 1) }
         try SettingCheck.open(rate, "rate", 0, 1)
         try SettingCheck.atLeast(agpFrequency, 1, "agp-frequency")
-        guard agpRamp > 0, agpRamp <= 1 else { throw PruningError.invalidOption("agp-ramp must be in (0, 1], got \(agpRamp)") }
+        guard agpRamp > 0, agpRamp <= 1 else {
+            throw PruningError.invalidOption("agp-ramp must be in (0, 1], got \(agpRamp)")
+        }
         try SettingCheck.atLeast(calibrationBatches, 1, "calibration-batches")
         try SettingCheck.atLeast(finetuneEpochs, 0, "finetune-epochs")
         try SettingCheck.positive(Double(learningRate), "lr")
@@ -17,14 +19,17 @@ extension PruneSettings {
         try SettingCheck.fraction(Double(distillWeight), "distill-weight", below: nil)
         if distillWeight > 0 { try SettingCheck.positive(Double(temperature), "temperature") }
         try SettingCheck.atLeast(batchSize, 1, "batch-size")
-        if let skipFineTuningBelowDrop { try SettingCheck.fraction(skipFineTuningBelowDrop, "skip-below-drop", below: nil) }
+        if let skipFineTuningBelowDrop { try SettingCheck.fraction(skipFineTuningBelowDrop, "skip-below-drop",
+                                                                   below: nil) }
         try structured?.validate()
     }
 }
 
 extension StructuredSettings {
     public func validate() throws {
-        guard ratio > 0, ratio <= 1 else { throw PruningError.impossibleTarget("ratio must be in (0, 1], got \(ratio)") }
+        guard ratio > 0, ratio <= 1 else {
+            throw PruningError.impossibleTarget("ratio must be in (0, 1], got \(ratio)")
+        }
         try SettingCheck.fraction(minimumKept, "minimum-kept", below: nil)
         try SettingCheck.atLeast(removeBlocks, 0, "remove-blocks")
         try SettingCheck.atLeast(roundTo, 1, "round-to")
@@ -40,7 +45,8 @@ public enum SettingCheck {
 
     /// A target fraction (sparsity): out of range it is an impossible target.
     public static func target(_ value: Double, _ name: String, below: Double?) throws {
-        guard inRange(value, below: below) else { throw PruningError.impossibleTarget(message(value, name, below: below)) }
+        guard inRange(value, below: below) else { throw PruningError.impossibleTarget(message(value, name,
+                below: below)) }
     }
 
     static func inRange(_ value: Double, below: Double?) -> Bool {
@@ -60,11 +66,15 @@ public enum SettingCheck {
 
     /// A finite number above zero.
     public static func positive(_ value: Double, _ name: String) throws {
-        guard value.isFinite, value > 0 else { throw PruningError.invalidOption("\(name) must be a positive number, got \(value)") }
+        guard value.isFinite, value > 0 else {
+            throw PruningError.invalidOption("\(name) must be a positive number, got \(value)")
+        }
     }
 
-    /// A count at least `minimum`.
-    public static func atLeast(_ value: Int, _ minimum: Int, _ name: String) throws {
+    /// A count at least `minimum` (and at most `maximum`, a bound far above any real run that keeps
+    /// step arithmetic from overflowing).
+    public static func atLeast(_ value: Int, _ minimum: Int, _ name: String, maximum: Int = 1 << 30) throws {
         guard value >= minimum else { throw PruningError.invalidOption("\(name) must be ≥ \(minimum), got \(value)") }
+        guard value <= maximum else { throw PruningError.invalidOption("\(name) must be ≤ \(maximum), got \(value)") }
     }
 }

@@ -97,7 +97,8 @@ public final class PruningRun {
             done += 1
         }
         guard done < epochs else { return }
-        let resume = done > 0 ? FineTuningResume(epoch: done, optimizerState: journal.restoredOptimizerState ?? [:]) : nil
+        let resume = done > 0 ? FineTuningResume(epoch: done,
+                                                 optimizerState: journal.restoredOptimizerState ?? [:]) : nil
         _ = try FineTuner.run(model, data: data.train, normalization: data.normalization, options: plan.fineTuning,
                               epochs: epochs, teacher: teacher, afterStep: afterStep, resume: resume,
                               epochDone: { [self] _, optimizer in

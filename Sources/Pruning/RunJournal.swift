@@ -45,8 +45,9 @@ struct RunJournal {
     mutating func next(_ expected: String, matches: (RunJournalEntry) -> Bool) throws -> RunJournalEntry {
         let entry = replay[cursor]
         guard matches(entry) else {
-            throw PruningError.invalidOption("the checkpoint does not match this run: it recorded \(entry) where the "
-                                             + "schedule now does \(expected); remove the checkpoint or run without --resume")
+            throw PruningError.invalidOption(
+                "the checkpoint does not match this run: it recorded \(entry) where the schedule now does "
+                    + "\(expected); remove the checkpoint or run without --resume")
         }
         cursor += 1
         recorded.append(entry)

@@ -30,8 +30,9 @@ public struct Conv2dGeometry: Sendable, Equatable {
         let limit = 1 << 24
         guard [kernel.h, kernel.w, stride.h, stride.w, padding.h, padding.w, dilation.h, dilation.w, h, w]
                 .allSatisfy({ $0 <= limit }) else {
-            throw TensorError.invalidArgument(op: op, reason: "kernel \(kernel.h)×\(kernel.w), stride \(stride.h)×\(stride.w), "
-                + "padding \(padding.h)×\(padding.w), dilation \(dilation.h)×\(dilation.w) or input \(h)×\(w) "
+            throw TensorError.invalidArgument(op: op, reason: "kernel \(kernel.h)×\(kernel.w), "
+                + "stride \(stride.h)×\(stride.w), padding \(padding.h)×\(padding.w), "
+                + "dilation \(dilation.h)×\(dilation.w) or input \(h)×\(w) "
                 + "exceeds \(limit)")
         }
         let oh = (h + 2 * padding.h - dilation.h * (kernel.h - 1) - 1) / stride.h + 1

@@ -55,7 +55,8 @@ public struct MemoryBudgetExceeded: Error, CustomStringConvertible {
 
     public var description: String {
         let size = bytes.map { Self.text($0) } ?? "more than 2^63 bytes"
-        return "\(what) needs \(size), above the memory budget of \(Self.text(budget)) (--max-memory or PRUNE_MAX_MEMORY)"
+        return "\(what) needs \(size), above the memory budget of \(Self.text(budget)) "
+            + "(--max-memory or PRUNE_MAX_MEMORY)"
     }
 
     static func text(_ b: Int) -> String {

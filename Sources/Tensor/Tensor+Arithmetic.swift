@@ -22,14 +22,15 @@ extension Tensor {
     public static func / (s: Float, a: Tensor) -> Tensor { a.map { s / $0 } }
     public static prefix func - (a: Tensor) -> Tensor { a.map { -$0 } }
 
-    /// Elementwise maximum of two broadcast operands.
-    public static func maximum(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binaryOp(a, b,
-                                                                                         op: "maximum") { Swift.max($0,
-            $1) } }
-    /// Elementwise minimum of two broadcast operands.
-    public static func minimum(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binaryOp(a, b,
-                                                                                         op: "minimum") { Swift.min($0,
-            $1) } }
+    /// Elementwise maximum of two broadcast operands (NaN if either is NaN, as in IEEE 754-2019 and PyTorch).
+    public static func maximum(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        try binaryOp(a, b, op: "maximum") { $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1) }
+    }
+
+    /// Elementwise minimum of two broadcast operands (NaN if either is NaN).
+    public static func minimum(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        try binaryOp(a, b, op: "minimum") { $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1) }
+    }
 
     /// In-place `self += other` for equal shapes (used to accumulate gradients).
     public mutating func add(_ other: Tensor) throws {

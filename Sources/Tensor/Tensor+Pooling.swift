@@ -99,9 +99,10 @@ extension Tensor {
             for xo in 0..<ow {
                 let i0 = r0 + 2 * xo, i1 = i0 + 1, i2 = r1 + 2 * xo, i3 = i2 + 1
                 var best = plane[i0], bi = i0
-                if plane[i1] > best { best = plane[i1]; bi = i1 }
-                if plane[i2] > best { best = plane[i2]; bi = i2 }
-                if plane[i3] > best { best = plane[i3]; bi = i3 }
+                // A NaN wins (and stays), as in PyTorch.
+                if plane[i1] > best || plane[i1].isNaN && !best.isNaN { best = plane[i1]; bi = i1 }
+                if plane[i2] > best || plane[i2].isNaN && !best.isNaN { best = plane[i2]; bi = i2 }
+                if plane[i3] > best || plane[i3].isNaN && !best.isNaN { best = plane[i3]; bi = i3 }
                 out[y * ow + xo] = best
                 arg[y * ow + xo] = Int32(bi)
             }

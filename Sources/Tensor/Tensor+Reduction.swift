@@ -94,9 +94,9 @@ extension Tensor {
     /// Index of the maximum along one axis (the first on ties).
     public func argmax(axis: Int) throws -> [Int] { try maxWithIndex(axis: axis).indices }
     /// The largest scalar.
-    public func max() -> Float { scalars.max() ?? -.infinity }
+    public func max() -> Float { scalars.contains(where: \.isNaN) ? .nan : scalars.max() ?? -.infinity }
     /// The smallest scalar.
-    public func min() -> Float { scalars.min() ?? .infinity }
+    public func min() -> Float { scalars.contains(where: \.isNaN) ? .nan : scalars.min() ?? .infinity }
 
     private func extreme(axis: Int, keepDims: Bool, op: String, _ better: (Float, Float) -> Bool) throws
         -> (values: Tensor, indices: [Int]) {
@@ -111,7 +111,8 @@ extension Tensor {
                     var best = p[i * len * inner + j], bi = 0
                     for k in 1..<Swift.max(len, 1) {
                         let v = p[(i * len + k) * inner + j]
-                        if better(v, best) || (best.isNaN && !v.isNaN) { best = v; bi = k }
+                        // NaN propagates: the first NaN is the result, as in PyTorch's max and argmax.
+                        if !best.isNaN && (v.isNaN || better(v, best)) { best = v; bi = k }
                     }
                     vals[i * inner + j] = best
                     idx[i * inner + j] = bi

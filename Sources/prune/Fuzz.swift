@@ -19,8 +19,12 @@ struct Fuzz: ParsableCommand {
     @Option(help: "The repository folder the seed files are read from.")
     var repository: String = FileManager.default.currentDirectoryPath
 
-    @Option(name: .customLong("write-seeds"), help: "Write the target's seeds into this folder and stop (a libFuzzer corpus).")
+    @Option(name: .customLong("write-seeds"),
+            help: "Write the target's seeds into this folder and stop (a libFuzzer corpus).")
     var writeSeeds: String?
+
+    @Option(help: "Run the target once on this file (to reproduce a crash libFuzzer found) and stop.")
+    var input: String?
 
     @OptionGroup var common: CommonOptions
 
@@ -30,6 +34,11 @@ struct Fuzz: ParsableCommand {
         let targets = target == "all" ? FuzzTargets.all : try [FuzzTargets.named(target).orThrow(
             CLIError("fuzz: unknown target \(target); known: \(FuzzTargets.names.joined(separator: ", ")), all"))]
         let console = Console(quiet: common.quiet, json: common.json)
+        if let input {
+            let bytes = try [UInt8](FileManager.default.contents(atPath: input).orThrow(CLIError("fuzz: cannot read \(input)")))
+            for t in targets { console.result("\(t.name): \(t.execute(bytes) ? "accepted" : "rejected with an error")") }
+            return
+        }
         if let writeSeeds {
             for t in targets {
                 let seeds = try t.seeds(repository: repository)
@@ -40,7 +49,8 @@ struct Fuzz: ParsableCommand {
         }
         var summaries: [FuzzRunner.Summary] = []
         for t in targets {
-            let s = try FuzzRunner(target: t, seed: common.seed ?? 20261130).run(executions: runs, repository: repository) {
+            let s = try FuzzRunner(target: t, seed: common.seed ?? 20261130).run(executions: runs,
+                                                                                 repository: repository) {
                 console.progress("\(t.name): \($0.executions) mutants")
             }
             console.endProgress()

@@ -9,7 +9,8 @@ struct RunRecipe: ParsableCommand {
         discussion: "Examples live in recipes/. Keys: model (a built-in name or an .onnx file), calibration (for ONNX: fashion-mnist or inputs.safetensors), data, data_dir, weights, train {epochs, seed, lr}, prune {criterion, granularity, scope, protect, layers, include, exclude, keep_first_last, sparsity, schedule, rate, agp_frequency, agp_ramp, calibration_batches}, finetune {epochs, lr, lr_multiplier, batch_size, distill {weight, temperature}}, seed, out, train_limit, test_limit.")
 
     @Argument(help: "The recipe file.") var recipe: String
-    @Flag(help: "Continue a killed run from its checkpoints (<weights>.resume while training, <out>.resume while pruning).")
+    @Flag(help: ArgumentHelp("Continue a killed run from its checkpoints (<weights>.resume while training, "
+                             + "<out>.resume while pruning)."))
     var resume = false
     @OptionGroup var common: CommonOptions
     var json: Bool { common.json }
@@ -26,7 +27,8 @@ struct RunRecipe: ParsableCommand {
         data.testLimit = r.testLimit
         let weights = r.weights ?? (r.model.lowercased().hasSuffix(".onnx") ? r.model : "runs/\(r.model).safetensors")
         do {
-            var inputs = PruningJob.Inputs(model: r.model, weights: weights, trainIfMissing: (r.trainEpochs, r.trainSeed,
+            var inputs = PruningJob.Inputs(model: r.model, weights: weights, trainIfMissing: (r.trainEpochs,
+                    r.trainSeed,
                                                                                    r.trainLearningRate),
                                             settings: r.settings, out: r.out, validate: { try r.validate(against: $0) },
                                             calibration: r.calibration)

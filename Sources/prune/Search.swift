@@ -75,41 +75,10 @@ struct SearchConnectFour: ParsableCommand {
         let console = Console(quiet: false, json: json)
         let started = Date()
         solver.onProgress = { nodes in
-            console.progress(String(format: "%.0f M nodes, %.0f s", Double(nodes) / 1e6, Date().timeIntervalSince(started)))
+            console.progress(String(format: "%.0f M nodes, %.0f s", Double(nodes) / 1e6,
+                                    Date().timeIntervalSince(started)))
         }
-        if let bench {
-            guard let text = try? String(contentsOfFile: bench,
-                                         encoding: .utf8) else { throw CLIError("search connect4: cannot read \(bench)") }
-            var n = 0, correct = 0, unsolved = 0, nodes = 0.0, seconds = 0.0
-            for (i, line) in text.split(whereSeparator: \.isNewline).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-                let parts = line.split(separator: " ")
-                guard parts.count == 2, let expected = Int(parts[1]) else {
-                    throw CLIError("search connect4: \(bench) line \(i + 1): expected `moves score`, got \"\(line)\"")
-                }
-                let p: ConnectFour
-                do { p = try ConnectFour(position: String(parts[0])) } catch { throw CLIError("search connect4: \(bench) line \(i + 1): \(error)") }
-                n += 1
-                solver.reset()
-                let start = Date()
-                do {
-                    let s = try solver.solve(p, weak: weak)
-                    if s == (weak ? expected.signum() : expected) { correct += 1 }
-                } catch is SearchAborted { unsolved += 1 }
-                seconds += Date().timeIntervalSince(start)
-                nodes += Double(solver.nodes)
-                console.progress("\(n) positions, \(correct) correct")
-            }
-            console.endProgress()
-            let r = BenchReport(file: bench, positions: n, correct: correct, unsolved: unsolved,
-                                meanSeconds: seconds / Double(max(n, 1)),
-                                meanNodes: nodes / Double(max(n, 1)), weak: weak)
-            if json { try console.emitJSON(r) } else {
-                print(String(format: "%@: %d/%d correct%@, mean time %.3g s, mean nodes %.1f", bench, correct, n,
-                             unsolved > 0 ? " (\(unsolved) over the node budget)" : "", r.meanSeconds, r.meanNodes))
-            }
-            if correct + unsolved != n { throw ExitCode(1) }
-            return
-        }
+        if let bench { return try runBench(bench, solver: solver, console: console) }
         let text = position ?? ""
         let p: ConnectFour
         do { p = try ConnectFour(position: text) } catch { throw CLIError("search connect4: \(error)") }
@@ -133,6 +102,40 @@ struct SearchConnectFour: ParsableCommand {
         } catch let e as SearchAborted {
             throw CLIError("search connect4: \(e)")
         }
+    }
+
+    /// `--bench FILE`: every position of a `moves score` file, with correctness, mean time and nodes.
+    func runBench(_ bench: String, solver: ConnectFourSolver, console: Console) throws {
+        guard let text = try? String(contentsOfFile: bench,
+                                     encoding: .utf8) else { throw CLIError("search connect4: cannot read \(bench)") }
+        var n = 0, correct = 0, unsolved = 0, nodes = 0.0, seconds = 0.0
+        for (i, line) in text.split(whereSeparator: \.isNewline).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let expected = Int(parts[1]) else {
+                throw CLIError("search connect4: \(bench) line \(i + 1): expected `moves score`, got \"\(line)\"")
+            }
+            let p: ConnectFour
+            do { p = try ConnectFour(position: String(parts[0])) } catch { throw CLIError("search connect4: \(bench) line \(i + 1): \(error)") }
+            n += 1
+            solver.reset()
+            let start = Date()
+            do {
+                let s = try solver.solve(p, weak: weak)
+                if s == (weak ? expected.signum() : expected) { correct += 1 }
+            } catch is SearchAborted { unsolved += 1 }
+            seconds += Date().timeIntervalSince(start)
+            nodes += Double(solver.nodes)
+            console.progress("\(n) positions, \(correct) correct")
+        }
+        console.endProgress()
+        let r = BenchReport(file: bench, positions: n, correct: correct, unsolved: unsolved,
+                            meanSeconds: seconds / Double(max(n, 1)),
+                            meanNodes: nodes / Double(max(n, 1)), weak: weak)
+        if json { try console.emitJSON(r) } else {
+            print(String(format: "%@: %d/%d correct%@, mean time %.3g s, mean nodes %.1f", bench, correct, n,
+                         unsolved > 0 ? " (\(unsolved) over the node budget)" : "", r.meanSeconds, r.meanNodes))
+        }
+        if correct + unsolved != n { throw ExitCode(1) }
     }
 }
 

@@ -44,8 +44,10 @@ struct TreeMethodArguments: ParsableArguments {
         guard validationFraction > 0, validationFraction < 1 else {
             throw ValidationError("--validation-fraction must be in (0, 1), got \(validationFraction)")
         }
-        guard confidence > 0, confidence < 1 else { throw ValidationError("--confidence must be in (0, 1), got \(confidence)") }
-        if let alpha { guard alpha >= 0, alpha.isFinite else { throw ValidationError("--alpha must be ≥ 0, got \(alpha)") } }
+        guard confidence > 0, confidence < 1 else {
+            throw ValidationError("--confidence must be in (0, 1), got \(confidence)")
+        }
+        if let alpha, !(alpha >= 0 && alpha.isFinite) { throw ValidationError("--alpha must be ≥ 0, got \(alpha)") }
     }
 
     func method(_ name: String) throws -> TreePruningMethod {

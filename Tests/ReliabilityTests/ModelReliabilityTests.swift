@@ -85,6 +85,21 @@ final class ModelReliabilityTests: XCTestCase {
         XCTAssertEqual(Array(y.scalars[1...]), [0, 0, 2, 0, .infinity])
     }
 
+    func testNaNPropagatesThroughPoolingMaximaAndReductions() throws {
+        var x = Tensor.zeros([1, 1, 4, 4])
+        x.scalars[5] = .nan
+        let pooled = try Tensor.maxPool2d(x, geometry: Conv2dGeometry(kernel: (2, 2), stride: (2, 2))).output
+        XCTAssertTrue(pooled.scalars[0].isNaN, "the window holding the NaN")
+        XCTAssertEqual(Array(pooled.scalars[1...]), [0, 0, 0])
+        let m = try Tensor.maximum(Tensor([1, .nan, 3]), Tensor([2, 2, .nan]))
+        XCTAssertEqual(m.scalars[0], 2)
+        XCTAssertTrue(m.scalars[1].isNaN && m.scalars[2].isNaN)
+        let rows = try Tensor(shape: [2, 3], scalars: [1, .nan, 5, 4, 2, 3])
+        XCTAssertTrue(try rows.max(axis: 1).scalars[0].isNaN)
+        XCTAssertEqual(try rows.argmax(axis: 1), [1, 0], "argmax points at the NaN, as torch.argmax does")
+        XCTAssertTrue(rows.max().isNaN)
+    }
+
     func testOverflowingWeightsAreReportedByEvaluation() throws {
         var rng = RandomGenerator(seed: 0)
         let net = LeNet300.make(rng: &rng)

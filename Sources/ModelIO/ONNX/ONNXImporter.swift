@@ -97,7 +97,8 @@ enum ONNXImporter {
         let shape = t.shape.dim.map { d -> Int? in if case .dimValue(let v)? = d.value, v > 0 { return Int(v) }; return nil }
         do {
             try MemoryBudget.check(elements: CheckedSize.elements(shape.map { $0 ?? 1 }), of: elem == .float ? 4 : 8,
-                                   for: "graph input '\(vi.name)' [" + shape.map { $0.map(String.init) ?? "?" }.joined(separator: ", ") + "]")
+                                   for: "graph input '\(vi.name)' ["
+                                       + shape.map { $0.map(String.init) ?? "?" }.joined(separator: ", ") + "]")
         } catch let e as MemoryBudgetExceeded { throw ONNXError.malformed(file: file, reason: e.description) }
         return (vi.name, shape, elem != .float)
     }

@@ -60,7 +60,8 @@ public struct JobCheckpoint {
             throw JobError("\(path) was written by a different job (\(saved)); this one is \(fingerprint). "
                            + "Run it with the same settings and --threads, or delete the checkpoint")
         }
-        let words = try? JSONDecoder().decode([String: [String]].self, from: Data((state.metadata["generators"] ?? "{}").utf8))
+        let words = try? JSONDecoder().decode([String: [String]].self,
+                                              from: Data((state.metadata["generators"] ?? "{}").utf8))
         guard let generators = words?.mapValues({ $0.compactMap(UInt64.init) }) else {
             throw JobError("\(path) is not a Prune checkpoint (bad generator states)")
         }

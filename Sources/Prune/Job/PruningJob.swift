@@ -35,6 +35,11 @@ public enum PruningJob {
         if let out = inputs.out, AtomicFile.isSamePath(out, inputFile) {
             throw JobError("the output \(out) is the input model; write the pruned model elsewhere")
         }
+        if !isONNX, inputs.trainIfMissing != nil, !FileManager.default.fileExists(atPath: inputs.weights) {
+            // The job will train and save the dense model; its folder (often the output's) is made now.
+            let dir = (inputs.weights as NSString).deletingLastPathComponent
+            if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        }
         if let out = inputs.out { try AtomicFile.checkDestination(out) }
         try inputs.settings.plan(trainCount: 1).validate()
         let source = isONNX ? try PruningModelSource.onnx(inputs.model, log: log)

@@ -32,7 +32,8 @@ public struct PruningModelSource {
             let train = try data.load(.train)
             let checkpoints = TrainingCheckpoints(
                 path: weights + JobCheckpoint.suffix, resume: resume,
-                fingerprint: "train \(name) epochs \(t.epochs) seed \(t.seed) lr \(t.learningRate) batch \(data.batchSize) "
+                fingerprint: "train \(name) epochs \(t.epochs) seed \(t.seed) lr \(t.learningRate) "
+                    + "batch \(data.batchSize) "
                     + "examples \(train.count) threads \(ProcessInfoCores.count)")
             net = try DenseTraining.train(model: name, data: train, epochs: t.epochs, seed: t.seed,
                                           learningRate: t.learningRate, batchSize: data.batchSize, log: log,

@@ -55,7 +55,11 @@ extension GradualSchedule: RegisteredSchedule {
         guard s.agpFrequency > 0, s.agpRamp > 0, s.agpRamp <= 1 else {
             throw PruningError.invalidOption("AGP needs a frequency > 0 and a ramp in (0, 1]")
         }
-        let steps = max(1, Int(Double(s.stepsPerEpoch * s.epochs) * s.agpRamp) / s.agpFrequency)
+        let (total, overflow) = s.stepsPerEpoch.multipliedReportingOverflow(by: s.epochs)
+        guard !overflow, total <= 1 << 40 else {
+            throw PruningError.invalidOption("AGP over \(s.epochs) epochs of \(s.stepsPerEpoch) steps is too long to run")
+        }
+        let steps = max(1, Int(Double(total) * s.agpRamp) / s.agpFrequency)
         return GradualSchedule(initialSparsity: 0, startStep: 0, frequency: s.agpFrequency, pruningSteps: steps)
     }
 }

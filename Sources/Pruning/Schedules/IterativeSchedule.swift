@@ -23,8 +23,9 @@ public struct IterativeSchedule: PruningSchedule, Equatable {
         guard target > 0 else { return [] }
         let needed = (log(1 - target) / log(1 - rate)).rounded(.up)
         guard needed <= Double(maximumRounds) else {
-            throw PruningError.impossibleTarget(String(format: "reaching sparsity %g at rate %g per round takes %.0f rounds "
-                + "(limit %d); raise the rate", target, rate, needed, maximumRounds))
+            throw PruningError.impossibleTarget(String(
+                format: "reaching sparsity %g at rate %g per round takes %.0f rounds (limit %d); raise the rate",
+                target, rate, needed, maximumRounds))
         }
         var out: [Double] = []
         var density = 1.0

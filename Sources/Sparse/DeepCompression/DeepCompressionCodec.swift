@@ -195,7 +195,8 @@ public enum DeepCompressionCodec {
         let streamBytes = Int(readU32(p, fixed - 4))
         guard fixed + streamBytes == p.count else { throw DeepCompressionError.corrupt("\(e.name): bit stream length mismatch") }
         guard e.entries >= 0, e.entries <= streamBytes * 4 else {
-            throw DeepCompressionError.corrupt("\(e.name): \(e.entries) entries cannot fit a \(streamBytes)-byte bit stream")
+            throw DeepCompressionError.corrupt(
+                "\(e.name): \(e.entries) entries cannot fit a \(streamBytes)-byte bit stream")
         }
         var reader = BitReader(Array(p[fixed...]))
         let symCode = HuffmanCode(lengths: symLengths), gapCode = HuffmanCode(lengths: gapLengths)
