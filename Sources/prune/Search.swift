@@ -83,7 +83,7 @@ struct SearchConnectFour: ParsableCommand {
         let p: ConnectFour
         do { p = try ConnectFour(position: text) } catch { throw CLIError("search connect4: \(error)") }
         if maxNodes == 0 && p.moves < 12 {
-            console.info("note: an exact solve of a position with \(p.moves) stones can take hours on a CPU; "
+            console.warning("note: an exact solve of a position with \(p.moves) stones can take hours on a CPU; "
                          + "--max-nodes bounds it (progress is shown as it runs)")
         }
         let start = Date()

@@ -48,6 +48,25 @@ final class ReliabilityCLITests: XCTestCase {
                            "--temperature", "0"], mentions: "temperature must be a positive number")
     }
 
+    /// SIGINT and SIGTERM still end a busy run at once (the temporary-file cleanup must not swallow them).
+    func testSignalsStopALongRun() throws {
+        for (sig, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: try PruneCLI.requireBinary())
+            p.arguments = ["search", "connect4", "--position", "44"]
+            p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+            try p.run()
+            Thread.sleep(forTimeInterval: 1)
+            kill(p.processIdentifier, sig)
+            let deadline = Date().addingTimeInterval(5)
+            while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if p.isRunning { p.interrupt(); kill(p.processIdentifier, SIGKILL) }
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationReason, .uncaughtSignal, "signal \(sig)")
+            XCTAssertEqual(p.terminationStatus + 128, status, "ended by signal \(sig)")
+        }
+    }
+
     func testCompressWithTheWrongModelLeavesNoOutput() throws {
         try PruneCLI.requireFashionMNIST()
         let dir = try tempDir()

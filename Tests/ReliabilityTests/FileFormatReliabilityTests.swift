@@ -81,6 +81,18 @@ final class FileFormatReliabilityTests: XCTestCase {
         assertError(try GzipFile.read(plain + ".gz", limit: 1 << 20), mentions: ["inflates to more than 1048576", "budget"])
     }
 
+    func testABombBehindAPlausibleIDXHeaderStopsAtTheAnnouncedSize() throws {
+        let dir = try CraftedFiles.tempDir()
+        let path = dir + "/train-images-idx3-ubyte"
+        try CraftedFiles.idxImages(count: 2, rows: 2, columns: 2, bytes: 8 << 20).write(to: URL(fileURLWithPath: path))
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-f", path]
+        try gzip.run(); gzip.waitUntilExit()
+        assertError(try IDXFile.readImages(path + ".gz"), mentions: ["inflates to more than 24 bytes",
+                                                                      "more than its header announces"])
+    }
+
     func testCSVNumericTargetWithANaNIsAnErrorNotAnExtraClass() {
         var csv = "x,y\n"
         for i in 0..<200 { csv += "\(i),\(Double(i) * 0.37)\n" }

@@ -5,11 +5,18 @@ import PruneTensor
 /// (plain files pass through unchanged). The output is capped at `limit` bytes (default: the
 /// memory budget), so a small file that inflates to gigabytes is an error, not an allocation.
 public enum GzipFile {
-    public static func read(_ path: String, limit: Int = MemoryBudget.bytes) throws -> [UInt8] {
+    /// What to do with output beyond the limit: an error giving the reason, or (`prefix`) stop there.
+    public enum Overflow: Sendable { case error(String), prefix }
+
+    public static let budgetExceeded = Overflow.error(
+        "the memory budget (--max-memory or PRUNE_MAX_MEMORY); not a data file this size")
+
+    public static func read(_ path: String, limit: Int = MemoryBudget.bytes,
+                            beyondLimit: Overflow = budgetExceeded) throws -> [UInt8] {
         guard let f = gzopen(path, "rb") else { throw DataError(file: path, "cannot open the file") }
         defer { gzclose(f) }
         var out = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var chunk = [UInt8](repeating: 0, count: Swift.min(1 << 20, Swift.max(limit, 0) + 1))
         while true {
             let n = chunk.withUnsafeMutableBytes { gzread(f, $0.baseAddress, UInt32($0.count)) }
             if n < 0 {
@@ -19,8 +26,10 @@ public enum GzipFile {
             }
             if n == 0 { break }
             guard out.count + Int(n) <= limit else {
-                throw DataError(file: path, "inflates to more than \(limit) bytes, the memory budget "
-                                + "(--max-memory or PRUNE_MAX_MEMORY); not a data file this size")
+                switch beyondLimit {
+                case .prefix: return out + chunk[0..<(limit - out.count)]
+                case .error(let why): throw DataError(file: path, "inflates to more than \(limit) bytes, \(why)")
+                }
             }
             out.append(contentsOf: chunk[0..<Int(n)])
         }

@@ -5,8 +5,18 @@ import PruneTensor
 /// (count) — then unsigned bytes. Files may be gzip-compressed.
 public enum IDXFile {
     /// Images as `count` × `rows` × `columns` bytes.
+    /// The header is read first, so the file is inflated only up to the size it announces (a gzip
+    /// bomb behind a plausible header is an error after that many bytes, not an allocation).
     public static func readImages(_ path: String) throws -> (count: Int, rows: Int, columns: Int, pixels: [UInt8]) {
-        try parseImages(try GzipFile.read(path), file: path)
+        let head = try GzipFile.read(path, limit: 16, beyondLimit: .prefix)
+        guard head.count == 16, be32(head, 0) == 0x0000_0803 else { return try parseImages(head, file: path) }
+        let announced = CheckedSize.elements([Int(be32(head, 4)), Int(be32(head, 8)), Int(be32(head, 12))]) ?? .max
+        // Read no more than the header announces, nor than the memory budget; a shorter file is then
+        // reported as truncated by the parser.
+        let budget = MemoryBudget.bytes
+        let limit = announced <= budget - 16 ? 16 + announced : budget
+        return try parseImages(try GzipFile.read(path, limit: limit, beyondLimit:
+            limit == budget ? GzipFile.budgetExceeded : .error("more than its header announces")), file: path)
     }
 
     /// Images from the bytes of an uncompressed IDX file; `file` names it in errors.
@@ -30,7 +40,10 @@ public enum IDXFile {
 
     /// Labels as `count` bytes.
     public static func readLabels(_ path: String) throws -> [UInt8] {
-        try parseLabels(try GzipFile.read(path), file: path)
+        let head = try GzipFile.read(path, limit: 8, beyondLimit: .prefix)
+        guard head.count == 8, be32(head, 0) == 0x0000_0801 else { return try parseLabels(head, file: path) }
+        return try parseLabels(try GzipFile.read(path, limit: 8 + Int(be32(head, 4)), beyondLimit:
+            .error("more than its header announces")), file: path)
     }
 
     /// Labels from the bytes of an uncompressed IDX file; `file` names it in errors.

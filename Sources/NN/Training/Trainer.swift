@@ -49,7 +49,7 @@ public struct Evaluation: Sendable, Codable {
     /// A warning to print when some outputs were not finite, else nil.
     public var nonFiniteWarning: String? {
         nonFinite == 0 ? nil : "warning: the model's outputs are NaN or infinite on \(nonFinite) of \(count) examples "
-            + "(weights that overflow or hold NaN); those count as wrong and the loss is \(loss)"
+            + "(weights that overflow or hold NaN); those count as wrong and the loss is \(loss.isNaN ? "NaN" : "\(loss)")"
     }
 }
 
