@@ -184,6 +184,12 @@ extension DecisionTree {
     public func validate(featureCount: Int? = nil) throws {
         let n = left.count
         guard n > 0 else { throw TreeError.invalidOption("tree has no nodes") }
+        guard classCount >= 0, classCount <= 1 << 20 else {
+            throw TreeError.invalidOption("tree has \(classCount) classes (at most 2^20)")
+        }
+        guard sampleCount.allSatisfy({ $0 >= 0 }), sampleCount.first.map({ $0 > 0 }) ?? false else {
+            throw TreeError.invalidOption("tree has negative sample counts or an empty root")
+        }
         guard right.count == n, feature.count == n, threshold.count == n, impurity.count == n, sampleCount.count == n,
               values.count == n * valueWidth else {
             throw TreeError.invalidOption("tree arrays have different lengths (\(n) nodes)")

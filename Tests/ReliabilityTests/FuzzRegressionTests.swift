@@ -22,6 +22,15 @@ final class FuzzRegressionTests: XCTestCase {
         }
     }
 
+    /// libFuzzer's second find: a saved tree claiming 2^63 − 1 classes overflowed the array-length check.
+    func testASavedTreeWithAnAbsurdClassCountIsAnError() throws {
+        let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/tree-huge-class-count", withExtension: "json"))
+        let bytes = [UInt8](try Data(contentsOf: url))
+        XCTAssertFalse(try XCTUnwrap(FuzzTargets.named("tree-json")).execute(bytes))
+        let tree = try JSONDecoder().decode(DecisionTree.self, from: Data(bytes))
+        XCTAssertThrowsError(try tree.validate()) { XCTAssertTrue("\($0)".contains("classes"), "\($0)") }
+    }
+
     func testCostComplexityPathSurvivesOverflowingImpurities() throws {
         let csv = try String(contentsOfFile: repository + "/Sources/DecisionTrees/Datasets/iris.csv", encoding: .utf8)
         var tree = try TreePruningPipeline(growth: TreeGrowthOptions(maxDepth: 4), method: .none)
