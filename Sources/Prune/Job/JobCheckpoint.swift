@@ -37,6 +37,17 @@ public struct JobCheckpoint {
         self.generators = generators
     }
 
+    /// Whether a job continues from the checkpoint at `path`: only with `resume` and when one exists;
+    /// `log` says which way it goes.
+    public static func shouldResume(from path: String?, resume: Bool, log: any JobLog) -> Bool {
+        guard let path, FileManager.default.fileExists(atPath: path) else {
+            if resume { log.info("no checkpoint\(path.map { " at \($0)" } ?? ""): starting from the beginning") }
+            return false
+        }
+        if !resume { log.info("a checkpoint exists at \(path); starting over (--resume would continue it)") }
+        return resume
+    }
+
     /// Writes the checkpoint atomically.
     public func write(to path: String) throws {
         let journalJSON = String(decoding: try JSONEncoder().encode(journal), as: UTF8.self)
@@ -113,14 +124,7 @@ public final class JobCheckpointFile: RunCheckpointSink {
     /// The saved run to continue when `resume` is set and a checkpoint exists (nil otherwise); `log`
     /// says which happens.
     public func resumption(for model: any Module, resume: Bool, log: any JobLog) throws -> RunResumption? {
-        guard FileManager.default.fileExists(atPath: path) else {
-            if resume { log.info("no checkpoint at \(path): starting from the beginning") }
-            return nil
-        }
-        guard resume else {
-            log.info("a checkpoint exists at \(path); starting over (--resume would continue it)")
-            return nil
-        }
+        guard JobCheckpoint.shouldResume(from: path, resume: resume, log: log) else { return nil }
         let checkpoint = try JobCheckpoint.read(path, fingerprint: fingerprint)
         log.info("resuming from \(path): \(checkpoint.journal.count) operations done")
         return RunResumption(journal: checkpoint.journal) { try checkpoint.restore(into: model) }

@@ -15,14 +15,7 @@ public struct TrainingCheckpoints {
 
     /// Restores a saved training when resuming; returns the number of epochs already done.
     public func start(model: any Module, optimizer: any Optimizer, log: any JobLog) throws -> Int {
-        guard let path, FileManager.default.fileExists(atPath: path) else {
-            if resume { log.info("no checkpoint\(path.map { " at \($0)" } ?? ""): training from the first epoch") }
-            return 0
-        }
-        guard resume else {
-            log.info("a checkpoint exists at \(path); starting over (--resume would continue it)")
-            return 0
-        }
+        guard JobCheckpoint.shouldResume(from: path, resume: resume, log: log), let path else { return 0 }
         let checkpoint = try JobCheckpoint.read(path, fingerprint: fingerprint)
         try optimizer.loadState(try checkpoint.restore(into: model))
         log.info("resuming from \(path): \(checkpoint.epoch) epoch(s) done")
