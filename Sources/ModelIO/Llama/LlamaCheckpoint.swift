@@ -1,0 +1,57 @@
+import Foundation
+import PruneTensor
+import PruneNN
+
+/// A Llama-family decoder with its tokenizer, read from a GGUF file (llama.cpp's container,
+/// quantized weights dequantized to Float32) or a Hugging Face folder (`config.json`,
+/// `model.safetensors`, `tokenizer.json`). Both give the Hugging Face layout: GGUF's query and
+/// key rows, which llama.cpp's converter interleaves for its rotary kernel, are put back in
+/// transformers' order on loading and interleaved again on export.
+public struct LlamaCheckpoint {
+    public var model: LlamaModel
+    public var tokenizer: ByteLevelBPETokenizer
+    /// The file or folder it was read from.
+    public var source: String
+    /// The GGUF metadata when read from GGUF (kept for a GGUF export).
+    public var ggufMetadata: [(key: String, value: GGUFValue)]
+
+    /// Reads `path`: a `.gguf` file or a Hugging Face folder.
+    public static func load(_ path: String) throws -> LlamaCheckpoint {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ModelIOError(file: path, "no such file or folder")
+        }
+        return isDirectory.boolValue ? try loadHuggingFace(directory: path) : try loadGGUF(path)
+    }
+
+    /// The model built from a configuration and a tensor source in the Hugging Face layout.
+    static func build(_ config: LlamaConfig, file: String, tensor: (String) throws -> Tensor?) throws -> LlamaModel {
+        try config.validate()
+        func need(_ name: String, _ shape: [Int]) throws -> Tensor {
+            guard let t = try tensor(name) else { throw ModelIOError(file: file, "no tensor \(name)") }
+            guard t.shape == shape else { throw ModelIOError(file: file, "\(name) has shape \(t.shape), expected \(shape)") }
+            guard t.isFinite else { throw ModelIOError(file: file, "\(name) holds NaN or infinite values") }
+            return t
+        }
+        let c = config, d = c.hiddenSize, q = c.headCount * c.headSize, kv = c.keyValueHeadCount * c.headSize
+        func linear(_ name: String, _ out: Int, _ inputs: Int) throws -> Linear {
+            Linear(weight: try need(name + ".weight", [out, inputs]), bias: nil)
+        }
+        func norm(_ name: String) throws -> RMSNorm { RMSNorm(weight: try need(name + ".weight", [d]), epsilon: c.rmsNormEpsilon) }
+        let blocks = try (0..<c.layerCount).map { i -> LlamaBlock in
+            let p = "model.layers.\(i)."
+            let attention = LlamaAttention(query: try linear(p + "self_attn.q_proj", q, d),
+                                           key: try linear(p + "self_attn.k_proj", kv, d),
+                                           value: try linear(p + "self_attn.v_proj", kv, d),
+                                           output: try linear(p + "self_attn.o_proj", d, q), headSize: c.headSize)
+            let mlp = LlamaMLP(gate: try linear(p + "mlp.gate_proj", c.intermediateSize, d),
+                               up: try linear(p + "mlp.up_proj", c.intermediateSize, d),
+                               down: try linear(p + "mlp.down_proj", d, c.intermediateSize))
+            return LlamaBlock(inputNorm: try norm(p + "input_layernorm"), attention: attention,
+                              postAttentionNorm: try norm(p + "post_attention_layernorm"), mlp: mlp)
+        }
+        let embedding = Embedding(weight: try need("model.embed_tokens.weight", [c.vocabularySize, d]))
+        let head = c.tiedEmbeddings ? nil : try linear("lm_head", c.vocabularySize, d)
+        return LlamaModel(config: c, embedding: embedding, layers: blocks, norm: try norm("model.norm"), head: head)
+    }
+}
