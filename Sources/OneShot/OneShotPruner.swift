@@ -11,54 +11,72 @@ public struct OneShotLayerResult: Sendable, Codable {
     public var tokens: Int
 }
 
-/// Sequential, layer-by-layer one-shot pruning of a BERT encoder without retraining, as Wanda and
-/// SparseGPT do it: the calibration batches run through the embeddings; then for each encoder
-/// block in turn, the inputs of its Linear layers are summarized (``LinearInputStatistics``), every
-/// Linear of the block is pruned by the method, and the batches are run through the now pruned
-/// block to become the inputs of the next one. So each block is calibrated on the outputs of the
-/// already-pruned blocks before it, and memory stays at one block's activations plus one layer's
-/// statistics (X·Xᵀ only for methods that need it).
+/// Sequential, block-by-block one-shot pruning without retraining, as Wanda and SparseGPT do it,
+/// for any ``BlockSequentialModel`` (BERT encoders, Llama decoders): the calibration batches run
+/// through the embeddings; then for each block in turn, the inputs of its Linear layers are
+/// summarized (``LinearInputStatistics``), every Linear of the block is pruned by the method, and
+/// the batches are run through the now pruned block to become the inputs of the next one. So
+/// each block is calibrated on the outputs of the already-pruned blocks before it, and memory
+/// stays at one block's activations plus one layer's statistics (X·Xᵀ only for methods that need it).
 public struct OneShotPruner {
     public var method: any OneShotMethod
     public var sparsity: OneShotSparsity
     /// Which Linear layers to prune, by path relative to the block (`attention.self.query`,
-    /// `attention.output.dense`, `intermediate.dense`, `output.dense`, …); nil prunes all of them.
+    /// `mlp.down_proj`, …); nil prunes all of them.
     public var include: ((String) -> Bool)?
+    /// A sparsity per block (an allocation such as ``OWLAllocation``'s); nil uses `sparsity` everywhere.
+    public var blockSparsities: [OneShotSparsity]?
 
-    public init(method: any OneShotMethod, sparsity: OneShotSparsity, include: ((String) -> Bool)? = nil) {
-        self.method = method; self.sparsity = sparsity; self.include = include
+    public init(method: any OneShotMethod, sparsity: OneShotSparsity, include: ((String) -> Bool)? = nil,
+                blockSparsities: [OneShotSparsity]? = nil) {
+        self.method = method; self.sparsity = sparsity; self.include = include; self.blockSparsities = blockSparsities
     }
 
     /// Prunes `model` in place; `progress` receives one line per block.
-    public func prune(_ model: BertModel, calibration: [TokenBatch],
-                      progress: ((String) -> Void)? = nil) throws -> [OneShotLayerResult] {
-        guard calibration.contains(where: { $0.count > 0 }) else { throw OneShotError.noCalibrationData("the calibration set is empty") }
-        var hidden = try calibration.map { try model.embed(tokens: $0) }
+    public func prune<M: BlockSequentialModel>(_ model: M, calibration: [M.Batch],
+                                               progress: ((String) -> Void)? = nil) throws -> [OneShotLayerResult] {
+        guard calibration.contains(where: { !model.tokenMask($0).isEmpty }) else {
+            throw OneShotError.noCalibrationData("the calibration set is empty")
+        }
+        if let b = blockSparsities, b.count != model.blockCount {
+            throw OneShotError.invalid("\(b.count) block sparsities for \(model.blockCount) blocks")
+        }
+        var hidden = try calibration.map { try model.embed($0) }
         var results: [OneShotLayerResult] = []
-        for (b, layer) in model.layers.enumerated() {
-            let started = Date()
+        for b in 0..<model.blockCount {
+            let started = Date(), target = blockSparsities?[b] ?? sparsity
             let collector = BlockStatisticsCollector(collectGram: method.needsGram)
             for (i, batch) in calibration.enumerated() {
-                collector.tokenMask = batch.attentionMask
-                _ = try model.runLayer(b, hidden[i], batch: batch, observer: collector)
+                collector.tokenMask = model.tokenMask(batch)
+                _ = try model.runBlock(b, hidden[i], batch: batch, observer: collector)
             }
-            for (path, linear) in layer.linearLayers where include?(path) ?? true {
-                let full = "encoder.layer.\(b).\(path)"
-                guard linear.inFeatures > 0, linear.outFeatures > 0 else { continue }
-                guard let stats = collector.statistics[path] else { throw OneShotError.noCalibrationData("\(full) saw no input") }
-                let pruned = try method.prune(weight: linear.prunableWeight.value, statistics: stats,
-                                              sparsity: sparsity, layer: full)
-                linear.prunableWeight.value = pruned
-                linear.prunableWeight.mask = pruned.map { $0 == 0 ? 0 : 1 }
-                let zeros = pruned.scalars.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
-                results.append(OneShotLayerResult(path: full, shape: pruned.shape,
-                                                  sparsity: Double(zeros) / Double(max(pruned.count,
-                                                                                       1)), tokens: stats.tokens))
+            for (path, linear) in model.linearLayers(ofBlock: b) where include?(path) ?? true {
+                results.append(try pruneLayer(linear, path: model.blockPrefix(b) + path,
+                                              statistics: collector.statistics[path], sparsity: target))
             }
-            for (i, batch) in calibration.enumerated() { hidden[i] = try model.runLayer(b, hidden[i], batch: batch) }
-            progress?(String(format: "block %d/%d pruned with %@ (%@) in %.1f s", b + 1, model.layers.count,
-                             method.name, sparsity.description, Date().timeIntervalSince(started)))
+            for (i, batch) in calibration.enumerated() {
+                hidden[i] = try model.runBlock(b, hidden[i], batch: batch, observer: nil)
+            }
+            progress?(String(format: "block %d/%d pruned with %@ (%@) in %.1f s", b + 1, model.blockCount,
+                             method.name, target.description, Date().timeIntervalSince(started)))
         }
         return results
+    }
+
+    func pruneLayer(_ linear: any LinearLayer & PrunableWeightLayer, path: String,
+                    statistics: LinearInputStatistics?, sparsity: OneShotSparsity) throws -> OneShotLayerResult {
+        guard linear.inFeatures > 0, linear.outFeatures > 0 else {
+            return OneShotLayerResult(path: path, shape: [linear.outFeatures, linear.inFeatures], sparsity: 0,
+                                      tokens: 0)
+        }
+        guard let stats = statistics else { throw OneShotError.noCalibrationData("\(path) saw no input") }
+        let pruned = try method.prune(weight: linear.prunableWeight.value, statistics: stats, sparsity: sparsity,
+                                      layer: path)
+        linear.prunableWeight.value = pruned
+        linear.prunableWeight.mask = pruned.map { $0 == 0 ? 0 : 1 }
+        let zeros = pruned.scalars.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
+        return OneShotLayerResult(path: path, shape: pruned.shape, sparsity: Double(zeros) / Double(max(pruned.count,
+                1)),
+                                  tokens: stats.tokens)
     }
 }

@@ -7,6 +7,12 @@ enum OptionBounds {
         guard value >= minimum else { throw ValidationError("\(option) must be ≥ \(minimum), got \(value)") }
     }
 
+    static func atLeast(_ value: Double, _ minimum: Double, _ option: String) throws {
+        guard value.isFinite, value >= minimum else {
+            throw ValidationError("\(option) must be ≥ \(minimum), got \(value)")
+        }
+    }
+
     static func inRange(_ value: Int, _ range: ClosedRange<Int>, _ option: String) throws {
         guard range.contains(value) else {
             throw ValidationError("\(option) must be in \(range.lowerBound)–\(range.upperBound), got \(value)")

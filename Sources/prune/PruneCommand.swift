@@ -7,6 +7,7 @@ struct PruneCommand: ParsableCommand {
         commandName: "prune",
         abstract: "Prune trained models: remove what is not needed, keep the accuracy.",
         subcommands: [Train.self, Eval.self, PruneModel.self, Inspect.self, RunRecipe.self, OneShotCommand.self,
+                      LLMCommand.self,
                       Embed.self, Compress.self, Decompress.self, TreeCommand.self, Search.self, Bench.self,
                       Fuzz.self]
     )

@@ -15,10 +15,12 @@ final class LlamaParityTests: XCTestCase {
             let logits = try model.logits([ids])
             let vocab = model.config.vocabularySize
             let expected = try XCTUnwrap(fixture["window\(w).logits"]).scalars
-            let lse = try XCTUnwrap(fixture["window\(w).lse"]).scalars, nll = try XCTUnwrap(fixture["window\(w).nll"]).scalars
+            let lse = try XCTUnwrap(fixture["window\(w).lse"]).scalars
+            let nll = try XCTUnwrap(fixture["window\(w).nll"]).scalars
             for p in 0..<ids.count {
                 let row = Array(logits.scalars[(p * vocab)..<((p + 1) * vocab)])
-                for (k, id) in vocabIDs.enumerated() { worst = max(worst, abs(row[id] - expected[p * vocabIDs.count + k])) }
+                for (k, id) in vocabIDs.enumerated() { worst = max(worst,
+                                                                   abs(row[id] - expected[p * vocabIDs.count + k])) }
                 let m = Double(row.max()!), mine = m + log(row.reduce(0.0) { $0 + exp(Double($1) - m) })
                 worstLSE = max(worstLSE, abs(mine - Double(lse[p])))
                 if p + 1 < ids.count { ours += mine - Double(row[ids[p + 1]]); theirs += Double(nll[p]); count += 1 }

@@ -8,7 +8,8 @@ import PruneTensor
 /// metadata value type reads back, and malformed files get one clear error each.
 final class GGUFReaderTests: XCTestCase {
     func fixturePath() throws -> String {
-        try XCTUnwrap(Bundle.module.url(forResource: "gguf-quants", withExtension: "gguf", subdirectory: "Fixtures")).path
+        try XCTUnwrap(Bundle.module.url(forResource: "gguf-quants", withExtension: "gguf",
+                                        subdirectory: "Fixtures")).path
     }
 
     func testEveryBlockFormatMatchesGGUFPy() throws {

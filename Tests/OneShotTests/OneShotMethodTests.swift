@@ -11,7 +11,9 @@ final class OneShotMethodTests: XCTestCase {
         var results: [String: [Double]]
     }
 
-    func reference() throws -> (Reference, Tensor, LinearInputStatistics) {
+    func reference() throws -> (Reference, Tensor, LinearInputStatistics) { try Self.referenceLayer() }
+
+    static func referenceLayer() throws -> (Reference, Tensor, LinearInputStatistics) {
         let url = Bundle.module.url(forResource: "sparsegpt_reference", withExtension: "json", subdirectory: "Fixtures")!
         let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
         let stats = LinearInputStatistics(features: ref.cols, collectGram: true)
@@ -41,6 +43,10 @@ final class OneShotMethodTests: XCTestCase {
 
     /// ‖(W − Ŵ)·Xᵀ‖² over the calibration tokens: the layer-wise reconstruction error.
     func reconstructionError(_ w: Tensor, _ pruned: Tensor, _ x: [Float], tokens: Int) -> Double {
+        Self.reconstructionError(w, pruned, x, tokens: tokens)
+    }
+
+    static func reconstructionError(_ w: Tensor, _ pruned: Tensor, _ x: [Float], tokens: Int) -> Double {
         let rows = w.shape[0], cols = w.shape[1]
         var total = 0.0
         for t in 0..<tokens {

@@ -31,7 +31,8 @@ public enum GGMLBlockFormats {
 
 /// Little-endian loads from raw bytes (unaligned).
 enum RawLoad {
-    @inline(__always) static func u8(_ p: UnsafeRawPointer, _ at: Int) -> UInt8 { p.load(fromByteOffset: at, as: UInt8.self) }
+    @inline(__always) static func u8(_ p: UnsafeRawPointer, _ at: Int) -> UInt8 { p.load(fromByteOffset: at,
+                                                                                         as: UInt8.self) }
     @inline(__always) static func i8(_ p: UnsafeRawPointer, _ at: Int) -> Int8 { Int8(bitPattern: u8(p, at)) }
     @inline(__always) static func u16(_ p: UnsafeRawPointer, _ at: Int) -> UInt16 {
         UInt16(littleEndian: p.loadUnaligned(fromByteOffset: at, as: UInt16.self))

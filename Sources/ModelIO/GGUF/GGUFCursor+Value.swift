@@ -11,7 +11,8 @@ extension GGUFCursor {
         case 6: return .float32(Float(bitPattern: try u32(key)))
         case 7:
             let b = try u8(key)
-            guard b <= 1 else { throw ModelIOError(file: file, "metadata \(key): boolean byte \(b) is neither 0 nor 1") }
+            guard b <= 1 else { throw ModelIOError(file: file,
+                                                   "metadata \(key): boolean byte \(b) is neither 0 nor 1") }
             return .bool(b == 1)
         case 8: return .string(try string("metadata \(key)"))
         case 9: return try array(key: key, depth: depth)

@@ -29,7 +29,8 @@ struct GGUFCursor {
         let at = offset, n = try u64(what)
         let room = (bytes.count - offset) / max(minimumSize, 1)
         guard n <= UInt64(room) else {
-            throw ModelIOError(file: file, "\(what) at byte \(at) is \(n), more than the \(bytes.count) byte file can hold")
+            throw ModelIOError(file: file,
+                               "\(what) at byte \(at) is \(n), more than the \(bytes.count) byte file can hold")
         }
         return Int(n)
     }

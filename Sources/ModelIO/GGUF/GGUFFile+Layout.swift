@@ -21,7 +21,8 @@ extension GGUFFile {
         var dims: [Int] = []
         for _ in 0..<rank {
             let d = try cursor.u64("dimension of \(name)")
-            guard d <= UInt64(Int32.max) else { throw ModelIOError(file: file, "tensor \(name) has a dimension of \(d)") }
+            guard d <= UInt64(Int32.max) else { throw ModelIOError(file: file,
+                                                                   "tensor \(name) has a dimension of \(d)") }
             dims.append(Int(d))
         }
         let type = GGMLType(code: try cursor.u32("type of \(name)"))
@@ -34,7 +35,8 @@ extension GGUFFile {
             throw ModelIOError(file: file, "tensor \(raw.name): dimensions \(raw.dimensions) overflow")
         }
         guard let format = raw.type.format else {
-            throw ModelIOError(file: file, "tensor \(raw.name) has quantization type \(raw.type), which Prune does not read"
+            throw ModelIOError(file: file,
+                               "tensor \(raw.name) has quantization type \(raw.type), which Prune does not read"
                                + " (it reads \(GGMLBlockFormats.all.map(\.type.description).joined(separator: ", ")))")
         }
         guard raw.dimensions[0] % format.blockSize == 0 else {

@@ -7,7 +7,8 @@ extension GGUFFile {
     public func tokenizer() throws -> ByteLevelBPETokenizer {
         let model = self["tokenizer.ggml.model"]?.string ?? "(none)"
         guard model == "gpt2" else {
-            throw ModelIOError(file: path, "tokenizer type \(model) is not supported (Prune reads byte-level BPE, gpt2)")
+            throw ModelIOError(file: path,
+                               "tokenizer type \(model) is not supported (Prune reads byte-level BPE, gpt2)")
         }
         let preName = self["tokenizer.ggml.pre"]?.string ?? "default"
         guard let pre = PreTokenizers.named(preName) else {

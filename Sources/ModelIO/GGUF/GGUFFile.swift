@@ -44,7 +44,8 @@ public final class GGUFFile: @unchecked Sendable {
         alignment = try Self.alignment(values["general.alignment"], file: path)
         let infos = try (0..<tensorCount).map { _ in try Self.readInfo(&cursor, file: path) }
         let align = alignment, dataStart = (cursor.offset + align - 1) / align * align, size = mapped.count
-        tensors = try infos.map { try Self.locate($0, dataStart: dataStart, alignment: align, fileSize: size, file: path) }
+        tensors = try infos.map { try Self.locate($0, dataStart: dataStart, alignment: align, fileSize: size,
+                                                  file: path) }
         index = Dictionary(tensors.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
         guard index.count == tensors.count else { throw ModelIOError(file: path, "a tensor name appears twice") }
     }
@@ -63,7 +64,8 @@ public final class GGUFFile: @unchecked Sendable {
     /// Decodes one tensor to Float32.
     public func decode(_ info: GGUFTensorInfo) throws -> Tensor {
         guard let format = info.type.format else {
-            throw ModelIOError(file: path, "tensor \(info.name) has quantization type \(info.type), which Prune does not read"
+            throw ModelIOError(file: path,
+                               "tensor \(info.name) has quantization type \(info.type), which Prune does not read"
                                + " (it reads \(GGMLBlockFormats.all.map(\.type.description).joined(separator: ", ")))")
         }
         try MemoryBudget.check(elements: info.elementCount, of: 4, for: "tensor \(info.name)")

@@ -24,7 +24,8 @@ public final class MappedFile: @unchecked Sendable {
         count = Int(info.st_size)
         guard count > 0 else { base = nil; return }
         let mapped = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0)
-        guard let mapped, mapped != MAP_FAILED else { throw ModelIOError(file: path, "cannot map the file into memory") }
+        guard let mapped, mapped != MAP_FAILED else { throw ModelIOError(file: path,
+                                                                         "cannot map the file into memory") }
         base = UnsafeRawPointer(mapped)
     }
 

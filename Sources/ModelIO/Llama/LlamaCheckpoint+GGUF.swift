@@ -23,14 +23,17 @@ extension LlamaCheckpoint {
     public static func loadGGUF(_ path: String) throws -> LlamaCheckpoint {
         let file = try GGUFFile(path: path)
         let config = try ggufConfig(file)
+        let tokenizer = try file.tokenizer()
         let model = try build(config, file: path) { name in
             guard let info = file.info(ggufName(name)) else { return nil }
             let t = try file.decode(info)
             if name.hasSuffix("q_proj.weight") { return try RotaryRows.fromInterleaved(t, heads: config.headCount) }
-            if name.hasSuffix("k_proj.weight") { return try RotaryRows.fromInterleaved(t, heads: config.keyValueHeadCount) }
+            if name.hasSuffix("k_proj.weight") {
+                return try RotaryRows.fromInterleaved(t, heads: config.keyValueHeadCount)
+            }
             return t
         }
-        return LlamaCheckpoint(model: model, tokenizer: try file.tokenizer(), source: path, ggufMetadata: file.metadata)
+        return LlamaCheckpoint(model: model, tokenizer: tokenizer, source: path, ggufMetadata: file.metadata)
     }
 
     static func ggufConfig(_ file: GGUFFile) throws -> LlamaConfig {
@@ -39,7 +42,8 @@ extension LlamaCheckpoint {
             throw ModelIOError(file: file.path, "architecture \(arch) is not supported (Prune reads llama)")
         }
         func int(_ key: String) throws -> Int {
-            guard let v = file["llama." + key]?.int else { throw ModelIOError(file: file.path, "no integer llama.\(key)") }
+            guard let v = file["llama." + key]?.int else { throw ModelIOError(file: file.path,
+                                                                              "no integer llama.\(key)") }
             return v
         }
         let heads = try int("attention.head_count"), hidden = try int("embedding_length")
@@ -47,7 +51,8 @@ extension LlamaCheckpoint {
         let vocabulary = file["llama.vocab_size"]?.int ?? tokens ?? 0
         let headSize = file["llama.attention.key_length"]?.int ?? file["llama.rope.dimension_count"]?.int
             ?? hidden / max(heads, 1)
-        return LlamaConfig(vocabularySize: vocabulary, hiddenSize: hidden, intermediateSize: try int("feed_forward_length"),
+        return LlamaConfig(vocabularySize: vocabulary, hiddenSize: hidden,
+                           intermediateSize: try int("feed_forward_length"),
                            layerCount: try int("block_count"), headCount: heads,
                            keyValueHeadCount: file["llama.attention.head_count_kv"]?.int ?? heads, headSize: headSize,
                            ropeTheta: file["llama.rope.freq_base"]?.double ?? 10_000,

@@ -14,27 +14,32 @@ extension LlamaCheckpoint {
         let config = try huggingFaceConfig(json, file: configPath)
         let state = try Safetensors.read(directory + "/model.safetensors")
         let model = try build(config, file: directory + "/model.safetensors") { state[$0] }
-        let tokenizer = try HuggingFaceTokenizerJSON.read(directory + "/tokenizer.json", bos: config.bos, eos: config.eos)
+        let tokenizer = try HuggingFaceTokenizerJSON.read(directory + "/tokenizer.json", bos: config.bos,
+                                                          eos: config.eos)
         return LlamaCheckpoint(model: model, tokenizer: tokenizer, source: directory, ggufMetadata: [])
     }
 
     static func huggingFaceConfig(_ json: [String: Any], file: String) throws -> LlamaConfig {
         let type = json["model_type"] as? String ?? "(none)"
-        guard type == "llama" else { throw ModelIOError(file: file, "model_type \(type) is not supported (Prune reads llama)") }
+        guard type == "llama" else { throw ModelIOError(file: file,
+                                                        "model_type \(type) is not supported (Prune reads llama)") }
         func int(_ key: String) throws -> Int {
-            guard let v = (json[key] as? NSNumber)?.intValue else { throw ModelIOError(file: file, "no integer \"\(key)\"") }
+            guard let v = (json[key] as? NSNumber)?.intValue else { throw ModelIOError(file: file,
+                                                                                       "no integer \"\(key)\"") }
             return v
         }
         let hidden = try int("hidden_size"), heads = try int("num_attention_heads")
         return LlamaConfig(vocabularySize: try int("vocab_size"), hiddenSize: hidden,
                            intermediateSize: try int("intermediate_size"), layerCount: try int("num_hidden_layers"),
-                           headCount: heads, keyValueHeadCount: (json["num_key_value_heads"] as? NSNumber)?.intValue ?? heads,
+                           headCount: heads,
+                           keyValueHeadCount: (json["num_key_value_heads"] as? NSNumber)?.intValue ?? heads,
                            headSize: (json["head_dim"] as? NSNumber)?.intValue ?? hidden / max(heads, 1),
                            ropeTheta: (json["rope_theta"] as? NSNumber)?.doubleValue ?? 10_000,
                            rmsNormEpsilon: (json["rms_norm_eps"] as? NSNumber)?.floatValue ?? 1e-6,
                            contextLength: (json["max_position_embeddings"] as? NSNumber)?.intValue ?? 2048,
                            tiedEmbeddings: json["tie_word_embeddings"] as? Bool ?? false,
-                           bos: (json["bos_token_id"] as? NSNumber)?.intValue, eos: (json["eos_token_id"] as? NSNumber)?.intValue)
+                           bos: (json["bos_token_id"] as? NSNumber)?.intValue,
+                           eos: (json["eos_token_id"] as? NSNumber)?.intValue)
     }
 
     /// The `config.json` of a model (transformers' `LlamaConfig` keys).
@@ -44,7 +49,8 @@ extension LlamaCheckpoint {
             "architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": c.vocabularySize,
             "hidden_size": c.hiddenSize, "intermediate_size": c.intermediateSize, "num_hidden_layers": m.layers.count,
             "num_attention_heads": c.headCount, "num_key_value_heads": c.keyValueHeadCount, "head_dim": c.headSize,
-            "rope_theta": c.ropeTheta, "rms_norm_eps": Double(c.rmsNormEpsilon), "max_position_embeddings": c.contextLength,
+            "rope_theta": c.ropeTheta, "rms_norm_eps": Double(c.rmsNormEpsilon),
+            "max_position_embeddings": c.contextLength,
             "tie_word_embeddings": c.tiedEmbeddings, "hidden_act": "silu", "attention_bias": false, "mlp_bias": false,
             "torch_dtype": "float32", "initializer_range": 0.02, "pretraining_tp": 1, "use_cache": true,
         ]
@@ -63,7 +69,8 @@ extension LlamaCheckpoint {
         try AtomicFile.checkDestination(path, folder: true)
         let fm = FileManager.default
         if fm.fileExists(atPath: path) {
-            guard fm.fileExists(atPath: path + "/model.safetensors") || ((try? fm.contentsOfDirectory(atPath: path))?.isEmpty ?? false) else {
+            let empty = (try? fm.contentsOfDirectory(atPath: path))?.isEmpty ?? false
+            guard fm.fileExists(atPath: path + "/model.safetensors") || empty else {
                 throw ModelIOError(file: path, "exists and is not a model folder; refusing to replace it")
             }
         }
@@ -97,7 +104,9 @@ extension LlamaCheckpoint {
         var tokenizerConfig: [String: Any] = ["tokenizer_class": "PreTrainedTokenizerFast", "model_max_length":
                                               model.config.contextLength, "add_bos_token": tokenizer.addsBOS]
         if let b = tokenizer.bos { tokenizerConfig["bos_token"] = tokenizer.tokens[b] }
-        if let e = tokenizer.eos { tokenizerConfig["eos_token"] = tokenizer.tokens[e]; tokenizerConfig["pad_token"] = tokenizer.tokens[e] }
+        if let e = tokenizer.eos {
+            tokenizerConfig["eos_token"] = tokenizer.tokens[e]; tokenizerConfig["pad_token"] = tokenizer.tokens[e]
+        }
         try json(tokenizerConfig, "tokenizer_config.json")
         var state = model.stateDict()
         state.metadata = ["format": "pt"].merging(metadata) { $1 }

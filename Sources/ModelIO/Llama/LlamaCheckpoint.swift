@@ -29,7 +29,8 @@ public struct LlamaCheckpoint {
         try config.validate()
         func need(_ name: String, _ shape: [Int]) throws -> Tensor {
             guard let t = try tensor(name) else { throw ModelIOError(file: file, "no tensor \(name)") }
-            guard t.shape == shape else { throw ModelIOError(file: file, "\(name) has shape \(t.shape), expected \(shape)") }
+            guard t.shape == shape else { throw ModelIOError(file: file,
+                                                             "\(name) has shape \(t.shape), expected \(shape)") }
             guard t.isFinite else { throw ModelIOError(file: file, "\(name) holds NaN or infinite values") }
             return t
         }
@@ -37,7 +38,8 @@ public struct LlamaCheckpoint {
         func linear(_ name: String, _ out: Int, _ inputs: Int) throws -> Linear {
             Linear(weight: try need(name + ".weight", [out, inputs]), bias: nil)
         }
-        func norm(_ name: String) throws -> RMSNorm { RMSNorm(weight: try need(name + ".weight", [d]), epsilon: c.rmsNormEpsilon) }
+        func norm(_ name: String) throws -> RMSNorm { RMSNorm(weight: try need(name + ".weight", [d]),
+                                                              epsilon: c.rmsNormEpsilon) }
         let blocks = try (0..<c.layerCount).map { i -> LlamaBlock in
             let p = "model.layers.\(i)."
             let attention = LlamaAttention(query: try linear(p + "self_attn.q_proj", q, d),

@@ -25,7 +25,8 @@ public final class ByteLevelBPETokenizer: @unchecked Sendable {
     public init(tokens: [String], merges: [String], specialTokens: [String], preTokenizer: any PreTokenizer,
                 bos: Int?, eos: Int?, addsBOS: Bool) throws {
         self.tokens = tokens
-        let vocabulary = Dictionary(tokens.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        let vocabulary = Dictionary(tokens.enumerated().map { ($0.element, $0.offset) },
+                                    uniquingKeysWith: { a, _ in a })
         self.vocabulary = vocabulary
         self.specialTokens = specialTokens.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
         self.preTokenizer = preTokenizer
@@ -45,7 +46,8 @@ public final class ByteLevelBPETokenizer: @unchecked Sendable {
             let parts = m.split(separator: " ", omittingEmptySubsequences: false)
             guard parts.count == 2, let a = vocabulary[String(parts[0])], let b = vocabulary[String(parts[1])],
                   let merged = vocabulary[String(parts[0]) + String(parts[1])] else {
-                throw TokenizerError.unreadable(path: "BPE merges", reason: "merge \(rank) \"\(m)\" names tokens not in the vocabulary")
+                throw TokenizerError.unreadable(path: "BPE merges",
+                                                reason: "merge \(rank) \"\(m)\" names tokens not in the vocabulary")
             }
             let k = key(a, b)
             if table[k] == nil { table[k] = (rank, merged) }

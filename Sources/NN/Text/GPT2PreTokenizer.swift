@@ -23,7 +23,8 @@ public struct GPT2PreTokenizer: PreTokenizer {
         return out
     }
 
-    static let contractions: [[Unicode.Scalar]] = ["s", "t", "re", "ve", "m", "ll", "d"].map { Array($0.unicodeScalars) }
+    static let contractions: [[Unicode.Scalar]] = ["s", "t", "re", "ve", "m", "ll",
+                                                   "d"].map { Array($0.unicodeScalars) }
 
     /// The length of the match at `p` (always ≥ 1).
     static func match(_ s: [Unicode.Scalar], at p: Int) -> Int {

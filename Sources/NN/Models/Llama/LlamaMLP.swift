@@ -12,7 +12,8 @@ public final class LlamaMLP: Module {
         self.gate = gate; self.up = up; self.down = down
     }
 
-    public var children: [(name: String, module: any Module)] { [("gate_proj", gate), ("up_proj", up), ("down_proj", down)] }
+    public var children: [(name: String, module: any Module)] { [("gate_proj", gate), ("up_proj", up), ("down_proj",
+            down)] }
 
     public func replaceChild(named name: String, with module: any Module) throws {
         guard let l = module as? any LinearLayer else {

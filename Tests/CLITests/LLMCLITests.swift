@@ -1,0 +1,84 @@
+import Foundation
+import XCTest
+import TestSupport
+import PruneModelIO
+
+/// `prune llm` end to end on SmolLM2-135M (`make test` fetches it and the Jargon File) and its
+/// one-line errors.
+final class LLMCLITests: XCTestCase {
+    var cache: String { ProcessInfo.processInfo.environment["PRUNE_CACHE"] ?? (NSHomeDirectory() + "/.cache/prune") }
+    var model: String { cache + "/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf" }
+
+    func requireInputs() throws {
+        guard FileManager.default.fileExists(atPath: model) else {
+            throw MissingTestInput("SmolLM2-135M-Instruct in \(model) (scripts/fetch-smollm2.sh)")
+        }
+        guard FileManager.default.fileExists(atPath: cache + "/text/jargon.txt.gz") else {
+            throw MissingTestInput("the Jargon File in \(cache)/text (scripts/fetch-jargon.sh)")
+        }
+    }
+
+    func temporary(_ name: String) -> String { NSTemporaryDirectory() + "prune-llm-cli-\(UUID().uuidString)-\(name)" }
+
+    func testPrunePrintsPerplexityAndWritesBothFormats() throws {
+        try requireInputs()
+        let hf = temporary("hf"), gguf = temporary("m.gguf")
+        defer { try? FileManager.default.removeItem(atPath: hf); try? FileManager.default.removeItem(atPath: gguf) }
+        let r = try PruneCLI.run(["llm", "prune", "--method", "wanda", "--sparsity", "0.5", "--calibration-windows",
+                                  "2",
+                                  "--calibration-length", "64", "--eval-windows", "2", "--eval-length", "64",
+                                  "--out", hf,
+                                  "--gguf-out", gguf, "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let dense = try XCTUnwrap((obj["dense"] as? [String: Any])?["perplexity"] as? Double)
+        let pruned = try XCTUnwrap((obj["pruned"] as? [String: Any])?["perplexity"] as? Double)
+        XCTAssertLessThan(dense, pruned)
+        XCTAssertEqual(try XCTUnwrap(obj["linearSparsity"] as? Double), 0.5, accuracy: 1e-6)
+        XCTAssertEqual(obj["calibrationTokens"] as? Int, 128)
+        for file in ["config.json", "model.safetensors", "tokenizer.json", "generation_config.json",
+                     "tokenizer_config.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: hf + "/" + file), file)
+        }
+        let again = try PruneCLI.run(["llm", "perplexity", "--model", gguf, "--eval-windows", "2", "--eval-length",
+                                      "64", "--json"])
+        XCTAssertEqual(again.status, 0, again.err)
+        let reread = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(again.out.utf8)) as? [String: Any])
+        let p = try XCTUnwrap((reread["dense"] as? [String: Any])?["perplexity"] as? Double)
+        XCTAssertEqual(p, pruned, accuracy: pruned * 2e-3, "the GGUF export (F16) reads back with the same perplexity")
+    }
+
+    func testOneLineErrors() throws {
+        try requireInputs()
+        let short = temporary("short.txt")
+        try "A text far too short for one window of two hundred and fifty-six tokens, repeated once or twice over."
+            .write(toFile: short, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: short) }
+        let cases: [([String], String)] = [
+            (["llm", "perplexity", "--text", short], "shorter than one window of 256"),
+            (["llm", "prune", "--sparsity", "1.0"], "must be in [0, 1)"),
+            (["llm", "prune", "--sparsity", "0.5", "--owl", "--owl-lambda", "0.6"], "outside [0, 1)"),
+            (["llm", "perplexity", "--model", try craft(architecture: "gpt2")], "architecture gpt2 is not supported"),
+            (["llm", "perplexity", "--model", try craft(architecture: "llama", tokenizer: "llama")],
+             "tokenizer type llama is not supported"),
+        ]
+        for (args, fragment) in cases {
+            let r = try PruneCLI.run(args + ["--calibration-windows", "1"].filter { _ in args[1] == "prune" })
+            XCTAssertNotEqual(r.status, 0, args.joined(separator: " "))
+            XCTAssertTrue(r.err.contains(fragment), "\(args): \(r.err)")
+            XCTAssertEqual(r.err.split(separator: "\n").filter { $0.hasPrefix("Error") }.count, 1, r.err)
+        }
+    }
+
+    /// A tiny GGUF file with the given architecture and tokenizer type.
+    func craft(architecture: String, tokenizer: String = "gpt2") throws -> String {
+        var w = GGUFWriter()
+        w.metadata = [("general.architecture", .string(architecture)), ("llama.block_count", .uint32(1)),
+                      ("llama.embedding_length", .uint32(8)), ("llama.feed_forward_length", .uint32(8)),
+                      ("llama.attention.head_count", .uint32(2)), ("tokenizer.ggml.model", .string(tokenizer))]
+        let path = temporary("crafted.gguf")
+        try w.write(to: path)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+}
