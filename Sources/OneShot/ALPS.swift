@@ -34,9 +34,7 @@ public struct ALPS: OneShotMethod {
     public func prune(weight: Tensor, statistics: LinearInputStatistics, sparsity: OneShotSparsity,
                       layer: String) throws -> Tensor {
         let rows = weight.shape[0], cols = weight.shape[1]
-        guard statistics.features == cols else {
-            throw OneShotError.invalid("\(layer): statistics for \(statistics.features) inputs, weight has \(cols)")
-        }
+        try statistics.check(columns: cols, layer: layer)
         try sparsity.validate(columns: cols, layer: layer)
         let system = try statistics.normalizedHessian(dampening: dampening, layer: layer)
         let target = weight.scalars

@@ -16,9 +16,7 @@ public struct CriterionOneShot: OneShotMethod {
     public func prune(weight: Tensor, statistics: LinearInputStatistics, sparsity: OneShotSparsity,
                       layer: String) throws -> Tensor {
         let cols = weight.shape[1]
-        guard statistics.features == cols else {
-            throw OneShotError.invalid("\(layer): statistics for \(statistics.features) inputs, weight has \(cols)")
-        }
+        try statistics.check(columns: cols, layer: layer)
         try sparsity.validate(columns: cols, layer: layer)
         if let need = criterion.needs.first(where: { !($0 is InputNorms) }) {
             throw OneShotError.invalid("\(criterion.name) needs \(need.key), which one-shot calibration (unlabelled "

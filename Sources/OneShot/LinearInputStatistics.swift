@@ -60,3 +60,12 @@ public final class LinearInputStatistics {
         return h
     }
 }
+
+extension LinearInputStatistics {
+    /// Throws unless the statistics describe an input of `columns` features.
+    func check(columns: Int, layer: String) throws {
+        guard features == columns else {
+            throw OneShotError.invalid("\(layer): statistics for \(features) inputs, weight has \(columns)")
+        }
+    }
+}

@@ -27,9 +27,7 @@ public struct SparseGPT: OneShotMethod {
     public func prune(weight: Tensor, statistics: LinearInputStatistics, sparsity: OneShotSparsity,
                       layer: String) throws -> Tensor {
         let rows = weight.shape[0], cols = weight.shape[1]
-        guard statistics.features == cols else {
-            throw OneShotError.invalid("\(layer): statistics for \(statistics.features) inputs, weight has \(cols)")
-        }
+        try statistics.check(columns: cols, layer: layer)
         try sparsity.validate(columns: cols, layer: layer)
         if case .nOfM(_, let m) = sparsity, blockSize % m != 0 {
             throw OneShotError.invalid("SparseGPT block size \(blockSize) is not a multiple of M = \(m)")

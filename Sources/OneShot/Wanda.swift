@@ -12,9 +12,7 @@ public struct Wanda: OneShotMethod {
     public func prune(weight: Tensor, statistics: LinearInputStatistics, sparsity: OneShotSparsity,
                       layer: String) throws -> Tensor {
         let rows = weight.shape[0], cols = weight.shape[1]
-        guard statistics.features == cols else {
-            throw OneShotError.invalid("\(layer): statistics for \(statistics.features) inputs, weight has \(cols)")
-        }
+        try statistics.check(columns: cols, layer: layer)
         guard statistics.tokens > 0 else { throw OneShotError.noCalibrationData("\(layer) saw no calibration tokens") }
         try sparsity.validate(columns: cols, layer: layer)
         let norms = statistics.featureNorms
