@@ -64,6 +64,27 @@ public enum AtomicFile {
         }
     }
 
+    /// Builds a folder under a temporary name beside `path` (`fill` writes its files), then replaces
+    /// whatever is at `path` with it. On any failure the temporary folder is removed and `path` is
+    /// untouched. Callers check the destination first; errors name `display` (default `path`).
+    public static func replaceFolder(at path: String, display: String? = nil, fill: (String) throws -> Void) throws {
+        let fm = FileManager.default
+        let tmp = temporaryPath(beside: URL(fileURLWithPath: path))
+        TemporaryFiles.shared.add(tmp)
+        defer { TemporaryFiles.shared.remove(tmp) }
+        do {
+            try fm.createDirectory(atPath: tmp, withIntermediateDirectories: false)
+            try fill(tmp)
+            if fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
+            guard rename(tmp, path) == 0 else {
+                throw ModelIOError(file: display ?? path, "cannot move the finished folder into place (errno \(errno))")
+            }
+        } catch {
+            try? fm.removeItem(atPath: tmp)
+            throw error
+        }
+    }
+
     /// A hidden, unique name in the destination's folder for the file being written.
     public static func temporaryPath(beside url: URL) -> String {
         let dir = url.deletingLastPathComponent().path

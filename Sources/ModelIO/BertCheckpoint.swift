@@ -120,11 +120,7 @@ public struct BertCheckpoint {
             }
         }
         try AtomicFile.checkDestination(dst, folder: true)
-        let tmp = AtomicFile.temporaryPath(beside: URL(fileURLWithPath: dst))
-        TemporaryFiles.shared.add(tmp)
-        defer { TemporaryFiles.shared.remove(tmp) }
-        do {
-            try fm.createDirectory(atPath: tmp, withIntermediateDirectories: false)
+        try AtomicFile.replaceFolder(at: dst, display: path) { tmp in
             for item in try fm.contentsOfDirectory(atPath: src) where item != "model.safetensors" && item != "config.json" && !item.hasPrefix(".") {
                 try fm.copyItem(atPath: src + "/" + item, toPath: tmp + "/" + item)
             }
@@ -141,12 +137,6 @@ public struct BertCheckpoint {
             for (k, v) in extraTensors { state.tensors[k] = v }
             state.metadata = ["format": "pt"].merging(metadata) { $1 }
             try Safetensors.write(state, to: tmp + "/model.safetensors")
-            if fm.fileExists(atPath: dst) { try fm.removeItem(atPath: dst) }
-            guard rename(tmp, dst) == 0 else { throw ModelIOError(file: path,
-                                                                  "cannot move the finished folder into place (errno \(errno))") }
-        } catch {
-            try? fm.removeItem(atPath: tmp)
-            throw error
         }
     }
 }

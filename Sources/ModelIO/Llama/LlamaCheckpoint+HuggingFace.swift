@@ -74,20 +74,7 @@ extension LlamaCheckpoint {
                 throw ModelIOError(file: path, "exists and is not a model folder; refusing to replace it")
             }
         }
-        let tmp = AtomicFile.temporaryPath(beside: URL(fileURLWithPath: path))
-        TemporaryFiles.shared.add(tmp)
-        defer { TemporaryFiles.shared.remove(tmp) }
-        do {
-            try fm.createDirectory(atPath: tmp, withIntermediateDirectories: false)
-            try writeHuggingFaceFiles(into: tmp, metadata: metadata)
-            if fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
-            guard rename(tmp, path) == 0 else {
-                throw ModelIOError(file: path, "cannot move the finished folder into place (errno \(errno))")
-            }
-        } catch {
-            try? fm.removeItem(atPath: tmp)
-            throw error
-        }
+        try AtomicFile.replaceFolder(at: path) { try writeHuggingFaceFiles(into: $0, metadata: metadata) }
     }
 
     func writeHuggingFaceFiles(into dir: String, metadata: [String: String]) throws {
