@@ -18,7 +18,7 @@ done
 PRUNE=${PRUNE_BINARY:-}
 if [ -z "$PRUNE" ]; then swift build -c release --product prune >/dev/null; PRUNE=.build/release/prune; fi
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(safetensors idx csv recipe onnx prune-codec tree-json connect4)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(safetensors idx csv recipe onnx prune-codec tree-json connect4 gguf)
 [ -n "${PRUNE_FUZZ_SKIP_BUILD:-}" ] ||
   swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >/dev/null
 FUZZER=Fuzz/.build/release/PruneLibFuzzer

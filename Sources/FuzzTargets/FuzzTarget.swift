@@ -27,7 +27,7 @@ public enum SizeFieldEncoding: Sendable {
 public enum FuzzTargets {
     public static let all: [any FuzzTarget] = [
         SafetensorsFuzzTarget(), IDXFuzzTarget(), CSVFuzzTarget(), RecipeFuzzTarget(), ONNXFuzzTarget(),
-        CompressedModelFuzzTarget(), TreeJSONFuzzTarget(), ConnectFourFuzzTarget(),
+        CompressedModelFuzzTarget(), TreeJSONFuzzTarget(), ConnectFourFuzzTarget(), GGUFFuzzTarget(),
     ]
 
     public static func named(_ name: String) -> (any FuzzTarget)? { all.first { $0.name == name } }

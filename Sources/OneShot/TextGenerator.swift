@@ -40,6 +40,17 @@ public struct TextGenerator {
         let ids = tokenizer.encode(prompt)
         guard !ids.isEmpty else { throw OneShotError.invalid("the prompt is empty") }
         let started = Date()
+        let out = try Self.continuation(model, ids: ids, settings: settings, eos: tokenizer.eos)
+        return GeneratedText(text: tokenizer.decode(out), tokens: out, promptTokens: ids.count,
+                             generatedTokens: out.count,
+                             seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Up to `settings.maxTokens` token ids after `ids` (the prompt runs once, then one token per
+    /// step with the key/value caches); stops at `eos` when the settings say so.
+    public static func continuation(_ model: LlamaModel, ids: [Int], settings: GenerationSettings,
+                                    eos: Int?) throws -> [Int] {
+        guard !ids.isEmpty else { throw OneShotError.invalid("the prompt is empty") }
         let caches = model.layers.map { _ in KeyValueCache() }
         var rng = RandomGenerator(seed: settings.seed)
         var logits = try model.logits([ids], caches: caches)
@@ -48,16 +59,14 @@ public struct TextGenerator {
         for _ in 0..<settings.maxTokens {
             let last = Array(logits.scalars[(logits.count - v)...])
             let next = pick(last, settings: settings, rng: &rng)
-            if settings.stopAtEOS, next == tokenizer.eos { break }
+            if settings.stopAtEOS, next == eos { break }
             out.append(next)
             logits = try model.logits([[next]], caches: caches)
         }
-        return GeneratedText(text: tokenizer.decode(out), tokens: out, promptTokens: ids.count,
-                             generatedTokens: out.count,
-                             seconds: Date().timeIntervalSince(started))
+        return out
     }
 
-    func pick(_ logits: [Float], settings: GenerationSettings, rng: inout RandomGenerator) -> Int {
+    static func pick(_ logits: [Float], settings: GenerationSettings, rng: inout RandomGenerator) -> Int {
         let greedy = logits.indices.max { logits[$0] < logits[$1] || (logits[$0] == logits[$1] && $0 > $1) } ?? 0
         guard settings.temperature > 0 else { return greedy }
         var order = Array(logits.indices)

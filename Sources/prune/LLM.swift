@@ -7,7 +7,7 @@ struct LLMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "llm",
         abstract: "Decoder LLMs (Llama family, GGUF or Hugging Face folder): perplexity, one-shot pruning, generation.",
-        subcommands: [LLMPrune.self, LLMPerplexity.self, LLMGenerate.self])
+        subcommands: [LLMPrune.self, LLMStructured.self, LLMPerplexity.self, LLMGenerate.self])
 
     /// The model a `--model` value names: smollm2 (the default) is SmolLM2-135M-Instruct in the cache.
     static func modelPath(_ name: String) throws -> String {

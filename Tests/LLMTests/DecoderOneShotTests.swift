@@ -5,15 +5,7 @@ import Prune
 /// One-shot pruning of the real SmolLM2-135M, small but real: a few calibration windows of the
 /// Jargon File's calibration part, perplexity on a few windows of its evaluation part.
 final class DecoderOneShotTests: XCTestCase {
-    func tokens() throws -> (evaluation: [Int], calibration: [TokenRows]) {
-        let tokenizer = try SmolLM2.checkpoint().tokenizer
-        let parts = try SmolLM2.jargon()
-        let evaluation = tokenizer.encode(String(parts.text(.evaluation).prefix(40_000)))
-        let calibrationTokens = tokenizer.encode(String(parts.text(.calibration).prefix(40_000)))
-        let calibration = try CalibrationWindows.draw(from: calibrationTokens,
-                                                      count: 4, length: 64, seed: 1)
-        return (evaluation, calibration)
-    }
+    func tokens() throws -> (evaluation: [Int], calibration: [TokenRows]) { try SmolLM2.tokens() }
 
     func prunedPerplexity(_ method: any OneShotMethod, _ sparsity: OneShotSparsity, owl: Bool = false) throws
         -> (Double, LlamaCheckpoint, [OneShotLayerResult]) {

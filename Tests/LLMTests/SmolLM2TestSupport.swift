@@ -35,6 +35,17 @@ enum SmolLM2 {
         return try JargonFile.load()
     }
 
+    /// Evaluation tokens (the first 40,000 characters of the evaluation part) and 4 seeded
+    /// calibration windows of 64 tokens from the calibration part.
+    static func tokens() throws -> (evaluation: [Int], calibration: [TokenRows]) {
+        let tokenizer = try checkpoint().tokenizer
+        let parts = try jargon()
+        let evaluation = tokenizer.encode(String(parts.text(.evaluation).prefix(40_000)))
+        let calibrationTokens = tokenizer.encode(String(parts.text(.calibration).prefix(40_000)))
+        let calibration = try CalibrationWindows.draw(from: calibrationTokens, count: 4, length: 64, seed: 1)
+        return (evaluation, calibration)
+    }
+
     static func fixture(_ name: String, _ ext: String) throws -> String {
         try XCTUnwrap(Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Fixtures")).path
     }

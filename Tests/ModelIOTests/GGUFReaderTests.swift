@@ -83,6 +83,17 @@ final class GGUFReaderTests: XCTestCase {
         var keys = good
         for i in 16..<24 { keys[i] = 0x7F }
         try expectError(keys, "metadata count")
+        // Found by the gguf fuzz target: an empty file and a 3-byte one crashed on a nil base address.
+        try expectError([], "truncated")
+        try expectError([0x47, 0x47, 0x55], "truncated")
+    }
+
+    func testAZeroElementTensorDecodesToAnEmptyTensor() throws {
+        var writer = GGUFWriter()
+        writer.tensors = [("empty", try Tensor(shape: [0, 4], scalars: []), .f32), ("one", Tensor([2]), .f32)]
+        let file = try GGUFFile(bytes: Array(try writer.encode()), name: "memory.gguf")
+        XCTAssertEqual(try file.tensor("empty").shape, [0, 4])
+        XCTAssertEqual(try file.tensor("one").scalars, [2])
     }
 
     func testUnknownQuantizationTypeIsNamed() throws {

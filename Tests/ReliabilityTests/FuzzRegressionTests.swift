@@ -42,7 +42,7 @@ final class FuzzRegressionTests: XCTestCase {
 
     func testEveryFuzzTargetSurvivesAFixedPass() throws {
         let counts = ["safetensors": 20_000, "idx": 20_000, "csv": 1_500, "recipe": 5_000, "onnx": 5_000,
-                      "prune-codec": 20_000, "tree-json": 5_000, "connect4": 2_000]
+                      "prune-codec": 20_000, "tree-json": 5_000, "connect4": 2_000, "gguf": 5_000]
         for target in FuzzTargets.all {
             let n = try XCTUnwrap(counts[target.name], "every target has a count here")
             let s = try FuzzRunner(target: target).run(executions: n, repository: repository, budget: 512 << 20)

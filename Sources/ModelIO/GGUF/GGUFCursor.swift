@@ -13,11 +13,14 @@ struct GGUFCursor {
     }
 
     mutating func u8(_ what: String) throws -> UInt8 { bytes[try take(1, what)] }
+    // The offset is taken before the base address is read: an empty file has no base address.
     mutating func u16(_ what: String) throws -> UInt16 {
-        RawLoad.u16(bytes.baseAddress!, try take(2, what))
+        let at = try take(2, what)
+        return RawLoad.u16(bytes.baseAddress!, at)
     }
     mutating func u32(_ what: String) throws -> UInt32 {
-        RawLoad.u32(bytes.baseAddress!, try take(4, what))
+        let at = try take(4, what)
+        return RawLoad.u32(bytes.baseAddress!, at)
     }
     mutating func u64(_ what: String) throws -> UInt64 {
         let at = try take(8, what)

@@ -18,9 +18,19 @@ public final class GGUFFile: @unchecked Sendable {
     private let index: [String: Int]
     private let values: [String: GGUFValue]
 
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(mapped: try MappedFile(path: path))
+    }
+
+    /// A GGUF file already in memory; `name` stands for its path in messages.
+    public convenience init(bytes: [UInt8], name: String) throws {
+        try self.init(mapped: MappedFile(copying: bytes, name: name))
+    }
+
+    private init(mapped: MappedFile) throws {
+        let path = mapped.path
         self.path = path
-        mapped = try MappedFile(path: path)
+        self.mapped = mapped
         var cursor = GGUFCursor(bytes: mapped.bytes, file: path)
         let magic = try cursor.u32("magic")
         guard magic == 0x4655_4747 else { throw ModelIOError(file: path, "not a GGUF file (bad magic)") }
@@ -70,6 +80,7 @@ public final class GGUFFile: @unchecked Sendable {
         }
         try MemoryBudget.check(elements: info.elementCount, of: 4, for: "tensor \(info.name)")
         var scalars = [Float](repeating: 0, count: info.elementCount)
+        guard info.elementCount > 0 else { return Tensor(unchecked: info.shape, scalars) }
         scalars.withUnsafeMutableBufferPointer { out in
             format.decode(mapped.bytes.baseAddress! + info.fileOffset, count: info.elementCount, into: out.baseAddress!)
         }

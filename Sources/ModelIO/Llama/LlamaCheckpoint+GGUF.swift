@@ -9,29 +9,34 @@ extension LlamaCheckpoint {
         if hf == "lm_head.weight" { return "output.weight" }
         let parts = hf.split(separator: ".")
         guard parts.count >= 5, parts[1] == "layers" else { return hf }
-        if parts[3] == "input_layernorm" { return "blk.\(parts[2]).attn_norm.weight" }
-        if parts[3] == "post_attention_layernorm" { return "blk.\(parts[2]).ffn_norm.weight" }
+        let kind = parts[parts.count - 1]
+        if parts[3] == "input_layernorm" { return "blk.\(parts[2]).attn_norm.\(kind)" }
+        if parts[3] == "post_attention_layernorm" { return "blk.\(parts[2]).ffn_norm.\(kind)" }
         let names = ["self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k", "self_attn.v_proj": "attn_v",
                      "self_attn.o_proj": "attn_output", "mlp.gate_proj": "ffn_gate", "mlp.up_proj": "ffn_up",
                      "mlp.down_proj": "ffn_down"]
         let module = "\(parts[3]).\(parts[4])"
-        if let n = names[module] { return "blk.\(parts[2]).\(n).weight" }
+        if let n = names[module] { return "blk.\(parts[2]).\(n).\(kind)" }
         return hf
     }
 
     /// Reads a GGUF file of architecture `llama`.
     public static func loadGGUF(_ path: String) throws -> LlamaCheckpoint {
-        let file = try GGUFFile(path: path)
+        try loadGGUF(GGUFFile(path: path))
+    }
+
+    /// Builds the model and tokenizer of an open GGUF file of architecture `llama`.
+    public static func loadGGUF(_ file: GGUFFile) throws -> LlamaCheckpoint {
+        let path = file.path
         let config = try ggufConfig(file)
         let tokenizer = try file.tokenizer()
         let model = try build(config, file: path) { name in
             guard let info = file.info(ggufName(name)) else { return nil }
             let t = try file.decode(info)
-            if name.hasSuffix("q_proj.weight") { return try RotaryRows.fromInterleaved(t, heads: config.headCount) }
-            if name.hasSuffix("k_proj.weight") {
-                return try RotaryRows.fromInterleaved(t, heads: config.keyValueHeadCount)
-            }
-            return t
+            guard name.hasSuffix("q_proj.weight") || name.hasSuffix("k_proj.weight")
+                    || name.hasSuffix("q_proj.bias") || name.hasSuffix("k_proj.bias") else { return t }
+            // Interleaved rows, head by head: the head count is the row count over the head size.
+            return try RotaryRows.fromInterleaved(t, heads: max(t.shape[0] / config.headSize, 1))
         }
         return LlamaCheckpoint(model: model, tokenizer: tokenizer, source: path, ggufMetadata: file.metadata)
     }
@@ -46,20 +51,52 @@ extension LlamaCheckpoint {
                                                                               "no integer llama.\(key)") }
             return v
         }
-        let heads = try int("attention.head_count"), hidden = try int("embedding_length")
+        let shapes = try ggufLayerShapes(file)
+        let heads = try shapes?[0].headCount ?? int("attention.head_count"), hidden = try int("embedding_length")
         let tokens = file["tokenizer.ggml.tokens"]?.array?.count
         let vocabulary = file["llama.vocab_size"]?.int ?? tokens ?? 0
         let headSize = file["llama.attention.key_length"]?.int ?? file["llama.rope.dimension_count"]?.int
             ?? hidden / max(heads, 1)
         return LlamaConfig(vocabularySize: vocabulary, hiddenSize: hidden,
-                           intermediateSize: try int("feed_forward_length"),
+                           intermediateSize: try shapes?[0].intermediateSize ?? int("feed_forward_length"),
                            layerCount: try int("block_count"), headCount: heads,
-                           keyValueHeadCount: file["llama.attention.head_count_kv"]?.int ?? heads, headSize: headSize,
+                           keyValueHeadCount: shapes?[0].keyValueHeadCount ?? file["llama.attention.head_count_kv"]?.int
+                               ?? heads, headSize: headSize,
                            ropeTheta: file["llama.rope.freq_base"]?.double ?? 10_000,
                            rmsNormEpsilon: Float(file["llama.attention.layer_norm_rms_epsilon"]?.double ?? 1e-5),
                            contextLength: file["llama.context_length"]?.int ?? 2048,
                            tiedEmbeddings: file.info("output.weight") == nil,
-                           bos: file["tokenizer.ggml.bos_token_id"]?.int, eos: file["tokenizer.ggml.eos_token_id"]?.int)
+                           bos: file["tokenizer.ggml.bos_token_id"]?.int, eos: file["tokenizer.ggml.eos_token_id"]?.int,
+                           layerShapes: shapes)
+    }
+
+    /// Per-layer widths when any of `head_count`, `head_count_kv`, `feed_forward_length` is an
+    /// array (llama.cpp's form for blocks of different widths); nil when all three are scalars.
+    static func ggufLayerShapes(_ file: GGUFFile) throws -> [LlamaLayerShape]? {
+        let keys = ["attention.head_count", "attention.head_count_kv", "feed_forward_length"]
+        let values = keys.map { file["llama." + $0] }
+        guard values.contains(where: { $0?.array != nil }) else { return nil }
+        guard let blocks = file["llama.block_count"]?.int, blocks > 0 else {
+            throw ModelIOError(file: file.path, "per-layer widths without an integer llama.block_count")
+        }
+        var columns: [[Int]] = []
+        for (key, value) in zip(keys, values) {
+            if let array = value?.array {
+                let ints = array.compactMap(\.int)
+                guard ints.count == blocks, ints.count == array.count else {
+                    throw ModelIOError(file: file.path, "llama.\(key) holds \(array.count) values for \(blocks) blocks")
+                }
+                columns.append(ints)
+            } else if let v = value?.int {
+                columns.append([Int](repeating: v, count: blocks))
+            } else if key == "attention.head_count_kv" {
+                columns.append(columns[0])  // absent: as many key/value heads as query heads
+            } else {
+                throw ModelIOError(file: file.path, "no integer llama.\(key)")
+            }
+        }
+        return (0..<blocks).map { LlamaLayerShape(headCount: columns[0][$0], keyValueHeadCount: columns[1][$0],
+                                                  intermediateSize: columns[2][$0]) }
     }
 }
 

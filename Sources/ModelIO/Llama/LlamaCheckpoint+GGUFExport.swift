@@ -14,11 +14,12 @@ extension LlamaCheckpoint {
         try AtomicFile.checkDestination(path)
         var writer = GGUFWriter()
         writer.metadata = ggufExportMetadata(storage: storage)
-        let c = model.config
+        let headSize = model.config.headSize
         for (name, p) in model.parameters() {
             var t = p.effectiveValue
-            if name.hasSuffix("q_proj.weight") { t = try RotaryRows.toInterleaved(t, heads: c.headCount) }
-            if name.hasSuffix("k_proj.weight") { t = try RotaryRows.toInterleaved(t, heads: c.keyValueHeadCount) }
+            if name.contains("q_proj.") || name.contains("k_proj.") {
+                t = try RotaryRows.toInterleaved(t, heads: max(t.shape[0] / headSize, 1))
+            }
             writer.tensors.append((Self.ggufName(name), t, t.rank == 1 ? .f32 : storage))
         }
         try writer.write(to: path)
@@ -26,12 +27,19 @@ extension LlamaCheckpoint {
 
     func ggufExportMetadata(storage: GGUFWriter.Storage) -> [(key: String, value: GGUFValue)] {
         let c = model.config
+        // Blocks of different widths: llama.cpp reads these three keys as per-layer arrays.
+        func widths(_ value: (LlamaLayerShape) -> Int) -> GGUFValue {
+            guard let shapes = c.layerShapes else { return .uint32(UInt32(value(c.shape(ofLayer: 0)))) }
+            return .array(elementType: 5, shapes.map { .int32(Int32(value($0))) })
+        }
         let sizes: [(String, GGUFValue)] = [
             ("llama.block_count", .uint32(UInt32(model.layers.count))), ("llama.embedding_length",
                                                                          .uint32(UInt32(c.hiddenSize))),
-            ("llama.feed_forward_length", .uint32(UInt32(c.intermediateSize))),
-            ("llama.attention.head_count", .uint32(UInt32(c.headCount))),
-            ("llama.attention.head_count_kv", .uint32(UInt32(c.keyValueHeadCount))),
+            ("llama.feed_forward_length", widths(\.intermediateSize)),
+            ("llama.attention.head_count", widths(\.headCount)),
+            ("llama.attention.head_count_kv", widths(\.keyValueHeadCount)),
+            ("llama.attention.key_length", .uint32(UInt32(c.headSize))),
+            ("llama.attention.value_length", .uint32(UInt32(c.headSize))),
             ("llama.rope.dimension_count", .uint32(UInt32(c.headSize))),
             ("llama.rope.freq_base", .float32(Float(c.ropeTheta))),
             ("llama.attention.layer_norm_rms_epsilon", .float32(c.rmsNormEpsilon)),

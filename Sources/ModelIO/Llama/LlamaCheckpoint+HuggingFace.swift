@@ -45,13 +45,15 @@ extension LlamaCheckpoint {
     /// The `config.json` of a model (transformers' `LlamaConfig` keys).
     static func huggingFaceConfigJSON(_ m: LlamaModel) -> [String: Any] {
         let c = m.config
+        let biased = m.layers.map { HuggingFaceBiases(block: $0) }
         var json: [String: Any] = [
             "architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": c.vocabularySize,
             "hidden_size": c.hiddenSize, "intermediate_size": c.intermediateSize, "num_hidden_layers": m.layers.count,
             "num_attention_heads": c.headCount, "num_key_value_heads": c.keyValueHeadCount, "head_dim": c.headSize,
             "rope_theta": c.ropeTheta, "rms_norm_eps": Double(c.rmsNormEpsilon),
             "max_position_embeddings": c.contextLength,
-            "tie_word_embeddings": c.tiedEmbeddings, "hidden_act": "silu", "attention_bias": false, "mlp_bias": false,
+            "tie_word_embeddings": c.tiedEmbeddings, "hidden_act": "silu",
+            "attention_bias": biased.contains { $0.attention }, "mlp_bias": biased.contains { $0.mlp },
             "torch_dtype": "float32", "initializer_range": 0.02, "pretraining_tp": 1, "use_cache": true,
         ]
         if let b = c.bos { json["bos_token_id"] = b }
@@ -67,6 +69,7 @@ extension LlamaCheckpoint {
             throw ModelIOError(file: path, "refusing to overwrite the input model; choose another output")
         }
         try AtomicFile.checkDestination(path, folder: true)
+        try Self.checkHuggingFaceLoadable(model, destination: path)
         let fm = FileManager.default
         if fm.fileExists(atPath: path) {
             let empty = (try? fm.contentsOfDirectory(atPath: path))?.isEmpty ?? false
@@ -96,6 +99,7 @@ extension LlamaCheckpoint {
         }
         try json(tokenizerConfig, "tokenizer_config.json")
         var state = model.stateDict()
+        HuggingFaceBiases.addZeroBiases(to: &state, model: model)
         state.metadata = ["format": "pt"].merging(metadata) { $1 }
         try Safetensors.write(state, to: dir + "/model.safetensors")
     }

@@ -29,26 +29,31 @@ public struct LlamaCheckpoint {
         try config.validate()
         func need(_ name: String, _ shape: [Int]) throws -> Tensor {
             guard let t = try tensor(name) else { throw ModelIOError(file: file, "no tensor \(name)") }
+            return try checked(name, t, shape)
+        }
+        func checked(_ name: String, _ t: Tensor, _ shape: [Int]) throws -> Tensor {
             guard t.shape == shape else { throw ModelIOError(file: file,
                                                              "\(name) has shape \(t.shape), expected \(shape)") }
             guard t.isFinite else { throw ModelIOError(file: file, "\(name) holds NaN or infinite values") }
             return t
         }
-        let c = config, d = c.hiddenSize, q = c.headCount * c.headSize, kv = c.keyValueHeadCount * c.headSize
+        let c = config, d = c.hiddenSize
         func linear(_ name: String, _ out: Int, _ inputs: Int) throws -> Linear {
-            Linear(weight: try need(name + ".weight", [out, inputs]), bias: nil)
+            let bias = try tensor(name + ".bias").map { try checked(name + ".bias", $0, [out]) }
+            return Linear(weight: try need(name + ".weight", [out, inputs]), bias: bias)
         }
         func norm(_ name: String) throws -> RMSNorm { RMSNorm(weight: try need(name + ".weight", [d]),
                                                               epsilon: c.rmsNormEpsilon) }
         let blocks = try (0..<c.layerCount).map { i -> LlamaBlock in
-            let p = "model.layers.\(i)."
+            let p = "model.layers.\(i).", s = c.shape(ofLayer: i)
+            let q = s.headCount * c.headSize, kv = s.keyValueHeadCount * c.headSize
             let attention = LlamaAttention(query: try linear(p + "self_attn.q_proj", q, d),
                                            key: try linear(p + "self_attn.k_proj", kv, d),
                                            value: try linear(p + "self_attn.v_proj", kv, d),
                                            output: try linear(p + "self_attn.o_proj", d, q), headSize: c.headSize)
-            let mlp = LlamaMLP(gate: try linear(p + "mlp.gate_proj", c.intermediateSize, d),
-                               up: try linear(p + "mlp.up_proj", c.intermediateSize, d),
-                               down: try linear(p + "mlp.down_proj", d, c.intermediateSize))
+            let mlp = LlamaMLP(gate: try linear(p + "mlp.gate_proj", s.intermediateSize, d),
+                               up: try linear(p + "mlp.up_proj", s.intermediateSize, d),
+                               down: try linear(p + "mlp.down_proj", d, s.intermediateSize))
             return LlamaBlock(inputNorm: try norm(p + "input_layernorm"), attention: attention,
                               postAttentionNorm: try norm(p + "post_attention_layernorm"), mlp: mlp)
         }

@@ -6,7 +6,8 @@ import PruneAutodiff
 /// matrix when tied. Parameter paths are Hugging Face's (`model.layers.0.self_attn.q_proj.weight`,
 /// `model.embed_tokens.weight`, `lm_head.weight`), so its state dict is a transformers checkpoint.
 public final class LlamaModel: Module {
-    public let config: LlamaConfig
+    /// The sizes; kept in step with the blocks by ``syncConfigWithLayers()`` after structured pruning.
+    public private(set) var config: LlamaConfig
     public let embedding: Embedding
     public private(set) var layers: [LlamaBlock]
     public let norm: RMSNorm
@@ -27,6 +28,19 @@ public final class LlamaModel: Module {
     /// Removes whole blocks by index.
     public func removeLayers(_ indices: Set<Int>) {
         layers = layers.enumerated().filter { !indices.contains($0.offset) }.map(\.element)
+        syncConfigWithLayers()
+    }
+
+    /// Sets the block count and widths of ``config`` from the blocks: one uniform shape when all
+    /// blocks agree, else per-layer shapes (the first block's widths stay in the scalar fields).
+    public func syncConfigWithLayers() {
+        let shapes = layerShapes
+        config.layerCount = shapes.count
+        guard let first = shapes.first else { return }
+        config.headCount = first.headCount
+        config.keyValueHeadCount = first.keyValueHeadCount
+        config.intermediateSize = first.intermediateSize
+        config.layerShapes = shapes.allSatisfy({ $0 == first }) ? nil : shapes
     }
 
     /// Token ids `[batch, length]` (as Float) → logits `[batch, length, vocabulary]`.
@@ -70,8 +84,9 @@ public final class LlamaModel: Module {
     }
 
     public var summary: String {
-        "LlamaModel(\(layers.count) blocks, hidden \(config.hiddenSize), \(config.headCount) heads / "
-            + "\(config.keyValueHeadCount) key/value, MLP \(config.intermediateSize), vocabulary \(config.vocabularySize))"
+        let widths = config.layerShapes == nil ? "\(config.shape(ofLayer: 0))" : "per-layer widths"
+        return "LlamaModel(\(layers.count) blocks, hidden \(config.hiddenSize), \(widths), "
+            + "vocabulary \(config.vocabularySize))"
     }
 }
 

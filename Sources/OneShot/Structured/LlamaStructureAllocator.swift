@@ -1,0 +1,81 @@
+import Foundation
+import PruneNN
+
+/// What structured decoder pruning removes.
+public enum LlamaStructureAxis: String, Sendable, CaseIterable, Codable {
+    /// Whole key/value groups: the key/value head, its query heads, their o_proj columns.
+    case heads
+    /// Query heads inside groups, the same number from every group of a block.
+    case queryHeads = "query-heads"
+    /// SwiGLU units (gate/up rows, down_proj columns).
+    case width
+    /// Whole blocks.
+    case depth
+    /// Groups and units together, chosen by standardized scores (FLAP's adaptive structure search).
+    case global
+}
+
+/// How removals spread over blocks.
+public enum LlamaStructureSpread: String, Sendable, CaseIterable, Codable {
+    /// The same count in every block (the model stays loadable by transformers).
+    case uniform
+    /// Ranked across blocks by score: blocks end with different widths (GGUF stores them).
+    case global
+}
+
+/// Turns scores and a target (a fraction of the projection weights to remove) into a
+/// ``LlamaStructurePlan``.
+public struct LlamaStructureAllocator: Sendable {
+    public var axis: LlamaStructureAxis
+    public var spread: LlamaStructureSpread
+    /// Fraction of the blocks' projection weights (the non-embedding parameters, norms aside) to remove.
+    public var removeFraction: Double
+    /// Kept MLP widths are multiples of this (kernel-friendly widths).
+    public var roundTo: Int
+    /// Depth by the angular distance of a span (Gromov et al.) instead of Block Influence.
+    public var angularDepth: Bool
+    /// For the heads and query-heads axes: query heads every block keeps, instead of a fraction.
+    public var keepHeads: Int?
+
+    public init(axis: LlamaStructureAxis, spread: LlamaStructureSpread = .uniform, removeFraction: Double,
+                roundTo: Int = 1, angularDepth: Bool = false, keepHeads: Int? = nil) {
+        self.axis = axis; self.spread = spread; self.removeFraction = removeFraction; self.roundTo = roundTo
+        self.angularDepth = angularDepth; self.keepHeads = keepHeads
+    }
+
+    public func plan(_ model: LlamaModel, scores: LlamaStructureScores) throws -> LlamaStructurePlan {
+        if let keepHeads, axis == .heads || axis == .queryHeads {
+            let pool = StructureCandidatePool(model: model, scores: scores, roundTo: roundTo)
+            return pool.plan(removing: try pool.keeping(queryHeads: keepHeads, wholeGroups: axis == .heads))
+        }
+        guard removeFraction > 0, removeFraction < 1, roundTo >= 1 else {
+            throw OneShotError.invalid("remove a fraction in (0, 1) with round-to ≥ 1, got \(removeFraction), "
+                                       + "\(roundTo)")
+        }
+        let pool = StructureCandidatePool(model: model, scores: scores, roundTo: roundTo)
+        let target = Int((removeFraction * Double(model.projectionWeightCount)).rounded(.up))
+        if axis == .depth { return try depthPlan(pool, model: model, scores: scores, target: target) }
+        let kinds: [StructureCandidate.Kind] = switch axis {
+        case .heads: [.group]
+        case .queryHeads: [.querySlot]
+        case .width: [.unit]
+        case .global, .depth: [.group, .unit]
+        }
+        try pool.checkReachable(target, kinds: kinds, axis: axis, total: model.projectionWeightCount)
+        var chosen = pool.greedy(kinds: kinds, target: target)
+        if spread == .uniform { chosen = pool.uniform(like: chosen, kinds: kinds, target: target) }
+        return pool.plan(removing: chosen)
+    }
+
+    func depthPlan(_ pool: StructureCandidatePool, model: LlamaModel, scores: LlamaStructureScores,
+                   target: Int) throws -> LlamaStructurePlan {
+        let perBlock = model.projectionWeightCount / max(model.layers.count, 1)
+        let count = Int((Double(target) / Double(max(perBlock, 1))).rounded(.up))
+        guard count < model.layers.count else {
+            throw OneShotError.invalid("depth: removing \(count) of \(model.layers.count) blocks leaves none")
+        }
+        var plan = pool.plan(removing: [])
+        plan.removedBlocks = LlamaDepthScores.blocksToRemove(count: count, scores: scores, angular: angularDepth)
+        return plan
+    }
+}

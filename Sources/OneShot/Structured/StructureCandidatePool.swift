@@ -1,0 +1,110 @@
+import Foundation
+import PruneNN
+
+/// One removable structure: a key/value group, a query-head slot (one query head from every group
+/// of a block — the lowest-scored one not yet removed), or a SwiGLU unit.
+struct StructureCandidate: Hashable {
+    enum Kind: Hashable { case group, querySlot, unit }
+    var kind: Kind
+    var block: Int
+    var index: Int
+    var score: Double
+    /// The score standardized within its block and kind (FLAP's rule, so blocks and kinds compare).
+    var standardized: Double
+    /// Projection weights it removes.
+    var cost: Int
+}
+
+/// The candidates of one model and the constraints on removing them: each block keeps at least
+/// one group, one query head per group, and `roundTo` (≥ 1) units, kept widths multiples of `roundTo`.
+struct StructureCandidatePool {
+    let shapes: [LlamaLayerShape]
+    let roundTo: Int
+    /// [block][group] query heads of the group, lowest score first.
+    let headOrder: [[[Int]]]
+    let candidates: [StructureCandidate.Kind: [StructureCandidate]]
+
+    init(model: LlamaModel, scores: LlamaStructureScores, roundTo: Int) {
+        let shapes = model.layerShapes, h = model.config.hiddenSize, d = model.config.headSize
+        self.shapes = shapes; self.roundTo = roundTo
+        var order: [[[Int]]] = [], groups: [StructureCandidate] = [], slots: [StructureCandidate] = []
+        var units: [StructureCandidate] = []
+        for (b, s) in shapes.enumerated() {
+            let size = s.headCount / s.keyValueHeadCount, headScores = scores.heads[b]
+            let headZ = Self.standardized(headScores), unitZ = Self.standardized(scores.units[b])
+            let byGroup = (0..<s.keyValueHeadCount).map { g in
+                ((g * size)..<((g + 1) * size)).sorted { headScores[$0] < headScores[$1] || (headScores[$0]
+                    == headScores[$1] && $0 < $1) }
+            }
+            order.append(byGroup)
+            groups += scores.groups[b].enumerated().map { g, score in
+                let z = ((g * size)..<((g + 1) * size)).reduce(0) { $0 + headZ[$1] } / Double(size)
+                return StructureCandidate(kind: .group, block: b, index: g, score: score, standardized: z,
+                                          cost: (2 * size + 2) * d * h)
+            }
+            slots += (0..<max(size - 1, 0)).map { r in
+                StructureCandidate(kind: .querySlot, block: b, index: r,
+                                   score: byGroup.reduce(0) { $0 + headScores[$1[r]] },
+                                   standardized: byGroup.reduce(0) { $0 + headZ[$1[r]] } / Double(byGroup.count),
+                                   cost: s.keyValueHeadCount * 2 * d * h)
+            }
+            units += scores.units[b].enumerated().map {
+                StructureCandidate(kind: .unit, block: b, index: $0.offset, score: $0.element,
+                                   standardized: unitZ[$0.offset], cost: 3 * h)
+            }
+        }
+        headOrder = order
+        candidates = [.group: groups, .querySlot: slots, .unit: units]
+    }
+
+    /// How many of `kind` block `b` may lose.
+    func removable(_ kind: StructureCandidate.Kind, block b: Int) -> Int {
+        let s = shapes[b]
+        switch kind {
+        case .group: return s.keyValueHeadCount - 1
+        case .querySlot: return s.headCount / s.keyValueHeadCount - 1
+        case .unit: return s.intermediateSize - max(roundTo, 1)
+        }
+    }
+
+    func checkReachable(_ target: Int, kinds: [StructureCandidate.Kind], axis: LlamaStructureAxis,
+                        total: Int) throws {
+        let most = kinds.reduce(0) { sum, kind in
+            sum + shapes.indices.reduce(0) { s, b in
+                s + (candidates[kind] ?? []).filter { $0.block == b }.prefix(removable(kind, block: b))
+                    .reduce(0) { $0 + $1.cost }
+            }
+        }
+        guard most >= target else {
+            func percent(_ n: Int) -> String { String(format: "%.1f%%", 100 * Double(n) / Double(max(total, 1))) }
+            throw OneShotError.invalid("\(axis.rawValue) alone can remove at most \(percent(most)) of the block "
+                                       + "weights (at least one group, one query head per group and "
+                                       + "\(max(roundTo, 1)) MLP units stay in every block); asked for "
+                                       + percent(target))
+        }
+    }
+
+    /// Lowest standardized scores first (each score standardized within its block and kind, as
+    /// FLAP's adaptive structure search does), within the constraints, until `target`.
+    func greedy(kinds: [StructureCandidate.Kind], target: Int) -> [StructureCandidate] {
+        var pooled = kinds.flatMap { candidates[$0] ?? [] }.map { (z: $0.standardized, c: $0) }
+        pooled.sort { ($0.z, $0.c.block, $0.c.index) < ($1.z, $1.c.block, $1.c.index) }
+        var taken: [StructureCandidate] = [], removed = 0
+        var counts: [StructureCandidate.Kind: [Int]] = [:]
+        for (_, c) in pooled where removed < target {
+            var perBlock = counts[c.kind] ?? [Int](repeating: 0, count: shapes.count)
+            guard perBlock[c.block] < removable(c.kind, block: c.block) else { continue }
+            perBlock[c.block] += 1; counts[c.kind] = perBlock
+            taken.append(c); removed += c.cost
+        }
+        return roundedUnits(taken)
+    }
+
+    /// (v − mean) / sample standard deviation.
+    static func standardized(_ v: [Double]) -> [Double] {
+        let mean = v.reduce(0, +) / Double(max(v.count, 1))
+        let variance = v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(v.count - 1, 1))
+        let sd = max(variance.squareRoot(), 1e-30)
+        return v.map { ($0 - mean) / sd }
+    }
+}

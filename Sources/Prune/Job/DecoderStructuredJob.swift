@@ -1,0 +1,109 @@
+import Foundation
+
+/// Structured pruning of a Llama-family decoder as one job: load, score every group, query head,
+/// SwiGLU unit and block on calibration text (one dense pass), allocate a target fraction of the
+/// block weights over the chosen axis, remove the structures physically, and measure perplexity
+/// dense, before recovery and after the least-squares refit (the same plan applied to two copies
+/// of the model), with greedy-decoding speed. Text, windows, seed and outputs come from `base`.
+public struct DecoderStructuredJob {
+    /// Model path, text, calibration/evaluation windows, seed, outputs (its method is unused).
+    public var base: DecoderOneShotJob
+    public var allocator: LlamaStructureAllocator
+    public var importance: any StructureImportance = FluctuationImportance()
+    /// Also prune a second copy with the least-squares refit and measure it (the exported model is
+    /// the refitted one when set).
+    public var refit = true
+    /// Measure greedy decoding speed (tokens/s) of the dense and pruned models.
+    public var speed: GenerationSpeed?
+
+    public init(base: DecoderOneShotJob, allocator: LlamaStructureAllocator) {
+        self.base = base; self.allocator = allocator
+    }
+
+    public func run(log: any JobLog = SilentLog()) throws -> DecoderStructuredReport {
+        if let out = base.out { try AtomicFile.checkDestination(out, folder: true) }
+        if let g = base.ggufOut { try AtomicFile.checkDestination(g) }
+        let ckpt = try LlamaCheckpoint.load(base.model)
+        log.info("\(PathText.short(base.model)): \(ckpt.model.summary)")
+        var report = DecoderStructuredReport(model: base.model, axis: allocator.axis.rawValue,
+                                             spread: allocator.spread.rawValue, importance: importance.name,
+                                             denseWeights: ckpt.model.projectionWeightCount)
+        let (evaluation, calibration) = try base.tokens(ckpt.tokenizer)
+        report.calibrationTokens = calibration.reduce(0) { $0 + $1.tokenCount }
+        if !base.skipDense { report.dense = try base.perplexity(ckpt.model, evaluation, log: log, label: "dense") }
+        report.denseTokensPerSecond = try speed?.measure(ckpt.model, tokens: evaluation)
+        let t0 = monotonicSeconds()
+        let scores = try LlamaStructureScores.measure(ckpt.model, calibration: calibration, importance: importance) {
+            log.progress($0)
+        }
+        log.endProgress()
+        let plan = try allocator.plan(ckpt.model, scores: scores)
+        report.scoreSeconds = monotonicSeconds() - t0
+        report.removedBlocks = plan.removedBlocks
+        var second = refit ? try LlamaCheckpoint.load(base.model) : nil
+        let plain = LeastSquaresRefit(refit: false, compensateBias: importance.compensatesBias)
+        try prune(ckpt.model, plan, plain, calibration, log: log)
+        report.shapes = ckpt.model.layerShapes
+        report.prunedWeights = ckpt.model.projectionWeightCount
+        report.pruned = try base.perplexity(ckpt.model, evaluation, log: log, label: "pruned")
+        report.prunedTokensPerSecond = try speed?.measure(ckpt.model, tokens: evaluation)
+        if let copy = second?.model {
+            let t1 = monotonicSeconds()
+            try prune(copy, plan, LeastSquaresRefit(refit: true, compensateBias: importance.compensatesBias),
+                      calibration, log: log)
+            report.refitSeconds = monotonicSeconds() - t1
+            report.refitted = try base.perplexity(copy, evaluation, log: log, label: "refitted")
+        }
+        let final = second ?? ckpt
+        second = nil
+        try export(final, &report)
+        report.peakResidentBytes = peakResidentBytes()
+        return report
+    }
+
+    func prune(_ model: LlamaModel, _ plan: LlamaStructurePlan, _ recovery: LeastSquaresRefit,
+               _ calibration: [TokenRows], log: any JobLog) throws {
+        try LlamaStructuredPruner(recovery: recovery).apply(plan, to: model, calibration: calibration) {
+            log.progress($0)
+        }
+        log.endProgress()
+    }
+
+    func export(_ ckpt: LlamaCheckpoint, _ report: inout DecoderStructuredReport) throws {
+        let what = "\(allocator.axis.rawValue) \(allocator.spread.rawValue) \(allocator.removeFraction)"
+        if let out = base.out {
+            try ckpt.saveHuggingFace(to: out, metadata: ["prune.structured": what])
+            report.out = out
+        }
+        if let g = base.ggufOut {
+            try ckpt.saveGGUF(to: g, storage: base.ggufF32 ? .f32 : .f16)
+            report.ggufOut = g
+        }
+    }
+}
+
+/// What a ``DecoderStructuredJob`` did and measured.
+public struct DecoderStructuredReport: Encodable {
+    public var model: String
+    public var axis: String
+    public var spread: String
+    public var importance: String
+    public var denseWeights: Int
+    public var prunedWeights = 0
+    public var calibrationTokens = 0
+    public var removedBlocks: [Int] = []
+    public var shapes: [LlamaLayerShape] = []
+    public var dense: Perplexity?
+    public var pruned: Perplexity?
+    public var refitted: Perplexity?
+    public var denseTokensPerSecond: Double?
+    public var prunedTokensPerSecond: Double?
+    public var scoreSeconds = 0.0
+    public var refitSeconds = 0.0
+    public var peakResidentBytes = 0
+    public var out: String?
+    public var ggufOut: String?
+
+    /// Fraction of the block weights removed.
+    public var removedFraction: Double { 1 - Double(prunedWeights) / Double(max(denseWeights, 1)) }
+}
