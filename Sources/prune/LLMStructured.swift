@@ -4,6 +4,7 @@ import Prune
 
 extension LlamaStructureAxis: ExpressibleByArgument {}
 extension LlamaStructureSpread: ExpressibleByArgument {}
+extension LlamaStructureRanking: ExpressibleByArgument {}
 
 /// `prune llm structured`: remove key/value groups, query heads, MLP units or blocks of a decoder.
 struct LLMStructured: ParsableCommand {
@@ -32,6 +33,10 @@ struct LLMStructured: ParsableCommand {
     @Option(help: ArgumentHelp("Importance: \(StructureImportances.names.joined(separator: ", ")).",
                                discussion: "fluctuation (FLAP) folds removed channels' mean into a bias."))
     var importance: String = "fluctuation"
+
+    @Option(help: ArgumentHelp("How --spread global and --axis global compare structures: standardized (FLAP: "
+            + "z-scores per block and kind) or relative (output error over the residual energy, per weight)."))
+    var ranking: LlamaStructureRanking = .standardized
 
     @Option(name: .customLong("keep-heads"), help: ArgumentHelp("With --axis heads or query-heads: query heads each "
             + "block keeps (instead of --remove); must suit the key/value groups."))
@@ -94,6 +99,7 @@ struct LLMStructured: ParsableCommand {
             var job = DecoderStructuredJob(base: base, allocator: LlamaStructureAllocator(
                 axis: axis, spread: spread, removeFraction: remove, roundTo: roundTo, angularDepth: angular,
                 keepHeads: keepHeads))
+            job.allocator.ranking = ranking
             job.importance = try StructureImportances.named(importance)
             job.refit = !noRefit
             job.speed = speed ? GenerationSpeed() : nil

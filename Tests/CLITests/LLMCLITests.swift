@@ -70,6 +70,33 @@ final class LLMCLITests: XCTestCase {
         }
     }
 
+    func testStructuredPrintsBothPerplexitiesAndItsErrors() throws {
+        try requireInputs()
+        let r = try PruneCLI.run(["llm", "structured", "--axis", "depth", "--remove", "0.1", "--calibration-windows",
+                                  "2", "--calibration-length", "64", "--eval-windows", "2", "--eval-length", "64",
+                                  "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        XCTAssertEqual((obj["removedBlocks"] as? [Int])?.count, 3, "10% of 30 equal blocks is 3 blocks")
+        for key in ["dense", "pruned", "refitted"] {
+            XCTAssertNotNil((obj[key] as? [String: Any])?["perplexity"] as? Double, key)
+        }
+        let cases: [([String], String)] = [
+            (["--axis", "heads", "--remove", "0.3"], "heads alone can remove at most 16.7% of the block weights"),
+            (["--axis", "heads", "--keep-heads", "4"], "allows keeping 3, 6, 9"),
+            (["--axis", "width", "--keep-heads", "3"], "--keep-heads needs --axis heads"),
+            (["--remove", "1.2"], "--remove must be in (0, 1)"),
+            (["--importance", "taylor"], "unknown structured importance taylor"),
+        ]
+        for (args, fragment) in cases {
+            let e = try PruneCLI.run(["llm", "structured", "--calibration-windows", "1", "--calibration-length", "32",
+                                      "--eval-windows", "1", "--skip-dense"] + args)
+            XCTAssertNotEqual(e.status, 0, args.joined(separator: " "))
+            XCTAssertTrue(e.err.contains(fragment), "\(args): \(e.err)")
+            XCTAssertEqual(e.err.split(separator: "\n").filter { $0.hasPrefix("Error") }.count, 1, e.err)
+        }
+    }
+
     /// A tiny GGUF file with the given architecture and tokenizer type.
     func craft(architecture: String, tokenizer: String = "gpt2") throws -> String {
         var w = GGUFWriter()

@@ -89,4 +89,22 @@ final class StructuredRecoveryTests: XCTestCase {
         XCTAssertEqual(span.removedBlocks, [best, best + 1])
         XCTAssertThrowsError(try LlamaStructureAllocator(axis: .depth, removeFraction: 0.9).plan(m, scores: scores))
     }
+
+    func testRelativeRankingRemovesTheLeastErrorPerWeightFirst() throws {
+        let m = try TinyLlama.model(blocks: 3), calibration = TinyLlama.rows(count: 3, length: 8, seed: 6)
+        let importance = FluctuationImportance()
+        let scores = try LlamaStructureScores.measure(m, calibration: calibration, importance: importance)
+        var allocator = LlamaStructureAllocator(axis: .width, spread: .global, removeFraction: 0.05)
+        allocator.ranking = .relative
+        let plan = try allocator.plan(m, scores: scores, importance: importance)
+        // The first unit removed has the least fluctuation over its block's residual energy (equal unit costs).
+        let ratios = (0..<3).flatMap { b in scores.units[b].enumerated().map { (b, $0.offset,
+                                                                                  $0.element / scores.residualEnergy[b]) } }
+        let first = try XCTUnwrap(ratios.min { $0.2 < $1.2 })
+        XCTAssertFalse(plan.keptUnits[first.0].contains(first.1))
+        XCTAssertEqual(scores.residualEnergy.count, 3)
+        XCTAssertThrowsError(try allocator.plan(m, scores: scores, importance: ActivationImportance())) {
+            XCTAssertTrue("\($0)".contains("needs an importance that measures an output error"), "\($0)")
+        }
+    }
 }

@@ -23,6 +23,14 @@ public enum LlamaStructureSpread: String, Sendable, CaseIterable, Codable {
     case global
 }
 
+/// How the global spread and the global axis compare structures across blocks and kinds.
+public enum LlamaStructureRanking: String, Sendable, CaseIterable, Codable {
+    /// Scores standardized within each block and kind (FLAP's adaptive structure search).
+    case standardized
+    /// Output error of the removal relative to the residual stream's energy, per removed weight.
+    case relative
+}
+
 /// Turns scores and a target (a fraction of the projection weights to remove) into a
 /// ``LlamaStructurePlan``.
 public struct LlamaStructureAllocator: Sendable {
@@ -36,6 +44,8 @@ public struct LlamaStructureAllocator: Sendable {
     public var angularDepth: Bool
     /// For the heads and query-heads axes: query heads every block keeps, instead of a fraction.
     public var keepHeads: Int?
+    /// How the global ranking compares structures; `.relative` needs the importance that scored them.
+    public var ranking: LlamaStructureRanking = .standardized
 
     public init(axis: LlamaStructureAxis, spread: LlamaStructureSpread = .uniform, removeFraction: Double,
                 roundTo: Int = 1, angularDepth: Bool = false, keepHeads: Int? = nil) {
@@ -43,16 +53,21 @@ public struct LlamaStructureAllocator: Sendable {
         self.angularDepth = angularDepth; self.keepHeads = keepHeads
     }
 
-    public func plan(_ model: LlamaModel, scores: LlamaStructureScores) throws -> LlamaStructurePlan {
+    public func plan(_ model: LlamaModel, scores: LlamaStructureScores,
+                     importance: (any StructureImportance)? = nil) throws -> LlamaStructurePlan {
+        guard ranking == .standardized || importance != nil else {
+            throw OneShotError.invalid("the relative ranking needs the importance the scores came from")
+        }
         if let keepHeads, axis == .heads || axis == .queryHeads {
-            let pool = StructureCandidatePool(model: model, scores: scores, roundTo: roundTo)
+            let pool = try StructureCandidatePool(model: model, scores: scores, roundTo: roundTo)
             return pool.plan(removing: try pool.keeping(queryHeads: keepHeads, wholeGroups: axis == .heads))
         }
         guard removeFraction > 0, removeFraction < 1, roundTo >= 1 else {
             throw OneShotError.invalid("remove a fraction in (0, 1) with round-to ≥ 1, got \(removeFraction), "
                                        + "\(roundTo)")
         }
-        let pool = StructureCandidatePool(model: model, scores: scores, roundTo: roundTo)
+        let pool = try StructureCandidatePool(model: model, scores: scores, roundTo: roundTo,
+                                              relativeErrorOf: ranking == .relative ? importance : nil)
         let target = Int((removeFraction * Double(model.projectionWeightCount)).rounded(.up))
         if axis == .depth { return try depthPlan(pool, model: model, scores: scores, target: target) }
         let kinds: [StructureCandidate.Kind] = switch axis {

@@ -15,6 +15,8 @@ public struct LlamaStructureScores: Sendable {
     public var units: [[Double]]
     /// ShortGPT's Block Influence per block (see ``LlamaDepthScores``).
     public var blockInfluence: [Double]
+    /// Mean squared norm of the residual stream entering each block, per token.
+    public var residualEnergy: [Double] = []
     /// The last token's hidden state of every calibration row entering each block, and after the
     /// last: [block 0…L][row][hidden].
     public var lastTokenStates: [[[Float]]]
@@ -33,6 +35,7 @@ public struct LlamaStructureScores: Sendable {
             let next = try hidden.map { try model.runBlock(i, $0, observer: tap) }
             try scores.addBlock(block, tap: tap, importance: importance)
             scores.blockInfluence.append(LlamaDepthScores.influence(from: hidden, to: next))
+            scores.residualEnergy.append(Self.meanSquaredNorm(hidden))
             hidden = next
             scores.lastTokenStates.append(hidden.flatMap(lastTokens))
             progress?("scored block \(i + 1)/\(model.layers.count)")
@@ -53,6 +56,11 @@ public struct LlamaStructureScores: Sendable {
         let activations = try tap.finished("mlp.down_proj"), wd = try StructuredSlice.dense(block.mlp.down, "down_proj")
         units.append((0..<block.mlp.gate.outFeatures).map {
             importance.score(weight: wd, channels: [$0], statistics: activations) })
+    }
+
+    static func meanSquaredNorm(_ h: [Tensor]) -> Double {
+        let tokens = h.reduce(0) { $0 + $1.count / max($1.shape.last ?? 1, 1) }
+        return h.reduce(0.0) { sum, t in sum + t.scalars.reduce(0.0) { $0 + Double($1 * $1) } } / Double(max(tokens, 1))
     }
 
     /// The last position's hidden vector of each row of `[rows, length, hidden]`.

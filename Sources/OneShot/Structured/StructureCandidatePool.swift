@@ -9,7 +9,8 @@ struct StructureCandidate: Hashable {
     var block: Int
     var index: Int
     var score: Double
-    /// The score standardized within its block and kind (FLAP's rule, so blocks and kinds compare).
+    /// What the global ranking sorts by: the score standardized within its block and kind (FLAP's
+    /// rule), or the relative output error per removed weight (``LlamaStructureRanking``).
     var standardized: Double
     /// Projection weights it removes.
     var cost: Int
@@ -22,9 +23,10 @@ struct StructureCandidatePool {
     let roundTo: Int
     /// [block][group] query heads of the group, lowest score first.
     let headOrder: [[[Int]]]
-    let candidates: [StructureCandidate.Kind: [StructureCandidate]]
+    private(set) var candidates: [StructureCandidate.Kind: [StructureCandidate]]
 
-    init(model: LlamaModel, scores: LlamaStructureScores, roundTo: Int) {
+    init(model: LlamaModel, scores: LlamaStructureScores, roundTo: Int,
+         relativeErrorOf importance: (any StructureImportance)? = nil) throws {
         let shapes = model.layerShapes, h = model.config.hiddenSize, d = model.config.headSize
         self.shapes = shapes; self.roundTo = roundTo
         var order: [[[Int]]] = [], groups: [StructureCandidate] = [], slots: [StructureCandidate] = []
@@ -55,6 +57,7 @@ struct StructureCandidatePool {
         }
         headOrder = order
         candidates = [.group: groups, .querySlot: slots, .unit: units]
+        if let importance { try rankByRelativeError(importance, residualEnergy: scores.residualEnergy) }
     }
 
     /// How many of `kind` block `b` may lose.
@@ -106,5 +109,23 @@ struct StructureCandidatePool {
         let variance = v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(v.count - 1, 1))
         let sd = max(variance.squareRoot(), 1e-30)
         return v.map { ($0 - mean) / sd }
+    }
+
+    /// Ranks every candidate by the squared output error its removal causes, relative to the
+    /// energy of the residual stream it writes into, per removed weight: one currency for heads and
+    /// units in every block (Prune's rule; FLAP standardizes instead).
+    mutating func rankByRelativeError(_ importance: any StructureImportance, residualEnergy: [Double]) throws {
+        for (kind, list) in candidates {
+            candidates[kind] = try list.map { c in
+                guard let error = importance.outputError(score: c.score) else {
+                    throw OneShotError.invalid("the relative-error ranking needs an importance that measures an "
+                                               + "output error (output-norm or fluctuation), not \(importance.name)")
+                }
+                var ranked = c
+                let energy = c.block < residualEnergy.count ? residualEnergy[c.block] : 1
+                ranked.standardized = error / max(energy, 1e-30) / Double(max(c.cost, 1))
+                return ranked
+            }
+        }
     }
 }

@@ -10,6 +10,13 @@ public protocol StructureImportance: Sendable {
     func score(weight: Tensor, channels: [Int], statistics: ChannelStatistics) -> Double
     /// Whether the mean contribution of removed channels is folded into a bias (FLAP's compensation).
     var compensatesBias: Bool { get }
+    /// The squared output error per token that removing the structure causes, from its score, when
+    /// the score measures one (nil otherwise): what the relative-error ranking compares.
+    func outputError(score: Double) -> Double?
+}
+
+extension StructureImportance {
+    public func outputError(score: Double) -> Double? { nil }
 }
 
 /// The energy of a structure's contribution to the projection's output over the calibration
@@ -35,6 +42,9 @@ public struct OutputEnergyImportance: StructureImportance {
         }
         return (max(total, 0) / Double(max(s.tokens, 1))).squareRoot()
     }
+
+    /// Zeroing the structure changes the output by W_S·x_S: its energy is the score squared.
+    public func outputError(score: Double) -> Double? { score * score }
 }
 
 /// FLAP's fluctuation metric (An et al., "Fluctuation-based Adaptive Structured Pruning for Large
@@ -57,6 +67,10 @@ public struct FluctuationImportance: StructureImportance {
         }
         return total
     }
+
+    /// With the compensation the error is W_S·(x_S − x̄_S), whose energy (channel cross terms aside)
+    /// is the score; without it the mean adds W_S·x̄_S, which this score does not see.
+    public func outputError(score: Double) -> Double? { compensatesBias ? score : nil }
 }
 
 /// Minitron's activation-based importance (Muralidharan et al., "Compact Language Models via

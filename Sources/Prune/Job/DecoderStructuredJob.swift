@@ -37,7 +37,7 @@ public struct DecoderStructuredJob {
             log.progress($0)
         }
         log.endProgress()
-        let plan = try allocator.plan(ckpt.model, scores: scores)
+        let plan = try allocator.plan(ckpt.model, scores: scores, importance: importance)
         report.scoreSeconds = monotonicSeconds() - t0
         report.removedBlocks = plan.removedBlocks
         var second = refit ? try LlamaCheckpoint.load(base.model) : nil
