@@ -22,29 +22,35 @@ final class StructuredDecoderTests: XCTestCase {
         // Block 0: query heads 1 and 4 go (one per group); block 1: group 0 (heads 0–2) goes; units 3, 7, 20 go.
         try cut.layers[0].attention.keep(groups: [KeptHeadGroup(keyValueHead: 0, queryHeads: [0, 2]),
                                                   KeptHeadGroup(keyValueHead: 1, queryHeads: [3, 5])])
-        try zeroed.layers[0].attention.replaceChild(named: "o_proj", with: zeroColumns(zeroed.layers[0].attention.output,
+        try zeroed.layers[0].attention.replaceChild(named: "o_proj",
+                                                    with: zeroColumns(zeroed.layers[0].attention.output,
                                                                                        Array(4..<8) + Array(16..<20)))
         try cut.layers[1].attention.keep(groups: [KeptHeadGroup(keyValueHead: 1, queryHeads: [3, 4, 5])])
-        try zeroed.layers[1].attention.replaceChild(named: "o_proj", with: zeroColumns(zeroed.layers[1].attention.output,
+        try zeroed.layers[1].attention.replaceChild(named: "o_proj",
+                                                    with: zeroColumns(zeroed.layers[1].attention.output,
                                                                                        Array(0..<12)))
         let units = (0..<24).filter { ![3, 7, 20].contains($0) }
         try cut.layers[1].mlp.keep(units: units)
-        try zeroed.layers[1].mlp.replaceChild(named: "down_proj", with: zeroColumns(zeroed.layers[1].mlp.down, [3, 7, 20]))
+        try zeroed.layers[1].mlp.replaceChild(named: "down_proj", with: zeroColumns(zeroed.layers[1].mlp.down, [3, 7,
+                20]))
         cut.syncConfigWithLayers()
         XCTAssertLessThan(TinyLlama.maxDifference(try logits(cut), try logits(zeroed)), 2e-5)
         XCTAssertEqual(cut.layerShapes.map(\.headCount), [4, 3])
         XCTAssertEqual(cut.layerShapes.map(\.keyValueHeadCount), [2, 1])
         XCTAssertEqual(cut.config.layerShapes?.map(\.intermediateSize), [24, 21])
-        XCTAssertEqual(cut.projectionWeightCount, 16 * 4 * (2 * 4 + 2 * 2) + 3 * 16 * 24 + 16 * 4 * (2 * 3 + 2) + 3 * 16 * 21)
+        XCTAssertEqual(cut.projectionWeightCount,
+                       16 * 4 * (2 * 4 + 2 * 2) + 3 * 16 * 24 + 16 * 4 * (2 * 3 + 2) + 3 * 16 * 21)
     }
 
     func testUnevenOrForeignHeadsAreRefused() throws {
         let m = try TinyLlama.model()
         XCTAssertThrowsError(try m.layers[0].attention.keep(groups: [KeptHeadGroup(keyValueHead: 0, queryHeads: [0, 1]),
-                                                                     KeptHeadGroup(keyValueHead: 1, queryHeads: [3])])) {
+                                                                     KeptHeadGroup(keyValueHead: 1,
+                                                                                   queryHeads: [3])])) {
             XCTAssertTrue("\($0)".contains("same number"), "\($0)")
         }
-        XCTAssertThrowsError(try m.layers[0].attention.keep(groups: [KeptHeadGroup(keyValueHead: 0, queryHeads: [3])])) {
+        XCTAssertThrowsError(try m.layers[0].attention.keep(groups: [KeptHeadGroup(keyValueHead: 0,
+                                                                                   queryHeads: [3])])) {
             XCTAssertTrue("\($0)".contains("do not all belong to key/value head 0"), "\($0)")
         }
         let scores = try LlamaStructureScores.measure(m, calibration: TinyLlama.rows(count: 3, length: 8, seed: 1),
@@ -59,7 +65,8 @@ final class StructuredDecoderTests: XCTestCase {
         }
         XCTAssertThrowsError(try LlamaStructureAllocator(axis: .queryHeads, removeFraction: 0.1, keepHeads: 3)
             .plan(m, scores: scores)) { XCTAssertTrue("\($0)".contains("allows keeping 2, 4, 6"), "\($0)") }
-        let four = try LlamaStructureAllocator(axis: .queryHeads, removeFraction: 0.1, keepHeads: 4).plan(m, scores: scores)
+        let four = try LlamaStructureAllocator(axis: .queryHeads, removeFraction: 0.1, keepHeads: 4).plan(m,
+                scores: scores)
         XCTAssertEqual(four.keptShapes.map(\.headCount), [4, 4])
         XCTAssertEqual(four.keptShapes.map(\.keyValueHeadCount), [2, 2])
         let three = try LlamaStructureAllocator(axis: .heads, removeFraction: 0.1, keepHeads: 3).plan(m, scores: scores)
@@ -77,18 +84,22 @@ final class StructuredDecoderTests: XCTestCase {
         let tap = RawTap()
         _ = try m.runBlock(0, try m.embed(calibration[0].rows), observer: tap)
         let context = try XCTUnwrap(tap.inputs["self_attn.o_proj"]), hidden = try XCTUnwrap(tap.inputs["mlp.down_proj"])
-        let wo = try StructuredSlice.dense(m.layers[0].attention.output, "o"), wd = try StructuredSlice.dense(m.layers[0].mlp.down, "d")
+        let wo = try StructuredSlice.dense(m.layers[0].attention.output,
+                                           "o"), wd = try StructuredSlice.dense(m.layers[0].mlp.down, "d")
         for importance in StructureImportances.all {
             let s = try LlamaStructureScores.measure(m, calibration: calibration, importance: importance)
             for h in 0..<6 {
-                let expected = Self.reference(importance.name, x: context, w: wo, channels: Array((h * 4)..<(h * 4 + 4)))
-                XCTAssertEqual(s.heads[0][h], expected, accuracy: 1e-4 * max(1, abs(expected)), "\(importance.name) head \(h)")
+                let expected = Self.reference(importance.name, x: context, w: wo,
+                                              channels: Array((h * 4)..<(h * 4 + 4)))
+                XCTAssertEqual(s.heads[0][h], expected, accuracy: 1e-4 * max(1, abs(expected)),
+                               "\(importance.name) head \(h)")
             }
             let group1 = Self.reference(importance.name, x: context, w: wo, channels: Array(12..<24))
             XCTAssertEqual(s.groups[0][1], group1, accuracy: 1e-4 * max(1, abs(group1)), "\(importance.name) group 1")
             for u in [0, 5, 23] {
                 let expected = Self.reference(importance.name, x: hidden, w: wd, channels: [u])
-                XCTAssertEqual(s.units[0][u], expected, accuracy: 1e-4 * max(1, abs(expected)), "\(importance.name) unit \(u)")
+                XCTAssertEqual(s.units[0][u], expected, accuracy: 1e-4 * max(1, abs(expected)),
+                               "\(importance.name) unit \(u)")
             }
         }
     }
@@ -113,8 +124,10 @@ final class StructuredDecoderTests: XCTestCase {
         default:
             return channels.reduce(0.0) { sum, c in
                 let mean = (0..<tokens).reduce(0.0) { $0 + v($1, c) } / Double(tokens)
-                let variance = (0..<tokens).reduce(0.0) { $0 + (v($1, c) - mean) * (v($1, c) - mean) } / Double(tokens - 1)
-                return sum + variance * (0..<out).reduce(0.0) { $0 + Double(w.scalars[$1 * n + c] * w.scalars[$1 * n + c]) }
+                let variance = (0..<tokens).reduce(0.0) { $0 + (v($1, c) - mean) * (v($1,
+                                                                                      c) - mean) } / Double(tokens - 1)
+                let norm = (0..<out).reduce(0.0) { $0 + Double(w.scalars[$1 * n + c] * w.scalars[$1 * n + c]) }
+                return sum + variance * norm
             }
         }
     }

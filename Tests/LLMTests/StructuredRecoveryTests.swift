@@ -38,7 +38,9 @@ final class StructuredRecoveryTests: XCTestCase {
             let diagonal = kept.reduce(0.0) { $0 + stats.gram.map(Double.init)[$1 * 10 + $1] } / Double(k)
             for o in 0..<out {
                 for j in 0..<k {
-                    let g = (0..<tokens).reduce(0.0) { $0 + (dense[$1 * out + o] - pruned[$1 * out + o]) * xk[$1 * k + j] }
+                    let g = (0..<tokens).reduce(0.0) {
+                        $0 + (dense[$1 * out + o] - pruned[$1 * out + o]) * xk[$1 * k + j]
+                    }
                     let ridge = 0.01 * diagonal * Double(fit.weight.value.scalars[o * k + j])
                     XCTAssertEqual(g, ridge, accuracy: 1e-3 * diagonal, "intercept \(intercept): W'[\(o), \(j)]")
                 }
@@ -71,7 +73,8 @@ final class StructuredRecoveryTests: XCTestCase {
         let scores = try LlamaStructureScores.measure(m, calibration: calibration, importance: OutputEnergyImportance())
         let total = Double(m.projectionWeightCount)
         func removed(_ p: LlamaStructurePlan) -> Double { 1 - Double(p.keptWeights(hidden: 16, headSize: 4)) / total }
-        let uniform = try LlamaStructureAllocator(axis: .width, spread: .uniform, removeFraction: 0.3).plan(m, scores: scores)
+        let uniform = try LlamaStructureAllocator(axis: .width, spread: .uniform, removeFraction: 0.3).plan(m,
+                scores: scores)
         XCTAssertEqual(Set(uniform.keptUnits.map(\.count)).count, 1, "one width in every block")
         XCTAssertGreaterThanOrEqual(removed(uniform), 0.3)
         let global = try LlamaStructureAllocator(axis: .global, spread: .global, removeFraction: 0.3, roundTo: 4)
@@ -83,7 +86,8 @@ final class StructuredRecoveryTests: XCTestCase {
         let depth = try LlamaStructureAllocator(axis: .depth, removeFraction: 0.4).plan(m, scores: scores)
         let bi = scores.blockInfluence
         XCTAssertEqual(depth.removedBlocks, bi.indices.sorted { bi[$0] < bi[$1] }.prefix(2).sorted())
-        let span = try LlamaStructureAllocator(axis: .depth, removeFraction: 0.4, angularDepth: true).plan(m, scores: scores)
+        let span = try LlamaStructureAllocator(axis: .depth, removeFraction: 0.4, angularDepth: true).plan(m,
+                scores: scores)
         let d = LlamaDepthScores.angularDistances(lastTokenStates: scores.lastTokenStates, length: 2)
         let best = try XCTUnwrap(d.indices.min { d[$0] < d[$1] })
         XCTAssertEqual(span.removedBlocks, [best, best + 1])
@@ -98,8 +102,9 @@ final class StructuredRecoveryTests: XCTestCase {
         allocator.ranking = .relative
         let plan = try allocator.plan(m, scores: scores, importance: importance)
         // The first unit removed has the least fluctuation over its block's residual energy (equal unit costs).
-        let ratios = (0..<3).flatMap { b in scores.units[b].enumerated().map { (b, $0.offset,
-                                                                                  $0.element / scores.residualEnergy[b]) } }
+        let ratios = (0..<3).flatMap { b in
+            scores.units[b].enumerated().map { (b, $0.offset, $0.element / scores.residualEnergy[b]) }
+        }
         let first = try XCTUnwrap(ratios.min { $0.2 < $1.2 })
         XCTAssertFalse(plan.keptUnits[first.0].contains(first.1))
         XCTAssertEqual(scores.residualEnergy.count, 3)

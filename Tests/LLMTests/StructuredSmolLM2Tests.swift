@@ -27,7 +27,8 @@ final class StructuredSmolLM2Tests: XCTestCase {
 
     func testGlobalMixKeepsALanguageModelAndPerLayerWidthsRoundTripThroughGGUF() throws {
         let (evaluation, _) = try SmolLM2.tokens()
-        let dense = try Perplexity.evaluate(try SmolLM2.checkpoint().model, tokens: evaluation, length: 128, maxWindows: 4)
+        let dense = try Perplexity.evaluate(try SmolLM2.checkpoint().model, tokens: evaluation, length: 128,
+                                            maxWindows: 4)
         // FLAP's variance estimates need more than a few hundred tokens: 16 windows of 128 here.
         let (ckpt, pruned) = try prune(LlamaStructureAllocator(axis: .global, spread: .global, removeFraction: 0.2,
                                                                roundTo: 32), windows: 16)
@@ -47,7 +48,8 @@ final class StructuredSmolLM2Tests: XCTestCase {
         let back = try LlamaCheckpoint.load(dir + "/m.gguf")
         XCTAssertEqual(back.model.layerShapes, shapes)
         let w = window(ckpt)
-        XCTAssertLessThan(TinyLlama.maxDifference(try back.model.logits([w]).scalars, try ckpt.model.logits([w]).scalars),
+        XCTAssertLessThan(TinyLlama.maxDifference(try back.model.logits([w]).scalars,
+                                                  try ckpt.model.logits([w]).scalars),
                           1e-4)
     }
 
@@ -60,7 +62,8 @@ final class StructuredSmolLM2Tests: XCTestCase {
         let dir = NSTemporaryDirectory() + "prune-structured-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try ckpt.saveHuggingFace(to: dir)
-        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/config.json")))
+        let json = try Data(contentsOf: URL(fileURLWithPath: dir + "/config.json"))
+        let config = try JSONSerialization.jsonObject(with: json)
             as? [String: Any]
         XCTAssertEqual(config?["intermediate_size"] as? Int, 1280)
         XCTAssertEqual(config?["mlp_bias"] as? Bool, true)
@@ -69,7 +72,8 @@ final class StructuredSmolLM2Tests: XCTestCase {
         XCTAssertEqual(back.model.layers[0].mlp.gate.biasValue?.scalars.allSatisfy { $0 == 0 }, true,
                        "gate_proj gets the zero bias mlp_bias asks for")
         let w = window(ckpt)
-        XCTAssertLessThan(TinyLlama.maxDifference(try back.model.logits([w]).scalars, try ckpt.model.logits([w]).scalars),
+        XCTAssertLessThan(TinyLlama.maxDifference(try back.model.logits([w]).scalars,
+                                                  try ckpt.model.logits([w]).scalars),
                           1e-4)
     }
 }

@@ -13,10 +13,12 @@ enum TinyLlama {
             try Tensor(shape: [r, c], scalars: (0..<(r * c)).map { _ in rng.nextNormal() * 0.4 })
         }
         func linear(_ r: Int, _ c: Int) throws -> Linear { Linear(weight: try matrix(r, c), bias: nil) }
-        func norm() -> RMSNorm { RMSNorm(weight: Tensor((0..<16).map { _ in 1 + 0.1 * rng.nextNormal() }), epsilon: 1e-5) }
+        func norm() -> RMSNorm { RMSNorm(weight: Tensor((0..<16).map { _ in 1 + 0.1 * rng.nextNormal() }),
+                                         epsilon: 1e-5) }
         let layers = try (0..<blocks).map { _ in
             LlamaBlock(inputNorm: norm(), attention: LlamaAttention(query: try linear(24, 16), key: try linear(8, 16),
-                                                                    value: try linear(8, 16), output: try linear(16, 24),
+                                                                    value: try linear(8, 16), output: try linear(16,
+                                                                            24),
                                                                     headSize: 4),
                        postAttentionNorm: norm(), mlp: LlamaMLP(gate: try linear(24, 16), up: try linear(24, 16),
                                                                 down: try linear(16, 24)))
