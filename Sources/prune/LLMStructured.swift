@@ -36,7 +36,7 @@ struct LLMStructured: ParsableCommand {
 
     @Option(help: ArgumentHelp("How --spread global and --axis global compare structures: standardized (FLAP: "
             + "z-scores per block and kind) or relative (output error over the residual energy, per weight)."))
-    var ranking: LlamaStructureRanking = .standardized
+    var ranking: LlamaStructureRanking = .relative
 
     @Option(name: .customLong("keep-heads"), help: ArgumentHelp("With --axis heads or query-heads: query heads each "
             + "block keeps (instead of --remove); must suit the key/value groups."))
