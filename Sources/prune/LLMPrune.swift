@@ -30,30 +30,11 @@ struct LLMPrune: ParsableCommand {
     @Option(name: .customLong("owl-m"), help: "OWL: a score is an outlier above this multiple of its block's mean.")
     var owlM: Double = 5
 
-    @Option(name: .customLong("calibration-windows"), help: "Calibration windows.")
-    var calibrationWindows: Int = 32
-
-    @Option(name: .customLong("calibration-length"), help: "Tokens per calibration window.")
-    var calibrationLength: Int = 256
-
-    @Flag(name: .customLong("skip-dense"), help: "Do not measure the dense perplexity first.")
-    var skipDense = false
-
-    @Option(help: "Write the pruned model here as a Hugging Face folder (never over the input).")
-    var out: String?
-
-    @Option(name: .customLong("gguf-out"),
-            help: "Write the pruned model here as a GGUF file (F16 matrices, or F32 with --gguf-f32).")
-    var ggufOut: String?
-
-    @Flag(name: .customLong("gguf-f32"), help: "Store the GGUF matrices as F32.")
-    var ggufF32 = false
+    @OptionGroup var pruning: LLMRunOptions
 
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        try OptionBounds.atLeast(calibrationWindows, 1, "--calibration-windows")
-        try OptionBounds.atLeast(calibrationLength, 1, "--calibration-length")
         try OptionBounds.atLeast(owlM, 0.0, "--owl-m")
         try OptionBounds.atLeast(owlLambda, 0.0, "--owl-lambda")
     }
@@ -77,9 +58,7 @@ struct LLMPrune: ParsableCommand {
                                         sparsity: try sparsityValue())
             text.configure(&job)
             job.owl = owl ? OWLAllocation(outlierMultiple: owlM, lambda: owlLambda) : nil
-            job.calibrationWindows = calibrationWindows; job.calibrationLength = calibrationLength
-            job.seed = common.seed ?? 0; job.skipDense = skipDense; job.out = out
-            job.ggufOut = ggufOut; job.ggufF32 = ggufF32
+            pruning.configure(&job, seed: common.seed)
             let r = try job.run(log: console)
             if common.json { try console.emitJSON(r); return }
             let dense = r.dense.map { String(format: "%.3f", $0.perplexity) } ?? "not measured"

@@ -55,29 +55,11 @@ struct LLMStructured: ParsableCommand {
     @Flag(help: "Measure greedy decoding speed (64-token prompt, 128 new tokens, median of 3) dense and pruned.")
     var speed = false
 
-    @Option(name: .customLong("calibration-windows"), help: "Calibration windows.")
-    var calibrationWindows: Int = 32
-
-    @Option(name: .customLong("calibration-length"), help: "Tokens per calibration window.")
-    var calibrationLength: Int = 256
-
-    @Flag(name: .customLong("skip-dense"), help: "Do not measure the dense perplexity first.")
-    var skipDense = false
-
-    @Option(help: "Write the pruned (refitted unless --no-refit) model as a Hugging Face folder.")
-    var out: String?
-
-    @Option(name: .customLong("gguf-out"), help: "Write the pruned model as a GGUF file (F16, or F32 with --gguf-f32).")
-    var ggufOut: String?
-
-    @Flag(name: .customLong("gguf-f32"), help: "Store the GGUF matrices as F32.")
-    var ggufF32 = false
+    @OptionGroup var pruning: LLMRunOptions
 
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        try OptionBounds.atLeast(calibrationWindows, 1, "--calibration-windows")
-        try OptionBounds.atLeast(calibrationLength, 2, "--calibration-length")
         try OptionBounds.atLeast(roundTo, 1, "--round-to")
         if let keepHeads {
             try OptionBounds.atLeast(keepHeads, 1, "--keep-heads")
@@ -93,9 +75,7 @@ struct LLMStructured: ParsableCommand {
         do {
             var base = DecoderOneShotJob(model: try LLMCommand.modelPath(text.model), method: Wanda(), sparsity: nil)
             text.configure(&base)
-            base.calibrationWindows = calibrationWindows; base.calibrationLength = calibrationLength
-            base.seed = common.seed ?? 0; base.skipDense = skipDense; base.out = out
-            base.ggufOut = ggufOut; base.ggufF32 = ggufF32
+            pruning.configure(&base, seed: common.seed)
             var job = DecoderStructuredJob(base: base, allocator: LlamaStructureAllocator(
                 axis: axis, spread: spread, removeFraction: remove, roundTo: roundTo, angularDepth: angular,
                 keepHeads: keepHeads))
