@@ -10,19 +10,21 @@ struct HuggingFaceBiases {
     var attention: Bool
     var mlp: Bool
 
-    init(block: LlamaBlock) {
-        let a = block.attention, m = block.mlp
-        attention = [a.query, a.key, a.value, a.output].contains { $0.biasValue != nil }
-        mlp = [m.gate, m.up, m.down].contains { $0.biasValue != nil }
+    /// The flags of `model`: a family is on when any of its projections in any block has a bias.
+    init(model: LlamaModel) {
+        let projections = model.layers.flatMap(\.linearLayers)
+        func any(_ prefix: String) -> Bool {
+            projections.contains { $0.path.hasPrefix(prefix) && $0.layer.biasValue != nil }
+        }
+        attention = any("self_attn."); mlp = any("mlp.")
     }
 
     /// Adds zero biases where the family's flag is on and a projection has none.
     static func addZeroBiases(to state: inout StateDict, model: LlamaModel) {
-        let anyAttention = model.layers.contains { HuggingFaceBiases(block: $0).attention }
-        let anyMLP = model.layers.contains { HuggingFaceBiases(block: $0).mlp }
+        let flags = HuggingFaceBiases(model: model)
         for (i, block) in model.layers.enumerated() {
             for (path, layer) in block.linearLayers {
-                let family = path.hasPrefix("self_attn.") ? anyAttention : anyMLP
+                let family = path.hasPrefix("self_attn.") ? flags.attention : flags.mlp
                 let name = "model.layers.\(i).\(path).bias"
                 guard family, state.tensors[name] == nil else { continue }
                 state.tensors[name] = Tensor([Float](repeating: 0, count: layer.outFeatures))

@@ -33,8 +33,7 @@ extension LlamaCheckpoint {
         let model = try build(config, file: path) { name in
             guard let info = file.info(ggufName(name)) else { return nil }
             let t = try file.decode(info)
-            guard name.hasSuffix("q_proj.weight") || name.hasSuffix("k_proj.weight")
-                    || name.hasSuffix("q_proj.bias") || name.hasSuffix("k_proj.bias") else { return t }
+            guard RotaryRows.applies(to: name) else { return t }
             // Interleaved rows, head by head: the head count is the row count over the head size.
             return try RotaryRows.fromInterleaved(t, heads: max(t.shape[0] / config.headSize, 1))
         }
@@ -103,6 +102,12 @@ extension LlamaCheckpoint {
 /// llama.cpp's converter reorders the rows of each query/key head from transformers' "rotate
 /// half" layout (first half, second half) to interleaved pairs; these put them back and forth.
 public enum RotaryRows {
+    /// Whether the Hugging Face tensor `name` holds query or key rows (weight or bias), which the two
+    /// layouts order differently.
+    public static func applies(to name: String) -> Bool {
+        name.contains("q_proj.") || name.contains("k_proj.")
+    }
+
     /// GGUF (interleaved) rows → Hugging Face rows.
     public static func fromInterleaved(_ w: Tensor, heads: Int) throws -> Tensor {
         try w.gather(axis: 0, indices: order(rows: w.shape[0], heads: heads, toInterleaved: false))

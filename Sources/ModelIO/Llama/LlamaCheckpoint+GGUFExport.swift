@@ -17,7 +17,7 @@ extension LlamaCheckpoint {
         let headSize = model.config.headSize
         for (name, p) in model.parameters() {
             var t = p.effectiveValue
-            if name.contains("q_proj.") || name.contains("k_proj.") {
+            if RotaryRows.applies(to: name) {
                 t = try RotaryRows.toInterleaved(t, heads: max(t.shape[0] / headSize, 1))
             }
             writer.tensors.append((Self.ggufName(name), t, t.rank == 1 ? .f32 : storage))

@@ -45,7 +45,7 @@ extension LlamaCheckpoint {
     /// The `config.json` of a model (transformers' `LlamaConfig` keys).
     static func huggingFaceConfigJSON(_ m: LlamaModel) -> [String: Any] {
         let c = m.config
-        let biased = m.layers.map { HuggingFaceBiases(block: $0) }
+        let biases = HuggingFaceBiases(model: m)
         var json: [String: Any] = [
             "architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": c.vocabularySize,
             "hidden_size": c.hiddenSize, "intermediate_size": c.intermediateSize, "num_hidden_layers": m.layers.count,
@@ -53,7 +53,7 @@ extension LlamaCheckpoint {
             "rope_theta": c.ropeTheta, "rms_norm_eps": Double(c.rmsNormEpsilon),
             "max_position_embeddings": c.contextLength,
             "tie_word_embeddings": c.tiedEmbeddings, "hidden_act": "silu",
-            "attention_bias": biased.contains { $0.attention }, "mlp_bias": biased.contains { $0.mlp },
+            "attention_bias": biases.attention, "mlp_bias": biases.mlp,
             "torch_dtype": "float32", "initializer_range": 0.02, "pretraining_tp": 1, "use_cache": true,
         ]
         if let b = c.bos { json["bos_token_id"] = b }

@@ -1,4 +1,3 @@
-import CBLAS
 import PruneTensor
 import PruneNN
 
@@ -8,26 +7,27 @@ import PruneNN
 /// the Gram matrix Σx·xᵀ.
 public final class ChannelStatistics {
     public let channels: Int
-    public private(set) var tokens = 0
+    /// N, Σx² per channel and the upper triangle of Σx·xᵀ, accumulated as the one-shot methods do.
+    private let inputs: LinearInputStatistics
     public private(set) var sums: [Double]
-    public private(set) var sumsOfSquares: [Double]
     /// Σ over the positions of each calibration row of x_c², one array per row.
     public private(set) var rowSquares: [[Double]] = []
-    /// Σ x·xᵀ, row-major `channels × channels`, both triangles filled after ``finish()``.
-    public private(set) var gram: [Float]
+    /// Σ x·xᵀ, row-major `channels × channels`, both triangles filled; valid after ``finish()``.
+    public private(set) var gram: [Float] = []
 
     public init(channels: Int) {
         self.channels = channels
+        inputs = LinearInputStatistics(features: channels, collectGram: true)
         sums = [Double](repeating: 0, count: channels)
-        sumsOfSquares = sums
-        gram = [Float](repeating: 0, count: channels * channels)
     }
+
+    public var tokens: Int { inputs.tokens }
+    public var sumsOfSquares: [Double] { inputs.sumOfSquares }
 
     /// Adds an input `[batch, length, channels]`.
     public func add(_ x: Tensor) {
         let c = channels, length = x.shape.count == 3 ? x.shape[1] : 1, rows = x.count / max(c, 1)
         precondition(x.shape.last == c)
-        tokens += rows
         x.scalars.withUnsafeBufferPointer { p in
             for start in stride(from: 0, to: rows, by: length) {
                 var row = [Double](repeating: 0, count: c)
@@ -37,19 +37,16 @@ public final class ChannelStatistics {
                         sums[j] += v; row[j] += v * v
                     }
                 }
-                for j in 0..<c { sumsOfSquares[j] += row[j] }
                 rowSquares.append(row)
             }
-            gram.withUnsafeMutableBufferPointer { g in
-                cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(c), Int32(rows), 1, p.baseAddress, Int32(c),
-                            1, g.baseAddress, Int32(c))
-            }
         }
+        inputs.add(rows: x.scalars, count: rows)
     }
 
-    /// Copies the upper triangle of the Gram matrix into the lower one.
+    /// The full symmetric Gram matrix from the accumulated upper triangle.
     public func finish() {
         let c = channels
+        gram = inputs.gram ?? []
         for i in 0..<c { for j in 0..<i { gram[i * c + j] = gram[j * c + i] } }
     }
 

@@ -45,10 +45,10 @@ public struct LlamaStructureScores: Sendable {
 
     mutating func addBlock(_ block: LlamaBlock, tap: ChannelStatisticsTap,
                            importance: any StructureImportance) throws {
-        let attention = block.attention, d = attention.headSize
+        let attention = block.attention
         let context = try tap.finished("self_attn.o_proj"), wo = try StructuredSlice.dense(attention.output, "o_proj")
         let size = attention.headCount / attention.keyValueHeadCount
-        func channels(_ heads: Range<Int>) -> [Int] { Array((heads.lowerBound * d)..<(heads.upperBound * d)) }
+        func channels(_ heads: Range<Int>) -> [Int] { attention.channels(ofHeads: Array(heads)) }
         heads.append((0..<attention.headCount).map {
             importance.score(weight: wo, channels: channels($0..<($0 + 1)), statistics: context) })
         groups.append((0..<attention.keyValueHeadCount).map {

@@ -29,7 +29,7 @@ public struct LlamaStructuredPruner: Sendable {
                 let dense = block.attention.output
                 try block.attention.keep(groups: plan.keptGroups[b])
                 if let stats {
-                    let kept = Self.channels(plan.keptGroups[b].flatMap(\.queryHeads), size: block.attention.headSize)
+                    let kept = block.attention.channels(ofHeads: plan.keptGroups[b].flatMap(\.queryHeads))
                     try block.attention.replaceChild(named: "o_proj", with: recovery.fit(dense, kept: kept,
                             statistics: stats, path: "model.layers.\(b).self_attn.o_proj"))
                 }
@@ -46,8 +46,7 @@ public struct LlamaStructuredPruner: Sendable {
             hidden = try hidden.map { try model.runBlock(b, $0) }
             progress?("pruned block \(b + 1)/\(model.layers.count)")
         }
-        model.removeLayers(removed)
-        model.syncConfigWithLayers()
+        model.removeLayers(removed)  // also brings the configuration in step with the cut blocks
     }
 
     func statistics(_ model: LlamaModel, _ b: Int, _ hidden: [Tensor], _ path: String) throws -> ChannelStatistics {
@@ -61,6 +60,4 @@ public struct LlamaStructuredPruner: Sendable {
         return (0..<a.keyValueHeadCount).map { KeptHeadGroup(keyValueHead: $0,
                                                              queryHeads: Array(($0 * size)..<(($0 + 1) * size))) }
     }
-
-    static func channels(_ heads: [Int], size d: Int) -> [Int] { heads.flatMap { h in (h * d)..<((h + 1) * d) } }
 }

@@ -40,7 +40,7 @@ public struct DecoderStructuredJob {
         let plan = try allocator.plan(ckpt.model, scores: scores, importance: importance)
         report.scoreSeconds = monotonicSeconds() - t0
         report.removedBlocks = plan.removedBlocks
-        var second = refit ? try LlamaCheckpoint.load(base.model) : nil
+        let second = refit ? try LlamaCheckpoint.load(base.model) : nil
         let plain = LeastSquaresRefit(refit: false, compensateBias: importance.compensatesBias)
         try prune(ckpt.model, plan, plain, calibration, log: log)
         report.shapes = ckpt.model.layerShapes
@@ -54,9 +54,7 @@ public struct DecoderStructuredJob {
             report.refitSeconds = monotonicSeconds() - t1
             report.refitted = try base.perplexity(copy, evaluation, log: log, label: "refitted")
         }
-        let final = second ?? ckpt
-        second = nil
-        try export(final, &report)
+        try export(second ?? ckpt, &report)
         report.peakResidentBytes = peakResidentBytes()
         return report
     }

@@ -30,13 +30,19 @@ extension LlamaAttention {
         guard Set(groups.map(\.keyValueHead)).count == groups.count else {
             throw LlamaError.invalidInput("a key/value head is kept twice")
         }
-        let d = headSize
-        func channels(_ heads: [Int]) -> [Int] { heads.flatMap { h in (h * d)..<((h + 1) * d) } }
-        let queryChannels = channels(groups.flatMap(\.queryHeads)), kvChannels = channels(groups.map(\.keyValueHead))
+        let queryChannels = channels(ofHeads: groups.flatMap(\.queryHeads))
+        let kvChannels = channels(ofHeads: groups.map(\.keyValueHead))
         try replaceChild(named: "q_proj", with: StructuredSlice.rows(query, queryChannels, "self_attn.q_proj"))
         try replaceChild(named: "k_proj", with: StructuredSlice.rows(key, kvChannels, "self_attn.k_proj"))
         try replaceChild(named: "v_proj", with: StructuredSlice.rows(value, kvChannels, "self_attn.v_proj"))
         try replaceChild(named: "o_proj", with: StructuredSlice.columns(output, queryChannels, "self_attn.o_proj"))
+    }
+}
+
+extension LlamaAttention {
+    /// The channels (rows of q/k/v_proj, columns of o_proj) of `heads`, head after head.
+    public func channels(ofHeads heads: [Int]) -> [Int] {
+        heads.flatMap { h in (h * headSize)..<((h + 1) * headSize) }
     }
 }
 
