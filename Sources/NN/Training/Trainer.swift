@@ -141,12 +141,21 @@ public func monotonicSeconds() -> Double {
 }
 
 /// The peak resident memory of this process so far, in bytes.
+///
+/// On Linux this is `VmHWM` of `/proc/self/status`: `getrusage`'s `ru_maxrss` carries the parent's
+/// resident size across fork and exec, so a `prune` started by a large process (a test runner, a
+/// notebook) would report the parent's memory as its own. `ru_maxrss` remains the fallback.
 public func peakResidentBytes() -> Int {
     var usage = rusage()
     #if canImport(Darwin)
     getrusage(RUSAGE_SELF, &usage)
     return Int(usage.ru_maxrss)
     #else
+    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+       let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+       let kilobytes = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") {
+        return kilobytes * 1024
+    }
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     return Int(usage.ru_maxrss) * 1024
     #endif
