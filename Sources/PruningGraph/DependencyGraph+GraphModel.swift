@@ -102,7 +102,7 @@ extension DependencyGraph {
             return Flow(space: try mergeAll(aligned.map(\.0.space)), axis: aligned[0].1, expansion: f0.expansion)
         case .reduces(let given, let keepDims):
             var axes = given.map { $0 < 0 ? $0 + inShape.count : $0 }
-            if let r = node.op as? ReduceMeanOperator { axes = try r.axes(args, rank: inShape.count) }
+            if let r = node.op as? ReduceOperator { axes = try r.axes(args, rank: inShape.count) }
             guard !axes.contains(f0.axis) else { return nil }
             return Flow(space: f0.space, axis: keepDims ? f0.axis : f0.axis - axes.filter { $0 < f0.axis }.count,
                         expansion: f0.expansion)

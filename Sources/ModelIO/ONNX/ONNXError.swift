@@ -7,6 +7,16 @@ public enum ONNXError: Error, CustomStringConvertible, Equatable {
     case missingValue(node: String, input: String)
     case cycle(nodes: [String])
     case invalidNode(node: String, opType: String, reason: String)
+    /// A valid node that uses a form of its operator Prune does not implement.
+    case unsupportedFeature(node: String, opType: String, reason: String)
+
+    /// Whether the model is valid ONNX that Prune does not (yet) import, rather than a broken model.
+    public var isUnsupported: Bool {
+        switch self {
+        case .unsupportedOperator, .unsupportedOpset, .unknownDomain, .unsupportedFeature: return true
+        default: return false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -21,6 +31,7 @@ public enum ONNXError: Error, CustomStringConvertible, Equatable {
                                i): return "node '\(n)' reads '\(i)', which no node, graph input or initializer provides"
         case let .cycle(ns): return "the graph has a cycle through the nodes \(ns.prefix(8).map { "'\($0)'" }.joined(separator: ", "))"
         case let .invalidNode(n, op, r): return "node '\(n)' (\(op)): \(r)"
+        case let .unsupportedFeature(n, op, r): return "node '\(n)' (\(op)): \(r) is not supported"
         }
     }
 }

@@ -27,6 +27,8 @@ final class ONNXImportState {
     /// For each value, the indices of the nodes that read it.
     var consumers: [String: [Int]] = [:]
     var nodes: [Onnx_NodeProto] = []
+    /// Element types the model declares for its values (graph inputs, outputs, value infos, initializers).
+    var declaredTypes: [String: Int32] = [:]
     var graphOutputs: Set<String> = []
     /// Outputs of Transpose nodes that only turn a 2-D weight initializer for one MatMul (PyTorch's
     /// exporter without constant folding): output name → the initializer. The MatMul's Linear

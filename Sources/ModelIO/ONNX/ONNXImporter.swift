@@ -20,20 +20,25 @@ enum ONNXImporter {
         let opset = try defaultOpset(proto, file: file)
         let state = ONNXImportState(file: file, baseDirectory: baseDirectory)
         try registerInitializers(&proto.graph, state: state)
-        let graph = proto.graph
-        for (i, n) in graph.node.enumerated() where !(n.domain.isEmpty || n.domain == "ai.onnx") {
+        for (i, n) in proto.graph.node.enumerated() where !(n.domain.isEmpty || n.domain == "ai.onnx") {
             throw ONNXError.unknownDomain(domain: n.domain, node: n.displayName(index: i))
         }
-        for (i, n) in graph.node.enumerated() where n.opType == "Constant" {
+        for (i, n) in proto.graph.node.enumerated() where n.opType == "Constant" {
             let c = ONNXNodeContext(node: n, index: i, opset: opset, state: state)
             guard let out = n.output.first, !out.isEmpty else { throw c.fail("a Constant without an output") }
             state.constantNodes[out] = try constantValue(c)
         }
+        try ONNXConstantFolding.foldWeights(&proto.graph, opset: opset, state: state)
+        let graph = proto.graph
         let graphInputs = graph.input.filter { state.initializers[$0.name] == nil }
-        guard !graphInputs.isEmpty, !graph.output.isEmpty else {
-            throw ONNXError.malformed(file: file, reason: "the graph needs at least one input and one output")
+        guard !graph.output.isEmpty else {
+            throw ONNXError.malformed(file: file, reason: "the graph has no output")
         }
         state.nodes = Array(graph.node)
+        for v in graph.input + graph.output + graph.valueInfo where v.type.tensorType.elemType != 0 {
+            state.declaredTypes[v.name] = v.type.tensorType.elemType
+        }
+        for (name, t) in state.initializers { state.declaredTypes[name] = t.dataType }
         state.graphOutputs = Set(graph.output.map(\.name))
         for (i, n) in graph.node.enumerated() {
             for name in n.input where !name.isEmpty { state.consumers[name, default: []].append(i) }
@@ -89,18 +94,23 @@ enum ONNXImporter {
     static func inputDescription(_ vi: Onnx_ValueInfoProto, file: String) throws -> (name: String, shape: [Int?],
                                                                                      isInteger: Bool) {
         let t = vi.type.tensorType
-        let elem = Onnx_TensorProto.DataType(rawValue: Int(t.elemType))
-        guard [.float, .int64, .int32].contains(elem) else {
+        if let elem = Onnx_TensorProto.DataType(rawValue: Int(t.elemType)), elem != .undefined,
+           !ONNXTensorCodec.readableTypes.contains(elem) {
+            throw ONNXError.unsupportedFeature(node: vi.name, opType: "graph input", reason: "element type \(elem)")
+        }
+        guard let elem = Onnx_TensorProto.DataType(rawValue: Int(t.elemType)),
+              ONNXTensorCodec.readableTypes.contains(elem) else {
             throw ONNXError.malformed(file: file, reason: "graph input '\(vi.name)' has element type \(t.elemType); "
-                                      + "Prune feeds float, int64 or int32 inputs")
+                                      + "Prune feeds float and integer (or boolean) inputs")
         }
         let shape = t.shape.dim.map { d -> Int? in if case .dimValue(let v)? = d.value, v > 0 { return Int(v) }; return nil }
         do {
-            try MemoryBudget.check(elements: CheckedSize.elements(shape.map { $0 ?? 1 }), of: elem == .float ? 4 : 8,
+            try MemoryBudget.check(elements: CheckedSize.elements(shape.map { $0 ?? 1 }),
+                                   of: ONNXTensorCodec.isFloat(t.elemType) ? 4 : 8,
                                    for: "graph input '\(vi.name)' ["
                                        + shape.map { $0.map(String.init) ?? "?" }.joined(separator: ", ") + "]")
         } catch let e as MemoryBudgetExceeded { throw ONNXError.malformed(file: file, reason: e.description) }
-        return (vi.name, shape, elem != .float)
+        return (vi.name, shape, !ONNXTensorCodec.isFloat(t.elemType))
     }
 
     /// Transpose nodes of a 2-D float initializer whose only reader is a MatMul's B input: the
@@ -123,6 +133,9 @@ enum ONNXImporter {
     /// The ai.onnx opset the model imports; other imported domains are allowed only if no node uses them.
     static func defaultOpset(_ proto: Onnx_ModelProto, file: String) throws -> Int {
         guard let entry = proto.opsetImport.first(where: { $0.domain.isEmpty || $0.domain == "ai.onnx" }) else {
+            if let other = proto.opsetImport.first {
+                throw ONNXError.unsupportedOpset(domain: other.domain, version: Int(other.version))
+            }
             throw ONNXError.malformed(file: file, reason: "the model does not import the ai.onnx opset")
         }
         let v = Int(entry.version)
@@ -217,17 +230,23 @@ enum ONNXImporter {
         return order
     }
 
-    /// Runs the graph on zeros shaped like its inputs (unknown extents as 1) to check every shape.
+    /// Runs the graph on ones shaped like its inputs (unknown extents as 1) to check every shape.
     static func dryRun(_ model: ONNXModel) throws {
         var feeds: [String: GraphValue] = [:]
         for input in model.graph.inputs {
             let shape = input.shape.map { $0 ?? 1 }
             guard let count = elementCount(shape), count <= 1 << 26 else { return }
-            feeds[input.name] = input.isInteger ? .integer(try IntegerTensor(shape: shape, values: .init(repeating: 0,
-                    count: count)))
-                                                : .float(Variable(.zeros(shape)))
+            // Ones rather than zeros: a valid divisor, step, size or index far more often.
+            feeds[input.name] = input.isInteger ? .integer(try IntegerTensor(shape: shape, values: .init(repeating: 1,
+                                                                                                         count: count)))
+                                                : .float(Variable(.ones(shape)))
         }
         do { _ = try withNoGrad { try model.graph.run(feeds) } } catch let GraphError.node(name, op, e) {
+            if case GraphError.unsupported(let what) = e {
+                throw ONNXError.unsupportedFeature(node: name, opType: op, reason: what)
+            }
+            // Zeros are not valid for every integer input (axes, sizes, shapes): only float graphs fail here.
+            if model.graph.inputs.contains(where: \.isInteger) { return }
             throw ONNXError.invalidNode(node: name, opType: op, reason: "\(e)")
         }
     }

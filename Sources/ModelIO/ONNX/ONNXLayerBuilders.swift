@@ -10,17 +10,27 @@ enum ONNXLayerBuilders {
     ]
 
     static func conv(_ c: ONNXNodeContext) throws -> ONNXBuiltNode {
-        guard let w = try c.floatInitializer(1) else { throw c.fail("the weight must be an initializer") }
-        guard w.rank == 4 else { throw c.fail("only 2-D convolutions are supported (weight \(w.shape))") }
+        guard var w = try c.floatInitializer(1), c.input(2).isEmpty || c.state.initializers[c.input(2)] != nil else {
+            return try ONNXFunctionalBuilders.conv(c)
+        }
+        let oneDimensional = w.rank == 3
+        let c = oneDimensional ? c.liftedTo2D() : c
+        if oneDimensional { w = try w.reshaped([w.shape[0], w.shape[1], 1, w.shape[2]]) }
+        guard w.rank == 4 else { throw c.unsupported("\(w.rank - 2)-D convolution (weight \(w.shape))") }
         let groups = c.int("group", 1)
         let kernel = c.ints("kernel_shape") ?? Array(w.shape[2...])
         guard kernel == Array(w.shape[2...]), groups > 0, w.shape[0] % groups == 0 else { throw c.fail("kernel_shape \(kernel) or group \(groups) does not fit the weight \(w.shape)") }
         let b = try c.floatInitializer(2)
         if let b, b.shape != [w.shape[0]] { throw c.fail("bias \(b.shape) does not fit \(w.shape[0]) output channels") }
-        if b == nil && !c.input(2).isEmpty { throw c.fail("the bias must be an initializer") }
-        let layer = Conv2d(weight: w, bias: b, geometry: try c.geometry(kernel: kernel, groups: groups))
-        let op = try c.state.addLayer(layer, initializer: c.input(1), suffix: ".weight", node: c.name)
-        c.state.bind(c.input(1)) { layer.weight.exportedValue }
+        let (geometry, padding) = try c.convolutionGeometry(kernel: kernel, groups: groups)
+        let layer = Conv2d(weight: w, bias: b, geometry: geometry)
+        var op = try c.state.addLayer(layer, initializer: c.input(1), suffix: ".weight", node: c.name)
+        op.padding = padding
+        op.oneDimensional = oneDimensional
+        c.state.bind(c.input(1)) {
+            let v = layer.weight.exportedValue
+            return oneDimensional ? (try? v.reshaped([v.shape[0], v.shape[1], v.shape[3]])) ?? v : v
+        }
         if let bias = layer.bias { c.state.bind(c.input(2)) { bias.exportedValue } }
         c.state.nodeUpdates[c.name] = { node in
             if let i = node.attribute.firstIndex(where: { $0.name == "group" }) { node.attribute[i].i = Int64(layer.geometry.groups) }
@@ -30,14 +40,15 @@ enum ONNXLayerBuilders {
 
     /// Gemm with a constant B as a Linear: Y = A·Bᵀ + C (transB = 1) or A·B + C (transB = 0).
     static func gemm(_ c: ONNXNodeContext) throws -> ONNXBuiltNode {
-        guard let bMatrix = try c.floatInitializer(1), bMatrix.rank == 2 else { throw c.fail("B must be a 2-D initializer (Gemm of two activations is not supported)") }
-        guard c.int("transA", 0) == 0 else { throw c.fail("transA = 1 is not supported") }
+        guard let bMatrix = try c.floatInitializer(1), bMatrix.rank == 2, c.int("transA", 0) == 0,
+              c.input(2).isEmpty || c.state.initializers[c.input(2)] != nil else {
+            return try ONNXFunctionalBuilders.gemm(c)
+        }
         let transB = c.int("transB", 0) == 1
         let alpha = c.float("alpha", 1), beta = c.float("beta", 1)
         var weight = transB ? bMatrix : try bMatrix.transposed()
         let out = weight.shape[0]
         let given = try c.floatInitializer(2)
-        if given == nil && !c.input(2).isEmpty { throw c.fail("C must be an initializer") }
         var bias: Tensor?
         if let b = given {
             guard b.count == out || b.count == 1 else { throw c.fail("C \(b.shape) does not broadcast to \(out) outputs") }
@@ -110,7 +121,11 @@ enum ONNXLayerBuilders {
 
     static func batchNorm(_ c: ONNXNodeContext) throws -> ONNXBuiltNode {
         guard c.int("training_mode", 0) == 0, c.node.output.filter({ !$0.isEmpty }).count == 1 else {
-            throw c.fail("training-mode BatchNormalization (running statistics as outputs) is not supported")
+            throw c.unsupported("training-mode BatchNormalization (running statistics as outputs)")
+        }
+        guard c.opset >= 9 || c.int("spatial", 1) == 1 else { throw c.unsupported("spatial = 0") }
+        guard (1...4).allSatisfy({ c.state.initializers[c.input($0)] != nil }) else {
+            return try ONNXFunctionalBuilders.batchNorm(c)
         }
         let parts = try (1...4).map { i -> Tensor in
             guard let t = try c.floatInitializer(i) else { throw c.fail("input \(i) must be an initializer") }
@@ -131,13 +146,14 @@ enum ONNXLayerBuilders {
     }
 
     static func layerNorm(_ c: ONNXNodeContext) throws -> ONNXBuiltNode {
-        guard let scale = try c.floatInitializer(1) else { throw c.fail("Scale must be an initializer") }
         let axis = c.int("axis", -1)
-        guard axis < 0, -axis == scale.rank else { throw c.fail("axis \(axis) must be negative and cover the Scale's \(scale.rank) axes") }
-        guard c.node.output.dropFirst().allSatisfy({ $0.isEmpty }) else { throw c.fail("Mean and InvStdDev outputs are not supported") }
+        guard c.node.output.dropFirst().allSatisfy({ $0.isEmpty }), let scale = try c.floatInitializer(1), axis < 0,
+              -axis == scale.rank,
+              c.input(2).isEmpty || c.state.initializers[c.input(2)] != nil else {
+            return try ONNXFunctionalBuilders.layerNorm(c)
+        }
         let bias = try c.floatInitializer(2)
         if let bias, bias.shape != scale.shape { throw c.fail("B \(bias.shape) must have the Scale's shape \(scale.shape)") }
-        if bias == nil && !c.input(2).isEmpty { throw c.fail("B must be an initializer") }
         let layer = LayerNorm(scale.shape, epsilon: c.float("epsilon", 1e-5))
         layer.weight.value = scale
         if let bias { layer.bias.value = bias }

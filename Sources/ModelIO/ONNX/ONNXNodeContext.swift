@@ -13,6 +13,9 @@ struct ONNXNodeContext {
 
     func fail(_ reason: String) -> ONNXError { .invalidNode(node: name, opType: node.opType, reason: reason) }
 
+    /// A valid form of the operator that Prune does not implement; `what` is completed by "is not supported".
+    func unsupported(_ what: String) -> ONNXError { .unsupportedFeature(node: name, opType: node.opType, reason: what) }
+
     func attribute(_ key: String) -> Onnx_AttributeProto? { node.attribute.first { $0.name == key } }
 
     func int(_ key: String, _ fallback: Int) -> Int { attribute(key).map { Int($0.i) } ?? fallback }
@@ -34,6 +37,37 @@ struct ONNXNodeContext {
         return v.value
     }
 
+    /// This node seen as two-dimensional: a 1-D Conv or pooling node's kernel, strides, dilations
+    /// and pads get a leading height of 1 (the input then runs as `[N, C, 1, L]`).
+    func liftedTo2D() -> ONNXNodeContext {
+        var lifted = node
+        for i in lifted.attribute.indices {
+            let values = lifted.attribute[i].ints
+            switch lifted.attribute[i].name {
+            case "kernel_shape", "strides", "dilations" where values.count == 1: lifted.attribute[i].ints = [1] + values
+            case "pads" where values.count == 2: lifted.attribute[i].ints = [0, values[0], 0, values[1]]
+            default: break
+            }
+        }
+        return ONNXNodeContext(node: lifted, index: index, opset: opset, state: state)
+    }
+
+    /// The geometry of a 2-D Conv, and the explicit padding to apply first when the node's padding
+    /// is asymmetric or SAME with strides (the geometry then pads nothing).
+    func convolutionGeometry(kernel: [Int], groups: Int) throws -> (Conv2dGeometry, SpatialPadding?) {
+        if let g = try? geometry(kernel: kernel, groups: groups) { return (g, nil) }
+        let strides = ints("strides") ?? [1, 1], dilations = ints("dilations") ?? [1, 1]
+        let pads = ints("pads") ?? [0, 0, 0, 0], autoPad = string("auto_pad") ?? "NOTSET"
+        guard kernel.count == 2, strides.count == 2, dilations.count == 2, pads.count == 4,
+              strides.allSatisfy({ $0 > 0 }), dilations.allSatisfy({ $0 > 0 }), pads.allSatisfy({ $0 >= 0 }) else {
+            throw fail("invalid kernel \(kernel), strides \(strides), dilations \(dilations) or pads \(pads)")
+        }
+        let g = Conv2dGeometry(kernel: (kernel[0], kernel[1]), stride: (strides[0], strides[1]), padding: (0, 0),
+                               dilation: (dilations[0], dilations[1]), groups: groups)
+        return (g, SpatialPadding(pads: pads, autoPad: autoPad.hasPrefix("SAME") ? autoPad : nil, kernel: g.kernel,
+                                  stride: g.stride, dilation: g.dilation))
+    }
+
     /// The 2-D geometry of a Conv or pooling node (symmetric padding, NOTSET or VALID auto-padding).
     func geometry(kernel: [Int], groups: Int = 1) throws -> Conv2dGeometry {
         guard kernel.count == 2 else { throw fail("only 2-D kernels are supported (kernel \(kernel))") }
@@ -46,14 +80,14 @@ struct ONNXNodeContext {
             // SAME padding is symmetric when stride 1 and the dilated kernel is odd.
             guard strides == [1,
                               1], kernel.enumerated().allSatisfy({ ((kernel[$0.offset] - 1) * dilations[$0.offset]) % 2 == 0 }) else {
-                throw fail("auto_pad \(mode) with these strides needs asymmetric padding, which is not supported")
+                throw unsupported("auto_pad \(mode) with these strides (asymmetric padding)")
             }
             let ph = (kernel[0] - 1) * dilations[0] / 2, pw = (kernel[1] - 1) * dilations[1] / 2
             pads = [ph, pw, ph, pw]
         }
         guard strides.count == 2, dilations.count == 2, pads.count == 4, strides.allSatisfy({ $0 > 0 }), dilations.allSatisfy({ $0 > 0 }),
               pads.allSatisfy({ $0 >= 0 }) else { throw fail("invalid strides \(strides), dilations \(dilations) or pads \(pads)") }
-        guard pads[0] == pads[2], pads[1] == pads[3] else { throw fail("asymmetric pads \(pads) are not supported") }
+        guard pads[0] == pads[2], pads[1] == pads[3] else { throw unsupported("asymmetric pads \(pads)") }
         return Conv2dGeometry(kernel: (kernel[0], kernel[1]), stride: (strides[0], strides[1]), padding: (pads[0],
                 pads[1]),
                               dilation: (dilations[0], dilations[1]), groups: groups)

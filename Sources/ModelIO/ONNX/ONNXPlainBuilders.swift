@@ -30,46 +30,31 @@ enum ONNXPlainBuilders {
         "Abs": simple { _ in UnaryOperator(.abs) },
         "Neg": simple { _ in UnaryOperator(.neg) },
         "Identity": simple { _ in UnaryOperator(.identity) },
-        "Dropout": { c in
-            // Inference: the input passes unchanged; a requested mask output is all ones.
-            guard c.node.output.dropFirst().allSatisfy({ $0.isEmpty }) else { throw c.fail("the mask output of Dropout is not supported") }
-            return ONNXBuiltNode(op: UnaryOperator(.identity), inputs: [c.input(0)],
-                                 outputs: Array(c.node.output.prefix(1)))
-        },
-        "Add": simple { _ in BinaryOperator(.add) },
-        "Sub": simple { _ in BinaryOperator(.sub) },
-        "Mul": simple { _ in BinaryOperator(.mul) },
-        "Div": simple { _ in BinaryOperator(.div) },
-        "Pow": simple { _ in BinaryOperator(.pow) },
+        // Inference: the input passes unchanged; a requested mask output is all ones.
+        "Dropout": simple { _ in DropoutOperator() },
+        "Add": simple { c in legacy(c, BinaryOperator(.add)) },
+        "Sub": simple { c in legacy(c, BinaryOperator(.sub)) },
+        "Mul": simple { c in legacy(c, BinaryOperator(.mul)) },
+        "Div": simple { c in legacy(c, BinaryOperator(.div)) },
+        "Pow": simple { c in legacy(c, BinaryOperator(.pow)) },
         "Mod": simple { c in BinaryOperator(.mod(fmod: c.int("fmod", 0) == 1)) },
-        "Clip": simple { _ in ClipOperator() },
-        "Cast": simple { c in
-            // Float types: FLOAT, FLOAT16, DOUBLE, BFLOAT16; the rest that Prune reads are integer or bool.
-            let to = c.int("to", 1)
-            guard [1, 10, 11, 16, 2, 3, 4, 5, 6, 7, 9, 12,
-                   13].contains(to) else { throw c.fail("cast to element type \(to) is not supported") }
-            return CastOperator(toInteger: ![1, 10, 11, 16].contains(to))
+        "Clip": simple { c in
+            c.opset < 11 ? ClipOperator(minAttribute: c.float("min", -.infinity), maxAttribute: c.float("max",
+                    .infinity))
+                         : ClipOperator()
         },
-        "Softmax": simple { c in SoftmaxOperator(axis: c.int("axis", -1)) },
-        "ReduceMean": simple { c in
-            ReduceMeanOperator(axesAttribute: c.opset < 18 ? c.ints("axes") : nil, keepDims: c.int("keepdims", 1) == 1,
-                               noopWithEmptyAxes: c.int("noop_with_empty_axes", 0) == 1)
+        "Cast": simple { c in
+            guard let target = CastTarget(onnxType: c.int("to", 1)) else {
+                throw c.unsupported("cast to element type \(c.int("to", 1))")
+            }
+            return CastOperator(to: target)
         },
         "MaxPool": simple { c in
-            guard c.int("ceil_mode", 0) == 0 else { throw c.fail("ceil_mode = 1 is not supported") }
-            guard c.node.output.dropFirst().allSatisfy({ $0.isEmpty }) else { throw c.fail("the Indices output is not supported") }
-            guard let k = c.ints("kernel_shape") else { throw c.fail("kernel_shape is required") }
-            return PoolOperator(kind: .max, geometry: try c.geometry(kernel: k))
+            guard c.node.output.dropFirst().allSatisfy({ $0.isEmpty }) else { throw c.unsupported("the Indices output") }
+            guard c.int("storage_order", 0) == 0 else { throw c.unsupported("storage_order = 1") }
+            return try pool(c, isMax: true)
         },
-        "AveragePool": simple { c in
-            guard c.int("ceil_mode", 0) == 0 else { throw c.fail("ceil_mode = 1 is not supported") }
-            guard let k = c.ints("kernel_shape") else { throw c.fail("kernel_shape is required") }
-            let g = try c.geometry(kernel: k)
-            if c.int("count_include_pad", 0) == 0 && (g.padding.h > 0 || g.padding.w > 0) {
-                throw c.fail("count_include_pad = 0 with padding is not supported (Prune counts padding in the divisor)")
-            }
-            return PoolOperator(kind: .average, geometry: g)
-        },
+        "AveragePool": simple { c in try pool(c, isMax: false) },
         "GlobalAveragePool": simple { _ in PoolOperator(kind: .globalAverage, geometry: Conv2dGeometry(kernel: (1,
                 1))) },
         "Flatten": simple { c in FlattenOperator(axis: c.int("axis", 1)) },
@@ -80,22 +65,60 @@ enum ONNXPlainBuilders {
             return ConcatOperator(axis: Int(a.i))
         },
         "Split": simple { c in
-            SplitOperator(axis: c.int("axis", 0), outputs: c.node.output.count, sizesAttribute: nil)
+            SplitOperator(axis: c.int("axis", 0), outputs: c.node.output.count,
+                          sizesAttribute: c.opset < 13 ? c.ints("split").flatMap { $0.isEmpty ? nil : $0 } : nil)
         },
-        "Slice": simple { _ in SliceOperator() },
+        "Slice": simple { c in
+            guard c.opset < 10 else { return SliceOperator() }
+            guard let starts = c.ints("starts"), let ends = c.ints("ends") else { throw c.fail("starts and ends are required") }
+            return SliceOperator(attributes: (starts, ends, c.ints("axes")))
+        },
         "Gather": simple { c in GatherOperator(axis: c.int("axis", 0)) },
         "Shape": simple { c in ShapeOperator(start: c.int("start", 0), end: c.attribute("end").map { Int($0.i) }) },
-        "Unsqueeze": simple { _ in SqueezeOperator(unsqueeze: true) },
-        "Squeeze": simple { _ in SqueezeOperator(unsqueeze: false) },
+        "Unsqueeze": simple { c in SqueezeOperator(unsqueeze: true,
+                                                   axesAttribute: c.opset < 13 ? c.ints("axes") : nil) },
+        "Squeeze": simple { c in SqueezeOperator(unsqueeze: false,
+                                                 axesAttribute: c.opset < 13 ? c.ints("axes") : nil) },
     ]
+}
+
+extension ONNXPlainBuilders {
+    /// A binary operator with opset 6's `broadcast` and `axis` attributes honored.
+    static func legacy(_ c: ONNXNodeContext, _ op: any GraphOperator) -> any GraphOperator {
+        guard c.opset < 7, c.int("broadcast", 0) == 1, let axis = c.attribute("axis") else { return op }
+        return LegacyBroadcastOperator(inner: op, axis: Int(axis.i))
+    }
+
+    /// MaxPool or AveragePool: the fast symmetric form when it applies, else ``PaddedPoolOperator``.
+    static func pool(_ c: ONNXNodeContext, isMax: Bool) throws -> any GraphOperator {
+        if c.ints("kernel_shape")?.count == 1 { return OneDimensionalOperator(try pool(c.liftedTo2D(), isMax: isMax)) }
+        guard let k = c.ints("kernel_shape") else { throw c.fail("kernel_shape is required") }
+        guard k.count == 2 else { throw c.unsupported("\(k.count)-D pooling (kernel \(k))") }
+        let ceil = c.int("ceil_mode", 0) == 1, includePad = isMax || c.int("count_include_pad", 0) == 1
+        if !ceil, let g = try? c.geometry(kernel: k), g.padding.h * 2 <= k[0], g.padding.w * 2 <= k[1],
+           includePad || (g.padding.h == 0 && g.padding.w == 0), isMax || g.dilation == (1, 1) {
+            return PoolOperator(kind: isMax ? .max : .average, geometry: g)
+        }
+        let strides = c.ints("strides") ?? [1, 1], dilations = c.ints("dilations") ?? [1, 1]
+        let pads = c.ints("pads") ?? [0, 0, 0, 0], autoPad = c.string("auto_pad") ?? "NOTSET"
+        guard strides.count == 2, dilations.count == 2, pads.count == 4, strides.allSatisfy({ $0 > 0 }),
+              dilations.allSatisfy({ $0 > 0 }), pads.allSatisfy({ $0 >= 0 }), k.allSatisfy({ $0 > 0 }) else {
+            throw c.fail("invalid strides \(strides), dilations \(dilations) or pads \(pads)")
+        }
+        let padding = SpatialPadding(pads: autoPad == "VALID" ? [0, 0, 0, 0] : pads,
+                                     autoPad: autoPad.hasPrefix("SAME") ? autoPad : nil, kernel: (k[0], k[1]),
+                                     stride: (strides[0], strides[1]), dilation: (dilations[0], dilations[1]))
+        return PaddedPoolOperator(isMax: isMax, padding: padding, ceilMode: ceil, countIncludePad: includePad)
+    }
 }
 
 /// The operator set: which ONNX operators Prune imports, and the opsets it understands.
 public enum ONNXOperatorSet {
-    static let builders: [String: ONNXPlainBuilders.Builder] =
-        ONNXPlainBuilders.all.merging(ONNXLayerBuilders.all) { a, _ in a }
+    static let builders: [String: ONNXPlainBuilders.Builder] = [ONNXLayerBuilders.all, ONNXMathBuilders.all,
+                                                                ONNXTensorBuilders.all, ONNXModelOperatorBuilders.all]
+        .reduce(ONNXPlainBuilders.all) { $0.merging($1) { a, _ in a } }
     /// The ai.onnx opsets whose semantics the builders implement.
-    public static let opsets: ClosedRange<Int> = 13...21
+    public static let opsets: ClosedRange<Int> = 6...21
     /// Supported operator types (plus Constant, folded at import).
     public static var supported: [String] { (Array(builders.keys) + ["Constant"]).sorted() }
 }

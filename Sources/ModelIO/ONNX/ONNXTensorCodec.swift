@@ -79,13 +79,26 @@ enum ONNXTensorCodec {
             let v = raw != nil ? try fromRaw(Int64.self) : t.int64Data
             try check(v.count)
             return .integer(try IntegerTensor(shape: shape, values: v.map { Int($0) }))
-        case .int32?, .int16?, .int8?, .uint8?, .bool?:
+        case .bfloat16?:
+            let bits: [UInt16] = raw != nil ? try fromRaw(UInt16.self) : t.int32Data.map { UInt16(truncatingIfNeeded: $0) }
+            try check(bits.count)
+            return .float(Variable(Tensor(unchecked: shape, bits.map { Float(bitPattern: UInt32($0) << 16) })))
+        case .uint32?, .uint64?:
+            let v: [Int]
+            if raw != nil {
+                v = t.dataType == Int32(DataType.uint32.rawValue) ? try fromRaw(UInt32.self).map { Int($0) }
+                                                                 : try fromRaw(UInt64.self).map { Int(truncatingIfNeeded: $0) }
+            } else { v = t.uint64Data.map { Int(truncatingIfNeeded: $0) } }
+            try check(v.count)
+            return .integer(try IntegerTensor(shape: shape, values: v))
+        case .int32?, .int16?, .int8?, .uint8?, .uint16?, .bool?:
             let v: [Int]
             if let raw {
                 switch DataType(rawValue: Int(t.dataType))! {
                 case .int32: v = try fromRaw(Int32.self).map { Int($0) }
                 case .int16: v = try fromRaw(Int16.self).map { Int($0) }
                 case .int8: v = try fromRaw(Int8.self).map { Int($0) }
+                case .uint16: v = try fromRaw(UInt16.self).map { Int($0) }
                 default: v = try fromRaw(UInt8.self).map { Int($0) }
                 }
             } else { v = t.int32Data.map { Int($0) } }
@@ -95,6 +108,19 @@ enum ONNXTensorCodec {
             throw ONNXError.malformed(file: file,
                                       reason: "tensor '\(t.name)' has data type \(t.dataType), which Prune does not read")
         }
+    }
+
+    /// Element types ``value(_:baseDirectory:file:)`` reads: floats become Float, integers and booleans Int.
+    static let readableTypes: Set<DataType> = [.float, .double, .float16, .bfloat16, .int64, .int32, .int16, .int8,
+                                                .uint8, .uint16, .uint32, .uint64, .bool]
+
+    static func reads(_ t: Onnx_TensorProto) -> Bool {
+        DataType(rawValue: Int(t.dataType)).map { readableTypes.contains($0) } ?? false
+    }
+
+    /// Whether values of this element type are read as floats.
+    static func isFloat(_ elementType: Int32) -> Bool {
+        [DataType.float, .double, .float16, .bfloat16].map { Int32($0.rawValue) }.contains(elementType)
     }
 
     /// IEEE half precision to single (subnormals, infinities and NaN included).

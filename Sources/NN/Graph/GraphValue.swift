@@ -73,10 +73,13 @@ public enum GraphError: Error, CustomStringConvertible {
     case invalidValue(String)
     case missingInput(node: String, input: String)
     case node(name: String, opType: String, underlying: Error)
+    /// A valid use of an operator that Prune's engine does not implement (a data type, a mode).
+    case unsupported(String)
 
     public var description: String {
         switch self {
         case .invalidValue(let m): return m
+        case .unsupported(let m): return m
         case let .missingInput(n, i): return "node '\(n)': input '\(i)' has no value"
         case let .node(n, op, e): return "node '\(n)' (\(op)): \(e)"
         }

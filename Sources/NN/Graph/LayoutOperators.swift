@@ -58,9 +58,10 @@ public struct TransposeOperator: GraphOperator {
         guard perm.sorted() == Array(0..<v.shape.count) else { throw GraphError.invalidValue("perm \(perm) for rank \(v.shape.count)") }
         switch v {
         case .float(let x): return [.float(try x.permuted(perm))]
-        case .integer(let t):
-            guard t.rank <= 1 else { throw GraphError.invalidValue("Transpose of an integer tensor of rank \(t.rank)") }
-            return [v]
+        case .integer:
+            let strides = NumericTensor.strides(v.shape), shape = perm.map { v.shape[$0] }
+            let sources = NumericTensor.mapIndices(shape) { o in o.indices.reduce(0) { $0 + o[$1] * strides[perm[$1]] } }
+            return [try v.gathered(sources, shape: shape)]
         }
     }
 }

@@ -5,8 +5,14 @@ import PruneAutodiff
 public struct ModuleOperator: GraphOperator {
     public let container: ModuleDictionary
     public let name: String
+    /// Padding applied before the layer (a convolution's asymmetric or SAME padding).
+    public var padding: SpatialPadding?
+    /// A 1-D layer run as 2-D: `[N, C, L]` goes in as `[N, C, 1, L]` and comes out 3-D again.
+    public var oneDimensional = false
 
-    public init(container: ModuleDictionary, name: String) { self.container = container; self.name = name }
+    public init(container: ModuleDictionary, name: String, padding: SpatialPadding? = nil) {
+        self.container = container; self.name = name; self.padding = padding
+    }
 
     public var module: (any Module)? { container[name] }
     public var channelFlow: ChannelFlow { .module }
@@ -14,6 +20,10 @@ public struct ModuleOperator: GraphOperator {
 
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         guard let m = container[name] else { throw GraphError.invalidValue("layer '\(name)' is missing") }
-        return [.float(try m.forward(try input(inputs, 0, "X").variable("X")))]
+        var x = try input(inputs, 0, "X").variable("X")
+        if oneDimensional { x = try x.unsqueezed(2) }
+        if let padding { x = try padding.apply(x, fill: 0) }
+        let y = try m.forward(x)
+        return [.float(oneDimensional ? try y.squeezed([2]) : y)]
     }
 }

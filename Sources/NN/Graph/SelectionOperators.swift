@@ -16,13 +16,33 @@ public struct ConcatOperator: GraphOperator {
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let parts = inputs.compactMap { $0 }
         guard !parts.isEmpty else { throw GraphError.invalidValue("Concat of nothing") }
-        if parts.allSatisfy({ if case .integer = $0 { return true } else { return false } }) {
-            let ints = try parts.map { try $0.integers("input") }
-            guard ints.allSatisfy({ $0.rank <= 1 }) else { throw GraphError.invalidValue("Concat of integer tensors of rank > 1") }
-            return [.integer(IntegerTensor(ints.flatMap(\.values)))]
-        }
+        if parts.allSatisfy(\.isInteger) { return [try integerConcat(parts.map { try $0.integers("input") })] }
         let vars = try parts.map { try $0.variable("input") }
         return [.float(try Variable.concat(vars, axis: try normalizedAxis(axis, rank: vars[0].shape.count)))]
+    }
+}
+
+extension ConcatOperator {
+    /// Concat of integer tensors of any rank (shape arithmetic, position ids).
+    func integerConcat(_ parts: [IntegerTensor]) throws -> GraphValue {
+        let rank = parts[0].rank
+        if rank == 0 { throw GraphError.invalidValue("Concat of scalars") }
+        let a = try normalizedAxis(axis, rank: rank)
+        guard parts.allSatisfy({ $0.rank == rank && $0.shape.enumerated().allSatisfy { $0.offset == a || $0.element == parts[0].shape[$0.offset] } }) else {
+            throw GraphError.invalidValue("Concat of shapes \(parts.map(\.shape)) along axis \(axis)")
+        }
+        var shape = parts[0].shape
+        shape[a] = parts.map { $0.shape[a] }.reduce(0, +)
+        let outer = shape[..<a].reduce(1, *)
+        var values: [Int] = []
+        values.reserveCapacity(shape.reduce(1, *))
+        for o in 0..<outer {
+            for p in parts {
+                let chunk = p.shape[a...].reduce(1, *)
+                values += p.values[(o * chunk)..<((o + 1) * chunk)]
+            }
+        }
+        return .integer(try IntegerTensor(shape: shape, values: values))
     }
 }
 
@@ -53,10 +73,18 @@ public struct SplitOperator: GraphOperator {
 
 /// Slice with starts, ends, axes and steps from inputs (ONNX clamping rules). Float tensors need step 1.
 public struct SliceOperator: GraphOperator {
-    public init() {}
+    /// Starts, ends and axes given as attributes (opsets before 10).
+    public let attributes: (starts: [Int], ends: [Int], axes: [Int]?)?
+    public init(attributes: (starts: [Int], ends: [Int], axes: [Int]?)? = nil) { self.attributes = attributes }
     public var channelFlow: ChannelFlow { .selects(axis: -1) }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let v = try input(inputs, 0, "data")
+        if let attributes {
+            let given: [GraphValue?] = [v, .integer(IntegerTensor(attributes.starts)),
+                                        .integer(IntegerTensor(attributes.ends)),
+                                        attributes.axes.map { .integer(IntegerTensor($0)) }]
+            return try SliceOperator().run(given)
+        }
         let starts = try input(inputs, 1, "starts").integers("starts").values
         let ends = try input(inputs, 2, "ends").integers("ends").values
         let rank = v.shape.count
@@ -78,9 +106,14 @@ public struct SliceOperator: GraphOperator {
             case .float(let x):
                 if step == 1 { current = .float(try x.slice(axis: a, start: s, end: Swift.max(s, e))) }
                 else { current = .float(try x.gather(axis: a, indices: picked)) }
-            case .integer(let t):
-                guard t.rank == 1 else { throw GraphError.invalidValue("Slice of an integer tensor of rank \(t.rank)") }
-                current = .integer(IntegerTensor(picked.map { t.values[$0] }))
+            case .integer:
+                var shape = current.shape
+                shape[a] = picked.count
+                let strides = NumericTensor.strides(current.shape)
+                let sources = NumericTensor.mapIndices(shape) { o in
+                    o.indices.reduce(0) { $0 + ($1 == a ? picked[o[$1]] : o[$1]) * strides[$1] }
+                }
+                current = try current.gathered(sources, shape: shape)
             }
         }
         return [current]
@@ -104,9 +137,16 @@ public struct GatherOperator: GraphOperator {
         let outShape = Array(data.shape[..<a]) + idx.shape + Array(data.shape[(a + 1)...])
         switch data {
         case .float(let x): return [.float(try x.gather(axis: a, indices: flat).reshaped(outShape))]
-        case .integer(let t):
-            guard t.rank == 1 else { throw GraphError.invalidValue("Gather from an integer tensor of rank \(t.rank)") }
-            return [.integer(try IntegerTensor(shape: outShape, values: flat.map { t.values[$0] }))]
+        case .integer:
+            let strides = NumericTensor.strides(data.shape), k = idx.rank
+            let sources = NumericTensor.mapIndices(outShape) { o in
+                let position = o[a..<(a + k)].indices.reduce(0) { $0 * idx.shape[$1 - a] + o[$1] }
+                var source = flat[position] * strides[a]
+                for d in 0..<a { source += o[d] * strides[d] }
+                for d in (a + 1)..<Swift.max(data.shape.count, a + 1) { source += o[d - 1 + k] * strides[d] }
+                return source
+            }
+            return [try data.gathered(sources, shape: outShape)]
         }
     }
 }

@@ -30,12 +30,11 @@ public final class BatchNorm: Module {
             runningVar)] }
 
     public func forward(_ x: Variable) throws -> Variable {
-        guard x.value.rank == 2 || x.value.rank == 4, x.shape[1] == channels else {
+        guard x.value.rank >= 2, x.shape[1] == channels else {
             throw TensorError.shapeMismatch(op: "BatchNorm", shapes: [x.shape, [channels]],
-                                            reason: "input must be [N, \(channels)] or [N, \(channels), H, W]")
+                                            reason: "input must be [N, \(channels), …] (e.g. [N, \(channels), H, W])")
         }
-        let axes = x.value.rank == 4 ? [0, 2, 3] : [0]
-        let statShape = x.value.rank == 4 ? [1, channels, 1, 1] : [1, channels]
+        let statShape = [1, channels] + [Int](repeating: 1, count: x.value.rank - 2)
         let gamma = try weight.variable().reshaped(statShape)
         let beta = try bias.variable().reshaped(statShape)
         if isTraining {

@@ -1,0 +1,76 @@
+import ONNXProto
+import PruneAutodiff
+import PruneNN
+import PruneTensor
+
+/// Weights that the graph computes from constants (a Constant node, a ConstantOfShape of a stored
+/// shape as in the ONNX backend test "light" models, a Cast or Reshape of an initializer) are
+/// evaluated once at import and become initializers, so the layer that reads them is a real,
+/// prunable layer and export writes the pruned values.
+enum ONNXConstantFolding {
+    /// Folds every computed weight input of a layer operator; returns how many were folded.
+    @discardableResult
+    static func foldWeights(_ graph: inout Onnx_GraphProto, opset: Int, state: ONNXImportState) throws -> Int {
+        let layerTypes = Set(ONNXLayerBuilders.all.keys)
+        var producer: [String: Int] = [:]
+        for (i, n) in graph.node.enumerated() { for o in n.output where !o.isEmpty { producer[o] = i } }
+        var wanted: [String] = []
+        for n in graph.node where layerTypes.contains(n.opType) {
+            for name in n.input.dropFirst() where !name.isEmpty && state.initializers[name] == nil {
+                if let p = producer[name], graph.node[p].opType != "Transpose", !wanted.contains(name) { wanted.append(name) }
+            }
+        }
+        guard !wanted.isEmpty else { return 0 }
+        var folder = Folder(graph: graph, producer: producer, opset: opset, state: state, layerTypes: layerTypes)
+        var removed = Set<Int>(), folded = 0
+        for name in wanted {
+            guard case .float(let v)? = try folder.value(of: name), let p = producer[name] else { continue }
+            var t = ONNXTensorCodec.proto(name: name, tensor: v.value)
+            t.name = name
+            graph.initializer.append(t)
+            state.initializers[name] = t
+            folded += 1
+            let outputs = graph.node[p].output.filter { !$0.isEmpty }
+            if outputs.allSatisfy({ state.initializers[$0] != nil }) { removed.insert(p) }
+        }
+        graph.node = graph.node.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
+        return folded
+    }
+
+    /// Evaluates values computed only from constants, memoized.
+    struct Folder {
+        let graph: Onnx_GraphProto
+        let producer: [String: Int]
+        let opset: Int
+        let state: ONNXImportState
+        let layerTypes: Set<String>
+        var memo: [String: GraphValue?] = [:]
+
+        init(graph: Onnx_GraphProto, producer: [String: Int], opset: Int, state: ONNXImportState,
+             layerTypes: Set<String>) {
+            self.graph = graph; self.producer = producer; self.opset = opset; self.state = state
+            self.layerTypes = layerTypes
+        }
+
+        mutating func value(of name: String, depth: Int = 0) throws -> GraphValue? {
+            if let v = try state.constant(name) { return v }
+            if let known = memo[name] { return known }
+            guard depth < 64, let p = producer[name] else { return nil }
+            let node = graph.node[p]
+            guard !layerTypes.contains(node.opType), node.opType != "Constant",
+                  let build = ONNXOperatorSet.builders[node.opType] else { memo[name] = .some(nil); return nil }
+            var args: [GraphValue?] = []
+            for input in node.input {
+                if input.isEmpty { args.append(nil); continue }
+                guard let v = try value(of: input, depth: depth + 1) else { memo[name] = .some(nil); return nil }
+                args.append(v)
+            }
+            let c = ONNXNodeContext(node: node, index: p, opset: opset, state: state)
+            let built = try build(c)
+            guard built.inputs == Array(node.input) else { memo[name] = .some(nil); return nil }
+            guard let results = try? withNoGrad({ try built.op.run(args) }) else { memo[name] = .some(nil); return nil }
+            for (o, r) in zip(built.outputs, results) where !o.isEmpty { memo[o] = r }
+            return memo[name] ?? nil
+        }
+    }
+}

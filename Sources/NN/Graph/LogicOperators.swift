@@ -1,0 +1,110 @@
+import PruneAutodiff
+import PruneTensor
+
+/// Elementwise comparisons and logic with NumPy broadcasting (Equal, Less, Greater, …, And, Or,
+/// Xor, Not, IsNaN, IsInf, BitwiseX): booleans flow as integer tensors of 0 and 1, as attention
+/// masks and position arithmetic in exported transformers need them. No gradient (the result is
+/// not a float).
+public struct LogicOperator: GraphOperator, Sendable {
+    public let name: String
+    public let arity: Int
+    let function: @Sendable ([Double]) -> Double
+    public init(_ name: String, arity: Int, _ function: @escaping @Sendable ([Double]) -> Double) {
+        self.name = name; self.arity = arity; self.function = function
+    }
+    public var channelFlow: ChannelFlow { .none }
+
+    public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
+        let operands = try (0..<arity).map { NumericTensor(try input(inputs, $0, "operand \($0)")) }
+        return [try NumericTensor.combine(operands, integerResult: true) { function($0) }.graphValue]
+    }
+
+    static func truth(_ b: Bool) -> Double { b ? 1 : 0 }
+
+    /// The operators without attributes, by ONNX name.
+    public static let catalog: [String: LogicOperator] = {
+        let list: [LogicOperator] = [
+            .init("Equal", arity: 2) { truth($0[0] == $0[1]) },
+            .init("Less", arity: 2) { truth($0[0] < $0[1]) },
+            .init("LessOrEqual", arity: 2) { truth($0[0] <= $0[1]) },
+            .init("Greater", arity: 2) { truth($0[0] > $0[1]) },
+            .init("GreaterOrEqual", arity: 2) { truth($0[0] >= $0[1]) },
+            .init("And", arity: 2) { truth($0[0] != 0 && $0[1] != 0) },
+            .init("Or", arity: 2) { truth($0[0] != 0 || $0[1] != 0) },
+            .init("Xor", arity: 2) { truth(($0[0] != 0) != ($0[1] != 0)) },
+            .init("Not", arity: 1) { truth($0[0] == 0) },
+            .init("IsNaN", arity: 1) { truth($0[0].isNaN) },
+            .init("BitwiseAnd", arity: 2) { Double(Int($0[0]) & Int($0[1])) },
+            .init("BitwiseOr", arity: 2) { Double(Int($0[0]) | Int($0[1])) },
+            .init("BitwiseXor", arity: 2) { Double(Int($0[0]) ^ Int($0[1])) },
+            .init("BitwiseNot", arity: 1) { Double(~Int($0[0])) },
+        ]
+        return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
+    }()
+
+    /// IsInf with its attributes.
+    public static func isInf(positive: Bool, negative: Bool) -> LogicOperator {
+        LogicOperator("IsInf", arity: 1) { truth($0[0].isInfinite && ($0[0] > 0 ? positive : negative)) }
+    }
+}
+
+/// `Where(condition, X, Y)` with broadcasting: differentiable in X and Y when they are floats.
+public struct WhereOperator: GraphOperator {
+    public init() {}
+    public var channelFlow: ChannelFlow { .mixes }
+
+    public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
+        let c = NumericTensor(try input(inputs, 0, "condition"))
+        let x = try input(inputs, 1, "X"), y = try input(inputs, 2, "Y")
+        if x.isInteger || y.isInteger {
+            let r = try NumericTensor.combine([c, NumericTensor(x), NumericTensor(y)],
+                                              integerResult: x.isInteger && y.isInteger) { $0[0] != 0 ? $0[1] : $0[2] }
+            return [r.graphValue]
+        }
+        let shape = try NumericTensor.broadcastShape([c.shape, x.shape, y.shape])
+        let cond = try NumericTensor.broadcastSources(from: c.shape, to: shape).map { Float(c.values[$0] != 0 ? 1 : 0) }
+        let xb = try x.gathered(try NumericTensor.broadcastSources(from: x.shape, to: shape), shape: shape)
+        let yb = try y.gathered(try NumericTensor.broadcastSources(from: y.shape, to: shape), shape: shape)
+        return [.float(try Variable.select(Tensor(unchecked: shape, cond), try xb.variable("X"), try yb.variable("Y")))]
+    }
+}
+
+/// Max, Min, Sum and Mean of any number of inputs with broadcasting (differentiable on floats).
+public struct VariadicOperator: GraphOperator {
+    public enum Kind: Sendable { case max, min, sum, mean }
+    public let kind: Kind
+    public init(_ kind: Kind) { self.kind = kind }
+    public var channelFlow: ChannelFlow { .elementwise }
+
+    public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
+        let parts = inputs.compactMap { $0 }
+        guard !parts.isEmpty else { throw GraphError.invalidValue("\(kind) of no inputs") }
+        if parts.contains(where: \.isInteger) { return [try integerResult(parts)] }
+        var acc = try parts[0].variable("input 0")
+        for (i, p) in parts.enumerated().dropFirst() {
+            let v = try p.variable("input \(i)")
+            switch kind {
+            case .max: acc = try Variable.maximum(acc, v)
+            case .min: acc = try Variable.maximum(acc * -1, v * -1) * -1
+            case .sum, .mean: acc = try acc + v
+            }
+        }
+        if kind == .mean { acc = acc / Float(parts.count) }
+        // A single input still takes the broadcast shape of itself: nothing to do.
+        return [.float(acc)]
+    }
+
+    private func integerResult(_ parts: [GraphValue]) throws -> GraphValue {
+        let operands = parts.map(NumericTensor.init)
+        let allIntegers = !parts.contains { !$0.isInteger }
+        return try NumericTensor.combine(operands, integerResult: allIntegers) { v in
+            switch kind {
+            case .max: return v.max()!
+            case .min: return v.min()!
+            case .sum: return v.reduce(0, +)
+            case .mean: return allIntegers ? (v.reduce(0, +) / Double(v.count)).rounded(.towardZero)
+                                           : v.reduce(0, +) / Double(v.count)
+            }
+        }.graphValue
+    }
+}

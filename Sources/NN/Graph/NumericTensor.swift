@@ -1,0 +1,129 @@
+import PruneAutodiff
+import PruneTensor
+
+/// A graph value's elements as Doubles (exact for integers below 2^53) with its shape and kind,
+/// for the operators that compute the same way on floats and integers without a gradient:
+/// comparisons, logic, index and position arithmetic.
+struct NumericTensor {
+    var shape: [Int]
+    var values: [Double]
+    var isInteger: Bool
+
+    init(shape: [Int], values: [Double], isInteger: Bool) {
+        self.shape = shape; self.values = values; self.isInteger = isInteger
+    }
+
+    init(_ v: GraphValue) {
+        switch v {
+        case .float(let x): self.init(shape: x.shape, values: x.value.scalars.map { Double($0) }, isInteger: false)
+        case .integer(let t): self.init(shape: t.shape, values: t.values.map { Double($0) }, isInteger: true)
+        }
+    }
+
+    /// Back to a graph value: integers (wrapping huge or non-finite values to 0) or floats.
+    var graphValue: GraphValue {
+        if isInteger {
+            let ints = values.map { $0.isFinite && Swift.abs($0) < 9.2e18 ? Int($0) : 0 }
+            return .integer(try! IntegerTensor(shape: shape, values: ints))
+        }
+        return .float(Variable(Tensor(unchecked: shape, values.map { Float($0) })))
+    }
+
+    /// Row-major strides of a shape.
+    static func strides(_ shape: [Int]) -> [Int] {
+        var s = [Int](repeating: 1, count: shape.count)
+        for i in stride(from: shape.count - 2, through: 0, by: -1) { s[i] = s[i + 1] * shape[i + 1] }
+        return s
+    }
+
+    /// The NumPy broadcast of several shapes.
+    static func broadcastShape(_ shapes: [[Int]]) throws -> [Int] {
+        let rank = shapes.map(\.count).max() ?? 0
+        var out = [Int](repeating: 1, count: rank)
+        for s in shapes {
+            for (i, d) in s.enumerated() {
+                let k = rank - s.count + i
+                if out[k] == 1 { out[k] = d } else if d != 1 && d != out[k] {
+                    throw GraphError.invalidValue("shapes \(shapes) do not broadcast")
+                }
+            }
+        }
+        return out
+    }
+
+    /// For each element of `target` (row-major), the flat index of the element of a tensor of
+    /// `shape` that broadcasts to it.
+    static func broadcastSources(from shape: [Int], to target: [Int]) throws -> [Int] {
+        guard shape.count <= target.count else {
+            throw GraphError.invalidValue("shape \(shape) does not broadcast to \(target)")
+        }
+        let padded = [Int](repeating: 1, count: target.count - shape.count) + shape
+        for (d, t) in zip(padded, target) where d != t && d != 1 {
+            throw GraphError.invalidValue("shape \(shape) does not broadcast to \(target)")
+        }
+        let inStrides = strides(padded)
+        return mapIndices(target) { index in
+            zip(index, zip(padded, inStrides)).reduce(0) { $0 + ($1.1.0 == 1 ? 0 : $1.0 * $1.1.1) }
+        }
+    }
+
+    /// `f` of every multi-index of `shape`, in row-major order.
+    static func mapIndices(_ shape: [Int], _ f: ([Int]) throws -> Int) rethrows -> [Int] {
+        let n = shape.reduce(1, *)
+        guard n > 0 else { return [] }
+        var index = [Int](repeating: 0, count: shape.count), out: [Int] = []
+        out.reserveCapacity(n)
+        for _ in 0..<n {
+            out.append(try f(index))
+            var k = shape.count - 1
+            while k >= 0 { index[k] += 1; if index[k] < shape[k] { break }; index[k] = 0; k -= 1 }
+        }
+        return out
+    }
+
+    /// Elementwise `f` over broadcast operands; the result is integer when `integerResult` says so.
+    static func combine(_ operands: [NumericTensor], integerResult: Bool,
+                        _ f: ([Double]) throws -> Double) throws -> NumericTensor {
+        let shape = try broadcastShape(operands.map(\.shape))
+        let maps = try operands.map { try broadcastSources(from: $0.shape, to: shape) }
+        let n = shape.reduce(1, *)
+        var out = [Double](repeating: 0, count: n)
+        for i in 0..<n { out[i] = try f(operands.indices.map { operands[$0].values[maps[$0][i]] }) }
+        return NumericTensor(shape: shape, values: out, isInteger: integerResult)
+    }
+}
+
+extension GraphValue {
+    /// Elements picked by a flat index map (see ``Variable/gathered(_:shape:fill:)``): differentiable
+    /// for floats; integers are copied.
+    func gathered(_ sources: [Int], shape: [Int], fill: Double = 0) throws -> GraphValue {
+        switch self {
+        case .float(let x): return .float(try x.gathered(sources, shape: shape, fill: Float(fill)))
+        case .integer(let t):
+            guard sources.allSatisfy({ $0 < t.values.count }) else { throw GraphError.invalidValue("index out of range") }
+            return .integer(try IntegerTensor(shape: shape, values: sources.map { $0 >= 0 ? t.values[$0] : Int(fill) }))
+        }
+    }
+
+    var isInteger: Bool { if case .integer = self { return true }; return false }
+}
+
+extension NumericTensor {
+    /// The result as a graph value; a float result computed from float inputs keeps them as
+    /// parents, so backpropagating through `operation` is an error rather than a silent zero.
+    func graphValue(from inputs: [GraphValue], operation: String) -> GraphValue {
+        guard !isInteger else { return graphValue }
+        let parents = inputs.compactMap { if case .float(let v) = $0 { return v }; return nil }
+        let out = Tensor(unchecked: shape, values.map { Float($0) })
+        return .float(parents.isEmpty ? Variable(out) : Variable.withoutGradient(out, parents, operation: operation))
+    }
+
+    /// The flat indices of the elements along `axis` for every position of the other axes:
+    /// `lines[k]` lists the flat indices of line k in order.
+    static func lines(of shape: [Int], axis: Int) -> [[Int]] {
+        let strides = strides(shape), n = shape[axis]
+        var outer = shape; outer[axis] = 1
+        return mapIndices(outer) { o in o.indices.reduce(0) { $0 + o[$1] * strides[$1] } }
+            .map { start in (0..<n).map { start + $0 * strides[axis] } }
+    }
+}
