@@ -47,14 +47,15 @@ public struct PruningReport: Sendable, Codable {
     public var inferenceSecondsDense: Double?
     public var inferenceSecondsPruned: Double?
 
-    /// Measures a model. `inputShape` is one example's shape (e.g. [1, 28, 28]) for the MAC count.
+    /// Measures a model. `inputShape` is one example's shape (e.g. [1, 28, 28]) for the MAC count;
+    /// `batch` is the batch the model is run with (a graph exported for a fixed batch needs that one).
     public static func measure(_ model: any Module, scopePaths: Set<String>,
-                               inputShape: [Int]) throws -> PruningReport {
+                               inputShape: [Int], batch: Int = 1) throws -> PruningReport {
         var spatial: [String: Int] = [:]   // output positions of each conv layer
         _ = try withNoGrad {
             model.eval()
             return try ActivationRecorder.forward(model,
-                                                  Variable(Tensor.zeros([1] + inputShape))) { path, layer, input in
+                                                  Variable(Tensor.zeros([batch] + inputShape))) { path, layer, input in
                 if let weighted = layer as? any PrunableWeightLayer {
                     spatial[path] = weighted.outputPositions(forInput: input)
                 }

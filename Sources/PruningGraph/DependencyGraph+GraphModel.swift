@@ -46,6 +46,9 @@ extension DependencyGraph {
             }
             let results = try node.op.run(args)
             for (name, r) in zip(node.outputs, results) where !name.isEmpty { values[name] = r }
+            if node.op is ConcatOperator, case .integer? = results.first, let out = node.outputs.first {
+                concatPieces[out] = zip(node.inputs, args).map { ($0, $1?.shape.reduce(1, *) ?? 0) }
+            }
             let floatOutputs = zip(node.outputs,
                                    results).filter { if case .float = $0.1 { return !$0.0.isEmpty } else { return false } }
             guard !floatOutputs.isEmpty else { continue }
@@ -149,10 +152,10 @@ extension DependencyGraph {
     private func relayout(_ node: GraphNode, args: [GraphValue?], _ f: Flow, inShape: [Int], outShape: [Int],
                           graph: GraphModel) -> Flow? {
         func rewriteMember(_ space: Space, index: Int, expansion: Int) {
-            guard node.op is ReshapeOperator, node.inputs.count > 1, case .integer(let t)? = graph.constants[node.inputs[1]],
-                  index < t.values.count, t.values[index] > 0 else { return }
-            let name = untiedConstant(node, graph: graph)
-            let rewrite = ReshapeTargetRewrite(graph: graph, constant: name, index: index, channels: t.values[index])
+            guard node.op is ReshapeOperator, node.inputs.count > 1,
+                  let entry = targetEntry(node, index: index, graph: graph) else { return }
+            let rewrite = ReshapeTargetRewrite(graph: graph, constant: entry.constant, index: entry.index,
+                                               channels: entry.channels)
             add(space, GroupMember(path: node.name + ".shape[\(index)]", layer: rewrite, role: .consumer,
                                    expansion: expansion))
         }
@@ -188,15 +191,37 @@ extension DependencyGraph {
         return nil
     }
 
-    /// The constant a Reshape reads, or a copy of it when another rewrite in this trace already
-    /// uses it (exporters share one shape constant among many Reshapes whose channels may differ).
-    private func untiedConstant(_ node: GraphNode, graph: GraphModel) -> String {
-        let name = node.inputs[1]
+    /// Where entry `index` of a Reshape's target is stored when it is a positive constant: in the
+    /// target itself (`x.view(-1, 64)` exported as [-1, 64]) or in a constant piece of the Concat that
+    /// computes it (`x.size()[:-1] + (nf,)`, GPT-2's Conv1D). Nil when the entry is computed.
+    private func targetEntry(_ node: GraphNode, index: Int,
+                             graph: GraphModel) -> (constant: String, index: Int, channels: Int)? {
+        let target = node.inputs[1]
+        if case .integer(let t)? = graph.constants[target] {
+            guard index < t.values.count, t.values[index] > 0 else { return nil }
+            return (untiedConstant(node, input: 1, graph: graph), index, t.values[index])
+        }
+        guard let pieces = concatPieces[target],
+              let concat = graph.nodes.first(where: { $0.outputs.first == target }) else { return nil }
+        var offset = 0
+        for (k, piece) in pieces.enumerated() {
+            defer { offset += piece.count }
+            guard index >= offset && index < offset + piece.count else { continue }
+            guard case .integer(let t)? = graph.constants[piece.name], t.values[index - offset] > 0 else { return nil }
+            return (untiedConstant(concat, input: k, graph: graph), index - offset, t.values[index - offset])
+        }
+        return nil
+    }
+
+    /// The constant input `input` of `node` reads, or a copy of it when another rewrite in this trace
+    /// already uses it (exporters share one shape constant among many nodes whose channels may differ).
+    private func untiedConstant(_ node: GraphNode, input: Int, graph: GraphModel) -> String {
+        let name = node.inputs[input]
         if claimedConstants.insert(name).inserted { return name }
         var k = 2, copy = name + "__\(k)"
         while graph.constants[copy] != nil { k += 1; copy = name + "__\(k)" }
         graph.constants[copy] = graph.constants[name]
-        if let i = graph.nodes.firstIndex(where: { $0.name == node.name }) { graph.nodes[i].inputs[1] = copy }
+        if let i = graph.nodes.firstIndex(where: { $0.name == node.name }) { graph.nodes[i].inputs[input] = copy }
         claimedConstants.insert(copy)
         return copy
     }

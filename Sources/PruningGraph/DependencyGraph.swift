@@ -48,6 +48,8 @@ public final class DependencyGraph {
     var outRegroupings: [String: (space: Space, expansion: Int)] = [:]
     /// Integer constants a Reshape rewrite already uses in this trace (a second user gets a copy).
     var claimedConstants = Set<String>()
+    /// For each integer Concat output seen while tracing a graph: its inputs and their lengths.
+    var concatPieces: [String: [(name: String, count: Int)]] = [:]
 
     final class Space {
         var parent: Space?

@@ -45,24 +45,33 @@ struct Inspect: ParsableCommand {
     func describeONNX() throws -> Description {
         let m = try ONNXModel.load(file)
         let g = m.graph
-        let shape = m.inputShape(batch: batch) ?? []
+        let shape = m.exampleShape(batch: batch) ?? []
         var layers: [Layer] = [], macs: Int? = nil
-        if shape.count >= 2 {
-            let r = try PruningReport.measure(g, scopePaths: [], inputShape: Array(shape.dropFirst()))
+        // MACs are measured by running one example (other inputs get neutral values: GraphModel.feeds(for:)).
+        if shape.count >= 2,
+           let r = try? PruningReport.measure(g, scopePaths: [], inputShape: Array(shape.dropFirst()), batch: shape[0]) {
             layers = r.layers.map { Layer(path: $0.path, shape: $0.shape, parameters: $0.parameters,
                                           sparsity: $0.sparsity, macs: $0.macs) }
             macs = r.macs
+        } else {
+            layers = PruningTarget.all(in: g).map { t in
+                let w = t.parameter.effectiveValue.scalars
+                return Layer(path: t.path, shape: t.shape, parameters: w.count,
+                             sparsity: w.isEmpty ? 0 : Double(w.filter { $0 == 0 }.count) / Double(w.count), macs: 0)
+            }
         }
         var groups: [Group] = []
-        if g.inputs.count == 1, !shape.isEmpty, let dg = try? DependencyGraph(tracing: g,
-                                                                              example: Tensor.zeros([1] + shape.dropFirst())) {
+        if !shape.isEmpty, let dg = try? DependencyGraph(tracing: g, example: Tensor.zeros(shape)) {
             groups = dg.groups.map { Group(channels: $0.channels,
                                            members: $0.members.map { "\($0.path) (\($0.role))" }) }
         }
         let params = g.parameters().map(\.parameter.effectiveValue.scalars)
         let total = params.reduce(0) { $0 + $1.count }, nz = params.reduce(0) { $0 + $1.filter { $0 != 0 }.count }
         return Description(file: file, format: "onnx", opset: m.opset,
-                           inputs: g.inputs.map { "\($0.name) [\($0.shape.map { $0.map(String.init) ?? "?" }.joined(separator: ", "))]\($0.isInteger ? " int" : "")" },
+                           inputs: g.inputs.map { input in
+                               let dims = input.shape.map { $0.map(String.init) ?? "?" }.joined(separator: ", ")
+                               return "\(input.name) \(m.inputTypes[input.name] ?? (input.isInteger ? "int64" : "float")) [\(dims)]"
+                           },
                            outputs: g.outputNames, operators: Dictionary(uniqueKeysWithValues: g.operatorCounts.map { ($0.opType, $0.count) }),
                            layers: layers, parameters: total, nonzeroParameters: nz, sparsity: total == 0 ? 0 : 1 - Double(nz) / Double(total),
                            macs: macs, prunableGroups: groups, tensors: [:])

@@ -89,6 +89,23 @@ final class ONNXConformanceTests: XCTestCase {
         XCTAssertEqual(report.passed.count, 9, report.markdown)
     }
 
+    /// Hugging Face transformers exports (scripts/onnx/export_transformers_fixtures.py: BERT, DistilBERT,
+    /// RoBERTa, GPT-2, Llama with grouped-query attention, ViT, Swin, ConvNeXt, RegNet, EfficientNet;
+    /// TorchScript and dynamo exporters, opsets 14-18; int64 token ids, masks, token types and
+    /// positions) match onnxruntime's outputs to 1e-5.
+    func testTransformersExportsMatchOnnxruntime() throws {
+        let path = OnnxRuntimePeer.repository.appendingPathComponent("Tests/ONNXTests/Fixtures/transformers").path
+        let runner = ONNXConformanceRunner(relativeTolerance: 0, absoluteTolerance: 1e-5)
+        let report = try ONNXConformanceReport.run(suite: "transformers", directory: path, runner: runner)
+        print(report.summaryLine)
+        XCTAssertGreaterThanOrEqual(report.results.count, 14)
+        XCTAssertEqual(report.passed.count, report.results.count, report.markdown)
+        for family in ["bert", "distilbert", "roberta", "gpt2", "llama_gqa", "vit", "swin", "convnext", "regnet",
+                       "efficientnet"] {
+            XCTAssert(report.passed.contains { $0.hasPrefix(family + "_") }, "\(family) is covered")
+        }
+    }
+
     func testModelSuitesOfTheWheelAndDebianHaveNoFailures() throws {
         let wheel = try Self.wheelData()
         for (name, path) in [("pytorch-converted", wheel + "/pytorch-converted"),

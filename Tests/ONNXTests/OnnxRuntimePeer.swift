@@ -12,12 +12,15 @@ enum OnnxRuntimePeer {
     static func requireAvailable() throws { try requirePythonModules(["onnxruntime", "onnx", "numpy"]) }
 
     /// onnxruntime's first output for input `x`.
-    static func run(_ model: String, _ x: Tensor) throws -> Tensor {
+    static func run(_ model: String, _ x: Tensor) throws -> Tensor { try run(model, inputs: ["x": x]) }
+
+    /// onnxruntime's first output with each graph input fed the tensor of its name (integers as floats).
+    static func run(_ model: String, inputs tensors: [String: Tensor]) throws -> Tensor {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("prune-ort-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("x.safetensors").path, output = dir.appendingPathComponent("y.safetensors").path
-        try Safetensors.write(StateDict(["x": x]), to: input)
+        try Safetensors.write(StateDict(tensors), to: input)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", repository.appendingPathComponent("scripts/onnx/run_onnxruntime.py").path, model, input, output]

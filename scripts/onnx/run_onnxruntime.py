@@ -1,5 +1,6 @@
-"""Runs an ONNX model in onnxruntime on the tensor `x` of a safetensors file and writes the first
-output as `y` (the peer check of Prune's ONNX export; tests call it).
+"""Runs an ONNX model in onnxruntime on the tensors of a safetensors file and writes the first
+output as `y` (the peer check of Prune's ONNX export; tests call it). Each graph input takes the
+tensor of its own name, the first one `x` when there is none (integer inputs are cast to int64).
 
     python3 scripts/onnx/run_onnxruntime.py model.onnx inputs.safetensors outputs.safetensors
 """
@@ -12,11 +13,14 @@ from safetensors_io import read_safetensors, write_safetensors
 
 model, inputs, outputs = sys.argv[1:4]
 session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
-x = read_safetensors(inputs)["x"]
-feed = session.get_inputs()[0]
-if "int" in feed.type:
-    x = x.astype(np.int64)
-y = session.run(None, {feed.name: x})[0]
+tensors = read_safetensors(inputs)
+feeds = {}
+for k, feed in enumerate(session.get_inputs()):
+    x = tensors.get(feed.name, tensors.get("x") if k == 0 else None)
+    if x is None:
+        sys.exit(f"no tensor for the graph input '{feed.name}'")
+    feeds[feed.name] = x.astype(np.int64) if "int" in feed.type else x
+y = session.run(None, feeds)[0]
 write_safetensors(outputs, {"y": y.astype(np.float32)})
 params = 0
 import onnx

@@ -35,6 +35,23 @@ public final class ONNXModel {
         try ONNXImporter.decode(data, file: name, baseDirectory: nil)
     }
 
+    /// Each graph input's declared element type as ONNX names it ("float", "int64", "bool", …).
+    public var inputTypes: [String: String] {
+        var types: [String: String] = [:]
+        for input in graph.inputs {
+            guard let code = state.declaredTypes[input.name],
+                  let type = Onnx_TensorProto.DataType(rawValue: Int(code)) else { continue }
+            types[input.name] = "\(type)".lowercased()
+        }
+        return types
+    }
+
+    /// The first input's shape for one example run: an unknown first extent is `batch`, other
+    /// unknown extents (a sequence length) `length`.
+    public func exampleShape(batch: Int = 1, length: Int = 8) -> [Int]? {
+        graph.inputs.first.map { $0.shape.enumerated().map { $0.element ?? ($0.offset == 0 ? batch : length) } }
+    }
+
     /// The first input's shape with unknown extents (batch) set to `batch`.
     public func inputShape(batch: Int = 1) -> [Int]? {
         graph.inputs.first.map { $0.shape.map { $0 ?? batch } }

@@ -28,13 +28,27 @@ public final class GraphModel: Module {
     public func replaceChild(named name: String, with module: any Module) throws { try layers.replaceChild(named: name,
             with: module) }
 
-    /// `x` as the value of the first input (converted to integers for token-id inputs).
+    /// `x` as the value of the first input (converted to integers for token-id inputs). A graph of
+    /// several inputs (a transformer export's `input_ids`, `attention_mask`, `token_type_ids`,
+    /// `position_ids`) gets neutral values for the others, shaped like `x` where their extents are
+    /// unknown: ones for an input whose name contains "mask", positions 0, 1, … along the last axis
+    /// for one whose name contains "position", zeros otherwise.
     public func feeds(for x: Variable) throws -> [String: GraphValue] {
-        guard let first = inputs.first, inputs.count == 1 else {
-            throw GraphError.invalidValue("the graph has \(inputs.count) inputs; give each a value with run(_:)")
+        guard let first = inputs.first else { throw GraphError.invalidValue("the graph has no inputs") }
+        var feeds: [String: GraphValue] = [first.name: first.isInteger ? .integer(try IntegerTensor(shape: x.shape,
+            values: x.value.scalars.map { Int($0) })) : .float(x)]
+        for input in inputs.dropFirst() {
+            let shape = input.shape.count == x.shape.count
+                ? zip(input.shape, x.shape).map { $0 ?? $1 } : input.shape.map { $0 ?? 1 }
+            let name = input.name.lowercased(), last = shape.last ?? 1
+            let n = shape.reduce(1, *)
+            let values = (0..<n).map { i -> Int in
+                name.contains("mask") ? 1 : (name.contains("position") ? i % Swift.max(last, 1) : 0)
+            }
+            feeds[input.name] = input.isInteger ? .integer(try IntegerTensor(shape: shape, values: values))
+                : .float(Variable(Tensor(unchecked: shape, values.map(Float.init))))
         }
-        return [first.name: first.isInteger ? .integer(try IntegerTensor(shape: x.shape,
-                                                                         values: x.value.scalars.map { Int($0) })) : .float(x)]
+        return feeds
     }
 
     /// Runs the graph on its only input and returns its first output.

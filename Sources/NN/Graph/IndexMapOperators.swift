@@ -122,18 +122,9 @@ public struct GatherElementsOperator: IndexMapOperator {
     public let axis: Int
     public init(axis: Int) { self.axis = axis }
     func indexMap(_ inputs: [GraphValue?], data: GraphValue) throws -> (shape: [Int], sources: [Int], fill: Double) {
-        let idx = try input(inputs, 1, "indices").integers("indices"), inShape = data.shape
-        let a = try normalizedAxis(axis, rank: inShape.count), strides = NumericTensor.strides(inShape)
-        guard idx.rank == inShape.count else { throw GraphError.invalidValue("GatherElements: indices rank \(idx.rank)") }
-        var flat = -1
-        let sources = try NumericTensor.mapIndices(idx.shape) { o in
-            flat += 1
-            var j = idx.values[flat]
-            if j < 0 { j += inShape[a] }
-            guard j >= 0, j < inShape[a] else { throw GraphError.invalidValue("GatherElements index \(idx.values[flat])") }
-            return o.indices.reduce(0) { $0 + ($1 == a ? j : o[$1]) * strides[$1] }
-        }
-        return (idx.shape, sources, 0)
+        let idx = try input(inputs, 1, "indices").integers("indices")
+        guard idx.rank == data.shape.count else { throw GraphError.invalidValue("GatherElements: indices rank \(idx.rank)") }
+        return (idx.shape, try NumericTensor.elementPositions(idx, in: data.shape, axis: axis), 0)
     }
 }
 

@@ -127,3 +127,20 @@ extension NumericTensor {
             .map { start in (0..<n).map { start + $0 * strides[axis] } }
     }
 }
+
+extension NumericTensor {
+    /// GatherElements and ScatterElements addressing: for each position of `indices` (whose rank is
+    /// the data's), the flat data index with the `axis` coordinate replaced by the index found there
+    /// (negative indices count from the end).
+    static func elementPositions(_ indices: IntegerTensor, in shape: [Int], axis: Int) throws -> [Int] {
+        let a = try normalizedAxis(axis, rank: shape.count), strides = strides(shape)
+        var k = -1
+        return try mapIndices(indices.shape) { o in
+            k += 1
+            var j = indices.values[k]
+            if j < 0 { j += shape[a] }
+            guard j >= 0, j < shape[a] else { throw GraphError.invalidValue("index \(indices.values[k]) for extent \(shape[a])") }
+            return o.indices.reduce(0) { $0 + ($1 == a ? j : o[$1]) * strides[$1] }
+        }
+    }
+}

@@ -59,18 +59,10 @@ public struct ScatterElementsOperator: GraphOperator {
         let idx = try input(inputs, 1, "indices").integers("indices")
         var out = NumericTensor(data)
         let updates = NumericTensor(updatesValue), shape = out.shape
-        let a = try normalizedAxis(axis, rank: shape.count), strides = NumericTensor.strides(shape)
         guard idx.shape == updates.shape, idx.rank == shape.count else {
             throw GraphError.invalidValue("ScatterElements: indices \(idx.shape), updates \(updates.shape), data \(shape)")
         }
-        var k = -1
-        let targets = try NumericTensor.mapIndices(idx.shape) { o in
-            k += 1
-            var j = idx.values[k]
-            if j < 0 { j += shape[a] }
-            guard j >= 0, j < shape[a] else { throw GraphError.invalidValue("ScatterElements index \(idx.values[k])") }
-            return o.indices.reduce(0) { $0 + ($1 == a ? j : o[$1]) * strides[$1] }
-        }
+        let targets = try NumericTensor.elementPositions(idx, in: shape, axis: axis)
         for (i, t) in targets.enumerated() { out.values[t] = reduction.combine(out.values[t], updates.values[i]) }
         return [out.graphValue(from: [data, updatesValue], operation: "ScatterElements")]
     }

@@ -103,10 +103,11 @@ public struct ONNXConformanceRunner: Sendable {
         return .float(Variable(Tensor(unchecked: shape, (0..<n).map { Float(Double($0) / Double(n)) })))
     }
 
-    /// A stored TensorProto as a graph value, or nil when its element type is one Prune does not read.
+    /// A stored TensorProto file (`input_0.pb`) as a graph value, or nil when its element type is one
+    /// Prune does not read.
     /// Half-precision data stored as its 16-bit patterns (`uint16`, as NumPy writes bfloat16) is read
     /// as the half type the graph declares.
-    static func tensor(_ file: String, declared: Int32? = nil) throws -> GraphValue? {
+    public static func tensor(_ file: String, declared: Int32? = nil) throws -> GraphValue? {
         guard let data = FileManager.default.contents(atPath: file) else { throw ModelIOError(file: file,
                                                                                               "cannot read the file") }
         var t = try Onnx_TensorProto(serializedBytes: data)

@@ -1,0 +1,64 @@
+import Foundation
+import PruneAutodiff
+import PruneModelIO
+import PruneNN
+import PrunePruning
+import PrunePruningGraph
+import PruneTensor
+import XCTest
+
+/// Hugging Face transformers exports (Tests/ONNXTests/Fixtures/transformers, made by
+/// scripts/onnx/export_transformers_fixtures.py) pruned structurally at half of every channel group,
+/// exported, and run by onnxruntime on the stored inputs (token ids, masks, token types, positions).
+final class TransformersExportTests: XCTestCase {
+    static let folder = OnnxRuntimePeer.repository.appendingPathComponent("Tests/ONNXTests/Fixtures/transformers").path
+
+    /// The stored inputs of a fixture, by graph input name.
+    func inputs(_ model: ONNXModel, case name: String) throws -> [String: GraphValue] {
+        var feeds: [String: GraphValue] = [:]
+        for (k, input) in model.graph.inputs.enumerated() {
+            let file = "\(Self.folder)/\(name)/test_data_set_0/input_\(k).pb"
+            feeds[input.name] = try XCTUnwrap(try ONNXConformanceRunner.tensor(file))
+        }
+        return feeds
+    }
+
+    func floats(_ v: GraphValue) -> Tensor {
+        switch v {
+        case .float(let x): return x.value
+        case .integer(let t): return Tensor(unchecked: t.shape, t.values.map(Float.init))
+        }
+    }
+
+    func testHalfOfEveryGroupRemovedAndOnnxruntimeAgrees() throws {
+        try OnnxRuntimePeer.requireAvailable()
+        let cases = try FileManager.default.contentsOfDirectory(atPath: Self.folder).sorted()
+        XCTAssertGreaterThanOrEqual(cases.count, 14)
+        var shrunk = 0
+        for name in cases {
+            let model = try ONNXModel.load("\(Self.folder)/\(name)/model.onnx")
+            let feeds = try inputs(model, case: name)
+            let first = floats(try XCTUnwrap(feeds[model.graph.inputs[0].name]))
+            // A dynamo export has a fixed batch: trace with the whole stored batch.
+            let example = model.graph.inputs[0].shape.first! == nil ? try first.slice(axis: 0, start: 0, end: 1) : first
+            let pruner = StructuredPruner(criterion: MagnitudeImportance(norm: .l2), target: .channelRatio(0.5))
+            let result = try pruner.prune(model.graph, example: example)
+            let groups = result.groups.map { "\($0.channelsBefore)→\($0.channelsAfter)" }.joined(separator: " ")
+            print("\(name): groups \(groups), parameters \(result.parametersBefore) → \(result.parametersAfter)")
+            if !result.groups.isEmpty {
+                XCTAssertLessThan(result.parametersAfter, result.parametersBefore, name)
+                shrunk += 1
+            }
+            let ours = try withNoGrad { try model.graph.run(feeds) }
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("prune-\(UUID()).onnx").path
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            try model.write(to: out)
+            XCTAssertEqual(try ONNXModel.load(out).graph.parameterCount, model.graph.parameterCount, name)
+            let theirs = try OnnxRuntimePeer.run(out, inputs: feeds.mapValues(floats))
+            let mine = floats(try XCTUnwrap(ours[model.graph.outputNames[0]]))
+            XCTAssertEqual(mine.shape, theirs.shape, name)
+            XCTAssertLessThan(ONNXFixtures.maxDifference(mine, theirs), 1e-4, name)
+        }
+        XCTAssertGreaterThanOrEqual(shrunk, 10, "MLP widths (and ViT's heads) are found in most exports")
+    }
+}
