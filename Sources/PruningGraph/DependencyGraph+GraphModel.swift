@@ -85,15 +85,17 @@ extension DependencyGraph {
         let (i0, f0) = flowed[0]
         let inShape = args[i0]!.shape
         switch node.op.channelFlow {
-        case .none, .module:
+        case .none, .module, .fixes:
             return nil
         case .mixes:
             return try matMulBatchAxes(args: args, flowed: flowed, outShape: outShape)
         case .elementwise:
             let rank = outShape.count
-            // Constants that vary along the channel axis would need slicing too: fix instead.
-            for (i, a) in args.enumerated() where inputIsConstant(i, flowed) {
-                guard case .float(let c)? = a else { continue }
+            // Constants that vary along the channel axis would need slicing too: fix instead. (Values
+            // computed from a pruned tensor without a flow, like IsNaN of attention probabilities, are
+            // recomputed from it and need nothing.)
+            for (i, a) in args.enumerated() where inputIsConstant(i, flowed) && graph.constants[node.inputs[i]] != nil {
+                guard let c = a else { continue }
                 for (j, f) in flowed {
                     let ci = f.axis + (rank - args[j]!.shape.count) - (rank - c.shape.count)
                     if ci >= 0 && ci < c.shape.count && c.shape[ci] > 1 { return nil }

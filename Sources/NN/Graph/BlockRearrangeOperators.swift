@@ -8,7 +8,7 @@ public struct BlockRearrangeOperator: GraphOperator {
     public let kind: Kind
     public let blockSize: Int
     public init(_ kind: Kind, blockSize: Int) { self.kind = kind; self.blockSize = blockSize }
-    public var channelFlow: ChannelFlow { .mixes }
+    public var channelFlow: ChannelFlow { .fixes }
 
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let x = try input(inputs, 0, "input").variable("input"), b = blockSize
@@ -34,7 +34,7 @@ public struct PReluOperator: GraphOperator {
     /// Opset 6 and earlier: a slope of C values applies along axis 1 (later opsets broadcast as NumPy).
     public let slopePerChannel: Bool
     public init(slopePerChannel: Bool = false) { self.slopePerChannel = slopePerChannel }
-    public var channelFlow: ChannelFlow { .mixes }
+    public var channelFlow: ChannelFlow { .fixes }
     public var isPerChannelOperation: Bool { true }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let x = try input(inputs, 0, "X").variable("X")
@@ -50,7 +50,7 @@ public struct FunctionalGemmOperator: GraphOperator {
     public init(alpha: Float, beta: Float, transA: Bool, transB: Bool) {
         self.alpha = alpha; self.beta = beta; self.transA = transA; self.transB = transB
     }
-    public var channelFlow: ChannelFlow { .mixes }
+    public var channelFlow: ChannelFlow { .fixes }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         var a = try input(inputs, 0, "A").variable("A"), b = try input(inputs, 1, "B").variable("B")
         guard a.shape.count == 2, b.shape.count == 2 else { throw GraphError.invalidValue("Gemm needs 2-D A and B") }
@@ -67,7 +67,7 @@ public struct FunctionalConvOperator: GraphOperator {
     public let geometry: Conv2dGeometry
     public let padding: SpatialPadding?
     public init(geometry: Conv2dGeometry, padding: SpatialPadding?) { self.geometry = geometry; self.padding = padding }
-    public var channelFlow: ChannelFlow { .mixes }
+    public var channelFlow: ChannelFlow { .fixes }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         var x = try input(inputs, 0, "X").variable("X")
         if let padding { x = try padding.apply(x, fill: 0) }
@@ -83,7 +83,7 @@ public struct LegacyBroadcastOperator: GraphOperator {
     public let inner: any GraphOperator
     public let axis: Int?
     public init(inner: any GraphOperator, axis: Int?) { self.inner = inner; self.axis = axis }
-    public var channelFlow: ChannelFlow { .mixes }
+    public var channelFlow: ChannelFlow { .fixes }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let a = try input(inputs, 0, "A"), b = try input(inputs, 1, "B")
         guard let axis else { return try inner.run(inputs) }

@@ -24,7 +24,7 @@ public struct EinsumOperator: GraphOperator {
         }
         guard Set(output).count == output.count, Set(output).isSubset(of: Set(inputs.flatMap { $0 })) else { return nil }
     }
-    public var channelFlow: ChannelFlow { .mixes }
+    public var channelFlow: ChannelFlow { .fixes }
 
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         var xs = try operands.indices.map { try input(inputs, $0, "operand \($0)").variable("operand \($0)") }

@@ -62,7 +62,7 @@ public struct BitShiftOperator: GraphOperator {
 public struct CompressOperator: GraphOperator {
     public let axis: Int?
     public init(axis: Int?) { self.axis = axis }
-    public var channelFlow: ChannelFlow { .mixes }
+    public var channelFlow: ChannelFlow { .fixes }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         var data = try input(inputs, 0, "input")
         let condition = NumericTensor(try input(inputs, 1, "condition")).values
@@ -85,7 +85,7 @@ public struct LinearQuantizationOperator: GraphOperator {
     public let quantize: Bool, axis: Int, signed: Bool
     public init(quantize: Bool, axis: Int,
                 signed: Bool) { self.quantize = quantize; self.axis = axis; self.signed = signed }
-    public var channelFlow: ChannelFlow { .mixes }
+    public var channelFlow: ChannelFlow { .fixes }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let x = NumericTensor(try input(inputs, 0, "x")), scale = NumericTensor(try input(inputs, 1, "scale"))
         let zero = inputs.count > 2 ? inputs[2].map(NumericTensor.init) : nil

@@ -18,8 +18,12 @@ public enum ChannelFlow: Sendable, Equatable {
     case concatenates(axis: Int)
     /// Takes parts along an axis (Split, Slice, Gather).
     case selects(axis: Int)
-    /// Mixes channels of two activations (MatMul of two activations): channels are fixed.
+    /// Mixes channels of two activations (MatMul of two activations): channels are fixed, batch
+    /// axes of both operands flow.
     case mixes
+    /// Rearranges or combines elements in ways channel bookkeeping does not follow (LRN, Tile, Pad,
+    /// Einsum, scatters, normalizations with per-channel inputs): every channel through it is fixed.
+    case fixes
     /// Runs a module (Conv, Gemm, BatchNormalization, LayerNormalization).
     case module
     /// Produces no float channels (Shape, Constant).

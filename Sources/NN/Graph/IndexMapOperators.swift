@@ -9,7 +9,7 @@ protocol IndexMapOperator: GraphOperator {
 }
 
 extension IndexMapOperator {
-    public var channelFlow: ChannelFlow { .mixes }
+    public var channelFlow: ChannelFlow { .fixes }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let data = try input(inputs, 0, "data")
         let map = try indexMap(inputs, data: data)

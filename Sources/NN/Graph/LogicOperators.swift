@@ -51,7 +51,7 @@ public struct LogicOperator: GraphOperator, Sendable {
 /// `Where(condition, X, Y)` with broadcasting: differentiable in X and Y when they are floats.
 public struct WhereOperator: GraphOperator {
     public init() {}
-    public var channelFlow: ChannelFlow { .mixes }
+    public var channelFlow: ChannelFlow { .elementwise }
 
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let c = NumericTensor(try input(inputs, 0, "condition"))

@@ -13,7 +13,7 @@ public struct ClassificationLossOperator: GraphOperator {
     public init(softmaxFirst: Bool, reduction: Reduction, ignoreIndex: Int?) {
         self.softmaxFirst = softmaxFirst; self.reduction = reduction; self.ignoreIndex = ignoreIndex
     }
-    public var channelFlow: ChannelFlow { .mixes }
+    public var channelFlow: ChannelFlow { .fixes }
 
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let scores = try input(inputs, 0, "input").variable("input")

@@ -13,7 +13,7 @@ public struct LRNOperator: GraphOperator {
     public init(size: Int, alpha: Float, beta: Float, bias: Float) {
         self.size = size; self.alpha = alpha; self.beta = beta; self.bias = bias
     }
-    public var channelFlow: ChannelFlow { .mixes }
+    public var channelFlow: ChannelFlow { .fixes }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let x = try input(inputs, 0, "X").variable("X")
         guard x.shape.count >= 3, size >= 1 else { throw GraphError.invalidValue("LRN needs [N, C, …] and size ≥ 1") }
@@ -39,7 +39,7 @@ public struct StandardizeOperator: GraphOperator {
     public let kind: Kind
     public let epsilon: Float
     public init(_ kind: Kind, epsilon: Float) { self.kind = kind; self.epsilon = epsilon }
-    public var channelFlow: ChannelFlow { .mixes }
+    public var channelFlow: ChannelFlow { .fixes }
 
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let x = try input(inputs, 0, "X").variable("X"), rank = x.shape.count
@@ -86,7 +86,7 @@ public struct FunctionalNormalizationOperator: GraphOperator {
     public let kind: Kind
     public let epsilon: Float
     public init(_ kind: Kind, epsilon: Float) { self.kind = kind; self.epsilon = epsilon }
-    public var channelFlow: ChannelFlow { .mixes }
+    public var channelFlow: ChannelFlow { .fixes }
 
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let x = try input(inputs, 0, "X").variable("X"), rank = x.shape.count

@@ -20,7 +20,7 @@ public enum ScatterReduction: String, Sendable {
 public struct ScatterNDOperator: GraphOperator {
     public let reduction: ScatterReduction
     public init(reduction: ScatterReduction) { self.reduction = reduction }
-    public var channelFlow: ChannelFlow { .mixes }
+    public var channelFlow: ChannelFlow { .fixes }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let data = try input(inputs, 0, "data"), updatesValue = try input(inputs, 2, "updates")
         let idx = try input(inputs, 1, "indices").integers("indices")
@@ -53,7 +53,7 @@ public struct ScatterElementsOperator: GraphOperator {
     public let axis: Int
     public let reduction: ScatterReduction
     public init(axis: Int, reduction: ScatterReduction) { self.axis = axis; self.reduction = reduction }
-    public var channelFlow: ChannelFlow { .mixes }
+    public var channelFlow: ChannelFlow { .fixes }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let data = try input(inputs, 0, "data"), updatesValue = try input(inputs, 2, "updates")
         let idx = try input(inputs, 1, "indices").integers("indices")
