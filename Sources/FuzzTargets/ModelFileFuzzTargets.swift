@@ -22,15 +22,23 @@ struct SafetensorsFuzzTarget: FuzzTarget {
     }
 }
 
-/// ONNX models (`ONNXModel.decode`, which also runs the graph once on zeros to check its shapes).
+/// ONNX models (`ONNXModel.decode`, which also runs the graph once on ones to check its shapes).
+/// Seeds: the committed fixtures (operators, MLP, two transformers exports) and, when Debian's
+/// libonnx-testdata is installed, every one-operator model of the ONNX node tests.
 struct ONNXFuzzTarget: FuzzTarget {
     var name: String { "onnx" }
     var encoding: SizeFieldEncoding { .binary }
+    static let nodeTests = "/usr/share/libonnx-testdata/data/node"
 
     func seeds(repository: String) throws -> [[UInt8]] {
         let fixtures = repository + "/Tests/ONNXTests/Fixtures"
-        return SeedFiles.read(SeedFiles.list(fixtures + "/ops", suffix: ".onnx") + [fixtures + "/mlp.onnx"],
-                              limit: 1 << 20)
+        let exports = ["bert_torchscript_opset14", "llama_gqa_torchscript_opset17"].map {
+            fixtures + "/transformers/" + $0 + "/model.onnx"
+        }
+        let nodeModels = ((try? FileManager.default.contentsOfDirectory(atPath: Self.nodeTests)) ?? []).sorted()
+            .map { Self.nodeTests + "/" + $0 + "/model.onnx" }
+        return SeedFiles.read(SeedFiles.list(fixtures + "/ops", suffix: ".onnx") + [fixtures + "/mlp.onnx"] + exports
+                              + nodeModels, limit: 1 << 20)
     }
 
     func execute(_ bytes: [UInt8]) -> Bool {

@@ -35,14 +35,14 @@ final class ONNXCLITests: XCTestCase {
     }
 
     /// A transformers export with three int64 inputs: each is listed with its type, the others get
-    /// neutral values for tracing, and the feed-forward widths of both layers are prunable groups.
+    /// neutral values for tracing, and the heads and feed-forward widths of both layers are prunable groups.
     func testInspectListsTheInputsOfATransformerExport() throws {
         let r = try run(["inspect", Self.fixtures + "/transformers/bert_torchscript_opset14/model.onnx", "--json"])
         XCTAssertEqual(r.status, 0, r.err)
         let d = try json(r.out)
         XCTAssertEqual(d["inputs"] as? [String], ["input_ids int64 [?, ?]", "attention_mask int64 [?, ?]",
                                                   "token_type_ids int64 [?, ?]"])
-        XCTAssertEqual((d["prunableGroups"] as? [[String: Any]])?.map { $0["channels"] as? Int }, [64, 64])
+        XCTAssertEqual((d["prunableGroups"] as? [[String: Any]])?.map { $0["channels"] as? Int }, [4, 64, 4, 64])
         XCTAssertGreaterThan(d["macs"] as? Int ?? 0, 0)
         let conformance = try run(["conformance", Self.fixtures + "/transformers"])
         XCTAssertEqual(conformance.status, 0, conformance.err)

@@ -171,10 +171,12 @@ public struct ClipOperator: GraphOperator {
         }
         let lo = try bound(1), hi = try bound(2)
         if case .integer(let t) = v {
+            // Float bounds on integers: ±∞ (opset 6's defaults) and huge values saturate.
+            func integer(_ f: Float) -> Int { f.isNaN ? 0 : (f >= 9.2e18 ? .max : (f <= -9.2e18 ? .min : Int(f))) }
             return [.integer(try IntegerTensor(shape: t.shape, values: t.values.map { x in
                 var y = x
-                if let lo { y = Swift.max(y, Int(lo)) }
-                if let hi { y = Swift.min(y, Int(hi)) }
+                if let lo { y = Swift.max(y, integer(lo)) }
+                if let hi { y = Swift.min(y, integer(hi)) }
                 return y
             }))]
         }

@@ -10,7 +10,8 @@ public struct OneHotOperator: GraphOperator {
     public var channelFlow: ChannelFlow { .none }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let indices = NumericTensor(try input(inputs, 0, "indices"))
-        guard let depthValue = NumericTensor(try input(inputs, 1, "depth")).values.first, depthValue >= 1 else {
+        guard let depthValue = NumericTensor(try input(inputs, 1, "depth")).values.first, depthValue >= 1,
+              depthValue < 1e9 else {
             throw GraphError.invalidValue("OneHot depth must be at least 1")
         }
         let depth = Int(depthValue), values = NumericTensor(try input(inputs, 2, "values"))
@@ -18,10 +19,11 @@ public struct OneHotOperator: GraphOperator {
         let a = try normalizedAxis(axis, rank: indices.shape.count + 1)
         var shape = indices.shape
         shape.insert(depth, at: a)
+        try NumericTensor.checkBudget(shape)
         let inner = indices.shape[a...].reduce(1, *)
         var out = [Double](repeating: values.values[0], count: shape.reduce(1, *))
         for (k, v) in indices.values.enumerated() {
-            var i = Int(v)
+            var i = saturatingInt(v)
             if i < 0 { i += depth }
             guard i >= 0, i < depth else { continue }
             out[(k / inner * depth + i) * inner + k % inner] = values.values[1]
@@ -52,7 +54,7 @@ public struct BitShiftOperator: GraphOperator {
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let x = NumericTensor(try input(inputs, 0, "X")), y = NumericTensor(try input(inputs, 1, "Y"))
         return [try NumericTensor.combine([x, y], integerResult: true) { v in
-            let (a, s) = (UInt64(Swift.max(v[0], 0)), UInt64(Swift.max(v[1], 0)))
+            let (a, s) = (UInt64(truncatingIfNeeded: saturatingInt(v[0])), UInt64(truncatingIfNeeded: saturatingInt(v[1])))
             return Double(s >= 64 ? 0 : (left ? a << s : a >> s))
         }.graphValue]
     }
@@ -72,7 +74,7 @@ public struct CompressOperator: GraphOperator {
         var shape = data.shape
         shape[a] = picked.count
         let strides = NumericTensor.strides(data.shape)
-        let sources = NumericTensor.mapIndices(shape) { o in
+        let sources = try NumericTensor.mapIndices(shape) { o in
             o.indices.reduce(0) { $0 + ($1 == a ? picked[o[$1]] : o[$1]) * strides[$1] }
         }
         return [try data.gathered(sources, shape: shape)]
@@ -90,7 +92,16 @@ public struct LinearQuantizationOperator: GraphOperator {
         let x = NumericTensor(try input(inputs, 0, "x")), scale = NumericTensor(try input(inputs, 1, "scale"))
         let zero = inputs.count > 2 ? inputs[2].map(NumericTensor.init) : nil
         var parameterShape = [Int](repeating: 1, count: x.shape.count)
-        if scale.values.count > 1 { parameterShape[try normalizedAxis(axis, rank: x.shape.count)] = scale.values.count }
+        if scale.values.count > 1 {
+            let a = try normalizedAxis(axis, rank: x.shape.count)
+            guard scale.values.count == x.shape[a] else {
+                throw GraphError.invalidValue("\(scale.values.count) scales for axis \(a) of \(x.shape)")
+            }
+            parameterShape[a] = scale.values.count
+        }
+        guard !scale.values.isEmpty, zero.map({ $0.values.count == scale.values.count }) ?? true else {
+            throw GraphError.invalidValue("the zero point must have one value per scale")
+        }
         let s = NumericTensor(shape: parameterShape, values: scale.values, isInteger: false)
         let z = NumericTensor(shape: parameterShape, values: zero?.values ?? [Double](repeating: 0,
                                                                                       count: scale.values.count),

@@ -10,9 +10,10 @@ public struct ConstantOfShapeOperator: GraphOperator {
     public var channelFlow: ChannelFlow { .none }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let shape = try input(inputs, 0, "input").integers("input").values
-        guard shape.allSatisfy({ $0 >= 0 }), let n = elementCount(shape), n <= 1 << 31 else {
+        guard shape.allSatisfy({ $0 >= 0 }), let n = elementCount(shape) else {
             throw GraphError.invalidValue("ConstantOfShape of shape \(shape)")
         }
+        try NumericTensor.checkBudget(shape)
         return [NumericTensor(shape: shape, values: .init(repeating: value, count: n), isInteger: isInteger).graphValue]
     }
 }
@@ -28,8 +29,8 @@ public struct RangeOperator: GraphOperator {
         guard delta != 0, delta.isFinite, start.isFinite, limit.isFinite else {
             throw GraphError.invalidValue("Range(\(start), \(limit), \(delta)) is undefined")
         }
-        let count = Swift.max(Int(((limit - start) / delta).rounded(.up)), 0)
-        guard count <= 1 << 31 else { throw GraphError.invalidValue("Range of \(count) values") }
+        let count = Swift.max(saturatingInt(((limit - start) / delta).rounded(.up)), 0)
+        try NumericTensor.checkBudget([count])
         return [NumericTensor(shape: [count], values: (0..<count).map { start + Double($0) * delta },
                               isInteger: args[0].isInteger).graphValue]
     }
@@ -52,7 +53,7 @@ public struct NonZeroOperator: GraphOperator {
         let x = NumericTensor(try input(inputs, 0, "X"))
         var positions: [[Int]] = []
         var k = -1
-        _ = NumericTensor.mapIndices(x.shape) { index in
+        _ = try NumericTensor.mapIndices(x.shape) { index in
             k += 1
             if x.values[k] != 0 { positions.append(index) }
             return 0
@@ -75,7 +76,7 @@ public struct ArgExtremeOperator: GraphOperator {
         let x = NumericTensor(try input(inputs, 0, "data"))
         let a = try normalizedAxis(axis, rank: x.shape.count)
         guard x.shape[a] > 0 else { throw GraphError.invalidValue("ArgMax/ArgMin over an empty axis") }
-        let picks = NumericTensor.lines(of: x.shape, axis: a).map { line -> Int in
+        let picks = try NumericTensor.lines(of: x.shape, axis: a).map { line -> Int in
             var best = 0
             for (i, flat) in line.enumerated() {
                 let v = x.values[flat], b = x.values[line[best]]
@@ -103,8 +104,8 @@ public struct TopKOperator: GraphOperator {
         guard k >= 0, k <= x.shape[a] else { throw GraphError.invalidValue("TopK k = \(k) for extent \(x.shape[a])") }
         var shape = x.shape; shape[a] = k
         var picked = [Int](repeating: 0, count: shape.reduce(1, *)), indices = picked
-        let outLines = NumericTensor.lines(of: shape, axis: a)
-        for (line, outLine) in zip(NumericTensor.lines(of: x.shape, axis: a), outLines) {
+        let outLines = try NumericTensor.lines(of: shape, axis: a)
+        for (line, outLine) in zip(try NumericTensor.lines(of: x.shape, axis: a), outLines) {
             let order = line.indices.sorted { i, j in
                 let u = x.values[line[i]], v = x.values[line[j]]
                 return u == v ? i < j : (largest ? u > v : u < v)
@@ -125,7 +126,7 @@ public struct CumSumOperator: GraphOperator {
         var x = NumericTensor(data)
         let axis = try input(inputs, 1, "axis").integers("axis").values.first ?? 0
         let a = try normalizedAxis(axis, rank: x.shape.count), source = x.values
-        for line in NumericTensor.lines(of: x.shape, axis: a) {
+        for line in try NumericTensor.lines(of: x.shape, axis: a) {
             var total = 0.0
             for flat in (reverse ? line.reversed() : line) {
                 if exclusive { x.values[flat] = total; total += source[flat] } else { total += source[flat]; x.values[flat] = total }

@@ -41,7 +41,7 @@ public struct TileOperator: IndexMapOperator {
             throw GraphError.invalidValue("Tile repeats \(repeats) for an input of shape \(inShape)")
         }
         let shape = zip(inShape, repeats).map { $0 * $1 }, strides = NumericTensor.strides(inShape)
-        let sources = NumericTensor.mapIndices(shape) { o in
+        let sources = try NumericTensor.mapIndices(shape) { o in
             o.indices.reduce(0) { $0 + (o[$1] % inShape[$1]) * strides[$1] }
         }
         return (shape, sources, 0)
@@ -73,7 +73,7 @@ public struct PadOperator: IndexMapOperator {
         if inputs.count > 2, let v = inputs[2] { fill = NumericTensor(v).values.first ?? 0 }
         if mode != .constant && inShape.contains(0) { throw GraphError.invalidValue("Pad \(mode) of an empty tensor") }
         let strides = NumericTensor.strides(inShape)
-        let sources = NumericTensor.mapIndices(shape) { o in
+        let sources = try NumericTensor.mapIndices(shape) { o in
             var flat = 0
             for d in 0..<rank {
                 guard let i = source(o[d] - begin[d], extent: inShape[d]) else { return -1 }
@@ -108,7 +108,7 @@ public struct TriluOperator: IndexMapOperator {
         guard shape.count >= 2 else { throw GraphError.invalidValue("Trilu needs rank ≥ 2, got \(shape)") }
         let k = try (inputs.count > 1 ? inputs[1]?.integers("k").values.first : nil) ?? 0
         var flat = -1
-        let sources = NumericTensor.mapIndices(shape) { o in
+        let sources = try NumericTensor.mapIndices(shape) { o in
             flat += 1
             let d = o[o.count - 1] - o[o.count - 2]
             return (upper ? d >= k : d <= k) ? flat : -1

@@ -60,7 +60,7 @@ public struct TransposeOperator: GraphOperator {
         case .float(let x): return [.float(try x.permuted(perm))]
         case .integer:
             let strides = NumericTensor.strides(v.shape), shape = perm.map { v.shape[$0] }
-            let sources = NumericTensor.mapIndices(shape) { o in o.indices.reduce(0) { $0 + o[$1] * strides[perm[$1]] } }
+            let sources = try NumericTensor.mapIndices(shape) { o in o.indices.reduce(0) { $0 + o[$1] * strides[perm[$1]] } }
             return [try v.gathered(sources, shape: shape)]
         }
     }

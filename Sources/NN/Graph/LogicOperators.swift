@@ -34,10 +34,10 @@ public struct LogicOperator: GraphOperator, Sendable {
             .init("Xor", arity: 2) { truth(($0[0] != 0) != ($0[1] != 0)) },
             .init("Not", arity: 1) { truth($0[0] == 0) },
             .init("IsNaN", arity: 1) { truth($0[0].isNaN) },
-            .init("BitwiseAnd", arity: 2) { Double(Int($0[0]) & Int($0[1])) },
-            .init("BitwiseOr", arity: 2) { Double(Int($0[0]) | Int($0[1])) },
-            .init("BitwiseXor", arity: 2) { Double(Int($0[0]) ^ Int($0[1])) },
-            .init("BitwiseNot", arity: 1) { Double(~Int($0[0])) },
+            .init("BitwiseAnd", arity: 2) { Double(saturatingInt($0[0]) & saturatingInt($0[1])) },
+            .init("BitwiseOr", arity: 2) { Double(saturatingInt($0[0]) | saturatingInt($0[1])) },
+            .init("BitwiseXor", arity: 2) { Double(saturatingInt($0[0]) ^ saturatingInt($0[1])) },
+            .init("BitwiseNot", arity: 1) { Double(~saturatingInt($0[0])) },
         ]
         return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
     }()

@@ -16,8 +16,11 @@ public struct LRNOperator: GraphOperator {
     public var channelFlow: ChannelFlow { .fixes }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let x = try input(inputs, 0, "X").variable("X")
-        guard x.shape.count >= 3, size >= 1 else { throw GraphError.invalidValue("LRN needs [N, C, …] and size ≥ 1") }
-        let c = x.shape[1], below = (size - 1) / 2, above = size - 1 - below
+        guard x.shape.count >= 3, x.shape[1] >= 1, size >= 1 else {
+            throw GraphError.invalidValue("LRN needs [N, C, …] with C ≥ 1 and size ≥ 1")
+        }
+        // Window parts reaching past every channel add only zeros: clamp them to C − 1.
+        let c = x.shape[1], below = Swift.min((size - 1) / 2, c - 1), above = Swift.min(size - 1 - (size - 1) / 2, c - 1)
         var padShape = x.shape
         var parts: [Variable] = []
         if below > 0 { padShape[1] = below; parts.append(Variable(.zeros(padShape))) }
@@ -25,7 +28,7 @@ public struct LRNOperator: GraphOperator {
         if above > 0 { padShape[1] = above; parts.append(Variable(.zeros(padShape))) }
         let padded = try Variable.concat(parts, axis: 1)
         var total = try padded.slice(axis: 1, start: 0, end: c)
-        for k in 1..<size { total = try total + padded.slice(axis: 1, start: k, end: k + c) }
+        for k in 1..<(below + above + 1) { total = try total + padded.slice(axis: 1, start: k, end: k + c) }
         return [.float(try x / (total * (alpha / Float(size)) + bias).pow(beta))]
     }
 }

@@ -1,6 +1,11 @@
 import PruneAutodiff
 import PruneTensor
 
+/// `d` as an Int: NaN is 0, values beyond the Int range saturate (never a trap on hostile input).
+func saturatingInt(_ d: Double) -> Int {
+    d.isNaN ? 0 : (d >= 9.2e18 ? .max : (d <= -9.2e18 ? .min : Int(d)))
+}
+
 /// A graph value's elements as Doubles (exact for integers below 2^53) with its shape and kind,
 /// for the operators that compute the same way on floats and integers without a gradient:
 /// comparisons, logic, index and position arithmetic.
@@ -23,7 +28,7 @@ struct NumericTensor {
     /// Back to a graph value: integers (wrapping huge or non-finite values to 0) or floats.
     var graphValue: GraphValue {
         if isInteger {
-            let ints = values.map { $0.isFinite && Swift.abs($0) < 9.2e18 ? Int($0) : 0 }
+            let ints = values.map { $0.isFinite ? saturatingInt($0) : 0 }
             return .integer(try! IntegerTensor(shape: shape, values: ints))
         }
         return .float(Variable(Tensor(unchecked: shape, values.map { Float($0) })))
@@ -34,6 +39,13 @@ struct NumericTensor {
         var s = [Int](repeating: 1, count: shape.count)
         for i in stride(from: shape.count - 2, through: 0, by: -1) { s[i] = s[i + 1] * shape[i + 1] }
         return s
+    }
+
+    /// Throws unless a tensor of `shape` (8 bytes an element) fits the memory budget.
+    static func checkBudget(_ shape: [Int]) throws {
+        do { try MemoryBudget.check(elements: CheckedSize.elements(shape), of: 8, for: "a tensor of shape \(shape)") } catch {
+            throw GraphError.invalidValue("\(error)")
+        }
     }
 
     /// The NumPy broadcast of several shapes.
@@ -62,13 +74,15 @@ struct NumericTensor {
             throw GraphError.invalidValue("shape \(shape) does not broadcast to \(target)")
         }
         let inStrides = strides(padded)
-        return mapIndices(target) { index in
+        return try mapIndices(target) { index in
             zip(index, zip(padded, inStrides)).reduce(0) { $0 + ($1.1.0 == 1 ? 0 : $1.0 * $1.1.1) }
         }
     }
 
-    /// `f` of every multi-index of `shape`, in row-major order.
-    static func mapIndices(_ shape: [Int], _ f: ([Int]) throws -> Int) rethrows -> [Int] {
+    /// `f` of every multi-index of `shape`, in row-major order. A shape beyond the memory budget
+    /// (a hostile Expand, Tile, Pad or Resize target) is an error, not an allocation.
+    static func mapIndices(_ shape: [Int], _ f: ([Int]) throws -> Int) throws -> [Int] {
+        try checkBudget(shape)
         let n = shape.reduce(1, *)
         guard n > 0 else { return [] }
         var index = [Int](repeating: 0, count: shape.count), out: [Int] = []
@@ -120,10 +134,10 @@ extension NumericTensor {
 
     /// The flat indices of the elements along `axis` for every position of the other axes:
     /// `lines[k]` lists the flat indices of line k in order.
-    static func lines(of shape: [Int], axis: Int) -> [[Int]] {
+    static func lines(of shape: [Int], axis: Int) throws -> [[Int]] {
         let strides = strides(shape), n = shape[axis]
         var outer = shape; outer[axis] = 1
-        return mapIndices(outer) { o in o.indices.reduce(0) { $0 + o[$1] * strides[$1] } }
+        return try mapIndices(outer) { o in o.indices.reduce(0) { $0 + o[$1] * strides[$1] } }
             .map { start in (0..<n).map { start + $0 * strides[axis] } }
     }
 }
@@ -134,6 +148,9 @@ extension NumericTensor {
     /// (negative indices count from the end).
     static func elementPositions(_ indices: IntegerTensor, in shape: [Int], axis: Int) throws -> [Int] {
         let a = try normalizedAxis(axis, rank: shape.count), strides = strides(shape)
+        guard indices.rank == shape.count, indices.shape.indices.allSatisfy({ $0 == a || indices.shape[$0] <= shape[$0] }) else {
+            throw GraphError.invalidValue("indices of shape \(indices.shape) for data of shape \(shape)")
+        }
         var k = -1
         return try mapIndices(indices.shape) { o in
             k += 1

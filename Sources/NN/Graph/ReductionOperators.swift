@@ -120,7 +120,7 @@ public struct SoftmaxOperator: GraphOperator {
         case .hardmax:
             let n = NumericTensor(.float(x))
             var out = [Float](repeating: 0, count: n.values.count)
-            for line in NumericTensor.lines(of: n.shape, axis: a) where !line.isEmpty {
+            for line in try NumericTensor.lines(of: n.shape, axis: a) where !line.isEmpty {
                 var best = line[0]
                 for flat in line where n.values[flat] > n.values[best] { best = flat }
                 out[best] = 1

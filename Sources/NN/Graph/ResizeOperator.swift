@@ -41,8 +41,9 @@ public struct ResizeOperator: GraphOperator {
             guard given.count == axes.count, given.allSatisfy({ $0 > 0 }) else {
                 throw GraphError.invalidValue("Resize needs \(axes.count) positive scales or sizes, got \(given)")
             }
-            for (k, a) in axes.enumerated() { scales[a] = given[k]; sizes[a] = Int((Double(x.shape[a]) * given[k]).rounded(.down)) }
+            for (k, a) in axes.enumerated() { scales[a] = given[k]; sizes[a] = saturatingInt((Double(x.shape[a]) * given[k]).rounded(.down)) }
         }
+        try NumericTensor.checkBudget(sizes)
         var y = x
         for a in 0..<rank where sizes[a] != x.shape[a] || scales[a] != 1 {
             y = try resample(y, axis: a, size: sizes[a], scale: scales[a])
@@ -69,7 +70,7 @@ public struct ResizeOperator: GraphOperator {
         for t in 0..<count {
             let index = taps.map { t < $0.count ? $0[t].index : 0 }
             let weight = taps.map { t < $0.count ? Float($0[t].weight) : 0 }
-            let sources = NumericTensor.mapIndices(outShape) { o in
+            let sources = try NumericTensor.mapIndices(outShape) { o in
                 o.indices.reduce(0) { $0 + ($1 == a ? index[o[$1]] : o[$1]) * strides[$1] }
             }
             let term = try x.gathered(sources, shape: outShape) * Variable(Tensor(unchecked: weightShape, weight))
@@ -81,7 +82,7 @@ public struct ResizeOperator: GraphOperator {
     /// The input positions and weights output position `i` reads.
     func taps(output i: Int, inputSize n: Int, outputSize: Int, scale: Double) -> [(index: Int, weight: Double)] {
         let xOriginal = sourceCoordinate(Double(i), inputSize: n, scale: scale)
-        let x0 = Int(xOriginal.rounded(.down))
+        let x0 = saturatingInt(xOriginal.rounded(.down))
         let ratio = xOriginal == xOriginal.rounded(.down) ? 1.0 : xOriginal - Double(x0)
         let base: Int, coefficients: [Double]
         switch mode {

@@ -65,8 +65,9 @@ public struct SplitOperator: GraphOperator {
             let chunk = (n + outputs - 1) / outputs
             sizes = (0..<outputs).map { Swift.max(0, Swift.min(chunk, n - $0 * chunk)) }
         }
-        guard sizes.reduce(0,
-                           +) == n, sizes.allSatisfy({ $0 >= 0 }) else { throw GraphError.invalidValue("split sizes \(sizes) do not add up to \(n)") }
+        guard sizes.allSatisfy({ $0 >= 0 && $0 <= n }), sizes.reduce(0, &+) == n else {
+            throw GraphError.invalidValue("split sizes \(sizes) do not add up to \(n)")
+        }
         return try x.split(axis: a, sizes: sizes).map { .float($0) }
     }
 }
@@ -110,7 +111,7 @@ public struct SliceOperator: GraphOperator {
                 var shape = current.shape
                 shape[a] = picked.count
                 let strides = NumericTensor.strides(current.shape)
-                let sources = NumericTensor.mapIndices(shape) { o in
+                let sources = try NumericTensor.mapIndices(shape) { o in
                     o.indices.reduce(0) { $0 + ($1 == a ? picked[o[$1]] : o[$1]) * strides[$1] }
                 }
                 current = try current.gathered(sources, shape: shape)
@@ -139,7 +140,7 @@ public struct GatherOperator: GraphOperator {
         case .float(let x): return [.float(try x.gather(axis: a, indices: flat).reshaped(outShape))]
         case .integer:
             let strides = NumericTensor.strides(data.shape), k = idx.rank
-            let sources = NumericTensor.mapIndices(outShape) { o in
+            let sources = try NumericTensor.mapIndices(outShape) { o in
                 let position = o[a..<(a + k)].indices.reduce(0) { $0 * idx.shape[$1 - a] + o[$1] }
                 var source = flat[position] * strides[a]
                 for d in 0..<a { source += o[d] * strides[d] }
