@@ -20,7 +20,8 @@ final class GraphOperatorGradientTests: XCTestCase {
         return .float(Variable(Tensor(unchecked: shape, (0..<n).map { Float(sin(Double($0 * 7 + seed * 13) * 0.37)) })))
     }
 
-    static func ints(_ shape: [Int], _ values: [Int]) -> GraphValue { .integer(try! IntegerTensor(shape: shape, values: values)) }
+    static func ints(_ shape: [Int], _ values: [Int]) -> GraphValue { .integer(try! IntegerTensor(shape: shape,
+            values: values)) }
 
     static var cases: [Case] { [
         Case(name: "Expand", op: ExpandOperator(), inputs: [floats([3, 1], seed: 1), ints([2], [3, 4])], wrt: [0]),
@@ -34,20 +35,25 @@ final class GraphOperatorGradientTests: XCTestCase {
              inputs: [ints([3], [1, 0, 1]), floats([2, 3], seed: 6), floats([3], seed: 7)], wrt: [1, 2]),
         Case(name: "Pow", op: BinaryOperator(.pow),
              inputs: [.float(Variable(Tensor(unchecked: [3], [0.5, 1.2, 2]))), floats([3], seed: 8)], wrt: [0, 1]),
-        Case(name: "Max", op: VariadicOperator(.max), inputs: [floats([2, 3], seed: 9), floats([3], seed: 10)], wrt: [0, 1]),
+        Case(name: "Max", op: VariadicOperator(.max), inputs: [floats([2, 3], seed: 9), floats([3], seed: 10)],
+             wrt: [0, 1]),
         Case(name: "ReduceLogSumExp", op: ReduceOperator(.logSumExp, axesAttribute: [1], keepDims: false),
              inputs: [floats([2, 3], seed: 11)], wrt: [0]),
-        Case(name: "Mish", op: MathFunctionOperator(MathFunction.catalog["Mish"]!), inputs: [floats([5], seed: 12)], wrt: [0]),
+        Case(name: "Mish", op: MathFunctionOperator(MathFunction.catalog["Mish"]!), inputs: [floats([5], seed: 12)],
+             wrt: [0]),
         Case(name: "Selu", op: MathFunctionOperator(.elu(alpha: 1.67, gamma: 1.05)), inputs: [floats([5], seed: 13)],
              wrt: [0]),
         Case(name: "AveragePool ceil, pads excluded",
-             op: PaddedPoolOperator(isMax: false, padding: SpatialPadding(pads: [1, 0, 0, 1], kernel: (2, 2), stride: (2, 2),
+             op: PaddedPoolOperator(isMax: false, padding: SpatialPadding(pads: [1, 0, 0, 1], kernel: (2, 2),
+                                                                          stride: (2, 2),
                                                                           dilation: (1, 1)),
                                     ceilMode: true, countIncludePad: false),
              inputs: [floats([1, 2, 4, 5], seed: 14)], wrt: [0]),
         Case(name: "Resize cubic", op: ResizeOperator(mode: .cubic, coordinates: "half_pixel", nearestMode: "",
-                                                      cubicA: -0.75, excludeOutside: false, scalesInput: 2, sizesInput: 3),
-             inputs: [floats([1, 1, 3, 4], seed: 15), ints([0], []), .float(Variable(Tensor([1, 1, 1.5, 0.75])))], wrt: [0]),
+                                                      cubicA: -0.75, excludeOutside: false, scalesInput: 2,
+                                                      sizesInput: 3),
+             inputs: [floats([1, 1, 3, 4], seed: 15), ints([0], []), .float(Variable(Tensor([1, 1, 1.5,
+                     0.75])))], wrt: [0]),
         Case(name: "Einsum", op: EinsumOperator(equation: "bij,bjk->bik")!,
              inputs: [floats([2, 2, 3], seed: 16), floats([2, 3, 2], seed: 17)], wrt: [0, 1]),
         Case(name: "LRN", op: LRNOperator(size: 3, alpha: 0.5, beta: 0.75, bias: 1),
@@ -57,7 +63,8 @@ final class GraphOperatorGradientTests: XCTestCase {
         Case(name: "SoftmaxCrossEntropyLoss", op: ClassificationLossOperator(softmaxFirst: true, reduction: .mean,
                                                                             ignoreIndex: 1),
              inputs: [floats([3, 4], seed: 22), ints([3], [0, 1, 3]), floats([4], seed: 23)], wrt: [0]),
-        Case(name: "PRelu", op: PReluOperator(), inputs: [floats([2, 3], seed: 24), floats([3], seed: 25)], wrt: [0, 1]),
+        Case(name: "PRelu", op: PReluOperator(), inputs: [floats([2, 3], seed: 24), floats([3], seed: 25)], wrt: [0,
+                1]),
     ] }
 
     func objective(_ c: Case, _ inputs: [GraphValue], _ upstream: [Float]) throws -> Double {
@@ -86,7 +93,8 @@ final class GraphOperatorGradientTests: XCTestCase {
                         inputs[i] = .float(Variable(t))
                         return inputs
                     }
-                    let numeric = Float((try objective(c, shifted(eps), upstream) - objective(c, shifted(-eps), upstream))
+                    let numeric = Float((try objective(c, shifted(eps), upstream) - objective(c, shifted(-eps),
+                            upstream))
                                         / Double(2 * eps))
                     XCTAssertEqual(analytic.scalars[j], numeric, accuracy: 2e-2 * max(1, abs(numeric)),
                                    "\(c.name): input \(i), element \(j)")

@@ -59,7 +59,8 @@ final class ONNXConformanceTests: XCTestCase {
             XCTAssert(reason.contains("not supported") || reason.contains("not a tensor"), "\(name): \(reason)")
         }
         for prefix in ["abs", "conv", "gemm", "softmax", "where", "expand", "range", "einsum", "top_k", "reflect_pad",
-                       "resize", "lrn", "gather_elements", "scatter_elements", "layer_normalization", "cumsum", "tril"] {
+                       "resize", "lrn", "gather_elements", "scatter_elements", "layer_normalization", "cumsum",
+                       "tril"] {
             let cases = report.results.filter { $0.name.hasPrefix("test_" + prefix) }
             XCTAssert(cases.contains { $0.outcome == .passed }, "some node test test_\(prefix)* passes")
         }
@@ -77,7 +78,8 @@ final class ONNXConformanceTests: XCTestCase {
         XCTAssertEqual(runner.run(cases[0]), .passed)
         let output = copy + "/test_relu/test_data_set_0/output_0.pb"
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: output)))
-        withUnsafeBytes(of: Float(1000).bitPattern.littleEndian) { bytes.replaceSubrange((bytes.count - 4)..., with: $0) }
+        withUnsafeBytes(of: Float(1000).bitPattern.littleEndian) { bytes.replaceSubrange((bytes.count - 4)...,
+                                                                                         with: $0) }
         try Data(bytes).write(to: URL(fileURLWithPath: output))
         guard case .failed(let reason) = runner.run(cases[0]) else { return XCTFail("an altered output passed") }
         XCTAssert(reason.contains("expected"), reason)

@@ -17,7 +17,9 @@ enum ONNXConstantFolding {
         var wanted: [String] = []
         for n in graph.node where layerTypes.contains(n.opType) {
             for name in n.input.dropFirst() where !name.isEmpty && state.initializers[name] == nil {
-                if let p = producer[name], graph.node[p].opType != "Transpose", !wanted.contains(name) { wanted.append(name) }
+                if let p = producer[name], graph.node[p].opType != "Transpose", !wanted.contains(name) {
+                    wanted.append(name)
+                }
             }
         }
         guard !wanted.isEmpty else { return 0 }

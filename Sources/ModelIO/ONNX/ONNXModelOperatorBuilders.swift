@@ -20,7 +20,8 @@ enum ONNXModelOperatorBuilders {
         },
         "Einsum": simple { c in
             guard let op = EinsumOperator(equation: c.string("equation") ?? "") else {
-                throw c.unsupported("the Einsum equation '\(c.string("equation") ?? "")' (ellipses, diagonals or > 2 operands)")
+                let equation = c.string("equation") ?? ""
+                throw c.unsupported("the Einsum equation '\(equation)' (ellipses, diagonals or > 2 operands)")
             }
             return op
         },
@@ -55,7 +56,8 @@ enum ONNXModelOperatorBuilders {
         return ResizeOperator(mode: mode, coordinates: coordinates,
                               nearestMode: c.opset < 11 ? "floor" : c.string("nearest_mode") ?? "round_prefer_floor",
                               cubicA: c.float("cubic_coeff_a", -0.75), excludeOutside: c.int("exclude_outside", 0) == 1,
-                              scalesInput: c.opset < 11 ? 1 : 2, sizesInput: c.opset < 11 ? nil : 3, axes: c.ints("axes"))
+                              scalesInput: c.opset < 11 ? 1 : 2, sizesInput: c.opset < 11 ? nil : 3,
+                              axes: c.ints("axes"))
     }
 
     static func loss(_ c: ONNXNodeContext, softmaxFirst: Bool) throws -> ClassificationLossOperator {

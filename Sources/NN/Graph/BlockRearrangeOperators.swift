@@ -16,7 +16,9 @@ public struct BlockRearrangeOperator: GraphOperator {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         switch kind {
         case .depthToSpaceDCR, .depthToSpaceCRD:
-            guard c % (b * b) == 0 else { throw GraphError.invalidValue("\(c) channels are not a multiple of \(b * b)") }
+            guard c % (b * b) == 0 else {
+                throw GraphError.invalidValue("\(c) channels are not a multiple of \(b * b)")
+            }
             let dcr = kind == .depthToSpaceDCR
             let split = dcr ? [n, b, b, c / (b * b), h, w] : [n, c / (b * b), b, b, h, w]
             let order = dcr ? [0, 3, 4, 1, 5, 2] : [0, 1, 4, 2, 5, 3]

@@ -12,7 +12,9 @@ public struct EinsumOperator: GraphOperator {
     /// Parses an equation; nil when it uses a form Prune does not implement.
     public init?(equation: String) {
         let text = equation.filter { !$0.isWhitespace }
-        guard !text.contains("."), text.allSatisfy({ $0.isLetter || $0 == "," || $0 == "-" || $0 == ">" }) else { return nil }
+        guard !text.contains("."), text.allSatisfy({ $0.isLetter || $0 == "," || $0 == "-" || $0 == ">" }) else {
+            return nil
+        }
         let sides = text.components(separatedBy: "->")
         let inputs = sides[0].split(separator: ",", omittingEmptySubsequences: false).map(Array.init)
         guard (1...2).contains(inputs.count), sides.count <= 2,
@@ -22,7 +24,9 @@ public struct EinsumOperator: GraphOperator {
             let all = inputs.flatMap { $0 }
             output = Set(all).filter { c in all.filter { $0 == c }.count == 1 }.sorted()
         }
-        guard Set(output).count == output.count, Set(output).isSubset(of: Set(inputs.flatMap { $0 })) else { return nil }
+        guard Set(output).count == output.count, Set(output).isSubset(of: Set(inputs.flatMap { $0 })) else {
+            return nil
+        }
     }
     public var channelFlow: ChannelFlow { .fixes }
 
@@ -31,7 +35,8 @@ public struct EinsumOperator: GraphOperator {
         var labels = operands
         for k in xs.indices {
             guard xs[k].shape.count == labels[k].count else {
-                throw GraphError.invalidValue("Einsum operand \(k) has shape \(xs[k].shape) for labels \(String(labels[k]))")
+                let labelText = String(labels[k])
+                throw GraphError.invalidValue("Einsum operand \(k) has shape \(xs[k].shape) for labels \(labelText)")
             }
             let others = Set(output + (xs.count == 2 ? labels[1 - k] : []))
             let summed = labels[k].indices.filter { !others.contains(labels[k][$0]) }
@@ -53,7 +58,9 @@ public struct EinsumOperator: GraphOperator {
         let batch = la.filter { lb.contains($0) && output.contains($0) }
         let contracted = la.filter { lb.contains($0) && !output.contains($0) }
         let left = la.filter { !lb.contains($0) }, right = lb.filter { !la.contains($0) }
-        func extent(_ c: Character) -> Int { la.firstIndex(of: c).map { a.shape[$0] } ?? b.shape[lb.firstIndex(of: c)!] }
+        func extent(_ c: Character) -> Int {
+            la.firstIndex(of: c).map { a.shape[$0] } ?? b.shape[lb.firstIndex(of: c)!]
+        }
         for c in batch + contracted where a.shape[la.firstIndex(of: c)!] != b.shape[lb.firstIndex(of: c)!] {
             throw GraphError.invalidValue("Einsum label \(c) has extents \(a.shape) and \(b.shape)")
         }

@@ -54,7 +54,8 @@ public struct BitShiftOperator: GraphOperator {
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let x = NumericTensor(try input(inputs, 0, "X")), y = NumericTensor(try input(inputs, 1, "Y"))
         return [try NumericTensor.combine([x, y], integerResult: true) { v in
-            let (a, s) = (UInt64(truncatingIfNeeded: saturatingInt(v[0])), UInt64(truncatingIfNeeded: saturatingInt(v[1])))
+            let (a, s) = (UInt64(truncatingIfNeeded: saturatingInt(v[0])),
+                          UInt64(truncatingIfNeeded: saturatingInt(v[1])))
             return Double(s >= 64 ? 0 : (left ? a << s : a >> s))
         }.graphValue]
     }

@@ -110,7 +110,10 @@ public struct TopKOperator: GraphOperator {
                 let u = x.values[line[i]], v = x.values[line[j]]
                 return u == v ? i < j : (largest ? u > v : u < v)
             }
-            for (slot, i) in order.prefix(k).enumerated() { picked[outLine[slot]] = line[i]; indices[outLine[slot]] = i }
+            for (slot, i) in order.prefix(k).enumerated() {
+                picked[outLine[slot]] = line[i]
+                indices[outLine[slot]] = i
+            }
         }
         return [try data.gathered(picked, shape: shape), .integer(try IntegerTensor(shape: shape, values: indices))]
     }
@@ -129,7 +132,9 @@ public struct CumSumOperator: GraphOperator {
         for line in try NumericTensor.lines(of: x.shape, axis: a) {
             var total = 0.0
             for flat in (reverse ? line.reversed() : line) {
-                if exclusive { x.values[flat] = total; total += source[flat] } else { total += source[flat]; x.values[flat] = total }
+                if !exclusive { total += source[flat] }
+                x.values[flat] = total
+                if exclusive { total += source[flat] }
             }
         }
         return [x.graphValue(from: [data], operation: "CumSum")]

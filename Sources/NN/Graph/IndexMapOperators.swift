@@ -26,7 +26,9 @@ public struct ExpandOperator: IndexMapOperator {
     public init() {}
     func indexMap(_ inputs: [GraphValue?], data: GraphValue) throws -> (shape: [Int], sources: [Int], fill: Double) {
         let target = try integers(inputs, 1, "shape")
-        guard target.allSatisfy({ $0 >= 0 }) else { throw GraphError.invalidValue("Expand to a negative extent \(target)") }
+        guard target.allSatisfy({ $0 >= 0 }) else {
+            throw GraphError.invalidValue("Expand to a negative extent \(target)")
+        }
         let shape = try NumericTensor.broadcastShape([data.shape, target])
         return (shape, try NumericTensor.broadcastSources(from: data.shape, to: shape), 0)
     }
@@ -64,11 +66,15 @@ public struct PadOperator: IndexMapOperator {
         let given = try padsAttribute ?? integers(inputs, 1, "pads")
         let axes = try (inputs.count > 3 ? inputs[3]?.integers("axes").values : nil)?
             .map { try normalizedAxis($0, rank: rank) } ?? Array(0..<rank)
-        guard given.count == 2 * axes.count else { throw GraphError.invalidValue("Pad: \(given.count) pads for \(axes.count) axes") }
+        guard given.count == 2 * axes.count else {
+            throw GraphError.invalidValue("Pad: \(given.count) pads for \(axes.count) axes")
+        }
         var begin = [Int](repeating: 0, count: rank), end = begin
         for (k, a) in axes.enumerated() { begin[a] = given[k]; end[a] = given[k + axes.count] }
         let shape = (0..<rank).map { inShape[$0] + begin[$0] + end[$0] }
-        guard shape.allSatisfy({ $0 >= 0 }) else { throw GraphError.invalidValue("Pad: pads \(given) crop more than \(inShape)") }
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw GraphError.invalidValue("Pad: pads \(given) crop more than \(inShape)")
+        }
         var fill = Double(valueAttribute)
         if inputs.count > 2, let v = inputs[2] { fill = NumericTensor(v).values.first ?? 0 }
         if mode != .constant && inShape.contains(0) { throw GraphError.invalidValue("Pad \(mode) of an empty tensor") }
@@ -123,7 +129,9 @@ public struct GatherElementsOperator: IndexMapOperator {
     public init(axis: Int) { self.axis = axis }
     func indexMap(_ inputs: [GraphValue?], data: GraphValue) throws -> (shape: [Int], sources: [Int], fill: Double) {
         let idx = try input(inputs, 1, "indices").integers("indices")
-        guard idx.rank == data.shape.count else { throw GraphError.invalidValue("GatherElements: indices rank \(idx.rank)") }
+        guard idx.rank == data.shape.count else {
+            throw GraphError.invalidValue("GatherElements: indices rank \(idx.rank)")
+        }
         return (idx.shape, try NumericTensor.elementPositions(idx, in: data.shape, axis: axis), 0)
     }
 }

@@ -25,7 +25,9 @@ public struct ClassificationLossOperator: GraphOperator {
         let logProbabilities = softmaxFirst ? try scores.logSoftmax(axis: 1) : scores
         let weights = try inputs.count > 2 ? inputs[2].map { try $0.variable("weight").value.scalars } : nil
         let c = shape[1], inner = shape[2...].reduce(1, *)
-        if let weights, weights.count != c { throw GraphError.invalidValue("loss: \(weights.count) class weights for \(c) classes") }
+        if let weights, weights.count != c {
+            throw GraphError.invalidValue("loss: \(weights.count) class weights for \(c) classes")
+        }
         var sources: [Int] = [], factors: [Float] = []
         for (k, t) in targets.values.enumerated() {
             let (n, d) = (k / Swift.max(inner, 1), k % Swift.max(inner, 1))

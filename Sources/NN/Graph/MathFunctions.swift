@@ -58,7 +58,7 @@ public struct MathFunction: Sendable {
         return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
     }()
 
-    /// α·x for x < 0, x otherwise (`Elu`: α(eᵡ − 1); `Selu`: γ·Elu; `Celu`: max(0,x) + min(0, α(e^{x/α} − 1))).
+    /// Elu: α(eˣ − 1) for x < 0, x otherwise; Selu: γ·Elu.
     public static func elu(alpha: Float, gamma: Float = 1, name: String = "Elu") -> MathFunction {
         MathFunction(name, activation: true, { $0 > 0 ? gamma * $0 : gamma * alpha * (Foundation.exp($0) - 1) },
                      derivative: { x, y in x > 0 ? gamma : y + gamma * alpha })
@@ -98,7 +98,9 @@ public struct MathFunctionOperator: GraphOperator {
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let v = try input(inputs, 0, "X")
         if case .integer(let t) = v {
-            guard let f = function.integer else { throw GraphError.unsupported("\(function.name) of an integer tensor") }
+            guard let f = function.integer else {
+                throw GraphError.unsupported("\(function.name) of an integer tensor")
+            }
             return [.integer(try IntegerTensor(shape: t.shape, values: t.values.map(f)))]
         }
         let x = try v.variable("X")

@@ -20,7 +20,8 @@ public struct LRNOperator: GraphOperator {
             throw GraphError.invalidValue("LRN needs [N, C, …] with C ≥ 1 and size ≥ 1")
         }
         // Window parts reaching past every channel add only zeros: clamp them to C − 1.
-        let c = x.shape[1], below = Swift.min((size - 1) / 2, c - 1), above = Swift.min(size - 1 - (size - 1) / 2, c - 1)
+        let c = x.shape[1], below = Swift.min((size - 1) / 2, c - 1), above = Swift.min(size - 1 - (size - 1) / 2,
+                                                                                        c - 1)
         var padShape = x.shape
         var parts: [Variable] = []
         if below > 0 { padShape[1] = below; parts.append(Variable(.zeros(padShape))) }
@@ -55,7 +56,9 @@ public struct StandardizeOperator: GraphOperator {
             return [.float(try affine(y, inputs, rank: rank))]
         case .group(let groups):
             let c = x.shape[1]
-            guard groups > 0, c % groups == 0 else { throw GraphError.invalidValue("\(c) channels in \(groups) groups") }
+            guard groups > 0, c % groups == 0 else {
+                throw GraphError.invalidValue("\(c) channels in \(groups) groups")
+            }
             let grouped = try x.reshaped([x.shape[0], groups, x.value.count / (x.shape[0] * groups)])
             let y = try standardize(grouped, axes: [2]).reshaped(x.shape)
             return [.float(try affine(y, inputs, rank: rank, groups: groups))]

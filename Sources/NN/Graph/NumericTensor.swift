@@ -43,7 +43,8 @@ struct NumericTensor {
 
     /// Throws unless a tensor of `shape` (8 bytes an element) fits the memory budget.
     static func checkBudget(_ shape: [Int]) throws {
-        do { try MemoryBudget.check(elements: CheckedSize.elements(shape), of: 8, for: "a tensor of shape \(shape)") } catch {
+        do { try MemoryBudget.check(elements: CheckedSize.elements(shape), of: 8,
+                                    for: "a tensor of shape \(shape)") } catch {
             throw GraphError.invalidValue("\(error)")
         }
     }
@@ -114,7 +115,9 @@ extension GraphValue {
         switch self {
         case .float(let x): return .float(try x.gathered(sources, shape: shape, fill: Float(fill)))
         case .integer(let t):
-            guard sources.allSatisfy({ $0 < t.values.count }) else { throw GraphError.invalidValue("index out of range") }
+            guard sources.allSatisfy({ $0 < t.values.count }) else {
+                throw GraphError.invalidValue("index out of range")
+            }
             return .integer(try IntegerTensor(shape: shape, values: sources.map { $0 >= 0 ? t.values[$0] : Int(fill) }))
         }
     }
@@ -148,7 +151,8 @@ extension NumericTensor {
     /// (negative indices count from the end).
     static func elementPositions(_ indices: IntegerTensor, in shape: [Int], axis: Int) throws -> [Int] {
         let a = try normalizedAxis(axis, rank: shape.count), strides = strides(shape)
-        guard indices.rank == shape.count, indices.shape.indices.allSatisfy({ $0 == a || indices.shape[$0] <= shape[$0] }) else {
+        let fits = indices.shape.indices.allSatisfy { $0 == a || indices.shape[$0] <= shape[$0] }
+        guard indices.rank == shape.count, fits else {
             throw GraphError.invalidValue("indices of shape \(indices.shape) for data of shape \(shape)")
         }
         var k = -1
@@ -156,7 +160,9 @@ extension NumericTensor {
             k += 1
             var j = indices.values[k]
             if j < 0 { j += shape[a] }
-            guard j >= 0, j < shape[a] else { throw GraphError.invalidValue("index \(indices.values[k]) for extent \(shape[a])") }
+            guard j >= 0, j < shape[a] else {
+                throw GraphError.invalidValue("index \(indices.values[k]) for extent \(shape[a])")
+            }
             return o.indices.reduce(0) { $0 + ($1 == a ? j : o[$1]) * strides[$1] }
         }
     }

@@ -33,7 +33,9 @@ public struct ResizeOperator: GraphOperator {
         let axes = try (self.axes ?? Array(0..<rank)).map { try normalizedAxis($0, rank: rank) }
         var scales = [Double](repeating: 1, count: rank), sizes = x.shape
         if let given = try sizesGiven(inputs) {
-            guard given.count == axes.count else { throw GraphError.invalidValue("Resize: \(given.count) sizes for \(axes.count) axes") }
+            guard given.count == axes.count else {
+                throw GraphError.invalidValue("Resize: \(given.count) sizes for \(axes.count) axes")
+            }
             for (k, a) in axes.enumerated() { sizes[a] = given[k]; scales[a] = Double(given[k]) / Double(x.shape[a]) }
         } else {
             let given = try scalesAttribute.map { $0.map(Double.init) }
@@ -41,7 +43,10 @@ public struct ResizeOperator: GraphOperator {
             guard given.count == axes.count, given.allSatisfy({ $0 > 0 }) else {
                 throw GraphError.invalidValue("Resize needs \(axes.count) positive scales or sizes, got \(given)")
             }
-            for (k, a) in axes.enumerated() { scales[a] = given[k]; sizes[a] = saturatingInt((Double(x.shape[a]) * given[k]).rounded(.down)) }
+            for (k, a) in axes.enumerated() {
+                scales[a] = given[k]
+                sizes[a] = saturatingInt((Double(x.shape[a]) * given[k]).rounded(.down))
+            }
         }
         try NumericTensor.checkBudget(sizes)
         var y = x

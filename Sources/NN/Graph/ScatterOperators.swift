@@ -26,10 +26,12 @@ public struct ScatterNDOperator: GraphOperator {
         let idx = try input(inputs, 1, "indices").integers("indices")
         var out = NumericTensor(data)
         let updates = NumericTensor(updatesValue), shape = out.shape
-        guard let m = idx.shape.last, m <= shape.count else { throw GraphError.invalidValue("ScatterND indices \(idx.shape)") }
+        guard let m = idx.shape.last, m <= shape.count else {
+            throw GraphError.invalidValue("ScatterND indices \(idx.shape)")
+        }
         let rows = idx.values.count / Swift.max(m, 1), sliceSize = shape[m...].reduce(1, *)
         guard updates.values.count == rows * sliceSize else {
-            throw GraphError.invalidValue("ScatterND: updates \(updates.shape) for indices \(idx.shape) and data \(shape)")
+            throw GraphError.invalidValue("ScatterND: updates \(updates.shape), indices \(idx.shape), data \(shape)")
         }
         let strides = NumericTensor.strides(shape)
         for r in 0..<rows {
@@ -37,7 +39,9 @@ public struct ScatterNDOperator: GraphOperator {
             for k in 0..<m {
                 var j = idx.values[r * m + k]
                 if j < 0 { j += shape[k] }
-                guard j >= 0, j < shape[k] else { throw GraphError.invalidValue("ScatterND index \(j) for extent \(shape[k])") }
+                guard j >= 0, j < shape[k] else {
+                    throw GraphError.invalidValue("ScatterND index \(j) for extent \(shape[k])")
+                }
                 start += j * strides[k]
             }
             for e in 0..<sliceSize {
@@ -60,7 +64,8 @@ public struct ScatterElementsOperator: GraphOperator {
         var out = NumericTensor(data)
         let updates = NumericTensor(updatesValue), shape = out.shape
         guard idx.shape == updates.shape, idx.rank == shape.count else {
-            throw GraphError.invalidValue("ScatterElements: indices \(idx.shape), updates \(updates.shape), data \(shape)")
+            throw GraphError.invalidValue("ScatterElements: indices \(idx.shape), updates \(updates.shape), "
+                                          + "data \(shape)")
         }
         let targets = try NumericTensor.elementPositions(idx, in: shape, axis: axis)
         for (i, t) in targets.enumerated() { out.values[t] = reduction.combine(out.values[t], updates.values[i]) }

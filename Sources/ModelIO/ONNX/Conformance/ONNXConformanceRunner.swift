@@ -53,8 +53,9 @@ public struct ONNXConformanceRunner: Sendable {
         guard let proto = try? Onnx_ModelProto(serializedBytes: data) else { return ([:], nil) }
         var types: [String: Int32] = [:]
         for v in proto.graph.input + proto.graph.output {
-            if v.hasType && !isTensor(v.type) { return ([:],
-                                                        "'\(v.name)' is a sequence, map or optional value, not a tensor") }
+            if v.hasType && !isTensor(v.type) {
+                return ([:], "'\(v.name)' is a sequence, map or optional value, not a tensor")
+            }
             types[v.name] = v.type.tensorType.elemType
         }
         return (types, nil)
