@@ -34,6 +34,7 @@ enum ONNXImporter {
         guard !graph.output.isEmpty else {
             throw ONNXError.malformed(file: file, reason: "the graph has no output")
         }
+        for output in graph.output { try requireTensor(output, role: "graph output") }
         state.nodes = Array(graph.node)
         for v in graph.input + graph.output + graph.valueInfo where v.type.tensorType.elemType != 0 {
             state.declaredTypes[v.name] = v.type.tensorType.elemType
@@ -93,15 +94,14 @@ enum ONNXImporter {
     /// A graph input's name, shape (nil for symbolic dimensions) and whether it takes integers.
     static func inputDescription(_ vi: Onnx_ValueInfoProto, file: String) throws -> (name: String, shape: [Int?],
                                                                                      isInteger: Bool) {
+        try requireTensor(vi, role: "graph input")
         let t = vi.type.tensorType
-        if let elem = Onnx_TensorProto.DataType(rawValue: Int(t.elemType)), elem != .undefined,
-           !ONNXTensorCodec.readableTypes.contains(elem) {
-            throw ONNXError.unsupportedFeature(node: vi.name, opType: "graph input", reason: "element type \(elem)")
-        }
-        guard let elem = Onnx_TensorProto.DataType(rawValue: Int(t.elemType)),
-              ONNXTensorCodec.readableTypes.contains(elem) else {
+        guard let elem = Onnx_TensorProto.DataType(rawValue: Int(t.elemType)), elem != .undefined else {
             throw ONNXError.malformed(file: file, reason: "graph input '\(vi.name)' has element type \(t.elemType); "
                                       + "Prune feeds float and integer (or boolean) inputs")
+        }
+        guard ONNXTensorCodec.readableTypes.contains(elem) else {
+            throw ONNXError.unsupportedFeature(node: vi.name, opType: "graph input", reason: "element type \(elem)")
         }
         let shape = t.shape.dim.map { d -> Int? in if case .dimValue(let v)? = d.value, v > 0 { return Int(v) }; return nil }
         do {
@@ -111,6 +111,14 @@ enum ONNXImporter {
                                        + shape.map { $0.map(String.init) ?? "?" }.joined(separator: ", ") + "]")
         } catch let e as MemoryBudgetExceeded { throw ONNXError.malformed(file: file, reason: e.description) }
         return (vi.name, shape, !ONNXTensorCodec.isFloat(t.elemType))
+    }
+
+    /// Sequences, maps and optionals are valid ONNX values Prune's engine does not carry.
+    static func requireTensor(_ vi: Onnx_ValueInfoProto, role: String) throws {
+        guard vi.hasType else { return }
+        if case .tensorType? = vi.type.value { return }
+        throw ONNXError.unsupportedFeature(node: vi.name, opType: role,
+                                           reason: "a sequence, map or optional value (not a tensor)")
     }
 
     /// Transpose nodes of a 2-D float initializer whose only reader is a MatMul's B input: the
@@ -245,7 +253,7 @@ enum ONNXImporter {
             if case GraphError.unsupported(let what) = e {
                 throw ONNXError.unsupportedFeature(node: name, opType: op, reason: what)
             }
-            // Zeros are not valid for every integer input (axes, sizes, shapes): only float graphs fail here.
+            // Ones are not valid for every integer input (axes, sizes, shapes): only float graphs fail here.
             if model.graph.inputs.contains(where: \.isInteger) { return }
             throw ONNXError.invalidNode(node: name, opType: op, reason: "\(e)")
         }

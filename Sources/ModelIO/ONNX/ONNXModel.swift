@@ -35,6 +35,9 @@ public final class ONNXModel {
         try ONNXImporter.decode(data, file: name, baseDirectory: nil)
     }
 
+    /// The element types the model declares for its values (ONNX `TensorProto.DataType` codes).
+    var declaredTypes: [String: Int32] { state.declaredTypes }
+
     /// Each graph input's declared element type as ONNX names it ("float", "int64", "bool", …).
     public var inputTypes: [String: String] {
         var types: [String: String] = [:]

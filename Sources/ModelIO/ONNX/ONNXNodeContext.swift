@@ -56,16 +56,23 @@ struct ONNXNodeContext {
     /// is asymmetric or SAME with strides (the geometry then pads nothing).
     func convolutionGeometry(kernel: [Int], groups: Int) throws -> (Conv2dGeometry, SpatialPadding?) {
         if let g = try? geometry(kernel: kernel, groups: groups) { return (g, nil) }
+        let p = try explicitPadding(kernel: kernel)
+        return (Conv2dGeometry(kernel: p.kernel, stride: p.stride, padding: (0, 0), dilation: p.dilation,
+                               groups: groups), p)
+    }
+
+    /// A 2-D Conv or pooling node's window and padding as explicit padding (any pads, VALID, or
+    /// SAME_UPPER / SAME_LOWER resolved from the input size at run time).
+    func explicitPadding(kernel k: [Int]) throws -> SpatialPadding {
         let strides = ints("strides") ?? [1, 1], dilations = ints("dilations") ?? [1, 1]
         let pads = ints("pads") ?? [0, 0, 0, 0], autoPad = string("auto_pad") ?? "NOTSET"
-        guard kernel.count == 2, strides.count == 2, dilations.count == 2, pads.count == 4,
+        guard k.count == 2, strides.count == 2, dilations.count == 2, pads.count == 4, k.allSatisfy({ $0 > 0 }),
               strides.allSatisfy({ $0 > 0 }), dilations.allSatisfy({ $0 > 0 }), pads.allSatisfy({ $0 >= 0 }) else {
-            throw fail("invalid kernel \(kernel), strides \(strides), dilations \(dilations) or pads \(pads)")
+            throw fail("invalid kernel \(k), strides \(strides), dilations \(dilations) or pads \(pads)")
         }
-        let g = Conv2dGeometry(kernel: (kernel[0], kernel[1]), stride: (strides[0], strides[1]), padding: (0, 0),
-                               dilation: (dilations[0], dilations[1]), groups: groups)
-        return (g, SpatialPadding(pads: pads, autoPad: autoPad.hasPrefix("SAME") ? autoPad : nil, kernel: g.kernel,
-                                  stride: g.stride, dilation: g.dilation))
+        return SpatialPadding(pads: autoPad == "VALID" ? [0, 0, 0, 0] : pads,
+                              autoPad: autoPad.hasPrefix("SAME") ? autoPad : nil, kernel: (k[0], k[1]),
+                              stride: (strides[0], strides[1]), dilation: (dilations[0], dilations[1]))
     }
 
     /// The 2-D geometry of a Conv or pooling node (symmetric padding, NOTSET or VALID auto-padding).

@@ -99,16 +99,8 @@ extension ONNXPlainBuilders {
            includePad || (g.padding.h == 0 && g.padding.w == 0), isMax || g.dilation == (1, 1) {
             return PoolOperator(kind: isMax ? .max : .average, geometry: g)
         }
-        let strides = c.ints("strides") ?? [1, 1], dilations = c.ints("dilations") ?? [1, 1]
-        let pads = c.ints("pads") ?? [0, 0, 0, 0], autoPad = c.string("auto_pad") ?? "NOTSET"
-        guard strides.count == 2, dilations.count == 2, pads.count == 4, strides.allSatisfy({ $0 > 0 }),
-              dilations.allSatisfy({ $0 > 0 }), pads.allSatisfy({ $0 >= 0 }), k.allSatisfy({ $0 > 0 }) else {
-            throw c.fail("invalid strides \(strides), dilations \(dilations) or pads \(pads)")
-        }
-        let padding = SpatialPadding(pads: autoPad == "VALID" ? [0, 0, 0, 0] : pads,
-                                     autoPad: autoPad.hasPrefix("SAME") ? autoPad : nil, kernel: (k[0], k[1]),
-                                     stride: (strides[0], strides[1]), dilation: (dilations[0], dilations[1]))
-        return PaddedPoolOperator(isMax: isMax, padding: padding, ceilMode: ceil, countIncludePad: includePad)
+        return PaddedPoolOperator(isMax: isMax, padding: try c.explicitPadding(kernel: k), ceilMode: ceil,
+                                  countIncludePad: includePad)
     }
 }
 

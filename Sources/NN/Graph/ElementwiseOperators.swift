@@ -82,8 +82,8 @@ public struct BinaryOperator: GraphOperator {
     static func power(_ a: GraphValue, _ b: GraphValue) throws -> GraphValue {
         if case .float(let x) = a, case .float(let y) = b {
             let shape = try NumericTensor.broadcastShape([x.shape, y.shape])
-            let xb = try x.gathered(try NumericTensor.broadcastSources(from: x.shape, to: shape), shape: shape)
-            let yb = try y.gathered(try NumericTensor.broadcastSources(from: y.shape, to: shape), shape: shape)
+            let xb = try GraphValue.float(x).broadcast(to: shape).variable("A")
+            let yb = try GraphValue.float(y).broadcast(to: shape).variable("B")
             let xs = xb.value.scalars, ys = yb.value.scalars
             let out = Tensor(unchecked: shape, zip(xs, ys).map { Foundation.pow($0, $1) })
             return .float(Variable.record(out, [xb, yb]) { g in

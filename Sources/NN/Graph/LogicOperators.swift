@@ -63,8 +63,7 @@ public struct WhereOperator: GraphOperator {
         }
         let shape = try NumericTensor.broadcastShape([c.shape, x.shape, y.shape])
         let cond = try NumericTensor.broadcastSources(from: c.shape, to: shape).map { Float(c.values[$0] != 0 ? 1 : 0) }
-        let xb = try x.gathered(try NumericTensor.broadcastSources(from: x.shape, to: shape), shape: shape)
-        let yb = try y.gathered(try NumericTensor.broadcastSources(from: y.shape, to: shape), shape: shape)
+        let xb = try x.broadcast(to: shape), yb = try y.broadcast(to: shape)
         return [.float(try Variable.select(Tensor(unchecked: shape, cond), try xb.variable("X"), try yb.variable("Y")))]
     }
 }

@@ -123,6 +123,11 @@ extension GraphValue {
     }
 
     var isInteger: Bool { if case .integer = self { return true }; return false }
+
+    /// This value broadcast (NumPy rules) to `shape`: differentiable on floats.
+    func broadcast(to shape: [Int]) throws -> GraphValue {
+        try gathered(try NumericTensor.broadcastSources(from: self.shape, to: shape), shape: shape)
+    }
 }
 
 extension NumericTensor {

@@ -25,14 +25,12 @@ public struct ONNXConformanceRunner: Sendable {
 
     public func run(_ testCase: ONNXConformanceCase) -> ONNXConformanceOutcome {
         do {
-            let signature = try Self.signature(of: testCase.model)
-            if let reason = signature.unsupported { return .notSupported(reason) }
             let model: ONNXModel
             do { model = try ONNXModel.load(testCase.model) } catch let e as ONNXError where e.isUnsupported {
                 return .notSupported(e.description)
             }
             for (k, set) in testCase.dataSets.enumerated() {
-                if let problem = try check(model, set, generated: testCase.generatedInput, declared: signature.types) {
+                if let problem = try check(model, set, generated: testCase.generatedInput) {
                     return problem.hasPrefix("not supported: ") ? .notSupported(String(problem.dropFirst(15)))
                                                                  : .failed("data set \(k): \(problem)")
                 }
@@ -45,31 +43,9 @@ public struct ONNXConformanceRunner: Sendable {
         }
     }
 
-    /// Declared element types of the graph's values, and a reason when its inputs or outputs are
-    /// not tensors (sequences, maps, optionals).
-    static func signature(of path: String) throws -> (types: [String: Int32], unsupported: String?) {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ModelIOError(file: path,
-                                                                                              "cannot read the file") }
-        guard let proto = try? Onnx_ModelProto(serializedBytes: data) else { return ([:], nil) }
-        var types: [String: Int32] = [:]
-        for v in proto.graph.input + proto.graph.output {
-            if v.hasType && !isTensor(v.type) {
-                return ([:], "'\(v.name)' is a sequence, map or optional value, not a tensor")
-            }
-            types[v.name] = v.type.tensorType.elemType
-        }
-        return (types, nil)
-    }
-
-    static func isTensor(_ t: Onnx_TypeProto) -> Bool {
-        if case .tensorType? = t.value { return true }
-        return false
-    }
-
     /// Nil when every output matches; otherwise what differs ("not supported: …" for a data type Prune lacks).
-    func check(_ model: ONNXModel, _ set: ONNXConformanceCase.DataSet, generated: Bool,
-               declared: [String: Int32]) throws -> String? {
-        let inputs = model.graph.inputs
+    func check(_ model: ONNXModel, _ set: ONNXConformanceCase.DataSet, generated: Bool) throws -> String? {
+        let inputs = model.graph.inputs, declared = model.declaredTypes
         var feeds: [String: GraphValue] = [:]
         if generated {
             for input in inputs { feeds[input.name] = Self.rampInput(shape: input.shape.map { $0 ?? 1 }) }
