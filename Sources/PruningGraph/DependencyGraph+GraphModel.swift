@@ -21,12 +21,14 @@ extension DependencyGraph {
         var values = g.constants
         var flows: [String: Flow] = [:]
         guard let first = g.inputs.first, let output = g.outputNames.first else { throw StructuredPruningError.invalid("the graph has no input or output") }
-        values.merge(try g.feeds(for: x)) { _, fed in fed }
-        if !first.isInteger {
-            let axis = Self.defaultAxis(rank: x.shape.count)
-            // The caller sized the input space by axis 1; a sequence input [N, T, D] carries D channels.
-            let inputSpace = axis < x.shape.count && x.shape[axis] != space.root.group.channels
-                ? fixedFlow(x.shape, axis: axis, fixing: [Flow(space: space, axis: 1, expansion: 1)]).space : space
+        let feeds = try g.feeds(for: x)
+        values.merge(feeds) { _, fed in fed }
+        if !first.isInteger, let shape = feeds[first.name]?.shape {
+            let axis = Self.defaultAxis(rank: shape.count)
+            // The caller sized the input space by axis 1; a sequence input [N, T, D] carries D channels
+            // (and packed inputs are fixed: the caller saw the packed rows).
+            let inputSpace = axis < shape.count && (shape[axis] != space.root.group.channels || g.inputPacking != nil)
+                ? fixedFlow(shape, axis: axis, fixing: [Flow(space: space, axis: 1, expansion: 1)]).space : space
             flows[first.name] = Flow(space: inputSpace, axis: axis, expansion: expansion)
         }
         for node in g.nodes {
@@ -90,21 +92,7 @@ extension DependencyGraph {
         case .mixes:
             return try matMulBatchAxes(args: args, flowed: flowed, outShape: outShape)
         case .elementwise:
-            let rank = outShape.count
-            // Constants that vary along the channel axis would need slicing too: fix instead. (Values
-            // computed from a pruned tensor without a flow, like IsNaN of attention probabilities, are
-            // recomputed from it and need nothing.)
-            for (i, a) in args.enumerated() where inputIsConstant(i, flowed) && graph.constants[node.inputs[i]] != nil {
-                guard let c = a else { continue }
-                for (j, f) in flowed {
-                    let ci = f.axis + (rank - args[j]!.shape.count) - (rank - c.shape.count)
-                    if ci >= 0 && ci < c.shape.count && c.shape[ci] > 1 { return nil }
-                }
-            }
-            let aligned = flowed.map { (i, f) in (f, f.axis + rank - args[i]!.shape.count, args[i]!.shape[f.axis]) }
-            guard aligned.allSatisfy({ $0.1 == aligned[0].1 && $0.2 == aligned[0].2 && $0.0.expansion == aligned[0].0.expansion }),
-                  outShape[aligned[0].1] == aligned[0].2 else { return nil }
-            return Flow(space: try mergeAll(aligned.map(\.0.space)), axis: aligned[0].1, expansion: f0.expansion)
+            return try elementwise(node, args: args, flowed: flowed, outShape: outShape, graph: graph)
         case .reduces(let given, let keepDims):
             var axes = given.map { $0 < 0 ? $0 + inShape.count : $0 }
             if let r = node.op as? ReduceOperator { axes = try r.axes(args, rank: inShape.count) }
@@ -139,6 +127,35 @@ extension DependencyGraph {
             guard outShape.count == inShape.count, outShape[f0.axis] == inShape[f0.axis], f0.expansion == 1 else { return nil }
             return Flow(space: f0.space, axis: f0.axis, expansion: 1)
         }
+    }
+
+    /// Operands with channels must share them. A float graph constant that varies along the channel
+    /// axis becomes a ``ConstantChannelSlice`` consumer of the group; other constants that vary there
+    /// fix the channels. (Values computed from a pruned tensor without a flow, like IsNaN of attention
+    /// probabilities, are recomputed from it and need nothing.)
+    private func elementwise(_ node: GraphNode, args: [GraphValue?], flowed: [(Int, Flow)], outShape: [Int],
+                             graph: GraphModel) throws -> Flow? {
+        let rank = outShape.count
+        let aligned = flowed.map { (i, f) in (f, f.axis + rank - args[i]!.shape.count, args[i]!.shape[f.axis]) }
+        let first = aligned[0]
+        guard aligned.allSatisfy({ $0.1 == first.1 && $0.2 == first.2 && $0.0.expansion == first.0.expansion }),
+              outShape[first.1] == first.2 else { return nil }
+        var slices: [(input: Int, axis: Int)] = []
+        for (i, a) in args.enumerated() where inputIsConstant(i, flowed) && graph.constants[node.inputs[i]] != nil {
+            guard let c = a else { continue }
+            let ci = first.1 - (rank - c.shape.count)
+            guard ci >= 0 && ci < c.shape.count && c.shape[ci] > 1 else { continue }
+            guard case .float = c, c.shape[ci] == first.2 else { return nil }
+            slices.append((i, ci))
+        }
+        let space = try mergeAll(aligned.map(\.0.space))
+        for (i, ci) in slices {
+            let name = untiedConstant(node, input: i, graph: graph)
+            let member = ConstantChannelSlice(graph: graph, constant: name, axis: ci, channels: first.2)
+            add(space, GroupMember(path: node.name + ".input[\(i)]", layer: member, role: .consumer,
+                                   expansion: first.0.expansion))
+        }
+        return Flow(space: space, axis: first.1, expansion: first.0.expansion)
     }
 
     /// One space for operands whose channels must match.

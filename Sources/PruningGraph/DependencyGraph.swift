@@ -6,8 +6,11 @@ import PruneTensor
 public enum StructuredPruningError: Error, CustomStringConvertible, Equatable {
     case unknownLayer(path: String, type: String)
     case invalid(String)
+    /// Every channel is fixed (grouped convolutions with channel shuffles, normalizations across channels).
+    case noRemovableChannels
     public var description: String {
         switch self {
+        case .noRemovableChannels: return "the model has no channels that can be removed"
         case .unknownLayer(let p, let t):
             return "\(p.isEmpty ? "<root>" : p): layer type \(t) is unknown to structured pruning (conform it to ChannelPrunable or ChannelPassThrough)"
         case .invalid(let m): return m
@@ -127,8 +130,9 @@ public final class DependencyGraph {
     func add(_ space: Space, _ member: GroupMember) {
         if let parts = space.parts {
             guard member.role == .consumer else {
-                // A per-channel follower of a concatenation (e.g. BatchNorm after it) would need slicing per part.
-                fix(space)
+                // A per-channel follower of a concatenation (BatchNorm after it) is cut per part, as a consumer is.
+                add(space, GroupMember(path: member.path, layer: FollowerOfConcatenation(member.layer), role: .consumer,
+                                       expansion: member.expansion))
                 return
             }
             let leaves = flatten(parts)

@@ -66,7 +66,7 @@ public struct StructuredPruner {
                       calibration: StructuredCalibration? = nil) throws -> StructuredResult {
         try checkTarget()
         let graph = try DependencyGraph(tracing: model, example: example)
-        guard !graph.groups.isEmpty else { throw StructuredPruningError.invalid("the model has no channels that can be removed") }
+        guard !graph.groups.isEmpty else { throw StructuredPruningError.noRemovableChannels }
         let statistics = try measure(model, graph: graph, calibration: calibration)
         let scores = try graph.groups.map { try channelScores($0, statistics: statistics) }
         let dense = Self.cost(graph, Dictionary(uniqueKeysWithValues: graph.groups.map { (ObjectIdentifier($0),
@@ -113,7 +113,8 @@ public struct StructuredPruner {
     }
 
     /// Parameters and MACs per example of the traced layers at the given group widths.
-    static func cost(_ graph: DependencyGraph, _ widths: [ObjectIdentifier: Int]) -> (parameters: Int, macs: Int) {
+    public static func cost(_ graph: DependencyGraph,
+                            _ widths: [ObjectIdentifier: Int]) -> (parameters: Int, macs: Int) {
         var params = 0, macs = 0
         for l in graph.layers {
             let inW = l.inGroup.map { widths[ObjectIdentifier($0)]! } ?? l.inChannels

@@ -8,11 +8,14 @@ struct BenchONNX: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "onnx",
         abstract: "Imported ONNX models: import time, Prune vs onnxruntime inference, dense and structurally pruned.")
 
-    @Option(help: "ONNX files (default: the test fixtures).") var models: String =
-        ["cnn", "resnet", "mobilenet", "transformer",
-         "torch_encoder"].map { "Tests/ONNXTests/Fixtures/\($0).onnx" }.joined(separator: ",")
+    @Option(help: ArgumentHelp("ONNX files or folders, comma-separated (a folder: its model.onnx, else every .onnx "
+                               + "in it, e.g. the onnx wheel's backend/test/data/light). Default: the test fixtures "
+                               + "and two transformers exports."))
+    var models: String = (["cnn", "resnet", "mobilenet", "transformer", "torch_encoder"].map { "\($0).onnx" }
+        + ["bert_torchscript_opset14", "vit_torchscript_opset14"].map { "transformers/\($0)" })
+        .map { "Tests/ONNXTests/Fixtures/" + $0 }.joined(separator: ",")
     @Option(help: "Batch size of the timed inputs.") var batch: Int = 64
-    @Option(help: "Timed runs per model (the best counts).") var repeats: Int = 20
+    @Option(help: "Timed runs per model (the median counts; at least 3).") var repeats: Int = 20
     @Option(help: "Structured: remove this fraction of every channel group.") var channels: Double = 0.5
     @Option(help: "Round kept channel counts up to a multiple of this.") var roundTo: Int = 1
     @Flag(help: "Skip the onnxruntime peer.") var noOnnxruntime = false
@@ -20,31 +23,79 @@ struct BenchONNX: ParsableCommand {
     var json: Bool { common.json }
 
     struct Row: Encodable {
-        var model: String, importSeconds: Double, macsDense: Int, macsPruned: Int
+        var model: String, importSeconds: Double, batch: Int, macsDense: Int, macsPruned: Int
         var pruneDense: Double, prunePruned: Double, ortDense: Double?, ortPruned: Double?
     }
 
-    /// Best times of two models, runs alternating so that both see the same machine state.
-    func best(_ a: GraphModel, _ b: GraphModel, _ x: Tensor) throws -> (Double, Double) {
-        a.eval(); b.eval()
-        var t = (Double.infinity, Double.infinity)
-        for i in 0..<(repeats + 1) {
-            let s = monotonicSeconds()
-            _ = try withNoGrad { try a.forward(Variable(x)) }
-            let m = monotonicSeconds()
-            _ = try withNoGrad { try b.forward(Variable(x)) }
-            let e = monotonicSeconds()
-            if i > 0 { t = (min(t.0, m - s), min(t.1, e - m)) }   // the first round warms up
-        }
-        return t
+    func validate() throws {
+        guard repeats >= 3 else { throw ValidationError("--repeats must be at least 3 (the median counts)") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
     }
 
-    /// onnxruntime's best time on one model, in its own process (see Benchmarks/onnx_ort.py).
+    /// Median times of two models on the same feeds, runs alternating so that both see the same
+    /// machine state (one untimed round first warms up).
+    func medians(_ a: GraphModel, _ b: GraphModel, _ feeds: [String: GraphValue]) throws -> (Double, Double) {
+        a.eval(); b.eval()
+        var times: ([Double], [Double]) = ([], [])
+        for i in 0..<(repeats + 1) {
+            let s = monotonicSeconds()
+            _ = try withNoGrad { try a.run(feeds) }
+            let m = monotonicSeconds()
+            _ = try withNoGrad { try b.run(feeds) }
+            let e = monotonicSeconds()
+            if i > 0 { times.0.append(m - s); times.1.append(e - m) }
+        }
+        return (median(times.0), median(times.1))
+    }
+
+    func median(_ values: [Double]) -> Double {
+        let s = values.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// onnxruntime's median time on one model, in its own process (see Benchmarks/onnx_ort.py).
     func onnxruntime(_ model: String, _ inputs: String) -> (seconds: Double, version: String)? {
         let peer = PythonPeer.objects(["Benchmarks/onnx_ort.py", model, inputs, String(ProcessInfoCores.count),
                                        String(repeats)])
         guard let o = peer.last, let s = o["seconds"] as? Double else { return nil }
         return (s, o["version"] as? String ?? "")
+    }
+
+    /// One model: import, prune a copy structurally, time both here and in onnxruntime.
+    func measure(_ path: String, scratch: String) throws -> (Row, String) {
+        let t0 = monotonicSeconds()
+        let dense = try ONNXModel.load(path)
+        let importSeconds = monotonicSeconds() - t0
+        let feeds = try BenchONNXInputs.feeds(dense, batch: batch, seed: common.seed ?? 1)
+        let pruned = try ONNXModel.load(path)
+        var pruner = StructuredPruner(criterion: MagnitudeImportance(norm: .l2), target: .channelRatio(channels))
+        pruner.roundTo = roundTo
+        let macs: (Int, Int)
+        do {
+            let result = try pruner.prune(pruned.graph, example: try BenchONNXInputs.example(dense, feeds))
+            macs = (result.macsBefore, result.macsAfter)
+        } catch StructuredPruningError.noRemovableChannels {
+            let traced = try DependencyGraph(tracing: pruned.graph, example: try BenchONNXInputs.example(dense, feeds))
+            let m = StructuredPruner.cost(traced, [:]).macs
+            macs = (m, m)   // timed as it is: the pruned columns then show run-to-run noise
+        }
+        let (denseTime, prunedTime) = try medians(dense.graph, pruned.graph, feeds)
+        var row = Row(model: BenchONNXInputs.label(path), importSeconds: importSeconds,
+                      batch: feeds.values.first?.shape.first ?? 1, macsDense: macs.0, macsPruned: macs.1,
+                      pruneDense: denseTime, prunePruned: prunedTime, ortDense: nil, ortPruned: nil)
+        var version = ""
+        guard !noOnnxruntime else { return (row, version) }
+        let prunedPath = scratch + "/pruned.onnx", inputs = scratch + "/inputs.safetensors"
+        try pruned.write(to: prunedPath)
+        try Safetensors.write(BenchONNXInputs.stateDict(feeds), to: inputs)
+        var ort: ([Double], [Double]) = ([], [])
+        for _ in 0..<3 {   // alternate the two models over three processes each; the median counts
+            if let d = onnxruntime(path, inputs) { ort.0.append(d.seconds); version = d.version }
+            if let q = onnxruntime(prunedPath, inputs) { ort.1.append(q.seconds) }
+        }
+        if !ort.0.isEmpty { row.ortDense = median(ort.0) }
+        if !ort.1.isEmpty { row.ortPruned = median(ort.1) }
+        return (row, version)
     }
 
     func run() throws {
@@ -53,48 +104,35 @@ struct BenchONNX: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: tmp) }
         var rows: [Row] = []
         var ortVersion = ""
-        for path in models.split(separator: ",").map(String.init) {
-            let t0 = monotonicSeconds()
-            let dense = try ONNXModel.load(path)
-            let importSeconds = monotonicSeconds() - t0
-            guard let shape = dense.inputShape(batch: batch), dense.graph.inputs.count == 1, !(dense.graph.inputs.first?.isInteger ?? true) else {
-                throw CLIError("bench onnx: \(path) needs one float input")
-            }
-            var rng = RandomGenerator(seed: 1)
-            let x = Tensor.normal(shape, using: &rng)
-            let pruned = try ONNXModel.load(path)
-            var pruner = StructuredPruner(criterion: MagnitudeImportance(norm: .l2), target: .channelRatio(channels))
-            pruner.roundTo = roundTo
-            let result = try pruner.prune(pruned.graph, example: try x.slice(axis: 0, start: 0, end: 1))
-            let (denseTime, prunedTime) = try best(dense.graph, pruned.graph, x)
-            var row = Row(model: (path as NSString).lastPathComponent, importSeconds: importSeconds,
-                          macsDense: result.macsBefore, macsPruned: result.macsAfter,
-                          pruneDense: denseTime, prunePruned: prunedTime, ortDense: nil, ortPruned: nil)
-            if !noOnnxruntime {
-                let prunedPath = tmp + "/pruned.onnx", inputs = tmp + "/x.safetensors"
-                try pruned.write(to: prunedPath)
-                try Safetensors.write(StateDict(["x": x]), to: inputs)
-                for _ in 0..<2 {   // alternate the two models over two rounds
-                    if let d = onnxruntime(path, inputs) { row.ortDense = min(row.ortDense ?? .infinity,
-                                                                              d.seconds); ortVersion = d.version }
-                    if let q = onnxruntime(prunedPath, inputs) { row.ortPruned = min(row.ortPruned ?? .infinity,
-                                                                                     q.seconds) }
-                }
-            }
+        for path in try BenchONNXInputs.modelFiles(models) {
+            if !json { FileHandle.standardError.write(Data("bench onnx: \(path)\n".utf8)) }
+            let (row, version) = try measure(path, scratch: tmp)
             rows.append(row)
+            if !version.isEmpty { ortVersion = version }
         }
         if json { try Console(quiet: true, json: true).emitJSON(rows); return }
-        print("Batch \(batch), best of \(repeats) runs, \(ProcessInfoCores.count) threads; structured: \(Int(channels * 100))% of every channel group removed by L2 norm\(roundTo > 1 ? ", kept counts rounded up to multiples of \(roundTo)" : "")."
-              + (ortVersion.isEmpty ? " (onnxruntime not run: pip install onnxruntime)" : " Peer: onnxruntime \(ortVersion) (CPU, default graph optimizations)."))
-        print("| model | import | MACs dense → pruned | Prune dense | Prune pruned (speed-up) | onnxruntime dense | onnxruntime pruned (speed-up) | Prune ÷ onnxruntime time, pruned |")
-        print("|---|---|---|---|---|---|---|---|")
+        printTable(rows, ortVersion: ortVersion)
+    }
+
+    func printTable(_ rows: [Row], ortVersion: String) {
+        let rounding = roundTo > 1 ? ", kept counts rounded up to multiples of \(roundTo)" : ""
+        print("Median of \(repeats) runs (onnxruntime: median of 3 processes, each the median of \(repeats) runs), "
+              + "\(ProcessInfoCores.count) threads; structured: \(Int(channels * 100))% of every channel group "
+              + "removed by L2 norm\(rounding)."
+              + (ortVersion.isEmpty ? " (onnxruntime not run: pip install onnxruntime)"
+                 : " Peer: onnxruntime \(ortVersion) (CPU, default graph optimizations)."))
+        print("| model | batch | import | MACs dense → pruned | Prune dense | Prune pruned (speed-up) "
+              + "| onnxruntime dense | onnxruntime pruned (speed-up) | Prune ÷ onnxruntime time, pruned |")
+        print("|---|---|---|---|---|---|---|---|---|")
         func ms(_ s: Double?) -> String { s.map { String(format: "%.2f ms", $0 * 1000) } ?? "–" }
         for r in rows {
             let ortUp = r.ortDense.flatMap { d in r.ortPruned.map { String(format: " (%.2f×)", d / $0) } } ?? ""
             let ratio = r.ortPruned.map { String(format: "%.2f", r.prunePruned / $0) } ?? "–"
-            print("| \(r.model) | \(ms(r.importSeconds)) | \(r.macsDense) → \(r.macsPruned) | \(ms(r.pruneDense)) | \(ms(r.prunePruned))"
-                  + String(format: " (%.2f×)",
-                           r.pruneDense / r.prunePruned) + " | \(ms(r.ortDense)) | \(ms(r.ortPruned))\(ortUp) | \(ratio) |")
+            let up = String(format: " (%.2f×)", r.pruneDense / r.prunePruned)
+            print("| \(r.model) | \(r.batch) | \(ms(r.importSeconds)) | \(r.macsDense) → \(r.macsPruned) "
+                  + "| \(ms(r.pruneDense)) | \(ms(r.prunePruned))\(up) | \(ms(r.ortDense)) "
+                  + "| \(ms(r.ortPruned))\(ortUp) "
+                  + "| \(ratio) |")
         }
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import PruneModelIO
+import PruneNN
 import PruneTensor
+import TestSupport
 import XCTest
 
 /// `prune inspect` and `prune prune` on the PyTorch-exported ONNX fixtures.
@@ -113,5 +115,60 @@ final class ONNXCLITests: XCTestCase {
         let same = try run(["prune", t, "--out", t, "--sparsity", "0.5"])
         XCTAssertNotEqual(same.status, 0)
         XCTAssertTrue(same.err.contains("input model"), same.err)
+    }
+
+    /// A BERT sequence classifier exported from transformers, calibrated and fine-tuned on a file of
+    /// one tensor per graph input by name (token ids, attention mask, token types) with labels: half of
+    /// its heads and MLP units removed, saved as ONNX that onnxruntime runs as Prune does.
+    func testStructuredPruningOfATransformerExportWithInputsByName() throws {
+        try requirePythonModules(["onnxruntime", "numpy"])
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let model = Self.fixtures + "/transformers/bert_classifier_torchscript_opset14/model.onnx"
+        var rng = RandomGenerator(seed: 3)
+        let n = 80, length = 8
+        let ids = Tensor(unchecked: [n, length], (0..<(n * length)).map { _ in Float(rng.nextInt(below: 100)) })
+        let mask = Tensor(unchecked: [n, length],
+                          (0..<(n * length)).map { i in i % length >= 6 && i / length % 2 == 1 ? 0 : 1 })
+        let types = Tensor(unchecked: [n, length], (0..<(n * length)).map { i in i % length >= 4 ? 1 : 0 })
+        let labels = Tensor(unchecked: [n], (0..<n).map { _ in Float(rng.nextInt(below: 3)) })
+        var tensors = ["input_ids": ids, "attention_mask": mask, "token_type_ids": types, "labels": labels]
+        try Safetensors.write(StateDict(tensors), to: dir + "/calibration.safetensors")
+        let out = dir + "/pruned.onnx"
+        let r = try run(["prune", model, "--calibration", dir + "/calibration.safetensors", "--structured",
+                         "--structured-target", "channels", "--ratio", "0.5", "--finetune-epochs", "1",
+                         "--out", out, "--json", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let dense = try ONNXModel.load(model).graph.parameterCount
+        let pruned = try ONNXModel.load(out)
+        XCTAssertLessThan(pruned.graph.parameterCount, dense * 6 / 10)
+        XCTAssertNotNil(try json(r.out)["accuracyAfterFineTuning"] as? Double)
+        // onnxruntime runs the saved file as Prune does, on all three inputs.
+        try Safetensors.write(StateDict(tensors.filter { $0.key != "labels" }), to: dir + "/x.safetensors")
+        let p = Process(), err = Pipe()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let script = URL(fileURLWithPath: Self.fixtures + "/../../../scripts/onnx/run_onnxruntime.py").standardized.path
+        p.arguments = ["python3", script, out, dir + "/x.safetensors", dir + "/y.safetensors"]
+        p.standardError = err
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, message)
+        let theirs = try XCTUnwrap(try Safetensors.read(dir + "/y.safetensors").tensors["y"])
+        func integers(_ t: Tensor) throws -> GraphValue {
+            .integer(try IntegerTensor(shape: t.shape, values: t.scalars.map { Int($0) }))
+        }
+        let outputs = try pruned.graph.run(["input_ids": try integers(ids), "attention_mask": try integers(mask),
+                                            "token_type_ids": try integers(types)])
+        let mine = try XCTUnwrap(outputs["logits"]).variable("logits").value
+        XCTAssertEqual(mine.shape, theirs.shape)
+        XCTAssertLessThan(zip(mine.scalars, theirs.scalars).map { abs($0 - $1) }.max() ?? 1, 1e-4)
+        // A file that lacks an input is refused with the input's name.
+        tensors["token_type_ids"] = nil
+        try Safetensors.write(StateDict(tensors), to: dir + "/partial.safetensors")
+        let bad = try run(["prune", model, "--calibration", dir + "/partial.safetensors", "--structured",
+                           "--finetune-epochs", "0", "--out", dir + "/bad.onnx"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("token_type_ids"), bad.err)
     }
 }

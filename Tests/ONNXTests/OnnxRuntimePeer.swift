@@ -26,9 +26,11 @@ enum OnnxRuntimePeer {
         p.arguments = ["python3", repository.appendingPathComponent("scripts/onnx/run_onnxruntime.py").path, model, input, output]
         let err = Pipe()
         p.standardError = err
-        try p.run(); p.waitUntilExit()
+        try p.run()
+        // Read before waiting: onnxruntime's warnings can fill the pipe and block the peer.
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             throw PeerFailure(message: "onnxruntime could not run \(model): \(message.suffix(2000))")
         }
         return try Safetensors.read(output).tensors["y"]!

@@ -66,4 +66,40 @@ final class TransformersExportTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(shrunk, 10, "MLP widths (and ViT's heads) are found in most exports")
     }
+
+    /// Half of every prunable weight (unstructured, and 2:4 where the fan-in allows) masked, exported:
+    /// the file holds exactly the masked zeros, and onnxruntime runs it as Prune does.
+    func testUnstructuredAndTwoFourExportsHoldExactlyTheMaskedZeros() throws {
+        try OnnxRuntimePeer.requireAvailable()
+        let cases = try FileManager.default.contentsOfDirectory(atPath: Self.folder).sorted()
+        for name in cases where name.contains("torchscript") {
+            for pattern in [SparsityPattern.unstructured, .nOfM(n: 2, m: 4)] {
+                let model = try ONNXModel.load("\(Self.folder)/\(name)/model.onnx")
+                let feeds = try inputs(model, case: name)
+                // N:M groups run along input channels: a convolution's must be a multiple of 4 too.
+                let targets = PruningTarget.all(in: model.graph)
+                    .filter { $0.fanIn % 4 == 0 && $0.fanIn > 1 && ($0.shape.count < 4 || $0.shape[1] % 4 == 0) }
+                XCTAssertFalse(targets.isEmpty, name)
+                let masks = try MaskBuilder.masks(targets: targets, criterion: MagnitudeImportance(),
+                                                  statistics: CalibrationStatistics(), pattern: pattern,
+                                                  scope: PruningScope(distribution: .layerwise), sparsity: 0.5)
+                for t in targets { try model.graph.setMask(Tensor(unchecked: t.shape, masks[t.path]!), at: t.path) }
+                let ours = try withNoGrad { try model.graph.run(feeds) }
+                let out = FileManager.default.temporaryDirectory.appendingPathComponent("prune-\(UUID()).onnx").path
+                defer { try? FileManager.default.removeItem(atPath: out) }
+                try model.write(to: out)
+                let reloaded = Dictionary(uniqueKeysWithValues: PruningTarget.all(in: try ONNXModel.load(out).graph)
+                    .map { ($0.path, $0.parameter.value.scalars) })
+                for t in targets {
+                    let mask = masks[t.path]!, stored = try XCTUnwrap(reloaded[t.path], t.path)
+                    XCTAssertEqual(stored.filter { $0 == 0 }.count, mask.filter { $0 == 0 }.count, "\(name) \(t.path)")
+                    XCTAssertEqual(mask.filter { $0 == 0 }.count * 2, mask.count, "\(name) \(t.path) \(pattern)")
+                    XCTAssertTrue(zip(stored, mask).allSatisfy { ($0 == 0) == ($1 == 0) }, "\(name) \(t.path)")
+                }
+                let theirs = try OnnxRuntimePeer.run(out, inputs: feeds.mapValues(floats))
+                let mine = floats(try XCTUnwrap(ours[model.graph.outputNames[0]]))
+                XCTAssertLessThan(ONNXFixtures.maxDifference(mine, theirs), 1e-4, "\(name) \(pattern)")
+            }
+        }
+    }
 }

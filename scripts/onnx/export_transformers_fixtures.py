@@ -20,7 +20,8 @@ OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "ONNXTests", 
 
 
 class Wrapper(torch.nn.Module):
-    """Passes the inputs by name and returns the first output tensor (last_hidden_state) alone."""
+    """Passes the inputs by name and returns the first output tensor (last_hidden_state, or a
+    classifier's logits) alone."""
     def __init__(self, model, names):
         super().__init__()
         self.model, self.names = model, names
@@ -54,6 +55,10 @@ def models():
     torch.manual_seed(0)
     small = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64)
     yield "bert", tf.BertModel(tf.BertConfig(vocab_size=100, **small)), text_inputs(100, token_types=True), [14, 18]
+    # A sequence classifier (logits [N, 3]): `prune prune` calibrates and fine-tunes it on a file of
+    # token ids, masks and token types by input name.
+    yield "bert_classifier", tf.BertForSequenceClassification(tf.BertConfig(vocab_size=100, num_labels=3, **small)), \
+        text_inputs(100, token_types=True), [14]
     yield "distilbert", tf.DistilBertModel(tf.DistilBertConfig(vocab_size=100, dim=32, n_layers=2, n_heads=4,
                                                                hidden_dim=64)), text_inputs(100), [14]
     yield "roberta", tf.RobertaModel(tf.RobertaConfig(vocab_size=100, **small)), text_inputs(100), [14]
@@ -100,14 +105,15 @@ def export(name, model, inputs, opset, dynamo):
     names = [n for n, _ in inputs]
     wrapper = Wrapper(model, names)
     path = os.path.join(OUT, name + ".tmp.onnx")
+    output = "logits" if "classifier" in name else "last_hidden_state"
     args = tuple(v for _, v in inputs)
     axes = {n: {0: "batch", 1: "sequence"} if v.dtype == torch.int64 else {0: "batch"} for n, v in inputs}
     with torch.no_grad():
         if dynamo:
-            torch.onnx.export(wrapper, args, path, input_names=names, output_names=["last_hidden_state"],
+            torch.onnx.export(wrapper, args, path, input_names=names, output_names=[output],
                               opset_version=opset, dynamo=True, external_data=False)
         else:
-            torch.onnx.export(wrapper, args, path, input_names=names, output_names=["last_hidden_state"],
+            torch.onnx.export(wrapper, args, path, input_names=names, output_names=[output],
                               opset_version=opset, dynamo=False, dynamic_axes=axes or None)
     write_case(name, path, inputs)
 

@@ -6,20 +6,29 @@ import PruneTensor
 /// Weights that the graph computes from constants (a Constant node, a ConstantOfShape of a stored
 /// shape as in the ONNX backend test "light" models, a Cast or Reshape of an initializer) are
 /// evaluated once at import and become initializers, so the layer that reads them is a real,
-/// prunable layer and export writes the pruned values.
+/// prunable layer and export writes the pruned values. The same holds for the per-channel float
+/// operands of elementwise arithmetic (a BatchNorm written as `x · Unsqueeze(γ) + Unsqueeze(β)`):
+/// as initializers, structured pruning slices them with the channels they scale.
 enum ONNXConstantFolding {
-    /// Folds every computed weight input of a layer operator; returns how many were folded.
+    /// Operators whose float operands computed from constants are folded (every input).
+    static let elementwiseTypes: Set<String> = ["Add", "Sub", "Mul", "Div", "PRelu", "Max", "Min", "Sum", "Mean"]
+
+    /// Folds every computed weight input of a layer operator and every computed operand of an
+    /// elementwise operator; returns how many were folded.
     @discardableResult
     static func foldWeights(_ graph: inout Onnx_GraphProto, opset: Int, state: ONNXImportState) throws -> Int {
         let layerTypes = Set(ONNXLayerBuilders.all.keys)
         var producer: [String: Int] = [:]
         for (i, n) in graph.node.enumerated() { for o in n.output where !o.isEmpty { producer[o] = i } }
         var wanted: [String] = []
-        for n in graph.node where layerTypes.contains(n.opType) {
-            for name in n.input.dropFirst() where !name.isEmpty && state.initializers[name] == nil {
-                if let p = producer[name], graph.node[p].opType != "Transpose", !wanted.contains(name) {
-                    wanted.append(name)
-                }
+        for n in graph.node {
+            let layer = layerTypes.contains(n.opType)
+            guard layer || elementwiseTypes.contains(n.opType) else { continue }
+            let operands = layer ? n.input.dropFirst() : n.input[...]
+            for name in operands where !name.isEmpty && state.initializers[name] == nil {
+                guard let p = producer[name], !wanted.contains(name) else { continue }
+                let from = graph.node[p].opType
+                if layer ? from != "Transpose" : from != "Constant" { wanted.append(name) }
             }
         }
         guard !wanted.isEmpty else { return 0 }

@@ -67,12 +67,13 @@ public final class ONNXModel {
         for b in state.bindings { replacements[b.initializer] = ONNXTensorCodec.proto(name: b.initializer,
                                                                                       tensor: b.read()) }
         for (name, value) in graph.constants {
-            guard case .integer(let now) = value, case .integer(let before)? = originalConstants[name], now != before else { continue }
-            if state.initializers[name] != nil { replacements[name] = ONNXTensorCodec.proto(name: name, integers: now) }
+            guard let before = originalConstants[name],
+                  let changed = Self.changedConstant(value, before) else { continue }
+            if state.initializers[name] != nil { var t = changed; t.name = name; replacements[name] = t }
             else if let i = p.graph.node.firstIndex(where: { $0.opType == "Constant" && $0.output.first == name }) {
                 p.graph.node[i].attribute.removeAll { $0.name.hasPrefix("value") }
                 var a = Onnx_AttributeProto(); a.name = "value"; a.type = .tensor
-                a.t = ONNXTensorCodec.proto(name: "", integers: now)
+                a.t = changed
                 p.graph.node[i].attribute.append(a)
             }
         }
@@ -99,10 +100,36 @@ public final class ONNXModel {
         for i in p.graph.node.indices { state.nodeUpdates[names[i]]?(&p.graph.node[i]) }
         // Channel counts of intermediate values may have changed: let consumers infer them again.
         p.graph.valueInfo = []
+        Self.declareInitializerShapes(&p.graph)
         var note = Onnx_StringStringEntryProto(); note.key = "prune.exported_by"; note.value = "Prune"
         p.metadataProps.removeAll { $0.key == note.key }
         p.metadataProps.append(note)
         return try p.serializedBytes()
+    }
+
+    /// The tensor to write for a constant structured pruning changed (a Reshape target rewritten, a
+    /// per-channel operand sliced), or nil when it is as imported.
+    static func changedConstant(_ now: GraphValue, _ before: GraphValue) -> Onnx_TensorProto? {
+        switch (now, before) {
+        case let (.integer(n), .integer(b)):
+            return n == b ? nil : ONNXTensorCodec.proto(name: "", integers: n)
+        case let (.float(n), .float(b)):
+            guard n.shape != b.shape || n.value.scalars != b.value.scalars else { return nil }
+            return ONNXTensorCodec.proto(name: "", tensor: n.value)
+        default: return nil
+        }
+    }
+
+    /// Older models (IR version < 4, e.g. the ONNX model zoo's opset-9 files) also list their
+    /// initializers as graph inputs, with shapes: these follow the initializers' new shapes.
+    static func declareInitializerShapes(_ graph: inout Onnx_GraphProto) {
+        let dims = Dictionary(graph.initializer.map { ($0.name, $0.dims) }, uniquingKeysWith: { first, _ in first })
+        for i in graph.input.indices {
+            guard let d = dims[graph.input[i].name], graph.input[i].type.tensorType.hasShape else { continue }
+            graph.input[i].type.tensorType.shape.dim = d.map { extent in
+                var dim = Onnx_TensorShapeProto.Dimension(); dim.dimValue = extent; return dim
+            }
+        }
     }
 
     /// Writes the model atomically; refuses to overwrite the file it was read from.

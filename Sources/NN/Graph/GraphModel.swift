@@ -16,6 +16,9 @@ public final class GraphModel: Module {
     /// The layers with parameters, under their exported names.
     public let layers: ModuleDictionary
     public var isTraining = true
+    /// Set when the examples carry several inputs packed in one tensor (a calibration file with one
+    /// tensor per graph input): ``feeds(for:)`` then cuts each batch back into the inputs.
+    public var inputPacking: GraphInputPacking?
 
     public init(nodes: [GraphNode], inputs: [(name: String, shape: [Int?], isInteger: Bool)], outputNames: [String],
                 constants: [String: GraphValue], layers: ModuleDictionary) {
@@ -32,8 +35,10 @@ public final class GraphModel: Module {
     /// several inputs (a transformer export's `input_ids`, `attention_mask`, `token_type_ids`,
     /// `position_ids`) gets neutral values for the others, shaped like `x` where their extents are
     /// unknown: ones for an input whose name contains "mask", positions 0, 1, … along the last axis
-    /// for one whose name contains "position", zeros otherwise.
+    /// for one whose name contains "position", zeros otherwise. With an ``inputPacking``, `x` holds
+    /// packed rows and every input is cut from it.
     public func feeds(for x: Variable) throws -> [String: GraphValue] {
+        if let inputPacking { return try inputPacking.feeds(x) }
         guard let first = inputs.first else { throw GraphError.invalidValue("the graph has no inputs") }
         var feeds: [String: GraphValue] = [first.name: first.isInteger ? .integer(try IntegerTensor(shape: x.shape,
             values: x.value.scalars.map { Int($0) })) : .float(x)]

@@ -18,10 +18,10 @@ public struct PruningDataset {
         }
         let state: StateDict
         do { state = try Safetensors.read(calibration) } catch { throw JobError("--calibration \(calibration): \(error)") }
-        guard let x = state.tensors["x"], x.rank >= 2, x.shape[0] >= 2 else {
-            throw JobError("--calibration \(calibration) needs a tensor \"x\" of at least two examples [N, …]")
+        let x = try examples(state, file: calibration, model: model)
+        if let bad = x.scalars.firstIndex(where: { !$0.isFinite }) {
+            throw JobError("--calibration \(calibration): the inputs hold a NaN or infinite value at \(bad)")
         }
-        if let bad = x.scalars.firstIndex(where: { !$0.isFinite }) { throw JobError("--calibration \(calibration): x holds a NaN or infinite value at \(bad)") }
         let n = x.shape[0]
         var labels: [Int]
         var classes: Int
@@ -48,12 +48,38 @@ public struct PruningDataset {
                               description: "\(calibration) (\(cut) calibration, \(n - cut) held-out examples)")
     }
 
+    /// The examples of a calibration file: its tensor "x", or, for an imported graph, one tensor per
+    /// graph input by name (token ids, attention masks, …) packed into rows (``GraphInputPacking``,
+    /// set on the graph so that it cuts every batch back into its inputs).
+    static func examples(_ state: StateDict, file: String, model: any Module) throws -> Tensor {
+        let graph = model as? GraphModel
+        let byName = graph.map { g in g.inputs.contains { state.tensors[$0.name] != nil } } ?? false
+        if let graph, state.tensors["x"] == nil || (graph.inputs.count > 1 && byName) {
+            guard byName else {
+                let names = graph.inputs.map { "\"\($0.name)\"" }.joined(separator: ", ")
+                throw JobError("--calibration \(file) needs a tensor \"x\" or one tensor per graph input (\(names))")
+            }
+            let packing: GraphInputPacking
+            do { packing = try GraphInputPacking.of(graph, tensors: state.tensors) } catch {
+                throw JobError("--calibration \(file): \(error)")
+            }
+            let x = try packing.pack(state.tensors)
+            guard x.shape[0] >= 2 else { throw JobError("--calibration \(file) needs at least two examples") }
+            graph.inputPacking = packing
+            return x
+        }
+        guard let x = state.tensors["x"], x.rank >= 2, x.shape[0] >= 2 else {
+            throw JobError("--calibration \(file) needs a tensor \"x\" of at least two examples [N, …]")
+        }
+        return x
+    }
+
     /// One example's shape.
     public var exampleShape: [Int] { Array(train.images.shape.dropFirst()) }
 
     /// Checks that an imported model takes these examples.
     public func check(fits onnx: ONNXModel?) throws {
-        guard let onnx, let input = onnx.graph.inputs.first else { return }
+        guard let onnx, onnx.graph.inputPacking == nil, let input = onnx.graph.inputs.first else { return }
         let want = Array(input.shape.dropFirst())
         guard want.count == exampleShape.count, zip(want, exampleShape).allSatisfy({ $0 == nil || $0 == $1 }) else {
             throw JobError("the model's input \(input.name) is [N, \(want.map { $0.map(String.init) ?? "?" }.joined(separator: ", "))], the data's examples are \(exampleShape); pass --calibration FILE.safetensors with inputs \"x\" the model takes")

@@ -15,7 +15,11 @@ public struct PruningModelSource {
         let m = try ONNXModel.load(path)
         log.info("imported \(path): opset \(m.opset), \(m.graph.nodes.count) nodes, \(m.graph.parameterCount) parameters")
         return PruningModelSource(name: (path as NSString).lastPathComponent, module: m.graph, onnx: m,
-                                  reload: { try ONNXModel.load(path).graph })
+                                  reload: {
+            let copy = try ONNXModel.load(path).graph
+            copy.inputPacking = m.graph.inputPacking   // packed calibration inputs, if the job set them
+            return copy
+        })
     }
 
     public static func zoo(_ name: String, weights: String, trainIfMissing: (epochs: Int, seed: UInt64,

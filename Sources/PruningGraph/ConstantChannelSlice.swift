@@ -1,0 +1,33 @@
+import PruneAutodiff
+import PruneNN
+import PruneTensor
+
+/// A float graph constant that an elementwise operator applies per channel (a BatchNorm written as
+/// `x · γ + β` with γ, β of shape [C, 1, 1], a per-channel bias added after a MatMul): a consumer
+/// of the channels' group, sliced along its channel axis when channels go, so the graph still runs
+/// and the export writes the smaller constant.
+final class ConstantChannelSlice: ChannelPrunable {
+    let graph: GraphModel
+    let constant: String
+    let axis: Int
+    private(set) var channels: Int
+    var isTraining = false
+
+    init(graph: GraphModel, constant: String, axis: Int, channels: Int) {
+        self.graph = graph; self.constant = constant; self.axis = axis; self.channels = channels
+    }
+
+    var prunableOutChannels: Int { channels }
+    var prunableInChannels: Int { channels }
+    /// Never traced as a layer: the graph tracer adds it to a group as a consumer by hand.
+    var channelTransform: ChannelTransform { .fixed }
+    var channelAxis: ChannelAxis { .last }
+    func pruneOutChannels(keeping: [Int]) {}
+    func pruneInChannels(keeping k: [Int]) {
+        guard case .float(let v)? = graph.constants[constant], axis < v.shape.count, v.shape[axis] == channels,
+              let sliced = try? v.value.gather(axis: axis, indices: k) else { return }
+        graph.constants[constant] = .float(Variable(sliced))
+        channels = k.count
+    }
+    func forward(_ x: Variable) throws -> Variable { x }
+}
