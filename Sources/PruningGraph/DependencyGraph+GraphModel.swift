@@ -48,6 +48,11 @@ extension DependencyGraph {
             }
             let results = try node.op.run(args)
             for (name, r) in zip(node.outputs, results) where !name.isEmpty { values[name] = r }
+            if node.op is SplitOperator, let f = inFlows[0],
+               let segments = splitSegments(node, args: args, flow: f, results: results, graph: g) {
+                for (name, flow) in zip(node.outputs, segments) where !name.isEmpty { flows[name] = flow }
+                continue
+            }
             if node.op is ConcatOperator, case .integer? = results.first, let out = node.outputs.first {
                 concatPieces[out] = zip(node.inputs, args).map { ($0, $1?.shape.reduce(1, *) ?? 0) }
             }
@@ -245,6 +250,43 @@ extension DependencyGraph {
         return copy
     }
 
+    /// A Split of one projection's outputs along their channel axis (GPT-2's packed q, k, v): when the
+    /// projection alone makes the space, each output becomes a segment with its own group
+    /// (``PackedProjection``); the Split's constant sizes are rewritten as segments shrink. Nil when
+    /// the split must fix the channels (sizes given as an attribute or computed, other members).
+    private func splitSegments(_ node: GraphNode, args: [GraphValue?], flow f: Flow, results: [GraphValue],
+                               graph: GraphModel) -> [Flow]? {
+        guard let split = node.op as? SplitOperator, split.sizesAttribute == nil, f.expansion == 1,
+              let input = args[0], f.axis == (split.axis < 0 ? split.axis + input.shape.count : split.axis) else {
+            return nil
+        }
+        let r = f.space.root
+        // The projection and the Reshapes of its output (Conv1D's [N·T, 3C] → [N, T, 3C]) alone.
+        let rewrites = r.group.members.compactMap { $0.layer as? ReshapeTargetRewrite }
+        guard r.parts == nil, !r.fixed, r.group.members.count == 1 + rewrites.count,
+              let producer = r.group.members.first(where: { $0.role == .producer }), producer.expansion == 1,
+              case .mixing(kernelArea: 1, _) = producer.layer.channelTransform,
+              let layer = producer.layer as? any ChannelPrunable & PrunableWeightLayer,
+              layer.prunableOutChannels == input.shape[f.axis],
+              pendingLayers.contains(where: { $0.path == producer.path }) else { return nil }
+        var sizesInput: (graph: GraphModel, constant: String)?
+        if node.inputs.count > 1, !node.inputs[1].isEmpty {
+            guard case .integer? = graph.constants[node.inputs[1]] else { return nil }
+            sizesInput = (graph, untiedConstant(node, input: 1, graph: graph))
+        }
+        r.fixed = true
+        let sizes = results.map { $0.shape[f.axis] }
+        let packed = PackedProjection(layer: layer, path: producer.path, sizes: sizes, splitSizes: sizesInput,
+                                      reshapes: rewrites)
+        return sizes.indices.map { s in
+            let space = newSpace(channels: sizes[s])
+            add(space, GroupMember(path: producer.path + "[\(s)]", layer: ProjectionSegment(packed, segment: s),
+                                   role: .producer, expansion: 1))
+            segmentOutputs[producer.path, default: []].append((space, 1))
+            return Flow(space: space, axis: f.axis, expansion: 1)
+        }
+    }
+
     /// Attention heads: when the split space was made by one Linear alone (a projection nothing else
     /// reads channel by channel), a new space of `heads` channels whose producer owns `size` rows
     /// per head. The projection's own output features stay fixed.
@@ -252,12 +294,15 @@ extension DependencyGraph {
         let r = space.root
         guard r.parts == nil, !r.fixed, r.group.members.count == 1, let producer = r.group.members.first, producer.role == .producer,
               case .mixing(kernelArea: 1, _) = producer.layer.channelTransform,
-              producer.layer.prunableOutChannels == heads * size,
-              let i = pendingLayers.firstIndex(where: { $0.path == producer.path }) else { return nil }
+              producer.layer.prunableOutChannels == heads * size else { return nil }
+        let segment = producer.layer as? ProjectionSegment
+        let i = pendingLayers.firstIndex(where: { $0.path == (segment?.packed.path ?? producer.path) })
+        guard let i else { return nil }
         r.fixed = true
         let h = newSpace(channels: heads)
         add(h, GroupMember(path: producer.path, layer: producer.layer, role: .producer, expansion: size))
-        outRegroupings[pendingLayers[i].path] = (h, size)
+        if let segment { segmentOutputs[pendingLayers[i].path]?[segment.segment] = (h, size) }
+        else { outRegroupings[pendingLayers[i].path] = (h, size) }
         return h
     }
 

@@ -42,6 +42,9 @@ public final class DependencyGraph {
         public let hasBias: Bool
         /// A BatchNorm: 2 parameters (γ, β) per channel, no multiply-accumulates counted.
         public var normalization = false
+        /// A packed projection cut by a Split (GPT-2's q, k, v): each segment's group (nil when fixed),
+        /// its outputs per channel, and its fixed output count; empty for other layers.
+        public internal(set) var outSegments: [(group: PruningGroup?, expansion: Int, outputs: Int)] = []
     }
     public private(set) var layers: [TracedLayer] = []
     var pendingLayers: [(path: String, inSpace: Space, outSpace: Space?, inC: Int, outC: Int, expansion: Int, k: Int,
@@ -49,6 +52,9 @@ public final class DependencyGraph {
     var pendingNorms: [(path: String, space: Space, channels: Int)] = []
     /// Layers whose outputs were regrouped into coarser channels (attention heads), by path.
     var outRegroupings: [String: (space: Space, expansion: Int)] = [:]
+    /// The segments of packed projections cut by a Split, by layer path: each segment's space and
+    /// outputs per channel (``ProjectionSegment``).
+    var segmentOutputs: [String: [(space: Space, expansion: Int)]] = [:]
     /// Integer constants a Reshape rewrite already uses in this trace (a second user gets a copy).
     var claimedConstants = Set<String>()
     /// For each integer Concat output seen while tracing a graph: its inputs and their lengths.
@@ -87,6 +93,9 @@ public final class DependencyGraph {
                                     outGroup: $0.depthwise ? resolve($0.inSpace) : resolve($0.outSpace),
                                     outChannels: $0.outC, expansion: $0.expansion, kernelArea: $0.k, positions: $0.positions, depthwise: $0.depthwise, hasBias: $0.bias)
                 if let r = outRegroupings[$0.path], let g = resolve(r.space) { l.outGroup = g; l.outExpansion = r.expansion }
+                l.outSegments = (segmentOutputs[$0.path] ?? []).map { seg in
+                    (resolve(seg.space), seg.expansion, seg.space.root.group.channels * seg.expansion)
+                }
                 return l
             } + pendingNorms.map {
                 var l = TracedLayer(path: $0.path, inGroup: resolve($0.space), inChannels: $0.channels,

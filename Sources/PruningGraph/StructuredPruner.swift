@@ -118,7 +118,12 @@ public struct StructuredPruner {
         var params = 0, macs = 0
         for l in graph.layers {
             let inW = l.inGroup.map { widths[ObjectIdentifier($0)]! } ?? l.inChannels
-            let outW = l.outGroup.map { widths[ObjectIdentifier($0)]! * l.outExpansion } ?? l.outChannels
+            var outW = l.outGroup.map { widths[ObjectIdentifier($0)]! * l.outExpansion } ?? l.outChannels
+            if !l.outSegments.isEmpty {
+                outW = l.outSegments.reduce(0) { sum, seg in
+                    sum + (seg.group.map { widths[ObjectIdentifier($0)]! * seg.expansion } ?? seg.outputs)
+                }
+            }
             if l.normalization { params += 2 * outW; continue }
             let weights = l.depthwise ? outW * l.kernelArea : outW * inW * l.expansion * l.kernelArea
             params += weights + (l.hasBias ? outW : 0)

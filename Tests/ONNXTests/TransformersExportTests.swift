@@ -45,9 +45,10 @@ final class TransformersExportTests: XCTestCase {
             let result = try pruner.prune(model.graph, example: example)
             let groups = result.groups.map { "\($0.channelsBefore)→\($0.channelsAfter)" }.joined(separator: " ")
             print("\(name): groups \(groups), parameters \(result.parametersBefore) → \(result.parametersAfter)")
-            if ["bert_torchscript", "distilbert_torchscript", "roberta_torchscript", "vit_torchscript"]
-                .contains(where: name.hasPrefix) {
-                // The 4 attention heads of each layer are a group: q, k, v rows and output columns go together.
+            if ["bert_torchscript", "distilbert_torchscript", "roberta_torchscript", "vit_torchscript",
+                "gpt2_torchscript"].contains(where: name.hasPrefix) {
+                // The 4 attention heads of each layer are a group: q, k, v rows and output columns go together
+                // (GPT-2: the segments of its packed c_attn projection that a Split cuts into q, k and v).
                 XCTAssertEqual(result.groups.filter { $0.channelsBefore == 4 && $0.channelsAfter == 2 }.count, 2, name)
             }
             if !result.groups.isEmpty {
