@@ -6,7 +6,7 @@ import PruneTensor
 /// `x · γ + β` with γ, β of shape [C, 1, 1], a per-channel bias added after a MatMul): a consumer
 /// of the channels' group, sliced along its channel axis when channels go, so the graph still runs
 /// and the export writes the smaller constant.
-final class ConstantChannelSlice: ChannelPrunable {
+final class ConstantChannelSlice: GraphConstantConsumer {
     let graph: GraphModel
     let constant: String
     let axis: Int
@@ -17,17 +17,10 @@ final class ConstantChannelSlice: ChannelPrunable {
         self.graph = graph; self.constant = constant; self.axis = axis; self.channels = channels
     }
 
-    var prunableOutChannels: Int { channels }
-    var prunableInChannels: Int { channels }
-    /// Never traced as a layer: the graph tracer adds it to a group as a consumer by hand.
-    var channelTransform: ChannelTransform { .fixed }
-    var channelAxis: ChannelAxis { .last }
-    func pruneOutChannels(keeping: [Int]) {}
     func pruneInChannels(keeping k: [Int]) {
         guard case .float(let v)? = graph.constants[constant], axis < v.shape.count, v.shape[axis] == channels,
               let sliced = try? v.value.gather(axis: axis, indices: k) else { return }
         graph.constants[constant] = .float(Variable(sliced))
         channels = k.count
     }
-    func forward(_ x: Variable) throws -> Variable { x }
 }

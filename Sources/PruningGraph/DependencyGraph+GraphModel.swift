@@ -319,31 +319,3 @@ extension DependencyGraph {
         return Flow(space: try merge(fa.space, fb.space), axis: axA, expansion: 1)
     }
 }
-
-/// A Reshape target extent that depends on a group's channel count (`x.view(-1, 64)` exported as a
-/// constant [-1, 64]): removing channels rewrites the constant, so the exported graph still runs.
-final class ReshapeTargetRewrite: ChannelPrunable {
-    let graph: GraphModel
-    let constant: String
-    let index: Int
-    private(set) var channels: Int
-    var isTraining = false
-
-    init(graph: GraphModel, constant: String, index: Int, channels: Int) {
-        self.graph = graph; self.constant = constant; self.index = index; self.channels = channels
-    }
-
-    var prunableOutChannels: Int { channels }
-    var prunableInChannels: Int { channels }
-    /// Never traced as a layer: the graph tracer adds it to a group as a consumer by hand.
-    var channelTransform: ChannelTransform { .fixed }
-    var channelAxis: ChannelAxis { .last }
-    func pruneOutChannels(keeping: [Int]) {}
-    func pruneInChannels(keeping k: [Int]) {
-        guard case .integer(var t)? = graph.constants[constant], index < t.values.count else { return }
-        t.values[index] = k.count
-        graph.constants[constant] = .integer(t)
-        channels = k.count
-    }
-    func forward(_ x: Variable) throws -> Variable { x }
-}

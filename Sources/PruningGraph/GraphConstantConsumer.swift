@@ -1,0 +1,41 @@
+import PruneAutodiff
+import PruneNN
+
+/// A graph constant that follows a group's channels: the graph tracer adds it to a group as a
+/// consumer by hand (it is never traced as a layer), and pruning the group rewrites the constant.
+protocol GraphConstantConsumer: ChannelPrunable {
+    var graph: GraphModel { get }
+    var constant: String { get }
+    /// The extent the constant now gives the group's channels.
+    var channels: Int { get }
+}
+
+extension GraphConstantConsumer {
+    var prunableOutChannels: Int { channels }
+    var prunableInChannels: Int { channels }
+    var channelTransform: ChannelTransform { .fixed }
+    var channelAxis: ChannelAxis { .last }
+    func pruneOutChannels(keeping: [Int]) {}
+    func forward(_ x: Variable) throws -> Variable { x }
+}
+
+/// A Reshape target extent that depends on a group's channel count (`x.view(-1, 64)` exported as a
+/// constant [-1, 64]): removing channels rewrites the constant, so the exported graph still runs.
+final class ReshapeTargetRewrite: GraphConstantConsumer {
+    let graph: GraphModel
+    let constant: String
+    let index: Int
+    private(set) var channels: Int
+    var isTraining = false
+
+    init(graph: GraphModel, constant: String, index: Int, channels: Int) {
+        self.graph = graph; self.constant = constant; self.index = index; self.channels = channels
+    }
+
+    func pruneInChannels(keeping k: [Int]) {
+        guard case .integer(var t)? = graph.constants[constant], index < t.values.count else { return }
+        t.values[index] = k.count
+        graph.constants[constant] = .integer(t)
+        channels = k.count
+    }
+}
