@@ -58,10 +58,15 @@ final class ONNXMalformedTests: XCTestCase {
         p.graph.node[2].domain = "com.example.custom"
         XCTAssertTrue(try importError(p).contains("com.example.custom"))
         p = try cnnProto()
-        for version in [5, 22] {
+        for version in [0, 22] {
             p.opsetImport[0].version = Int64(version)
             XCTAssertTrue(try importError(p).contains("opset \(version)"))
         }
+        // Before opset 6 only operators defined there as at opset 6 are read (Concat's axis was optional
+        // before opset 4, Reshape took its shape as an attribute before opset 5).
+        p.opsetImport[0].version = 3
+        let early = try importError(p)
+        XCTAssertTrue(early.contains("opset 3") && early.contains("is read from opset"), early)
         p = try cnnProto()
         p.graph.node[2].opType = "NonMaxSuppression"
         let e = try importError(p)

@@ -24,7 +24,7 @@ public enum ONNXError: Error, CustomStringConvertible, Equatable {
         case let .unsupportedOperator(op, n, v):
             return "operator \(op) (node '\(n)', opset \(v)) is not supported; supported: \(ONNXOperatorSet.supported.joined(separator: ", "))"
         case let .unsupportedOpset(d,
-                                   v): return "opset \(v) of domain '\(d.isEmpty ? "ai.onnx" : d)' is not supported (Prune imports ai.onnx opsets \(ONNXOperatorSet.opsets.lowerBound) to \(ONNXOperatorSet.opsets.upperBound))"
+                                   v): return "opset \(v) of domain '\(d.isEmpty ? "ai.onnx" : d)' is not supported (Prune imports ai.onnx opsets \(ONNXOperatorSet.opsets.lowerBound) to \(ONNXOperatorSet.opsets.upperBound), and \(ONNXOperatorSet.earlyOpsets.lowerBound) to \(ONNXOperatorSet.earlyOpsets.upperBound) for operators defined there as at opset 6)"
         case let .unknownDomain(d,
                                 n): return "node '\(n)' uses the operator domain '\(d)', which Prune does not know (only ai.onnx)"
         case let .missingValue(n,

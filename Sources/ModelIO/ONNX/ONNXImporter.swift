@@ -147,9 +147,25 @@ enum ONNXImporter {
             throw ONNXError.malformed(file: file, reason: "the model does not import the ai.onnx opset")
         }
         let v = Int(entry.version)
+        if ONNXOperatorSet.earlyOpsets.contains(v) {
+            try checkEarlyOpset(proto.graph, opset: v, domain: entry.domain)
+            return v
+        }
         guard ONNXOperatorSet.opsets.contains(v) else { throw ONNXError.unsupportedOpset(domain: entry.domain,
                                                                                          version: v) }
         return v
+    }
+
+    /// An opset before 6 is read only when every node's operator is defined there as at opset 6.
+    static func checkEarlyOpset(_ graph: Onnx_GraphProto, opset: Int, domain: String) throws {
+        for (i, n) in graph.node.enumerated() {
+            guard let since = ONNXOperatorSet.readBeforeOpset6[n.opType], opset >= since else {
+                throw ONNXError.unsupportedFeature(node: n.displayName(index: i), opType: n.opType,
+                    reason: "opset \(opset) of domain '\(domain.isEmpty ? "ai.onnx" : domain)' (read for "
+                        + "operators whose definition there is the opset-6 one; \(n.opType) is read from opset "
+                        + "\(ONNXOperatorSet.readBeforeOpset6[n.opType] ?? ONNXOperatorSet.opsets.lowerBound) on)")
+            }
+        }
     }
 
     /// Removes Identity nodes that only copy an initializer (PyTorch's exporter shares equal

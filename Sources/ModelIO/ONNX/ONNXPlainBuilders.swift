@@ -57,6 +57,7 @@ enum ONNXPlainBuilders {
         "AveragePool": simple { c in try pool(c, isMax: false) },
         "GlobalAveragePool": simple { _ in PoolOperator(kind: .globalAverage, geometry: Conv2dGeometry(kernel: (1,
                 1))) },
+        "GlobalMaxPool": simple { _ in ReduceOperator(.max, axesAttribute: [2, 3], keepDims: true) },
         "Flatten": simple { c in FlattenOperator(axis: c.int("axis", 1)) },
         "Reshape": simple { c in ReshapeOperator(allowZero: c.int("allowzero", 0) == 1) },
         "Transpose": simple { c in TransposeOperator(permutation: c.ints("perm")) },
@@ -111,6 +112,20 @@ public enum ONNXOperatorSet {
         .reduce(ONNXPlainBuilders.all) { $0.merging($1) { a, _ in a } }
     /// The ai.onnx opsets whose semantics the builders implement.
     public static let opsets: ClosedRange<Int> = 6...21
+    /// Older opsets are read for models whose every operator is defined there as the builders read it
+    /// at opset 6 (apart from the `consumed_inputs` attribute that opset 6 dropped, which changes no
+    /// result): these operators, each from the opset given (1 unless said), e.g. the ONNX node tests
+    /// of Not, Softplus or GlobalAveragePool at opset 1 and model-zoo CNNs at opsets 3–5.
+    public static let earlyOpsets: ClosedRange<Int> = 1...5
+    public static let readBeforeOpset6: [String: Int] = Dictionary(uniqueKeysWithValues: [
+        "Abs", "Add", "ArgMax", "ArgMin", "AveragePool", "BatchNormalization", "Ceil", "Clip", "Constant", "Conv",
+        "DepthToSpace", "Div", "Elu", "Exp", "Flatten", "Floor", "Gather", "Gemm", "GlobalAveragePool",
+        "GlobalMaxPool", "HardSigmoid", "Hardmax", "Identity", "InstanceNormalization", "LRN", "LeakyRelu", "Log",
+        "LogSoftmax", "MatMul", "Max", "MaxPool", "Mean", "Min", "Mul", "Neg", "Not", "PRelu", "Reciprocal",
+        "ReduceL1", "ReduceL2", "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd", "ReduceSum",
+        "ReduceSumSquare", "Relu", "Selu", "Shape", "Sigmoid", "Size", "Slice", "Softmax", "Softplus", "Softsign",
+        "SpaceToDepth", "Sqrt", "Squeeze", "Sub", "Sum", "Tanh", "TopK", "Transpose", "Unsqueeze",
+    ].map { ($0, 1) } + [("Concat", 4), ("Reshape", 5)])
     /// Supported operator types (plus Constant, folded at import).
     public static var supported: [String] { (Array(builders.keys) + ["Constant"]).sorted() }
 }
