@@ -105,9 +105,10 @@ extension DependencyGraph {
             return Flow(space: f0.space, axis: keepDims ? f0.axis : f0.axis - axes.filter { $0 < f0.axis }.count,
                         expansion: f0.expansion)
         case .permutes(let perm):
+            // The channel axis moves whole, so each channel keeps its consecutive entries on it.
             let p = perm.isEmpty ? Array((0..<inShape.count).reversed()) : perm
-            guard f0.expansion == 1, let a = p.firstIndex(of: f0.axis) else { return nil }
-            return Flow(space: f0.space, axis: a, expansion: 1)
+            guard let a = p.firstIndex(of: f0.axis) else { return nil }
+            return Flow(space: f0.space, axis: a, expansion: f0.expansion)
         case .relayouts:
             return relayout(node, args: args, f0, inShape: inShape, outShape: outShape, graph: graph)
         case .concatenates(let axis):
@@ -198,9 +199,9 @@ extension DependencyGraph {
                 return Flow(space: f.space, axis: j, expansion: f.expansion)
             }
             // Channels of `d` features each merged back into one axis ([…, H, d] → […, H·d]).
-            if f.expansion == 1, f.axis + 1 < inShape.count, outShape[j] == c * inShape[f.axis + 1],
+            if f.axis + 1 < inShape.count, outShape[j] == c * inShape[f.axis + 1],
                outShape[(j + 1)...].reduce(1, *) == inShape[(f.axis + 2)...].reduce(1, *) {
-                let d = inShape[f.axis + 1]
+                let d = inShape[f.axis + 1] * f.expansion
                 rewriteMember(f.space, index: j, expansion: d)
                 return Flow(space: f.space, axis: j, expansion: d)
             }
@@ -313,9 +314,17 @@ extension DependencyGraph {
         let rank = outShape.count
         let fa = flowed[0].1, fb = flowed[1].1
         let ra = a.shape.count, rb = b.shape.count
-        guard ra >= 3, rb >= 3, fa.expansion == 1, fb.expansion == 1 else { return nil }
+        guard ra >= 3, rb >= 3 else { return nil }
         let axA = fa.axis + rank - ra, axB = fb.axis + rank - rb
         guard fa.axis < ra - 2, fb.axis < rb - 2, axA == axB, a.shape[fa.axis] == b.shape[fb.axis] else { return nil }
-        return Flow(space: try merge(fa.space, fb.space), axis: axA, expansion: 1)
+        var (sa, sb, e) = (fa.space, fb.space, fa.expansion)
+        if fa.expansion != fb.expansion {
+            // Grouped-query attention: the key/value heads were repeated (`repeat_kv`), so each covers
+            // `e` query heads; the query heads are regrouped by the key/value head they share.
+            if fa.expansion == 1, let coarse = coarsened(fa.space, by: fb.expansion) { (sa, e) = (coarse, fb.expansion) }
+            else if fb.expansion == 1, let coarse = coarsened(fb.space, by: fa.expansion) { sb = coarse }
+            else { return nil }
+        }
+        return Flow(space: try merge(sa, sb), axis: axA, expansion: e)
     }
 }

@@ -51,6 +51,12 @@ final class TransformersExportTests: XCTestCase {
                 // (GPT-2: the segments of its packed c_attn projection that a Split cuts into q, k and v).
                 XCTAssertEqual(result.groups.filter { $0.channelsBefore == 4 && $0.channelsAfter == 2 }.count, 2, name)
             }
+            if name.hasPrefix("llama_gqa_torchscript") {
+                // Grouped-query attention, 4 query heads sharing 2 key/value heads: each layer's group is the
+                // key/value heads, each with its 2 query heads (q rows, k and v rows, output columns).
+                XCTAssertEqual(result.groups.filter { $0.channelsBefore == 2 && $0.channelsAfter == 1 }.count, 2, name)
+                XCTAssertEqual(result.parametersAfter, result.parametersBefore / 2, name)
+            }
             if !result.groups.isEmpty {
                 XCTAssertLessThan(result.parametersAfter, result.parametersBefore, name)
                 shrunk += 1

@@ -24,6 +24,9 @@ extension IndexMapOperator {
 /// Expand: broadcast the input to a shape (bidirectional, as NumPy).
 public struct ExpandOperator: IndexMapOperator {
     public init() {}
+    /// Broadcasting, as elementwise operators do: an axis the input already fills keeps its channels
+    /// (a key/value head axis that `repeat_kv` repeats along a new axis).
+    public var channelFlow: ChannelFlow { .elementwise }
     func indexMap(_ inputs: [GraphValue?], data: GraphValue) throws -> (shape: [Int], sources: [Int], fill: Double) {
         let target = try integers(inputs, 1, "shape")
         guard target.allSatisfy({ $0 >= 0 }) else {
