@@ -321,9 +321,11 @@ extension DependencyGraph {
         if fa.expansion != fb.expansion {
             // Grouped-query attention: the key/value heads were repeated (`repeat_kv`), so each covers
             // `e` query heads; the query heads are regrouped by the key/value head they share.
-            if fa.expansion == 1, let coarse = coarsened(fa.space, by: fb.expansion) { (sa, e) = (coarse, fb.expansion) }
-            else if fb.expansion == 1, let coarse = coarsened(fb.space, by: fa.expansion) { sb = coarse }
-            else { return nil }
+            if fa.expansion == 1, let coarse = coarsened(fa.space, by: fb.expansion) {
+                (sa, e) = (coarse, fb.expansion)
+            } else if fb.expansion == 1, let coarse = coarsened(fb.space, by: fa.expansion) {
+                sb = coarse
+            } else { return nil }
         }
         return Flow(space: try merge(sa, sb), axis: axA, expansion: e)
     }
