@@ -179,7 +179,7 @@ extension DependencyGraph {
         func rewriteMember(_ space: Space, index: Int, expansion: Int) {
             guard node.op is ReshapeOperator, node.inputs.count > 1,
                   let entry = targetEntry(node, index: index, graph: graph) else { return }
-            let rewrite = ReshapeTargetRewrite(graph: graph, constant: entry.constant, index: entry.index,
+            let rewrite = ConstantEntryRewrite(graph: graph, constant: entry.constant, index: entry.index,
                                                channels: entry.channels)
             add(space, GroupMember(path: node.name + ".shape[\(index)]", layer: rewrite, role: .consumer,
                                    expansion: expansion))
@@ -263,22 +263,21 @@ extension DependencyGraph {
         }
         let r = f.space.root
         // The projection and the Reshapes of its output (Conv1D's [N·T, 3C] → [N, T, 3C]) alone.
-        let rewrites = r.group.members.compactMap { $0.layer as? ReshapeTargetRewrite }
-        guard r.parts == nil, !r.fixed, r.group.members.count == 1 + rewrites.count,
-              let producer = r.group.members.first(where: { $0.role == .producer }), producer.expansion == 1,
-              case .mixing(kernelArea: 1, _) = producer.layer.channelTransform,
-              let layer = producer.layer as? any ChannelPrunable & PrunableWeightLayer,
-              layer.prunableOutChannels == input.shape[f.axis],
+        let rewrites = r.group.members.compactMap { $0.layer as? ConstantEntryRewrite }
+        guard let producer = loneProjection(r, outputs: input.shape[f.axis], besides: rewrites),
+              producer.expansion == 1, let layer = producer.layer as? any ChannelPrunable & PrunableWeightLayer,
               pendingLayers.contains(where: { $0.path == producer.path }) else { return nil }
-        var sizesInput: (graph: GraphModel, constant: String)?
+        let sizes = results.map { $0.shape[f.axis] }
+        var sizeEntries: [ConstantEntryRewrite] = []
         if node.inputs.count > 1, !node.inputs[1].isEmpty {
             guard case .integer? = graph.constants[node.inputs[1]] else { return nil }
-            sizesInput = (graph, untiedConstant(node, input: 1, graph: graph))
+            let constant = untiedConstant(node, input: 1, graph: graph)
+            sizeEntries = sizes.indices.map { ConstantEntryRewrite(graph: graph, constant: constant, index: $0,
+                                                                   channels: sizes[$0]) }
         }
         r.fixed = true
-        let sizes = results.map { $0.shape[f.axis] }
-        let packed = PackedProjection(layer: layer, path: producer.path, sizes: sizes, splitSizes: sizesInput,
-                                      reshapes: rewrites)
+        let packed = PackedProjection(layer: layer, path: producer.path, sizes: sizes, sizeEntries: sizeEntries,
+                                      widthEntries: rewrites)
         return sizes.indices.map { s in
             let space = newSpace(channels: sizes[s])
             add(space, GroupMember(path: producer.path + "[\(s)]", layer: ProjectionSegment(packed, segment: s),
@@ -288,14 +287,24 @@ extension DependencyGraph {
         }
     }
 
+    /// The producer of a space that one projection makes alone (a Linear, or a mixing layer with a
+    /// 1×1 kernel, of `outputs` output features) and that nothing else reads channel by channel
+    /// apart from the constant entries `besides`; nil otherwise.
+    private func loneProjection(_ r: Space, outputs: Int,
+                                besides entries: [ConstantEntryRewrite] = []) -> GroupMember? {
+        guard r.parts == nil, !r.fixed, r.group.members.count == 1 + entries.count,
+              let producer = r.group.members.first(where: { $0.role == .producer }),
+              case .mixing(kernelArea: 1, _) = producer.layer.channelTransform,
+              producer.layer.prunableOutChannels == outputs else { return nil }
+        return producer
+    }
+
     /// Attention heads: when the split space was made by one Linear alone (a projection nothing else
     /// reads channel by channel), a new space of `heads` channels whose producer owns `size` rows
     /// per head. The projection's own output features stay fixed.
     private func headSpace(splitting space: Space, heads: Int, size: Int) -> Space? {
         let r = space.root
-        guard r.parts == nil, !r.fixed, r.group.members.count == 1, let producer = r.group.members.first, producer.role == .producer,
-              case .mixing(kernelArea: 1, _) = producer.layer.channelTransform,
-              producer.layer.prunableOutChannels == heads * size else { return nil }
+        guard let producer = loneProjection(r, outputs: heads * size) else { return nil }
         let segment = producer.layer as? ProjectionSegment
         let i = pendingLayers.firstIndex(where: { $0.path == (segment?.packed.path ?? producer.path) })
         guard let i else { return nil }

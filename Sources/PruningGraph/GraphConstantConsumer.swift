@@ -19,9 +19,10 @@ extension GraphConstantConsumer {
     func forward(_ x: Variable) throws -> Variable { x }
 }
 
-/// A Reshape target extent that depends on a group's channel count (`x.view(-1, 64)` exported as a
-/// constant [-1, 64]): removing channels rewrites the constant, so the exported graph still runs.
-final class ReshapeTargetRewrite: GraphConstantConsumer {
+/// An entry of an integer constant that holds a group's channel count — a Reshape target extent
+/// (`x.view(-1, 64)` exported as a constant [-1, 64]) or a Split's size: removing channels rewrites
+/// the entry, so the exported graph still runs.
+final class ConstantEntryRewrite: GraphConstantConsumer {
     let graph: GraphModel
     let constant: String
     let index: Int

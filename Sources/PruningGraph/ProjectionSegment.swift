@@ -5,21 +5,20 @@ import PruneTensor
 /// One projection whose outputs a Split cuts into segments (GPT-2's `c_attn`: q, k and v packed in one
 /// Conv1D): each segment is a ``ProjectionSegment`` that produces the channels of its own group, so the
 /// heads of q, k and v become removable. It tracks the segments' current sizes and rewrites the Split's
-/// constant sizes input, and the Reshape targets that hold the whole width, when a segment shrinks.
+/// constant sizes and the Reshape targets that hold the whole width when a segment shrinks.
 final class PackedProjection {
     let layer: any ChannelPrunable & PrunableWeightLayer
     let path: String
     private(set) var sizes: [Int]
-    /// The Split's integer sizes input (a graph constant), or nil when it splits evenly.
-    let splitSizes: (graph: GraphModel, constant: String)?
-
-    /// Reshape targets that hold the projection's whole output width.
-    let reshapes: [ReshapeTargetRewrite]
+    /// One entry per segment of the Split's constant sizes input; empty when it splits evenly.
+    let sizeEntries: [ConstantEntryRewrite]
+    /// Reshape target entries that hold the projection's whole output width.
+    let widthEntries: [ConstantEntryRewrite]
 
     init(layer: any ChannelPrunable & PrunableWeightLayer, path: String, sizes: [Int],
-         splitSizes: (graph: GraphModel, constant: String)?, reshapes: [ReshapeTargetRewrite]) {
-        self.layer = layer; self.path = path; self.sizes = sizes; self.splitSizes = splitSizes
-        self.reshapes = reshapes
+         sizeEntries: [ConstantEntryRewrite], widthEntries: [ConstantEntryRewrite]) {
+        self.layer = layer; self.path = path; self.sizes = sizes
+        self.sizeEntries = sizeEntries; self.widthEntries = widthEntries
     }
 
     func offset(_ segment: Int) -> Int { sizes[..<segment].reduce(0, +) }
@@ -33,11 +32,8 @@ final class PackedProjection {
         }
         layer.pruneOutChannels(keeping: rows)
         sizes[s] = keep.count
-        for r in reshapes { r.pruneInChannels(keeping: Array(0..<sizes.reduce(0, +))) }
-        guard let (graph, constant) = splitSizes, case .integer(var t)? = graph.constants[constant],
-              s < t.values.count else { return }
-        t.values[s] = keep.count
-        graph.constants[constant] = .integer(t)
+        if s < sizeEntries.count { sizeEntries[s].pruneInChannels(keeping: keep) }
+        for entry in widthEntries { entry.pruneInChannels(keeping: Array(0..<sizes.reduce(0, +))) }
     }
 
     /// The rows of one segment of the projection's weight.

@@ -45,12 +45,7 @@ struct BenchONNX: ParsableCommand {
             let e = monotonicSeconds()
             if i > 0 { times.0.append(m - s); times.1.append(e - m) }
         }
-        return (median(times.0), median(times.1))
-    }
-
-    func median(_ values: [Double]) -> Double {
-        let s = values.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        return (MedianTiming.median(times.0), MedianTiming.median(times.1))
     }
 
     /// onnxruntime's median time on one model, in its own process (see Benchmarks/onnx_ort.py).
@@ -70,13 +65,13 @@ struct BenchONNX: ParsableCommand {
         let pruned = try ONNXModel.load(path)
         var pruner = StructuredPruner(criterion: MagnitudeImportance(norm: .l2), target: .channelRatio(channels))
         pruner.roundTo = roundTo
+        let example = try BenchONNXInputs.example(dense, feeds)
         let macs: (Int, Int)
         do {
-            let result = try pruner.prune(pruned.graph, example: try BenchONNXInputs.example(dense, feeds))
+            let result = try pruner.prune(pruned.graph, example: example)
             macs = (result.macsBefore, result.macsAfter)
         } catch StructuredPruningError.noRemovableChannels {
-            let traced = try DependencyGraph(tracing: pruned.graph, example: try BenchONNXInputs.example(dense, feeds))
-            let m = StructuredPruner.cost(traced, [:]).macs
+            let m = StructuredPruner.cost(try DependencyGraph(tracing: pruned.graph, example: example), [:]).macs
             macs = (m, m)   // timed as it is: the pruned columns then show run-to-run noise
         }
         let (denseTime, prunedTime) = try medians(dense.graph, pruned.graph, feeds)
@@ -93,8 +88,8 @@ struct BenchONNX: ParsableCommand {
             if let d = onnxruntime(path, inputs) { ort.0.append(d.seconds); version = d.version }
             if let q = onnxruntime(prunedPath, inputs) { ort.1.append(q.seconds) }
         }
-        if !ort.0.isEmpty { row.ortDense = median(ort.0) }
-        if !ort.1.isEmpty { row.ortPruned = median(ort.1) }
+        if !ort.0.isEmpty { row.ortDense = MedianTiming.median(ort.0) }
+        if !ort.1.isEmpty { row.ortPruned = MedianTiming.median(ort.1) }
         return (row, version)
     }
 

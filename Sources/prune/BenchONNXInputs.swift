@@ -51,22 +51,11 @@ enum BenchONNXInputs {
         guard let first = model.graph.inputs.first, let value = feeds[first.name] else {
             throw CLIError("bench onnx: \(model.file) has no inputs")
         }
-        let x: Tensor
-        switch value {
-        case .float(let v): x = v.value
-        case .integer(let t): x = Tensor(unchecked: t.shape, t.values.map(Float.init))
-        }
+        let x = value.floatTensor
         return first.shape.first.map { $0 == nil } ?? false ? try x.slice(axis: 0, start: 0, end: 1) : x
     }
 
     /// The feeds as float tensors by input name, for the onnxruntime script (it casts each to the
     /// type its session declares).
-    static func stateDict(_ feeds: [String: GraphValue]) -> StateDict {
-        StateDict(feeds.mapValues { value -> Tensor in
-            switch value {
-            case .float(let v): return v.value
-            case .integer(let t): return Tensor(unchecked: t.shape, t.values.map(Float.init))
-            }
-        })
-    }
+    static func stateDict(_ feeds: [String: GraphValue]) -> StateDict { StateDict(feeds.mapValues(\.floatTensor)) }
 }

@@ -159,12 +159,12 @@ enum ONNXImporter {
     /// An opset before 6 is read only when every node's operator is defined there as at opset 6.
     static func checkEarlyOpset(_ graph: Onnx_GraphProto, opset: Int, domain: String) throws {
         for (i, n) in graph.node.enumerated() {
-            guard let since = ONNXOperatorSet.readBeforeOpset6[n.opType], opset >= since else {
-                throw ONNXError.unsupportedFeature(node: n.displayName(index: i), opType: n.opType,
-                    reason: "opset \(opset) of domain '\(domain.isEmpty ? "ai.onnx" : domain)' (read for "
-                        + "operators whose definition there is the opset-6 one; \(n.opType) is read from opset "
-                        + "\(ONNXOperatorSet.readBeforeOpset6[n.opType] ?? ONNXOperatorSet.opsets.lowerBound) on)")
-            }
+            let since = ONNXOperatorSet.readBeforeOpset6[n.opType] ?? ONNXOperatorSet.opsets.lowerBound
+            guard opset < since else { continue }
+            throw ONNXError.unsupportedFeature(node: n.displayName(index: i), opType: n.opType,
+                reason: "opset \(opset) of domain '\(domain.isEmpty ? "ai.onnx" : domain)' (read for "
+                    + "operators whose definition there is the opset-6 one; \(n.opType) is read from opset "
+                    + "\(since) on)")
         }
     }
 

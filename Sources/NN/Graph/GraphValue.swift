@@ -55,6 +55,14 @@ public enum GraphValue {
         }
     }
 
+    /// The values as a float tensor (integers converted; token ids stay exact below 2^24).
+    public var floatTensor: Tensor {
+        switch self {
+        case .float(let v): return v.value
+        case .integer(let t): return Tensor(unchecked: t.shape, t.values.map(Float.init))
+        }
+    }
+
     /// The integer values, or an error (float tensors holding whole numbers are accepted).
     public func integers(_ what: String) throws -> IntegerTensor {
         switch self {
