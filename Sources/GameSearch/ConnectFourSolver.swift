@@ -5,9 +5,10 @@
 /// as switches, so each one's effect can be measured: alpha-beta pruning with the score window
 /// narrowed by the best and worst scores still possible, centre-first move ordering, a
 /// transposition table of upper bounds, and iterative deepening of null-window searches that
-/// narrow the score interval. A weak solve only asks win, draw or loss: with iterative deepening
-/// it runs the same narrowing tests and stops once the sign is known; without, it searches the
-/// window [−1, 1].
+/// narrow the score interval (parts 4–8); then moves that hand the opponent an immediate win are
+/// never explored, moves are ordered by the winning cells they create, and the table keeps lower
+/// bounds too (parts 9, 10 and 12). A weak solve only asks win, draw or loss: it searches the
+/// window [−1, 1] (by null-window tests with iterative deepening).
 public final class ConnectFourSolver {
     /// The techniques in use.
     public struct Techniques: OptionSet, Sendable, Hashable {
@@ -17,16 +18,23 @@ public final class ConnectFourSolver {
         public static let moveOrder = Techniques(rawValue: 2)
         public static let transpositionTable = Techniques(rawValue: 4)
         public static let iterativeDeepening = Techniques(rawValue: 8)
-        public static let all: Techniques = [.alphaBeta, .moveOrder, .transpositionTable, .iterativeDeepening]
+        /// Never explore a move that lets the opponent win at once (Pons part 9).
+        public static let nonLosingMoves = Techniques(rawValue: 16)
+        /// Explore first the moves that leave the most winning cells (Pons part 10); needs `nonLosingMoves`.
+        public static let threatOrder = Techniques(rawValue: 32)
+        /// Keep lower bounds (from beta cut-offs) in the table too (Pons part 12); needs `nonLosingMoves`.
+        public static let lowerBounds = Techniques(rawValue: 64)
+        /// Pons's parts 4–8: the stack his published node counts for the four benchmark sets end with.
+        public static let tutorialBasics: Techniques = [.alphaBeta, .moveOrder, .transpositionTable, .iterativeDeepening]
+        public static let all: Techniques = tutorialBasics.union([.nonLosingMoves, .threatOrder, .lowerBounds])
     }
 
     public let techniques: Techniques
     public var budget: SearchBudget
-    public private(set) var nodes = 0
-    public private(set) var ttHits = 0
-    private var keys: [UInt64] = []
-    private var values: [Int8] = []
-    private var deadline = Double.infinity
+    public internal(set) var nodes = 0
+    public internal(set) var ttHits = 0
+    var table: ConnectFourBoundTable?
+    var limits = SolveLimits(budget: .unlimited, onProgress: nil)
     /// Called with the node count every 2^22 nodes of a search, so a long solve can show progress.
     public var onProgress: ((Int) -> Void)?
 
@@ -37,35 +45,19 @@ public final class ConnectFourSolver {
     public init(techniques: Techniques = .all, budget: SearchBudget = .unlimited, tableMegabytes: Int = 64) {
         self.techniques = techniques
         self.budget = budget
-        if techniques.contains(.transpositionTable) {
-            let n = Self.prime(atLeast: Swift.max(1024, tableMegabytes << 20) / 9)
-            keys = Array(repeating: 0, count: n)
-            values = Array(repeating: 0, count: n)
-        }
-    }
-
-    static func prime(atLeast n: Int) -> Int {
-        var p = n | 1
-        func isPrime(_ x: Int) -> Bool {
-            if x < 2 { return false }
-            var d = 3
-            while d * d <= x { if x % d == 0 { return false }; d += 2 }
-            return true
-        }
-        while !isPrime(p) { p += 2 }
-        return p
+        if techniques.contains(.transpositionTable) { table = ConnectFourBoundTable(megabytes: tableMegabytes) }
     }
 
     /// Forgets the transposition table.
     public func reset() {
-        for i in keys.indices { keys[i] = 0 }
+        table?.reset()
     }
 
     /// The exact score (or, with `weak`, only its sign: 1 win, 0 draw, −1 loss) of `position`.
     /// Counters accumulate in ``nodes`` and ``ttHits``; throws ``SearchAborted`` past the budget.
     public func solve(_ position: ConnectFour, weak: Bool = false) throws -> Int {
         nodes = 0; ttHits = 0
-        deadline = budget.seconds.map { searchClock() + $0 } ?? .infinity
+        limits = SolveLimits(budget: budget, onProgress: onProgress)
         var p = position
         if p.lastMoveWon { return p.evaluate() }
         if p.moves == ConnectFour.cells { return 0 }
@@ -74,24 +66,45 @@ public final class ConnectFourSolver {
             return weak ? 1 : (ConnectFour.cells + 1 - p.moves) / 2
         }
         var lo = -(ConnectFour.cells - p.moves) / 2, hi = (ConnectFour.cells + 1 - p.moves) / 2
-        if weak && !techniques.contains(.iterativeDeepening) { lo = -1; hi = 1 }
+        if weak { lo = -1; hi = 1 }
         guard techniques.contains(.alphaBeta) else {
             let v = try minimax(&p)
             return weak ? v.signum() : v
         }
         if !techniques.contains(.iterativeDeepening) {
-            let v = try negamax(&p, alpha: lo, beta: hi)
+            let v = try windowSearch(&p, alpha: lo, beta: hi)
             return weak ? v.signum() : v
         }
-        // Narrow [lo, hi] by null-window tests, probing fast wins and losses first. A weak solve
-        // stops as soon as the sign is settled.
-        while lo < hi && !(weak && (lo > 0 || hi < 0 || (lo == 0 && hi == 0))) {
+        // Narrow [lo, hi] by null-window tests, probing fast wins and losses first.
+        while lo < hi {
             var med = lo + (hi - lo) / 2
             if med <= 0 && lo / 2 < med { med = lo / 2 } else if med >= 0 && hi / 2 > med { med = hi / 2 }
-            let r = try negamax(&p, alpha: med, beta: med + 1)
+            let r = try windowSearch(&p, alpha: med, beta: med + 1)
             if r <= med { hi = r } else { lo = r }
         }
         return weak ? lo.signum() : lo
+    }
+
+    /// The score of `p` in the window [alpha, beta] (fail-hard) by the alpha-beta search the
+    /// techniques ask for: Pons's parts 9–12 when `nonLosingMoves` is on, else parts 4–8.
+    func windowSearch(_ p: inout ConnectFour, alpha: Int, beta: Int) throws -> Int {
+        guard techniques.contains(.nonLosingMoves) else { return try negamax(&p, alpha: alpha, beta: beta) }
+        if p.lastMoveWon { return p.evaluate() }
+        let board = ConnectFourBitboard(p)
+        if board.canWinNext {
+            nodes += 1
+            return (ConnectFour.cells + 1 - board.moves) / 2
+        }
+        // The search runs as a value type (no runtime exclusivity checks in the hot loop); the table
+        // moves into it and back, so it is not copied.
+        var search = ThreatSearch(techniques: techniques, table: table, nodes: nodes, ttHits: ttHits, limits: limits)
+        table = nil
+        defer {
+            table = search.table
+            nodes = search.nodes
+            ttHits = search.ttHits
+        }
+        return try search.negamax(board, alpha: alpha, beta: beta)
     }
 
     /// The best column (0-based) and the position's score. The score s is solved first; then, centre
@@ -110,7 +123,7 @@ public final class ConnectFourSolver {
             }
             p.play(col)
             nodes = 0
-            let r = try negamax(&p, alpha: -s, beta: -s + 1)
+            let r = try windowSearch(&p, alpha: -s, beta: -s + 1)
             total += nodes
             p.undo(col)
             if r <= -s { return (col, s) }
@@ -118,18 +131,10 @@ public final class ConnectFourSolver {
         return nil
     }
 
-    private func checkBudget() throws {
-        if nodes & 0x3F_FFFF == 0, let onProgress { onProgress(nodes) }
-        if let m = budget.maxNodes, nodes > m { var s = SearchStatistics(); s.nodes = nodes; throw SearchAborted(statistics: s) }
-        if deadline != .infinity, nodes & 4095 == 0, searchClock() > deadline {
-            var s = SearchStatistics(); s.nodes = nodes; throw SearchAborted(statistics: s)
-        }
-    }
-
     /// Plain negamax without pruning (the baseline).
     private func minimax(_ p: inout ConnectFour) throws -> Int {
         nodes += 1
-        try checkBudget()
+        try limits.check(nodes)
         if p.moves == ConnectFour.cells { return 0 }
         for x in 0..<ConnectFour.width where p.canPlay(x) && p.isWinningMove(x) {
             return (ConnectFour.cells + 1 - p.moves) / 2
@@ -147,23 +152,17 @@ public final class ConnectFourSolver {
     /// Alpha-beta negamax (fail-hard in the window) with the score bounds of the position.
     private func negamax(_ p: inout ConnectFour, alpha alphaIn: Int, beta betaIn: Int) throws -> Int {
         nodes += 1
-        try checkBudget()
+        try limits.check(nodes)
         var alpha = alphaIn, beta = betaIn
         if p.moves == ConnectFour.cells { return 0 }
         for x in 0..<ConnectFour.width where p.canPlay(x) && p.isWinningMove(x) {
             return (ConnectFour.cells + 1 - p.moves) / 2
         }
         var maxScore = (ConnectFour.cells - 1 - p.moves) / 2
-        let useTT = techniques.contains(.transpositionTable)
         let key = p.hashKey
-        if useTT {
-            let slot = Int(key % UInt64(keys.count))
-            // A stored value is never 0 (values are kept as score − minScore + 1), so 0 marks an empty
-            // slot: the empty board's key is 0 too, which must not read an empty slot as an entry.
-            if keys[slot] == key, values[slot] != 0 {
-                ttHits += 1
-                maxScore = Int(values[slot]) + Self.minScore - 1
-            }
+        if case .upper(let bound)? = table?.bound(key) {
+            ttHits += 1
+            maxScore = bound
         }
         if beta > maxScore {
             beta = maxScore
@@ -180,11 +179,7 @@ public final class ConnectFourSolver {
             if score >= beta { return score }
             if score > alpha { alpha = score }
         }
-        if useTT {
-            let slot = Int(key % UInt64(keys.count))
-            keys[slot] = key
-            values[slot] = Int8(alpha - Self.minScore + 1)
-        }
+        table?.storeUpper(key, alpha)
         return alpha
     }
 }

@@ -34,13 +34,26 @@ public struct PonsBenchmarkSet: Sendable {
 public struct ConnectFourStack: Sendable {
     public let name: String
     public let techniques: ConnectFourSolver.Techniques
+    /// Run on Pons's sets even without a published figure to compare with (the fast later stacks).
+    public let runsWithoutFigure: Bool
 
-    /// The five stacks, in the order Pons adds the techniques.
+    public init(name: String, techniques: ConnectFourSolver.Techniques, runsWithoutFigure: Bool = false) {
+        self.name = name
+        self.techniques = techniques
+        self.runsWithoutFigure = runsWithoutFigure
+    }
+
+    /// The eight stacks, in the order Pons adds the techniques (parts 3–10 and 12).
     public static let standard: [ConnectFourStack] = [
         ConnectFourStack(name: "minimax", techniques: []),
         ConnectFourStack(name: "alpha-beta", techniques: [.alphaBeta]),
         ConnectFourStack(name: "+ move order", techniques: [.alphaBeta, .moveOrder]),
         ConnectFourStack(name: "+ transposition table", techniques: [.alphaBeta, .moveOrder, .transpositionTable]),
-        ConnectFourStack(name: "+ iterative deepening", techniques: .all),
+        ConnectFourStack(name: "+ iterative deepening", techniques: .tutorialBasics),
+        ConnectFourStack(name: "+ anticipate losing moves", techniques: .tutorialBasics.union(.nonLosingMoves),
+                         runsWithoutFigure: true),
+        ConnectFourStack(name: "+ threat order", techniques: .tutorialBasics.union([.nonLosingMoves, .threatOrder]),
+                         runsWithoutFigure: true),
+        ConnectFourStack(name: "+ lower bounds", techniques: .all, runsWithoutFigure: true),
     ]
 }

@@ -75,12 +75,13 @@ struct BenchSearch: ParsableCommand {
         }
     }
 
-    /// On Pons's sets: the stacks he published a figure for, up to `maxPublishedNodes`; on other
+    /// On Pons's sets: the stacks he published a figure for, up to `maxPublishedNodes`, and the later
+    /// stacks (parts 9–12), which are fast; on other
     /// files: the strongest stack. `--all` runs everything.
     func shouldRun(published: Double?, isPons: Bool, stack: ConnectFourStack) -> Bool {
         if all { return true }
         guard isPons else { return stack.techniques == .all }
-        return published.map { $0 <= maxPublishedNodes } ?? false
+        return published.map { $0 <= maxPublishedNodes } ?? stack.runsWithoutFigure
     }
 
     func printTable(_ cells: [Cell]) {

@@ -20,8 +20,18 @@ func parseTechniques(_ text: String) throws -> ConnectFourSolver.Techniques {
         case "order": t.insert(.moveOrder)
         case "tt": t.insert(.transpositionTable)
         case "id": t.insert(.iterativeDeepening)
-        default: throw CLIError("unknown technique '\(name)'; known: minimax, alphabeta, order, tt, id, all")
+        case "losing": t.insert(.nonLosingMoves)
+        case "threats": t.insert(.threatOrder)
+        case "lower": t.insert(.lowerBounds)
+        default: throw CLIError("unknown technique '\(name)'; known: minimax, alphabeta, order, tt, id, "
+                                + "losing, threats, lower, all")
         }
+    }
+    if !t.isDisjoint(with: [.threatOrder, .lowerBounds]) && !t.contains(.nonLosingMoves) {
+        throw CLIError("techniques 'threats' and 'lower' work inside the 'losing' search; add losing")
+    }
+    if t.contains(.nonLosingMoves) && !t.contains(.alphaBeta) {
+        throw CLIError("technique 'losing' is an alpha-beta search; add alphabeta")
     }
     return t
 }
@@ -39,7 +49,7 @@ struct SearchConnectFour: ParsableCommand {
     @Flag(help: "Weak solve: only win (1), draw (0) or loss (-1).")
     var weak = false
 
-    @Option(help: "Techniques: all, or a comma list of alphabeta, order, tt, id (minimax when none).")
+    @Option(help: "Techniques: all, or a comma list of alphabeta, order, tt, id, losing, threats, lower (minimax when none).")
     var techniques: String = "all"
 
     @Option(help: "Give up on a position after this many nodes (0 = no limit).")

@@ -125,3 +125,55 @@ final class PositionSetTests: XCTestCase {
         }
     }
 }
+
+/// The threat masks of the later solver techniques against move-by-move checks with the game's own rules.
+final class ConnectFourBitboardTests: XCTestCase {
+    func testTheLiteralMasksAreTheBoardsMasks() {
+        XCTAssertEqual(ConnectFourBitboard.bottomRow, ConnectFour.bottomRow)
+        XCTAssertEqual(ConnectFourBitboard.board, ConnectFour.board)
+    }
+
+    func testWinningCellsAndNonLosingMovesMatchPlayingEachMove() throws {
+        var checked = 0
+        for stones in [6, 12, 18, 24, 30] {
+            for text in ConnectFourTests.randomPositions(count: 60, stones: stones, seed: UInt64(stones)) {
+                let p = try ConnectFour(position: text)
+                let board = ConnectFourBitboard(p)
+                for col in 0..<ConnectFour.width where p.canPlay(col) {
+                    let cell = board.playable & ConnectFour.column(col)
+                    XCTAssertEqual(board.winningCells & cell != 0, p.isWinningMove(col), text)
+                }
+                guard !board.canWinNext else { continue }
+                XCTAssertEqual(board.nonLosingMoves(), Self.movesAfterWhichTheOpponentCannotWin(p), text)
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 150)
+    }
+
+    /// Plays each column and asks whether the opponent then has a move that completes four.
+    static func movesAfterWhichTheOpponentCannotWin(_ position: ConnectFour) -> UInt64 {
+        var p = position
+        var safe: UInt64 = 0
+        for col in 0..<ConnectFour.width where p.canPlay(col) {
+            let cell = ConnectFourBitboard(p).playable & ConnectFour.column(col)
+            p.play(col)
+            if !(0..<ConnectFour.width).contains(where: { p.canPlay($0) && p.isWinningMove($0) }) { safe |= cell }
+            p.undo(col)
+        }
+        return safe
+    }
+
+    func testEveryStackGivesTheSameScores() throws {
+        for text in ConnectFourTests.randomPositions(count: 12, stones: 20, seed: 5) {
+            let p = try ConnectFour(position: text)
+            let basic = try ConnectFourSolver(techniques: .tutorialBasics, tableMegabytes: 8).solve(p)
+            for stack in ConnectFourStack.standard.suffix(3) {
+                let solver = ConnectFourSolver(techniques: stack.techniques, tableMegabytes: 8)
+                XCTAssertEqual(try solver.solve(p), basic, "\(stack.name) \(text)")
+                XCTAssertEqual(try solver.solve(p, weak: true), basic.signum(), "\(stack.name) \(text)")
+                XCTAssertEqual(try solver.bestMove(p)?.score, basic, "\(stack.name) \(text)")
+            }
+        }
+    }
+}

@@ -21,15 +21,17 @@ final class PonsBenchmarkSetTests: XCTestCase {
         return try PositionFile(text: text, source: path)
     }
 
-    func testEverySetHasAThousandPositionsAndTheFullSolverAgreesOnTheFirstHundred() throws {
+    func testEverySetHasAThousandPositionsAndTheLaterStacksAgreeOnTheFirstHundred() throws {
         for set in PonsBenchmarkSet.all {
             let file = try read(set)
             XCTAssertEqual(file.entries.count, 1000, set.file)
             let slice = try PositionFile(text: file.entries.prefix(100).map { "\($0.moves) \($0.score)" }
                 .joined(separator: "\n"), source: set.file)
-            let r = try ConnectFourBenchmark.run(ConnectFourStack.standard[4], on: slice)
-            XCTAssertEqual(r.positions, 100)
-            XCTAssertEqual(r.wrongScores, 0, set.file)
+            for stack in ConnectFourStack.standard.suffix(4) {
+                let r = try ConnectFourBenchmark.run(stack, on: slice)
+                XCTAssertEqual(r.positions, 100)
+                XCTAssertEqual(r.wrongScores, 0, "\(set.file) \(stack.name)")
+            }
         }
     }
 

@@ -112,6 +112,8 @@ public struct JobCheckpoint {
 public final class JobCheckpointFile: RunCheckpointSink {
     public let path: String
     public let fingerprint: String
+    /// Runs after each checkpoint is in place (see ``PruningJob/Inputs/checkpointWritten``).
+    public var written: ((String) throws -> Void)?
 
     public init(path: String, fingerprint: String) { self.path = path; self.fingerprint = fingerprint }
 
@@ -119,6 +121,7 @@ public final class JobCheckpointFile: RunCheckpointSink {
         var checkpoint = JobCheckpoint(fingerprint: fingerprint, model: model, optimizerState: optimizerState)
         checkpoint.journal = journal
         try checkpoint.write(to: path)
+        try written?(path)
     }
 
     /// The saved run to continue when `resume` is set and a checkpoint exists (nil otherwise); `log`

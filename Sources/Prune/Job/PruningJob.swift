@@ -18,6 +18,9 @@ public enum PruningJob {
         /// Continue from the checkpoints a killed run left (`<weights>.resume` for the dense training,
         /// `<out>.resume` for the pruning schedule); they are written whenever `out` is given.
         public var resume = false
+        /// Called with the checkpoint's path each time one is written; throwing stops the job there,
+        /// as a kill would (a caller's hook for progress, and for tests of resuming).
+        public var checkpointWritten: ((String) throws -> Void)?
 
         public init(model: String, weights: String, trainIfMissing: (epochs: Int, seed: UInt64,
                                                                      learningRate: Float)? = nil,
@@ -50,9 +53,16 @@ public enum PruningJob {
         try dataset.check(fits: source.onnx)
         try inputs.validate?(source.module)
         if let structured = inputs.settings.structured {
-            return try StructuredJob(source: source, dataset: dataset, settings: inputs.settings,
-                                     structured: structured,
-                                     batchSize: data.batchSize, log: log).run(out: inputs.out)
+            var settings = inputs.settings
+            settings.batchSize = data.batchSize
+            let checkpoints = TrainingCheckpoints(path: inputs.out.map { $0 + JobCheckpoint.suffix },
+                                                  resume: inputs.resume,
+                                                  fingerprint: fingerprint(inputs, settings: settings)
+                                                      + "|structured \(structured)")
+            let job = StructuredJob(source: source, dataset: dataset, settings: inputs.settings,
+                                    structured: structured, batchSize: data.batchSize, log: log,
+                                    checkpoints: checkpoints, checkpointWritten: inputs.checkpointWritten)
+            return try job.run(out: inputs.out)
         }
         return try runMasks(source, inputs: inputs, dataset: dataset, batchSize: data.batchSize, log: log)
     }
@@ -71,6 +81,7 @@ public enum PruningJob {
         let checkpoints = inputs.out.map {
             JobCheckpointFile(path: $0 + JobCheckpoint.suffix, fingerprint: fingerprint(inputs, settings: settings))
         }
+        checkpoints?.written = inputs.checkpointWritten
         let resumption = try checkpoints?.resumption(for: source.module, resume: inputs.resume, log: log)
         var report = try Pruner.run(source.module, plan: plan, data: data, teacher: teacher,
                                     inputShape: dataset.exampleShape, log: { log.info($0) },

@@ -1,5 +1,9 @@
 /// The structured branch of ``PruningJob``: physically removes channels through the dependency
 /// graph (any criterion scores them), fine-tunes, times dense against pruned, saves a smaller dense model.
+///
+/// A checkpoint is written after every fine-tuning epoch. A resumed job chooses the same channels
+/// again (the choice is seeded and takes seconds), restores the checkpoint into the smaller model and
+/// continues fine-tuning at the next epoch, so it ends with the uninterrupted job's model.
 struct StructuredJob {
     let source: PruningModelSource
     let dataset: PruningDataset
@@ -7,6 +11,8 @@ struct StructuredJob {
     let structured: StructuredSettings
     let batchSize: Int
     let log: any JobLog
+    let checkpoints: TrainingCheckpoints
+    let checkpointWritten: ((String) throws -> Void)?
 
     func run(out: String?) throws -> PruningReport {
         let net = source.module, test = dataset.test, norm = dataset.normalization
@@ -39,6 +45,7 @@ struct StructuredJob {
                            "aggregation": structured.aggregation.rawValue]
         if let out { report.fileBytes = try source.save(to: out, metadata: ["prune.structured": "1",
                                                                             "model": source.name]) }
+        checkpoints.finish()
         return report
     }
 
@@ -65,9 +72,12 @@ struct StructuredJob {
     private func fineTune(_ net: any Module) throws {
         var ft = settings.fineTuning
         ft.batchSize = batchSize
+        let resume = try checkpoints.fineTuningResume(model: net, log: log)
         _ = try FineTuner.run(net, data: dataset.train, normalization: dataset.normalization, options: ft,
                               epochs: settings.finetuneEpochs, teacher: nil, progress: { e, n, loss in
             log.progress(String(format: "fine-tuning epoch %d/%d  loss %.4f", e, n, loss))
+        }, resume: resume, epochDone: { epoch, optimizer in
+            try checkpoints.save(epochsDone: epoch + 1, model: net, optimizer: optimizer, written: checkpointWritten)
         })
         log.endProgress()
     }
