@@ -15,6 +15,8 @@ struct ConnectFourBitboard {
 
     /// Unique per position (see ``ConnectFour``).
     var key: UInt64 { current &+ mask }
+    /// The smaller of the key and its mirror image's key (columns reversed), the same for both.
+    var symmetricKey: UInt64 { Swift.min(key, Self.mirrored(key)) }
     /// The lowest cell of every column, and every cell (as literals: no lazy globals in the search).
     static let bottomRow: UInt64 = 0x0408_1020_4081
     static let board: UInt64 = 0x0FDF_BF7E_FDFB_F
@@ -45,6 +47,16 @@ struct ConnectFourBitboard {
     /// How many winning cells the side to move has after playing `move` (Pons part 10's move score).
     func winningCellCount(after move: UInt64) -> Int {
         Self.cells(completing: current | move, mask: mask).nonzeroBitCount
+    }
+
+    /// A key with its columns in reverse order. A key's column never carries into the next one (a
+    /// column's stones are a subset of its filled cells, so their sum stays inside the column's 7 bits).
+    static func mirrored(_ key: UInt64) -> UInt64 {
+        let column: UInt64 = 0x7F
+        var m = (key & column) << 42 | (key >> 42) & column
+        m |= ((key >> 7) & column) << 35 | ((key >> 35) & column) << 7
+        m |= ((key >> 14) & column) << 28 | ((key >> 28) & column) << 14
+        return m | (key & (column << 21))
     }
 
     /// Plays the cell `move` (one bit of ``playable``).

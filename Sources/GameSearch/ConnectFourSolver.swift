@@ -7,7 +7,7 @@
 /// transposition table of upper bounds, and iterative deepening of null-window searches that
 /// narrow the score interval (parts 4–8); then moves that hand the opponent an immediate win are
 /// never explored, moves are ordered by the winning cells they create, and the table keeps lower
-/// bounds too (parts 9, 10 and 12). A weak solve only asks win, draw or loss: it searches the
+/// bounds too (parts 9, 10 and 12), and mirror images share table entries. A weak solve only asks win, draw or loss: it searches the
 /// window [−1, 1] (by null-window tests with iterative deepening).
 public final class ConnectFourSolver {
     /// The techniques in use.
@@ -24,9 +24,13 @@ public final class ConnectFourSolver {
         public static let threatOrder = Techniques(rawValue: 32)
         /// Keep lower bounds (from beta cut-offs) in the table too (Pons part 12); needs `nonLosingMoves`.
         public static let lowerBounds = Techniques(rawValue: 64)
+        /// A position and its mirror image share one table entry (their scores are equal; as in Tromp's
+        /// Fhourstones); needs `nonLosingMoves`.
+        public static let mirrorSymmetry = Techniques(rawValue: 128)
         /// Pons's parts 4–8: the stack his published node counts for the four benchmark sets end with.
         public static let tutorialBasics: Techniques = [.alphaBeta, .moveOrder, .transpositionTable, .iterativeDeepening]
-        public static let all: Techniques = tutorialBasics.union([.nonLosingMoves, .threatOrder, .lowerBounds])
+        public static let all: Techniques = tutorialBasics.union([.nonLosingMoves, .threatOrder, .lowerBounds,
+                                                                  .mirrorSymmetry])
     }
 
     public let techniques: Techniques

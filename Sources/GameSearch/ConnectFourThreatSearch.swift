@@ -1,7 +1,8 @@
 /// The alpha-beta negamax of Pons's "Solving Connect Four" parts 9–12 (fail-hard in [alpha, beta])
 /// for positions whose side to move cannot win at once: only moves that do not hand the opponent an
 /// immediate win are explored (so no child can win at once either), ordered by the winning cells
-/// they leave when `threatOrder` is on, with lower bounds kept in the table when `lowerBounds` is on.
+/// they leave when `threatOrder` is on, with lower bounds kept in the table when `lowerBounds` is on,
+/// and one table entry for a position and its mirror image when `mirrorSymmetry` is on.
 /// A value type, so the per-node counters and table updates run without runtime exclusivity checks.
 struct ThreatSearch {
     var table: ConnectFourBoundTable?
@@ -10,6 +11,7 @@ struct ThreatSearch {
     let limits: SolveLimits
     let threatOrder: Bool
     let lowerBounds: Bool
+    let mirrorSymmetry: Bool
     /// The bitboard of each column, centre first.
     let columns: InlineArray<7, UInt64>
 
@@ -21,6 +23,7 @@ struct ThreatSearch {
         self.limits = limits
         threatOrder = techniques.contains(.threatOrder)
         lowerBounds = techniques.contains(.lowerBounds)
+        mirrorSymmetry = techniques.contains(.mirrorSymmetry)
         var columns = InlineArray<7, UInt64>(repeating: 0)
         for (i, col) in ConnectFour.centreFirst.enumerated() { columns[i] = ConnectFour.column(col) }
         self.columns = columns
@@ -33,7 +36,8 @@ struct ThreatSearch {
         if next == 0 { return -(ConnectFour.cells - board.moves) / 2 }
         if board.moves >= ConnectFour.cells - 2 { return 0 }
         var window = ScoreWindow(alpha: alphaIn, beta: betaIn)
-        if let settled = window.narrow(board: board, bound: table?.bound(board.key), counting: &ttHits) {
+        let key = mirrorSymmetry ? board.symmetricKey : board.key
+        if let settled = window.narrow(board: board, bound: table?.bound(key), counting: &ttHits) {
             return settled
         }
         var moves = orderedMoves(next, on: board)
@@ -42,12 +46,12 @@ struct ThreatSearch {
             child.play(move)
             let score = -(try negamax(child, alpha: -window.beta, beta: -window.alpha))
             if score >= window.beta {
-                if lowerBounds { table?.storeLower(board.key, score) }
+                if lowerBounds { table?.storeLower(key, score) }
                 return score
             }
             if score > window.alpha { window.alpha = score }
         }
-        table?.storeUpper(board.key, window.alpha)
+        table?.storeUpper(key, window.alpha)
         return window.alpha
     }
 

@@ -43,7 +43,7 @@ public struct ConnectFourStack: Sendable {
         self.runsWithoutFigure = runsWithoutFigure
     }
 
-    /// The eight stacks, in the order Pons adds the techniques (parts 3–10 and 12).
+    /// The nine stacks, in the order Pons adds the techniques (parts 3–10 and 12), then mirror symmetry.
     public static let standard: [ConnectFourStack] = [
         ConnectFourStack(name: "minimax", techniques: []),
         ConnectFourStack(name: "alpha-beta", techniques: [.alphaBeta]),
@@ -54,6 +54,8 @@ public struct ConnectFourStack: Sendable {
                          runsWithoutFigure: true),
         ConnectFourStack(name: "+ threat order", techniques: .tutorialBasics.union([.nonLosingMoves, .threatOrder]),
                          runsWithoutFigure: true),
-        ConnectFourStack(name: "+ lower bounds", techniques: .all, runsWithoutFigure: true),
+        ConnectFourStack(name: "+ lower bounds", techniques: ConnectFourSolver.Techniques.all
+                            .subtracting(.mirrorSymmetry), runsWithoutFigure: true),
+        ConnectFourStack(name: "+ mirror symmetry", techniques: .all, runsWithoutFigure: true),
     ]
 }

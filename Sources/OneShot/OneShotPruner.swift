@@ -32,8 +32,10 @@ public struct OneShotPruner {
         self.method = method; self.sparsity = sparsity; self.include = include; self.blockSparsities = blockSparsities
     }
 
-    /// Prunes `model` in place; `progress` receives one line per block.
+    /// Prunes `model` in place; `progress` receives one line per block. With `checkpoints`, the state
+    /// is saved after every block, and a saved state of an earlier run is restored and continued.
     public func prune<M: BlockSequentialModel>(_ model: M, calibration: [M.Batch],
+                                               checkpoints: (any OneShotCheckpoints)? = nil,
                                                progress: ((String) -> Void)? = nil) throws -> [OneShotLayerResult] {
         guard calibration.contains(where: { !model.tokenMask($0).isEmpty }) else {
             throw OneShotError.noCalibrationData("the calibration set is empty")
@@ -41,26 +43,69 @@ public struct OneShotPruner {
         if let b = blockSparsities, b.count != model.blockCount {
             throw OneShotError.invalid("\(b.count) block sparsities for \(model.blockCount) blocks")
         }
-        var hidden = try calibration.map { try model.embed($0) }
-        var results: [OneShotLayerResult] = []
-        for b in 0..<model.blockCount {
+        var state = try startingState(model, calibration: calibration, checkpoints: checkpoints)
+        for b in state.blocksDone..<model.blockCount {
             let started = Date(), target = blockSparsities?[b] ?? sparsity
-            let collector = BlockStatisticsCollector(collectGram: method.needsGram)
+            let blockResults = try pruneBlock(b, of: model, calibration: calibration, hidden: state.hidden,
+                                              sparsity: target)
+            state.results += blockResults
             for (i, batch) in calibration.enumerated() {
-                collector.tokenMask = model.tokenMask(batch)
-                _ = try model.runBlock(b, hidden[i], batch: batch, observer: collector)
+                state.hidden[i] = try model.runBlock(b, state.hidden[i], batch: batch, observer: nil)
             }
-            for (path, linear) in model.linearLayers(ofBlock: b) where include?(path) ?? true {
-                results.append(try pruneLayer(linear, path: model.blockPrefix(b) + path,
-                                              statistics: collector.statistics[path], sparsity: target))
-            }
-            for (i, batch) in calibration.enumerated() {
-                hidden[i] = try model.runBlock(b, hidden[i], batch: batch, observer: nil)
-            }
+            try checkpoints?.save(blocksDone: b + 1, results: state.results, hidden: state.hidden,
+                                  blockWeights: prunedWeights(ofBlock: b, of: model))
             progress?(String(format: "block %d/%d pruned with %@ (%@) in %.1f s", b + 1, model.blockCount,
                              method.name, target.description, Date().timeIntervalSince(started)))
         }
-        return results
+        return state.results
+    }
+
+    /// The embedded batches from the first block, or a saved run's state with its pruned blocks put back.
+    private func startingState<M: BlockSequentialModel>(_ model: M, calibration: [M.Batch],
+                                                        checkpoints: (any OneShotCheckpoints)?) throws
+        -> OneShotProgress {
+        guard let saved = try checkpoints?.saved() else {
+            return OneShotProgress(blocksDone: 0, results: [], hidden: try calibration.map { try model.embed($0) },
+                                   weights: [:])
+        }
+        guard saved.blocksDone <= model.blockCount, saved.hidden.count == calibration.count else {
+            throw OneShotError.invalid("the checkpoint holds \(saved.blocksDone) blocks and \(saved.hidden.count) "
+                                       + "batches; this run has \(model.blockCount) blocks and \(calibration.count)")
+        }
+        for b in 0..<saved.blocksDone {
+            for (path, linear) in model.linearLayers(ofBlock: b) where include?(path) ?? true {
+                let name = model.blockPrefix(b) + path + ".weight"
+                guard let w = saved.weights[name], w.shape == linear.prunableWeight.value.shape else {
+                    throw OneShotError.invalid("the checkpoint has no weight \(name) of shape "
+                                               + "\(linear.prunableWeight.value.shape)")
+                }
+                linear.prunableWeight.value = w
+                linear.prunableWeight.mask = w.map { $0 == 0 ? 0 : 1 }
+            }
+        }
+        return saved
+    }
+
+    /// Collects the inputs of block `b`'s Linear layers on the batches and prunes each of them.
+    private func pruneBlock<M: BlockSequentialModel>(_ b: Int, of model: M, calibration: [M.Batch], hidden: [Tensor],
+                                                     sparsity target: OneShotSparsity) throws -> [OneShotLayerResult] {
+        let collector = BlockStatisticsCollector(collectGram: method.needsGram)
+        for (i, batch) in calibration.enumerated() {
+            collector.tokenMask = model.tokenMask(batch)
+            _ = try model.runBlock(b, hidden[i], batch: batch, observer: collector)
+        }
+        return try model.linearLayers(ofBlock: b).filter { include?($0.path) ?? true }.map { path, linear in
+            try pruneLayer(linear, path: model.blockPrefix(b) + path, statistics: collector.statistics[path],
+                           sparsity: target)
+        }
+    }
+
+    private func prunedWeights<M: BlockSequentialModel>(ofBlock b: Int, of model: M) -> [String: Tensor] {
+        var weights: [String: Tensor] = [:]
+        for (path, linear) in model.linearLayers(ofBlock: b) where include?(path) ?? true {
+            weights[model.blockPrefix(b) + path + ".weight"] = linear.prunableWeight.value
+        }
+        return weights
     }
 
     func pruneLayer(_ linear: any LinearLayer & PrunableWeightLayer, path: String,

@@ -32,6 +32,9 @@ struct LLMPrune: ParsableCommand {
 
     @OptionGroup var pruning: LLMRunOptions
 
+    @Flag(help: "Continue a killed run after its last finished block (checkpoints in <out>.resume/).")
+    var resume = false
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -59,6 +62,7 @@ struct LLMPrune: ParsableCommand {
             text.configure(&job)
             job.owl = owl ? OWLAllocation(outlierMultiple: owlM, lambda: owlLambda) : nil
             pruning.configure(&job, seed: common.seed)
+            job.resume = resume
             let r = try job.run(log: console)
             if common.json { try console.emitJSON(r); return }
             let dense = r.dense.map { String(format: "%.3f", $0.perplexity) } ?? "not measured"

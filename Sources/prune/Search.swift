@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GameSearch
+import Prune
 
 /// `prune search`: search-tree pruning (alpha-beta and its refinements) on games.
 struct Search: ParsableCommand {
@@ -23,12 +24,13 @@ func parseTechniques(_ text: String) throws -> ConnectFourSolver.Techniques {
         case "losing": t.insert(.nonLosingMoves)
         case "threats": t.insert(.threatOrder)
         case "lower": t.insert(.lowerBounds)
+        case "mirror": t.insert(.mirrorSymmetry)
         default: throw CLIError("unknown technique '\(name)'; known: minimax, alphabeta, order, tt, id, "
-                                + "losing, threats, lower, all")
+                                + "losing, threats, lower, mirror, all")
         }
     }
-    if !t.isDisjoint(with: [.threatOrder, .lowerBounds]) && !t.contains(.nonLosingMoves) {
-        throw CLIError("techniques 'threats' and 'lower' work inside the 'losing' search; add losing")
+    if !t.isDisjoint(with: [.threatOrder, .lowerBounds, .mirrorSymmetry]) && !t.contains(.nonLosingMoves) {
+        throw CLIError("techniques 'threats', 'lower' and 'mirror' work inside the 'losing' search; add losing")
     }
     if t.contains(.nonLosingMoves) && !t.contains(.alphaBeta) {
         throw CLIError("technique 'losing' is an alpha-beta search; add alphabeta")
@@ -49,11 +51,14 @@ struct SearchConnectFour: ParsableCommand {
     @Flag(help: "Weak solve: only win (1), draw (0) or loss (-1).")
     var weak = false
 
-    @Option(help: "Techniques: all, or a comma list of alphabeta, order, tt, id, losing, threats, lower (minimax when none).")
+    @Option(help: "Techniques: all, or a comma list of alphabeta, order, tt, id, losing, threats, lower, mirror (minimax when none).")
     var techniques: String = "all"
 
     @Option(help: "Give up on a position after this many nodes (0 = no limit).")
     var maxNodes: Int = 0
+
+    @Option(help: "Transposition table size in megabytes (64 as in Pons's tutorial; more helps early positions).")
+    var tableMb: Int = 64
 
     @OptionGroup var common: CommonOptions
     var json: Bool { common.json }
@@ -77,11 +82,18 @@ struct SearchConnectFour: ParsableCommand {
         let weak: Bool
     }
 
-    func validate() throws { try OptionBounds.atLeast(maxNodes, 0, "--max-nodes") }
+    func validate() throws {
+        try OptionBounds.atLeast(maxNodes, 0, "--max-nodes")
+        try OptionBounds.atLeast(tableMb, 1, "--table-mb")
+    }
 
     func run() throws {
         let t = try parseTechniques(techniques)
-        let solver = ConnectFourSolver(techniques: t, budget: SearchBudget(maxNodes: maxNodes > 0 ? maxNodes : nil))
+        do { try MemoryBudget.check(elements: tableMb, of: 1 << 20, for: "the transposition table (--table-mb)") } catch {
+            throw CLIError("search connect4: \(error)")
+        }
+        let solver = ConnectFourSolver(techniques: t, budget: SearchBudget(maxNodes: maxNodes > 0 ? maxNodes : nil),
+                                       tableMegabytes: tableMb)
         let console = Console(quiet: false, json: json)
         let started = Date()
         solver.onProgress = { nodes in

@@ -128,6 +128,16 @@ final class PositionSetTests: XCTestCase {
 
 /// The threat masks of the later solver techniques against move-by-move checks with the game's own rules.
 final class ConnectFourBitboardTests: XCTestCase {
+    func testAMirroredKeyIsTheKeyOfTheMirroredGame() throws {
+        for text in ConnectFourTests.randomPositions(count: 50, stones: 17, seed: 9) {
+            let mirror = String(text.map { Character(String(8 - $0.wholeNumberValue!)) })
+            let a = ConnectFourBitboard(try ConnectFour(position: text))
+            let b = ConnectFourBitboard(try ConnectFour(position: mirror))
+            XCTAssertEqual(ConnectFourBitboard.mirrored(a.key), b.key, text)
+            XCTAssertEqual(a.symmetricKey, b.symmetricKey, text)
+        }
+    }
+
     func testTheLiteralMasksAreTheBoardsMasks() {
         XCTAssertEqual(ConnectFourBitboard.bottomRow, ConnectFour.bottomRow)
         XCTAssertEqual(ConnectFourBitboard.board, ConnectFour.board)

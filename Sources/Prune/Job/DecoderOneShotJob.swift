@@ -28,6 +28,9 @@ public struct DecoderOneShotJob {
     /// Where to write the pruned model as a GGUF file (F16 matrices unless `ggufF32`).
     public var ggufOut: String?
     public var ggufF32 = false
+    /// Continue a killed run after its last finished block, from the checkpoint folder beside the
+    /// output (`<out>.resume/`, or `<gguf-out>.resume/`); checkpoints are written whenever an output is given.
+    public var resume = false
 
     public init(model: String, method: any OneShotMethod, sparsity: OneShotSparsity?) {
         self.model = model; self.method = method; self.sparsity = sparsity
@@ -67,6 +70,7 @@ public struct DecoderOneShotJob {
             report.ggufOut = ggufOut
         }
         report.peakResidentBytes = peakResidentBytes()
+        checkpoints(log: log)?.finish()
         return report
     }
 
@@ -87,9 +91,20 @@ public struct DecoderOneShotJob {
         let t0 = monotonicSeconds()
         let blocks = try owl.map { try $0.blockSparsities(model, calibration: calibration, target: sparsity) }
         let layers = try OneShotPruner(method: method, sparsity: sparsity, blockSparsities: blocks)
-            .prune(model, calibration: calibration) { log.progress($0) }
+            .prune(model, calibration: calibration, checkpoints: checkpoints(log: log)) { log.progress($0) }
         log.endProgress()
         return (layers, blocks?.map(\.fraction), monotonicSeconds() - t0)
+    }
+
+    /// The checkpoint folder beside the first output; nil when the job writes none.
+    func checkpoints(log: any JobLog) -> OneShotCheckpointFolder? {
+        guard let output = out ?? ggufOut, let sparsity else { return nil }
+        let size = (try? FileManager.default.attributesOfItem(atPath: model)[.size] as? Int) ?? 0
+        let fingerprint = ["llm-oneshot", "\(model)(\(size) bytes)", method.name, sparsity.description,
+                           owl.map { "\($0)" } ?? "uniform", text, "\(calibrationWindows)x\(calibrationLength)",
+                           "seed \(seed)", "threads \(ProcessInfoCores.count)"].joined(separator: "|")
+        return OneShotCheckpointFolder(path: output + JobCheckpoint.suffix, fingerprint: fingerprint, resume: resume,
+                                       log: log)
     }
 
     public func perplexity(_ model: LlamaModel, _ tokens: [Int], log: any JobLog, label: String) throws -> Perplexity {

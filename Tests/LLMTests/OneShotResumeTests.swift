@@ -1,0 +1,42 @@
+import Foundation
+import Prune
+import XCTest
+
+/// Block-by-block one-shot pruning stopped after any block and resumed from its checkpoint folder
+/// ends with the same weights, bit for bit, as a run that was never stopped.
+final class OneShotResumeTests: XCTestCase {
+    struct Stopped: Error {}
+
+    func weights(_ model: LlamaModel) -> [[Float]] {
+        model.layers.flatMap { $0.linearLayers.map(\.layer.prunableWeight.value.scalars) }
+    }
+
+    func testAStoppedRunResumesAfterItsLastBlockToTheSameWeights() throws {
+        let calibration = TinyLlama.rows(count: 3, length: 12, seed: 4)
+        let pruner = OneShotPruner(method: SparseGPT(), sparsity: .unstructured(0.5))
+        let straight = try TinyLlama.model(blocks: 4)
+        let expected = try pruner.prune(straight, calibration: calibration)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("oneshot-resume-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for stopAfter in 1...3 {
+            let killed = OneShotCheckpointFolder(path: dir, fingerprint: "job", resume: false)
+            killed.written = { if $0 == stopAfter { throw Stopped() } }
+            XCTAssertThrowsError(try pruner.prune(try TinyLlama.model(blocks: 4), calibration: calibration,
+                                                  checkpoints: killed))
+            let resumedModel = try TinyLlama.model(blocks: 4)
+            var lines: [String] = []
+            let resumed = OneShotCheckpointFolder(path: dir, fingerprint: "job", resume: true)
+            let results = try pruner.prune(resumedModel, calibration: calibration, checkpoints: resumed) {
+                lines.append($0)
+            }
+            XCTAssertEqual(lines.count, 4 - stopAfter, "only the blocks after the checkpoint are pruned again")
+            XCTAssertTrue(weights(resumedModel) == weights(straight), "stopped after block \(stopAfter)")
+            XCTAssertEqual(results.map(\.path), expected.map(\.path))
+            XCTAssertEqual(results.map(\.sparsity), expected.map(\.sparsity))
+            XCTAssertThrowsError(try OneShotCheckpointFolder(path: dir, fingerprint: "another job", resume: true)
+                .saved()) { XCTAssertTrue("\($0)".contains("different job"), "\($0)") }
+            resumed.finish()
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir))
+        }
+    }
+}
