@@ -135,6 +135,12 @@ final class SearchCLITests: XCTestCase {
             XCTAssertNotEqual(e.status, 0)
             XCTAssertTrue(e.err.contains("position \"\(bad)\""), e.err)
         }
+        let later = try run(["search", "connect4", "--position", "4455", "--techniques",
+                             "alphabeta,order,tt,id,losing,threats,lower,mirror", "--table-mb", "8", "--json"])
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(later.out.utf8)) as? [String: Any])?["score"] as? Int, 18)
+        let alone = try run(["search", "connect4", "--position", "4455", "--techniques", "alphabeta,threats"])
+        XCTAssertNotEqual(alone.status, 0)
+        XCTAssertTrue(alone.err.contains("add losing"), alone.err)
     }
 
     func testConnectFourBenchFileAndTreeComparison() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import GameSearch
 
@@ -93,6 +94,19 @@ final class ConnectFourTests: XCTestCase {
             XCTAssertGreaterThan(solver.nodes, 100_000, "searched until the budget ran out")
         }
         XCTAssertEqual(try ConnectFourSolver(tableMegabytes: 8).solve(ConnectFour(position: "4455")), 18)
+    }
+
+    /// The first player wins Connect-Four (Allen 1988; Allis 1988): a weak solve of the empty board
+    /// with every technique, about a billion nodes (a few minutes in a release build, so it runs
+    /// with the heavy runs, PRUNE_FULL_TRAINING=1, which CI sets).
+    func testTheEmptyBoardIsAFirstPlayerWin() throws {
+        guard ProcessInfo.processInfo.environment["PRUNE_FULL_TRAINING"] == "1" else {
+            print("SKIP testTheEmptyBoardIsAFirstPlayerWin: set PRUNE_FULL_TRAINING=1 (CI does)")
+            throw XCTSkip("PRUNE_FULL_TRAINING not set")
+        }
+        let solver = ConnectFourSolver(tableMegabytes: 256)
+        XCTAssertEqual(try solver.solve(ConnectFour(), weak: true), 1)
+        print("empty board, weak solve: first player wins; \(solver.nodes) nodes")
     }
 
     func testBudgetStopsTheSolver() throws {
