@@ -15,18 +15,23 @@ start=$(now)
 total=$(echo "$(now) - $start" | bc)
 expected=$(sha256sum "$work/straight/model.safetensors" | cut -d' ' -f1)
 echo "uninterrupted: ${total} s, model.safetensors sha256 $expected"
-kills=0 log=""
-while true; do
-  d=$(echo "scale=3; 2 + $((RANDOM % 1000)) / 1000 * $total / 2" | bc)
-  if [ $kills -ge "$KILLS" ]; then d=100000; fi
-  "$PRUNE" llm prune "$@" --out "$work/killed" --resume --quiet >/dev/null 2>"$work/err" & pid=$!
-  waited=0
-  while kill -0 $pid 2>/dev/null && [ "$(echo "$waited < $d" | bc)" = 1 ]; do sleep 0.1; waited=$(echo "$waited + 0.1" | bc); done
-  if ! kill -0 $pid 2>/dev/null; then wait $pid || { cat "$work/err"; exit 1; }; break; fi
-  blocks=$(ls "$work/killed.resume" 2>/dev/null | grep -c '^block-' || true)
-  kill -9 $pid; wait $pid 2>/dev/null || true
-  kills=$((kills + 1)); log="$log @${d}s(${blocks} blocks saved)"
+# Whole jobs are repeated (a fresh output each) until at least KILLS kills have landed.
+kills=0 jobs=0
+while [ $kills -lt "$KILLS" ]; do
+  jobs=$((jobs + 1)); rm -rf "$work/killed" "$work/killed.resume"; log=""
+  while true; do
+    d=$(echo "scale=3; 2 + $((RANDOM % 1000)) / 1000 * $total / 2" | bc)
+    "$PRUNE" llm prune "$@" --out "$work/killed" --resume --quiet >/dev/null 2>"$work/err" & pid=$!
+    waited=0
+    while kill -0 $pid 2>/dev/null && [ "$(echo "$waited < $d" | bc)" = 1 ]; do
+      sleep 0.1; waited=$(echo "$waited + 0.1" | bc)
+    done
+    if ! kill -0 $pid 2>/dev/null; then wait $pid || { cat "$work/err"; exit 1; }; break; fi
+    blocks=$(ls "$work/killed.resume" 2>/dev/null | grep -c '^block-' || true)
+    kill -9 $pid; wait $pid 2>/dev/null || true
+    kills=$((kills + 1)); log="$log @${d}s(${blocks} blocks saved)"
+  done
+  got=$(sha256sum "$work/killed/model.safetensors" | cut -d' ' -f1)
+  echo "job $jobs: SIGKILL at$log; final sha256 ${got:0:16}… $([ "$got" = "$expected" ] && echo identical || echo DIFFERENT)"
+  [ "$got" = "$expected" ] || exit 1
 done
-got=$(sha256sum "$work/killed/model.safetensors" | cut -d' ' -f1)
-echo "SIGKILL $kills times:$log; final sha256 ${got:0:16}… $([ "$got" = "$expected" ] && echo identical || echo DIFFERENT)"
-[ "$got" = "$expected" ]

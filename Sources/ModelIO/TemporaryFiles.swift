@@ -1,4 +1,5 @@
 import Foundation
+import PruneTensor
 
 /// The temporary files being written right now, removed when the process is stopped by SIGINT or
 /// SIGTERM (after ``installSignalCleanup()``) so an interrupted save leaves nothing behind.
@@ -42,14 +43,18 @@ public final class TemporaryFiles: @unchecked Sendable {
         return removed
     }
 
-    /// Handles SIGINT and SIGTERM: removes the temporary files, then ends the process by the signal.
+    /// Handles SIGINT and SIGTERM: removes the temporary files, then ends the process by the signal (or,
+    /// the first time inside ``StopRequest/deferringSignals(_:)``, only asks the job to stop).
     public func installSignalCleanup() {
         lock.withLock {
             guard !installed else { return }
             installed = true
             SignalSafeTable.prepare()
+            StopRequest.prepare()
             for sig in [SIGINT, SIGTERM] {
                 signal(sig) { received in
+                    // Inside a job that checkpoints mid-way, the first signal asks it to stop at a safe point.
+                    if StopRequest.deferSignal() { return }
                     SignalSafeTable.unlinkAll()
                     signal(received, SIG_DFL)
                     raise(received)

@@ -71,6 +71,9 @@ struct OneShotCommand: ParsableCommand {
     @Option(help: "Write the pruned model folder here (never over the input).")
     var out: String?
 
+    @Flag(help: "Continue a killed run after its last finished block (checkpoints in <out>.resume/).")
+    var resume = false
+
     var json: Bool { common.json }
 
     var quiet: Bool { common.quiet }
@@ -112,7 +115,7 @@ struct OneShotCommand: ParsableCommand {
         job.calibrationCount = calibrationCount; job.evaluationCount = evalCount; job.queries = queries
         job.batchSize = batchSize; job.seed = seed
         job.sparseFormat = sparse ? try SparseFormatChoice(parsing: sparseFormat) : nil
-        job.sparseRows = sparseRows; job.out = out
+        job.sparseRows = sparseRows; job.out = out; job.resume = resume
         return job
     }
 

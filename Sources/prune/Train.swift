@@ -111,9 +111,9 @@ struct Train: ParsableCommand {
             let start = monotonicSeconds()
             let checkpoints = TrainingCheckpoints(path: out.map { $0 + JobCheckpoint.suffix }, resume: resume,
                                                   fingerprint: CheckpointFingerprint.commandLine())
-            let startEpoch = try checkpoints.start(model: net, optimizer: opt, log: console)
-            let results = try loop.run(net, data: trainSet, optimizer: opt, schedule: sched, startEpoch: startEpoch,
-                                       progress: { p in
+            let startPosition = try checkpoints.start(model: net, optimizer: opt, log: console)
+            let results = try StopRequest.deferringSignals { try loop.run(
+                net, data: trainSet, optimizer: opt, schedule: sched, start: startPosition, progress: { p in
                 console.progress(String(format: "epoch %d/%d  batch %d/%d  loss %.4f  acc %@  %.0f samples/s",
                                         p.epoch + 1, p.epochs, p.batch, p.batches, p.loss, p.accuracy.percent, p.samplesPerSecond))
             }, epochDone: { e, r in
@@ -122,7 +122,10 @@ struct Train: ParsableCommand {
                 console.info(String(format: "epoch %d/%d  loss %.4f  train acc %@  test acc %@  %.0f samples/s  %.1fs",
                                         e + 1, epochs, r.loss, r.trainAccuracy.percent, ev.accuracy.percent, r.samplesPerSecond, r.seconds))
                 try checkpoints.save(epochsDone: e + 1, model: net, optimizer: opt)
-            })
+            }, stopped: out == nil ? nil : { position in
+                console.endProgress()
+                try checkpoints.save(at: position, model: net, optimizer: opt)
+            }) }
             let test = try Trainer.evaluate(net, loader: dataOptions.loader(testSet, shuffle: false, seed: 0))
             if atInit != nil { for (_, p) in net.parameters() { p.bake() } }
             if let out {
@@ -139,7 +142,11 @@ struct Train: ParsableCommand {
                                     test.accuracy.percent, test.loss, test.count, report.seconds, report.peakMemoryMiB,
                                     out.map { "; saved \($0)" } ?? ""))
             }
-        } catch let e as ValidationError { throw e } catch {
+        } catch let e as ValidationError { throw e } catch let e as TrainingStopped {
+            console.warning("train: \(e) in \(PathText.short(out ?? "") + JobCheckpoint.suffix); "
+                            + "the same command with --resume continues")
+            throw ExitCode(143)
+        } catch {
             throw CLIError("train: \(error)")
         }
     }

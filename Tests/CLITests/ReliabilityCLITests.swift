@@ -67,6 +67,41 @@ final class ReliabilityCLITests: XCTestCase {
         }
     }
 
+    /// SIGTERM during `prune train --out` saves a checkpoint at the step reached and exits 143; the
+    /// same command with --resume then writes the uninterrupted run's file, byte for byte.
+    func testSIGTERMDuringTrainingSavesACheckpointAndResumesToTheSameFile() throws {
+        try PruneCLI.requireFashionMNIST()
+        let dir = try tempDir()
+        let args = ["train", "--model", "lenet5", "--epochs", "2", "--train-limit", "3000", "--test-limit", "200",
+                    "--seed", "3"]
+        let straight = try PruneCLI.run(args + ["--out", dir + "/straight.safetensors", "--quiet"])
+        XCTAssertEqual(straight.status, 0, straight.err)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try PruneCLI.requireBinary())
+        p.arguments = args + ["--out", dir + "/stopped.safetensors"]
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice; p.standardError = err
+        try p.run()
+        // The first epoch's checkpoint appears as the second epoch starts: stop the run then.
+        let deadline = Date().addingTimeInterval(600)
+        while !FileManager.default.fileExists(atPath: dir + "/stopped.safetensors.resume") && p.isRunning
+                && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        kill(p.processIdentifier, SIGTERM)
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 143, text)
+        XCTAssertTrue(text.contains("stopped on request") && text.contains("--resume"), text)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/stopped.safetensors.resume"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/stopped.safetensors"))
+        let resumed = try PruneCLI.run(args + ["--out", dir + "/stopped.safetensors", "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue((resumed.out + resumed.err).contains("resuming from"), resumed.out + resumed.err)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/stopped.safetensors")),
+                       try Data(contentsOf: URL(fileURLWithPath: dir + "/straight.safetensors")))
+    }
+
     func testCompressWithTheWrongModelLeavesNoOutput() throws {
         try PruneCLI.requireFashionMNIST()
         let dir = try tempDir()

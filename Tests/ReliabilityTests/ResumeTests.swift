@@ -118,7 +118,7 @@ final class ResumeTests: XCTestCase {
             let loop = TrainingLoop(epochs: 4, batchSize: 32, seed: 9, normalization: (0, 1))
             let schedule = CosineLR(base: 1e-3, totalSteps: loop.totalSteps(examples: data.train.count))
             let start = try checkpoints.start(model: net, optimizer: optimizer, log: SilentLog())
-            _ = try loop.run(net, data: data.train, optimizer: optimizer, schedule: schedule, startEpoch: start,
+            _ = try loop.run(net, data: data.train, optimizer: optimizer, schedule: schedule, start: start,
                              epochDone: { epoch, _ in
                 try checkpoints.save(epochsDone: epoch + 1, model: net, optimizer: optimizer)
                 if epoch + 1 == stop { throw Killer.Killed() }
@@ -131,6 +131,46 @@ final class ResumeTests: XCTestCase {
         let resumed = try train(upTo: nil, checkpoints: TrainingCheckpoints(path: path, resume: true, fingerprint: "t"))
         XCTAssertTrue(values(resumed) == values(straight))
         try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// A stop request (what SIGTERM becomes inside a deferring scope) mid-epoch or at an epoch's end
+    /// saves the position reached; resuming from it gives the uninterrupted run's weights, bit for bit.
+    func testTrainingStoppedByARequestResumesFromTheBatchItReached() throws {
+        let data = try data()
+        func train(stopAfterStep: Int?, checkpoints: TrainingCheckpoints) throws -> Sequential {
+            let net = model()
+            let optimizer = Adam(net.parameters().map(\.parameter), learningRate: 1e-3)
+            let loop = TrainingLoop(epochs: 3, batchSize: 32, seed: 9, normalization: (0, 1))
+            let schedule = CosineLR(base: 1e-3, totalSteps: loop.totalSteps(examples: data.train.count))
+            let start = try checkpoints.start(model: net, optimizer: optimizer, log: SilentLog())
+            var steps = 0
+            _ = try StopRequest.deferringSignals {
+                try loop.run(net, data: data.train, optimizer: optimizer, schedule: schedule, start: start,
+                             progress: { _ in
+                    steps += 1
+                    if steps == stopAfterStep { StopRequest.request() }
+                }, epochDone: { epoch, _ in
+                    try checkpoints.save(epochsDone: epoch + 1, model: net, optimizer: optimizer)
+                }, stopped: { try checkpoints.save(at: $0, model: net, optimizer: optimizer) })
+            }
+            return net
+        }
+        let straight = try train(stopAfterStep: nil, checkpoints: TrainingCheckpoints(path: nil, resume: false,
+                                                                                      fingerprint: "t"))
+        // 96 examples in batches of 32: 3 steps per epoch; step 3 ends the first epoch.
+        for (stop, position) in [(2, TrainingPosition(epoch: 0, batch: 2)), (3, TrainingPosition(epoch: 1, batch: 0)),
+                                 (7, TrainingPosition(epoch: 2, batch: 1))] {
+            let path = NSTemporaryDirectory() + "stop-\(UUID().uuidString).resume"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            XCTAssertThrowsError(try train(stopAfterStep: stop, checkpoints: TrainingCheckpoints(
+                path: path, resume: false, fingerprint: "t"))) {
+                XCTAssertEqual(($0 as? TrainingStopped)?.position, position, "\($0)")
+            }
+            XCTAssertFalse(StopRequest.isRequested, "the request ends with its scope")
+            let resumed = try train(stopAfterStep: nil, checkpoints: TrainingCheckpoints(path: path, resume: true,
+                                                                                         fingerprint: "t"))
+            XCTAssertTrue(values(resumed) == values(straight), "stopped after step \(stop)")
+        }
     }
 
     func testOptimizerStateRoundTrips() throws {

@@ -56,19 +56,23 @@ public struct Evaluation: Sendable, Codable {
 /// Supervised classification training: forward, cross-entropy, backward, optimizer step, per batch.
 public enum Trainer {
     /// Trains for one epoch over `loader`. `step` counts optimizer steps across epochs (for schedules).
+    /// `skipBatches` resumes an epoch stopped after that many batches (the result then covers the rest);
+    /// `afterBatch` runs after every optimizer step with the batches done in this epoch.
     public static func trainEpoch(_ model: any Module, loader: DataLoader, optimizer: any Optimizer,
                                   schedule: (any LearningRateSchedule)? = nil, step: inout Int,
                                   labelSmoothing: Float = 0, clipNorm: Float? = nil,
                                   epoch: Int = 0, epochs: Int = 1,
                                   extraLoss: ((any Module) throws -> Variable?)? = nil,
-                                  progress: ((TrainingProgress) -> Void)? = nil) throws -> EpochResult {
+                                  progress: ((TrainingProgress) -> Void)? = nil,
+                                  skipBatches: Int = 0,
+                                  afterBatch: ((Int) throws -> Void)? = nil) throws -> EpochResult {
         model.train()
         let params = optimizer.parameters
         let start = monotonicSeconds()
         var seen = 0, correct = 0
         var lossSum: Double = 0
         let batches = loader.batchCount
-        for (b, batch) in loader.enumerated() {
+        for (b, batch) in loader.enumerated() where b >= skipBatches {
             if let schedule { optimizer.learningRate = schedule.learningRate(atStep: step) }
             for p in params { p.zeroGrad() }
             let logits = try model.forward(Variable(batch.images))
@@ -90,6 +94,7 @@ public enum Trainer {
                                           loss: Float(lossSum / Double(seen)), accuracy: Float(correct) / Float(seen),
                                           samplesPerSecond: Double(seen) / Swift.max(el, 1e-9)))
             }
+            try afterBatch?(b + 1)
         }
         let el = monotonicSeconds() - start
         return EpochResult(epoch: epoch, loss: Float(lossSum / Double(Swift.max(seen, 1))),

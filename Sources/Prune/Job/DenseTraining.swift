@@ -10,8 +10,8 @@ public enum DenseTraining {
         let loop = TrainingLoop(epochs: epochs, batchSize: batchSize, seed: seed,
                                 normalization: (ImageDataSource.mean, ImageDataSource.std))
         let schedule = CosineLR(base: learningRate, totalSteps: loop.totalSteps(examples: data.count))
-        let startEpoch = try checkpoints?.start(model: net, optimizer: optimizer, log: log) ?? 0
-        _ = try loop.run(net, data: data, optimizer: optimizer, schedule: schedule, startEpoch: startEpoch,
+        let start = try checkpoints?.start(model: net, optimizer: optimizer, log: log) ?? TrainingPosition()
+        _ = try loop.run(net, data: data, optimizer: optimizer, schedule: schedule, start: start,
                          progress: { p in
             log.progress(String(format: "training %@: epoch %d/%d  batch %d/%d  loss %.4f", name, p.epoch + 1, p.epochs,
                                 p.batch, p.batches, p.loss))

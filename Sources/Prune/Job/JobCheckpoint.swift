@@ -12,6 +12,8 @@ public struct JobCheckpoint {
     public var tensors: [String: Tensor] = [:]
     /// Training epochs completed (training checkpoints).
     public var epoch = 0
+    /// Batches completed in the next epoch, when a stop request saved the run mid-epoch.
+    public var batch = 0
     /// The pruning run's operations so far (pruning checkpoints).
     public var journal: [RunJournalEntry] = []
     /// The generators of layers that draw random numbers (dropout), by module path.
@@ -54,7 +56,7 @@ public struct JobCheckpoint {
         let generatorsJSON = String(decoding: try JSONEncoder().encode(generators.mapValues { $0.map { String($0) } }),
                                     as: UTF8.self)
         let metadata = ["prune.checkpoint": "1", "fingerprint": fingerprint, "epoch": String(epoch),
-                        "journal": journalJSON, "generators": generatorsJSON]
+                        "batch": String(batch), "journal": journalJSON, "generators": generatorsJSON]
         try Safetensors.write(StateDict(tensors, metadata: metadata), to: path)
     }
 
@@ -76,8 +78,13 @@ public struct JobCheckpoint {
         guard let generators = words?.mapValues({ $0.compactMap(UInt64.init) }) else {
             throw JobError("\(path) is not a Prune checkpoint (bad generator states)")
         }
-        return JobCheckpoint(fingerprint: saved, tensors: state.tensors, epoch: epoch, journal: journal,
-                             generators: generators)
+        guard let batch = Int(state.metadata["batch"] ?? "0"), batch >= 0 else {
+            throw JobError("\(path) is not a Prune checkpoint (bad batch count)")
+        }
+        var checkpoint = JobCheckpoint(fingerprint: saved, tensors: state.tensors, epoch: epoch, journal: journal,
+                                       generators: generators)
+        checkpoint.batch = batch
+        return checkpoint
     }
 
     /// Puts the saved values, masks and buffers back into `model`; returns the optimizer state.

@@ -23,6 +23,9 @@ public struct OneShotJob {
     public var sparseRows = 32
     /// Where to write the pruned model folder.
     public var out: String?
+    /// Continue a killed run after its last finished block (checkpoints in `<out>.resume/`, written
+    /// whenever `out` is given; blocks and heads are removed again first, as they are seeded).
+    public var resume = false
 
     public init(modelDirectory: String, method: any OneShotMethod, sparsity: OneShotSparsity?, text: String) {
         self.modelDirectory = modelDirectory; self.method = method; self.sparsity = sparsity; self.text = text
@@ -64,7 +67,19 @@ public struct OneShotJob {
         report.prunedSeconds = prunedSeconds
         report.peakResidentBytes = peakResidentBytes()
         report.out = out
+        checkpoints(log: log)?.finish()
         return report
+    }
+
+    /// The checkpoint folder beside the output; nil when the job writes none or prunes no weights.
+    func checkpoints(log: any JobLog) -> OneShotCheckpointFolder? {
+        guard let out, let sparsity else { return nil }
+        let fingerprint = ["oneshot", modelDirectory, method.name, sparsity.description, "heads \(removeHeads) "
+                           + headImportance.rawValue, "blocks \(removeBlocks)", text,
+                           "\(calibrationCount)/\(evaluationCount)", "batch \(batchSize)", "seed \(seed)",
+                           "threads \(ProcessInfoCores.count)"].joined(separator: "|")
+        return OneShotCheckpointFolder(path: out + JobCheckpoint.suffix, fingerprint: fingerprint, resume: resume,
+                                       log: log)
     }
 
     /// Blocks, then heads, then weights.
@@ -88,9 +103,8 @@ public struct OneShotJob {
             log.info("removed \(r.count) heads by \(headImportance.rawValue); heads per layer now \(net.headsPerLayer)")
         }
         if let sparsity {
-            report.layers = try OneShotPruner(method: method, sparsity: sparsity).prune(net, calibration: calibration) {
-                log.progress($0)
-            }
+            report.layers = try OneShotPruner(method: method, sparsity: sparsity)
+                .prune(net, calibration: calibration, checkpoints: checkpoints(log: log)) { log.progress($0) }
             log.endProgress()
         }
         return report

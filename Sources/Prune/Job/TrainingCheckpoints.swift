@@ -14,22 +14,25 @@ public struct TrainingCheckpoints {
         self.path = path; self.fingerprint = fingerprint; self.resume = resume
     }
 
-    /// Restores a saved training when resuming; returns the number of epochs already done.
-    public func start(model: any Module, optimizer: any Optimizer, log: any JobLog) throws -> Int {
-        guard let saved = try restore(into: model, log: log) else { return 0 }
-        try optimizer.loadState(saved.optimizerState)
-        return saved.epoch
+    /// Restores a saved training when resuming; returns where it stopped (epochs done, and batches
+    /// done in the next epoch when it was stopped mid-epoch).
+    public func start(model: any Module, optimizer: any Optimizer, log: any JobLog) throws -> TrainingPosition {
+        guard let path, JobCheckpoint.shouldResume(from: path, resume: resume, log: log) else {
+            return TrainingPosition()
+        }
+        let checkpoint = try JobCheckpoint.read(path, fingerprint: fingerprint)
+        try optimizer.loadState(try checkpoint.restore(into: model))
+        log.info("resuming from \(path): \(checkpoint.epoch) epoch(s)"
+                 + (checkpoint.batch > 0 ? " and \(checkpoint.batch) batches" : "") + " done")
+        return TrainingPosition(epoch: checkpoint.epoch, batch: checkpoint.batch)
     }
 
     /// Restores a saved fine-tuning when resuming: the epochs done and the optimizer's state then
-    /// (the optimizer is made inside ``FineTuner``).
+    /// (the optimizer is made inside ``FineTuner``; fine-tuning checkpoints are whole epochs).
     public func fineTuningResume(model: any Module, log: any JobLog) throws -> FineTuningResume? {
-        try restore(into: model, log: log)
-    }
-
-    private func restore(into model: any Module, log: any JobLog) throws -> FineTuningResume? {
         guard JobCheckpoint.shouldResume(from: path, resume: resume, log: log), let path else { return nil }
         let checkpoint = try JobCheckpoint.read(path, fingerprint: fingerprint)
+        guard checkpoint.batch == 0 else { throw JobError("\(path) was saved mid-epoch; fine-tuning resumes per epoch") }
         let optimizerState = try checkpoint.restore(into: model)
         log.info("resuming from \(path): \(checkpoint.epoch) epoch(s) done")
         return FineTuningResume(epoch: checkpoint.epoch, optimizerState: optimizerState)
@@ -38,9 +41,16 @@ public struct TrainingCheckpoints {
     /// Saves the state after `epochsDone` epochs; `written` runs after the file is in place.
     public func save(epochsDone: Int, model: any Module, optimizer: any Optimizer,
                      written: ((String) throws -> Void)? = nil) throws {
+        try save(at: TrainingPosition(epoch: epochsDone), model: model, optimizer: optimizer, written: written)
+    }
+
+    /// Saves the state at `position` (a stop request mid-epoch saves the batches done too).
+    public func save(at position: TrainingPosition, model: any Module, optimizer: any Optimizer,
+                     written: ((String) throws -> Void)? = nil) throws {
         guard let path else { return }
         var checkpoint = JobCheckpoint(fingerprint: fingerprint, model: model, optimizerState: optimizer.stateTensors())
-        checkpoint.epoch = epochsDone
+        checkpoint.epoch = position.epoch
+        checkpoint.batch = position.batch
         try checkpoint.write(to: path)
         try written?(path)
     }
