@@ -7,8 +7,8 @@
 /// transposition table of upper bounds, and iterative deepening of null-window searches that
 /// narrow the score interval (parts 4–8); then moves that hand the opponent an immediate win are
 /// never explored, moves are ordered by the winning cells they create, and the table keeps lower
-/// bounds too (parts 9, 10 and 12), and mirror images share table entries. A weak solve only asks win, draw or loss: it searches the
-/// window [−1, 1] (by null-window tests with iterative deepening).
+/// bounds too (parts 9, 10 and 12), and mirror images share table entries. A weak solve only asks
+/// win, draw or loss: it searches the window [−1, 1] (by null-window tests with iterative deepening).
 public final class ConnectFourSolver {
     /// The techniques in use.
     public struct Techniques: OptionSet, Sendable, Hashable {
@@ -28,7 +28,8 @@ public final class ConnectFourSolver {
         /// Fhourstones); needs `nonLosingMoves`.
         public static let mirrorSymmetry = Techniques(rawValue: 128)
         /// Pons's parts 4–8: the stack his published node counts for the four benchmark sets end with.
-        public static let tutorialBasics: Techniques = [.alphaBeta, .moveOrder, .transpositionTable, .iterativeDeepening]
+        public static let tutorialBasics: Techniques = [.alphaBeta, .moveOrder, .transpositionTable,
+                                                        .iterativeDeepening]
         public static let all: Techniques = tutorialBasics.union([.nonLosingMoves, .threatOrder, .lowerBounds,
                                                                   .mirrorSymmetry])
     }

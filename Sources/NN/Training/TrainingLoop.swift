@@ -42,9 +42,9 @@ public struct TrainingLoop {
                 try save(TrainingPosition(epoch: epoch, batch: done))
                 throw TrainingStopped(position: TrainingPosition(epoch: epoch, batch: done))
             } }
-            let r = try Trainer.trainEpoch(model, loader: loader, optimizer: optimizer, schedule: schedule, step: &step,
-                                           labelSmoothing: labelSmoothing, clipNorm: clipNorm, epoch: epoch, epochs: epochs,
-                                           extraLoss: extraLoss, progress: progress,
+            let r = try Trainer.trainEpoch(model, loader: loader, optimizer: optimizer, schedule: schedule,
+                                           step: &step, labelSmoothing: labelSmoothing, clipNorm: clipNorm,
+                                           epoch: epoch, epochs: epochs, extraLoss: extraLoss, progress: progress,
                                            skipBatches: epoch == start.epoch ? start.batch : 0, afterBatch: stopCheck)
             results.append(r)
             try epochDone?(epoch, r)

@@ -32,7 +32,9 @@ public struct TrainingCheckpoints {
     public func fineTuningResume(model: any Module, log: any JobLog) throws -> FineTuningResume? {
         guard JobCheckpoint.shouldResume(from: path, resume: resume, log: log), let path else { return nil }
         let checkpoint = try JobCheckpoint.read(path, fingerprint: fingerprint)
-        guard checkpoint.batch == 0 else { throw JobError("\(path) was saved mid-epoch; fine-tuning resumes per epoch") }
+        guard checkpoint.batch == 0 else {
+            throw JobError("\(path) was saved mid-epoch; fine-tuning resumes per epoch")
+        }
         let optimizerState = try checkpoint.restore(into: model)
         log.info("resuming from \(path): \(checkpoint.epoch) epoch(s) done")
         return FineTuningResume(epoch: checkpoint.epoch, optimizerState: optimizerState)
