@@ -83,7 +83,9 @@ public struct OneShotPruner {
                 linear.prunableWeight.mask = w.map { $0 == 0 ? 0 : 1 }
             }
         }
-        return saved
+        // The weights are in the model now; the state carried through the blocks does not keep a copy.
+        return OneShotProgress(blocksDone: saved.blocksDone, results: saved.results, hidden: saved.hidden,
+                               weights: [:])
     }
 
     /// Collects the inputs of block `b`'s Linear layers on the batches and prunes each of them.

@@ -69,10 +69,7 @@ public struct JobCheckpoint {
                                                       from: Data((state.metadata["journal"] ?? "").utf8)) else {
             throw JobError("\(path) is not a Prune checkpoint")
         }
-        guard saved == fingerprint else {
-            throw JobError("\(path) was written by a different job (\(saved)); this one is \(fingerprint). "
-                           + "Run it with the same settings and --threads, or delete the checkpoint")
-        }
+        try checkSameJob(path, saved: saved, expected: fingerprint)
         let words = try? JSONDecoder().decode([String: [String]].self,
                                               from: Data((state.metadata["generators"] ?? "{}").utf8))
         guard let generators = words?.mapValues({ $0.compactMap(UInt64.init) }) else {
@@ -85,6 +82,14 @@ public struct JobCheckpoint {
                                        generators: generators)
         checkpoint.batch = batch
         return checkpoint
+    }
+
+    /// Refuses a checkpoint at `path` whose saved fingerprint is not this job's.
+    static func checkSameJob(_ path: String, saved: String, expected: String) throws {
+        guard saved == expected else {
+            throw JobError("\(path) was written by a different job (\(saved)); this one is \(expected). "
+                           + "Run it with the same settings and --threads, or delete the checkpoint")
+        }
     }
 
     /// Puts the saved values, masks and buffers back into `model`; returns the optimizer state.

@@ -32,10 +32,7 @@ public final class OneShotCheckpointFolder: OneShotCheckpoints {
                                                       from: Data((state.metadata["results"] ?? "").utf8)) else {
             throw JobError("\(progressFile) is not a Prune one-shot checkpoint")
         }
-        guard saved == fingerprint else {
-            throw JobError("\(path) was written by a different job (\(saved)); this one is \(fingerprint). "
-                           + "Run it with the same settings and --threads, or delete the checkpoint")
-        }
+        try JobCheckpoint.checkSameJob(path, saved: saved, expected: fingerprint)
         let hidden = try (0..<state.tensors.count).map { i in
             guard let t = state.tensors["hidden/\(i)"] else { throw JobError("\(progressFile) lacks hidden/\(i)") }
             return t
