@@ -22,8 +22,10 @@ public enum StopRequest {
     /// Asks the running job to stop at its next safe point, as SIGTERM does inside a deferring scope.
     public static func request() { _ = prune_atomic_exchange(cells + 1, 1) }
 
-    /// Runs `body` with SIGTERM and SIGINT turned into stop requests; the request is cleared after.
-    public static func deferringSignals<T>(_ body: () throws -> T) rethrows -> T {
+    /// Runs `body` with SIGTERM and SIGINT turned into stop requests (when `enabled`: only a job that
+    /// checks the request and saves may defer signals); the request is cleared after.
+    public static func deferringSignals<T>(if enabled: Bool = true, _ body: () throws -> T) rethrows -> T {
+        guard enabled else { return try body() }
         prepare()
         _ = prune_atomic_add(cells, 1)
         defer {

@@ -112,7 +112,7 @@ struct Train: ParsableCommand {
             let checkpoints = TrainingCheckpoints(path: out.map { $0 + JobCheckpoint.suffix }, resume: resume,
                                                   fingerprint: CheckpointFingerprint.commandLine())
             let startPosition = try checkpoints.start(model: net, optimizer: opt, log: console)
-            let results = try StopRequest.deferringSignals { try loop.run(
+            let results = try StopRequest.deferringSignals(if: out != nil) { try loop.run(
                 net, data: trainSet, optimizer: opt, schedule: sched, start: startPosition, progress: { p in
                 console.progress(String(format: "epoch %d/%d  batch %d/%d  loss %.4f  acc %@  %.0f samples/s",
                                         p.epoch + 1, p.epochs, p.batch, p.batches, p.loss, p.accuracy.percent, p.samplesPerSecond))
