@@ -20,6 +20,14 @@ public final class Parameter {
     }
     /// False for frozen parameters, which take part in forward passes only.
     public var requiresGrad: Bool
+    /// When true, pruned weights receive the gradient of the masked forward too (the straight-through
+    /// update of dynamic network surgery, Guo et al. 2016, lets a pruned weight grow back).
+    public var updatesPrunedWeights = false
+    /// When true, backward passes also accumulate the gradient before masking into ``denseGradient``
+    /// (RigL grows the pruned weights whose dense gradient is largest).
+    public var recordsDenseGradient = false
+    /// The unmasked gradient since the last ``zeroGrad()``, when ``recordsDenseGradient`` is set.
+    public var denseGradient: Tensor?
 
     public init(_ value: Tensor, requiresGrad: Bool = true) {
         self.value = value
@@ -38,13 +46,14 @@ public final class Parameter {
         guard requiresGrad && GradMode.isEnabled else { return Variable(v) }
         return Variable(v) { [unowned self] g in
             var g = g
-            if let mask = self.mask { g = try g * mask }
+            if self.recordsDenseGradient { self.denseGradient = try self.denseGradient.map { try $0 + g } ?? g }
+            if let mask = self.mask, !self.updatesPrunedWeights { g = try g * mask }
             if var existing = self.grad { self.grad = nil; try existing.add(g); self.grad = existing } else { self.grad = g }
         }
     }
 
     /// Forgets the accumulated gradient.
-    public func zeroGrad() { grad = nil }
+    public func zeroGrad() { grad = nil; denseGradient = nil }
 
     /// Folds the mask into the value and removes it: pruned weights become stored zeros.
     public func bake() {

@@ -5,5 +5,6 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks against peers (PyTorch, OpenBLAS) measured in the same run.",
         subcommands: [BenchTrain.self, BenchGemm.self, BenchPruning.self, BenchSparse.self, BenchOneShot.self,
-                      BenchONNX.self, BenchSearch.self, BenchTrees.self, BenchLLM.self])
+                      BenchONNX.self, BenchSearch.self, BenchTrees.self, BenchLLM.self,
+                      BenchSparseTraining.self, BenchLottery.self])
 }

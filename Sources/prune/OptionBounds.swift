@@ -61,3 +61,17 @@ enum CheckpointFingerprint {
         return args.joined(separator: " ") + " | threads \(ProcessInfoCores.count)"
     }
 }
+
+/// Comma-separated option values.
+enum OptionLists {
+    /// Sparsities like "0.9,0.95": each a number in (0, 1), else one error naming the option.
+    static func sparsities(_ text: String, _ option: String) throws -> [Double] {
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return try parts.map { part in
+            guard let v = Double(part), v.isFinite, v > 0, v < 1 else {
+                throw ValidationError("\(option) takes sparsities in (0, 1) separated by commas; \"\(part)\" is not one")
+            }
+            return v
+        }
+    }
+}

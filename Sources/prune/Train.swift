@@ -44,11 +44,33 @@ struct Train: ParsableCommand {
     @Option(help: "Network slimming: L1 penalty λ·Σ|γ| on every BatchNorm scale during training (Liu et al. 2017), e.g. 1e-4.")
     var slimming: Float = 0
 
-    @Option(help: "Prune at initialization before training: snip (Lee et al. 2019; one mini-batch, global top-k), with --sparsity.")
+    @Option(help: ArgumentHelp("Prune at initialization before training, with --sparsity: snip (Lee et al. 2019), grasp (Wang et al. "
+            + "2020), synflow (Tanaka et al. 2020, data-free, 100 rounds), random (the control)."))
     var pruneAtInit: String?
 
-    @Option(help: "Fraction of the weights --prune-at-init removes before training.")
+    @Option(help: ArgumentHelp("Prune while training from scratch, with --sparsity: set (Mocanu et al. 2018), rigl (Evci et al. "
+            + "2020), dns (Guo et al. 2016), agp (Zhu & Gupta 2017)."))
+    var sparseTraining: String?
+
+    @Option(help: "Fraction of the prunable weights removed (by --prune-at-init before training, or by --sparse-training).")
     var sparsity: Double?
+
+    @Option(help: ArgumentHelp("Per-layer densities: uniform, er, erk (default: the method's own: ERK for rigl, ER for set, "
+            + "uniform for dns, agp and random, one global threshold for snip, grasp, synflow)."))
+    var allocation: String?
+
+    @Option(help: "GraSP: the temperature the logits are divided by (default 200, the authors' code).")
+    var temperature: Float?
+
+    @Option(help: "Sparse training: optimizer steps between mask updates (ΔT; default 100, 10 for dns).")
+    var updateEvery: Int?
+
+    @Option(help: ArgumentHelp("Sparse training: fraction of each layer's active weights replaced per update (α; cosine-decayed "
+            + "for rigl)."))
+    var updateFraction: Double = 0.3
+
+    @Option(help: "Sparse training: the masks stop changing after this fraction of the steps (T_end / T).")
+    var updateUntil: Double = 0.75
 
     @OptionGroup var common: CommonOptions
     var seed: UInt64 { common.seed ?? 0 }
@@ -73,7 +95,9 @@ struct Train: ParsableCommand {
         let peakMemoryMiB: Double
         let weights: String?
         let pruneAtInit: String?
-        let sparsityAtInit: Double?
+        let sparseTraining: String?
+        /// The in-scope sparsity of the trained network (with --sparsity).
+        let sparsity: Double?
     }
 
     func validate() throws {
@@ -81,8 +105,19 @@ struct Train: ParsableCommand {
         guard slimming >= 0, slimming.isFinite else { throw ValidationError("--slimming must be a non-negative number") }
         guard dataOptions.batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
-        if (pruneAtInit == nil) != (sparsity == nil) {
-            throw ValidationError("--prune-at-init and --sparsity go together (e.g. --prune-at-init snip --sparsity 0.9)")
+        if pruneAtInit != nil, sparseTraining != nil {
+            throw ValidationError("--prune-at-init and --sparse-training are two ways to prune; choose one")
+        }
+        if (pruneAtInit == nil && sparseTraining == nil) != (sparsity == nil) {
+            throw ValidationError("--sparsity goes with --prune-at-init or --sparse-training "
+                                  + "(e.g. --prune-at-init snip --sparsity 0.9, --sparse-training rigl --sparsity 0.95)")
+        }
+        if allocation != nil, sparsity == nil {
+            throw ValidationError("--allocation needs --prune-at-init or --sparse-training")
+        }
+        if sparseTraining != nil, resume {
+            throw ValidationError("--resume is not supported with --sparse-training yet (the method's random state is "
+                                  + "not in the checkpoint)")
         }
     }
 
@@ -94,16 +129,12 @@ struct Train: ParsableCommand {
             let trainSet = try dataOptions.load(.train)
             let testSet = try dataOptions.load(.test)
             console.info("Training \(model) (\(net.parameterCount) parameters) on \(trainSet.count) images for \(epochs) epoch(s), seed \(seed)")
-            let atInit = try pruneAtInit.map { try PruneAtInit($0, sparsity: sparsity ?? 0) }
-            if let atInit {
-                let reached = try atInit.apply(to: net, loader: try dataOptions.loader(trainSet, shuffle: true,
-                                                                                       seed: seed, epoch: 0))
-                console.info(String(format: "pruned at initialization by %@: %.2f%% of the weights removed; training the sparse network",
-                                    atInit.criterion.name, reached * 100))
-            }
             let opt = try makeOptimizer(net.parameters().map(\.parameter))
             var loop = TrainingLoop(epochs: epochs, batchSize: dataOptions.batchSize, seed: seed,
                                     normalization: (DataOptions.mean, DataOptions.std))
+            let pruning = try setUpPruning(net, trainSet: trainSet, totalSteps: loop.totalSteps(examples: trainSet.count),
+                                           console: console)
+            loop.hook = pruning
             loop.labelSmoothing = labelSmoothing
             loop.clipNorm = clipNorm
             if slimming > 0 { loop.extraLoss = { try NetworkSlimming.penalty($0, lambda: slimming) } }
@@ -127,7 +158,8 @@ struct Train: ParsableCommand {
                 try checkpoints.save(at: position, model: net, optimizer: opt)
             }) }
             let test = try Trainer.evaluate(net, loader: dataOptions.loader(testSet, shuffle: false, seed: 0))
-            if atInit != nil { for (_, p) in net.parameters() { p.bake() } }
+            let reached = sparsity == nil ? nil : try PruningScope().targets(in: net).sparsity
+            if sparsity != nil { for (_, p) in net.parameters() { p.bake() } }
             if let out {
                 var state = net.stateDict()
                 state.metadata = ["model": model, "seed": String(seed), "epochs": String(epochs), "format": "pt"]
@@ -136,10 +168,12 @@ struct Train: ParsableCommand {
             }
             let report = Report(model: model, parameters: net.parameterCount, seed: seed, epochs: results, test: test,
                                 seconds: monotonicSeconds() - start, peakMemoryMiB: Double(peakResidentBytes()) / 1_048_576,
-                                weights: out, pruneAtInit: atInit?.criterion.name, sparsityAtInit: atInit?.sparsity)
+                                weights: out, pruneAtInit: pruneAtInit?.lowercased(),
+                                sparseTraining: sparseTraining?.lowercased(), sparsity: reached)
             if json { try console.emitJSON(report) } else {
-                console.result(String(format: "test accuracy %@ (loss %.4f) on %d images; %.1fs; peak memory %.0f MiB%@",
+                console.result(String(format: "test accuracy %@ (loss %.4f) on %d images; %.1fs; peak memory %.0f MiB%@%@",
                                     test.accuracy.percent, test.loss, test.count, report.seconds, report.peakMemoryMiB,
+                                    reached.map { String(format: "; %.2f%% of the prunable weights are zero", $0 * 100) } ?? "",
                                     out.map { "; saved \($0)" } ?? ""))
             }
         } catch let e as ValidationError { throw e } catch let e as TrainingStopped {
@@ -149,6 +183,31 @@ struct Train: ParsableCommand {
         } catch {
             throw CLIError("train: \(error)")
         }
+    }
+
+    /// Prunes at initialization, or sets up the sparse-training method and returns its hook.
+    func setUpPruning(_ net: any Module, trainSet: LabeledImages, totalSteps: Int,
+                      console: Console) throws -> (any TrainingHook)? {
+        guard let sparsity else { return nil }
+        let allocation = try allocation.map { try DensityAllocations.named($0) }
+        if let pruneAtInit {
+            let atInit = try PruneAtInit(pruneAtInit, sparsity: sparsity, allocation: allocation,
+                                         temperature: temperature)
+            let reached = try atInit.apply(to: net, loader: try dataOptions.loader(trainSet, shuffle: true, seed: seed,
+                                                                                   epoch: 0), seed: seed)
+            console.info(String(format: "pruned at initialization by %@: %.2f%% of the weights removed; "
+                                + "training the sparse network", atInit.criterion.name, reached * 100))
+            return nil
+        }
+        guard let sparseTraining else { return nil }
+        let method = try SparseTraining.method(named: sparseTraining)
+        let context = SparseTrainingContext(targets: try PruningScope().targets(in: net), sparsity: sparsity,
+                                            allocation: allocation, totalSteps: totalSteps, interval: updateEvery,
+                                            fraction: updateFraction, until: updateUntil, seed: seed)
+        let hook = try method.makeHook(context)
+        console.info(String(format: "sparse training by %@ at %.2f%% sparsity; masks change until step %d of %d",
+                            method.name, sparsity * 100, Int(updateUntil * Double(totalSteps)), totalSteps))
+        return hook
     }
 
     func makeOptimizer(_ params: [Parameter]) throws -> any Optimizer {

@@ -38,10 +38,10 @@ extension Optimizer {
     public func zeroGrad() { for p in parameters { p.zeroGrad() } }
 }
 
-/// Re-applies a parameter's mask to a tensor of its shape.
+/// Re-applies a parameter's mask to a tensor of its shape (not when its pruned weights keep training).
 @inline(__always)
 func applyMask(_ p: Parameter, _ t: inout Tensor) {
-    guard let m = p.mask else { return }
+    guard let m = p.mask, !p.updatesPrunedWeights else { return }
     t.scalars.withUnsafeMutableBufferPointer { tp in
         m.scalars.withUnsafeBufferPointer { mp in for i in 0..<tp.count { tp[i] *= mp[i] } }
     }

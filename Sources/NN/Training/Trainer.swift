@@ -57,14 +57,15 @@ public struct Evaluation: Sendable, Codable {
 public enum Trainer {
     /// Trains for one epoch over `loader`. `step` counts optimizer steps across epochs (for schedules).
     /// `skipBatches` resumes an epoch stopped after that many batches (the result then covers the rest);
-    /// `afterBatch` runs after every optimizer step with the batches done in this epoch.
+    /// `afterBatch` runs after every optimizer step with the batches done in this epoch; `hook` around
+    /// every step (see ``TrainingHook``).
     public static func trainEpoch(_ model: any Module, loader: DataLoader, optimizer: any Optimizer,
                                   schedule: (any LearningRateSchedule)? = nil, step: inout Int,
                                   labelSmoothing: Float = 0, clipNorm: Float? = nil,
                                   epoch: Int = 0, epochs: Int = 1,
                                   extraLoss: ((any Module) throws -> Variable?)? = nil,
                                   progress: ((TrainingProgress) -> Void)? = nil,
-                                  skipBatches: Int = 0,
+                                  skipBatches: Int = 0, hook: (any TrainingHook)? = nil,
                                   afterBatch: ((Int) throws -> Void)? = nil) throws -> EpochResult {
         model.train()
         let params = optimizer.parameters
@@ -75,6 +76,7 @@ public enum Trainer {
         for (b, batch) in loader.enumerated() where b >= skipBatches {
             if let schedule { optimizer.learningRate = schedule.learningRate(atStep: step) }
             for p in params { p.zeroGrad() }
+            try hook?.willStep(step)
             let logits = try model.forward(Variable(batch.images))
             var loss = try Loss.crossEntropy(logits, labels: batch.labels, labelSmoothing: labelSmoothing)
             try TrainingDiverged.check(loss: loss.value.item, logits: logits.value, run: "training", epoch: epoch,
@@ -84,6 +86,7 @@ public enum Trainer {
             try loss.backward()
             if let clipNorm { clipGradientNorm(params, maxNorm: clipNorm) }
             optimizer.step()
+            try hook?.didStep(step)
             step += 1
             let pred = try logits.value.argmax(axis: 1)
             correct += zip(pred, batch.labels).filter { $0 == $1 }.count

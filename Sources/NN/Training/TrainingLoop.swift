@@ -14,6 +14,8 @@ public struct TrainingLoop {
     public var clipNorm: Float?
     /// An extra loss term added every step (network slimming's penalty, say).
     public var extraLoss: ((any Module) throws -> Variable?)?
+    /// Runs around every optimizer step (training-time pruning methods).
+    public var hook: (any TrainingHook)?
 
     public init(epochs: Int, batchSize: Int, seed: UInt64, normalization: (mean: Float, std: Float)) {
         self.epochs = epochs; self.batchSize = batchSize; self.seed = seed; self.normalization = normalization
@@ -45,7 +47,8 @@ public struct TrainingLoop {
             let r = try Trainer.trainEpoch(model, loader: loader, optimizer: optimizer, schedule: schedule,
                                            step: &step, labelSmoothing: labelSmoothing, clipNorm: clipNorm,
                                            epoch: epoch, epochs: epochs, extraLoss: extraLoss, progress: progress,
-                                           skipBatches: epoch == start.epoch ? start.batch : 0, afterBatch: stopCheck)
+                                           skipBatches: epoch == start.epoch ? start.batch : 0, hook: hook,
+                                           afterBatch: stopCheck)
             results.append(r)
             try epochDone?(epoch, r)
             if let stopped, StopRequest.isRequested, epoch + 1 < epochs {

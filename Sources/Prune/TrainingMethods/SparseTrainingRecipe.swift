@@ -1,0 +1,45 @@
+/// One training budget shared by every training-time method, so they compare like for like: the
+/// model, the data, epochs, batch size and SGD with momentum on a cosine schedule (the optimizer of
+/// the RigL and SET papers; the lottery-ticket paper's LeNet runs used Adam).
+public struct SparseTrainingRecipe: Sendable {
+    public var model: String
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Float
+    public var momentum: Float
+    /// Steps between mask updates for the dynamic methods (nil: each method's default).
+    public var updateInterval: Int?
+    /// Lottery tickets: prune-rewind-retrain rounds to reach the target.
+    public var lotteryRounds: Int
+
+    public init(model: String = "lenet300", epochs: Int = 10, batchSize: Int = 64, learningRate: Float = 0.05,
+                momentum: Float = 0.9, updateInterval: Int? = nil, lotteryRounds: Int = 3) {
+        self.model = model; self.epochs = epochs; self.batchSize = batchSize; self.learningRate = learningRate
+        self.momentum = momentum; self.updateInterval = updateInterval; self.lotteryRounds = lotteryRounds
+    }
+
+    /// Trains a network from its initialization (`hook` around every step) and returns its test accuracy.
+    public func train(_ net: any Module, data: LabeledImages, test: LabeledImages, seed: UInt64,
+                      hook: (any TrainingHook)? = nil) throws -> Double {
+        let optimizer = SGD(net.parameters().map(\.parameter), learningRate: learningRate, momentum: momentum)
+        var loop = TrainingLoop(epochs: epochs, batchSize: batchSize, seed: seed,
+                                normalization: (ImageDataSource.mean, ImageDataSource.std))
+        loop.hook = hook
+        let schedule = CosineLR(base: learningRate, totalSteps: loop.totalSteps(examples: data.count))
+        _ = try loop.run(net, data: data, optimizer: optimizer, schedule: schedule)
+        let loader = try DataLoader(test, batchSize: 256, mean: ImageDataSource.mean, std: ImageDataSource.std)
+        return Double(try Trainer.evaluate(net, loader: loader).requireFinite().accuracy)
+    }
+
+    /// Optimizer steps of one training on `data`.
+    public func totalSteps(_ data: LabeledImages) -> Int { epochs * ((data.count + batchSize - 1) / batchSize) }
+}
+
+/// One row of a comparison: a method's name, and how it trains a network at a sparsity.
+public struct TrainingMethodEntry {
+    public let name: String
+    /// Trainings of the full budget one run costs (lottery tickets: one per round plus the dense one).
+    public let trainings: Int
+    /// Trains from `seed` at `sparsity`; returns (test accuracy, in-scope sparsity reached).
+    public let run: (SparseTrainingRecipe, Double, UInt64, LabeledImages, LabeledImages) throws -> (Double, Double)
+}

@@ -1,0 +1,64 @@
+/// The methods a training-time comparison can name: `dense`, `imp` (lottery tickets with rewinding to
+/// initialization, the hidden layers pruned by the rate that reaches the target in the recipe's rounds,
+/// the output layer at half that rate as in the paper), every ``SparseTraining`` method and every
+/// ``PruneAtInit`` criterion.
+public enum TrainingMethodCatalog {
+    /// Every name, in the order of the README's tables.
+    public static var names: [String] {
+        ["dense", "imp"] + SparseTraining.methods.map(\.name) + PruneAtInit.names + ["random-erk"]
+    }
+
+    /// The entry called `name`; `recipe` says how many rounds a lottery ticket takes.
+    public static func entry(_ name: String, recipe: SparseTrainingRecipe) throws -> TrainingMethodEntry {
+        let key = name.lowercased()
+        if key == "dense" { return dense }
+        if key == "imp" { return lottery(rounds: recipe.lotteryRounds) }
+        if key == "random-erk" { return atInit(RandomAtInit(), allocation: ErdosRenyiDensity(includesKernel: true)) }
+        if let m = SparseTraining.methods.first(where: { $0.name == key }) { return sparse(m) }
+        if let c = PruneAtInit.criteria.first(where: { $0.name == key }) { return atInit(c) }
+        throw PruningError.invalidOption("unknown training method \(name); known: " + names.joined(separator: ", "))
+    }
+
+    static var dense: TrainingMethodEntry { TrainingMethodEntry(name: "dense", trainings: 1) { recipe, _, seed, data, test in
+        let net = try ModelZoo.make(recipe.model, seed: seed)
+        return (try recipe.train(net, data: data, test: test, seed: seed), 0)
+    } }
+
+    static func sparse(_ method: any SparseTrainingMethod) -> TrainingMethodEntry {
+        TrainingMethodEntry(name: method.name, trainings: 1) { recipe, sparsity, seed, data, test in
+            let net = try ModelZoo.make(recipe.model, seed: seed)
+            let targets = try PruningScope().targets(in: net)
+            let hook = try method.makeHook(SparseTrainingContext(targets: targets, sparsity: sparsity,
+                                                                 totalSteps: recipe.totalSteps(data),
+                                                                 interval: recipe.updateInterval, seed: seed))
+            return (try recipe.train(net, data: data, test: test, seed: seed, hook: hook), targets.sparsity)
+        }
+    }
+
+    /// `random-erk` is the static random sparse baseline of RigL's paper: a random mask at ERK densities.
+    static func atInit(_ criterion: any InitializationCriterion,
+                       allocation: (any DensityAllocation)? = nil) -> TrainingMethodEntry {
+        let name = criterion.name + (allocation.map { "-" + $0.name } ?? "")
+        return TrainingMethodEntry(name: name, trainings: 1) { recipe, sparsity, seed, data, test in
+            let net = try ModelZoo.make(recipe.model, seed: seed)
+            let loader = try DataLoader(data, batchSize: recipe.batchSize, shuffle: true, seed: seed,
+                                        mean: ImageDataSource.mean, std: ImageDataSource.std)
+            try PruneAtInit(criterion: criterion, sparsity: sparsity, allocation: allocation).apply(to: net, loader: loader, seed: seed)
+            let reached = try PruningScope().targets(in: net).sparsity
+            return (try recipe.train(net, data: data, test: test, seed: seed), reached)
+        }
+    }
+
+    static func lottery(rounds: Int) -> TrainingMethodEntry {
+        TrainingMethodEntry(name: "imp", trainings: rounds + 1) { recipe, sparsity, seed, data, test in
+            let settings = try LotteryTicketSettings(rounds: rounds, rate: LotteryTicketSettings.rate(
+                reaching: 1 - sparsity, in: rounds))
+            let search = LotteryTicketSearch(settings: settings, makeModel: { try ModelZoo.make(recipe.model, seed: $0) },
+                                             train: { try recipe.train($0, data: data, test: test, seed: seed,
+                                                                       hook: $1) })
+            let ticket = try search.run(seed: seed, totalSteps: recipe.totalSteps(data))
+            let last = ticket.rounds[ticket.rounds.count - 1]
+            return (last.ticket, 1 - last.density)
+        }
+    }
+}

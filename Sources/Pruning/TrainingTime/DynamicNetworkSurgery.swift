@@ -1,0 +1,73 @@
+import PruneNN
+import PruneTensor
+
+/// Dynamic network surgery (Guo, Yao & Chen, "Dynamic Network Surgery for Efficient DNNs", NIPS
+/// 2016): the forward pass uses W ⊙ T, but every weight (pruned ones too) is updated by the gradient
+/// of the masked network, so a pruned weight that grows back in magnitude is spliced back in. At each
+/// update step a layer's mask becomes 0 where |w| < a, 1 where |w| ≥ b, and stays as it was between,
+/// with a = 0.9·t and b = 1.1·t around the magnitude t that keeps the layer's density (the paper's
+/// Caffe code puts t at μ + c·σ of |W| and uses the same 0.9/1.1 band). Updates come every
+/// `schedule.interval` steps until `schedule.endStep`; after the step before it (the paper updates with a probability that
+/// decays over training); there the masks are made exact (top-|w| at each layer's density) and the
+/// pruned weights stop training.
+public final class DynamicNetworkSurgery: TrainingHook {
+    public let targets: [PruningTarget]
+    public let densities: [Double]
+    public let schedule: MaskUpdateSchedule
+    /// The band around the density's magnitude threshold: (lower, upper) multipliers.
+    public let band: (lower: Float, upper: Float)
+    /// Pruned weights spliced back over the run.
+    public private(set) var spliced = 0
+
+    public init(targets: [PruningTarget], densities: [Double], schedule: MaskUpdateSchedule,
+                band: (lower: Float, upper: Float) = (0.9, 1.1)) {
+        self.targets = targets; self.densities = densities; self.schedule = schedule; self.band = band
+        for (t, d) in zip(targets, densities) {
+            t.parameter.mask = Tensor(unchecked: t.shape, exactMask(t, density: d))
+            t.parameter.updatesPrunedWeights = true
+        }
+    }
+
+    public func didStep(_ step: Int) throws {
+        if step + 1 == schedule.endStep {
+            finish()
+        } else if schedule.isUpdate(step) {
+            for (t, d) in zip(targets, densities) { surgery(t, density: d) }
+        }
+    }
+
+    /// The top-|w| mask at `density`.
+    func exactMask(_ t: PruningTarget, density: Double) -> [Float] {
+        MaskSelection.keepLargest(t.parameter.value.scalars.map { abs($0) },
+                                  count: MaskSelection.keptCount(t.count, density: density))
+    }
+
+    /// Prunes below the band, splices above it.
+    func surgery(_ t: PruningTarget, density: Double) {
+        let magnitudes = t.parameter.value.scalars.map { abs($0) }
+        let kept = MaskSelection.keptCount(t.count, density: density)
+        let threshold = magnitudes.sorted(by: >)[kept - 1]
+        var mask = t.maskScalars
+        for i in mask.indices {
+            if magnitudes[i] < band.lower * threshold { mask[i] = 0 } else if magnitudes[i] >= band.upper * threshold {
+                if mask[i] == 0 { spliced += 1 }
+                mask[i] = 1
+            }
+        }
+        t.parameter.mask = Tensor(unchecked: t.shape, mask)
+    }
+
+    /// Exact masks at the densities, changing the current ones as little as possible (the active weights
+    /// with the largest |w| stay, the largest inactive ones fill up); pruned weights zeroed and frozen.
+    public func finish() {
+        for (t, d) in zip(targets, densities) {
+            let values = t.parameter.value.scalars, mask = t.maskScalars
+            let top = values.reduce(Float(0)) { max($0, abs($1)) } + 1
+            let scores = values.indices.map { abs(values[$0]) + (mask[$0] != 0 ? top : 0) }
+            let exact = MaskSelection.keepLargest(scores, count: MaskSelection.keptCount(t.count, density: d))
+            t.parameter.mask = Tensor(unchecked: t.shape, exact)
+            t.parameter.updatesPrunedWeights = false
+            t.parameter.value = t.parameter.effectiveValue
+        }
+    }
+}

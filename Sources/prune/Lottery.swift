@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Prune
+
+/// `prune lottery`: finds a winning ticket by iterative magnitude pruning with rewinding and saves it.
+struct Lottery: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find a lottery ticket (Frankle & Carbin 2019): train, prune, rewind, retrain, round after round.")
+
+    @Option(help: "Model: lenet300, lenet5, vgg-small, resnet-small.") var model = "lenet300"
+    @Option(help: "Prune-rewind-retrain rounds.") var rounds = 5
+    @Option(help: ArgumentHelp("Fraction of each layer's remaining weights pruned per round (the paper: 0.2 for fully connected "
+            + "layers, 0.1 for convolutions).")) var rate = 0.2
+    @Option(help: "The output layer's rate (default: half of --rate, as in the paper).") var outputRate: Double?
+    @Option(help: ArgumentHelp("Reset the survivors to their values after this many optimizer steps (0: the initialization; "
+            + "Frankle et al. 2020 rewind to an early step).")) var rewindStep = 0
+    @Flag(help: "One magnitude threshold over all hidden layers instead of one per layer.") var global = false
+    @Flag(help: "Also train the random-reinitialization control each round.") var reinitControl = false
+    @Flag(help: "Also train the random-mask control each round.") var randomMaskControl = false
+    @Option(help: "Epochs of every training.") var epochs = 10
+    @Option(help: "SGD learning rate (momentum 0.9, cosine schedule).") var lr: Float = 0.05
+    @Option(help: ArgumentHelp("Folder for ticket.safetensors (masked rewind weights), masks.safetensors, trained.safetensors "
+            + "and rounds.json.")) var out: String?
+    @OptionGroup var options: DataOptions
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let console = Console(quiet: common.quiet, json: common.json)
+        do {
+            if let out { try AtomicFile.checkDestination(out, folder: true) }
+            let settings = try LotteryTicketSettings(rounds: rounds, rate: rate, outputRate: outputRate,
+                                                     rewindStep: rewindStep, global: global,
+                                                     reinitializationControl: reinitControl,
+                                                     randomMaskControl: randomMaskControl)
+            let train = try options.load(.train), test = try options.load(.test)
+            let recipe = SparseTrainingRecipe(model: model, epochs: epochs, batchSize: options.batchSize,
+                                              learningRate: lr)
+            let seed = common.seed ?? 0
+            let search = LotteryTicketSearch(settings: settings, scope: PruningScope(distribution: .layerwise),
+                                             makeModel: { try ModelZoo.make(recipe.model, seed: $0) },
+                                             train: { try recipe.train($0, data: train, test: test, seed: seed, hook: $1) })
+            let ticket = try search.run(seed: seed, totalSteps: recipe.totalSteps(train)) { r in
+                let reinit = r.reinitialized.map { String(format: ", reinitialized %.2f%%", $0 * 100) } ?? ""
+                let random = r.randomMask.map { String(format: ", random mask %.2f%%", $0 * 100) } ?? ""
+                console.info(String(format: "round %d: %.2f%% of the weights left, test accuracy %.2f%%", r.round,
+                                    r.density * 100, r.ticket * 100) + reinit + random)
+            }
+            if let out { try save(ticket, to: out, seed: seed) }
+            if common.json { try console.emitJSON(ticket.rounds) } else if let last = ticket.rounds.last {
+                console.result(String(format: "ticket: %.2f%% of the weights, test accuracy %.2f%% (dense %.2f%%)%@",
+                                      last.density * 100, last.ticket * 100, ticket.rounds[0].ticket * 100,
+                                      out.map { "; saved in \($0)" } ?? ""))
+            }
+        } catch let e as ValidationError { throw e } catch { throw CLIError("lottery: \(error)") }
+    }
+
+    /// The ticket's files: masked rewind weights, the masks, the trained sparse network, the rounds.
+    func save(_ ticket: LotteryTicket, to folder: String, seed: UInt64) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let meta = ["model": model, "seed": String(seed), "rewind_step": String(ticket.rewindStep),
+                    "rounds": String(rounds), "format": "pt"]
+        var rewound: [String: Tensor] = [:]
+        for (path, value) in ticket.rewindState { rewound[path] = try ticket.masks[path].map { try value * $0 } ?? value }
+        var state = StateDict(rewound); state.metadata = meta
+        try Safetensors.write(state, to: folder + "/ticket.safetensors")
+        var masks = StateDict(ticket.masks); masks.metadata = meta
+        try Safetensors.write(masks, to: folder + "/masks.safetensors")
+        var trained = ticket.trained.stateDict(); trained.metadata = meta
+        try Safetensors.write(trained, to: folder + "/trained.safetensors")
+        try AtomicFile.write(try JSONEncoder().encode(ticket.rounds), to: folder + "/rounds.json")
+    }
+}
