@@ -14,10 +14,13 @@ public final class Parameter {
     /// 1 where a weight is kept, 0 where it is pruned; same shape as ``value``.
     public var mask: Tensor? {
         didSet {
+            maskVersion &+= 1
             if let mask { precondition(mask.shape == value.shape,
                                        "mask shape \(mask.shape) differs from parameter shape \(value.shape)") }
         }
     }
+    /// Changes every time ``mask`` is set, so kernels can cache what they derive from the mask.
+    public private(set) var maskVersion = 0
     /// False for frozen parameters, which take part in forward passes only.
     public var requiresGrad: Bool
     /// When true, pruned weights receive the gradient of the masked forward too (the straight-through
@@ -48,6 +51,16 @@ public final class Parameter {
             var g = g
             if self.recordsDenseGradient { self.denseGradient = try self.denseGradient.map { try $0 + g } ?? g }
             if let mask = self.mask, !self.updatesPrunedWeights { g = try g * mask }
+            if var existing = self.grad { self.grad = nil; try existing.add(g); self.grad = existing } else { self.grad = g }
+        }
+    }
+
+    /// A leaf variable for a kernel that reads the kept weights itself and returns a gradient that is
+    /// already zero off the mask: its value is the stored one (no masking pass) and its gradient is
+    /// accumulated as it comes.
+    public func preMaskedVariable() -> Variable {
+        guard requiresGrad && GradMode.isEnabled else { return Variable(value) }
+        return Variable(value) { [unowned self] g in
             if var existing = self.grad { self.grad = nil; try existing.add(g); self.grad = existing } else { self.grad = g }
         }
     }

@@ -31,6 +31,12 @@ public struct CSRMatrix: Sendable, Equatable {
         rowStart = start; columnIndex = cols; values = vals
     }
 
+    /// A matrix from its arrays (already consistent: `rowStart` has rows + 1 ascending offsets).
+    init(rows: Int, columns: Int, rowStart: [Int32], columnIndex: [Int32], values: [Float]) {
+        self.rows = rows; self.columns = columns
+        self.rowStart = rowStart; self.columnIndex = columnIndex; self.values = values
+    }
+
     /// Number of stored non-zeros.
     public var nonzeros: Int { values.count }
     /// Fraction of zeros.

@@ -52,12 +52,25 @@ struct Train: ParsableCommand {
             + "2020), dns (Guo et al. 2016), agp (Zhu & Gupta 2017)."))
     var sparseTraining: String?
 
-    @Option(help: "Fraction of the prunable weights removed (by --prune-at-init before training, or by --sparse-training).")
+    @Option(help: ArgumentHelp("Train with a sparsity penalty, then prune to --sparsity: l1 (Σ|w|), group-lasso "
+                               + "(Σ‖W_row‖₂, Wen et al. 2016; the hard mask removes rows), hoyer (DeepHoyer's "
+                               + "(Σ|w|)²/Σw² per layer, Yang et al. 2020)."))
+    var penalty: String?
+
+    @Option(help: "λ of --penalty (e.g. 1e-5 for l1, 1e-4 for group-lasso and hoyer).")
+    var penaltyWeight: Float = 1e-4
+
+    @Option(help: ArgumentHelp("Fraction of the prunable weights removed (by --prune-at-init before training, by "
+                               + "--sparse-training, or by the hard mask after --penalty)."))
     var sparsity: Double?
 
     @Option(help: ArgumentHelp("Per-layer densities: uniform, er, erk (default: the method's own: ERK for rigl, ER for set, "
             + "uniform for dns, agp and random, one global threshold for snip, grasp, synflow)."))
     var allocation: String?
+
+    @Flag(help: ArgumentHelp("Keep sparse Linear layers on the dense masked product (by default a layer whose mask "
+                           + "keeps ≤ 10% of its weights trains on the sparse kernels)."))
+    var denseKernels = false
 
     @Option(help: "GraSP: the temperature the logits are divided by (default 200, the authors' code).")
     var temperature: Float?
@@ -105,12 +118,15 @@ struct Train: ParsableCommand {
         guard slimming >= 0, slimming.isFinite else { throw ValidationError("--slimming must be a non-negative number") }
         guard dataOptions.batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
-        if pruneAtInit != nil, sparseTraining != nil {
-            throw ValidationError("--prune-at-init and --sparse-training are two ways to prune; choose one")
+        if [pruneAtInit, sparseTraining, penalty].compactMap({ $0 }).count > 1 {
+            throw ValidationError("--prune-at-init, --sparse-training and --penalty are three ways to prune; choose one")
         }
-        if (pruneAtInit == nil && sparseTraining == nil) != (sparsity == nil) {
-            throw ValidationError("--sparsity goes with --prune-at-init or --sparse-training "
+        if (pruneAtInit == nil && sparseTraining == nil && penalty == nil) != (sparsity == nil) {
+            throw ValidationError("--sparsity goes with --prune-at-init, --sparse-training or --penalty "
                                   + "(e.g. --prune-at-init snip --sparsity 0.9, --sparse-training rigl --sparsity 0.95)")
+        }
+        guard penaltyWeight.isFinite, penaltyWeight > 0 else {
+            throw ValidationError("--penalty-weight must be a positive number, got \(penaltyWeight)")
         }
         if allocation != nil, sparsity == nil {
             throw ValidationError("--allocation needs --prune-at-init or --sparse-training")
@@ -137,7 +153,7 @@ struct Train: ParsableCommand {
             loop.hook = pruning
             loop.labelSmoothing = labelSmoothing
             loop.clipNorm = clipNorm
-            if slimming > 0 { loop.extraLoss = { try NetworkSlimming.penalty($0, lambda: slimming) } }
+            loop.extraLoss = try extraLoss(net)
             let sched = try makeSchedule(base: opt.learningRate, totalSteps: loop.totalSteps(examples: trainSet.count))
             let start = monotonicSeconds()
             let checkpoints = TrainingCheckpoints(path: out.map { $0 + JobCheckpoint.suffix }, resume: resume,
@@ -158,6 +174,11 @@ struct Train: ParsableCommand {
                 try checkpoints.save(at: position, model: net, optimizer: opt)
             }) }
             let test = try Trainer.evaluate(net, loader: dataOptions.loader(testSet, shuffle: false, seed: 0))
+            if let penalty, let sparsity {
+                try SparsityPenalties.hardMask(try PruningScope().targets(in: net),
+                                               structured: try SparsityPenalties.named(penalty).structured,
+                                               sparsity: sparsity)
+            }
             let reached = sparsity == nil ? nil : try PruningScope().targets(in: net).sparsity
             if sparsity != nil { for (_, p) in net.parameters() { p.bake() } }
             if let out {
@@ -185,10 +206,25 @@ struct Train: ParsableCommand {
         }
     }
 
+    /// Network slimming's λ·Σ|γ| and the --penalty term, added to the loss every step.
+    func extraLoss(_ net: any Module) throws -> ((any Module) throws -> Variable?)? {
+        let targets = try PruningScope().targets(in: net)
+        let chosen = try penalty.map { try SparsityPenalties.named($0) }
+        guard slimming > 0 || chosen != nil else { return nil }
+        let (lambda, slim) = (penaltyWeight, slimming)
+        return { model in
+            let a = slim > 0 ? try NetworkSlimming.penalty(model, lambda: slim) : nil
+            let b = try chosen.map { try $0.penalty(targets) * lambda }
+            guard let a, let b else { return a ?? b }
+            return try a + b
+        }
+    }
+
     /// Prunes at initialization, or sets up the sparse-training method and returns its hook.
     func setUpPruning(_ net: any Module, trainSet: LabeledImages, totalSteps: Int,
                       console: Console) throws -> (any TrainingHook)? {
         guard let sparsity else { return nil }
+        if !denseKernels { SparseTrainingKernel.install(on: net) }
         let allocation = try allocation.map { try DensityAllocations.named($0) }
         if let pruneAtInit {
             let atInit = try PruneAtInit(pruneAtInit, sparsity: sparsity, allocation: allocation,

@@ -34,6 +34,7 @@ final class TrainingTimeCLITests: XCTestCase {
         let dir = try temporaryDirectory()
         let runs = ["rigl", "set", "dns", "agp"].map { ("--sparse-training", $0) }
             + ["snip", "grasp", "synflow", "random"].map { ("--prune-at-init", $0) }
+            + ["l1", "hoyer"].map { ("--penalty", $0) }
         for (option, method) in runs {
             let out = dir + "/\(method).safetensors"
             let extra = option == "--sparse-training" ? ["--update-every", "25"] : []
@@ -46,6 +47,16 @@ final class TrainingTimeCLITests: XCTestCase {
             XCTAssertGreaterThan(accuracy, 0.4, "\(method) at 90% learns")
             XCTAssertEqual(try zeroFraction(out), 0.9, accuracy: 1e-3, "\(method): the masks are saved as zeros")
         }
+    }
+
+    func testGroupLassoEndsWithWholeRowsPruned() throws {
+        try PruneCLI.requireFashionMNIST()
+        let out = try temporaryDirectory() + "/gl.safetensors"
+        let r = try run(["train", "--penalty", "group-lasso", "--sparsity", "0.5", "--out", out] + small)
+        XCTAssertEqual(r.status, 0, r.err)
+        let fc1 = try XCTUnwrap(try Safetensors.read(out).tensors["fc1.weight"])
+        let zeroRows = (0..<300).filter { r in fc1.scalars[(r * 784)..<((r + 1) * 784)].allSatisfy { $0 == 0 } }
+        XCTAssertEqual(zeroRows.count, 150, "half of fc1's neurons go whole")
     }
 
     func testALotteryTicketRewindsToTheInitializationAndIsSaved() throws {
@@ -90,6 +101,8 @@ final class TrainingTimeCLITests: XCTestCase {
             (["lottery", "--rewind-step", "100000", "--epochs", "1", "--train-limit", "640"], "beyond training"),
             (["lottery", "--rate", "1.5"], "(0, 1)"),
             (["bench", "sparse-training", "--sparsities", "0.9,abc"], "abc"),
+            (["train", "--penalty", "l1", "--sparsity", "0.9", "--penalty-weight", "-1"], "--penalty-weight"),
+            (["train", "--penalty", "l3", "--sparsity", "0.9"], "group-lasso"),
         ]
         try PruneCLI.requireFashionMNIST()
         for (args, needle) in cases {

@@ -130,3 +130,22 @@ final class SparseTrainingTests: XCTestCase {
         XCTAssertEqual(linear.weight.value.scalars, [12, 0, 0, 0, 0, 6.5, 0, 8, 9, 10])
     }
 }
+
+/// The selection used by every mask against a full sort with the same tie rule.
+final class MaskSelectionTests: XCTestCase {
+    func testSelectionEqualsSortingWithTiesTowardTheLowerIndex() {
+        var rng = RandomGenerator(seed: 11)
+        for trial in 0..<200 {
+            let n = Int.random(in: 1...300, using: &rng)
+            let levels = Int.random(in: 1...6, using: &rng)
+            var scores = (0..<n).map { _ in Float(Int.random(in: 0..<levels, using: &rng)) }
+            if trial % 3 == 0 { scores = scores.map { $0 + Float.random(in: 0..<1, using: &rng) } }
+            if trial % 7 == 0 { scores[0] = .nan }
+            let k = Int.random(in: 0...(n + 1), using: &rng)
+            let key = { (i: Int) -> Float in scores[i].isNaN ? -.infinity : scores[i] }
+            let sorted = scores.indices.sorted { key($0) > key($1) || (key($0) == key($1) && $0 < $1) }
+            XCTAssertEqual(MaskSelection.largestIndices(scores, count: k), Array(sorted.prefix(k)).sorted(),
+                           "trial \(trial)")
+        }
+    }
+}

@@ -54,4 +54,10 @@ void prune_i8_dequantize_rows(const int8_t *q, const float *scales, int64_t cols
 void prune_i8_csr_spmv_rows(const int32_t *row_start, const int32_t *col_index, const int8_t *q, const float *scales,
                             const float *x, int64_t row_lo, int64_t row_hi, float *y);
 
+/// Sampled dense-dense product for CSR rows [row_lo, row_hi): out[k] = Σ_i Aᵀ[r, i]·Bᵀ[col[k], i] for each
+/// stored entry k of row r, with Aᵀ `rows × bp` and Bᵀ `columns × bp` (bp a multiple of 16, zero-padded): the
+/// weight gradient of a sparse Linear at its mask's positions only.
+void prune_csr_sddmm_rows(const int32_t *row_start, const int32_t *col_index, const float *at, const float *bt,
+                          int64_t bp, int64_t row_lo, int64_t row_hi, float *out);
+
 #endif

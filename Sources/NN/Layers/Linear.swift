@@ -7,6 +7,8 @@ public final class Linear: Module {
     public let weight: Parameter
     public let bias: Parameter?
     public var isTraining = true
+    /// Computes the layer instead of the dense product when it accepts (see ``LinearKernel``).
+    public var kernel: (any LinearKernel)?
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, rng: inout RandomGenerator) {
         weight = Parameter(.kaimingUniform([outFeatures, inFeatures], a: Float(5).squareRoot(), using: &rng))
@@ -29,7 +31,8 @@ public final class Linear: Module {
     }
 
     public func forward(_ x: Variable) throws -> Variable {
-        try Variable.linear(x, weight: weight.variable(), bias: bias?.variable())
+        if let kernel, let y = try kernel.forward(x, layer: self) { return y }
+        return try Variable.linear(x, weight: weight.variable(), bias: bias?.variable())
     }
 
     public var summary: String { "Linear(\(inFeatures) → \(outFeatures)\(bias == nil ? ", no bias" : ""))" }

@@ -37,8 +37,9 @@ public final class SGD: Optimizer {
             if weightDecay != 0 { g.addScaled(p.value, weightDecay) }
             var update = g
             if momentum != 0 {
-                var v = velocity[i] ?? Tensor.zeros(g.shape)
-                if velocity[i] == nil { v = g } else {
+                var v = velocity[i] ?? g
+                if velocity[i] != nil {
+                    velocity[i] = nil   // v is then the buffer's only owner: updated in place, not copied
                     v.scalars.withUnsafeMutableBufferPointer { vp in
                         g.scalars.withUnsafeBufferPointer { gp in for j in 0..<vp.count { vp[j] = momentum * vp[j] + gp[j] } }
                     }

@@ -11,6 +11,8 @@ public struct SparseTrainingRecipe: Sendable {
     public var updateInterval: Int?
     /// Lottery tickets: prune-rewind-retrain rounds to reach the target.
     public var lotteryRounds: Int
+    /// Linear layers whose masks keep at most 10% run on the sparse kernels (``SparseTrainingKernel``).
+    public var sparseKernels = true
 
     public init(model: String = "lenet300", epochs: Int = 10, batchSize: Int = 64, learningRate: Float = 0.05,
                 momentum: Float = 0.9, updateInterval: Int? = nil, lotteryRounds: Int = 3) {
@@ -21,14 +23,21 @@ public struct SparseTrainingRecipe: Sendable {
     /// Trains a network from its initialization (`hook` around every step) and returns its test accuracy.
     public func train(_ net: any Module, data: LabeledImages, test: LabeledImages, seed: UInt64,
                       hook: (any TrainingHook)? = nil) throws -> Double {
+        try trainTimed(net, data: data, test: test, seed: seed, hook: hook).accuracy
+    }
+
+    /// As ``train(_:data:test:seed:hook:)``, with the seconds of each epoch (training only).
+    public func trainTimed(_ net: any Module, data: LabeledImages, test: LabeledImages, seed: UInt64,
+                           hook: (any TrainingHook)? = nil) throws -> (accuracy: Double, epochSeconds: [Double]) {
+        if sparseKernels { SparseTrainingKernel.install(on: net) }
         let optimizer = SGD(net.parameters().map(\.parameter), learningRate: learningRate, momentum: momentum)
         var loop = TrainingLoop(epochs: epochs, batchSize: batchSize, seed: seed,
                                 normalization: (ImageDataSource.mean, ImageDataSource.std))
         loop.hook = hook
         let schedule = CosineLR(base: learningRate, totalSteps: loop.totalSteps(examples: data.count))
-        _ = try loop.run(net, data: data, optimizer: optimizer, schedule: schedule)
+        let results = try loop.run(net, data: data, optimizer: optimizer, schedule: schedule)
         let loader = try DataLoader(test, batchSize: 256, mean: ImageDataSource.mean, std: ImageDataSource.std)
-        return Double(try Trainer.evaluate(net, loader: loader).requireFinite().accuracy)
+        return (Double(try Trainer.evaluate(net, loader: loader).requireFinite().accuracy), results.map(\.seconds))
     }
 
     /// Optimizer steps of one training on `data`.

@@ -10,13 +10,34 @@ public enum MaskSelection {
         return mask
     }
 
-    /// The indices of the `count` largest scores (NaN ranks lowest).
+    /// The indices of the `count` largest scores (NaN ranks lowest), ties toward the lower index; in
+    /// index order. A selection in O(n) on average, not a sort.
     public static func largestIndices(_ scores: [Float], count: Int) -> [Int] {
         let k = max(0, min(count, scores.count))
         guard k > 0 else { return [] }
-        let key = { (i: Int) -> Float in scores[i].isNaN ? -.infinity : scores[i] }
-        let order = scores.indices.sorted { key($0) > key($1) || (key($0) == key($1) && $0 < $1) }
-        return Array(order.prefix(k))
+        let keys = scores.map { $0.isNaN ? -Float.infinity : $0 }
+        guard k < keys.count else { return Array(keys.indices) }
+        let threshold = kthLargest(keys, k)
+        var above = keys.indices.filter { keys[$0] > threshold }
+        var ties = k - above.count
+        for i in keys.indices where ties > 0 && keys[i] == threshold { above.append(i); ties -= 1 }
+        return above.sorted()
+    }
+
+    /// The k-th largest value (1-based) by quickselect with a deterministic middle pivot.
+    static func kthLargest(_ values: [Float], _ k: Int) -> Float {
+        var v = values, lo = 0, hi = v.count - 1, target = k - 1
+        while lo < hi {
+            let pivot = v[(lo + hi) / 2]
+            var i = lo, j = hi
+            while i <= j {
+                while v[i] > pivot { i += 1 }
+                while v[j] < pivot { j -= 1 }
+                if i <= j { v.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if target <= j { hi = j } else if target >= i { lo = i } else { return v[target] }
+        }
+        return v[target]
     }
 
     /// Masks over several score lists keeping the `count` largest scores of all of them together
