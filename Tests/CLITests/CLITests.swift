@@ -40,6 +40,13 @@ enum PruneCLI {
         return binary
     }
 
+    /// A new empty folder under the temporary directory, named `prefix`-UUID.
+    static func temporaryDirectory(_ prefix: String) throws -> String {
+        let dir = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
     /// Fails when Fashion-MNIST is not installed; the test set-up installs it (dataset-fashion-mnist).
     static func requireFashionMNIST() throws {
         guard FashionMNIST.isAvailable() else { throw MissingTestInput("Fashion-MNIST (Debian dataset-fashion-mnist)") }

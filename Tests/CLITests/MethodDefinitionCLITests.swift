@@ -7,11 +7,7 @@ import XCTest
 final class MethodDefinitionCLITests: XCTestCase {
     func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try PruneCLI.run(args) }
 
-    func temporaryDirectory() throws -> String {
-        let dir = NSTemporaryDirectory() + "prune-methods-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    func temporaryDirectory() throws -> String { try PruneCLI.temporaryDirectory("prune-methods") }
 
     func testSNIPPrunesAtInitializationThenTrainsTheSparseNetwork() throws {
         try PruneCLI.requireFashionMNIST()

@@ -16,11 +16,7 @@ final class ONNXCLITests: XCTestCase {
         try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    func temporaryDirectory() throws -> String {
-        let dir = NSTemporaryDirectory() + "prune-onnx-cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    func temporaryDirectory() throws -> String { try PruneCLI.temporaryDirectory("prune-onnx-cli") }
 
     func testInspectDescribesAnImportedModel() throws {
         let r = try run(["inspect", Self.fixtures + "/cnn.onnx", "--json"])

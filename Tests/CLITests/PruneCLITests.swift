@@ -7,11 +7,7 @@ final class PruneCLITests: XCTestCase {
 
     func requireData() throws { try PruneCLI.requireFashionMNIST() }
 
-    func temporaryDirectory() throws -> String {
-        let dir = NSTemporaryDirectory() + "prune-prune-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    func temporaryDirectory() throws -> String { try PruneCLI.temporaryDirectory("prune-prune") }
 
     /// A quickly trained LeNet-300-100 (2,000 images, 2 epochs).
     func smallModel(_ dir: String) throws -> String {

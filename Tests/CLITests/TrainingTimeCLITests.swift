@@ -8,11 +8,7 @@ import XCTest
 final class TrainingTimeCLITests: XCTestCase {
     func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try PruneCLI.run(args) }
 
-    func temporaryDirectory() throws -> String {
-        let dir = NSTemporaryDirectory() + "prune-training-time-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    func temporaryDirectory() throws -> String { try PruneCLI.temporaryDirectory("prune-training-time") }
 
     let small = ["--model", "lenet300", "--epochs", "1", "--train-limit", "4000", "--batch-size", "32",
                  "--test-limit", "1000", "--seed", "2", "--json", "--quiet"]

@@ -6,11 +6,7 @@ import TestSupport
 final class TreeCLITests: XCTestCase {
     func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try PruneCLI.run(args) }
 
-    func temporaryDirectory() throws -> String {
-        let dir = NSTemporaryDirectory() + "prune-tree-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    func temporaryDirectory() throws -> String { try PruneCLI.temporaryDirectory("prune-tree") }
 
     func testEveryMethodReportsSizeAndAccuracyBeforeAndAfter() throws {
         for method in ["none", "ccp", "rep", "ebp", "pep"] {
