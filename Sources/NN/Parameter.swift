@@ -31,6 +31,8 @@ public final class Parameter {
     public var recordsDenseGradient = false
     /// The unmasked gradient since the last ``zeroGrad()``, when ``recordsDenseGradient`` is set.
     public var denseGradient: Tensor?
+    /// The function of the stored weight that forward passes use (learned-mask methods); nil: the weight.
+    public var reparameterization: (any WeightReparameterization)?
 
     public init(_ value: Tensor, requiresGrad: Bool = true) {
         self.value = value
@@ -44,7 +46,14 @@ public final class Parameter {
     }
 
     /// A leaf variable for one forward pass; its gradient is masked and accumulated into ``grad``.
-    public func variable() -> Variable {
+    /// With a ``reparameterization``, the variable is that function of the leaf.
+    public func variable() throws -> Variable {
+        let leaf = leafVariable()
+        return try reparameterization?.apply(leaf) ?? leaf
+    }
+
+    /// The leaf itself, without the reparameterization.
+    public func leafVariable() -> Variable {
         let v = effectiveValue
         guard requiresGrad && GradMode.isEnabled else { return Variable(v) }
         return Variable(v) { [unowned self] g in

@@ -27,11 +27,12 @@ public final class SparseTrainingKernel: LinearKernel {
 
     public func forward(_ x: Variable, layer: Linear) throws -> Variable? {
         let w = layer.weight
-        guard let mask = w.mask, !w.updatesPrunedWeights, !w.recordsDenseGradient, x.value.rank == 2,
+        guard let mask = w.mask, !w.updatesPrunedWeights, !w.recordsDenseGradient, w.reparameterization == nil,
+              x.value.rank == 2,
               x.shape[1] == layer.inFeatures, x.shape[0] > 1 else { return nil }
         let pattern = try self.pattern(mask, of: w)
         guard Double(pattern.positions.count) <= maxDensity * Double(mask.count) else { return nil }
-        let weightVariable = w.preMaskedVariable(), biasVariable = layer.bias?.variable()
+        let weightVariable = w.preMaskedVariable(), biasVariable = try layer.bias?.variable()
         let rows = x.shape[0]
         let (xt, bp) = BatchLayout.transposed(x.value, paddedColumns: layer.inFeatures)
         let weight = w.value

@@ -30,7 +30,7 @@ final class TrainingTimeCLITests: XCTestCase {
         let dir = try temporaryDirectory()
         let runs = ["rigl", "set", "dns", "agp"].map { ("--sparse-training", $0) }
             + ["snip", "grasp", "synflow", "random"].map { ("--prune-at-init", $0) }
-            + ["l1", "hoyer"].map { ("--penalty", $0) }
+            + ["l1", "hoyer"].map { ("--penalty", $0) } + ["str", "l0", "sparse-vd"].map { ("--learned-mask", $0) }
         for (option, method) in runs {
             let out = dir + "/\(method).safetensors"
             let extra = option == "--sparse-training" ? ["--update-every", "25"] : []
@@ -99,6 +99,9 @@ final class TrainingTimeCLITests: XCTestCase {
             (["bench", "sparse-training", "--sparsities", "0.9,abc"], "abc"),
             (["train", "--penalty", "l1", "--sparsity", "0.9", "--penalty-weight", "-1"], "--penalty-weight"),
             (["train", "--penalty", "l3", "--sparsity", "0.9"], "group-lasso"),
+            (["train", "--learned-mask", "l0", "--mask-strength", "-1"], "strength"),
+            (["train", "--learned-mask", "gumbel"], "sparse-vd"),
+            (["train", "--learned-mask", "str", "--penalty", "l1", "--sparsity", "0.5"], "choose one"),
         ]
         try PruneCLI.requireFashionMNIST()
         for (args, needle) in cases {

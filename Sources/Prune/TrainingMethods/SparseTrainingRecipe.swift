@@ -26,16 +26,32 @@ public struct SparseTrainingRecipe: Sendable {
         try trainTimed(net, data: data, test: test, seed: seed, hook: hook).accuracy
     }
 
+    /// What a training method adds to a training besides a hook: parameters, a loss term, and work
+    /// between the last step and the test (a final hard mask).
+    public struct Extras {
+        public var parameters: [Parameter] = []
+        public var loss: (() throws -> Variable?)?
+        public var beforeTest: (() throws -> Void)?
+        public init(parameters: [Parameter] = [], loss: (() throws -> Variable?)? = nil,
+                    beforeTest: (() throws -> Void)? = nil) {
+            self.parameters = parameters; self.loss = loss; self.beforeTest = beforeTest
+        }
+    }
+
     /// As ``train(_:data:test:seed:hook:)``, with the seconds of each epoch (training only).
     public func trainTimed(_ net: any Module, data: LabeledImages, test: LabeledImages, seed: UInt64,
-                           hook: (any TrainingHook)? = nil) throws -> (accuracy: Double, epochSeconds: [Double]) {
+                           hook: (any TrainingHook)? = nil,
+                           extras: Extras = Extras()) throws -> (accuracy: Double, epochSeconds: [Double]) {
         if sparseKernels { SparseTrainingKernel.install(on: net) }
-        let optimizer = SGD(net.parameters().map(\.parameter), learningRate: learningRate, momentum: momentum)
+        let optimizer = SGD(net.parameters().map(\.parameter) + extras.parameters, learningRate: learningRate,
+                            momentum: momentum)
         var loop = TrainingLoop(epochs: epochs, batchSize: batchSize, seed: seed,
                                 normalization: (ImageDataSource.mean, ImageDataSource.std))
         loop.hook = hook
+        if let loss = extras.loss { loop.extraLoss = { _ in try loss() } }
         let schedule = CosineLR(base: learningRate, totalSteps: loop.totalSteps(examples: data.count))
         let results = try loop.run(net, data: data, optimizer: optimizer, schedule: schedule)
+        try extras.beforeTest?()
         let loader = try DataLoader(test, batchSize: 256, mean: ImageDataSource.mean, std: ImageDataSource.std)
         return (Double(try Trainer.evaluate(net, loader: loader).requireFinite().accuracy), results.map(\.seconds))
     }

@@ -5,7 +5,8 @@
 public enum TrainingMethodCatalog {
     /// Every name, in the order of the README's tables.
     public static var names: [String] {
-        ["dense", "imp"] + SparseTraining.methods.map(\.name) + PruneAtInit.names + ["random-erk"]
+        ["dense", "imp"] + SparseTraining.methods.map(\.name) + LearnedMasks.all.map(\.name) + PruneAtInit.names
+            + ["random-erk"]
     }
 
     /// The entry called `name`; `recipe` says how many rounds a lottery ticket takes.
@@ -16,6 +17,7 @@ public enum TrainingMethodCatalog {
         if key == "random-erk" { return atInit(RandomAtInit(), allocation: ErdosRenyiDensity(includesKernel: true)) }
         if let m = SparseTraining.methods.first(where: { $0.name == key }) { return sparse(m) }
         if let c = PruneAtInit.criteria.first(where: { $0.name == key }) { return atInit(c) }
+        if let m = LearnedMasks.all.first(where: { $0.name == key }) { return learned(m) }
         throw PruningError.invalidOption("unknown training method \(name); known: " + names.joined(separator: ", "))
     }
 
@@ -46,6 +48,19 @@ public enum TrainingMethodCatalog {
             try PruneAtInit(criterion: criterion, sparsity: sparsity, allocation: allocation).apply(to: net, loader: loader, seed: seed)
             let reached = try PruningScope().targets(in: net).sparsity
             return (try recipe.train(net, data: data, test: test, seed: seed), reached)
+        }
+    }
+
+    /// A learned mask at its default strength, then the hard mask at the target.
+    static func learned(_ method: any LearnedMaskMethod) -> TrainingMethodEntry {
+        TrainingMethodEntry(name: method.name, trainings: 1) { recipe, sparsity, seed, data, test in
+            let net = try ModelZoo.make(recipe.model, seed: seed)
+            let targets = try PruningScope().targets(in: net)
+            let training = try LearnedMaskTraining(method, targets: targets, examples: data.count, seed: seed)
+            let extras = SparseTrainingRecipe.Extras(parameters: training.parameters, loss: training.penalty,
+                                                     beforeTest: { try training.finish(sparsity: sparsity) })
+            let accuracy = try recipe.trainTimed(net, data: data, test: test, seed: seed, extras: extras).accuracy
+            return (accuracy, targets.sparsity)
         }
     }
 

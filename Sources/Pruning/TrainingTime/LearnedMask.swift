@@ -1,0 +1,93 @@
+import PruneAutodiff
+import PruneNN
+import PruneTensor
+
+/// The mask one weight learns while it trains: a reparameterization of the weight with its own
+/// parameters and penalty, and the weight it leaves at test time (zeros where it pruned).
+public protocol LearnedMask: WeightReparameterization {
+    /// The mask's own parameters, trained with the network's.
+    var maskParameters: [Parameter] { get }
+    /// The mask's regularizer (without the strength λ) for `weight`, differentiable.
+    func penalty(weight: Parameter) throws -> Variable
+    /// The weight used at test time (deterministic; exactly zero where the mask pruned).
+    func testWeight(_ weight: Tensor) -> Tensor
+}
+
+/// A learned-mask method: makes the mask of one weight. A new method is one conforming type added to
+/// ``LearnedMasks/all``.
+public protocol LearnedMaskMethod: Sendable {
+    var name: String { get }
+    /// λ when the user gives none.
+    var defaultStrength: Float { get }
+    func makeMask(for target: PruningTarget, examples: Int, rng: inout RandomGenerator) -> any LearnedMask
+}
+
+/// A training with learned masks on every weight in scope: the extra parameters for the optimizer, the
+/// loss term, and ``finish(sparsity:)`` that bakes the test-time weights and sets hard masks.
+public final class LearnedMaskTraining {
+    public let targets: [PruningTarget]
+    public let masks: [any LearnedMask]
+    public let strength: Float
+
+    /// Installs `method`'s masks on `targets`; `examples` is the training set's size (the variational
+    /// bound weighs its KL term by 1/N).
+    public init(_ method: any LearnedMaskMethod, targets: [PruningTarget], strength: Float? = nil, examples: Int,
+                seed: UInt64) throws {
+        let lambda = strength ?? method.defaultStrength
+        guard lambda.isFinite, lambda >= 0 else {
+            throw PruningError.invalidOption("a learned mask's strength must be 0 or more, got \(lambda)")
+        }
+        var rng = RandomGenerator(seed: seed ^ 0x1EA5_3D00)
+        masks = targets.map { method.makeMask(for: $0, examples: max(1, examples), rng: &rng) }
+        for (t, m) in zip(targets, masks) { t.parameter.reparameterization = m }
+        self.targets = targets; self.strength = lambda
+    }
+
+    /// The masks' parameters, for the optimizer.
+    public var parameters: [Parameter] { masks.flatMap(\.maskParameters) }
+
+    /// λ·Σ penalties.
+    public func penalty() throws -> Variable? {
+        var total: Variable?
+        for (t, m) in zip(targets, masks) {
+            let p = try m.penalty(weight: t.parameter)
+            total = try total.map { try $0 + p } ?? p
+        }
+        return total.map { $0 * strength }
+    }
+
+    /// Removes the reparameterizations, stores the test-time weights and sets hard masks: every zero
+    /// of the test-time weights, and when `sparsity` asks for more, the smallest |w| (one global
+    /// threshold) until it is reached. Returns the fraction of the weights pruned.
+    @discardableResult
+    public func finish(sparsity: Double?) throws -> Double {
+        let weights = zip(targets, masks).map { t, m in m.testWeight(t.parameter.effectiveValue) }
+        for (t, w) in zip(targets, weights) { t.parameter.reparameterization = nil; t.parameter.value = w }
+        let total = weights.reduce(0) { $0 + $1.count }
+        let keep = sparsity.map { Int(((1 - $0) * Double(total)).rounded()) } ?? total
+        let chosen = MaskSelection.keepLargestGlobally(weights.map { $0.scalars.map { abs($0) } }, count: keep)
+        for (t, (w, m)) in zip(targets, zip(weights, chosen)) {
+            t.parameter.mask = Tensor(unchecked: t.shape, zip(w.scalars, m).map { $0 != 0 && $1 != 0 ? 1 : 0 })
+        }
+        return targets.sparsity
+    }
+}
+
+/// The learned-mask methods by name.
+public enum LearnedMasks {
+    public static let all: [any LearnedMaskMethod] = [SoftThresholdMethod(), HardConcreteMethod(),
+                                                      SparseVariationalDropoutMethod()]
+
+    /// The method called `name`, or an error listing the known ones.
+    public static func named(_ name: String) throws -> any LearnedMaskMethod {
+        guard let m = all.first(where: { $0.name == name.lowercased() }) else {
+            throw PruningError.invalidOption("unknown learned mask \(name); known: " + all.map(\.name).joined(separator: ", "))
+        }
+        return m
+    }
+
+    /// min(hi, max(lo, x)) with the gradient of the clamp.
+    static func clamp(_ x: Variable, _ lo: Float, _ hi: Float) -> Variable {
+        hi - ((hi - (lo + (x - lo).relu())).relu())
+    }
+}
