@@ -33,13 +33,16 @@ final class TrainingTimeCLITests: XCTestCase {
             + ["l1", "hoyer"].map { ("--penalty", $0) } + ["str", "l0", "sparse-vd"].map { ("--learned-mask", $0) }
         for (option, method) in runs {
             let out = dir + "/\(method).safetensors"
-            let extra = option == "--sparse-training" ? ["--update-every", "25"] : []
+            // DNS keeps its own 10-step interval; sparse VD's KL term is weighted 1/N, which on 4,000 images
+            // prunes 99.7% by itself (measured), so it runs at a twentieth of that here.
+            let extra = method == "dns" ? [] : method == "sparse-vd" ? ["--mask-strength", "0.05"]
+                : option == "--sparse-training" ? ["--update-every", "25"] : []
             let r = try run(["train", option, method, "--sparsity", "0.9", "--out", out] + extra + small)
             XCTAssertEqual(r.status, 0, r.err)
             let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
             XCTAssertEqual(try XCTUnwrap(report["sparsity"] as? Double, method), 0.9, accuracy: 1e-4, method)
             let accuracy = try XCTUnwrap((report["test"] as? [String: Any])?["accuracy"] as? Double)
-            // 125 Adam steps on 4,000 images: 49% (random) to 71% (SynFlow) measured; chance is 10%.
+            // 125 Adam steps on 4,000 images: 48.5% (random at init) to 77% (L1, STR) measured; chance is 10%.
             XCTAssertGreaterThan(accuracy, 0.4, "\(method) at 90% learns")
             XCTAssertEqual(try zeroFraction(out), 0.9, accuracy: 1e-3, "\(method): the masks are saved as zeros")
         }

@@ -109,11 +109,28 @@ final class SparseTrainingTests: XCTestCase {
         XCTAssertEqual(hook.replaced, before.indices.filter { before[$0] == 0 && after[$0] != 0 }.count)
     }
 
+    func testDNSFromScratchStartsDenseAndRampsToItsDensity() throws {
+        var rng = RandomGenerator(seed: 5)
+        let linear = Linear(50, 40, rng: &rng)
+        let t = PruningTarget(layer: linear, at: "fc")
+        let dns = DynamicNetworkSurgery(targets: [t], densities: [0.1],
+                                        schedule: try MaskUpdateSchedule(interval: 1, endStep: 100))
+        XCTAssertEqual(t.maskScalars.filter { $0 != 0 }.count, 2000, "dense at the start")
+        XCTAssertEqual(dns.density(0.1, at: 50), 0.1 + 0.9 * 0.125, accuracy: 1e-12)
+        let magnitudes = linear.weight.value.scalars.map { abs($0) }
+        let threshold = magnitudes.sorted(by: >)[Int((0.2125 * 2000).rounded()) - 1]
+        try dns.didStep(50)
+        // Every weight was active, so all of those at or above 0.9·t stay (the band keeps active ones).
+        XCTAssertEqual(t.maskScalars.filter { $0 != 0 }.count, magnitudes.filter { $0 >= 0.9 * threshold }.count)
+        try dns.didStep(99)
+        XCTAssertEqual(t.maskScalars.filter { $0 != 0 }.count, 200)
+    }
+
     func testDNSPrunesBelowTheBandSplicesAboveAndFinishesExactly() throws {
         let linear = Linear(weight: Tensor(unchecked: [1, 10], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), bias: nil)
         let t = PruningTarget(layer: linear, at: "fc")
         let dns = DynamicNetworkSurgery(targets: [t], densities: [0.5],
-                                        schedule: try MaskUpdateSchedule(interval: 1, endStep: 5))
+                                        schedule: try MaskUpdateSchedule(interval: 1, endStep: 5), ramp: false)
         XCTAssertEqual(t.maskScalars, [0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
         XCTAssertTrue(t.parameter.updatesPrunedWeights)
         // The 5th largest |w| is t = 6.5: band [5.85, 7.15).
