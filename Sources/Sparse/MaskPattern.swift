@@ -49,7 +49,7 @@ struct MaskPattern {
         let t = CSRMatrix(rows: columns, columns: rows, rowStart: transposedRowStart,
                           columnIndex: transposedColumnIndex, values: weight.scalars.gathered(transposedPositions))
         let (gt, bp) = BatchLayout.transposed(g, paddedColumns: rows)
-        return SparseKernels.intrinsicsProduct(t, xt: gt, padded: bp, batch: g.shape[0])
+        return SparseKernels.intrinsicsProduct(t, xt: gt, padded: bp, batch: g.shape[0], parallel: false)
     }
 
     /// dL/dW = Gᵀ·X at the kept positions (zero elsewhere), from Xᵀ `[columns, bp]`.
@@ -60,10 +60,8 @@ struct MaskPattern {
         rowStart.withUnsafeBufferPointer { rs in columnIndex.withUnsafeBufferPointer { ci in
             gt.withUnsafeBufferPointer { a in xt.withUnsafeBufferPointer { b in stored.withUnsafeMutableBufferPointer { o in
                 nonisolated(unsafe) let out = o.baseAddress!
-                BatchLayout.forRowRanges(rows, work: positions.count * bp) { range in
-                    prune_csr_sddmm_rows(rs.baseAddress!, ci.baseAddress!, a.baseAddress!, b.baseAddress!, Int64(bp),
-                                         Int64(range.lowerBound), Int64(range.upperBound), out)
-                }
+                prune_csr_sddmm_rows(rs.baseAddress!, ci.baseAddress!, a.baseAddress!, b.baseAddress!, Int64(bp),
+                                     0, Int64(rows), out)
             } } }
         } }
         var dense = [Float](repeating: 0, count: rows * columns)

@@ -51,8 +51,10 @@ public enum SparseKernels {
                                      : swiftProduct(a, xt: xt, padded: bp, batch: b)
     }
 
-    /// The C kernel: writes Y [batch, rows] directly from Xᵀ [in, bp].
-    static func intrinsicsProduct(_ a: CSRMatrix, xt: [Float], padded bp: Int, batch b: Int) -> Tensor {
+    /// The C kernel: writes Y [batch, rows] directly from Xᵀ [in, bp]; split over the cores when the
+    /// work is large enough and `parallel` allows.
+    static func intrinsicsProduct(_ a: CSRMatrix, xt: [Float], padded bp: Int, batch b: Int,
+                                  parallel: Bool = true) -> Tensor {
         var y = [Float](unsafeUninitializedCapacity: b * a.rows) { _, n in n = b * a.rows }
         xt.withUnsafeBufferPointer { xtp in y.withUnsafeMutableBufferPointer { yp in
             a.rowStart.withUnsafeBufferPointer { rs in a.columnIndex.withUnsafeBufferPointer { ci in a.values.withUnsafeBufferPointer { va in
@@ -62,7 +64,9 @@ public enum SparseKernels {
                                         Int64(b),
                                         Int64(range.lowerBound), Int64(range.upperBound), out, Int64(a.rows))
                 }
-                BatchLayout.forRowRanges(a.rows, work: a.nonzeros * b, minimumRows: 16, body)
+                if parallel { BatchLayout.forRowRanges(a.rows, work: a.nonzeros * b, minimumRows: 16, body) } else {
+                    body(0..<a.rows)
+                }
             } } }
         } }
         return Tensor(unchecked: [b, a.rows], y)
