@@ -60,7 +60,7 @@ public final class Parameter {
             var g = g
             if self.recordsDenseGradient { self.denseGradient = try self.denseGradient.map { try $0 + g } ?? g }
             if let mask = self.mask, !self.updatesPrunedWeights { g = try g * mask }
-            if var existing = self.grad { self.grad = nil; try existing.add(g); self.grad = existing } else { self.grad = g }
+            try self.accumulate(g)
         }
     }
 
@@ -70,8 +70,13 @@ public final class Parameter {
     public func preMaskedVariable() -> Variable {
         guard requiresGrad && GradMode.isEnabled else { return Variable(value) }
         return Variable(value) { [unowned self] g in
-            if var existing = self.grad { self.grad = nil; try existing.add(g); self.grad = existing } else { self.grad = g }
+            try self.accumulate(g)
         }
+    }
+
+    /// Adds `g` to the gradient (in place when this parameter holds the only reference).
+    func accumulate(_ g: Tensor) throws {
+        if var existing = grad { grad = nil; try existing.add(g); grad = existing } else { grad = g }
     }
 
     /// Forgets the accumulated gradient.

@@ -58,11 +58,12 @@ struct MaskPattern {
         precondition(gbp == bp, "the same batch pads the same way")
         var stored = [Float](repeating: 0, count: positions.count)
         rowStart.withUnsafeBufferPointer { rs in columnIndex.withUnsafeBufferPointer { ci in
-            gt.withUnsafeBufferPointer { a in xt.withUnsafeBufferPointer { b in stored.withUnsafeMutableBufferPointer { o in
-                nonisolated(unsafe) let out = o.baseAddress!
-                prune_csr_sddmm_rows(rs.baseAddress!, ci.baseAddress!, a.baseAddress!, b.baseAddress!, Int64(bp),
-                                     0, Int64(rows), out)
-            } } }
+            gt.withUnsafeBufferPointer { a in xt.withUnsafeBufferPointer { b in
+                stored.withUnsafeMutableBufferPointer { o in
+                    prune_csr_sddmm_rows(rs.baseAddress!, ci.baseAddress!, a.baseAddress!, b.baseAddress!, Int64(bp),
+                                         0, Int64(rows), o.baseAddress!)
+                }
+            } }
         } }
         var dense = [Float](repeating: 0, count: rows * columns)
         for (k, p) in positions.enumerated() { dense[p] = stored[k] }

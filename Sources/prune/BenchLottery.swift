@@ -15,7 +15,8 @@ struct BenchLottery: ParsableCommand {
     @Option(help: "Seeds 0..<n.") var seeds = 3
     @Option(help: "Epochs of every training.") var epochs = 5
     @Option(help: "SGD learning rate (momentum 0.9, cosine schedule).") var lr: Float = 0.05
-    @Flag(help: "Skip the random-mask control (the random reinitialization is always trained).") var noRandomMask = false
+    @Flag(help: "Skip the random-mask control (the random reinitialization is always trained).")
+    var noRandomMask = false
     @Option(help: "Also write the curve as an SVG plot here.") var plot: String?
     @OptionGroup var options: DataOptions
     @OptionGroup var common: CommonOptions
@@ -29,8 +30,10 @@ struct BenchLottery: ParsableCommand {
                                                  reinitializationControl: true, randomMaskControl: !noRandomMask)
         var runs: [[LotteryRound]] = []
         for seed in 0..<UInt64(seeds) {
-            let search = LotteryTicketSearch(settings: settings, makeModel: { try ModelZoo.make(recipe.model, seed: $0) },
-                                             train: { try recipe.train($0, data: train, test: test, seed: seed, hook: $1) })
+            let search = LotteryTicketSearch(settings: settings,
+                                             makeModel: { try ModelZoo.make(recipe.model, seed: $0) },
+                                             train: { try recipe.train($0, data: train, test: test, seed: seed,
+                                                                       hook: $1) })
             let ticket = try search.run(seed: seed, totalSteps: recipe.totalSteps(train)) { r in
                 console.info(String(format: "seed %d round %d: %.2f%% of the weights, ticket %.2f%%, reinit %@, "
                                     + "random mask %@", seed, r.round, r.density * 100, r.ticket * 100,
@@ -44,7 +47,7 @@ struct BenchLottery: ParsableCommand {
         if common.json { try console.emitJSON(curve.points); return }
         print(curve.markdown())
         print("(test accuracy %, mean ± std over \(seeds) seed(s); \(model), \(epochs) epochs of SGD momentum 0.9, "
-              + "lr \(lr), batch \(options.batchSize) per training; \(Int(rate * 100))% of the remaining weights pruned "
-              + "per round, the output layer at half; rewind to step \(rewindStep))")
+              + "lr \(lr), batch \(options.batchSize) per training; \(Int(rate * 100))% of the remaining "
+              + "weights pruned per round, the output layer at half; rewind to step \(rewindStep))")
     }
 }

@@ -18,7 +18,8 @@ struct BenchSparseEpoch: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     struct Side: Encodable {
-        let kernels: String, medianEpochSeconds: Double, epochSeconds: [Double], accuracies: [Double], meanAccuracy: Double
+        let kernels: String, medianEpochSeconds: Double, epochSeconds: [Double]
+        let accuracies: [Double], meanAccuracy: Double
     }
 
     func run() throws {
@@ -28,7 +29,8 @@ struct BenchSparseEpoch: ParsableCommand {
         let sparseTraining = try SparseTraining.method(named: method)
         var sides: [Side] = []
         for sparse in [false, true] {
-            var recipe = SparseTrainingRecipe(model: model, epochs: epochs, batchSize: options.batchSize, learningRate: lr)
+            var recipe = SparseTrainingRecipe(model: model, epochs: epochs, batchSize: options.batchSize,
+                                              learningRate: lr)
             recipe.sparseKernels = sparse
             var seconds: [Double] = [], accuracies: [Double] = []
             for seed in 0..<UInt64(seeds) {
@@ -48,7 +50,9 @@ struct BenchSparseEpoch: ParsableCommand {
         }
         if common.json { try console.emitJSON(sides); return }
         print("| kernels | median epoch (s) | test accuracy (mean of \(seeds)) |\n|---|---|---|")
-        for s in sides { print(String(format: "| %@ | %.2f | %.2f%% |", s.kernels, s.medianEpochSeconds, s.meanAccuracy * 100)) }
+        for s in sides {
+            print(String(format: "| %@ | %.2f | %.2f%% |", s.kernels, s.medianEpochSeconds, s.meanAccuracy * 100))
+        }
         print(String(format: "ratio sparse/dense %.2f×; %@ at %.0f%% on %@, %d epochs, batch %d, %d thread(s)",
                      sides[1].medianEpochSeconds / sides[0].medianEpochSeconds, method, sparsity * 100, model, epochs,
                      options.batchSize, ProcessInfoCores.count))

@@ -6,7 +6,7 @@ import Prune
 /// one training budget (the table of the training-time issue).
 struct BenchSparseTraining: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sparse-training",
-        abstract: "Test accuracy of dense, IMP, SET, RigL, DNS, AGP, SNIP, GraSP, SynFlow, random at init (mean ± std).")
+        abstract: "Test accuracy of every training-time method at several sparsities (mean ± std over seeds).")
 
     @Option(help: "Model: lenet300 or lenet5.") var model = "lenet300"
     @Option(help: "Sparsities (comma-separated).") var sparsities = "0.9,0.95,0.98"
@@ -34,7 +34,8 @@ struct BenchSparseTraining: ParsableCommand {
         for name in methods.split(separator: ",").map(String.init) {
             let entry = try TrainingMethodCatalog.entry(name, recipe: recipe)
             for s in (entry.name == "dense" ? [0] : levels) {
-                cells.append(try measure(entry, sparsity: s, recipe: recipe, train: train, test: test, console: console))
+                cells.append(try measure(entry, sparsity: s, recipe: recipe, train: train, test: test,
+                                         console: console))
             }
         }
         if common.json { try console.emitJSON(cells); return }
@@ -64,13 +65,13 @@ struct BenchSparseTraining: ParsableCommand {
         print("|---|---|" + levels.map { _ in "---|" }.joined())
         for name in cells.map(\.method).uniqued() {
             let row = cells.filter { $0.method == name }
-            let values = name == "dense" ? levels.map { _ in row.first } : levels.map { s in row.first { $0.sparsity == s } }
+            let values = levels.map { s in name == "dense" ? row.first : row.first { $0.sparsity == s } }
             print("| \(name) | \(row.first?.trainings ?? 1) | " + values.map { c in
                 c.map { String(format: "%.2f ± %.2f", $0.mean * 100, $0.std * 100) } ?? "—"
             }.joined(separator: " | ") + " |")
         }
-        print("(test accuracy %, mean ± std over \(seeds) seed(s); \(model), \(epochs) epochs of SGD momentum 0.9, lr \(lr), "
-              + "cosine, batch \(options.batchSize); IMP trains \(impRounds + 1)× that)")
+        print("(test accuracy %, mean ± std over \(seeds) seed(s); \(model), \(epochs) epochs of SGD momentum 0.9, "
+              + "lr \(lr), cosine, batch \(options.batchSize); IMP trains \(impRounds + 1)× that)")
     }
 }
 

@@ -9,18 +9,21 @@ struct Lottery: ParsableCommand {
 
     @Option(help: "Model: lenet300, lenet5, vgg-small, resnet-small.") var model = "lenet300"
     @Option(help: "Prune-rewind-retrain rounds.") var rounds = 5
-    @Option(help: ArgumentHelp("Fraction of each layer's remaining weights pruned per round (the paper: 0.2 for fully connected "
-            + "layers, 0.1 for convolutions).")) var rate = 0.2
+    @Option(help: ArgumentHelp("Fraction of each layer's remaining weights pruned per round (the paper: 0.2 for "
+                               + "fully connected layers, 0.1 for convolutions)."))
+    var rate = 0.2
     @Option(help: "The output layer's rate (default: half of --rate, as in the paper).") var outputRate: Double?
-    @Option(help: ArgumentHelp("Reset the survivors to their values after this many optimizer steps (0: the initialization; "
-            + "Frankle et al. 2020 rewind to an early step).")) var rewindStep = 0
+    @Option(help: ArgumentHelp("Reset the survivors to their values after this many optimizer steps (0: the "
+                               + "initialization; Frankle et al. 2020 rewind to an early step)."))
+    var rewindStep = 0
     @Flag(help: "One magnitude threshold over all hidden layers instead of one per layer.") var global = false
     @Flag(help: "Also train the random-reinitialization control each round.") var reinitControl = false
     @Flag(help: "Also train the random-mask control each round.") var randomMaskControl = false
     @Option(help: "Epochs of every training.") var epochs = 10
     @Option(help: "SGD learning rate (momentum 0.9, cosine schedule).") var lr: Float = 0.05
-    @Option(help: ArgumentHelp("Folder for ticket.safetensors (masked rewind weights), masks.safetensors, trained.safetensors "
-            + "and rounds.json.")) var out: String?
+    @Option(help: ArgumentHelp("Folder for ticket.safetensors (masked rewind weights), masks.safetensors, "
+                               + "trained.safetensors and rounds.json."))
+    var out: String?
     @OptionGroup var options: DataOptions
     @OptionGroup var common: CommonOptions
 
@@ -38,7 +41,8 @@ struct Lottery: ParsableCommand {
             let seed = common.seed ?? 0
             let search = LotteryTicketSearch(settings: settings, scope: PruningScope(distribution: .layerwise),
                                              makeModel: { try ModelZoo.make(recipe.model, seed: $0) },
-                                             train: { try recipe.train($0, data: train, test: test, seed: seed, hook: $1) })
+                                             train: { try recipe.train($0, data: train, test: test, seed: seed,
+                                                                       hook: $1) })
             let ticket = try search.run(seed: seed, totalSteps: recipe.totalSteps(train)) { r in
                 let reinit = r.reinitialized.map { String(format: ", reinitialized %.2f%%", $0 * 100) } ?? ""
                 let random = r.randomMask.map { String(format: ", random mask %.2f%%", $0 * 100) } ?? ""
@@ -60,7 +64,9 @@ struct Lottery: ParsableCommand {
         let meta = ["model": model, "seed": String(seed), "rewind_step": String(ticket.rewindStep),
                     "rounds": String(rounds), "format": "pt"]
         var rewound: [String: Tensor] = [:]
-        for (path, value) in ticket.rewindState { rewound[path] = try ticket.masks[path].map { try value * $0 } ?? value }
+        for (path, value) in ticket.rewindState {
+            rewound[path] = try ticket.masks[path].map { try value * $0 } ?? value
+        }
         var state = StateDict(rewound); state.metadata = meta
         try Safetensors.write(state, to: folder + "/ticket.safetensors")
         var masks = StateDict(ticket.masks); masks.metadata = meta

@@ -69,7 +69,8 @@ enum OptionLists {
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         return try parts.map { part in
             guard let v = Double(part), v.isFinite, v > 0, v < 1 else {
-                throw ValidationError("\(option) takes sparsities in (0, 1) separated by commas; \"\(part)\" is not one")
+                throw ValidationError("\(option) takes sparsities in (0, 1) separated by commas; "
+                                      + "\"\(part)\" is not one")
             }
             return v
         }

@@ -97,7 +97,8 @@ struct Train: ParsableCommand {
             console.info("Training \(model) (\(net.parameterCount) parameters) on \(trainSet.count) images for \(epochs) epoch(s), seed \(seed)")
             var loop = TrainingLoop(epochs: epochs, batchSize: dataOptions.batchSize, seed: seed,
                                     normalization: (DataOptions.mean, DataOptions.std))
-            let setUp = try pruning.setUp(net, trainSet: trainSet, totalSteps: loop.totalSteps(examples: trainSet.count),
+            let setUp = try pruning.setUp(net, trainSet: trainSet,
+                                          totalSteps: loop.totalSteps(examples: trainSet.count),
                                           loader: dataOptions.loader(trainSet, shuffle: true, seed: seed, epoch: 0),
                                           seed: seed, console: console)
             let opt = try makeOptimizer(net.parameters().map(\.parameter) + setUp.parameters)
@@ -132,17 +133,13 @@ struct Train: ParsableCommand {
                 try Safetensors.write(state, to: out)
                 checkpoints.finish()
             }
-            let report = Report(model: model, parameters: net.parameterCount, seed: seed, epochs: results, test: test,
-                                seconds: monotonicSeconds() - start, peakMemoryMiB: Double(peakResidentBytes()) / 1_048_576,
-                                weights: out, pruneAtInit: pruning.pruneAtInit?.lowercased(),
-                                sparseTraining: pruning.sparseTraining?.lowercased(), penalty: pruning.penalty?.lowercased(),
-                                learnedMask: pruning.learnedMask?.lowercased(), sparsity: reached)
-            if json { try console.emitJSON(report) } else {
-                console.result(String(format: "test accuracy %@ (loss %.4f) on %d images; %.1fs; peak memory %.0f MiB%@%@",
-                                    test.accuracy.percent, test.loss, test.count, report.seconds, report.peakMemoryMiB,
-                                    reached.map { String(format: "; %.2f%% of the prunable weights are zero", $0 * 100) } ?? "",
-                                    out.map { "; saved \($0)" } ?? ""))
-            }
+            try printReport(Report(model: model, parameters: net.parameterCount, seed: seed, epochs: results,
+                                   test: test, seconds: monotonicSeconds() - start,
+                                   peakMemoryMiB: Double(peakResidentBytes()) / 1_048_576, weights: out,
+                                   pruneAtInit: pruning.pruneAtInit?.lowercased(),
+                                   sparseTraining: pruning.sparseTraining?.lowercased(),
+                                   penalty: pruning.penalty?.lowercased(),
+                                   learnedMask: pruning.learnedMask?.lowercased(), sparsity: reached), console: console)
         } catch let e as ValidationError { throw e } catch let e as TrainingStopped {
             console.warning("train: \(e) in \(PathText.short(out ?? "") + JobCheckpoint.suffix); "
                             + "the same command with --resume continues")
@@ -150,6 +147,16 @@ struct Train: ParsableCommand {
         } catch {
             throw CLIError("train: \(error)")
         }
+    }
+
+    /// The result: JSON, or one line.
+    func printReport(_ report: Report, console: Console) throws {
+        if json { try console.emitJSON(report); return }
+        let test = report.test
+        let zeros = report.sparsity.map { String(format: "; %.2f%% of the prunable weights are zero", $0 * 100) }
+        console.result(String(format: "test accuracy %@ (loss %.4f) on %d images; %.1fs; peak memory %.0f MiB",
+                              test.accuracy.percent, test.loss, test.count, report.seconds, report.peakMemoryMiB)
+                       + (zeros ?? "") + (out.map { "; saved \($0)" } ?? ""))
     }
 
     /// Network slimming's λ·Σ|γ| and the pruning method's term, added to the loss every step.

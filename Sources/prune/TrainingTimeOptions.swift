@@ -4,12 +4,13 @@ import Prune
 /// The training-time pruning options of `prune train`: pruning at initialization, sparse training,
 /// a sparsity penalty or learned masks (one of them), and what they share.
 struct TrainingTimeOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Prune at initialization before training, with --sparsity: snip (Lee et al. 2019), grasp (Wang et al. "
-            + "2020), synflow (Tanaka et al. 2020, data-free, 100 rounds), random (the control)."))
+    @Option(help: ArgumentHelp("Prune at initialization before training, with --sparsity: snip (Lee et al. 2019), "
+                               + "grasp (Wang et al. 2020), synflow (Tanaka et al. 2020, data-free, 100 rounds), "
+                               + "random (the control)."))
     var pruneAtInit: String?
 
-    @Option(help: ArgumentHelp("Prune while training from scratch, with --sparsity: set (Mocanu et al. 2018), rigl (Evci et al. "
-            + "2020), dns (Guo et al. 2016), agp (Zhu & Gupta 2017)."))
+    @Option(help: ArgumentHelp("Prune while training from scratch, with --sparsity: set (Mocanu et al. 2018), rigl "
+                               + "(Evci et al. 2020), dns (Guo et al. 2016), agp (Zhu & Gupta 2017)."))
     var sparseTraining: String?
 
     @Option(help: ArgumentHelp("Train with a sparsity penalty, then prune to --sparsity: l1 (Σ|w|), group-lasso "
@@ -33,8 +34,9 @@ struct TrainingTimeOptions: ParsableArguments {
                                + "--sparse-training, or by the hard mask after --penalty or --learned-mask)."))
     var sparsity: Double?
 
-    @Option(help: ArgumentHelp("Per-layer densities: uniform, er, erk (default: the method's own: ERK for rigl, ER for set, "
-            + "uniform for dns, agp and random, one global threshold for snip, grasp, synflow)."))
+    @Option(help: ArgumentHelp("Per-layer densities: uniform, er, erk (default: the method's own: ERK for rigl, ER "
+                               + "for set, uniform for dns, agp and random, one global threshold for snip, grasp, "
+                               + "synflow)."))
     var allocation: String?
 
     @Flag(help: ArgumentHelp("Keep sparse Linear layers on the dense masked product (by default a layer whose mask "
@@ -47,8 +49,8 @@ struct TrainingTimeOptions: ParsableArguments {
     @Option(help: "Sparse training: optimizer steps between mask updates (ΔT; default 100, 10 for dns).")
     var updateEvery: Int?
 
-    @Option(help: ArgumentHelp("Sparse training: fraction of each layer's active weights replaced per update (α; cosine-decayed "
-            + "for rigl)."))
+    @Option(help: ArgumentHelp("Sparse training: fraction of each layer's active weights replaced per update (α; "
+                               + "cosine-decayed for rigl)."))
     var updateFraction: Double = 0.3
 
     @Option(help: "Sparse training: the masks stop changing after this fraction of the steps (T_end / T).")
@@ -74,12 +76,13 @@ struct TrainingTimeOptions: ParsableArguments {
                                   + "prune; choose one")
         }
         if sparsity != nil, methods.isEmpty {
-            throw ValidationError("--sparsity goes with --prune-at-init, --sparse-training, --penalty or --learned-mask "
-                                  + "(e.g. --prune-at-init snip --sparsity 0.9, --sparse-training rigl --sparsity 0.95)")
+            throw ValidationError("--sparsity goes with --prune-at-init, --sparse-training, --penalty or "
+                                  + "--learned-mask (e.g. --prune-at-init snip --sparsity 0.9, --sparse-training "
+                                  + "rigl --sparsity 0.95)")
         }
         if sparsity == nil, learnedMask == nil, !methods.isEmpty {
-            throw ValidationError("--\(pruneAtInit != nil ? "prune-at-init" : sparseTraining != nil ? "sparse-training" : "penalty") "
-                                  + "needs --sparsity (the fraction of the weights to remove)")
+            let option = pruneAtInit != nil ? "prune-at-init" : sparseTraining != nil ? "sparse-training" : "penalty"
+            throw ValidationError("--\(option) needs --sparsity (the fraction of the weights to remove)")
         }
         guard penaltyWeight.isFinite, penaltyWeight > 0 else {
             throw ValidationError("--penalty-weight must be a positive number, got \(penaltyWeight)")
@@ -117,7 +120,8 @@ struct TrainingTimeOptions: ParsableArguments {
         }
         let allocation = try allocation.map { try DensityAllocations.named($0) }
         if let pruneAtInit {
-            let atInit = try PruneAtInit(pruneAtInit, sparsity: sparsity, allocation: allocation, temperature: temperature)
+            let atInit = try PruneAtInit(pruneAtInit, sparsity: sparsity, allocation: allocation,
+                                         temperature: temperature)
             let reached = try atInit.apply(to: net, loader: loader, seed: seed)
             console.info(String(format: "pruned at initialization by %@: %.2f%% of the weights removed; "
                                 + "training the sparse network", atInit.criterion.name, reached * 100))

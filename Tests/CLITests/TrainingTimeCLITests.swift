@@ -84,7 +84,8 @@ final class TrainingTimeCLITests: XCTestCase {
                        "the output layer at half the rate")
         let trained = try Safetensors.read(dir + "/ticket/trained.safetensors")
         let fc1 = try XCTUnwrap(trained.tensors["fc1.weight"]), m1 = try XCTUnwrap(masks.tensors["fc1.weight"])
-        XCTAssertTrue(zip(fc1.scalars, m1.scalars).allSatisfy { $1 != 0 || $0 == 0 }, "the trained ticket keeps the mask")
+        XCTAssertTrue(zip(fc1.scalars, m1.scalars).allSatisfy { $1 != 0 || $0 == 0 },
+                      "the trained ticket keeps the mask")
     }
 
     func testBadKnobsAreClearErrors() throws {

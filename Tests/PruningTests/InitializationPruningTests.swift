@@ -51,7 +51,8 @@ final class InitializationPruningTests: XCTestCase {
     }
 
     /// H·g of the mean cross-entropy of one Linear layer: (1/N) Σ (diag p − p pᵀ)(G x) xᵀ / T².
-    func hessianTimesGradient(_ layer: Linear, _ batch: (images: Tensor, labels: [Int]), temperature: Double) -> [Double] {
+    func hessianTimesGradient(_ layer: Linear, _ batch: (images: Tensor, labels: [Int]),
+                              temperature: Double) -> [Double] {
         let p = probabilities(layer, batch.images, temperature: temperature)
         let g = gradient(layer, batch, temperature: temperature)
         let n = batch.images.shape[0], d = batch.images.shape[1], c = p[0].count
@@ -77,7 +78,9 @@ final class InitializationPruningTests: XCTestCase {
             let expected = zip(layer.weight.value.scalars.map(Double.init), hg).map { $0 * $1 }
             let scale = expected.map { abs($0) }.max()!
             XCTAssertGreaterThan(scale, 0)
-            for (a, b) in zip(got, expected) { XCTAssertEqual(Double(a), b, accuracy: 2e-2 * scale, "T = \(temperature)") }
+            for (a, b) in zip(got, expected) {
+                XCTAssertEqual(Double(a), b, accuracy: 2e-2 * scale, "T = \(temperature)")
+            }
         }
     }
 
@@ -87,8 +90,8 @@ final class InitializationPruningTests: XCTestCase {
         let net = Sequential(named: [("fc1", fc1), ("relu", ReLU()), ("fc2", fc2)])
         let before = net.parameters().map(\.parameter.value)
         let targets = try PruningScope().targets(in: net)
-        let data = InitializationData(batches: [(Tensor(unchecked: [2, 5], [Float](repeating: 0.3, count: 10)), [0, 1])],
-                                      seed: 0)
+        let input = Tensor(unchecked: [2, 5], [Float](repeating: 0.3, count: 10))
+        let data = InitializationData(batches: [(input, [0, 1])], seed: 0)
         let got = try SynFlowAtInit().scores(net, targets: targets, data: data)
         let w1 = fc1.weight.value.scalars.map { abs(Double($0)) }, b1 = fc1.bias!.value.scalars.map { abs(Double($0)) }
         let w2 = fc2.weight.value.scalars.map { abs(Double($0)) }
@@ -134,7 +137,9 @@ final class InitializationPruningTests: XCTestCase {
     }
 
     func testBadKnobsAreClearErrors() {
-        XCTAssertThrowsError(try PruneAtInit("snip", sparsity: 1)) { XCTAssertTrue("\($0)".contains("(0, 1)"), "\($0)") }
+        XCTAssertThrowsError(try PruneAtInit("snip", sparsity: 1)) {
+            XCTAssertTrue("\($0)".contains("(0, 1)"), "\($0)")
+        }
         XCTAssertThrowsError(try PruneAtInit("grasp", sparsity: 0.5, temperature: -1)) {
             XCTAssertTrue("\($0)".contains("temperature"), "\($0)")
         }

@@ -16,7 +16,8 @@ final class LotteryTicketTests: XCTestCase {
     final class FakeTraining {
         var starts: [[String: [Float]]] = []
         func train(_ model: any Module, _ hook: (any TrainingHook)?) throws -> Double {
-            starts.append(Dictionary(uniqueKeysWithValues: model.parameters().map { ($0.path, $0.parameter.value.scalars) }))
+            let values = model.parameters().map { ($0.path, $0.parameter.value.scalars) }
+            starts.append(Dictionary(uniqueKeysWithValues: values))
             for step in 0..<10 {
                 for (_, p) in model.parameters() {
                     p.value = p.value.map { $0 + 0.01 * sin(Float(step) + $0 * 7) }
@@ -38,14 +39,17 @@ final class LotteryTicketTests: XCTestCase {
             let hidden = (1...3).map { Int((600 * pow(0.8, Double($0))).rounded()) }
             XCTAssertEqual(ticket.masks["fc1.weight"]!.scalars.filter { $0 != 0 }.count, 307, "600·0.8³ step by step")
             XCTAssertEqual(hidden.last, 307)
-            XCTAssertEqual(ticket.masks["fc2.weight"]!.scalars.filter { $0 != 0 }.count, 219, "the output at 10% per round")
+            XCTAssertEqual(ticket.masks["fc2.weight"]!.scalars.filter { $0 != 0 }.count, 219,
+                           "the output at 10% per round")
             // Every retraining starts from the rewind point, masked.
             let reference = makeModel(1)
             let snapshot = FakeTraining()
             if rewind > 0 { _ = try? snapshot.train(reference, RewindStop(at: rewind)) }
             for start in fake.starts.dropFirst() {
                 for (path, p) in reference.parameters() {
-                    for (a, b) in zip(start[path]!, p.value.scalars) where a != 0 { XCTAssertEqual(a, b, accuracy: 1e-6) }
+                    for (a, b) in zip(start[path]!, p.value.scalars) where a != 0 {
+                        XCTAssertEqual(a, b, accuracy: 1e-6)
+                    }
                 }
             }
             XCTAssertEqual(ticket.rewindState["fc1.weight"]!.scalars, reference.parameters()[0].parameter.value.scalars)
@@ -94,7 +98,9 @@ final class LotteryTicketTests: XCTestCase {
 
     func testBadKnobsAreClearErrors() throws {
         XCTAssertThrowsError(try LotteryTicketSettings(rounds: 0))
-        XCTAssertThrowsError(try LotteryTicketSettings(rounds: 2, rate: 1)) { XCTAssertTrue("\($0)".contains("(0, 1)")) }
+        XCTAssertThrowsError(try LotteryTicketSettings(rounds: 2, rate: 1)) {
+            XCTAssertTrue("\($0)".contains("(0, 1)"))
+        }
         XCTAssertThrowsError(try LotteryTicketSettings(rounds: 2, rewindStep: -1))
         let search = LotteryTicketSearch(settings: try LotteryTicketSettings(rounds: 1, rewindStep: 50),
                                          makeModel: makeModel, train: { _, _ in 0 })

@@ -62,7 +62,8 @@ final class SparseTrainingTests: XCTestCase {
         var rng = RandomGenerator(seed: seed)
         let linear = Linear(40, 25, rng: &rng)
         let target = PruningTarget(layer: linear, at: "fc")
-        linear.weight.denseGradient = Tensor(unchecked: [25, 40], (0..<1000).map { _ in Float.random(in: -1...1, using: &rng) })
+        let gradient = (0..<1000).map { _ in Float.random(in: -1...1, using: &rng) }
+        linear.weight.denseGradient = Tensor(unchecked: [25, 40], gradient)
         return (target, DropAndGrow.self)
     }
 
@@ -85,7 +86,7 @@ final class SparseTrainingTests: XCTestCase {
         XCTAssertEqual(after.map { $0 != 0 }, expected)
         XCTAssertEqual(after.filter { $0 != 0 }.count, 200)
         for i in after.indices {
-            if after[i] == 0 || before[i] == 0 { XCTAssertEqual(newValues[i], 0) } else { XCTAssertEqual(newValues[i], values[i]) }
+            XCTAssertEqual(newValues[i], after[i] == 0 || before[i] == 0 ? 0 : values[i])
         }
     }
 
@@ -142,7 +143,8 @@ final class SparseTrainingTests: XCTestCase {
         XCTAssertEqual(dns.spliced, 1)
         linear.weight.value = Tensor(unchecked: [1, 10], [12, 2, 3, 4, 9.5, 6.5, 1, 8, 9, 10])
         try dns.didStep(4)
-        XCTAssertEqual(t.maskScalars, [1, 0, 0, 0, 0, 1, 0, 1, 1, 1], "the finish keeps the active set when it has the count")
+        XCTAssertEqual(t.maskScalars, [1, 0, 0, 0, 0, 1, 0, 1, 1, 1],
+                       "the finish keeps the active set when it has the count")
         XCTAssertFalse(t.parameter.updatesPrunedWeights)
         XCTAssertEqual(linear.weight.value.scalars, [12, 0, 0, 0, 0, 6.5, 0, 8, 9, 10])
     }

@@ -8,7 +8,8 @@ import XCTest
 final class SparsityPenaltyTests: XCTestCase {
     func targets(seed: UInt64) throws -> [PruningTarget] {
         var rng = RandomGenerator(seed: seed)
-        let net = Sequential(named: [("fc1", Linear(6, 5, rng: &rng)), ("relu", ReLU()), ("fc2", Linear(5, 3, rng: &rng))])
+        let net = Sequential(named: [("fc1", Linear(6, 5, rng: &rng)), ("relu", ReLU()),
+                                     ("fc2", Linear(5, 3, rng: &rng))])
         return try PruningScope().targets(in: net)
     }
 

@@ -10,7 +10,9 @@ final class SparseTrainingKernelTests: XCTestCase {
     func layer(density: Double, seed: UInt64, inFeatures: Int = 70, outFeatures: Int = 45) -> Linear {
         var rng = RandomGenerator(seed: seed)
         let l = Linear(inFeatures, outFeatures, rng: &rng)
-        let mask = (0..<(inFeatures * outFeatures)).map { _ in Float(Double.random(in: 0..<1, using: &rng) < density ? 1 : 0) }
+        let mask = (0..<(inFeatures * outFeatures)).map { _ -> Float in
+            Double.random(in: 0..<1, using: &rng) < density ? 1 : 0
+        }
         l.weight.mask = Tensor(unchecked: [outFeatures, inFeatures], mask)
         return l
     }
@@ -32,7 +34,8 @@ final class SparseTrainingKernelTests: XCTestCase {
             let dense = try run(l, x, c)
             l.kernel = SparseTrainingKernel()
             let sparse = try run(l, x, c)
-            for (name, (a, b)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(dense, sparse)) {
+            let names = ["output", "input gradient", "weight gradient", "bias gradient"]
+            for (name, (a, b)) in zip(names, zip(dense, sparse)) {
                 XCTAssertEqual(a.shape, b.shape, name)
                 for (u, v) in zip(a.scalars, b.scalars) { XCTAssertEqual(u, v, accuracy: 1e-4 * max(1, abs(u)), name) }
             }

@@ -59,8 +59,10 @@ public struct LinePlot {
         var out = ""
         for k in 0...5 {
             let y = yr.0 + (yr.1 - yr.0) * Double(k) / 5
-            out += "<text x=\"\(f(margin.left - 6))\" y=\"\(f(py(y) + 4))\" text-anchor=\"end\">\(String(format: "%.1f", y))</text>\n"
-            out += "<line x1=\"\(f(margin.left))\" x2=\"\(f(width - margin.right))\" y1=\"\(f(py(y)))\" y2=\"\(f(py(y)))\" stroke=\"#eee\"/>\n"
+            out += "<text x=\"\(f(margin.left - 6))\" y=\"\(f(py(y) + 4))\" text-anchor=\"end\">"
+                + String(format: "%.1f", y) + "</text>\n"
+            out += "<line x1=\"\(f(margin.left))\" x2=\"\(f(width - margin.right))\" y1=\"\(f(py(y)))\" "
+                + "y2=\"\(f(py(y)))\" stroke=\"#eee\"/>\n"
         }
         for x in Array(Set(xs)).sorted() {
             out += "<text x=\"\(f(px(x)))\" y=\"\(f(height - margin.bottom + 16))\" text-anchor=\"middle\" "
@@ -82,7 +84,8 @@ public struct LinePlot {
                 + "y2=\"\(f(py(p.y + p.error)))\" stroke=\"\(s.color)\"/>\n"
         }
         let ly = margin.top + 14 + Double(index) * 20, lx = width - margin.right + 12
-        out += "<line x1=\"\(f(lx))\" x2=\"\(f(lx + 22))\" y1=\"\(f(ly - 4))\" y2=\"\(f(ly - 4))\" stroke=\"\(s.color)\" "
+        out += "<line x1=\"\(f(lx))\" x2=\"\(f(lx + 22))\" y1=\"\(f(ly - 4))\" y2=\"\(f(ly - 4))\" "
+            + "stroke=\"\(s.color)\" "
             + "stroke-width=\"2\"/>\n<text x=\"\(f(lx + 28))\" y=\"\(f(ly))\">\(escape(s.name))</text>\n"
         return out
     }

@@ -21,10 +21,12 @@ public enum TrainingMethodCatalog {
         throw PruningError.invalidOption("unknown training method \(name); known: " + names.joined(separator: ", "))
     }
 
-    static var dense: TrainingMethodEntry { TrainingMethodEntry(name: "dense", trainings: 1) { recipe, _, seed, data, test in
-        let net = try ModelZoo.make(recipe.model, seed: seed)
-        return (try recipe.train(net, data: data, test: test, seed: seed), 0)
-    } }
+    static var dense: TrainingMethodEntry {
+        TrainingMethodEntry(name: "dense", trainings: 1) { recipe, _, seed, data, test in
+            let net = try ModelZoo.make(recipe.model, seed: seed)
+            return (try recipe.train(net, data: data, test: test, seed: seed), 0)
+        }
+    }
 
     static func sparse(_ method: any SparseTrainingMethod) -> TrainingMethodEntry {
         TrainingMethodEntry(name: method.name, trainings: 1) { recipe, sparsity, seed, data, test in
@@ -45,7 +47,8 @@ public enum TrainingMethodCatalog {
             let net = try ModelZoo.make(recipe.model, seed: seed)
             let loader = try DataLoader(data, batchSize: recipe.batchSize, shuffle: true, seed: seed,
                                         mean: ImageDataSource.mean, std: ImageDataSource.std)
-            try PruneAtInit(criterion: criterion, sparsity: sparsity, allocation: allocation).apply(to: net, loader: loader, seed: seed)
+            let atInit = try PruneAtInit(criterion: criterion, sparsity: sparsity, allocation: allocation)
+            try atInit.apply(to: net, loader: loader, seed: seed)
             let reached = try PruningScope().targets(in: net).sparsity
             return (try recipe.train(net, data: data, test: test, seed: seed), reached)
         }
@@ -68,7 +71,8 @@ public enum TrainingMethodCatalog {
         TrainingMethodEntry(name: "imp", trainings: rounds + 1) { recipe, sparsity, seed, data, test in
             let settings = try LotteryTicketSettings(rounds: rounds, rate: LotteryTicketSettings.rate(
                 reaching: 1 - sparsity, in: rounds))
-            let search = LotteryTicketSearch(settings: settings, makeModel: { try ModelZoo.make(recipe.model, seed: $0) },
+            let search = LotteryTicketSearch(settings: settings,
+                                             makeModel: { try ModelZoo.make(recipe.model, seed: $0) },
                                              train: { try recipe.train($0, data: data, test: test, seed: seed,
                                                                        hook: $1) })
             let ticket = try search.run(seed: seed, totalSteps: recipe.totalSteps(data))

@@ -73,7 +73,8 @@ public enum DensityAllocations {
 
     static func checkDensity(_ density: Double) throws {
         guard density.isFinite, density > 0, density <= 1 else {
-            throw PruningError.impossibleTarget("a density (fraction of weights kept) must be in (0, 1], got \(density)")
+            throw PruningError.impossibleTarget("a density (fraction of weights kept) must be in (0, 1], got "
+                                                + "\(density)")
         }
     }
 }

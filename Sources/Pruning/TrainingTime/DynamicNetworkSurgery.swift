@@ -10,10 +10,10 @@ import PruneTensor
 /// network; from scratch (`ramp`, the default) the masks start dense and the density each update
 /// aims at falls from 1 to the target by AGP's cubic ramp over the update period, because a network
 /// that starts at 5% density with straight-through updates of the other 95% diverged (SGD, lr 0.05:
-/// 4 of 9 LeNet-300-100 runs at 95–98% ended at chance). Updates come every
-/// `schedule.interval` steps until `schedule.endStep`; after the step before it (the paper updates with a probability that
-/// decays over training); there the masks are made exact (top-|w| at each layer's density) and the
-/// pruned weights stop training.
+/// 4 of 9 LeNet-300-100 runs at 95–98% ended at chance). Updates come every `schedule.interval` steps
+/// until `schedule.endStep` (the paper updates with a probability that decays over training); after the
+/// step before it the masks are made exact (the active weights kept first, then by |w|, at each layer's
+/// density) and the pruned weights stop training.
 public final class DynamicNetworkSurgery: TrainingHook {
     public let targets: [PruningTarget]
     public let densities: [Double]

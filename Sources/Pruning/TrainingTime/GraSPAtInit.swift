@@ -40,7 +40,9 @@ public struct GraSPAtInit: InitializationCriterion {
         func gradient(at sign: Float) throws -> [[Float]] {
             for (i, t) in targets.enumerated() {
                 var s = saved[i]
-                s.scalars.withUnsafeMutableBufferPointer { p in for j in 0..<p.count { p[j] += sign * epsilon * v[i][j] } }
+                s.scalars.withUnsafeMutableBufferPointer { p in
+                    for j in 0..<p.count { p[j] += sign * epsilon * v[i][j] }
+                }
                 t.parameter.value = s
             }
             return try BatchGradients.mean(model, targets: targets, batches: batches, temperature: temperature)

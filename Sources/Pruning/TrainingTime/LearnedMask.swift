@@ -81,7 +81,8 @@ public enum LearnedMasks {
     /// The method called `name`, or an error listing the known ones.
     public static func named(_ name: String) throws -> any LearnedMaskMethod {
         guard let m = all.first(where: { $0.name == name.lowercased() }) else {
-            throw PruningError.invalidOption("unknown learned mask \(name); known: " + all.map(\.name).joined(separator: ", "))
+            throw PruningError.invalidOption("unknown learned mask \(name); known: "
+                                             + all.map(\.name).joined(separator: ", "))
         }
         return m
     }

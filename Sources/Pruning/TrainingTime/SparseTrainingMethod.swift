@@ -31,7 +31,8 @@ public struct SparseTrainingContext {
             throw PruningError.invalidOption("the mask updates must stop within training: --update-until in (0, 1], "
                                              + "got \(until)")
         }
-        return try MaskUpdateSchedule(interval: interval ?? defaultInterval, endStep: Int((until * Double(totalSteps)).rounded()),
+        return try MaskUpdateSchedule(interval: interval ?? defaultInterval,
+                                      endStep: Int((until * Double(totalSteps)).rounded()),
                                       fraction: fraction, cosineDecay: cosineDecay)
     }
 

@@ -40,7 +40,8 @@ public final class VariationalNoise: LearnedMask {
     }
 
     public func penalty(weight: Parameter) throws -> Variable {
-        let logAlpha = LearnedMasks.clamp(try logSigma2.variable() - (weight.leafVariable().square() + 1e-8).log(), -8, 8)
+        let logTheta2 = (weight.leafVariable().square() + 1e-8).log()
+        let logAlpha = LearnedMasks.clamp(try logSigma2.variable() - logTheta2, -8, 8)
         let (k1, k2, k3): (Float, Float, Float) = (0.63576, 1.87320, 1.48695)
         let negativeKL = try (k1 * (k2 + k3 * logAlpha).sigmoid()) - 0.5 * ((-logAlpha).exp() + 1).log() - k1
         return try (-negativeKL).sum() * (1 / Float(examples))

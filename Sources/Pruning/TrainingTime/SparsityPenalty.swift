@@ -56,7 +56,8 @@ public enum SparsityPenalties {
     /// The penalty called `name`, or an error listing the known ones.
     public static func named(_ name: String) throws -> any SparsityPenalty {
         guard let p = all.first(where: { $0.name == name.lowercased() }) else {
-            throw PruningError.invalidOption("unknown penalty \(name); known: " + all.map(\.name).joined(separator: ", "))
+            throw PruningError.invalidOption("unknown penalty \(name); known: "
+                                             + all.map(\.name).joined(separator: ", "))
         }
         return p
     }
@@ -83,13 +84,15 @@ public enum SparsityPenalties {
             for t in targets.dropLast() {
                 let w = t.parameter.effectiveValue.scalars, width = t.fanIn
                 let norms = (0..<t.outputs).map { r in w[(r * width)..<((r + 1) * width)].reduce(0) { $0 + $1 * $1 } }
-                let rows = MaskSelection.keepLargest(norms, count: MaskSelection.keptCount(t.outputs, density: 1 - sparsity))
+                let count = MaskSelection.keptCount(t.outputs, density: 1 - sparsity)
+                let rows = MaskSelection.keepLargest(norms, count: count)
                 t.parameter.mask = Tensor(unchecked: t.shape, rows.flatMap { [Float](repeating: $0, count: width) })
             }
         } else {
             let total = targets.reduce(0) { $0 + $1.count }
             let scores = targets.map { $0.parameter.effectiveValue.scalars.map { abs($0) } }
-            let masks = MaskSelection.keepLargestGlobally(scores, count: Int(((1 - sparsity) * Double(total)).rounded()))
+            let kept = Int(((1 - sparsity) * Double(total)).rounded())
+            let masks = MaskSelection.keepLargestGlobally(scores, count: kept)
             for (t, m) in zip(targets, masks) { t.parameter.mask = Tensor(unchecked: t.shape, m) }
         }
         return targets.sparsity
