@@ -24,10 +24,7 @@ public struct PruneAtInit: Sendable {
     /// `name` one of ``names``; `sparsity` the fraction of the in-scope weights removed.
     public init(_ name: String, sparsity: Double, scope: PruningScope = PruningScope(distribution: .global),
                 allocation: (any DensityAllocation)? = nil, temperature: Float? = nil) throws {
-        guard var c = Self.criteria.first(where: { $0.name == name.lowercased() }) else {
-            throw PruningError.invalidOption("unknown pruning-at-initialization criterion \(name); known: "
-                                             + Self.names.joined(separator: ", "))
-        }
+        var c = try NamedChoice.find(name, in: Self.criteria, kind: "pruning-at-initialization criterion") { $0.name }
         if let temperature {
             guard c is GraSPAtInit else {
                 throw PruningError.invalidOption("a temperature is a GraSP setting; \(c.name) has none")

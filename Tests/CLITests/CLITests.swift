@@ -40,6 +40,18 @@ enum PruneCLI {
         return binary
     }
 
+    /// The fraction of zeros in LeNet-300-100's three weights of a saved file.
+    static func lenet300ZeroFraction(_ path: String) throws -> Double {
+        let state = try Safetensors.read(path)
+        var zeros = 0, total = 0
+        for name in ["fc1.weight", "fc2.weight", "fc3.weight"] {
+            let w = try XCTUnwrap(state.tensors[name], name)
+            zeros += w.scalars.filter { $0 == 0 }.count
+            total += w.count
+        }
+        return Double(zeros) / Double(total)
+    }
+
     /// A new empty folder under the temporary directory, named `prefix`-UUID.
     static func temporaryDirectory(_ prefix: String) throws -> String {
         let dir = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString)"

@@ -13,17 +13,7 @@ final class TrainingTimeCLITests: XCTestCase {
     let small = ["--model", "lenet300", "--epochs", "1", "--train-limit", "4000", "--batch-size", "32",
                  "--test-limit", "1000", "--seed", "2", "--json", "--quiet"]
 
-    /// The fraction of zeros in LeNet-300-100's three weights of a saved file.
-    func zeroFraction(_ path: String) throws -> Double {
-        let state = try Safetensors.read(path)
-        var zeros = 0, total = 0
-        for name in ["fc1.weight", "fc2.weight", "fc3.weight"] {
-            let w = try XCTUnwrap(state.tensors[name], name)
-            zeros += w.scalars.filter { $0 == 0 }.count
-            total += w.count
-        }
-        return Double(zeros) / Double(total)
-    }
+    func zeroFraction(_ path: String) throws -> Double { try PruneCLI.lenet300ZeroFraction(path) }
 
     func testEveryMethodTrainsToItsSparsityAndLearns() throws {
         try PruneCLI.requireFashionMNIST()

@@ -3,8 +3,9 @@
 /// one mini-batch of the **untrained** network and the sum over every weight in scope; the top
 /// fraction is kept globally and the sparse network is then trained.
 ///
-/// Used through ``PruneAtInit`` (`prune train --prune-at-init snip`), not as a criterion for trained
-/// models: there it would only be Taylor's |g·w| divided by a constant.
+/// The calibration-statistics form of the score, for library users who collect ``LossGradients``
+/// anyway; `prune train --prune-at-init snip` uses ``SNIPAtInit``. Naming `snip` as a criterion for a
+/// trained model is an error: there it would only be Taylor's |g·w| divided by a constant.
 public struct SNIPImportance: ImportanceCriterion {
     public let name = "snip"
     public let needs: [any CalibrationNeed] = [LossGradients()]

@@ -64,11 +64,7 @@ public enum DensityAllocations {
 
     /// The allocation called `name`, or an error listing the known ones.
     public static func named(_ name: String) throws -> any DensityAllocation {
-        guard let a = all.first(where: { $0.name == name.lowercased() }) else {
-            throw PruningError.invalidOption("unknown density allocation \(name); known: "
-                                             + all.map(\.name).joined(separator: ", "))
-        }
-        return a
+        try NamedChoice.find(name, in: all, kind: "density allocation") { $0.name }
     }
 
     static func checkDensity(_ density: Double) throws {

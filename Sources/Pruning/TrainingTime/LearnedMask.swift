@@ -80,11 +80,7 @@ public enum LearnedMasks {
 
     /// The method called `name`, or an error listing the known ones.
     public static func named(_ name: String) throws -> any LearnedMaskMethod {
-        guard let m = all.first(where: { $0.name == name.lowercased() }) else {
-            throw PruningError.invalidOption("unknown learned mask \(name); known: "
-                                             + all.map(\.name).joined(separator: ", "))
-        }
-        return m
+        try NamedChoice.find(name, in: all, kind: "learned mask") { $0.name }
     }
 
     /// min(hi, max(lo, x)) with the gradient of the clamp.

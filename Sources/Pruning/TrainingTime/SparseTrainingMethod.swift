@@ -111,10 +111,6 @@ public enum SparseTraining {
 
     /// The method called `name`, or an error listing the known ones.
     public static func method(named name: String) throws -> any SparseTrainingMethod {
-        guard let m = methods.first(where: { $0.name == name.lowercased() }) else {
-            throw PruningError.invalidOption("unknown sparse-training method \(name); known: "
-                                             + methods.map(\.name).joined(separator: ", "))
-        }
-        return m
+        try NamedChoice.find(name, in: methods, kind: "sparse-training method") { $0.name }
     }
 }

@@ -55,11 +55,7 @@ public enum SparsityPenalties {
 
     /// The penalty called `name`, or an error listing the known ones.
     public static func named(_ name: String) throws -> any SparsityPenalty {
-        guard let p = all.first(where: { $0.name == name.lowercased() }) else {
-            throw PruningError.invalidOption("unknown penalty \(name); known: "
-                                             + all.map(\.name).joined(separator: ", "))
-        }
-        return p
+        try NamedChoice.find(name, in: all, kind: "penalty") { $0.name }
     }
 
     static func sum(_ targets: [PruningTarget], _ term: (Variable) throws -> Variable) throws -> Variable {
