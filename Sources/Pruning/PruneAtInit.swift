@@ -71,7 +71,6 @@ public struct PruneAtInit: Sendable {
                                                                           * Double(total)).rounded()))
             for (t, m) in zip(targets, masks) { t.parameter.mask = Tensor(unchecked: t.shape, m) }
         }
-        let zeros = targets.reduce(0) { $0 + $1.maskScalars.filter { $0 == 0 }.count }
-        return Double(zeros) / Double(max(total, 1))
+        return targets.sparsity
     }
 }

@@ -44,18 +44,15 @@ struct MaskPattern {
                   values: weight.scalars.gathered(positions))
     }
 
-    /// dL/dX = G·W for G `[batch, rows]`: the transpose's CSR times G.
-    func inputGradient(_ g: Tensor, weight: Tensor) -> Tensor {
+    /// dL/dX = G·W from Gᵀ `[rows, bp]` (G `[batch, rows]`): the transpose's CSR times G.
+    func inputGradient(gt: [Float], padded bp: Int, batch: Int, weight: Tensor) -> Tensor {
         let t = CSRMatrix(rows: columns, columns: rows, rowStart: transposedRowStart,
                           columnIndex: transposedColumnIndex, values: weight.scalars.gathered(transposedPositions))
-        let (gt, bp) = BatchLayout.transposed(g, paddedColumns: rows)
-        return SparseKernels.intrinsicsProduct(t, xt: gt, padded: bp, batch: g.shape[0], parallel: false)
+        return SparseKernels.intrinsicsProduct(t, xt: gt, padded: bp, batch: batch, parallel: false)
     }
 
-    /// dL/dW = Gᵀ·X at the kept positions (zero elsewhere), from Xᵀ `[columns, bp]`.
-    func weightGradient(_ g: Tensor, xt: [Float], padded bp: Int) -> Tensor {
-        let (gt, gbp) = BatchLayout.transposed(g, paddedColumns: rows)
-        precondition(gbp == bp, "the same batch pads the same way")
+    /// dL/dW = Gᵀ·X at the kept positions (zero elsewhere), from Gᵀ `[rows, bp]` and Xᵀ `[columns, bp]`.
+    func weightGradient(gt: [Float], xt: [Float], padded bp: Int) -> Tensor {
         var stored = [Float](repeating: 0, count: positions.count)
         rowStart.withUnsafeBufferPointer { rs in columnIndex.withUnsafeBufferPointer { ci in
             gt.withUnsafeBufferPointer { a in xt.withUnsafeBufferPointer { b in

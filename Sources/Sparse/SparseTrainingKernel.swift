@@ -44,8 +44,9 @@ public final class SparseTrainingKernel: LinearKernel {
         let needX = x.requiresGrad, hasBias = layer.bias != nil
         let parents = biasVariable.map { [x, weightVariable, $0] } ?? [x, weightVariable]
         return Variable.record(y, parents) { g in
-            var grads: [Tensor?] = [needX ? pattern.inputGradient(g, weight: weight) : nil,
-                                    pattern.weightGradient(g, xt: xt, padded: bp)]
+            let (gt, _) = BatchLayout.transposed(g, paddedColumns: pattern.rows)
+            let gx = needX ? pattern.inputGradient(gt: gt, padded: bp, batch: rows, weight: weight) : nil
+            var grads: [Tensor?] = [gx, pattern.weightGradient(gt: gt, xt: xt, padded: bp)]
             if hasBias { grads.append(try g.sum(axes: [0])) }
             return grads
         }

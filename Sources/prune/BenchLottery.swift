@@ -30,10 +30,7 @@ struct BenchLottery: ParsableCommand {
                                                  reinitializationControl: true, randomMaskControl: !noRandomMask)
         var runs: [[LotteryRound]] = []
         for seed in 0..<UInt64(seeds) {
-            let search = LotteryTicketSearch(settings: settings,
-                                             makeModel: { try ModelZoo.make(recipe.model, seed: $0) },
-                                             train: { try recipe.train($0, data: train, test: test, seed: seed,
-                                                                       hook: $1) })
+            let search = recipe.lotteryTicketSearch(settings, data: train, test: test, seed: seed)
             let ticket = try search.run(seed: seed, totalSteps: recipe.totalSteps(train)) { r in
                 console.info(String(format: "seed %d round %d: %.2f%% of the weights, ticket %.2f%%, reinit %@, "
                                     + "random mask %@", seed, r.round, r.density * 100, r.ticket * 100,

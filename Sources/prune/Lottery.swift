@@ -39,10 +39,7 @@ struct Lottery: ParsableCommand {
             let recipe = SparseTrainingRecipe(model: model, epochs: epochs, batchSize: options.batchSize,
                                               learningRate: lr)
             let seed = common.seed ?? 0
-            let search = LotteryTicketSearch(settings: settings, scope: PruningScope(distribution: .layerwise),
-                                             makeModel: { try ModelZoo.make(recipe.model, seed: $0) },
-                                             train: { try recipe.train($0, data: train, test: test, seed: seed,
-                                                                       hook: $1) })
+            let search = recipe.lotteryTicketSearch(settings, data: train, test: test, seed: seed)
             let ticket = try search.run(seed: seed, totalSteps: recipe.totalSteps(train)) { r in
                 let reinit = r.reinitialized.map { String(format: ", reinitialized %.2f%%", $0 * 100) } ?? ""
                 let random = r.randomMask.map { String(format: ", random mask %.2f%%", $0 * 100) } ?? ""

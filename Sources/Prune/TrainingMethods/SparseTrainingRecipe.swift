@@ -56,6 +56,13 @@ public struct SparseTrainingRecipe: Sendable {
         return (Double(try Trainer.evaluate(net, loader: loader).requireFinite().accuracy), results.map(\.seconds))
     }
 
+    /// A lottery-ticket search whose every training is this recipe's on `data`, tested on `test`.
+    public func lotteryTicketSearch(_ settings: LotteryTicketSettings, data: LabeledImages, test: LabeledImages,
+                                    seed: UInt64) -> LotteryTicketSearch {
+        LotteryTicketSearch(settings: settings, makeModel: { try ModelZoo.make(model, seed: $0) },
+                            train: { try train($0, data: data, test: test, seed: seed, hook: $1) })
+    }
+
     /// Optimizer steps of one training on `data`.
     public func totalSteps(_ data: LabeledImages) -> Int { epochs * ((data.count + batchSize - 1) / batchSize) }
 }

@@ -71,10 +71,7 @@ public enum TrainingMethodCatalog {
         TrainingMethodEntry(name: "imp", trainings: rounds + 1) { recipe, sparsity, seed, data, test in
             let settings = try LotteryTicketSettings(rounds: rounds, rate: LotteryTicketSettings.rate(
                 reaching: 1 - sparsity, in: rounds))
-            let search = LotteryTicketSearch(settings: settings,
-                                             makeModel: { try ModelZoo.make(recipe.model, seed: $0) },
-                                             train: { try recipe.train($0, data: data, test: test, seed: seed,
-                                                                       hook: $1) })
+            let search = recipe.lotteryTicketSearch(settings, data: data, test: test, seed: seed)
             let ticket = try search.run(seed: seed, totalSteps: recipe.totalSteps(data))
             let last = ticket.rounds[ticket.rounds.count - 1]
             return (last.ticket, 1 - last.density)
