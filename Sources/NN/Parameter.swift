@@ -23,6 +23,9 @@ public final class Parameter {
     public private(set) var maskVersion = 0
     /// False for frozen parameters, which take part in forward passes only.
     public var requiresGrad: Bool
+    /// The optimizers' learning rate for this parameter is the schedule's times this (a parameter
+    /// group's rate in PyTorch terms; learned-mask scores train faster than the weights).
+    public var learningRateScale: Float = 1
     /// When true, pruned weights receive the gradient of the masked forward too (the straight-through
     /// update of dynamic network surgery, Guo et al. 2016, lets a pruned weight grow back).
     public var updatesPrunedWeights = false

@@ -30,6 +30,9 @@ public struct Recipe: Sendable {
     public var trainLimit = 0
     public var testLimit = 0
     public var settings = PruneSettings()
+    /// `train: {method: rigl, sparsity: 0.95}`: train a sparse network from scratch with a training-time
+    /// method instead of pruning a trained one (then no `prune` or `finetune` section).
+    public var trainingMethod: TrainingMethodSettings?
     public var out: String?
     /// Line of each pattern or layer name given in the recipe, to point at it when it matches nothing.
     public var patternLines: [String: Int] = [:]
@@ -60,6 +63,10 @@ public struct Recipe: Sendable {
         if let t = top["train"] { try r.readTrain(t) }
         if let p = top["prune"] { try r.readPrune(p) }
         if let f = top["finetune"] { try r.readFinetune(f) }
+        if r.trainingMethod != nil, let section = top["prune"] ?? top["finetune"] {
+            throw RecipeError(line: section.mark?.line, message: "train.method trains a sparse network from "
+                              + "scratch; a prune or finetune section does not apply to it")
+        }
         return r
     }
 
@@ -88,10 +95,13 @@ public struct Recipe: Sendable {
     }
 
     private mutating func readTrain(_ node: Node) throws {
-        let m = try RecipeReader.mapping(node, "train", allowed: ["epochs", "seed", "lr"])
+        let m = try RecipeReader.mapping(node, "train", allowed: ["epochs", "seed", "lr"]
+                                         + TrainingMethodSettings.keys)
         if let n = m["epochs"] { trainEpochs = try RecipeReader.int(n, "train.epochs", min: 1) }
         if let n = m["seed"] { trainSeed = UInt64(try RecipeReader.int(n, "train.seed", min: 0)) }
         if let n = m["lr"] { trainLearningRate = Float(try RecipeReader.double(n, "train.lr", above: 0)) }
+        trainingMethod = try TrainingMethodSettings.read(m)
+        if trainingMethod != nil, m["lr"] == nil { trainLearningRate = TrainingMethodSettings.defaultLearningRate }
     }
 
     private mutating func readFinetune(_ node: Node) throws {

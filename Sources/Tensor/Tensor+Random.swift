@@ -18,6 +18,23 @@ extension Tensor {
         return Tensor(unchecked: shape, s)
     }
 
+    /// Independent standard logistic values, log(u/(1 − u)) with u ~ U(0, 1) (the difference of two Gumbel
+    /// variables): two 24-bit uniforms from each 64 random bits, centred in their bins so u is never 0 or 1.
+    public static func logistic(_ shape: [Int], using rng: inout RandomGenerator) -> Tensor {
+        let n = count(of: shape), scale = 1 / Float(1 << 24)
+        var s = [Float](repeating: 0, count: n)
+        var i = 0
+        while i < n {
+            let bits = rng.next()
+            for half in 0..<Swift.min(2, n - i) {
+                let u = (Float((bits >> (40 - 24 * UInt64(half))) & 0xFF_FFFF) + 0.5) * scale
+                s[i + half] = Foundation_log(u / (1 - u))
+            }
+            i += 2
+        }
+        return Tensor(unchecked: shape, s)
+    }
+
     /// Fan-in and fan-out of a weight shape: `[out, in]` or `[out, in, kh, kw]` (PyTorch's convention).
     public static func fans(of shape: [Int]) -> (fanIn: Int, fanOut: Int) {
         guard shape.count >= 2 else { return (shape.first ?? 1, shape.first ?? 1) }

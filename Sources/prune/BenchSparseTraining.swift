@@ -47,10 +47,10 @@ struct BenchSparseTraining: ParsableCommand {
         var accuracies: [Double] = [], reached: [Double] = []
         let start = monotonicSeconds()
         for seed in 0..<UInt64(seeds) {
-            let (accuracy, sparsityReached) = try entry.run(recipe, sparsity, seed, train, test)
-            accuracies.append(accuracy); reached.append(sparsityReached)
+            let trained = try entry.run(recipe, sparsity, seed, train, test)
+            accuracies.append(trained.accuracy); reached.append(trained.sparsity)
             console.info(String(format: "%@ at %.0f%% seed %d: %.2f%% (sparsity %.2f%%)", entry.name, sparsity * 100,
-                                seed, accuracy * 100, sparsityReached * 100))
+                                seed, trained.accuracy * 100, trained.sparsity * 100))
         }
         let mean = accuracies.reduce(0, +) / Double(accuracies.count)
         let variance = accuracies.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, accuracies.count - 1))

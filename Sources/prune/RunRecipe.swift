@@ -6,7 +6,15 @@ import Prune
 struct RunRecipe: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run",
         abstract: "Run a pruning recipe (YAML): train or reuse the dense model, prune, fine-tune, report, save.",
-        discussion: "Examples live in recipes/. Keys: model (a built-in name or an .onnx file), calibration (for ONNX: fashion-mnist or inputs.safetensors), data, data_dir, weights, train {epochs, seed, lr}, prune {criterion, granularity, scope, protect, layers, include, exclude, keep_first_last, sparsity, schedule, rate, agp_frequency, agp_ramp, calibration_batches}, finetune {epochs, lr, lr_multiplier, batch_size, distill {weight, temperature}}, seed, out, train_limit, test_limit.")
+        discussion: "Examples live in recipes/. Keys: model (a built-in name or an .onnx file), calibration (for ONNX: "
+            + "fashion-mnist or inputs.safetensors), data, data_dir, weights, train {epochs, seed, lr}, prune "
+            + "{criterion, granularity, scope, protect, layers, include, exclude, keep_first_last, sparsity, "
+            + "schedule, rate, agp_frequency, agp_ramp, calibration_batches}, finetune {epochs, lr, lr_multiplier, "
+            + "batch_size, distill {weight, temperature}}, seed, out, train_limit, test_limit. A recipe with "
+            + "train.method (dense, imp, set, rigl, dns, agp, str, l0, sparse-vd, gumbel, gumbel-st, snip, grasp, "
+            + "synflow, random, random-erk) and train.sparsity trains a sparse network from scratch instead (train "
+            + "{method, sparsity, epochs, seed, lr, batch_size, update_every, imp_rounds}; SGD momentum 0.9, "
+            + "cosine, lr 0.05 by default).")
 
     @Argument(help: "The recipe file.") var recipe: String
     @Flag(help: ArgumentHelp("Continue a killed run from its checkpoints (<weights>.resume while training, "
@@ -25,6 +33,7 @@ struct RunRecipe: ParsableCommand {
         data.batchSize = r.settings.batchSize
         data.trainLimit = r.trainLimit
         data.testLimit = r.testLimit
+        if r.trainingMethod != nil { return try runTrainingMethod(r, data: data, console: console) }
         let weights = r.weights ?? (r.model.lowercased().hasSuffix(".onnx") ? r.model : "runs/\(r.model).safetensors")
         do {
             var inputs = PruningJob.Inputs(model: r.model, weights: weights, trainIfMissing: (r.trainEpochs,
@@ -40,6 +49,22 @@ struct RunRecipe: ParsableCommand {
             throw CLIError("\(recipe): \(e)")
         } catch let e as CLIError {
             throw e
+        } catch let e as JobError {
+            throw CLIError("prune: \(e)")
+        } catch {
+            throw CLIError("\(recipe): \(error)")
+        }
+    }
+
+    /// A `train: {method: …}` recipe: a sparse network trained from scratch.
+    func runTrainingMethod(_ r: Recipe, data: DataOptions, console: Console) throws {
+        if resume {
+            throw CLIError("\(recipe): --resume does not apply to train.method recipes (a training-time method's "
+                           + "masks and schedule are not checkpointed); run it again from the start")
+        }
+        do {
+            let report = try SparseTrainingJob.run(r, data: data.source, log: console)
+            if json { try console.emitJSON(report) } else { print(report.text()) }
         } catch let e as JobError {
             throw CLIError("prune: \(e)")
         } catch {

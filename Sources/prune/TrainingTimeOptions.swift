@@ -23,11 +23,13 @@ struct TrainingTimeOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Learn the masks while training: str (soft threshold, Kusupati et al. 2020), l0 "
                                + "(hard-concrete gates, Louizos et al. 2018), sparse-vd (sparse variational dropout, "
-                               + "Molchanov et al. 2017); --sparsity (optional) then prunes the smallest survivors."))
+                               + "Molchanov et al. 2017), gumbel and gumbel-st (Gumbel-softmax keep/drop choices with "
+                               + "an annealed temperature, Jang et al. 2017; -st: straight-through hard masks); "
+                               + "--sparsity (optional) then prunes the smallest survivors."))
     var learnedMask: String?
 
     @Option(help: ArgumentHelp("λ of --learned-mask (default: str 1e-3 on s², l0 1e-5 per open gate, sparse-vd 1 on "
-                               + "the KL term per example)."))
+                               + "the KL term per example, gumbel 1e-4 per expected kept weight)."))
     var maskStrength: Float?
 
     @Option(help: ArgumentHelp("Fraction of the prunable weights removed (by --prune-at-init before training, by "
@@ -105,7 +107,8 @@ struct TrainingTimeOptions: ParsableArguments {
         }
         if let learnedMask {
             let training = try LearnedMaskTraining(try LearnedMasks.named(learnedMask), targets: targets,
-                                                   strength: maskStrength, examples: trainSet.count, seed: seed)
+                                                   strength: maskStrength, examples: trainSet.count,
+                                                   totalSteps: totalSteps, seed: seed)
             console.info("learning the masks by \(learnedMask.lowercased()) (λ \(training.strength))")
             return SetUp(parameters: training.parameters, loss: training.penalty,
                          finish: { try training.finish(sparsity: sparsity); return try bake() })

@@ -20,7 +20,8 @@ final class TrainingTimeCLITests: XCTestCase {
         let dir = try temporaryDirectory()
         let runs = ["rigl", "set", "dns", "agp"].map { ("--sparse-training", $0) }
             + ["snip", "grasp", "synflow", "random"].map { ("--prune-at-init", $0) }
-            + ["l1", "hoyer"].map { ("--penalty", $0) } + ["str", "l0", "sparse-vd"].map { ("--learned-mask", $0) }
+            + ["l1", "hoyer"].map { ("--penalty", $0) }
+            + ["str", "l0", "sparse-vd", "gumbel", "gumbel-st"].map { ("--learned-mask", $0) }
         for (option, method) in runs {
             let out = dir + "/\(method).safetensors"
             // DNS keeps its own 10-step interval; sparse VD's KL term is weighted 1/N, which on 4,000 images
@@ -94,7 +95,7 @@ final class TrainingTimeCLITests: XCTestCase {
             (["train", "--penalty", "l1", "--sparsity", "0.9", "--penalty-weight", "-1"], "--penalty-weight"),
             (["train", "--penalty", "l3", "--sparsity", "0.9"], "group-lasso"),
             (["train", "--learned-mask", "l0", "--mask-strength", "-1"], "strength"),
-            (["train", "--learned-mask", "gumbel"], "sparse-vd"),
+            (["train", "--learned-mask", "gumble"], "gumbel-st"),
             (["train", "--learned-mask", "str", "--penalty", "l1", "--sparsity", "0.5"], "choose one"),
         ]
         try PruneCLI.requireFashionMNIST()
@@ -104,6 +105,33 @@ final class TrainingTimeCLITests: XCTestCase {
             XCTAssertTrue(r.err.contains(needle), "\(args.joined(separator: " ")): \(r.err)")
             XCTAssertFalse(r.err.contains("Fatal error"), r.err)
         }
+    }
+
+    func testARecipeTrainsASparseNetworkWithATrainingTimeMethod() throws {
+        try PruneCLI.requireFashionMNIST()
+        let dir = try temporaryDirectory()
+        let recipe = dir + "/rigl.yaml", out = dir + "/rigl.safetensors"
+        try """
+        model: lenet300
+        train: {method: rigl, sparsity: 0.9, epochs: 1, seed: 2, update_every: 25, batch_size: 32}
+        train_limit: 4000
+        test_limit: 1000
+        out: \(out)
+        """.write(toFile: recipe, atomically: true, encoding: .utf8)
+        let r = try run(["run", recipe, "--json", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        XCTAssertEqual(report["method"] as? String, "rigl")
+        XCTAssertEqual(try XCTUnwrap(report["sparsity"] as? Double), 0.9, accuracy: 1e-4)
+        XCTAssertGreaterThan(try XCTUnwrap(report["accuracy"] as? Double), 0.4)
+        XCTAssertEqual(try zeroFraction(out), 0.9, accuracy: 1e-3, "the sparse weights are saved")
+        let resumed = try run(["run", recipe, "--resume"])
+        XCTAssertNotEqual(resumed.status, 0)
+        XCTAssertTrue(resumed.err.contains("--resume"), resumed.err)
+        try "train: {method: rigel, sparsity: 0.9}\n".write(toFile: recipe, atomically: true, encoding: .utf8)
+        let unknown = try run(["run", recipe])
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.err.contains("rigel") && unknown.err.contains("gumbel-st"), unknown.err)
     }
 
     func testTheComparisonBenchRunsEveryNamedMethod() throws {

@@ -109,6 +109,21 @@ final class ModuleTests: XCTestCase {
         XCTAssertEqual(try a.grad!.l2Norm().item, 1, accuracy: 1e-4)
     }
 
+    func testAParametersLearningRateScaleMultipliesItsSteps() {
+        let (p, q) = (Parameter(Tensor([1.0])), Parameter(Tensor([1.0])))
+        q.learningRateScale = 10
+        let sgd = SGD([p, q], learningRate: 0.01, momentum: 0.9)
+        p.grad = Tensor([2]); q.grad = Tensor([2]); sgd.step()      // 1 − 0.01·2 and 1 − 0.1·2
+        XCTAssertEqual(p.value.scalars[0], 0.98, accuracy: 1e-6)
+        XCTAssertEqual(q.value.scalars[0], 0.8, accuracy: 1e-6)
+        let (r, s) = (Parameter(Tensor([1.0])), Parameter(Tensor([1.0])))
+        s.learningRateScale = 3
+        let adam = Adam([r, s], learningRate: 0.01)
+        r.grad = Tensor([5]); s.grad = Tensor([5]); adam.step()     // lr·sign(g), ×3 for s
+        XCTAssertEqual(r.value.scalars[0], 0.99, accuracy: 1e-5)
+        XCTAssertEqual(s.value.scalars[0], 0.97, accuracy: 1e-5)
+    }
+
     func testSchedulesAndLosses() throws {
         XCTAssertEqual(StepLR(base: 1, stepSize: 10, gamma: 0.5).learningRate(atStep: 25), 0.25)
         let cos = CosineLR(base: 1, totalSteps: 100)

@@ -18,7 +18,7 @@ final class LearnedMaskTests: XCTestCase {
     func testSoftThresholdShrinksByTheSigmoidOfItsThresholdAndLearnsIt() throws {
         let (l, t) = target([0.5, -0.05, 0.2, -0.9, 0.01, 0.3])
         let training = try LearnedMaskTraining(SoftThresholdMethod(initialThreshold: -2), targets: [t], strength: 0.5,
-                                               examples: 10, seed: 0)
+                                               examples: 10, totalSteps: 1, seed: 0)
         let cut = sigmoid(-2)
         let w = try l.weight.variable()
         for (a, v) in zip(w.value.scalars, [0.5, -0.05, 0.2, -0.9, 0.01, 0.3]) {
@@ -36,7 +36,8 @@ final class LearnedMaskTests: XCTestCase {
 
     func testHardConcreteGatesAndTheirExpectedL0() throws {
         let (l, t) = target([1, 2, 3, 4, 5, 6])
-        let training = try LearnedMaskTraining(HardConcreteMethod(), targets: [t], strength: 1, examples: 10, seed: 1)
+        let training = try LearnedMaskTraining(HardConcreteMethod(), targets: [t], strength: 1, examples: 10,
+                                               totalSteps: 1, seed: 1)
         let gate = training.masks[0] as! HardConcreteGate
         gate.logAlpha.value = Tensor(unchecked: [2, 3], [-5, -2.4, 0, 1, 3, 0.5])
         let (beta, gamma, zeta) = (2.0 / 3, -0.1, 1.1)
@@ -57,7 +58,7 @@ final class LearnedMaskTests: XCTestCase {
         let values: [Float] = [1, 0.1, 0.01, -0.5, 0.02, 2]
         let (l, t) = target(values)
         let training = try LearnedMaskTraining(SparseVariationalDropoutMethod(), targets: [t], strength: 1,
-                                               examples: 4, seed: 2)
+                                               examples: 4, totalSteps: 1, seed: 2)
         let noise = training.masks[0] as! VariationalNoise
         let logSigma2: [Float] = [-10, -4, -6, -2, -4, -3]
         noise.logSigma2.value = Tensor(unchecked: [2, 3], logSigma2)
@@ -76,11 +77,11 @@ final class LearnedMaskTests: XCTestCase {
     func testATargetSparsityPrunesTheSmallestSurvivorsToo() throws {
         let (l, t) = target([0.5, -0.05, 0.2, -0.9, 0.01, 0.3])
         let training = try LearnedMaskTraining(SoftThresholdMethod(initialThreshold: -20), targets: [t], examples: 1,
-                                               seed: 0)
+                                               totalSteps: 1, seed: 0)
         XCTAssertEqual(try training.finish(sparsity: 0.5), 0.5, accuracy: 1e-9)
         XCTAssertEqual(l.weight.effectiveValue.scalars.map { $0 != 0 }, [true, false, false, true, false, true])
         XCTAssertThrowsError(try LearnedMaskTraining(HardConcreteMethod(), targets: [t], strength: -1, examples: 1,
-                                                     seed: 0))
-        XCTAssertThrowsError(try LearnedMasks.named("gumbel")) { XCTAssertTrue("\($0)".contains("sparse-vd")) }
+                                                     totalSteps: 1, seed: 0))
+        XCTAssertThrowsError(try LearnedMasks.named("gumble")) { XCTAssertTrue("\($0)".contains("sparse-vd")) }
     }
 }

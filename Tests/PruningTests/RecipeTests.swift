@@ -1,3 +1,4 @@
+import Foundation
 import PruneNN
 import PruneTensor
 @testable import PrunePruning
@@ -56,6 +57,42 @@ final class RecipeTests: XCTestCase {
         XCTAssertEqual(error("finetune:\n  epochs: many\n")?.line, 2)
         XCTAssertNotNil(error("prune: [1, 2\n"))   // broken YAML
         XCTAssertNotNil(error(""))
+    }
+
+    func testATrainingTimeMethodSection() throws {
+        let r = try Recipe.parse("model: lenet5\ntrain:\n  method: RigL\n  sparsity: 0.95\n  epochs: 4\n"
+                                 + "  update_every: 50\n  batch_size: 32\nout: o.safetensors\n")
+        var expected = TrainingMethodSettings(method: "rigl", sparsity: 0.95)
+        expected.updateEvery = 50; expected.batchSize = 32
+        XCTAssertEqual(r.trainingMethod, expected)
+        XCTAssertEqual(r.trainEpochs, 4)
+        XCTAssertEqual(r.trainLearningRate, 0.05, "SGD's rate when train.lr is not given")
+        XCTAssertEqual(try Recipe.parse("train: {method: imp, sparsity: 0.9, lr: 0.1, imp_rounds: 5}")
+            .trainingMethod?.lotteryRounds, 5)
+        XCTAssertEqual(try Recipe.parse("train: {method: imp, sparsity: 0.9, lr: 0.1}").trainLearningRate, 0.1)
+        XCTAssertEqual(try Recipe.parse("train: {method: dense}").trainingMethod?.sparsity, 0)
+        XCTAssertNil(try Recipe.parse("train: {epochs: 2}").trainingMethod)
+        func error(_ text: String) -> RecipeError? {
+            do { _ = try Recipe.parse(text); return nil } catch { return error as? RecipeError }
+        }
+        XCTAssertEqual(error("train:\n  method: set\n")?.line, 2)
+        XCTAssertTrue(error("train:\n  method: set\n")!.message.contains("train.sparsity"))
+        XCTAssertEqual(error("train:\n  method: set\n  sparsity: 1\n")?.line, 3)
+        XCTAssertTrue(error("train:\n  epochs: 2\n  update_every: 10\n")!.message.contains("train.method"))
+        let both = error("train: {method: rigl, sparsity: 0.9}\nprune:\n  sparsity: 0.5\n")
+        XCTAssertEqual(both?.line, 3, "the section's first line")
+        XCTAssertTrue(both!.message.contains("does not apply"), both!.message)
+    }
+
+    /// Every recipe in recipes/ reads without an error (the README points at them).
+    func testTheCommittedRecipesParse() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("recipes")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
+        XCTAssertTrue(files.contains("lenet300-rigl-95.yaml"))
+        for f in files { XCTAssertNoThrow(try Recipe.load(path: folder.appendingPathComponent(f).path), f) }
+        let rigl = try Recipe.load(path: folder.appendingPathComponent("lenet300-rigl-95.yaml").path)
+        XCTAssertEqual(rigl.trainingMethod, TrainingMethodSettings(method: "rigl", sparsity: 0.95))
     }
 
     func testAnONNXModelAndItsCalibrationData() throws {

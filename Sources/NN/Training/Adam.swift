@@ -52,9 +52,10 @@ public final class Adam: Optimizer {
     public func step() {
         t += 1
         let c1 = 1 - Foundation_pow(beta1, Float(t)), c2 = 1 - Foundation_pow(beta2, Float(t))
-        let lr = learningRate, b1 = beta1, b2 = beta2, eps = epsilon, wd = weightDecay
+        let b1 = beta1, b2 = beta2, eps = epsilon, wd = weightDecay
         for (i, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
+            let lr = learningRate * p.learningRateScale
             var mi = m[i] ?? Tensor.zeros(g.shape), vi = v[i] ?? Tensor.zeros(g.shape)
             let decoupled = self.decoupled
             p.value.scalars.withUnsafeMutableBufferPointer { w in

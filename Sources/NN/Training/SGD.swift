@@ -48,7 +48,7 @@ public final class SGD: Optimizer {
                 velocity[i] = v
                 if nesterov { update.addScaled(v, momentum) } else { update = v }
             }
-            p.value.addScaled(update, -learningRate)
+            p.value.addScaled(update, -learningRate * p.learningRateScale)
             applyMask(p, &p.value)
         }
     }

@@ -72,6 +72,14 @@ public struct TrainingMethodEntry {
     public let name: String
     /// Trainings of the full budget one run costs (lottery tickets: one per round plus the dense one).
     public let trainings: Int
-    /// Trains from `seed` at `sparsity`; returns (test accuracy, in-scope sparsity reached).
-    public let run: (SparseTrainingRecipe, Double, UInt64, LabeledImages, LabeledImages) throws -> (Double, Double)
+    /// Trains from `seed` at `sparsity` on the first images, tested on the second.
+    public let run: (SparseTrainingRecipe, Double, UInt64, LabeledImages, LabeledImages) throws -> TrainedSparseModel
+}
+
+/// A network a training-time method trained: its masks set, its test accuracy and the fraction of the
+/// in-scope weights it pruned.
+public struct TrainedSparseModel {
+    public let model: any Module
+    public let accuracy: Double
+    public let sparsity: Double
 }

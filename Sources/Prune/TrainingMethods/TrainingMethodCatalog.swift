@@ -24,7 +24,8 @@ public enum TrainingMethodCatalog {
     static var dense: TrainingMethodEntry {
         TrainingMethodEntry(name: "dense", trainings: 1) { recipe, _, seed, data, test in
             let net = try ModelZoo.make(recipe.model, seed: seed)
-            return (try recipe.train(net, data: data, test: test, seed: seed), 0)
+            return TrainedSparseModel(model: net, accuracy: try recipe.train(net, data: data, test: test, seed: seed),
+                                      sparsity: 0)
         }
     }
 
@@ -35,7 +36,8 @@ public enum TrainingMethodCatalog {
             let hook = try method.makeHook(SparseTrainingContext(targets: targets, sparsity: sparsity,
                                                                  totalSteps: recipe.totalSteps(data),
                                                                  interval: recipe.updateInterval, seed: seed))
-            return (try recipe.train(net, data: data, test: test, seed: seed, hook: hook), targets.sparsity)
+            let accuracy = try recipe.train(net, data: data, test: test, seed: seed, hook: hook)
+            return TrainedSparseModel(model: net, accuracy: accuracy, sparsity: targets.sparsity)
         }
     }
 
@@ -50,7 +52,8 @@ public enum TrainingMethodCatalog {
             let atInit = try PruneAtInit(criterion: criterion, sparsity: sparsity, allocation: allocation)
             try atInit.apply(to: net, loader: loader, seed: seed)
             let reached = try PruningScope().targets(in: net).sparsity
-            return (try recipe.train(net, data: data, test: test, seed: seed), reached)
+            let accuracy = try recipe.train(net, data: data, test: test, seed: seed)
+            return TrainedSparseModel(model: net, accuracy: accuracy, sparsity: reached)
         }
     }
 
@@ -59,11 +62,12 @@ public enum TrainingMethodCatalog {
         TrainingMethodEntry(name: method.name, trainings: 1) { recipe, sparsity, seed, data, test in
             let net = try ModelZoo.make(recipe.model, seed: seed)
             let targets = try PruningScope().targets(in: net)
-            let training = try LearnedMaskTraining(method, targets: targets, examples: data.count, seed: seed)
+            let training = try LearnedMaskTraining(method, targets: targets, examples: data.count,
+                                                   totalSteps: recipe.totalSteps(data), seed: seed)
             let extras = SparseTrainingRecipe.Extras(parameters: training.parameters, loss: training.penalty,
                                                      beforeTest: { try training.finish(sparsity: sparsity) })
             let accuracy = try recipe.trainTimed(net, data: data, test: test, seed: seed, extras: extras).accuracy
-            return (accuracy, targets.sparsity)
+            return TrainedSparseModel(model: net, accuracy: accuracy, sparsity: targets.sparsity)
         }
     }
 
@@ -74,7 +78,7 @@ public enum TrainingMethodCatalog {
             let search = recipe.lotteryTicketSearch(settings, data: data, test: test, seed: seed)
             let ticket = try search.run(seed: seed, totalSteps: recipe.totalSteps(data))
             let last = ticket.rounds[ticket.rounds.count - 1]
-            return (last.ticket, 1 - last.density)
+            return TrainedSparseModel(model: ticket.trained, accuracy: last.ticket, sparsity: 1 - last.density)
         }
     }
 }

@@ -14,7 +14,8 @@ public struct HardConcreteMethod: LearnedMaskMethod {
     public let defaultStrength: Float = 1e-5
     public let initialDropRate: Double
     public init(initialDropRate: Double = 0.5) { self.initialDropRate = initialDropRate }
-    public func makeMask(for target: PruningTarget, examples: Int, rng: inout RandomGenerator) -> any LearnedMask {
+    public func makeMask(for target: PruningTarget, context: LearnedMaskContext,
+                         rng: inout RandomGenerator) -> any LearnedMask {
         let mean = Float(Foundation.log(1 - initialDropRate) - Foundation.log(initialDropRate))
         let start = (0..<target.count).map { _ in mean + 0.01 * rng.nextNormal() }
         return HardConcreteGate(logAlpha: Tensor(unchecked: target.shape, start), seed: rng.next())
@@ -34,11 +35,7 @@ public final class HardConcreteGate: LearnedMask {
     public func apply(_ weight: Variable) throws -> Variable {
         let a = try logAlpha.variable()
         guard GradMode.isEnabled else { return try weight * Variable(gates(logAlpha.value)) }
-        let noise = (0..<logAlpha.value.count).map { _ -> Float in
-            let u = Float.random(in: 1e-6..<(1 - 1e-6), using: &rng)
-            return Foundation.log(u) - Foundation.log(1 - u)
-        }
-        let s = try (a + Variable(Tensor(unchecked: logAlpha.shape, noise))) * (1 / Self.beta)
+        let s = try (a + Variable(Tensor.logistic(logAlpha.shape, using: &rng))) * (1 / Self.beta)
         let stretched = s.sigmoid() * (Self.zeta - Self.gamma) + Self.gamma
         return try weight * LearnedMasks.clamp(stretched, 0, 1)
     }

@@ -19,7 +19,16 @@ public protocol LearnedMaskMethod: Sendable {
     var name: String { get }
     /// λ when the user gives none.
     var defaultStrength: Float { get }
-    func makeMask(for target: PruningTarget, examples: Int, rng: inout RandomGenerator) -> any LearnedMask
+    func makeMask(for target: PruningTarget, context: LearnedMaskContext, rng: inout RandomGenerator) -> any LearnedMask
+}
+
+/// What a learned mask may need to know about the training it is part of.
+public struct LearnedMaskContext: Sendable {
+    /// The training set's size (the variational bound weighs its KL term by 1/N).
+    public let examples: Int
+    /// The optimizer steps of the whole training (temperature annealing).
+    public let totalSteps: Int
+    public init(examples: Int, totalSteps: Int) { self.examples = max(1, examples); self.totalSteps = totalSteps }
 }
 
 /// A training with learned masks on every weight in scope: the extra parameters for the optimizer, the
@@ -29,16 +38,16 @@ public final class LearnedMaskTraining {
     public let masks: [any LearnedMask]
     public let strength: Float
 
-    /// Installs `method`'s masks on `targets`; `examples` is the training set's size (the variational
-    /// bound weighs its KL term by 1/N).
+    /// Installs `method`'s masks on `targets` for a training of `totalSteps` steps over `examples` examples.
     public init(_ method: any LearnedMaskMethod, targets: [PruningTarget], strength: Float? = nil, examples: Int,
-                seed: UInt64) throws {
+                totalSteps: Int, seed: UInt64) throws {
         let lambda = strength ?? method.defaultStrength
         guard lambda.isFinite, lambda >= 0 else {
             throw PruningError.invalidOption("a learned mask's strength must be 0 or more, got \(lambda)")
         }
         var rng = RandomGenerator(seed: seed ^ 0x1EA5_3D00)
-        masks = targets.map { method.makeMask(for: $0, examples: max(1, examples), rng: &rng) }
+        let context = LearnedMaskContext(examples: examples, totalSteps: totalSteps)
+        masks = targets.map { method.makeMask(for: $0, context: context, rng: &rng) }
         for (t, m) in zip(targets, masks) { t.parameter.reparameterization = m }
         self.targets = targets; self.strength = lambda
     }
@@ -76,7 +85,9 @@ public final class LearnedMaskTraining {
 /// The learned-mask methods by name.
 public enum LearnedMasks {
     public static let all: [any LearnedMaskMethod] = [SoftThresholdMethod(), HardConcreteMethod(),
-                                                      SparseVariationalDropoutMethod()]
+                                                      SparseVariationalDropoutMethod(),
+                                                      GumbelSoftmaxMethod(straightThrough: false),
+                                                      GumbelSoftmaxMethod(straightThrough: true)]
 
     /// The method called `name`, or an error listing the known ones.
     public static func named(_ name: String) throws -> any LearnedMaskMethod {

@@ -13,7 +13,8 @@ public struct SoftThresholdMethod: LearnedMaskMethod {
     public let defaultStrength: Float = 1e-3
     public let initialThreshold: Float
     public init(initialThreshold: Float = -6) { self.initialThreshold = initialThreshold }
-    public func makeMask(for target: PruningTarget, examples: Int, rng: inout RandomGenerator) -> any LearnedMask {
+    public func makeMask(for target: PruningTarget, context: LearnedMaskContext,
+                         rng: inout RandomGenerator) -> any LearnedMask {
         SoftThreshold(initial: initialThreshold)
     }
 }

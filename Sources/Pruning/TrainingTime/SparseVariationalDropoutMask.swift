@@ -14,8 +14,9 @@ public struct SparseVariationalDropoutMethod: LearnedMaskMethod {
     public let name = "sparse-vd"
     public let defaultStrength: Float = 1
     public init() {}
-    public func makeMask(for target: PruningTarget, examples: Int, rng: inout RandomGenerator) -> any LearnedMask {
-        VariationalNoise(shape: target.shape, examples: examples, seed: rng.next())
+    public func makeMask(for target: PruningTarget, context: LearnedMaskContext,
+                         rng: inout RandomGenerator) -> any LearnedMask {
+        VariationalNoise(shape: target.shape, examples: context.examples, seed: rng.next())
     }
 }
 
