@@ -29,7 +29,7 @@ struct TrainingTimeOptions: ParsableArguments {
     var learnedMask: String?
 
     @Option(help: ArgumentHelp("λ of --learned-mask (default: str 1e-3 on s², l0 1e-5 per open gate, sparse-vd 1 on "
-                               + "the KL term per example, gumbel 1e-4 per expected kept weight)."))
+                               + "the KL term per example, gumbel 1e-3 per expected kept weight, or over the budget with --sparsity)."))
     var maskStrength: Float?
 
     @Option(help: ArgumentHelp("Fraction of the prunable weights removed (by --prune-at-init before training, by "
@@ -108,7 +108,7 @@ struct TrainingTimeOptions: ParsableArguments {
         if let learnedMask {
             let training = try LearnedMaskTraining(try LearnedMasks.named(learnedMask), targets: targets,
                                                    strength: maskStrength, examples: trainSet.count,
-                                                   totalSteps: totalSteps, seed: seed)
+                                                   totalSteps: totalSteps, targetSparsity: sparsity, seed: seed)
             console.info("learning the masks by \(learnedMask.lowercased()) (λ \(training.strength))")
             return SetUp(parameters: training.parameters, loss: training.penalty,
                          finish: { try training.finish(sparsity: sparsity); return try bake() })

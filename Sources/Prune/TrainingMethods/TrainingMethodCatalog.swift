@@ -63,7 +63,8 @@ public enum TrainingMethodCatalog {
             let net = try ModelZoo.make(recipe.model, seed: seed)
             let targets = try PruningScope().targets(in: net)
             let training = try LearnedMaskTraining(method, targets: targets, examples: data.count,
-                                                   totalSteps: recipe.totalSteps(data), seed: seed)
+                                                   totalSteps: recipe.totalSteps(data), targetSparsity: sparsity,
+                                                   seed: seed)
             let extras = SparseTrainingRecipe.Extras(parameters: training.parameters, loss: training.penalty,
                                                      beforeTest: { try training.finish(sparsity: sparsity) })
             let accuracy = try recipe.trainTimed(net, data: data, test: test, seed: seed, extras: extras).accuracy

@@ -11,6 +11,13 @@ public protocol LearnedMask: WeightReparameterization {
     func penalty(weight: Parameter) throws -> Variable
     /// The weight used at test time (deterministic; exactly zero where the mask pruned).
     func testWeight(_ weight: Tensor) -> Tensor
+    /// Scores whose largest the final hard mask keeps when a target sparsity is given, the weight then
+    /// kept at its stored value (Gumbel masks rank by their keep logits); nil: the largest |test weight|.
+    func hardMaskScores() -> Tensor?
+}
+
+extension LearnedMask {
+    public func hardMaskScores() -> Tensor? { nil }
 }
 
 /// A learned-mask method: makes the mask of one weight. A new method is one conforming type added to
@@ -28,7 +35,11 @@ public struct LearnedMaskContext: Sendable {
     public let examples: Int
     /// The optimizer steps of the whole training (temperature annealing).
     public let totalSteps: Int
-    public init(examples: Int, totalSteps: Int) { self.examples = max(1, examples); self.totalSteps = totalSteps }
+    /// The sparsity the final hard mask will reach, when one is asked for (a budget for the penalty).
+    public let targetSparsity: Double?
+    public init(examples: Int, totalSteps: Int, targetSparsity: Double? = nil) {
+        self.examples = max(1, examples); self.totalSteps = totalSteps; self.targetSparsity = targetSparsity
+    }
 }
 
 /// A training with learned masks on every weight in scope: the extra parameters for the optimizer, the
@@ -38,15 +49,16 @@ public final class LearnedMaskTraining {
     public let masks: [any LearnedMask]
     public let strength: Float
 
-    /// Installs `method`'s masks on `targets` for a training of `totalSteps` steps over `examples` examples.
+    /// Installs `method`'s masks on `targets` for a training of `totalSteps` steps over `examples` examples;
+    /// `targetSparsity` is what ``finish(sparsity:)`` will be asked for, when known.
     public init(_ method: any LearnedMaskMethod, targets: [PruningTarget], strength: Float? = nil, examples: Int,
-                totalSteps: Int, seed: UInt64) throws {
+                totalSteps: Int, targetSparsity: Double? = nil, seed: UInt64) throws {
         let lambda = strength ?? method.defaultStrength
         guard lambda.isFinite, lambda >= 0 else {
             throw PruningError.invalidOption("a learned mask's strength must be 0 or more, got \(lambda)")
         }
         var rng = RandomGenerator(seed: seed ^ 0x1EA5_3D00)
-        let context = LearnedMaskContext(examples: examples, totalSteps: totalSteps)
+        let context = LearnedMaskContext(examples: examples, totalSteps: totalSteps, targetSparsity: targetSparsity)
         masks = targets.map { method.makeMask(for: $0, context: context, rng: &rng) }
         for (t, m) in zip(targets, masks) { t.parameter.reparameterization = m }
         self.targets = targets; self.strength = lambda
@@ -67,14 +79,20 @@ public final class LearnedMaskTraining {
 
     /// Removes the reparameterizations, stores the test-time weights and sets hard masks: every zero
     /// of the test-time weights, and when `sparsity` asks for more, the smallest |w| (one global
-    /// threshold) until it is reached. Returns the fraction of the weights pruned.
+    /// threshold) until it is reached; masks with ``LearnedMask/hardMaskScores()`` instead keep the
+    /// largest scores at that sparsity. Returns the fraction of the weights pruned.
     @discardableResult
     public func finish(sparsity: Double?) throws -> Double {
-        let weights = zip(targets, masks).map { t, m in m.testWeight(t.parameter.effectiveValue) }
+        let scores = sparsity == nil ? [] : masks.compactMap { $0.hardMaskScores() }
+        let ranked = scores.count == masks.count
+        let weights = zip(targets, masks).map { t, m in
+            ranked ? t.parameter.effectiveValue : m.testWeight(t.parameter.effectiveValue)
+        }
         for (t, w) in zip(targets, weights) { t.parameter.reparameterization = nil; t.parameter.value = w }
         let total = weights.reduce(0) { $0 + $1.count }
         let keep = sparsity.map { Int(((1 - $0) * Double(total)).rounded()) } ?? total
-        let chosen = MaskSelection.keepLargestGlobally(weights.map { $0.scalars.map { abs($0) } }, count: keep)
+        let chosen = MaskSelection.keepLargestGlobally(ranked ? scores.map(\.scalars)
+                                                       : weights.map { $0.scalars.map { abs($0) } }, count: keep)
         for (t, (w, m)) in zip(targets, zip(weights, chosen)) {
             t.parameter.mask = Tensor(unchecked: t.shape, zip(w.scalars, m).map { $0 != 0 && $1 != 0 ? 1 : 0 })
         }
