@@ -1,0 +1,85 @@
+import Foundation
+
+/// `prune sensitivity`: a built-in or ONNX model's per-layer sensitivity curves on Fashion-MNIST test
+/// accuracy, without and (for a model with BatchNorm) with a recalibration of the BatchNorm statistics
+/// on a few training batches, the allocation they give for a largest accuracy drop, and a plot.
+public enum SensitivityJob {
+    public struct Inputs {
+        public var model: String
+        public var weights: String
+        public var analysis: SensitivityAnalysis
+        /// Training batches for the BatchNorm recalibration (0: none).
+        public var recalibrationBatches: Int
+        public var seed: UInt64
+        public init(model: String, weights: String, analysis: SensitivityAnalysis, recalibrationBatches: Int = 10,
+                    seed: UInt64 = 0) {
+            self.model = model; self.weights = weights; self.analysis = analysis
+            self.recalibrationBatches = recalibrationBatches; self.seed = seed
+        }
+    }
+
+    public struct Report: Codable {
+        public let model: String
+        public let criterion: String
+        /// Accuracy of each layer pruned alone, BatchNorm statistics as trained.
+        public let plain: SensitivityReport
+        /// The same after recalibrating the BatchNorm statistics (models with BatchNorm only).
+        public let recalibrated: SensitivityReport?
+    }
+
+    public static func run(_ inputs: Inputs, data: ImageDataSource, log: any JobLog = SilentLog()) throws -> Report {
+        let source = PruningModelSource.isONNX(inputs.model) ? try PruningModelSource.onnx(inputs.model, log: log)
+            : try PruningModelSource.zoo(inputs.model, weights: inputs.weights, trainIfMissing: nil, data: data,
+                                         log: log)
+        let model = source.module, test = try data.load(.test)
+        let targets = PruningTarget.all(in: model)
+        guard !targets.isEmpty else { throw JobError("\(inputs.model) has no prunable weights") }
+        let evaluate = { () throws -> Double in
+            let result = try Trainer.evaluate(model, loader: data.loader(test, shuffle: false, seed: 0))
+            return Double(result.accuracy)
+        }
+        log.info("\(targets.count) layers × \(inputs.analysis.sparsities.count) sparsities on \(test.count) images")
+        let plain = try inputs.analysis.run(model, targets: targets, evaluate: evaluate) { log.progress($0) }
+        log.endProgress()
+        var recalibrated: SensitivityReport?
+        if inputs.recalibrationBatches > 0, BatchNormRecalibration.applies(to: model) {
+            var analysis = inputs.analysis
+            analysis.recalibration = BatchNormRecalibration(batches: try trainingBatches(
+                inputs.recalibrationBatches, data: data, seed: inputs.seed))
+            log.info("again with the BatchNorm statistics re-estimated on \(inputs.recalibrationBatches) batches")
+            recalibrated = try analysis.run(model, targets: targets, evaluate: evaluate) { log.progress($0) }
+            log.endProgress()
+        }
+        return Report(model: inputs.model, criterion: inputs.analysis.criterion.name, plain: plain,
+                      recalibrated: recalibrated)
+    }
+
+    /// The first `count` normalized batches of a shuffled training loader.
+    static func trainingBatches(_ count: Int, data: ImageDataSource, seed: UInt64) throws -> [Tensor] {
+        var out: [Tensor] = []
+        for batch in try data.loader(try data.load(.train), shuffle: true, seed: seed) {
+            out.append(batch.images)
+            if out.count == count { break }
+        }
+        return out
+    }
+}
+
+extension SensitivityJob.Report {
+    /// Accuracy against sparsity, one line per layer (the recalibrated ones marked "BN recal.").
+    public func plot() -> LinePlot {
+        var plot = LinePlot(title: "Per-layer sensitivity of \(model) (\(criterion))", xLabel: "sparsity of the layer",
+                            yLabel: "test accuracy (%)")
+        let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+        for (report, suffix) in [(plain, ""), (recalibrated, " (BN recal.)")] {
+            guard let report else { continue }
+            for (i, c) in report.curves.enumerated() {
+                let points = [(x: 0.0, y: report.baseline * 100, error: 0.0)]
+                    + c.points.map { (x: $0.sparsity, y: $0.metric * 100, error: 0.0) }
+                plot.series.append(LinePlot.Series(name: c.layer + suffix, color: colors[i % colors.count],
+                                                   points: points))
+            }
+        }
+        return plot
+    }
+}

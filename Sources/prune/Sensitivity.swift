@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Prune
+
+/// `prune sensitivity`: each layer pruned alone to each sparsity, test accuracy, the allocation for a
+/// largest drop, a plot.
+struct Sensitivity: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sensitivity",
+        abstract: "Per-layer sensitivity: test accuracy with each layer alone pruned to each sparsity.",
+        discussion: "Example: prune sensitivity --model lenet300 --weights runs/lenet300.safetensors "
+            + "--sparsities 0.5,0.7,0.9,0.95 --max-drop 0.01 --plot sensitivity.svg. For a model with BatchNorm "
+            + "the curves are measured again after re-estimating the BatchNorm statistics. The allocation is, "
+            + "per layer, the largest sparsity whose accuracy stays within --max-drop of the dense model's; "
+            + "pass it to prune prune --layer-sparsity.")
+
+    @Option(help: "Model: lenet300, lenet5, vgg-small, resnet-small, or an .onnx file.") var model = "lenet300"
+    @Option(help: "Trained weights (safetensors) of a built-in model.") var weights: String?
+    @Option(help: "Sparsities to prune each layer to (comma-separated).") var sparsities = "0.3,0.5,0.7,0.8,0.9,0.95"
+    @Option(help: "A weight-only criterion: magnitude, l2, lamp, fpgm, random.") var criterion = "magnitude"
+    @Option(help: "Training batches for the BatchNorm recalibration (0: none).") var recalibrationBatches = 10
+    @Option(help: "The largest accuracy drop (a fraction: 0.01 is one point) the allocation allows per layer.")
+    var maxDrop = 0.01
+    @Option(help: "Write the curves as an SVG plot.") var plot: String?
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var common: CommonOptions
+
+    struct Output: Encodable {
+        let report: SensitivityJob.Report
+        let maxDrop: Double
+        let allocation: [String: Double]
+        let layerSparsity: String
+    }
+
+    var seed: UInt64 { common.seed ?? 0 }
+
+    func validate() throws {
+        try OptionBounds.atLeast(recalibrationBatches, 0, "--recalibration-batches")
+        guard maxDrop >= 0, maxDrop < 1 else { throw ValidationError("--max-drop must be in [0, 1), got \(maxDrop)") }
+    }
+
+    func run() throws {
+        let console = Console(quiet: common.quiet, json: common.json)
+        do {
+            if let plot { try AtomicFile.checkDestination(plot) }
+            let analysis = try SensitivityAnalysis(sparsities: try OptionLists.sparsities(sparsities, "--sparsities"),
+                                                   criterion: try ImportanceRegistry.make(criterion, seed: seed))
+            let weights = self.weights ?? "runs/\(model).safetensors"
+            let report = try SensitivityJob.run(.init(model: model, weights: weights, analysis: analysis,
+                                                      recalibrationBatches: recalibrationBatches, seed: seed),
+                                                data: dataOptions.source, log: console)
+            if let plot { try AtomicFile.write(Data(report.plot().svg().utf8), to: plot) }
+            let chosen = report.recalibrated ?? report.plain
+            let allocation = chosen.allocation(maxDrop: maxDrop)
+            let flag = chosen.curves.map { c in "\(c.layer)=\(allocation[c.layer] ?? 0)" }.joined(separator: ",")
+            if common.json {
+                try console.emitJSON(Output(report: report, maxDrop: maxDrop, allocation: allocation,
+                                            layerSparsity: flag))
+                return
+            }
+            printTable(report)
+            print(String(format: "allocation for a drop of at most %.2f points%@: --layer-sparsity %@", maxDrop * 100,
+                         report.recalibrated == nil ? "" : " (recalibrated curves)", flag))
+            if let plot { console.info("wrote \(plot)") }
+        } catch let e as ValidationError { throw e } catch { throw CLIError("sensitivity: \(error)") }
+    }
+
+    func printTable(_ report: SensitivityJob.Report) {
+        let levels = report.plain.curves.first?.points.map(\.sparsity) ?? []
+        print("| layer | weights | " + levels.map { String(format: "%.0f%%", $0 * 100) }.joined(separator: " | ")
+              + " |")
+        print("|---|---|" + levels.map { _ in "---|" }.joined())
+        for (r, suffix) in [(report.plain, ""), (report.recalibrated, " (BN recal.)")] {
+            guard let r else { continue }
+            for c in r.curves {
+                print("| \(c.layer)\(suffix) | \(c.weights) | "
+                      + c.points.map { String(format: "%.2f", $0.metric * 100) }.joined(separator: " | ") + " |")
+            }
+        }
+        print(String(format: "(test accuracy %%; the dense model: %.2f%%; criterion %@)", report.plain.baseline * 100,
+                     report.criterion))
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import XCTest
+
+/// `prune sensitivity` end to end on Fashion-MNIST: the dense baseline is `prune eval`'s accuracy, every
+/// layer has a curve, the allocation follows the curves, the plot is written, and bad knobs are errors.
+final class SensitivityCLITests: XCTestCase {
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try PruneCLI.run(args) }
+
+    func testCurvesBaselineAllocationAndPlot() throws {
+        try PruneCLI.requireFashionMNIST()
+        let dir = try PruneCLI.temporaryDirectory("prune-sensitivity")
+        let weights = dir + "/m.safetensors", plot = dir + "/s.svg"
+        let limits = ["--train-limit", "4000", "--test-limit", "500"]
+        let t = try run(["train", "--model", "lenet300", "--epochs", "1", "--seed", "1", "--out", weights,
+                         "--quiet"] + limits)
+        XCTAssertEqual(t.status, 0, t.err)
+        let e = try run(["eval", "--model", "lenet300", "--weights", weights, "--json"] + limits)
+        XCTAssertEqual(e.status, 0, e.err)
+        let eval = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(e.out.utf8)) as? [String: Any])
+        let dense = try XCTUnwrap((eval["test"] as? [String: Any])?["accuracy"] as? Double)
+        let r = try run(["sensitivity", "--model", "lenet300", "--weights", weights, "--sparsities", "0.5,0.9,0.99",
+                         "--max-drop", "0.02", "--plot", plot, "--json", "--quiet"] + limits)
+        XCTAssertEqual(r.status, 0, r.err)
+        let out = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let plain = try XCTUnwrap((out["report"] as? [String: Any])?["plain"] as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(plain["baseline"] as? Double), dense, accuracy: 1e-6)
+        let curves = try XCTUnwrap(plain["curves"] as? [[String: Any]])
+        XCTAssertEqual(curves.compactMap { $0["layer"] as? String }, ["fc1.weight", "fc2.weight", "fc3.weight"])
+        let allocation = try XCTUnwrap(out["allocation"] as? [String: Double])
+        for c in curves {
+            let points = try XCTUnwrap(c["points"] as? [[String: Double]])
+            XCTAssertEqual(points.map { $0["sparsity"]! }, [0.5, 0.9, 0.99])
+            // Leaving 1% of a layer costs more than 2 points on every layer of LeNet-300-100.
+            XCTAssertLessThan(points[2]["metric"]!, dense - 0.02, "\(c["layer"]!)")
+            let ok = points.prefix { dense - $0["metric"]! <= 0.02 }
+            XCTAssertEqual(allocation[c["layer"] as! String], ok.last?["sparsity"] ?? 0)
+        }
+        XCTAssertNil((out["report"] as? [String: Any])?["recalibrated"] as? [String: Any], "no BatchNorm")
+        let svg = try String(contentsOfFile: plot, encoding: .utf8)
+        XCTAssertTrue(svg.contains("<svg") && svg.contains("fc3.weight"))
+        for (args, needle) in [(["--sparsities", "0.5,1.5"], "1.5"), (["--criterion", "wanda"], "calibration"),
+                               (["--max-drop", "-1"], "--max-drop")] {
+            let bad = try run(["sensitivity", "--weights", weights] + args + limits)
+            XCTAssertNotEqual(bad.status, 0)
+            XCTAssertTrue(bad.err.contains(needle), bad.err)
+        }
+        let missing = try run(["sensitivity", "--weights", dir + "/none.safetensors"] + limits)
+        XCTAssertTrue(missing.status != 0 && missing.err.contains("none.safetensors"), missing.err)
+    }
+}
