@@ -65,6 +65,13 @@ struct PruneModel: ParsableCommand {
     @Option(help: "Structured: round every kept channel count up to a multiple of this (8 or 16 suit vectorized engines such as onnxruntime).")
     var roundTo: Int = 1
     @Option(help: "Structured: first remove this many residual blocks (identity shortcut, smallest ‖body(x)‖/‖x‖).") var removeBlocks: Int = 0
+    @Option(help: ArgumentHelp("Search for the highest --sparsity whose accuracy after fine-tuning stays within this "
+                               + "drop of the dense model's (a fraction: 0.005 is half a point), by bisection; "
+                               + "--out receives the best trial's model."))
+    var maxDrop: Double?
+    @Option(help: "The search's highest sparsity (tried first).") var searchUpTo = 0.99
+    @Option(help: "The search stops when the passing and failing sparsities are this close.")
+    var searchTolerance = 0.01
     @Option(help: "Where to write the pruned weights (safetensors); never the input file.") var out: String?
     @Flag(help: "Continue a killed run from the checkpoint beside --out (<out>.resume).") var resume = false
     var json: Bool { common.json }
@@ -111,6 +118,7 @@ struct PruneModel: ParsableCommand {
             var inputs = PruningJob.Inputs(model: modelName, weights: weights ?? modelName, settings: s, out: out,
                                             calibration: calibration)
             inputs.resume = resume
+            if let maxDrop { return try search(inputs, maxDrop: maxDrop, console: console) }
             let report = try PruningJob.run(inputs, data: dataOptions.source, log: console)
             if json { try console.emitJSON(report) } else { print(report.table()) }
             if let out { console.info("saved \(out)") }
@@ -119,5 +127,26 @@ struct PruneModel: ParsableCommand {
         } catch {
             throw CLIError("prune: \(error)")
         }
+    }
+
+    /// `--max-drop`: the bisection over the sparsity.
+    func search(_ inputs: PruningJob.Inputs, maxDrop: Double, console: Console) throws {
+        if resume { throw CLIError("prune: --resume does not apply to --max-drop (each trial is a fresh run)") }
+        let bisection = try SparsityBisection(maxDrop: maxDrop, upperBound: searchUpTo, tolerance: searchTolerance)
+        let report = try SparsitySearchJob.run(inputs, search: bisection, data: dataOptions.source, log: console)
+        if json { try console.emitJSON(report); return }
+        print("| trial | sparsity | accuracy | within the drop |\n|---|---|---|---|")
+        for (i, t) in report.trials.enumerated() {
+            print(String(format: "| %d | %.2f%% | %.2f%% | %@ |", i + 1, t.sparsity * 100, t.metric * 100,
+                         t.passed ? "yes" : "no"))
+        }
+        guard let best = report.best else {
+            print(String(format: "no tried sparsity stays within %.2f points of the dense model", maxDrop * 100))
+            return
+        }
+        print(best.table())
+        print(String(format: "highest sparsity within %.2f points: %.2f%% (%d trials, %.0f s)", maxDrop * 100,
+                     best.scopeSparsity * 100, report.trials.count, report.seconds))
+        if let out { console.info("saved \(out)") }
     }
 }
