@@ -81,10 +81,6 @@ struct Train: ParsableCommand {
         guard slimming >= 0, slimming.isFinite else { throw ValidationError("--slimming must be a non-negative number") }
         guard dataOptions.batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
-        if pruning.sparseTraining != nil || pruning.learnedMask != nil, resume {
-            throw ValidationError("--resume is not supported with --sparse-training or --learned-mask yet (the "
-                                  + "method's state is not in the checkpoint)")
-        }
     }
 
     func run() throws {
@@ -108,9 +104,10 @@ struct Train: ParsableCommand {
             loop.extraLoss = extraLoss(setUp.loss)
             let sched = try makeSchedule(base: opt.learningRate, totalSteps: loop.totalSteps(examples: trainSet.count))
             let start = monotonicSeconds()
-            let checkpoints = TrainingCheckpoints(path: out.map { $0 + JobCheckpoint.suffix }, resume: resume,
+            var checkpoints = TrainingCheckpoints(path: out.map { $0 + JobCheckpoint.suffix }, resume: resume,
                                                   fingerprint: CheckpointFingerprint.commandLine())
-            let startPosition = try checkpoints.start(model: net, optimizer: opt, log: console)
+            checkpoints.stepsPerEpoch = (trainSet.count + dataOptions.batchSize - 1) / dataOptions.batchSize
+            let startPosition = try checkpoints.start(model: net, optimizer: opt, state: setUp.state, log: console)
             let results = try StopRequest.deferringSignals(if: out != nil) { try loop.run(
                 net, data: trainSet, optimizer: opt, schedule: sched, start: startPosition, progress: { p in
                 console.progress(String(format: "epoch %d/%d  batch %d/%d  loss %.4f  acc %@  %.0f samples/s",
@@ -120,10 +117,10 @@ struct Train: ParsableCommand {
                 let ev = try Trainer.evaluate(net, loader: dataOptions.loader(testSet, shuffle: false, seed: 0))
                 console.info(String(format: "epoch %d/%d  loss %.4f  train acc %@  test acc %@  %.0f samples/s  %.1fs",
                                         e + 1, epochs, r.loss, r.trainAccuracy.percent, ev.accuracy.percent, r.samplesPerSecond, r.seconds))
-                try checkpoints.save(epochsDone: e + 1, model: net, optimizer: opt)
+                try checkpoints.save(epochsDone: e + 1, model: net, optimizer: opt, state: setUp.state)
             }, stopped: out == nil ? nil : { position in
                 console.endProgress()
-                try checkpoints.save(at: position, model: net, optimizer: opt)
+                try checkpoints.save(at: position, model: net, optimizer: opt, state: setUp.state)
             }) }
             let reached = try setUp.finish()
             let test = try Trainer.evaluate(net, loader: dataOptions.loader(testSet, shuffle: false, seed: 0))

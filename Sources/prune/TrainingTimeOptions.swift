@@ -68,6 +68,8 @@ struct TrainingTimeOptions: ParsableArguments {
         var loss: (() throws -> Variable?)?
         /// Sets the final hard masks and bakes them; returns the sparsity reached (nil: no pruning asked).
         var finish: () throws -> Double? = { nil }
+        /// The method's state outside the model, for checkpoints.
+        var state: (any CheckpointedState)?
     }
 
     var methods: [String] { [pruneAtInit, sparseTraining, penalty, learnedMask].compactMap { $0 } }
@@ -111,7 +113,7 @@ struct TrainingTimeOptions: ParsableArguments {
                                                    totalSteps: totalSteps, targetSparsity: sparsity, seed: seed)
             console.info("learning the masks by \(learnedMask.lowercased()) (λ \(training.strength))")
             return SetUp(parameters: training.parameters, loss: training.penalty,
-                         finish: { try training.finish(sparsity: sparsity); return try bake() })
+                         finish: { try training.finish(sparsity: sparsity); return try bake() }, state: training)
         }
         guard let sparsity else { return SetUp() }
         if let penalty {
@@ -145,6 +147,6 @@ struct TrainingTimeOptions: ParsableArguments {
         let hook = try method.makeHook(context)
         console.info(String(format: "sparse training by %@ at %.2f%% sparsity; masks change until step %d of %d",
                             method.name, sparsity * 100, Int(updateUntil * Double(totalSteps)), totalSteps))
-        return SetUp(hook: hook, finish: finish)
+        return SetUp(hook: hook, finish: finish, state: hook as? any CheckpointedState)
     }
 }

@@ -64,6 +64,25 @@ enum PruneCLI {
         guard FashionMNIST.isAvailable() else { throw MissingTestInput("Fashion-MNIST (Debian dataset-fashion-mnist)") }
     }
 
+    /// Runs `args + ["--out", out]` and sends SIGTERM as soon as its first checkpoint (`out.resume`)
+    /// appears; returns the exit status and stderr.
+    static func stopAtFirstCheckpoint(_ args: [String], out: String) throws -> (status: Int32, err: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try requireBinary())
+        p.arguments = args + ["--out", out]
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice; p.standardError = err
+        try p.run()
+        let deadline = Date().addingTimeInterval(600)
+        while !FileManager.default.fileExists(atPath: out + ".resume") && p.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        kill(p.processIdentifier, SIGTERM)
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+
 }
 
 /// End-to-end tests of the `prune` executable built beside this test bundle.

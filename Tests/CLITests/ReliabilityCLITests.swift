@@ -76,22 +76,9 @@ final class ReliabilityCLITests: XCTestCase {
                     "--seed", "3"]
         let straight = try PruneCLI.run(args + ["--out", dir + "/straight.safetensors", "--quiet"])
         XCTAssertEqual(straight.status, 0, straight.err)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try PruneCLI.requireBinary())
-        p.arguments = args + ["--out", dir + "/stopped.safetensors"]
-        let err = Pipe()
-        p.standardOutput = FileHandle.nullDevice; p.standardError = err
-        try p.run()
         // The first epoch's checkpoint appears as the second epoch starts: stop the run then.
-        let deadline = Date().addingTimeInterval(600)
-        while !FileManager.default.fileExists(atPath: dir + "/stopped.safetensors.resume") && p.isRunning
-                && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        kill(p.processIdentifier, SIGTERM)
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 143, text)
+        let (status, text) = try PruneCLI.stopAtFirstCheckpoint(args, out: dir + "/stopped.safetensors")
+        XCTAssertEqual(status, 143, text)
         XCTAssertTrue(text.contains("stopped on request") && text.contains("--resume"), text)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/stopped.safetensors.resume"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/stopped.safetensors"))

@@ -95,7 +95,6 @@ final class TrainingTimeCLITests: XCTestCase {
             (["train", "--sparse-training", "rigl", "--sparsity", "0.9", "--allocation", "lognormal"], "erk"),
             (["train", "--prune-at-init", "grasp", "--sparsity", "0.9", "--temperature", "-1"], "temperature"),
             (["train", "--sparse-training", "rigl", "--prune-at-init", "snip", "--sparsity", "0.9"], "choose one"),
-            (["train", "--sparse-training", "rigl", "--sparsity", "0.9", "--resume", "--out", "/tmp/x"], "--resume"),
             (["lottery", "--rewind-step", "100000", "--epochs", "1", "--train-limit", "640"], "beyond training"),
             (["lottery", "--rate", "1.5"], "(0, 1)"),
             (["bench", "sparse-training", "--sparsities", "0.9,abc"], "abc"),
@@ -111,6 +110,29 @@ final class TrainingTimeCLITests: XCTestCase {
             XCTAssertNotEqual(r.status, 0, args.joined(separator: " "))
             XCTAssertTrue(r.err.contains(needle), "\(args.joined(separator: " ")): \(r.err)")
             XCTAssertFalse(r.err.contains("Fatal error"), r.err)
+        }
+    }
+
+    /// A run killed in its second epoch resumes to the uninterrupted run's file, byte for byte: the
+    /// masks, the methods' random generators and the learned masks' parameters are in the checkpoint.
+    func testTrainingTimeMethodsResumeAfterAKill() throws {
+        try PruneCLI.requireFashionMNIST()
+        let dir = try temporaryDirectory()
+        for method in [["--sparse-training", "rigl", "--update-every", "20"], ["--sparse-training", "dns"],
+                       ["--learned-mask", "gumbel-st"], ["--learned-mask", "l0"]] {
+            let name = method[1]
+            let args = ["train", "--model", "lenet300", "--epochs", "2", "--train-limit", "20000", "--test-limit",
+                        "200", "--seed", "4", "--sparsity", "0.9"] + method
+            let straight = try run(args + ["--out", dir + "/\(name)-straight.safetensors", "--quiet"])
+            XCTAssertEqual(straight.status, 0, straight.err)
+            let stopped = dir + "/\(name)-stopped.safetensors"
+            let (status, text) = try PruneCLI.stopAtFirstCheckpoint(args, out: stopped)
+            XCTAssertEqual(status, 143, "\(name): \(text)")
+            let resumed = try run(args + ["--out", stopped, "--resume"])
+            XCTAssertEqual(resumed.status, 0, resumed.err)
+            XCTAssertTrue((resumed.out + resumed.err).contains("resuming from"), name)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: stopped)),
+                           try Data(contentsOf: URL(fileURLWithPath: dir + "/\(name)-straight.safetensors")), name)
         }
     }
 

@@ -92,6 +92,20 @@ public struct JobCheckpoint {
         }
     }
 
+    /// Adds a training method's state (tensors and words under `state/`).
+    public mutating func add(_ values: CheckpointedValues) {
+        for (k, t) in values.tensors { tensors["state/" + k] = t }
+        for (k, w) in values.words { generators["state/" + k] = w }
+    }
+
+    /// The training method's state saved by ``add(_:)``.
+    public var methodState: CheckpointedValues {
+        var v = CheckpointedValues()
+        for (k, t) in tensors where k.hasPrefix("state/") { v.tensors[String(k.dropFirst(6))] = t }
+        for (k, w) in generators where k.hasPrefix("state/") { v.words[String(k.dropFirst(6))] = w }
+        return v
+    }
+
     /// Puts the saved values, masks and buffers back into `model`; returns the optimizer state.
     public func restore(into model: any Module) throws -> [String: Tensor] {
         for (path, p) in model.parameters() {

@@ -10,18 +10,26 @@ public struct TrainingCheckpoints {
     public let fingerprint: String
     public let resume: Bool
 
+    /// Optimizer steps per epoch (a method's state is restored at the step the run continues from).
+    public var stepsPerEpoch = 0
+
     public init(path: String?, resume: Bool, fingerprint: String) {
         self.path = path; self.fingerprint = fingerprint; self.resume = resume
     }
 
     /// Restores a saved training when resuming; returns where it stopped (epochs done, and batches
     /// done in the next epoch when it was stopped mid-epoch).
-    public func start(model: any Module, optimizer: any Optimizer, log: any JobLog) throws -> TrainingPosition {
+    /// `state` is a training method's own state, restored at the saved step.
+    public func start(model: any Module, optimizer: any Optimizer, state: (any CheckpointedState)? = nil,
+                      log: any JobLog) throws -> TrainingPosition {
         guard let path, JobCheckpoint.shouldResume(from: path, resume: resume, log: log) else {
             return TrainingPosition()
         }
         let checkpoint = try JobCheckpoint.read(path, fingerprint: fingerprint)
         try optimizer.loadState(try checkpoint.restore(into: model))
+        if let state {
+            try state.restore(checkpoint.methodState, atStep: checkpoint.epoch * stepsPerEpoch + checkpoint.batch)
+        }
         log.info("resuming from \(path): \(checkpoint.epoch) epoch(s)"
                  + (checkpoint.batch > 0 ? " and \(checkpoint.batch) batches" : "") + " done")
         return TrainingPosition(epoch: checkpoint.epoch, batch: checkpoint.batch)
@@ -42,15 +50,17 @@ public struct TrainingCheckpoints {
 
     /// Saves the state after `epochsDone` epochs; `written` runs after the file is in place.
     public func save(epochsDone: Int, model: any Module, optimizer: any Optimizer,
-                     written: ((String) throws -> Void)? = nil) throws {
-        try save(at: TrainingPosition(epoch: epochsDone), model: model, optimizer: optimizer, written: written)
+                     state: (any CheckpointedState)? = nil, written: ((String) throws -> Void)? = nil) throws {
+        try save(at: TrainingPosition(epoch: epochsDone), model: model, optimizer: optimizer, state: state,
+                 written: written)
     }
 
     /// Saves the state at `position` (a stop request mid-epoch saves the batches done too).
     public func save(at position: TrainingPosition, model: any Module, optimizer: any Optimizer,
-                     written: ((String) throws -> Void)? = nil) throws {
+                     state: (any CheckpointedState)? = nil, written: ((String) throws -> Void)? = nil) throws {
         guard let path else { return }
         var checkpoint = JobCheckpoint(fingerprint: fingerprint, model: model, optimizerState: optimizer.stateTensors())
+        if let state { checkpoint.add(state.checkpointValues()) }
         checkpoint.epoch = position.epoch
         checkpoint.batch = position.batch
         try checkpoint.write(to: path)

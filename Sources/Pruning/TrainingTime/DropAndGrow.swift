@@ -35,7 +35,7 @@ public struct GradientRegrowth: RegrowthCriterion {
 /// update step each layer drops the f_t·n_active active weights of smallest |w| and grows as many of
 /// the then-inactive ones with the highest regrowth score; grown weights start at 0 (a weight dropped
 /// and grown back in the same update keeps its value, as in RigL's code).
-public final class DropAndGrow: TrainingHook {
+public final class DropAndGrow: TrainingHook, CheckpointedState {
     public let targets: [PruningTarget]
     public let growth: any RegrowthCriterion
     public let schedule: MaskUpdateSchedule
@@ -55,6 +55,11 @@ public final class DropAndGrow: TrainingHook {
             t.parameter.value = t.parameter.effectiveValue
         }
     }
+
+    /// The generator (the masks are the model's, saved with it).
+    public func checkpointValues() -> CheckpointedValues { CheckpointedValues(words: ["rng": rng.savedState]) }
+
+    public func restore(_ values: CheckpointedValues, atStep step: Int) throws { rng = try values.generator("rng") }
 
     public func willStep(_ step: Int) throws {
         guard growth.needsDenseGradient else { return }

@@ -14,7 +14,7 @@ import PruneTensor
 /// until `schedule.endStep` (the paper updates with a probability that decays over training); after the
 /// step before it the masks are made exact (the active weights kept first, then by |w|, at each layer's
 /// density) and the pruned weights stop training.
-public final class DynamicNetworkSurgery: TrainingHook {
+public final class DynamicNetworkSurgery: TrainingHook, CheckpointedState {
     public let targets: [PruningTarget]
     public let densities: [Double]
     public let schedule: MaskUpdateSchedule
@@ -43,6 +43,13 @@ public final class DynamicNetworkSurgery: TrainingHook {
         } else if schedule.isUpdate(step) {
             for (t, d) in zip(targets, densities) { surgery(t, density: density(d, at: step)) }
         }
+    }
+
+    /// Nothing beyond the model's values and masks; whether pruned weights still train follows the step.
+    public func checkpointValues() -> CheckpointedValues { CheckpointedValues() }
+
+    public func restore(_ values: CheckpointedValues, atStep step: Int) throws {
+        for t in targets { t.parameter.updatesPrunedWeights = step < schedule.endStep }
     }
 
     /// The density an update at `step` aims at: d + (1 − d)·(1 − step/T_end)³ with the ramp, else d.

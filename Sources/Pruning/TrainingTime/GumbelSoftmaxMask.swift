@@ -69,7 +69,7 @@ public struct TemperatureAnnealing: Sendable {
 }
 
 /// One weight's Gumbel-softmax keep/drop choices.
-public final class GumbelGate: LearnedMask {
+public final class GumbelGate: LearnedMask, RandomizedMask {
     public struct Settings: Sendable {
         public var schedule: TemperatureAnnealing
         public var straightThrough: Bool
@@ -85,10 +85,10 @@ public final class GumbelGate: LearnedMask {
     public private(set) var step = 0
     /// The mode the mask froze at, once it has.
     public private(set) var frozen: Tensor?
-    private var rng: RandomGenerator
+    public var generator: RandomGenerator
 
     init(logits: Tensor, settings: Settings, seed: UInt64) {
-        self.logits = Parameter(logits); self.settings = settings; rng = RandomGenerator(seed: seed)
+        self.logits = Parameter(logits); self.settings = settings; generator = RandomGenerator(seed: seed)
     }
 
     public var maskParameters: [Parameter] { [logits] }
@@ -100,12 +100,26 @@ public final class GumbelGate: LearnedMask {
             if frozen == nil { frozen = mode() }
             return try weight * Variable(frozen!)
         }
-        let noise = Tensor.logistic(logits.shape, using: &rng)
+        let noise = Tensor.logistic(logits.shape, using: &generator)
         let tau = settings.schedule.temperature(atStep: step)
         let soft = try ((try logits.variable() + Variable(noise)) * (1 / tau)).sigmoid()
         guard settings.straightThrough else { return try weight * soft }
         let hard = soft.value.map { $0 > 0.5 ? 1 : 0 }
         return try weight * (soft + Variable(try hard - soft.value))
+    }
+
+    /// The logits, the generator, the step and the frozen mask.
+    public func checkpointValues() -> CheckpointedValues {
+        var v = maskCheckpointValues()
+        v.words["step"] = [UInt64(step)]
+        if let frozen { v.tensors["frozen"] = frozen }
+        return v
+    }
+
+    public func restore(_ values: CheckpointedValues, atStep step: Int) throws {
+        try restoreMask(values)
+        self.step = Int(values.words["step"]?.first ?? 0)
+        frozen = values.tensors["frozen"]
     }
 
     /// 1 where ℓ > 0, or with a budget B where ℓ is among the round(B) largest.

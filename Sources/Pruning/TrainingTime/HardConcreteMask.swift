@@ -23,19 +23,19 @@ public struct HardConcreteMethod: LearnedMaskMethod {
 }
 
 /// One weight's hard-concrete gates.
-public final class HardConcreteGate: LearnedMask {
+public final class HardConcreteGate: LearnedMask, RandomizedMask {
     public let logAlpha: Parameter
     static let beta: Float = 2.0 / 3, gamma: Float = -0.1, zeta: Float = 1.1
-    private var rng: RandomGenerator
+    public var generator: RandomGenerator
 
-    init(logAlpha: Tensor, seed: UInt64) { self.logAlpha = Parameter(logAlpha); rng = RandomGenerator(seed: seed) }
+    init(logAlpha: Tensor, seed: UInt64) { self.logAlpha = Parameter(logAlpha); generator = RandomGenerator(seed: seed) }
 
     public var maskParameters: [Parameter] { [logAlpha] }
 
     public func apply(_ weight: Variable) throws -> Variable {
         let a = try logAlpha.variable()
         guard GradMode.isEnabled else { return try weight * Variable(gates(logAlpha.value)) }
-        let s = try (a + Variable(Tensor.logistic(logAlpha.shape, using: &rng))) * (1 / Self.beta)
+        let s = try (a + Variable(Tensor.logistic(logAlpha.shape, using: &generator))) * (1 / Self.beta)
         let stretched = s.sigmoid() * (Self.zeta - Self.gamma) + Self.gamma
         return try weight * LearnedMasks.clamp(stretched, 0, 1)
     }

@@ -4,7 +4,7 @@ import PruneTensor
 
 /// The mask one weight learns while it trains: a reparameterization of the weight with its own
 /// parameters and penalty, and the weight it leaves at test time (zeros where it pruned).
-public protocol LearnedMask: WeightReparameterization {
+public protocol LearnedMask: WeightReparameterization, CheckpointedState {
     /// The mask's own parameters, trained with the network's.
     var maskParameters: [Parameter] { get }
     /// The mask's regularizer (without the strength λ) for `weight`, differentiable.
@@ -18,6 +18,27 @@ public protocol LearnedMask: WeightReparameterization {
 
 extension LearnedMask {
     public func hardMaskScores() -> Tensor? { nil }
+    public func checkpointValues() -> CheckpointedValues { maskCheckpointValues() }
+    public func restore(_ values: CheckpointedValues, atStep step: Int) throws { try restoreMask(values) }
+
+    /// The mask's parameters, and its generator when it has one (see ``RandomizedMask``).
+    public func maskCheckpointValues() -> CheckpointedValues {
+        var v = CheckpointedValues()
+        for (j, p) in maskParameters.enumerated() { v.tensors["p\(j)"] = p.value }
+        if let r = self as? any RandomizedMask { v.words["rng"] = r.generator.savedState }
+        return v
+    }
+
+    /// Puts back what ``maskCheckpointValues()`` saved.
+    public func restoreMask(_ values: CheckpointedValues) throws {
+        for (j, p) in maskParameters.enumerated() { p.value = try values.tensor("p\(j)", shape: p.shape) }
+        if let r = self as? any RandomizedMask { r.generator = try values.generator("rng") }
+    }
+}
+
+/// A learned mask that draws random numbers while it trains (its generator is checkpointed).
+public protocol RandomizedMask: AnyObject {
+    var generator: RandomGenerator { get set }
 }
 
 /// A learned-mask method: makes the mask of one weight. A new method is one conforming type added to
@@ -44,7 +65,7 @@ public struct LearnedMaskContext: Sendable {
 
 /// A training with learned masks on every weight in scope: the extra parameters for the optimizer, the
 /// loss term, and ``finish(sparsity:)`` that bakes the test-time weights and sets hard masks.
-public final class LearnedMaskTraining {
+public final class LearnedMaskTraining: CheckpointedState {
     public let targets: [PruningTarget]
     public let masks: [any LearnedMask]
     public let strength: Float
@@ -62,6 +83,29 @@ public final class LearnedMaskTraining {
         masks = targets.map { method.makeMask(for: $0, context: context, rng: &rng) }
         for (t, m) in zip(targets, masks) { t.parameter.reparameterization = m }
         self.targets = targets; self.strength = lambda
+    }
+
+    /// Every mask's parameters and generators, each under its index.
+    public func checkpointValues() -> CheckpointedValues {
+        var all = CheckpointedValues()
+        for (i, m) in masks.enumerated() {
+            let v = m.checkpointValues()
+            for (k, t) in v.tensors { all.tensors["\(i).\(k)"] = t }
+            for (k, w) in v.words { all.words["\(i).\(k)"] = w }
+        }
+        return all
+    }
+
+    public func restore(_ values: CheckpointedValues, atStep step: Int) throws {
+        for (i, m) in masks.enumerated() {
+            let prefix = "\(i)."
+            let mine = CheckpointedValues(
+                tensors: Dictionary(uniqueKeysWithValues: values.tensors.filter { $0.key.hasPrefix(prefix) }
+                    .map { (String($0.key.dropFirst(prefix.count)), $0.value) }),
+                words: Dictionary(uniqueKeysWithValues: values.words.filter { $0.key.hasPrefix(prefix) }
+                    .map { (String($0.key.dropFirst(prefix.count)), $0.value) }))
+            try m.restore(mine, atStep: step)
+        }
     }
 
     /// The masks' parameters, for the optimizer.

@@ -21,22 +21,22 @@ public struct SparseVariationalDropoutMethod: LearnedMaskMethod {
 }
 
 /// One weight's variational noise.
-public final class VariationalNoise: LearnedMask {
+public final class VariationalNoise: LearnedMask, RandomizedMask {
     public let logSigma2: Parameter
     let examples: Int
     static let threshold: Float = 3
-    private var rng: RandomGenerator
+    public var generator: RandomGenerator
 
     init(shape: [Int], examples: Int, seed: UInt64) {
         logSigma2 = Parameter(Tensor(unchecked: shape, [Float](repeating: -10, count: shape.reduce(1, *))))
-        self.examples = examples; rng = RandomGenerator(seed: seed)
+        self.examples = examples; generator = RandomGenerator(seed: seed)
     }
 
     public var maskParameters: [Parameter] { [logSigma2] }
 
     public func apply(_ weight: Variable) throws -> Variable {
         guard GradMode.isEnabled else { return Variable(testWeight(weight.value)) }
-        let eps = Tensor(unchecked: logSigma2.shape, (0..<logSigma2.value.count).map { _ in rng.nextNormal() })
+        let eps = Tensor(unchecked: logSigma2.shape, (0..<logSigma2.value.count).map { _ in generator.nextNormal() })
         return try weight + (try logSigma2.variable() * 0.5).exp() * Variable(eps)
     }
 
