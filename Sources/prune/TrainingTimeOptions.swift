@@ -29,7 +29,8 @@ struct TrainingTimeOptions: ParsableArguments {
     var learnedMask: String?
 
     @Option(help: ArgumentHelp("λ of --learned-mask (default: str 1e-3 on s², l0 1e-5 per open gate, sparse-vd 1 on "
-                               + "the KL term per example, gumbel 1e-3 per expected kept weight, or over the budget with --sparsity)."))
+                               + "the KL term per example, gumbel 1e-3 per expected kept weight, or per kept weight "
+                               + "over the budget with --sparsity)."))
     var maskStrength: Float?
 
     @Option(help: ArgumentHelp("Fraction of the prunable weights removed (by --prune-at-init before training, by "

@@ -28,7 +28,9 @@ public final class HardConcreteGate: LearnedMask, RandomizedMask {
     static let beta: Float = 2.0 / 3, gamma: Float = -0.1, zeta: Float = 1.1
     public var generator: RandomGenerator
 
-    init(logAlpha: Tensor, seed: UInt64) { self.logAlpha = Parameter(logAlpha); generator = RandomGenerator(seed: seed) }
+    init(logAlpha: Tensor, seed: UInt64) {
+        self.logAlpha = Parameter(logAlpha); generator = RandomGenerator(seed: seed)
+    }
 
     public var maskParameters: [Parameter] { [logAlpha] }
 
