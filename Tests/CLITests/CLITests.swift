@@ -64,6 +64,19 @@ enum PruneCLI {
         guard FashionMNIST.isAvailable() else { throw MissingTestInput("Fashion-MNIST (Debian dataset-fashion-mnist)") }
     }
 
+    /// Trains LeNet-300-100 for one epoch on the first 4,000 training images (seed 1) into
+    /// `folder`/m.safetensors; returns its path.
+    static func trainSmallLeNet300(in folder: String) throws -> String {
+        try requireFashionMNIST()
+        let weights = folder + "/m.safetensors"
+        let t = try run(["train", "--model", "lenet300", "--epochs", "1", "--seed", "1", "--train-limit", "4000",
+                         "--out", weights, "--quiet"])
+        guard t.status == 0 else {
+            throw NSError(domain: "prune train", code: Int(t.status), userInfo: [NSLocalizedDescriptionKey: t.err])
+        }
+        return weights
+    }
+
     /// Runs `args + ["--out", out]` and sends SIGTERM as soon as its first checkpoint (`out.resume`)
     /// appears; returns the exit status and stderr.
     static func stopAtFirstCheckpoint(_ args: [String], out: String) throws -> (status: Int32, err: String) {

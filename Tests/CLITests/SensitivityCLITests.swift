@@ -9,11 +9,8 @@ final class SensitivityCLITests: XCTestCase {
     func testCurvesBaselineAllocationAndPlot() throws {
         try PruneCLI.requireFashionMNIST()
         let dir = try PruneCLI.temporaryDirectory("prune-sensitivity")
-        let weights = dir + "/m.safetensors", plot = dir + "/s.svg"
+        let weights = try PruneCLI.trainSmallLeNet300(in: dir), plot = dir + "/s.svg"
         let limits = ["--train-limit", "4000", "--test-limit", "500"]
-        let t = try run(["train", "--model", "lenet300", "--epochs", "1", "--seed", "1", "--out", weights,
-                         "--quiet"] + limits)
-        XCTAssertEqual(t.status, 0, t.err)
         let e = try run(["eval", "--model", "lenet300", "--weights", weights, "--json"] + limits)
         XCTAssertEqual(e.status, 0, e.err)
         let eval = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(e.out.utf8)) as? [String: Any])
