@@ -56,7 +56,7 @@ public protocol RegisteredSchedule: PruningSchedule {
 /// The schedules by the names the CLI and recipes use, looked up in the list of registered types.
 public enum ScheduleRegistry {
     public static let builtIn: [any RegisteredSchedule.Type] = [OneShotSchedule.self, IterativeSchedule.self,
-                                                                GradualSchedule.self]
+                                                                GradualSchedule.self, DynamicSurgerySchedule.self]
 
     private final class Added: @unchecked Sendable {
         let lock = NSLock()

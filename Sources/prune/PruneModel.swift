@@ -36,7 +36,7 @@ struct PruneModel: ParsableCommand {
     @Option(help: "Leave weights matching these patterns dense (comma-separated, * wildcard).") var exclude: String?
     @Flag(help: "Leave the first and last prunable layers dense.") var keepFirstLast = false
     @Option(help: "Fraction of the in-scope weights to remove (default 0.9; N:M fixes it at 1 − N/M).") var sparsity: Double?
-    @Option(help: "Schedule: oneshot, iterative, agp.",
+    @Option(help: "Schedule: oneshot, iterative, agp, dns (dynamic network surgery during fine-tuning).",
             transform: ScheduleName.init(parsing:)) var schedule: ScheduleName = .oneShot
     @Option(help: "Iterative: fraction of the remaining weights removed per round.") var rate: Double = 0.5
     @Option(help: "Fine-tuning epochs (per round for iterative; in total for agp).") var finetuneEpochs: Int = 1

@@ -136,6 +136,24 @@ final class TrainingTimeCLITests: XCTestCase {
         }
     }
 
+    /// `prune prune --schedule dns`: dynamic network surgery on a trained network, the paper's setting.
+    func testDynamicNetworkSurgeryPrunesATrainedNetwork() throws {
+        let dir = try temporaryDirectory()
+        let weights = try PruneCLI.trainSmallLeNet300(in: dir), out = dir + "/dns.safetensors"
+        let r = try run(["prune", "--model", "lenet300", "--weights", weights, "--schedule", "dns", "--sparsity", "0.9",
+                         "--scope", "layerwise", "--finetune-epochs", "1", "--agp-frequency", "10", "--out", out,
+                         "--train-limit", "4000", "--test-limit", "1000", "--json", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(report["scopeSparsity"] as? Double), 0.9, accuracy: 1e-3)
+        let pruned = try XCTUnwrap(report["accuracyAfterPruning"] as? Double)
+        XCTAssertGreaterThan(try XCTUnwrap(report["accuracyAfterFineTuning"] as? Double), pruned)
+        XCTAssertEqual(try zeroFraction(out), 0.9, accuracy: 1e-3, "exact masks, pruned weights stored as zeros")
+        let none = try run(["prune", "--model", "lenet300", "--weights", weights, "--schedule", "dns", "--sparsity",
+                            "0.9", "--finetune-epochs", "0", "--train-limit", "400", "--test-limit", "100"])
+        XCTAssertTrue(none.status != 0 && none.err.contains("fine-tuning"), none.err)
+    }
+
     func testARecipeTrainsASparseNetworkWithATrainingTimeMethod() throws {
         try PruneCLI.requireFashionMNIST()
         let dir = try temporaryDirectory()
