@@ -3,8 +3,8 @@ import Foundation
 /// When pruning happens and how far each time: a schedule drives one ``PruningRun`` (prune to a
 /// sparsity, evaluate, fine-tune) and says what the accuracy was after pruning and after fine-tuning.
 ///
-/// A new schedule is one new conforming type: ``OneShotSchedule``, ``IterativeSchedule`` and
-/// ``GradualSchedule`` (Zhu & Gupta's AGP) are the built-in ones; ``ScheduleRegistry`` maps the names
+/// A new schedule is one new conforming type: ``OneShotSchedule``, ``IterativeSchedule``,
+/// ``GradualSchedule`` (Zhu & Gupta's AGP) and ``DynamicSurgerySchedule`` are the built-in ones; ``ScheduleRegistry`` maps the names
 /// the CLI and recipes use to them.
 public protocol PruningSchedule: Sendable, CustomStringConvertible {
     /// Runs the schedule; the run's target sparsity is `run.targetSparsity`.
@@ -79,7 +79,7 @@ public enum ScheduleRegistry {
         added.types.append(type)
     }
 
-    /// The canonical names: `oneshot`, `iterative`, `agp`, then registered ones.
+    /// The canonical names: `oneshot`, `iterative`, `agp`, `dns`, then registered ones.
     public static var names: [String] { types.compactMap { $0.names.first } }
 
     /// The type a name (or another spelling of it) stands for.
