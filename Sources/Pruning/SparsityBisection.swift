@@ -28,13 +28,16 @@ public struct SparsityBisection: Sendable {
         public let passed: Bool
     }
 
+    /// Whether `metric` is within `maxDrop` of `baseline`.
+    public func passes(_ metric: Double, baseline: Double) -> Bool { baseline - metric <= maxDrop }
+
     /// Runs `trial` (the metric at a sparsity) until the bracket is narrower than the tolerance; returns
     /// every trial in order and the best passing one (nil: not even the smallest tried sparsity passed).
     public func run(baseline: Double, trial: (Double) throws -> Double) rethrows -> (trials: [Trial], best: Trial?) {
         var trials: [Trial] = []
         func attempt(_ s: Double) throws -> Bool {
             let m = try trial(s)
-            trials.append(Trial(sparsity: s, metric: m, passed: baseline - m <= maxDrop))
+            trials.append(Trial(sparsity: s, metric: m, passed: passes(m, baseline: baseline)))
             return trials.last!.passed
         }
         var low = 0.0, high = upperBound

@@ -27,8 +27,8 @@ public enum SparsitySearchJob {
         let candidate = inputs.out.map { $0 + ".candidate.safetensors" }
         defer { if let candidate { try? FileManager.default.removeItem(atPath: candidate) } }
         var reports: [Double: PruningReport] = [:]
-        var baseline: Double?
-        let outcome = try search.run(baseline: try denseAccuracy(inputs, data: data, baseline: &baseline)) { s in
+        let baseline = try denseAccuracy(inputs, data: data)
+        let outcome = try search.run(baseline: baseline) { s in
             var trial = inputs
             trial.settings.sparsity = s
             trial.out = candidate
@@ -36,7 +36,7 @@ public enum SparsitySearchJob {
             let report = try PruningJob.run(trial, data: data, log: log)
             reports[s] = report
             let metric = report.accuracyAfterFineTuning ?? report.accuracyAfterPruning ?? 0
-            if let candidate, let out = inputs.out, (baseline ?? 0) - metric <= search.maxDrop {
+            if let candidate, let out = inputs.out, search.passes(metric, baseline: baseline) {
                 try keep(candidate, as: out)
             }
             return metric
@@ -46,13 +46,11 @@ public enum SparsitySearchJob {
     }
 
     /// The dense model's accuracy (a pruning run at sparsity 0 without fine-tuning measures it the same way).
-    static func denseAccuracy(_ inputs: PruningJob.Inputs, data: ImageDataSource,
-                              baseline: inout Double?) throws -> Double {
+    static func denseAccuracy(_ inputs: PruningJob.Inputs, data: ImageDataSource) throws -> Double {
         var dense = inputs
         dense.settings.sparsity = 0; dense.settings.finetuneEpochs = 0; dense.out = nil
         let report = try PruningJob.run(dense, data: data)
         guard let accuracy = report.accuracyDense else { throw JobError("the dense model's accuracy is unknown") }
-        baseline = accuracy
         return accuracy
     }
 
