@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(name: "ONNXTests", dependencies: ["TestSupport", "PruneModelIO", "PruneNN", "PrunePruningGraph", "PrunePruning", "ONNXProto"], path: "Tests/ONNXTests",
                     resources: [.copy("Fixtures")]),
         // A criterion, a layer and a schedule defined outside the library, used through `import Prune` only.
+        .testTarget(name: "ReportTests", dependencies: ["Prune"], path: "Tests/ReportTests"),
         .testTarget(name: "ExtensionPointTests", dependencies: ["TestSupport", "Prune"], path: "Tests/ExtensionPointTests"),
         // Crafted sizes, counts and special values in every input format: clear errors, never a crash.
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Prune", "DecisionTrees", "GameSearch", "ONNXProto",

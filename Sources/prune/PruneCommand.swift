@@ -9,7 +9,8 @@ struct PruneCommand: ParsableCommand {
         subcommands: [Train.self, Eval.self, PruneModel.self, Inspect.self, RunRecipe.self, OneShotCommand.self,
                       LLMCommand.self,
                       Embed.self, Compress.self, Decompress.self, TreeCommand.self, Search.self, Bench.self,
-                      Fuzz.self, Conformance.self, Lottery.self, Sensitivity.self]
+                      Fuzz.self, Conformance.self, Lottery.self, Sensitivity.self, Sweep.self,
+                      Report.self]
     )
 
     static func main() {

@@ -74,6 +74,7 @@ struct PruneModel: ParsableCommand {
     var searchTolerance = 0.01
     @Option(help: "Where to write the pruned weights (safetensors); never the input file.") var out: String?
     @Flag(help: "Continue a killed run from the checkpoint beside --out (<out>.resume).") var resume = false
+    @Option(help: "Also write the report as a self-contained HTML page with plots.") var report: String?
     var json: Bool { common.json }
     var quiet: Bool { common.quiet }
 
@@ -118,9 +119,11 @@ struct PruneModel: ParsableCommand {
             var inputs = PruningJob.Inputs(model: modelName, weights: weights ?? modelName, settings: s, out: out,
                                             calibration: calibration)
             inputs.resume = resume
+            if let report { try AtomicFile.checkDestination(report) }
             if let maxDrop { return try search(inputs, maxDrop: maxDrop, console: console) }
-            let report = try PruningJob.run(inputs, data: dataOptions.source, log: console)
-            if json { try console.emitJSON(report) } else { print(report.table()) }
+            let result = try PruningJob.run(inputs, data: dataOptions.source, log: console)
+            if json { try console.emitJSON(result) } else { print(result.table()) }
+            if let report { try result.htmlReport(title: "Pruning report (\(modelName))").write(to: report) }
             if let out { console.info("saved \(out)") }
         } catch let e as CLIError {
             throw e

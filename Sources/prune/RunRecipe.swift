@@ -20,6 +20,7 @@ struct RunRecipe: ParsableCommand {
     @Flag(help: ArgumentHelp("Continue a killed run from its checkpoints (<weights>.resume while training, "
                              + "<out>.resume while pruning)."))
     var resume = false
+    @Option(help: "Also write the report as a self-contained HTML page with plots.") var report: String?
     @OptionGroup var common: CommonOptions
     var json: Bool { common.json }
     var quiet: Bool { common.quiet }
@@ -28,22 +29,14 @@ struct RunRecipe: ParsableCommand {
         let console = Console(quiet: quiet, json: json)
         let r: Recipe
         do { r = try Recipe.load(path: recipe) } catch { throw CLIError("\(recipe): \(error)") }
-        var data = try DataOptions.parse([])
-        data.dataDir = r.dataDirectory
-        data.batchSize = r.settings.batchSize
-        data.trainLimit = r.trainLimit
-        data.testLimit = r.testLimit
+        if let report { try AtomicFile.checkDestination(report) }
+        let data = RecipeJob.data(r)
         if r.trainingMethod != nil { return try runTrainingMethod(r, data: data, console: console) }
-        let weights = r.weights ?? (r.model.lowercased().hasSuffix(".onnx") ? r.model : "runs/\(r.model).safetensors")
         do {
-            var inputs = PruningJob.Inputs(model: r.model, weights: weights, trainIfMissing: (r.trainEpochs,
-                    r.trainSeed,
-                                                                                   r.trainLearningRate),
-                                            settings: r.settings, out: r.out, validate: { try r.validate(against: $0) },
-                                            calibration: r.calibration)
-            inputs.resume = resume
-            let report = try PruningJob.run(inputs, data: data.source, log: console)
-            if json { try console.emitJSON(report) } else { print(report.table()) }
+            let inputs = RecipeJob.pruningInputs(r, resume: resume)
+            let result = try PruningJob.run(inputs, data: data, log: console)
+            if json { try console.emitJSON(result) } else { print(result.table()) }
+            if let report { try result.htmlReport(title: "Pruning report (\(recipe))").write(to: report) }
             if let out = r.out { console.info("saved \(out)") }
         } catch let e as RecipeError {
             throw CLIError("\(recipe): \(e)")
@@ -57,13 +50,13 @@ struct RunRecipe: ParsableCommand {
     }
 
     /// A `train: {method: …}` recipe: a sparse network trained from scratch.
-    func runTrainingMethod(_ r: Recipe, data: DataOptions, console: Console) throws {
+    func runTrainingMethod(_ r: Recipe, data: ImageDataSource, console: Console) throws {
         if resume {
             throw CLIError("\(recipe): --resume does not apply to train.method recipes (a training-time method's "
                            + "masks and schedule are not checkpointed); run it again from the start")
         }
         do {
-            let report = try SparseTrainingJob.run(r, data: data.source, log: console)
+            let report = try SparseTrainingJob.run(r, data: data, log: console)
             if json { try console.emitJSON(report) } else { print(report.text()) }
         } catch let e as JobError {
             throw CLIError("prune: \(e)")

@@ -21,6 +21,7 @@ struct Sensitivity: ParsableCommand {
     @Option(help: "The largest accuracy drop (a fraction: 0.01 is one point) the allocation allows per layer.")
     var maxDrop = 0.01
     @Option(help: "Write the curves as an SVG plot.") var plot: String?
+    @Option(help: "Write a self-contained HTML page with the curves, tables and allocation.") var report: String?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var common: CommonOptions
 
@@ -41,7 +42,7 @@ struct Sensitivity: ParsableCommand {
     func run() throws {
         let console = Console(quiet: common.quiet, json: common.json)
         do {
-            if let plot { try AtomicFile.checkDestination(plot) }
+            for path in [plot, self.report].compactMap({ $0 }) { try AtomicFile.checkDestination(path) }
             let analysis = try SensitivityAnalysis(sparsities: try OptionLists.sparsities(sparsities, "--sparsities"),
                                                    criterion: try ImportanceRegistry.make(criterion, seed: seed))
             let weights = self.weights ?? "runs/\(model).safetensors"
@@ -49,6 +50,7 @@ struct Sensitivity: ParsableCommand {
                                                       recalibrationBatches: recalibrationBatches, seed: seed),
                                                 data: dataOptions.source, log: console)
             if let plot { try AtomicFile.write(Data(report.plot().svg().utf8), to: plot) }
+            if let page = self.report { try report.htmlReport(maxDrop: maxDrop).write(to: page) }
             let chosen = report.recalibrated ?? report.plain
             let allocation = chosen.allocation(maxDrop: maxDrop)
             let flag = chosen.curves.map { c in "\(c.layer)=\(allocation[c.layer] ?? 0)" }.joined(separator: ",")

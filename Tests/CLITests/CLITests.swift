@@ -22,7 +22,11 @@ enum PruneCLI {
     }
 
     static func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let binary = try requireBinary()
+        try capture(try requireBinary(), args)
+    }
+
+    /// Runs any executable to its end: exit status, stdout and stderr.
+    static func capture(_ binary: String, _ args: [String]) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args

@@ -88,8 +88,10 @@ final class PruneCLITests: XCTestCase {
         out: \(dir)/pruned.safetensors
         """
         try recipe.write(toFile: dir + "/r.yaml", atomically: true, encoding: .utf8)
-        let r = try run(["run", dir + "/r.yaml", "--json", "--quiet"])
+        let r = try run(["run", dir + "/r.yaml", "--json", "--quiet", "--report", dir + "/run.html"])
         XCTAssertEqual(r.status, 0, r.err)
+        let page = try String(contentsOfFile: dir + "/run.html", encoding: .utf8)
+        XCTAssertTrue(page.contains("Per-layer sparsity") && page.contains("<td>fc3.weight</td>"), page)
         let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         XCTAssertEqual(try XCTUnwrap(obj["scopeSparsity"] as? Double), 0.7, accuracy: 1e-4)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/dense.safetensors"), "the dense model was trained and kept")
@@ -113,8 +115,14 @@ final class PruneCLITests: XCTestCase {
         XCTAssertEqual(try run(["train", "--model", "lenet5", "--epochs", "1", "--train-limit", "1000", "--test-limit", "300", "--out", dense, "--quiet"]).status, 0)
         let out = dir + "/small.safetensors"
         let r = try run(["prune", "--model", "lenet5", "--weights", dense, "--train-limit", "1000", "--test-limit", "300", "--structured",
-                         "--structured-target", "flops", "--ratio", "0.5", "--finetune-epochs", "1", "--out", out, "--json", "--quiet"])
+                         "--structured-target", "flops", "--ratio", "0.5", "--finetune-epochs", "1", "--out", out, "--json", "--quiet",
+                         "--report", dir + "/structured.html"])
         XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(try String(contentsOfFile: dir + "/structured.html", encoding: .utf8).contains("Per-layer width"))
+        try r.out.write(toFile: dir + "/report.json", atomically: true, encoding: .utf8)
+        let page = try run(["report", dir + "/report.json", "--html", dir + "/again.html"])
+        XCTAssertEqual(page.status, 0, page.err)
+        XCTAssertTrue(try String(contentsOfFile: dir + "/again.html", encoding: .utf8).contains("Per-layer width"))
         let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         let macs = try XCTUnwrap(obj["macs"] as? Int), denseMACs = try XCTUnwrap(obj["denseMACs"] as? Int)
         XCTAssertLessThanOrEqual(Double(macs), 0.5 * Double(denseMACs))

@@ -16,7 +16,8 @@ final class SensitivityCLITests: XCTestCase {
         let eval = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(e.out.utf8)) as? [String: Any])
         let dense = try XCTUnwrap((eval["test"] as? [String: Any])?["accuracy"] as? Double)
         let r = try run(["sensitivity", "--model", "lenet300", "--weights", weights, "--sparsities", "0.5,0.9,0.99",
-                         "--max-drop", "0.02", "--plot", plot, "--json", "--quiet"] + limits)
+                         "--max-drop", "0.02", "--plot", plot, "--json", "--quiet", "--report", dir + "/s.html"]
+                        + limits)
         XCTAssertEqual(r.status, 0, r.err)
         let out = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         let plain = try XCTUnwrap((out["report"] as? [String: Any])?["plain"] as? [String: Any])
@@ -35,6 +36,8 @@ final class SensitivityCLITests: XCTestCase {
         XCTAssertNil((out["report"] as? [String: Any])?["recalibrated"] as? [String: Any], "no BatchNorm")
         let svg = try String(contentsOfFile: plot, encoding: .utf8)
         XCTAssertTrue(svg.contains("<svg") && svg.contains("fc3.weight"))
+        let page = try String(contentsOfFile: dir + "/s.html", encoding: .utf8)
+        XCTAssertTrue(page.contains("<svg") && page.contains("<td>fc3.weight</td>") && page.contains("2.00-point drop"))
         for (args, needle) in [(["--sparsities", "0.5,1.5"], "1.5"), (["--criterion", "wanda"], "calibration"),
                                (["--max-drop", "-1"], "--max-drop")] {
             let bad = try run(["sensitivity", "--weights", weights] + args + limits)

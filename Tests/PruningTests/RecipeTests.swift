@@ -84,13 +84,20 @@ final class RecipeTests: XCTestCase {
         XCTAssertTrue(both!.message.contains("does not apply"), both!.message)
     }
 
-    /// Every recipe in recipes/ reads without an error (the README points at them).
+    /// Every recipe and sweep grid in recipes/ reads without an error (the README points at them).
     func testTheCommittedRecipesParse() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("recipes")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
         XCTAssertTrue(files.contains("lenet300-rigl-95.yaml"))
-        for f in files { XCTAssertNoThrow(try Recipe.load(path: folder.appendingPathComponent(f).path), f) }
+        for f in files where !f.hasPrefix("sweep-") {
+            XCTAssertNoThrow(try Recipe.load(path: folder.appendingPathComponent(f).path), f)
+        }
+        // Sweep grids: every cell's recipe reads too.
+        for f in files where f.hasPrefix("sweep-") {
+            XCTAssertFalse(try SweepGrid.load(path: folder.appendingPathComponent(f).path).cells().isEmpty, f)
+        }
+        XCTAssertTrue(files.contains("sweep-lenet300.yaml"))
         let rigl = try Recipe.load(path: folder.appendingPathComponent("lenet300-rigl-95.yaml").path)
         XCTAssertEqual(rigl.trainingMethod, TrainingMethodSettings(method: "rigl", sparsity: 0.95))
     }

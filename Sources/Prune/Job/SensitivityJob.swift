@@ -70,7 +70,7 @@ extension SensitivityJob.Report {
     public func plot() -> LinePlot {
         var plot = LinePlot(title: "Per-layer sensitivity of \(model) (\(criterion))", xLabel: "sparsity of the layer",
                             yLabel: "test accuracy (%)")
-        let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+        let colors = LinePlot.palette
         for (report, suffix) in [(plain, ""), (recalibrated, " (BN recal.)")] {
             guard let report else { continue }
             for (i, c) in report.curves.enumerated() {

@@ -7,10 +7,17 @@ public struct LinePlot {
         public let name: String
         public let color: String
         public let points: [(x: Double, y: Double, error: Double)]
-        public init(name: String, color: String, points: [(x: Double, y: Double, error: Double)]) {
-            self.name = name; self.color = color; self.points = points
+        /// A dashed line without point markers (a front or a reference, not measurements).
+        public var dashed = false
+        public init(name: String, color: String, points: [(x: Double, y: Double, error: Double)],
+                    dashed: Bool = false) {
+            self.name = name; self.color = color; self.points = points; self.dashed = dashed
         }
     }
+
+    /// Distinct line colours, used in turn.
+    public static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+                                 "#17becf"]
 
     public var title: String
     public var xLabel: String
@@ -78,20 +85,21 @@ public struct LinePlot {
     func draw(_ s: Series, index: Int, px: (Double) -> Double, py: (Double) -> Double) -> String {
         let f = { (v: Double) in String(format: "%.1f", v) }
         let path = s.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
-        var out = "<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\" points=\"\(path)\"/>\n"
+        let dash = s.dashed ? " stroke-dasharray=\"6 4\"" : ""
+        var out = "<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\"\(dash) points=\"\(path)\"/>\n"
+        for p in s.points where !s.dashed {
+            out += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"3\" fill=\"\(s.color)\"/>\n"
+        }
         for p in s.points where p.error > 0 {
             out += "<line x1=\"\(f(px(p.x)))\" x2=\"\(f(px(p.x)))\" y1=\"\(f(py(p.y - p.error)))\" "
                 + "y2=\"\(f(py(p.y + p.error)))\" stroke=\"\(s.color)\"/>\n"
         }
         let ly = margin.top + 14 + Double(index) * 20, lx = width - margin.right + 12
         out += "<line x1=\"\(f(lx))\" x2=\"\(f(lx + 22))\" y1=\"\(f(ly - 4))\" y2=\"\(f(ly - 4))\" "
-            + "stroke=\"\(s.color)\" "
+            + "stroke=\"\(s.color)\"\(dash) "
             + "stroke-width=\"2\"/>\n<text x=\"\(f(lx + 28))\" y=\"\(f(ly))\">\(escape(s.name))</text>\n"
         return out
     }
 
-    func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
-    }
+    func escape(_ text: String) -> String { HTMLReport.escape(text) }
 }
