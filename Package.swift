@@ -31,7 +31,7 @@ let package = Package(
         // ONNX messages generated once from onnx.proto (scripts/onnx/regenerate-protobuf.sh) and committed.
         .target(name: "ONNXProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")], path: "Sources/ONNXProto"),
         .target(name: "PruneModelIO", dependencies: ["PruneNN", "PruneTensor", "ONNXProto"], path: "Sources/ModelIO"),
-        .target(name: "PrunePruning", dependencies: ["PruneTensor", "PruneAutodiff", "PruneNN", .product(name: "Yams", package: "Yams")],
+        .target(name: "PrunePruning", dependencies: ["CBLAS", "PruneTensor", "PruneAutodiff", "PruneNN", .product(name: "Yams", package: "Yams")],
                 path: "Sources/Pruning"),
         .target(name: "PrunePruningGraph", dependencies: ["PruneTensor", "PruneAutodiff", "PruneNN", "PrunePruning"], path: "Sources/PruningGraph"),
         .target(name: "CSparseKernels", path: "Sources/CSparseKernels"),

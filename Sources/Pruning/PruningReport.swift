@@ -19,6 +19,9 @@ public struct LayerReport: Sendable, Codable {
     public var sparseBytes: Int
     /// Whether the layer was in the pruning scope.
     public var inScope: Bool
+    /// Elements of one example's input and output activation of the layer (for ``EnergyModel``).
+    public var inputElements: Int?
+    public var outputElements: Int?
 }
 
 /// What pruning did: per layer and in total, and the accuracy at each stage.
@@ -46,18 +49,23 @@ public struct PruningReport: Sendable, Codable {
     public var denseMACs: Int?
     public var inferenceSecondsDense: Double?
     public var inferenceSecondsPruned: Double?
+    /// ``EnergyModel/eyeriss`` estimates of one inference: this model, and the dense model (for masks, the
+    /// same shapes with every weight counted; a structured job sets the original model's).
+    public var energy: EnergyEstimate?
+    public var denseEnergy: EnergyEstimate?
 
     /// Measures a model. `inputShape` is one example's shape (e.g. [1, 28, 28]) for the MAC count;
     /// `batch` is the batch the model is run with (a graph exported for a fixed batch needs that one).
     public static func measure(_ model: any Module, scopePaths: Set<String>,
                                inputShape: [Int], batch: Int = 1) throws -> PruningReport {
-        var spatial: [String: Int] = [:]   // output positions of each conv layer
+        var spatial: [String: Int] = [:], inputs: [String: Int] = [:]   // output positions, input elements
         _ = try withNoGrad {
             model.eval()
             return try ActivationRecorder.forward(model,
                                                   Variable(Tensor.zeros([batch] + inputShape))) { path, layer, input in
                 if let weighted = layer as? any PrunableWeightLayer {
                     spatial[path] = weighted.outputPositions(forInput: input)
+                    inputs[path] = input.count / max(batch, 1)
                 }
             }
         }
@@ -72,7 +80,8 @@ public struct PruningReport: Sendable, Codable {
                                       sparsity: w.isEmpty ? 0 : 1 - Double(nz) / Double(w.count),
                                       macs: w.count * positions, nonzeroMACs: nz * positions,
                                       denseBytes: 4 * w.count, sparseBytes: 4 * nz + (w.count + 7) / 8,
-                                      inScope: scopePaths.contains(t.path)))
+                                      inScope: scopePaths.contains(t.path), inputElements: inputs[t.layerPath],
+                                      outputElements: t.outputs * positions))
         }
         var total = 0, nonzero = 0
         for (_, p) in model.parameters() {
@@ -81,11 +90,14 @@ public struct PruningReport: Sendable, Codable {
         }
         let scope = layers.filter(\.inScope)
         let scopeCount = scope.reduce(0) { $0 + $1.parameters }, scopeNZ = scope.reduce(0) { $0 + $1.nonzeros }
-        return PruningReport(layers: layers, totalParameters: total, totalNonzeros: nonzero,
-                             scopeSparsity: scopeCount == 0 ? 0 : 1 - Double(scopeNZ) / Double(scopeCount),
-                             modelSparsity: total == 0 ? 0 : 1 - Double(nonzero) / Double(total),
-                             macs: layers.reduce(0) { $0 + $1.macs }, nonzeroMACs: layers.reduce(0) { $0 + $1.nonzeroMACs },
-                             settings: [:])
+        var report = PruningReport(layers: layers, totalParameters: total, totalNonzeros: nonzero,
+                                   scopeSparsity: scopeCount == 0 ? 0 : 1 - Double(scopeNZ) / Double(scopeCount),
+                                   modelSparsity: total == 0 ? 0 : 1 - Double(nonzero) / Double(total),
+                                   macs: layers.reduce(0) { $0 + $1.macs },
+                                   nonzeroMACs: layers.reduce(0) { $0 + $1.nonzeroMACs }, settings: [:])
+        report.energy = EnergyModel.eyeriss.estimate(layers)
+        report.denseEnergy = EnergyModel.eyeriss.estimate(layers, countingZeros: true)
+        return report
     }
 
     /// The report as a text table.
@@ -116,6 +128,12 @@ public struct PruningReport: Sendable, Codable {
                                 q, d / max(q, 1e-9)))
         }
         if let fileBytes { lines.append("saved file: \(fileBytes) bytes") }
+        if let e = energy, let d = denseEnergy, d.total > 0 {
+            lines.append(String(format: "energy estimate per inference (Yang et al. 2017 model, Eyeriss costs; not "
+                                + "measured): %.3g → %.3g MAC-equivalents (%.1f%% of dense; weights %.0f%%, "
+                                + "activations %.0f%%, computation %.0f%%)", d.total, e.total, 100 * e.total / d.total,
+                                100 * e.weights / e.total, 100 * e.activations / e.total, 100 * e.computation / e.total))
+        }
         return lines.joined(separator: "\n")
     }
 }

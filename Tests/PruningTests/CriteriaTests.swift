@@ -32,7 +32,8 @@ final class CriteriaTests: XCTestCase {
         let (m, d) = try trainedModel()
         let targets = PruningTarget.all(in: m)
         let loader = try DataLoader(d, batchSize: 64)
-        let stats = try Calibration.collect(model: m, targets: targets, needs: [LossGradients(), HessianDiagonal(), InputNorms(), OutputActivations(), MovementScores()],
+        let stats = try Calibration.collect(model: m, targets: targets, needs: [LossGradients(), HessianDiagonal(), InputNorms(), OutputActivations(), MovementScores(),
+                                                                                   FeatureMapRanks()],
                                             loader: loader, batches: 4, settings: CalibrationSettings(probes: 2))
         XCTAssertEqual(stats.gradientBatches, 4)
         XCTAssertEqual(stats.inputNormSquareSums["fc1"]?.count, 8)

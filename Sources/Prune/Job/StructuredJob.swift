@@ -38,6 +38,7 @@ struct StructuredJob {
         report.accuracyAfterFineTuning = settings.finetuneEpochs > 0 ? pruned.accuracy : nil
         report.denseParameters = denseReport.totalParameters
         report.denseMACs = denseReport.macs
+        report.denseEnergy = denseReport.denseEnergy
         report.inferenceSecondsDense = seconds.dense
         report.inferenceSecondsPruned = seconds.pruned
         report.settings = ["structured": "\(structured.target) \(structured.ratio)",

@@ -53,6 +53,8 @@ public struct SweepMetrics: Codable, Sendable, Equatable {
     public var parametersLeft: Double?
     /// Non-zero multiply-accumulates over the dense model's.
     public var macsLeft: Double?
+    /// Estimated energy per inference over the dense model's (``EnergyModel``; an estimate, not measured).
+    public var energyLeft: Double?
     public var fileBytes: Int?
 
     public init(_ r: PruningReport) {
@@ -64,6 +66,7 @@ public struct SweepMetrics: Codable, Sendable, Equatable {
         parametersLeft = parameters > 0 ? Double(r.totalNonzeros) / Double(parameters) : nil
         let macs = r.denseMACs ?? r.macs
         macsLeft = macs > 0 ? Double(r.nonzeroMACs) / Double(macs) : nil
+        if let e = r.energy, let d = r.denseEnergy, d.total > 0 { energyLeft = e.total / d.total }
         fileBytes = r.fileBytes
     }
 

@@ -48,13 +48,14 @@ public struct SweepResults: Codable, Sendable {
 
     /// One row per cell, in grid order (percentages; wall time last).
     public func table() -> String {
-        let head = axes + ["dense %", "pruned %", "final %", "sparsity %", "params left %", "MACs left %", "s"]
+        let head = axes + ["dense %", "pruned %", "final %", "sparsity %", "params left %", "MACs left %",
+                           "energy left % (est.)", "s"]
         var rows = [MarkdownTable.header(head)]
         for c in cells {
             let m = c.metrics
             rows.append(MarkdownTable.row(axes.map { c.label($0) ?? "" } + [
                 percent(m.accuracyDense), percent(m.accuracyAfterPruning), percent(m.accuracy),
-                percent(m.sparsity), percent(m.parametersLeft), percent(m.macsLeft),
+                percent(m.sparsity), percent(m.parametersLeft), percent(m.macsLeft), percent(m.energyLeft),
                 String(format: "%.1f", c.seconds)]))
         }
         return rows.joined(separator: "\n")

@@ -7,7 +7,7 @@
 /// - 1 − APoZ, the fraction of non-zero activations (Hu et al., "Network Trimming: A Data-Driven
 ///   Neuron Pruning Approach", 2016: a high average percentage of zeros after the ReLU marks a
 ///   removable neuron; without a ReLU after the layer almost no activation is exactly zero).
-public struct ActivationImportance: ImportanceCriterion {
+public struct ActivationImportance: ChannelScoringCriterion {
     public enum Statistic: Sendable { case meanMagnitude, variance, nonZeroFraction }
     public var statistic: Statistic
     public var name: String {
@@ -31,24 +31,6 @@ public struct ActivationImportance: ImportanceCriterion {
             case .nonZeroFraction: return 1 - s.zeros[c] / s.count
             }
         }
-    }
-
-    /// A group's score is its channels' mean statistic (not their sum over the weights), so channels of
-    /// layers with different fan-in compare, in a global scope and within a dependency group alike.
-    public func groupScores(_ target: PruningTarget, groups: PatternGroups,
-                            statistics: CalibrationStatistics) throws -> [Double] {
-        let sums = groups.sum(try elementScores(target, statistics: statistics))
-        return zip(sums, groups.sizes).map { $0 / Double(max($1, 1)) }
-    }
-
-    public func elementScores(_ target: PruningTarget, statistics: CalibrationStatistics) throws -> [Float] {
-        let c = try channelScores(target, statistics: statistics)
-        guard c.count == target.outputs else {
-            throw PruningError.missingStatistics("\(target.layerPath): \(c.count) channel statistics for \(target.outputs) outputs")
-        }
-        var out = [Float](repeating: 0, count: target.count)
-        for o in 0..<target.outputs { for j in 0..<target.fanIn { out[o * target.fanIn + j] = Float(c[o]) } }
-        return out
     }
 }
 
