@@ -53,7 +53,7 @@ public enum MaskBuilder {
         var ratios: [String: Double] = [:]
         switch scope.distribution {
         case .layerwise: break
-        case .perLayer(let r): ratios = r
+        case .perLayer, .allocated: ratios = try scope.layerSparsities(targets, sparsity: sparsity) ?? [:]
         case .global, .globalProtected:
             throw PruningError.invalidOption("\(criterion) compares weights within each output row, so every layer gets the "
                                              + "same sparsity: use a layerwise or per-layer scope, not global")
@@ -93,10 +93,10 @@ public enum MaskBuilder {
         var keep = groups.map { [Bool](repeating: true, count: $0.count) }
         func ascending(_ s: [Double]) -> [Int] { s.indices.sorted { s[$0] < s[$1] || (s[$0] == s[$1] && $0 < $1) } }
         switch scope.distribution {
-        case .layerwise, .perLayer:
+        case .layerwise, .perLayer, .allocated:
+            let ratios = try scope.layerSparsities(targets, sparsity: sparsity) ?? [:]
             for (k, t) in targets.enumerated() {
-                var target = sparsity
-                if case .perLayer(let ratios) = scope.distribution, let r = ratios[t.path] ?? ratios[t.layerPath] { target = r }
+                let target = ratios[t.path] ?? ratios[t.layerPath] ?? sparsity
                 guard target >= 0, target < 1 else { throw PruningError.impossibleTarget("\(t.path): sparsity must be in [0, 1), got \(target)") }
                 let goal = Int((target * Double(t.count)).rounded())
                 var pruned = 0

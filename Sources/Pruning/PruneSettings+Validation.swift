@@ -6,6 +6,13 @@ extension PruneSettings {
     public func validate() throws {
         try SettingCheck.fraction(protect, "protect", below: 1)
         for (path, value) in layers { try SettingCheck.target(value, "the sparsity of \(path)", below: 1) }
+        if let allocation {
+            _ = try AllocationRule(named: allocation)
+            guard layers.isEmpty, scope == nil else {
+                throw PruningError.invalidOption("an allocation (\(allocation)) sets every layer's sparsity: give it "
+                                                 + "without a scope or per-layer sparsities")
+            }
+        }
         if let sparsity { try SettingCheck.target(sparsity, "sparsity", below: 1) }
         try SettingCheck.open(rate, "rate", 0, 1)
         try SettingCheck.atLeast(agpFrequency, 1, "agp-frequency")

@@ -7,6 +7,8 @@ public struct PruneSettings: Sendable, Equatable {
     public var protect = 0.02
     /// Per-layer sparsities by weight or layer path.
     public var layers: [String: Double] = [:]
+    /// A density allocation (uniform, er, erk) that sets each layer's sparsity from the overall target.
+    public var allocation: String?
     public var include: [String] = []
     public var exclude: [String] = []
     public var keepFirstLast = false
@@ -42,6 +44,7 @@ public struct PruneSettings: Sendable, Equatable {
         case .protected: distribution = .globalProtected(minimumKept: protect)
         }
         if !layers.isEmpty { distribution = .perLayer(layers) }
+        if let allocation { distribution = .allocated(try AllocationRule(named: allocation)) }
         let scopeValue = PruningScope(distribution: distribution, include: include, exclude: exclude,
                                       keepFirstAndLastDense: keepFirstLast)
         var scheduleSettings = ScheduleSettings()

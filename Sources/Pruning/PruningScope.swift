@@ -12,6 +12,20 @@ public struct PruningScope: Sendable {
         case global
         /// Global, but every layer keeps at least this fraction of its groups, and never none.
         case globalProtected(minimumKept: Double)
+        /// Per-layer sparsities from a ``DensityAllocation`` (ERK, ER, uniform) at the current target.
+        case allocated(AllocationRule)
+    }
+
+    /// The per-layer sparsities of a per-layer or allocated distribution at `sparsity` (by weight path);
+    /// nil for the others.
+    public func layerSparsities(_ targets: [PruningTarget], sparsity: Double) throws -> [String: Double]? {
+        switch distribution {
+        case .perLayer(let ratios): return ratios
+        case .allocated(let rule):
+            let densities = try rule.allocation.densities(targets.map(\.shape), density: 1 - sparsity)
+            return Dictionary(uniqueKeysWithValues: zip(targets, densities).map { ($0.path, 1 - $1) })
+        case .layerwise, .global, .globalProtected: return nil
+        }
     }
 
     public var distribution: Distribution

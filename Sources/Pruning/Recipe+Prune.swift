@@ -1,7 +1,8 @@
 import Yams
 
 extension Recipe {
-    static let pruneKeys = ["criterion", "granularity", "scope", "protect", "layers", "include", "exclude",
+    static let pruneKeys = ["criterion", "granularity", "scope", "allocation", "protect", "layers", "include",
+                            "exclude",
                             "keep_first_last",
                             "sparsity", "schedule", "rate", "agp_frequency", "agp_ramp", "calibration_batches", "structured"]
 
@@ -12,6 +13,13 @@ extension Recipe {
         if let n = m["criterion"] { s.criterion = try RecipeReader.option(n, "prune.criterion") }
         if let n = m["granularity"] { s.granularity = try RecipeReader.option(n, "prune.granularity") }
         if let n = m["scope"] { s.scope = try RecipeReader.option(n, "prune.scope") as ScopeChoice }
+        if let n = m["allocation"] {
+            let name = try RecipeReader.string(n, "prune.allocation")
+            do { _ = try AllocationRule(named: name) } catch {
+                throw RecipeError(line: n.mark?.line, message: "\(error)")
+            }
+            s.allocation = name
+        }
         if let n = m["schedule"] { s.schedule = try RecipeReader.option(n, "prune.schedule") }
         if let n = m["protect"] { s.protect = try RecipeReader.fraction(n, "prune.protect", allowOne: true) }
         if let n = m["sparsity"] { s.sparsity = try RecipeReader.fraction(n, "prune.sparsity", allowOne: false) }

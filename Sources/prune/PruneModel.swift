@@ -30,6 +30,9 @@ struct PruneModel: ParsableCommand {
     @Option(help: ArgumentHelp("Scope: global, layerwise, or protected (global keeping --protect of every layer); "
                                + "default global, layerwise for wanda."), transform: ScopeChoice.init(parsing:))
     var scope: ScopeChoice?
+    @Option(help: ArgumentHelp("Per-layer sparsities from a density allocation instead of a scope: uniform, er, erk "
+                               + "(Erdős–Rényi(-Kernel), as RigL and SET allocate), at every step of the schedule."))
+    var allocation: String?
     @Option(help: "Protected scope: the fraction of each layer's groups always kept.") var protect: Double = 0.02
     @Option(help: "Per-layer sparsities, e.g. fc1.weight=0.95,fc3.weight=0.5 (other layers use --sparsity).") var layerSparsity: String?
     @Option(help: "Only prune weights matching these patterns (comma-separated, * wildcard).") var include: String?
@@ -81,6 +84,7 @@ struct PruneModel: ParsableCommand {
     var settings: PruneSettings {
         var s = PruneSettings()
         s.criterion = criterion; s.granularity = granularity; s.scope = scope; s.protect = protect
+        s.allocation = allocation
         s.include = include.map { $0.split(separator: ",").map(String.init) } ?? []
         s.exclude = exclude.map { $0.split(separator: ",").map(String.init) } ?? []
         s.keepFirstLast = keepFirstLast; s.sparsity = sparsity; s.schedule = schedule; s.rate = rate

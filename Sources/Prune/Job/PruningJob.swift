@@ -75,7 +75,8 @@ public enum PruningJob {
         let plan = try settings.plan(trainCount: dataset.train.count)
         let teacher: (any Module)? = plan.fineTuning.distillation != nil ? try source.reload() : nil
         let scope = settings.effectiveScope(plan.criterion)
-        log.info("pruning \(source.name): \(settings.criterion), \(plan.pattern), scope \(scope), "
+        let spread = settings.allocation.map { "allocation \($0)" } ?? "scope \(scope)"
+        log.info("pruning \(source.name): \(settings.criterion), \(plan.pattern), \(spread), "
                  + String(format: "sparsity %.2f%%", plan.effectiveSparsity * 100) + ", schedule \(settings.schedule)")
         let data = PruningData(train: dataset.train, test: dataset.test, normalization: dataset.normalization)
         let checkpoints = inputs.out.map {
@@ -101,7 +102,8 @@ public enum PruningJob {
         let size = (try? FileManager.default.attributesOfItem(atPath: inputs.weights)[.size] as? Int) ?? 0
         let layers = s.layers.keys.sorted().map { "\($0)=\(s.layers[$0]!)" }.joined(separator: ",")
         return ["prune", inputs.model, "\(inputs.weights)(\(size) bytes)", "\(s.criterion)", "\(s.granularity)",
-                "\(String(describing: s.scope))", "\(s.protect)", layers, s.include.joined(separator: ","),
+                "\(String(describing: s.scope))", "allocation \(s.allocation ?? "none")", "\(s.protect)", layers,
+                s.include.joined(separator: ","),
                 s.exclude.joined(separator: ","), "\(s.keepFirstLast)", "\(String(describing: s.sparsity))",
                 "\(s.schedule)", "\(s.rate)", "\(s.agpFrequency)", "\(s.agpRamp)", "\(s.calibrationBatches)",
                 "\(s.finetuneEpochs)", "\(s.learningRate)", "\(s.learningRateMultiplier)", "\(s.distillWeight)",
