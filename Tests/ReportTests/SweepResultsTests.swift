@@ -40,9 +40,9 @@ final class SweepResultsTests: XCTestCase {
         XCTAssertEqual(SweepGroup.meanStd([1, 2, 3, 4]).std, (5.0 / 3).squareRoot(), accuracy: 1e-12)
         XCTAssertEqual(SweepGroup.meanStd([]).mean, 0)
         let summary = r.summaryTable().split(separator: "\n")
-        XCTAssertEqual(summary[0],
-                       "| method | prune.sparsity | runs | final % | sparsity % | MACs left % | s per run |")
-        XCTAssertEqual(summary[2], "| a | 0.5 | 2 | 90.00 ± 1.41 | 50.00 | 50.00 | 2.0 |")
+        XCTAssertEqual(summary[0], "| method | prune.sparsity | runs | pruned % | final % | sparsity % | params left % "
+                       + "| MACs left % | energy left % (est.) | s per run |")
+        XCTAssertEqual(summary[2], "| a | 0.5 | 2 | – | 90.00 ± 1.41 | 50.00 | – | 50.00 | – | 2.0 |")
     }
 
     func testParetoFrontKeepsOnlyUndominatedGroups() {

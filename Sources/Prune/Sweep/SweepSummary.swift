@@ -9,9 +9,15 @@ public struct SweepGroup: Sendable {
 
     public var accuracy: (mean: Double, std: Double) { Self.meanStd(cells.map(\.metrics.accuracy)) }
     public var sparsity: Double { Self.meanStd(cells.map(\.metrics.sparsity)).mean }
-    public var macsLeft: Double? {
-        let v = cells.compactMap(\.metrics.macsLeft)
-        return v.count == cells.count ? Self.meanStd(v).mean : nil
+    public var macsLeft: Double? { mean(\.macsLeft) }
+    public var parametersLeft: Double? { mean(\.parametersLeft) }
+    public var accuracyAfterPruning: Double? { mean(\.accuracyAfterPruning) }
+    public var energyLeft: Double? { mean(\.energyLeft) }
+
+    /// The mean of an optional metric over the cells, nil unless every cell has it.
+    func mean(_ metric: KeyPath<SweepMetrics, Double?>) -> Double? {
+        let v = cells.compactMap { $0.metrics[keyPath: metric] }
+        return v.count == cells.count && !v.isEmpty ? Self.meanStd(v).mean : nil
     }
     public var seconds: Double { Self.meanStd(cells.map(\.seconds)).mean }
 
@@ -42,12 +48,15 @@ extension SweepResults {
     /// Mean ± std over seeds per group (percentages).
     public func summaryTable() -> String {
         let kept = axes.filter { !seedAxes.contains($0) }
-        var rows = [MarkdownTable.header(kept + ["runs", "final %", "sparsity %", "MACs left %", "s per run"])]
+        var rows = [MarkdownTable.header(kept + ["runs", "pruned %", "final %", "sparsity %", "params left %",
+                                                 "MACs left %", "energy left % (est.)", "s per run"])]
         for g in groups {
             let a = g.accuracy
             rows.append(MarkdownTable.row(kept.map { axis in g.labels.first { $0.axis == axis }?.value ?? "" } + [
-                "\(g.cells.count)", String(format: "%.2f ± %.2f", a.mean * 100, a.std * 100),
-                String(format: "%.2f", g.sparsity * 100), percent(g.macsLeft), String(format: "%.1f", g.seconds)]))
+                "\(g.cells.count)", percent(g.accuracyAfterPruning),
+                String(format: "%.2f ± %.2f", a.mean * 100, a.std * 100),
+                String(format: "%.2f", g.sparsity * 100), percent(g.parametersLeft), percent(g.macsLeft),
+                percent(g.energyLeft), String(format: "%.1f", g.seconds)]))
         }
         return rows.joined(separator: "\n")
     }
