@@ -24,6 +24,9 @@ struct Lottery: ParsableCommand {
     @Option(help: ArgumentHelp("Folder for ticket.safetensors (masked rewind weights), masks.safetensors, "
                                + "trained.safetensors and rounds.json."))
     var out: String?
+    @Flag(help: ArgumentHelp("Continue a killed search after its last finished round (checkpoints in <out>.resume/, "
+                             + "written after every round whenever --out is given)."))
+    var resume = false
     @OptionGroup var options: DataOptions
     @OptionGroup var common: CommonOptions
 
@@ -40,19 +43,38 @@ struct Lottery: ParsableCommand {
                                               learningRate: lr)
             let seed = common.seed ?? 0
             let search = recipe.lotteryTicketSearch(settings, data: train, test: test, seed: seed)
-            let ticket = try search.run(seed: seed, totalSteps: recipe.totalSteps(train)) { r in
-                let reinit = r.reinitialized.map { String(format: ", reinitialized %.2f%%", $0 * 100) } ?? ""
-                let random = r.randomMask.map { String(format: ", random mask %.2f%%", $0 * 100) } ?? ""
-                console.info(String(format: "round %d: %.2f%% of the weights left, test accuracy %.2f%%", r.round,
-                                    r.density * 100, r.ticket * 100) + reinit + random)
-            }
+            let checkpoints = out.map { LotteryCheckpointFolder(path: $0 + JobCheckpoint.suffix,
+                                                                fingerprint: fingerprint(train.count, seed: seed)) }
+            if resume, out == nil { throw ValidationError("--resume needs --out (the checkpoints live beside it)") }
+            let saved = resume ? try checkpoints?.load() : nil
+            if resume, saved == nil { console.info("no checkpoint beside \(out ?? ""): starting from the beginning") }
+            for r in saved?.rounds ?? [] { report(r, console: console, note: " (from the checkpoint)") }
+            let ticket = try search.run(seed: seed, totalSteps: recipe.totalSteps(train), resume: saved,
+                                        roundDone: { report($0, console: console, note: "") },
+                                        progress: { try checkpoints?.save($0) })
             if let out { try save(ticket, to: out, seed: seed) }
+            checkpoints?.finish()
             if common.json { try console.emitJSON(ticket.rounds) } else if let last = ticket.rounds.last {
                 console.result(String(format: "ticket: %.2f%% of the weights, test accuracy %.2f%% (dense %.2f%%)%@",
                                       last.density * 100, last.ticket * 100, ticket.rounds[0].ticket * 100,
                                       out.map { "; saved in \($0)" } ?? ""))
             }
         } catch let e as ValidationError { throw e } catch { throw CLIError("lottery: \(error)") }
+    }
+
+    func report(_ r: LotteryRound, console: Console, note: String) {
+        let reinit = r.reinitialized.map { String(format: ", reinitialized %.2f%%", $0 * 100) } ?? ""
+        let random = r.randomMask.map { String(format: ", random mask %.2f%%", $0 * 100) } ?? ""
+        console.info(String(format: "round %d: %.2f%% of the weights left, test accuracy %.2f%%", r.round,
+                            r.density * 100, r.ticket * 100) + reinit + random + note)
+    }
+
+    /// Everything a resumed search must share with the killed one.
+    func fingerprint(_ examples: Int, seed: UInt64) -> String {
+        ["lottery", model, "rounds \(rounds)", "rate \(rate)", "output \(String(describing: outputRate))",
+         "rewind \(rewindStep)", "global \(global)", "controls \(reinitControl) \(randomMaskControl)",
+         "epochs \(epochs)", "lr \(lr)", "batch \(options.batchSize)", "seed \(seed)", "examples \(examples)",
+         "threads \(ProcessInfoCores.count)"].joined(separator: "|")
     }
 
     /// The ticket's files: masked rewind weights, the masks, the trained sparse network, the rounds.
@@ -70,6 +92,8 @@ struct Lottery: ParsableCommand {
         try Safetensors.write(masks, to: folder + "/masks.safetensors")
         var trained = ticket.trained.stateDict(); trained.metadata = meta
         try Safetensors.write(trained, to: folder + "/trained.safetensors")
-        try AtomicFile.write(try JSONEncoder().encode(ticket.rounds), to: folder + "/rounds.json")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys   // identical runs, identical bytes
+        try AtomicFile.write(try encoder.encode(ticket.rounds), to: folder + "/rounds.json")
     }
 }

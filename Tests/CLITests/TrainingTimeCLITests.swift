@@ -86,6 +86,46 @@ final class TrainingTimeCLITests: XCTestCase {
                       "the trained ticket keeps the mask")
     }
 
+    /// A lottery search killed (SIGKILL) after its first pruned round continues from `<out>.resume/` with
+    /// `--resume` and writes the same files, byte for byte, as an uninterrupted search.
+    func testALotterySearchResumesAfterAKill() throws {
+        try PruneCLI.requireFashionMNIST()
+        let dir = try temporaryDirectory()
+        let args = ["lottery", "--rounds", "3", "--epochs", "1", "--train-limit", "1500", "--test-limit", "300",
+                    "--seed", "6", "--random-mask-control", "--threads", "1", "--quiet"]
+        XCTAssertEqual(try run(args + ["--out", dir + "/whole"]).status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/whole.resume"), "removed when finished")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try PruneCLI.requireBinary())
+        p.arguments = args + ["--out", dir + "/killed"]
+        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        try p.run()
+        let progress = dir + "/killed.resume/progress.json", deadline = Date().addingTimeInterval(600)
+        func roundsSaved() -> Int {
+            guard let d = FileManager.default.contents(atPath: progress),
+                  let o = try? JSONSerialization.jsonObject(with: d) as? [String: Any] else { return 0 }
+            return (o["rounds"] as? [Any])?.count ?? 0
+        }
+        while roundsSaved() < 2 && p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        XCTAssertGreaterThanOrEqual(roundsSaved(), 2, "killed after round 1 was saved")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/killed/rounds.json"), "killed before the end")
+        try FileManager.default.copyItem(atPath: dir + "/killed.resume", toPath: dir + "/other.resume")
+        let resumed = try run(args.filter { $0 != "--quiet" } + ["--out", dir + "/killed", "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.out.contains("(from the checkpoint)"), resumed.out)
+        for file in ["ticket.safetensors", "masks.safetensors", "trained.safetensors", "rounds.json"] {
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/killed/" + file)),
+                           try Data(contentsOf: URL(fileURLWithPath: dir + "/whole/" + file)), file)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/killed.resume"), "removed when finished")
+        var otherSeed = args
+        otherSeed[otherSeed.firstIndex(of: "6")!] = "7"
+        let mismatch = try run(otherSeed + ["--out", dir + "/other", "--resume"])
+        XCTAssertTrue(mismatch.status != 0 && mismatch.err.contains("different search"), mismatch.err)
+    }
+
     func testBadKnobsAreClearErrors() throws {
         let cases: [([String], String)] = [
             (["train", "--sparse-training", "rigl", "--sparsity", "1"], "density"),

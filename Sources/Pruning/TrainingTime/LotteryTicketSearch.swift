@@ -19,23 +19,26 @@ public struct LotteryTicketSearch {
     }
 
     /// Runs every round; `roundDone` sees each result as it is measured. `totalSteps` is the training
-    /// budget in optimizer steps (the rewind step must fall inside it).
-    public func run(seed: UInt64, totalSteps: Int,
-                    roundDone: (LotteryRound) throws -> Void = { _ in }) throws -> LotteryTicket {
+    /// budget in optimizer steps (the rewind step must fall inside it). `progress` receives the state after
+    /// every round (a safe point to checkpoint); a run started from such a state (`resume`) continues with
+    /// the next round and ends as the uninterrupted run would.
+    public func run(seed: UInt64, totalSteps: Int, resume: LotteryProgress? = nil,
+                    roundDone: (LotteryRound) throws -> Void = { _ in },
+                    progress: (LotteryProgress) throws -> Void = { _ in }) throws -> LotteryTicket {
         guard settings.rewindStep <= totalSteps else {
             throw PruningError.invalidOption("the rewind step \(settings.rewindStep) is beyond training, which has "
                                              + "\(totalSteps) steps")
         }
         let model = try makeModel(seed)
         let targets = try scope.targets(in: model)
-        let snapshot = RewindSnapshot(model: model, step: settings.rewindStep)
-        var rounds = [LotteryRound(round: 0, density: 1, ticket: try train(model, snapshot), reinitialized: nil,
-                                   randomMask: nil)]
-        try roundDone(rounds[0])
-        guard let rewind = snapshot.state else {
-            throw PruningError.invalidOption("training ended before the rewind step \(settings.rewindStep)")
+        var rounds: [LotteryRound], rewind: [String: Tensor]
+        if let resume {
+            (rounds, rewind) = try resume.restore(into: model, targets: targets)
+        } else {
+            (rounds, rewind) = try trainDense(model, roundDone: roundDone)
+            try progress(LotteryProgress(rounds: rounds, model: model, targets: targets, rewind: rewind))
         }
-        for round in 1...settings.rounds {
+        for round in rounds.count..<(settings.rounds + 1) {
             let masks = nextMasks(targets)
             rewindWeights(model, to: rewind)
             for (t, m) in zip(targets, masks) { t.parameter.mask = Tensor(unchecked: t.shape, m) }
@@ -43,10 +46,24 @@ public struct LotteryTicketSearch {
                                      rewind: rewind)
             rounds.append(result)
             try roundDone(result)
+            try progress(LotteryProgress(rounds: rounds, model: model, targets: targets, rewind: rewind))
         }
         let masks = Dictionary(uniqueKeysWithValues: targets.map { ($0.path, $0.parameter.mask!) })
         return LotteryTicket(rewindState: rewind, masks: masks, rewindStep: settings.rewindStep, rounds: rounds,
                              trained: model)
+    }
+
+    /// Round 0: the dense network trained, its weights saved at the rewind step.
+    func trainDense(_ model: any Module, roundDone: (LotteryRound) throws -> Void) throws
+        -> ([LotteryRound], [String: Tensor]) {
+        let snapshot = RewindSnapshot(model: model, step: settings.rewindStep)
+        let round = LotteryRound(round: 0, density: 1, ticket: try train(model, snapshot), reinitialized: nil,
+                                 randomMask: nil)
+        try roundDone(round)
+        guard let rewind = snapshot.state else {
+            throw PruningError.invalidOption("training ended before the rewind step \(settings.rewindStep)")
+        }
+        return ([round], rewind)
     }
 
     /// Trains the ticket (already rewound and masked) and the asked-for controls.
