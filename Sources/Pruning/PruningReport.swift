@@ -132,7 +132,8 @@ public struct PruningReport: Sendable, Codable {
             lines.append(String(format: "energy estimate per inference (Yang et al. 2017 model, Eyeriss costs; not "
                                 + "measured): %.3g → %.3g MAC-equivalents (%.1f%% of dense; weights %.0f%%, "
                                 + "activations %.0f%%, computation %.0f%%)", d.total, e.total, 100 * e.total / d.total,
-                                100 * e.weights / e.total, 100 * e.activations / e.total, 100 * e.computation / e.total))
+                                100 * e.weights / e.total, 100 * e.activations / e.total,
+                                100 * e.computation / e.total))
         }
         return lines.joined(separator: "\n")
     }

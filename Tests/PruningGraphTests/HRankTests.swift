@@ -66,7 +66,8 @@ final class HRankTests: XCTestCase {
         }
         let graph = try DependencyGraph(tracing: model, example: Tensor.zeros([1, 1, 28, 28]))
         let stats = try Calibration.collect(model: model, targets: try graph.weightTargets(),
-                                            needs: [FeatureMapRanks()], loader: try DataLoader(set, batchSize: 16), batches: 1)
+                                            needs: [FeatureMapRanks()], loader: try DataLoader(set, batchSize: 16),
+                                            batches: 1)
         let conv2 = try XCTUnwrap(graph.groups.first { $0.producers.first?.path == "features.3" })
         let scores = try XCTUnwrap(HRankImportance().memberChannelScores(try conv2.view(), statistics: stats).first)
         // Elimination's cut-off is not the SVD's σ_max · max(m, n) · ε, so a map with a singular value near the
