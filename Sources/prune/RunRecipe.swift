@@ -51,6 +51,10 @@ struct RunRecipe: ParsableCommand {
 
     /// A `train: {method: …}` recipe: a sparse network trained from scratch.
     func runTrainingMethod(_ r: Recipe, data: ImageDataSource, console: Console) throws {
+        if report != nil {
+            throw CLIError("\(recipe): --report applies to pruning recipes; a train.method recipe prints its result "
+                           + "(--json for a file)")
+        }
         if resume {
             throw CLIError("\(recipe): --resume does not apply to train.method recipes (a training-time method's "
                            + "masks and schedule are not checkpointed); run it again from the start")

@@ -215,6 +215,8 @@ final class TrainingTimeCLITests: XCTestCase {
         let resumed = try run(["run", recipe, "--resume"])
         XCTAssertNotEqual(resumed.status, 0)
         XCTAssertTrue(resumed.err.contains("--resume"), resumed.err)
+        let page = try run(["run", recipe, "--report", NSTemporaryDirectory() + "unused.html"])
+        XCTAssertTrue(page.status != 0 && page.err.contains("--report applies to pruning recipes"), page.err)
         try "train: {method: rigel, sparsity: 0.9}\n".write(toFile: recipe, atomically: true, encoding: .utf8)
         let unknown = try run(["run", recipe])
         XCTAssertNotEqual(unknown.status, 0)
