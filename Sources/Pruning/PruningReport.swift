@@ -54,6 +54,12 @@ public struct PruningReport: Sendable, Codable {
     public var energy: EnergyEstimate?
     public var denseEnergy: EnergyEstimate?
 
+    /// The estimated energy per inference as a fraction of the dense model's (nil without both estimates).
+    public var energyLeft: Double? {
+        guard let e = energy, let d = denseEnergy, d.total > 0 else { return nil }
+        return e.total / d.total
+    }
+
     /// Measures a model. `inputShape` is one example's shape (e.g. [1, 28, 28]) for the MAC count;
     /// `batch` is the batch the model is run with (a graph exported for a fixed batch needs that one).
     public static func measure(_ model: any Module, scopePaths: Set<String>,
@@ -128,10 +134,10 @@ public struct PruningReport: Sendable, Codable {
                                 q, d / max(q, 1e-9)))
         }
         if let fileBytes { lines.append("saved file: \(fileBytes) bytes") }
-        if let e = energy, let d = denseEnergy, d.total > 0 {
+        if let e = energy, let d = denseEnergy, let left = energyLeft {
             lines.append(String(format: "energy estimate per inference (Yang et al. 2017 model, Eyeriss costs; not "
                                 + "measured): %.3g → %.3g MAC-equivalents (%.1f%% of dense; weights %.0f%%, "
-                                + "activations %.0f%%, computation %.0f%%)", d.total, e.total, 100 * e.total / d.total,
+                                + "activations %.0f%%, computation %.0f%%)", d.total, e.total, 100 * left,
                                 100 * e.weights / e.total, 100 * e.activations / e.total,
                                 100 * e.computation / e.total))
         }

@@ -92,8 +92,6 @@ struct Lottery: ParsableCommand {
         try Safetensors.write(masks, to: folder + "/masks.safetensors")
         var trained = ticket.trained.stateDict(); trained.metadata = meta
         try Safetensors.write(trained, to: folder + "/trained.safetensors")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys   // identical runs, identical bytes
-        try AtomicFile.write(try encoder.encode(ticket.rounds), to: folder + "/rounds.json")
+        try AtomicFile.write(try StableJSON.encode(ticket.rounds), to: folder + "/rounds.json")
     }
 }

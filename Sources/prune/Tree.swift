@@ -183,9 +183,7 @@ struct TreeCommand: ParsableCommand {
                             path: path ? fit.path : nil)
         if let dot { try AtomicFile.write(Data(fit.pruned.renderDOT().utf8), to: dot) }
         if let save {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys]
-            try AtomicFile.write(try enc.encode(fit.pruned), to: save)
+            try AtomicFile.write(try StableJSON.encode(fit.pruned), to: save)
         }
         if json { try console.emitJSON(report); return }
         printFit(report, fit: fit, dataset: dataset)

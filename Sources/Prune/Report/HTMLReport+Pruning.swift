@@ -27,8 +27,8 @@ extension PruningReport {
             ["non-zero parameters", "\(totalNonzeros)"], ["MACs", "\(denseMACs ?? macs)"],
             ["non-zero MACs", "\(nonzeroMACs)"],
             ["energy per inference, % of dense (estimate: Yang et al. 2017 model, Eyeriss costs)",
-             energy.flatMap { e in denseEnergy.map { String(format: "%.1f", 100 * e.total / max($0.total, 1e-300)) } }
-                ?? "–"]] + settings.sorted { $0.key < $1.key }.map { [$0.key, $0.value] })
+             energyLeft.map { String(format: "%.1f", 100 * $0) } ?? "–"]]
+            + settings.sorted { $0.key < $1.key }.map { [$0.key, $0.value] })
         var page = HTMLReport(title: title)
         page.sections.append(HTMLReport.Section("Summary", [summary]))
         let bars = denseParameters == nil ? sparsityBars() : widthBars()

@@ -27,17 +27,24 @@ public struct SweepCellResult: Codable, Sendable {
     /// The value of an axis in this cell.
     public func label(_ axis: String) -> String? { labels.first { $0.axis == axis }?.value }
 
-    public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(self)
-    }
+    public func encoded() throws -> Data { try StableJSON.encode(self, pretty: true) }
 
     public static func read(_ path: String) throws -> SweepCellResult {
         guard let data = FileManager.default.contents(atPath: path) else { throw JobError("cannot read \(path)") }
         do { return try JSONDecoder().decode(SweepCellResult.self, from: data) } catch {
             throw JobError("\(path) is not a sweep cell result: \(error)")
         }
+    }
+}
+
+extension SweepGrid {
+    /// The cell's stored result when it is finished: nil when there is none or it was written for another
+    /// recipe (the grid changed); an unreadable file is an error naming it.
+    public func finishedResult(_ cell: SweepCell) throws -> SweepCellResult? {
+        let path = resultPath(cell)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let result = try SweepCellResult.read(path)
+        return result.recipe == cell.recipeText ? result : nil
     }
 }
 
@@ -66,7 +73,7 @@ public struct SweepMetrics: Codable, Sendable, Equatable {
         parametersLeft = parameters > 0 ? Double(r.totalNonzeros) / Double(parameters) : nil
         let macs = r.denseMACs ?? r.macs
         macsLeft = macs > 0 ? Double(r.nonzeroMACs) / Double(macs) : nil
-        if let e = r.energy, let d = r.denseEnergy, d.total > 0 { energyLeft = e.total / d.total }
+        energyLeft = r.energyLeft
         fileBytes = r.fileBytes
     }
 

@@ -17,12 +17,7 @@ public struct SweepResults: Codable, Sendable {
     public static func merge(_ grid: SweepGrid, allowMissing: Bool = false) throws -> SweepResults {
         var found: [SweepCellResult] = [], missing: [String] = []
         for cell in try grid.cells() {
-            let path = grid.resultPath(cell)
-            if FileManager.default.fileExists(atPath: path) {
-                let result = try SweepCellResult.read(path)
-                if result.recipe == cell.recipeText { found.append(result); continue }
-            }
-            missing.append(cell.key)
+            if let result = try grid.finishedResult(cell) { found.append(result) } else { missing.append(cell.key) }
         }
         if !missing.isEmpty && !allowMissing {
             throw JobError("\(missing.count) of \(found.count + missing.count) cells have no result yet (first: "
@@ -37,11 +32,7 @@ public struct SweepResults: Codable, Sendable {
         return try JSONDecoder().decode(SweepResults.self, from: data)
     }
 
-    public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(self)
-    }
+    public func encoded() throws -> Data { try StableJSON.encode(self, pretty: true) }
 
     /// Axes that repeat a run with another seed (`seed`, `train.seed`, …): the summary averages over them.
     public var seedAxes: [String] { axes.filter { $0 == "seed" || $0.hasSuffix(".seed") } }

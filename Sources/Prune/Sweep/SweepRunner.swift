@@ -24,14 +24,8 @@ public struct SweepRunner {
     /// The cells of this shard.
     public var shardCells: [SweepCell] { cells.filter { shard.contains($0) } }
 
-    /// Whether a cell has a result for exactly its recipe.
-    public func isFinished(_ cell: SweepCell) -> Bool {
-        let path = grid.resultPath(cell)
-        guard FileManager.default.fileExists(atPath: path), let result = try? SweepCellResult.read(path) else {
-            return false
-        }
-        return result.recipe == cell.recipeText
-    }
+    /// Whether a cell has a result for exactly its recipe (an unreadable one is run again).
+    public func isFinished(_ cell: SweepCell) -> Bool { (try? grid.finishedResult(cell)) != nil }
 
     @discardableResult
     public func run() throws -> Summary {
