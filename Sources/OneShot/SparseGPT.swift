@@ -1,5 +1,6 @@
 import CBLAS
 import PruneTensor
+import PrunePruning
 
 /// SparseGPT (Frantar & Alistarh, "SparseGPT: Massive Language Models Can Be Accurately Pruned in
 /// One-Shot", ICML 2023): Optimal Brain Surgeon updates for the layer-wise reconstruction problem,

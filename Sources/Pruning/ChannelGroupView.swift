@@ -1,7 +1,8 @@
 /// The channels of one dependency group as a criterion sees them when structured pruning removes
 /// whole channels (DepGraph's groups, Fang et al. CVPR 2023): the layers that produce the channels
 /// (each channel owns `rowsPerChannel` consecutive rows of a producer's weight: an attention head's
-/// rows, else one) and the per-channel normalizations applied to them (BatchNorm/LayerNorm scales γ).
+/// rows, else one), the per-channel normalizations applied to them (BatchNorm/LayerNorm scales γ), and
+/// the weighted layers that read them (what ThiNet and LASSO channel selection reconstruct).
 public struct ChannelGroupView {
     public struct Producer {
         public let target: PruningTarget
@@ -10,13 +11,28 @@ public struct ChannelGroupView {
                     rowsPerChannel: Int) { self.target = target; self.rowsPerChannel = rowsPerChannel }
     }
 
+    /// A layer that reads the group's channels: they are its input channels `firstChannel ..<
+    /// firstChannel + channels`, each feeding `expansion` consecutive input features (a Linear after a
+    /// Flatten; 1 otherwise).
+    public struct Consumer {
+        public let target: PruningTarget
+        public let firstChannel: Int
+        public let expansion: Int
+        public init(target: PruningTarget, firstChannel: Int, expansion: Int) {
+            self.target = target; self.firstChannel = firstChannel; self.expansion = max(expansion, 1)
+        }
+    }
+
     public let id: Int
     public let channels: Int
     public let producers: [Producer]
     public let normalizers: [PruningTarget]
+    public let consumers: [Consumer]
 
-    public init(id: Int, channels: Int, producers: [Producer], normalizers: [PruningTarget]) {
+    public init(id: Int, channels: Int, producers: [Producer], normalizers: [PruningTarget],
+                consumers: [Consumer] = []) {
         self.id = id; self.channels = channels; self.producers = producers; self.normalizers = normalizers
+        self.consumers = consumers
     }
 
     /// The pattern groups of a producer's weight that are this group's channels.

@@ -88,5 +88,8 @@ public struct StructuredSettings: Sendable, Equatable {
     public var removeBlocks = 0
     /// Kept channel counts are rounded up to a multiple of this.
     public var roundTo = 1
+    /// The refit of the layers that lost input channels (``ChannelReconstructions``: weights, scales); nil
+    /// for none.
+    public var reconstruction: String?
     public init() {}
 }

@@ -57,7 +57,8 @@ extension Recipe {
     static func readStructured(_ node: Node) throws -> StructuredSettings {
         let m = try RecipeReader.mapping(node, "prune.structured", allowed: ["target", "ratio", "importance",
                                                                              "aggregation",
-                                                                             "minimum_kept", "remove_blocks", "round_to"])
+                                                                             "minimum_kept", "remove_blocks", "round_to",
+                                                                             "reconstruct"])
         var st = StructuredSettings()
         if let v = m["target"] { st.target = try RecipeReader.option(v, "prune.structured.target") }
         if let v = m["importance"] { st.importance = try RecipeReader.option(v, "prune.structured.importance") }
@@ -66,9 +67,18 @@ extension Recipe {
         if let v = m["remove_blocks"] { st.removeBlocks = try RecipeReader.int(v, "prune.structured.remove_blocks",
                                                                                min: 0) }
         if let v = m["round_to"] { st.roundTo = try RecipeReader.int(v, "prune.structured.round_to", min: 1) }
+        if let v = m["reconstruct"] { st.reconstruction = try readReconstruction(v) }
         if let v = m["minimum_kept"] {
             st.minimumKept = try RecipeReader.fraction(v, "prune.structured.minimum_kept", allowOne: true)
         }
         return st
+    }
+
+    /// `prune.structured.reconstruct`: the name of a ``ChannelReconstruction``.
+    static func readReconstruction(_ node: Node) throws -> String {
+        let name = try RecipeReader.string(node, "prune.structured.reconstruct")
+        do { return try ChannelReconstructions.named(name).name } catch {
+            throw RecipeError(line: node.mark?.line, message: "prune.structured.reconstruct: \(error)")
+        }
     }
 }

@@ -28,6 +28,8 @@ public struct StructuredResult: Sendable, Codable {
     public var macsBefore: Int
     public var macsAfter: Int
     public var groups: [GroupChange]
+    /// The layers refit after the channels went (nil without a reconstruction).
+    public var refits: [LayerRefit]?
 }
 
 /// Calibration data for criteria that need it (Taylor, Fisher, OBD, APoZ, activation, …).
@@ -52,6 +54,9 @@ public struct StructuredPruner {
     /// Kept channel counts are rounded up to a multiple of this (8 or 16 suit vectorized
     /// inference engines; Torch-Pruning's `round_to`); the cost may then stay a little above the target.
     public var roundTo: Int = 1
+    /// Refits the layers that lost input channels to the dense model's outputs on the calibration data
+    /// (``LeastSquaresWeights``, He et al. 2017; ``ChannelScaling``, ThiNet); nil leaves them as they are.
+    public var reconstruction: (any ChannelReconstruction)?
 
     public init(criterion: any ImportanceCriterion = MagnitudeImportance(norm: .l2),
                 aggregation: GroupAggregation = .sum,
@@ -72,22 +77,44 @@ public struct StructuredPruner {
         let dense = Self.cost(graph, Dictionary(uniqueKeysWithValues: graph.groups.map { (ObjectIdentifier($0),
                 $0.channels) }))
         let removed = try StructuredSelection(pruner: self, graph: graph, scores: scores).removedChannels()
+        let refit = try prepareRefit(model, graph: graph, removed: removed, calibration: calibration)
         var changes: [GroupChange] = []
         var after: [ObjectIdentifier: Int] = [:]
+        var keptRows: [String: [Int]] = [:]
         for (gi, g) in graph.groups.enumerated() {
             let before = g.channels
             let keep = (0..<g.channels).filter { !removed[gi].contains($0) }
-            if keep.count < g.channels { try g.apply(keeping: keep) }
+            if keep.count < g.channels {
+                for m in g.producers where m.layer is any PatchwiseLayer {
+                    keptRows[m.path] = keep.flatMap { c in (0..<m.expansion).map { c * m.expansion + $0 } }
+                }
+                try g.apply(keeping: keep)
+            }
             after[ObjectIdentifier(g)] = g.channels
             changes.append(GroupChange(group: g.id, members: g.members.map { "\($0.path) (\($0.role))" },
                                        channelsBefore: before, channelsAfter: g.channels))
         }
+        let refits = try refit?.run(model, keptRows: keptRows)
         let final = Self.cost(graph, after)
         // The pruned model must still run on the example.
         _ = try withNoGrad { try model.forward(Variable(example)) }
         return StructuredResult(parametersBefore: dense.parameters, parametersAfter: final.parameters,
-                                macsBefore: dense.macs,
-                                macsAfter: final.macs, groups: changes)
+                                macsBefore: dense.macs, macsAfter: final.macs, groups: changes, refits: refits)
+    }
+
+    /// With a reconstruction: the dense outputs of every weighted layer that will lose input channels.
+    func prepareRefit(_ model: any Module, graph: DependencyGraph, removed: [Set<Int>],
+                      calibration: StructuredCalibration?) throws -> ConsumerRefit? {
+        guard let reconstruction else { return nil }
+        guard let calibration else {
+            throw StructuredPruningError.invalid("the \(reconstruction.name) reconstruction needs calibration data")
+        }
+        var layers = Set<String>()
+        for (gi, g) in graph.groups.enumerated() where !removed[gi].isEmpty {
+            for m in g.consumers where m.layer is any PatchwiseLayer { layers.insert(m.path) }
+        }
+        return try ConsumerRefit.prepare(model, layers: layers, reconstruction: reconstruction,
+                                         calibration: calibration, seed: seed)
     }
 
     func checkTarget() throws {

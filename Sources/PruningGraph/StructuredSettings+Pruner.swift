@@ -15,6 +15,7 @@ extension StructuredSettings {
         var pruner = StructuredPruner(criterion: try importance.make(seed: seed), aggregation: aggregation,
                                       target: structuredTarget, minimumKept: minimumKept, seed: seed)
         pruner.roundTo = roundTo
+        pruner.reconstruction = try reconstruction.map(ChannelReconstructions.named)
         return pruner
     }
 }

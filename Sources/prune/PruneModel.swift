@@ -67,6 +67,9 @@ struct PruneModel: ParsableCommand {
     @Option(help: "Structured: every group keeps at least this fraction of its channels.") var minimumKept: Double = 0.1
     @Option(help: "Structured: round every kept channel count up to a multiple of this (8 or 16 suit vectorized engines such as onnxruntime).")
     var roundTo: Int = 1
+    @Option(help: ArgumentHelp("Structured: refit the layers that lost input channels to the dense outputs on the "
+                               + "calibration data: weights (least squares, He et al. 2017) or scales (ThiNet)."))
+    var reconstruct: String?
     @Option(help: "Structured: first remove this many residual blocks (identity shortcut, smallest ‖body(x)‖/‖x‖).") var removeBlocks: Int = 0
     @Option(help: ArgumentHelp("Search for the highest --sparsity whose accuracy after fine-tuning stays within this "
                                + "drop of the dense model's (a fraction: 0.005 is half a point), by bisection; "
@@ -96,6 +99,7 @@ struct PruneModel: ParsableCommand {
             var st = StructuredSettings()
             st.target = structuredTarget; st.ratio = ratio; st.importance = channelImportance; st.aggregation = aggregation
             st.minimumKept = minimumKept; st.removeBlocks = removeBlocks; st.roundTo = roundTo
+            st.reconstruction = reconstruct
             s.structured = st
         }
         return s

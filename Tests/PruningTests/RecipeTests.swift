@@ -59,6 +59,26 @@ final class RecipeTests: XCTestCase {
         XCTAssertNotNil(error(""))
     }
 
+    func testAStructuredSectionWithAReconstruction() throws {
+        let r = try Recipe.parse("""
+        model: lenet5
+        weights: w.safetensors
+        prune:
+          structured: {target: flops, ratio: 0.5, importance: thinet, reconstruct: Scales}
+        """)
+        XCTAssertEqual(r.settings.structured?.importance.name, "thinet")
+        XCTAssertEqual(r.settings.structured?.reconstruction, "scales")
+        XCTAssertThrowsError(try Recipe.parse("""
+        model: lenet5
+        weights: w.safetensors
+        prune:
+          structured: {importance: lasso,
+                       reconstruct: bogus}
+        """)) { error in
+            XCTAssertTrue("\(error)".contains("line 5") && "\(error)".contains("weights, scales"), "\(error)")
+        }
+    }
+
     func testATrainingTimeMethodSection() throws {
         let r = try Recipe.parse("model: lenet5\ntrain:\n  method: RigL\n  sparsity: 0.95\n  epochs: 4\n"
                                  + "  update_every: 50\n  batch_size: 32\nout: o.safetensors\n")

@@ -1,6 +1,7 @@
 import CBLAS
 import PruneTensor
 import PruneNN
+import PrunePruning
 
 /// The projection that follows a removed structure, made to reproduce its dense output on the
 /// calibration inputs with the channels that remain. With inputs x (all channels), kept channels K

@@ -26,6 +26,7 @@ struct StructuredJob {
         for g in result.groups where g.channelsAfter < g.channelsBefore {
             log.info("group \(g.group): \(g.channelsBefore) → \(g.channelsAfter) channels (\(g.members.joined(separator: ", ")))")
         }
+        for r in result.refits ?? [] { log.info(Self.describe(r)) }
         let afterPruning = try PruningJob.timedAccuracy(net, test, normalization: norm).accuracy
         log.info(String(format: "after removing channels: accuracy %.2f%%", afterPruning * 100))
         if settings.finetuneEpochs > 0 { try fineTune(net) }
@@ -44,10 +45,17 @@ struct StructuredJob {
         report.settings = ["structured": "\(structured.target) \(structured.ratio)",
                            "importance": structured.importance.name,
                            "aggregation": structured.aggregation.rawValue]
+        if let r = structured.reconstruction { report.settings["reconstruct"] = r }
         if let out { report.fileBytes = try source.save(to: out, metadata: ["prune.structured": "1",
                                                                             "model": source.name]) }
         checkpoints.finish()
         return report
+    }
+
+    static func describe(_ r: LayerRefit) -> String {
+        if let skipped = r.skipped { return "refit \(r.layer): not refit, \(skipped)" }
+        return String(format: "refit %@: relative output error %.4f → %.4f on %d patches", r.layer,
+                      r.errorBefore ?? .nan, r.errorAfter ?? .nan, r.samples)
     }
 
     private func removeBlocks(_ net: any Module) throws {

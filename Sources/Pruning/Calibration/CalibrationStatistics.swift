@@ -22,6 +22,8 @@ public struct CalibrationStatistics: Sendable {
     public var outputCounts: [String: Double] = [:]
     /// Movement scores −Σ_t w_t·g_t per weight path.
     public var movementScores: [String: [Float]] = [:]
+    /// Per layer path: Σ x·xᵀ over sampled input patches (``InputPatchGrams``).
+    public var patchGrams: [String: PatchGram] = [:]
     /// What needs from outside the library measured: by the need's key, then by weight or layer path.
     public var custom: [String: [String: [Double]]] = [:]
 

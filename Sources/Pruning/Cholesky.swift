@@ -5,10 +5,10 @@ import Accelerate
 
 /// Cholesky-based routines on symmetric positive-definite matrices through LAPACK
 /// (LAPACKE on Linux, the Fortran interface of Accelerate on Apple platforms).
-enum Cholesky {
+public enum Cholesky {
     /// Replaces the row-major symmetric matrix `a` (n×n) by its inverse, via A = LLᵀ (dpotrf) and
     /// dpotri. Returns false when `a` is not positive definite.
-    static func invert(_ a: inout [Double], n: Int) -> Bool {
+    public static func invert(_ a: inout [Double], n: Int) -> Bool {
         guard factor(&a, n: n, upper: true) else { return false }
         var info: Int32 = 0
         #if canImport(Accelerate)
@@ -25,7 +25,7 @@ enum Cholesky {
     /// Factors the row-major symmetric matrix `a` in place: upper (A = UᵀU) or lower (A = LLᵀ);
     /// the other triangle is zeroed. Returns false when `a` is not positive definite.
     @discardableResult
-    static func factor(_ a: inout [Double], n: Int, upper: Bool) -> Bool {
+    public static func factor(_ a: inout [Double], n: Int, upper: Bool) -> Bool {
         var info: Int32 = 0
         #if canImport(Accelerate)
         // Row-major upper is column-major lower.
