@@ -41,6 +41,14 @@ extension StructuredSettings {
         try SettingCheck.atLeast(removeBlocks, 0, "remove-blocks")
         try SettingCheck.atLeast(roundTo, 1, "round-to")
         if let reconstruction { _ = try ChannelReconstructions.named(reconstruction) }
+        if search != nil {
+            guard target == .flops else {
+                throw PruningError.invalidOption("a ratio search looks for per-group ratios under a FLOPs target; "
+                                                 + "use the flops structured target")
+            }
+            try SettingCheck.atLeast(searchPopulation, 2, "search-population")
+            try SettingCheck.atLeast(searchGenerations, 1, "search-generations")
+        }
     }
 }
 

@@ -91,5 +91,10 @@ public struct StructuredSettings: Sendable, Equatable {
     /// The refit of the layers that lost input channels (``ChannelReconstructions``: weights, scales); nil
     /// for none.
     public var reconstruction: String?
+    /// A search for per-group ratios under the FLOPs target (random, evolutionary); nil prunes by scores.
+    public var search: String?
+    /// Candidates per generation, and generations, of the search.
+    public var searchPopulation = 16
+    public var searchGenerations = 8
     public init() {}
 }

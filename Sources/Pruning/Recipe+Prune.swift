@@ -55,10 +55,10 @@ extension Recipe {
 
     /// The `prune.structured:` section.
     static func readStructured(_ node: Node) throws -> StructuredSettings {
-        let m = try RecipeReader.mapping(node, "prune.structured", allowed: ["target", "ratio", "importance",
-                                                                             "aggregation",
-                                                                             "minimum_kept", "remove_blocks", "round_to",
-                                                                             "reconstruct"])
+        let m = try RecipeReader.mapping(node, "prune.structured", allowed: [
+            "target", "ratio", "importance", "aggregation", "minimum_kept", "remove_blocks", "round_to", "reconstruct",
+            "search", "search_population", "search_generations",
+        ])
         var st = StructuredSettings()
         if let v = m["target"] { st.target = try RecipeReader.option(v, "prune.structured.target") }
         if let v = m["importance"] { st.importance = try RecipeReader.option(v, "prune.structured.importance") }
@@ -68,8 +68,18 @@ extension Recipe {
                                                                                min: 0) }
         if let v = m["round_to"] { st.roundTo = try RecipeReader.int(v, "prune.structured.round_to", min: 1) }
         if let v = m["reconstruct"] { st.reconstruction = try readReconstruction(v) }
+        if let v = m["search"] { st.search = try RecipeReader.string(v, "prune.structured.search").lowercased() }
+        if let v = m["search_population"] {
+            st.searchPopulation = try RecipeReader.int(v, "prune.structured.search_population", min: 2)
+        }
+        if let v = m["search_generations"] {
+            st.searchGenerations = try RecipeReader.int(v, "prune.structured.search_generations", min: 1)
+        }
         if let v = m["minimum_kept"] {
             st.minimumKept = try RecipeReader.fraction(v, "prune.structured.minimum_kept", allowOne: true)
+        }
+        do { try st.validate() } catch {
+            throw RecipeError(line: node.mark?.line, message: "prune.structured: \(error)")
         }
         return st
     }

@@ -72,7 +72,9 @@ struct ConsumerRefit {
                 throw StructuredPruningError.invalid("\(path): the pruned model's input has other positions than "
                                                      + "the dense model's, so its outputs cannot be matched")
             }
-            if accumulator == nil { accumulator = RefitAccumulator(features: weight.count / rows.count, outputs: rows.count) }
+            if accumulator == nil {
+                accumulator = RefitAccumulator(features: weight.count / rows.count, outputs: rows.count)
+            }
             accumulator!.add(rows: p.rows, patches: p.values, targets: y)
             return true
         }

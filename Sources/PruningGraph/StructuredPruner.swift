@@ -11,6 +11,9 @@ public enum StructuredTarget: Sendable, Equatable {
     case parameters(Double)
     /// Keep at most this fraction of the dense model's multiply-accumulates.
     case flops(Double)
+    /// Remove this fraction of the channels of each group, in the graph's group order (a searched
+    /// allocation: ``EvolutionaryRatioSearch``).
+    case groupRatios([Double])
 }
 
 /// Per-group outcome of a structured prune.
@@ -122,7 +125,10 @@ public struct StructuredPruner {
         case .channelRatio(let r) where !(r >= 0 && r < 1),
              .parameters(let r) where !(r > 0 && r <= 1),
              .flops(let r) where !(r > 0 && r <= 1):
-            throw StructuredPruningError.invalid("impossible target \(target): ratios must be in (0, 1] (channel ratio in [0, 1))")
+            throw StructuredPruningError.invalid("impossible target \(target): ratios must be in (0, 1] (channel "
+                                                 + "ratio in [0, 1))")
+        case .groupRatios(let rs) where rs.contains(where: { !($0 >= 0 && $0 < 1) }):
+            throw StructuredPruningError.invalid("impossible target: every group's ratio must be in [0, 1), got \(rs)")
         default: break
         }
     }

@@ -9,7 +9,12 @@ struct StructuredSelection {
     func removedChannels() throws -> [Set<Int>] {
         var removed: [Set<Int>]
         switch pruner.target {
-        case .channelRatio(let r): removed = byRatio(r)
+        case .channelRatio(let r): removed = byRatio(graph.groups.map { _ in r })
+        case .groupRatios(let rs):
+            guard rs.count == graph.groups.count else {
+                throw StructuredPruningError.invalid("\(rs.count) group ratios for a model of \(graph.groups.count) groups")
+            }
+            removed = byRatio(rs)
         case .parameters(let keep): removed = try byCost(keep, flops: false)
         case .flops(let keep): removed = try byCost(keep, flops: true)
         }
@@ -17,14 +22,20 @@ struct StructuredSelection {
         return removed
     }
 
-    private func minimum(_ g: PruningGroup) -> Int { max(1,
-                                                         Int((pruner.minimumKept * Double(g.channels)).rounded(.up))) }
+    private func minimum(_ g: PruningGroup) -> Int {
+        Self.minimumKept(fraction: pruner.minimumKept, channels: g.channels)
+    }
+
+    /// The fewest channels a group keeps: `fraction` of them rounded up, and at least one.
+    static func minimumKept(fraction: Double, channels: Int) -> Int {
+        max(1, Int((fraction * Double(channels)).rounded(.up)))
+    }
 
     private func ascending(_ s: [Double]) -> [Int] { s.indices.sorted { s[$0] < s[$1] || (s[$0] == s[$1] && $0 < $1) } }
 
-    private func byRatio(_ r: Double) -> [Set<Int>] {
+    private func byRatio(_ ratios: [Double]) -> [Set<Int>] {
         graph.groups.enumerated().map { gi, g in
-            let goal = min(Int((r * Double(g.channels)).rounded(.down)), g.channels - minimum(g))
+            let goal = StructuredSelection.removedCount(ratio: ratios[gi], channels: g.channels, minimum: minimum(g))
             return Set(ascending(scores[gi]).prefix(max(goal, 0)))
         }
     }
@@ -72,5 +83,10 @@ struct StructuredSelection {
             let back = removed[gi].sorted { s[$0] > s[$1] || (s[$0] == s[$1] && $0 < $1) }
             for c in back.prefix(goal - kept) { removed[gi].remove(c) }
         }
+    }
+
+    /// Channels a ratio removes from a group: ⌊ratio·channels⌋, leaving at least `minimum`.
+    static func removedCount(ratio: Double, channels: Int, minimum: Int) -> Int {
+        max(min(Int((ratio * Double(channels)).rounded(.down)), channels - minimum), 0)
     }
 }

@@ -70,6 +70,13 @@ struct PruneModel: ParsableCommand {
     @Option(help: ArgumentHelp("Structured: refit the layers that lost input channels to the dense outputs on the "
                                + "calibration data: weights (least squares, He et al. 2017) or scales (ThiNet)."))
     var reconstruct: String?
+    @Option(help: ArgumentHelp("Structured, FLOPs target: search per-group ratios instead of ranking channels globally: "
+                               + "random (EagleEye) or evolutionary; candidates are scored by held-out accuracy after "
+                               + "pruning and a BatchNorm recalibration."))
+    var ratioSearch: String?
+    @Option(help: "Ratio search: candidates per generation.") var searchPopulation = 16
+    @Option(help: "Ratio search: generations (random scores population × generations candidates).")
+    var searchGenerations = 8
     @Option(help: "Structured: first remove this many residual blocks (identity shortcut, smallest ‖body(x)‖/‖x‖).") var removeBlocks: Int = 0
     @Option(help: ArgumentHelp("Search for the highest --sparsity whose accuracy after fine-tuning stays within this "
                                + "drop of the dense model's (a fraction: 0.005 is half a point), by bisection; "
@@ -100,6 +107,8 @@ struct PruneModel: ParsableCommand {
             st.target = structuredTarget; st.ratio = ratio; st.importance = channelImportance; st.aggregation = aggregation
             st.minimumKept = minimumKept; st.removeBlocks = removeBlocks; st.roundTo = roundTo
             st.reconstruction = reconstruct
+            st.search = ratioSearch?.lowercased(); st.searchPopulation = searchPopulation
+            st.searchGenerations = searchGenerations
             s.structured = st
         }
         return s

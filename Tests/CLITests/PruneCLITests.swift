@@ -140,8 +140,9 @@ final class PruneCLITests: XCTestCase {
     }
 
     /// ThiNet's channel choice with a least-squares refit of the layers that lost inputs keeps more of a
-    /// trained CNN at half its FLOPs, before any fine-tuning, than L2 filter norms without a refit.
-    func testThiNetWithARefitBeatsL2WithoutOne() throws {
+    /// trained CNN at half its FLOPs, before any fine-tuning, than L2 filter norms without a refit; a
+    /// ratio search runs under the same target; bad names and targets are clear errors.
+    func testThiNetWithARefitBeatsL2WithoutOneAndARatioSearchRuns() throws {
         try requireData()
         let dir = try temporaryDirectory()
         let dense = dir + "/lenet5.safetensors"
@@ -163,6 +164,19 @@ final class PruneCLITests: XCTestCase {
         let bad = try run(["prune", "--model", "lenet5", "--weights", dense, "--structured", "--reconstruct", "weight"])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.err.contains("unknown reconstruction weight"), bad.err)
+        // An evolutionary ratio search (4 × 2 candidates) under the same FLOPs target.
+        let searched = try pruned(["--ratio-search", "evolutionary", "--search-population", "4",
+                                   "--search-generations", "2"])
+        XCTAssertTrue(searched.settings["search"]?.hasPrefix("evolutionary 4×2: best held-out") == true,
+                      "\(searched.settings)")
+        XCTAssertTrue(searched.settings["search"]?.contains("8 candidates") == true, "\(searched.settings)")
+        for (args, message) in [(["--ratio-search", "annealing"], "unknown ratio search annealing"),
+                                (["--ratio-search", "random", "--structured-target", "parameters"], "FLOPs target")] {
+            let e = try run(["prune", "--model", "lenet5", "--weights", dense, "--structured", "--test-limit", "100"]
+                            + args)
+            XCTAssertNotEqual(e.status, 0)
+            XCTAssertTrue(e.err.contains(message), e.err)
+        }
     }
 
     /// The target: LeNet-300-100 pruned to 90% (global magnitude, iterative with fine-tuning)

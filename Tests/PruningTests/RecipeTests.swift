@@ -68,6 +68,21 @@ final class RecipeTests: XCTestCase {
         """)
         XCTAssertEqual(r.settings.structured?.importance.name, "thinet")
         XCTAssertEqual(r.settings.structured?.reconstruction, "scales")
+        let searched = try Recipe.parse("""
+        model: lenet5
+        weights: w.safetensors
+        prune:
+          structured: {target: flops, ratio: 0.5, search: Evolutionary, search_population: 6, search_generations: 3}
+        """)
+        XCTAssertEqual(searched.settings.structured?.search, "evolutionary")
+        XCTAssertEqual(searched.settings.structured?.searchPopulation, 6)
+        XCTAssertEqual(searched.settings.structured?.searchGenerations, 3)
+        XCTAssertThrowsError(try Recipe.parse("""
+        model: lenet5
+        weights: w.safetensors
+        prune:
+          structured: {target: channels, ratio: 0.5, search: random}
+        """)) { error in XCTAssertTrue("\(error)".contains("FLOPs target"), "\(error)") }
         XCTAssertThrowsError(try Recipe.parse("""
         model: lenet5
         weights: w.safetensors

@@ -22,7 +22,7 @@ struct StructuredJob {
         log.info(String(format: "dense: accuracy %.2f%%, %d parameters, %d MACs", dense.accuracy * 100,
                         denseReport.totalParameters, denseReport.macs))
         if structured.removeBlocks > 0 { try removeBlocks(net) }
-        let result = try removeChannels(net)
+        let (result, search) = try removeChannels(net)
         for g in result.groups where g.channelsAfter < g.channelsBefore {
             log.info("group \(g.group): \(g.channelsBefore) → \(g.channelsAfter) channels (\(g.members.joined(separator: ", ")))")
         }
@@ -46,6 +46,7 @@ struct StructuredJob {
                            "importance": structured.importance.name,
                            "aggregation": structured.aggregation.rawValue]
         if let r = structured.reconstruction { report.settings["reconstruct"] = r }
+        if let search { report.settings["search"] = search.summary }
         if let out { report.fileBytes = try source.save(to: out, metadata: ["prune.structured": "1",
                                                                             "model": source.name]) }
         checkpoints.finish()
@@ -68,14 +69,23 @@ struct StructuredJob {
         log.info("removed residual blocks: \(removed.joined(separator: ", "))")
     }
 
-    private func removeChannels(_ net: any Module) throws -> StructuredResult {
+    private func removeChannels(_ net: any Module) throws -> (StructuredResult, RatioSearchStep.Found?) {
         let norm = dataset.normalization
         let calibration = StructuredCalibration(
             loader: try DataLoader(dataset.train, batchSize: batchSize, shuffle: true, seed: settings.seed &+ 7,
                                    mean: norm.mean, std: norm.std),
             batches: settings.calibrationBatches)
-        return try structured.pruner(seed: settings.seed)
-            .prune(net, example: Tensor.zeros([1] + dataset.exampleShape), calibration: calibration)
+        let example = Tensor.zeros([1] + dataset.exampleShape)
+        var pruner = try structured.pruner(seed: settings.seed)
+        var found: RatioSearchStep.Found?
+        if structured.search != nil {
+            let step = RatioSearchStep(source: source, dataset: dataset, structured: structured, seed: settings.seed,
+                                       log: log)
+            found = try step.run(example: example, calibration: calibration)
+            log.info("ratio search: " + found!.summary)
+            pruner.target = .groupRatios(found!.outcome.best.ratios)
+        }
+        return (try pruner.prune(net, example: example, calibration: calibration), found)
     }
 
     private func fineTune(_ net: any Module) throws {

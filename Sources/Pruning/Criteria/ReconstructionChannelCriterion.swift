@@ -20,7 +20,9 @@ extension ReconstructionChannelCriterion {
     public func memberChannelScores(_ group: ChannelGroupView, statistics: CalibrationStatistics) throws -> [[Double]] {
         let gram = try ChannelContributionGram.make(group, statistics: statistics, method: name)
         var scores = [Double](repeating: 0, count: group.channels)
-        for (rank, c) in removalOrder(gram: gram, channels: group.channels).enumerated() { scores[c] = Double(rank + 1) }
+        for (rank, c) in removalOrder(gram: gram, channels: group.channels).enumerated() {
+            scores[c] = Double(rank + 1)
+        }
         return [scores]
     }
 }

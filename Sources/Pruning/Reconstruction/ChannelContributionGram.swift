@@ -12,8 +12,9 @@ public enum ChannelContributionGram {
     public static func make(_ group: ChannelGroupView, statistics: CalibrationStatistics,
                             method: String) throws -> [Double] {
         guard !group.consumers.isEmpty else {
-            throw PruningError.incompatible(layer: "group \(group.id)", reason: "\(method) reconstructs the layers "
-                                            + "that read a group's channels, and no Linear or Conv2d reads this group's")
+            throw PruningError.incompatible(layer: "group \(group.id)",
+                                            reason: "\(method) reconstructs the layers that read a group's channels, "
+                                            + "and no Linear or Conv2d reads this group's")
         }
         let c = group.channels
         var total = [Double](repeating: 0, count: c * c)
@@ -29,7 +30,8 @@ public enum ChannelContributionGram {
         let t = consumer.target
         guard let x = statistics.patchGrams[t.layerPath], x.samples > 0 else {
             throw PruningError.missingStatistics("no input patches measured for \(t.layerPath): \(method) needs "
-                                                 + "calibration data, and the layer must be reachable in the forward pass")
+                                                 + "calibration data, and the layer must be reachable in the forward "
+                                                 + "pass")
         }
         let u = t.kernelArea * consumer.expansion, first = consumer.firstChannel * u, width = c * u
         guard t.weightGroups == 1, x.features == t.fanIn, first + width <= t.fanIn else {

@@ -33,10 +33,12 @@ extension Conv2d: PatchwiseLayer {
     public func patchCount(of input: Tensor) throws -> Int {
         guard geometry.groups == 1 else {
             throw PruningError.incompatible(layer: summary, reason: "a grouped convolution's outputs do not read "
-                                            + "every input channel, so its output is not reconstructed channel by channel")
+                                            + "every input channel, so its output is not reconstructed channel by "
+                                            + "channel")
         }
         guard input.rank == 4, input.shape[1] == inChannels else {
-            throw PruningError.incompatible(layer: summary, reason: "input \(input.shape) is not [N, \(inChannels), H, W]")
+            throw PruningError.incompatible(layer: summary,
+                                            reason: "input \(input.shape) is not [N, \(inChannels), H, W]")
         }
         let size = try geometry.outputSize(h: input.shape[2], w: input.shape[3], op: "Conv2d")
         return input.shape[0] * size.h * size.w
