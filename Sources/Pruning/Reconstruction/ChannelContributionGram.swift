@@ -38,32 +38,40 @@ public enum ChannelContributionGram {
             throw PruningError.incompatible(layer: t.path, reason: "its input features do not hold the group's "
                                             + "\(c) channels × \(u) features at \(first) (\(t.fanIn) features)")
         }
-        let w = weightGram(t, first: first, width: width)
+        let s = t.parameter.effectiveValue.scalars
+        var columns = [Double](repeating: 0, count: t.outputs * width)
+        for o in 0..<t.outputs { for j in 0..<width { columns[o * width + j] = Double(s[o * t.fanIn + first + j]) } }
+        let g = blockSums(x.values, stride: x.features, offset: first,
+                          weightGram: weightGram(columns, rows: t.outputs, width: width), unit: u, channels: c)
+        return g.map { $0 / Double(x.samples) }
+    }
+
+    /// Σ over each pair of channels' u × u features of X ⊙ (WᵀW): the Gram of the channels' contributions
+    /// through the weight. `x` is read at rows and columns `offset ..< offset + channels·u` (row stride
+    /// `stride`); `weightGram` is `(channels·u)²`.
+    static func blockSums(_ x: [Double], stride: Int, offset: Int, weightGram w: [Double], unit u: Int,
+                          channels c: Int) -> [Double] {
+        let width = c * u
         var g = [Double](repeating: 0, count: c * c)
-        let n = x.features, scale = 1 / Double(x.samples)
         for a in 0..<c {
             for b in a..<c {
                 var sum = 0.0
                 for i in 0..<u {
-                    let row = first + a * u + i, wRow = (a * u + i) * width
-                    for j in 0..<u { sum += x.values[row * n + first + b * u + j] * w[wRow + b * u + j] }
+                    let row = (offset + a * u + i) * stride + offset + b * u, wRow = (a * u + i) * width + b * u
+                    for j in 0..<u { sum += x[row + j] * w[wRow + j] }
                 }
-                g[a * c + b] = sum * scale
-                g[b * c + a] = sum * scale
+                g[a * c + b] = sum
+                g[b * c + a] = sum
             }
         }
         return g
     }
 
-    /// WᵀW over the columns `first ..< first + width` of the consumer's `[out × fanIn]` weight.
-    static func weightGram(_ t: PruningTarget, first: Int, width: Int) -> [Double] {
-        let out = t.outputs, n = t.fanIn
-        let s = t.parameter.effectiveValue.scalars
-        var columns = [Double](repeating: 0, count: out * width)
-        for o in 0..<out { for j in 0..<width { columns[o * width + j] = Double(s[o * n + first + j]) } }
+    /// WᵀW of a row-major `[rows × width]` matrix.
+    static func weightGram(_ w: [Double], rows: Int, width: Int) -> [Double] {
         var g = [Double](repeating: 0, count: width * width)
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(width), Int32(width), Int32(out), 1, columns,
-                    Int32(width), columns, Int32(width), 0, &g, Int32(width))
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(width), Int32(width), Int32(rows), 1, w,
+                    Int32(width), w, Int32(width), 0, &g, Int32(width))
         return g
     }
 }

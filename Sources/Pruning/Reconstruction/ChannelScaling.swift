@@ -12,16 +12,12 @@ public struct ChannelScaling: ChannelReconstruction {
         guard c * u == f else {
             throw PruningError.incompatible(layer: layer, reason: "\(f) input features are not channels of \(u)")
         }
-        var a = [Double](repeating: 0, count: c * c), r = [Double](repeating: 0, count: c)
         let w = p.weight.map(Double.init)
-        for i in 0..<f {
-            for k in 0..<o { r[i / u] += w[k * f + i] * p.cross[i * o + k] }
-            for j in 0..<f {
-                var ww = 0.0
-                for k in 0..<o { ww += w[k * f + i] * w[k * f + j] }
-                a[(i / u) * c + j / u] += p.gram[i * f + j] * ww
-            }
-        }
+        var a = ChannelContributionGram.blockSums(p.gram, stride: f, offset: 0,
+                                                  weightGram: ChannelContributionGram.weightGram(w, rows: o, width: f),
+                                                  unit: u, channels: c)
+        var r = [Double](repeating: 0, count: c)
+        for i in 0..<f { for k in 0..<o { r[i / u] += w[k * f + i] * p.cross[i * o + k] } }
         let mean = (0..<c).reduce(0.0) { $0 + a[$1 * c + $1] } / Double(max(c, 1))
         for i in 0..<c { a[i * c + i] += max(dampening * mean, 1e-12) }
         guard Cholesky.invert(&a, n: c) else {
