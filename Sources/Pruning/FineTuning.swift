@@ -32,7 +32,7 @@ public enum FineTuner {
                            afterStep: ((Int) throws -> Void)? = nil,
                            progress: ((Int, Int, Float) -> Void)? = nil,
                            resume: FineTuningResume? = nil,
-                           epochDone: ((Int, any Optimizer) throws -> Void)? = nil) throws -> Int {
+                           epochDone: ((Int, any Optimizer, Double) throws -> Void)? = nil) throws -> Int {
         let params = model.parameters().map(\.parameter)
         let optimizer = Adam(params, learningRate: options.learningRate * options.learningRateMultiplier)
         let startEpoch = resume?.epoch ?? 0
@@ -64,7 +64,7 @@ public enum FineTuner {
                 try afterStep?(step)
                 progress?(epoch + 1, epochs, lossSum / Float(max(seen, 1)))
             }
-            try epochDone?(epoch, optimizer)
+            try epochDone?(epoch, optimizer, Double(lossSum) / Double(max(seen, 1)))
         }
         return step
     }

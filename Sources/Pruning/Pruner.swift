@@ -22,6 +22,7 @@ public enum Pruner {
         report.accuracyDense = run.denseAccuracy
         report.accuracyAfterPruning = outcome.afterPruning
         report.accuracyAfterFineTuning = outcome.afterFineTuning
+        report.fineTuningCurve = run.fineTuningCurve.isEmpty ? nil : run.fineTuningCurve
         report.settings = ["criterion": plan.criterion.name, "pattern": plan.pattern.description,
                            "scope": "\(plan.scope.distribution)", "schedule": plan.schedule.description,
                            "in-scope weights": run.targets.map(\.path).joined(separator: ", ")]

@@ -39,6 +39,8 @@ public struct PruningReport: Sendable, Codable {
     public var accuracyDense: Double?
     public var accuracyAfterPruning: Double?
     public var accuracyAfterFineTuning: Double?
+    /// The mean training loss of each fine-tuning epoch (nil when there was none).
+    public var fineTuningCurve: [FineTuningEpoch]?
     /// Size of the saved model file, when one was written.
     public var fileBytes: Int?
     /// Criterion, pattern, scope and schedule, in words.
@@ -143,4 +145,12 @@ public struct PruningReport: Sendable, Codable {
         }
         return lines.joined(separator: "\n")
     }
+}
+
+/// One fine-tuning epoch of a pruning job: its number (from 1, across the rounds of an iterative
+/// schedule) and its mean training loss.
+public struct FineTuningEpoch: Sendable, Codable, Equatable {
+    public var epoch: Int
+    public var loss: Double
+    public init(epoch: Int, loss: Double) { self.epoch = epoch; self.loss = loss }
 }

@@ -34,6 +34,16 @@ public final class PruningRun {
     /// The operations done so far (replayed ones included).
     public var recordedOperations: [RunJournalEntry] { journal.recorded }
 
+    /// The mean training loss of every fine-tuning epoch so far, in order across rounds (replayed ones
+    /// included), numbered from 1.
+    public var fineTuningCurve: [FineTuningEpoch] {
+        var epochs: [FineTuningEpoch] = []
+        for case .fineTuneEpoch(let loss) in journal.recorded {
+            if let loss { epochs.append(FineTuningEpoch(epoch: epochs.count + 1, loss: loss)) }
+        }
+        return epochs
+    }
+
     /// Records a finished top-level operation and saves a checkpoint (inside fine-tuning, only epoch
     /// ends are checkpoints).
     func record(_ entry: RunJournalEntry) throws {
@@ -93,7 +103,7 @@ public final class PruningRun {
         var done = 0
         while done < epochs, journal.isReplaying {
             for s in 0..<stepsPerEpoch { try afterStep?(done * stepsPerEpoch + s + 1) }
-            _ = try journal.next("a fine-tuning epoch") { $0 == .fineTuneEpoch }
+            _ = try journal.next("a fine-tuning epoch") { if case .fineTuneEpoch = $0 { true } else { false } }
             done += 1
         }
         guard done < epochs else { return }
@@ -101,8 +111,8 @@ public final class PruningRun {
                                                  optimizerState: journal.restoredOptimizerState ?? [:]) : nil
         _ = try FineTuner.run(model, data: data.train, normalization: data.normalization, options: plan.fineTuning,
                               epochs: epochs, teacher: teacher, afterStep: afterStep, resume: resume,
-                              epochDone: { [self] _, optimizer in
-            journal.recorded.append(.fineTuneEpoch)
+                              epochDone: { [self] _, optimizer, loss in
+            journal.recorded.append(.fineTuneEpoch(loss: loss))
             try checkpoints?.save(journal: journal.recorded, optimizerState: optimizer.stateTensors(), model: model)
         })
     }

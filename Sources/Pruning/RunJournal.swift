@@ -5,7 +5,8 @@ import PruneTensor
 public enum RunJournalEntry: Codable, Sendable, Equatable {
     case prune(sparsity: Double)
     case evaluate(accuracy: Double)
-    case fineTuneEpoch
+    /// A fine-tuning epoch and its mean training loss (nil in checkpoints written before it was recorded).
+    case fineTuneEpoch(loss: Double?)
 }
 
 /// Where a pruning run saves its state at safe points: after every top-level operation (prune,

@@ -118,7 +118,8 @@ final class PruneCLITests: XCTestCase {
                          "--structured-target", "flops", "--ratio", "0.5", "--finetune-epochs", "1", "--out", out, "--json", "--quiet",
                          "--report", dir + "/structured.html"])
         XCTAssertEqual(r.status, 0, r.err)
-        XCTAssertTrue(try String(contentsOfFile: dir + "/structured.html", encoding: .utf8).contains("Per-layer width"))
+        let page1 = try String(contentsOfFile: dir + "/structured.html", encoding: .utf8)
+        XCTAssertTrue(page1.contains("Per-layer width") && page1.contains("mean training loss"), page1)
         try r.out.write(toFile: dir + "/report.json", atomically: true, encoding: .utf8)
         let page = try run(["report", dir + "/report.json", "--html", dir + "/again.html"])
         XCTAssertEqual(page.status, 0, page.err)

@@ -69,7 +69,12 @@ final class ResumeTests: XCTestCase {
             XCTAssertTrue(values(resumed) == values(straight), "resumed from checkpoint \(k)", file: file, line: line)
             XCTAssertEqual(again.accuracyAfterPruning, report.accuracyAfterPruning, file: file, line: line)
             XCTAssertEqual(again.accuracyAfterFineTuning, report.accuracyAfterFineTuning, file: file, line: line)
+            XCTAssertEqual(again.fineTuningCurve, report.fineTuningCurve, "the journal keeps each epoch's loss",
+                           file: file, line: line)
         }
+        let curve = try XCTUnwrap(report.fineTuningCurve, file: file, line: line)
+        XCTAssertEqual(curve.map(\.epoch), Array(1...curve.count), file: file, line: line)
+        XCTAssertTrue(curve.allSatisfy { $0.loss.isFinite && $0.loss > 0 }, file: file, line: line)
     }
 
     func testIterativeScheduleResumesBitIdenticallyFromEveryCheckpoint() throws {

@@ -29,7 +29,7 @@ struct StructuredJob {
         for r in result.refits ?? [] { log.info(Self.describe(r)) }
         let afterPruning = try PruningJob.timedAccuracy(net, test, normalization: norm).accuracy
         log.info(String(format: "after removing channels: accuracy %.2f%%", afterPruning * 100))
-        if settings.finetuneEpochs > 0 { try fineTune(net) }
+        let curve = settings.finetuneEpochs > 0 ? try fineTune(net) : []
         let pruned = try PruningJob.timedAccuracy(net, test, normalization: norm)
         let seconds = try timeBothAgain(net)
         var report = try PruningReport.measure(net, scopePaths: Set(PruningTarget.all(in: net).map(\.path)),
@@ -37,6 +37,7 @@ struct StructuredJob {
         report.accuracyDense = dense.accuracy
         report.accuracyAfterPruning = afterPruning
         report.accuracyAfterFineTuning = settings.finetuneEpochs > 0 ? pruned.accuracy : nil
+        report.fineTuningCurve = curve.isEmpty ? nil : curve
         report.denseParameters = denseReport.totalParameters
         report.denseMACs = denseReport.macs
         report.denseEnergy = denseReport.denseEnergy
@@ -88,17 +89,21 @@ struct StructuredJob {
         return (try pruner.prune(net, example: example, calibration: calibration), found)
     }
 
-    private func fineTune(_ net: any Module) throws {
+    /// Fine-tunes; returns the mean loss of each epoch run (a resumed job's curve starts where it resumed).
+    private func fineTune(_ net: any Module) throws -> [FineTuningEpoch] {
         var ft = settings.fineTuning
+        var curve: [FineTuningEpoch] = []
         ft.batchSize = batchSize
         let resume = try checkpoints.fineTuningResume(model: net, log: log)
         _ = try FineTuner.run(net, data: dataset.train, normalization: dataset.normalization, options: ft,
                               epochs: settings.finetuneEpochs, teacher: nil, progress: { e, n, loss in
             log.progress(String(format: "fine-tuning epoch %d/%d  loss %.4f", e, n, loss))
-        }, resume: resume, epochDone: { epoch, optimizer in
+        }, resume: resume, epochDone: { epoch, optimizer, loss in
+            curve.append(FineTuningEpoch(epoch: epoch + 1, loss: loss))
             try checkpoints.save(epochsDone: epoch + 1, model: net, optimizer: optimizer, written: checkpointWritten)
         })
         log.endProgress()
+        return curve
     }
 
     /// Times both models again, back to back, so the comparison sees the same machine state.

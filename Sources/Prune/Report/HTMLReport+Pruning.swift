@@ -38,7 +38,20 @@ extension PruningReport {
                 [l.path, l.shape.map(String.init).joined(separator: "×"), "\(l.parameters)", "\(l.nonzeros)",
                  String(format: "%.2f", l.sparsity * 100), "\(l.macs)", "\(l.nonzeroMACs)", l.inScope ? "yes" : "no"]
             })]))
+        if let curve = fineTuningCurve, !curve.isEmpty {
+            page.sections.append(HTMLReport.Section("Fine-tuning", [.svg(fineTuningPlot(curve).svg()), .table(
+                header: ["epoch", "mean training loss"],
+                rows: curve.map { ["\($0.epoch)", String(format: "%.4f", $0.loss)] })]))
+        }
         return page
+    }
+
+    /// The mean training loss per fine-tuning epoch.
+    func fineTuningPlot(_ curve: [FineTuningEpoch]) -> LinePlot {
+        var plot = LinePlot(title: "Fine-tuning", xLabel: "epoch (all rounds)", yLabel: "mean training loss")
+        plot.series = [.init(name: "training loss", color: LinePlot.palette[0],
+                             points: curve.map { (Double($0.epoch), $0.loss, 0) })]
+        return plot
     }
 }
 
