@@ -70,9 +70,10 @@ struct PruneModel: ParsableCommand {
     @Option(help: ArgumentHelp("Structured: refit the layers that lost input channels to the dense outputs on the "
                                + "calibration data: weights (least squares, He et al. 2017) or scales (ThiNet)."))
     var reconstruct: String?
-    @Option(help: ArgumentHelp("Structured, FLOPs target: search per-group ratios instead of ranking channels globally: "
-                               + "random (EagleEye) or evolutionary; candidates are scored by held-out accuracy after "
-                               + "pruning and a BatchNorm recalibration."))
+    @Option(help: ArgumentHelp("Structured, FLOPs target: choose per-group ratios instead of ranking channels "
+                               + "globally: random (EagleEye), evolutionary, or sensitivity (each group pruned alone, "
+                               + "the least sensitive allocation that meets the target); candidates are scored by "
+                               + "held-out accuracy after pruning and a BatchNorm recalibration."))
     var ratioSearch: String?
     @Option(help: "Ratio search: candidates per generation.") var searchPopulation = 16
     @Option(help: "Ratio search: generations (random scores population × generations candidates).")

@@ -168,7 +168,7 @@ final class PruneCLITests: XCTestCase {
         // An evolutionary ratio search (4 × 2 candidates) under the same FLOPs target.
         let searched = try pruned(["--ratio-search", "evolutionary", "--search-population", "4",
                                    "--search-generations", "2"])
-        XCTAssertTrue(searched.settings["search"]?.hasPrefix("evolutionary 4×2: best held-out") == true,
+        XCTAssertTrue(searched.settings["search"]?.hasPrefix("evolutionary: best held-out") == true,
                       "\(searched.settings)")
         XCTAssertTrue(searched.settings["search"]?.contains("8 candidates") == true, "\(searched.settings)")
         for (args, message) in [(["--ratio-search", "annealing"], "unknown ratio search annealing"),

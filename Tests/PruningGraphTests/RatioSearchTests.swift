@@ -57,7 +57,7 @@ final class RatioSearchTests: XCTestCase {
         var seen = 0
         let a = try search.run(s, seed: 5, score: score, progress: { _, done in seen = done })
         XCTAssertEqual(seen, 48)
-        XCTAssertEqual(a.candidates.count, search.budget)
+        XCTAssertEqual(a.candidates.count, search.budget(for: s))
         XCTAssertTrue(a.candidates.allSatisfy { s.isFeasible($0.ratios) })
         XCTAssertEqual(a.best.score, a.candidates.map(\.score).max())
         let first = a.candidates.filter { $0.generation == 0 }.map(\.score).max()!
@@ -83,5 +83,38 @@ final class RatioSearchTests: XCTestCase {
         XCTAssertEqual(result.groups.map(\.channelsAfter), [10, 12])
         XCTAssertEqual(result.macsAfter, 280)
         XCTAssertThrowsError(try StructuredPruner(target: .groupRatios([0.5])).prune(model, example: Tensor.zeros([1, 10])))
+    }
+
+    /// An additive score with known sensitivities: pruning group g to r costs a_g·r². The allocation
+    /// is recomputed here from the a_g directly: for each measured drop as the bound, every group takes
+    /// its largest level within it; the first bound (ascending) whose MACs meet the target wins.
+    func testSensitivityAllocationIsTheSmallestBoundThatMeetsTheTarget() throws {
+        var rng = RandomGenerator(seed: 2)
+        var layers: [any Module] = [Linear(10, 24, rng: &rng)]
+        for _ in 0..<3 { layers += [ReLU(), Linear(24, 24, rng: &rng)] }
+        layers += [ReLU(), Linear(24, 5, rng: &rng)]
+        let graph = try DependencyGraph(tracing: Sequential(layers), example: Tensor.zeros([1, 10]))
+        let s = try RatioSearchSpace(graph: graph, minimumKept: 0.1, keep: 0.5)
+        let a = [0.05, 0.4, 0.1, 1.0]
+        func score(_ r: [Double]) -> Double { 1 - zip(a, r).reduce(0) { $0 + $1.0 * $1.1 * $1.1 } }
+        let search = try RatioSearches.make("sensitivity", population: 2, generations: 1)
+        let outcome = try search.run(s, seed: 0, score: score, progress: { _, _ in })
+        XCTAssertEqual(outcome.candidates.count, search.budget(for: s))
+        let levels = (1...9).map { Double($0) / 10 }
+        let drops = a.map { ag in levels.map { ag * $0 * $0 } }
+        var expected: [Double]?
+        for bound in Set(drops.joined()).sorted() {
+            let alloc = drops.map { curve in zip(levels, curve).filter { $0.1 <= bound }.map(\.0).max() ?? 0 }
+            if s.macsFraction(alloc) <= 0.5 { expected = alloc; break }
+        }
+        XCTAssertEqual(outcome.best.ratios.map { ($0 * 10).rounded() }, try XCTUnwrap(expected).map { ($0 * 10).rounded() })
+        XCTAssertLessThanOrEqual(outcome.best.macsFraction, 0.5)
+        XCTAssertEqual(outcome.best.score, score(outcome.best.ratios), accuracy: 1e-12)
+        // The most sensitive group (a = 1.0) is pruned least, the least sensitive (a = 0.05) most.
+        XCTAssertLessThan(outcome.best.ratios[3], outcome.best.ratios[0])
+        XCTAssertThrowsError(try search.run(try RatioSearchSpace(graph: graph, minimumKept: 0.1, keep: 0.01),
+                                            seed: 0, score: score, progress: { _, _ in })) { error in
+            XCTAssertTrue("\(error)".contains("largest level"), "\(error)")
+        }
     }
 }

@@ -43,13 +43,13 @@ struct RatioSearchStep {
             return Double(try Trainer.evaluate(model, loader: held).requireFinite().accuracy)
         }, progress: { c, done in
             log.progress(String(format: "%@ search: candidate %d/%d  held-out %.2f%% at %.1f%% MACs", name, done,
-                                search.budget, c.score * 100, c.macsFraction * 100))
+                                search.budget(for: space), c.score * 100,
+                                c.macsFraction * 100))
         })
         log.endProgress()
         let seconds = Date().timeIntervalSince(start), best = outcome.best
-        let summary = String(format: "%@ %d×%d: best held-out %.2f%% at %.1f%% MACs, %d candidates in %.0f s", name,
-                             structured.searchPopulation, structured.searchGenerations, best.score * 100,
-                             best.macsFraction * 100, outcome.candidates.count, seconds)
+        let summary = String(format: "%@: best held-out %.2f%% at %.1f%% MACs, %d candidates in %.0f s", name,
+                             best.score * 100, best.macsFraction * 100, outcome.candidates.count, seconds)
         return Found(outcome: outcome, seconds: seconds, summary: summary)
     }
 

@@ -19,7 +19,7 @@ public struct EvolutionaryRatioSearch: RatioSearch {
         self.parents = parents ?? max(2, population / 4); self.mutation = mutation
     }
 
-    public var budget: Int { population * generations }
+    public func budget(for space: RatioSearchSpace) -> Int { population * generations }
 
     public func run(_ space: RatioSearchSpace, seed: UInt64, score: ([Double]) throws -> Double,
                     progress: (RatioCandidate, Int) -> Void) throws -> RatioSearchOutcome {

@@ -19,8 +19,8 @@ public struct RatioSearchOutcome: Sendable, Codable {
 /// BatchNorm recalibration, in the CLI). A new search is one new type, listed in ``RatioSearches``.
 public protocol RatioSearch: Sendable {
     var name: String { get }
-    /// Candidates scored in all.
-    var budget: Int { get }
+    /// Candidates it scores in all on this space.
+    func budget(for space: RatioSearchSpace) -> Int
     func run(_ space: RatioSearchSpace, seed: UInt64, score: ([Double]) throws -> Double,
              progress: (RatioCandidate, _ done: Int) -> Void) throws -> RatioSearchOutcome
 }
@@ -31,11 +31,12 @@ public enum RatioSearches {
     static let all: [(name: String, make: Maker)] = [
         ("random", { RandomRatioSearch(candidates: $0 * $1) }),
         ("evolutionary", { EvolutionaryRatioSearch(population: $0, generations: $1) }),
+        ("sensitivity", { _, _ in SensitivityRatioSearch() }),
     ]
     public static var names: [String] { all.map(\.name) }
 
     /// The search called `name` with `population` candidates per generation over `generations` (the
-    /// random search scores population × generations candidates).
+    /// random search scores population × generations candidates; the sensitivity allocation ignores both).
     public static func make(_ name: String, population: Int, generations: Int) throws -> any RatioSearch {
         guard population >= 2, generations >= 1 else {
             throw StructuredPruningError.invalid("a ratio search needs a population of at least 2 and at least one "
@@ -55,7 +56,7 @@ public enum RatioSearches {
 public struct RandomRatioSearch: RatioSearch {
     public var name: String { "random" }
     public let candidates: Int
-    public var budget: Int { candidates }
+    public func budget(for space: RatioSearchSpace) -> Int { candidates }
     public init(candidates: Int) { self.candidates = candidates }
 
     public func run(_ space: RatioSearchSpace, seed: UInt64, score: ([Double]) throws -> Double,
