@@ -40,6 +40,7 @@ extension StructuredSettings {
         try SettingCheck.fraction(minimumKept, "minimum-kept", below: nil)
         try SettingCheck.atLeast(removeBlocks, 0, "remove-blocks")
         try SettingCheck.atLeast(roundTo, 1, "round-to")
+        try SettingCheck.atLeast(recalibrationBatches, 0, "recalibrate-bn")
         if let reconstruction { _ = try ChannelReconstructions.named(reconstruction) }
         if search != nil {
             guard target == .flops else {

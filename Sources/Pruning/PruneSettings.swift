@@ -96,5 +96,8 @@ public struct StructuredSettings: Sendable, Equatable {
     /// Candidates per generation, and generations, of the search.
     public var searchPopulation = 16
     public var searchGenerations = 8
+    /// Training batches of 64 to re-estimate the BatchNorm statistics on right after the channels go
+    /// (EagleEye's adaptive BatchNorm; 0: none).
+    public var recalibrationBatches = 0
     public init() {}
 }

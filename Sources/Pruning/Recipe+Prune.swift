@@ -57,7 +57,7 @@ extension Recipe {
     static func readStructured(_ node: Node) throws -> StructuredSettings {
         let m = try RecipeReader.mapping(node, "prune.structured", allowed: [
             "target", "ratio", "importance", "aggregation", "minimum_kept", "remove_blocks", "round_to", "reconstruct",
-            "search", "search_population", "search_generations",
+            "search", "search_population", "search_generations", "recalibrate_bn",
         ])
         var st = StructuredSettings()
         if let v = m["target"] { st.target = try RecipeReader.option(v, "prune.structured.target") }
@@ -71,6 +71,9 @@ extension Recipe {
         if let v = m["search"] { st.search = try RecipeReader.string(v, "prune.structured.search").lowercased() }
         if let v = m["search_population"] {
             st.searchPopulation = try RecipeReader.int(v, "prune.structured.search_population", min: 2)
+        }
+        if let v = m["recalibrate_bn"] {
+            st.recalibrationBatches = try RecipeReader.int(v, "prune.structured.recalibrate_bn", min: 0)
         }
         if let v = m["search_generations"] {
             st.searchGenerations = try RecipeReader.int(v, "prune.structured.search_generations", min: 1)

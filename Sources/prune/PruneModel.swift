@@ -75,6 +75,9 @@ struct PruneModel: ParsableCommand {
                                + "the least sensitive allocation that meets the target); candidates are scored by "
                                + "held-out accuracy after pruning and a BatchNorm recalibration."))
     var ratioSearch: String?
+    @Option(help: ArgumentHelp("Structured: re-estimate the BatchNorm statistics on this many training batches of 64 "
+                               + "right after the channels go (EagleEye's adaptive BatchNorm; 0 = off)."))
+    var recalibrateBn = 0
     @Option(help: "Ratio search: candidates per generation.") var searchPopulation = 16
     @Option(help: "Ratio search: generations (random scores population × generations candidates).")
     var searchGenerations = 8
@@ -109,7 +112,7 @@ struct PruneModel: ParsableCommand {
             st.minimumKept = minimumKept; st.removeBlocks = removeBlocks; st.roundTo = roundTo
             st.reconstruction = reconstruct
             st.search = ratioSearch?.lowercased(); st.searchPopulation = searchPopulation
-            st.searchGenerations = searchGenerations
+            st.searchGenerations = searchGenerations; st.recalibrationBatches = recalibrateBn
             s.structured = st
         }
         return s

@@ -180,6 +180,23 @@ final class PruneCLITests: XCTestCase {
         }
     }
 
+    /// Adaptive BatchNorm after structured pruning: the statistics of a BatchNorm network's pruned
+    /// layers are re-estimated before it is evaluated.
+    func testStructuredPruningRecalibratesBatchNorm() throws {
+        try requireData()
+        let dir = try temporaryDirectory()
+        let dense = dir + "/vgg.safetensors"
+        XCTAssertEqual(try run(["train", "--model", "vgg-small", "--epochs", "1", "--train-limit", "600", "--test-limit",
+                                "200", "--out", dense, "--quiet"]).status, 0)
+        let r = try run(["prune", "--model", "vgg-small", "--weights", dense, "--train-limit", "600", "--test-limit",
+                         "200", "--structured", "--ratio", "0.5", "--finetune-epochs", "0", "--recalibrate-bn", "3"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("BatchNorm statistics re-estimated on 3 training batches"), r.out)
+        let bad = try run(["prune", "--model", "vgg-small", "--weights", dense, "--structured", "--recalibrate-bn", "-1"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("recalibrate-bn"), bad.err)
+    }
+
     /// The target: LeNet-300-100 pruned to 90% (global magnitude, iterative with fine-tuning)
     /// within 0.5 points of dense. Runs with PRUNE_FULL_TRAINING=1 (CI sets it).
     func testNinetyPercentWithinHalfAPointOfDense() throws {

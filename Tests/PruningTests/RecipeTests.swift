@@ -77,6 +77,13 @@ final class RecipeTests: XCTestCase {
         XCTAssertEqual(searched.settings.structured?.search, "evolutionary")
         XCTAssertEqual(searched.settings.structured?.searchPopulation, 6)
         XCTAssertEqual(searched.settings.structured?.searchGenerations, 3)
+        let recalibrated = try Recipe.parse("""
+        model: resnet-small
+        weights: w.safetensors
+        prune:
+          structured: {recalibrate_bn: 12}
+        """)
+        XCTAssertEqual(recalibrated.settings.structured?.recalibrationBatches, 12)
         XCTAssertThrowsError(try Recipe.parse("""
         model: lenet5
         weights: w.safetensors

@@ -62,10 +62,8 @@ struct RatioSearchStep {
         let cut = train.count - held
         let scoring = try LabeledImages(images: train.images.slice(axis: 0, start: cut, end: train.count),
                                         labels: Array(train.labels[cut...]), classes: train.classes)
-        let rest = try DataLoader(try train.prefix(cut), batchSize: 64, shuffle: true, seed: seed &+ 11,
-                                  mean: norm.mean, std: norm.std)
-        let batches = Array(rest.prefix(recalibrationBatches).map(\.images))
-        return (try DataLoader(scoring, batchSize: 256, mean: norm.mean, std: norm.std),
-                BatchNormRecalibration(batches: batches))
+        let recalibration = try BatchNormRecalibration(try train.prefix(cut), normalization: norm,
+                                                       batches: recalibrationBatches, seed: seed &+ 11)
+        return (try DataLoader(scoring, batchSize: 256, mean: norm.mean, std: norm.std), recalibration)
     }
 }

@@ -27,6 +27,7 @@ struct StructuredJob {
             log.info("group \(g.group): \(g.channelsBefore) → \(g.channelsAfter) channels (\(g.members.joined(separator: ", ")))")
         }
         for r in result.refits ?? [] { log.info(Self.describe(r)) }
+        try recalibrate(net)
         let afterPruning = try PruningJob.timedAccuracy(net, test, normalization: norm).accuracy
         log.info(String(format: "after removing channels: accuracy %.2f%%", afterPruning * 100))
         let curve = settings.finetuneEpochs > 0 ? try fineTune(net) : []
@@ -47,11 +48,23 @@ struct StructuredJob {
                            "importance": structured.importance.name,
                            "aggregation": structured.aggregation.rawValue]
         if let r = structured.reconstruction { report.settings["reconstruct"] = r }
+        if structured.recalibrationBatches > 0 {
+            report.settings["recalibrate-bn"] = "\(structured.recalibrationBatches) batches"
+        }
         if let search { report.settings["search"] = search.summary }
         if let out { report.fileBytes = try source.save(to: out, metadata: ["prune.structured": "1",
                                                                             "model": source.name]) }
         checkpoints.finish()
         return report
+    }
+
+    /// Adaptive BatchNorm (EagleEye): fresh statistics for the pruned model, when asked.
+    private func recalibrate(_ net: any Module) throws {
+        let batches = structured.recalibrationBatches
+        guard batches > 0, BatchNormRecalibration.applies(to: net) else { return }
+        try BatchNormRecalibration(dataset.train, normalization: dataset.normalization, batches: batches,
+                                   seed: settings.seed &+ 13).apply(to: net)
+        log.info("BatchNorm statistics re-estimated on \(batches) training batches")
     }
 
     static func describe(_ r: LayerRefit) -> String {
