@@ -29,9 +29,13 @@ public struct LassoChannelPath: Sendable {
         let b = (0..<c).map { i in (0..<c).reduce(0.0) { $0 + g[i * c + $1] } }
         var beta = [Double](repeating: 0, count: c)
         var entered = [(step: Int, beta: Double)?](repeating: nil, count: c)
-        for (k, lambda) in grid(b: b).enumerated() {
+        var waiting = (0..<c).filter { g[$0 * c + $0] > 0 }.count
+        for (k, lambda) in grid(b: b).enumerated() where waiting > 0 {
             descend(&beta, gram: g, b: b, channels: c, lambda: lambda)
-            for i in 0..<c where entered[i] == nil && beta[i] != 0 { entered[i] = (k, beta[i]) }
+            for i in 0..<c where entered[i] == nil && beta[i] != 0 {
+                entered[i] = (k, beta[i])
+                waiting -= 1
+            }
         }
         return entered
     }
