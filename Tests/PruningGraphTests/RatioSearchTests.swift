@@ -18,6 +18,15 @@ final class RatioSearchTests: XCTestCase {
         return try RatioSearchSpace(graph: graph, minimumKept: 0.1, keep: keep, tolerance: tolerance)
     }
 
+    /// Four groups of 24 channels: 10 → 24 → 24 → 24 → 24 → 5.
+    func fourGroups() throws -> DependencyGraph {
+        var rng = RandomGenerator(seed: 2)
+        var layers: [any Module] = [Linear(10, 24, rng: &rng)]
+        for _ in 0..<3 { layers += [ReLU(), Linear(24, 24, rng: &rng)] }
+        layers += [ReLU(), Linear(24, 5, rng: &rng)]
+        return try DependencyGraph(tracing: Sequential(layers), example: Tensor.zeros([1, 10]))
+    }
+
     func testMACsOfACandidateInClosedForm() throws {
         let s = try space(keep: 0.5)
         // Dense 10·20 + 20·16 + 16·5 = 600; ratios (0.5, 0.25) keep 10 and 12 channels: 100 + 120 + 60 = 280.
@@ -40,12 +49,8 @@ final class RatioSearchTests: XCTestCase {
     }
 
     func testEvolutionImprovesOnItsFirstGenerationAndIsSeeded() throws {
-        // Four groups of 24 channels (10 → 24 → 24 → 24 → 24 → 5) and a score whose optimum is feasible.
-        var rng = RandomGenerator(seed: 2)
-        var layers: [any Module] = [Linear(10, 24, rng: &rng)]
-        for _ in 0..<3 { layers += [ReLU(), Linear(24, 24, rng: &rng)] }
-        layers += [ReLU(), Linear(24, 5, rng: &rng)]
-        let graph = try DependencyGraph(tracing: Sequential(layers), example: Tensor.zeros([1, 10]))
+        // A score whose optimum is feasible.
+        let graph = try fourGroups()
         let optimum = [0.1, 0.3, 0.5, 0.2]
         let wide = try RatioSearchSpace(graph: graph, minimumKept: 0.1, keep: 1)
         let s = try RatioSearchSpace(graph: graph, minimumKept: 0.1, keep: wide.macsFraction(optimum) + 0.01,
@@ -53,7 +58,6 @@ final class RatioSearchTests: XCTestCase {
         XCTAssertTrue(s.isFeasible(optimum))
         func score(_ r: [Double]) -> Double { -zip(r, optimum).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
         let search = try RatioSearches.make("evolutionary", population: 8, generations: 6)
-        _ = rng
         var seen = 0
         let a = try search.run(s, seed: 5, score: score, progress: { _, done in seen = done })
         XCTAssertEqual(seen, 48)
@@ -89,11 +93,7 @@ final class RatioSearchTests: XCTestCase {
     /// is recomputed here from the a_g directly: for each measured drop as the bound, every group takes
     /// its largest level within it; the first bound (ascending) whose MACs meet the target wins.
     func testSensitivityAllocationIsTheSmallestBoundThatMeetsTheTarget() throws {
-        var rng = RandomGenerator(seed: 2)
-        var layers: [any Module] = [Linear(10, 24, rng: &rng)]
-        for _ in 0..<3 { layers += [ReLU(), Linear(24, 24, rng: &rng)] }
-        layers += [ReLU(), Linear(24, 5, rng: &rng)]
-        let graph = try DependencyGraph(tracing: Sequential(layers), example: Tensor.zeros([1, 10]))
+        let graph = try fourGroups()
         let s = try RatioSearchSpace(graph: graph, minimumKept: 0.1, keep: 0.5)
         let a = [0.05, 0.4, 0.1, 1.0]
         func score(_ r: [Double]) -> Double { 1 - zip(a, r).reduce(0) { $0 + $1.0 * $1.1 * $1.1 } }
