@@ -48,6 +48,9 @@ struct RatioSearchStep {
         })
         log.endProgress()
         let seconds = Date().timeIntervalSince(start), best = outcome.best
+        log.info("searched ratios: " + zip(graph.groups, best.ratios).map { g, r in
+            String(format: "%@ %.2f", g.producers.first?.path ?? "group \(g.id)", r)
+        }.joined(separator: ", "))
         let summary = String(format: "%@: best held-out %.2f%% at %.1f%% MACs, %d candidates in %.0f s", name,
                              best.score * 100, best.macsFraction * 100, outcome.candidates.count, seconds)
         return Found(outcome: outcome, seconds: seconds, summary: summary)
