@@ -18,7 +18,8 @@ public struct LayerRefit: Sendable, Codable, Equatable {
 /// that on the calibration data its output in the pruned model — whose inputs already carry the
 /// refits of the layers before it — matches the dense model's output at the same sampled positions.
 /// The dense outputs are measured before any channel goes (``prepare``), then one pass per layer
-/// measures its pruned inputs, stopping as soon as the layer has been seen.
+/// measures its pruned inputs, stopping as soon as the layer has been seen. A refit layer's weight is
+/// dense afterwards: a mask it carried (an earlier unstructured prune) is baked in, then overwritten.
 struct ConsumerRefit {
     let reconstruction: any ChannelReconstruction
     let calibration: StructuredCalibration
