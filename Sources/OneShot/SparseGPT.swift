@@ -105,7 +105,7 @@ public struct SparseGPT: OneShotMethod {
     /// U, the upper Cholesky factor of (H + λI)⁻¹ with λ = dampening·mean(diag H); λ grows tenfold
     /// (up to three times) if H + λI is not numerically positive definite.
     static func inverseHessianFactor(_ h: [Double], n: Int, dampening: Double, layer: String) throws -> [Double] {
-        let meanDiag = (0..<n).reduce(0.0) { $0 + h[$1 * n + $1] } / Double(Swift.max(n, 1))
+        let meanDiag = Cholesky.meanDiagonal(h, count: n, stride: n)
         var damp = dampening
         for _ in 0..<4 {
             var a = h

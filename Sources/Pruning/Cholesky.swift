@@ -38,4 +38,16 @@ public enum Cholesky {
         for i in 0..<n { for j in 0..<n where upper ? j < i : j > i { a[i * n + j] = 0 } }
         return true
     }
+
+    /// The mean of the first `count` diagonal entries of a row-major matrix with rows of `stride`.
+    public static func meanDiagonal(_ a: [Double], count: Int, stride: Int) -> Double {
+        (0..<count).reduce(0.0) { $0 + a[$1 * stride + $1] } / Double(max(count, 1))
+    }
+
+    /// Adds max(`fraction` × their mean, `floor`) to the first `count` diagonal entries (a ridge that keeps
+    /// a Gram matrix of inputs that never fire positive definite, as SparseGPT dampens its Hessian).
+    public static func dampen(_ a: inout [Double], count: Int, stride: Int, fraction: Double, floor: Double) {
+        let ridge = max(fraction * meanDiagonal(a, count: count, stride: stride), floor)
+        for i in 0..<count { a[i * stride + i] += ridge }
+    }
 }

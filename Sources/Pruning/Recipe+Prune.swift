@@ -72,11 +72,11 @@ extension Recipe {
         if let v = m["search_population"] {
             st.searchPopulation = try RecipeReader.int(v, "prune.structured.search_population", min: 2)
         }
-        if let v = m["recalibrate_bn"] {
-            st.recalibrationBatches = try RecipeReader.int(v, "prune.structured.recalibrate_bn", min: 0)
-        }
         if let v = m["search_generations"] {
             st.searchGenerations = try RecipeReader.int(v, "prune.structured.search_generations", min: 1)
+        }
+        if let v = m["recalibrate_bn"] {
+            st.recalibrationBatches = try RecipeReader.int(v, "prune.structured.recalibrate_bn", min: 0)
         }
         if let v = m["minimum_kept"] {
             st.minimumKept = try RecipeReader.fraction(v, "prune.structured.minimum_kept", allowOne: true)

@@ -36,7 +36,7 @@ struct StructuredSelection {
     private func byRatio(_ ratios: [Double]) -> [Set<Int>] {
         graph.groups.enumerated().map { gi, g in
             let goal = StructuredSelection.removedCount(ratio: ratios[gi], channels: g.channels, minimum: minimum(g))
-            return Set(ascending(scores[gi]).prefix(max(goal, 0)))
+            return Set(ascending(scores[gi]).prefix(goal))
         }
     }
 

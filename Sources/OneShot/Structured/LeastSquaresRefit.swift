@@ -72,8 +72,7 @@ public struct LeastSquaresRefit: Sendable {
             a[k * k1 + k] = Double(s.tokens)
             for c in 0..<n { cross[c * k1 + k] = s.sums[c] }
         }
-        let meanDiagonal = (0..<k).reduce(0.0) { $0 + a[$1 * k1 + $1] } / Double(max(k, 1))
-        for i in 0..<k { a[i * k1 + i] += max(dampening * meanDiagonal, 1e-8) }
+        Cholesky.dampen(&a, count: k, stride: k1, fraction: dampening, floor: 1e-8)
         guard Cholesky.invert(&a, n: k1) else {
             throw OneShotError.numerical(layer: path, reason: "the kept channels' Gram matrix is not positive definite")
         }

@@ -18,8 +18,7 @@ public struct ChannelScaling: ChannelReconstruction {
                                                   unit: u, channels: c)
         var r = [Double](repeating: 0, count: c)
         for i in 0..<f { for k in 0..<o { r[i / u] += w[k * f + i] * p.cross[i * o + k] } }
-        let mean = (0..<c).reduce(0.0) { $0 + a[$1 * c + $1] } / Double(max(c, 1))
-        for i in 0..<c { a[i * c + i] += max(dampening * mean, 1e-12) }
+        Cholesky.dampen(&a, count: c, stride: c, fraction: dampening, floor: 1e-12)
         guard Cholesky.invert(&a, n: c) else {
             throw PruningError.incompatible(layer: layer, reason: "the kept channels' contributions are linearly "
                                             + "dependent, so their scales have no least-squares solution")

@@ -9,8 +9,7 @@ public struct LeastSquaresWeights: ChannelReconstruction {
     public func refit(_ p: RefitProblem, layer: String) throws -> [Float] {
         let f = p.features
         var a = p.gram
-        let mean = (0..<f).reduce(0.0) { $0 + a[$1 * f + $1] } / Double(max(f, 1))
-        for i in 0..<f { a[i * f + i] += max(dampening * mean, 1e-12) }
+        Cholesky.dampen(&a, count: f, stride: f, fraction: dampening, floor: 1e-12)
         guard Cholesky.invert(&a, n: f) else {
             throw PruningError.incompatible(layer: layer, reason: "the kept inputs' Gram matrix is not positive "
                                             + "definite, so the least-squares refit has no solution")
