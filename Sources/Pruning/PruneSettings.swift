@@ -91,7 +91,7 @@ public struct StructuredSettings: Sendable, Equatable {
     /// The refit of the layers that lost input channels (``ChannelReconstructions``: weights, scales); nil
     /// for none.
     public var reconstruction: String?
-    /// A search for per-group ratios under the FLOPs target (random, evolutionary, sensitivity); nil
+    /// A search for per-group ratios under the FLOPs target (random, evolutionary, sensitivity, amc); nil
     /// prunes by scores.
     public var search: String?
     /// Candidates per generation, and generations, of the search.

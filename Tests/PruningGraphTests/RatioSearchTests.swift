@@ -19,7 +19,7 @@ final class RatioSearchTests: XCTestCase {
     }
 
     /// Four groups of 24 channels: 10 → 24 → 24 → 24 → 24 → 5.
-    func fourGroups() throws -> DependencyGraph {
+    static func fourGroups() throws -> DependencyGraph {
         var rng = RandomGenerator(seed: 2)
         var layers: [any Module] = [Linear(10, 24, rng: &rng)]
         for _ in 0..<3 { layers += [ReLU(), Linear(24, 24, rng: &rng)] }
@@ -50,7 +50,7 @@ final class RatioSearchTests: XCTestCase {
 
     func testEvolutionImprovesOnItsFirstGenerationAndIsSeeded() throws {
         // A score whose optimum is feasible.
-        let graph = try fourGroups()
+        let graph = try Self.fourGroups()
         let optimum = [0.1, 0.3, 0.5, 0.2]
         let wide = try RatioSearchSpace(graph: graph, minimumKept: 0.1, keep: 1)
         let s = try RatioSearchSpace(graph: graph, minimumKept: 0.1, keep: wide.macsFraction(optimum) + 0.01,
@@ -93,7 +93,7 @@ final class RatioSearchTests: XCTestCase {
     /// is recomputed here from the a_g directly: for each measured drop as the bound, every group takes
     /// its largest level within it; the first bound (ascending) whose MACs meet the target wins.
     func testSensitivityAllocationIsTheSmallestBoundThatMeetsTheTarget() throws {
-        let graph = try fourGroups()
+        let graph = try Self.fourGroups()
         let s = try RatioSearchSpace(graph: graph, minimumKept: 0.1, keep: 0.5)
         let a = [0.05, 0.4, 0.1, 1.0]
         func score(_ r: [Double]) -> Double { 1 - zip(a, r).reduce(0) { $0 + $1.0 * $1.1 * $1.1 } }

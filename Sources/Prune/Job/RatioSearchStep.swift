@@ -1,7 +1,7 @@
 import Foundation
 
-/// The ratio search of a structured job (`--ratio-search random|evolutionary|sensitivity`): candidates of
-/// per-group removal ratios within the FLOPs target are each pruned from a fresh copy of the dense model
+/// The ratio search of a structured job (`--ratio-search random|evolutionary|sensitivity|amc`): candidates
+/// of per-group removal ratios within the FLOPs target are each pruned from a fresh copy of the dense model
 /// with the job's criterion, their BatchNorm statistics re-estimated on training batches, and scored by
 /// accuracy on the last training examples, which the recalibration does not read (EagleEye's fast sub-net
 /// evaluation, Li et al. 2020; a data-driven criterion's calibration batches come from the whole training

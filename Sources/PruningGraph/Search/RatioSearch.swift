@@ -32,11 +32,13 @@ public enum RatioSearches {
         ("random", { RandomRatioSearch(candidates: $0 * $1) }),
         ("evolutionary", { EvolutionaryRatioSearch(population: $0, generations: $1) }),
         ("sensitivity", { _, _ in SensitivityRatioSearch() }),
+        ("amc", { AMCRatioSearch(episodes: $0 * $1) }),
     ]
     public static var names: [String] { all.map(\.name) }
 
     /// The search called `name` with `population` candidates per generation over `generations` (the
-    /// random search scores population × generations candidates; the sensitivity allocation ignores both).
+    /// random search scores population × generations candidates, AMC plays as many episodes; the sensitivity
+    /// allocation ignores both).
     public static func make(_ name: String, population: Int, generations: Int) throws -> any RatioSearch {
         guard population >= 2, generations >= 1 else {
             throw StructuredPruningError.invalid("a ratio search needs a population of at least 2 and at least one "
