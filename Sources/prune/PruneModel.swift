@@ -13,6 +13,7 @@ struct PruneModel: ParsableCommand {
 
         ONNX: prune prune model.onnx --calibration fashion-mnist --structured --ratio 0.5 --out pruned.onnx
         (an .onnx output is ONNX that onnxruntime runs; a .safetensors output holds the pruned parameters).
+        A built-in model written to an .onnx path is exported as ONNX too (opset 17, one image per batch row).
         """)
 
     @Argument(help: "An ONNX model to prune (instead of --model and --weights).") var file: String?
@@ -71,15 +72,17 @@ struct PruneModel: ParsableCommand {
                                + "calibration data: weights (least squares, He et al. 2017) or scales (ThiNet)."))
     var reconstruct: String?
     @Option(help: ArgumentHelp("Structured, FLOPs target: choose per-group ratios instead of ranking channels "
-                               + "globally: random (EagleEye), evolutionary, or sensitivity (each group pruned alone, "
-                               + "the least sensitive allocation that meets the target); candidates are scored by "
-                               + "held-out accuracy after pruning and a BatchNorm recalibration."))
+                               + "globally: random (EagleEye), evolutionary, sensitivity (each group pruned alone, "
+                               + "the least sensitive allocation that meets the target) or amc (a DDPG agent, "
+                               + "He et al. 2018); candidates are scored by held-out accuracy after pruning and a "
+                               + "BatchNorm recalibration."))
     var ratioSearch: String?
     @Option(help: ArgumentHelp("Structured: re-estimate the BatchNorm statistics on this many training batches of 64 "
                                + "right after the channels go (EagleEye's adaptive BatchNorm; 0 = off)."))
     var recalibrateBn = 0
     @Option(help: "Ratio search: candidates per generation.") var searchPopulation = 16
-    @Option(help: "Ratio search: generations (random scores population × generations candidates).")
+    @Option(help: ArgumentHelp("Ratio search: generations (random scores population × generations candidates, "
+                               + "amc plays as many episodes)."))
     var searchGenerations = 8
     @Option(help: "Structured: first remove this many residual blocks (identity shortcut, smallest ‖body(x)‖/‖x‖).") var removeBlocks: Int = 0
     @Option(help: ArgumentHelp("Search for the highest --sparsity whose accuracy after fine-tuning stays within this "
@@ -89,7 +92,8 @@ struct PruneModel: ParsableCommand {
     @Option(help: "The search's highest sparsity (tried first).") var searchUpTo = 0.99
     @Option(help: "The search stops when the passing and failing sparsities are this close.")
     var searchTolerance = 0.01
-    @Option(help: "Where to write the pruned weights (safetensors); never the input file.") var out: String?
+    @Option(help: "Where to write the pruned model (.safetensors, or .onnx for onnxruntime); never the input file.")
+    var out: String?
     @Flag(help: "Continue a killed run from the checkpoint beside --out (<out>.resume).") var resume = false
     @Option(help: "Also write the report as a self-contained HTML page with plots.") var report: String?
     var json: Bool { common.json }

@@ -188,10 +188,19 @@ final class PruneCLITests: XCTestCase {
         let dense = dir + "/vgg.safetensors"
         XCTAssertEqual(try run(["train", "--model", "vgg-small", "--epochs", "1", "--train-limit", "600", "--test-limit",
                                 "200", "--out", dense, "--quiet"]).status, 0)
+        let onnx = dir + "/vgg-pruned.onnx"
         let r = try run(["prune", "--model", "vgg-small", "--weights", dense, "--train-limit", "600", "--test-limit",
-                         "200", "--structured", "--ratio", "0.5", "--finetune-epochs", "0", "--recalibrate-bn", "3"])
+                         "200", "--structured", "--ratio", "0.5", "--finetune-epochs", "0", "--recalibrate-bn", "3",
+                         "--out", onnx])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.contains("BatchNorm statistics re-estimated on 3 training batches"), r.out)
+        // The pruned built-in model written as ONNX scores what the job measured.
+        let line = try XCTUnwrap(r.out.split(separator: "\n").first { $0.contains("after removing channels: ") })
+        let e = try run(["eval", "--model", onnx, "--test-limit", "200", "--json", "--quiet"])
+        XCTAssertEqual(e.status, 0, e.err)
+        let eval = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(e.out.utf8)) as? [String: Any])
+        let accuracy = try XCTUnwrap((eval["test"] as? [String: Any])?["accuracy"] as? Double)
+        XCTAssertTrue(line.contains(String(format: "%.2f%%", accuracy * 100)), "\(line) vs \(accuracy)")
         let bad = try run(["prune", "--model", "vgg-small", "--weights", dense, "--structured", "--recalibrate-bn", "-1"])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.err.contains("recalibrate-bn"), bad.err)

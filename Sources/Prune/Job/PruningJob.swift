@@ -91,7 +91,8 @@ public enum PruningJob {
             log.warning("warning: \(l.path) lost every weight (the \(scope) threshold fell above all its scores); "
                         + "--scope layerwise or --scope protected keeps part of every layer")
         }
-        if let out = inputs.out { report.fileBytes = try source.save(to: out, metadata: [:]) }
+        if let out = inputs.out { report.fileBytes = try source.save(to: out, metadata: [:],
+                                                                               exampleShape: dataset.exampleShape) }
         checkpoints?.finish()
         return report
     }

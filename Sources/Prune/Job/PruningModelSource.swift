@@ -55,14 +55,17 @@ public struct PruningModelSource {
         })
     }
 
-    /// Writes the pruned model: ONNX models as .onnx (or their parameters as .safetensors),
-    /// built-in ones as safetensors. Returns the file size. (`PruningJob.run` has already refused an
-    /// output that is the input, before any work.)
-    public func save(to out: String, metadata: [String: String]) throws -> Int? {
+    /// Writes the pruned model: ONNX models as .onnx (or their parameters as .safetensors), built-in ones
+    /// as safetensors or, to a .onnx path, as an ONNX model of one example of `exampleShape` per batch
+    /// (``NativeONNXExport``). Returns the file size. (`PruningJob.run` has already refused an output that
+    /// is the input, before any work.)
+    public func save(to out: String, metadata: [String: String], exampleShape: [Int]) throws -> Int? {
         if let onnx, Self.isONNX(out) {
             try onnx.write(to: out)
+        } else if Self.isONNX(out) {
+            module.eval()
+            try NativeONNXExport.write(module, inputShape: [1] + exampleShape, to: out)
         } else {
-            if onnx == nil && Self.isONNX(out) { throw JobError("\(name) is a built-in model; save it as .safetensors") }
             var state = module.stateDict()
             for (k, v) in metadata { state.metadata[k] = v }
             try Safetensors.write(state, to: out)

@@ -52,8 +52,10 @@ struct StructuredJob {
             report.settings["recalibrate-bn"] = "\(structured.recalibrationBatches) batches"
         }
         if let search { report.settings["search"] = search.summary }
-        if let out { report.fileBytes = try source.save(to: out, metadata: ["prune.structured": "1",
-                                                                            "model": source.name]) }
+        if let out {
+            report.fileBytes = try source.save(to: out, metadata: ["prune.structured": "1", "model": source.name],
+                                               exampleShape: inputShape)
+        }
         checkpoints.finish()
         return report
     }
