@@ -42,10 +42,19 @@ extension StructuredSettings {
         try SettingCheck.atLeast(roundTo, 1, "round-to")
         try SettingCheck.atLeast(recalibrationBatches, 0, "recalibrate-bn")
         if let reconstruction { _ = try ChannelReconstructions.named(reconstruction) }
+        try SettingCheck.atLeast(latencyBatch, 1, "latency-batch")
+        guard Self.latencyEngines.contains(latencyEngine) else {
+            throw PruningError.invalidOption("unknown latency engine \(latencyEngine); known: "
+                                             + Self.latencyEngines.joined(separator: ", "))
+        }
+        if target == .latency, search == nil {
+            throw PruningError.invalidOption("a latency target is met by a ratio search over per-group ratios: add "
+                                             + "--ratio-search (random, evolutionary, sensitivity or amc)")
+        }
         if search != nil {
-            guard target == .flops else {
-                throw PruningError.invalidOption("a ratio search looks for per-group ratios under a FLOPs target; "
-                                                 + "use the flops structured target")
+            guard target == .flops || target == .latency else {
+                throw PruningError.invalidOption("a ratio search looks for per-group ratios under a FLOPs or latency "
+                                                 + "target; use the flops or latency structured target")
             }
             try SettingCheck.atLeast(searchPopulation, 2, "search-population")
             try SettingCheck.atLeast(searchGenerations, 1, "search-generations")

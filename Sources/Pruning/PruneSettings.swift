@@ -100,5 +100,10 @@ public struct StructuredSettings: Sendable, Equatable {
     /// Training batches of 64 to re-estimate the BatchNorm statistics on right after the channels go
     /// (EagleEye's adaptive BatchNorm; 0: none).
     public var recalibrationBatches = 0
+    /// The engine a latency target's lookup table is measured on: prune (this process) or onnxruntime.
+    public var latencyEngine = "prune"
+    /// Examples per call when latency is measured (1: single-example latency).
+    public var latencyBatch = 1
+    public static let latencyEngines = ["prune", "onnxruntime"]
     public init() {}
 }

@@ -57,7 +57,7 @@ extension Recipe {
     static func readStructured(_ node: Node) throws -> StructuredSettings {
         let m = try RecipeReader.mapping(node, "prune.structured", allowed: [
             "target", "ratio", "importance", "aggregation", "minimum_kept", "remove_blocks", "round_to", "reconstruct",
-            "search", "search_population", "search_generations", "recalibrate_bn",
+            "search", "search_population", "search_generations", "recalibrate_bn", "latency_engine", "latency_batch",
         ])
         var st = StructuredSettings()
         if let v = m["target"] { st.target = try RecipeReader.option(v, "prune.structured.target") }
@@ -77,6 +77,12 @@ extension Recipe {
         }
         if let v = m["recalibrate_bn"] {
             st.recalibrationBatches = try RecipeReader.int(v, "prune.structured.recalibrate_bn", min: 0)
+        }
+        if let v = m["latency_engine"] {
+            st.latencyEngine = try RecipeReader.string(v, "prune.structured.latency_engine").lowercased()
+        }
+        if let v = m["latency_batch"] {
+            st.latencyBatch = try RecipeReader.int(v, "prune.structured.latency_batch", min: 1)
         }
         if let v = m["minimum_kept"] {
             st.minimumKept = try RecipeReader.fraction(v, "prune.structured.minimum_kept", allowOne: true)

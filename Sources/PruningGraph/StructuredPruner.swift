@@ -149,7 +149,19 @@ public struct StructuredPruner {
     public static func cost(_ graph: DependencyGraph,
                             _ widths: [ObjectIdentifier: Int]) -> (parameters: Int, macs: Int) {
         var params = 0, macs = 0
-        for l in graph.layers {
+        for (l, inW, outW) in layerWidths(graph, widths) {
+            if l.normalization { params += 2 * outW; continue }
+            let weights = l.depthwise ? outW * l.kernelArea : outW * inW * l.expansion * l.kernelArea
+            params += weights + (l.hasBias ? outW : 0)
+            macs += weights * l.positions
+        }
+        return (params, macs)
+    }
+
+    /// Every traced layer with its input and output channel counts when the groups have `widths`.
+    public static func layerWidths(_ graph: DependencyGraph, _ widths: [ObjectIdentifier: Int])
+        -> [(layer: DependencyGraph.TracedLayer, inputs: Int, outputs: Int)] {
+        graph.layers.map { l in
             let inW = l.inGroup.map { widths[ObjectIdentifier($0)]! } ?? l.inChannels
             var outW = l.outGroup.map { widths[ObjectIdentifier($0)]! * l.outExpansion } ?? l.outChannels
             if !l.outSegments.isEmpty {
@@ -157,12 +169,8 @@ public struct StructuredPruner {
                     sum + (seg.group.map { widths[ObjectIdentifier($0)]! * seg.expansion } ?? seg.outputs)
                 }
             }
-            if l.normalization { params += 2 * outW; continue }
-            let weights = l.depthwise ? outW * l.kernelArea : outW * inW * l.expansion * l.kernelArea
-            params += weights + (l.hasBias ? outW : 0)
-            macs += weights * l.positions
+            return (l, inW, outW)
         }
-        return (params, macs)
     }
 
     /// One score per channel of a group: the criterion's member scores, aggregated.

@@ -78,11 +78,16 @@ struct StructuredSelection {
         let step = pruner.roundTo
         for (gi, g) in graph.groups.enumerated() {
             let kept = g.channels - removed[gi].count
-            let goal = min(g.channels, (kept + step - 1) / step * step)
+            let goal = Self.roundedKept(kept, channels: g.channels, step: step)
             let s = scores[gi]
             let back = removed[gi].sorted { s[$0] > s[$1] || (s[$0] == s[$1] && $0 < $1) }
             for c in back.prefix(goal - kept) { removed[gi].remove(c) }
         }
+    }
+
+    /// A kept count rounded up to a multiple of `step`, at most all the channels.
+    static func roundedKept(_ kept: Int, channels: Int, step: Int) -> Int {
+        min(channels, (kept + step - 1) / step * step)
     }
 
     /// Channels a ratio removes from a group: ⌊ratio·channels⌋, leaving at least `minimum`.

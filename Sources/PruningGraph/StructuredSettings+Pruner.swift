@@ -1,10 +1,11 @@
 import PrunePruning
 
 extension StructuredSettings {
-    /// The structured target these settings name.
+    /// The structured target these settings name. A latency target is met by a ratio search (``validate()``
+    /// requires one), whose per-group ratios replace this target; on its own it would budget MACs.
     public var structuredTarget: StructuredTarget {
         switch target {
-        case .flops: return .flops(ratio)
+        case .flops, .latency: return .flops(ratio)
         case .parameters: return .parameters(ratio)
         case .channels: return .channelRatio(ratio)
         }

@@ -56,8 +56,9 @@ struct PruneModel: ParsableCommand {
     @Option(help: "Iterative: skip a round's fine-tuning when pruning cost less than this accuracy (fraction, e.g. 0.005; ICE-Pruning).")
     var skipBelowDrop: Double?
     @Flag(help: "Remove whole channels through the dependency graph (a physically smaller model) instead of masking.") var structured = false
-    @Option(help: ArgumentHelp("Structured: flops, parameters (fraction of dense to keep) or channels (fraction of each "
-                               + "group's channels to remove)."), transform: StructuredTargetKind.init(parsing:))
+    @Option(help: ArgumentHelp("Structured: flops, parameters, latency (fraction of dense to keep; latency needs "
+                               + "--ratio-search) or channels (fraction of each group's channels to remove)."),
+            transform: StructuredTargetKind.init(parsing:))
     var structuredTarget: StructuredTargetKind = .flops
     @Option(help: "Structured: the ratio for --structured-target.") var ratio: Double = 0.5
     @Option(help: "Structured: channel importance, any criterion (l1, l2, bn = BatchNorm |γ|, fpgm, taylor, apoz, …).",
@@ -80,6 +81,13 @@ struct PruneModel: ParsableCommand {
     @Option(help: ArgumentHelp("Structured: re-estimate the BatchNorm statistics on this many training batches of 64 "
                                + "right after the channels go (EagleEye's adaptive BatchNorm; 0 = off)."))
     var recalibrateBn = 0
+    @Option(help: ArgumentHelp("Structured: make the model this many times faster (--structured-target latency "
+                               + "--ratio 1/X), measured on --latency-engine."))
+    var speedup: Double?
+    @Option(help: ArgumentHelp("Latency target: measure the lookup table and the result on prune (this engine) or "
+                               + "onnxruntime (python3 with onnxruntime)."))
+    var latencyEngine = "prune"
+    @Option(help: "Latency target: examples per timed call (1 = single-example latency).") var latencyBatch = 1
     @Option(help: "Ratio search: candidates per generation.") var searchPopulation = 16
     @Option(help: ArgumentHelp("Ratio search: generations (random scores population × generations candidates, "
                                + "amc plays as many episodes)."))
@@ -99,6 +107,12 @@ struct PruneModel: ParsableCommand {
     var json: Bool { common.json }
     var quiet: Bool { common.quiet }
 
+    func validate() throws {
+        guard let speedup else { return }
+        guard structured else { throw ValidationError("--speedup is a structured target: add --structured") }
+        guard speedup.isFinite, speedup >= 1 else { throw ValidationError("--speedup must be at least 1, got \(speedup)") }
+    }
+
     var settings: PruneSettings {
         var s = PruneSettings()
         s.criterion = criterion; s.granularity = granularity; s.scope = scope; s.protect = protect
@@ -117,6 +131,8 @@ struct PruneModel: ParsableCommand {
             st.reconstruction = reconstruct
             st.search = ratioSearch?.lowercased(); st.searchPopulation = searchPopulation
             st.searchGenerations = searchGenerations; st.recalibrationBatches = recalibrateBn
+            st.latencyEngine = latencyEngine.lowercased(); st.latencyBatch = latencyBatch
+            if let speedup { st.target = .latency; st.ratio = 1 / speedup }
             s.structured = st
         }
         return s

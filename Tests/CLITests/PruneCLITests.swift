@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// End-to-end tests of `prune prune` on Fashion-MNIST.
@@ -172,7 +173,44 @@ final class PruneCLITests: XCTestCase {
                       "\(searched.settings)")
         XCTAssertTrue(searched.settings["search"]?.contains("8 candidates") == true, "\(searched.settings)")
         for (args, message) in [(["--ratio-search", "annealing"], "unknown ratio search annealing"),
-                                (["--ratio-search", "random", "--structured-target", "parameters"], "FLOPs target")] {
+                                (["--ratio-search", "random", "--structured-target", "parameters"],
+                                 "FLOPs or latency target")] {
+            let e = try run(["prune", "--model", "lenet5", "--weights", dense, "--structured", "--test-limit", "100"]
+                            + args)
+            XCTAssertNotEqual(e.status, 0)
+            XCTAssertTrue(e.err.contains(message), e.err)
+        }
+    }
+
+    /// A latency target (`--speedup`): the table is measured on the engine asked for, the search runs under
+    /// it, the found candidates are timed whole, and the report says what the pruned model measured. (How
+    /// close it comes is a benchmark's business, not a unit test's: the README has the measured run.)
+    func testALatencyTargetIsSearchedAndMeasuredOnPruneAndOnnxruntime() throws {
+        try requireData()
+        try requirePythonModules(["onnxruntime", "numpy"])
+        let dir = try temporaryDirectory()
+        let dense = dir + "/lenet5.safetensors"
+        XCTAssertEqual(try run(["train", "--model", "lenet5", "--epochs", "1", "--train-limit", "2000", "--test-limit",
+                                "200", "--out", dense, "--quiet"]).status, 0)
+        for engine in ["prune", "onnxruntime"] {
+            let r = try run(["prune", "--model", "lenet5", "--weights", dense, "--train-limit", "3000", "--test-limit",
+                             "200", "--structured", "--speedup", "1.3", "--latency-engine", engine, "--latency-batch",
+                             "16", "--round-to", "4", "--ratio-search", "random", "--search-population", "4",
+                             "--search-generations", "2", "--finetune-epochs", "0", "--json"])
+            XCTAssertEqual(r.status, 0, r.err)
+            let o = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+            let settings = try XCTUnwrap(o["settings"] as? [String: String])
+            let latency = try XCTUnwrap(settings["latency"], "\(settings)")
+            XCTAssertTrue(latency.hasPrefix("\(engine), batch 16: dense"), latency)
+            XCTAssertTrue(latency.hasSuffix("(target 1.30×)"), latency)
+            XCTAssertTrue(settings["search"]?.contains("timed candidates, chosen at") == true, "\(settings)")
+            XCTAssertTrue(r.err.contains("latency table on \(engine) (batch 16): 4 layers"), r.err)
+            XCTAssertTrue(r.err.contains("latency round 1: table budget 76.9%"), r.err)
+        }
+        for (args, message) in [(["--speedup", "0.5"], "--speedup must be at least 1"),
+                                (["--structured-target", "latency"], "add --ratio-search"),
+                                (["--speedup", "2", "--ratio-search", "random", "--latency-engine", "tpu"],
+                                 "unknown latency engine tpu")] {
             let e = try run(["prune", "--model", "lenet5", "--weights", dense, "--structured", "--test-limit", "100"]
                             + args)
             XCTAssertNotEqual(e.status, 0)

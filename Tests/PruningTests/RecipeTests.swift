@@ -59,6 +59,29 @@ final class RecipeTests: XCTestCase {
         XCTAssertNotNil(error(""))
     }
 
+    func testALatencyTargetSection() throws {
+        let r = try Recipe.parse("""
+        model: resnet-small
+        weights: w.safetensors
+        prune:
+          structured: {target: latency, ratio: 0.6667, latency_engine: onnxruntime, latency_batch: 64, search: amc}
+        """)
+        let st = try XCTUnwrap(r.settings.structured)
+        XCTAssertEqual(st.target, .latency)
+        XCTAssertEqual(st.latencyEngine, "onnxruntime")
+        XCTAssertEqual(st.latencyBatch, 64)
+        XCTAssertEqual(st.search, "amc")
+        for (section, message) in [("{target: latency, ratio: 0.5}", "add --ratio-search"),
+                                   ("{target: latency, search: random, latency_engine: tpu}",
+                                    "unknown latency engine tpu"),
+                                   ("{target: latency, search: random, latency_batch: 0}", "latency_batch")] {
+            let text = "model: lenet5\nweights: w.safetensors\nprune:\n  structured: \(section)\n"
+            XCTAssertThrowsError(try Recipe.parse(text)) {
+                XCTAssertTrue("\($0)".contains(message), "\($0)")
+            }
+        }
+    }
+
     func testAStructuredSectionWithAReconstruction() throws {
         let r = try Recipe.parse("""
         model: lenet5
@@ -89,7 +112,7 @@ final class RecipeTests: XCTestCase {
         weights: w.safetensors
         prune:
           structured: {target: channels, ratio: 0.5, search: random}
-        """)) { error in XCTAssertTrue("\(error)".contains("FLOPs target"), "\(error)") }
+        """)) { error in XCTAssertTrue("\(error)".contains("FLOPs or latency target"), "\(error)") }
         XCTAssertThrowsError(try Recipe.parse("""
         model: lenet5
         weights: w.safetensors

@@ -21,6 +21,8 @@ struct RatioSearchStep {
         let outcome: RatioSearchOutcome
         let seconds: Double
         let summary: String
+        /// The latency lookup table a latency target was searched under.
+        let latency: LatencyTable?
     }
 
     func run(example: Tensor, calibration: StructuredCalibration) throws -> Found {
@@ -30,31 +32,53 @@ struct RatioSearchStep {
         }
         let search = try RatioSearches.make(name, population: structured.searchPopulation,
                                             generations: structured.searchGenerations)
-        let graph = try DependencyGraph(tracing: try source.reload(), example: example)
-        let space = try RatioSearchSpace(graph: graph, minimumKept: structured.minimumKept, keep: structured.ratio)
+        let dense = try source.reload()
+        let graph = try DependencyGraph(tracing: dense, example: example)
         let (held, recalibration) = try scoringData()
-        let start = Date()
-        let outcome = try search.run(space, seed: seed, score: { ratios in
-            let model = try source.reload()
-            var pruner = try structured.pruner(seed: seed)
-            pruner.target = .groupRatios(ratios)
-            pruner.reconstruction = nil
-            _ = try pruner.prune(model, example: example, calibration: calibration)
+        let score: ([Double]) throws -> Double = { ratios in
+            let model = try prunedCopy(ratios, example: example, calibration: calibration)
             if BatchNormRecalibration.applies(to: model) { try recalibration.apply(to: model) }
             return Double(try Trainer.evaluate(model, loader: held).requireFinite().accuracy)
-        }, progress: { c, done in
-            log.progress(String(format: "%@ search: candidate %d/%d  held-out %.2f%% at %.1f%% MACs", name, done,
-                                search.budget(for: space), c.score * 100,
-                                c.macsFraction * 100))
+        }
+        if structured.target == .latency {
+            return try meetLatency(search, dense: dense, graph: graph, example: example, calibration: calibration,
+                                   score: score)
+        }
+        let space = try RatioSearchSpace(graph: graph, minimumKept: structured.minimumKept, keep: structured.ratio,
+                                         roundTo: structured.roundTo)
+        let (outcome, seconds) = try searchOnce(search, space: space, score: score)
+        return Found(outcome: outcome, seconds: seconds, summary: summary(search, outcome, seconds), latency: nil)
+    }
+
+    /// A fresh copy of the dense model pruned to per-group `ratios` by the job's criterion (no refit).
+    func prunedCopy(_ ratios: [Double], example: Tensor, calibration: StructuredCalibration) throws -> any Module {
+        let model = try source.reload()
+        var pruner = try structured.pruner(seed: seed)
+        pruner.target = .groupRatios(ratios)
+        pruner.reconstruction = nil
+        _ = try pruner.prune(model, example: example, calibration: calibration)
+        return model
+    }
+
+    /// One run of `search` on `space`, with progress and the ratios found logged.
+    func searchOnce(_ search: any RatioSearch, space: RatioSearchSpace,
+                    score: ([Double]) throws -> Double) throws -> (RatioSearchOutcome, Double) {
+        let start = Date()
+        let outcome = try search.run(space, seed: seed, score: score, progress: { c, done in
+            log.progress(String(format: "%@ search: candidate %d/%d  held-out %.2f%% at %.1f%% %@", search.name,
+                                done, search.budget(for: space), c.score * 100, c.costFraction * 100,
+                                space.cost.name))
         })
         log.endProgress()
-        let seconds = Date().timeIntervalSince(start), best = outcome.best
-        log.info("searched ratios: " + zip(graph.groups, best.ratios).map { g, r in
+        log.info("searched ratios: " + zip(space.graph.groups, outcome.best.ratios).map { g, r in
             String(format: "%@ %.2f", g.producers.first?.path ?? "group \(g.id)", r)
         }.joined(separator: ", "))
-        let summary = String(format: "%@: best held-out %.2f%% at %.1f%% MACs, %d candidates in %.0f s", name,
-                             best.score * 100, best.macsFraction * 100, outcome.candidates.count, seconds)
-        return Found(outcome: outcome, seconds: seconds, summary: summary)
+        return (outcome, Date().timeIntervalSince(start))
+    }
+
+    func summary(_ search: any RatioSearch, _ outcome: RatioSearchOutcome, _ seconds: Double) -> String {
+        String(format: "%@: best held-out %.2f%% at %.1f%% MACs, %d candidates in %.0f s", search.name,
+               outcome.best.score * 100, outcome.best.macsFraction * 100, outcome.candidates.count, seconds)
     }
 
     /// The held-out loader (the last examples of the training set) and the recalibration batches (the

@@ -52,12 +52,25 @@ struct StructuredJob {
             report.settings["recalibrate-bn"] = "\(structured.recalibrationBatches) batches"
         }
         if let search { report.settings["search"] = search.summary }
+        if let table = search?.latency { report.settings["latency"] = try measureLatency(net, table: table) }
         if let out {
             report.fileBytes = try source.save(to: out, metadata: ["prune.structured": "1", "model": source.name],
                                                exampleShape: inputShape)
         }
         checkpoints.finish()
         return report
+    }
+
+    /// The dense and the pruned model timed whole on the latency table's engine, in alternation.
+    private func measureLatency(_ net: any Module, table: LatencyTable) throws -> String {
+        let measurer = try LatencyEngines.measurer(table.engine, source: source)
+        let shape = [structured.latencyBatch] + dataset.exampleShape
+        let c = try LatencyComparison.measure(try source.reload(), net, inputShape: shape, measurer: measurer)
+        let text = String(format: "%@, batch %d: dense %.3f ms → pruned %.3f ms, %.2f× faster (target %.2f×)",
+                          table.engine, structured.latencyBatch, c.first * 1e3, c.second * 1e3, 1 / c.fraction,
+                          1 / structured.ratio)
+        log.info("latency on " + text)
+        return text
     }
 
     /// Adaptive BatchNorm (EagleEye): fresh statistics for the pruned model, when asked.

@@ -6,6 +6,8 @@ public enum StructuredTargetKind: String, OptionValue, CaseIterable {
     case parameters
     /// Fraction of every group's channels removed.
     case channels
+    /// Fraction of the dense model's latency kept, as a latency lookup table predicts it (met by a ratio search).
+    case latency
 
     public static let optionName = "structured target"
 }

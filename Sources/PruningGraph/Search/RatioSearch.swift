@@ -5,6 +5,8 @@ public struct RatioCandidate: Sendable, Codable, Equatable {
     public var generation: Int
     public var ratios: [Double]
     public var macsFraction: Double
+    /// The fraction of the dense model's budgeted cost it keeps (the MACs fraction under a MACs budget).
+    public var costFraction: Double
     public var score: Double
 }
 
@@ -12,6 +14,10 @@ public struct RatioCandidate: Sendable, Codable, Equatable {
 public struct RatioSearchOutcome: Sendable, Codable {
     public var best: RatioCandidate
     public var candidates: [RatioCandidate]
+
+    public init(best: RatioCandidate, candidates: [RatioCandidate]) {
+        self.best = best; self.candidates = candidates
+    }
 }
 
 /// A search over per-group removal ratios under a MACs budget: it proposes candidates of a
@@ -86,16 +92,16 @@ struct ScoredCandidates {
         let s = try cache[ratios] ?? score(ratios)
         cache[ratios] = s
         let c = RatioCandidate(generation: generation, ratios: ratios, macsFraction: space.macsFraction(ratios),
-                               score: s)
+                               costFraction: space.costFraction(ratios), score: s)
         all.append(c)
         return c
     }
 
-    /// The best candidate: highest score, then fewest MACs, then the earliest.
+    /// The best candidate: highest score, then the lowest cost, then the earliest.
     func outcome() throws -> RatioSearchOutcome {
         guard var best = all.first else { throw StructuredPruningError.invalid("the search scored no candidate") }
         for c in all.dropFirst()
-        where c.score > best.score || (c.score == best.score && c.macsFraction < best.macsFraction) {
+        where c.score > best.score || (c.score == best.score && c.costFraction < best.costFraction) {
             best = c
         }
         return RatioSearchOutcome(best: best, candidates: all)

@@ -35,16 +35,17 @@ public struct SensitivityRatioSearch: RatioSearch {
         return RatioSearchOutcome(best: best, candidates: scored.all)
     }
 
-    /// The allocation of the smallest measured drop bound that meets the space's MACs target.
+    /// The allocation of the smallest measured drop bound that meets the space's cost target.
     func smallestBound(_ drops: [[Double]], space: RatioSearchSpace) throws -> [Double] {
         for bound in Set(drops.joined() + [0]).sorted() {
             let a = allocation(drops, bound: bound)
-            if space.macsFraction(a) <= space.keep + 1e-12 { return a }
+            if space.costFraction(a) <= space.keep + 1e-12 { return a }
         }
         let widest = allocation(drops, bound: .infinity)
         throw StructuredPruningError.invalid(String(format: "every group at its largest level (%.2f) still keeps "
-                                                    + "%.1f%% of the MACs, above the %.1f%% target", levels.last ?? 0,
-                                                    space.macsFraction(widest) * 100, space.keep * 100))
+                                                    + "%.1f%% of the %@, above the %.1f%% target", levels.last ?? 0,
+                                                    space.costFraction(widest) * 100, space.cost.name,
+                                                    space.keep * 100))
     }
 
     /// Per group, the last level before the first whose drop exceeds `bound` (0 when the first does).

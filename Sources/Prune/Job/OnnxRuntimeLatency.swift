@@ -1,0 +1,83 @@
+import Foundation
+
+/// onnxruntime as a ``LatencyMeasurer``: every probe is exported as ONNX (``NativeONNXExport``) into a
+/// scratch folder and timed by python3 with onnxruntime in one process, one session after another
+/// (CPU provider, intra-op threads = `threads`, inter-op 1; one warm-up run, then `rounds` rounds of runs
+/// lasting at least `minSeconds`, the median per-run time — ``MedianTiming``'s rule).
+public struct OnnxRuntimeLatency: LatencyMeasurer {
+    public var threads: Int
+    public var rounds = 5
+    public var minSeconds = 0.02
+    public var name: String { "onnxruntime" }
+
+    public init(threads: Int) { self.threads = threads }
+
+    public func seconds(_ probes: [LayerProbe]) throws -> [Double] {
+        let scratch = FileManager.default.temporaryDirectory
+            .appendingPathComponent("prune-latency-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var items: [[String: Any]] = []
+        for (i, probe) in probes.enumerated() {
+            let path = scratch.appendingPathComponent("probe-\(i).onnx").path
+            probe.module.eval()
+            try NativeONNXExport.write(probe.module, inputShape: probe.inputShape, to: path)
+            items.append(["path": path, "shape": probe.inputShape])
+        }
+        let list = scratch.appendingPathComponent("probes.json"), script = scratch.appendingPathComponent("time.py")
+        try JSONSerialization.data(withJSONObject: items).write(to: list)
+        try Data(Self.script.utf8).write(to: script)
+        let output = try run([script.path, list.path, String(threads), String(rounds), String(minSeconds)])
+        let times = output.split(separator: "\n").compactMap { Double($0) }
+        guard times.count == probes.count else {
+            throw JobError("onnxruntime timed \(times.count) of \(probes.count) models")
+        }
+        return times
+    }
+
+    /// Runs python3 with `arguments`; its standard output, or an error with the end of its standard error.
+    func run(_ arguments: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3"] + arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        do { try p.run() } catch { throw JobError("the onnxruntime latency engine needs python3: \(error)") }
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw JobError("the onnxruntime latency engine needs python3 with onnxruntime and numpy "
+                           + "(pip install onnxruntime numpy); python3 said: \(stderr.suffix(600))")
+        }
+        return String(decoding: stdout, as: UTF8.self)
+    }
+
+    static let script = """
+        import json, statistics, sys, time
+        import numpy as np
+        import onnxruntime as ort
+        items = json.load(open(sys.argv[1]))
+        threads, rounds, least = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        for item in items:
+            session = ort.InferenceSession(item["path"], options, providers=["CPUExecutionProvider"])
+            feed = {session.get_inputs()[0].name: np.zeros(item["shape"], np.float32)}
+            session.run(None, feed)
+            per_run = []
+            for _ in range(rounds):
+                n, start = 0, time.perf_counter()
+                while True:
+                    session.run(None, feed)
+                    n += 1
+                    elapsed = time.perf_counter() - start
+                    if elapsed >= least:
+                        break
+                per_run.append(elapsed / n)
+            print(statistics.median(per_run), flush=True)
+            del session
+        """
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// A latency target (`--speedup X`, `--structured-target latency`): the ratio search budgets the latency a
+/// ``LatencyTable`` predicts, and since a table of layers timed alone misjudges the whole model (an engine
+/// fuses operators, plans memory and pays a fixed cost per call), the found model is pruned and timed whole
+/// on the same engine; when it misses the target by more than `latencyTolerance` (relative), the table's
+/// budget is moved (scaled by target/measured, then along the secant of the last two rounds) and the search
+/// runs again, at most `latencyRounds` times (the
+/// measure-and-adjust loop of NetAdapt, Yang et al. 2018). Each round times its `timedPerRound` best-scoring
+/// candidates whole; the highest-scoring timed candidate within 5% of the target is kept (else the nearest).
+extension RatioSearchStep {
+    static let latencyRounds = 4
+    static let latencyTolerance = 0.03
+    /// Candidates may keep between budget − this and the budget of the predicted latency (rounded widths
+    /// make a narrow band hard to hit; the measured rounds correct the rest).
+    static let latencyBand = 0.08
+
+    func meetLatency(_ search: any RatioSearch, dense: any Module, graph: DependencyGraph, example: Tensor,
+                     calibration: StructuredCalibration, score: ([Double]) throws -> Double) throws -> Found {
+        let measurer = try LatencyEngines.measurer(structured.latencyEngine, source: source)
+        let table = try latencyTable(dense, graph: graph, example: example, measurer: measurer)
+        let target = structured.ratio
+        var budget = target, seconds = 0.0, all: [RatioCandidate] = []
+        var timed: [(candidate: RatioCandidate, fraction: Double)] = []
+        var tried: [(budget: Double, measured: Double)] = []
+        for round in 1...Self.latencyRounds {
+            let space = try RatioSearchSpace(graph: graph, minimumKept: structured.minimumKept, keep: budget,
+                                             tolerance: Self.latencyBand, cost: table, roundTo: structured.roundTo)
+            let (outcome, took) = try searchOnce(search, space: space, score: score)
+            seconds += took
+            all += outcome.candidates
+            for c in Self.leaders(outcome, space: space, count: Self.timedPerRound) {
+                let pruned = try prunedCopy(c.ratios, example: example, calibration: calibration)
+                let fraction = try wholeModelFraction(pruned, measurer: measurer, exampleShape: example.shape)
+                timed.append((c, fraction))
+                log.info(String(format: "latency round %d: table budget %.1f%%, candidate at %.1f%% predicted → "
+                                + "measured %.1f%% of the dense latency (target %.1f%%), held-out %.2f%%", round,
+                                budget * 100, c.costFraction * 100, fraction * 100, target * 100, c.score * 100))
+            }
+            if timed.contains(where: { abs($0.fraction - target) <= Self.latencyTolerance * target }) { break }
+            let leader = timed.last { $0.candidate.score == outcome.best.score } ?? timed[timed.count - 1]
+            tried.append((budget, leader.fraction))
+            let sparsest = space.costFraction([Double](repeating: space.maxRatio, count: space.groups))
+            budget = max(Self.nextBudget(tried, target: target), sparsest + Self.latencyBand)
+        }
+        let chosen = Self.choose(timed, target: target)
+        let text = summary(search, RatioSearchOutcome(best: chosen.candidate, candidates: all), seconds)
+            + String(format: "; %d timed candidates, chosen at %.1f%% of the dense latency (target %.1f%%)",
+                     timed.count, chosen.fraction * 100, target * 100)
+        return Found(outcome: RatioSearchOutcome(best: chosen.candidate, candidates: all), seconds: seconds,
+                     summary: text, latency: table)
+    }
+
+    static let timedPerRound = 3
+
+    /// The next round's table budget: the last budget scaled by target/measured, or the secant through the
+    /// last two rounds' (budget, measured) points when its slope is plausible (0.2–5: timings are noisy);
+    /// at most 1 (the caller keeps it above the sparsest reachable budget).
+    static func nextBudget(_ tried: [(budget: Double, measured: Double)], target: Double) -> Double {
+        guard let last = tried.last else { return target }
+        var next = last.budget * target / max(last.measured, 1e-9)
+        if tried.count >= 2 {
+            let before = tried[tried.count - 2]
+            let slope = (last.measured - before.measured) / (last.budget - before.budget)
+            if slope.isFinite, (0.2...5).contains(slope) { next = last.budget + (target - last.measured) / slope }
+        }
+        return min(1, next)
+    }
+
+    /// The best-scoring candidates of a search with distinct kept widths (ratios that round to the same
+    /// widths are one model), best first.
+    static func leaders(_ outcome: RatioSearchOutcome, space: RatioSearchSpace, count: Int) -> [RatioCandidate] {
+        var seen = Set<[Int]>(), out: [RatioCandidate] = []
+        for c in [outcome.best] + outcome.candidates.sorted(by: { $0.score > $1.score }) {
+            let widths = space.widths(c.ratios)
+            let key = space.graph.groups.map { widths[ObjectIdentifier($0)] ?? $0.channels }
+            guard seen.insert(key).inserted else { continue }
+            out.append(c)
+            if out.count == count { break }
+        }
+        return out
+    }
+
+    /// The highest-scoring timed candidate within 5% (relative) of the target, else the one nearest to it.
+    static func choose(_ timed: [(candidate: RatioCandidate, fraction: Double)],
+                       target: Double) -> (candidate: RatioCandidate, fraction: Double) {
+        let near = timed.filter { abs($0.fraction - target) <= 0.05 * target }
+        if let best = near.max(by: { $0.candidate.score < $1.candidate.score }) { return best }
+        return timed.min { abs($0.fraction - target) < abs($1.fraction - target) }!
+    }
+
+    /// The pruned model's time over the dense model's, timed in alternation on `measurer`.
+    func wholeModelFraction(_ pruned: any Module, measurer: any LatencyMeasurer, exampleShape: [Int]) throws -> Double {
+        let shape = [structured.latencyBatch] + exampleShape.dropFirst()
+        let dense = try source.reload()
+        return try LatencyComparison.measure(dense, pruned, inputShape: shape, measurer: measurer).fraction
+    }
+
+    /// The latency lookup table of the dense model on `measurer`.
+    func latencyTable(_ dense: any Module, graph: DependencyGraph, example: Tensor,
+                      measurer: any LatencyMeasurer) throws -> LatencyTable {
+        let start = Date()
+        let table = try LatencyTable.measure(dense, graph: graph, exampleShape: Array(example.shape.dropFirst()),
+                                             measurer: measurer, batch: structured.latencyBatch,
+                                             roundTo: structured.roundTo)
+        let probes = table.entries.reduce(0) { $0 + $1.inputs.count * $1.outputs.count }
+        log.info(String(format: "latency table on %@ (batch %d): %d layers, %d timings in %.0f s; dense model "
+                        + "%.3f ms, %.3f ms of it outside the tabled layers", table.engine, structured.latencyBatch,
+                        table.entries.count, probes, Date().timeIntervalSince(start), table.denseSeconds * 1e3,
+                        table.otherSeconds * 1e3))
+        return table
+    }
+}
