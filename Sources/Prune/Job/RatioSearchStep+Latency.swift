@@ -5,9 +5,9 @@ import Foundation
 /// fuses operators, plans memory and pays a fixed cost per call), the found model is pruned and timed whole
 /// on the same engine; when it misses the target by more than `latencyTolerance` (relative), the table's
 /// budget is moved (scaled by target/measured, then along the secant of the last two rounds) and the search
-/// runs again, at most `latencyRounds` times (the
-/// measure-and-adjust loop of NetAdapt, Yang et al. 2018). Each round times its `timedPerRound` best-scoring
-/// candidates whole; the highest-scoring timed candidate within 5% of the target is kept (else the nearest).
+/// runs again, at most `latencyRounds` times (the measure-and-adjust loop of NetAdapt, Yang et al. 2018).
+/// Each round times its `timedPerRound` best-scoring candidates whole; the highest-scoring timed candidate
+/// within 5% of the target is kept (else the nearest).
 extension RatioSearchStep {
     static let latencyRounds = 4
     static let latencyTolerance = 0.03
@@ -41,7 +41,7 @@ extension RatioSearchStep {
             let leader = timed.last { $0.candidate.score == outcome.best.score } ?? timed[timed.count - 1]
             tried.append((budget, leader.fraction))
             let sparsest = space.costFraction([Double](repeating: space.maxRatio, count: space.groups))
-            budget = max(Self.nextBudget(tried, target: target), sparsest + Self.latencyBand)
+            budget = min(1, max(Self.nextBudget(tried, target: target), sparsest + Self.latencyBand))
         }
         let chosen = Self.choose(timed, target: target)
         let text = summary(search, RatioSearchOutcome(best: chosen.candidate, candidates: all), seconds)
