@@ -1,7 +1,7 @@
 import Foundation
 
-/// onnxruntime as a ``LatencyMeasurer``: every probe is exported as ONNX (``NativeONNXExport``) into a
-/// scratch folder and timed by python3 with onnxruntime in one process, one session after another
+/// onnxruntime as a ``LatencyMeasurer``: every distinct probe (module and input shape) is exported once as
+/// ONNX (``NativeONNXExport``) into a scratch folder, and each probe in the list is timed by python3 with onnxruntime in one process, one session after another
 /// (CPU provider, intra-op threads = `threads`, inter-op 1; one warm-up run, then `rounds` rounds of runs
 /// lasting at least `minSeconds`, the median per-run time — ``MedianTiming``'s rule).
 public struct OnnxRuntimeLatency: LatencyMeasurer {
@@ -17,12 +17,17 @@ public struct OnnxRuntimeLatency: LatencyMeasurer {
             .appendingPathComponent("prune-latency-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        var items: [[String: Any]] = []
-        for (i, probe) in probes.enumerated() {
-            let path = scratch.appendingPathComponent("probe-\(i).onnx").path
-            probe.module.eval()
-            try NativeONNXExport.write(probe.module, inputShape: probe.inputShape, to: path)
-            items.append(["path": path, "shape": probe.inputShape])
+        var items: [[String: Any]] = [], exported: [ObjectIdentifier: [[Int]: String]] = [:], files = 0
+        for probe in probes {
+            let id = ObjectIdentifier(probe.module)
+            if exported[id]?[probe.inputShape] == nil {
+                let path = scratch.appendingPathComponent("probe-\(files).onnx").path
+                probe.module.eval()
+                try NativeONNXExport.write(probe.module, inputShape: probe.inputShape, to: path)
+                exported[id, default: [:]][probe.inputShape] = path
+                files += 1
+            }
+            items.append(["path": exported[id]![probe.inputShape]!, "shape": probe.inputShape])
         }
         let list = scratch.appendingPathComponent("probes.json"), script = scratch.appendingPathComponent("time.py")
         try JSONSerialization.data(withJSONObject: items).write(to: list)

@@ -91,8 +91,9 @@ public enum PruningJob {
             log.warning("warning: \(l.path) lost every weight (the \(scope) threshold fell above all its scores); "
                         + "--scope layerwise or --scope protected keeps part of every layer")
         }
-        if let out = inputs.out { report.fileBytes = try source.save(to: out, metadata: [:],
-                                                                               exampleShape: dataset.exampleShape) }
+        if let out = inputs.out {
+            report.fileBytes = try source.save(to: out, metadata: [:], exampleShape: dataset.exampleShape)
+        }
         checkpoints?.finish()
         return report
     }

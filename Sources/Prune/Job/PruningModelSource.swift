@@ -55,6 +55,13 @@ public struct PruningModelSource {
         })
     }
 
+    /// A fresh dense copy and `pruned` timed whole on `measurer` in alternation, `batch` examples of
+    /// `exampleShape` per call (``LatencyComparison``).
+    public func latencyAgainstDense(_ pruned: any Module, batch: Int, exampleShape: [Int],
+                                    measurer: any LatencyMeasurer) throws -> LatencyComparison {
+        try LatencyComparison.measure(try reload(), pruned, inputShape: [batch] + exampleShape, measurer: measurer)
+    }
+
     /// Writes the pruned model: ONNX models as .onnx (or their parameters as .safetensors), built-in ones
     /// as safetensors or, to a .onnx path, as an ONNX model of one example of `exampleShape` per batch
     /// (``NativeONNXExport``). Returns the file size. (`PruningJob.run` has already refused an output that

@@ -31,7 +31,9 @@ extension RatioSearchStep {
             all += outcome.candidates
             for c in Self.leaders(outcome, space: space, count: Self.timedPerRound) {
                 let pruned = try prunedCopy(c.ratios, example: example, calibration: calibration)
-                let fraction = try wholeModelFraction(pruned, measurer: measurer, exampleShape: example.shape)
+                let fraction = try source.latencyAgainstDense(pruned, batch: structured.latencyBatch,
+                                                              exampleShape: Array(example.shape.dropFirst()),
+                                                              measurer: measurer).fraction
                 timed.append((c, fraction))
                 log.info(String(format: "latency round %d: table budget %.1f%%, candidate at %.1f%% predicted → "
                                 + "measured %.1f%% of the dense latency (target %.1f%%), held-out %.2f%%", round,
@@ -87,13 +89,6 @@ extension RatioSearchStep {
         let near = timed.filter { abs($0.fraction - target) <= 0.05 * target }
         if let best = near.max(by: { $0.candidate.score < $1.candidate.score }) { return best }
         return timed.min { abs($0.fraction - target) < abs($1.fraction - target) }!
-    }
-
-    /// The pruned model's time over the dense model's, timed in alternation on `measurer`.
-    func wholeModelFraction(_ pruned: any Module, measurer: any LatencyMeasurer, exampleShape: [Int]) throws -> Double {
-        let shape = [structured.latencyBatch] + exampleShape.dropFirst()
-        let dense = try source.reload()
-        return try LatencyComparison.measure(dense, pruned, inputShape: shape, measurer: measurer).fraction
     }
 
     /// The latency lookup table of the dense model on `measurer`.

@@ -64,8 +64,8 @@ struct StructuredJob {
     /// The dense and the pruned model timed whole on the latency table's engine, in alternation.
     private func measureLatency(_ net: any Module, table: LatencyTable) throws -> String {
         let measurer = try LatencyEngines.measurer(table.engine, source: source)
-        let shape = [structured.latencyBatch] + dataset.exampleShape
-        let c = try LatencyComparison.measure(try source.reload(), net, inputShape: shape, measurer: measurer)
+        let c = try source.latencyAgainstDense(net, batch: structured.latencyBatch, exampleShape: dataset.exampleShape,
+                                               measurer: measurer)
         let text = String(format: "%@, batch %d: dense %.3f ms → pruned %.3f ms, %.2f× faster (target %.2f×)",
                           table.engine, structured.latencyBatch, c.first * 1e3, c.second * 1e3, 1 / c.fraction,
                           1 / structured.ratio)

@@ -20,8 +20,7 @@ public struct LayerProbe {
               let module = try? model.module(at: layer.path) else { return nil }
         let inputs = inputs * layer.expansion   // a Linear after a flatten reads expansion values per channel
         if let conv = module as? Conv2d {
-            let probe = convolution(conv, layer: layer, inputs: inputs, outputs: outputs)
-            return LayerProbe(module: probe.module, inputShape: [batch] + probe.inputShape.dropFirst())
+            return convolution(conv, layer: layer, inputs: inputs, outputs: outputs, batch: batch)
         }
         if let linear = module as? Linear {
             let rows = max(layer.positions, 1)
@@ -33,8 +32,8 @@ public struct LayerProbe {
 
     /// A convolution with the layer's geometry; the input's height and width are the smallest that give the
     /// traced output positions (a square output when the count is a square, else one row).
-    static func convolution(_ conv: Conv2d, layer: DependencyGraph.TracedLayer, inputs: Int,
-                            outputs: Int) -> LayerProbe {
+    static func convolution(_ conv: Conv2d, layer: DependencyGraph.TracedLayer, inputs: Int, outputs: Int,
+                            batch: Int) -> LayerProbe {
         var g = conv.geometry
         var inputs = inputs
         if layer.depthwise { inputs = outputs; g.groups = outputs }
@@ -48,6 +47,6 @@ public struct LayerProbe {
         let w = side(ow, g.kernel.w, g.stride.w, g.padding.w, g.dilation.w)
         let weight = Tensor.zeros([outputs, inputs / g.groups, g.kernel.h, g.kernel.w])
         let copy = Conv2d(weight: weight, bias: conv.bias == nil ? nil : .zeros([outputs]), geometry: g)
-        return LayerProbe(module: copy, inputShape: [1, inputs, h, w])
+        return LayerProbe(module: copy, inputShape: [batch, inputs, h, w])
     }
 }
