@@ -27,7 +27,7 @@ public enum ImportanceRegistry {
         RandomImportance.self, MagnitudeImportance.self, TaylorImportance.self, FisherImportance.self,
         OptimalBrainDamageImportance.self, LAMPImportance.self, WandaImportance.self, FPGMImportance.self,
         MovementImportance.self, ActivationImportance.self, BatchNormScaleImportance.self, SNIPImportance.self,
-        HRankImportance.self, ThiNetImportance.self, LassoChannelImportance.self,
+        HRankImportance.self, ThiNetImportance.self, LassoChannelImportance.self, DCPImportance.self,
     ]
 
     private final class Added: @unchecked Sendable {

@@ -38,8 +38,8 @@ final class CriteriaTests: XCTestCase {
         XCTAssertEqual(stats.gradientBatches, 4)
         XCTAssertEqual(stats.inputNormSquareSums["fc1"]?.count, 8)
         XCTAssertEqual(stats.inputNormSquareSums["fc2"]?.count, 16)
-        // fpgm, bn, thinet and lasso score channels of dependency groups only (checked in their own tests).
-        for name in ImportanceRegistry.names where !["fpgm", "bn", "thinet", "lasso"].contains(name) {
+        // fpgm, bn, thinet, lasso and dcp score channels of dependency groups only (checked in their own tests).
+        for name in ImportanceRegistry.names where !["fpgm", "bn", "thinet", "lasso", "dcp"].contains(name) {
             let c = try ImportanceRegistry.make(name)
             for t in targets {
                 let s = try c.elementScores(t, statistics: stats)
