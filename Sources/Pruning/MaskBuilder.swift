@@ -33,9 +33,10 @@ public enum MaskBuilder {
             keep = zip(groups, scores).map { nOfM(n: n, m: m, groups: $0.0, scores: $0.1) }
         } else if criterion.comparesWithinOutputRows {
             keep = try withinRows(targets: targets, scores: scores, pattern: pattern, scope: scope, sparsity: sparsity,
-                                  criterion: criterion.name)
+                                  criterion: criterion.name, statistics: statistics)
         } else {
-            keep = try distribute(targets: targets, groups: groups, scores: scores, scope: scope, sparsity: sparsity)
+            keep = try distribute(targets: targets, groups: groups, scores: scores, scope: scope, sparsity: sparsity,
+                                  statistics: statistics)
         }
         var out: [String: [Float]] = [:]
         for (k, t) in targets.enumerated() { out[t.path] = groups[k].mask(keeping: keep[k]) }
@@ -45,7 +46,8 @@ public enum MaskBuilder {
     /// Per output row, the lowest-scoring fraction of the row pruned (Wanda's comparison group, Sun et
     /// al. 2024): the layer's target sparsity comes from a layerwise or per-layer scope.
     static func withinRows(targets: [PruningTarget], scores: [[Double]], pattern: SparsityPattern, scope: PruningScope,
-                           sparsity: Double, criterion: String) throws -> [[Bool]] {
+                           sparsity: Double, criterion: String,
+                           statistics: CalibrationStatistics = .none) throws -> [[Bool]] {
         guard pattern == .unstructured else {
             throw PruningError.invalidOption("\(criterion) compares weights within each output row: use the unstructured "
                                              + "or an N:M pattern, not \(pattern)")
@@ -53,7 +55,8 @@ public enum MaskBuilder {
         var ratios: [String: Double] = [:]
         switch scope.distribution {
         case .layerwise: break
-        case .perLayer, .allocated: ratios = try scope.layerSparsities(targets, sparsity: sparsity) ?? [:]
+        case .perLayer, .allocated:
+            ratios = try scope.layerSparsities(targets, sparsity: sparsity, statistics: statistics) ?? [:]
         case .global, .globalProtected:
             throw PruningError.invalidOption("\(criterion) compares weights within each output row, so every layer gets the "
                                              + "same sparsity: use a layerwise or per-layer scope, not global")
@@ -89,12 +92,12 @@ public enum MaskBuilder {
     /// Lowest-scoring groups pruned until each layer (layerwise, per-layer) or the whole scope
     /// (global) reaches its target, counted in weights.
     static func distribute(targets: [PruningTarget], groups: [PatternGroups], scores: [[Double]], scope: PruningScope,
-                           sparsity: Double) throws -> [[Bool]] {
+                           sparsity: Double, statistics: CalibrationStatistics = .none) throws -> [[Bool]] {
         var keep = groups.map { [Bool](repeating: true, count: $0.count) }
         func ascending(_ s: [Double]) -> [Int] { s.indices.sorted { s[$0] < s[$1] || (s[$0] == s[$1] && $0 < $1) } }
         switch scope.distribution {
         case .layerwise, .perLayer, .allocated:
-            let ratios = try scope.layerSparsities(targets, sparsity: sparsity) ?? [:]
+            let ratios = try scope.layerSparsities(targets, sparsity: sparsity, statistics: statistics) ?? [:]
             for (k, t) in targets.enumerated() {
                 let target = ratios[t.path] ?? ratios[t.layerPath] ?? sparsity
                 guard target >= 0, target < 1 else { throw PruningError.impossibleTarget("\(t.path): sparsity must be in [0, 1), got \(target)") }

@@ -7,7 +7,7 @@ public struct PruneSettings: Sendable, Equatable {
     public var protect = 0.02
     /// Per-layer sparsities by weight or layer path.
     public var layers: [String: Double] = [:]
-    /// A density allocation (uniform, er, erk) that sets each layer's sparsity from the overall target.
+    /// A density allocation (uniform, er, erk, owl) that sets each layer's sparsity from the overall target.
     public var allocation: String?
     public var include: [String] = []
     public var exclude: [String] = []

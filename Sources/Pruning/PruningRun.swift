@@ -84,7 +84,8 @@ public final class PruningRun {
         let ft = plan.fineTuning
         let loader = try DataLoader(data.train, batchSize: ft.batchSize, shuffle: true, seed: ft.seed &+ 7,
                                     mean: data.normalization.mean, std: data.normalization.std)
-        let stats = try Calibration.collect(model: model, targets: targets, needs: plan.criterion.needs, loader: loader,
+        let stats = try Calibration.collect(model: model, targets: targets,
+                                            needs: plan.criterion.needs + plan.scope.needs, loader: loader,
                                             batches: plan.calibrationBatches,
                                             settings: CalibrationSettings(seed: ft.seed, probes: plan.hessianProbes,
                                                                           movementLearningRate: ft.learningRate * ft.learningRateMultiplier))

@@ -17,18 +17,25 @@ public struct PruningScope: Sendable {
     }
 
     /// The per-layer sparsities of a per-layer or allocated distribution at `sparsity` (by weight path);
-    /// nil for the others.
-    public func layerSparsities(_ targets: [PruningTarget], sparsity: Double) throws -> [String: Double]? {
+    /// nil for the others. Data-dependent allocations (OWL) read `statistics`.
+    public func layerSparsities(_ targets: [PruningTarget], sparsity: Double,
+                                statistics: CalibrationStatistics = .none) throws -> [String: Double]? {
         switch distribution {
         case .perLayer(let ratios): return ratios
         case .allocated(let rule):
-            let densities = try rule.allocation.densities(targets.map(\.shape), density: 1 - sparsity)
+            let densities = try rule.allocation.densities(targets, density: 1 - sparsity, statistics: statistics)
             return Dictionary(uniqueKeysWithValues: zip(targets, densities).map { ($0.path, 1 - $1) })
         case .layerwise, .global, .globalProtected: return nil
         }
     }
 
     public var distribution: Distribution
+
+    /// What the distribution needs measured on calibration data (a data-dependent allocation's needs).
+    public var needs: [any CalibrationNeed] {
+        if case .allocated(let rule) = distribution, let allocation = try? rule.allocation { return allocation.needs }
+        return []
+    }
     /// Only weights whose path matches one of these patterns (`*` is any run of characters); empty: all.
     public var include: [String]
     /// Weights whose path matches one of these patterns are left dense.

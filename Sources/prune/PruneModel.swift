@@ -32,7 +32,8 @@ struct PruneModel: ParsableCommand {
                                + "default global, layerwise for wanda."), transform: ScopeChoice.init(parsing:))
     var scope: ScopeChoice?
     @Option(help: ArgumentHelp("Per-layer sparsities from a density allocation instead of a scope: uniform, er, erk "
-                               + "(Erdős–Rényi(-Kernel), as RigL and SET allocate), at every step of the schedule."))
+                               + "(Erdős–Rényi(-Kernel), as RigL and SET allocate) or owl (outlier-weighted, from "
+                               + "calibration inputs), at every step of the schedule."))
     var allocation: String?
     @Option(help: "Protected scope: the fraction of each layer's groups always kept.") var protect: Double = 0.02
     @Option(help: "Per-layer sparsities, e.g. fc1.weight=0.95,fc3.weight=0.5 (other layers use --sparsity).") var layerSparsity: String?

@@ -9,6 +9,18 @@ public protocol DensityAllocation: Sendable {
     /// One density per weight shape (`[out, in]` or `[out, in, kh, kw]`), each in (0, 1], whose
     /// weight-count-weighted mean is `density`.
     func densities(_ shapes: [[Int]], density: Double) throws -> [Double]
+    /// What the allocation needs measured on calibration data (nothing for shape-only ones).
+    var needs: [any CalibrationNeed] { get }
+    /// One density per target from the weights and calibration statistics; by default the shapes' densities.
+    func densities(_ targets: [PruningTarget], density: Double, statistics: CalibrationStatistics) throws -> [Double]
+}
+
+extension DensityAllocation {
+    public var needs: [any CalibrationNeed] { [] }
+    public func densities(_ targets: [PruningTarget], density: Double,
+                          statistics: CalibrationStatistics) throws -> [Double] {
+        try densities(targets.map(\.shape), density: density)
+    }
 }
 
 /// Every layer at the same density.
@@ -60,7 +72,8 @@ public struct ErdosRenyiDensity: DensityAllocation {
 /// The allocations by name.
 public enum DensityAllocations {
     public static let all: [any DensityAllocation] = [UniformDensity(), ErdosRenyiDensity(includesKernel: false),
-                                                      ErdosRenyiDensity(includesKernel: true)]
+                                                      ErdosRenyiDensity(includesKernel: true),
+                                                      OutlierWeightedDensity()]
 
     /// The allocation called `name`, or an error listing the known ones.
     public static func named(_ name: String) throws -> any DensityAllocation {
