@@ -16,7 +16,13 @@ struct Sensitivity: ParsableCommand {
     @Option(help: "Model: lenet300, lenet5, vgg-small, resnet-small, or an .onnx file.") var model = "lenet300"
     @Option(help: "Trained weights (safetensors) of a built-in model.") var weights: String?
     @Option(help: "Sparsities to prune each layer to (comma-separated).") var sparsities = "0.3,0.5,0.7,0.8,0.9,0.95"
-    @Option(help: "A weight-only criterion: magnitude, l2, lamp, fpgm, random.") var criterion = "magnitude"
+    @Option(help: ArgumentHelp("A weight-only criterion: magnitude, l2, lamp, fpgm, random (with --groups: l1, l2, "
+                               + "fpgm, bn, random; default l2)."))
+    var criterion: String?
+    @Flag(help: ArgumentHelp("Curves per dependency group (channels removed structurally, from a fresh copy per "
+                             + "point) instead of per layer; the allocation is then a fraction of each group's "
+                             + "channels."))
+    var groups = false
     @Option(help: "Training batches for the BatchNorm recalibration (0: none).") var recalibrationBatches = 10
     @Option(help: "The largest accuracy drop (a fraction: 0.01 is one point) the allocation allows per layer.")
     var maxDrop = 0.01
@@ -43,11 +49,14 @@ struct Sensitivity: ParsableCommand {
         let console = Console(quiet: common.quiet, json: common.json)
         do {
             for path in [plot, self.report].compactMap({ $0 }) { try AtomicFile.checkDestination(path) }
-            let analysis = try SensitivityAnalysis(sparsities: try OptionLists.sparsities(sparsities, "--sparsities"),
-                                                   criterion: try ImportanceRegistry.make(criterion, seed: seed))
+            let levels = try OptionLists.sparsities(sparsities, "--sparsities")
+            let analysis = try SensitivityAnalysis(sparsities: levels, criterion: try ImportanceRegistry.make(
+                groups ? "magnitude" : criterion ?? "magnitude", seed: seed))
+            let pruner = groups ? try groupPruner() : nil
             let weights = self.weights ?? "runs/\(model).safetensors"
             let report = try SensitivityJob.run(.init(model: model, weights: weights, analysis: analysis,
-                                                      recalibrationBatches: recalibrationBatches, seed: seed),
+                                                      recalibrationBatches: recalibrationBatches, seed: seed,
+                                                      groupPruner: pruner),
                                                 data: dataOptions.source, log: console)
             if let plot { try AtomicFile.write(Data(report.plot().svg().utf8), to: plot) }
             if let page = self.report { try report.htmlReport(maxDrop: maxDrop).write(to: page) }
@@ -60,15 +69,24 @@ struct Sensitivity: ParsableCommand {
                 return
             }
             printTable(report)
-            print(String(format: "allocation for a drop of at most %.2f points%@: --layer-sparsity %@", maxDrop * 100,
-                         report.recalibrated == nil ? "" : " (recalibrated curves)", flag))
+            print(String(format: "allocation for a drop of at most %.2f points%@: %@ %@", maxDrop * 100,
+                         report.recalibrated == nil ? "" : " (recalibrated curves)",
+                         groups ? "fraction of channels per group" : "--layer-sparsity", flag))
             if let plot { console.info("wrote \(plot)") }
         } catch let e as ValidationError { throw e } catch { throw CLIError("sensitivity: \(error)") }
     }
 
+    /// The structured pruner whose channel criterion the group curves use.
+    func groupPruner() throws -> StructuredPruner {
+        var settings = StructuredSettings()
+        if let criterion { settings.importance = try CriterionName(parsing: criterion) }
+        return try settings.pruner(seed: seed)
+    }
+
     func printTable(_ report: SensitivityJob.Report) {
         let levels = report.plain.curves.first?.points.map(\.sparsity) ?? []
-        print("| layer | weights | " + levels.map { String(format: "%.0f%%", $0 * 100) }.joined(separator: " | ")
+        print("| \(groups ? "group | channels" : "layer | weights") | "
+              + levels.map { String(format: "%.0f%%", $0 * 100) }.joined(separator: " | ")
               + " |")
         print("|---|---|" + levels.map { _ in "---|" }.joined())
         for (r, suffix) in [(report.plain, ""), (report.recalibrated, " (BN recal.)")] {

@@ -47,4 +47,31 @@ final class SensitivityCLITests: XCTestCase {
         let missing = try run(["sensitivity", "--weights", dir + "/none.safetensors"] + limits)
         XCTAssertTrue(missing.status != 0 && missing.err.contains("none.safetensors"), missing.err)
     }
+
+    func testGroupCurvesRemoveChannelsPerDependencyGroup() throws {
+        try PruneCLI.requireFashionMNIST()
+        let dir = try PruneCLI.temporaryDirectory("prune-sensitivity-groups")
+        let weights = try PruneCLI.trainSmallLeNet300(in: dir)
+        let limits = ["--train-limit", "4000", "--test-limit", "500"]
+        let r = try run(["sensitivity", "--model", "lenet300", "--weights", weights, "--groups", "--sparsities",
+                         "0.5,0.95", "--json", "--quiet"] + limits)
+        XCTAssertEqual(r.status, 0, r.err)
+        let out = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let report = try XCTUnwrap(out["report"] as? [String: Any])
+        XCTAssertEqual(report["unit"] as? String, "group")
+        XCTAssertEqual(report["criterion"] as? String, "l2")
+        let plain = try XCTUnwrap(report["plain"] as? [String: Any])
+        let curves = try XCTUnwrap(plain["curves"] as? [[String: Any]])
+        XCTAssertEqual(curves.compactMap { $0["layer"] as? String }, ["fc1", "fc2"])
+        XCTAssertEqual(curves.compactMap { $0["weights"] as? Int }, [300, 100], "a group's curve counts its channels")
+        let baseline = try XCTUnwrap(plain["baseline"] as? Double)
+        for c in curves {
+            let points = try XCTUnwrap(c["points"] as? [[String: Double]])
+            XCTAssertEqual(points.map { $0["sparsity"]! }, [0.5, 0.95])
+            XCTAssertLessThan(points[1]["metric"]!, baseline, "removing 95% of \(c["layer"]!)'s units costs accuracy")
+        }
+        let bad = try run(["sensitivity", "--weights", weights, "--groups", "--criterion", "taylor"] + limits)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("calibration data"), bad.err)
+    }
 }

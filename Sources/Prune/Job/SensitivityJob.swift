@@ -11,16 +11,21 @@ public enum SensitivityJob {
         /// Training batches for the BatchNorm recalibration (0: none).
         public var recalibrationBatches: Int
         public var seed: UInt64
+        /// When set, curves per dependency group (channels removed structurally by this pruner's criterion)
+        /// instead of per layer.
+        public var groupPruner: StructuredPruner?
         public init(model: String, weights: String, analysis: SensitivityAnalysis, recalibrationBatches: Int = 10,
-                    seed: UInt64 = 0) {
+                    seed: UInt64 = 0, groupPruner: StructuredPruner? = nil) {
             self.model = model; self.weights = weights; self.analysis = analysis
-            self.recalibrationBatches = recalibrationBatches; self.seed = seed
+            self.recalibrationBatches = recalibrationBatches; self.seed = seed; self.groupPruner = groupPruner
         }
     }
 
     public struct Report: Codable {
         public let model: String
         public let criterion: String
+        /// "group" when channels were removed per dependency group; nil (or "layer") for weights masked per layer.
+        public var unit: String?
         /// Accuracy of each layer pruned alone, BatchNorm statistics as trained.
         public let plain: SensitivityReport
         /// The same after recalibrating the BatchNorm statistics (models with BatchNorm only).
@@ -31,6 +36,8 @@ public enum SensitivityJob {
         let source = PruningModelSource.isONNX(inputs.model) ? try PruningModelSource.onnx(inputs.model, log: log)
             : try PruningModelSource.zoo(inputs.model, weights: inputs.weights, trainIfMissing: nil, data: data,
                                          log: log)
+        if let pruner = inputs.groupPruner { return try runGroups(inputs, pruner: pruner, source: source, data: data,
+                                                                  log: log) }
         let model = source.module, test = try data.load(.test)
         let targets = PruningTarget.all(in: model)
         guard !targets.isEmpty else { throw JobError("\(inputs.model) has no prunable weights") }
@@ -50,7 +57,33 @@ public enum SensitivityJob {
             recalibrated = try analysis.run(model, targets: targets, evaluate: evaluate) { log.progress($0) }
             log.endProgress()
         }
-        return Report(model: inputs.model, criterion: inputs.analysis.criterion.name, plain: plain,
+        return Report(model: inputs.model, criterion: inputs.analysis.criterion.name, unit: "layer", plain: plain,
+                      recalibrated: recalibrated)
+    }
+
+    /// Curves per dependency group, each point from a fresh copy of the model.
+    static func runGroups(_ inputs: Inputs, pruner: StructuredPruner, source: PruningModelSource,
+                          data: ImageDataSource, log: any JobLog) throws -> Report {
+        let test = try data.load(.test)
+        let example = Tensor.zeros([1] + Array(test.images.shape.dropFirst()))
+        let evaluate = { (model: any Module) throws -> Double in
+            Double(try Trainer.evaluate(model, loader: data.loader(test, shuffle: false, seed: 0)).accuracy)
+        }
+        var analysis = try GroupSensitivityAnalysis(levels: inputs.analysis.sparsities, pruner: pruner)
+        log.info("dependency groups × \(analysis.levels.count) channel fractions on \(test.count) images")
+        let plain = try analysis.run(reload: source.reload, example: example, evaluate: evaluate) { log.progress($0) }
+        log.endProgress()
+        var recalibrated: SensitivityReport?
+        if inputs.recalibrationBatches > 0, BatchNormRecalibration.applies(to: source.module) {
+            analysis.recalibration = BatchNormRecalibration(batches: try trainingBatches(
+                inputs.recalibrationBatches, data: data, seed: inputs.seed))
+            log.info("again with the BatchNorm statistics re-estimated on \(inputs.recalibrationBatches) batches")
+            recalibrated = try analysis.run(reload: source.reload, example: example, evaluate: evaluate) {
+                log.progress($0)
+            }
+            log.endProgress()
+        }
+        return Report(model: inputs.model, criterion: pruner.criterion.name, unit: "group", plain: plain,
                       recalibrated: recalibrated)
     }
 
@@ -68,7 +101,10 @@ public enum SensitivityJob {
 extension SensitivityJob.Report {
     /// Accuracy against sparsity, one line per layer (the recalibrated ones marked "BN recal.").
     public func plot() -> LinePlot {
-        var plot = LinePlot(title: "Per-layer sensitivity of \(model) (\(criterion))", xLabel: "sparsity of the layer",
+        let unit = self.unit ?? "layer"
+        var plot = LinePlot(title: "Per-\(unit) sensitivity of \(model) (\(criterion))",
+                            xLabel: unit == "group" ? "fraction of the group's channels removed"
+                                : "sparsity of the layer",
                             yLabel: "test accuracy (%)")
         let colors = LinePlot.palette
         for (report, suffix) in [(plain, ""), (recalibrated, " (BN recal.)")] {

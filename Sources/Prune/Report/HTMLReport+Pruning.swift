@@ -60,21 +60,23 @@ extension SensitivityJob.Report {
     public func htmlReport(maxDrop: Double = 0.01) -> HTMLReport {
         var page = HTMLReport(title: "Sensitivity of \(model) (\(criterion))")
         var blocks: [HTMLReport.Block] = [.svg(plot().svg())]
+        let unit = self.unit ?? "layer", what = unit == "group" ? "fraction of channels" : "sparsity"
         for (report, name) in [(plain, "as trained"), (recalibrated, "BatchNorm recalibrated")] {
             guard let report, let first = report.curves.first else { continue }
             let levels = first.points.map { String(format: "%.0f%%", $0.sparsity * 100) }
-            blocks.append(.paragraph(String(format: "Test accuracy (%%), each layer pruned alone, %@; dense %.2f%%.",
-                                            name, report.baseline * 100)))
-            blocks.append(.table(header: ["layer"] + levels, rows: report.curves.map { c in
+            blocks.append(.paragraph(String(format: "Test accuracy (%%), each %@ pruned alone, %@; dense %.2f%%.",
+                                            unit, name, report.baseline * 100)))
+            blocks.append(.table(header: [unit] + levels, rows: report.curves.map { c in
                 [c.layer] + c.points.map { String(format: "%.2f", $0.metric * 100) } }))
         }
         let best = recalibrated ?? plain
         let allocation = best.allocation(maxDrop: maxDrop)
-        blocks.append(.paragraph(String(format: "Largest sparsity per layer within a %.2f-point drop: ", maxDrop * 100)
+        blocks.append(.paragraph(String(format: "Largest %@ per %@ within a %.2f-point drop: ", what, unit,
+                                        maxDrop * 100)
                                  + allocation.sorted { $0.key < $1.key }
                                     .map { "\($0.key) \(String(format: "%.0f%%", $0.value * 100))" }
                                     .joined(separator: ", ")))
-        page.sections.append(HTMLReport.Section("Per-layer sensitivity", blocks))
+        page.sections.append(HTMLReport.Section("Per-\(unit) sensitivity", blocks))
         return page
     }
 }

@@ -55,6 +55,7 @@ public struct SensitivityAnalysis {
 public struct SensitivityPoint: Codable, Sendable, Equatable {
     public let sparsity: Double
     public let metric: Double
+    public init(sparsity: Double, metric: Double) { self.sparsity = sparsity; self.metric = metric }
 }
 
 /// One layer's curve.
@@ -62,6 +63,9 @@ public struct SensitivityCurve: Codable, Sendable, Equatable {
     public let layer: String
     public let weights: Int
     public let points: [SensitivityPoint]
+    public init(layer: String, weights: Int, points: [SensitivityPoint]) {
+        self.layer = layer; self.weights = weights; self.points = points
+    }
 }
 
 /// The curves of a sensitivity analysis and the allocation they give.
@@ -69,6 +73,7 @@ public struct SensitivityReport: Codable, Sendable, Equatable {
     /// The metric of the unpruned model.
     public let baseline: Double
     public let curves: [SensitivityCurve]
+    public init(baseline: Double, curves: [SensitivityCurve]) { self.baseline = baseline; self.curves = curves }
 
     /// Per layer, the largest analysed sparsity whose metric stays within `maxDrop` of the baseline
     /// (and every smaller analysed sparsity too, so a noisy curve does not jump past a bad point);
