@@ -5,8 +5,9 @@
 /// the ratios are scaled to [0, 2λ] and each layer's sparsity is c − that value, the constant c chosen
 /// so the weight-count-weighted mean sparsity is the target (the paper's rule for LLM blocks, which all
 /// have the same size, weights the blocks equally; ours weights layers by size so the target holds). A
-/// sparsity that would leave [0, 1) is clipped and c re-solved, so the target is still met. The paper's
-/// defaults for LLaMA are M = 5 and λ = 0.08.
+/// layer's sparsity is clipped to [what is already pruned in it, 1 − 1/n] (an iterative schedule cannot
+/// revive weights) and c re-solved, so the target is still met. The paper's defaults for LLaMA are M = 5
+/// and λ = 0.08.
 public struct OutlierWeightedDensity: DensityAllocation {
     public let name = "owl"
     public var outlierMultiple: Double
@@ -28,7 +29,9 @@ public struct OutlierWeightedDensity: DensityAllocation {
         try DensityAllocations.checkDensity(density)
         let ratios = try targets.map { try outlierRatio($0, statistics: statistics) }
         let sizes = targets.map { Double($0.count) }
-        return Self.sparsities(ratios: ratios, sizes: sizes, target: 1 - density, lambda: lambda).map { 1 - $0 }
+        let pruned = targets.map { t in Double(t.maskScalars.filter { $0 == 0 }.count) / Double(max(t.count, 1)) }
+        return Self.sparsities(ratios: ratios, sizes: sizes, floors: pruned, target: 1 - density,
+                               lambda: lambda).map { 1 - $0 }
     }
 
     /// The fraction of the target's live weights whose Wanda score exceeds M times their mean.
@@ -44,19 +47,19 @@ public struct OutlierWeightedDensity: DensityAllocation {
         return Double(outliers) / Double(live)
     }
 
-    /// Sparsities c − scaled_l (scaled_l = 2λ·(D_l − min D)/(max D − min D)) clipped to [0, 1 − 1/n_l], c
-    /// found by bisection so that Σ n_l·s_l = target·Σ n_l.
-    static func sparsities(ratios: [Double], sizes: [Double], target: Double, lambda: Double) -> [Double] {
-        guard let lo = ratios.min(), let hi = ratios.max(), hi > lo, lambda > 0 else {
-            return ratios.map { _ in target }
-        }
-        let scaled = ratios.map { ($0 - lo) / (hi - lo) * 2 * lambda }
+    /// Sparsities c − scaled_l (scaled_l = 2λ·(D_l − min D)/(max D − min D)) clipped to [floor_l, 1 − 1/n_l],
+    /// c found by bisection so that Σ n_l·s_l = target·Σ n_l (when the floors already pass the target, the
+    /// floors).
+    static func sparsities(ratios: [Double], sizes: [Double], floors: [Double], target: Double,
+                           lambda: Double) -> [Double] {
+        let lo = ratios.min() ?? 0, hi = ratios.max() ?? 0
+        let scaled = ratios.map { hi > lo ? ($0 - lo) / (hi - lo) * 2 * lambda : 0 }
         let total = sizes.reduce(0, +)
         func at(_ c: Double) -> [Double] {
-            zip(scaled, sizes).map { min(max(c - $0.0, 0), 1 - 1 / max($0.1, 1)) }
+            (0..<scaled.count).map { min(max(c - scaled[$0], floors[$0]), max(1 - 1 / max(sizes[$0], 1), floors[$0])) }
         }
         func mean(_ s: [Double]) -> Double { zip(s, sizes).reduce(0) { $0 + $1.0 * $1.1 } / total }
-        var low = target, high = target + 2 * lambda + 1
+        var low = -1.0, high = 2 + 2 * lambda
         for _ in 0..<200 {
             let mid = (low + high) / 2
             if mean(at(mid)) < target { low = mid } else { high = mid }

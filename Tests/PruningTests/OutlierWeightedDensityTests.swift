@@ -38,6 +38,18 @@ final class OutlierWeightedDensityTests: XCTestCase {
         XCTAssertEqual(1 - d[0], 0.9, accuracy: 1e-9)
     }
 
+    func testAlreadyPrunedWeightsAreAFloorSoAnIterativeStepMeetsItsTarget() throws {
+        let (targets, stats) = try layers()
+        // fc2 already has 30 of its 40 weights masked (75%); at a 50% target fc1 takes the rest:
+        // 20·s + 40·0.75 = 30 → s = 0 (its own OWL share would be c − 0.16 but the floor binds fc2).
+        var mask = [Float](repeating: 1, count: 40)
+        for i in 0..<30 { mask[i] = 0 }
+        targets[1].parameter.mask = try Tensor(shape: [8, 5], scalars: mask)
+        let d = try OutlierWeightedDensity().densities(targets, density: 0.5, statistics: stats)
+        XCTAssertEqual(1 - d[1], 0.75, accuracy: 1e-9)
+        XCTAssertEqual(1 - d[0], 0, accuracy: 1e-9)
+    }
+
     func testOWLNeedsCalibrationInputsAndSaysWhereItWorks() throws {
         XCTAssertThrowsError(try OutlierWeightedDensity().densities([[4, 5]], density: 0.5)) {
             XCTAssertTrue("\($0)".contains("--allocation owl"), "\($0)")
