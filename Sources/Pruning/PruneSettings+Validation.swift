@@ -51,6 +51,13 @@ extension StructuredSettings {
             throw PruningError.invalidOption("a latency target is met by a ratio search over per-group ratios: add "
                                              + "--ratio-search (random, evolutionary, sensitivity or amc)")
         }
+        if layerOrFilter {
+            guard target == .flops, ratio < 1, search == nil, removeBlocks == 0, reconstruction == nil else {
+                throw PruningError.invalidOption("the layer-or-filter choice (CKA) removes blocks and filters step by "
+                                                 + "step to a FLOPs target below 1; it does not combine with a ratio "
+                                                 + "search, --remove-blocks or --reconstruct")
+            }
+        }
         if search != nil {
             guard target == .flops || target == .latency else {
                 throw PruningError.invalidOption("a ratio search looks for per-group ratios under a FLOPs or latency "

@@ -86,6 +86,9 @@ public struct StructuredSettings: Sendable, Equatable {
     public var minimumKept = 0.1
     /// Residual blocks (with identity shortcuts) to remove before pruning channels.
     public var removeBlocks = 0
+    /// Choose step by step between removing a residual block and removing filters by CKA between parent
+    /// and child (``HybridLayerFilterPruning``) instead of one removal of channels.
+    public var layerOrFilter = false
     /// Kept channel counts are rounded up to a multiple of this.
     public var roundTo = 1
     /// The refit of the layers that lost input channels (``ChannelReconstructions``: weights, scales); nil

@@ -58,6 +58,7 @@ extension Recipe {
         let m = try RecipeReader.mapping(node, "prune.structured", allowed: [
             "target", "ratio", "importance", "aggregation", "minimum_kept", "remove_blocks", "round_to", "reconstruct",
             "search", "search_population", "search_generations", "recalibrate_bn", "latency_engine", "latency_batch",
+            "layer_or_filter",
         ])
         var st = StructuredSettings()
         if let v = m["target"] { st.target = try RecipeReader.option(v, "prune.structured.target") }
@@ -66,6 +67,14 @@ extension Recipe {
         if let v = m["ratio"] { st.ratio = try RecipeReader.fraction(v, "prune.structured.ratio", allowOne: true) }
         if let v = m["remove_blocks"] { st.removeBlocks = try RecipeReader.int(v, "prune.structured.remove_blocks",
                                                                                min: 0) }
+        if let v = m["layer_or_filter"] {
+            let name = try RecipeReader.string(v, "prune.structured.layer_or_filter").lowercased()
+            guard name == "cka" else {
+                throw RecipeError(line: v.mark?.line, message: "prune.structured.layer_or_filter: the choice is made "
+                                  + "by cka (the only one), got \(name)")
+            }
+            st.layerOrFilter = true
+        }
         if let v = m["round_to"] { st.roundTo = try RecipeReader.int(v, "prune.structured.round_to", min: 1) }
         if let v = m["reconstruct"] { st.reconstruction = try readReconstruction(v) }
         if let v = m["search"] { st.search = try RecipeReader.string(v, "prune.structured.search").lowercased() }

@@ -52,11 +52,15 @@ public enum ResidualBlockRemoval {
             throw StructuredPruningError.invalid("impossible target: \(count) residual blocks to remove, but only \(c.count) have an identity shortcut")
         }
         var removed: [String] = []
-        for cand in c.prefix(count) {
-            guard let r = try model.module(at: cand.path) as? Residual else { continue }
-            try model.replaceModule(at: cand.path, with: Sequential(r.activation.map { [$0] } ?? []))
-            removed.append(cand.path)
-        }
+        for cand in c.prefix(count) where try removeBlock(at: cand.path, from: model) { removed.append(cand.path) }
         return removed
+    }
+
+    /// Replaces the residual block at `path` by its activation alone; false when no block is there.
+    @discardableResult
+    public static func removeBlock(at path: String, from model: any Module) throws -> Bool {
+        guard let r = try model.module(at: path) as? Residual else { return false }
+        try model.replaceModule(at: path, with: Sequential(r.activation.map { [$0] } ?? []))
+        return true
     }
 }

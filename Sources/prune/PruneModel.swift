@@ -94,6 +94,10 @@ struct PruneModel: ParsableCommand {
                                + "amc plays as many episodes)."))
     var searchGenerations = 8
     @Option(help: "Structured: first remove this many residual blocks (identity shortcut, smallest ‖body(x)‖/‖x‖).") var removeBlocks: Int = 0
+    @Flag(help: ArgumentHelp("Structured: reach the FLOPs target step by step, each step removing a residual block "
+                             + "or 10% of the MACs in filters, whichever keeps the features entering the last layer "
+                             + "most similar (linear CKA) per MAC removed."))
+    var layerOrFilterCka = false
     @Option(help: ArgumentHelp("Search for the highest --sparsity whose accuracy after fine-tuning stays within this "
                                + "drop of the dense model's (a fraction: 0.005 is half a point), by bisection; "
                                + "--out receives the best trial's model."))
@@ -129,6 +133,7 @@ struct PruneModel: ParsableCommand {
             var st = StructuredSettings()
             st.target = structuredTarget; st.ratio = ratio; st.importance = channelImportance; st.aggregation = aggregation
             st.minimumKept = minimumKept; st.removeBlocks = removeBlocks; st.roundTo = roundTo
+            st.layerOrFilter = layerOrFilterCka
             st.reconstruction = reconstruct
             st.search = ratioSearch?.lowercased(); st.searchPopulation = searchPopulation
             st.searchGenerations = searchGenerations; st.recalibrationBatches = recalibrateBn

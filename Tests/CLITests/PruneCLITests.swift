@@ -244,6 +244,29 @@ final class PruneCLITests: XCTestCase {
         XCTAssertTrue(bad.err.contains("recalibrate-bn"), bad.err)
     }
 
+    func testLayerOrFilterByCKAReachesTheFLOPsTargetOnAResidualNetwork() throws {
+        try requireData()
+        let dir = try temporaryDirectory()
+        let dense = dir + "/resnet.safetensors"
+        let limits = ["--train-limit", "600", "--test-limit", "200"]
+        XCTAssertEqual(try run(["train", "--model", "resnet-small", "--epochs", "1", "--out", dense, "--quiet"]
+                               + limits).status, 0)
+        let r = try run(["prune", "--model", "resnet-small", "--weights", dense, "--structured", "--ratio", "0.6",
+                         "--layer-or-filter-cka", "--finetune-epochs", "0", "--json"] + limits)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.err.contains("step 1: "), r.err)
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let setting = try XCTUnwrap((obj["settings"] as? [String: String])?["layer-or-filter"])
+        XCTAssertTrue(setting.hasPrefix("cka: "), setting)
+        let macs = try XCTUnwrap(obj["macs"] as? Double), denseMACs = try XCTUnwrap(obj["denseMACs"] as? Double)
+        XCTAssertLessThanOrEqual(macs / denseMACs, 0.6 + 1e-9)
+        XCTAssertGreaterThan(macs / denseMACs, 0.4, "the last step lands near the target")
+        let bad = try run(["prune", "--model", "resnet-small", "--weights", dense, "--structured", "--layer-or-filter-cka",
+                           "--ratio-search", "random"] + limits)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("layer-or-filter"), bad.err)
+    }
+
     /// The target: LeNet-300-100 pruned to 90% (global magnitude, iterative with fine-tuning)
     /// within 0.5 points of dense. Runs with PRUNE_FULL_TRAINING=1 (CI sets it).
     func testNinetyPercentWithinHalfAPointOfDense() throws {

@@ -82,6 +82,18 @@ final class RecipeTests: XCTestCase {
         }
     }
 
+    func testALayerOrFilterSection() throws {
+        let r = try Recipe.parse("model: resnet-small\nweights: w.safetensors\nprune:\n"
+                                 + "  structured: {ratio: 0.5, layer_or_filter: cka}\n")
+        XCTAssertEqual(r.settings.structured?.layerOrFilter, true)
+        for (section, message) in [("{layer_or_filter: svd}", "by cka"),
+                                   ("{layer_or_filter: cka, search: random}", "layer-or-filter"),
+                                   ("{layer_or_filter: cka, target: channels}", "layer-or-filter")] {
+            let text = "model: lenet5\nweights: w.safetensors\nprune:\n  structured: \(section)\n"
+            XCTAssertThrowsError(try Recipe.parse(text)) { XCTAssertTrue("\($0)".contains(message), "\($0)") }
+        }
+    }
+
     func testAStructuredSectionWithAReconstruction() throws {
         let r = try Recipe.parse("""
         model: lenet5

@@ -22,11 +22,13 @@ struct StructuredJob {
         log.info(String(format: "dense: accuracy %.2f%%, %d parameters, %d MACs", dense.accuracy * 100,
                         denseReport.totalParameters, denseReport.macs))
         if structured.removeBlocks > 0 { try removeBlocks(net) }
-        let (result, search) = try removeChannels(net)
-        for g in result.groups where g.channelsAfter < g.channelsBefore {
-            log.info("group \(g.group): \(g.channelsBefore) → \(g.channelsAfter) channels (\(g.members.joined(separator: ", ")))")
+        let hybrid = structured.layerOrFilter ? try layerOrFilter(net) : nil
+        let (result, search) = structured.layerOrFilter ? (nil, nil) : try removeChannels(net)
+        for g in result?.groups ?? [] where g.channelsAfter < g.channelsBefore {
+            log.info("group \(g.group): \(g.channelsBefore) → \(g.channelsAfter) channels "
+                     + "(\(g.members.joined(separator: ", ")))")
         }
-        for r in result.refits ?? [] { log.info(Self.describe(r)) }
+        for r in result?.refits ?? [] { log.info(Self.describe(r)) }
         try recalibrate(net)
         let afterPruning = try PruningJob.timedAccuracy(net, test, normalization: norm).accuracy
         log.info(String(format: "after removing channels: accuracy %.2f%%", afterPruning * 100))
@@ -52,6 +54,7 @@ struct StructuredJob {
             report.settings["recalibrate-bn"] = "\(structured.recalibrationBatches) batches"
         }
         if let search { report.settings["search"] = search.summary }
+        if let hybrid { report.settings["layer-or-filter"] = hybrid }
         if let table = search?.latency { report.settings["latency"] = try measureLatency(net, table: table) }
         if let out {
             report.fileBytes = try source.save(to: out, metadata: ["prune.structured": "1", "model": source.name],
@@ -115,6 +118,25 @@ struct StructuredJob {
             pruner.target = .groupRatios(found!.outcome.best.ratios)
         }
         return (try pruner.prune(net, example: example, calibration: calibration), found)
+    }
+
+    /// The CKA-guided choice between removing residual blocks and filters, applied to `net`; its summary.
+    private func layerOrFilter(_ net: any Module) throws -> String {
+        let norm = dataset.normalization
+        var it = try DataLoader(dataset.train, batchSize: 256, shuffle: true, seed: settings.seed &+ 17,
+                                mean: norm.mean, std: norm.std).makeIterator()
+        guard let probe = it.next()?.images else { throw JobError("no training data to compare features on") }
+        let recalibration = structured.recalibrationBatches > 0
+            ? try BatchNormRecalibration(dataset.train, normalization: norm, batches: structured.recalibrationBatches,
+                                         seed: settings.seed &+ 13) : nil
+        let hybrid = try HybridLayerFilterPruning(filters: try structured.pruner(seed: settings.seed),
+                                                  keep: structured.ratio, recalibration: recalibration)
+        let example = Tensor.zeros([1] + dataset.exampleShape)
+        let steps = try hybrid.search(reload: source.reload, example: example, probe: probe) { log.info($0) }
+        try hybrid.apply(steps.map(\.action), to: net, example: example)
+        let blocks = steps.compactMap(\.action.block)
+        return "cka: \(steps.count) steps, " + (blocks.isEmpty ? "no block removed" : "removed "
+                                                + blocks.joined(separator: ", ")) + ", the rest filters"
     }
 
     /// Fine-tunes; returns the mean loss of each epoch run (a resumed job's curve starts where it resumed).
