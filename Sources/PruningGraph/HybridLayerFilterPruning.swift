@@ -66,8 +66,16 @@ public struct HybridLayerFilterPruning {
             }
             options.append(Action(block: nil, keepMACs: max(keep / left, 1 - filterStep)))
             var best: (step: Step, model: any Module, cost: Double)?
+            var refused = ""
             for option in options {
-                let child = try replay(steps.map(\.action) + [option], reload: reload, example: example)
+                let child: any Module
+                do {
+                    child = try replay(steps.map(\.action) + [option], reload: reload, example: example)
+                } catch let error as StructuredPruningError {
+                    if case .unknownLayer = error { throw error }
+                    refused = ": \(error)"   // a filter step the groups' minimum widths cannot take
+                    continue
+                }
                 let childLeft = Double(try Self.macs(child, example: example)) / denseMACs
                 guard childLeft < left - 1e-12 else { continue }
                 let cka = try similarity(parentFeatures, child, probe: probe)
@@ -78,7 +86,7 @@ public struct HybridLayerFilterPruning {
             }
             guard let chosen = best else {
                 throw StructuredPruningError.invalid(String(format: "no layer or filter removal lowers the MACs "
-                                                            + "below %.1f%% of dense", left * 100))
+                                                            + "below %.1f%% of dense", left * 100) + refused)
             }
             steps.append(chosen.step)
             parent = chosen.model

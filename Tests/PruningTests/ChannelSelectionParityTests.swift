@@ -19,23 +19,7 @@ final class ChannelSelectionParityTests: XCTestCase {
     }
     struct Reference: Decodable { let conv: Case, linear: Case }
 
-    func reference() throws -> Reference {
-        let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/channel_selection_reference",
-                                                  withExtension: "json"),
-                                "committed fixture channel_selection_reference.json is missing")
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(Reference.self, from: Data(contentsOf: url))
-    }
-
-    func assertClose(_ got: [Double], _ want: [Double], relative: Double, _ what: String,
-                     file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(got.count, want.count, what, file: file, line: line)
-        let scale = want.map(abs).max() ?? 1
-        for (i, (g, w)) in zip(got, want).enumerated() where abs(g - w) > relative * max(abs(w), 1e-3 * scale) {
-            return XCTFail("\(what)[\(i)]: \(g), reference \(w)", file: file, line: line)
-        }
-    }
+    func reference() throws -> Reference { try parityFixture("channel_selection_reference") }
 
     /// The consumer layer, its input, and every patch's Gram under the layer path "consumer".
     func consumer(_ c: Case) throws -> (any PatchwiseLayer, Tensor, CalibrationStatistics) {

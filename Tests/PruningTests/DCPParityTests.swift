@@ -17,22 +17,7 @@ final class DCPParityTests: XCTestCase {
         let gradientAtZero: [Double], lambdas: [Double], selectionOrders: [[Int]], stepSize: Double
     }
 
-    func reference() throws -> Reference {
-        let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/dcp_reference", withExtension: "json"),
-                                "committed fixture dcp_reference.json is missing")
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(Reference.self, from: Data(contentsOf: url))
-    }
-
-    func assertClose(_ got: [Double], _ want: [Double], relative: Double, _ what: String,
-                     file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(got.count, want.count, what, file: file, line: line)
-        let scale = want.map(abs).max() ?? 1
-        for (i, (g, w)) in zip(got, want).enumerated() where abs(g - w) > relative * max(abs(w), 1e-3 * scale) {
-            return XCTFail("\(what)[\(i)]: \(g), reference \(w)", file: file, line: line)
-        }
-    }
+    func reference() throws -> Reference { try parityFixture("dcp_reference") }
 
     /// The group view and the statistics a calibration pass over the reference's input would give.
     func problem(_ r: Reference) throws -> (ChannelGroupView, CalibrationStatistics) {
