@@ -24,12 +24,9 @@ public struct EnergyModel: Sendable, Codable, Equatable {
     public func estimate(_ layers: [LayerReport], countingZeros: Bool = false) -> EnergyEstimate {
         var e = EnergyEstimate()
         for l in layers {
-            let macs = Double(countingZeros ? l.macs : l.nonzeroMACs)
-            let weights = Double(countingZeros ? l.parameters : l.nonzeros)
-            let activations = Double((l.inputElements ?? 0) + (l.outputElements ?? 0))
-            e.computation += macs * (mac + 3 * registerFile)
-            e.weights += weights * (dram + globalBuffer)
-            e.activations += activations * (dram + globalBuffer)
+            e.add(self, macs: Double(countingZeros ? l.macs : l.nonzeroMACs),
+                  weights: Double(countingZeros ? l.parameters : l.nonzeros),
+                  activations: Double((l.inputElements ?? 0) + (l.outputElements ?? 0)))
         }
         return e
     }
@@ -42,4 +39,12 @@ public struct EnergyEstimate: Sendable, Codable, Equatable {
     public var activations = 0.0
     public var total: Double { computation + weights + activations }
     public init() {}
+
+    /// Adds one layer: each MAC with its three register-file accesses, each weight and activation moved
+    /// once from DRAM through the global buffer.
+    public mutating func add(_ model: EnergyModel, macs: Double, weights: Double, activations: Double) {
+        computation += macs * (model.mac + 3 * model.registerFile)
+        self.weights += weights * (model.dram + model.globalBuffer)
+        self.activations += activations * (model.dram + model.globalBuffer)
+    }
 }

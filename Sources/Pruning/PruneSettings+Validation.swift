@@ -47,8 +47,8 @@ extension StructuredSettings {
             throw PruningError.invalidOption("unknown latency engine \(latencyEngine); known: "
                                              + Self.latencyEngines.joined(separator: ", "))
         }
-        if target == .latency, search == nil {
-            throw PruningError.invalidOption("a latency target is met by a ratio search over per-group ratios: add "
+        if target == .latency || target == .energy, search == nil {
+            throw PruningError.invalidOption("the \(target) target is met by a ratio search over per-group ratios: add "
                                              + "--ratio-search (random, evolutionary, sensitivity or amc)")
         }
         if layerOrFilter {
@@ -59,9 +59,9 @@ extension StructuredSettings {
             }
         }
         if search != nil {
-            guard target == .flops || target == .latency else {
-                throw PruningError.invalidOption("a ratio search looks for per-group ratios under a FLOPs or latency "
-                                                 + "target; use the flops or latency structured target")
+            guard [.flops, .latency, .energy].contains(target) else {
+                throw PruningError.invalidOption("a ratio search looks for per-group ratios under a FLOPs, latency or "
+                                                 + "energy target; use the flops, latency or energy structured target")
             }
             try SettingCheck.atLeast(searchPopulation, 2, "search-population")
             try SettingCheck.atLeast(searchGenerations, 1, "search-generations")

@@ -42,6 +42,8 @@ public final class DependencyGraph {
         public let hasBias: Bool
         /// A BatchNorm: 2 parameters (γ, β) per channel, no multiply-accumulates counted.
         public var normalization = false
+        /// Input positions per example (the input's H·W for a convolution, 1 for a Linear; 0 when not traced).
+        public internal(set) var inputPositions = 0
         /// A packed projection cut by a Split (GPT-2's q, k, v): each segment's group (nil when fixed),
         /// its outputs per channel, and its fixed output count; empty for other layers.
         public internal(set) var outSegments: [(group: PruningGroup?, expansion: Int, outputs: Int)] = []
@@ -50,6 +52,8 @@ public final class DependencyGraph {
     var pendingLayers: [(path: String, inSpace: Space, outSpace: Space?, inC: Int, outC: Int, expansion: Int, k: Int,
                          positions: Int, depthwise: Bool, bias: Bool)] = []
     var pendingNorms: [(path: String, space: Space, channels: Int)] = []
+    /// Input positions per example of each traced layer, by path.
+    var inputPositionsByPath: [String: Int] = [:]
     /// Layers whose outputs were regrouped into coarser channels (attention heads), by path.
     var outRegroupings: [String: (space: Space, expansion: Int)] = [:]
     /// The segments of packed projections cut by a Split, by layer path: each segment's space and
@@ -93,6 +97,7 @@ public final class DependencyGraph {
                                     outGroup: $0.depthwise ? resolve($0.inSpace) : resolve($0.outSpace),
                                     outChannels: $0.outC, expansion: $0.expansion, kernelArea: $0.k, positions: $0.positions, depthwise: $0.depthwise, hasBias: $0.bias)
                 if let r = outRegroupings[$0.path], let g = resolve(r.space) { l.outGroup = g; l.outExpansion = r.expansion }
+                l.inputPositions = inputPositionsByPath[$0.path] ?? 0
                 l.outSegments = (segmentOutputs[$0.path] ?? []).map { seg in
                     (resolve(seg.space), seg.expansion, seg.space.root.group.channels * seg.expansion)
                 }
@@ -204,6 +209,7 @@ public final class DependencyGraph {
         }
         let y = try m.forward(x)
         if let layer = m as? any ChannelPrunable {
+            inputPositionsByPath[path] = x.value.count / max(layer.prunableInChannels, 1)
             return try traceLayer(layer, path: path, y: y, space: space, expansion: expansion)
         }
         if m is Flatten {

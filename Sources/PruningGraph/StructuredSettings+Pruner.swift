@@ -5,7 +5,7 @@ extension StructuredSettings {
     /// requires one), whose per-group ratios replace this target; on its own it would budget MACs.
     public var structuredTarget: StructuredTarget {
         switch target {
-        case .flops, .latency: return .flops(ratio)
+        case .flops, .latency, .energy: return .flops(ratio)
         case .parameters: return .parameters(ratio)
         case .channels: return .channelRatio(ratio)
         }

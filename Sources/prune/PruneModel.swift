@@ -57,8 +57,9 @@ struct PruneModel: ParsableCommand {
     @Option(help: "Iterative: skip a round's fine-tuning when pruning cost less than this accuracy (fraction, e.g. 0.005; ICE-Pruning).")
     var skipBelowDrop: Double?
     @Flag(help: "Remove whole channels through the dependency graph (a physically smaller model) instead of masking.") var structured = false
-    @Option(help: ArgumentHelp("Structured: flops, parameters, latency (fraction of dense to keep; latency needs "
-                               + "--ratio-search) or channels (fraction of each group's channels to remove)."),
+    @Option(help: ArgumentHelp("Structured: flops, parameters, latency, energy (fraction of dense to keep; latency "
+                               + "and energy need --ratio-search) or channels (fraction of each group's channels to "
+                               + "remove)."),
             transform: StructuredTargetKind.init(parsing:))
     var structuredTarget: StructuredTargetKind = .flops
     @Option(help: "Structured: the ratio for --structured-target.") var ratio: Double = 0.5

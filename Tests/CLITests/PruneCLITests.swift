@@ -218,6 +218,30 @@ final class PruneCLITests: XCTestCase {
         }
     }
 
+    func testAnEnergyTargetBudgetsTheSearchByTheEnergyEstimate() throws {
+        try requireData()
+        let dir = try temporaryDirectory()
+        let dense = dir + "/lenet5.safetensors"
+        let limits = ["--train-limit", "3000", "--test-limit", "200"]
+        XCTAssertEqual(try run(["train", "--model", "lenet5", "--epochs", "1", "--out", dense, "--quiet"]
+                               + limits).status, 0)
+        let r = try run(["prune", "--model", "lenet5", "--weights", dense, "--structured", "--structured-target",
+                         "energy", "--ratio", "0.6", "--ratio-search", "random", "--search-population", "4",
+                         "--search-generations", "2", "--finetune-epochs", "0", "--json"] + limits)
+        XCTAssertEqual(r.status, 0, r.err)
+        let o = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let energy = try XCTUnwrap(o["energy"] as? [String: Double]).values.reduce(0, +)
+        let denseEnergy = try XCTUnwrap(o["denseEnergy"] as? [String: Double]).values.reduce(0, +)
+        XCTAssertLessThanOrEqual(energy / denseEnergy, 0.6 + 1e-6)
+        XCTAssertGreaterThan(energy / denseEnergy, 0.5, "the search keeps close to its budget")
+        let search = try XCTUnwrap((o["settings"] as? [String: String])?["search"])
+        XCTAssertTrue(search.contains("of the estimated energy"), search)
+        let e = try run(["prune", "--model", "lenet5", "--weights", dense, "--structured", "--structured-target",
+                         "energy", "--test-limit", "100"])
+        XCTAssertNotEqual(e.status, 0)
+        XCTAssertTrue(e.err.contains("the energy target is met by a ratio search"), e.err)
+    }
+
     /// Adaptive BatchNorm after structured pruning: the statistics of a BatchNorm network's pruned
     /// layers are re-estimated before it is evaluated.
     func testStructuredPruningRecalibratesBatchNorm() throws {

@@ -45,6 +45,7 @@ struct RatioSearchStep {
                                    score: score)
         }
         let space = try RatioSearchSpace(graph: graph, minimumKept: structured.minimumKept, keep: structured.ratio,
+                                         cost: structured.target == .energy ? EnergyCost() : MACsCost(),
                                          roundTo: structured.roundTo)
         let (outcome, seconds) = try searchOnce(search, space: space, score: score)
         return Found(outcome: outcome, seconds: seconds, summary: summary(search, outcome, seconds), latency: nil)
@@ -77,8 +78,11 @@ struct RatioSearchStep {
     }
 
     func summary(_ search: any RatioSearch, _ outcome: RatioSearchOutcome, _ seconds: Double) -> String {
-        String(format: "%@: best held-out %.2f%% at %.1f%% MACs, %d candidates in %.0f s", search.name,
-               outcome.best.score * 100, outcome.best.macsFraction * 100, outcome.candidates.count, seconds)
+        let energy = structured.target == .energy
+            ? String(format: " (%.1f%% of the estimated energy)", outcome.best.costFraction * 100) : ""
+        return String(format: "%@: best held-out %.2f%% at %.1f%% MACs%@, %d candidates in %.0f s", search.name,
+                      outcome.best.score * 100, outcome.best.macsFraction * 100, energy, outcome.candidates.count,
+                      seconds)
     }
 
     /// The held-out loader (the last examples of the training set) and the recalibration batches (the

@@ -8,6 +8,8 @@ public enum StructuredTargetKind: String, OptionValue, CaseIterable {
     case channels
     /// Fraction of the dense model's latency kept, as a latency lookup table predicts it (met by a ratio search).
     case latency
+    /// Fraction of the dense model's estimated energy per inference kept (``EnergyModel``; met by a ratio search).
+    case energy
 
     public static let optionName = "structured target"
 }
