@@ -47,6 +47,9 @@ extension StructuredSettings {
             throw PruningError.invalidOption("unknown latency engine \(latencyEngine); known: "
                                              + Self.latencyEngines.joined(separator: ", "))
         }
+        if latencyTable != nil, target != .latency {
+            throw PruningError.invalidOption("a latency table (--latency-table) is for a latency target (--speedup)")
+        }
         if target == .latency || target == .energy, search == nil {
             throw PruningError.invalidOption("the \(target) target is met by a ratio search over per-group ratios: add "
                                              + "--ratio-search (random, evolutionary, sensitivity or amc)")

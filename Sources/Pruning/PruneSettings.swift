@@ -107,6 +107,9 @@ public struct StructuredSettings: Sendable, Equatable {
     public var latencyEngine = "prune"
     /// Examples per call when latency is measured (1: single-example latency).
     public var latencyBatch = 1
+    /// A latency lookup table file: read when it exists (it must fit the model, engine and batch), else
+    /// measured and written there, so later runs on the same machine skip the measurement.
+    public var latencyTable: String?
     public static let latencyEngines = ["prune", "onnxruntime"]
     public init() {}
 }

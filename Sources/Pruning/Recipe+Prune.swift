@@ -58,7 +58,7 @@ extension Recipe {
         let m = try RecipeReader.mapping(node, "prune.structured", allowed: [
             "target", "ratio", "importance", "aggregation", "minimum_kept", "remove_blocks", "round_to", "reconstruct",
             "search", "search_population", "search_generations", "recalibrate_bn", "latency_engine", "latency_batch",
-            "layer_or_filter",
+            "layer_or_filter", "latency_table",
         ])
         var st = StructuredSettings()
         if let v = m["target"] { st.target = try RecipeReader.option(v, "prune.structured.target") }
@@ -67,6 +67,7 @@ extension Recipe {
         if let v = m["ratio"] { st.ratio = try RecipeReader.fraction(v, "prune.structured.ratio", allowOne: true) }
         if let v = m["remove_blocks"] { st.removeBlocks = try RecipeReader.int(v, "prune.structured.remove_blocks",
                                                                                min: 0) }
+        if let v = m["latency_table"] { st.latencyTable = try RecipeReader.string(v, "prune.structured.latency_table") }
         if let v = m["layer_or_filter"] {
             let name = try RecipeReader.string(v, "prune.structured.layer_or_filter").lowercased()
             guard name == "cka" else {

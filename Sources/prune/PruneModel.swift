@@ -90,6 +90,9 @@ struct PruneModel: ParsableCommand {
                                + "onnxruntime (python3 with onnxruntime)."))
     var latencyEngine = "prune"
     @Option(help: "Latency target: examples per timed call (1 = single-example latency).") var latencyBatch = 1
+    @Option(help: ArgumentHelp("Latency target: a lookup-table file, read when it exists (same model, engine and "
+                               + "batch), else measured and saved there for the next run."))
+    var latencyTable: String?
     @Option(help: "Ratio search: candidates per generation.") var searchPopulation = 16
     @Option(help: ArgumentHelp("Ratio search: generations (random scores population × generations candidates, "
                                + "amc plays as many episodes)."))
@@ -139,6 +142,7 @@ struct PruneModel: ParsableCommand {
             st.search = ratioSearch?.lowercased(); st.searchPopulation = searchPopulation
             st.searchGenerations = searchGenerations; st.recalibrationBatches = recalibrateBn
             st.latencyEngine = latencyEngine.lowercased(); st.latencyBatch = latencyBatch
+            st.latencyTable = latencyTable
             if let speedup { st.target = .latency; st.ratio = 1 / speedup }
             s.structured = st
         }

@@ -64,8 +64,10 @@ final class RecipeTests: XCTestCase {
         model: resnet-small
         weights: w.safetensors
         prune:
-          structured: {target: latency, ratio: 0.6667, latency_engine: onnxruntime, latency_batch: 64, search: amc}
+          structured: {target: latency, ratio: 0.6667, latency_engine: onnxruntime, latency_batch: 64, search: amc,
+                       latency_table: t.json}
         """)
+        XCTAssertEqual(r.settings.structured?.latencyTable, "t.json")
         let st = try XCTUnwrap(r.settings.structured)
         XCTAssertEqual(st.target, .latency)
         XCTAssertEqual(st.latencyEngine, "onnxruntime")
@@ -124,7 +126,7 @@ final class RecipeTests: XCTestCase {
         weights: w.safetensors
         prune:
           structured: {target: channels, ratio: 0.5, search: random}
-        """)) { error in XCTAssertTrue("\(error)".contains("FLOPs or latency target"), "\(error)") }
+        """)) { error in XCTAssertTrue("\(error)".contains("FLOPs, latency or energy target"), "\(error)") }
         XCTAssertThrowsError(try Recipe.parse("""
         model: lenet5
         weights: w.safetensors

@@ -20,13 +20,18 @@ extension RatioSearchStep {
         let measurer = try LatencyEngines.measurer(structured.latencyEngine, source: source)
         let table = try latencyTable(dense, graph: graph, example: example, measurer: measurer)
         let target = structured.ratio
-        var budget = target, seconds = 0.0, all: [RatioCandidate] = []
+        let sparsest = try Self.sparsestFraction(graph: graph, table: table, structured: structured)
+        var budget = min(1, max(target, sparsest + Self.latencyBand)), seconds = 0.0, all: [RatioCandidate] = []
+        if budget > target {
+            log.info(String(format: "the table predicts at least %.1f%% of the dense latency at the largest ratios; "
+                            + "round 1 budgets %.1f%% and the measured rounds correct it", sparsest * 100,
+                            budget * 100))
+        }
         var timed: [(candidate: RatioCandidate, fraction: Double)] = []
         var tried: [(budget: Double, measured: Double)] = []
         for round in 1...Self.latencyRounds {
-            let space = try RatioSearchSpace(graph: graph, minimumKept: structured.minimumKept, keep: budget,
-                                             tolerance: Self.latencyBand, cost: table, roundTo: structured.roundTo)
-            let (outcome, took) = try searchOnce(search, space: space, score: score)
+            let (space, outcome, took) = try searchWithinBand(search, graph: graph, table: table, budget: budget,
+                                                              score: score)
             seconds += took
             all += outcome.candidates
             for c in Self.leaders(outcome, space: space, count: Self.timedPerRound) {
@@ -42,7 +47,6 @@ extension RatioSearchStep {
             if timed.contains(where: { abs($0.fraction - target) <= Self.latencyTolerance * target }) { break }
             let leader = timed.last { $0.candidate.score == outcome.best.score } ?? timed[timed.count - 1]
             tried.append((budget, leader.fraction))
-            let sparsest = space.costFraction([Double](repeating: space.maxRatio, count: space.groups))
             budget = min(1, max(Self.nextBudget(tried, target: target), sparsest + Self.latencyBand))
         }
         let chosen = Self.choose(timed, target: target)
@@ -54,6 +58,34 @@ extension RatioSearchStep {
     }
 
     static let timedPerRound = 3
+
+    /// One search under `budget`, its band widened (×2, twice at most) when no candidate falls in it: the
+    /// table's predicted costs can jump over a narrow band (few groups, rounded widths, noisy timings).
+    func searchWithinBand(_ search: any RatioSearch, graph: DependencyGraph, table: LatencyTable, budget: Double,
+                          score: ([Double]) throws -> Double) throws -> (RatioSearchSpace, RatioSearchOutcome, Double) {
+        var band = Self.latencyBand
+        while true {
+            let space = try RatioSearchSpace(graph: graph, minimumKept: structured.minimumKept, keep: budget,
+                                             tolerance: band, cost: table, roundTo: structured.roundTo)
+            do {
+                let (outcome, took) = try searchOnce(search, space: space, score: score)
+                return (space, outcome, took)
+            } catch let error as StructuredPruningError where band < 4 * Self.latencyBand {
+                log.info(String(format: "latency band %.0f%% below the budget has no candidates (%@); widened",
+                                band * 100, "\(error)"))
+                band *= 2
+            }
+        }
+    }
+
+    /// The table's predicted latency fraction with every group at the largest ratio (a budget below it plus
+    /// the band has no candidates; timings under load can put it above the target).
+    static func sparsestFraction(graph: DependencyGraph, table: LatencyTable,
+                                 structured: StructuredSettings) throws -> Double {
+        let space = try RatioSearchSpace(graph: graph, minimumKept: structured.minimumKept, keep: 1,
+                                         tolerance: latencyBand, cost: table, roundTo: structured.roundTo)
+        return space.costFraction([Double](repeating: space.maxRatio, count: space.groups))
+    }
 
     /// The next round's table budget: the last budget scaled by target/measured, or the secant through the
     /// last two rounds' (budget, measured) points when its slope is plausible (0.2–5: timings are noisy);
@@ -93,6 +125,45 @@ extension RatioSearchStep {
 
     /// The latency lookup table of the dense model on `measurer`.
     func latencyTable(_ dense: any Module, graph: DependencyGraph, example: Tensor,
+                      measurer: any LatencyMeasurer) throws -> LatencyTable {
+        if let path = structured.latencyTable, FileManager.default.fileExists(atPath: path) {
+            let table = try readTable(path, graph: graph)
+            log.info("latency table read from \(path) (\(table.engine), batch \(table.batch), "
+                     + "\(table.entries.count) layers)")
+            return table
+        }
+        let table = try measureTable(dense, graph: graph, example: example, measurer: measurer)
+        if let path = structured.latencyTable {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try AtomicFile.write(try encoder.encode(table), to: path)
+            log.info("latency table saved to \(path)")
+        }
+        return table
+    }
+
+    /// A saved table, checked against the engine, the batch and the traced layers and their dense widths.
+    func readTable(_ path: String, graph: DependencyGraph) throws -> LatencyTable {
+        let table: LatencyTable
+        do {
+            table = try JSONDecoder().decode(LatencyTable.self, from: try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch { throw JobError("\(path) is not a latency table (\(error))") }
+        guard table.engine == structured.latencyEngine, table.batch == structured.latencyBatch else {
+            throw JobError("\(path) was measured on \(table.engine) at batch \(table.batch), not on "
+                           + "\(structured.latencyEngine) at batch \(structured.latencyBatch); give another path")
+        }
+        let traced = Dictionary(graph.layers.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        for e in table.entries {
+            guard let l = traced[e.path], e.inputs.last == l.inChannels, e.outputs.last == l.outChannels else {
+                throw JobError("\(path) does not fit this model: its layer \(e.path) is not one of the model's, or "
+                               + "has other dense widths; give another path")
+            }
+        }
+        return table
+    }
+
+    /// Measures the latency lookup table of the dense model on `measurer`.
+    func measureTable(_ dense: any Module, graph: DependencyGraph, example: Tensor,
                       measurer: any LatencyMeasurer) throws -> LatencyTable {
         let start = Date()
         let table = try LatencyTable.measure(dense, graph: graph, exampleShape: Array(example.shape.dropFirst()),

@@ -35,6 +35,8 @@ public struct LatencyTable: SearchCost, Codable, Sendable {
     }
 
     public var engine: String
+    /// Examples per timed call.
+    public var batch: Int
     public var entries: [Entry]
     /// The whole dense model's measured time, and the part not in any entry.
     public var denseSeconds: Double
@@ -82,7 +84,7 @@ public struct LatencyTable: SearchCost, Codable, Sendable {
             next += entries[e].inputs.count * n
         }
         let layers = entries.reduce(0.0) { $0 + ($1.seconds.last?.last ?? 0) }
-        return LatencyTable(engine: measurer.name, entries: entries, denseSeconds: dense,
+        return LatencyTable(engine: measurer.name, batch: batch, entries: entries, denseSeconds: dense,
                             otherSeconds: max(dense - layers, 0), callSeconds: call)
     }
 
