@@ -20,7 +20,8 @@ final class DocumentationTests: XCTestCase {
 
     func testEveryExtensionArticleShowsTheCompiledFileUnder40Lines() throws {
         let pairs = ["AddingACriterion": "RowDeviationImportance", "AddingALayer": "GainLinear",
-                     "AddingASchedule": "TwoStepSchedule", "AddingACalibrationNeed": "PeakActivations"]
+                     "AddingASchedule": "TwoStepSchedule", "AddingACalibrationNeed": "PeakActivations",
+                     "AddingASearchBudget": "ConvolutionWeightCost"]
         for (article, file) in pairs {
             let source = try String(contentsOf: root.appendingPathComponent("\(file).swift"), encoding: .utf8)
             let block = try XCTUnwrap(try swiftBlocks(article).first, article)
@@ -33,7 +34,8 @@ final class DocumentationTests: XCTestCase {
     func testTheCatalogLinksEveryArticle() throws {
         let url = root.appendingPathComponent("../../Sources/Prune/Prune.docc/Prune.md").standardized
         let landing = try String(contentsOf: url, encoding: .utf8)
-        for article in ["GettingStarted", "AddingACriterion", "AddingALayer", "AddingASchedule", "AddingACalibrationNeed"] {
+        for article in ["GettingStarted", "AddingACriterion", "AddingALayer", "AddingASchedule", "AddingACalibrationNeed",
+                        "AddingASearchBudget"] {
             XCTAssertTrue(landing.contains("<doc:\(article)>"), article)
         }
     }

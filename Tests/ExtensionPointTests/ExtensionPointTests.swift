@@ -149,3 +149,22 @@ extension ExtensionPointTests {
         XCTAssertEqual(stats.outputCounts["features.0"], Double(8 * hw))
     }
 }
+
+extension ExtensionPointTests {
+    /// The new budget drives a search: every candidate keeps at most half of the convolution weights, and
+    /// the model pruned to the best candidate's ratios has exactly the predicted convolution weights.
+    func testTheNewSearchBudgetBoundsAnEvolutionarySearch() throws {
+        let model = try ModelZoo.make("lenet5", seed: 1)
+        let example = Tensor.zeros([1, 1, 28, 28])
+        let graph = try DependencyGraph(tracing: model, example: example)
+        let space = try RatioSearchSpace(graph: graph, minimumKept: 0.1, keep: 0.5, cost: ConvolutionWeightCost())
+        let outcome = try EvolutionaryRatioSearch(population: 6, generations: 3).run(
+            space, seed: 4, score: { ratios in -ratios.reduce(0, +) }, progress: { _, _ in })
+        XCTAssertTrue(outcome.candidates.allSatisfy { $0.costFraction <= 0.5 + 1e-12 })
+        let predicted = ConvolutionWeightCost().cost(graph, widths: space.widths(outcome.best.ratios))
+        _ = try StructuredPruner(target: .groupRatios(outcome.best.ratios)).prune(model, example: example)
+        // Independently: the pruned model's 4-D weights, counted.
+        let counted = PruningTarget.all(in: model).filter { $0.shape.count == 4 }.reduce(0) { $0 + $1.count }
+        XCTAssertEqual(Double(counted), predicted)
+    }
+}
