@@ -32,20 +32,23 @@ public enum FineTuner {
                            afterStep: ((Int) throws -> Void)? = nil,
                            progress: ((Int, Int, Float) -> Void)? = nil,
                            resume: FineTuningResume? = nil,
-                           epochDone: ((Int, any Optimizer, Double) throws -> Void)? = nil) throws -> Int {
+                           epochDone: ((Int, any Optimizer, Double) throws -> Void)? = nil,
+                           stopped: ((FineTuningResume) throws -> Void)? = nil) throws -> Int {
         let params = model.parameters().map(\.parameter)
         let optimizer = Adam(params, learningRate: options.learningRate * options.learningRateMultiplier)
         let startEpoch = resume?.epoch ?? 0
         if let resume { try optimizer.loadState(resume.optimizerState) }
-        var step = stepOffset + startEpoch * ((data.count + options.batchSize - 1) / options.batchSize)
+        let perEpoch = (data.count + options.batchSize - 1) / options.batchSize
+        var step = stepOffset + startEpoch * perEpoch + (resume?.batch ?? 0)
         teacher?.eval()
         for epoch in startEpoch..<max(startEpoch, epochs) {
             model.train()
             let loader = try DataLoader(data, batchSize: options.batchSize, shuffle: true, seed: options.seed,
                                         epoch: epoch,
                                         mean: normalization.mean, std: normalization.std)
-            var lossSum: Float = 0, seen = 0
-            for (b, batch) in loader.enumerated() {
+            let resumed = epoch == startEpoch ? resume : nil
+            var lossSum: Float = resumed?.lossSum ?? 0, seen = resumed?.seen ?? 0
+            for (b, batch) in loader.enumerated() where b >= (resumed?.batch ?? 0) {
                 for p in params { p.zeroGrad() }
                 let logits = try model.forward(Variable(batch.images))
                 var loss = try Loss.crossEntropy(logits, labels: batch.labels)
@@ -63,17 +66,32 @@ public enum FineTuner {
                 lossSum += loss.value.item * Float(batch.labels.count); seen += batch.labels.count
                 try afterStep?(step)
                 progress?(epoch + 1, epochs, lossSum / Float(max(seen, 1)))
+                if let stopped, StopRequest.isRequested, b + 1 < perEpoch {
+                    try stopped(FineTuningResume(epoch: epoch, optimizerState: optimizer.stateTensors(), batch: b + 1,
+                                                 lossSum: lossSum, seen: seen))
+                    throw TrainingStopped(position: TrainingPosition(epoch: epoch, batch: b + 1))
+                }
             }
             try epochDone?(epoch, optimizer, Double(lossSum) / Double(max(seen, 1)))
+            if stopped != nil, StopRequest.isRequested, epoch + 1 < epochs {
+                throw TrainingStopped(position: TrainingPosition(epoch: epoch + 1, batch: 0))
+            }
         }
         return step
     }
 }
 
-/// Where an interrupted fine-tuning continues: after `epoch` completed epochs, with the optimizer's state then.
+/// Where an interrupted fine-tuning continues: after `epoch` completed epochs and `batch` batches of the
+/// next (a stop request mid-epoch), with the optimizer's state and the partial epoch's loss sum then.
 public struct FineTuningResume {
     public var epoch: Int
     public var optimizerState: [String: Tensor]
-    public init(epoch: Int,
-                optimizerState: [String: Tensor]) { self.epoch = epoch; self.optimizerState = optimizerState }
+    public var batch: Int
+    /// Σ loss × examples and examples over the `batch` batches done (the epoch's mean loss needs them).
+    public var lossSum: Float
+    public var seen: Int
+    public init(epoch: Int, optimizerState: [String: Tensor], batch: Int = 0, lossSum: Float = 0, seen: Int = 0) {
+        self.epoch = epoch; self.optimizerState = optimizerState; self.batch = batch; self.lossSum = lossSum
+        self.seen = seen
+    }
 }

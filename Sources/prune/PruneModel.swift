@@ -179,6 +179,10 @@ struct PruneModel: ParsableCommand {
             if let out { console.info("saved \(out)") }
         } catch let e as CLIError {
             throw e
+        } catch let e as TrainingStopped {
+            console.warning("prune: \(e) in \(PathText.short(out ?? "") + JobCheckpoint.suffix); "
+                            + "the same command with --resume continues")
+            throw ExitCode(143)
         } catch {
             throw CLIError("prune: \(error)")
         }

@@ -89,6 +89,28 @@ final class ReliabilityCLITests: XCTestCase {
                        try Data(contentsOf: URL(fileURLWithPath: dir + "/straight.safetensors")))
     }
 
+    /// The same for the fine-tuning of a structured prune: SIGTERM in its second epoch saves the position
+    /// mid-epoch, and --resume ends with the uninterrupted run's file.
+    func testSIGTERMDuringStructuredFineTuningResumesToTheSameFile() throws {
+        try PruneCLI.requireFashionMNIST()
+        let dir = try tempDir()
+        let limits = ["--train-limit", "3000", "--test-limit", "200"]
+        XCTAssertEqual(try PruneCLI.run(["train", "--model", "lenet5", "--epochs", "1", "--out", dir + "/d.safetensors",
+                                         "--quiet"] + limits).status, 0)
+        let args = ["prune", "--model", "lenet5", "--weights", dir + "/d.safetensors", "--structured", "--ratio", "0.5",
+                    "--finetune-epochs", "2", "--seed", "2"] + limits
+        let straight = try PruneCLI.run(args + ["--out", dir + "/straight.safetensors"])
+        XCTAssertEqual(straight.status, 0, straight.err)
+        let (status, text) = try PruneCLI.stopAtFirstCheckpoint(args, out: dir + "/stopped.safetensors")
+        XCTAssertEqual(status, 143, text)
+        XCTAssertTrue(text.contains("stopped on request after batch") && text.contains("--resume"), text)
+        let resumed = try PruneCLI.run(args + ["--out", dir + "/stopped.safetensors", "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue((resumed.out + resumed.err).contains("1 epoch(s) and "), resumed.out + resumed.err)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/stopped.safetensors")),
+                       try Data(contentsOf: URL(fileURLWithPath: dir + "/straight.safetensors")))
+    }
+
     func testCompressWithTheWrongModelLeavesNoOutput() throws {
         try PruneCLI.requireFashionMNIST()
         let dir = try tempDir()

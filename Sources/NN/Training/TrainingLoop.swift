@@ -70,6 +70,7 @@ public struct TrainingPosition: Sendable, Equatable {
 /// Thrown by ``TrainingLoop/run`` when it stopped on a ``StopRequest`` after saving its position.
 public struct TrainingStopped: Error, CustomStringConvertible {
     public let position: TrainingPosition
+    public init(position: TrainingPosition) { self.position = position }
     public var description: String {
         "stopped on request after batch \(position.batch) of epoch \(position.epoch + 1); the checkpoint is saved"
     }

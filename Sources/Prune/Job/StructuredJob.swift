@@ -145,13 +145,19 @@ struct StructuredJob {
         var curve: [FineTuningEpoch] = []
         ft.batchSize = batchSize
         let resume = try checkpoints.fineTuningResume(model: net, log: log)
-        _ = try FineTuner.run(net, data: dataset.train, normalization: dataset.normalization, options: ft,
+        _ = try StopRequest.deferringSignals(if: checkpoints.path != nil) {
+            try FineTuner.run(net, data: dataset.train, normalization: dataset.normalization, options: ft,
                               epochs: settings.finetuneEpochs, teacher: nil, progress: { e, n, loss in
-            log.progress(String(format: "fine-tuning epoch %d/%d  loss %.4f", e, n, loss))
-        }, resume: resume, epochDone: { epoch, optimizer, loss in
-            curve.append(FineTuningEpoch(epoch: epoch + 1, loss: loss))
-            try checkpoints.save(epochsDone: epoch + 1, model: net, optimizer: optimizer, written: checkpointWritten)
-        })
+                log.progress(String(format: "fine-tuning epoch %d/%d  loss %.4f", e, n, loss))
+            }, resume: resume, epochDone: { epoch, optimizer, loss in
+                curve.append(FineTuningEpoch(epoch: epoch + 1, loss: loss))
+                try checkpoints.save(epochsDone: epoch + 1, model: net, optimizer: optimizer,
+                                     written: checkpointWritten)
+            }, stopped: checkpoints.path == nil ? nil : { stop in
+                log.endProgress()
+                try checkpoints.save(stoppedFineTuning: stop, model: net)
+            })
+        }
         log.endProgress()
         return curve
     }

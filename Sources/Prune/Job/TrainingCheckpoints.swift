@@ -35,17 +35,38 @@ public struct TrainingCheckpoints {
         return TrainingPosition(epoch: checkpoint.epoch, batch: checkpoint.batch)
     }
 
-    /// Restores a saved fine-tuning when resuming: the epochs done and the optimizer's state then
-    /// (the optimizer is made inside ``FineTuner``; fine-tuning checkpoints are whole epochs).
+    /// Restores a saved fine-tuning when resuming: the epochs (and batches of the next) done, the
+    /// optimizer's state and the partial epoch's loss then (the optimizer is made inside ``FineTuner``).
     public func fineTuningResume(model: any Module, log: any JobLog) throws -> FineTuningResume? {
         guard JobCheckpoint.shouldResume(from: path, resume: resume, log: log), let path else { return nil }
         let checkpoint = try JobCheckpoint.read(path, fingerprint: fingerprint)
-        guard checkpoint.batch == 0 else {
-            throw JobError("\(path) was saved mid-epoch; fine-tuning resumes per epoch")
-        }
         let optimizerState = try checkpoint.restore(into: model)
-        log.info("resuming from \(path): \(checkpoint.epoch) epoch(s) done")
-        return FineTuningResume(epoch: checkpoint.epoch, optimizerState: optimizerState)
+        var partial = (lossSum: Float(0), seen: 0)
+        if checkpoint.batch > 0 {
+            guard let w = checkpoint.methodState.words[Self.partialLossKey], w.count == 2,
+                  let bits = UInt32(exactly: w[0]) else {
+                throw JobError("\(path) was saved mid-epoch without the epoch's partial loss")
+            }
+            partial = (Float(bitPattern: bits), Int(w[1]))
+        }
+        log.info("resuming from \(path): \(checkpoint.epoch) epoch(s)"
+                 + (checkpoint.batch > 0 ? " and \(checkpoint.batch) batches" : "") + " done")
+        return FineTuningResume(epoch: checkpoint.epoch, optimizerState: optimizerState, batch: checkpoint.batch,
+                                lossSum: partial.lossSum, seen: partial.seen)
+    }
+
+    static let partialLossKey = "fine-tuning-partial-loss"
+
+    /// Saves a fine-tuning stopped mid-epoch (a stop request): the model, the optimizer state, the position
+    /// and the partial epoch's loss.
+    public func save(stoppedFineTuning stop: FineTuningResume, model: any Module) throws {
+        guard let path else { return }
+        var checkpoint = JobCheckpoint(fingerprint: fingerprint, model: model, optimizerState: stop.optimizerState)
+        checkpoint.add(CheckpointedValues(words: [Self.partialLossKey: [UInt64(stop.lossSum.bitPattern),
+                                                                         UInt64(stop.seen)]]))
+        checkpoint.epoch = stop.epoch
+        checkpoint.batch = stop.batch
+        try checkpoint.write(to: path)
     }
 
     /// Saves the state after `epochsDone` epochs; `written` runs after the file is in place.
