@@ -46,16 +46,10 @@ public enum SensitivityJob {
             return Double(result.accuracy)
         }
         log.info("\(targets.count) layers × \(inputs.analysis.sparsities.count) sparsities on \(test.count) images")
-        let plain = try inputs.analysis.run(model, targets: targets, evaluate: evaluate) { log.progress($0) }
-        log.endProgress()
-        var recalibrated: SensitivityReport?
-        if inputs.recalibrationBatches > 0, BatchNormRecalibration.applies(to: model) {
+        let (plain, recalibrated) = try asTrainedAndRecalibrated(inputs, model: model, data: data, log: log) { r in
             var analysis = inputs.analysis
-            analysis.recalibration = BatchNormRecalibration(batches: try trainingBatches(
-                inputs.recalibrationBatches, data: data, seed: inputs.seed))
-            log.info("again with the BatchNorm statistics re-estimated on \(inputs.recalibrationBatches) batches")
-            recalibrated = try analysis.run(model, targets: targets, evaluate: evaluate) { log.progress($0) }
-            log.endProgress()
+            if let r { analysis.recalibration = r }
+            return try analysis.run(model, targets: targets, evaluate: evaluate) { log.progress($0) }
         }
         return Report(model: inputs.model, criterion: inputs.analysis.criterion.name, unit: "layer", plain: plain,
                       recalibrated: recalibrated)
@@ -69,22 +63,34 @@ public enum SensitivityJob {
         let evaluate = { (model: any Module) throws -> Double in
             Double(try Trainer.evaluate(model, loader: data.loader(test, shuffle: false, seed: 0)).accuracy)
         }
-        var analysis = try GroupSensitivityAnalysis(levels: inputs.analysis.sparsities, pruner: pruner)
+        let analysis = try GroupSensitivityAnalysis(levels: inputs.analysis.sparsities, pruner: pruner)
         log.info("dependency groups × \(analysis.levels.count) channel fractions on \(test.count) images")
-        let plain = try analysis.run(reload: source.reload, example: example, evaluate: evaluate) { log.progress($0) }
-        log.endProgress()
-        var recalibrated: SensitivityReport?
-        if inputs.recalibrationBatches > 0, BatchNormRecalibration.applies(to: source.module) {
-            analysis.recalibration = BatchNormRecalibration(batches: try trainingBatches(
-                inputs.recalibrationBatches, data: data, seed: inputs.seed))
-            log.info("again with the BatchNorm statistics re-estimated on \(inputs.recalibrationBatches) batches")
-            recalibrated = try analysis.run(reload: source.reload, example: example, evaluate: evaluate) {
+        let (plain, recalibrated) = try asTrainedAndRecalibrated(inputs, model: source.module, data: data,
+                                                                 log: log) { r in
+            var withRecalibration = analysis
+            withRecalibration.recalibration = r
+            return try withRecalibration.run(reload: source.reload, example: example, evaluate: evaluate) {
                 log.progress($0)
             }
-            log.endProgress()
         }
         return Report(model: inputs.model, criterion: pruner.criterion.name, unit: "group", plain: plain,
                       recalibrated: recalibrated)
+    }
+
+    /// The curves as trained (`curves(nil)`), and again with the BatchNorm statistics re-estimated on the
+    /// asked training batches when there are any and the model has BatchNorm.
+    static func asTrainedAndRecalibrated(_ inputs: Inputs, model: any Module, data: ImageDataSource, log: any JobLog,
+                                         curves: (BatchNormRecalibration?) throws -> SensitivityReport) throws
+        -> (SensitivityReport, SensitivityReport?) {
+        let plain = try curves(nil)
+        log.endProgress()
+        guard inputs.recalibrationBatches > 0, BatchNormRecalibration.applies(to: model) else { return (plain, nil) }
+        let recalibration = BatchNormRecalibration(batches: try trainingBatches(inputs.recalibrationBatches, data: data,
+                                                                                 seed: inputs.seed))
+        log.info("again with the BatchNorm statistics re-estimated on \(inputs.recalibrationBatches) batches")
+        let recalibrated = try curves(recalibration)
+        log.endProgress()
+        return (plain, recalibrated)
     }
 
     /// The first `count` normalized batches of a shuffled training loader.

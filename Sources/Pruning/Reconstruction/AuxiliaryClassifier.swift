@@ -1,5 +1,3 @@
-import Foundation
-
 /// A softmax classifier on a layer's globally averaged outputs: DCP's discrimination-aware loss L_S
 /// (Zhuang et al., "Discrimination-aware Channel Pruning for Deep Neural Networks", NeurIPS 2018, §3.1:
 /// an average pooling and a fully connected softmax layer on the features). Fitted here by full-batch
@@ -35,9 +33,7 @@ public struct AuxiliaryClassifier: Sendable {
     /// (softmax(Z·Wᵀ + b) − onehot(y)) / N: the mean cross-entropy's gradient with respect to the logits.
     public func residual(inputs z: [Double], labels: [Int]) -> [Double] {
         let n = labels.count
-        var p = DoubleMatrix.product(z, weight, m: n, k: features, n: classes, transposeB: true)
-        for r in 0..<n { for k in 0..<classes { p[r * classes + k] += bias[k] } }
-        DoubleMatrix.softmaxRows(&p, rows: n, columns: classes)
+        var p = probabilities(inputs: z, examples: n)
         for r in 0..<n {
             p[r * classes + labels[r]] -= 1
             for k in 0..<classes { p[r * classes + k] /= Double(n) }
@@ -45,12 +41,11 @@ public struct AuxiliaryClassifier: Sendable {
         return p
     }
 
-    /// The mean cross-entropy of the classifier on `inputs`.
-    public func loss(inputs z: [Double], labels: [Int]) -> Double {
-        let n = labels.count
+    /// softmax(Z·Wᵀ + b), `examples` × `classes`.
+    func probabilities(inputs z: [Double], examples n: Int) -> [Double] {
         var p = DoubleMatrix.product(z, weight, m: n, k: features, n: classes, transposeB: true)
         for r in 0..<n { for k in 0..<classes { p[r * classes + k] += bias[k] } }
         DoubleMatrix.softmaxRows(&p, rows: n, columns: classes)
-        return (0..<n).reduce(0) { $0 - Foundation.log(max(p[$1 * classes + labels[$1]], 1e-300)) } / Double(max(n, 1))
+        return p
     }
 }

@@ -1,4 +1,3 @@
-import CBLAS
 import PruneTensor
 
 /// The Gram matrix of the channels of a group as their consumers see them: with x̂_{s,o,c} the part of
@@ -69,9 +68,6 @@ public enum ChannelContributionGram {
 
     /// WᵀW of a row-major `[rows × width]` matrix.
     static func weightGram(_ w: [Double], rows: Int, width: Int) -> [Double] {
-        var g = [Double](repeating: 0, count: width * width)
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(width), Int32(width), Int32(rows), 1, w,
-                    Int32(width), w, Int32(width), 0, &g, Int32(width))
-        return g
+        DoubleMatrix.product(w, w, m: width, k: rows, n: width, transposeA: true)
     }
 }
