@@ -72,6 +72,27 @@ final class ONNXCLITests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: input)), before, "the input model is never modified")
     }
 
+    /// A latency target on an imported ONNX graph, timed in onnxruntime: the layer table and the whole
+    /// candidates (the pruned ONNX files the job would write) run in onnxruntime, and the saved model
+    /// is the chosen candidate.
+    func testALatencyTargetOnAnImportedGraphIsTimedInOnnxruntime() throws {
+        try PruneCLI.requireFashionMNIST()
+        let dir = try temporaryDirectory()
+        let out = dir + "/resnet-fast.onnx"
+        let r = try run(["prune", Self.fixtures + "/resnet.onnx", "--train-limit", "2000", "--test-limit", "200",
+                         "--structured", "--speedup", "1.3", "--latency-engine", "onnxruntime", "--latency-batch",
+                         "8", "--ratio-search", "random", "--search-population", "4", "--search-generations", "2",
+                         "--finetune-epochs", "0", "--out", out, "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let settings = try XCTUnwrap(try json(r.out)["settings"] as? [String: String])
+        let latency = try XCTUnwrap(settings["latency"], "\(settings)")
+        XCTAssertTrue(latency.hasPrefix("onnxruntime, batch 8: dense"), latency)
+        XCTAssertTrue(r.err.contains("latency table on onnxruntime (batch 8): 9 layers"), r.err)
+        XCTAssertTrue(r.err.contains("latency round 1:"), r.err)
+        XCTAssertLessThan(try ONNXModel.load(out).graph.parameterCount, try ONNXModel.load(
+            Self.fixtures + "/resnet.onnx").graph.parameterCount)
+    }
+
     /// The imported CNN scores what PyTorch measured when it exported it (89.57%, export_fixtures.py),
     /// and the sparse engine gives the same predictions.
     func testEvalOfTheImportedCNNMatchesPyTorchsAccuracy() throws {

@@ -21,7 +21,8 @@ final class DocumentationTests: XCTestCase {
     func testEveryExtensionArticleShowsTheCompiledFileUnder40Lines() throws {
         let pairs = ["AddingACriterion": "RowDeviationImportance", "AddingALayer": "GainLinear",
                      "AddingASchedule": "TwoStepSchedule", "AddingACalibrationNeed": "PeakActivations",
-                     "AddingASearchBudget": "ConvolutionWeightCost"]
+                     "AddingASearchBudget": "ConvolutionWeightCost", "AddingALatencyEngine": "FastestRunLatency",
+                     "ExportingALayerToONNX": "GainLinear+ONNX"]
         for (article, file) in pairs {
             let source = try String(contentsOf: root.appendingPathComponent("\(file).swift"), encoding: .utf8)
             let block = try XCTUnwrap(try swiftBlocks(article).first, article)
@@ -35,7 +36,7 @@ final class DocumentationTests: XCTestCase {
         let url = root.appendingPathComponent("../../Sources/Prune/Prune.docc/Prune.md").standardized
         let landing = try String(contentsOf: url, encoding: .utf8)
         for article in ["GettingStarted", "AddingACriterion", "AddingALayer", "AddingASchedule", "AddingACalibrationNeed",
-                        "AddingASearchBudget"] {
+                        "AddingASearchBudget", "AddingALatencyEngine", "ExportingALayerToONNX"] {
             XCTAssertTrue(landing.contains("<doc:\(article)>"), article)
         }
     }

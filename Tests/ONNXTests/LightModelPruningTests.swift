@@ -5,6 +5,7 @@ import PruneNN
 import PrunePruning
 import PrunePruningGraph
 import PruneTensor
+import TestSupport
 import XCTest
 
 /// The ONNX model zoo's CNNs of the onnx wheel's `light` suite (opset 9; weights computed by

@@ -3,6 +3,7 @@ import PruneAutodiff
 import PruneModelIO
 import PruneNN
 import PruneTensor
+import TestSupport
 import XCTest
 
 /// Models written in Swift exported as ONNX: outputs equal to Prune's own forward pass in onnxruntime

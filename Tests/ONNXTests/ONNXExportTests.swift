@@ -5,6 +5,7 @@ import PruneNN
 import PrunePruning
 import PrunePruningGraph
 import PruneTensor
+import TestSupport
 import XCTest
 
 /// Prune imported models structurally and by masks, export, and run the exports in onnxruntime.

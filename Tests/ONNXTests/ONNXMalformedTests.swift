@@ -4,6 +4,7 @@ import PruneAutodiff
 import PruneModelIO
 import PruneNN
 import PruneTensor
+import TestSupport
 import XCTest
 
 /// Broken models give one clear error naming the problem, never a crash.

@@ -5,6 +5,7 @@ import PruneNN
 import PrunePruning
 import PrunePruningGraph
 import PruneTensor
+import TestSupport
 import XCTest
 
 /// Hugging Face transformers exports (Tests/ONNXTests/Fixtures/transformers, made by

@@ -6,21 +6,19 @@ import PruneTensor
 /// An ONNX model imported for pruning: the runnable, differentiable ``GraphModel`` and what is
 /// needed to write it back as ONNX (the original protobuf, and where each parameter goes).
 ///
-/// Export keeps every node and writes the current values (masks folded in, channels removed)
-/// into the initializers, rewrites integer constants that structured pruning changed (Reshape
-/// targets) and layer attributes (Conv groups), and drops stale intermediate shape annotations.
+/// Export is ``ONNXRoundTrip``'s, which the graph also carries as its ``GraphModel/writer``.
 public final class ONNXModel {
     public let graph: GraphModel
     public let file: String
     /// The ai.onnx opset of the model.
     public let opset: Int
-    private let proto: Onnx_ModelProto
     private let state: ONNXImportState
-    private let originalConstants: [String: GraphValue]
+    private let roundTrip: ONNXRoundTrip
 
     init(graph: GraphModel, proto: Onnx_ModelProto, file: String, opset: Int, state: ONNXImportState) {
-        self.graph = graph; self.proto = proto; self.file = file; self.opset = opset; self.state = state
-        originalConstants = graph.constants
+        self.graph = graph; self.file = file; self.opset = opset; self.state = state
+        roundTrip = ONNXRoundTrip(proto: proto, state: state, originalConstants: graph.constants)
+        graph.writer = roundTrip
     }
 
     /// Reads an ONNX file (external data is looked up beside it).
@@ -61,76 +59,7 @@ public final class ONNXModel {
     }
 
     /// The model as ONNX bytes with the current parameters.
-    public func serialized() throws -> Data {
-        var p = proto
-        var replacements: [String: Onnx_TensorProto] = [:]
-        for b in state.bindings { replacements[b.initializer] = ONNXTensorCodec.proto(name: b.initializer,
-                                                                                      tensor: b.read()) }
-        for (name, value) in graph.constants {
-            guard let before = originalConstants[name],
-                  let changed = Self.changedConstant(value, before) else { continue }
-            if state.initializers[name] != nil { var t = changed; t.name = name; replacements[name] = t }
-            else if let i = p.graph.node.firstIndex(where: { $0.opType == "Constant" && $0.output.first == name }) {
-                p.graph.node[i].attribute.removeAll { $0.name.hasPrefix("value") }
-                var a = Onnx_AttributeProto(); a.name = "value"; a.type = .tensor
-                a.t = changed
-                p.graph.node[i].attribute.append(a)
-            }
-        }
-        for i in p.graph.initializer.indices { if let r = replacements[p.graph.initializer[i].name] { p.graph.initializer[i] = r } }
-        // Constants structured pruning copied (one Reshape target per group) become initializers,
-        // and the nodes that read them are pointed at them.
-        let added = graph.constants.filter { originalConstants[$0.key] == nil }
-        for (name, value) in added.sorted(by: { $0.key < $1.key }) {
-            switch value {
-            case .integer(let t): p.graph.initializer.append(ONNXTensorCodec.proto(name: name, integers: t))
-            case .float(let v): p.graph.initializer.append(ONNXTensorCodec.proto(name: name, tensor: v.value))
-            }
-        }
-        let names = p.graph.node.enumerated().map { $1.displayName(index: $0) }
-        if !added.isEmpty {
-            let byName = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { _, last in last })
-            for node in graph.nodes {
-                guard let i = byName[node.name] else { continue }
-                for (j, input) in node.inputs.enumerated() where added[input] != nil && j < p.graph.node[i].input.count {
-                    p.graph.node[i].input[j] = input
-                }
-            }
-        }
-        for i in p.graph.node.indices { state.nodeUpdates[names[i]]?(&p.graph.node[i]) }
-        // Channel counts of intermediate values may have changed: let consumers infer them again.
-        p.graph.valueInfo = []
-        Self.declareInitializerShapes(&p.graph)
-        var note = Onnx_StringStringEntryProto(); note.key = "prune.exported_by"; note.value = "Prune"
-        p.metadataProps.removeAll { $0.key == note.key }
-        p.metadataProps.append(note)
-        return try p.serializedBytes()
-    }
-
-    /// The tensor to write for a constant structured pruning changed (a Reshape target rewritten, a
-    /// per-channel operand sliced), or nil when it is as imported.
-    static func changedConstant(_ now: GraphValue, _ before: GraphValue) -> Onnx_TensorProto? {
-        switch (now, before) {
-        case let (.integer(n), .integer(b)):
-            return n == b ? nil : ONNXTensorCodec.proto(name: "", integers: n)
-        case let (.float(n), .float(b)):
-            guard n.shape != b.shape || n.value.scalars != b.value.scalars else { return nil }
-            return ONNXTensorCodec.proto(name: "", tensor: n.value)
-        default: return nil
-        }
-    }
-
-    /// Older models (IR version < 4, e.g. the ONNX model zoo's opset-9 files) also list their
-    /// initializers as graph inputs, with shapes: these follow the initializers' new shapes.
-    static func declareInitializerShapes(_ graph: inout Onnx_GraphProto) {
-        let dims = Dictionary(graph.initializer.map { ($0.name, $0.dims) }, uniquingKeysWith: { first, _ in first })
-        for i in graph.input.indices {
-            guard let d = dims[graph.input[i].name], graph.input[i].type.tensorType.hasShape else { continue }
-            graph.input[i].type.tensorType.shape.dim = d.map { extent in
-                var dim = Onnx_TensorShapeProto.Dimension(); dim.dimValue = extent; return dim
-            }
-        }
-    }
+    public func serialized() throws -> Data { try roundTrip.serialized(graph) }
 
     /// Writes the model atomically; refuses to overwrite the file it was read from.
     public func write(to path: String) throws {

@@ -19,6 +19,8 @@ public final class GraphModel: Module {
     /// Set when the examples carry several inputs packed in one tensor (a calibration file with one
     /// tensor per graph input): ``feeds(for:)`` then cuts each batch back into the inputs.
     public var inputPacking: GraphInputPacking?
+    /// How to write the graph back as the file it came from (set by the importer).
+    public var writer: (any GraphModelWriter)?
 
     public init(nodes: [GraphNode], inputs: [(name: String, shape: [Int?], isInteger: Bool)], outputNames: [String],
                 constants: [String: GraphValue], layers: ModuleDictionary) {

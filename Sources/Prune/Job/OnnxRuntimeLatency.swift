@@ -1,9 +1,13 @@
 import Foundation
 
-/// onnxruntime as a ``LatencyMeasurer``: every distinct probe (module and input shape) is exported once as
-/// ONNX (``NativeONNXExport``) into a scratch folder, and each probe in the list is timed by python3 with onnxruntime in one process, one session after another
-/// (CPU provider, intra-op threads = `threads`, inter-op 1; one warm-up run, then `rounds` rounds of runs
-/// lasting at least `minSeconds`, the median per-run time — ``MedianTiming``'s rule).
+/// onnxruntime as a ``LatencyMeasurer``: every distinct probe (module and input shape) is written once as
+/// ONNX into a scratch folder — an imported graph by its own ``GraphModel/writer`` (the pruned ONNX file
+/// the job would save), a model written in Swift by ``NativeONNXExport`` — and each probe in the list is
+/// timed by python3 with onnxruntime in one process, one session after another (CPU provider, intra-op
+/// threads = `threads`, inter-op 1; one warm-up run, then `rounds` rounds of runs lasting at least
+/// `minSeconds`, the median per-run time — ``MedianTiming``'s rule). The probe's shape is the first
+/// input's; a graph's other inputs get the neutral values ``GraphModel/feeds(for:)`` gives them (ones
+/// for a mask, positions for position ids, zeros otherwise).
 public struct OnnxRuntimeLatency: LatencyMeasurer {
     public var threads: Int
     public var rounds = 5
@@ -22,8 +26,7 @@ public struct OnnxRuntimeLatency: LatencyMeasurer {
             let id = ObjectIdentifier(probe.module)
             if exported[id]?[probe.inputShape] == nil {
                 let path = scratch.appendingPathComponent("probe-\(files).onnx").path
-                probe.module.eval()
-                try NativeONNXExport.write(probe.module, inputShape: probe.inputShape, to: path)
+                try Self.write(probe, to: path)
                 exported[id, default: [:]][probe.inputShape] = path
                 files += 1
             }
@@ -38,6 +41,16 @@ public struct OnnxRuntimeLatency: LatencyMeasurer {
             throw JobError("onnxruntime timed \(times.count) of \(probes.count) models")
         }
         return times
+    }
+
+    /// Writes the probe's module as ONNX to `path`, in evaluation mode.
+    static func write(_ probe: LayerProbe, to path: String) throws {
+        probe.module.eval()
+        if let graph = probe.module as? GraphModel, let writer = graph.writer {
+            try AtomicFile.write(try writer.serialized(graph), to: path)
+        } else {
+            try NativeONNXExport.write(probe.module, inputShape: probe.inputShape, to: path)
+        }
     }
 
     /// Runs python3 with `arguments`; its standard output, or an error with the end of its standard error.
@@ -68,9 +81,27 @@ public struct OnnxRuntimeLatency: LatencyMeasurer {
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        kinds = {"tensor(int64)": np.int64, "tensor(int32)": np.int32, "tensor(double)": np.float64,
+                 "tensor(float16)": np.float16, "tensor(bool)": np.bool_}
+        def neutral(arg, first):
+            if len(arg.shape) == len(first):
+                shape = [d if isinstance(d, int) else f for d, f in zip(arg.shape, first)]
+            else:
+                shape = [d if isinstance(d, int) else 1 for d in arg.shape]
+            name = arg.name.lower()
+            if "mask" in name:
+                values = np.ones(shape)
+            elif "position" in name:
+                values = np.broadcast_to(np.arange(shape[-1] if shape else 1), shape)
+            else:
+                values = np.zeros(shape)
+            return values.astype(kinds.get(arg.type, np.float32))
         for item in items:
             session = ort.InferenceSession(item["path"], options, providers=["CPUExecutionProvider"])
-            feed = {session.get_inputs()[0].name: np.zeros(item["shape"], np.float32)}
+            args = session.get_inputs()
+            feed = {args[0].name: np.zeros(item["shape"], kinds.get(args[0].type, np.float32))}
+            for arg in args[1:]:
+                feed[arg.name] = neutral(arg, item["shape"])
             session.run(None, feed)
             per_run = []
             for _ in range(rounds):

@@ -17,7 +17,7 @@ extension RatioSearchStep {
 
     func meetLatency(_ search: any RatioSearch, dense: any Module, graph: DependencyGraph, example: Tensor,
                      calibration: StructuredCalibration, score: ([Double]) throws -> Double) throws -> Found {
-        let measurer = try LatencyEngines.measurer(structured.latencyEngine, source: source)
+        let measurer = try LatencyEngines.measurer(structured.latencyEngine)
         let table = try latencyTable(dense, graph: graph, example: example, measurer: measurer)
         let target = structured.ratio
         let sparsest = try Self.sparsestFraction(graph: graph, table: table, structured: structured)

@@ -66,7 +66,7 @@ struct StructuredJob {
 
     /// The dense and the pruned model timed whole on the latency table's engine, in alternation.
     private func measureLatency(_ net: any Module, table: LatencyTable) throws -> String {
-        let measurer = try LatencyEngines.measurer(table.engine, source: source)
+        let measurer = try LatencyEngines.measurer(table.engine)
         let c = try source.latencyAgainstDense(net, batch: structured.latencyBatch, exampleShape: dataset.exampleShape,
                                                measurer: measurer)
         let text = String(format: "%@, batch %d: dense %.3f ms → pruned %.3f ms, %.2f× faster (target %.2f×)",

@@ -1,29 +1,30 @@
 import Foundation
 import PruneModelIO
 import PruneTensor
-import XCTest
-import TestSupport
 
 /// onnxruntime as the peer: runs scripts/onnx/run_onnxruntime.py on an exported model.
-enum OnnxRuntimePeer {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public enum OnnxRuntimePeer {
+    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
 
     /// Fails (MissingTestInput) when python3 cannot import onnxruntime; the test set-up installs it.
-    static func requireAvailable() throws { try requirePythonModules(["onnxruntime", "onnx", "numpy"]) }
+    public static func requireAvailable() throws { try requirePythonModules(["onnxruntime", "onnx", "numpy"]) }
 
     /// onnxruntime's first output for input `x`.
-    static func run(_ model: String, _ x: Tensor) throws -> Tensor { try run(model, inputs: ["x": x]) }
+    public static func run(_ model: String, _ x: Tensor) throws -> Tensor { try run(model, inputs: ["x": x]) }
 
     /// onnxruntime's first output with each graph input fed the tensor of its name (integers as floats).
-    static func run(_ model: String, inputs tensors: [String: Tensor]) throws -> Tensor {
+    public static func run(_ model: String, inputs tensors: [String: Tensor]) throws -> Tensor {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("prune-ort-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let input = dir.appendingPathComponent("x.safetensors").path, output = dir.appendingPathComponent("y.safetensors").path
+        let input = dir.appendingPathComponent("x.safetensors").path
+        let output = dir.appendingPathComponent("y.safetensors").path
         try Safetensors.write(StateDict(tensors), to: input)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", repository.appendingPathComponent("scripts/onnx/run_onnxruntime.py").path, model, input, output]
+        p.arguments = ["python3", repository.appendingPathComponent("scripts/onnx/run_onnxruntime.py").path, model,
+                       input, output]
         let err = Pipe()
         p.standardError = err
         try p.run()
@@ -37,7 +38,7 @@ enum OnnxRuntimePeer {
     }
 }
 
-struct PeerFailure: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+public struct PeerFailure: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }
