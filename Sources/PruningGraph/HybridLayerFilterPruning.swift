@@ -7,7 +7,8 @@ import PruneTensor
 /// and Multi-Modal Pruning": at each iterative step decide whether to remove a whole layer or a set of
 /// filters, choosing the action whose child best preserves the parent's internal representations by
 /// centered kernel alignment). The actions of a step are: remove one residual block with an identity
-/// shortcut (``ResidualBlockRemoval``), or remove filters by the pruner's channel criterion until the
+/// shortcut (``ResidualBlockRemoval``), remove one plain layer whose output has its input's shape
+/// (``ShapePreservingLayerRemoval``), or remove filters by the pruner's channel criterion until the
 /// model keeps `1 − filterStep` of its current MACs (less on the last step, to land on the target).
 /// Each child is scored by linear ``CenteredKernelAlignment`` between its and the parent's features at
 /// the input of the last prunable layer on the probe examples (after an optional BatchNorm
@@ -16,12 +17,13 @@ import PruneTensor
 /// rebuilt from a fresh dense copy by replaying the chosen actions, so the criterion must score from
 /// the weights alone.
 public struct HybridLayerFilterPruning {
-    /// One chosen action: a residual block's path, or a filter step to keep this fraction of the MACs.
+    /// One chosen action: the path of a residual block or of a shape-preserving layer to remove, or a filter
+    /// step to keep this fraction of the MACs.
     public struct Action: Codable, Sendable, Equatable {
         public let block: String?
         public let keepMACs: Double?
         public var description: String {
-            block.map { "remove block \($0)" } ?? String(format: "filters to %.1f%% of the MACs", (keepMACs ?? 1) * 100)
+            block.map { "remove \($0)" } ?? String(format: "filters to %.1f%% of the MACs", (keepMACs ?? 1) * 100)
         }
     }
 
@@ -61,9 +63,9 @@ public struct HybridLayerFilterPruning {
         var left = 1.0
         while left > keep + 1e-9 {
             let parentFeatures = try features(parent, probe: probe)
-            var options = try ResidualBlockRemoval.candidates(parent, inputs: probe).map {
-                Action(block: $0.path, keepMACs: nil)
-            }
+            let removable = try ResidualBlockRemoval.candidates(parent, inputs: probe).map(\.path)
+                + ShapePreservingLayerRemoval.candidates(parent)
+            var options = removable.map { Action(block: $0, keepMACs: nil) }
             options.append(Action(block: nil, keepMACs: max(keep / left, 1 - filterStep)))
             var best: (step: Step, model: any Module, cost: Double)?
             var refused = ""
@@ -101,8 +103,9 @@ public struct HybridLayerFilterPruning {
     public func apply(_ actions: [Action], to model: any Module, example: Tensor) throws {
         for action in actions {
             if let block = action.block {
-                guard try ResidualBlockRemoval.removeBlock(at: block, from: model) else {
-                    throw StructuredPruningError.invalid("no residual block at \(block)")
+                guard try ResidualBlockRemoval.removeBlock(at: block, from: model)
+                        || ShapePreservingLayerRemoval.removeLayer(at: block, from: model) else {
+                    throw StructuredPruningError.invalid("no residual block or shape-preserving layer at \(block)")
                 }
             } else if let keepMACs = action.keepMACs {
                 var p = filters

@@ -83,8 +83,8 @@ final class HybridLayerFilterTests: XCTestCase {
         XCTAssertEqual(silent.first?.action.block, "block", "a block adding ~nothing goes first")
         XCTAssertGreaterThan(try XCTUnwrap(silent.first).cka, 0.999)
         let vital = try run(bodyScale: 3, keep: 0.8)
-        XCTAssertTrue(vital.allSatisfy { $0.action.block == nil }, "\(vital.map(\.action.description))")
-        XCTAssertEqual(vital.first?.candidates, 2, "the block and a filter step were both tried")
+        XCTAssertTrue(vital.allSatisfy { $0.action.block != "block" }, "\(vital.map(\.action.description))")
+        XCTAssertEqual(vital.first?.candidates, 4, "the block, its two square convolutions and a filter step")
     }
 
     func testDataCriteriaAndBadTargetsAreRefused() throws {
@@ -93,5 +93,59 @@ final class HybridLayerFilterTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("weights"), "\($0)")
         }
         XCTAssertThrowsError(try HybridLayerFilterPruning(filters: StructuredPruner(target: .flops(1)), keep: 1.2))
+    }
+
+    /// VGG-small's two square "same" convolutions are its removable layers; removing one (and its BatchNorm)
+    /// gives the outputs of the model with those two modules left out, computed here independently.
+    func testShapePreservingLayersOfAVGGAreFoundAndRemovedWithTheirBatchNorm() throws {
+        var rng = RandomGenerator(seed: 2)
+        let model = VGGSmall.make(width: 4, rng: &rng)
+        XCTAssertEqual(ShapePreservingLayerRemoval.candidates(model), ["features.3", "features.10"])
+        model.eval()
+        let features = try XCTUnwrap(try model.module(at: "features") as? Sequential)
+        let kept = features.layers.enumerated().filter { ![3, 4].contains($0.offset) }.map(\.element.module)
+        let classifier = try model.module(at: "classifier")
+        let x = Tensor.uniform([3, 1, 28, 28], using: &rng)
+        let expected = try withNoGrad { try classifier.forward(try Sequential(kept).forward(Variable(x))) }.value
+        XCTAssertTrue(try ShapePreservingLayerRemoval.removeLayer(at: "features.3", from: model))
+        let after = try withNoGrad { try model.forward(Variable(x)) }.value
+        XCTAssertEqual(after.scalars, expected.scalars)
+        XCTAssertEqual(ShapePreservingLayerRemoval.candidates(model), ["features.10"])
+        XCTAssertFalse(try ShapePreservingLayerRemoval.removeLayer(at: "features.7", from: model), "1 → 4 channels")
+        // Stride 2, unpadded and the model's last (square) layer are not removable.
+        let other = Sequential([Conv2d(4, 4, kernel: 3, stride: 2, padding: 1, rng: &rng),
+                                Conv2d(4, 4, kernel: 3, rng: &rng), Flatten(), Linear(4, 4, rng: &rng),
+                                Linear(4, 4, rng: &rng)])
+        XCTAssertEqual(ShapePreservingLayerRemoval.candidates(other), ["3"])
+    }
+
+    /// A plain stack (no shortcut) whose middle convolution is nearly the identity: the CKA choice removes
+    /// that layer first; made vital, filters go instead.
+    func testANearIdentityPlainLayerIsRemovedAndAVitalOneIsKept() throws {
+        func plain(_ vital: Bool) -> Sequential {
+            var rng = RandomGenerator(seed: 7)
+            let middle = Conv2d(6, 6, kernel: 3, padding: 1, bias: false, rng: &rng)
+            if !vital {
+                middle.weight.value = Tensor(unchecked: [6, 6, 3, 3], (0..<324).map { i in
+                    i / 54 == (i / 9) % 6 && i % 9 == 4 ? 1 : 0 })
+            } else {
+                middle.weight.value = (try? middle.weight.value * Tensor(Float(4))) ?? middle.weight.value
+            }
+            return Sequential(named: [("c1", Conv2d(1, 6, kernel: 3, padding: 1, rng: &rng)), ("r1", ReLU()),
+                                      ("c2", middle), ("r2", ReLU()), ("pool", GlobalAvgPool2d()),
+                                      ("fc", Linear(6, 3, rng: &rng))])
+        }
+        var rng = RandomGenerator(seed: 8)
+        let probe = Tensor.uniform([32, 1, 6, 6], low: -1, high: 1, using: &rng)
+        for vital in [false, true] {
+            let hybrid = try HybridLayerFilterPruning(filters: StructuredPruner(target: .flops(1)), keep: 0.6)
+            let steps = try hybrid.search(reload: { plain(vital) }, example: Tensor.zeros([1, 1, 6, 6]), probe: probe)
+            if vital {
+                XCTAssertTrue(steps.allSatisfy { $0.action.block == nil }, "\(steps.map(\.action.description))")
+            } else {
+                XCTAssertEqual(steps.first?.action.block, "c2")
+                XCTAssertEqual(try XCTUnwrap(steps.first).cka, 1, accuracy: 1e-9, "ReLU(identity(ReLU(x))) = ReLU(x)")
+            }
+        }
     }
 }

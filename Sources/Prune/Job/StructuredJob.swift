@@ -135,7 +135,7 @@ struct StructuredJob {
         let steps = try hybrid.search(reload: source.reload, example: example, probe: probe) { log.info($0) }
         try hybrid.apply(steps.map(\.action), to: net, example: example)
         let blocks = steps.compactMap(\.action.block)
-        return "cka: \(steps.count) steps, " + (blocks.isEmpty ? "no block removed" : "removed "
+        return "cka: \(steps.count) steps, " + (blocks.isEmpty ? "no layer or block removed" : "removed "
                                                 + blocks.joined(separator: ", ")) + ", the rest filters"
     }
 
