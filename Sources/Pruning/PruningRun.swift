@@ -97,24 +97,48 @@ public final class PruningRun {
 
     /// Fine-tunes `epochs` epochs with the plan's options; `afterStep` runs after every optimizer step.
     /// A resumed run replays the epochs its checkpoint recorded (calling `afterStep` for their steps,
-    /// so operations inside them replay too), then continues training from the restored state.
+    /// so operations inside them replay too), then continues training from the restored state — mid-epoch
+    /// when a stop request saved the run there (with a checkpoint sink, a stop request inside an epoch
+    /// saves the position and ends the run with ``TrainingStopped``).
     public func fineTune(epochs: Int, afterStep: ((Int) throws -> Void)? = nil) throws {
         insideFineTuning = true
         defer { insideFineTuning = false }
-        var done = 0
+        var done = 0, resume: FineTuningResume?
         while done < epochs, journal.isReplaying {
+            if let stop = journal.stopInCurrentEpoch {
+                resume = try replayStoppedEpoch(done, stop: stop, afterStep: afterStep)
+                break
+            }
             for s in 0..<stepsPerEpoch { try afterStep?(done * stepsPerEpoch + s + 1) }
             _ = try journal.next("a fine-tuning epoch") { if case .fineTuneEpoch = $0 { true } else { false } }
             done += 1
         }
         guard done < epochs else { return }
-        let resume = done > 0 ? FineTuningResume(epoch: done,
-                                                 optimizerState: journal.restoredOptimizerState ?? [:]) : nil
+        if resume == nil, done > 0 {
+            resume = FineTuningResume(epoch: done, optimizerState: journal.restoredOptimizerState ?? [:])
+        }
         _ = try FineTuner.run(model, data: data.train, normalization: data.normalization, options: plan.fineTuning,
                               epochs: epochs, teacher: teacher, afterStep: afterStep, resume: resume,
                               epochDone: { [self] _, optimizer, loss in
             journal.recorded.append(.fineTuneEpoch(loss: loss))
             try checkpoints?.save(journal: journal.recorded, optimizerState: optimizer.stateTensors(), model: model)
-        })
+        }, stopped: checkpoints.map { sink in { [self] stop in
+            let marker = RunJournalEntry.fineTuneStopped(batch: stop.batch, lossSum: Double(stop.lossSum),
+                                                         seen: stop.seen)
+            try sink.save(journal: journal.recorded + [marker], optimizerState: stop.optimizerState, model: model)
+        } })
+    }
+
+    /// Replays the first `stop.batch` steps of epoch `epoch` (the operations inside them) and the stop entry
+    /// (which restores the saved state); where fine-tuning continues.
+    private func replayStoppedEpoch(_ epoch: Int, stop: (batch: Int, lossSum: Double, seen: Int),
+                                    afterStep: ((Int) throws -> Void)?) throws -> FineTuningResume {
+        for s in 0..<stop.batch { try afterStep?(epoch * stepsPerEpoch + s + 1) }
+        _ = try journal.next("a stopped fine-tuning epoch") {
+            if case .fineTuneStopped = $0 { true } else { false }
+        }
+        journal.recorded.removeLast()
+        return FineTuningResume(epoch: epoch, optimizerState: journal.restoredOptimizerState ?? [:],
+                                batch: stop.batch, lossSum: Float(stop.lossSum), seen: stop.seen)
     }
 }

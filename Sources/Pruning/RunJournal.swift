@@ -7,6 +7,9 @@ public enum RunJournalEntry: Codable, Sendable, Equatable {
     case evaluate(accuracy: Double)
     /// A fine-tuning epoch and its mean training loss (nil in checkpoints written before it was recorded).
     case fineTuneEpoch(loss: Double?)
+    /// A stop request inside a fine-tuning epoch after `batch` batches, with the epoch's loss sum and examples
+    /// so far: the last entry of the checkpoint it wrote, dropped once a resumed run has continued from it.
+    case fineTuneStopped(batch: Int, lossSum: Double, seen: Int)
 }
 
 /// Where a pruning run saves its state at safe points: after every top-level operation (prune,
@@ -40,6 +43,16 @@ struct RunJournal {
     var restore: (() throws -> [String: Tensor]?)?
 
     var isReplaying: Bool { cursor < replay.count }
+
+    /// Where the fine-tuning epoch being replayed was stopped, when the checkpoint ends inside it (its last
+    /// entry is a stop and no epoch end lies between the cursor and it).
+    var stopInCurrentEpoch: (batch: Int, lossSum: Double, seen: Int)? {
+        guard case .fineTuneStopped(let batch, let lossSum, let seen) = replay.last,
+              !replay[cursor...].contains(where: { if case .fineTuneEpoch = $0 { true } else { false } }) else {
+            return nil
+        }
+        return (batch, lossSum, seen)
+    }
 
     /// Consumes the next replayed entry (an error when it is not what the schedule does now), and
     /// restores the saved state after the last one.

@@ -44,6 +44,10 @@ struct RunRecipe: ParsableCommand {
             throw e
         } catch let e as JobError {
             throw CLIError("prune: \(e)")
+        } catch let e as TrainingStopped {
+            console.warning("prune run: \(e) in \(PathText.short(r.out ?? "") + JobCheckpoint.suffix); "
+                            + "the same command with --resume continues")
+            throw ExitCode(143)
         } catch {
             throw CLIError("\(recipe): \(error)")
         }

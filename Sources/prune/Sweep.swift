@@ -47,6 +47,9 @@ struct SweepRun: ParsableCommand {
             throw CLIError("\(self.grid): \(e)")
         } catch let e as JobError {
             throw CLIError("prune: \(e)")
+        } catch let e as TrainingStopped {
+            console.warning("prune sweep: \(e) beside the cell's output; running the same shard again continues it")
+            throw ExitCode(143)
         }
     }
 }

@@ -111,6 +111,29 @@ final class ReliabilityCLITests: XCTestCase {
                        try Data(contentsOf: URL(fileURLWithPath: dir + "/straight.safetensors")))
     }
 
+    /// The same for a mask-pruning schedule with pruning inside fine-tuning (AGP): SIGTERM once the first
+    /// checkpoint is written stops the run at its next fine-tuning batch, and --resume replays the pruning
+    /// steps done and ends with the uninterrupted run's file.
+    func testSIGTERMDuringGradualPruningResumesToTheSameFile() throws {
+        try PruneCLI.requireFashionMNIST()
+        let dir = try tempDir()
+        let limits = ["--train-limit", "3000", "--test-limit", "200"]
+        XCTAssertEqual(try PruneCLI.run(["train", "--model", "lenet300", "--epochs", "1", "--out",
+                                         dir + "/d.safetensors", "--quiet"] + limits).status, 0)
+        let args = ["prune", "--model", "lenet300", "--weights", dir + "/d.safetensors", "--schedule", "gradual",
+                    "--sparsity", "0.8", "--agp-frequency", "10", "--finetune-epochs", "2", "--seed", "4"] + limits
+        let straight = try PruneCLI.run(args + ["--out", dir + "/straight.safetensors"])
+        XCTAssertEqual(straight.status, 0, straight.err)
+        let (status, text) = try PruneCLI.stopAtFirstCheckpoint(args, out: dir + "/stopped.safetensors")
+        XCTAssertEqual(status, 143, text)
+        XCTAssertTrue(text.contains("stopped on request") && text.contains("--resume"), text)
+        let resumed = try PruneCLI.run(args + ["--out", dir + "/stopped.safetensors", "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue((resumed.out + resumed.err).contains("resuming from"), resumed.out + resumed.err)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/stopped.safetensors")),
+                       try Data(contentsOf: URL(fileURLWithPath: dir + "/straight.safetensors")))
+    }
+
     func testCompressWithTheWrongModelLeavesNoOutput() throws {
         try PruneCLI.requireFashionMNIST()
         let dir = try tempDir()

@@ -81,6 +81,30 @@ final class SweepCLITests: XCTestCase {
         XCTAssertEqual(try metrics(dir + "/killed"), reference, "the resumed sweep gives the same results")
         let again = try run(["sweep", killed])
         XCTAssertTrue(again.out.contains("8 already finished, 0 to run"), again.out)
+
+        // SIGTERM once the first cell has checkpointed: that cell saves its fine-tuning position, the sweep
+        // exits 143, and running it again continues the cell and gives the same results.
+        let stopped = try writeGrid(in: dir, weights: weights, out: dir + "/stopped")
+        let q = try startProcess(["sweep", stopped, "--threads", "1"], stderr: true)
+        while checkpointCount(dir + "/stopped") == 0 && q.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        kill(q.processIdentifier, SIGTERM)
+        let message = String(decoding: (q.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(),
+                             as: UTF8.self)
+        q.waitUntilExit()
+        XCTAssertEqual(q.terminationStatus, 143, message)
+        XCTAssertTrue(message.contains("stopped on request") && message.contains("running the same shard again"),
+                      message)
+        XCTAssertEqual(checkpointCount(dir + "/stopped"), 1)
+        XCTAssertEqual(try run(["sweep", stopped, "--threads", "1"]).status, 0)
+        XCTAssertEqual(try run(["sweep", "merge", stopped]).status, 0)
+        XCTAssertEqual(try metrics(dir + "/stopped"), reference, "the stopped sweep gives the same results")
+    }
+
+    func checkpointCount(_ folder: String) -> Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/cells")) ?? [])
+            .filter { $0.hasSuffix(".resume") }.count
     }
 
     func testMergeRefusesMissingCellsAndBadInputsAreErrors() throws {
@@ -150,11 +174,13 @@ final class SweepCLITests: XCTestCase {
         return (dom.out, dom.err + shot.err)
     }
 
-    func startProcess(_ args: [String]) throws -> Process {
+    /// The binary started with `args`; its standard error in a `Pipe` when `stderr`, else discarded.
+    func startProcess(_ args: [String], stderr: Bool = false) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try PruneCLI.requireBinary())
         p.arguments = args
-        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = stderr ? Pipe() : FileHandle.nullDevice
         try p.run()
         return p
     }

@@ -84,9 +84,10 @@ public enum PruningJob {
         }
         checkpoints?.written = inputs.checkpointWritten
         let resumption = try checkpoints?.resumption(for: source.module, resume: inputs.resume, log: log)
-        var report = try Pruner.run(source.module, plan: plan, data: data, teacher: teacher,
-                                    inputShape: dataset.exampleShape, log: { log.info($0) },
-                                    checkpoints: checkpoints, resumption: resumption)
+        var report = try StopRequest.deferringSignals(if: checkpoints != nil) {
+            try Pruner.run(source.module, plan: plan, data: data, teacher: teacher, inputShape: dataset.exampleShape,
+                           log: { log.info($0) }, checkpoints: checkpoints, resumption: resumption)
+        }
         for l in report.layers where l.inScope && l.parameters > 0 && l.nonzeros == 0 {
             log.warning("warning: \(l.path) lost every weight (the \(scope) threshold fell above all its scores); "
                         + "--scope layerwise or --scope protected keeps part of every layer")

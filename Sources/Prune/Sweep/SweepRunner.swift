@@ -37,7 +37,9 @@ public struct SweepRunner {
         for (n, cell) in todo.enumerated() {
             log.info("cell \(n + 1)/\(todo.count) (grid #\(cell.index)): \(cell.key)")
             let result: SweepCellResult
-            do { result = try run(cell) } catch { throw JobError("cell \(cell.key): \(error)") }
+            do { result = try run(cell) } catch let stop as TrainingStopped { throw stop } catch {
+                throw JobError("cell \(cell.key): \(error)")
+            }
             try AtomicFile.write(try result.encoded(), to: grid.resultPath(cell))
             log.info(String(format: "  accuracy %.2f%%, sparsity %.2f%%, %.1f s", result.metrics.accuracy * 100,
                             result.metrics.sparsity * 100, result.seconds))
