@@ -33,7 +33,8 @@ public struct OneShotPruner {
     }
 
     /// Prunes `model` in place; `progress` receives one line per block. With `checkpoints`, the state
-    /// is saved after every block, and a saved state of an earlier run is restored and continued.
+    /// is saved after every block, and a saved state of an earlier run is restored and continued; a
+    /// ``StopRequest`` then ends the run after the block in progress (``OneShotStopped``).
     public func prune<M: BlockSequentialModel>(_ model: M, calibration: [M.Batch],
                                                checkpoints: (any OneShotCheckpoints)? = nil,
                                                progress: ((String) -> Void)? = nil) throws -> [OneShotLayerResult] {
@@ -56,6 +57,9 @@ public struct OneShotPruner {
                                   blockWeights: prunedWeights(ofBlock: b, of: model))
             progress?(String(format: "block %d/%d pruned with %@ (%@) in %.1f s", b + 1, model.blockCount,
                              method.name, target.description, Date().timeIntervalSince(started)))
+            if checkpoints != nil, StopRequest.isRequested, b + 1 < model.blockCount {
+                throw OneShotStopped(blocksDone: b + 1, blockCount: model.blockCount)
+            }
         }
         return state.results
     }

@@ -76,7 +76,10 @@ struct LLMPrune: ParsableCommand {
                 console.result("OWL block sparsities: " + b.map { String(format: "%.3f", $0) }.joined(separator: " "))
             }
             for o in [r.out, r.ggufOut].compactMap({ $0 }) { console.result("wrote \(o)") }
-        } catch let e as CLIError { throw e } catch let e as ValidationError { throw e } catch {
+        } catch let e as CLIError { throw e } catch let e as ValidationError { throw e } catch let e as OneShotStopped {
+            console.warning("llm prune: \(e) beside the output (.resume/); the same command with --resume continues")
+            throw ExitCode(143)
+        } catch {
             throw CLIError("llm prune: \(error)")
         }
     }

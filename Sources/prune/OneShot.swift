@@ -136,6 +136,9 @@ struct OneShotCommand: ParsableCommand {
             if json { try console.emitJSON(report) } else { print(report, to: console) }
         } catch let e as CLIError {
             throw e
+        } catch let e as OneShotStopped {
+            console.warning("oneshot: \(e) beside the output (.resume/); the same command with --resume continues")
+            throw ExitCode(143)
         } catch {
             throw CLIError("oneshot: \(error)")
         }

@@ -39,4 +39,33 @@ final class OneShotResumeTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: dir))
         }
     }
+
+    /// A stop request (what SIGTERM becomes inside a deferring scope) made while block 1 is pruned (here, as
+    /// its checkpoint is written) ends the run after that block with ``OneShotStopped``; resuming gives the
+    /// uninterrupted weights.
+    func testAStopRequestEndsTheRunAfterTheBlockInProgress() throws {
+        let calibration = TinyLlama.rows(count: 3, length: 12, seed: 5)
+        let pruner = OneShotPruner(method: SparseGPT(), sparsity: .unstructured(0.5))
+        let straight = try TinyLlama.model(blocks: 4)
+        _ = try pruner.prune(straight, calibration: calibration)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("oneshot-stop-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let stopped = OneShotCheckpointFolder(path: dir, fingerprint: "job", resume: false)
+        stopped.written = { if $0 == 1 { StopRequest.request() } }
+        XCTAssertThrowsError(try StopRequest.deferringSignals {
+            try pruner.prune(try TinyLlama.model(blocks: 4), calibration: calibration, checkpoints: stopped)
+        }) { XCTAssertEqual(($0 as? OneShotStopped)?.blocksDone, 1, "\($0)") }
+        XCTAssertFalse(StopRequest.isRequested)
+        let resumedModel = try TinyLlama.model(blocks: 4)
+        _ = try pruner.prune(resumedModel, calibration: calibration,
+                             checkpoints: OneShotCheckpointFolder(path: dir, fingerprint: "job", resume: true))
+        XCTAssertTrue(weights(resumedModel) == weights(straight))
+        // Without checkpoints a request is not acted on (nothing could be resumed).
+        let plain = try TinyLlama.model(blocks: 4)
+        try StopRequest.deferringSignals {
+            StopRequest.request()
+            _ = try pruner.prune(plain, calibration: calibration)
+        }
+        XCTAssertTrue(weights(plain) == weights(straight))
+    }
 }
