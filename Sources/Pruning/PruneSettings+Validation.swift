@@ -41,6 +41,11 @@ extension StructuredSettings {
         try SettingCheck.atLeast(removeBlocks, 0, "remove-blocks")
         try SettingCheck.atLeast(roundTo, 1, "round-to")
         try SettingCheck.atLeast(recalibrationBatches, 0, "recalibrate-bn")
+        try SettingCheck.atLeast(dcpStageEpochs, 0, "dcp-stage-epochs")
+        if dcpStageEpochs > 0, importance.name != "dcp" || layerOrFilter {
+            throw PruningError.invalidOption("--dcp-stage-epochs is DCP's training with auxiliary losses before its "
+                                             + "channel selection: use it with --channel-importance dcp")
+        }
         if let reconstruction { _ = try ChannelReconstructions.named(reconstruction) }
         try SettingCheck.atLeast(latencyBatch, 1, "latency-batch")
         guard Self.latencyEngines.contains(latencyEngine) else {

@@ -89,6 +89,9 @@ public struct StructuredSettings: Sendable, Equatable {
     /// Choose step by step between removing a residual block and removing filters by CKA between parent
     /// and child (``HybridLayerFilterPruning``) instead of one removal of channels.
     public var layerOrFilter = false
+    /// Epochs of DCP's stage-wise training with auxiliary losses before the channels are chosen
+    /// (``AuxiliaryLossTraining``; with the dcp criterion only; 0: none).
+    public var dcpStageEpochs = 0
     /// Kept channel counts are rounded up to a multiple of this.
     public var roundTo = 1
     /// The refit of the layers that lost input channels (``ChannelReconstructions``: weights, scales); nil

@@ -58,7 +58,7 @@ extension Recipe {
         let m = try RecipeReader.mapping(node, "prune.structured", allowed: [
             "target", "ratio", "importance", "aggregation", "minimum_kept", "remove_blocks", "round_to", "reconstruct",
             "search", "search_population", "search_generations", "recalibrate_bn", "latency_engine", "latency_batch",
-            "layer_or_filter", "latency_table",
+            "layer_or_filter", "latency_table", "dcp_stage_epochs",
         ])
         var st = StructuredSettings()
         if let v = m["target"] { st.target = try RecipeReader.option(v, "prune.structured.target") }
@@ -77,6 +77,9 @@ extension Recipe {
             st.layerOrFilter = true
         }
         if let v = m["round_to"] { st.roundTo = try RecipeReader.int(v, "prune.structured.round_to", min: 1) }
+        if let v = m["dcp_stage_epochs"] {
+            st.dcpStageEpochs = try RecipeReader.int(v, "prune.structured.dcp_stage_epochs", min: 0)
+        }
         if let v = m["reconstruct"] { st.reconstruction = try readReconstruction(v) }
         if let v = m["search"] { st.search = try RecipeReader.string(v, "prune.structured.search").lowercased() }
         if let v = m["search_population"] {

@@ -102,6 +102,10 @@ struct PruneModel: ParsableCommand {
                              + "or 10% of the MACs in filters, whichever keeps the features entering the last layer "
                              + "most similar (linear CKA) per MAC removed."))
     var layerOrFilterCka = false
+    @Option(help: ArgumentHelp("Structured, --channel-importance dcp: first train this many epochs with an auxiliary "
+                               + "classifier on the input of every layer that reads a prunable group (DCP's "
+                               + "stage-wise step)."))
+    var dcpStageEpochs = 0
     @Option(help: ArgumentHelp("Search for the highest --sparsity whose accuracy after fine-tuning stays within this "
                                + "drop of the dense model's (a fraction: 0.005 is half a point), by bisection; "
                                + "--out receives the best trial's model."))
@@ -137,7 +141,7 @@ struct PruneModel: ParsableCommand {
             var st = StructuredSettings()
             st.target = structuredTarget; st.ratio = ratio; st.importance = channelImportance; st.aggregation = aggregation
             st.minimumKept = minimumKept; st.removeBlocks = removeBlocks; st.roundTo = roundTo
-            st.layerOrFilter = layerOrFilterCka
+            st.layerOrFilter = layerOrFilterCka; st.dcpStageEpochs = dcpStageEpochs
             st.reconstruction = reconstruct
             st.search = ratioSearch?.lowercased(); st.searchPopulation = searchPopulation
             st.searchGenerations = searchGenerations; st.recalibrationBatches = recalibrateBn

@@ -308,6 +308,32 @@ final class PruneCLITests: XCTestCase {
         XCTAssertTrue(bad.err.contains("layer-or-filter"), bad.err)
     }
 
+    /// DCP with its stage-wise training: the auxiliary losses at the inputs of the layers that read pruned
+    /// channels fall over the epochs, and the report says so.
+    func testDCPStageTrainingRunsBeforeTheChannelSelection() throws {
+        try requireData()
+        let dir = try temporaryDirectory()
+        let dense = dir + "/lenet5.safetensors"
+        let limits = ["--train-limit", "2000", "--test-limit", "200"]
+        XCTAssertEqual(try run(["train", "--model", "lenet5", "--epochs", "1", "--out", dense, "--quiet"]
+                               + limits).status, 0)
+        let r = try run(["prune", "--model", "lenet5", "--weights", dense, "--structured", "--ratio", "0.5",
+                         "--channel-importance", "dcp", "--dcp-stage-epochs", "2", "--finetune-epochs", "0",
+                         "--json"] + limits)
+        XCTAssertEqual(r.status, 0, r.err)
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let stage = try XCTUnwrap((obj["settings"] as? [String: String])?["dcp-stage"])
+        XCTAssertTrue(stage.contains("auxiliary losses at features.3, classifier.1, classifier.3"), stage)
+        let losses = stage.components(separatedBy: "per epoch ")[1].components(separatedBy: ";")[0]
+            .components(separatedBy: " → ").compactMap(Double.init)
+        XCTAssertEqual(losses.count, 2, stage)
+        XCTAssertLessThan(losses[1], losses[0], stage)
+        let bad = try run(["prune", "--model", "lenet5", "--weights", dense, "--structured", "--dcp-stage-epochs", "1"]
+                          + limits)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("--channel-importance dcp"), bad.err)
+    }
+
     /// The target: LeNet-300-100 pruned to 90% (global magnitude, iterative with fine-tuning)
     /// within 0.5 points of dense. Runs with PRUNE_FULL_TRAINING=1 (CI sets it).
     func testNinetyPercentWithinHalfAPointOfDense() throws {

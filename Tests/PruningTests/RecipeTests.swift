@@ -96,6 +96,17 @@ final class RecipeTests: XCTestCase {
         }
     }
 
+    func testADCPStageSection() throws {
+        let r = try Recipe.parse("model: lenet5\nweights: w.safetensors\nprune:\n"
+                                 + "  structured: {importance: dcp, dcp_stage_epochs: 2}\n")
+        XCTAssertEqual(r.settings.structured?.dcpStageEpochs, 2)
+        for (section, message) in [("{importance: l2, dcp_stage_epochs: 1}", "--channel-importance dcp"),
+                                   ("{importance: dcp, dcp_stage_epochs: -1}", "dcp_stage_epochs")] {
+            let text = "model: lenet5\nweights: w.safetensors\nprune:\n  structured: \(section)\n"
+            XCTAssertThrowsError(try Recipe.parse(text)) { XCTAssertTrue("\($0)".contains(message), "\($0)") }
+        }
+    }
+
     func testAStructuredSectionWithAReconstruction() throws {
         let r = try Recipe.parse("""
         model: lenet5

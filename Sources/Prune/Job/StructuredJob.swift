@@ -23,6 +23,7 @@ struct StructuredJob {
                         denseReport.totalParameters, denseReport.macs))
         if structured.removeBlocks > 0 { try removeBlocks(net) }
         let hybrid = structured.layerOrFilter ? try layerOrFilter(net) : nil
+        let stage = structured.dcpStageEpochs > 0 ? try dcpStageTraining(net) : nil
         let (result, search) = structured.layerOrFilter ? (nil, nil) : try removeChannels(net)
         for g in result?.groups ?? [] where g.channelsAfter < g.channelsBefore {
             log.info("group \(g.group): \(g.channelsBefore) → \(g.channelsAfter) channels "
@@ -55,6 +56,7 @@ struct StructuredJob {
         }
         if let search { report.settings["search"] = search.summary }
         if let hybrid { report.settings["layer-or-filter"] = hybrid }
+        if let stage { report.settings["dcp-stage"] = stage }
         if let table = search?.latency { report.settings["latency"] = try measureLatency(net, table: table) }
         if let out {
             report.fileBytes = try source.save(to: out, metadata: ["prune.structured": "1", "model": source.name],
