@@ -67,26 +67,36 @@ final class ReliabilityCLITests: XCTestCase {
         }
     }
 
-    /// SIGTERM during `prune train --out` saves a checkpoint at the step reached and exits 143; the
-    /// same command with --resume then writes the uninterrupted run's file, byte for byte.
+    /// Runs `args` to `straight.safetensors`; again to `stopped.safetensors`, sent SIGTERM as its first
+    /// checkpoint appears (exit 143, a message with `stopMessage` and the --resume hint, the checkpoint kept
+    /// and no output); then with --resume (its output mentions `resumeMessage`): the same bytes as straight.
+    func assertSIGTERMResumesToTheSameFile(_ args: [String], in dir: String, stopMessage: String,
+                                          resumeMessage: String, file: StaticString = #filePath,
+                                          line: UInt = #line) throws {
+        let straight = try PruneCLI.run(args + ["--out", dir + "/straight.safetensors", "--quiet"])
+        XCTAssertEqual(straight.status, 0, straight.err, file: file, line: line)
+        let (status, text) = try PruneCLI.stopAtFirstCheckpoint(args, out: dir + "/stopped.safetensors")
+        XCTAssertEqual(status, 143, text, file: file, line: line)
+        XCTAssertTrue(text.contains(stopMessage) && text.contains("--resume"), text, file: file, line: line)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/stopped.safetensors.resume"), file: file,
+                      line: line)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/stopped.safetensors"), file: file, line: line)
+        let resumed = try PruneCLI.run(args + ["--out", dir + "/stopped.safetensors", "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.err, file: file, line: line)
+        XCTAssertTrue((resumed.out + resumed.err).contains(resumeMessage), resumed.out + resumed.err, file: file,
+                      line: line)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/stopped.safetensors")),
+                       try Data(contentsOf: URL(fileURLWithPath: dir + "/straight.safetensors")), file: file,
+                       line: line)
+    }
+
+    /// SIGTERM during `prune train --out` (as the second epoch starts) saves a checkpoint at the step reached
+    /// and exits 143; the same command with --resume then writes the uninterrupted run's file, byte for byte.
     func testSIGTERMDuringTrainingSavesACheckpointAndResumesToTheSameFile() throws {
         try PruneCLI.requireFashionMNIST()
-        let dir = try tempDir()
-        let args = ["train", "--model", "lenet5", "--epochs", "2", "--train-limit", "3000", "--test-limit", "200",
-                    "--seed", "3"]
-        let straight = try PruneCLI.run(args + ["--out", dir + "/straight.safetensors", "--quiet"])
-        XCTAssertEqual(straight.status, 0, straight.err)
-        // The first epoch's checkpoint appears as the second epoch starts: stop the run then.
-        let (status, text) = try PruneCLI.stopAtFirstCheckpoint(args, out: dir + "/stopped.safetensors")
-        XCTAssertEqual(status, 143, text)
-        XCTAssertTrue(text.contains("stopped on request") && text.contains("--resume"), text)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/stopped.safetensors.resume"))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/stopped.safetensors"))
-        let resumed = try PruneCLI.run(args + ["--out", dir + "/stopped.safetensors", "--resume"])
-        XCTAssertEqual(resumed.status, 0, resumed.err)
-        XCTAssertTrue((resumed.out + resumed.err).contains("resuming from"), resumed.out + resumed.err)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/stopped.safetensors")),
-                       try Data(contentsOf: URL(fileURLWithPath: dir + "/straight.safetensors")))
+        try assertSIGTERMResumesToTheSameFile(["train", "--model", "lenet5", "--epochs", "2", "--train-limit", "3000",
+                                               "--test-limit", "200", "--seed", "3"], in: try tempDir(),
+                                              stopMessage: "stopped on request", resumeMessage: "resuming from")
     }
 
     /// The same for the fine-tuning of a structured prune: SIGTERM in its second epoch saves the position
@@ -97,18 +107,11 @@ final class ReliabilityCLITests: XCTestCase {
         let limits = ["--train-limit", "3000", "--test-limit", "200"]
         XCTAssertEqual(try PruneCLI.run(["train", "--model", "lenet5", "--epochs", "1", "--out", dir + "/d.safetensors",
                                          "--quiet"] + limits).status, 0)
-        let args = ["prune", "--model", "lenet5", "--weights", dir + "/d.safetensors", "--structured", "--ratio", "0.5",
-                    "--finetune-epochs", "2", "--seed", "2"] + limits
-        let straight = try PruneCLI.run(args + ["--out", dir + "/straight.safetensors"])
-        XCTAssertEqual(straight.status, 0, straight.err)
-        let (status, text) = try PruneCLI.stopAtFirstCheckpoint(args, out: dir + "/stopped.safetensors")
-        XCTAssertEqual(status, 143, text)
-        XCTAssertTrue(text.contains("stopped on request after batch") && text.contains("--resume"), text)
-        let resumed = try PruneCLI.run(args + ["--out", dir + "/stopped.safetensors", "--resume"])
-        XCTAssertEqual(resumed.status, 0, resumed.err)
-        XCTAssertTrue((resumed.out + resumed.err).contains("1 epoch(s) and "), resumed.out + resumed.err)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/stopped.safetensors")),
-                       try Data(contentsOf: URL(fileURLWithPath: dir + "/straight.safetensors")))
+        try assertSIGTERMResumesToTheSameFile(["prune", "--model", "lenet5", "--weights", dir + "/d.safetensors",
+                                               "--structured", "--ratio", "0.5", "--finetune-epochs", "2", "--seed",
+                                               "2"] + limits, in: dir,
+                                              stopMessage: "stopped on request after batch",
+                                              resumeMessage: "1 epoch(s) and ")
     }
 
     /// The same for a mask-pruning schedule with pruning inside fine-tuning (AGP): SIGTERM once the first
@@ -120,18 +123,11 @@ final class ReliabilityCLITests: XCTestCase {
         let limits = ["--train-limit", "3000", "--test-limit", "200"]
         XCTAssertEqual(try PruneCLI.run(["train", "--model", "lenet300", "--epochs", "1", "--out",
                                          dir + "/d.safetensors", "--quiet"] + limits).status, 0)
-        let args = ["prune", "--model", "lenet300", "--weights", dir + "/d.safetensors", "--schedule", "gradual",
-                    "--sparsity", "0.8", "--agp-frequency", "10", "--finetune-epochs", "2", "--seed", "4"] + limits
-        let straight = try PruneCLI.run(args + ["--out", dir + "/straight.safetensors"])
-        XCTAssertEqual(straight.status, 0, straight.err)
-        let (status, text) = try PruneCLI.stopAtFirstCheckpoint(args, out: dir + "/stopped.safetensors")
-        XCTAssertEqual(status, 143, text)
-        XCTAssertTrue(text.contains("stopped on request") && text.contains("--resume"), text)
-        let resumed = try PruneCLI.run(args + ["--out", dir + "/stopped.safetensors", "--resume"])
-        XCTAssertEqual(resumed.status, 0, resumed.err)
-        XCTAssertTrue((resumed.out + resumed.err).contains("resuming from"), resumed.out + resumed.err)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/stopped.safetensors")),
-                       try Data(contentsOf: URL(fileURLWithPath: dir + "/straight.safetensors")))
+        try assertSIGTERMResumesToTheSameFile(["prune", "--model", "lenet300", "--weights", dir + "/d.safetensors",
+                                               "--schedule", "gradual", "--sparsity", "0.8", "--agp-frequency", "10",
+                                               "--finetune-epochs", "2", "--seed", "4"] + limits, in: dir,
+                                              stopMessage: "stopped on request after batch",
+                                              resumeMessage: "resuming from")
     }
 
     func testCompressWithTheWrongModelLeavesNoOutput() throws {
