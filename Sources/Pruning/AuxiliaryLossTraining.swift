@@ -35,19 +35,20 @@ public struct AuxiliaryLossTraining {
         let params = modelParams + headParams
         let optimizers = [Adam(modelParams, learningRate: options.learningRate * options.learningRateMultiplier),
                           Adam(headParams, learningRate: options.learningRate)]
-        var losses: [Double] = []
+        var losses: [Double] = [], updates = 0
         for epoch in 0..<options.epochs {
             model.train()
             let loader = try DataLoader(data, batchSize: options.batchSize, shuffle: true, seed: options.seed,
                                         epoch: epoch, mean: normalization.mean, std: normalization.std)
             var sum = 0.0, seen = 0
-            for batch in loader {
+            for (b, batch) in loader.enumerated() {
                 for p in params { p.zeroGrad() }
                 let loss = try combinedLoss(model, heads: heads, taps: taps.map(\.tap), batch: batch)
                 try TrainingDiverged.check(loss: loss.value.item, logits: loss.value, run: "auxiliary-loss training",
-                                           epoch: epoch, batch: seen / options.batchSize, updates: 0)
+                                           epoch: epoch, batch: b, updates: updates)
                 try loss.backward()
                 for o in optimizers { o.step() }
+                updates += 1
                 sum += Double(loss.value.item) * Double(batch.labels.count); seen += batch.labels.count
                 progress?(epoch + 1, Float(sum / Double(max(seen, 1))))
             }
