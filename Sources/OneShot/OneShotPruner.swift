@@ -33,8 +33,9 @@ public struct OneShotPruner {
     }
 
     /// Prunes `model` in place; `progress` receives one line per block. With `checkpoints`, the state
-    /// is saved after every block, and a saved state of an earlier run is restored and continued; a
-    /// ``StopRequest`` then ends the run after the block in progress (``OneShotStopped``).
+    /// is saved after every block, and a saved state of an earlier run is restored and continued; SIGTERM
+    /// and SIGINT then become a ``StopRequest`` that ends the run after the block in progress
+    /// (``OneShotStopped``).
     public func prune<M: BlockSequentialModel>(_ model: M, calibration: [M.Batch],
                                                checkpoints: (any OneShotCheckpoints)? = nil,
                                                progress: ((String) -> Void)? = nil) throws -> [OneShotLayerResult] {
@@ -44,6 +45,15 @@ public struct OneShotPruner {
         if let b = blockSparsities, b.count != model.blockCount {
             throw OneShotError.invalid("\(b.count) block sparsities for \(model.blockCount) blocks")
         }
+        return try StopRequest.deferringSignals(if: checkpoints != nil) {
+            try pruneBlocks(model, calibration: calibration, checkpoints: checkpoints, progress: progress)
+        }
+    }
+
+    /// The blocks not yet done (all, or those after a saved state), in order.
+    private func pruneBlocks<M: BlockSequentialModel>(_ model: M, calibration: [M.Batch],
+                                                      checkpoints: (any OneShotCheckpoints)?,
+                                                      progress: ((String) -> Void)?) throws -> [OneShotLayerResult] {
         var state = try startingState(model, calibration: calibration, checkpoints: checkpoints)
         for b in state.blocksDone..<model.blockCount {
             let started = Date(), target = blockSparsities?[b] ?? sparsity

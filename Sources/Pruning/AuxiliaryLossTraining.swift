@@ -25,7 +25,9 @@ public struct AuxiliaryLossTraining {
         defer { InputTap.remove(taps, from: model) }
         var firstBatches = try DataLoader(data, batchSize: options.batchSize, mean: normalization.mean,
                                           std: normalization.std).makeIterator()
-        guard let first = firstBatches.next() else { throw PruningError.invalidOption("no training data for the auxiliary losses") }
+        guard let first = firstBatches.next() else {
+            throw PruningError.invalidOption("no training data for the auxiliary losses")
+        }
         model.eval()
         _ = try withNoGrad { try model.forward(Variable(first.images)) }
         var rng = RandomGenerator(seed: options.seed &+ 0xDC9)

@@ -20,10 +20,10 @@ public struct HybridLayerFilterPruning {
     /// One chosen action: the path of a residual block or of a shape-preserving layer to remove, or a filter
     /// step to keep this fraction of the MACs.
     public struct Action: Codable, Sendable, Equatable {
-        public let block: String?
+        public let removed: String?
         public let keepMACs: Double?
         public var description: String {
-            block.map { "remove \($0)" } ?? String(format: "filters to %.1f%% of the MACs", (keepMACs ?? 1) * 100)
+            removed.map { "remove \($0)" } ?? String(format: "filters to %.1f%% of the MACs", (keepMACs ?? 1) * 100)
         }
     }
 
@@ -65,8 +65,8 @@ public struct HybridLayerFilterPruning {
             let parentFeatures = try features(parent, probe: probe)
             let removable = try ResidualBlockRemoval.candidates(parent, inputs: probe).map(\.path)
                 + ShapePreservingLayerRemoval.candidates(parent)
-            var options = removable.map { Action(block: $0, keepMACs: nil) }
-            options.append(Action(block: nil, keepMACs: max(keep / left, 1 - filterStep)))
+            var options = removable.map { Action(removed: $0, keepMACs: nil) }
+            options.append(Action(removed: nil, keepMACs: max(keep / left, 1 - filterStep)))
             var best: (step: Step, model: any Module, cost: Double)?
             var refused = ""
             for option in options {
@@ -102,10 +102,10 @@ public struct HybridLayerFilterPruning {
     /// Applies `actions` in order to `model` (in place).
     public func apply(_ actions: [Action], to model: any Module, example: Tensor) throws {
         for action in actions {
-            if let block = action.block {
-                guard try ResidualBlockRemoval.removeBlock(at: block, from: model)
-                        || ShapePreservingLayerRemoval.removeLayer(at: block, from: model) else {
-                    throw StructuredPruningError.invalid("no residual block or shape-preserving layer at \(block)")
+            if let path = action.removed {
+                guard try ResidualBlockRemoval.removeBlock(at: path, from: model)
+                        || ShapePreservingLayerRemoval.removeLayer(at: path, from: model) else {
+                    throw StructuredPruningError.invalid("no residual block or shape-preserving layer at \(path)")
                 }
             } else if let keepMACs = action.keepMACs {
                 var p = filters

@@ -77,8 +77,7 @@ struct LLMPrune: ParsableCommand {
             }
             for o in [r.out, r.ggufOut].compactMap({ $0 }) { console.result("wrote \(o)") }
         } catch let e as CLIError { throw e } catch let e as ValidationError { throw e } catch let e as OneShotStopped {
-            console.warning("llm prune: \(e) beside the output (.resume/); the same command with --resume continues")
-            throw ExitCode(143)
+            throw console.stoppedOnRequest("llm prune: \(e)", checkpoint: "the .resume folder beside the output")
         } catch {
             throw CLIError("llm prune: \(error)")
         }

@@ -137,8 +137,7 @@ struct OneShotCommand: ParsableCommand {
         } catch let e as CLIError {
             throw e
         } catch let e as OneShotStopped {
-            console.warning("oneshot: \(e) beside the output (.resume/); the same command with --resume continues")
-            throw ExitCode(143)
+            throw console.stoppedOnRequest("oneshot: \(e)", checkpoint: "the .resume folder beside the output")
         } catch {
             throw CLIError("oneshot: \(error)")
         }

@@ -184,9 +184,7 @@ struct PruneModel: ParsableCommand {
         } catch let e as CLIError {
             throw e
         } catch let e as TrainingStopped {
-            console.warning("prune: \(e) in \(PathText.short(out ?? "") + JobCheckpoint.suffix); "
-                            + "the same command with --resume continues")
-            throw ExitCode(143)
+            throw console.stoppedOnRequest("prune: \(e)", checkpoint: PathText.short(out ?? "") + JobCheckpoint.suffix)
         } catch {
             throw CLIError("prune: \(error)")
         }

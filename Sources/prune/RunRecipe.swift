@@ -45,9 +45,8 @@ struct RunRecipe: ParsableCommand {
         } catch let e as JobError {
             throw CLIError("prune: \(e)")
         } catch let e as TrainingStopped {
-            console.warning("prune run: \(e) in \(PathText.short(r.out ?? "") + JobCheckpoint.suffix); "
-                            + "the same command with --resume continues")
-            throw ExitCode(143)
+            throw console.stoppedOnRequest("prune run: \(e)",
+                                           checkpoint: PathText.short(r.out ?? "") + JobCheckpoint.suffix)
         } catch {
             throw CLIError("\(recipe): \(error)")
         }

@@ -48,8 +48,8 @@ struct SweepRun: ParsableCommand {
         } catch let e as JobError {
             throw CLIError("prune: \(e)")
         } catch let e as TrainingStopped {
-            console.warning("prune sweep: \(e) beside the cell's output; running the same shard again continues it")
-            throw ExitCode(143)
+            throw console.stoppedOnRequest("prune sweep: \(e)", checkpoint: "\(grid.out)/cells",
+                                           continues: "running the same shard again continues the cell")
         }
     }
 }

@@ -138,9 +138,7 @@ struct Train: ParsableCommand {
                                    penalty: pruning.penalty?.lowercased(),
                                    learnedMask: pruning.learnedMask?.lowercased(), sparsity: reached), console: console)
         } catch let e as ValidationError { throw e } catch let e as TrainingStopped {
-            console.warning("train: \(e) in \(PathText.short(out ?? "") + JobCheckpoint.suffix); "
-                            + "the same command with --resume continues")
-            throw ExitCode(143)
+            throw console.stoppedOnRequest("train: \(e)", checkpoint: PathText.short(out ?? "") + JobCheckpoint.suffix)
         } catch {
             throw CLIError("train: \(error)")
         }

@@ -80,10 +80,10 @@ final class HybridLayerFilterTests: XCTestCase {
 
     func testANearlySilentBlockIsRemovedAndAVitalOneIsKept() throws {
         let silent = try run(bodyScale: 1e-4, keep: 0.5)
-        XCTAssertEqual(silent.first?.action.block, "block", "a block adding ~nothing goes first")
+        XCTAssertEqual(silent.first?.action.removed, "block", "a block adding ~nothing goes first")
         XCTAssertGreaterThan(try XCTUnwrap(silent.first).cka, 0.999)
         let vital = try run(bodyScale: 3, keep: 0.8)
-        XCTAssertTrue(vital.allSatisfy { $0.action.block != "block" }, "\(vital.map(\.action.description))")
+        XCTAssertTrue(vital.allSatisfy { $0.action.removed != "block" }, "\(vital.map(\.action.description))")
         XCTAssertEqual(vital.first?.candidates, 4, "the block, its two square convolutions and a filter step")
     }
 
@@ -141,9 +141,9 @@ final class HybridLayerFilterTests: XCTestCase {
             let hybrid = try HybridLayerFilterPruning(filters: StructuredPruner(target: .flops(1)), keep: 0.6)
             let steps = try hybrid.search(reload: { plain(vital) }, example: Tensor.zeros([1, 1, 6, 6]), probe: probe)
             if vital {
-                XCTAssertTrue(steps.allSatisfy { $0.action.block == nil }, "\(steps.map(\.action.description))")
+                XCTAssertTrue(steps.allSatisfy { $0.action.removed == nil }, "\(steps.map(\.action.description))")
             } else {
-                XCTAssertEqual(steps.first?.action.block, "c2")
+                XCTAssertEqual(steps.first?.action.removed, "c2")
                 XCTAssertEqual(try XCTUnwrap(steps.first).cka, 1, accuracy: 1e-9, "ReLU(identity(ReLU(x))) = ReLU(x)")
             }
         }

@@ -90,11 +90,8 @@ public struct DecoderOneShotJob {
                                                   seconds: Double) {
         let t0 = monotonicSeconds()
         let blocks = try owl.map { try $0.blockSparsities(model, calibration: calibration, target: sparsity) }
-        let folder = checkpoints(log: log)
-        let layers = try StopRequest.deferringSignals(if: folder != nil) {
-            try OneShotPruner(method: method, sparsity: sparsity, blockSparsities: blocks)
-                .prune(model, calibration: calibration, checkpoints: folder) { log.progress($0) }
-        }
+        let layers = try OneShotPruner(method: method, sparsity: sparsity, blockSparsities: blocks)
+            .prune(model, calibration: calibration, checkpoints: checkpoints(log: log)) { log.progress($0) }
         log.endProgress()
         return (layers, blocks?.map(\.fraction), monotonicSeconds() - t0)
     }

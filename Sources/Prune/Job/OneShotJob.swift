@@ -103,11 +103,8 @@ public struct OneShotJob {
             log.info("removed \(r.count) heads by \(headImportance.rawValue); heads per layer now \(net.headsPerLayer)")
         }
         if let sparsity {
-            let folder = checkpoints(log: log)
-            report.layers = try StopRequest.deferringSignals(if: folder != nil) {
-                try OneShotPruner(method: method, sparsity: sparsity)
-                    .prune(net, calibration: calibration, checkpoints: folder) { log.progress($0) }
-            }
+            report.layers = try OneShotPruner(method: method, sparsity: sparsity)
+                .prune(net, calibration: calibration, checkpoints: checkpoints(log: log)) { log.progress($0) }
             log.endProgress()
         }
         return report

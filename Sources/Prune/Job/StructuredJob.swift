@@ -136,7 +136,7 @@ struct StructuredJob {
         let example = Tensor.zeros([1] + dataset.exampleShape)
         let steps = try hybrid.search(reload: source.reload, example: example, probe: probe) { log.info($0) }
         try hybrid.apply(steps.map(\.action), to: net, example: example)
-        let blocks = steps.compactMap(\.action.block)
+        let blocks = steps.compactMap(\.action.removed)
         return "cka: \(steps.count) steps, " + (blocks.isEmpty ? "no layer or block removed" : "removed "
                                                 + blocks.joined(separator: ", ")) + ", the rest filters"
     }
