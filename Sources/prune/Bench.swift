@@ -6,5 +6,5 @@ struct Bench: ParsableCommand {
         abstract: "Benchmarks against peers (PyTorch, OpenBLAS) measured in the same run.",
         subcommands: [BenchTrain.self, BenchGemm.self, BenchPruning.self, BenchSparse.self, BenchOneShot.self,
                       BenchONNX.self, BenchSearch.self, BenchTrees.self, BenchLLM.self,
-                      BenchSparseTraining.self, BenchLottery.self, BenchSparseEpoch.self])
+                      BenchSparseTraining.self, BenchLottery.self, BenchSparseEpoch.self, BenchGenerate.self])
 }

@@ -15,13 +15,16 @@ struct LLMStructured: ParsableCommand {
         --remove is the fraction of the block weights (q/k/v/o and gate/up/down projections: the non-embedding
         parameters, norms aside) to remove. Scores come from one dense pass over calibration windows; the model
         is then cut block by block. Perplexity is reported dense, before recovery and after the least-squares
-        refit of o_proj/down_proj (--no-refit skips it). --spread uniform keeps one width per field in every
-        block (loadable by transformers); global ranks structures across blocks (GGUF stores per-layer widths).
+        refit of o_proj/down_proj (--no-refit skips it), and after distillation from the dense model when
+        --distill-steps is given (LoRA adapters merged at the end, or all weights). --spread uniform keeps
+        one width per field in every block (loadable by transformers); global ranks structures across blocks
+        (GGUF stores per-layer widths).
         """)
 
     @OptionGroup var text: LLMTextOptions
 
-    @Option(help: "heads (whole key/value groups), query-heads (inside groups), width (MLP units), depth, global.")
+    @Option(help: ArgumentHelp("heads (whole key/value groups), query-heads (inside groups), width (MLP units), "
+            + "depth, global (groups and units), all (groups, units and blocks)."))
     var axis: LlamaStructureAxis = .global
 
     @Option(help: "Fraction of the block weights to remove, in (0, 1).")
@@ -33,6 +36,12 @@ struct LLMStructured: ParsableCommand {
     @Option(help: ArgumentHelp("Importance: \(StructureImportances.names.joined(separator: ", ")).",
                                discussion: "fluctuation (FLAP) folds removed channels' mean into a bias."))
     var importance: String = "fluctuation"
+
+    @Option(name: .customLong("ablate-heads"), help: ArgumentHelp(
+        "Score heads and key/value groups by ablation on the first N calibration windows (0: by --importance).",
+        discussion: "Each head and group is removed in turn; its score is the model's mean KL from the dense "
+            + "next-token distribution (Michel et al. 2019). One partial forward per head and group."))
+    var ablateHeads = 0
 
     @Option(help: ArgumentHelp("How --spread global and --axis global compare structures: standardized (FLAP: "
             + "z-scores per block and kind) or relative (output error over the residual energy, per weight)."))
@@ -55,12 +64,15 @@ struct LLMStructured: ParsableCommand {
     @Flag(help: "Measure greedy decoding speed (64-token prompt, 128 new tokens, median of 3) dense and pruned.")
     var speed = false
 
+    @OptionGroup var distillation: DistillationOptions
+
     @OptionGroup var pruning: LLMRunOptions
 
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         try OptionBounds.atLeast(roundTo, 1, "--round-to")
+        try OptionBounds.atLeast(ablateHeads, 0, "--ablate-heads")
         if let keepHeads {
             try OptionBounds.atLeast(keepHeads, 1, "--keep-heads")
             guard axis == .heads || axis == .queryHeads else {
@@ -82,7 +94,9 @@ struct LLMStructured: ParsableCommand {
             job.allocator.ranking = ranking
             job.importance = try StructureImportances.named(importance)
             job.refit = !noRefit
+            job.headAblation = ablateHeads > 0 ? HeadAblation(windows: ablateHeads) : nil
             job.speed = speed ? GenerationSpeed() : nil
+            try distillation.configure(&job, seed: common.seed ?? 0)
             let r = try job.run(log: console)
             if common.json { try console.emitJSON(r); return }
             print(r, to: console)
@@ -97,6 +111,11 @@ struct LLMStructured: ParsableCommand {
                               + "dense %@, pruned %@, refitted %@", r.axis, r.spread, r.importance,
                               100 * r.removedFraction, r.denseWeights, r.prunedWeights, ppl(r.dense), ppl(r.pruned),
                               ppl(r.refitted)))
+        if let d = r.distillation {
+            console.result(String(format: "distilled (%@, %d steps × %d windows, %d tokens, lr %g, %.0f s): "
+                                  + "KL %.4f → %.4f; perplexity %@", d.trainables, d.steps, d.windowsPerStep, d.tokens,
+                                  d.learningRate, d.seconds, d.firstLoss, d.lastLoss, ppl(r.distilled)))
+        }
         if !r.removedBlocks.isEmpty {
             console.result("removed blocks: " + r.removedBlocks.map(String.init).joined(separator: ", "))
         }

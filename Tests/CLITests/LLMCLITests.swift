@@ -97,6 +97,45 @@ final class LLMCLITests: XCTestCase {
         }
     }
 
+    func testStructuredWithHeadAblationAndDistillation() throws {
+        try requireInputs()
+        let r = try PruneCLI.run(["llm", "structured", "--axis", "heads", "--remove", "0.1", "--ablate-heads", "1",
+                                  "--calibration-windows", "2", "--calibration-length", "32", "--eval-windows", "2",
+                                  "--eval-length", "64", "--distill-steps", "2", "--distill-length", "32", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        XCTAssertTrue((obj["importance"] as? String ?? "").contains("heads by ablation on 1 windows"), r.out)
+        let refitted = try XCTUnwrap((obj["refitted"] as? [String: Any])?["perplexity"] as? Double)
+        let distilled = try XCTUnwrap((obj["distilled"] as? [String: Any])?["perplexity"] as? Double)
+        XCTAssertTrue(distilled.isFinite && refitted.isFinite)
+        let d = try XCTUnwrap(obj["distillation"] as? [String: Any])
+        XCTAssertEqual((d["losses"] as? [Double])?.count, 2)
+        XCTAssertEqual(d["trainables"] as? String, "lora")
+        XCTAssertEqual(d["tokens"] as? Int, 64)
+        let e = try PruneCLI.run(["llm", "structured", "--distill-steps", "1", "--distill-train", "norms"])
+        XCTAssertTrue(e.err.contains("--distill-train must be lora or all"), e.err)
+        let g = try PruneCLI.run(["llm", "structured", "--axis", "global", "--ablate-heads", "1",
+                                  "--calibration-windows", "1", "--calibration-length", "32", "--eval-windows", "1",
+                                  "--skip-dense"])
+        XCTAssertTrue(g.err.contains("--ranking standardized"), g.err)
+    }
+
+    func testBenchGenerateTimesEveryForm() throws {
+        try requireInputs()
+        let r = try PruneCLI.run(["bench", "generate", "--axes", "width", "--fractions", "0.3", "--sparsities", "0.7",
+                                  "--prompt", "8", "--new", "4", "--repeats", "1", "--calibration-windows", "1",
+                                  "--no-torch", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let rows = try XCTUnwrap(obj["rows"] as? [[String: Any]])
+        XCTAssertEqual(rows.compactMap { $0["name"] as? String }, ["dense", "width −30%", "wanda 70%", "int8 weights"])
+        for row in rows { XCTAssertGreaterThan(row["tokensPerSecond"] as? Double ?? 0, 0, "\(row)") }
+        let weights = rows.compactMap { $0["blockWeights"] as? Int }
+        XCTAssertEqual(Double(weights[1]) / Double(weights[0]), 0.7, accuracy: 0.01)
+        XCTAssertEqual(rows[3]["formats"] as? String, "int8 × 210")
+        XCTAssertFalse((rows[2]["formats"] as? String ?? "").isEmpty)
+    }
+
     /// A tiny GGUF file with the given architecture and tokenizer type.
     func craft(architecture: String, tokenizer: String = "gpt2") throws -> String {
         var w = GGUFWriter()

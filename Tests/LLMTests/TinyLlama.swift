@@ -34,4 +34,24 @@ enum TinyLlama {
     }
 
     static func maxDifference(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max() ?? 0 }
+
+    /// Mean per-position KL(softmax(teacher) ‖ softmax(student)) over `rows`, in Double from the logits.
+    static func meanKL(_ teacher: LlamaModel, _ student: LlamaModel, _ rows: [[[Int]]]) throws -> Double {
+        var total = 0.0, n = 0
+        for r in rows {
+            let t = try teacher.logits(r).scalars.map(Double.init), s = try student.logits(r).scalars.map(Double.init)
+            let v = teacher.config.vocabularySize
+            for i in 0..<(t.count / v) {
+                let lt = logSoftmax(t[(i * v)..<((i + 1) * v)]), ls = logSoftmax(s[(i * v)..<((i + 1) * v)])
+                total += (0..<v).reduce(0.0) { $0 + exp(lt[$1]) * (lt[$1] - ls[$1]) }
+                n += 1
+            }
+        }
+        return total / Double(max(n, 1))
+    }
+
+    static func logSoftmax(_ x: ArraySlice<Double>) -> [Double] {
+        let m = x.max() ?? 0, z = log(x.reduce(0) { $0 + exp($1 - m) }) + m
+        return x.map { $0 - z }
+    }
 }

@@ -13,6 +13,9 @@ public enum LlamaStructureAxis: String, Sendable, CaseIterable, Codable {
     case depth
     /// Groups and units together, chosen by standardized scores (FLAP's adaptive structure search).
     case global
+    /// Groups, units and whole blocks together, by the relative-error ranking (`--spread global`): a
+    /// block competes with the structures inside blocks by the change it makes to the residual stream.
+    case all
 }
 
 /// How removals spread over blocks.
@@ -58,6 +61,14 @@ public struct LlamaStructureAllocator: Sendable {
         guard ranking == .standardized || importance != nil else {
             throw OneShotError.invalid("the relative ranking needs the importance the scores came from")
         }
+        guard axis != .all || (spread == .global && ranking == .relative) else {
+            throw OneShotError.invalid("--axis all ranks blocks against groups and units by their output error: "
+                                       + "it needs --spread global and --ranking relative")
+        }
+        guard !(scores.headScoresAreLossIncrease && (axis == .global || axis == .all) && ranking == .relative) else {
+            throw OneShotError.invalid("heads scored by ablation (a loss increase) and units scored by output error "
+                                       + "have no common currency: rank the global mix with --ranking standardized")
+        }
         if let keepHeads, axis == .heads || axis == .queryHeads {
             let pool = try StructureCandidatePool(model: model, scores: scores, roundTo: roundTo)
             return pool.plan(removing: try pool.keeping(queryHeads: keepHeads, wholeGroups: axis == .heads))
@@ -75,6 +86,7 @@ public struct LlamaStructureAllocator: Sendable {
         case .queryHeads: [.querySlot]
         case .width: [.unit]
         case .global, .depth: [.group, .unit]
+        case .all: [.group, .unit, .block]
         }
         try pool.checkReachable(target, kinds: kinds, axis: axis, total: model.projectionWeightCount)
         var chosen = pool.greedy(kinds: kinds, target: target)

@@ -15,6 +15,12 @@ public struct LlamaStructureScores: Sendable {
     public var units: [[Double]]
     /// ShortGPT's Block Influence per block (see ``LlamaDepthScores``).
     public var blockInfluence: [Double]
+    /// True when ``heads`` and ``groups`` hold model-level loss increases (``HeadAblation``), not
+    /// output-energy scores of the importance.
+    public var headScoresAreLossIncrease = false
+    /// Mean squared norm of what each block adds to the residual stream, ‖x_out − x_in‖² per token:
+    /// the output error of removing the whole block.
+    public var blockChange: [Double] = []
     /// Mean squared norm of the residual stream entering each block, per token.
     public var residualEnergy: [Double] = []
     /// The last token's hidden state of every calibration row entering each block, and after the
@@ -36,6 +42,7 @@ public struct LlamaStructureScores: Sendable {
             try scores.addBlock(block, tap: tap, importance: importance)
             scores.blockInfluence.append(LlamaDepthScores.influence(from: hidden, to: next))
             scores.residualEnergy.append(Self.meanSquaredNorm(hidden))
+            scores.blockChange.append(Self.meanSquaredNorm(try zip(next, hidden).map { try $0 - $1 }))
             hidden = next
             scores.lastTokenStates.append(hidden.flatMap(lastTokens))
             progress?("scored block \(i + 1)/\(model.layers.count)")

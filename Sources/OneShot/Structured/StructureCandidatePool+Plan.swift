@@ -7,7 +7,8 @@ extension StructureCandidatePool {
     func roundedUnits(_ taken: [StructureCandidate]) -> [StructureCandidate] {
         guard roundTo > 1 else { return taken }
         var out = taken.filter { $0.kind != .unit }
-        for b in shapes.indices {
+        let gone = Set(taken.filter { $0.kind == .block }.map(\.block))
+        for b in shapes.indices where !gone.contains(b) {
             let width = shapes[b].intermediateSize
             let removed = taken.filter { $0.kind == .unit && $0.block == b }.count
             let kept = width - removed
@@ -65,7 +66,8 @@ extension StructureCandidatePool {
             let goneUnits = Set(mine.filter { $0.kind == .unit }.map(\.index))
             units.append((0..<s.intermediateSize).filter { !goneUnits.contains($0) })
         }
-        return LlamaStructurePlan(removedBlocks: [], keptGroups: groups, keptUnits: units)
+        return LlamaStructurePlan(removedBlocks: chosen.filter { $0.kind == .block }.map(\.block).sorted(),
+                                  keptGroups: groups, keptUnits: units)
     }
 }
 

@@ -2,9 +2,9 @@ import Foundation
 import PruneNN
 
 /// One removable structure: a key/value group, a query-head slot (one query head from every group
-/// of a block — the lowest-scored one not yet removed), or a SwiGLU unit.
+/// of a block — the lowest-scored one not yet removed), a SwiGLU unit, or a whole block.
 struct StructureCandidate: Hashable {
-    enum Kind: Hashable { case group, querySlot, unit }
+    enum Kind: Hashable { case group, querySlot, unit, block }
     var kind: Kind
     var block: Int
     var index: Int
@@ -30,8 +30,11 @@ struct StructureCandidatePool {
         let shapes = model.layerShapes, h = model.config.hiddenSize, d = model.config.headSize
         self.shapes = shapes; self.roundTo = roundTo
         var order: [[[Int]]] = [], groups: [StructureCandidate] = [], slots: [StructureCandidate] = []
-        var units: [StructureCandidate] = []
+        var units: [StructureCandidate] = [], blocks: [StructureCandidate] = []
         for (b, s) in shapes.enumerated() {
+            blocks.append(StructureCandidate(kind: .block, block: b, index: b,
+                                             score: b < scores.blockChange.count ? scores.blockChange[b] : 0,
+                                             standardized: 0, cost: s.projectionWeights(hidden: h, headSize: d)))
             let size = s.headCount / s.keyValueHeadCount, headScores = scores.heads[b]
             let headZ = Self.standardized(headScores), unitZ = Self.standardized(scores.units[b])
             let byGroup = (0..<s.keyValueHeadCount).map { g in
@@ -56,8 +59,11 @@ struct StructureCandidatePool {
             }
         }
         headOrder = order
-        candidates = [.group: groups, .querySlot: slots, .unit: units]
-        if let importance { try rankByRelativeError(importance, residualEnergy: scores.residualEnergy) }
+        candidates = [.group: groups, .querySlot: slots, .unit: units, .block: blocks]
+        if let importance {
+            try rankByRelativeError(importance, residualEnergy: scores.residualEnergy,
+                                    headsByLoss: scores.headScoresAreLossIncrease)
+        }
     }
 
     /// How many of `kind` block `b` may lose.
@@ -67,6 +73,7 @@ struct StructureCandidatePool {
         case .group: return s.keyValueHeadCount - 1
         case .querySlot: return s.headCount / s.keyValueHeadCount - 1
         case .unit: return s.intermediateSize - max(roundTo, 1)
+        case .block: return 1
         }
     }
 
@@ -92,9 +99,17 @@ struct StructureCandidatePool {
     func greedy(kinds: [StructureCandidate.Kind], target: Int) -> [StructureCandidate] {
         var pooled = kinds.flatMap { candidates[$0] ?? [] }.map { (z: $0.standardized, c: $0) }
         pooled.sort { ($0.z, $0.c.block, $0.c.index) < ($1.z, $1.c.block, $1.c.index) }
-        var taken: [StructureCandidate] = [], removed = 0
+        var taken: [StructureCandidate] = [], removed = 0, gone = Set<Int>()
         var counts: [StructureCandidate.Kind: [Int]] = [:]
-        for (_, c) in pooled where removed < target {
+        for (_, c) in pooled where removed < target && !gone.contains(c.block) {
+            if c.kind == .block {
+                // A whole block replaces what was taken inside it; one block always stays.
+                guard gone.count + 1 < shapes.count else { continue }
+                removed -= taken.filter { $0.block == c.block }.reduce(0) { $0 + $1.cost }
+                taken.removeAll { $0.block == c.block }
+                gone.insert(c.block); taken.append(c); removed += c.cost
+                continue
+            }
             var perBlock = counts[c.kind] ?? [Int](repeating: 0, count: shapes.count)
             guard perBlock[c.block] < removable(c.kind, block: c.block) else { continue }
             perBlock[c.block] += 1; counts[c.kind] = perBlock
@@ -113,11 +128,18 @@ struct StructureCandidatePool {
 
     /// Ranks every candidate by the squared output error its removal causes, relative to the
     /// energy of the residual stream it writes into, per removed weight: one currency for heads and
-    /// units in every block (Prune's rule; FLAP standardizes instead).
-    mutating func rankByRelativeError(_ importance: any StructureImportance, residualEnergy: [Double]) throws {
+    /// units in every block (Prune's rule; FLAP standardizes instead). Heads scored by ablation
+    /// (`headsByLoss`) rank by their loss increase per removed weight, already one currency across blocks.
+    mutating func rankByRelativeError(_ importance: any StructureImportance, residualEnergy: [Double],
+                                      headsByLoss: Bool = false) throws {
         for (kind, list) in candidates {
             candidates[kind] = try list.map { c in
-                guard let error = importance.outputError(score: c.score) else {
+                if headsByLoss && (kind == .group || kind == .querySlot) {
+                    var ranked = c
+                    ranked.standardized = c.score / Double(max(c.cost, 1))
+                    return ranked
+                }
+                guard let error = kind == .block ? c.score : importance.outputError(score: c.score) else {
                     throw OneShotError.invalid("the relative-error ranking needs an importance that measures an "
                                                + "output error (output-norm or fluctuation), not \(importance.name)")
                 }

@@ -10,11 +10,18 @@ public struct DecoderStructuredJob {
     public var base: DecoderOneShotJob
     public var allocator: LlamaStructureAllocator
     public var importance: any StructureImportance = FluctuationImportance()
+    /// Score heads and key/value groups by ablation (the model's KL when each is removed) instead.
+    public var headAblation: HeadAblation?
     /// Also prune a second copy with the least-squares refit and measure it (the exported model is
     /// the refitted one when set).
     public var refit = true
     /// Measure greedy decoding speed (tokens/s) of the dense and pruned models.
     public var speed: GenerationSpeed?
+    /// Distil the recovered model (the refitted one when `refit` is set) from the dense model after the
+    /// cut, on fresh windows of the calibration text; the exported model is then the distilled one.
+    public var distillation: LogitDistillation?
+    /// Tokens per distillation window.
+    public var distillationLength = 256
 
     public init(base: DecoderOneShotJob, allocator: LlamaStructureAllocator) {
         self.base = base; self.allocator = allocator
@@ -25,17 +32,20 @@ public struct DecoderStructuredJob {
         if let g = base.ggufOut { try AtomicFile.checkDestination(g) }
         let ckpt = try LlamaCheckpoint.load(base.model)
         log.info("\(PathText.short(base.model)): \(ckpt.model.summary)")
+        let importanceName = importance.name
+            + (headAblation.map { "; heads by ablation on \($0.windows) windows" } ?? "")
         var report = DecoderStructuredReport(model: base.model, axis: allocator.axis.rawValue,
-                                             spread: allocator.spread.rawValue, importance: importance.name,
+                                             spread: allocator.spread.rawValue, importance: importanceName,
                                              denseWeights: ckpt.model.projectionWeightCount)
         let (evaluation, calibration) = try base.tokens(ckpt.tokenizer)
         report.calibrationTokens = calibration.reduce(0) { $0 + $1.tokenCount }
         if !base.skipDense { report.dense = try base.perplexity(ckpt.model, evaluation, log: log, label: "dense") }
         report.denseTokensPerSecond = try speed?.measure(ckpt.model, tokens: evaluation)
         let t0 = monotonicSeconds()
-        let scores = try LlamaStructureScores.measure(ckpt.model, calibration: calibration, importance: importance) {
+        var scores = try LlamaStructureScores.measure(ckpt.model, calibration: calibration, importance: importance) {
             log.progress($0)
         }
+        try headAblation?.apply(to: &scores, model: ckpt.model, calibration: calibration) { log.progress($0) }
         log.endProgress()
         let plan = try allocator.plan(ckpt.model, scores: scores, importance: importance)
         report.scoreSeconds = monotonicSeconds() - t0
@@ -47,16 +57,39 @@ public struct DecoderStructuredJob {
         report.prunedWeights = ckpt.model.projectionWeightCount
         report.pruned = try base.perplexity(ckpt.model, evaluation, log: log, label: "pruned")
         report.prunedTokensPerSecond = try speed?.measure(ckpt.model, tokens: evaluation)
-        if let copy = second?.model {
-            let t1 = monotonicSeconds()
-            try prune(copy, plan, LeastSquaresRefit(refit: true, compensateBias: importance.compensatesBias),
-                      calibration, log: log)
-            report.refitSeconds = monotonicSeconds() - t1
-            report.refitted = try base.perplexity(copy, evaluation, log: log, label: "refitted")
-        }
+        let recovered = try refit(second?.model, plan, calibration, evaluation, &report, log: log) ?? ckpt.model
+        try distil(recovered, ckpt.tokenizer, evaluation, &report, log: log)
         try export(second ?? ckpt, &report)
         report.peakResidentBytes = peakResidentBytes()
         return report
+    }
+
+    /// Cuts `copy` (when given) with the least-squares refit and measures it; returns it.
+    func refit(_ copy: LlamaModel?, _ plan: LlamaStructurePlan, _ calibration: [TokenRows], _ evaluation: [Int],
+               _ report: inout DecoderStructuredReport, log: any JobLog) throws -> LlamaModel? {
+        guard let copy else { return nil }
+        let t1 = monotonicSeconds()
+        try prune(copy, plan, LeastSquaresRefit(refit: true, compensateBias: importance.compensatesBias),
+                  calibration, log: log)
+        report.refitSeconds = monotonicSeconds() - t1
+        report.refitted = try base.perplexity(copy, evaluation, log: log, label: "refitted")
+        return copy
+    }
+
+    /// Distils `student` from a fresh load of the dense model and measures it (when distillation is set).
+    func distil(_ student: LlamaModel, _ tokenizer: ByteLevelBPETokenizer, _ evaluation: [Int],
+                _ report: inout DecoderStructuredReport, log: any JobLog) throws {
+        guard let distillation else { return }
+        let teacher = try LlamaCheckpoint.load(base.model).model
+        let parts = try JargonFile.load(base.text)
+        let windows = try CalibrationWindows.draw(
+            from: tokenizer.encode(parts.text(.calibration), addBOS: false),
+            count: distillation.steps * distillation.windowsPerStep, length: distillationLength, seed: base.seed &+ 1)
+        report.distillation = try distillation.run(teacher: teacher, student: student, windows: windows) {
+            log.progress($0)
+        }
+        log.endProgress()
+        report.distilled = try base.perplexity(student, evaluation, log: log, label: "distilled")
     }
 
     func prune(_ model: LlamaModel, _ plan: LlamaStructurePlan, _ recovery: LeastSquaresRefit,
@@ -94,6 +127,8 @@ public struct DecoderStructuredReport: Encodable {
     public var dense: Perplexity?
     public var pruned: Perplexity?
     public var refitted: Perplexity?
+    public var distilled: Perplexity?
+    public var distillation: DistillationReport?
     public var denseTokensPerSecond: Double?
     public var prunedTokensPerSecond: Double?
     public var scoreSeconds = 0.0
