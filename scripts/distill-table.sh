@@ -15,17 +15,21 @@ M=${SMOLLM2:-$HOME/.cache/prune/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf}
 D="--distill-steps 100 --distill-lr 1e-3 --eval-windows 16 --skip-dense --threads 1 --json"
 run() {  # name, then prune llm structured options
   local name=$1; shift
-  [ -s "$OUT/$name.json" ] || "$P" llm structured --model "$M" "$@" $D > "$OUT/$name.json"
+  [ -s "$OUT/$name.json" ] || "$P" llm structured --model "$M" $D "$@" > "$OUT/$name.json"  # cell options win
 }
 lane0() {
   for r in 0.2 0.3 0.5; do run "width-$r" --axis width --remove "$r"; done
   for r in 0.2 0.3 0.5; do run "depth-$r" --axis depth --remove "$r"; done
+  run all-0.2 --axis all --spread global --remove 0.2
+  run all-0.5 --axis all --spread global --remove 0.5
 }
 lane1() {
   for r in 0.2 0.3 0.5; do run "global-$r" --axis global --spread global --remove "$r"; done
   run heads-0.1 --axis heads --remove 0.1
   run query-heads-0.1 --axis query-heads --remove 0.1
   run width-all-0.3 --axis width --remove 0.3 --distill-train all --distill-lr 5e-5
+  run width-all-1e-5-0.3 --axis width --remove 0.3 --distill-train all --distill-lr 1e-5
+  run all-0.3 --axis all --spread global --remove 0.3
 }
 lane0 & lane1 & wait
 python3 - "$OUT" <<'PY'

@@ -7,7 +7,7 @@ whole call (prefill included, as in Prune), median of REPEATS runs after one war
   python3 scripts/generate_peer.py MODEL [THREADS] [PROMPT] [NEW] [REPEATS]
 
 MODEL is a GGUF file (dequantized to Float32 by transformers) or a Hugging Face folder (for example one
-written by `prune llm structured --out`). Needs torch and transformers."""
+written by `prune llm structured --out`). Needs torch, transformers and accelerate (for GGUF files)."""
 import json, os, statistics, sys, time
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer

@@ -83,7 +83,7 @@ struct BenchGenerate: ParsableCommand {
             console.result(String(format: "| transformers generate, dense (%d threads) | | %.1f | %.2f | PyTorch |",
                                   threads, peer, peer / dense))
         } else if !noTorch {
-            console.result("transformers peer: not run (python3 with torch and transformers is needed)")
+            console.result("transformers peer: not run (python3 with torch, transformers and accelerate is needed)")
         }
     }
 }
