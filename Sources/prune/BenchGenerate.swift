@@ -45,14 +45,8 @@ struct BenchGenerate: ParsableCommand {
             guard let a = LlamaStructureAxis(rawValue: $0) else { throw ValidationError("unknown axis \($0)") }
             return a
         }
-        b.structuredFractions = try list(fractions).map {
-            guard let f = Double($0), f > 0, f < 1 else { throw ValidationError("fractions must be in (0, 1): \($0)") }
-            return f
-        }
-        b.sparsities = try list(sparsities).map {
-            guard let f = Double($0), f > 0, f < 1 else { throw ValidationError("sparsities must be in (0, 1): \($0)") }
-            return f
-        }
+        b.structuredFractions = try OptionLists.sparsities(fractions, "--fractions")
+        b.sparsities = try OptionLists.sparsities(sparsities, "--sparsities")
         b.int8 = !noInt8
         b.speed = GenerationSpeed(promptTokens: prompt, newTokens: newTokens, repeats: repeats)
         b.text.text = text ?? JargonFile.path

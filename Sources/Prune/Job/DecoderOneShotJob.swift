@@ -76,12 +76,20 @@ public struct DecoderOneShotJob {
 
     /// The evaluation part's tokens and the calibration windows drawn from the calibration part.
     public func tokens(_ tokenizer: ByteLevelBPETokenizer) throws -> (evaluation: [Int], calibration: [TokenRows]) {
+        let parts = try encodedParts(tokenizer)
+        return (parts.evaluation, try calibrationWindows(from: parts.calibration))
+    }
+
+    /// The job's calibration windows (count, length, seed) drawn from the tokenized calibration part.
+    public func calibrationWindows(from tokens: [Int]) throws -> [TokenRows] {
+        try CalibrationWindows.draw(from: tokens, count: calibrationWindows, length: calibrationLength, seed: seed)
+    }
+
+    /// The evaluation and calibration parts of the text, tokenized whole.
+    public func encodedParts(_ tokenizer: ByteLevelBPETokenizer) throws -> (evaluation: [Int], calibration: [Int]) {
         let parts = try JargonFile.load(text)
-        let evaluation = tokenizer.encode(parts.text(.evaluation), addBOS: false)
-        let calibrationTokens = tokenizer.encode(parts.text(.calibration), addBOS: false)
-        let calibration = try CalibrationWindows.draw(from: calibrationTokens, count: calibrationWindows,
-                                                      length: calibrationLength, seed: seed)
-        return (evaluation, calibration)
+        return (tokenizer.encode(parts.text(.evaluation), addBOS: false),
+                tokenizer.encode(parts.text(.calibration), addBOS: false))
     }
 
     /// Prunes `model` in place (OWL allocation first when set); the clock covers both.

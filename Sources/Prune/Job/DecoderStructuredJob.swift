@@ -37,7 +37,8 @@ public struct DecoderStructuredJob {
         var report = DecoderStructuredReport(model: base.model, axis: allocator.axis.rawValue,
                                              spread: allocator.spread.rawValue, importance: importanceName,
                                              denseWeights: ckpt.model.projectionWeightCount)
-        let (evaluation, calibration) = try base.tokens(ckpt.tokenizer)
+        let (evaluation, calibrationText) = try base.encodedParts(ckpt.tokenizer)
+        let calibration = try base.calibrationWindows(from: calibrationText)
         report.calibrationTokens = calibration.reduce(0) { $0 + $1.tokenCount }
         if !base.skipDense { report.dense = try base.perplexity(ckpt.model, evaluation, log: log, label: "dense") }
         report.denseTokensPerSecond = try speed?.measure(ckpt.model, tokens: evaluation)
@@ -58,7 +59,7 @@ public struct DecoderStructuredJob {
         report.pruned = try base.perplexity(ckpt.model, evaluation, log: log, label: "pruned")
         report.prunedTokensPerSecond = try speed?.measure(ckpt.model, tokens: evaluation)
         let recovered = try refit(second?.model, plan, calibration, evaluation, &report, log: log) ?? ckpt.model
-        try distil(recovered, ckpt.tokenizer, evaluation, &report, log: log)
+        try distil(recovered, calibrationText, evaluation, &report, log: log)
         try export(second ?? ckpt, &report)
         report.peakResidentBytes = peakResidentBytes()
         return report
@@ -77,14 +78,14 @@ public struct DecoderStructuredJob {
     }
 
     /// Distils `student` from a fresh load of the dense model and measures it (when distillation is set).
-    func distil(_ student: LlamaModel, _ tokenizer: ByteLevelBPETokenizer, _ evaluation: [Int],
+    /// `calibrationText` is the whole calibration part, tokenized; windows are drawn afresh from it.
+    func distil(_ student: LlamaModel, _ calibrationText: [Int], _ evaluation: [Int],
                 _ report: inout DecoderStructuredReport, log: any JobLog) throws {
         guard let distillation else { return }
         let teacher = try LlamaCheckpoint.load(base.model).model
-        let parts = try JargonFile.load(base.text)
-        let windows = try CalibrationWindows.draw(
-            from: tokenizer.encode(parts.text(.calibration), addBOS: false),
-            count: distillation.steps * distillation.windowsPerStep, length: distillationLength, seed: base.seed &+ 1)
+        let windows = try CalibrationWindows.draw(from: calibrationText,
+                                                  count: distillation.steps * distillation.windowsPerStep,
+                                                  length: distillationLength, seed: base.seed &+ 1)
         report.distillation = try distillation.run(teacher: teacher, student: student, windows: windows) {
             log.progress($0)
         }
