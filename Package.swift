@@ -73,8 +73,8 @@ let package = Package(
         .testTarget(name: "ReliabilityTests", dependencies: ["TestSupport", "Prune", "DecisionTrees", "GameSearch", "ONNXProto",
                                                                    "PruneFuzzTargets"],
                     path: "Tests/ReliabilityTests", resources: [.copy("Fixtures")]),
-        .testTarget(name: "ModelIOTests", dependencies: ["PruneModelIO", "PruneNN"], path: "Tests/ModelIOTests",
-                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelIOTests", dependencies: ["PruneModelIO", "PruneNN", "TestSupport"],
+                    path: "Tests/ModelIOTests", resources: [.copy("Fixtures")]),
         // Decoder LLMs: SmolLM2-135M from GGUF, tokenizer and logits parity, perplexity, one-shot pruning, export.
         .testTarget(name: "LLMTests", dependencies: ["TestSupport", "Prune"], path: "Tests/LLMTests",
                     resources: [.copy("Fixtures")]),

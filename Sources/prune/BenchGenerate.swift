@@ -28,6 +28,7 @@ struct BenchGenerate: ParsableCommand {
     @Option(name: .customLong("calibration-windows"), help: "Calibration windows for the scores and Wanda.")
     var calibrationWindows: Int = 8
     @Flag(help: "Skip the transformers peer.") var noTorch = false
+    @OptionGroup var allocation: StructureAllocationOptions
     @OptionGroup var common: CommonOptions
 
     struct Report: Encodable { var rows: [GenerationBenchmark.Row]; var peerTokensPerSecond: Double? }
@@ -46,6 +47,7 @@ struct BenchGenerate: ParsableCommand {
             return a
         }
         b.structuredFractions = try OptionLists.sparsities(fractions, "--fractions")
+        allocation.configure(&b.allocation)
         b.sparsities = try OptionLists.sparsities(sparsities, "--sparsities")
         b.int8 = !noInt8
         b.speed = GenerationSpeed(promptTokens: prompt, newTokens: newTokens, repeats: repeats)

@@ -58,13 +58,29 @@ struct LLMPerplexity: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "perplexity",
                                                     abstract: "Perplexity of a decoder on the evaluation text.")
     @OptionGroup var text: LLMTextOptions
+
+    @Option(name: .customLong("logits-out"), help: ArgumentHelp(
+        "Also write the logits of the first --logits-windows evaluation windows here (NumPy .npy, Float32 "
+            + "[windows, length, vocabulary]) and their token ids beside it (NAME.ids.npy, Int64).",
+        discussion: "For comparing with another runtime: python3 scripts/check-hf-export.py FOLDER --logits NAME.npy"))
+    var logitsOut: String?
+
+    @Option(name: .customLong("logits-windows"), help: "Windows whose logits --logits-out writes.")
+    var logitsWindows = 1
+
     @OptionGroup var common: CommonOptions
+
+    func validate() throws { try OptionBounds.atLeast(logitsWindows, 1, "--logits-windows") }
 
     func run() throws {
         let console = Console(quiet: common.quiet, json: common.json)
         var job = DecoderOneShotJob(model: try LLMCommand.modelPath(text.model), method: Wanda(), sparsity: nil)
         text.configure(&job)
         do {
+            if let logitsOut {
+                try DecoderLogitsExport(job: job, windows: logitsWindows).write(to: logitsOut)
+                console.info("wrote \(logitsOut) and \(DecoderLogitsExport.idsPath(for: logitsOut))")
+            }
             let r = try job.run(log: console)
             if common.json { try console.emitJSON(r); return }
             if let p = r.dense {

@@ -6,6 +6,7 @@ extension LlamaStructureAxis: ExpressibleByArgument {}
 extension LlamaStructureSpread: ExpressibleByArgument {}
 extension LlamaStructureRanking: ExpressibleByArgument {}
 
+
 /// `prune llm structured`: remove key/value groups, query heads, MLP units or blocks of a decoder.
 struct LLMStructured: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,7 +28,7 @@ struct LLMStructured: ParsableCommand {
             + "depth, global (groups and units), all (groups, units and blocks)."))
     var axis: LlamaStructureAxis = .global
 
-    @Option(help: "Fraction of the block weights to remove, in (0, 1).")
+    @Option(help: "Fraction of the block weights (or of --target) to remove, in (0, 1).")
     var remove: Double = 0.2
 
     @Option(help: "uniform (same count per block) or global (ranked across blocks).")
@@ -51,9 +52,6 @@ struct LLMStructured: ParsableCommand {
             + "block keeps (instead of --remove); must suit the key/value groups."))
     var keepHeads: Int?
 
-    @Option(name: .customLong("round-to"), help: "Kept MLP widths are multiples of this.")
-    var roundTo: Int = 1
-
     @Flag(name: .customLong("angular"), help: ArgumentHelp("Depth: remove the span of least angular distance "
           + "(Gromov et al.) instead of the blocks of least Block Influence (ShortGPT)."))
     var angular = false
@@ -64,6 +62,8 @@ struct LLMStructured: ParsableCommand {
     @Flag(help: "Measure greedy decoding speed (64-token prompt, 128 new tokens, median of 3) dense and pruned.")
     var speed = false
 
+    @OptionGroup var allocation: StructureAllocationOptions
+
     @OptionGroup var distillation: DistillationOptions
 
     @OptionGroup var pruning: LLMRunOptions
@@ -71,8 +71,10 @@ struct LLMStructured: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        try OptionBounds.atLeast(roundTo, 1, "--round-to")
         try OptionBounds.atLeast(ablateHeads, 0, "--ablate-heads")
+        if allocation.blockExcess != nil, spread != .global {
+            throw ValidationError("--block-excess bounds --spread global")
+        }
         if let keepHeads {
             try OptionBounds.atLeast(keepHeads, 1, "--keep-heads")
             guard axis == .heads || axis == .queryHeads else {
@@ -89,9 +91,10 @@ struct LLMStructured: ParsableCommand {
             text.configure(&base)
             pruning.configure(&base, seed: common.seed)
             var job = DecoderStructuredJob(base: base, allocator: LlamaStructureAllocator(
-                axis: axis, spread: spread, removeFraction: remove, roundTo: roundTo, angularDepth: angular,
+                axis: axis, spread: spread, removeFraction: remove, angularDepth: angular,
                 keepHeads: keepHeads))
             job.allocator.ranking = ranking
+            allocation.configure(&job.allocator)
             job.importance = try StructureImportances.named(importance)
             job.refit = !noRefit
             job.headAblation = ablateHeads > 0 ? HeadAblation(windows: ablateHeads) : nil
@@ -111,6 +114,17 @@ struct LLMStructured: ParsableCommand {
                               + "dense %@, pruned %@, refitted %@", r.axis, r.spread, r.importance,
                               100 * r.removedFraction, r.denseWeights, r.prunedWeights, ppl(r.dense), ppl(r.pruned),
                               ppl(r.refitted)))
+        if let e = r.blockExcess {
+            let asked = allocation.blockExcess ?? LlamaStructureAllocator.defaultBlockExcess
+            console.result(String(format: "no block lost more than %.0f%% of its %@ (--block-excess %g%@)",
+                                  100 * min(1, remove + e), r.target, e,
+                                  e > asked + 1e-9 ? String(format: ", raised from %g to reach the target", asked)
+                                                   : ""))
+        }
+        if r.target != BlockWeightCost().name {
+            console.result(String(format: "removed %.1f%% of the %@ (%d → %d)", 100 * r.removedCostFraction, r.target,
+                                  r.denseCost, r.prunedCost))
+        }
         if let d = r.distillation {
             console.result(String(format: "distilled (%@, %d steps × %d windows, %d tokens, lr %g, %.0f s): "
                                   + "KL %.4f → %.4f; perplexity %@", d.trainables, d.steps, d.windowsPerStep, d.tokens,

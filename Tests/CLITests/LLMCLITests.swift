@@ -87,6 +87,7 @@ final class LLMCLITests: XCTestCase {
             (["--axis", "width", "--keep-heads", "3"], "--keep-heads needs --axis heads"),
             (["--remove", "1.2"], "--remove must be in (0, 1)"),
             (["--importance", "taylor"], "unknown structured importance taylor"),
+            (["--block-excess", "0.1"], "--block-excess bounds --spread global"),
         ]
         for (args, fragment) in cases {
             let e = try PruneCLI.run(["llm", "structured", "--calibration-windows", "1", "--calibration-length", "32",
@@ -94,6 +95,30 @@ final class LLMCLITests: XCTestCase {
             XCTAssertNotEqual(e.status, 0, args.joined(separator: " "))
             XCTAssertTrue(e.err.contains(fragment), "\(args): \(e.err)")
             XCTAssertEqual(e.err.split(separator: "\n").filter { $0.hasPrefix("Error") }.count, 1, e.err)
+        }
+    }
+
+    func testStructuredToAFLOPsTargetWithBoundedBlocks() throws {
+        try requireInputs()
+        let r = try PruneCLI.run(["llm", "structured", "--axis", "global", "--spread", "global", "--remove", "0.2",
+                                  "--target", "flops", "--flops-context", "512", "--block-excess", "0.1", "--no-refit",
+                                  "--calibration-windows", "1", "--calibration-length", "32", "--eval-windows", "1",
+                                  "--eval-length", "32", "--skip-dense", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        XCTAssertEqual(obj["target"] as? String, "decoding FLOPs at context 512")
+        let dense = try XCTUnwrap(obj["denseCost"] as? Int), pruned = try XCTUnwrap(obj["prunedCost"] as? Int)
+        // 30 blocks of 2·3,538,944 weights + 4·64·512 per query head (9 each) per token.
+        XCTAssertEqual(dense, 30 * (2 * 3_538_944 + 4 * 64 * 512 * 9))
+        XCTAssertGreaterThanOrEqual(1 - Double(pruned) / Double(dense), 0.2)
+        let shapes = try XCTUnwrap(obj["shapes"] as? [[String: Any]])
+        let limit = 0.3 * Double(2 * 3_538_944 + 4 * 64 * 512 * 9)
+        for (b, s) in shapes.enumerated() {
+            let heads = try XCTUnwrap(s["headCount"] as? Int), groups = try XCTUnwrap(s["keyValueHeadCount"] as? Int)
+            let units = try XCTUnwrap(s["intermediateSize"] as? Int)
+            let weights = 576 * 64 * (2 * heads + 2 * groups) + 3 * 576 * units
+            let cut = Double(2 * 3_538_944 + 4 * 64 * 512 * 9 - (2 * weights + 4 * 64 * 512 * heads))
+            XCTAssertLessThanOrEqual(cut, limit, "block \(b) loses at most 20% + 10% of its FLOPs")
         }
     }
 
@@ -118,6 +143,41 @@ final class LLMCLITests: XCTestCase {
                                   "--calibration-windows", "1", "--calibration-length", "32", "--eval-windows", "1",
                                   "--skip-dense"])
         XCTAssertTrue(g.err.contains("--ranking standardized"), g.err)
+    }
+
+    /// `--logits-out` writes the logits of the windows the perplexity scores: NumPy recomputes that
+    /// perplexity from the file and its token ids.
+    func testPerplexityWritesItsLogitsForNumPy() throws {
+        try requireInputs()
+        try requirePythonModules(["numpy"])
+        let out = temporary("logits.npy")
+        defer {
+            for f in [out, String(out.dropLast(4)) + ".ids.npy"] { try? FileManager.default.removeItem(atPath: f) }
+        }
+        let r = try PruneCLI.run(["llm", "perplexity", "--eval-windows", "2", "--eval-length", "24",
+                                  "--logits-out", out, "--logits-windows", "2", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let ours = try XCTUnwrap((obj["dense"] as? [String: Any])?["perplexity"] as? Double)
+        let script = """
+            import numpy as np, sys
+            l = np.load(sys.argv[1]).astype(np.float64); ids = np.load(sys.argv[1][:-4] + '.ids.npy')
+            m = l[:, :-1].max(-1, keepdims=True)
+            lse = np.log(np.exp(l[:, :-1] - m).sum(-1)) + m[..., 0]
+            nll = lse - np.take_along_axis(l[:, :-1], ids[:, 1:, None], -1)[..., 0]
+            print(l.shape, ids.shape, np.exp(nll.mean()))
+            """
+        let p = Process(), pipe = Pipe()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, out]
+        p.standardOutput = pipe
+        try p.run()
+        let line = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertTrue(line.hasPrefix("(2, 24, 49152) (2, 24) "), line)
+        let value = line.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        let numpy = try XCTUnwrap(Double(value), line)
+        XCTAssertEqual(numpy, ours, accuracy: 1e-6 * ours)
     }
 
     func testBenchGenerateTimesEveryForm() throws {

@@ -8,6 +8,9 @@ public struct LlamaStructurePlan: Sendable {
     public var keptGroups: [[KeptHeadGroup]]
     /// [block] kept units, ascending.
     public var keptUnits: [[Int]]
+    /// The ranked spread's bound this plan met (``LlamaStructureAllocator/blockExcess``, raised when the
+    /// structures' granularity could not reach the target under the asked-for one); nil when unbounded.
+    public var blockExcess: Double?
 
     /// Projection weights this plan keeps, for hidden size `hidden` and head size `headSize`.
     public func keptWeights(hidden: Int, headSize: Int) -> Int {

@@ -37,6 +37,8 @@ public struct DecoderStructuredJob {
         var report = DecoderStructuredReport(model: base.model, axis: allocator.axis.rawValue,
                                              spread: allocator.spread.rawValue, importance: importanceName,
                                              denseWeights: ckpt.model.projectionWeightCount)
+        report.target = allocator.cost.name
+        report.denseCost = allocator.cost.total(ckpt.model)
         let (evaluation, calibrationText) = try base.encodedParts(ckpt.tokenizer)
         let calibration = try base.calibrationWindows(from: calibrationText)
         report.calibrationTokens = calibration.reduce(0) { $0 + $1.tokenCount }
@@ -51,11 +53,13 @@ public struct DecoderStructuredJob {
         let plan = try allocator.plan(ckpt.model, scores: scores, importance: importance)
         report.scoreSeconds = monotonicSeconds() - t0
         report.removedBlocks = plan.removedBlocks
+        report.blockExcess = plan.blockExcess
         let second = refit ? try LlamaCheckpoint.load(base.model) : nil
         let plain = LeastSquaresRefit(refit: false, compensateBias: importance.compensatesBias)
         try prune(ckpt.model, plan, plain, calibration, log: log)
         report.shapes = ckpt.model.layerShapes
         report.prunedWeights = ckpt.model.projectionWeightCount
+        report.prunedCost = allocator.cost.total(ckpt.model)
         report.pruned = try base.perplexity(ckpt.model, evaluation, log: log, label: "pruned")
         report.prunedTokensPerSecond = try speed?.measure(ckpt.model, tokens: evaluation)
         let recovered = try refit(second?.model, plan, calibration, evaluation, &report, log: log) ?? ckpt.model
@@ -122,6 +126,13 @@ public struct DecoderStructuredReport: Encodable {
     public var importance: String
     public var denseWeights: Int
     public var prunedWeights = 0
+    /// What the target counted (``StructureCost/name``), dense and pruned.
+    public var target = BlockWeightCost().name
+    public var denseCost = 0
+    public var prunedCost = 0
+    /// The ranked spread's bound met: no block lost more than the target plus this (nil: uniform spread or
+    /// unbounded); above the asked-for one when whole structures could not reach the target under it.
+    public var blockExcess: Double?
     public var calibrationTokens = 0
     public var removedBlocks: [Int] = []
     public var shapes: [LlamaLayerShape] = []
@@ -140,4 +151,6 @@ public struct DecoderStructuredReport: Encodable {
 
     /// Fraction of the block weights removed.
     public var removedFraction: Double { 1 - Double(prunedWeights) / Double(max(denseWeights, 1)) }
+    /// Fraction of the target's cost removed.
+    public var removedCostFraction: Double { 1 - Double(prunedCost) / Double(max(denseCost, 1)) }
 }

@@ -12,6 +12,9 @@ public struct GenerationBenchmark {
     /// Structured rows: every axis at every fraction of the block weights.
     public var structuredAxes: [LlamaStructureAxis] = [.width, .depth, .global]
     public var structuredFractions: [Double] = [0.3, 0.5]
+    /// What the structured rows share: the target's cost, the block bound, the width rounding (each
+    /// row sets its own axis, spread and fraction).
+    public var allocation = LlamaStructureAllocator(axis: .global, spread: .global, removeFraction: 0.3)
     /// Unstructured Wanda sparsities.
     public var sparsities: [Double] = [0.5, 0.7]
     public var int8 = true
@@ -67,13 +70,15 @@ public struct GenerationBenchmark {
         for axis in structuredAxes {
             for f in structuredFractions {
                 let m = try LlamaCheckpoint.load(model).model
-                var allocator = LlamaStructureAllocator(axis: axis, spread: axis == .global ? .global : .uniform,
-                                                        removeFraction: f)
+                var allocator = allocation
+                allocator.axis = axis; allocator.spread = axis == .global || axis == .all ? .global : .uniform
+                allocator.removeFraction = f
                 allocator.ranking = .relative
                 let plan = try allocator.plan(m, scores: scores, importance: importance)
                 try LlamaStructuredPruner(recovery: LeastSquaresRefit(refit: false, compensateBias: true))
                     .apply(plan, to: m, calibration: calibration)
-                try measure("\(axis.rawValue) −\(Int((f * 100).rounded()))%", m, nil)
+                let of = allocator.cost is BlockWeightCost ? "" : " of the \(allocator.cost.name)"
+                try measure("\(axis.rawValue) −\(Int((f * 100).rounded()))%\(of)", m, nil)
             }
         }
     }
