@@ -20,16 +20,22 @@ run() {  # name, then prune llm structured options
 lane0() {
   for r in 0.2 0.3 0.5; do run "width-$r" --axis width --remove "$r"; done
   for r in 0.2 0.3 0.5; do run "depth-$r" --axis depth --remove "$r"; done
+  for r in 0.2 0.3 0.5; do run "global-unbounded-$r" --axis global --spread global --block-excess 1 --remove "$r"; done
   run all-0.2 --axis all --spread global --remove 0.2
   run all-0.5 --axis all --spread global --remove 0.5
+  run heads-ablation-0.1 --axis heads --remove 0.1 --ablate-heads 8
+  run query-heads-ablation-0.1 --axis query-heads --remove 0.1 --ablate-heads 8
 }
 lane1() {
-  for r in 0.2 0.3 0.5; do run "global-$r" --axis global --spread global --remove "$r"; done
+  for r in 0.2 0.3 0.5; do run "global-$r" --axis global --spread global --remove "$r"; done  # --block-excess 0.1
+  for r in 0.2 0.5; do run "global-e0.2-$r" --axis global --spread global --block-excess 0.2 --remove "$r"; done
+  run global-flops-0.3 --axis global --spread global --target flops --remove 0.3
   run heads-0.1 --axis heads --remove 0.1
   run query-heads-0.1 --axis query-heads --remove 0.1
   run width-all-0.3 --axis width --remove 0.3 --distill-train all --distill-lr 5e-5
   run width-all-1e-5-0.3 --axis width --remove 0.3 --distill-train all --distill-lr 1e-5
   run all-0.3 --axis all --spread global --remove 0.3
+  run width-out-0.3 --axis width --remove 0.3 --out "$OUT/width30-distilled-hf"
 }
 lane0 & lane1 & wait
 python3 - "$OUT" <<'PY'
@@ -48,3 +54,9 @@ for name in sorted(os.listdir(out)):
     print(f"| {name[:-5]} | {1 - r['prunedWeights'] / r['denseWeights']:.3f} | {ppl('pruned')} | {ppl('refitted')} | "
           f"{ppl('distilled')} | {kl} | {d.get('seconds', 0):.0f} |")
 PY
+if python3 -c "import torch, transformers, numpy" 2>/dev/null; then   # the distilled folder in transformers
+  "$P" llm perplexity --model "$OUT/width30-distilled-hf" --eval-windows 16 --logits-out "$OUT/width30.npy" \
+    --logits-windows 2
+  python3 scripts/check-hf-export.py "$OUT/width30-distilled-hf" --logits "$OUT/width30.npy"
+  python3 scripts/check-hf-export.py "$OUT/width30-distilled-hf" "${TEXT:-$HOME/.cache/prune/text/jargon.txt.gz}" 16 256
+fi

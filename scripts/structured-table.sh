@@ -21,6 +21,7 @@ for r in 0.2 0.3 0.5; do
   run "global-uniform-$r" --axis global --spread uniform --ranking standardized --remove "$r" --eval-windows 16
   run "global-standardized-$r" --axis global --spread global --ranking standardized --remove "$r" --eval-windows 16
   run "global-relative-$r" --axis global --spread global --ranking relative --remove "$r" --eval-windows 16
+  run "global-unbounded-$r" --axis global --spread global --block-excess 1 --remove "$r" --eval-windows 16
 done
 run heads-0.1 --axis heads --remove 0.1 --eval-windows 16
 run query-heads-0.1 --axis query-heads --remove 0.1 --eval-windows 16

@@ -27,6 +27,14 @@ enum TinyLlama {
                           norm: norm(), head: nil)
     }
 
+    /// Scales block `b`'s o_proj and down_proj by 1e-3: the block then barely changes the residual stream.
+    static func quiet(block b: Int, of m: LlamaModel) throws {
+        for layer in [m.layers[b].attention.output, m.layers[b].mlp.down] {
+            guard let l = layer as? Linear else { throw OneShotError.invalid("block \(b): projections not Linear") }
+            l.weight.value = l.weight.value * 1e-3
+        }
+    }
+
     /// `count` rows of `length` seeded token ids.
     static func rows(count: Int, length: Int, seed: UInt64) -> [TokenRows] {
         var rng = RandomGenerator(seed: seed)
