@@ -36,8 +36,9 @@ public struct BlockWeightCost: StructureCost {
 
 /// Floating-point operations per generated token in the blocks at a given context length: two per
 /// projection weight (a multiply-add) and, per query head, 2·d·c for the scores q·kᵀ over `context`
-/// cached positions and 2·d·c for the weighted sum of values (Kaplan et al. 2020's per-token count,
-/// attention term included). Removing query heads saves more here than in weights at long contexts.
+/// cached positions and 2·d·c for the weighted sum of values (Kaplan et al. 2020 count 2 per weight
+/// and one attention term; both products are counted here). Removing query heads saves more here than
+/// in weights at long contexts.
 public struct DecodingFLOPsCost: StructureCost {
     /// Positions attended to per generated token (the mean context of the decoding one targets).
     public var context: Int
