@@ -20,10 +20,14 @@ extension ExtensionPointTests {
         let big = LayerProbe(module: Conv2d(16, 64, kernel: 3, padding: 1, rng: &rng), inputShape: [4, 16, 28, 28])
         let times = try FastestRunLatency(runs: 3).seconds([big, LayerProbe(module: ReLU(), inputShape: [1, 1])])
         XCTAssertGreaterThan(times[0], times[1])
-        let space = try RatioSearchSpace(graph: graph, minimumKept: 0.1, keep: 0.7, cost: table)
+        // Measured times carry a fixed part whose size the machine's load decides (under load it can exceed
+        // 30% of the total): the search is bounded by the first budget this measured table can reach.
+        let space = try XCTUnwrap([0.7, 0.8, 0.9, 0.95].lazy.compactMap {
+            try? RatioSearchSpace(graph: graph, minimumKept: 0.1, keep: $0, cost: table)
+        }.first, "no budget up to 95% reachable: the table's fixed part is \(table.otherSeconds) s")
         let outcome = try RandomRatioSearch(candidates: 8).run(space, seed: 3, score: { -$0.reduce(0, +) },
                                                                progress: { _, _ in })
-        XCTAssertTrue(outcome.candidates.allSatisfy { $0.costFraction <= 0.7 + 1e-12 })
+        XCTAssertTrue(outcome.candidates.allSatisfy { $0.costFraction <= space.keep + 1e-12 })
     }
 
     /// The built-in onnxruntime engine the article compares with times an imported graph through the graph's
