@@ -6,7 +6,6 @@ extension LlamaStructureAxis: ExpressibleByArgument {}
 extension LlamaStructureSpread: ExpressibleByArgument {}
 extension LlamaStructureRanking: ExpressibleByArgument {}
 
-
 /// `prune llm structured`: remove key/value groups, query heads, MLP units or blocks of a decoder.
 struct LLMStructured: ParsableCommand {
     static let configuration = CommandConfiguration(

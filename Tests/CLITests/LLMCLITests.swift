@@ -167,13 +167,7 @@ final class LLMCLITests: XCTestCase {
             nll = lse - np.take_along_axis(l[:, :-1], ids[:, 1:, None], -1)[..., 0]
             print(l.shape, ids.shape, np.exp(nll.mean()))
             """
-        let p = Process(), pipe = Pipe()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script, out]
-        p.standardOutput = pipe
-        try p.run()
-        let line = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let line = try pythonOutput(script, arguments: [out])
         XCTAssertTrue(line.hasPrefix("(2, 24, 49152) (2, 24) "), line)
         let value = line.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
         let numpy = try XCTUnwrap(Double(value), line)

@@ -8,15 +8,8 @@ final class NPYFileTests: XCTestCase {
     /// NumPy's reading of each file: dtype, shape and values, one line per file.
     func numpyReads(_ paths: [String]) throws -> [String] {
         try requirePythonModules(["numpy"])
-        let p = Process(), out = Pipe()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import numpy, sys\nfor f in sys.argv[1:]:\n    a = numpy.load(f); "
-                       + "print(a.dtype.str, list(a.shape), a.ravel().tolist())"] + paths
-        p.standardOutput = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
+        let text = try pythonOutput("import numpy, sys\nfor f in sys.argv[1:]:\n    a = numpy.load(f); "
+                                    + "print(a.dtype.str, list(a.shape), a.ravel().tolist())", arguments: paths)
         return text.split(separator: "\n").map(String.init)
     }
 

@@ -28,12 +28,7 @@ final class ONNXConformanceTests: XCTestCase {
     /// `onnx/backend/test/data` inside the installed onnx wheel.
     static func wheelData() throws -> String {
         try requirePythonModules(["onnx"])
-        let p = Process(), out = Pipe()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import onnx, os; print(os.path.dirname(onnx.__file__))"]
-        p.standardOutput = out
-        try p.run(); p.waitUntilExit()
-        let dir = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let dir = try pythonOutput("import onnx, os; print(os.path.dirname(onnx.__file__))")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         return try suite(dir + "/backend/test/data")
     }

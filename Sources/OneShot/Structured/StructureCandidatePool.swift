@@ -85,7 +85,7 @@ struct StructureCandidatePool {
     }
 
     func checkReachable(_ target: Int, kinds: [StructureCandidate.Kind], axis: LlamaStructureAxis,
-                        total: Int, of what: String = "block weights") throws {
+                        total: Int, of what: String) throws {
         let most = kinds.reduce(0) { sum, kind in
             sum + shapes.indices.reduce(0) { s, b in
                 s + (candidates[kind] ?? []).filter { $0.block == b }.prefix(removable(kind, block: b))
