@@ -24,8 +24,9 @@ struct Lottery: ParsableCommand {
     @Option(help: ArgumentHelp("Folder for ticket.safetensors (masked rewind weights), masks.safetensors, "
                                + "trained.safetensors and rounds.json."))
     var out: String?
-    @Flag(help: ArgumentHelp("Continue a killed search after its last finished round (checkpoints in <out>.resume/, "
-                             + "written after every round whenever --out is given)."))
+    @Flag(help: ArgumentHelp("Continue a killed or stopped search where it was (checkpoints in <out>.resume/, "
+                             + "written after every epoch of every training and every round whenever --out is "
+                             + "given; SIGTERM saves the batch reached)."))
     var resume = false
     @OptionGroup var options: DataOptions
     @OptionGroup var common: CommonOptions
@@ -34,32 +35,42 @@ struct Lottery: ParsableCommand {
         let console = Console(quiet: common.quiet, json: common.json)
         do {
             if let out { try AtomicFile.checkDestination(out, folder: true) }
+            if resume, out == nil { throw ValidationError("--resume needs --out (the checkpoints live beside it)") }
             let settings = try LotteryTicketSettings(rounds: rounds, rate: rate, outputRate: outputRate,
                                                      rewindStep: rewindStep, global: global,
                                                      reinitializationControl: reinitControl,
                                                      randomMaskControl: randomMaskControl)
             let train = try options.load(.train), test = try options.load(.test)
-            let recipe = SparseTrainingRecipe(model: model, epochs: epochs, batchSize: options.batchSize,
+            var recipe = SparseTrainingRecipe(model: model, epochs: epochs, batchSize: options.batchSize,
                                               learningRate: lr)
             let seed = common.seed ?? 0
+            recipe.checkpoints = out.map { TrainingMethodCheckpoints(folder: $0 + JobCheckpoint.suffix,
+                                                                     fingerprint: fingerprint(train.count, seed: seed),
+                                                                     resume: resume) }
             let search = recipe.lotteryTicketSearch(settings, data: train, test: test, seed: seed)
-            let checkpoints = out.map { LotteryCheckpointFolder(path: $0 + JobCheckpoint.suffix,
-                                                                fingerprint: fingerprint(train.count, seed: seed)) }
-            if resume, out == nil { throw ValidationError("--resume needs --out (the checkpoints live beside it)") }
-            let saved = resume ? try checkpoints?.load() : nil
-            if resume, saved == nil { console.info("no checkpoint beside \(out ?? ""): starting from the beginning") }
-            for r in saved?.rounds ?? [] { report(r, console: console, note: " (from the checkpoint)") }
-            let ticket = try search.run(seed: seed, totalSteps: recipe.totalSteps(train), resume: saved,
-                                        roundDone: { report($0, console: console, note: "") },
-                                        progress: { try checkpoints?.save($0) })
-            if let out { try save(ticket, to: out, seed: seed) }
-            checkpoints?.finish()
-            if common.json { try console.emitJSON(ticket.rounds) } else if let last = ticket.rounds.last {
-                console.result(String(format: "ticket: %.2f%% of the weights, test accuracy %.2f%% (dense %.2f%%)%@",
-                                      last.density * 100, last.ticket * 100, ticket.rounds[0].ticket * 100,
-                                      out.map { "; saved in \($0)" } ?? ""))
+            let ticket = try StopRequest.deferringSignals(if: out != nil) {
+                try recipe.checkpoints?.prepare(log: console)
+                let saved = resume ? try recipe.checkpoints?.lottery.load() : nil
+                for r in saved?.rounds ?? [] { report(r, console: console, note: " (from the checkpoint)") }
+                return try search.run(seed: seed, totalSteps: recipe.totalSteps(train), resume: saved,
+                                      roundDone: { report($0, console: console, note: "") },
+                                      progress: { try recipe.checkpoints?.lottery.save($0) })
             }
-        } catch let e as ValidationError { throw e } catch { throw CLIError("lottery: \(error)") }
+            if let out { try save(ticket, to: out, seed: seed) }
+            recipe.checkpoints?.finish()
+            try printResult(ticket, console: console)
+        } catch let e as ValidationError { throw e } catch let e as TrainingStopped {
+            throw console.stoppedOnRequest("lottery: \(e)",
+                                           checkpoint: PathText.short(out ?? "") + JobCheckpoint.suffix)
+        } catch { throw CLIError("lottery: \(error)") }
+    }
+
+    func printResult(_ ticket: LotteryTicket, console: Console) throws {
+        if common.json { try console.emitJSON(ticket.rounds) } else if let last = ticket.rounds.last {
+            console.result(String(format: "ticket: %.2f%% of the weights, test accuracy %.2f%% (dense %.2f%%)%@",
+                                  last.density * 100, last.ticket * 100, ticket.rounds[0].ticket * 100,
+                                  out.map { "; saved in \($0)" } ?? ""))
+        }
     }
 
     func report(_ r: LotteryRound, console: Console, note: String) {

@@ -17,8 +17,9 @@ struct RunRecipe: ParsableCommand {
             + "cosine, lr 0.05 by default).")
 
     @Argument(help: "The recipe file.") var recipe: String
-    @Flag(help: ArgumentHelp("Continue a killed run from its checkpoints (<weights>.resume while training, "
-                             + "<out>.resume while pruning)."))
+    @Flag(help: ArgumentHelp("Continue a killed or stopped run from its checkpoints (<weights>.resume while "
+                             + "training the dense model, <out>.resume while pruning, <out>.resume/ for a "
+                             + "train.method recipe)."))
     var resume = false
     @Option(help: "Also write the report as a self-contained HTML page with plots.") var report: String?
     @OptionGroup var common: CommonOptions
@@ -45,8 +46,8 @@ struct RunRecipe: ParsableCommand {
         } catch let e as JobError {
             throw CLIError("prune: \(e)")
         } catch let e as TrainingStopped {
-            throw console.stoppedOnRequest("prune run: \(e)",
-                                           checkpoint: PathText.short(r.out ?? "") + JobCheckpoint.suffix)
+            throw console.stoppedOnRequest("prune run: \(e)", checkpoint: PathText.short(
+                e.checkpoint ?? (r.out ?? "") + JobCheckpoint.suffix))
         } catch {
             throw CLIError("\(recipe): \(error)")
         }
@@ -58,15 +59,14 @@ struct RunRecipe: ParsableCommand {
             throw CLIError("\(recipe): --report applies to pruning recipes; a train.method recipe prints its result "
                            + "(--json for a file)")
         }
-        if resume {
-            throw CLIError("\(recipe): --resume does not apply to train.method recipes (a training-time method's "
-                           + "masks and schedule are not checkpointed); run it again from the start")
-        }
         do {
-            let report = try SparseTrainingJob.run(r, data: data, log: console)
+            let report = try SparseTrainingJob.run(r, data: data, log: console, resume: resume)
             if json { try console.emitJSON(report) } else { print(report.text()) }
         } catch let e as JobError {
             throw CLIError("prune: \(e)")
+        } catch let e as TrainingStopped {
+            throw console.stoppedOnRequest("prune run: \(e)",
+                                           checkpoint: PathText.short(r.out ?? "") + JobCheckpoint.suffix)
         } catch {
             throw CLIError("\(recipe): \(error)")
         }

@@ -70,6 +70,9 @@ public struct TrainingPosition: Sendable, Equatable {
 /// Thrown by ``TrainingLoop/run`` when it stopped on a ``StopRequest`` after saving its position.
 public struct TrainingStopped: Error, CustomStringConvertible {
     public let position: TrainingPosition
+    /// Where the checkpoint was saved, when the job that catches this does not know it (a recipe's dense
+    /// training saves beside the weights, not the output).
+    public var checkpoint: String?
     public init(position: TrainingPosition) { self.position = position }
     public var description: String {
         "stopped on request after batch \(position.batch) of epoch \(position.epoch + 1); the checkpoint is saved"

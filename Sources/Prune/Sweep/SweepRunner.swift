@@ -52,13 +52,13 @@ public struct SweepRunner {
         let recipe = cell.recipe, data = RecipeJob.data(recipe)
         if recipe.trainingMethod == nil { try trainDenseIfMissing(recipe, data: data) }
         let start = Date()
+        // A checkpoint beside the cell's model is what a killed run of this cell left: continue it.
+        let resume = recipe.out.map { FileManager.default.fileExists(atPath: $0 + JobCheckpoint.suffix) } ?? false
         if recipe.trainingMethod != nil {
-            let report = try SparseTrainingJob.run(recipe, data: data, log: log)
+            let report = try SparseTrainingJob.run(recipe, data: data, log: log, resume: resume)
             return SweepCellResult(cell: cell, metrics: SweepMetrics(report),
                                    seconds: Date().timeIntervalSince(start), pruning: nil)
         }
-        // A checkpoint beside the cell's model is what a killed run of this cell left: continue it.
-        let resume = recipe.out.map { FileManager.default.fileExists(atPath: $0 + JobCheckpoint.suffix) } ?? false
         let report = try PruningJob.run(RecipeJob.pruningInputs(recipe, resume: resume), data: data, log: log)
         return SweepCellResult(cell: cell, metrics: SweepMetrics(report), seconds: Date().timeIntervalSince(start),
                                pruning: report)

@@ -4,7 +4,9 @@ import Foundation
 /// round (`<out>.resume/`): `rewind.safetensors` once, `weights-K.safetensors` and `masks-K.safetensors`
 /// after round K, and `progress.json` (the fingerprint and the rounds), written last, which names the
 /// round the folder holds. Older rounds' files are removed once the newer ones are in place; the folder
-/// is removed when the search finishes.
+/// is removed when the search finishes. The trainings inside a round keep their own checkpoints in the
+/// same folder (``TrainingMethodCheckpoints/training(_:)``, named by ``LotteryTraining``); a finished
+/// round's are removed with the older round's files.
 public struct LotteryCheckpointFolder {
     public let path: String
     /// What a resumed run must agree with: model, settings, budget, seed, data and threads.
@@ -26,11 +28,9 @@ public struct LotteryCheckpointFolder {
         try Safetensors.write(StateDict(progress.masks), to: "\(path)/masks-\(k).safetensors")
         let json = try JSONEncoder().encode(Progress(fingerprint: fingerprint, rounds: progress.rounds))
         try AtomicFile.write(json, to: "\(path)/progress.json")
-        if k > 0 {
-            for old in ["weights-\(k - 1)", "masks-\(k - 1)"] {
-                try? FileManager.default.removeItem(atPath: "\(path)/\(old).safetensors")
-            }
-        }
+        var done = LotteryTraining.all(inRound: k).map(\.name)
+        if k > 0 { done += ["weights-\(k - 1)", "masks-\(k - 1)"] }
+        for old in done { try? FileManager.default.removeItem(atPath: "\(path)/\(old).safetensors") }
     }
 
     /// The saved state, nil when there is none; a state saved by a different search is an error.

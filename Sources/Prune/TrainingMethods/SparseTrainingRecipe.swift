@@ -13,6 +13,8 @@ public struct SparseTrainingRecipe: Sendable {
     public var lotteryRounds: Int
     /// Linear layers whose masks keep at most 10% run on the sparse kernels (``SparseTrainingKernel``).
     public var sparseKernels = true
+    /// Checkpoints of every training after each epoch and on a stop request (nil: none).
+    public var checkpoints: TrainingMethodCheckpoints?
 
     public init(model: String = "lenet300", epochs: Int = 10, batchSize: Int = 64, learningRate: Float = 0.05,
                 momentum: Float = 0.9, updateInterval: Int? = nil, lotteryRounds: Int = 3) {
@@ -32,16 +34,20 @@ public struct SparseTrainingRecipe: Sendable {
         public var parameters: [Parameter] = []
         public var loss: (() throws -> Variable?)?
         public var beforeTest: (() throws -> Void)?
+        /// The method's state a checkpoint must hold (a hook that is ``CheckpointedState`` is saved anyway).
+        public var state: (any CheckpointedState)?
         public init(parameters: [Parameter] = [], loss: (() throws -> Variable?)? = nil,
-                    beforeTest: (() throws -> Void)? = nil) {
-            self.parameters = parameters; self.loss = loss; self.beforeTest = beforeTest
+                    beforeTest: (() throws -> Void)? = nil, state: (any CheckpointedState)? = nil) {
+            self.parameters = parameters; self.loss = loss; self.beforeTest = beforeTest; self.state = state
         }
     }
 
-    /// As ``train(_:data:test:seed:hook:)``, with the seconds of each epoch (training only).
+    /// As ``train(_:data:test:seed:hook:)``, with the seconds of each epoch (training only; a resumed
+    /// training times the epochs it ran). `name` names the training's checkpoint.
     public func trainTimed(_ net: any Module, data: LabeledImages, test: LabeledImages, seed: UInt64,
-                           hook: (any TrainingHook)? = nil,
-                           extras: Extras = Extras()) throws -> (accuracy: Double, epochSeconds: [Double]) {
+                           hook: (any TrainingHook)? = nil, extras: Extras = Extras(),
+                           name: String = TrainingMethodCheckpoints.singleTraining) throws
+        -> (accuracy: Double, epochSeconds: [Double]) {
         if sparseKernels { SparseTrainingKernel.install(on: net) }
         let optimizer = SGD(net.parameters().map(\.parameter) + extras.parameters, learningRate: learningRate,
                             momentum: momentum)
@@ -50,17 +56,39 @@ public struct SparseTrainingRecipe: Sendable {
         loop.hook = hook
         if let loss = extras.loss { loop.extraLoss = { _ in try loss() } }
         let schedule = CosineLR(base: learningRate, totalSteps: loop.totalSteps(examples: data.count))
-        let results = try loop.run(net, data: data, optimizer: optimizer, schedule: schedule)
+        let state = (hook as? any CheckpointedState) ?? extras.state
+        let results = try run(loop, net, data: data, optimizer: optimizer, schedule: schedule, state: state,
+                              checkpoints: checkpoints?.training(name))
         try extras.beforeTest?()
         let loader = try DataLoader(test, batchSize: 256, mean: ImageDataSource.mean, std: ImageDataSource.std)
         return (Double(try Trainer.evaluate(net, loader: loader).requireFinite().accuracy), results.map(\.seconds))
     }
 
-    /// A lottery-ticket search whose every training is this recipe's on `data`, tested on `test`.
+    /// Runs `loop`; with `checkpoints`, a saved position is restored first, every epoch and a stop request
+    /// (SIGTERM inside the run) save one, and the stop ends the training with ``TrainingStopped``.
+    func run(_ loop: TrainingLoop, _ net: any Module, data: LabeledImages, optimizer: any Optimizer,
+             schedule: any LearningRateSchedule, state: (any CheckpointedState)?,
+             checkpoints: TrainingCheckpoints?) throws -> [EpochResult] {
+        guard var c = checkpoints else {
+            return try loop.run(net, data: data, optimizer: optimizer, schedule: schedule)
+        }
+        c.stepsPerEpoch = (data.count + batchSize - 1) / batchSize
+        let start = try c.start(model: net, optimizer: optimizer, state: state, log: SilentLog())
+        return try StopRequest.deferringSignals {
+            try loop.run(net, data: data, optimizer: optimizer, schedule: schedule, start: start, epochDone: { e, _ in
+                try c.save(epochsDone: e + 1, model: net, optimizer: optimizer, state: state)
+            }, stopped: { try c.save(at: $0, model: net, optimizer: optimizer, state: state) })
+        }
+    }
+
+    /// A lottery-ticket search whose every training is this recipe's on `data`, tested on `test` (each
+    /// checkpointed under its ``LotteryTraining`` name when the recipe has checkpoints).
     public func lotteryTicketSearch(_ settings: LotteryTicketSettings, data: LabeledImages, test: LabeledImages,
                                     seed: UInt64) -> LotteryTicketSearch {
         LotteryTicketSearch(settings: settings, makeModel: { try ModelZoo.make(model, seed: $0) },
-                            train: { try train($0, data: data, test: test, seed: seed, hook: $1) })
+                            namedTrain: { net, hook, training in
+            try trainTimed(net, data: data, test: test, seed: seed, hook: hook, name: training.name).accuracy
+        })
     }
 
     /// Optimizer steps of one training on `data`.

@@ -66,7 +66,8 @@ public enum TrainingMethodCatalog {
                                                    totalSteps: recipe.totalSteps(data), targetSparsity: sparsity,
                                                    seed: seed)
             let extras = SparseTrainingRecipe.Extras(parameters: training.parameters, loss: training.penalty,
-                                                     beforeTest: { try training.finish(sparsity: sparsity) })
+                                                     beforeTest: { try training.finish(sparsity: sparsity) },
+                                                     state: training)
             let accuracy = try recipe.trainTimed(net, data: data, test: test, seed: seed, extras: extras).accuracy
             return TrainedSparseModel(model: net, accuracy: accuracy, sparsity: targets.sparsity)
         }
@@ -77,7 +78,10 @@ public enum TrainingMethodCatalog {
             let settings = try LotteryTicketSettings(rounds: rounds, rate: LotteryTicketSettings.rate(
                 reaching: 1 - sparsity, in: rounds))
             let search = recipe.lotteryTicketSearch(settings, data: data, test: test, seed: seed)
-            let ticket = try search.run(seed: seed, totalSteps: recipe.totalSteps(data))
+            let folder = recipe.checkpoints.map(\.lottery)
+            let saved = recipe.checkpoints?.resume == true ? try folder?.load() : nil
+            let ticket = try search.run(seed: seed, totalSteps: recipe.totalSteps(data), resume: saved,
+                                        progress: { try folder?.save($0) })
             let last = ticket.rounds[ticket.rounds.count - 1]
             return TrainedSparseModel(model: ticket.trained, accuracy: last.ticket, sparsity: 1 - last.density)
         }

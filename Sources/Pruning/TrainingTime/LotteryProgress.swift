@@ -26,7 +26,7 @@ public struct LotteryProgress {
     func restore(into model: any Module, targets: [PruningTarget]) throws -> ([LotteryRound], [String: Tensor]) {
         for (path, p) in model.parameters() {
             guard let v = weights[path], v.shape == p.value.shape else {
-                throw PruningError.invalidOption("the saved lottery state has no \\(path) of shape \\(p.value.shape)")
+                throw PruningError.invalidOption("the saved lottery state has no \(path) of shape \(p.value.shape)")
             }
             p.value = v
         }

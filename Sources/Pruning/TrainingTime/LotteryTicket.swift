@@ -63,8 +63,9 @@ public struct LotteryTicket {
     public let trained: any Module
 }
 
-/// Keeps a copy of every parameter after `step` optimizer steps (the rewind point).
-final class RewindSnapshot: TrainingHook {
+/// Keeps a copy of every parameter after `step` optimizer steps (the rewind point); the copy is part of
+/// a training checkpoint, so a dense training resumed past the rewind step still has it.
+final class RewindSnapshot: TrainingHook, CheckpointedState {
     let model: any Module
     let step: Int
     private(set) var state: [String: Tensor]?
@@ -75,6 +76,19 @@ final class RewindSnapshot: TrainingHook {
     }
 
     func didStep(_ s: Int) throws { if s + 1 == step { state = Self.capture(model) } }
+
+    func checkpointValues() -> CheckpointedValues {
+        var values = CheckpointedValues()
+        for (path, t) in state ?? [:] { values.tensors["rewind/" + path] = t }
+        return values
+    }
+
+    func restore(_ values: CheckpointedValues, atStep step: Int) throws {
+        guard step >= self.step else { return }
+        var saved: [String: Tensor] = [:]
+        for (path, p) in model.parameters() { saved[path] = try values.tensor("rewind/" + path, shape: p.shape) }
+        state = saved
+    }
 
     static func capture(_ model: any Module) -> [String: Tensor] {
         Dictionary(uniqueKeysWithValues: model.parameters().map { ($0.path, $0.parameter.value) })

@@ -9,13 +9,22 @@ public struct LotteryTicketSearch {
     public let scope: PruningScope
     /// Builds a freshly initialized network from a seed.
     public let makeModel: (UInt64) throws -> any Module
-    /// Trains a network (with the hook, when given) for the fixed budget and returns its test accuracy.
-    public let train: (any Module, (any TrainingHook)?) throws -> Double
+    /// Trains a network (with the hook, when given) for the fixed budget and returns its test accuracy;
+    /// the third argument names the training (a checkpointing trainer keeps one checkpoint per name).
+    public let train: (any Module, (any TrainingHook)?, LotteryTraining) throws -> Double
 
     public init(settings: LotteryTicketSettings, scope: PruningScope = PruningScope(distribution: .layerwise),
                 makeModel: @escaping (UInt64) throws -> any Module,
+                namedTrain: @escaping (any Module, (any TrainingHook)?, LotteryTraining) throws -> Double) {
+        self.settings = settings; self.scope = scope; self.makeModel = makeModel; self.train = namedTrain
+    }
+
+    /// A search whose trainer does not need the trainings' names.
+    public init(settings: LotteryTicketSettings, scope: PruningScope = PruningScope(distribution: .layerwise),
+                makeModel: @escaping (UInt64) throws -> any Module,
                 train: @escaping (any Module, (any TrainingHook)?) throws -> Double) {
-        self.settings = settings; self.scope = scope; self.makeModel = makeModel; self.train = train
+        self.init(settings: settings, scope: scope, makeModel: makeModel,
+                  namedTrain: { net, hook, _ in try train(net, hook) })
     }
 
     /// Runs every round; `roundDone` sees each result as it is measured. `totalSteps` is the training
@@ -57,8 +66,8 @@ public struct LotteryTicketSearch {
     func trainDense(_ model: any Module, roundDone: (LotteryRound) throws -> Void) throws
         -> ([LotteryRound], [String: Tensor]) {
         let snapshot = RewindSnapshot(model: model, step: settings.rewindStep)
-        let round = LotteryRound(round: 0, density: 1, ticket: try train(model, snapshot), reinitialized: nil,
-                                 randomMask: nil)
+        let accuracy = try train(model, snapshot, LotteryTraining(round: 0, network: .ticket))
+        let round = LotteryRound(round: 0, density: 1, ticket: accuracy, reinitialized: nil, randomMask: nil)
         try roundDone(round)
         guard let rewind = snapshot.state else {
             throw PruningError.invalidOption("training ended before the rewind step \(settings.rewindStep)")
@@ -71,13 +80,13 @@ public struct LotteryTicketSearch {
                  rewind: [String: Tensor]) throws -> LotteryRound {
         let kept = masks.reduce(0) { $0 + $1.filter { $0 != 0 }.count }
         let density = Double(kept) / Double(max(1, targets.reduce(0) { $0 + $1.count }))
-        let ticket = try train(model, nil)
+        let ticket = try train(model, nil, LotteryTraining(round: round, network: .ticket))
         var reinit: Double?, random: Double?
         if settings.reinitializationControl {
             let fresh = try makeModel(seed ^ (0xF2E5_4000 &+ UInt64(round)))
             let freshTargets = try scope.targets(in: fresh)
             for (t, m) in zip(freshTargets, masks) { t.parameter.mask = Tensor(unchecked: t.shape, m) }
-            reinit = try train(fresh, nil)
+            reinit = try train(fresh, nil, LotteryTraining(round: round, network: .reinitialized))
         }
         if settings.randomMaskControl {
             let other = try makeModel(seed)
@@ -88,7 +97,7 @@ public struct LotteryTicketSearch {
                 let count = m.filter { $0 != 0 }.count
                 t.parameter.mask = Tensor(unchecked: t.shape, MaskSelection.keepLargest(scores, count: count))
             }
-            random = try train(other, nil)
+            random = try train(other, nil, LotteryTraining(round: round, network: .randomMask))
         }
         return LotteryRound(round: round, density: density, ticket: ticket, reinitialized: reinit, randomMask: random)
     }
