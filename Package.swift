@@ -25,7 +25,8 @@ let package = Package(
         .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
 
-        .target(name: "PruneTensor", dependencies: ["CBLAS", "CSystem"], path: "Sources/Tensor"),
+        .target(name: "CDenseKernels", path: "Sources/CDenseKernels"),
+        .target(name: "PruneTensor", dependencies: ["CBLAS", "CSystem", "CDenseKernels"], path: "Sources/Tensor"),
         .target(name: "PruneAutodiff", dependencies: ["PruneTensor"], path: "Sources/Autodiff"),
         .target(name: "PruneNN", dependencies: ["PruneAutodiff", "PruneTensor", "CZlib"], path: "Sources/NN"),
         // ONNX messages generated once from onnx.proto (scripts/onnx/regenerate-protobuf.sh) and committed.

@@ -32,7 +32,7 @@ extension Variable {
     public func relu() -> Variable {
         let out = value.relu()
         return Variable.record(out, [self]) { g in
-            [try Tensor.binaryOp(g, out, op: "relu backward") { gv, y in y > 0 ? gv : 0 }]
+            [try Tensor.reluBackward(g, output: out)]
         }
     }
     /// Leaky ReLU: x for x > 0, slope·x otherwise (Maas et al. 2013).

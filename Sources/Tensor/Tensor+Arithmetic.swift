@@ -1,3 +1,4 @@
+import CDenseKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -78,7 +79,48 @@ extension Tensor {
     public func abs() -> Tensor { map { Swift.abs($0) } }
     public func sign() -> Tensor { map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) } }
     /// max(0, x) with NaN kept (IEEE: a NaN input gives a NaN output, as in PyTorch).
-    public func relu() -> Tensor { map { $0 <= 0 ? 0 : $0 } }
+    /// max(0, x), a NaN passing through (a C kernel, ``prune_relu_f32``).
+    public func relu() -> Tensor {
+        let out = [Float](unsafeUninitializedCapacity: count) { buf, filled in
+            scalars.withUnsafeBufferPointer { p in prune_relu_f32(p.baseAddress, buf.baseAddress, Int64(p.count)) }
+            filled = count
+        }
+        return Tensor(unchecked: shape, out)
+    }
+
+    /// x·scale[c] + shift[c] along axis 1 of `[N, C, …]` in one pass (a C kernel): batch normalization
+    /// at inference with its statistics folded into `scale` and `shift`.
+    public static func channelAffine(_ x: Tensor, scale: [Float], shift: [Float]) throws -> Tensor {
+        guard x.rank >= 2, scale.count == x.shape[1], shift.count == x.shape[1] else {
+            throw TensorError.shapeMismatch(op: "channelAffine", shapes: [x.shape, [scale.count], [shift.count]],
+                                            reason: "needs [N, C, …] and one scale and shift per channel")
+        }
+        let channels = x.shape[1], inner = x.shape.dropFirst(2).reduce(1, *)
+        let out = [Float](unsafeUninitializedCapacity: x.count) { buf, filled in
+            x.scalars.withUnsafeBufferPointer { xp in
+                prune_channel_affine_f32(xp.baseAddress, scale, shift, Int64(x.shape[0]), Int64(channels),
+                                         Int64(inner), buf.baseAddress)
+            }
+            filled = x.count
+        }
+        return Tensor(unchecked: x.shape, out)
+    }
+
+    /// The gradient of ``relu()`` given its output `y`: g where y > 0, else 0.
+    public static func reluBackward(_ g: Tensor, output y: Tensor) throws -> Tensor {
+        guard g.shape == y.shape else {
+            throw TensorError.shapeMismatch(op: "relu backward", shapes: [g.shape, y.shape], reason: "shapes differ")
+        }
+        let out = [Float](unsafeUninitializedCapacity: g.count) { buf, filled in
+            g.scalars.withUnsafeBufferPointer { gp in
+                y.scalars.withUnsafeBufferPointer { yp in
+                    prune_relu_backward_f32(gp.baseAddress, yp.baseAddress, buf.baseAddress, Int64(gp.count))
+                }
+            }
+            filled = g.count
+        }
+        return Tensor(unchecked: g.shape, out)
+    }
     public func tanh() -> Tensor { map { Foundation_tanh($0) } }
     public func sigmoid() -> Tensor { map { Tensor.sigmoid($0) } }
     public func square() -> Tensor { map { $0 * $0 } }

@@ -1,3 +1,4 @@
+import CDenseKernels
 import Dispatch
 
 /// 2-D convolution by im2col + GEMM, with its backward pass.
@@ -45,6 +46,12 @@ extension Tensor {
                        w: Int,
                        c0: Int, cg: Int, g: Conv2dGeometry, oh: Int, ow: Int, rowStride: Int? = nil) {
         let kk = g.kernel.h * g.kernel.w, l = rowStride ?? oh * ow
+        if g.stride == (1, 1) && g.dilation == (1, 1) {
+            prune_im2col_unit(x + (img * c + c0) * h * w, Int64(cg), Int64(h), Int64(w), Int64(g.kernel.h),
+                              Int64(g.kernel.w), Int64(g.padding.h), Int64(g.padding.w), Int64(oh), Int64(ow), cols,
+                              Int64(l))
+            return
+        }
         for r in 0..<(cg * kk) {
             let ci = r / kk + c0, ki = (r % kk) / g.kernel.w, kj = r % g.kernel.w
             let dy = ki * g.dilation.h - g.padding.h, dx = kj * g.dilation.w - g.padding.w
@@ -95,6 +102,12 @@ extension Tensor {
                        w: Int,
                        c0: Int, cg: Int, g: Conv2dGeometry, oh: Int, ow: Int) {
         let kk = g.kernel.h * g.kernel.w, l = oh * ow
+        if g.stride == (1, 1) && g.dilation == (1, 1) {
+            prune_col2im_unit(cols, Int64(l), Int64(cg), Int64(h), Int64(w), Int64(g.kernel.h), Int64(g.kernel.w),
+                              Int64(g.padding.h), Int64(g.padding.w), Int64(oh), Int64(ow),
+                              dxp + (img * c + c0) * h * w)
+            return
+        }
         for r in 0..<(cg * kk) {
             let ci = r / kk + c0, ki = (r % kk) / g.kernel.w, kj = r % g.kernel.w
             let dy = ki * g.dilation.h - g.padding.h, dxo = kj * g.dilation.w - g.padding.w
@@ -106,7 +119,7 @@ extension Tensor {
                 let dst = plane + iy * w, src = row + y * ow
                 if g.stride.w == 1 {
                     let lo = Swift.max(0, -dxo), hi = Swift.min(ow, w - dxo)
-                    if lo < hi { for xo in lo..<hi { dst[xo + dxo] += src[xo] } }
+                    if lo < hi { prune_add_f32(dst + lo + dxo, src + lo, Int64(hi - lo)) }
                 } else {
                     for xo in 0..<ow {
                         let ix = xo * g.stride.w + dxo
@@ -142,8 +155,9 @@ extension Tensor {
         let n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3]
         let o = weight.shape[0], cg = c / g.groups, og = o / g.groups
         let kk = g.kernel.h * g.kernel.w, l = oh * ow
+        if n * o * l == 0 { return Tensor(unchecked: [n, o, oh, ow], []) }
+        if cg == 1 { return depthwise(input, weight: weight, bias: bias, geometry: g, oh: oh, ow: ow) }
         var out = [Float](repeating: 0, count: n * o * l)
-        if out.isEmpty { return Tensor(unchecked: [n, o, oh, ow], out) }
         input.scalars.withUnsafeBufferPointer { xp in
             weight.scalars.withUnsafeBufferPointer { wp in
                 out.withUnsafeMutableBufferPointer { op in
@@ -175,6 +189,32 @@ extension Tensor {
         return Tensor(unchecked: [n, o, oh, ow], out)
     }
 
+    /// A convolution whose filters each read one input channel (depthwise, channel multiplier og),
+    /// directly: one plane per task, no patch matrix.
+    static func depthwise(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry, oh: Int,
+                          ow: Int) -> Tensor {
+        let n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3], o = weight.shape[0]
+        let og = o / c, kk = g.kernel.h * g.kernel.w, l = oh * ow
+        let out = [Float](unsafeUninitializedCapacity: n * o * l) { buf, filled in
+            input.scalars.withUnsafeBufferPointer { xp in
+                weight.scalars.withUnsafeBufferPointer { wp in
+                    nonisolated(unsafe) let xb = xp.baseAddress!, wb = wp.baseAddress!, ob = buf.baseAddress!
+                    let biasValues = bias?.scalars
+                    parallelFor(n * o, work: l * kk) { p in
+                        let img = p / o, oc = p % o
+                        prune_depthwise_plane_f32(xb + (img * c + oc / og) * h * w, Int64(h), Int64(w),
+                                                  wb + oc * kk, Int64(g.kernel.h), Int64(g.kernel.w),
+                                                  biasValues?[oc] ?? 0, Int64(g.stride.h), Int64(g.stride.w),
+                                                  Int64(g.padding.h), Int64(g.padding.w), Int64(g.dilation.h),
+                                                  Int64(g.dilation.w), Int64(oh), Int64(ow), ob + p * l)
+                    }
+                }
+            }
+            filled = n * o * l
+        }
+        return Tensor(unchecked: [n, o, oh, ow], out)
+    }
+
     /// Convolution backward pass: gradients of input (when `needInput`), weight and bias.
     public static func conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, geometry g: Conv2dGeometry,
                                       needInput: Bool) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
@@ -184,12 +224,9 @@ extension Tensor {
         var dX: [Float] = needInput ? [Float](repeating: 0, count: n * c * h * w) : []
         var dB = [Float](repeating: 0, count: o)
         gradOutput.scalars.withUnsafeBufferPointer { gp in
-            for img in 0..<n { for oc in 0..<o {
-                var acc: Float = 0
-                let base = (img * o + oc) * l
-                for j in 0..<l { acc += gp[base + j] }
-                dB[oc] += acc
-            } }
+            for img in 0..<n {
+                for oc in 0..<o { dB[oc] += prune_sum_f32(gp.baseAddress! + (img * o + oc) * l, Int64(l)) }
+            }
         }
         let maxChunks = Swift.max(1, Swift.min(ProcessInfoCores.count, n))
         var partial = [Float](repeating: 0, count: maxChunks * weight.count)

@@ -1,3 +1,5 @@
+import CDenseKernels
+
 /// Max and average pooling over `[N, C, H, W]`, with their backward passes.
 extension Tensor {
     static func checkPool(_ x: Tensor, _ g: Conv2dGeometry, op: String) throws -> (oh: Int, ow: Int) {
@@ -90,23 +92,12 @@ extension Tensor {
         }
     }
 
-    /// The common 2×2, stride-2 window without padding, as straight-line code.
+    /// The common 2×2, stride-2 window without padding: a branchless C kernel (``prune_maxpool2x2_f32``;
+    /// random data made the branches of the Swift loop mispredict half the time).
     @inline(__always)
     static func maxPool2x2(_ plane: UnsafePointer<Float>, w: Int, oh: Int, ow: Int,
                            out: UnsafeMutablePointer<Float>, arg: UnsafeMutablePointer<Int32>) {
-        for y in 0..<oh {
-            let r0 = 2 * y * w, r1 = r0 + w
-            for xo in 0..<ow {
-                let i0 = r0 + 2 * xo, i1 = i0 + 1, i2 = r1 + 2 * xo, i3 = i2 + 1
-                var best = plane[i0], bi = i0
-                // A NaN wins (and stays), as in PyTorch.
-                if plane[i1] > best || plane[i1].isNaN && !best.isNaN { best = plane[i1]; bi = i1 }
-                if plane[i2] > best || plane[i2].isNaN && !best.isNaN { best = plane[i2]; bi = i2 }
-                if plane[i3] > best || plane[i3].isNaN && !best.isNaN { best = plane[i3]; bi = i3 }
-                out[y * ow + xo] = best
-                arg[y * ow + xo] = Int32(bi)
-            }
-        }
+        prune_maxpool2x2_f32(plane, Int64(w), Int64(oh), Int64(ow), out, arg)
     }
 
     /// Routes each output gradient to the input that won its window.

@@ -48,9 +48,20 @@ public final class BatchNorm: Module {
             }
             return out
         }
+        if !x.requiresGrad && !gamma.requiresGrad && !beta.requiresGrad { return Variable(try folded(x.value)) }
         let mean = Variable(try runningMean.value.reshaped(statShape))
         let invStd = Variable(try (runningVar.value + epsilon).sqrt().reshaped(statShape))
         return try (x - mean) / invStd * gamma + beta
+    }
+
+    /// Inference without gradients: the statistics folded into one scale and shift per channel,
+    /// γ/√(σ² + ε) and β − μ·γ/√(σ² + ε), applied in one pass.
+    func folded(_ x: Tensor) throws -> Tensor {
+        let gamma = weight.effectiveValue.scalars, beta = bias.effectiveValue.scalars
+        let mean = runningMean.value.scalars, variance = runningVar.value.scalars
+        let scale = (0..<channels).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
+        let shift = (0..<channels).map { beta[$0] - mean[$0] * scale[$0] }
+        return try Tensor.channelAffine(x, scale: scale, shift: shift)
     }
 
     public var summary: String { "BatchNorm(\(channels))" }

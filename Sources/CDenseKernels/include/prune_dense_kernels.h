@@ -1,0 +1,40 @@
+// Elementwise and pooling kernels of the dense engine (issue 18): plain C loops the compiler
+// vectorizes, compiled for AVX-512, AVX2 and the baseline on x86-64 Linux (the loader picks one for
+// the CPU), once elsewhere. Each gives the same results as the Swift loops it replaced, bit for bit:
+// no reassociation, NaN handled as the Swift code did.
+#ifndef PRUNE_DENSE_KERNELS_H
+#define PRUNE_DENSE_KERNELS_H
+#include <stdint.h>
+
+/// y[i] = x[i] <= 0 ? 0 : x[i] (a NaN passes through).
+void prune_relu_f32(const float *x, float *y, int64_t n);
+/// dx[i] = y[i] > 0 ? g[i] : 0, where y is the ReLU's output.
+void prune_relu_backward_f32(const float *g, const float *y, float *dx, int64_t n);
+/// dst[i] += src[i] (dst and src do not overlap).
+void prune_add_f32(float *dst, const float *src, int64_t n);
+/// 2×2, stride-2 max pooling of one w-wide plane into oh×ow outputs with the flat index of each
+/// window's winner (the first maximum in reading order; a NaN wins and stays, as in PyTorch).
+void prune_maxpool2x2_f32(const float *plane, int64_t w, int64_t oh, int64_t ow, float *out, int32_t *arg);
+
+/// y = x·scale[c] + shift[c] over `outer` blocks of `channels` planes of `inner` values ([N, C, …]).
+void prune_channel_affine_f32(const float *x, const float *scale, const float *shift, int64_t outer,
+                              int64_t channels, int64_t inner, float *y);
+/// One output plane of a convolution whose filters each read one input channel (depthwise, C/groups = 1):
+/// y[oy, ox] = bias + Σ_ij w[i, j]·x[oy·sh − ph + i·dh, ox·sw − pw + j·dw] over the positions inside the
+/// h×wd plane `x`, for an oh×ow output `y`; the products are added in (i, j) order.
+void prune_depthwise_plane_f32(const float *x, int64_t h, int64_t wd, const float *w, int64_t kh, int64_t kw,
+                               float bias, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
+                               int64_t oh, int64_t ow, float *y);
+/// Σ x[i] in 16 interleaved partial sums added in a fixed order (deterministic, not sequential).
+float prune_sum_f32(const float *x, int64_t n);
+
+/// The patch matrix of a stride-1, dilation-1 convolution: row (c·kh + i)·kw + j, column y·ow + x
+/// holds plane c at (y + i − ph, x + j − pw) for cg planes of h×w at `x`; rows are `ld` apart.
+/// Positions in the padding are never written (zero the matrix once per geometry).
+void prune_im2col_unit(const float *x, int64_t cg, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t ph,
+                       int64_t pw, int64_t oh, int64_t ow, float *cols, int64_t ld);
+/// The adjoint: adds each entry of the patch matrix back into the planes at `dx`.
+void prune_col2im_unit(const float *cols, int64_t ld, int64_t cg, int64_t h, int64_t w, int64_t kh, int64_t kw,
+                       int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *dx);
+
+#endif
