@@ -124,24 +124,38 @@ extension Tensor {
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
         let planes = n * c
         var out = [Float](repeating: 0, count: planes * oh * ow)
-        let scale = 1 / Float(g.kernel.h * g.kernel.w)
-        for p in 0..<planes {
-            for y in 0..<oh {
-                for xo in 0..<ow {
-                    var acc: Float = 0
-                    for ki in 0..<g.kernel.h {
-                        let iy = y * g.stride.h - g.padding.h + ki * g.dilation.h
-                        if iy < 0 || iy >= h { continue }
-                        for kj in 0..<g.kernel.w {
-                            let ix = xo * g.stride.w - g.padding.w + kj * g.dilation.w
-                            if ix >= 0 && ix < w { acc += x.scalars[p * h * w + iy * w + ix] }
-                        }
-                    }
-                    out[(p * oh + y) * ow + xo] = acc * scale
+        if out.isEmpty { return Tensor(unchecked: [n, c, oh, ow], out) }
+        x.scalars.withUnsafeBufferPointer { xp in
+            out.withUnsafeMutableBufferPointer { op in
+                nonisolated(unsafe) let xb = xp.baseAddress!, ob = op.baseAddress!
+                parallelFor(planes, work: oh * ow * g.kernel.h * g.kernel.w) { p in
+                    averagePlane(xb + p * h * w, h: h, w: w, g, oh: oh, ow: ow, out: ob + p * oh * ow)
                 }
             }
         }
         return Tensor(unchecked: [n, c, oh, ow], out)
+    }
+
+    /// One plane of ``avgPool2d(_:geometry:)``: each window's sum (positions in the padding count as
+    /// zeros) times 1/(kh·kw).
+    @inline(__always)
+    static func averagePlane(_ plane: UnsafePointer<Float>, h: Int, w: Int, _ g: Conv2dGeometry, oh: Int, ow: Int,
+                             out: UnsafeMutablePointer<Float>) {
+        let scale = 1 / Float(g.kernel.h * g.kernel.w)
+        for y in 0..<oh {
+            for xo in 0..<ow {
+                var acc: Float = 0
+                for ki in 0..<g.kernel.h {
+                    let iy = y * g.stride.h - g.padding.h + ki * g.dilation.h
+                    if iy < 0 || iy >= h { continue }
+                    for kj in 0..<g.kernel.w {
+                        let ix = xo * g.stride.w - g.padding.w + kj * g.dilation.w
+                        if ix >= 0 && ix < w { acc += plane[iy * w + ix] }
+                    }
+                }
+                out[y * ow + xo] = acc * scale
+            }
+        }
     }
 
     /// Spreads each output gradient evenly over its window.
