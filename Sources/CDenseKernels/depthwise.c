@@ -3,11 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__linux__)
-#define PRUNE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define PRUNE_CLONES
-#endif
+#include "clones.h"
 
 // The first output index whose input x·s + d is ≥ 0, and the end of those with input < extent.
 static inline void valid_range(int64_t d, int64_t s, int64_t extent, int64_t outputs, int64_t *lo, int64_t *hi) {

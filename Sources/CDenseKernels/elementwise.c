@@ -1,11 +1,7 @@
 // See prune_dense_kernels.h.
 #include "prune_dense_kernels.h"
 
-#if defined(__x86_64__) && defined(__linux__)
-#define PRUNE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define PRUNE_CLONES
-#endif
+#include "clones.h"
 
 PRUNE_CLONES
 void prune_relu_f32(const float *restrict x, float *restrict y, int64_t n) {

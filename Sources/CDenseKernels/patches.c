@@ -2,11 +2,7 @@
 // See prune_dense_kernels.h.
 #include "prune_dense_kernels.h"
 
-#if defined(__x86_64__) && defined(__linux__)
-#define PRUNE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define PRUNE_CLONES
-#endif
+#include "clones.h"
 
 static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 static inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
