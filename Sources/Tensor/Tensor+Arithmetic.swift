@@ -78,8 +78,8 @@ extension Tensor {
     public func sqrt() -> Tensor { map { $0.squareRoot() } }
     public func abs() -> Tensor { map { Swift.abs($0) } }
     public func sign() -> Tensor { map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) } }
-    /// max(0, x) with NaN kept (IEEE: a NaN input gives a NaN output, as in PyTorch).
-    /// max(0, x), a NaN passing through (a C kernel, ``prune_relu_f32``).
+    /// max(0, x) with NaN kept (IEEE: a NaN input gives a NaN output, as in PyTorch); a C kernel,
+    /// ``prune_relu_f32``.
     public func relu() -> Tensor {
         let out = [Float](unsafeUninitializedCapacity: count) { buf, filled in
             scalars.withUnsafeBufferPointer { p in prune_relu_f32(p.baseAddress, buf.baseAddress, Int64(p.count)) }

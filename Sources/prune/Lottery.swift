@@ -47,14 +47,11 @@ struct Lottery: ParsableCommand {
             recipe.checkpoints = out.map { TrainingMethodCheckpoints(folder: $0 + JobCheckpoint.suffix,
                                                                      fingerprint: fingerprint(train.count, seed: seed),
                                                                      resume: resume) }
-            let search = recipe.lotteryTicketSearch(settings, data: train, test: test, seed: seed)
             let ticket = try StopRequest.deferringSignals(if: out != nil) {
                 try recipe.checkpoints?.prepare(log: console)
-                let saved = resume ? try recipe.checkpoints?.lottery.load() : nil
-                for r in saved?.rounds ?? [] { report(r, console: console, note: " (from the checkpoint)") }
-                return try search.run(seed: seed, totalSteps: recipe.totalSteps(train), resume: saved,
-                                      roundDone: { report($0, console: console, note: "") },
-                                      progress: { try recipe.checkpoints?.lottery.save($0) })
+                return try recipe.findLotteryTicket(settings, data: train, test: test, seed: seed, restored: {
+                    for r in $0 { report(r, console: console, note: " (from the checkpoint)") }
+                }, roundDone: { report($0, console: console, note: "") })
             }
             if let out { try save(ticket, to: out, seed: seed) }
             recipe.checkpoints?.finish()

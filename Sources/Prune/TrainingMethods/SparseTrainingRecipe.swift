@@ -91,6 +91,19 @@ public struct SparseTrainingRecipe: Sendable {
         })
     }
 
+    /// Runs that search: with checkpoints that resume, it continues after the saved rounds (`restored` sees
+    /// them first) and inside the training that was running; every finished round's state is saved.
+    public func findLotteryTicket(_ settings: LotteryTicketSettings, data: LabeledImages, test: LabeledImages,
+                                  seed: UInt64, restored: ([LotteryRound]) -> Void = { _ in },
+                                  roundDone: (LotteryRound) throws -> Void = { _ in }) throws -> LotteryTicket {
+        let folder = checkpoints.map(\.lottery)
+        let saved = checkpoints?.resume == true ? try folder?.load() : nil
+        restored(saved?.rounds ?? [])
+        return try lotteryTicketSearch(settings, data: data, test: test, seed: seed)
+            .run(seed: seed, totalSteps: totalSteps(data), resume: saved, roundDone: roundDone,
+                 progress: { try folder?.save($0) })
+    }
+
     /// Optimizer steps of one training on `data`.
     public func totalSteps(_ data: LabeledImages) -> Int { epochs * ((data.count + batchSize - 1) / batchSize) }
 }

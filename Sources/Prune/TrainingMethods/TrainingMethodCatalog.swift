@@ -77,11 +77,7 @@ public enum TrainingMethodCatalog {
         TrainingMethodEntry(name: "imp", trainings: rounds + 1) { recipe, sparsity, seed, data, test in
             let settings = try LotteryTicketSettings(rounds: rounds, rate: LotteryTicketSettings.rate(
                 reaching: 1 - sparsity, in: rounds))
-            let search = recipe.lotteryTicketSearch(settings, data: data, test: test, seed: seed)
-            let folder = recipe.checkpoints.map(\.lottery)
-            let saved = recipe.checkpoints?.resume == true ? try folder?.load() : nil
-            let ticket = try search.run(seed: seed, totalSteps: recipe.totalSteps(data), resume: saved,
-                                        progress: { try folder?.save($0) })
+            let ticket = try recipe.findLotteryTicket(settings, data: data, test: test, seed: seed)
             let last = ticket.rounds[ticket.rounds.count - 1]
             return TrainedSparseModel(model: ticket.trained, accuracy: last.ticket, sparsity: 1 - last.density)
         }
