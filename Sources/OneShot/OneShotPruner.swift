@@ -106,9 +106,11 @@ public struct OneShotPruner {
     private func pruneBlock<M: BlockSequentialModel>(_ b: Int, of model: M, calibration: [M.Batch], hidden: [Tensor],
                                                      sparsity target: OneShotSparsity) throws -> [OneShotLayerResult] {
         let collector = BlockStatisticsCollector(collectGram: method.needsGram)
+        // The block's output is not needed here: the pass ends after the last Linear input it observes.
+        collector.stopAfter = Set(model.linearLayers(ofBlock: b).map(\.path).filter { include?($0) ?? true })
         for (i, batch) in calibration.enumerated() {
             collector.tokenMask = model.tokenMask(batch)
-            _ = try model.runBlock(b, hidden[i], batch: batch, observer: collector)
+            do { _ = try model.runBlock(b, hidden[i], batch: batch, observer: collector) } catch is ObservationComplete {}
         }
         return try model.linearLayers(ofBlock: b).filter { include?($0.path) ?? true }.map { path, linear in
             try pruneLayer(linear, path: model.blockPrefix(b) + path, statistics: collector.statistics[path],

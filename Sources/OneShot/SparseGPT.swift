@@ -55,43 +55,37 @@ public struct SparseGPT: OneShotMethod {
 
     /// One block of columns `start..<end`: prunes column by column (the lowest w²/U_ii² go), each pruned
     /// weight's error spread over the block's later columns, then the block's errors over all later columns.
+    /// Rows are independent within a block and run in parallel.
     func pruneBlock(_ w: inout [Double], u: [Double], rows: Int, cols: Int, start: Int, end: Int,
                     sparsity: OneShotSparsity) {
         let width = end - start
-        // The block's columns, row-major rows × width, and the per-column errors.
-        var block = [Double](repeating: 0, count: rows * width)
-        for r in 0..<rows { for j in 0..<width { block[r * width + j] = w[r * cols + start + j] } }
         var err = [Double](repeating: 0, count: rows * width)
         var remove = [Bool](repeating: false, count: rows * width)
-        func score(_ r: Int, _ j: Int) -> Double {
-            let d = u[(start + j) * cols + start + j]
-            return block[r * width + j] * block[r * width + j] / (d * d)
-        }
         if case .unstructured(let s) = sparsity {
             var scores = [Double](repeating: 0, count: rows * width)
-            for r in 0..<rows { for j in 0..<width { scores[r * width + j] = score(r, j) } }
-            remove = LowestSelection.lowest(scores[...], count: Int((s * Double(rows * width)).rounded()))
-        }
-        for j in 0..<width {
-            if case .nOfM(let n, let m) = sparsity, j % m == 0 {
-                for r in 0..<rows {
-                    let group = LowestSelection.lowest((0..<m).map { score(r, j + $0) }[...], count: m - n)
-                    for t in 0..<m { remove[r * width + j + t] = group[t] }
+            for r in 0..<rows {
+                for j in 0..<width {
+                    let v = w[r * cols + start + j], d = u[(start + j) * cols + start + j]
+                    scores[r * width + j] = v * v / (d * d)
                 }
             }
-            let i = start + j, d = u[i * cols + i]
-            for r in 0..<rows where remove[r * width + j] {
-                let e = block[r * width + j] / d
-                err[r * width + j] = e
-                // W1[r, j:] −= e·U[i, i:end]
-                for t in j..<width { block[r * width + t] -= e * u[i * cols + start + t] }
-                block[r * width + j] = 0
-            }
+            remove = LowestSelection.lowest(scores[...], count: Int((s * Double(rows * width)).rounded()))
         }
-        for r in 0..<rows { for j in 0..<width { w[r * cols + start + j] = block[r * width + j] } }
-        guard end < cols else { return }
-        // W[:, end:] −= Err · U[start:end, end:]
         w.withUnsafeMutableBufferPointer { pw in
+            u.withUnsafeBufferPointer { pu in
+                err.withUnsafeMutableBufferPointer { pe in
+                    remove.withUnsafeMutableBufferPointer { pr in
+                        nonisolated(unsafe) let pw = pw, pe = pe, pr = pr
+                        parallelFor(rows, work: width * width) { r in
+                            Self.pruneRow(pw.baseAddress! + r * cols + start, u: pu, cols: cols, start: start,
+                                          width: width, err: pe.baseAddress! + r * width,
+                                          remove: pr.baseAddress! + r * width, sparsity: sparsity)
+                        }
+                    }
+                }
+            }
+            guard end < cols else { return }
+            // W[:, end:] −= Err · U[start:end, end:]
             u.withUnsafeBufferPointer { pu in
                 err.withUnsafeBufferPointer { pe in
                     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(cols - end), Int32(width),
@@ -99,6 +93,32 @@ public struct SparseGPT: OneShotMethod {
                                 1, pw.baseAddress! + end, Int32(cols))
                 }
             }
+        }
+    }
+
+    /// One row's part of a block (`row[0..<width]`): N:M groups are chosen as they are reached, each
+    /// removed weight's error e = w/U_ii goes to `err` and W[j:] −= e·U[i, i:end].
+    private static func pruneRow(_ row: UnsafeMutablePointer<Double>, u: UnsafeBufferPointer<Double>, cols: Int,
+                                 start: Int, width: Int, err: UnsafeMutablePointer<Double>,
+                                 remove: UnsafeMutablePointer<Bool>, sparsity: OneShotSparsity) {
+        for j in 0..<width {
+            let i = start + j, d = u[i * cols + i]
+            if case .nOfM(let n, let m) = sparsity, j % m == 0 {
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { scores in
+                    for t in 0..<m {
+                        let dt = u[(i + t) * cols + i + t]
+                        scores[t] = row[j + t] * row[j + t] / (dt * dt)
+                    }
+                    LowestSelection.markLowest(UnsafeBufferPointer(scores), count: m - n,
+                                               into: UnsafeMutableBufferPointer(start: remove + j, count: m))
+                }
+            }
+            guard remove[j] else { continue }
+            let e = row[j] / d
+            err[j] = e
+            let uRow = u.baseAddress! + i * cols + start
+            for t in j..<width { row[t] -= e * uRow[t] }
+            row[j] = 0
         }
     }
 

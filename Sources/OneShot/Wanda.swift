@@ -16,11 +16,31 @@ public struct Wanda: OneShotMethod {
         guard statistics.tokens > 0 else { throw OneShotError.noCalibrationData("\(layer) saw no calibration tokens") }
         try sparsity.validate(columns: cols, layer: layer)
         let norms = statistics.featureNorms
-        var scores = [Double](repeating: 0, count: rows * cols)
-        for r in 0..<rows { for c in 0..<cols { scores[r * cols + c] = Double(Swift.abs(weight.scalars[r * cols + c])) * norms[c] } }
-        let remove = LowestSelection.perRow(scores, rows: rows, cols: cols, sparsity: sparsity)
         var w = weight
-        for i in remove.indices where remove[i] { w.scalars[i] = 0 }
+        // Rows are independent: each scores its weights and zeroes its lowest.
+        w.scalars.withUnsafeMutableBufferPointer { pw in
+            norms.withUnsafeBufferPointer { pn in
+                nonisolated(unsafe) let pw = pw
+                parallelFor(rows, work: cols * 16) { r in
+                    let row = UnsafeMutableBufferPointer(rebasing: pw[(r * cols)..<((r + 1) * cols)])
+                    Self.pruneRow(row, norms: pn, sparsity: sparsity)
+                }
+            }
+        }
         return w
+    }
+
+    /// Zeroes the lowest |w_j|·‖X_j‖₂ of one row (per run of M for N:M).
+    private static func pruneRow(_ row: UnsafeMutableBufferPointer<Float>, norms: UnsafeBufferPointer<Double>,
+                                 sparsity: OneShotSparsity) {
+        let cols = row.count
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: cols) { scores in
+            for c in 0..<cols { scores[c] = Double(Swift.abs(row[c])) * norms[c] }
+            withUnsafeTemporaryAllocation(of: Bool.self, capacity: cols) { remove in
+                remove.initialize(repeating: false)
+                LowestSelection.markRow(UnsafeBufferPointer(scores), into: remove, sparsity: sparsity)
+                for c in 0..<cols where remove[c] { row[c] = 0 }
+            }
+        }
     }
 }

@@ -15,7 +15,8 @@ public enum Cholesky {
         var uplo = Int8(UInt8(ascii: "L")), nn = __CLPK_integer(n), lda = __CLPK_integer(n), i = __CLPK_integer(0)
         dpotri_(&uplo, &nn, &a, &lda, &i); info = Int32(i)
         #else
-        info = LAPACKE_dpotri(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), &a, Int32(n))
+        // Row-major upper is column-major lower: no transposed copy.
+        info = LAPACKE_dpotri(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), &a, Int32(n))
         #endif
         guard info == 0 else { return false }
         for i in 0..<n { for j in 0..<i { a[i * n + j] = a[j * n + i] } }
@@ -27,12 +28,12 @@ public enum Cholesky {
     @discardableResult
     public static func factor(_ a: inout [Double], n: Int, upper: Bool) -> Bool {
         var info: Int32 = 0
+        // Row-major upper is column-major lower: no transposed copy.
         #if canImport(Accelerate)
-        // Row-major upper is column-major lower.
         var uplo = Int8(UInt8(ascii: upper ? "L" : "U")), nn = __CLPK_integer(n), lda = __CLPK_integer(n), i = __CLPK_integer(0)
         dpotrf_(&uplo, &nn, &a, &lda, &i); info = Int32(i)
         #else
-        info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: upper ? "U" : "L")), Int32(n), &a, Int32(n))
+        info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, Int8(UInt8(ascii: upper ? "L" : "U")), Int32(n), &a, Int32(n))
         #endif
         guard info == 0 else { return false }
         for i in 0..<n { for j in 0..<n where upper ? j < i : j > i { a[i * n + j] = 0 } }

@@ -122,7 +122,19 @@ extension Tensor {
         return Tensor(unchecked: g.shape, out)
     }
     public func tanh() -> Tensor { map { Foundation_tanh($0) } }
-    public func sigmoid() -> Tensor { map { Tensor.sigmoid($0) } }
+    /// 1 / (1 + e^−x) through the C kernel ``prune_sigmoid_f32`` (within 2 ulp of ``sigmoid(_:)``).
+    public func sigmoid() -> Tensor {
+        let out = [Float](unsafeUninitializedCapacity: count) { buf, filled in
+            scalars.withUnsafeBufferPointer { p in
+                nonisolated(unsafe) let src = p.baseAddress, dst = buf.baseAddress
+                parallelChunks(p.count, grain: 65_536) { r in
+                    prune_sigmoid_f32(src.map { $0 + r.lowerBound }, dst.map { $0 + r.lowerBound }, Int64(r.count))
+                }
+            }
+            filled = count
+        }
+        return Tensor(unchecked: shape, out)
+    }
     public func square() -> Tensor { map { $0 * $0 } }
     public func pow(_ p: Float) -> Tensor {
         if p == 2 { return square() }

@@ -1,3 +1,5 @@
+import CDenseKernels
+
 /// Numerically stable softmax and log-softmax along one axis.
 extension Tensor {
     /// softmax(x)_i = exp(x_i − max) / Σ_j exp(x_j − max) along `axis`.
@@ -13,6 +15,7 @@ extension Tensor {
     private func softmaxImpl(axis: Int, log takeLog: Bool) throws -> Tensor {
         let a = try Tensor.normalize(axis: axis, rank: rank, op: takeLog ? "logSoftmax" : "softmax")
         let (outer, len, inner) = split(at: a)
+        if inner == 1 { return lastAxisSoftmax(rows: outer, length: len, log: takeLog) }
         var out = [Float](repeating: 0, count: count)
         scalars.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { o in
@@ -33,6 +36,22 @@ extension Tensor {
                     }
                 }
             }
+        }
+        return Tensor(unchecked: shape, out)
+    }
+
+    /// Rows of the last axis through the C kernel ``prune_softmax_rows_f32``, rows split over the cores.
+    private func lastAxisSoftmax(rows: Int, length: Int, log takeLog: Bool) -> Tensor {
+        let out = [Float](unsafeUninitializedCapacity: count) { buf, filled in
+            scalars.withUnsafeBufferPointer { p in
+                nonisolated(unsafe) let src = p.baseAddress, dst = buf.baseAddress
+                parallelChunks(rows, grain: Swift.max(1, 8_192 / Swift.max(length, 1))) { range in
+                    let offset = range.lowerBound * length
+                    prune_softmax_rows_f32(src.map { $0 + offset }, dst.map { $0 + offset }, Int64(range.count),
+                                           Int64(length), takeLog ? 1 : 0)
+                }
+            }
+            filled = count
         }
         return Tensor(unchecked: shape, out)
     }

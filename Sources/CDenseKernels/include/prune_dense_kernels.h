@@ -37,4 +37,10 @@ void prune_im2col_unit(const float *x, int64_t cg, int64_t h, int64_t w, int64_t
 void prune_col2im_unit(const float *cols, int64_t ld, int64_t cg, int64_t h, int64_t w, int64_t kh, int64_t kw,
                        int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *dx);
 
+/// Softmax (or log-softmax when `log` is 1) of each of `rows` contiguous rows of `len` values:
+/// exp(x − max) by a degree-7 polynomial (within 2 ulp of libm's expf; terms below e^−87.3 of the
+/// row's largest are 0), summed in 16 lanes in a fixed order. A NaN in a row makes the row NaN.
+void prune_softmax_rows_f32(const float *x, float *y, int64_t rows, int64_t len, int32_t log);
+/// y[i] = 1 / (1 + e^−x[i]), through e^−|x| so nothing overflows; within 2 ulp of the libm form.
+void prune_sigmoid_f32(const float *x, float *y, int64_t n);
 #endif

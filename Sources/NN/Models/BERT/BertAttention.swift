@@ -18,9 +18,9 @@ public final class BertAttention: Module {
 
     /// Runs the sub-block; `observer` sees the inputs of its Linear layers (paths relative to the layer).
     public func forward(_ x: Variable, attentionBias: Tensor?, observer: LinearInputObserver?) throws -> Variable {
-        observer?.observe(x.value, paths: ["attention.self.query", "attention.self.key", "attention.self.value"])
+        try observer?.observe(x.value, paths: ["attention.self.query", "attention.self.key", "attention.self.value"])
         let context = try selfAttention.forward(x, attentionBias: attentionBias)
-        observer?.observe(context.value, paths: ["attention.output.dense"])
+        try observer?.observe(context.value, paths: ["attention.output.dense"])
         return try output.forward(context, residual: x)
     }
 
@@ -76,9 +76,3 @@ public final class BertResidualOutput: Module {
     public var summary: String { "BertResidualOutput(\(dense.inFeatures) → \(dense.outFeatures))" }
 }
 
-/// Receives the input of named Linear layers during a forward pass (calibration statistics).
-/// `input` is `[batch, length, features]`; `paths` are the Linear layers that read it, relative
-/// to the encoder layer (`attention.self.query`, `intermediate.dense`, …).
-public protocol LinearInputObserver: AnyObject {
-    func observe(_ input: Tensor, paths: [String])
-}

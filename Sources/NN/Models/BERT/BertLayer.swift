@@ -24,9 +24,9 @@ public final class BertLayer: Module {
 
     public func forward(_ x: Variable, attentionBias: Tensor?, observer: LinearInputObserver?) throws -> Variable {
         let a = try attention.forward(x, attentionBias: attentionBias, observer: observer)
-        observer?.observe(a.value, paths: ["intermediate.dense"])
+        try observer?.observe(a.value, paths: ["intermediate.dense"])
         let hidden = try intermediate.forward(a).gelu()
-        observer?.observe(hidden.value, paths: ["output.dense"])
+        try observer?.observe(hidden.value, paths: ["output.dense"])
         return try output.forward(hidden, residual: a)
     }
 

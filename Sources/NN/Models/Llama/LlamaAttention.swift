@@ -49,7 +49,7 @@ public final class LlamaAttention: Module {
         guard h > 0, kvh > 0, h % kvh == 0 else {
             throw LlamaError.invalidInput("attention with \(h) query heads and \(kvh) key/value heads")
         }
-        observer?.observe(x.value, paths: ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"])
+        try observer?.observe(x.value, paths: ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"])
         let offset = cache?.length ?? 0
         let (cos, sin) = rope.tables(length: l, offset: offset)
         func heads(_ t: Variable, _ n: Int) throws -> Variable { try t.reshaped([b, l, n, d]).permuted([0, 2, 1, 3]) }
@@ -65,7 +65,7 @@ public final class LlamaAttention: Module {
         var scores = try Variable.matmul(q, k.transposed(2, 3)) * (1 / Float(d).squareRoot())
         scores = try scores + Variable(Self.causalBias(queries: l, keys: total))
         let context = try Variable.matmul(scores.softmax(axis: -1), v).permuted([0, 2, 1, 3]).reshaped([b, l, h * d])
-        observer?.observe(context.value, paths: ["self_attn.o_proj"])
+        try observer?.observe(context.value, paths: ["self_attn.o_proj"])
         return try output.forward(context)
     }
 

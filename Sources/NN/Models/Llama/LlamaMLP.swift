@@ -30,10 +30,10 @@ public final class LlamaMLP: Module {
     public func forward(_ x: Variable) throws -> Variable { try forward(x, observer: nil) }
 
     public func forward(_ x: Variable, observer: LinearInputObserver?) throws -> Variable {
-        observer?.observe(x.value, paths: ["mlp.gate_proj", "mlp.up_proj"])
+        try observer?.observe(x.value, paths: ["mlp.gate_proj", "mlp.up_proj"])
         let g = try gate.forward(x)
         let hidden = try g * g.sigmoid() * up.forward(x)
-        observer?.observe(hidden.value, paths: ["mlp.down_proj"])
+        try observer?.observe(hidden.value, paths: ["mlp.down_proj"])
         return try down.forward(hidden)
     }
 }

@@ -1,0 +1,54 @@
+import Foundation
+import PruneTensor
+import XCTest
+
+/// The C softmax and sigmoid kernels (one polynomial exp) against the same formulas in Double with
+/// libm: within a few float ulps everywhere, including the extremes, −∞, and NaN rows.
+final class ExponentialKernelTests: XCTestCase {
+    private func referenceSoftmax(_ row: [Float], log: Bool) -> [Double] {
+        let m = Double(row.max() ?? 0), s = row.reduce(0.0) { $0 + Foundation.exp(Double($1) - m) }
+        return row.map { log ? Double($0) - m - Foundation.log(s) : Foundation.exp(Double($0) - m) / s }
+    }
+
+    func testSoftmaxRowsAgreeWithDoublePrecision() throws {
+        var rng = RandomGenerator(seed: 21)
+        for (rows, len, scale) in [(3, 1, 1.0), (5, 17, 1.0), (7, 256, 10.0), (4, 100, 60.0), (2, 1_000, 0.01)] {
+            let x = Tensor.normal([rows, len], using: &rng) * Float(scale)
+            for log in [false, true] {
+                let y = try log ? x.logSoftmax(axis: -1) : x.softmax(axis: 1)
+                for r in 0..<rows {
+                    let ref = referenceSoftmax(Array(x.scalars[(r * len)..<((r + 1) * len)]), log: log)
+                    for k in 0..<len {
+                        let got = Double(y.scalars[r * len + k]), want = ref[k]
+                        XCTAssertEqual(got, want, accuracy: 1e-6 * Swift.max(1, Swift.abs(want)) + (log ? 1e-5 : 0),
+                                       "rows \(rows) len \(len) scale \(scale) log \(log) at \(r),\(k)")
+                    }
+                }
+            }
+        }
+    }
+
+    func testSoftmaxEdgeRows() throws {
+        let inf = Float.infinity
+        let x = Tensor(unchecked: [4, 3], [0, -inf, -inf, -inf, -inf, -inf, 1, .nan, 2, -200, 0, -90])
+        let y = try x.softmax(axis: -1).scalars
+        XCTAssertEqual(Array(y[0..<3]), [1, 0, 0])
+        XCTAssertTrue(y[3..<6].allSatisfy(\.isNaN), "a row of −∞ is 0/0")
+        XCTAssertTrue(y[6..<9].allSatisfy(\.isNaN), "a NaN poisons its row")
+        XCTAssertEqual(Array(y[9..<12]), [0, 1, 0], "terms below e^-87 are 0")
+        let l = try x.logSoftmax(axis: -1).scalars
+        XCTAssertEqual(l[0], 0); XCTAssertEqual(l[1], -inf); XCTAssertEqual(l[9], -200, accuracy: 1e-4)
+    }
+
+    func testSigmoidAgreesWithDoublePrecision() {
+        var values: [Float] = [0, -0.0, 1e-8, -1e-8, 88, -88, 100, -100, 1_000, -1_000, .infinity, -.infinity]
+        var rng = RandomGenerator(seed: 22)
+        values += Tensor.normal([5_000], using: &rng).scalars.map { $0 * 12 }
+        let y = Tensor(unchecked: [values.count], values).sigmoid().scalars
+        for (v, got) in zip(values, y) {
+            let want = 1 / (1 + Foundation.exp(-Double(v)))
+            XCTAssertEqual(Double(got), want, accuracy: 3e-7 * want + 1e-38, "sigmoid(\(v))")
+        }
+        XCTAssertTrue(Tensor(unchecked: [1], [.nan]).sigmoid().scalars[0].isNaN)
+    }
+}
