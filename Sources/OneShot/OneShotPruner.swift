@@ -110,7 +110,9 @@ public struct OneShotPruner {
         collector.stopAfter = Set(model.linearLayers(ofBlock: b).map(\.path).filter { include?($0) ?? true })
         for (i, batch) in calibration.enumerated() {
             collector.tokenMask = model.tokenMask(batch)
-            do { _ = try model.runBlock(b, hidden[i], batch: batch, observer: collector) } catch is ObservationComplete {}
+            do {
+                _ = try model.runBlock(b, hidden[i], batch: batch, observer: collector)
+            } catch is ObservationComplete {}
         }
         return try model.linearLayers(ofBlock: b).filter { include?($0.path) ?? true }.map { path, linear in
             try pruneLayer(linear, path: model.blockPrefix(b) + path, statistics: collector.statistics[path],

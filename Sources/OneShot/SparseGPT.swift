@@ -33,7 +33,9 @@ public struct SparseGPT: OneShotMethod {
         if case .nOfM(_, let m) = sparsity, blockSize % m != 0 {
             throw OneShotError.invalid("SparseGPT block size \(blockSize) is not a multiple of M = \(m)")
         }
-        guard var h = statistics.hessian() else { throw OneShotError.noCalibrationData("\(layer) saw no calibration tokens (or no X·Xᵀ was collected)") }
+        guard var h = statistics.hessian() else {
+            throw OneShotError.noCalibrationData("\(layer) saw no calibration tokens (or no X·Xᵀ was collected)")
+        }
         var w = weight.scalars.map(Double.init)
 
         for i in 0..<cols where h[i * cols + i] == 0 {
@@ -48,8 +50,9 @@ public struct SparseGPT: OneShotMethod {
             pruneBlock(&w, u: u, rows: rows, cols: cols, start: start, end: end, sparsity: sparsity)
             start = end
         }
-        guard w.allSatisfy({ $0.isFinite }) else { throw OneShotError.numerical(layer: layer,
-                                                                                reason: "SparseGPT produced non-finite weights") }
+        guard w.allSatisfy({ $0.isFinite }) else {
+            throw OneShotError.numerical(layer: layer, reason: "SparseGPT produced non-finite weights")
+        }
         return Tensor(unchecked: weight.shape, w.map(Float.init))
     }
 
@@ -133,7 +136,7 @@ public struct SparseGPT: OneShotMethod {
             if Cholesky.invert(&a, n: n), Cholesky.factor(&a, n: n, upper: true) { return a }
             damp *= 10
         }
-        throw OneShotError.numerical(layer: layer,
-                                     reason: "the calibration Hessian is not positive definite even with dampening \(damp / 10); use more calibration data")
+        throw OneShotError.numerical(layer: layer, reason: "the calibration Hessian is not positive definite even "
+                                     + "with dampening \(damp / 10); use more calibration data")
     }
 }
