@@ -1,4 +1,4 @@
-// See prune_dense_kernels.h: softmax rows and the logistic sigmoid through one vectorizable exp.
+// See prune_dense_kernels.h: softmax rows, the logistic sigmoid and GELU through one vectorizable exp.
 #include "prune_dense_kernels.h"
 
 #include <math.h>
@@ -7,15 +7,11 @@
 
 #include "clones.h"
 
-// e^x for x <= 0 (and NaN), written so the compiler vectorizes it: x = n·ln2 + r with |r| <= ln2/2,
-// e^r by its Taylor series to degree 7 (truncation below 6e-9 relative, under half an ulp), times 2^n
-// built in the exponent bits. Below -87.3 the result would be subnormal and is flushed to 0
-// (those terms are below 1e-38 of a softmax's largest); -inf gives 0, a NaN stays NaN.
-static inline float exp_nonpositive(float x) {
-    const float ln2_hi = 0.693145751953125f, ln2_lo = 1.428606765330187e-06f;
-    const float clamped = x < -87.3f ? -87.3f : x;
-    const float n = __builtin_roundevenf(clamped * 1.4426950408889634f);
-    const float r = (clamped - n * ln2_hi) - n * ln2_lo;
+static const float ln2_hi = 0.693145751953125f, ln2_lo = 1.428606765330187e-06f, log2e = 1.4426950408889634f;
+
+// e^r · 2^n for |r| <= ln2/2 and -126 <= n <= 127: e^r by its Taylor series to degree 7 (truncation below
+// 6e-9 relative, under half an ulp), 2^n built in the exponent bits.
+static inline float scaled_exp(float r, float n) {
     float p = 1.0f / 5040.0f;
     p = p * r + 1.0f / 720.0f;
     p = p * r + 1.0f / 120.0f;
@@ -27,7 +23,16 @@ static inline float exp_nonpositive(float x) {
     int32_t bits = ((int32_t)n + 127) << 23;
     float scale;
     memcpy(&scale, &bits, sizeof scale);
-    const float e = p * scale;
+    return p * scale;
+}
+
+// e^x for x <= 0 (and NaN), written so the compiler vectorizes it: x = n·ln2 + r with |r| <= ln2/2.
+// Below -87.3 the result would be subnormal and is flushed to 0 (those terms are below 1e-38 of a
+// softmax's largest); -inf gives 0, a NaN stays NaN.
+static inline float exp_nonpositive(float x) {
+    const float clamped = x < -87.3f ? -87.3f : x;
+    const float n = __builtin_roundevenf(clamped * log2e);
+    const float e = scaled_exp((clamped - n * ln2_hi) - n * ln2_lo, n);
     return x != x ? x : (x < -87.3f ? 0.0f : e);
 }
 
@@ -72,5 +77,39 @@ void prune_sigmoid_f32(const float *restrict x, float *restrict y, int64_t n) {
         const float e = exp_nonpositive(v > 0 ? -v : v);
         const float d = 1.0f / (1.0f + e);
         y[i] = v != v ? v : (v >= 0 ? d : e * d);
+    }
+}
+
+// erfc(z) for z = ax/√2, ax >= 0, by the Chebyshev fit of Numerical Recipes (erfcc, Press et al. 1992, §6.2;
+// fractional error below 1.2e-7): t·e^(P(t) − z²), t = 1/(1 + z/2). z² = ax²/2 is taken from ax (a
+// rounded z would cost 5e-6 relative at z = 6) and reduced as ((−z² − n·ln2_hi) + P) − n·ln2_lo − δ with
+// δ the rounding error of ax²/2 (an fma), so the exponent stays exact to an ulp of 1 where z² is large.
+static inline float erfc_of_scaled(float ax) {
+    const float z = ax * 0.70710678118654752f;
+    const float t = 1.0f / (1.0f + 0.5f * z);
+    float p = 0.17087277f;
+    p = p * t - 0.82215223f;
+    p = p * t + 1.48851587f;
+    p = p * t - 1.13520398f;
+    p = p * t + 0.27886807f;
+    p = p * t - 0.18628806f;
+    p = p * t + 0.09678418f;
+    p = p * t + 0.37409196f;
+    p = p * t + 1.00002368f;
+    p = p * t - 1.26551223f;
+    const float square = ax * ax, z2 = 0.5f * square, delta = 0.5f * fmaf(ax, ax, -square);
+    const float a = p - z2, clamped = a < -87.3f ? -87.3f : a;
+    const float n = __builtin_roundevenf(clamped * log2e);
+    const float r = (((-z2 - n * ln2_hi) + p) - n * ln2_lo) - delta;
+    const float e = t * scaled_exp(r, n);
+    return (a < -87.3f) | (z > 12.0f) ? 0.0f : e;  // below 1e-38 (and no inf·0 at z = ∞)
+}
+
+PRUNE_CLONES
+void prune_gelu_f32(const float *restrict x, float *restrict y, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        const float v = x[i];
+        const float c = erfc_of_scaled(v < 0 ? -v : v);
+        y[i] = 0.5f * v * (v >= 0 ? 2.0f - c : c);  // x·Φ(x) = x·erfc(−x/√2)/2
     }
 }

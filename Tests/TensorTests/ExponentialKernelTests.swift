@@ -51,4 +51,18 @@ final class ExponentialKernelTests: XCTestCase {
         }
         XCTAssertTrue(Tensor(unchecked: [1], [.nan]).sigmoid().scalars[0].isNaN)
     }
+
+    func testGELUAgreesWithDoublePrecision() {
+        var values: [Float] = [0, -0.0, 1e-30, -1e-30, 1e-4, -1e-4, 5, -5, 9, -9, 12, -12, 17, -17, 30, -30, 1e6]
+        var rng = RandomGenerator(seed: 23)
+        values += Tensor.normal([5_000], using: &rng).scalars.map { $0 * 4 }
+        let y = Tensor(unchecked: [values.count], values).gelu().scalars
+        for (v, got) in zip(values, y) {
+            let want = 0.5 * Double(v) * erfc(-Double(v) / 2.0.squareRoot())
+            XCTAssertEqual(Double(got), want, accuracy: 5e-7 * Swift.abs(want) + 1e-37, "gelu(\(v))")
+        }
+        let special = Tensor(unchecked: [3], [.infinity, -.infinity, .nan]).gelu().scalars
+        XCTAssertEqual(special[0], .infinity)
+        XCTAssertTrue(special[1].isNaN && special[2].isNaN, "−∞·0 and NaN, as the libm form gives")
+    }
 }
