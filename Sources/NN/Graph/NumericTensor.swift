@@ -74,9 +74,24 @@ struct NumericTensor {
         for (d, t) in zip(padded, target) where d != t && d != 1 {
             throw GraphError.invalidValue("shape \(shape) does not broadcast to \(target)")
         }
-        let inStrides = strides(padded)
-        return try mapIndices(target) { index in
-            zip(index, zip(padded, inStrides)).reduce(0) { $0 + ($1.1.0 == 1 ? 0 : $1.0 * $1.1.1) }
+        try checkBudget(target)
+        let n = target.reduce(1, *)
+        if padded == target { return Array(0..<n) }
+        guard n > 0 else { return [] }
+        // An odometer over the target that carries the source offset along (stride 0 on broadcast axes).
+        let step = zip(padded, strides(padded)).map { $0.0 == 1 ? 0 : $0.1 }
+        var index = [Int](repeating: 0, count: target.count), offset = 0
+        return [Int](unsafeUninitializedCapacity: n) { out, filled in
+            for i in 0..<n {
+                out[i] = offset
+                var k = target.count - 1
+                while k >= 0 {
+                    index[k] += 1; offset += step[k]
+                    if index[k] < target[k] { break }
+                    offset -= step[k] * target[k]; index[k] = 0; k -= 1
+                }
+            }
+            filled = n
         }
     }
 
@@ -101,9 +116,12 @@ struct NumericTensor {
                         _ f: ([Double]) throws -> Double) throws -> NumericTensor {
         let shape = try broadcastShape(operands.map(\.shape))
         let maps = try operands.map { try broadcastSources(from: $0.shape, to: shape) }
-        let n = shape.reduce(1, *)
-        var out = [Double](repeating: 0, count: n)
-        for i in 0..<n { out[i] = try f(operands.indices.map { operands[$0].values[maps[$0][i]] }) }
+        let n = shape.reduce(1, *), values = operands.map(\.values)
+        var out = [Double](repeating: 0, count: n), arguments = [Double](repeating: 0, count: operands.count)
+        for i in 0..<n {
+            for k in values.indices { arguments[k] = values[k][maps[k][i]] }
+            out[i] = try f(arguments)
+        }
         return NumericTensor(shape: shape, values: out, isInteger: integerResult)
     }
 }
