@@ -65,4 +65,18 @@ final class ExponentialKernelTests: XCTestCase {
         XCTAssertEqual(special[0], .infinity)
         XCTAssertTrue(special[1].isNaN && special[2].isNaN, "−∞·0 and NaN, as the libm form gives")
     }
+
+    func testErfAgreesWithDoublePrecision() {
+        var values: [Float] = [0, -0.0, 1e-30, -1e-30, 1e-4, 0.4999, 0.5, -0.5, 0.5001, 3, -3, 4, 10, -10]
+        var rng = RandomGenerator(seed: 24)
+        values += Tensor.normal([5_000], using: &rng).scalars.map { $0 * 2 }
+        let y = Tensor(unchecked: [values.count], values).erf().scalars
+        for (v, got) in zip(values, y) {
+            let want = Foundation.erf(Double(v))
+            XCTAssertEqual(Double(got), want, accuracy: 3e-7 * Swift.abs(want) + 1e-40, "erf(\(v))")
+        }
+        let special = Tensor(unchecked: [3], [.infinity, -.infinity, .nan]).erf().scalars
+        XCTAssertEqual(Array(special[0..<2]), [1, -1])
+        XCTAssertTrue(special[2].isNaN)
+    }
 }
