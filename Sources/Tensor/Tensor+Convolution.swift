@@ -1,4 +1,5 @@
 import CDenseKernels
+import CBLAS
 import Dispatch
 
 /// 2-D convolution by im2col + GEMM, with its backward pass.
@@ -148,6 +149,30 @@ extension Tensor {
         return chunks
     }
 
+    /// Fewer images than cores (batch 1): each product is split by output positions over the cores
+    /// instead (1 when the batch already fills them or the work is small).
+    static func columnSplit(images n: Int, columns l: Int, work: Int) -> Int {
+        let cores = ProcessInfoCores.serialOverride ? 1 : ProcessInfoCores.count
+        guard n < cores, work >= 2_000_000, l >= 64 else { return 1 }
+        return Swift.min(cores, l / 32)
+    }
+
+    /// C = A·B (+ C when beta is 1) with B's and C's `n` columns cut into `parts` ranges, one sgemm per
+    /// range on its own core (BLAS single-threaded inside). Each element is the same single-threaded
+    /// product of its row and column, so the result does not depend on `parts`.
+    static func gemmByColumns(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                              m: Int, n: Int, k: Int, beta: Float, parts: Int) {
+        if parts <= 1 { gemm(a, b, c, m: m, n: n, k: k, beta: beta); return }
+        let per = ((n + parts - 1) / parts + 15) / 16 * 16
+        nonisolated(unsafe) let a = a, b = b, c = c
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let lo = p * per, hi = Swift.min(n, lo + per)
+            guard lo < hi else { return }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(hi - lo), Int32(k), 1, a, Int32(k),
+                        b + lo, Int32(n), beta, c + lo, Int32(n))
+        }
+    }
+
     /// Convolution forward pass.
     public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?,
                               geometry g: Conv2dGeometry) throws -> Tensor {
@@ -163,6 +188,7 @@ extension Tensor {
                 out.withUnsafeMutableBufferPointer { op in
                     nonisolated(unsafe) let xb = xp.baseAddress!, wb = wp.baseAddress!, ob = op.baseAddress!
                     let biasValues = bias?.scalars
+                    let columnParts = columnSplit(images: n, columns: l, work: n * o * l * cg * kk)
                     _ = perCoreImages(n, work: n * o * l * cg * kk) { _, images in
                         var cols = [Float](repeating: 0, count: cg * kk * l)
                         cols.withUnsafeMutableBufferPointer { cp in
@@ -177,8 +203,8 @@ extension Tensor {
                                             for j in 0..<l { dst[oc * l + j] = bv }
                                         }
                                     }
-                                    gemm(wb + gi * og * cg * kk, cp.baseAddress!, dst, m: og, n: l, k: cg * kk,
-                                         beta: biasValues == nil ? 0 : 1)
+                                    gemmByColumns(wb + gi * og * cg * kk, cp.baseAddress!, dst, m: og, n: l,
+                                                  k: cg * kk, beta: biasValues == nil ? 0 : 1, parts: columnParts)
                                 }
                             }
                         }

@@ -88,4 +88,24 @@ final class DenseKernelTests: XCTestCase {
         XCTAssertEqual(g.scalars, [0, 0, 0, 4, 0, 6])
         XCTAssertThrowsError(try Tensor.reluBackward(Tensor([1]), output: y))
     }
+
+    /// At batch 1 the product is split by output positions over the cores: within float rounding of a
+    /// batch, where each image's product runs whole on one core, and the same on every run.
+    func testBatchOneConvolutionSplitByColumnsAgreesWithTheWholeProduct() throws {
+        var rng = RandomGenerator(seed: 14)
+        for (c, o, k, p, h) in [(16, 32, 3, 1, 28), (3, 64, 7, 3, 45), (64, 16, 1, 0, 30)] {
+            let x = Tensor.normal([2, c, h, h], using: &rng), w = Tensor.normal([o, c, k, k], using: &rng)
+            let b = Tensor.normal([o], using: &rng)
+            let geo = Conv2dGeometry(kernel: (k, k), padding: (p, p))
+            let both = try Tensor.conv2d(x, weight: w, bias: b, geometry: geo)
+            for img in 0..<2 {
+                let image = try x.slice(axis: 0, start: img, end: img + 1)
+                let one = try Tensor.conv2d(image, weight: w, bias: b, geometry: geo)
+                XCTAssertEqual(one.scalars, try Tensor.conv2d(image, weight: w, bias: b, geometry: geo).scalars)
+                let whole = Array(both.scalars[(img * one.count)..<((img + 1) * one.count)])
+                let worst = zip(one.scalars, whole).map { Swift.abs($0 - $1) / (1 + Swift.abs($1)) }.max() ?? 0
+                XCTAssertLessThan(worst, 1e-5, "\(c) → \(o), \(k)×\(k), image \(img)")
+            }
+        }
+    }
 }
