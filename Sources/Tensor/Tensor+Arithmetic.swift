@@ -123,18 +123,7 @@ extension Tensor {
     }
     public func tanh() -> Tensor { map { Foundation_tanh($0) } }
     /// 1 / (1 + e^−x) through the C kernel ``prune_sigmoid_f32`` (within 2 ulp of ``sigmoid(_:)``).
-    public func sigmoid() -> Tensor {
-        let out = [Float](unsafeUninitializedCapacity: count) { buf, filled in
-            scalars.withUnsafeBufferPointer { p in
-                nonisolated(unsafe) let src = p.baseAddress, dst = buf.baseAddress
-                parallelChunks(p.count, grain: 65_536) { r in
-                    prune_sigmoid_f32(src.map { $0 + r.lowerBound }, dst.map { $0 + r.lowerBound }, Int64(r.count))
-                }
-            }
-            filled = count
-        }
-        return Tensor(unchecked: shape, out)
-    }
+    public func sigmoid() -> Tensor { elementwise(prune_sigmoid_f32) }
     public func square() -> Tensor { map { $0 * $0 } }
     public func pow(_ p: Float) -> Tensor {
         if p == 2 { return square() }
@@ -142,25 +131,18 @@ extension Tensor {
     }
     /// The exact GELU, x·Φ(x) with Φ the standard normal CDF (Hendrycks & Gimpel 2016), through the C
     /// kernel ``prune_gelu_f32`` (within 5e-7 relative of ``gelu(_:)``).
-    public func gelu() -> Tensor {
-        let out = [Float](unsafeUninitializedCapacity: count) { buf, filled in
-            scalars.withUnsafeBufferPointer { p in
-                nonisolated(unsafe) let src = p.baseAddress, dst = buf.baseAddress
-                parallelChunks(p.count, grain: 65_536) { r in
-                    prune_gelu_f32(src.map { $0 + r.lowerBound }, dst.map { $0 + r.lowerBound }, Int64(r.count))
-                }
-            }
-            filled = count
-        }
-        return Tensor(unchecked: shape, out)
-    }
+    public func gelu() -> Tensor { elementwise(prune_gelu_f32) }
     /// Error function, elementwise, through the C kernel ``prune_erf_f32`` (within 3e-7 relative of libm).
-    public func erf() -> Tensor {
+    public func erf() -> Tensor { elementwise(prune_erf_f32) }
+    /// `kernel(x, y, n)` over the scalars, in chunks of 64 K split over the cores (elementwise, so the
+    /// result does not depend on the split).
+    private func elementwise(_ kernel: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int64) -> Void)
+        -> Tensor {
         let out = [Float](unsafeUninitializedCapacity: count) { buf, filled in
             scalars.withUnsafeBufferPointer { p in
                 nonisolated(unsafe) let src = p.baseAddress, dst = buf.baseAddress
                 parallelChunks(p.count, grain: 65_536) { r in
-                    prune_erf_f32(src.map { $0 + r.lowerBound }, dst.map { $0 + r.lowerBound }, Int64(r.count))
+                    kernel(src.map { $0 + r.lowerBound }, dst.map { $0 + r.lowerBound }, Int64(r.count))
                 }
             }
             filled = count
