@@ -1,4 +1,4 @@
-// See prune_dense_kernels.h: softmax rows, the logistic sigmoid and GELU through one vectorizable exp.
+// See prune_dense_kernels.h: softmax rows, the logistic sigmoid, GELU and Erf through one vectorizable exp.
 #include "prune_dense_kernels.h"
 
 #include <math.h>
@@ -45,21 +45,8 @@ void prune_softmax_rows_f32(const float *restrict x, float *restrict y, int64_t 
         for (int64_t k = 0; k < len; k++) m = xr[k] > m ? xr[k] : m;
         for (int64_t k = 0; k < len; k++) m = xr[k] != xr[k] ? xr[k] : m;  // a NaN in the row poisons it
         if (m == -INFINITY) m = 0;  // all −∞: every exp is 0 and the row becomes NaN, as 0/0
-        float lane[16] = {0};
-        int64_t k = 0;
-        for (; k + 16 <= len; k += 16)
-            for (int j = 0; j < 16; j++) {
-                const float e = exp_nonpositive(xr[k + j] - m);
-                yr[k + j] = e;
-                lane[j] += e;
-            }
-        for (int j = 0; k < len; k++, j++) {
-            const float e = exp_nonpositive(xr[k] - m);
-            yr[k] = e;
-            lane[j] += e;
-        }
-        float s = 0;
-        for (int j = 0; j < 16; j++) s += lane[j];
+        for (int64_t k = 0; k < len; k++) yr[k] = exp_nonpositive(xr[k] - m);
+        const float s = prune_sum_f32(yr, len);
         if (log) {
             const float shift = m + logf(s);
             for (int64_t i = 0; i < len; i++) yr[i] = xr[i] - shift;
@@ -102,7 +89,7 @@ static inline float erfc_of_scaled(float ax) {
     const float n = __builtin_roundevenf(clamped * log2e);
     const float r = (((-z2 - n * ln2_hi) + p) - n * ln2_lo) - delta;
     const float e = t * scaled_exp(r, n);
-    return (a < -87.3f) | (z > 12.0f) ? 0.0f : e;  // below 1e-38 (and no inf·0 at z = ∞)
+    return ((a < -87.3f) | (z > 12.0f)) ? 0.0f : e;  // below 1e-38 (and no inf·0 at z = ∞)
 }
 
 PRUNE_CLONES

@@ -30,8 +30,9 @@ enum LowestSelection {
         return remove
     }
 
+    /// Sets `mask` for one row's lowest scores: its lowest fraction, or the M − N lowest of each run of M.
     static func markRow(_ row: UnsafeBufferPointer<Double>, into mask: UnsafeMutableBufferPointer<Bool>,
-                                sparsity: OneShotSparsity) {
+                        sparsity: OneShotSparsity) {
         switch sparsity {
         case .unstructured(let s):
             markLowest(row, count: Int((s * Double(row.count)).rounded()), into: mask)

@@ -158,8 +158,8 @@ extension Tensor {
     }
 
     /// C = A·B (+ C when beta is 1) with B's and C's `n` columns cut into `parts` ranges, one sgemm per
-    /// range on its own core (BLAS single-threaded inside). Each element is the same single-threaded
-    /// product of its row and column, so the result does not depend on `parts`.
+    /// range on its own core (BLAS single-threaded inside). The ranges' edge kernels round differently
+    /// from one whole product, so the result is within float rounding of it, and fixed for a given `parts`.
     static func gemmByColumns(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                               m: Int, n: Int, k: Int, beta: Float, parts: Int) {
         if parts <= 1 { gemm(a, b, c, m: m, n: n, k: k, beta: beta); return }
@@ -188,8 +188,9 @@ extension Tensor {
                 out.withUnsafeMutableBufferPointer { op in
                     nonisolated(unsafe) let xb = xp.baseAddress!, wb = wp.baseAddress!, ob = op.baseAddress!
                     let biasValues = bias?.scalars
-                    let columnParts = columnSplit(images: n, columns: l, work: n * o * l * cg * kk)
-                    _ = perCoreImages(n, work: n * o * l * cg * kk) { _, images in
+                    let work = n * o * l * cg * kk
+                    let columnParts = columnSplit(images: n, columns: l, work: work)
+                    _ = perCoreImages(n, work: work) { _, images in
                         var cols = [Float](repeating: 0, count: cg * kk * l)
                         cols.withUnsafeMutableBufferPointer { cp in
                             for img in images {
