@@ -41,7 +41,8 @@ extension Variable {
         var visited = Set<ObjectIdentifier>()
         var stack: [(Variable, Int)] = [(self, 0)]
         visited.insert(ObjectIdentifier(self))
-        while var (node, next) = stack.popLast() {
+        while let (node, start) = stack.popLast() {
+            var next = start
             var pushedChild = false
             while next < node.parents.count {
                 let p = node.parents[next]

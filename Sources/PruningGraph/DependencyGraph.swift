@@ -12,7 +12,8 @@ public enum StructuredPruningError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .noRemovableChannels: return "the model has no channels that can be removed"
         case .unknownLayer(let p, let t):
-            return "\(p.isEmpty ? "<root>" : p): layer type \(t) is unknown to structured pruning (conform it to ChannelPrunable or ChannelPassThrough)"
+            return "\(p.isEmpty ? "<root>" : p): layer type \(t) is unknown to structured pruning "
+                + "(conform it to ChannelPrunable or ChannelPassThrough)"
         case .invalid(let m): return m
         }
     }
@@ -35,7 +36,8 @@ public final class DependencyGraph {
         public internal(set) var outExpansion = 1
         public let outChannels: Int
         public let expansion: Int
-        /// kh·kw (1 for Linear), output positions per example (1 for Linear), whether depthwise, whether it has a bias.
+        /// kh·kw (1 for Linear), output positions per example (1 for Linear), whether depthwise, whether it
+        /// has a bias.
         public let kernelArea: Int
         public let positions: Int
         public let depthwise: Bool
@@ -59,6 +61,11 @@ public final class DependencyGraph {
     /// The segments of packed projections cut by a Split, by layer path: each segment's space and
     /// outputs per channel (``ProjectionSegment``).
     var segmentOutputs: [String: [(space: Space, expansion: Int)]] = [:]
+    /// Packed projections cut by a Split into equal parts with no sizes to rewrite (opset 18's
+    /// `num_outputs`), by layer path: their segments must lose the same channels.
+    var evenSplits = Set<String>()
+    /// Flows decided ahead of their node (the Gathers that pick a packed projection's segments).
+    var presetFlows: [String: Flow] = [:]
     /// Integer constants a Reshape rewrite already uses in this trace (a second user gets a copy).
     var claimedConstants = Set<String>()
     /// For each integer Concat output seen while tracing a graph: its inputs and their lengths.
@@ -95,8 +102,12 @@ public final class DependencyGraph {
             layers = pendingLayers.map {
                 var l = TracedLayer(path: $0.path, inGroup: resolve($0.inSpace), inChannels: $0.inC,
                                     outGroup: $0.depthwise ? resolve($0.inSpace) : resolve($0.outSpace),
-                                    outChannels: $0.outC, expansion: $0.expansion, kernelArea: $0.k, positions: $0.positions, depthwise: $0.depthwise, hasBias: $0.bias)
-                if let r = outRegroupings[$0.path], let g = resolve(r.space) { l.outGroup = g; l.outExpansion = r.expansion }
+                                    outChannels: $0.outC, expansion: $0.expansion, kernelArea: $0.k,
+                                    positions: $0.positions, depthwise: $0.depthwise, hasBias: $0.bias)
+                if let r = outRegroupings[$0.path], let g = resolve(r.space) {
+                    l.outGroup = g
+                    l.outExpansion = r.expansion
+                }
                 l.inputPositions = inputPositionsByPath[$0.path] ?? 0
                 l.outSegments = (segmentOutputs[$0.path] ?? []).map { seg in
                     (resolve(seg.space), seg.expansion, seg.space.root.group.channels * seg.expansion)
@@ -105,15 +116,27 @@ public final class DependencyGraph {
             } + pendingNorms.map {
                 var l = TracedLayer(path: $0.path, inGroup: resolve($0.space), inChannels: $0.channels,
                                     outGroup: resolve($0.space),
-                                    outChannels: $0.channels, expansion: 1, kernelArea: 0, positions: 0, depthwise: false, hasBias: false)
+                                    outChannels: $0.channels, expansion: 1, kernelArea: 0, positions: 0,
+                                    depthwise: false, hasBias: false)
                 l.normalization = true
                 return l
             }
         }
+        fixUnevenSplits()
         for s in spaces {
             let r = s.root
             guard seen.insert(ObjectIdentifier(r)).inserted else { continue }
             if !r.fixed && !r.group.producers.isEmpty { groups.append(r.group) }
+        }
+    }
+
+    /// A Split into equal parts stays equal only if its segments are pruned together (q, k and v of
+    /// one attention, whose heads the products merge): otherwise their channels are fixed.
+    private func fixUnevenSplits() {
+        for path in evenSplits {
+            let roots = (segmentOutputs[path] ?? []).map(\.space.root)
+            guard let first = roots.first, !roots.allSatisfy({ $0 === first }) else { continue }
+            for r in roots { fix(r) }
         }
     }
 
@@ -133,7 +156,8 @@ public final class DependencyGraph {
         let ra = a.root, rb = b.root
         if ra === rb { return ra }
         guard ra.group.channels == rb.group.channels else {
-            throw StructuredPruningError.invalid("a residual addition joins \(ra.group.channels) and \(rb.group.channels) channels")
+            throw StructuredPruningError.invalid(
+                "a residual addition joins \(ra.group.channels) and \(rb.group.channels) channels")
         }
         rb.parent = ra
         ra.group.members += rb.group.members
@@ -154,8 +178,12 @@ public final class DependencyGraph {
                 var m = member
                 let r = p.root
                 m.before = []; m.after = []; m.fixedBefore = 0; m.fixedAfter = 0
-                for q in leaves[..<i] { if q.root.fixed { m.fixedBefore += q.root.group.channels } else { m.before.append(q.root.group) } }
-                for q in leaves[(i + 1)...] { if q.root.fixed { m.fixedAfter += q.root.group.channels } else { m.after.append(q.root.group) } }
+                for q in leaves[..<i] {
+                    if q.root.fixed { m.fixedBefore += q.root.group.channels } else { m.before.append(q.root.group) }
+                }
+                for q in leaves[(i + 1)...] {
+                    if q.root.fixed { m.fixedAfter += q.root.group.channels } else { m.after.append(q.root.group) }
+                }
                 r.group.members.append(m)
             }
             return
@@ -230,7 +258,9 @@ public final class DependencyGraph {
         let positions = y.value.count / max(outC, 1)   // per example: the example batch is one
         switch layer.channelTransform {
         case .mixing(let k, let bias):
-            guard k == 1 || expansion == 1 else { throw StructuredPruningError.invalid("\(path): a convolution after a flatten") }
+            guard k == 1 || expansion == 1 else {
+                throw StructuredPruningError.invalid("\(path): a convolution after a flatten")
+            }
             add(space, GroupMember(path: path, layer: layer, role: .consumer, expansion: expansion))
             let out = newSpace(channels: outC)
             pendingLayers.append((path, space, out, layer.prunableInChannels / max(expansion, 1), outC, expansion, k,

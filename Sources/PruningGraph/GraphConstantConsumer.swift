@@ -26,17 +26,20 @@ final class ConstantEntryRewrite: GraphConstantConsumer {
     let graph: GraphModel
     let constant: String
     let index: Int
+    /// How many times the channels repeat along the extent (heads folded into a batch axis: N).
+    let repeats: Int
     private(set) var channels: Int
     var isTraining = false
 
-    init(graph: GraphModel, constant: String, index: Int, channels: Int) {
+    init(graph: GraphModel, constant: String, index: Int, channels: Int, repeats: Int = 1) {
         self.graph = graph; self.constant = constant; self.index = index; self.channels = channels
+        self.repeats = repeats
     }
 
     func pruneInChannels(keeping k: [Int]) {
         guard case .integer(var t)? = graph.constants[constant], index < t.values.count else { return }
-        t.values[index] = k.count
+        t.values[index] = k.count * repeats
         graph.constants[constant] = .integer(t)
-        channels = k.count
+        channels = k.count * repeats
     }
 }

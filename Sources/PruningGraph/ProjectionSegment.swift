@@ -14,11 +14,15 @@ final class PackedProjection {
     let sizeEntries: [ConstantEntryRewrite]
     /// Reshape target entries that hold the projection's whole output width.
     let widthEntries: [ConstantEntryRewrite]
+    /// Reshape target entries that hold the width of every segment (equal segments: [T, N, 3, E]).
+    let segmentWidthEntries: [ConstantEntryRewrite]
 
     init(layer: any ChannelPrunable & PrunableWeightLayer, path: String, sizes: [Int],
-         sizeEntries: [ConstantEntryRewrite], widthEntries: [ConstantEntryRewrite]) {
+         sizeEntries: [ConstantEntryRewrite], widthEntries: [ConstantEntryRewrite],
+         segmentWidthEntries: [ConstantEntryRewrite] = []) {
         self.layer = layer; self.path = path; self.sizes = sizes
         self.sizeEntries = sizeEntries; self.widthEntries = widthEntries
+        self.segmentWidthEntries = segmentWidthEntries
     }
 
     func offset(_ segment: Int) -> Int { sizes[..<segment].reduce(0, +) }
@@ -34,6 +38,7 @@ final class PackedProjection {
         sizes[s] = keep.count
         if s < sizeEntries.count { sizeEntries[s].pruneInChannels(keeping: keep) }
         for entry in widthEntries { entry.pruneInChannels(keeping: Array(0..<sizes.reduce(0, +))) }
+        for entry in segmentWidthEntries { entry.pruneInChannels(keeping: Array(0..<keep.count)) }
     }
 
     /// The rows of one segment of the projection's weight.

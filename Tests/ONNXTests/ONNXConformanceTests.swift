@@ -63,6 +63,10 @@ final class ONNXConformanceTests: XCTestCase {
             let cases = report.results.filter { $0.name.hasPrefix("test_" + prefix) }
             XCTAssert(cases.contains { $0.outcome == .passed }, "some node test test_\(prefix)* passes")
         }
+        // ConvTranspose in 1-D and 2-D: pads, output_shape, auto_pad, dilations, kernel_shape (not 3-D).
+        let transposed = report.results.filter { $0.name.hasPrefix("test_convtranspose") && !$0.name.hasSuffix("_3d") }
+        XCTAssertGreaterThanOrEqual(transposed.count, 9)
+        XCTAssertEqual(transposed.filter { $0.outcome != .passed }.map(\.name), [])
     }
 
     /// The runner can fail: a node test whose expected output is altered is reported failed.
@@ -91,7 +95,8 @@ final class ONNXConformanceTests: XCTestCase {
     }
 
     /// Hugging Face transformers exports (scripts/onnx/export_transformers_fixtures.py: BERT, DistilBERT,
-    /// RoBERTa, GPT-2, Llama with grouped-query attention, ViT, Swin, ConvNeXt, RegNet, EfficientNet;
+    /// RoBERTa, GPT-2, Llama with grouped-query attention, ViT, Swin, ConvNeXt, RegNet, EfficientNet,
+    /// PyTorch's nn.TransformerEncoder;
     /// TorchScript and dynamo exporters, opsets 14-18; int64 token ids, masks, token types and
     /// positions) match onnxruntime's outputs to 1e-5.
     func testTransformersExportsMatchOnnxruntime() throws {
@@ -102,7 +107,7 @@ final class ONNXConformanceTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(report.results.count, 14)
         XCTAssertEqual(report.passed.count, report.results.count, report.markdown)
         for family in ["bert", "distilbert", "roberta", "gpt2", "llama_gqa", "vit", "swin", "convnext", "regnet",
-                       "efficientnet"] {
+                       "efficientnet", "torch_encoder"] {
             XCTAssert(report.passed.contains { $0.hasPrefix(family + "_") }, "\(family) is covered")
         }
     }

@@ -46,13 +46,18 @@ final class TransformersExportTests: XCTestCase {
             let result = try pruner.prune(model.graph, example: example)
             let groups = result.groups.map { "\($0.channelsBefore)→\($0.channelsAfter)" }.joined(separator: " ")
             print("\(name): groups \(groups), parameters \(result.parametersBefore) → \(result.parametersAfter)")
-            if ["bert_torchscript", "distilbert_torchscript", "roberta_torchscript", "vit_torchscript",
-                "gpt2_torchscript"].contains(where: name.hasPrefix) {
+            if ["bert_", "distilbert_", "roberta_", "vit_", "gpt2_", "torch_encoder_"].contains(where: name.hasPrefix) {
                 // The 4 attention heads of each layer are a group: q, k, v rows and output columns go together
-                // (GPT-2: the segments of its packed c_attn projection that a Split cuts into q, k and v).
+                // (GPT-2: the segments of its packed c_attn projection that a Split cuts into q, k and v;
+                // dynamo exports: the key's heads pass through the batch axis, [N, H, T, d] → [N·H, T, d];
+                // nn.MultiheadAttention: one packed in-projection reshaped to [T, N, 3, E] and cut by Gathers).
                 XCTAssertEqual(result.groups.filter { $0.channelsBefore == 4 && $0.channelsAfter == 2 }.count, 2, name)
             }
-            if name.hasPrefix("llama_gqa_torchscript") {
+            if name.hasPrefix("swin_") {
+                // Window attention: 2 heads per stage, the relative position bias [heads, w², w²] sliced with them.
+                XCTAssertEqual(result.groups.filter { $0.channelsBefore == 2 && $0.channelsAfter == 1 }.count, 2, name)
+            }
+            if name.hasPrefix("llama_gqa_") {
                 // Grouped-query attention, 4 query heads sharing 2 key/value heads: each layer's group is the
                 // key/value heads, each with its 2 query heads (q rows, k and v rows, output columns).
                 XCTAssertEqual(result.groups.filter { $0.channelsBefore == 2 && $0.channelsAfter == 1 }.count, 2, name)
@@ -80,7 +85,7 @@ final class TransformersExportTests: XCTestCase {
     func testUnstructuredAndTwoFourExportsHoldExactlyTheMaskedZeros() throws {
         try OnnxRuntimePeer.requireAvailable()
         let cases = try FileManager.default.contentsOfDirectory(atPath: Self.folder).sorted()
-        for name in cases where name.contains("torchscript") {
+        for name in cases {
             for pattern in [SparsityPattern.unstructured, .nOfM(n: 2, m: 4)] {
                 let model = try ONNXModel.load("\(Self.folder)/\(name)/model.onnx")
                 let feeds = try inputs(model, case: name)

@@ -51,6 +51,24 @@ def image_inputs(size=32, channels=3):
     return [("pixel_values", torch.randn(2, channels, size, size, generator=g))]
 
 
+class TorchEncoder(torch.nn.Module):
+    """PyTorch's own `nn.TransformerEncoder` (2 layers, 4 heads, batch first): its attention is
+    `nn.MultiheadAttention`, whose q, k and v come from one packed in-projection."""
+    def __init__(self):
+        super().__init__()
+        layer = torch.nn.TransformerEncoderLayer(d_model=32, nhead=4, dim_feedforward=64, dropout=0.0,
+                                                 batch_first=True)
+        self.encoder = torch.nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False)
+
+    def forward(self, inputs_embeds):
+        return (self.encoder(inputs_embeds),)
+
+
+def embedding_inputs(length=7, width=32):
+    g = torch.Generator().manual_seed(3)
+    return [("inputs_embeds", torch.randn(2, length, width, generator=g))]
+
+
 def models():
     torch.manual_seed(0)
     small = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64)
@@ -71,6 +89,7 @@ def models():
     yield "vit", tf.ViTModel(tf.ViTConfig(image_size=32, patch_size=8, **small)), image_inputs(), [14, 18]
     yield "swin", tf.SwinModel(tf.SwinConfig(image_size=32, patch_size=4, embed_dim=16, depths=[1, 1],
                                              num_heads=[2, 2], window_size=4)), image_inputs(), [17]
+    yield "torch_encoder", TorchEncoder(), embedding_inputs(), [18]
     yield "convnext", tf.ConvNextModel(tf.ConvNextConfig(num_channels=3, hidden_sizes=[8, 16], depths=[1, 1],
                                                          num_stages=2)), image_inputs(), [17]
     yield "regnet", tf.RegNetModel(tf.RegNetConfig(embedding_size=8, hidden_sizes=[8, 16], depths=[1, 1],

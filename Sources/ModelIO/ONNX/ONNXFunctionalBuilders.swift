@@ -4,8 +4,8 @@ import PruneNN
 import PruneTensor
 
 /// Conv, Gemm, BatchNormalization and LayerNormalization whose weights are computed in the graph
-/// (or fed as inputs) rather than stored: they run as plain differentiable operators; only
-/// stored weights become prunable layers.
+/// (or fed as inputs) rather than stored, and ConvTranspose: they run as plain differentiable
+/// operators; only stored weights of the others become prunable layers.
 enum ONNXFunctionalBuilders {
     static func node(_ c: ONNXNodeContext, _ op: any GraphOperator) -> ONNXBuiltNode {
         ONNXBuiltNode(op: op, inputs: Array(c.node.input), outputs: Array(c.node.output.prefix(1)))
@@ -18,6 +18,28 @@ enum ONNXFunctionalBuilders {
         guard kernel.count == 2 else { throw c.unsupported("\(kernel.count)-D convolution") }
         let (geometry, padding) = try c.convolutionGeometry(kernel: kernel, groups: c.int("group", 1))
         return node(c, FunctionalConvOperator(geometry: geometry, padding: padding))
+    }
+
+    /// ConvTranspose (1-D and 2-D): its weight stays a graph value (channels through it are fixed).
+    static func convTranspose(_ c: ONNXNodeContext) throws -> ONNXBuiltNode {
+        let weight = try c.floatInitializer(1)
+        let spatial = c.ints("kernel_shape")?.count ?? c.state.declaredRanks[c.input(1)].map { $0 - 2 }
+            ?? c.state.declaredRanks[c.input(0)].map { $0 - 2 } ?? c.ints("strides")?.count
+        if let spatial, spatial != 1 && spatial != 2 { throw c.unsupported("\(spatial)-D ConvTranspose") }
+        let autoPad = c.string("auto_pad") ?? "NOTSET"
+        guard ["NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"].contains(autoPad) else {
+            throw c.fail("auto_pad \(autoPad) is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER")
+        }
+        if let kernel = c.ints("kernel_shape"), let weight, kernel != Array(weight.shape[2...]) {
+            throw c.fail("kernel_shape \(kernel) does not fit the weight \(weight.shape)")
+        }
+        let group = c.int("group", 1)
+        guard group > 0 else { throw c.fail("group \(group) must be positive") }
+        let attributes = ConvTransposeOperator.Attributes(
+            strides: c.ints("strides") ?? [], dilations: c.ints("dilations") ?? [],
+            outputPadding: c.ints("output_padding") ?? [], group: group,
+            pads: autoPad == "VALID" ? nil : c.ints("pads"), outputShape: c.ints("output_shape"), autoPad: autoPad)
+        return node(c, ConvTransposeOperator(attributes))
     }
 
     static func gemm(_ c: ONNXNodeContext) throws -> ONNXBuiltNode {

@@ -29,6 +29,8 @@ final class ONNXImportState {
     var nodes: [Onnx_NodeProto] = []
     /// Element types the model declares for its values (graph inputs, outputs, value infos, initializers).
     var declaredTypes: [String: Int32] = [:]
+    /// The rank each graph input, output, annotated value and initializer is declared with.
+    var declaredRanks: [String: Int] = [:]
     var graphOutputs: Set<String> = []
     /// Outputs of Transpose nodes that only turn a 2-D weight initializer for one MatMul (PyTorch's
     /// exporter without constant folding): output name → the initializer. The MatMul's Linear

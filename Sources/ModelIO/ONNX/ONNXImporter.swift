@@ -38,8 +38,12 @@ enum ONNXImporter {
         state.nodes = Array(graph.node)
         for v in graph.input + graph.output + graph.valueInfo where v.type.tensorType.elemType != 0 {
             state.declaredTypes[v.name] = v.type.tensorType.elemType
+            if v.type.tensorType.hasShape { state.declaredRanks[v.name] = v.type.tensorType.shape.dim.count }
         }
-        for (name, t) in state.initializers { state.declaredTypes[name] = t.dataType }
+        for (name, t) in state.initializers {
+            state.declaredTypes[name] = t.dataType
+            state.declaredRanks[name] = t.dims.count
+        }
         state.graphOutputs = Set(graph.output.map(\.name))
         for (i, n) in graph.node.enumerated() {
             for name in n.input where !name.isEmpty { state.consumers[name, default: []].append(i) }

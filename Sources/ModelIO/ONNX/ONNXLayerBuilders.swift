@@ -7,6 +7,7 @@ import PruneTensor
 enum ONNXLayerBuilders {
     static let all: [String: ONNXPlainBuilders.Builder] = [
         "Conv": conv, "Gemm": gemm, "MatMul": matMul, "BatchNormalization": batchNorm, "LayerNormalization": layerNorm,
+        "ConvTranspose": ONNXFunctionalBuilders.convTranspose,
     ]
 
     static func conv(_ c: ONNXNodeContext) throws -> ONNXBuiltNode {
