@@ -26,6 +26,7 @@ public protocol SparseConvertible: Module {
 
 extension SparseConversion {
     /// Replaces every convertible layer of `model` that is sparse enough; returns what became of each.
+    /// A layer kept dense has its masks folded into its weights (``Parameter/bake()``).
     @discardableResult
     public func apply(to model: any Module, minimumSparsity: Double) throws -> [(path: String, format: String)] {
         var replaced: [(String, String)] = []
@@ -33,7 +34,13 @@ extension SparseConversion {
             guard let layer = m as? any SparseConvertible,
                   let replacement = try layer.sparseReplacement(self,
                                                                 minimumSparsity: minimumSparsity) else { continue }
-            if let module = replacement.module { try model.replaceModule(at: path, with: module) }
+            if let module = replacement.module {
+                try model.replaceModule(at: path, with: module)
+            } else {
+                // Kept dense for inference: its pruned zeros are stored, so forward passes no longer
+                // multiply the weight by its mask (one pass over every weight per call, per token).
+                for p in layer.parameters().map(\.parameter) where p.mask != nil { p.bake() }
+            }
             replaced.append((path, replacement.format))
         }
         return replaced

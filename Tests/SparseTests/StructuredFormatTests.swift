@@ -100,4 +100,23 @@ final class StructuredFormatTests: XCTestCase {
             XCTAssertEqual(y.shape, [5, 1, 96], "leading axes are kept")
         }
     }
+
+    /// A pruned layer that stays dense (no sparse format to try) keeps its outputs, but its mask is
+    /// folded into the weight: inference no longer multiplies the weight by the mask on every call.
+    func testALayerKeptDenseStoresItsZerosInsteadOfItsMask() throws {
+        var rng = RandomGenerator(seed: 3)
+        let model = Sequential(named: [("fc", Linear(32, 16, rng: &rng))])
+        let fc = try XCTUnwrap(model.module(at: "fc") as? Linear)
+        fc.weight.mask = Tensor(unchecked: [16, 32], (0..<512).map { $0 % 3 == 0 ? 1 : 0 })
+        let x = Tensor.normal([4, 32], using: &rng)
+        let before = try withNoGrad { try model.forward(Variable(x)).value }
+        let converted = try SparseLinear.convert(model, minimumSparsity: 0.5,
+                                                 chooser: SparseFormatChooser(batch: 4, candidates: []))
+        XCTAssertEqual(converted.map(\.format), ["dense"])
+        XCTAssertTrue(try model.module(at: "fc") is Linear)
+        XCTAssertNil(fc.weight.mask)
+        XCTAssertEqual(fc.weight.value.scalars.filter { $0 == 0 }.count, 512 - 171)
+        let after = try withNoGrad { try model.forward(Variable(x)).value }
+        XCTAssertEqual(after.scalars, before.scalars)
+    }
 }

@@ -1,0 +1,58 @@
+import PruneTensor
+import XCTest
+
+/// Products with one row or one column go through BLAS sgemv: every transposition, alpha and beta
+/// against the product summed in Double.
+final class MatrixVectorProductTests: XCTestCase {
+    func reference(_ a: [Float], _ b: [Float], _ c: [Float], m: Int, n: Int, k: Int, transA: Bool, transB: Bool,
+                   alpha: Float, beta: Float) -> [Double] {
+        (0..<(m * n)).map { idx in
+            let i = idx / n, j = idx % n
+            var s = 0.0
+            for p in 0..<k {
+                let av = transA ? a[p * m + i] : a[i * k + p], bv = transB ? b[j * k + p] : b[p * n + j]
+                s += Double(av) * Double(bv)
+            }
+            return Double(alpha) * s + Double(beta) * Double(c[idx])
+        }
+    }
+
+    func testRowAndColumnProductsInEveryTransposition() {
+        var rng = RandomGenerator(seed: 5)
+        for (m, n, k) in [(1, 37, 53), (41, 1, 29), (1, 1, 64), (1, 3072, 768)] {
+            for transA in [false, true] {
+                for transB in [false, true] {
+                    for (alpha, beta) in [(Float(1), Float(0)), (0.5, 1), (-2, 0.25)] {
+                        let a = (0..<(m * k)).map { _ in rng.nextUniform() * 2 - 1 }
+                        let b = (0..<(k * n)).map { _ in rng.nextUniform() * 2 - 1 }
+                        var c = (0..<(m * n)).map { _ in rng.nextUniform() * 2 - 1 }
+                        let expected = reference(a, b, c, m: m, n: n, k: k, transA: transA, transB: transB,
+                                                 alpha: alpha, beta: beta)
+                        a.withUnsafeBufferPointer { pa in
+                            b.withUnsafeBufferPointer { pb in
+                                c.withUnsafeMutableBufferPointer { pc in
+                                    Tensor.gemm(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k,
+                                                transA: transA, transB: transB, alpha: alpha, beta: beta)
+                                }
+                            }
+                        }
+                        let worst = zip(c, expected).map { abs(Double($0) - $1) }.max() ?? 0
+                        XCTAssertLessThan(worst, 1e-4 * Double(k).squareRoot(),
+                                          "\(m)×\(n)×\(k) transA \(transA) transB \(transB) α \(alpha) β \(beta)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// A Linear at batch 1 gives the row its batch-2 product gives, to float rounding.
+    func testBatchOneMatchesTheSameRowOfABatch() throws {
+        var rng = RandomGenerator(seed: 6)
+        let w = Tensor(unchecked: [300, 200], (0..<60_000).map { _ in rng.nextUniform() - 0.5 })
+        let x = Tensor(unchecked: [2, 200], (0..<400).map { _ in rng.nextUniform() - 0.5 })
+        let both = try Tensor.matmul(x, w, transposeB: true)
+        let one = try Tensor.matmul(try x.slice(axis: 0, start: 1, end: 2), w, transposeB: true)
+        let row = Array(both.scalars[300...])
+        XCTAssertLessThan(zip(one.scalars, row).map { abs($0 - $1) }.max() ?? 1, 1e-5)
+    }
+}
