@@ -12,8 +12,7 @@ extension DependencyGraph {
     /// segments and presets the Gathers' flows; false when the Reshape is something else.
     func packSegmentsAlongAxis(_ node: GraphNode, flow f: Flow, inShape: [Int], outShape: [Int],
                                graph: GraphModel) -> Bool {
-        guard node.op is ReshapeOperator, f.expansion == 1, f.folded == 1,
-              let index = graph.nodes.firstIndex(where: { $0.name == node.name }) else { return false }
+        guard node.op is ReshapeOperator, f.expansion == 1, f.folded == 1 else { return false }
         let c = inShape[f.axis]
         let before = inShape[..<f.axis].reduce(1, *), after = inShape[(f.axis + 1)...].reduce(1, *)
         guard let j = outShape.indices.dropLast().first(where: {
@@ -25,6 +24,7 @@ extension DependencyGraph {
         guard let producer = loneProjection(r, outputs: c, besides: rewrites),
               let layer = producer.layer as? any ChannelPrunable & PrunableWeightLayer,
               pendingLayers.contains(where: { $0.path == producer.path }),
+              let index = graph.nodes.firstIndex(where: { $0.name == node.name }),
               let picks = segmentPicks(after: index, shape: outShape, segmentAxis: j, graph: graph),
               Set(picks.values.map(\.segment)) == Set(0..<segments) else { return false }
         // The segments' width must be a constant to rewrite (TorchScript computes it from the input's shape).

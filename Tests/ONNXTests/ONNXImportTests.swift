@@ -51,7 +51,8 @@ final class ONNXOperatorTests: XCTestCase {
         let required: Set<String> = ["Conv", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "LeakyRelu", "Gelu", "Erf", "Sigmoid", "Tanh",
                                      "Softmax", "BatchNormalization", "LayerNormalization", "MaxPool", "AveragePool", "GlobalAveragePool",
                                      "Flatten", "Reshape", "Transpose", "Concat", "Split", "Slice", "Gather", "Shape", "Unsqueeze", "Squeeze",
-                                     "Identity", "Dropout", "Pow", "Sqrt", "ReduceMean", "Clip", "Cast", "Mod"]
+                                     "Identity", "Dropout", "Pow", "Sqrt", "ReduceMean", "Clip", "Cast", "Mod",
+                                     "ConvTranspose", "Resize"]
         XCTAssertEqual(required.subtracting(ops), [], "operators without a parity case")
     }
 }

@@ -100,4 +100,12 @@ if __name__ == "__main__":
                                          n("Reshape", ["x", "shape"], ["y"])],
          [("one", np.array(1, np.int64)), ("three", np.array(-4, np.int64)), ("ax", i64(0)), ("m1", i64(-1))])
     case("opset_21", f(2, 4), [n("Relu", ["x"], ["r"]), n("Softmax", ["r"])], opset=21)
+    # ConvTranspose with groups, strides, dilations, asymmetric pads and output padding (the node tests
+    # have one group only); Resize's half_pixel_symmetric (opset 19) at non-integer output extents.
+    case("conv_transpose_groups", f(2, 4, 3, 5), [n("ConvTranspose", ["x", "w", "b"], group=2, strides=[2, 3],
+                                                    dilations=[2, 1], pads=[1, 0, 0, 2], output_padding=[1, 2])],
+         [("w", f(4, 3, 3, 2)), ("b", f(6))], opset=17)
+    case("resize_half_pixel_symmetric_19", f(1, 2, 5, 7), [n("Resize", ["x", "", "scales"], mode="linear",
+                                                              coordinate_transformation_mode="half_pixel_symmetric")],
+         [("scales", np.array([1, 1, 1.7, 0.6], np.float32))], opset=19)
     print("wrote", len([p for p in os.listdir(OUT) if p.endswith(".onnx")]), "operator fixtures to", os.path.normpath(OUT))

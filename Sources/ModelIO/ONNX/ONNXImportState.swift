@@ -64,7 +64,9 @@ final class ONNXImportState {
         // A path cannot pass through a layer (`fc1.x` when `fc1` is a Linear).
         let parts = name.split(separator: ".")
         for i in 1..<max(parts.count, 1) {
-            if let m = try? layers.module(at: parts[..<i].joined(separator: ".")), !(m is ModuleDictionary) { return true }
+            if let m = try? layers.module(at: parts[..<i].joined(separator: ".")), !(m is ModuleDictionary) {
+                return true
+            }
         }
         if let m = try? layers.module(at: name), m is ModuleDictionary { return true }
         return false

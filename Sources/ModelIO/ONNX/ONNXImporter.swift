@@ -12,7 +12,8 @@ enum ONNXImporter {
         var proto: Onnx_ModelProto
         do { proto = try Onnx_ModelProto(serializedBytes: data) } catch {
             throw ONNXError.malformed(file: file,
-                                      reason: "the protobuf cannot be decoded (\(error)); is the file truncated or not ONNX?")
+                                      reason: "the protobuf cannot be decoded (\(error)); "
+                                          + "is the file truncated or not ONNX?")
         }
         guard proto.hasGraph, !proto.graph.node.isEmpty else {
             throw ONNXError.malformed(file: file, reason: "there is no graph, or it has no nodes")
@@ -50,7 +51,9 @@ enum ONNXImporter {
         }
         let nodes = try buildNodes(graph, opset: opset, state: state, inputs: Set(graphInputs.map(\.name)))
         var constants: [String: GraphValue] = state.constantNodes
-        for name in state.initializers.keys where !state.owned.contains(name) { constants[name] = try state.constant(name) }
+        for name in state.initializers.keys where !state.owned.contains(name) {
+            constants[name] = try state.constant(name)
+        }
         let model = GraphModel(nodes: nodes, inputs: try graphInputs.map { try inputDescription($0, file: file) },
                                outputNames: graph.output.map(\.name), constants: constants, layers: state.layers)
         model.eval()
@@ -107,7 +110,10 @@ enum ONNXImporter {
         guard ONNXTensorCodec.readableTypes.contains(elem) else {
             throw ONNXError.unsupportedFeature(node: vi.name, opType: "graph input", reason: "element type \(elem)")
         }
-        let shape = t.shape.dim.map { d -> Int? in if case .dimValue(let v)? = d.value, v > 0 { return Int(v) }; return nil }
+        let shape = t.shape.dim.map { d -> Int? in
+            if case .dimValue(let v)? = d.value, v > 0 { return Int(v) }
+            return nil
+        }
         do {
             try MemoryBudget.check(elements: CheckedSize.elements(shape.map { $0 ?? 1 }),
                                    of: ONNXTensorCodec.isFloat(t.elemType) ? 4 : 8,
@@ -129,13 +135,16 @@ enum ONNXImporter {
     /// MatMul becomes a Linear on the initializer, so these nodes are not run.
     static func findWeightTransposes(_ graph: Onnx_GraphProto, _ state: ONNXImportState) -> Set<Int> {
         var skipped = Set<Int>()
-        for (i, n) in graph.node.enumerated() where n.opType == "Transpose" && n.input.count == 1 && n.output.count == 1 {
-            guard let t = state.initializers[n.input[0]], t.dims.count == 2, t.dataType == Int32(Onnx_TensorProto.DataType.float.rawValue),
+        for (i, n) in graph.node.enumerated()
+        where n.opType == "Transpose" && n.input.count == 1 && n.output.count == 1 {
+            guard let t = state.initializers[n.input[0]], t.dims.count == 2,
+                  t.dataType == Int32(Onnx_TensorProto.DataType.float.rawValue),
                   !state.graphOutputs.contains(n.output[0]) else { continue }
             let perm = n.attribute.first { $0.name == "perm" }?.ints ?? [1, 0]
             guard perm == [1, 0], let readers = state.consumers[n.output[0]], readers.count == 1 else { continue }
             let r = graph.node[readers[0]]
-            guard r.opType == "MatMul", r.input.count == 2, r.input[1] == n.output[0], state.initializers[r.input[0]] == nil else { continue }
+            guard r.opType == "MatMul", r.input.count == 2, r.input[1] == n.output[0],
+                  state.initializers[r.input[0]] == nil else { continue }
             state.transposedWeights[n.output[0]] = n.input[0]
             skipped.insert(i)
         }
@@ -178,13 +187,18 @@ enum ONNXImporter {
         let outputs = Set(graph.output.map(\.name))
         var alias: [String: String] = [:]
         graph.node.removeAll { n in
-            guard n.opType == "Identity", n.domain.isEmpty || n.domain == "ai.onnx", n.input.count == 1, n.output.count == 1,
+            guard n.opType == "Identity", n.domain.isEmpty || n.domain == "ai.onnx", n.input.count == 1,
+                  n.output.count == 1,
                   state.initializers[n.input[0]] != nil, !outputs.contains(n.output[0]) else { return false }
             alias[n.output[0]] = n.input[0]
             return true
         }
         guard !alias.isEmpty else { return }
-        for i in graph.node.indices { for j in graph.node[i].input.indices { if let a = alias[graph.node[i].input[j]] { graph.node[i].input[j] = a } } }
+        for i in graph.node.indices {
+            for j in graph.node[i].input.indices {
+                if let a = alias[graph.node[i].input[j]] { graph.node[i].input[j] = a }
+            }
+        }
     }
 
     /// Gives every extra reader of a float initializer its own copy (exporters share identical
@@ -194,7 +208,8 @@ enum ONNXImporter {
         for i in graph.node.indices {
             for j in graph.node[i].input.indices {
                 let name = graph.node[i].input[j]
-                guard let t = state.initializers[name], t.dataType == Int32(Onnx_TensorProto.DataType.float.rawValue), t.dims.count >= 1 else { continue }
+                guard let t = state.initializers[name], t.dataType == Int32(Onnx_TensorProto.DataType.float.rawValue),
+                      t.dims.count >= 1 else { continue }
                 if seen.insert(name).inserted { continue }
                 var k = 2, copy = name + "_\(k)"
                 while state.initializers[copy] != nil { k += 1; copy = name + "_\(k)" }
@@ -240,7 +255,8 @@ enum ONNXImporter {
                         input: v) }
             }
         }
-        for o in graph.output where producer[o.name] == nil && !inputs.contains(o.name) && state.initializers[o.name] == nil {
+        for o in graph.output
+        where producer[o.name] == nil && !inputs.contains(o.name) && state.initializers[o.name] == nil {
             throw ONNXError.malformed(file: state.file,
                                       reason: "the graph output '\(o.name)' is not produced by any node")
         }

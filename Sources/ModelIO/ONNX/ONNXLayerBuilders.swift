@@ -20,7 +20,9 @@ enum ONNXLayerBuilders {
         guard w.rank == 4 else { throw c.unsupported("\(w.rank - 2)-D convolution (weight \(w.shape))") }
         let groups = c.int("group", 1)
         let kernel = c.ints("kernel_shape") ?? Array(w.shape[2...])
-        guard kernel == Array(w.shape[2...]), groups > 0, w.shape[0] % groups == 0 else { throw c.fail("kernel_shape \(kernel) or group \(groups) does not fit the weight \(w.shape)") }
+        guard kernel == Array(w.shape[2...]), groups > 0, w.shape[0] % groups == 0 else {
+            throw c.fail("kernel_shape \(kernel) or group \(groups) does not fit the weight \(w.shape)")
+        }
         let b = try c.floatInitializer(2)
         if let b, b.shape != [w.shape[0]] { throw c.fail("bias \(b.shape) does not fit \(w.shape[0]) output channels") }
         let (geometry, padding) = try c.convolutionGeometry(kernel: kernel, groups: groups)
@@ -34,7 +36,9 @@ enum ONNXLayerBuilders {
         }
         if let bias = layer.bias { c.state.bind(c.input(2)) { bias.exportedValue } }
         c.state.nodeUpdates[c.name] = { node in
-            if let i = node.attribute.firstIndex(where: { $0.name == "group" }) { node.attribute[i].i = Int64(layer.geometry.groups) }
+            if let i = node.attribute.firstIndex(where: { $0.name == "group" }) {
+                node.attribute[i].i = Int64(layer.geometry.groups)
+            }
         }
         return ONNXBuiltNode(op: op, inputs: [c.input(0)], outputs: Array(c.node.output.prefix(1)))
     }
@@ -52,7 +56,9 @@ enum ONNXLayerBuilders {
         let given = try c.floatInitializer(2)
         var bias: Tensor?
         if let b = given {
-            guard b.count == out || b.count == 1 else { throw c.fail("C \(b.shape) does not broadcast to \(out) outputs") }
+            guard b.count == out || b.count == 1 else {
+                throw c.fail("C \(b.shape) does not broadcast to \(out) outputs")
+            }
             bias = Tensor(unchecked: [out], b.count == 1 ? Array(repeating: b.scalars[0] * beta,
                                                                  count: out) : b.scalars.map { $0 * beta })
         }
@@ -90,7 +96,9 @@ enum ONNXLayerBuilders {
 
     /// MatMul(x, Transpose(W)) with W `[out, in]` as an initializer: a Linear on W itself.
     static func matMulByTransposedWeight(_ c: ONNXNodeContext, initializer: String) throws -> ONNXBuiltNode {
-        guard let w = try c.floatInitializer(named: initializer), w.rank == 2 else { throw c.fail("the weight '\(initializer)' must be a 2-D float initializer") }
+        guard let w = try c.floatInitializer(named: initializer), w.rank == 2 else {
+            throw c.fail("the weight '\(initializer)' must be a 2-D float initializer")
+        }
         return try linear(c, weight: w, weightInitializer: initializer, transposedInFile: false)
     }
 
@@ -103,18 +111,21 @@ enum ONNXLayerBuilders {
             let add = c.state.nodes[readers[0]]
             if add.opType == "Add", add.input.count == 2, add.domain.isEmpty || add.domain == "ai.onnx" {
                 let other = add.input[0] == y ? add.input[1] : add.input[0]
-                if case .float(let v)? = try c.state.constant(other), v.shape == [out], c.state.initializers[other] != nil {
+                if case .float(let v)? = try c.state.constant(other), v.shape == [out],
+                   c.state.initializers[other] != nil {
                     bias = try c.floatInitializer(named: other)
                     biasInput = other; absorbed = [readers[0]]; outputs = Array(add.output.prefix(1))
                 }
             }
         }
         let layer = Linear(weight: weight, bias: bias)
+        let owner = transposedInFile ? (biasInput ?? weightInitializer) : weightInitializer
         let op = try c.state.addLayer(layer,
-                                      initializer: transposedInFile ? (biasInput ?? weightInitializer) : weightInitializer,
+                                      initializer: owner,
                                       suffix: transposedInFile && biasInput != nil ? ".bias" : ".weight", node: c.name)
         c.state.bind(weightInitializer) {
-            transposedInFile ? ((try? layer.weight.exportedValue.transposed()) ?? layer.weight.exportedValue) : layer.weight.exportedValue
+            let w = layer.weight.exportedValue
+            return transposedInFile ? ((try? w.transposed()) ?? w) : w
         }
         if let biasInput, let b = layer.bias { c.state.bind(biasInput) { b.exportedValue } }
         return ONNXBuiltNode(op: op, inputs: [c.input(0)], outputs: outputs, absorbed: absorbed)
@@ -133,7 +144,9 @@ enum ONNXLayerBuilders {
             return t
         }
         let n = parts[0].count
-        guard parts.allSatisfy({ $0.rank == 1 && $0.count == n }) else { throw c.fail("scale, bias, mean and var must be [C] vectors, got \(parts.map(\.shape))") }
+        guard parts.allSatisfy({ $0.rank == 1 && $0.count == n }) else {
+            throw c.fail("scale, bias, mean and var must be [C] vectors, got \(parts.map(\.shape))")
+        }
         // ONNX momentum weighs the old running value; PyTorch's weighs the new batch value.
         let layer = BatchNorm(n, momentum: 1 - c.float("momentum", 0.9), epsilon: c.float("epsilon", 1e-5))
         layer.weight.value = parts[0]; layer.bias.value = parts[1]
@@ -154,7 +167,9 @@ enum ONNXLayerBuilders {
             return try ONNXFunctionalBuilders.layerNorm(c)
         }
         let bias = try c.floatInitializer(2)
-        if let bias, bias.shape != scale.shape { throw c.fail("B \(bias.shape) must have the Scale's shape \(scale.shape)") }
+        if let bias, bias.shape != scale.shape {
+            throw c.fail("B \(bias.shape) must have the Scale's shape \(scale.shape)")
+        }
         let layer = LayerNorm(scale.shape, epsilon: c.float("epsilon", 1e-5))
         layer.weight.value = scale
         if let bias { layer.bias.value = bias }

@@ -46,7 +46,8 @@ enum ONNXModelOperatorBuilders {
             throw c.unsupported("Resize mode \(c.string("mode") ?? "")")
         }
         let coordinates = c.opset < 11 ? "asymmetric" : c.string("coordinate_transformation_mode") ?? "half_pixel"
-        guard ["half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric"].contains(coordinates) else {
+        guard ["half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_half_pixel_for_nn",
+               "half_pixel_symmetric", "tf_crop_and_resize"].contains(coordinates) else {
             throw c.unsupported("coordinate_transformation_mode \(coordinates)")
         }
         guard c.int("antialias", 0) == 0 else { throw c.unsupported("antialias = 1") }
@@ -57,7 +58,8 @@ enum ONNXModelOperatorBuilders {
                               nearestMode: c.opset < 11 ? "floor" : c.string("nearest_mode") ?? "round_prefer_floor",
                               cubicA: c.float("cubic_coeff_a", -0.75), excludeOutside: c.int("exclude_outside", 0) == 1,
                               scalesInput: c.opset < 11 ? 1 : 2, sizesInput: c.opset < 11 ? nil : 3,
-                              axes: c.ints("axes"))
+                              axes: c.ints("axes"), roiInput: c.opset < 11 ? nil : 1,
+                              extrapolationValue: c.float("extrapolation_value", 0))
     }
 
     static func loss(_ c: ONNXNodeContext, softmaxFirst: Bool) throws -> ClassificationLossOperator {

@@ -19,12 +19,18 @@ public struct ResizeOperator: GraphOperator {
     public let scalesAttribute: [Float]?
     /// The axes the scales or sizes refer to (opset 18), all axes when nil.
     public let axes: [Int]?
+    /// `tf_crop_and_resize`: where the region of interest is (starts then ends, normalized), and the
+    /// value of output positions whose source falls outside the input.
+    public let roiInput: Int?
+    public let extrapolationValue: Float
 
     public init(mode: Mode, coordinates: String, nearestMode: String, cubicA: Float, excludeOutside: Bool,
-                scalesInput: Int, sizesInput: Int?, scalesAttribute: [Float]? = nil, axes: [Int]? = nil) {
+                scalesInput: Int, sizesInput: Int?, scalesAttribute: [Float]? = nil, axes: [Int]? = nil,
+                roiInput: Int? = nil, extrapolationValue: Float = 0) {
         self.mode = mode; self.coordinates = coordinates; self.nearestMode = nearestMode; self.cubicA = cubicA
         self.excludeOutside = excludeOutside; self.scalesInput = scalesInput; self.sizesInput = sizesInput
         self.scalesAttribute = scalesAttribute; self.axes = axes
+        self.roiInput = roiInput; self.extrapolationValue = extrapolationValue
     }
     public var channelFlow: ChannelFlow { .reduces(axes: [], keepDims: true) }
 
@@ -49,11 +55,26 @@ public struct ResizeOperator: GraphOperator {
             }
         }
         try NumericTensor.checkBudget(sizes)
+        let roi = try regionOfInterest(inputs, axes: axes, rank: rank)
         var y = x
-        for a in 0..<rank where sizes[a] != x.shape[a] || scales[a] != 1 {
-            y = try resample(y, axis: a, size: sizes[a], scale: scales[a])
+        for a in 0..<rank where sizes[a] != x.shape[a] || scales[a] != 1 || roi.map({ $0[a] != (0, 1) }) ?? false {
+            y = try resample(y, axis: a, size: sizes[a], scale: scales[a], roi: roi?[a])
         }
         return [.float(y)]
+    }
+
+    /// `tf_crop_and_resize`'s region per axis (start, end), (0, 1) for axes it does not name; nil otherwise.
+    func regionOfInterest(_ inputs: [GraphValue?], axes: [Int], rank: Int) throws -> [(Double, Double)]? {
+        guard coordinates == "tf_crop_and_resize" else { return nil }
+        let roiValue = roiInput.flatMap { $0 < inputs.count ? inputs[$0] : nil }
+        let given = try roiValue.map { try NumericTensor($0).values } ?? []
+        guard given.count == 2 * axes.count else {
+            throw GraphError.invalidValue(
+                "Resize tf_crop_and_resize needs \(2 * axes.count) roi values, got \(given.count)")
+        }
+        var roi = [(Double, Double)](repeating: (0, 1), count: rank)
+        for (k, a) in axes.enumerated() { roi[a] = (given[k], given[axes.count + k]) }
+        return roi
     }
 
     func sizesGiven(_ inputs: [GraphValue?]) throws -> [Int]? {
@@ -61,10 +82,12 @@ public struct ResizeOperator: GraphOperator {
         return try v.integers("sizes").values
     }
 
-    /// One axis resampled to `size` positions.
-    func resample(_ x: Variable, axis a: Int, size: Int, scale: Double) throws -> Variable {
+    /// One axis resampled to `size` positions (positions whose source is outside the region of
+    /// interest take the extrapolation value).
+    func resample(_ x: Variable, axis a: Int, size: Int, scale: Double, roi: (Double, Double)?) throws -> Variable {
         let n = x.shape[a]
-        let taps = (0..<size).map { self.taps(output: $0, inputSize: n, outputSize: size, scale: scale) }
+        let found = (0..<size).map { self.taps(output: $0, inputSize: n, outputSize: size, scale: scale, roi: roi) }
+        let taps = found.map { $0 ?? [] }
         let count = taps.map(\.count).max() ?? 0
         var outShape = x.shape
         outShape[a] = size
@@ -81,12 +104,19 @@ public struct ResizeOperator: GraphOperator {
             let term = try x.gathered(sources, shape: outShape) * Variable(Tensor(unchecked: weightShape, weight))
             total = try total.map { try $0 + term } ?? term
         }
+        if found.contains(where: { $0 == nil }), let sum = total {
+            let fill = found.map { $0 == nil ? extrapolationValue : 0 }
+            total = try sum + Variable(Tensor(unchecked: weightShape, fill))
+        }
         return total ?? x
     }
 
-    /// The input positions and weights output position `i` reads.
-    func taps(output i: Int, inputSize n: Int, outputSize: Int, scale: Double) -> [(index: Int, weight: Double)] {
-        let xOriginal = sourceCoordinate(Double(i), inputSize: n, scale: scale)
+    /// The input positions and weights output position `i` reads; nil when its source is outside the
+    /// input (`tf_crop_and_resize`).
+    func taps(output i: Int, inputSize n: Int, outputSize: Int, scale: Double,
+              roi: (Double, Double)? = nil) -> [(index: Int, weight: Double)]? {
+        let xOriginal = sourceCoordinate(Double(i), inputSize: n, outputSize: outputSize, scale: scale, roi: roi)
+        if roi != nil && (xOriginal < 0 || xOriginal > Double(n - 1)) { return nil }
         let x0 = saturatingInt(xOriginal.rounded(.down))
         let ratio = xOriginal == xOriginal.rounded(.down) ? 1.0 : xOriginal - Double(x0)
         let base: Int, coefficients: [Double]
@@ -112,12 +142,22 @@ public struct ResizeOperator: GraphOperator {
         return taps.map { (Swift.min(Swift.max($0.index, 0), n - 1), $0.weight) }
     }
 
-    func sourceCoordinate(_ x: Double, inputSize n: Int, scale: Double) -> Double {
+    func sourceCoordinate(_ x: Double, inputSize n: Int, outputSize: Int, scale: Double,
+                          roi: (Double, Double)?) -> Double {
         let outputWidth = scale * Double(n)
         switch coordinates {
         case "align_corners": return outputWidth == 1 ? 0 : x * Double(n - 1) / (outputWidth - 1)
         case "asymmetric": return x / scale
         case "pytorch_half_pixel": return outputWidth == 1 ? -0.5 : (x + 0.5) / scale - 0.5
+        case "tf_half_pixel_for_nn": return (x + 0.5) / scale
+        case "half_pixel_symmetric":
+            let offset = Double(n) / 2 * (1 - Double(outputSize) / outputWidth)
+            return offset + (x + 0.5) / scale - 0.5
+        case "tf_crop_and_resize":
+            let (start, end) = roi ?? (0, 1)
+            let span = outputWidth == 1 ? (end - start) * Double(n - 1) / 2
+                : x * (end - start) * Double(n - 1) / (outputWidth - 1)
+            return span + start * Double(n - 1)
         default: return (x + 0.5) / scale - 0.5
         }
     }
