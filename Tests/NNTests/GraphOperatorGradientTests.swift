@@ -54,6 +54,12 @@ final class GraphOperatorGradientTests: XCTestCase {
                                                       sizesInput: 3),
              inputs: [floats([1, 1, 3, 4], seed: 15), ints([0], []), .float(Variable(Tensor([1, 1, 1.5,
                      0.75])))], wrt: [0]),
+        Case(name: "Resize tf_crop_and_resize", op: ResizeOperator(mode: .linear, coordinates: "tf_crop_and_resize",
+                                                                   nearestMode: "", cubicA: -0.75,
+                                                                   excludeOutside: false, scalesInput: 2,
+                                                                   sizesInput: 3, roiInput: 1, extrapolationValue: 7),
+             inputs: [floats([1, 1, 3, 4], seed: 26), .float(Variable(Tensor([0, 0, -0.3, 0.1, 1, 1, 1.2, 0.8]))),
+                      .float(Variable(Tensor([1, 1, 1.5, 1.25])))], wrt: [0]),
         Case(name: "Einsum", op: EinsumOperator(equation: "bij,bjk->bik")!,
              inputs: [floats([2, 2, 3], seed: 16), floats([2, 3, 2], seed: 17)], wrt: [0, 1]),
         Case(name: "LRN", op: LRNOperator(size: 3, alpha: 0.5, beta: 0.75, bias: 1),
@@ -66,6 +72,25 @@ final class GraphOperatorGradientTests: XCTestCase {
         Case(name: "PRelu", op: PReluOperator(), inputs: [floats([2, 3], seed: 24), floats([3], seed: 25)], wrt: [0,
                 1]),
     ] }
+
+    /// tf_crop_and_resize: positions whose source falls outside the input take the extrapolation value,
+    /// also when every position does (the output keeps its shape).
+    func testCropAndResizeExtrapolates() throws {
+        let op = ResizeOperator(mode: .linear, coordinates: "tf_crop_and_resize", nearestMode: "", cubicA: -0.75,
+                                excludeOutside: false, scalesInput: 2, sizesInput: 3, roiInput: 1,
+                                extrapolationValue: 7)
+        let x = Self.floats([1, 1, 2, 2], seed: 27)
+        let outside = try op.run([x, .float(Variable(Tensor([0, 0, 2, 2, 1, 1, 3, 3]))), nil,
+                                  Self.ints([4], [1, 1, 3, 2])])[0].variable("y")
+        XCTAssertEqual(outside.shape, [1, 1, 3, 2])
+        XCTAssertEqual(outside.value.scalars, [Float](repeating: 7, count: 6))
+        // A 3-row crop over rows [-1, 1] of a 2-row input: source rows -1 (outside), 0 and 1.
+        let half = try op.run([x, .float(Variable(Tensor([0, 0, -1, 0, 1, 1, 1, 1]))), nil,
+                               Self.ints([4], [1, 1, 3, 2])])[0].variable("y")
+        let v = try x.variable("x").value.scalars
+        XCTAssertEqual(Array(half.value.scalars[0..<2]), [7, 7])
+        for k in 0..<4 { XCTAssertEqual(half.value.scalars[2 + k], v[k], accuracy: 1e-6) }
+    }
 
     func objective(_ c: Case, _ inputs: [GraphValue], _ upstream: [Float]) throws -> Double {
         let out = try withNoGrad { try c.op.run(inputs)[0].variable("output") }

@@ -104,9 +104,12 @@ public struct ResizeOperator: GraphOperator {
             let term = try x.gathered(sources, shape: outShape) * Variable(Tensor(unchecked: weightShape, weight))
             total = try total.map { try $0 + term } ?? term
         }
-        if found.contains(where: { $0 == nil }), let sum = total {
-            let fill = found.map { $0 == nil ? extrapolationValue : 0 }
-            total = try sum + Variable(Tensor(unchecked: weightShape, fill))
+        if found.contains(where: { $0 == nil }) {
+            let fill = Variable(Tensor(unchecked: weightShape, found.map { $0 == nil ? extrapolationValue : 0 }))
+            if let sum = total { total = try sum + fill } else {
+                // Every position outside: the output is the fill alone, broadcast to its shape.
+                total = try fill + Variable(Tensor.zeros(outShape))
+            }
         }
         return total ?? x
     }
