@@ -327,16 +327,25 @@ extension DependencyGraph {
             sizeEntries = sizes.indices.map { ConstantEntryRewrite(graph: graph, constant: constant, index: $0,
                                                                    channels: sizes[$0]) }
         }
-        r.fixed = true
-        if sizeEntries.isEmpty { evenSplits.insert(producer.path) }
         let packed = PackedProjection(layer: layer, path: producer.path, sizes: sizes, sizeEntries: sizeEntries,
                                       widthEntries: rewrites)
-        return sizes.indices.map { s in
-            let space = newSpace(channels: sizes[s])
-            add(space, GroupMember(path: producer.path + "[\(s)]", layer: ProjectionSegment(packed, segment: s),
+        return segmentSpaces(packed, replacing: r, even: sizeEntries.isEmpty).map {
+            Flow(space: $0, axis: f.axis, expansion: 1)
+        }
+    }
+
+    /// One new space per segment of `packed`, each produced by its ``ProjectionSegment``; the
+    /// projection's own space `r` becomes fixed. Segments of an `even` split with no sizes to rewrite
+    /// must end in one group (``fixUnevenSplits``).
+    func segmentSpaces(_ packed: PackedProjection, replacing r: Space, even: Bool) -> [Space] {
+        r.fixed = true
+        if even { evenSplits.insert(packed.path) }
+        return packed.sizes.indices.map { s in
+            let space = newSpace(channels: packed.sizes[s])
+            add(space, GroupMember(path: packed.path + "[\(s)]", layer: ProjectionSegment(packed, segment: s),
                                    role: .producer, expansion: 1))
-            segmentOutputs[producer.path, default: []].append((space, 1))
-            return Flow(space: space, axis: f.axis, expansion: 1)
+            segmentOutputs[packed.path, default: []].append((space, 1))
+            return space
         }
     }
 

@@ -31,18 +31,10 @@ extension DependencyGraph {
         guard let entry = targetEntry(node, index: j + 1, graph: graph) else { return false }
         let widthEntry = ConstantEntryRewrite(graph: graph, constant: entry.constant, index: entry.index,
                                               channels: entry.channels)
-        r.fixed = true
-        evenSplits.insert(producer.path)
         let packed = PackedProjection(layer: layer, path: producer.path,
                                       sizes: Array(repeating: width, count: segments),
                                       sizeEntries: [], widthEntries: rewrites, segmentWidthEntries: [widthEntry])
-        let spaces = (0..<segments).map { s in
-            let space = newSpace(channels: width)
-            add(space, GroupMember(path: producer.path + "[\(s)]", layer: ProjectionSegment(packed, segment: s),
-                                   role: .producer, expansion: 1))
-            segmentOutputs[producer.path, default: []].append((space, 1))
-            return space
-        }
+        let spaces = segmentSpaces(packed, replacing: r, even: true)
         for (output, pick) in picks {
             presetFlows[output] = Flow(space: spaces[pick.segment], axis: pick.axis, expansion: 1)
         }
