@@ -103,6 +103,7 @@ static inline int nm_index(const uint8_t *idx, int64_t p, int bits) {
 void prune_nm_spmm_rows(int64_t n, int64_t m, int64_t groups, int bits, const float *vals, const uint8_t *idx,
                         const float *xt, int64_t bp, int64_t batch, int64_t row_lo, int64_t row_hi,
                         float *y, int64_t ld_y) {
+    if (prune_nm24_spmm_rows(n, m, groups, bits, vals, idx, xt, bp, batch, row_lo, row_hi, y, ld_y)) return;
     // Decode up to 16 rows at a time into CSR arrays (column = group·M + index) and run the CSR
     // kernel on them: the decoding is O(values), the products O(values·batch).
     enum { G = 16 };
@@ -140,6 +141,7 @@ void prune_nm_spmm_rows(int64_t n, int64_t m, int64_t groups, int bits, const fl
 PRUNE_CLONES
 void prune_nm_spmv_rows(int64_t n, int64_t m, int64_t groups, int bits, const float *vals, const uint8_t *idx,
                         const float *x, int64_t row_lo, int64_t row_hi, float *y) {
+    if (prune_nm24_spmv_rows(n, m, groups, bits, vals, idx, x, row_lo, row_hi, y)) return;
     if (bits == 2 && m == 4 && groups % 16 == 0) {
         // 2-bit indices, M = 4: rebuild 64 dense weights at a time in a small buffer (reading only the
         // packed values and indices from memory) and take a vectorized dot product with x.

@@ -45,10 +45,9 @@ enum ALPSMatrix {
     /// A `[rows, cols]` · B `[cols, cols]` (or Bᵀ), row-major, through BLAS.
     static func product(_ a: [Float], rows: Int, _ b: [Float], cols: Int, transposeB: Bool = false) -> [Float] {
         var c = [Float](repeating: 0, count: rows * cols)
-        let n = Int32(cols)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(rows), n, n, 1, a, n, b,
-                    n,
-                    0, &c, n)
+        c.withUnsafeMutableBufferPointer { pc in
+            Tensor.gemm(a, b, pc.baseAddress!, m: rows, n: cols, k: cols, transB: transposeB)
+        }
         return c
     }
 

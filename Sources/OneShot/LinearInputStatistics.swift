@@ -36,8 +36,10 @@ public final class LinearInputStatistics {
             x.withUnsafeBufferPointer { px in
                 gram!.withUnsafeMutableBufferPointer { pg in
                     // G += Xᵀ·X (upper triangle).
-                    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, Int32(rows), 1, px.baseAddress, n, 1,
-                                pg.baseAddress, n)
+                    BLASThreads.multiThreaded {
+                        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, Int32(rows), 1, px.baseAddress, n, 1,
+                                    pg.baseAddress, n)
+                    }
                 }
             }
         }

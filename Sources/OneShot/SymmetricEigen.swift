@@ -1,4 +1,5 @@
 import CBLAS
+import PruneTensor
 #if canImport(Accelerate)
 import Accelerate
 #endif
@@ -26,8 +27,10 @@ struct SymmetricEigen {
         dsyevd_(&jobz, &uplo, &nn, &q, &lda, &w, &work, &lwork, &iwork, &liwork, &i); info = Int32(i)
         if info == 0 { q = Self.transposed(q, n: n) }
         #else
-        info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(n), &q,
-                              Int32(n), &w)
+        info = BLASThreads.multiThreaded {
+            LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(n), &q,
+                           Int32(n), &w)
+        }
         #endif
         guard info == 0 else { return nil }
         values = w; vectors = q; self.n = n

@@ -1,4 +1,5 @@
 import CBLAS
+import PruneTensor
 #if canImport(Accelerate)
 import Accelerate
 #endif
@@ -16,7 +17,9 @@ public enum Cholesky {
         dpotri_(&uplo, &nn, &a, &lda, &i); info = Int32(i)
         #else
         // Row-major upper is column-major lower: no transposed copy.
-        info = LAPACKE_dpotri(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), &a, Int32(n))
+        info = BLASThreads.multiThreaded {
+            LAPACKE_dpotri(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), &a, Int32(n))
+        }
         #endif
         guard info == 0 else { return false }
         for i in 0..<n { for j in 0..<i { a[i * n + j] = a[j * n + i] } }
@@ -33,7 +36,9 @@ public enum Cholesky {
         var uplo = Int8(UInt8(ascii: upper ? "L" : "U")), nn = __CLPK_integer(n), lda = __CLPK_integer(n), i = __CLPK_integer(0)
         dpotrf_(&uplo, &nn, &a, &lda, &i); info = Int32(i)
         #else
-        info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, Int8(UInt8(ascii: upper ? "L" : "U")), Int32(n), &a, Int32(n))
+        info = BLASThreads.multiThreaded {
+            LAPACKE_dpotrf(LAPACK_COL_MAJOR, Int8(UInt8(ascii: upper ? "L" : "U")), Int32(n), &a, Int32(n))
+        }
         #endif
         guard info == 0 else { return false }
         for i in 0..<n { for j in 0..<n where upper ? j < i : j > i { a[i * n + j] = 0 } }

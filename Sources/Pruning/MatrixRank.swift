@@ -1,4 +1,5 @@
 import CBLAS
+import PruneTensor
 #if canImport(Accelerate)
 import Accelerate
 #endif
@@ -36,8 +37,10 @@ public enum MatrixRank {
         #else
         // Row-major A is column-major Aᵀ (columns × rows), which has the same singular values.
         var u = [Double](repeating: 0, count: 1), vt = [Double](repeating: 0, count: 1)
-        let info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "N")), Int32(columns), Int32(rows), &m,
-                                  Int32(columns), &s, &u, 1, &vt, 1)
+        let info = BLASThreads.multiThreaded {
+            LAPACKE_dgesdd(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "N")), Int32(columns), Int32(rows), &m,
+                           Int32(columns), &s, &u, 1, &vt, 1)
+        }
         guard info == 0 else { return nil }
         #endif
         return s

@@ -73,7 +73,7 @@ extension Int8Matrix: SparseWeight {
             // Panels of 256 rows: dequantize (Float32, 256 × columns) and Y[:, panel] = X · panelᵀ.
             let panel = 256
             var buffer = [Float](repeating: 0, count: panel * columns)
-            buffer.withUnsafeMutableBufferPointer { buf in
+            BLASThreads.multiThreaded { buffer.withUnsafeMutableBufferPointer { buf in
                 var r0 = 0
                 while r0 < rows {
                     let r1 = Swift.min(r0 + panel, rows)
@@ -83,7 +83,7 @@ extension Int8Matrix: SparseWeight {
                                 xs.baseAddress, Int32(columns), buf.baseAddress, Int32(columns), 0, out + r0, Int32(rows))
                     r0 = r1
                 }
-            }
+            } }
         } } } }
         return Tensor(unchecked: [b, rows], y)
     }

@@ -1,9 +1,13 @@
 import CBLAS
+import CDenseKernels
 
-/// Control of the BLAS library's own threads.
+/// Control of the BLAS library's own threads, and which of its kernels run.
+///
+/// OpenBLAS runs on one thread from load (`blas_setup.c`): products are spread over the cores by
+/// ``Tensor/gemm(_:_:_:m:n:k:transA:transB:alpha:beta:)`` itself, so no idle BLAS worker spins while
+/// Swift code runs. Factorizations and Gram products borrow the cores through ``multiThreaded(_:)``.
 public enum BLASThreads {
-    /// Runs `body` with BLAS limited to one thread, for code that spreads independent GEMMs over
-    /// the cores itself (one thread per core, each calling sgemm). A no-op on Apple platforms.
+    /// Runs `body` with BLAS limited to one thread (the default; kept for code that says so).
     public static func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
         #if os(Linux)
         let before = openblas_get_num_threads()
@@ -14,10 +18,27 @@ public enum BLASThreads {
         return try body()
     }
 
-    /// Sets the number of threads OpenBLAS uses (a no-op on Apple platforms).
-    public static func set(_ threads: Int) {
+    /// Runs `body` with BLAS on every core Prune may use (``ProcessInfoCores/count``): for LAPACK
+    /// factorizations and `ssyrk` Gram products, which OpenBLAS splits well and Prune does not split.
+    /// Its worker threads spin for a moment afterwards; fine after work this large.
+    public static func multiThreaded<T>(_ body: () throws -> T) rethrows -> T {
         #if os(Linux)
-        openblas_set_num_threads(Int32(threads))
+        let cores = ProcessInfoCores.serialOverride ? 1 : ProcessInfoCores.count
+        if cores <= 1 { return try body() }
+        openblas_set_num_threads(Int32(cores))
+        defer { openblas_set_num_threads(1) }
+        #endif
+        return try body()
+    }
+
+    /// The BLAS kernels in use, for benchmark headers: OpenBLAS's core name and who chose it (a machine
+    /// may pin AVX2 kernels on an AVX-512 CPU with `OPENBLAS_CORETYPE`, which halves the sgemm peak).
+    public static var kernels: String {
+        let note = String(cString: prune_blas_kernel_note())
+        #if os(Linux)
+        return "OpenBLAS \(String(cString: openblas_get_corename())) kernels (\(note))"
+        #else
+        return "Accelerate (\(note))"
         #endif
     }
 }

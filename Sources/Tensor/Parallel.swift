@@ -1,6 +1,7 @@
 import Dispatch
 
-/// Runs `body(i)` for `i in 0..<count`, spread over the machine's cores when the work is large enough.
+/// Runs `body(i)` for `i in 0..<count`, spread over the machine's cores (Prune's worker pool) when the
+/// work is large enough.
 /// The same inputs always give the same outputs: every index writes its own disjoint part.
 @inlinable
 public func parallelFor(_ count: Int, minimumWorkPerTask: Int = 1, work perIndex: Int = 1,
@@ -9,9 +10,11 @@ public func parallelFor(_ count: Int, minimumWorkPerTask: Int = 1, work perIndex
         for i in 0..<count { body(i) }
         return
     }
-    withoutActuallyEscaping(body) { body in
-        nonisolated(unsafe) let b = body
-        DispatchQueue.concurrentPerform(iterations: count) { i in b(i) }
+    // Contiguous runs of indices, a few per core (claimed dynamically, so uneven work still balances).
+    let parts = Swift.min(count, 8 * ProcessInfoCores.count), per = (count + parts - 1) / parts
+    runOnPool(parts) { p in
+        let lo = p * per, hi = Swift.min(count, lo + per)
+        if lo < hi { for i in lo..<hi { body(i) } }
     }
 }
 
@@ -21,13 +24,10 @@ public func parallelChunks(_ count: Int, grain: Int = 16_384, _ body: (Range<Int
     let chunks = Swift.min(ProcessInfoCores.count, Swift.max(1, count / grain))
     if chunks <= 1 { body(0..<count); return }
     let per = (count + chunks - 1) / chunks
-    withoutActuallyEscaping(body) { body in
-        nonisolated(unsafe) let b = body
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = c * per
-            let hi = Swift.min(count, lo + per)
-            if lo < hi { b(lo..<hi) }
-        }
+    runOnPool(chunks) { c in
+        let lo = c * per
+        let hi = Swift.min(count, lo + per)
+        if lo < hi { body(lo..<hi) }
     }
 }
 
@@ -46,11 +46,10 @@ public enum ProcessInfoCores {
         #endif
     }()
 
-    /// Limits our loops and OpenBLAS to `threads` threads; call it before any work (it sets
-    /// `PRUNE_THREADS`, which `count` reads once).
+    /// Limits our loops, our product splits and OpenBLAS's threaded sections to `threads` threads;
+    /// call it before any work (it sets `PRUNE_THREADS`, which `count` reads once).
     public static func limit(to threads: Int) {
         setenv("PRUNE_THREADS", String(threads), 1)
-        BLASThreads.set(threads)
     }
 }
 

@@ -80,47 +80,57 @@ extension Tensor {
             let s = a.scalars[0]
             return Tensor(unchecked: outShape, b.scalars.map { f(s, $0) })
         }
-        if a.count == n && isSuffixBroadcast(b.shape, of: outShape) {
-            let inner = b.count
-            let out = [Float](unsafeUninitializedCapacity: n) { buf, filled in
-                a.scalars.withUnsafeBufferPointer { pa in
-                    b.scalars.withUnsafeBufferPointer { pb in
-                        var base = 0
-                        while base < n {
-                            for j in 0..<inner { buf[base + j] = f(pa[base + j], pb[j]) }
-                            base += inner
-                        }
-                    }
-                }
-                filled = n
-            }
-            return Tensor(unchecked: outShape, out)
+        if a.count == n, let run = axisRun(b.shape, of: outShape) {
+            return runBroadcast(a, b, run: run, outShape: outShape) { f($0, $1) }
         }
-        if b.count == n && isSuffixBroadcast(a.shape, of: outShape) {
-            let inner = a.count
-            let out = [Float](unsafeUninitializedCapacity: n) { buf, filled in
-                a.scalars.withUnsafeBufferPointer { pa in
-                    b.scalars.withUnsafeBufferPointer { pb in
-                        var base = 0
-                        while base < n {
-                            for j in 0..<inner { buf[base + j] = f(pa[j], pb[base + j]) }
-                            base += inner
-                        }
-                    }
-                }
-                filled = n
-            }
-            return Tensor(unchecked: outShape, out)
+        if b.count == n, let run = axisRun(a.shape, of: outShape) {
+            return runBroadcast(b, a, run: run, outShape: outShape) { f($1, $0) }
         }
         return generalBinary(a, b, outShape: outShape, f)
     }
 
-    /// True when `small` (after dropping leading 1s) equals the trailing axes of `big`.
-    static func isSuffixBroadcast(_ small: [Int], of big: [Int]) -> Bool {
-        var s = small[...]
-        while let first = s.first, first == 1, s.count > 0 { s = s.dropFirst() }
-        if s.isEmpty { return false }
-        return Array(big.suffix(s.count)) == Array(s)
+    /// Where `small` varies inside `big` when it broadcasts to it: the extents of the axes before its
+    /// one contiguous run of non-1 axes (`outer`), of the run (`mid`, matching `big`), and after (`inner`).
+    /// [C, 1, 1] against [N, C, H, W] is (N, C, H·W); a bias [D] against [N, T, D] is (N·T, D, 1).
+    /// Nil when `small` varies along separated axes or is a single value.
+    static func axisRun(_ small: [Int], of big: [Int]) -> (outer: Int, mid: Int, inner: Int)? {
+        guard small.count <= big.count else { return nil }
+        let aligned = [Int](repeating: 1, count: big.count - small.count) + small
+        let varying = aligned.indices.filter { aligned[$0] != 1 }
+        guard let first = varying.first, let last = varying.last, varying.count == last - first + 1,
+              (first...last).allSatisfy({ aligned[$0] == big[$0] }) else { return nil }
+        return (count(of: Array(big[..<first])), count(of: Array(big[first...last])),
+                count(of: Array(big[(last + 1)...])))
+    }
+
+    /// `f(big[o, m, i], small[m])` over a `small` that broadcasts along one run of axes (see `axisRun`).
+    @inline(__always)
+    static func runBroadcast(_ big: Tensor, _ small: Tensor, run: (outer: Int, mid: Int, inner: Int),
+                             outShape: [Int], _ f: (Float, Float) -> Float) -> Tensor {
+        let n = big.count
+        let out = [Float](unsafeUninitializedCapacity: n) { buf, filled in
+            big.scalars.withUnsafeBufferPointer { pa in
+                small.scalars.withUnsafeBufferPointer { pb in
+                    var base = 0
+                    if run.inner == 1 {
+                        for _ in 0..<run.outer {
+                            for m in 0..<run.mid { buf[base + m] = f(pa[base + m], pb[m]) }
+                            base += run.mid
+                        }
+                        return
+                    }
+                    for _ in 0..<run.outer {
+                        for m in 0..<run.mid {
+                            let s = pb[m]
+                            for i in base..<(base + run.inner) { buf[i] = f(pa[i], s) }
+                            base += run.inner
+                        }
+                    }
+                }
+            }
+            filled = n
+        }
+        return Tensor(unchecked: outShape, out)
     }
 
     @inline(__always)

@@ -137,13 +137,10 @@ extension Tensor {
         let chunks = work < 200_000 ? 1 : Swift.min(ProcessInfoCores.serialOverride ? 1 : ProcessInfoCores.count, n)
         let per = (n + chunks - 1) / Swift.max(chunks, 1)
         BLASThreads.singleThreaded {
-            withoutActuallyEscaping(body) { body in
-                nonisolated(unsafe) let b = body
-                if chunks <= 1 { b(0, 0..<n); return }
-                DispatchQueue.concurrentPerform(iterations: chunks) { k in
-                    let lo = k * per, hi = Swift.min(n, lo + per)
-                    if lo < hi { b(k, lo..<hi) }
-                }
+            if chunks <= 1 { body(0, 0..<n); return }
+            runOnPool(chunks) { k in
+                let lo = k * per, hi = Swift.min(n, lo + per)
+                if lo < hi { body(k, lo..<hi) }
             }
         }
         return chunks
@@ -164,8 +161,7 @@ extension Tensor {
                               m: Int, n: Int, k: Int, beta: Float, parts: Int) {
         if parts <= 1 { gemm(a, b, c, m: m, n: n, k: k, beta: beta); return }
         let per = ((n + parts - 1) / parts + 15) / 16 * 16
-        nonisolated(unsafe) let a = a, b = b, c = c
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
+        runOnPool(parts) { p in
             let lo = p * per, hi = Swift.min(n, lo + per)
             guard lo < hi else { return }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(hi - lo), Int32(k), 1, a, Int32(k),

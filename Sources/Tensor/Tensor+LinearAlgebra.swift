@@ -16,10 +16,29 @@ extension Tensor {
             gemv(a, b, c, m: m, n: n, k: k, transA: transA, transB: transB, alpha: alpha, beta: beta)
             return
         }
-        let lda = transA ? m : k
-        let ldb = transB ? k : n
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
+        let lda = transA ? m : k, ldb = transB ? k : n
+        let parts = productParts(macs: m * n * k, extent: Swift.max(m, n), grain: 16, minimum: 1 << 20)
+        if parts <= 1 {
+            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
+            return
+        }
+        nonisolated(unsafe) let a = a, b = b, c = c
+        if n >= m {
+            // Columns lo..<hi of op(B) and of C.
+            splitProduct(n, parts: parts, grain: 16) { lo, hi in
+                cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                            Int32(m), Int32(hi - lo), Int32(k), alpha, a, Int32(lda), transB ? b + lo * k : b + lo,
+                            Int32(ldb), beta, c + lo, Int32(n))
+            }
+        } else {
+            // Rows lo..<hi of op(A) and of C.
+            splitProduct(m, parts: parts, grain: 16) { lo, hi in
+                cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                            Int32(hi - lo), Int32(n), Int32(k), alpha, transA ? a + lo : a + lo * k, Int32(lda), b,
+                            Int32(ldb), beta, c + lo * n, Int32(n))
+            }
+        }
     }
 
     /// A product with one row or one column (batch 1: x·Wᵀ) as a matrix-vector product: BLAS `sgemv`
@@ -30,12 +49,31 @@ extension Tensor {
                      m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float, beta: Float) {
         if m == 1 {
             // c (1×n) = op(B)ᵀ·a: B stored n×k when transposed, k×n otherwise.
-            cblas_sgemv(CblasRowMajor, transB ? CblasNoTrans : CblasTrans, Int32(transB ? n : k),
-                        Int32(transB ? k : n), alpha, b, Int32(transB ? k : n), a, 1, beta, c, 1)
+            matrixVector(b, rows: transB ? n : k, columns: transB ? k : n, transposed: !transB, a, c,
+                         alpha: alpha, beta: beta)
         } else {
             // c (m×1) = op(A)·b: A stored m×k, or k×m when transposed.
-            cblas_sgemv(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, Int32(transA ? k : m),
-                        Int32(transA ? m : k), alpha, a, Int32(transA ? m : k), b, 1, beta, c, 1)
+            matrixVector(a, rows: transA ? k : m, columns: transA ? m : k, transposed: transA, b, c,
+                         alpha: alpha, beta: beta)
+        }
+    }
+
+    /// y = alpha·op(M)·x + beta·y for a row-major `rows`×`columns` matrix M, split over the cores by the
+    /// outputs (rows of M, or its columns when transposed) when M is large: each output is the same sum.
+    @inlinable
+    static func matrixVector(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, transposed: Bool,
+                             _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, alpha: Float, beta: Float) {
+        let outputs = transposed ? columns : rows
+        let parts = productParts(macs: rows * columns, extent: outputs, grain: 64, minimum: 1 << 17)
+        nonisolated(unsafe) let matrix = matrix, x = x, y = y
+        splitProduct(outputs, parts: parts, grain: 64) { lo, hi in
+            if transposed {
+                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(hi - lo), alpha, matrix + lo,
+                            Int32(columns), x, 1, beta, y + lo, 1)
+            } else {
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(hi - lo), Int32(columns), alpha,
+                            matrix + lo * columns, Int32(columns), x, 1, beta, y + lo, 1)
+            }
         }
     }
 

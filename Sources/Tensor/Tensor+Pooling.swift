@@ -137,24 +137,34 @@ extension Tensor {
     }
 
     /// One plane of ``avgPool2d(_:geometry:)``: each window's sum (positions in the padding count as
-    /// zeros) times 1/(kh·kw).
+    /// zeros) times 1/(kh·kw). A whole output row is summed at once, window offset by window offset in
+    /// (ki, kj) order, so every output adds the same values in the same order as a loop per output.
     @inline(__always)
     static func averagePlane(_ plane: UnsafePointer<Float>, h: Int, w: Int, _ g: Conv2dGeometry, oh: Int, ow: Int,
                              out: UnsafeMutablePointer<Float>) {
         let scale = 1 / Float(g.kernel.h * g.kernel.w)
+        let sw = g.stride.w
         for y in 0..<oh {
-            for xo in 0..<ow {
-                var acc: Float = 0
-                for ki in 0..<g.kernel.h {
-                    let iy = y * g.stride.h - g.padding.h + ki * g.dilation.h
-                    if iy < 0 || iy >= h { continue }
-                    for kj in 0..<g.kernel.w {
-                        let ix = xo * g.stride.w - g.padding.w + kj * g.dilation.w
-                        if ix >= 0 && ix < w { acc += plane[iy * w + ix] }
+            let row = out + y * ow
+            row.update(repeating: 0, count: ow)
+            for ki in 0..<g.kernel.h {
+                let iy = y * g.stride.h - g.padding.h + ki * g.dilation.h
+                if iy < 0 || iy >= h { continue }
+                let src = plane + iy * w
+                for kj in 0..<g.kernel.w {
+                    let off = kj * g.dilation.w - g.padding.w
+                    // Outputs whose column ix = xo·sw + off is inside the plane.
+                    let lo = off >= 0 ? 0 : (-off + sw - 1) / sw
+                    let hi = w - off <= 0 ? 0 : Swift.min(ow, (w - off + sw - 1) / sw)
+                    if lo >= hi { continue }
+                    if sw == 1 {
+                        for xo in lo..<hi { row[xo] += src[xo + off] }
+                    } else {
+                        for xo in lo..<hi { row[xo] += src[xo * sw + off] }
                     }
                 }
-                out[y * ow + xo] = acc * scale
             }
+            for xo in 0..<ow { row[xo] *= scale }
         }
     }
 

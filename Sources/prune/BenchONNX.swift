@@ -115,7 +115,8 @@ struct BenchONNX: ParsableCommand {
               + "\(ProcessInfoCores.count) threads; structured: \(Int(channels * 100))% of every channel group "
               + "removed by L2 norm\(rounding)."
               + (ortVersion.isEmpty ? " (onnxruntime not run: pip install onnxruntime)"
-                 : " Peer: onnxruntime \(ortVersion) (CPU, default graph optimizations)."))
+                 : " Peer: onnxruntime \(ortVersion) (CPU, default graph optimizations).")
+              + " Prune's products: \(BLASThreads.kernels).")
         print("| model | batch | import | MACs dense → pruned | Prune dense | Prune pruned (speed-up) "
               + "| onnxruntime dense | onnxruntime pruned (speed-up) | Prune ÷ onnxruntime time, pruned |")
         print("|---|---|---|---|---|---|---|---|---|")

@@ -45,6 +45,33 @@ final class MatrixVectorProductTests: XCTestCase {
         }
     }
 
+    /// Products large enough to be cut over the cores (by columns when n ≥ m, by rows otherwise; each
+    /// part its own sgemm on the worker pool) equal the product summed in Double, in every transposition.
+    func testProductsCutOverTheCoresEqualTheSum() {
+        var rng = RandomGenerator(seed: 7)
+        for (m, n, k) in [(70, 300, 200), (300, 70, 200), (33, 1000, 64)] {
+            for transA in [false, true] {
+                for transB in [false, true] {
+                    let a = (0..<(m * k)).map { _ in rng.nextUniform() * 2 - 1 }
+                    let b = (0..<(k * n)).map { _ in rng.nextUniform() * 2 - 1 }
+                    var c = (0..<(m * n)).map { _ in rng.nextUniform() * 2 - 1 }
+                    let expected = reference(a, b, c, m: m, n: n, k: k, transA: transA, transB: transB,
+                                             alpha: 0.5, beta: 1)
+                    a.withUnsafeBufferPointer { pa in
+                        b.withUnsafeBufferPointer { pb in
+                            c.withUnsafeMutableBufferPointer { pc in
+                                Tensor.gemm(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: m, n: n, k: k,
+                                            transA: transA, transB: transB, alpha: 0.5, beta: 1)
+                            }
+                        }
+                    }
+                    let worst = zip(c, expected).map { abs(Double($0) - $1) }.max() ?? 0
+                    XCTAssertLessThan(worst, 1e-4 * Double(k).squareRoot(), "\(m)×\(n)×\(k) \(transA) \(transB)")
+                }
+            }
+        }
+    }
+
     /// A Linear at batch 1 gives the row its batch-2 product gives, to float rounding.
     func testBatchOneMatchesTheSameRowOfABatch() throws {
         var rng = RandomGenerator(seed: 6)

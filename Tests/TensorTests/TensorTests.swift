@@ -34,6 +34,35 @@ final class TensorTests: XCTestCase {
         }
     }
 
+    /// Operands that vary along one run of axes of the other ([C, 1, 1] against [N, C, H, W], a bias
+    /// [D], [1, C, 1]) take the run-broadcast path: every element against an index-by-index reference,
+    /// for subtraction and division in both operand orders.
+    func testRunBroadcastEqualsIndexByIndexReference() throws {
+        var rng = RandomGenerator(seed: 3)
+        let cases: [([Int], [Int])] = [([2, 3, 4, 5], [3, 1, 1]), ([2, 3, 4, 5], [1, 3, 1, 1]), ([2, 3, 4], [4]),
+                                       ([2, 3, 4], [1, 3, 1]), ([2, 3, 4, 5], [3, 4, 1]), ([5, 7], [7])]
+        for (big, small) in cases {
+            let a = Tensor.normal(big, using: &rng), b = Tensor.normal(small, using: &rng)
+            let aligned = [Int](repeating: 1, count: big.count - small.count) + small
+            func smallIndex(_ flat: Int) -> Int {
+                var rest = flat, index = 0, step = 1
+                var picked = [Int](repeating: 0, count: big.count)
+                for d in stride(from: big.count - 1, through: 0, by: -1) { picked[d] = rest % big[d]; rest /= big[d] }
+                for d in stride(from: big.count - 1, through: 0, by: -1) {
+                    index += (aligned[d] == 1 ? 0 : picked[d]) * step
+                    step *= aligned[d]
+                }
+                return index
+            }
+            let minus = try a - b, over = try b / a
+            XCTAssertEqual(minus.shape, big)
+            for i in 0..<a.count {
+                XCTAssertEqual(minus.scalars[i], a.scalars[i] - b.scalars[smallIndex(i)], "\(big) - \(small)")
+                XCTAssertEqual(over.scalars[i], b.scalars[smallIndex(i)] / a.scalars[i], "\(small) / \(big)")
+            }
+        }
+    }
+
     func testMatmulAgreesWithNaiveProduct() throws {
         var rng = RandomGenerator(seed: 2)
         for (m, k, n) in [(1, 1, 1), (3, 7, 5), (17, 33, 9), (64, 1, 3)] {

@@ -49,4 +49,12 @@ void prune_gelu_f32(const float *x, float *y, int64_t n);
 /// erf(x): a Maclaurin series below |x| = 1/2, 1 − erfc(|x|) (the same Chebyshev fit) above; within
 /// 3e-7 relative of libm's erff; NaN stays NaN, ±∞ gives ±1.
 void prune_erf_f32(const float *x, float *y, int64_t n);
+/// Who chose the BLAS kernels in use (blas_kernels.c): OpenBLAS itself, or the OPENBLAS_CORETYPE variable.
+const char *prune_blas_kernel_note(void);
+/// One part of a pooled run: `context` as given to prune_pool_run, `part` in [0, parts).
+typedef void (*prune_pool_task)(void *context, int64_t part);
+/// Runs task(context, p) for p in [0, parts) on the calling thread and up to threads − 1 pool workers
+/// (worker_pool.c), returning when all are done; on the calling thread alone when another run is in
+/// progress. Each part runs exactly once.
+void prune_pool_run(int64_t parts, int threads, prune_pool_task task, void *context);
 #endif

@@ -43,6 +43,16 @@ void prune_nm_spmm_rows(int64_t n, int64_t m, int64_t groups, int bits, const fl
 void prune_nm_spmv_rows(int64_t n, int64_t m, int64_t groups, int bits, const float *values, const uint8_t *indices,
                         const float *x, int64_t row_lo, int64_t row_hi, float *y);
 
+/// 2:4 with 2-bit indices on an AVX-512 CPU (two_four.c): as ``prune_nm_spmm_rows``; returns 0 without
+/// doing anything for any other pattern, index width, odd group count or CPU.
+int prune_nm24_spmm_rows(int64_t n, int64_t m, int64_t groups, int bits, const float *values,
+                         const uint8_t *indices, const float *xt, int64_t bp, int64_t batch, int64_t row_lo,
+                         int64_t row_hi, float *y, int64_t ld_y);
+
+/// 2:4 times one vector on an AVX-512 CPU: as ``prune_nm_spmv_rows``; returns 0 when it does not apply.
+int prune_nm24_spmv_rows(int64_t n, int64_t m, int64_t groups, int bits, const float *values,
+                         const uint8_t *indices, const float *x, int64_t row_lo, int64_t row_hi, float *y);
+
 /// int8 GEMV with per-row scales: y[r] = scales[r] · Σ_j q[r·cols + j]·x[j] for r in [row_lo, row_hi).
 void prune_i8_gemv_rows(const int8_t *q, const float *scales, int64_t cols, const float *x,
                         int64_t row_lo, int64_t row_hi, float *y);

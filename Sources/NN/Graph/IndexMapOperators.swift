@@ -46,9 +46,9 @@ public struct TileOperator: IndexMapOperator {
             throw GraphError.invalidValue("Tile repeats \(repeats) for an input of shape \(inShape)")
         }
         let shape = zip(inShape, repeats).map { $0 * $1 }, strides = NumericTensor.strides(inShape)
-        let sources = try NumericTensor.mapIndices(shape) { o in
-            o.indices.reduce(0) { $0 + (o[$1] % inShape[$1]) * strides[$1] }
-        }
+        let sources = try NumericTensor.separableSources(shape.indices.map { d in
+            (0..<shape[d]).map { ($0 % inShape[d]) * strides[d] }
+        })
         return (shape, sources, 0)
     }
 }
@@ -82,14 +82,9 @@ public struct PadOperator: IndexMapOperator {
         if inputs.count > 2, let v = inputs[2] { fill = NumericTensor(v).values.first ?? 0 }
         if mode != .constant && inShape.contains(0) { throw GraphError.invalidValue("Pad \(mode) of an empty tensor") }
         let strides = NumericTensor.strides(inShape)
-        let sources = try NumericTensor.mapIndices(shape) { o in
-            var flat = 0
-            for d in 0..<rank {
-                guard let i = source(o[d] - begin[d], extent: inShape[d]) else { return -1 }
-                flat += i * strides[d]
-            }
-            return flat
-        }
+        let sources = try NumericTensor.separableSources((0..<rank).map { d in
+            (0..<shape[d]).map { source($0 - begin[d], extent: inShape[d]).map { $0 * strides[d] } ?? -1 }
+        })
         return (shape, sources, fill)
     }
 

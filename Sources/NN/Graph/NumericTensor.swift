@@ -111,6 +111,24 @@ struct NumericTensor {
         return out
     }
 
+    /// The flat sources of an index map whose source is a sum of one term per output axis:
+    /// `perAxis[d][i]` is what output position i on axis d adds (−1 there gives the fill value, −1).
+    /// Built axis by axis, without a closure per element (Pad and Tile on images).
+    static func separableSources(_ perAxis: [[Int]]) throws -> [Int] {
+        try checkBudget(perAxis.map(\.count))
+        var out = [0]
+        for terms in perAxis {
+            var next = [Int]()
+            next.reserveCapacity(out.count * terms.count)
+            for p in out {
+                if p < 0 { next.append(contentsOf: repeatElement(-1, count: terms.count)); continue }
+                for t in terms { next.append(t < 0 ? -1 : p + t) }
+            }
+            out = next
+        }
+        return out
+    }
+
     /// Elementwise `f` over broadcast operands; the result is integer when `integerResult` says so.
     static func combine(_ operands: [NumericTensor], integerResult: Bool,
                         _ f: ([Double]) throws -> Double) throws -> NumericTensor {

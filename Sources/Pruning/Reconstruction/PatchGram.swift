@@ -23,8 +23,10 @@ public struct PatchGram: Sendable {
         guard rows > 0 else { return }
         let f = features
         var product = [Float](repeating: 0, count: f * f)
-        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(f), Int32(rows), 1, patches, Int32(f), 0,
-                    &product, Int32(f))
+        BLASThreads.multiThreaded {
+            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(f), Int32(rows), 1, patches, Int32(f), 0,
+                        &product, Int32(f))
+        }
         for i in 0..<f {
             for j in i..<f {
                 let v = Double(product[i * f + j])

@@ -1,4 +1,4 @@
-import CBLAS
+import PruneTensor
 
 /// Sums what a ``RefitProblem`` needs over calibration batches: X′ᵀX′, X′ᵀY and ΣY², from the pruned
 /// layer's patches X′ (`rows × features`) and the dense model's outputs Y (`rows × outputs`) at the same
@@ -20,8 +20,9 @@ public struct RefitAccumulator: Sendable {
         guard rows > 0 else { return }
         gram.add(rows: rows, patches: patches)
         var product = [Float](repeating: 0, count: features * outputs)
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(features), Int32(outputs), Int32(rows), 1,
-                    patches, Int32(features), targets, Int32(outputs), 0, &product, Int32(outputs))
+        product.withUnsafeMutableBufferPointer { pp in
+            Tensor.gemm(patches, targets, pp.baseAddress!, m: features, n: outputs, k: rows, transA: true)
+        }
         for i in cross.indices { cross[i] += Double(product[i]) }
         energy += targets.reduce(0.0) { $0 + Double($1) * Double($1) }
     }
@@ -39,8 +40,9 @@ public struct RefitAccumulator: Sendable {
         let f = weight.count / max(out, 1)
         var y = [Float](repeating: 0, count: rows * out)
         guard rows > 0, out > 0 else { return y }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(out), Int32(f), 1, patches,
-                    Int32(f), weight, Int32(f), 0, &y, Int32(out))
+        y.withUnsafeMutableBufferPointer { py in
+            Tensor.gemm(patches, weight, py.baseAddress!, m: rows, n: out, k: f, transB: true)
+        }
         return y
     }
 }

@@ -1,0 +1,49 @@
+import CDenseKernels
+
+/// How products are spread over the cores. OpenBLAS runs on one thread (set at load by
+/// `blas_setup.c`); a large product is cut into one range of outputs per core, each an independent
+/// BLAS call run by Prune's worker pool (`worker_pool.c`: workers that spin for at most 0.1 ms after
+/// their last part, then sleep), so no BLAS worker is left spinning between kernels (issue 18).
+/// Every output is computed by one call whichever part it falls in, and the cut depends only on the
+/// shape and the thread count: the same inputs and threads give the same result.
+extension Tensor {
+    /// Parts to cut a product of `macs` multiply-adds into along an output axis of `extent`: one per
+    /// core when the work reaches `minimum` and each part keeps at least `grain` outputs; 1 otherwise.
+    @inlinable
+    static func productParts(macs: Int, extent: Int, grain: Int, minimum: Int) -> Int {
+        if macs < minimum || ProcessInfoCores.serialOverride { return 1 }
+        return Swift.max(1, Swift.min(ProcessInfoCores.count, extent / grain))
+    }
+
+    /// Runs `body(lo, hi)` on `parts` ranges of `0..<extent`, each a multiple of `grain` long but the
+    /// last, on the worker pool (on the calling thread when `parts` is 1 or the pool is busy).
+    @usableFromInline
+    static func splitProduct(_ extent: Int, parts: Int, grain: Int, _ body: (Int, Int) -> Void) {
+        if parts <= 1 { body(0, extent); return }
+        let per = ((extent + parts - 1) / parts + grain - 1) / grain * grain
+        runOnPool(parts) { p in
+            let lo = p * per, hi = Swift.min(extent, lo + per)
+            if lo < hi { body(lo, hi) }
+        }
+    }
+}
+
+/// Runs `body(p)` for p in `0..<parts` on the calling thread and Prune's worker pool (`worker_pool.c`),
+/// or on the calling thread alone when the pool is already running (a parallel loop inside another).
+@usableFromInline
+func runOnPool(_ parts: Int, _ body: (Int) -> Void) {
+    withoutActuallyEscaping(body) { body in
+        let job = PoolJob(body)
+        withExtendedLifetime(job) {
+            prune_pool_run(Int64(parts), Int32(ProcessInfoCores.count), { context, part in
+                Unmanaged<PoolJob>.fromOpaque(context!).takeUnretainedValue().run(Int(part))
+            }, Unmanaged.passUnretained(job).toOpaque())
+        }
+    }
+}
+
+/// One pooled run's parts, passed to the C pool as an opaque pointer.
+final class PoolJob {
+    let run: (Int) -> Void
+    init(_ run: @escaping (Int) -> Void) { self.run = run }
+}
