@@ -2,8 +2,8 @@
 //
 // Prune spreads products over the cores itself (Tensor+ProductSplit.swift) and runs OpenBLAS on one
 // thread: OpenBLAS's pthread server leaves its workers spinning in sched_yield for about 2^28 cycles
-// after every threaded call, which took a core from Prune's own parallel loops (a fifth to a third of
-// a profile of an ONNX CNN at batch 1). This constructor runs after OpenBLAS's own (a dependency's
+// after every threaded call, which took a core from Prune's own parallel loops (a quarter of the
+// samples of a profile of an ONNX CNN at batch 1). This constructor runs after OpenBLAS's own (a dependency's
 // initializers run first) and before any product; BLASThreads.multiThreaded lends OpenBLAS the cores
 // for the factorizations and Gram products that it splits better itself.
 //
