@@ -11,10 +11,8 @@ public func parallelFor(_ count: Int, minimumWorkPerTask: Int = 1, work perIndex
         return
     }
     // Contiguous runs of indices, a few per core (claimed dynamically, so uneven work still balances).
-    let parts = Swift.min(count, 8 * ProcessInfoCores.count), per = (count + parts - 1) / parts
-    runOnPool(parts) { p in
-        let lo = p * per, hi = Swift.min(count, lo + per)
-        if lo < hi { for i in lo..<hi { body(i) } }
+    runRangesOnPool(count, parts: Swift.min(count, 8 * ProcessInfoCores.count)) { _, range in
+        for i in range { body(i) }
     }
 }
 
@@ -22,13 +20,7 @@ public func parallelFor(_ count: Int, minimumWorkPerTask: Int = 1, work perIndex
 @inlinable
 public func parallelChunks(_ count: Int, grain: Int = 16_384, _ body: (Range<Int>) -> Void) {
     let chunks = Swift.min(ProcessInfoCores.count, Swift.max(1, count / grain))
-    if chunks <= 1 { body(0..<count); return }
-    let per = (count + chunks - 1) / chunks
-    runOnPool(chunks) { c in
-        let lo = c * per
-        let hi = Swift.min(count, lo + per)
-        if lo < hi { body(lo..<hi) }
-    }
+    runRangesOnPool(count, parts: chunks) { _, range in body(range) }
 }
 
 /// The number of cores work is spread over: all of them, or `PRUNE_THREADS` (the CLI's `--threads`).

@@ -135,14 +135,7 @@ extension Tensor {
     /// with BLAS single-threaded inside.
     static func perCoreImages(_ n: Int, work: Int, _ body: (Int, Range<Int>) -> Void) -> Int {
         let chunks = work < 200_000 ? 1 : Swift.min(ProcessInfoCores.serialOverride ? 1 : ProcessInfoCores.count, n)
-        let per = (n + chunks - 1) / Swift.max(chunks, 1)
-        BLASThreads.singleThreaded {
-            if chunks <= 1 { body(0, 0..<n); return }
-            runOnPool(chunks) { k in
-                let lo = k * per, hi = Swift.min(n, lo + per)
-                if lo < hi { body(k, lo..<hi) }
-            }
-        }
+        BLASThreads.singleThreaded { runRangesOnPool(n, parts: chunks, body) }
         return chunks
     }
 
@@ -160,10 +153,8 @@ extension Tensor {
     static func gemmByColumns(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                               m: Int, n: Int, k: Int, beta: Float, parts: Int) {
         if parts <= 1 { gemm(a, b, c, m: m, n: n, k: k, beta: beta); return }
-        let per = ((n + parts - 1) / parts + 15) / 16 * 16
-        runOnPool(parts) { p in
-            let lo = p * per, hi = Swift.min(n, lo + per)
-            guard lo < hi else { return }
+        runRangesOnPool(n, parts: parts, grain: 16) { _, r in
+            let lo = r.lowerBound, hi = r.upperBound
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(hi - lo), Int32(k), 1, a, Int32(k),
                         b + lo, Int32(n), beta, c + lo, Int32(n))
         }

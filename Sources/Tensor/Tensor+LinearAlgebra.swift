@@ -26,14 +26,16 @@ extension Tensor {
         nonisolated(unsafe) let a = a, b = b, c = c
         if n >= m {
             // Columns lo..<hi of op(B) and of C.
-            splitProduct(n, parts: parts, grain: 16) { lo, hi in
+            runRangesOnPool(n, parts: parts, grain: 16) { _, r in
+                let lo = r.lowerBound, hi = r.upperBound
                 cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                             Int32(m), Int32(hi - lo), Int32(k), alpha, a, Int32(lda), transB ? b + lo * k : b + lo,
                             Int32(ldb), beta, c + lo, Int32(n))
             }
         } else {
             // Rows lo..<hi of op(A) and of C.
-            splitProduct(m, parts: parts, grain: 16) { lo, hi in
+            runRangesOnPool(m, parts: parts, grain: 16) { _, r in
+                let lo = r.lowerBound, hi = r.upperBound
                 cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                             Int32(hi - lo), Int32(n), Int32(k), alpha, transA ? a + lo : a + lo * k, Int32(lda), b,
                             Int32(ldb), beta, c + lo * n, Int32(n))
@@ -66,7 +68,8 @@ extension Tensor {
         let outputs = transposed ? columns : rows
         let parts = productParts(macs: rows * columns, extent: outputs, grain: 64, minimum: 1 << 17)
         nonisolated(unsafe) let matrix = matrix, x = x, y = y
-        splitProduct(outputs, parts: parts, grain: 64) { lo, hi in
+        runRangesOnPool(outputs, parts: parts, grain: 64) { _, r in
+            let lo = r.lowerBound, hi = r.upperBound
             if transposed {
                 cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(hi - lo), alpha, matrix + lo,
                             Int32(columns), x, 1, beta, y + lo, 1)

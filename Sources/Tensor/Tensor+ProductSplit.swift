@@ -15,16 +15,19 @@ extension Tensor {
         return Swift.max(1, Swift.min(ProcessInfoCores.count, extent / grain))
     }
 
-    /// Runs `body(lo, hi)` on `parts` ranges of `0..<extent`, each a multiple of `grain` long but the
-    /// last, on the worker pool (on the calling thread when `parts` is 1 or the pool is busy).
-    @usableFromInline
-    static func splitProduct(_ extent: Int, parts: Int, grain: Int, _ body: (Int, Int) -> Void) {
-        if parts <= 1 { body(0, extent); return }
-        let per = ((extent + parts - 1) / parts + grain - 1) / grain * grain
-        runOnPool(parts) { p in
-            let lo = p * per, hi = Swift.min(extent, lo + per)
-            if lo < hi { body(lo, hi) }
-        }
+}
+
+/// Runs `body(part, range)` on `parts` contiguous ranges of `0..<extent`, each a multiple of `grain`
+/// long but the last, on the worker pool (on the calling thread when `parts` is 1 or the pool is busy).
+/// Every parallel loop and product split of the engine cuts its work here.
+@usableFromInline
+func runRangesOnPool(_ extent: Int, parts: Int, grain: Int = 1,
+                     _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
+    if parts <= 1 { body(0, 0..<extent); return }
+    let per = ((extent + parts - 1) / parts + grain - 1) / grain * grain
+    runOnPool(parts) { p in
+        let lo = p * per, hi = Swift.min(extent, lo + per)
+        if lo < hi { body(p, lo..<hi) }
     }
 }
 
