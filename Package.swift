@@ -50,7 +50,7 @@ let package = Package(
 
         // Shared by the test targets: the error a missing set-up input throws instead of a skip.
         .target(name: "TestSupport", dependencies: ["PruneModelIO", "PruneTensor"], path: "Tests/TestSupport"),
-        .testTarget(name: "TensorTests", dependencies: ["PruneTensor"], path: "Tests/TensorTests"),
+        .testTarget(name: "TensorTests", dependencies: ["PruneTensor", "CDenseKernels"], path: "Tests/TensorTests"),
         .testTarget(name: "AutodiffTests", dependencies: ["PruneAutodiff", "PruneNN", "PruneModelIO"], path: "Tests/AutodiffTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["TestSupport", "PruneNN", "PruneModelIO"], path: "Tests/NNTests"),

@@ -31,14 +31,16 @@ public enum BLASThreads {
         return try body()
     }
 
-    /// The BLAS kernels in use, for benchmark headers: OpenBLAS's core name and who chose it (a machine
-    /// may pin AVX2 kernels on an AVX-512 CPU with `OPENBLAS_CORETYPE`, which halves the sgemm peak).
+    /// The kernels in use, for benchmark headers: who multiplies matrices (Prune's AVX-512 sgemm, or BLAS),
+    /// OpenBLAS's core name and who chose it (a machine may pin AVX2 kernels on an AVX-512 CPU with
+    /// `OPENBLAS_CORETYPE`, which halves the peak of BLAS's sgemm).
     public static var kernels: String {
         let note = String(cString: prune_blas_kernel_note())
+        let products = prune_sgemm_available() != 0 ? "sgemm: Prune's AVX-512 kernels; " : ""
         #if os(Linux)
-        return "OpenBLAS \(String(cString: openblas_get_corename())) kernels (\(note))"
+        return products + "OpenBLAS \(String(cString: openblas_get_corename())) kernels (\(note))"
         #else
-        return "Accelerate (\(note))"
+        return products + "Accelerate (\(note))"
         #endif
     }
 }

@@ -148,15 +148,16 @@ extension Tensor {
     }
 
     /// C = A·B (+ C when beta is 1) with B's and C's `n` columns cut into `parts` ranges, one sgemm per
-    /// range on its own core (BLAS single-threaded inside). The ranges' edge kernels round differently
-    /// from one whole product, so the result is within float rounding of it, and fixed for a given `parts`.
+    /// range on its own core. With Prune's sgemm each output gets the same operations whatever the ranges;
+    /// with BLAS the ranges' edge kernels may round differently from one whole product (within float
+    /// rounding of it, and fixed for a given `parts`).
     static func gemmByColumns(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                               m: Int, n: Int, k: Int, beta: Float, parts: Int) {
         if parts <= 1 { gemm(a, b, c, m: m, n: n, k: k, beta: beta); return }
         runRangesOnPool(n, parts: parts, grain: 16) { _, r in
             let lo = r.lowerBound, hi = r.upperBound
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(hi - lo), Int32(k), 1, a, Int32(k),
-                        b + lo, Int32(n), beta, c + lo, Int32(n))
+            sgemm(transA: false, transB: false, m: m, n: hi - lo, k: k, alpha: 1, a, lda: k, b + lo, ldb: n,
+                  beta: beta, c + lo, ldc: n)
         }
     }
 

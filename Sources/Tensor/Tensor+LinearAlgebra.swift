@@ -1,6 +1,7 @@
 import CBLAS
 
-/// Matrix products through BLAS `sgemm` (OpenBLAS on Linux, Accelerate on Apple platforms).
+/// Matrix products: Prune's AVX-512 `sgemm` where the CPU has it, BLAS otherwise (OpenBLAS on Linux,
+/// Accelerate on Apple platforms); matrix-vector products through BLAS `sgemv`.
 extension Tensor {
     /// `C = op(A)·op(B)` for row-major matrices, written into `c` (m×n); `beta` scales what `c` held.
     @inlinable
@@ -19,8 +20,8 @@ extension Tensor {
         let lda = transA ? m : k, ldb = transB ? k : n
         let parts = productParts(macs: m * n * k, extent: Swift.max(m, n), grain: 16, minimum: 1 << 20)
         if parts <= 1 {
-            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
+            sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
+                  beta: beta, c, ldc: n)
             return
         }
         nonisolated(unsafe) let a = a, b = b, c = c
@@ -28,17 +29,15 @@ extension Tensor {
             // Columns lo..<hi of op(B) and of C.
             runRangesOnPool(n, parts: parts, grain: 16) { _, r in
                 let lo = r.lowerBound, hi = r.upperBound
-                cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                            Int32(m), Int32(hi - lo), Int32(k), alpha, a, Int32(lda), transB ? b + lo * k : b + lo,
-                            Int32(ldb), beta, c + lo, Int32(n))
+                sgemm(transA: transA, transB: transB, m: m, n: hi - lo, k: k, alpha: alpha, a, lda: lda,
+                      transB ? b + lo * k : b + lo, ldb: ldb, beta: beta, c + lo, ldc: n)
             }
         } else {
             // Rows lo..<hi of op(A) and of C.
             runRangesOnPool(m, parts: parts, grain: 16) { _, r in
                 let lo = r.lowerBound, hi = r.upperBound
-                cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                            Int32(hi - lo), Int32(n), Int32(k), alpha, transA ? a + lo : a + lo * k, Int32(lda), b,
-                            Int32(ldb), beta, c + lo * n, Int32(n))
+                sgemm(transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
+                      transA ? a + lo : a + lo * k, lda: lda, b, ldb: ldb, beta: beta, c + lo * n, ldc: n)
             }
         }
     }

@@ -49,6 +49,14 @@ void prune_gelu_f32(const float *x, float *y, int64_t n);
 /// erf(x): a Maclaurin series below |x| = 1/2, 1 − erfc(|x|) (the same Chebyshev fit) above; within
 /// 3e-7 relative of libm's erff; NaN stays NaN, ±∞ gives ±1.
 void prune_erf_f32(const float *x, float *y, int64_t n);
+/// 1 when prune_sgemm computes products here (x86-64 with AVX-512F, and PRUNE_SGEMM is not "openblas").
+int prune_sgemm_available(void);
+/// C = alpha·op(A)·op(B) + beta·C for row-major matrices (op transposes when trans_* is 1), on the calling
+/// thread with Prune's AVX-512 kernels (sgemm.c); beta 0 never reads C. Returns 0 without touching C when
+/// the kernels are not available here (the caller then uses BLAS). Each C[i][j] gets the same operations
+/// whatever rows or columns of C the call covers.
+int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
 /// Who chose the BLAS kernels in use (blas_kernels.c): OpenBLAS itself, or the OPENBLAS_CORETYPE variable.
 const char *prune_blas_kernel_note(void);
 /// One part of a pooled run: `context` as given to prune_pool_run, `part` in [0, parts).

@@ -1,0 +1,230 @@
+// Prune's own single-precision GEMM for CPUs with AVX-512 (issue 18). OpenBLAS is often run with its
+// AVX2 kernels on AVX-512 machines (this project's CI pins OPENBLAS_CORETYPE=Haswell, because older
+// OpenBLAS builds compute wrong results with their AVX-512 kernels on some CPUs), which leaves half of
+// the vector width unused. This is the GotoBLAS/BLIS scheme (Goto & van de Geijn, "Anatomy of
+// High-Performance Matrix Multiplication", ACM TOMS 2008): op(B) packed in KC×NC blocks of 32-wide
+// panels, op(A) in MC×KC blocks of 12-row panels, and a 12×32 register tile of 24 accumulators that
+// takes two vectors of B and twelve broadcasts of A per step of k.
+//
+// Each C[i][j] is alpha·Σ_k A[i][k]·B[k][j] summed in k order within blocks of KC, the blocks added to
+// C in order: the same operations whatever tile, panel or column range the element falls in, so a
+// product cut into ranges of rows or columns gives the same bits as the whole product.
+#include "include/prune_dense_kernels.h"
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+
+enum { MR = 12, NR = 32, KC = 256, MC = 240 };
+
+#define AVX512 __attribute__((target("avx512f")))
+#define UNROLL _Pragma("GCC unroll 12")
+
+/// Thread-local packing buffers, grown to the largest block seen and kept for the next call.
+static _Thread_local float *packed_a, *packed_b;
+static _Thread_local size_t capacity_a, capacity_b;
+
+static float *buffer(float **slot, size_t *capacity, size_t count) {
+    if (count > *capacity) {
+        free(*slot);
+        *slot = aligned_alloc(64, (count * sizeof(float) + 63) / 64 * 64);
+        *capacity = *slot ? count : 0;
+    }
+    return *slot;
+}
+
+/// The mask of the first `count` of 16 lanes (none when count ≤ 0, all when count ≥ 16).
+static inline __mmask16 lanes(long count) {
+    return count >= 16 ? 0xFFFF : count <= 0 ? 0 : (__mmask16)((1u << count) - 1);
+}
+
+static inline __attribute__((always_inline)) AVX512 __m512 low_pairs(__m512 x, __m512 y) {
+    return _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(x), _mm512_castps_pd(y)));
+}
+
+static inline __attribute__((always_inline)) AVX512 __m512 high_pairs(__m512 x, __m512 y) {
+    return _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(x), _mm512_castps_pd(y)));
+}
+
+/// Writes the output rows c, c + 4, c + 8, c + 12 of a 16×16 transpose from u0, u4, u8, u12, which hold
+/// in 128-bit lane l column c + 4·l of input rows 0–3, 4–7, 8–11 and 12–15.
+static inline __attribute__((always_inline)) AVX512 void
+store_lanes(__m512 u0, __m512 u4, __m512 u8, __m512 u12, float *dst, long ldd, __mmask16 mask) {
+    __m512 v0 = _mm512_shuffle_f32x4(u0, u4, 0x88), v1 = _mm512_shuffle_f32x4(u0, u4, 0xdd);
+    __m512 v2 = _mm512_shuffle_f32x4(u8, u12, 0x88), v3 = _mm512_shuffle_f32x4(u8, u12, 0xdd);
+    _mm512_mask_storeu_ps(dst, mask, _mm512_shuffle_f32x4(v0, v2, 0x88));
+    _mm512_mask_storeu_ps(dst + 4 * ldd, mask, _mm512_shuffle_f32x4(v1, v3, 0x88));
+    _mm512_mask_storeu_ps(dst + 8 * ldd, mask, _mm512_shuffle_f32x4(v0, v2, 0xdd));
+    _mm512_mask_storeu_ps(dst + 12 * ldd, mask, _mm512_shuffle_f32x4(v1, v3, 0xdd));
+}
+
+/// dst[c·ldd + r] = src[r·ld + c] for 16 columns c and r < 16 (0 for rows past `rows`), writing the
+/// lanes in `mask` of each output row: pairs, then quads within 128-bit lanes, then lanes.
+static AVX512 void transpose16(const float *src, long ld, int rows, float *dst, long ldd, __mmask16 mask) {
+    __m512 t[16], u[16];
+    for (int r = 0; r < 16; r += 2) {
+        __m512 x = r < rows ? _mm512_loadu_ps(src + r * ld) : _mm512_setzero_ps();
+        __m512 y = r + 1 < rows ? _mm512_loadu_ps(src + (r + 1) * ld) : _mm512_setzero_ps();
+        t[r] = _mm512_unpacklo_ps(x, y);
+        t[r + 1] = _mm512_unpackhi_ps(x, y);
+    }
+    for (int q = 0; q < 16; q += 4) {
+        u[q] = low_pairs(t[q], t[q + 2]);
+        u[q + 1] = high_pairs(t[q], t[q + 2]);
+        u[q + 2] = low_pairs(t[q + 1], t[q + 3]);
+        u[q + 3] = high_pairs(t[q + 1], t[q + 3]);
+    }
+    for (int c = 0; c < 4; c++) store_lanes(u[c], u[4 + c], u[8 + c], u[12 + c], dst + c * ldd, ldd, mask);
+}
+
+/// Rows [p0, p0 + kc) and columns [j0, j0 + cols) of op(B), cols ≤ NR, as one panel: for each p, the NR
+/// values of those columns (zeros past cols). A transposed B is turned 16×16 blocks at a time.
+static AVX512 void pack_b(const float *b, long ldb, int trans, long p0, long kc, long j0, long cols,
+                          float *panel) {
+    if (!trans) {
+        __mmask16 m0 = lanes(cols), m1 = lanes(cols - 16);
+        for (long p = 0; p < kc; p++) {
+            const float *s = b + (p0 + p) * ldb + j0;
+            _mm512_store_ps(panel + p * NR, _mm512_maskz_loadu_ps(m0, s));
+            _mm512_store_ps(panel + p * NR + 16, _mm512_maskz_loadu_ps(m1, s + 16));
+        }
+        return;
+    }
+    for (long jb = 0; jb < NR; jb += 16) {
+        long p = 0;
+        int rows = (int)(cols - jb < 0 ? 0 : cols - jb < 16 ? cols - jb : 16);
+        for (; p + 16 <= kc; p += 16)
+            transpose16(b + (j0 + jb) * ldb + p0 + p, ldb, rows, panel + p * NR + jb, NR, 0xFFFF);
+        for (long j = jb; j < jb + 16; j++) {
+            const float *s = b + (j0 + j) * ldb + p0;
+            for (long q = p; q < kc; q++) panel[q * NR + j] = j < cols ? s[q] : 0;
+        }
+    }
+}
+
+/// Rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) as MR-row panels: panel q holds, for each p,
+/// the MR values of rows i0 + q·MR … (zeros past mc). A row-major A is turned 16 columns at a time.
+static AVX512 void pack_a(const float *a, long lda, int trans, long i0, long mc, long p0, long kc, float *dst) {
+    for (long q = 0; q < mc; q += MR) {
+        long rows = mc - q < MR ? mc - q : MR;
+        float *panel = dst + (q / MR) * MR * kc;
+        long p = 0;
+        if (!trans)
+            for (; p + 16 <= kc; p += 16)
+                transpose16(a + (i0 + q) * lda + p0 + p, lda, (int)rows, panel + p * MR, MR, (1u << MR) - 1);
+        for (; p < kc; p++) {
+            float *d = panel + p * MR;
+            if (trans) {
+                const float *s = a + (p0 + p) * lda + i0 + q;
+                for (long r = 0; r < rows; r++) d[r] = s[r];
+            } else {
+                const float *s = a + (i0 + q) * lda + p0 + p;
+                for (long r = 0; r < rows; r++) d[r] = s[r * lda];
+            }
+            for (long r = rows; r < MR; r++) d[r] = 0;
+        }
+    }
+}
+
+/// C[0..<mr][0..<cols] = alpha·(packed A panel · packed B panel) + beta·C over kc steps; beta 0 never
+/// reads C. `mr` and `wide` (vectors of 16 columns: 2, or 1 when cols ≤ 16) are constants in each
+/// caller, so the accumulators live in registers.
+static inline __attribute__((always_inline)) AVX512 void
+tile(const int mr, const int wide, long kc, const float *ap, const float *bp, float *c, long ldc, long cols,
+     float alpha, float beta) {
+    __m512 acc0[MR], acc1[MR];
+    UNROLL for (int r = 0; r < mr; r++) { acc0[r] = _mm512_setzero_ps(); acc1[r] = _mm512_setzero_ps(); }
+    for (long p = 0; p < kc; p++) {
+        __m512 b0 = _mm512_load_ps(bp), b1 = wide == 2 ? _mm512_load_ps(bp + 16) : b0;
+        UNROLL for (int r = 0; r < mr; r++) {
+            __m512 av = _mm512_set1_ps(ap[r]);
+            acc0[r] = _mm512_fmadd_ps(av, b0, acc0[r]);
+            if (wide == 2) acc1[r] = _mm512_fmadd_ps(av, b1, acc1[r]);
+        }
+        ap += MR;
+        bp += NR;
+    }
+    __mmask16 m0 = lanes(cols), m1 = lanes(cols - 16);
+    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    UNROLL for (int r = 0; r < mr; r++) {
+        float *row = c + r * ldc;
+        __m512 y0 = _mm512_mul_ps(va, acc0[r]);
+        if (beta != 0) y0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, row), y0);
+        _mm512_mask_storeu_ps(row, m0, y0);
+        if (wide == 2) {
+            __m512 y1 = _mm512_mul_ps(va, acc1[r]);
+            if (beta != 0) y1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, row + 16), y1);
+            _mm512_mask_storeu_ps(row + 16, m1, y1);
+        }
+    }
+}
+
+#define TILE_CASE(R) \
+    case R: if (cols > 16) tile(R, 2, kc, ap, bp, c, ldc, cols, alpha, beta); \
+            else tile(R, 1, kc, ap, bp, c, ldc, cols, alpha, beta); break;
+
+/// The tile for `mr` rows (1 … MR) and `cols` columns (1 … NR).
+static AVX512 void tile_rows(int mr, long kc, const float *ap, const float *bp, float *c, long ldc, long cols,
+                             float alpha, float beta) {
+    switch (mr) {
+        TILE_CASE(1) TILE_CASE(2) TILE_CASE(3) TILE_CASE(4) TILE_CASE(5) TILE_CASE(6)
+        TILE_CASE(7) TILE_CASE(8) TILE_CASE(9) TILE_CASE(10) TILE_CASE(11) TILE_CASE(MR)
+        default: break;
+    }
+}
+
+/// One packed mc×kc block of A against columns [0, n) of op(B) rows [p0, p0 + kc): each NR-column panel
+/// of B is packed once into an L1-sized buffer and used by every MR-row panel of the block.
+static AVX512 void block(long mc, long n, long kc, const float *pa, const float *b, long ldb, int trans_b, long p0,
+                         float *pb, float *c, long ldc, float alpha, float beta) {
+    for (long jr = 0; jr < n; jr += NR) {
+        long cols = n - jr < NR ? n - jr : NR;
+        pack_b(b, ldb, trans_b, p0, kc, jr, cols, pb);
+        for (long ir = 0; ir < mc; ir += MR) {
+            int rows = (int)(mc - ir < MR ? mc - ir : MR);
+            tile_rows(rows, kc, pa + (ir / MR) * MR * kc, pb, c + ir * ldc + jr, ldc, cols, alpha, beta);
+        }
+    }
+}
+
+int prune_sgemm_available(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        const char *choice = getenv("PRUNE_SGEMM");
+        int disabled = choice && strcmp(choice, "openblas") == 0;
+        cached = !disabled && __builtin_cpu_supports("avx512f");
+    }
+    return cached;
+}
+
+int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
+    if (!prune_sgemm_available() || m <= 0 || n <= 0 || k <= 0) return 0;
+    long mcap = m < MC ? (m + MR - 1) / MR * MR : MC, kcap = k < KC ? k : KC;
+    float *pa = buffer(&packed_a, &capacity_a, (size_t)(mcap * kcap));
+    float *pb = buffer(&packed_b, &capacity_b, (size_t)(NR * kcap));
+    if (!pa || !pb) return 0;
+    for (long ic = 0; ic < m; ic += MC) {
+        long mc = m - ic < MC ? m - ic : MC;
+        for (long pc = 0; pc < k; pc += KC) {
+            long kc = k - pc < KC ? k - pc : KC;
+            pack_a(a, lda, trans_a, ic, mc, pc, kc, pa);
+            block(mc, n, kc, pa, b, ldb, trans_b, pc, pb, c + ic * ldc, ldc, alpha, pc == 0 ? beta : 1);
+        }
+    }
+    return 1;
+}
+
+#else
+
+int prune_sgemm_available(void) { return 0; }
+
+int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
+    (void)trans_a; (void)trans_b; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda; (void)b;
+    (void)ldb; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
+
+#endif

@@ -1,0 +1,17 @@
+import CBLAS
+import CDenseKernels
+
+extension Tensor {
+    /// One row-major product C = alpha·op(A)·op(B) + beta·C on the calling thread: Prune's AVX-512
+    /// kernels where the CPU has them (`sgemm.c`, the GotoBLAS scheme of Goto & van de Geijn, ACM TOMS
+    /// 2008), BLAS `sgemm` otherwise (`PRUNE_SGEMM=openblas` asks for BLAS everywhere).
+    @inlinable
+    static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                      _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                      beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if prune_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda),
+                       b, Int64(ldb), beta, c, Int64(ldc)) != 0 { return }
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}

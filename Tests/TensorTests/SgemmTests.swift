@@ -1,0 +1,129 @@
+import CDenseKernels
+@testable import PruneTensor
+import XCTest
+
+/// Prune's AVX-512 sgemm (`sgemm.c`) against the product summed in Double: edge tiles, blocks of k and
+/// of rows, every transposition, alpha and beta, leading dimensions wider than the matrices; and the
+/// property the range splits rely on, that a column or row range of C gets the same bits as the whole.
+/// On a CPU without AVX-512 the kernel must decline (and leave C alone), and `Tensor.gemm` is checked.
+final class SgemmTests: XCTestCase {
+    struct Case {
+        let m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float, beta: Float, pad: Int
+        var lda: Int { (transA ? m : k) + pad }
+        var ldb: Int { (transB ? k : n) + pad }
+        var ldc: Int { n + pad }
+    }
+
+    func operands(_ c: Case, seed: UInt64) -> (a: [Float], b: [Float], out: [Float]) {
+        var rng = RandomGenerator(seed: seed)
+        let a = (0..<((c.transA ? c.k : c.m) * c.lda)).map { _ in rng.nextUniform() * 2 - 1 }
+        let b = (0..<((c.transB ? c.n : c.k) * c.ldb)).map { _ in rng.nextUniform() * 2 - 1 }
+        let out = (0..<(c.m * c.ldc)).map { _ in rng.nextUniform() * 2 - 1 }
+        return (a, b, out)
+    }
+
+    func reference(_ c: Case, _ a: [Float], _ b: [Float], _ out: [Float]) -> [Double] {
+        var result = out.map(Double.init)
+        for i in 0..<c.m {
+            for j in 0..<c.n {
+                var s = 0.0
+                for p in 0..<c.k {
+                    let av = c.transA ? a[p * c.lda + i] : a[i * c.lda + p]
+                    let bv = c.transB ? b[j * c.ldb + p] : b[p * c.ldb + j]
+                    s += Double(av) * Double(bv)
+                }
+                let old = c.beta == 0 ? 0 : Double(c.beta) * Double(out[i * c.ldc + j])
+                result[i * c.ldc + j] = Double(c.alpha) * s + old
+            }
+        }
+        return result
+    }
+
+    /// Runs the kernel (or `Tensor.gemm` where it declines) on `out`; false when the kernel declined.
+    @discardableResult
+    func run(_ c: Case, _ a: [Float], _ b: [Float], _ out: inout [Float], rows: Range<Int>? = nil,
+             columns: Range<Int>? = nil) -> Bool {
+        let r = rows ?? 0..<c.m, cols = columns ?? 0..<c.n
+        let aOffset = c.transA ? r.lowerBound : r.lowerBound * c.lda
+        let bOffset = c.transB ? cols.lowerBound * c.ldb : cols.lowerBound
+        let cOffset = r.lowerBound * c.ldc + cols.lowerBound
+        return a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                out.withUnsafeMutableBufferPointer { pc in
+                    prune_sgemm(c.transA ? 1 : 0, c.transB ? 1 : 0, Int64(r.count), Int64(cols.count), Int64(c.k),
+                                c.alpha, pa.baseAddress! + aOffset, Int64(c.lda), pb.baseAddress! + bOffset,
+                                Int64(c.ldb), c.beta, pc.baseAddress! + cOffset, Int64(c.ldc)) != 0
+                }
+            }
+        }
+    }
+
+    func testProductsAgainstDoubleSums() {
+        let shapes = [(2, 2, 1), (13, 29, 17), (12, 32, 256), (25, 65, 257), (241, 47, 300), (37, 100, 513),
+                      (3, 17, 16), (11, 16, 33)]
+        var seed: UInt64 = 1
+        for (m, n, k) in shapes {
+            for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
+                for (alpha, beta, pad) in [(Float(1), Float(0), 0), (0.5, 1, 3), (-2, 0.25, 0)] {
+                    let c = Case(m: m, n: n, k: k, transA: transA, transB: transB, alpha: alpha, beta: beta, pad: pad)
+                    let (a, b, start) = operands(c, seed: seed)
+                    seed += 1
+                    let expected = reference(c, a, b, start)
+                    var out = start
+                    if !run(c, a, b, &out) {
+                        XCTAssertEqual(prune_sgemm_available(), 0, "declined while available")
+                        XCTAssertEqual(out, start, "a declining kernel wrote C")
+                        continue
+                    }
+                    let worst = zip(out, expected).map { abs(Double($0) - $1) }.max() ?? 0
+                    XCTAssertLessThan(worst, 1e-5 + 4e-7 * Double(k), "\(m)x\(n)x\(k) tA \(transA) tB \(transB)")
+                }
+            }
+        }
+    }
+
+    func testBetaZeroNeverReadsC() {
+        let c = Case(m: 14, n: 40, k: 20, transA: false, transB: true, alpha: 1, beta: 0, pad: 0)
+        let (a, b, _) = operands(c, seed: 9)
+        var out = [Float](repeating: .nan, count: c.m * c.ldc)
+        guard run(c, a, b, &out) else { return XCTAssertEqual(prune_sgemm_available(), 0) }
+        XCTAssertFalse(out.contains { $0.isNaN }, "beta 0 read a NaN from C")
+    }
+
+    func testRangesOfTheProductGiveTheSameBitsAsTheWhole() throws {
+        for (transA, transB) in [(false, false), (true, true), (false, true)] {
+            let c = Case(m: 50, n: 200, k: 300, transA: transA, transB: transB, alpha: 1, beta: 0.5, pad: 0)
+            let (a, b, start) = operands(c, seed: 21)
+            var whole = start, byColumns = start, byRows = start
+            guard run(c, a, b, &whole) else { return XCTAssertEqual(prune_sgemm_available(), 0) }
+            run(c, a, b, &byColumns, columns: 0..<37)
+            run(c, a, b, &byColumns, columns: 37..<200)
+            run(c, a, b, &byRows, rows: 0..<19)
+            run(c, a, b, &byRows, rows: 19..<50)
+            XCTAssertEqual(byColumns, whole, "column ranges differ from the whole product")
+            XCTAssertEqual(byRows, whole, "row ranges differ from the whole product")
+        }
+    }
+
+    func testTensorGemmSplitOverTheCoresMatchesOneCall() {
+        // Large enough for Tensor.gemm to cut the product into one column range per core.
+        let c = Case(m: 96, n: 640, k: 200, transA: false, transB: true, alpha: 1, beta: 0, pad: 0)
+        let (a, b, start) = operands(c, seed: 33)
+        var single = start, split = start
+        let declined = !run(c, a, b, &single)
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                split.withUnsafeMutableBufferPointer { pc in
+                    Tensor.gemm(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, m: c.m, n: c.n, k: c.k,
+                                transB: true)
+                }
+            }
+        }
+        if declined {
+            let expected = reference(c, a, b, start)
+            let worst = zip(split, expected).map { abs(Double($0) - $1) }.max() ?? 0
+            return XCTAssertLessThan(worst, 1e-4)
+        }
+        XCTAssertEqual(split, single, "Tensor.gemm's per-core ranges differ from one call")
+    }
+}
