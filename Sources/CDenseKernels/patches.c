@@ -52,3 +52,53 @@ void prune_col2im_unit(const float *restrict cols, int64_t ld, int64_t cg, int64
                 }
             }
 }
+
+/// The first and one past the last output index o in [0, count) whose input o·stride + offset lies in [0, size).
+static void valid_range(int64_t offset, int64_t stride, int64_t size, int64_t count, int64_t *lo, int64_t *hi) {
+    int64_t first = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+    int64_t last = size - offset <= 0 ? 0 : (size - offset - 1) / stride + 1;
+    *lo = min64(first, count);
+    *hi = max64(*lo, min64(last, count));
+}
+
+PRUNE_CLONES
+void prune_im2col_general(const float *restrict x, int64_t cg, int64_t h, int64_t w, int64_t kh, int64_t kw,
+                          int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw, int64_t oh,
+                          int64_t ow, float *restrict cols, int64_t ld) {
+    for (int64_t c = 0; c < cg; c++)
+        for (int64_t i = 0; i < kh; i++)
+            for (int64_t j = 0; j < kw; j++) {
+                const float *plane = x + c * h * w;
+                float *row = cols + ((c * kh + i) * kw + j) * ld;
+                const int64_t dy = i * dh - ph, dx = j * dw - pw;
+                int64_t ylo, yhi, xlo, xhi;
+                valid_range(dy, sh, h, oh, &ylo, &yhi);
+                valid_range(dx, sw, w, ow, &xlo, &xhi);
+                for (int64_t y = ylo; y < yhi; y++) {
+                    const float *src = plane + (y * sh + dy) * w + dx;
+                    float *dst = row + y * ow;
+                    for (int64_t xo = xlo; xo < xhi; xo++) dst[xo] = src[xo * sw];
+                }
+            }
+}
+
+PRUNE_CLONES
+void prune_col2im_general(const float *restrict cols, int64_t ld, int64_t cg, int64_t h, int64_t w, int64_t kh,
+                          int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
+                          int64_t oh, int64_t ow, float *restrict dx) {
+    for (int64_t c = 0; c < cg; c++)
+        for (int64_t i = 0; i < kh; i++)
+            for (int64_t j = 0; j < kw; j++) {
+                float *plane = dx + c * h * w;
+                const float *row = cols + ((c * kh + i) * kw + j) * ld;
+                const int64_t dy = i * dh - ph, dxo = j * dw - pw;
+                int64_t ylo, yhi, xlo, xhi;
+                valid_range(dy, sh, h, oh, &ylo, &yhi);
+                valid_range(dxo, sw, w, ow, &xlo, &xhi);
+                for (int64_t y = ylo; y < yhi; y++) {
+                    float *dst = plane + (y * sh + dy) * w + dxo;
+                    const float *src = row + y * ow;
+                    for (int64_t xo = xlo; xo < xhi; xo++) dst[xo * sw] += src[xo];
+                }
+            }
+}

@@ -46,33 +46,17 @@ extension Tensor {
     static func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>, img: Int, c: Int, h: Int,
                        w: Int,
                        c0: Int, cg: Int, g: Conv2dGeometry, oh: Int, ow: Int, rowStride: Int? = nil) {
-        let kk = g.kernel.h * g.kernel.w, l = rowStride ?? oh * ow
+        let l = rowStride ?? oh * ow
         if g.stride == (1, 1) && g.dilation == (1, 1) {
             prune_im2col_unit(x + (img * c + c0) * h * w, Int64(cg), Int64(h), Int64(w), Int64(g.kernel.h),
                               Int64(g.kernel.w), Int64(g.padding.h), Int64(g.padding.w), Int64(oh), Int64(ow), cols,
                               Int64(l))
             return
         }
-        for r in 0..<(cg * kk) {
-            let ci = r / kk + c0, ki = (r % kk) / g.kernel.w, kj = r % g.kernel.w
-            let dy = ki * g.dilation.h - g.padding.h, dx = kj * g.dilation.w - g.padding.w
-            let plane = x + (img * c + ci) * h * w
-            let row = cols + r * l
-            for y in 0..<oh {
-                let iy = y * g.stride.h + dy
-                if iy < 0 || iy >= h { continue }
-                let src = plane + iy * w, dst = row + y * ow
-                if g.stride.w == 1 {
-                    let lo = Swift.max(0, -dx), hi = Swift.min(ow, w - dx)
-                    if lo < hi { (dst + lo).update(from: src + lo + dx, count: hi - lo) }
-                } else {
-                    for xo in 0..<ow {
-                        let ix = xo * g.stride.w + dx
-                        if ix >= 0 && ix < w { dst[xo] = src[ix] }
-                    }
-                }
-            }
-        }
+        prune_im2col_general(x + (img * c + c0) * h * w, Int64(cg), Int64(h), Int64(w), Int64(g.kernel.h),
+                             Int64(g.kernel.w), Int64(g.stride.h), Int64(g.stride.w), Int64(g.padding.h),
+                             Int64(g.padding.w), Int64(g.dilation.h), Int64(g.dilation.w), Int64(oh), Int64(ow), cols,
+                             Int64(l))
     }
 
     /// The patches of image `image` of `input` (`[N, C, H, W]`, groups = 1) as rows of a
@@ -102,33 +86,22 @@ extension Tensor {
     static func col2im(_ cols: UnsafePointer<Float>, into dxp: UnsafeMutablePointer<Float>, img: Int, c: Int, h: Int,
                        w: Int,
                        c0: Int, cg: Int, g: Conv2dGeometry, oh: Int, ow: Int) {
-        let kk = g.kernel.h * g.kernel.w, l = oh * ow
+        let l = oh * ow
         if g.stride == (1, 1) && g.dilation == (1, 1) {
             prune_col2im_unit(cols, Int64(l), Int64(cg), Int64(h), Int64(w), Int64(g.kernel.h), Int64(g.kernel.w),
                               Int64(g.padding.h), Int64(g.padding.w), Int64(oh), Int64(ow),
                               dxp + (img * c + c0) * h * w)
             return
         }
-        for r in 0..<(cg * kk) {
-            let ci = r / kk + c0, ki = (r % kk) / g.kernel.w, kj = r % g.kernel.w
-            let dy = ki * g.dilation.h - g.padding.h, dxo = kj * g.dilation.w - g.padding.w
-            let plane = dxp + (img * c + ci) * h * w
-            let row = cols + r * l
-            for y in 0..<oh {
-                let iy = y * g.stride.h + dy
-                if iy < 0 || iy >= h { continue }
-                let dst = plane + iy * w, src = row + y * ow
-                if g.stride.w == 1 {
-                    let lo = Swift.max(0, -dxo), hi = Swift.min(ow, w - dxo)
-                    if lo < hi { prune_add_f32(dst + lo + dxo, src + lo, Int64(hi - lo)) }
-                } else {
-                    for xo in 0..<ow {
-                        let ix = xo * g.stride.w + dxo
-                        if ix >= 0 && ix < w { dst[ix] += src[xo] }
-                    }
-                }
-            }
-        }
+        prune_col2im_general(cols, Int64(l), Int64(cg), Int64(h), Int64(w), Int64(g.kernel.h), Int64(g.kernel.w),
+                             Int64(g.stride.h), Int64(g.stride.w), Int64(g.padding.h), Int64(g.padding.w),
+                             Int64(g.dilation.h), Int64(g.dilation.w), Int64(oh), Int64(ow),
+                             dxp + (img * c + c0) * h * w)
+    }
+
+    /// A 1×1 convolution with stride 1 and no padding: its patch matrix is the input itself.
+    static func isPointwise(_ g: Conv2dGeometry) -> Bool {
+        g.kernel == (1, 1) && g.stride == (1, 1) && g.padding == (0, 0)
     }
 
     /// Splits `n` images into one contiguous range per core and runs `body(chunk, range)` on each,
@@ -176,15 +149,19 @@ extension Tensor {
                 out.withUnsafeMutableBufferPointer { op in
                     nonisolated(unsafe) let xb = xp.baseAddress!, wb = wp.baseAddress!, ob = op.baseAddress!
                     let biasValues = bias?.scalars
-                    let work = n * o * l * cg * kk
+                    let work = n * o * l * cg * kk, pointwise = isPointwise(g)
                     let columnParts = columnSplit(images: n, columns: l, work: work)
                     _ = perCoreImages(n, work: work) { _, images in
-                        var cols = [Float](repeating: 0, count: cg * kk * l)
+                        var cols = [Float](repeating: 0, count: pointwise ? 0 : cg * kk * l)
                         cols.withUnsafeMutableBufferPointer { cp in
                             for img in images {
                                 for gi in 0..<g.groups {
-                                    im2col(xb, into: cp.baseAddress!, img: img, c: c, h: h, w: w, c0: gi * cg, cg: cg,
-                                           g: g, oh: oh, ow: ow)
+                                    let patches: UnsafePointer<Float> = pointwise
+                                        ? xb + (img * c + gi * cg) * l : UnsafePointer(cp.baseAddress!)
+                                    if !pointwise {
+                                        im2col(xb, into: cp.baseAddress!, img: img, c: c, h: h, w: w, c0: gi * cg,
+                                               cg: cg, g: g, oh: oh, ow: ow)
+                                    }
                                     let dst = ob + (img * o + gi * og) * l
                                     if let biasValues {
                                         for oc in 0..<og {
@@ -192,7 +169,7 @@ extension Tensor {
                                             for j in 0..<l { dst[oc * l + j] = bv }
                                         }
                                     }
-                                    gemmByColumns(wb + gi * og * cg * kk, cp.baseAddress!, dst, m: og, n: l,
+                                    gemmByColumns(wb + gi * og * cg * kk, patches, dst, m: og, n: l,
                                                   k: cg * kk, beta: biasValues == nil ? 0 : 1, parts: columnParts)
                                 }
                             }
@@ -255,20 +232,29 @@ extension Tensor {
                                 nonisolated(unsafe) let pb = pp.baseAddress!, dxb = dxp.baseAddress
                                 let wc = weight.count
                                 _ = perCoreImages(n, work: n * o * l * cg * kk) { chunk, images in
-                                    var cols = [Float](repeating: 0, count: cg * kk * l)
-                                    var dcols = [Float](repeating: 0, count: needInput ? cg * kk * l : 0)
+                                    let pointwise = isPointwise(g)
+                                    var cols = [Float](repeating: 0, count: pointwise ? 0 : cg * kk * l)
+                                    var dcols = [Float](repeating: 0, count: needInput && !pointwise ? cg * kk * l : 0)
                                     let dw = pb + chunk * wc
                                     cols.withUnsafeMutableBufferPointer { cp in
                                         dcols.withUnsafeMutableBufferPointer { dp in
                                             for img in images {
                                                 for gi in 0..<g.groups {
                                                     let gout = gb + (img * o + gi * og) * l
-                                                    im2col(xb, into: cp.baseAddress!, img: img, c: c, h: h, w: w,
-                                                           c0: gi * cg, cg: cg, g: g, oh: oh, ow: ow)
-                                                    gemm(gout, cp.baseAddress!, dw + gi * og * cg * kk, m: og,
-                                                         n: cg * kk, k: l,
+                                                    let plane = (img * c + gi * cg) * l
+                                                    if !pointwise {
+                                                        im2col(xb, into: cp.baseAddress!, img: img, c: c, h: h, w: w,
+                                                               c0: gi * cg, cg: cg, g: g, oh: oh, ow: ow)
+                                                    }
+                                                    let patches: UnsafePointer<Float> = pointwise
+                                                        ? xb + plane : UnsafePointer(cp.baseAddress!)
+                                                    gemm(gout, patches, dw + gi * og * cg * kk, m: og, n: cg * kk, k: l,
                                                          transB: true, beta: 1)
-                                                    if needInput {
+                                                    if needInput && pointwise {
+                                                        // The patch matrix is the input itself: its gradient too.
+                                                        gemm(wb + gi * og * cg, gout, dxb! + plane, m: cg, n: l, k: og,
+                                                             transA: true)
+                                                    } else if needInput {
                                                         gemm(wb + gi * og * cg * kk, gout, dp.baseAddress!, m: cg * kk,
                                                              n: l, k: og, transA: true)
                                                         col2im(dp.baseAddress!, into: dxb!, img: img, c: c, h: h, w: w,

@@ -37,6 +37,14 @@ void prune_im2col_unit(const float *x, int64_t cg, int64_t h, int64_t w, int64_t
 void prune_col2im_unit(const float *cols, int64_t ld, int64_t cg, int64_t h, int64_t w, int64_t kh, int64_t kw,
                        int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *dx);
 
+/// The patch matrix of any stride and dilation (same layout; positions in the padding never written).
+void prune_im2col_general(const float *x, int64_t cg, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sh,
+                          int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw, int64_t oh, int64_t ow,
+                          float *cols, int64_t ld);
+/// Its adjoint: adds each entry of the patch matrix back into the planes at `dx`.
+void prune_col2im_general(const float *cols, int64_t ld, int64_t cg, int64_t h, int64_t w, int64_t kh, int64_t kw,
+                          int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw, int64_t oh,
+                          int64_t ow, float *dx);
 /// Softmax (or log-softmax when `log` is 1) of each of `rows` contiguous rows of `len` values:
 /// exp(x − max) by a degree-7 polynomial (within 2 ulp of libm's expf; terms below e^−87.3 of the
 /// row's largest are 0), summed in 16 lanes in a fixed order. A NaN in a row makes the row NaN.
@@ -49,6 +57,16 @@ void prune_gelu_f32(const float *x, float *y, int64_t n);
 /// erf(x): a Maclaurin series below |x| = 1/2, 1 − erfc(|x|) (the same Chebyshev fit) above; within
 /// 3e-7 relative of libm's erff; NaN stays NaN, ±∞ gives ±1.
 void prune_erf_f32(const float *x, float *y, int64_t n);
+/// Batch normalization in training for channels [c0, c1) of x [outer, channels, inner] (batchnorm.c): the
+/// batch mean, biased variance and 1/√(variance + epsilon) per channel, and y = (x − mean)·inv_std·gamma + beta.
+void prune_batchnorm_forward_f32(const float *x, int64_t outer, int64_t channels, int64_t inner,
+                                 const float *gamma, const float *beta, float epsilon, int64_t c0, int64_t c1,
+                                 float *y, float *mean, float *variance, float *inv_std);
+/// Its gradients for channels [c0, c1): dgamma = Σ dy·x̂, dbeta = Σ dy, and (when dx is not NULL)
+/// dx = gamma·inv_std·(dy − dbeta/M − x̂·dgamma/M), with x̂ = (x − mean)·inv_std and M = outer·inner.
+void prune_batchnorm_backward_f32(const float *dy, const float *x, int64_t outer, int64_t channels, int64_t inner,
+                                  const float *mean, const float *inv_std, const float *gamma, int64_t c0,
+                                  int64_t c1, float *dx, float *dgamma, float *dbeta);
 /// 1 when prune_sgemm computes products here (x86-64 with AVX-512F, and PRUNE_SGEMM is not "openblas").
 int prune_sgemm_available(void);
 /// C = alpha·op(A)·op(B) + beta·C for row-major matrices (op transposes when trans_* is 1), on the calling

@@ -69,13 +69,20 @@ public final class BatchNorm: Module {
 
 extension Variable {
     /// Batch normalization with batch statistics over every axis but 1 (weight and bias shaped to
-    /// broadcast over axis 1). Returns the output and the batch mean and (biased) variance.
+    /// broadcast over axis 1, one value per channel). Returns the output and the batch mean and (biased)
+    /// variance, shaped like the weight. Forward and backward are fused per-channel passes
+    /// (``Tensor/batchNormTraining(_:gamma:beta:epsilon:)``).
     public static func batchNorm(_ x: Variable, weight: Variable, bias: Variable, epsilon: Float) throws
         -> (output: Variable, mean: Tensor, variance: Tensor) {
-        let axes = [0] + Array(2..<Swift.max(2, x.value.rank))
-        let mean = try x.mean(axes: axes, keepDims: true)
-        let centered = try x - mean
-        let variance = try centered.square().mean(axes: axes, keepDims: true)
-        return (try centered / (variance + epsilon).sqrt() * weight + bias, mean.value, variance.value)
+        let gamma = weight.value.scalars, xv = x.value, needX = x.requiresGrad
+        let (out, stats) = try Tensor.batchNormTraining(xv, gamma: gamma, beta: bias.value.scalars,
+                                                        epsilon: epsilon)
+        let wShape = weight.shape, bShape = bias.shape
+        let output = record(out, [x, weight, bias]) { g in
+            let r = Tensor.batchNormTrainingBackward(gradOutput: g, input: xv, gamma: gamma, statistics: stats,
+                                                     needInput: needX)
+            return [r.input, Tensor(unchecked: wShape, r.gamma), Tensor(unchecked: bShape, r.beta)]
+        }
+        return (output, Tensor(unchecked: wShape, stats.mean), Tensor(unchecked: wShape, stats.variance))
     }
 }
