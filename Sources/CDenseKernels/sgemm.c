@@ -16,7 +16,7 @@
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 
-enum { MR = 12, NR = 32, KC = 256, MC = 240 };
+enum { MR = 12, NR = 32, KC = 256, MC = 240, NC = 384 };
 
 #define AVX512 __attribute__((target("avx512f")))
 #define UNROLL _Pragma("GCC unroll 12")
@@ -103,6 +103,24 @@ static AVX512 void pack_b(const float *b, long ldb, int trans, long p0, long kc,
     }
 }
 
+/// Rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) as consecutive NR-column panels. A row-major B is
+/// read one row of nc values at a time (long contiguous runs, whatever its leading dimension).
+static AVX512 void pack_b_block(const float *b, long ldb, int trans, long p0, long kc, long j0, long nc,
+                                float *dst) {
+    if (trans) {
+        for (long q = 0; q < nc; q += NR) pack_b(b, ldb, 1, p0, kc, j0 + q, nc - q < NR ? nc - q : NR, dst + q * kc);
+        return;
+    }
+    for (long p = 0; p < kc; p++) {
+        const float *s = b + (p0 + p) * ldb + j0;
+        for (long q = 0; q < nc; q += NR) {
+            float *d = dst + q * kc + p * NR;
+            _mm512_store_ps(d, _mm512_maskz_loadu_ps(lanes(nc - q), s + q));
+            _mm512_store_ps(d + 16, _mm512_maskz_loadu_ps(lanes(nc - q - 16), s + q + 16));
+        }
+    }
+}
+
 /// Rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) as MR-row panels: panel q holds, for each p,
 /// the MR values of rows i0 + q·MR … (zeros past mc). A row-major A is turned 16 columns at a time.
 static AVX512 void pack_a(const float *a, long lda, int trans, long i0, long mc, long p0, long kc, float *dst) {
@@ -174,16 +192,14 @@ static AVX512 void tile_rows(int mr, long kc, const float *ap, const float *bp, 
     }
 }
 
-/// One packed mc×kc block of A against columns [0, n) of op(B) rows [p0, p0 + kc): each NR-column panel
-/// of B is packed once into an L1-sized buffer and used by every MR-row panel of the block.
-static AVX512 void block(long mc, long n, long kc, const float *pa, const float *b, long ldb, int trans_b, long p0,
-                         float *pb, float *c, long ldc, float alpha, float beta) {
-    for (long jr = 0; jr < n; jr += NR) {
-        long cols = n - jr < NR ? n - jr : NR;
-        pack_b(b, ldb, trans_b, p0, kc, jr, cols, pb);
+/// One packed mc×kc block of A against a packed kc×nc block of B, into C's mc×nc block.
+static AVX512 void block(long mc, long nc, long kc, const float *pa, const float *pb, float *c, long ldc,
+                         float alpha, float beta) {
+    for (long jr = 0; jr < nc; jr += NR) {
+        long cols = nc - jr < NR ? nc - jr : NR;
         for (long ir = 0; ir < mc; ir += MR) {
             int rows = (int)(mc - ir < MR ? mc - ir : MR);
-            tile_rows(rows, kc, pa + (ir / MR) * MR * kc, pb, c + ir * ldc + jr, ldc, cols, alpha, beta);
+            tile_rows(rows, kc, pa + ir * kc, pb + jr * kc, c + ir * ldc + jr, ldc, cols, alpha, beta);
         }
     }
 }
@@ -201,16 +217,23 @@ int prune_sgemm_available(void) {
 int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                 int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
     if (!prune_sgemm_available() || m <= 0 || n <= 0 || k <= 0) return 0;
-    long mcap = m < MC ? (m + MR - 1) / MR * MR : MC, kcap = k < KC ? k : KC;
+    // k in blocks of at most KC, as even as multiples of 16 allow (576 → 3 × 192, not 256 + 256 + 64).
+    long blocks = (k + KC - 1) / KC, kstep = ((k + blocks - 1) / blocks + 15) / 16 * 16;
+    long mcap = m < MC ? (m + MR - 1) / MR * MR : MC, kcap = k < kstep ? k : kstep;
+    long ncap = n < NC ? (n + NR - 1) / NR * NR : NC;
     float *pa = buffer(&packed_a, &capacity_a, (size_t)(mcap * kcap));
-    float *pb = buffer(&packed_b, &capacity_b, (size_t)(NR * kcap));
+    float *pb = buffer(&packed_b, &capacity_b, (size_t)(ncap * kcap));
     if (!pa || !pb) return 0;
-    for (long ic = 0; ic < m; ic += MC) {
-        long mc = m - ic < MC ? m - ic : MC;
-        for (long pc = 0; pc < k; pc += KC) {
-            long kc = k - pc < KC ? k - pc : KC;
-            pack_a(a, lda, trans_a, ic, mc, pc, kc, pa);
-            block(mc, n, kc, pa, b, ldb, trans_b, pc, pb, c + ic * ldc, ldc, alpha, pc == 0 ? beta : 1);
+    for (long jc = 0; jc < n; jc += NC) {
+        long nc = n - jc < NC ? n - jc : NC;
+        for (long pc = 0; pc < k; pc += kstep) {
+            long kc = k - pc < kstep ? k - pc : kstep;
+            pack_b_block(b, ldb, trans_b, pc, kc, jc, nc, pb);
+            for (long ic = 0; ic < m; ic += MC) {
+                long mc = m - ic < MC ? m - ic : MC;
+                pack_a(a, lda, trans_a, ic, mc, pc, kc, pa);
+                block(mc, nc, kc, pa, pb, c + ic * ldc + jc, ldc, alpha, pc == 0 ? beta : 1);
+            }
         }
     }
     return 1;

@@ -15,3 +15,16 @@ extension Tensor {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }
+
+extension Tensor {
+    /// The BLAS library's own `sgemm` on its own threads (every core Prune may use), bypassing Prune's
+    /// kernels and range splits: the peer that benchmarks compare Prune's products with.
+    public static func blasGemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                                m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false) {
+        BLASThreads.multiThreaded {
+            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), 1, a, Int32(transA ? m : k), b, Int32(transB ? k : n), 0, c,
+                        Int32(n))
+        }
+    }
+}

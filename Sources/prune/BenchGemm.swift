@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import Prune
 
-/// `prune bench gemm`: a GEMM-bound Linear layer (forward and backward) against OpenBLAS's own
-/// sgemm on the same shapes, as a fraction of the library's throughput.
+/// `prune bench gemm`: a GEMM-bound Linear layer (forward and backward) against the same three products
+/// through Prune's `Tensor.gemm` (its own AVX-512 kernels where the CPU has them), and those products
+/// against the BLAS library's own sgemm on its own threads, same shapes and thread count.
 struct BenchGemm: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "gemm",
-        abstract: "Linear-layer throughput as a fraction of raw OpenBLAS sgemm on the same shapes.")
+        abstract: "Linear-layer throughput vs its raw products, and Prune's products vs OpenBLAS sgemm.")
 
     @Option(help: "Shapes as batch x in x out, comma-separated.")
     var shapes: String = "256x1024x1024,512x784x300,64x4096x4096"
@@ -19,7 +20,7 @@ struct BenchGemm: ParsableCommand {
 
     struct Row: Encodable {
         let batch: Int, inFeatures: Int, outFeatures: Int
-        let layerGflops: Double, sgemmGflops: Double, fraction: Double
+        let layerGflops: Double, productGflops: Double, blasGflops: Double, fraction: Double
     }
 
     func run() throws {
@@ -40,37 +41,56 @@ struct BenchGemm: ParsableCommand {
                 try y.backward(g)
             }
             try layerStep()
-            var t0 = monotonicSeconds()
+            let t0 = monotonicSeconds()
             for _ in 0..<repeats { try layerStep() }
             let layerTime = (monotonicSeconds() - t0) / Double(repeats)
             // Raw sgemm: the same three products.
-            var y = [Float](repeating: 0, count: m * n), dx = [Float](repeating: 0,
-                                                                      count: m * k), dw = [Float](repeating: 0,
-                    count: n * k)
             let w = layer.weight.value.scalars
-            func raw() {
-                x.scalars.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in g.scalars.withUnsafeBufferPointer { gp in
-                    y.withUnsafeMutableBufferPointer { yp in Tensor.gemm(xp.baseAddress!, wp.baseAddress!,
-                                                                         yp.baseAddress!, m: m, n: n, k: k, transB: true) }
-                    dx.withUnsafeMutableBufferPointer { dp in Tensor.gemm(gp.baseAddress!, wp.baseAddress!,
-                                                                          dp.baseAddress!, m: m, n: k, k: n) }
-                    dw.withUnsafeMutableBufferPointer { dp in Tensor.gemm(gp.baseAddress!, xp.baseAddress!,
-                                                                          dp.baseAddress!, m: n, n: k, k: m, transA: true) }
-                } } }
+            let productTime = threeProducts(x: x.scalars, w: w, g: g.scalars, m: m, k: k, n: n) {
+                Tensor.gemm($0, $1, $2, m: $3, n: $4, k: $5, transA: $6, transB: $7)
             }
-            raw()
-            t0 = monotonicSeconds()
-            for _ in 0..<repeats { raw() }
-            let rawTime = (monotonicSeconds() - t0) / Double(repeats)
+            let blasTime = threeProducts(x: x.scalars, w: w, g: g.scalars, m: m, k: k, n: n) {
+                Tensor.blasGemm($0, $1, $2, m: $3, n: $4, k: $5, transA: $6, transB: $7)
+            }
             let flops = 3 * 2 * Double(m * k * n)
             rows.append(Row(batch: m, inFeatures: k, outFeatures: n, layerGflops: flops / layerTime / 1e9,
-                            sgemmGflops: flops / rawTime / 1e9, fraction: rawTime / layerTime))
+                            productGflops: flops / productTime / 1e9, blasGflops: flops / blasTime / 1e9,
+                            fraction: productTime / layerTime))
         }
         if json { try Console(quiet: false, json: true).emitJSON(rows); return }
-        print("batch x in x out       Linear fwd+bwd GFLOP/s   OpenBLAS sgemm GFLOP/s   fraction (target ≥ 0.80)")
+        print("\(ProcessInfoCores.count) threads; \(BLASThreads.kernels)")
+        print("batch x in x out   Linear fwd+bwd GFLOP/s   Prune products GFLOP/s   OpenBLAS sgemm GFLOP/s   "
+              + "layer/products   products/OpenBLAS")
         for r in rows {
-            print(String(format: "%-22@ %24.1f %24.1f   %.2f", "\(r.batch)x\(r.inFeatures)x\(r.outFeatures)",
-                         r.layerGflops, r.sgemmGflops, r.fraction))
+            let shape = "\(r.batch)x\(r.inFeatures)x\(r.outFeatures)"
+            print(String(format: "%-18@ %22.1f %24.1f %24.1f   %14.2f   %17.2f", shape,
+                         r.layerGflops, r.productGflops, r.blasGflops, r.fraction, r.productGflops / r.blasGflops))
         }
+    }
+
+    /// Seconds per round of a Linear layer's three products (y = x·Wᵀ, dx = g·W, dW = gᵀ·x) through `gemm`.
+    func threeProducts(x: [Float], w: [Float], g: [Float], m: Int, k: Int, n: Int,
+                       gemm: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Int, Int,
+                              Bool, Bool) -> Void) -> Double {
+        var y = [Float](repeating: 0, count: m * n), dx = [Float](repeating: 0, count: m * k)
+        var dw = [Float](repeating: 0, count: n * k)
+        func round() {
+            x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
+                y.withUnsafeMutableBufferPointer { gemm(xp.baseAddress!, wp.baseAddress!, $0.baseAddress!, m, n, k,
+                                                        false, true) }
+                dx.withUnsafeMutableBufferPointer { gemm(gp.baseAddress!, wp.baseAddress!, $0.baseAddress!, m, k, n,
+                                                         false, false) }
+                dw.withUnsafeMutableBufferPointer { gemm(gp.baseAddress!, xp.baseAddress!, $0.baseAddress!, n, k, m,
+                                                         true, false) }
+            } } }
+        }
+        round()
+        var times: [Double] = []
+        for _ in 0..<3 {
+            let t0 = monotonicSeconds()
+            for _ in 0..<repeats { round() }
+            times.append((monotonicSeconds() - t0) / Double(repeats))
+        }
+        return MedianTiming.median(times)
     }
 }

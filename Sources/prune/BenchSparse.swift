@@ -3,7 +3,7 @@ import Foundation
 import Prune
 
 /// `prune bench sparse`: Prune's sparse kernels against the fastest dense Linear measured on this
-/// machine for each shape and batch (OpenBLAS or PyTorch dense, whichever wins), against torch.sparse
+/// machine for each shape and batch (Prune's own dense product or PyTorch's, whichever wins), against torch.sparse
 /// CSR, and, for the int8 formats, against PyTorch's int8 dynamic-quantized Linear. Every time on both
 /// sides is the median of five rounds (``MedianTiming``), same threads.
 struct BenchSparse: ParsableCommand {
@@ -19,16 +19,17 @@ struct BenchSparse: ParsableCommand {
 
     struct Row: Encodable {
         var out: Int, inFeatures: Int, pattern: String, format: String, sparsity: Double, batch: Int
-        var denseOpenBLAS: Double, sparse: Double, csrSwiftSIMD: Double?
+        var densePrune: Double, sparse: Double, csrSwiftSIMD: Double?
         var torchDense: Double?, torchCSR: Double?, torchInt8: Double?
         /// The fastest float32 dense Linear measured for this shape and batch, and whose it is.
-        var fastestDense: Double { min(denseOpenBLAS, torchDense ?? .infinity) }
-        var fastestDenseName: String { (torchDense ?? .infinity) < denseOpenBLAS ? "PyTorch" : "OpenBLAS" }
+        var fastestDense: Double { min(densePrune, torchDense ?? .infinity) }
+        var fastestDenseName: String { (torchDense ?? .infinity) < densePrune ? "PyTorch" : "Prune dense" }
         var speedupVsFastestDense: Double { fastestDense / sparse }
         var speedupVsTorchCSR: Double? { torchCSR.map { $0 / sparse } }
         var speedupVsTorchInt8: Double? { torchInt8.map { $0 / sparse } }
         enum CodingKeys: String, CodingKey {
-            case out, inFeatures, pattern, format, sparsity, batch, denseOpenBLAS, sparse, csrSwiftSIMD, torchDense, torchCSR
+            case out, inFeatures, pattern, format, sparsity, batch, densePrune, sparse, csrSwiftSIMD, torchDense
+            case torchCSR
             case torchInt8, fastestDense, fastestDenseName, speedupVsFastestDense, speedupVsTorchCSR, speedupVsTorchInt8
         }
         func encode(to e: Encoder) throws {
@@ -37,7 +38,7 @@ struct BenchSparse: ParsableCommand {
                     forKey: .pattern)
             try c.encode(format, forKey: .format); try c.encode(sparsity, forKey: .sparsity); try c.encode(batch,
                     forKey: .batch)
-            try c.encode(denseOpenBLAS, forKey: .denseOpenBLAS); try c.encode(sparse, forKey: .sparse)
+            try c.encode(densePrune, forKey: .densePrune); try c.encode(sparse, forKey: .sparse)
             try c.encodeIfPresent(csrSwiftSIMD, forKey: .csrSwiftSIMD)
             try c.encodeIfPresent(torchDense, forKey: .torchDense); try c.encodeIfPresent(torchCSR, forKey: .torchCSR)
             try c.encodeIfPresent(torchInt8, forKey: .torchInt8)
@@ -101,7 +102,8 @@ struct BenchSparse: ParsableCommand {
         let batchList = batches.split(separator: ",").compactMap { Int($0) }
         let peer = noTorch ? PeerTimes() : runPeer(sparsityList, console: console)
         if !noTorch && peer.float32.isEmpty {
-            console.info("PyTorch peer unavailable (python3 with torch, run from the repository root); its columns are empty")
+            console.info("PyTorch peer unavailable (python3 with torch, run from the repository root); "
+                         + "its columns are empty")
         }
         console.progress("measuring this machine's roofline …")
         let roofline = Self.roofline()
@@ -126,7 +128,8 @@ struct BenchSparse: ParsableCommand {
                     let t = peer.float32["\(out)x\(inF)@\(isInt8 && c.sparsity == 0 ? 0.5 : c.sparsity)#\(b)"]
                     rows.append(Row(out: out, inFeatures: inF, pattern: c.pattern, format: sparse.formatName,
                                     sparsity: c.sparsity,
-                                    batch: b, denseOpenBLAS: dense, sparse: time, csrSwiftSIMD: swiftSIMD, torchDense: t?.dense,
+                                    batch: b, densePrune: dense, sparse: time, csrSwiftSIMD: swiftSIMD,
+                                    torchDense: t?.dense,
                                     torchCSR: c.sparsity == 0 ? nil : t?.csr,
                                     torchInt8: isInt8 ? peer.int8["\(out)x\(inF)#\(b)"] : nil))
                 }
@@ -179,21 +182,26 @@ struct BenchSparse: ParsableCommand {
     }
 
     func printTable(_ rows: [Row], _ roofline: Roofline) {
-        print("Linear y = x·Wᵀ, W out×in; median time per call of 5 rounds on both sides, \(ProcessInfoCores.count) threads. "
-              + "Prune's kernels: C with \(SpMMKernel.intrinsicsISA).")
-        print("\"fastest dense\" is the faster float32 dense Linear measured here for that shape and batch (OpenBLAS sgemm "
-              + "or PyTorch x @ W.T); the speed-up is against it. torch.sparse CSR is float32, holding a random matrix of "
+        print("Linear y = x·Wᵀ, W out×in; median time per call of 5 rounds on both sides, "
+              + "\(ProcessInfoCores.count) threads. "
+              + "Prune's kernels: C with \(SpMMKernel.intrinsicsISA); \(BLASThreads.kernels).")
+        print("\"fastest dense\" is the faster float32 dense Linear measured here for that shape and batch (Prune's "
+              + "dense Tensor.matmul, or PyTorch x @ W.T); the speed-up is against it. torch.sparse CSR is float32, "
+              + "holding a random matrix of "
               + "the same sparsity; torch int8 is PyTorch's int8 dynamic-quantized Linear (per-row scales).")
-        print(String(format: "Roofline of this machine: dense sgemm %.0f GFLOP/s (1024³), memory read bandwidth %.1f GB/s",
+        print(String(format: "Roofline of this machine: dense sgemm %.0f GFLOP/s (1024³), "
+                     + "memory read bandwidth %.1f GB/s",
                      roofline.sgemmGFLOPS, roofline.readGBps))
         print("| W (out×in) | pattern | sparsity | batch | Prune | format | fastest dense | speed-up vs fastest dense "
-              + "| OpenBLAS | torch dense | torch.sparse CSR (f32) | Prune vs torch.sparse | torch int8 | Prune vs torch int8 |")
+              + "| Prune dense | torch dense | torch.sparse CSR (f32) | Prune vs torch.sparse | torch int8 "
+              + "| Prune vs torch int8 |")
         print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         func us(_ t: Double?) -> String { t.map { String(format: "%.1f µs", $0 * 1e6) } ?? "–" }
         func x(_ r: Double?) -> String { r.map { String(format: "%.2f×", $0) } ?? "–" }
         for r in rows {
-            print("| \(r.out)×\(r.inFeatures) | \(r.pattern) | \(Int(r.sparsity * 100))% | \(r.batch) | \(us(r.sparse)) | \(r.format) "
-                  + "| \(r.fastestDenseName) \(us(r.fastestDense)) | \(x(r.speedupVsFastestDense)) | \(us(r.denseOpenBLAS)) "
+            print("| \(r.out)×\(r.inFeatures) | \(r.pattern) | \(Int(r.sparsity * 100))% | \(r.batch) "
+                  + "| \(us(r.sparse)) | \(r.format) "
+                  + "| \(r.fastestDenseName) \(us(r.fastestDense)) | \(x(r.speedupVsFastestDense)) | \(us(r.densePrune)) "
                   + "| \(us(r.torchDense)) | \(us(r.torchCSR)) | \(x(r.speedupVsTorchCSR)) | \(us(r.torchInt8)) "
                   + "| \(x(r.speedupVsTorchInt8)) |")
         }
