@@ -99,6 +99,49 @@ extension Tensor {
                              dxp + (img * c + c0) * h * w)
     }
 
+    /// The extents of one convolution: input channels and plane, filters, output plane, geometry.
+    struct ConvDims {
+        let c: Int, h: Int, w: Int, o: Int, oh: Int, ow: Int, g: Conv2dGeometry
+        var cg: Int { c / g.groups }
+        var og: Int { o / g.groups }
+        var kk: Int { g.kernel.h * g.kernel.w }
+        var l: Int { oh * ow }
+    }
+
+    /// The backward pass over some images on one core: adds their weight gradient into `dw` and, when `dx`
+    /// is given, writes their input gradient through a patch matrix (a 1×1 convolution's is the input).
+    static func backwardImages(_ images: Range<Int>, dims d: ConvDims, x xb: UnsafePointer<Float>,
+                               weight wb: UnsafePointer<Float>, gradOutput gb: UnsafePointer<Float>,
+                               dw: UnsafeMutablePointer<Float>, dx dxb: UnsafeMutablePointer<Float>?) {
+        let pointwise = isPointwise(d.g), (cg, og, kk, l) = (d.cg, d.og, d.kk, d.l)
+        var cols = [Float](repeating: 0, count: pointwise ? 0 : cg * kk * l)
+        var dcols = [Float](repeating: 0, count: dxb != nil && !pointwise ? cg * kk * l : 0)
+        cols.withUnsafeMutableBufferPointer { cp in
+            dcols.withUnsafeMutableBufferPointer { dp in
+                for img in images {
+                    for gi in 0..<d.g.groups {
+                        let gout = gb + (img * d.o + gi * og) * l, plane = (img * d.c + gi * cg) * l
+                        if !pointwise {
+                            im2col(xb, into: cp.baseAddress!, img: img, c: d.c, h: d.h, w: d.w, c0: gi * cg, cg: cg,
+                                   g: d.g, oh: d.oh, ow: d.ow)
+                        }
+                        let patches: UnsafePointer<Float> = pointwise ? xb + plane : UnsafePointer(cp.baseAddress!)
+                        gemm(gout, patches, dw + gi * og * cg * kk, m: og, n: cg * kk, k: l, transB: true, beta: 1)
+                        guard let dxb else { continue }
+                        if pointwise {
+                            // The patch matrix is the input itself: its gradient too.
+                            gemm(wb + gi * og * cg, gout, dxb + plane, m: cg, n: l, k: og, transA: true)
+                        } else {
+                            gemm(wb + gi * og * cg * kk, gout, dp.baseAddress!, m: cg * kk, n: l, k: og, transA: true)
+                            col2im(dp.baseAddress!, into: dxb, img: img, c: d.c, h: d.h, w: d.w, c0: gi * cg, cg: cg,
+                                   g: d.g, oh: d.oh, ow: d.ow)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// A 1×1 convolution with stride 1 and no padding: its patch matrix is the input itself.
     static func isPointwise(_ g: Conv2dGeometry) -> Bool {
         g.kernel == (1, 1) && g.stride == (1, 1) && g.padding == (0, 0)
@@ -231,39 +274,10 @@ extension Tensor {
                                 nonisolated(unsafe) let xb = xp.baseAddress!, wb = wp.baseAddress!, gb = gp.baseAddress!
                                 nonisolated(unsafe) let pb = pp.baseAddress!, dxb = dxp.baseAddress
                                 let wc = weight.count
+                                let dims = ConvDims(c: c, h: h, w: w, o: o, oh: oh, ow: ow, g: g)
                                 _ = perCoreImages(n, work: n * o * l * cg * kk) { chunk, images in
-                                    let pointwise = isPointwise(g)
-                                    var cols = [Float](repeating: 0, count: pointwise ? 0 : cg * kk * l)
-                                    var dcols = [Float](repeating: 0, count: needInput && !pointwise ? cg * kk * l : 0)
-                                    let dw = pb + chunk * wc
-                                    cols.withUnsafeMutableBufferPointer { cp in
-                                        dcols.withUnsafeMutableBufferPointer { dp in
-                                            for img in images {
-                                                for gi in 0..<g.groups {
-                                                    let gout = gb + (img * o + gi * og) * l
-                                                    let plane = (img * c + gi * cg) * l
-                                                    if !pointwise {
-                                                        im2col(xb, into: cp.baseAddress!, img: img, c: c, h: h, w: w,
-                                                               c0: gi * cg, cg: cg, g: g, oh: oh, ow: ow)
-                                                    }
-                                                    let patches: UnsafePointer<Float> = pointwise
-                                                        ? xb + plane : UnsafePointer(cp.baseAddress!)
-                                                    gemm(gout, patches, dw + gi * og * cg * kk, m: og, n: cg * kk, k: l,
-                                                         transB: true, beta: 1)
-                                                    if needInput && pointwise {
-                                                        // The patch matrix is the input itself: its gradient too.
-                                                        gemm(wb + gi * og * cg, gout, dxb! + plane, m: cg, n: l, k: og,
-                                                             transA: true)
-                                                    } else if needInput {
-                                                        gemm(wb + gi * og * cg * kk, gout, dp.baseAddress!, m: cg * kk,
-                                                             n: l, k: og, transA: true)
-                                                        col2im(dp.baseAddress!, into: dxb!, img: img, c: c, h: h, w: w,
-                                                               c0: gi * cg, cg: cg, g: g, oh: oh, ow: ow)
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
+                                    backwardImages(images, dims: dims, x: xb, weight: wb, gradOutput: gb,
+                                                   dw: pb + chunk * wc, dx: needInput ? dxb : nil)
                                 }
                             }
                         }

@@ -201,7 +201,8 @@ struct BenchSparse: ParsableCommand {
         for r in rows {
             print("| \(r.out)×\(r.inFeatures) | \(r.pattern) | \(Int(r.sparsity * 100))% | \(r.batch) "
                   + "| \(us(r.sparse)) | \(r.format) "
-                  + "| \(r.fastestDenseName) \(us(r.fastestDense)) | \(x(r.speedupVsFastestDense)) | \(us(r.densePrune)) "
+                  + "| \(r.fastestDenseName) \(us(r.fastestDense)) | \(x(r.speedupVsFastestDense)) "
+                  + "| \(us(r.densePrune)) "
                   + "| \(us(r.torchDense)) | \(us(r.torchCSR)) | \(x(r.speedupVsTorchCSR)) | \(us(r.torchInt8)) "
                   + "| \(x(r.speedupVsTorchInt8)) |")
         }
