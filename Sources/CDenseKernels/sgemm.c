@@ -10,6 +10,7 @@
 // C in order: the same operations whatever tile, panel or column range the element falls in, so a
 // product cut into ranges of rows or columns gives the same bits as the whole product.
 #include "include/prune_dense_kernels.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,17 +22,46 @@ enum { MR = 12, NR = 32, KC = 256, MC = 240, NC = 384 };
 #define AVX512 __attribute__((target("avx512f")))
 #define UNROLL _Pragma("GCC unroll 12")
 
-/// Thread-local packing buffers, grown to the largest block seen and kept for the next call.
-static _Thread_local float *packed_a, *packed_b;
-static _Thread_local size_t capacity_a, capacity_b;
+/// A thread's packing buffers, grown to the largest block seen and kept for its next call; freed when the
+/// thread exits (a pthread key's destructor), so threads that come and go do not leak them.
+typedef struct { float *a, *b; size_t capacity_a, capacity_b; } PackingBuffers;
 
-static float *buffer(float **slot, size_t *capacity, size_t count) {
+static pthread_key_t buffers_key;
+static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
+static int available;
+
+static void free_buffers(void *p) {
+    PackingBuffers *buffers = p;
+    free(buffers->a);
+    free(buffers->b);
+    free(buffers);
+}
+
+/// Runs once: the thread-exit key, and whether the kernels run here (AVX-512F, PRUNE_SGEMM not "openblas").
+static void setup(void) {
+    const char *choice = getenv("PRUNE_SGEMM");
+    int disabled = choice && strcmp(choice, "openblas") == 0;
+    available = !disabled && __builtin_cpu_supports("avx512f") && pthread_key_create(&buffers_key, free_buffers) == 0;
+}
+
+static float *grown(float **slot, size_t *capacity, size_t count) {
     if (count > *capacity) {
         free(*slot);
         *slot = aligned_alloc(64, (count * sizeof(float) + 63) / 64 * 64);
         *capacity = *slot ? count : 0;
     }
     return *slot;
+}
+
+/// This thread's buffers with room for `a_count` and `b_count` floats, or NULL when memory is short.
+static PackingBuffers *buffers(size_t a_count, size_t b_count) {
+    PackingBuffers *own = pthread_getspecific(buffers_key);
+    if (!own) {
+        own = calloc(1, sizeof *own);
+        if (!own || pthread_setspecific(buffers_key, own) != 0) { free(own); return NULL; }
+    }
+    if (!grown(&own->a, &own->capacity_a, a_count) || !grown(&own->b, &own->capacity_b, b_count)) return NULL;
+    return own;
 }
 
 /// The mask of the first `count` of 16 lanes (none when count ≤ 0, all when count ≥ 16).
@@ -205,13 +235,8 @@ static AVX512 void block(long mc, long nc, long kc, const float *pa, const float
 }
 
 int prune_sgemm_available(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        const char *choice = getenv("PRUNE_SGEMM");
-        int disabled = choice && strcmp(choice, "openblas") == 0;
-        cached = !disabled && __builtin_cpu_supports("avx512f");
-    }
-    return cached;
+    pthread_once(&setup_once, setup);
+    return available;
 }
 
 int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
@@ -221,9 +246,9 @@ int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float
     long blocks = (k + KC - 1) / KC, kstep = ((k + blocks - 1) / blocks + 15) / 16 * 16;
     long mcap = m < MC ? (m + MR - 1) / MR * MR : MC, kcap = k < kstep ? k : kstep;
     long ncap = n < NC ? (n + NR - 1) / NR * NR : NC;
-    float *pa = buffer(&packed_a, &capacity_a, (size_t)(mcap * kcap));
-    float *pb = buffer(&packed_b, &capacity_b, (size_t)(ncap * kcap));
-    if (!pa || !pb) return 0;
+    PackingBuffers *packed = buffers((size_t)(mcap * kcap), (size_t)(ncap * kcap));
+    if (!packed) return 0;
+    float *pa = packed->a, *pb = packed->b;
     for (long jc = 0; jc < n; jc += NC) {
         long nc = n - jc < NC ? n - jc : NC;
         for (long pc = 0; pc < k; pc += kstep) {
