@@ -108,19 +108,10 @@ static AVX512 void transpose16(const float *src, long ld, int rows, float *dst, 
     for (int c = 0; c < 4; c++) store_lanes(u[c], u[4 + c], u[8 + c], u[12 + c], dst + c * ldd, ldd, mask);
 }
 
-/// Rows [p0, p0 + kc) and columns [j0, j0 + cols) of op(B), cols ≤ NR, as one panel: for each p, the NR
-/// values of those columns (zeros past cols). A transposed B is turned 16×16 blocks at a time.
-static AVX512 void pack_b(const float *b, long ldb, int trans, long p0, long kc, long j0, long cols,
-                          float *panel) {
-    if (!trans) {
-        __mmask16 m0 = lanes(cols), m1 = lanes(cols - 16);
-        for (long p = 0; p < kc; p++) {
-            const float *s = b + (p0 + p) * ldb + j0;
-            _mm512_store_ps(panel + p * NR, _mm512_maskz_loadu_ps(m0, s));
-            _mm512_store_ps(panel + p * NR + 16, _mm512_maskz_loadu_ps(m1, s + 16));
-        }
-        return;
-    }
+/// Rows [p0, p0 + kc) and columns [j0, j0 + cols) of a transposed op(B) (B stored n×k), cols ≤ NR, as one
+/// panel: for each p, the NR values of those columns (zeros past cols), turned 16×16 blocks at a time.
+static AVX512 void pack_transposed_b(const float *b, long ldb, long p0, long kc, long j0, long cols,
+                                     float *panel) {
     for (long jb = 0; jb < NR; jb += 16) {
         long p = 0;
         int rows = (int)(cols - jb < 0 ? 0 : cols - jb < 16 ? cols - jb : 16);
@@ -138,7 +129,8 @@ static AVX512 void pack_b(const float *b, long ldb, int trans, long p0, long kc,
 static AVX512 void pack_b_block(const float *b, long ldb, int trans, long p0, long kc, long j0, long nc,
                                 float *dst) {
     if (trans) {
-        for (long q = 0; q < nc; q += NR) pack_b(b, ldb, 1, p0, kc, j0 + q, nc - q < NR ? nc - q : NR, dst + q * kc);
+        for (long q = 0; q < nc; q += NR)
+            pack_transposed_b(b, ldb, p0, kc, j0 + q, nc - q < NR ? nc - q : NR, dst + q * kc);
         return;
     }
     for (long p = 0; p < kc; p++) {
