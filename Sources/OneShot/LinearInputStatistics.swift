@@ -1,4 +1,3 @@
-import CBLAS
 import PruneTensor
 
 /// What the one-shot methods need to know about a Linear layer's input X over the calibration
@@ -27,20 +26,13 @@ public final class LinearInputStatistics {
         guard rows > 0 else { return }
         derived = [:]
         tokens += rows
-        for r in 0..<rows {
-            let base = r * features
-            for j in 0..<features { let v = Double(x[base + j]); sumOfSquares[j] += v * v }
-        }
-        if gram != nil {
-            let n = Int32(features)
-            x.withUnsafeBufferPointer { px in
-                gram!.withUnsafeMutableBufferPointer { pg in
-                    // G += Xᵀ·X (upper triangle).
-                    BLASThreads.multiThreaded {
-                        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, Int32(rows), 1, px.baseAddress, n, 1,
-                                    pg.baseAddress, n)
-                    }
-                }
+        x.withUnsafeBufferPointer { px in
+            sumOfSquares.withUnsafeMutableBufferPointer { ps in
+                Tensor.addSquares(px.baseAddress!, rows: rows, features: features, into: ps.baseAddress!)
+            }
+            guard gram != nil else { return }
+            gram!.withUnsafeMutableBufferPointer { pg in
+                Tensor.addGram(px.baseAddress!, rows: rows, features: features, into: pg.baseAddress!)  // G += Xᵀ·X
             }
         }
     }

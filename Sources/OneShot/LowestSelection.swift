@@ -44,20 +44,24 @@ enum LowestSelection {
         }
     }
 
-    /// Sets `mask[i]` for the `k` lowest of `scores`; the rest of `mask` is left as it is.
+    /// Sets `mask[i]` for the `k` lowest of `scores`; the rest of `mask` is left as it is. The k-th lowest
+    /// value t is found by quickselect on a copy of the scores; then every score below t is marked, and
+    /// the earliest scores equal to t make up the count (the positions a stable sort would give).
     static func markLowest(_ scores: UnsafeBufferPointer<Double>, count k: Int,
                            into mask: UnsafeMutableBufferPointer<Bool>) {
         let n = scores.count
         guard k > 0 else { return }
         if k >= n { for i in 0..<n { mask[i] = true }; return }
         if n <= 32 { markLowestBySorting(scores, count: k, into: mask); return }
-        var order = [Int](0..<n)
-        order.withUnsafeMutableBufferPointer { order in
-            let keys = scores.map { $0.isNaN ? Double.infinity : $0 }
-            keys.withUnsafeBufferPointer { keys in
-                select(k - 1, in: order, keys: keys)
-            }
-            for j in 0..<k { mask[order[j]] = true }
+        let threshold = withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { keys in
+            for i in 0..<n { keys[i] = scores[i].isNaN ? .infinity : scores[i] }
+            return kthLowest(k - 1, in: keys)
+        }
+        var marked = 0
+        for i in 0..<n where scores[i] < threshold { mask[i] = true; marked += 1 }
+        for i in 0..<n where marked < k {
+            let key = scores[i].isNaN ? Double.infinity : scores[i]
+            if key == threshold { mask[i] = true; marked += 1 }
         }
     }
 
@@ -76,39 +80,34 @@ enum LowestSelection {
         }
     }
 
-    /// Rearranges `order` so its first `target + 1` entries are the lowest by (key, position).
-    private static func select(_ target: Int, in order: UnsafeMutableBufferPointer<Int>,
-                               keys: UnsafeBufferPointer<Double>) {
-        @inline(__always) func less(_ a: Int, _ b: Int) -> Bool { keys[a] < keys[b] || (keys[a] == keys[b] && a < b) }
-        var lo = 0, hi = order.count - 1, rounds = 0
+    /// The value that would sit at index `target` if `keys` (no NaN) were sorted; `keys` is reordered.
+    /// Three-way partitions around a median of three, so runs of equal keys (dead inputs score 0) end
+    /// the search at once.
+    static func kthLowest(_ target: Int, in keys: UnsafeMutableBufferPointer<Double>) -> Double {
+        var lo = 0, hi = keys.count - 1, rounds = 0
         while lo < hi {
             rounds += 1
             if rounds > 64 {  // pathological pivots: finish this range by sorting it
-                let sorted = order[lo...hi].sorted(by: less)
-                for (i, v) in sorted.enumerated() { order[lo + i] = v }
-                return
+                var range = UnsafeMutableBufferPointer(rebasing: keys[lo...hi])
+                range.sort()
+                return keys[target]
             }
-            let p = partition(order, lo, hi, less)
-            if p == target { return }
-            if target < p { hi = p - 1 } else { lo = p + 1 }
+            let a = keys[lo], b = keys[lo + (hi - lo) / 2], c = keys[hi]
+            let pivot = Swift.max(Swift.min(a, b), Swift.min(Swift.max(a, b), c))
+            // keys[lo..<less] < pivot, keys[less..<i] == pivot, keys[greater+1...hi] > pivot.
+            var less = lo, i = lo, greater = hi
+            while i <= greater {
+                let v = keys[i]
+                if v < pivot {
+                    keys.swapAt(i, less); less += 1; i += 1
+                } else if v > pivot {
+                    keys.swapAt(i, greater); greater -= 1
+                } else {
+                    i += 1
+                }
+            }
+            if target < less { hi = less - 1 } else if target > greater { lo = greater + 1 } else { return pivot }
         }
-    }
-
-    /// Lomuto partition of `order[lo...hi]` around the median of its first, middle and last entries;
-    /// returns the pivot's final index.
-    private static func partition(_ order: UnsafeMutableBufferPointer<Int>, _ lo: Int, _ hi: Int,
-                                  _ less: (Int, Int) -> Bool) -> Int {
-        let mid = lo + (hi - lo) / 2
-        if less(order[mid], order[lo]) { order.swapAt(mid, lo) }
-        if less(order[hi], order[lo]) { order.swapAt(hi, lo) }
-        if less(order[hi], order[mid]) { order.swapAt(hi, mid) }
-        order.swapAt(mid, hi)
-        let pivot = order[hi]
-        var store = lo
-        for i in lo..<hi where less(order[i], pivot) {
-            order.swapAt(i, store); store += 1
-        }
-        order.swapAt(store, hi)
-        return store
+        return keys[target]
     }
 }

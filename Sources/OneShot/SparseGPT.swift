@@ -1,4 +1,3 @@
-import CBLAS
 import PruneTensor
 import PrunePruning
 
@@ -88,12 +87,36 @@ public struct SparseGPT: OneShotMethod {
                 }
             }
             guard end < cols else { return }
-            // W[:, end:] −= Err · U[start:end, end:]
-            u.withUnsafeBufferPointer { pu in
-                err.withUnsafeBufferPointer { pe in
-                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(cols - end), Int32(width),
-                                -1, pe.baseAddress, Int32(width), pu.baseAddress! + start * cols + end, Int32(cols),
-                                1, pw.baseAddress! + end, Int32(cols))
+            Self.updateLaterColumns(pw, err: err, u: u, rows: rows, cols: cols, start: start, end: end)
+        }
+    }
+
+    /// W[:, end:] −= Err · U[start:end, end:], the block's errors spread over the later columns. The
+    /// product runs in Float through Prune's sgemm (the reference implementation does all of SparseGPT in
+    /// Float32) and is subtracted from the Double weights, so only this correction carries Float rounding.
+    /// Row ranges of a fixed size run over the worker pool: the same bits at any thread count.
+    static func updateLaterColumns(_ w: UnsafeMutableBufferPointer<Double>, err: [Double], u: [Double],
+                                   rows: Int, cols: Int, start: Int, end: Int) {
+        let width = end - start, later = cols - end, chunk = 96, chunks = (rows + chunk - 1) / chunk
+        let block = [Float](unsafeUninitializedCapacity: width * later) { b, count in
+            for i in 0..<width { for j in 0..<later { b[i * later + j] = Float(u[(start + i) * cols + end + j]) } }
+            count = width * later
+        }
+        nonisolated(unsafe) let w = w
+        block.withUnsafeBufferPointer { pb in
+            err.withUnsafeBufferPointer { pe in
+                nonisolated(unsafe) let pb = pb, pe = pe
+                parallelFor(chunks, work: chunk * later * width) { c in
+                    let r0 = c * chunk, n = Swift.min(rows, r0 + chunk) - r0
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: n * (width + later)) { t in
+                        let e = t.baseAddress!, p = e + n * width
+                        for i in 0..<(n * width) { e[i] = Float(pe[r0 * width + i]) }
+                        Tensor.gemm(e, pb.baseAddress!, p, m: n, n: later, k: width)
+                        for r in 0..<n {
+                            let row = w.baseAddress! + (r0 + r) * cols + end, pr = p + r * later
+                            for j in 0..<later { row[j] -= Double(pr[j]) }
+                        }
+                    }
                 }
             }
         }
@@ -133,7 +156,7 @@ public struct SparseGPT: OneShotMethod {
         for _ in 0..<4 {
             var a = h
             for i in 0..<n { a[i * n + i] += damp * meanDiag }
-            if Cholesky.invert(&a, n: n), Cholesky.factor(&a, n: n, upper: true) { return a }
+            if let u = Cholesky.upperFactorOfInverse(a, n: n) { return u }
             damp *= 10
         }
         throw OneShotError.numerical(layer: layer, reason: "the calibration Hessian is not positive definite even "

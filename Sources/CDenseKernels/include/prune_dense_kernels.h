@@ -28,6 +28,12 @@ void prune_depthwise_plane_f32(const float *x, int64_t h, int64_t wd, const floa
 /// Σ x[i] in 16 interleaved partial sums added in a fixed order (deterministic, not sequential).
 float prune_sum_f32(const float *x, int64_t n);
 
+// 1 when value[i] × mask[i] == value[i] bit for bit everywhere: mask 1, or mask +0 and value ±0.
+int32_t prune_is_masked_f32(const float *value, const float *mask, int64_t n);
+
+// sums[j] += x[r][j]² in Double for every row r of a row-major rows × columns matrix with rows `stride` apart.
+void prune_add_squares_f64(const float *x, int64_t rows, int64_t columns, int64_t stride, double *sums);
+
 /// The patch matrix of a stride-1, dilation-1 convolution: row (c·kh + i)·kw + j, column y·ow + x
 /// holds plane c at (y + i − ph, x + j − pw) for cg planes of h×w at `x`; rows are `ld` apart.
 /// Positions in the padding are never written (zero the matrix once per geometry).

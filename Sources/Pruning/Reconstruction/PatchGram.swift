@@ -1,4 +1,3 @@
-import CBLAS
 import PruneTensor
 
 /// Σ x·xᵀ over sampled input patches x of one layer (`features` × `features`, Double, row-major), and
@@ -23,9 +22,8 @@ public struct PatchGram: Sendable {
         guard rows > 0 else { return }
         let f = features
         var product = [Float](repeating: 0, count: f * f)
-        BLASThreads.multiThreaded {
-            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(f), Int32(rows), 1, patches, Int32(f), 0,
-                        &product, Int32(f))
+        patches.withUnsafeBufferPointer { px in
+            Tensor.addGram(px.baseAddress!, rows: rows, features: f, into: &product)
         }
         for i in 0..<f {
             for j in i..<f {
