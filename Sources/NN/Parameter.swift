@@ -8,13 +8,14 @@ import PruneAutodiff
 /// they accumulate, and ``bake()`` makes the pruning permanent.
 public final class Parameter {
     /// The stored value (unmasked; see ``effectiveValue``).
-    public var value: Tensor
+    public var value: Tensor { didSet { valueIsMasked = nil } }
     /// The gradient accumulated by backward passes since the last ``zeroGrad()``.
     public var grad: Tensor?
     /// 1 where a weight is kept, 0 where it is pruned; same shape as ``value``.
     public var mask: Tensor? {
         didSet {
             maskVersion &+= 1
+            valueIsMasked = nil
             if let mask { precondition(mask.shape == value.shape,
                                        "mask shape \(mask.shape) differs from parameter shape \(value.shape)") }
         }
@@ -37,6 +38,10 @@ public final class Parameter {
     /// The function of the stored weight that forward passes use (learned-mask methods); nil: the weight.
     public var reparameterization: (any WeightReparameterization)?
 
+    /// Whether ``value`` already equals value × mask bit for bit (a pruned weight stored as zero), so
+    /// forward passes can skip the masking pass; nil until asked after the value or mask changed.
+    private var valueIsMasked: Bool?
+
     public init(_ value: Tensor, requiresGrad: Bool = true) {
         self.value = value
         self.requiresGrad = requiresGrad
@@ -45,6 +50,8 @@ public final class Parameter {
     /// The value as forward passes see it: masked when a mask is set.
     public var effectiveValue: Tensor {
         guard let mask else { return value }
+        if valueIsMasked == nil { valueIsMasked = value.isMasked(by: mask) }
+        if valueIsMasked == true { return value }
         return try! value * mask   // shapes equal by the mask's invariant
     }
 
