@@ -1,8 +1,8 @@
 import PruneTensor
 
 /// Which scores a one-shot method removes: the `k` lowest, ties going to the earlier position —
-/// the set a stable sort of (score, position) would give — found by quickselect (Hoare 1961) in
-/// expected linear time instead of a sort. A NaN score counts as +∞.
+/// the set a stable sort of (score, position) would give — found in linear time by a radix select
+/// of the k-th lowest value (a byte of its bit pattern per pass) instead of a sort. A NaN score counts as +∞.
 enum LowestSelection {
     /// The `k` lowest of `scores` (ties broken by position), as a removal mask.
     static func lowest(_ scores: ArraySlice<Double>, count k: Int) -> [Bool] {
@@ -45,7 +45,7 @@ enum LowestSelection {
     }
 
     /// Sets `mask[i]` for the `k` lowest of `scores`; the rest of `mask` is left as it is. The k-th lowest
-    /// value t is found by quickselect on a copy of the scores; then every score below t is marked, and
+    /// value t is found by a radix select; then every score below t is marked, and
     /// the earliest scores equal to t make up the count (the positions a stable sort would give).
     static func markLowest(_ scores: UnsafeBufferPointer<Double>, count k: Int,
                            into mask: UnsafeMutableBufferPointer<Bool>) {
@@ -53,15 +53,17 @@ enum LowestSelection {
         guard k > 0 else { return }
         if k >= n { for i in 0..<n { mask[i] = true }; return }
         if n <= 32 { markLowestBySorting(scores, count: k, into: mask); return }
-        let threshold = withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { keys in
-            for i in 0..<n { keys[i] = scores[i].isNaN ? .infinity : scores[i] }
-            return kthLowest(k - 1, in: keys)
-        }
+        let threshold = kthLowest(k - 1, in: scores)
         var marked = 0
-        for i in 0..<n where scores[i] < threshold { mask[i] = true; marked += 1 }
-        for i in 0..<n where marked < k {
-            let key = scores[i].isNaN ? Double.infinity : scores[i]
-            if key == threshold { mask[i] = true; marked += 1 }
+        for i in 0..<n {
+            let below = scores[i] < threshold
+            mask[i] = mask[i] || below
+            marked += below ? 1 : 0
+        }
+        var i = 0
+        while marked < k && i < n {
+            if (scores[i].isNaN ? Double.infinity : scores[i]) == threshold { mask[i] = true; marked += 1 }
+            i += 1
         }
     }
 
@@ -80,34 +82,34 @@ enum LowestSelection {
         }
     }
 
-    /// The value that would sit at index `target` if `keys` (no NaN) were sorted; `keys` is reordered.
-    /// Three-way partitions around a median of three, so runs of equal keys (dead inputs score 0) end
-    /// the search at once.
-    static func kthLowest(_ target: Int, in keys: UnsafeMutableBufferPointer<Double>) -> Double {
-        var lo = 0, hi = keys.count - 1, rounds = 0
-        while lo < hi {
-            rounds += 1
-            if rounds > 64 {  // pathological pivots: finish this range by sorting it
-                var range = UnsafeMutableBufferPointer(rebasing: keys[lo...hi])
-                range.sort()
-                return keys[target]
+    /// The value that would sit at index `target` if `keys` were sorted (NaN as +∞): a radix select on
+    /// order-preserving bit patterns, one byte at a time from the top, keeping only the candidates whose
+    /// bytes so far match the target's (a few passes over shrinking sets; no comparisons to mispredict).
+    static func kthLowest(_ target: Int, in keys: UnsafeBufferPointer<Double>) -> Double {
+        let n = keys.count
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n + 256) { buffer in
+            let bits = buffer.baseAddress!, histogram = bits + n
+            for i in 0..<n {
+                let b = (keys[i].isNaN ? Double.infinity : keys[i]).bitPattern
+                bits[i] = b >> 63 == 1 ? ~b : b | (1 << 63)
             }
-            let a = keys[lo], b = keys[lo + (hi - lo) / 2], c = keys[hi]
-            let pivot = Swift.max(Swift.min(a, b), Swift.min(Swift.max(a, b), c))
-            // keys[lo..<less] < pivot, keys[less..<i] == pivot, keys[greater+1...hi] > pivot.
-            var less = lo, i = lo, greater = hi
-            while i <= greater {
-                let v = keys[i]
-                if v < pivot {
-                    keys.swapAt(i, less); less += 1; i += 1
-                } else if v > pivot {
-                    keys.swapAt(i, greater); greater -= 1
-                } else {
-                    i += 1
+            var count = n, rank = UInt64(target), shift: UInt64 = 56
+            while true {
+                histogram.update(repeating: 0, count: 256)
+                for i in 0..<count { histogram[Int(truncatingIfNeeded: (bits[i] >> shift) & 255)] += 1 }
+                var digit: UInt64 = 0
+                while rank >= histogram[Int(digit)] { rank -= histogram[Int(digit)]; digit += 1 }
+                var kept = 0
+                for i in 0..<count {
+                    bits[kept] = bits[i]
+                    kept += (bits[i] >> shift) & 255 == digit ? 1 : 0
                 }
+                count = kept
+                if shift == 0 || count == 1 { break }
+                shift -= 8
             }
-            if target < less { hi = less - 1 } else if target > greater { lo = greater + 1 } else { return pivot }
+            let key = bits[0]
+            return Double(bitPattern: key >> 63 == 1 ? key & ~(1 << 63) : ~key)
         }
-        return keys[target]
     }
 }

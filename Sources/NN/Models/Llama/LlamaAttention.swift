@@ -50,6 +50,7 @@ public final class LlamaAttention: Module {
             throw LlamaError.invalidInput("attention with \(h) query heads and \(kvh) key/value heads")
         }
         try observer?.observe(x.value, paths: ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"])
+        if cache == nil && !GradMode.isEnabled { return try inference(x, rope: rope, observer: observer) }
         let offset = cache?.length ?? 0
         let (cos, sin) = rope.tables(length: l, offset: offset)
         func heads(_ t: Variable, _ n: Int) throws -> Variable { try t.reshaped([b, l, n, d]).permuted([0, 2, 1, 3]) }

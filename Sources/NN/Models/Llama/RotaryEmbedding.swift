@@ -35,4 +35,26 @@ public struct RotaryEmbedding: Sendable {
         let rotated = try Variable.concat([second * -1, first], axis: 3)
         return try x * Variable(cos) + rotated * Variable(sin)
     }
+
+    /// Rotates `x` `[batch, length, heads·headSize]` in place by the tables (positions along axis 1): the
+    /// arithmetic of ``apply(_:cos:sin:)`` without its permuted copies and intermediate tensors (inference).
+    public func rotate(_ x: inout Tensor, heads: Int, cos: Tensor, sin: Tensor) {
+        let d = headSize, half = d / 2, width = heads * d, length = x.shape.count > 1 ? x.shape[1] : 1
+        let c = cos.scalars, s = sin.scalars
+        precondition(x.shape.last == width && c.count >= length * d, "rotary tables do not fit \(x.shape)")
+        x.scalars.withUnsafeMutableBufferPointer { p in
+            nonisolated(unsafe) let p = p
+            parallelFor(p.count / width, work: width) { row in
+                let t = (row % length) * d
+                for h in 0..<heads {
+                    let base = row * width + h * d
+                    for i in 0..<half {
+                        let x1 = p[base + i], x2 = p[base + i + half]
+                        p[base + i] = x1 * c[t + i] + (x2 * -1) * s[t + i]
+                        p[base + i + half] = x2 * c[t + i + half] + x1 * s[t + i + half]
+                    }
+                }
+            }
+        }
+    }
 }
