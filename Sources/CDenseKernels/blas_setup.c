@@ -5,7 +5,8 @@
 // after every threaded call, which took a core from Prune's own parallel loops (a quarter of the
 // samples of a profile of an ONNX CNN at batch 1). This constructor runs after OpenBLAS's own (a dependency's
 // initializers run first) and before any product; BLASThreads.multiThreaded lends OpenBLAS the cores
-// for the factorizations and Gram products that it splits better itself.
+// for some LAPACK factorizations (Gram products are Prune's own, Tensor+Gram.swift; SparseGPT's factor
+// runs on one thread, CholeskyOfInverse.swift).
 //
 // A DYNAMIC_ARCH OpenBLAS (Debian's 0.3.21) picks its kernel table from the CPU, or from
 // OPENBLAS_CORETYPE when that is set. Prune does not override either: some machines pin the AVX2

@@ -5,7 +5,8 @@ import CDenseKernels
 ///
 /// OpenBLAS runs on one thread from load (`blas_setup.c`): products are spread over the cores by
 /// ``Tensor/gemm(_:_:_:m:n:k:transA:transB:alpha:beta:)`` itself, so no idle BLAS worker spins while
-/// Swift code runs. Factorizations and Gram products borrow the cores through ``multiThreaded(_:)``.
+/// Swift code runs. Some LAPACK factorizations borrow the cores through ``multiThreaded(_:)``; Gram
+/// products are Prune's own (``Tensor/addGram(_:rows:features:into:)``).
 public enum BLASThreads {
     /// Runs `body` with BLAS limited to one thread (the default; kept for code that says so).
     public static func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
@@ -19,8 +20,9 @@ public enum BLASThreads {
     }
 
     /// Runs `body` with BLAS on every core Prune may use (``ProcessInfoCores/count``): for LAPACK
-    /// factorizations and `ssyrk` Gram products, which OpenBLAS splits well and Prune does not split.
-    /// Its worker threads spin for a moment afterwards; fine after work this large.
+    /// factorizations, which OpenBLAS splits and Prune does not. Its worker threads spin for a moment
+    /// afterwards; fine after work this large. SparseGPT's factorizations do not use it: with threaded
+    /// LAPACK the same job's perplexity differed in about one run in ten (`CholeskyOfInverse.swift`).
     public static func multiThreaded<T>(_ body: () throws -> T) rethrows -> T {
         #if os(Linux)
         let cores = ProcessInfoCores.serialOverride ? 1 : ProcessInfoCores.count
