@@ -39,6 +39,12 @@ public enum AtomicFile {
     /// Writes `data` to a temporary file in the destination's folder, flushes it, and renames it
     /// over `path`. On any failure the temporary file is removed and `path` is untouched.
     public static func write(_ data: Data, to path: String) throws {
+        try write(to: path) { try $0.write(contentsOf: data) }
+    }
+
+    /// Like ``write(_:to:)`` for a file written in pieces: `fill` writes them to the temporary file's
+    /// handle, so a large file never has to be held in memory whole.
+    public static func write(to path: String, fill: (FileHandle) throws -> Void) throws {
         try checkDestination(path)
         let url = URL(fileURLWithPath: path)
         let tmp = temporaryPath(beside: url)
@@ -49,7 +55,7 @@ public enum AtomicFile {
             throw ModelIOError(file: PathText.short(path), "cannot create a temporary file beside it (errno \(errno))")
         }
         do {
-            try handle.write(contentsOf: data)
+            try fill(handle)
             try handle.synchronize()
             try handle.close()
             if rename(tmp, path) != 0 {

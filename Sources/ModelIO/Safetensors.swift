@@ -25,9 +25,22 @@ public enum Safetensors {
 
     /// Decodes safetensors bytes; `file` names the source in errors.
     public static func decode(_ data: Data, file: String = "<memory>") throws -> StateDict {
-        let bytes = [UInt8](data)
-        guard bytes.count >= 8 else { throw ModelIOError(file: file,
-                                                         "truncated: \(bytes.count) bytes, need at least 8 for the header length") }
+        try data.withUnsafeBytes { raw in
+            let layout = try header(raw, file: file)
+            var tensors: [String: Tensor] = [:]
+            for e in layout.entries { tensors[e.name] = tensor(e, in: raw, dataStart: layout.dataStart) }
+            return StateDict(tensors, metadata: layout.metadata)
+        }
+    }
+
+    /// The checked header of safetensors bytes: the entries in data order, the metadata, and where
+    /// the data section starts.
+    struct Layout { let entries: [Entry], metadata: [String: String], dataStart: Int }
+
+    static func header(_ bytes: UnsafeRawBufferPointer, file: String) throws -> Layout {
+        guard bytes.count >= 8 else {
+            throw ModelIOError(file: file, "truncated: \(bytes.count) bytes, need at least 8 for the header length")
+        }
         var n: UInt64 = 0
         for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
         guard n <= UInt64(maxHeader) else {
@@ -35,7 +48,8 @@ public enum Safetensors {
         }
         guard 8 + Int(n) <= bytes.count else {
             throw ModelIOError(file: file,
-                               "truncated: header announces \(n) bytes but the file has \(bytes.count - 8) after the length")
+                               "truncated: header announces \(n) bytes but the file has \(bytes.count - 8) "
+                                   + "after the length")
         }
         let header: [(key: String, value: JSONValue)]
         do {
@@ -54,15 +68,14 @@ public enum Safetensors {
             entries.append(try readEntry(name, value, dataLength: dataLength, file: file))
         }
         try checkLayout(&entries, dataLength: dataLength, file: file)
-        var tensors: [String: Tensor] = [:]
-        bytes.withUnsafeBytes { raw in
-            for e in entries {
-                let scalars = e.dtype.decode(raw.baseAddress! + dataStart + e.begin,
-                                             count: (e.end - e.begin) / e.dtype.size)
-                tensors[e.name] = Tensor(unchecked: e.shape, scalars)
-            }
-        }
-        return StateDict(tensors, metadata: metadata)
+        return Layout(entries: entries, metadata: metadata, dataStart: dataStart)
+    }
+
+    /// One entry's tensor decoded to Float32 from bytes whose header was checked by ``header(_:file:)``.
+    static func tensor(_ e: Entry, in bytes: UnsafeRawBufferPointer, dataStart: Int) -> Tensor {
+        guard e.end > e.begin else { return Tensor(unchecked: e.shape, []) }
+        let scalars = e.dtype.decode(bytes.baseAddress! + dataStart + e.begin, count: (e.end - e.begin) / e.dtype.size)
+        return Tensor(unchecked: e.shape, scalars)
     }
 
     static func readMetadata(_ value: JSONValue, file: String) throws -> [String: String] {
@@ -129,43 +142,55 @@ public enum Safetensors {
 
     /// Encodes a state dict as safetensors bytes (all tensors as F32).
     public static func encode(_ state: StateDict) throws -> Data {
+        var out = Data()
+        try emit(state) { out.append($0) }
+        return out
+    }
+
+    /// Writes a file atomically: to a temporary file beside it, one tensor at a time, then renamed
+    /// into place, so a failed save never leaves a partial file.
+    public static func write(_ state: StateDict, to path: String) throws {
+        try AtomicFile.write(to: path) { handle in try emit(state) { try handle.write(contentsOf: $0) } }
+    }
+
+    /// The file's bytes in pieces: the length and header, then each tensor's data.
+    static func emit(_ state: StateDict, _ sink: (Data) throws -> Void) throws {
+        let keys = state.sortedKeys
+        try sink(try header(state, keys: keys))
+        for k in keys { try sink(state.tensors[k]!.scalars.withUnsafeBytes { Data($0) }) }
+    }
+
+    /// The 8-byte length and the JSON header (padded with spaces to a multiple of 8).
+    static func header(_ state: StateDict, keys: [String]) throws -> Data {
         var header = "{"
         var first = true
         if !state.metadata.isEmpty {
             header += "\"__metadata__\":{"
-            header += state.metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(state.metadata[$0]!))" }.joined(separator: ",")
+            header += state.metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(state.metadata[$0]!))" }
+                .joined(separator: ",")
             header += "}"
             first = false
         }
         var offset = 0
-        let keys = state.sortedKeys
         for k in keys {
             guard !k.isEmpty, k != "__metadata__" else { throw ModelIOError(file: "<encode>",
                                                                             "tensor name '\(k)' is not allowed") }
             let t = state.tensors[k]!
-            let size = t.count * 4
+            let size = t.count * 4, shape = t.shape.map(String.init).joined(separator: ",")
             if !first { header += "," }
             first = false
-            header += "\(jsonString(k)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + size)]}"
+            header += "\(jsonString(k)):{\"dtype\":\"F32\",\"shape\":[\(shape)],"
+                + "\"data_offsets\":[\(offset),\(offset + size)]}"
             offset += size
         }
         header += "}"
         var hb = Array(header.utf8)
         while hb.count % 8 != 0 { hb.append(0x20) }
-        var out = Data(capacity: 8 + hb.count + offset)
+        var out = Data(capacity: 8 + hb.count)
         var n = UInt64(hb.count).littleEndian
         withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
         out.append(contentsOf: hb)
-        for k in keys {
-            state.tensors[k]!.scalars.withUnsafeBytes { out.append(contentsOf: $0) }
-        }
         return out
-    }
-
-    /// Writes a file atomically: to a temporary file beside it, then renamed into place,
-    /// so a failed save never leaves a partial file.
-    public static func write(_ state: StateDict, to path: String) throws {
-        try AtomicFile.write(encode(state), to: path)
     }
 
     /// A JSON string literal, escaped as serde_json does.

@@ -15,10 +15,18 @@ public protocol BlockSequentialModel: AnyObject {
     func embed(_ batch: Batch) throws -> Tensor
     /// Block `i` on hidden states `h`, reporting its Linear inputs to `observer`.
     func runBlock(_ i: Int, _ h: Tensor, batch: Batch, observer: LinearInputObserver?) throws -> Tensor
-    /// The dense Linear layers of block `i` by path relative to the block, in execution order.
-    func linearLayers(ofBlock i: Int) -> [(path: String, layer: any LinearLayer & PrunableWeightLayer)]
+    /// The dense Linear layers of block `i` by path relative to the block, in execution order
+    /// (throws when a streamed model cannot read the block).
+    func linearLayers(ofBlock i: Int) throws -> [(path: String, layer: any LinearLayer & PrunableWeightLayer)]
     /// 1 for the token rows of `batch` whose statistics count (0 for padding).
     func tokenMask(_ batch: Batch) -> [Int]
+    /// Called after the weights of block `i` were changed in place (pruned, or restored from a
+    /// checkpoint): a model that streams its blocks keeps them; one held in memory does nothing.
+    func blockChanged(_ i: Int) throws
+}
+
+extension BlockSequentialModel {
+    public func blockChanged(_ i: Int) throws {}
 }
 
 extension BertModel: BlockSequentialModel {

@@ -57,7 +57,7 @@ public struct OWLAllocation: Sendable {
                 hidden[i] = try model.runBlock(b, hidden[i], batch: batch, observer: collector)
             }
             var scores: [Double] = []
-            for (path, linear) in model.linearLayers(ofBlock: b) {
+            for (path, linear) in try model.linearLayers(ofBlock: b) {
                 guard let stats = collector.statistics[path] else { continue }
                 let norms = stats.featureNorms, w = linear.prunableWeight.value, cols = linear.inFeatures
                 scores.reserveCapacity(scores.count + w.count)

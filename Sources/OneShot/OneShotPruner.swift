@@ -59,12 +59,13 @@ public struct OneShotPruner {
             let started = Date(), target = blockSparsities?[b] ?? sparsity
             let blockResults = try pruneBlock(b, of: model, calibration: calibration, hidden: state.hidden,
                                               sparsity: target)
+            try model.blockChanged(b)
             state.results += blockResults
             for (i, batch) in calibration.enumerated() {
                 state.hidden[i] = try model.runBlock(b, state.hidden[i], batch: batch, observer: nil)
             }
             try checkpoints?.save(blocksDone: b + 1, results: state.results, hidden: state.hidden,
-                                  blockWeights: prunedWeights(ofBlock: b, of: model))
+                                  blockWeights: try prunedWeights(ofBlock: b, of: model))
             progress?(String(format: "block %d/%d pruned with %@ (%@) in %.1f s", b + 1, model.blockCount,
                              method.name, target.description, Date().timeIntervalSince(started)))
             if checkpoints != nil, StopRequest.isRequested, b + 1 < model.blockCount {
@@ -87,7 +88,7 @@ public struct OneShotPruner {
                                        + "batches; this run has \(model.blockCount) blocks and \(calibration.count)")
         }
         for b in 0..<saved.blocksDone {
-            for (path, linear) in model.linearLayers(ofBlock: b) where include?(path) ?? true {
+            for (path, linear) in try model.linearLayers(ofBlock: b) where include?(path) ?? true {
                 let name = model.blockPrefix(b) + path + ".weight"
                 guard let w = saved.weights[name], w.shape == linear.prunableWeight.value.shape else {
                     throw OneShotError.invalid("the checkpoint has no weight \(name) of shape "
@@ -96,6 +97,7 @@ public struct OneShotPruner {
                 linear.prunableWeight.value = w
                 linear.prunableWeight.mask = w.map { $0 == 0 ? 0 : 1 }
             }
+            try model.blockChanged(b)
         }
         // The weights are in the model now; the state carried through the blocks does not keep a copy.
         return OneShotProgress(blocksDone: saved.blocksDone, results: saved.results, hidden: saved.hidden,
@@ -107,7 +109,7 @@ public struct OneShotPruner {
                                                      sparsity target: OneShotSparsity) throws -> [OneShotLayerResult] {
         let collector = BlockStatisticsCollector(collectGram: method.needsGram)
         // The block's output is not needed here: the pass ends after the last Linear input it observes.
-        collector.stopAfter = Set(model.linearLayers(ofBlock: b).map(\.path).filter { include?($0) ?? true })
+        collector.stopAfter = Set(try model.linearLayers(ofBlock: b).map(\.path).filter { include?($0) ?? true })
         for (i, batch) in calibration.enumerated() {
             collector.tokenMask = model.tokenMask(batch)
             do {
@@ -120,9 +122,9 @@ public struct OneShotPruner {
         }
     }
 
-    private func prunedWeights<M: BlockSequentialModel>(ofBlock b: Int, of model: M) -> [String: Tensor] {
+    private func prunedWeights<M: BlockSequentialModel>(ofBlock b: Int, of model: M) throws -> [String: Tensor] {
         var weights: [String: Tensor] = [:]
-        for (path, linear) in model.linearLayers(ofBlock: b) where include?(path) ?? true {
+        for (path, linear) in try model.linearLayers(ofBlock: b) where include?(path) ?? true {
             weights[model.blockPrefix(b) + path + ".weight"] = linear.prunableWeight.value
         }
         return weights

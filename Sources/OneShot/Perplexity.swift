@@ -31,20 +31,34 @@ public struct Perplexity: Sendable, Codable, Equatable {
         return starts
     }
 
-    /// Evaluates `model` over `tokens`; `progress` receives (windows done, windows).
-    public static func evaluate(_ model: LlamaModel, tokens: [Int], length: Int, stride: Int? = nil,
-                                maxWindows: Int? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> Perplexity {
+    /// Evaluates `model` over `tokens`; `progress` receives (windows done, windows). Windows run
+    /// through the blocks ``CausalBlockLanguageModel/windowsPerPass`` at a time, each on its own, so
+    /// the result does not depend on the grouping.
+    public static func evaluate<M: CausalBlockLanguageModel>(_ model: M, tokens: [Int], length: Int,
+                                                             stride: Int? = nil, maxWindows: Int? = nil,
+                                                             progress: ((Int, Int) -> Void)? = nil) throws
+        -> Perplexity {
         let step = stride ?? length
         let starts = try windowStarts(count: tokens.count, length: length, stride: step, maxWindows: maxWindows)
-        var total = 0.0, scored = 0
-        for (w, start) in starts.enumerated() {
-            let window = Array(tokens[start..<(start + length)])
-            let logits = try model.logits([window])
-            let first = w == 0 ? 1 : length - step
-            total += negativeLogLikelihood(logits.scalars, vocabulary: model.config.vocabularySize, tokens: window,
-                                           from: max(first, 1))
-            scored += length - max(first, 1)
-            progress?(w + 1, starts.count)
+        var total = 0.0, scored = 0, done = 0
+        for group in Swift.stride(from: 0, to: starts.count, by: max(model.windowsPerPass, 1)) {
+            let indices = group..<min(group + max(model.windowsPerPass, 1), starts.count)
+            let windows = indices.map { TokenRows([Array(tokens[starts[$0]..<(starts[$0] + length)])]) }
+            var hidden = try windows.map { try model.embed($0) }
+            for b in 0..<model.blockCount {
+                for (i, w) in windows.enumerated() {
+                    hidden[i] = try model.runBlock(b, hidden[i], batch: w, observer: nil)
+                }
+            }
+            for (i, w) in zip(indices, windows) {
+                let logits = try model.logits(hidden: hidden[i - group])
+                let first = max(i == 0 ? 1 : length - step, 1)
+                total += negativeLogLikelihood(logits.scalars, vocabulary: model.vocabularySize, tokens: w.rows[0],
+                                               from: first)
+                scored += length - first
+                done += 1
+                progress?(done, starts.count)
+            }
         }
         let mean = total / Double(max(scored, 1))
         return Perplexity(perplexity: exp(mean), meanNegativeLogLikelihood: mean, tokens: scored, windows: starts.count,

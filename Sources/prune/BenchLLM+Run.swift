@@ -34,14 +34,16 @@ extension BenchLLM {
         return cell
     }
 
+    /// Prune's clock covers the pruning only; the model is streamed as `prune llm prune` does it, so
+    /// the clock includes decoding each block from the GGUF file (the peer's model is loaded first).
     func pruneOnce(_ method: String, _ sparsity: String?, _ evaluation: [Int],
                    _ calibration: [TokenRows]) throws -> (Double, Double) {
         let j = try job(method, sparsity)
-        let ckpt = try LlamaCheckpoint.load(j.model)
+        let model = try StreamedLlamaModel(LlamaSource.open(j.model))
         var seconds = 0.0
-        if let s = j.sparsity { seconds = try j.prune(ckpt.model, calibration: calibration, sparsity: s,
+        if let s = j.sparsity { seconds = try j.prune(model, calibration: calibration, sparsity: s,
                                                       log: SilentLog()).seconds }
-        let p = try Perplexity.evaluate(ckpt.model, tokens: evaluation, length: evalLength, maxWindows: evalWindows)
+        let p = try Perplexity.evaluate(model, tokens: evaluation, length: evalLength, maxWindows: evalWindows)
         return (seconds, p.perplexity)
     }
 

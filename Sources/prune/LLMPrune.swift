@@ -35,6 +35,10 @@ struct LLMPrune: ParsableCommand {
     @Flag(help: "Continue a killed run after its last finished block (checkpoints in <out>.resume/).")
     var resume = false
 
+    @Flag(name: .customLong("in-memory"),
+          help: "Hold the whole Float32 model in memory instead of streaming it one block at a time (same results).")
+    var inMemory = false
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -63,6 +67,7 @@ struct LLMPrune: ParsableCommand {
             job.owl = owl ? OWLAllocation(outlierMultiple: owlM, lambda: owlLambda) : nil
             pruning.configure(&job, seed: common.seed)
             job.resume = resume
+            job.streaming = !inMemory
             let r = try job.run(log: console)
             if common.json { try console.emitJSON(r); return }
             let dense = r.dense.map { String(format: "%.3f", $0.perplexity) } ?? "not measured"

@@ -92,6 +92,28 @@ final class SafetensorsTests: XCTestCase {
         }
     }
 
+    func testMappedFileReadsEachTensorAsTheWholeFileDoes() throws {
+        for name in ["python_f32", "python_dtypes"] {
+            let path = try fixture(name)
+            let whole = try Safetensors.read(path), mapped = try SafetensorsFile(path: path)
+            XCTAssertEqual(mapped.names, whole.tensors.keys.sorted(), name)
+            XCTAssertEqual(mapped.metadata, whole.metadata, name)
+            for n in mapped.names { XCTAssertEqual(try mapped.tensor(n), whole[n], "\(name): \(n)") }
+            XCTAssertNil(try mapped.tensor("absent"))
+        }
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let good = try Data(contentsOf: URL(fileURLWithPath: try fixture("python_f32")))
+        try good.prefix(good.count - 3).write(to: URL(fileURLWithPath: dir + "/cut.safetensors"))
+        XCTAssertThrowsError(try SafetensorsFile(path: dir + "/cut.safetensors")) { e in
+            let msg = String(describing: e)
+            XCTAssertTrue(msg.hasPrefix(dir + "/cut.safetensors: ") && msg.contains("outside"), msg)
+        }
+        XCTAssertThrowsError(try SafetensorsFile(path: dir + "/absent.safetensors")) { e in
+            XCTAssertTrue(String(describing: e).contains("absent.safetensors"))
+        }
+    }
+
     func testFailedSaveLeavesNoFileAndKeepsTheOldOne() throws {
         let dir = try tempDir()
         let path = dir + "/m.safetensors"

@@ -16,6 +16,19 @@ public struct GGUFWriter {
     /// The file's bytes.
     public func encode() throws -> Data {
         var out = Data()
+        try emit { out.append($0) }
+        return out
+    }
+
+    /// Writes the file atomically, one tensor at a time.
+    public func write(to path: String) throws {
+        try AtomicFile.write(to: path) { handle in try emit { try handle.write(contentsOf: $0) } }
+    }
+
+    /// The file's bytes in pieces: header, metadata and tensor infos, then each tensor's data padded
+    /// to the alignment (offsets follow from the shapes and storage, so no tensor is encoded twice).
+    func emit(_ sink: (Data) throws -> Void) throws {
+        var out = Data()
         out.appendLE(UInt32(0x4655_4747)); out.appendLE(UInt32(3))
         out.appendLE(UInt64(tensors.count)); out.appendLE(UInt64(metadata.count))
         for (key, value) in metadata {
@@ -23,27 +36,26 @@ public struct GGUFWriter {
         }
         let alignment = metadata.first { $0.key == "general.alignment" }?.value.int ?? 32
         var offset = 0
-        var payloads: [Data] = []
         for (name, tensor, storage) in tensors {
             out.appendGGUFString(name)
             out.appendLE(UInt32(max(tensor.rank, 1)))
             for d in (tensor.rank == 0 ? [1] : tensor.shape.reversed()) { out.appendLE(UInt64(d)) }
             out.appendLE(storage == .f32 ? GGMLType.f32.code : GGMLType.f16.code)
             out.appendLE(UInt64(offset))
-            var payload = Data(capacity: tensor.count * 4)
+            let size = tensor.count * (storage == .f32 ? 4 : 2)
+            offset += (size + alignment - 1) / alignment * alignment
+        }
+        out.pad(to: alignment)
+        try sink(out)
+        for (_, tensor, storage) in tensors {
+            var payload = Data(capacity: tensor.count * 4 + alignment)
             for v in tensor.scalars {
                 if storage == .f32 { payload.appendLE(v.bitPattern) } else { payload.appendLE(v.halfBits) }
             }
-            payloads.append(payload)
-            offset += (payload.count + alignment - 1) / alignment * alignment
+            payload.pad(to: alignment)
+            try sink(payload)
         }
-        out.pad(to: alignment)
-        for p in payloads { out.append(p); out.pad(to: alignment) }
-        return out
     }
-
-    /// Writes the file atomically.
-    public func write(to path: String) throws { try AtomicFile.write(try encode(), to: path) }
 }
 
 extension Data {

@@ -27,17 +27,7 @@ extension LlamaCheckpoint {
 
     /// Builds the model and tokenizer of an open GGUF file of architecture `llama`.
     public static func loadGGUF(_ file: GGUFFile) throws -> LlamaCheckpoint {
-        let path = file.path
-        let config = try ggufConfig(file)
-        let tokenizer = try file.tokenizer()
-        let model = try build(config, file: path) { name in
-            guard let info = file.info(ggufName(name)) else { return nil }
-            let t = try file.decode(info)
-            guard RotaryRows.applies(to: name) else { return t }
-            // Interleaved rows, head by head: the head count is the row count over the head size.
-            return try RotaryRows.fromInterleaved(t, heads: max(t.shape[0] / config.headSize, 1))
-        }
-        return LlamaCheckpoint(model: model, tokenizer: tokenizer, source: path, ggufMetadata: file.metadata)
+        try LlamaCheckpoint(LlamaSource.gguf(file))
     }
 
     static func ggufConfig(_ file: GGUFFile) throws -> LlamaConfig {

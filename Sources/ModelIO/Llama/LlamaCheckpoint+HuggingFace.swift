@@ -6,17 +6,7 @@ extension LlamaCheckpoint {
     /// Reads a Hugging Face folder: `config.json` (`model_type` llama), `model.safetensors`,
     /// `tokenizer.json`.
     public static func loadHuggingFace(directory: String) throws -> LlamaCheckpoint {
-        let configPath = directory + "/config.json"
-        guard let data = FileManager.default.contents(atPath: configPath),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ModelIOError(file: configPath, "missing or not a JSON object")
-        }
-        let config = try huggingFaceConfig(json, file: configPath)
-        let state = try Safetensors.read(directory + "/model.safetensors")
-        let model = try build(config, file: directory + "/model.safetensors") { state[$0] }
-        let tokenizer = try HuggingFaceTokenizerJSON.read(directory + "/tokenizer.json", bos: config.bos,
-                                                          eos: config.eos)
-        return LlamaCheckpoint(model: model, tokenizer: tokenizer, source: directory, ggufMetadata: [])
+        try LlamaCheckpoint(LlamaSource.huggingFace(directory: directory))
     }
 
     static func huggingFaceConfig(_ json: [String: Any], file: String) throws -> LlamaConfig {

@@ -15,50 +15,78 @@ public struct LlamaCheckpoint {
     /// The GGUF metadata when read from GGUF (kept for a GGUF export).
     public var ggufMetadata: [(key: String, value: GGUFValue)]
 
+    public init(model: LlamaModel, tokenizer: ByteLevelBPETokenizer, source: String,
+                ggufMetadata: [(key: String, value: GGUFValue)]) {
+        self.model = model; self.tokenizer = tokenizer; self.source = source; self.ggufMetadata = ggufMetadata
+    }
+
+    /// The whole model of an opened source, decoded into memory.
+    public init(_ source: LlamaSource) throws {
+        self.init(model: try source.model(), tokenizer: source.tokenizer, source: source.path,
+                  ggufMetadata: source.ggufMetadata)
+    }
+
     /// Reads `path`: a `.gguf` file or a Hugging Face folder.
     public static func load(_ path: String) throws -> LlamaCheckpoint {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ModelIOError(file: path, "no such file or folder")
-        }
-        return isDirectory.boolValue ? try loadHuggingFace(directory: path) : try loadGGUF(path)
+        try LlamaCheckpoint(LlamaSource.open(path))
     }
 
     /// The model built from a configuration and a tensor source in the Hugging Face layout.
-    static func build(_ config: LlamaConfig, file: String, tensor: (String) throws -> Tensor?) throws -> LlamaModel {
+    static func build(_ config: LlamaConfig, file: String,
+                      tensor: @escaping (String) throws -> Tensor?) throws -> LlamaModel {
         try config.validate()
-        func need(_ name: String, _ shape: [Int]) throws -> Tensor {
-            guard let t = try tensor(name) else { throw ModelIOError(file: file, "no tensor \(name)") }
-            return try checked(name, t, shape)
+        let reader = LlamaTensorReader(config: config, file: file, tensor: tensor)
+        let blocks = try (0..<config.layerCount).map { try reader.block($0) }
+        let c = config
+        let embedding = Embedding(weight: try reader.need("model.embed_tokens.weight",
+                                                          [c.vocabularySize, c.hiddenSize]))
+        let head = c.tiedEmbeddings ? nil : try reader.linear("lm_head", c.vocabularySize, c.hiddenSize)
+        return LlamaModel(config: c, embedding: embedding, layers: blocks, norm: try reader.norm("model.norm"),
+                          head: head)
+    }
+}
+
+/// Builds the parts of a Llama model from tensors named as in Hugging Face checkpoints, checking
+/// each tensor's shape and that it is finite; used for the whole model and for one block at a time.
+struct LlamaTensorReader {
+    let config: LlamaConfig
+    let file: String
+    let tensor: (String) throws -> Tensor?
+
+    func need(_ name: String, _ shape: [Int]) throws -> Tensor {
+        guard let t = try tensor(name) else { throw ModelIOError(file: file, "no tensor \(name)") }
+        return try checked(name, t, shape)
+    }
+
+    func checked(_ name: String, _ t: Tensor, _ shape: [Int]) throws -> Tensor {
+        guard t.shape == shape else {
+            throw ModelIOError(file: file, "\(name) has shape \(t.shape), expected \(shape)")
         }
-        func checked(_ name: String, _ t: Tensor, _ shape: [Int]) throws -> Tensor {
-            guard t.shape == shape else { throw ModelIOError(file: file,
-                                                             "\(name) has shape \(t.shape), expected \(shape)") }
-            guard t.isFinite else { throw ModelIOError(file: file, "\(name) holds NaN or infinite values") }
-            return t
-        }
-        let c = config, d = c.hiddenSize
-        func linear(_ name: String, _ out: Int, _ inputs: Int) throws -> Linear {
-            let bias = try tensor(name + ".bias").map { try checked(name + ".bias", $0, [out]) }
-            return Linear(weight: try need(name + ".weight", [out, inputs]), bias: bias)
-        }
-        func norm(_ name: String) throws -> RMSNorm { RMSNorm(weight: try need(name + ".weight", [d]),
-                                                              epsilon: c.rmsNormEpsilon) }
-        let blocks = try (0..<c.layerCount).map { i -> LlamaBlock in
-            let p = "model.layers.\(i).", s = c.shape(ofLayer: i)
-            let q = s.headCount * c.headSize, kv = s.keyValueHeadCount * c.headSize
-            let attention = LlamaAttention(query: try linear(p + "self_attn.q_proj", q, d),
-                                           key: try linear(p + "self_attn.k_proj", kv, d),
-                                           value: try linear(p + "self_attn.v_proj", kv, d),
-                                           output: try linear(p + "self_attn.o_proj", d, q), headSize: c.headSize)
-            let mlp = LlamaMLP(gate: try linear(p + "mlp.gate_proj", s.intermediateSize, d),
-                               up: try linear(p + "mlp.up_proj", s.intermediateSize, d),
-                               down: try linear(p + "mlp.down_proj", d, s.intermediateSize))
-            return LlamaBlock(inputNorm: try norm(p + "input_layernorm"), attention: attention,
-                              postAttentionNorm: try norm(p + "post_attention_layernorm"), mlp: mlp)
-        }
-        let embedding = Embedding(weight: try need("model.embed_tokens.weight", [c.vocabularySize, d]))
-        let head = c.tiedEmbeddings ? nil : try linear("lm_head", c.vocabularySize, d)
-        return LlamaModel(config: c, embedding: embedding, layers: blocks, norm: try norm("model.norm"), head: head)
+        guard t.isFinite else { throw ModelIOError(file: file, "\(name) holds NaN or infinite values") }
+        return t
+    }
+
+    func linear(_ name: String, _ out: Int, _ inputs: Int) throws -> Linear {
+        let bias = try tensor(name + ".bias").map { try checked(name + ".bias", $0, [out]) }
+        return Linear(weight: try need(name + ".weight", [out, inputs]), bias: bias)
+    }
+
+    func norm(_ name: String) throws -> RMSNorm {
+        RMSNorm(weight: try need(name + ".weight", [config.hiddenSize]), epsilon: config.rmsNormEpsilon)
+    }
+
+    /// Block `i` (`model.layers.i.*`).
+    func block(_ i: Int) throws -> LlamaBlock {
+        let c = config, d = c.hiddenSize, p = "model.layers.\(i).", s = c.shape(ofLayer: i)
+        let q = s.headCount * c.headSize, kv = s.keyValueHeadCount * c.headSize
+        let attention = LlamaAttention(query: try linear(p + "self_attn.q_proj", q, d),
+                                       key: try linear(p + "self_attn.k_proj", kv, d),
+                                       value: try linear(p + "self_attn.v_proj", kv, d),
+                                       output: try linear(p + "self_attn.o_proj", d, q), headSize: c.headSize)
+        let mlp = LlamaMLP(gate: try linear(p + "mlp.gate_proj", s.intermediateSize, d),
+                           up: try linear(p + "mlp.up_proj", s.intermediateSize, d),
+                           down: try linear(p + "mlp.down_proj", d, s.intermediateSize))
+        return LlamaBlock(inputNorm: try norm(p + "input_layernorm"), attention: attention,
+                          postAttentionNorm: try norm(p + "post_attention_layernorm"), mlp: mlp)
     }
 }

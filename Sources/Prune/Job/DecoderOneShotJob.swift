@@ -31,6 +31,9 @@ public struct DecoderOneShotJob {
     /// Continue a killed run after its last finished block, from the checkpoint folder beside the
     /// output (`<out>.resume/`, or `<gguf-out>.resume/`); checkpoints are written whenever an output is given.
     public var resume = false
+    /// Hold one block's weights in memory at a time (``StreamedLlamaModel``) instead of the whole
+    /// model; the results are the same.
+    public var streaming = true
 
     public init(model: String, method: any OneShotMethod, sparsity: OneShotSparsity?) {
         self.model = model; self.method = method; self.sparsity = sparsity
@@ -40,26 +43,51 @@ public struct DecoderOneShotJob {
         if let out { try AtomicFile.checkDestination(out, folder: true) }
         if let ggufOut { try AtomicFile.checkDestination(ggufOut) }
         let started = monotonicSeconds()
-        let ckpt = try LlamaCheckpoint.load(model)
-        var report = DecoderOneShotReport(model: model, summary: ckpt.model.summary)
+        let source = try LlamaSource.open(model)
+        if streaming {
+            let streamed = try StreamedLlamaModel(source)
+            return try run(streamed, source: source, summary: streamed.summary, started: started, log: log) {
+                try streamed.materialize()
+            }
+        }
+        let whole = try source.model()
+        return try run(whole, source: source, summary: whole.summary, started: started, log: log) { whole }
+    }
+
+    /// The job on a model held whole or streamed; `materialized` gives the whole model for the exports.
+    func run<M: CausalBlockLanguageModel>(_ m: M, source: LlamaSource, summary: String, started: Double,
+                                          log: any JobLog, materialized: () throws -> LlamaModel) throws
+        -> DecoderOneShotReport {
+        var report = DecoderOneShotReport(model: model, summary: summary)
         report.loadSeconds = monotonicSeconds() - started
-        let seconds = String(format: "%.1f", report.loadSeconds)
-        log.info("\(PathText.short(model)): \(ckpt.model.summary); loaded in \(seconds) s")
-        let (evaluation, calibration) = try tokens(ckpt.tokenizer)
-        if !skipDense { report.dense = try perplexity(ckpt.model, evaluation, log: log, label: "dense") }
+        log.info("\(PathText.short(model)): \(summary); loaded in \(String(format: "%.1f", report.loadSeconds)) s")
+        let (evaluation, calibration) = try tokens(source.tokenizer)
+        if !skipDense { report.dense = try perplexity(m, evaluation, log: log, label: "dense") }
         if let sparsity {
             report.calibrationTokens = calibration.reduce(0) { $0 + $1.tokenCount }
-            let pruning = try prune(ckpt.model, calibration: calibration, sparsity: sparsity, log: log)
+            let pruning = try prune(m, calibration: calibration, sparsity: sparsity, log: log)
             report.layers = pruning.layers; report.blockSparsities = pruning.blockSparsities
             report.pruneSeconds = pruning.seconds
             report.method = (owl == nil ? "" : "owl+") + method.name
             report.pattern = sparsity.description
             report.peakResidentBytesAfterPruning = peakResidentBytes()
-            report.pruned = try perplexity(ckpt.model, evaluation, log: log, label: "pruned")
+            report.pruned = try perplexity(m, evaluation, log: log, label: "pruned")
         }
         let weights = report.layers.reduce(0) { $0 + $1.shape.reduce(1, *) }
         let zeros = report.layers.reduce(0.0) { $0 + $1.sparsity * Double($1.shape.reduce(1, *)) }
         report.linearSparsity = weights > 0 ? zeros / Double(weights) : 0
+        if out != nil || ggufOut != nil {
+            let checkpoint = LlamaCheckpoint(model: try materialized(), tokenizer: source.tokenizer,
+                                             source: source.path, ggufMetadata: source.ggufMetadata)
+            try export(checkpoint, report: &report)
+        }
+        report.peakResidentBytes = peakResidentBytes()
+        checkpoints(log: log)?.finish()
+        return report
+    }
+
+    /// Writes the requested Hugging Face folder and GGUF file.
+    func export(_ ckpt: LlamaCheckpoint, report: inout DecoderOneShotReport) throws {
         if let out {
             let what = report.method.map { "\($0) \(report.pattern ?? "")" } ?? "dense"
             try ckpt.saveHuggingFace(to: out, metadata: ["prune.oneshot": what])
@@ -69,9 +97,6 @@ public struct DecoderOneShotJob {
             try ckpt.saveGGUF(to: ggufOut, storage: ggufF32 ? .f32 : .f16)
             report.ggufOut = ggufOut
         }
-        report.peakResidentBytes = peakResidentBytes()
-        checkpoints(log: log)?.finish()
-        return report
     }
 
     /// The evaluation part's tokens and the calibration windows drawn from the calibration part.
@@ -93,9 +118,9 @@ public struct DecoderOneShotJob {
     }
 
     /// Prunes `model` in place (OWL allocation first when set); the clock covers both.
-    public func prune(_ model: LlamaModel, calibration: [TokenRows], sparsity: OneShotSparsity,
-                      log: any JobLog) throws -> (layers: [OneShotLayerResult], blockSparsities: [Double]?,
-                                                  seconds: Double) {
+    public func prune<M: CausalBlockLanguageModel>(_ model: M, calibration: [TokenRows],
+                                                   sparsity: OneShotSparsity, log: any JobLog) throws
+        -> (layers: [OneShotLayerResult], blockSparsities: [Double]?, seconds: Double) {
         let t0 = monotonicSeconds()
         let blocks = try owl.map { try $0.blockSparsities(model, calibration: calibration, target: sparsity) }
         let layers = try OneShotPruner(method: method, sparsity: sparsity, blockSparsities: blocks)
@@ -115,7 +140,8 @@ public struct DecoderOneShotJob {
                                        log: log)
     }
 
-    public func perplexity(_ model: LlamaModel, _ tokens: [Int], log: any JobLog, label: String) throws -> Perplexity {
+    public func perplexity<M: CausalBlockLanguageModel>(_ model: M, _ tokens: [Int], log: any JobLog,
+                                                        label: String) throws -> Perplexity {
         let p = try Perplexity.evaluate(model, tokens: tokens, length: evaluationLength, stride: evaluationStride,
                                         maxWindows: evaluationWindows) { done, all in
             log.progress("\(label) perplexity: window \(done)/\(all)")

@@ -30,6 +30,12 @@ public final class LlamaBlock: Module {
         return try a + mlp.forward(postAttentionNorm.forward(a), observer: observer)
     }
 
+    /// The block on hidden states `h` without recording gradients.
+    public func run(_ h: Tensor, rope: RotaryEmbedding, cache: KeyValueCache? = nil,
+                    observer: LinearInputObserver? = nil) throws -> Tensor {
+        try withNoGrad { try forward(Variable(h), rope: rope, cache: cache, observer: observer).value }
+    }
+
     /// The prunable (dense) projections of the block by path relative to the block, in execution order.
     public var linearLayers: [(path: String, layer: any LinearLayer & PrunableWeightLayer)] {
         let all: [(String, any LinearLayer)] = [

@@ -66,7 +66,7 @@ public final class LlamaModel: Module {
     /// Runs block `i` on hidden states `h` (no gradients), optionally with a cache and an observer.
     public func runBlock(_ i: Int, _ h: Tensor, cache: KeyValueCache? = nil,
                          observer: LinearInputObserver? = nil) throws -> Tensor {
-        try withNoGrad { try layers[i].forward(Variable(h), rope: rope, cache: cache, observer: observer).value }
+        try layers[i].run(h, rope: rope, cache: cache, observer: observer)
     }
 
     /// Final norm and output head: hidden `[…, hidden]` → logits `[…, vocabulary]`.
@@ -83,10 +83,12 @@ public final class LlamaModel: Module {
         return try withNoGrad { try logits(Variable(h)).value }
     }
 
-    public var summary: String {
-        let widths = config.layerShapes == nil ? "\(config.shape(ofLayer: 0))" : "per-layer widths"
-        return "LlamaModel(\(layers.count) blocks, hidden \(config.hiddenSize), \(widths), "
-            + "vocabulary \(config.vocabularySize))"
+    public var summary: String { Self.summary(config, blocks: layers.count) }
+
+    /// A one-line description of a model of configuration `c` with `blocks` blocks.
+    public static func summary(_ c: LlamaConfig, blocks: Int) -> String {
+        let widths = c.layerShapes == nil ? "\(c.shape(ofLayer: 0))" : "per-layer widths"
+        return "LlamaModel(\(blocks) blocks, hidden \(c.hiddenSize), \(widths), vocabulary \(c.vocabularySize))"
     }
 }
 
