@@ -19,6 +19,26 @@ final class AttentionInferencePathTests: XCTestCase {
         }
     }
 
+    func testEncoderInferencePathMatchesTheAutodiffPathWithPadding() throws {
+        var rng = RandomGenerator(seed: 8)
+        let config = BertConfig(vocabularySize: 50, hiddenSize: 24, intermediateSize: 32, maxPositions: 128,
+                                headSize: 6, headsPerLayer: [4])
+        let attention = BertModel(config: config, rng: &rng).layers[0].attention.selfAttention
+        for length in [1, 9, 70] {
+            let x = try Tensor(shape: [3, length, 24], scalars: (0..<(72 * length)).map { _ in rng.nextNormal() })
+            // Sequence b holds length − 4·b real tokens (at least 1), then padding.
+            let bias = Tensor(unchecked: [3, 1, 1, length], (0..<(3 * length)).map { i in
+                i % length < max(length - 4 * (i / length), 1) ? 0 : -1e9 })
+            for b in [bias, nil] {
+                let general = try attention.forward(Variable(x, requiresGrad: true), attentionBias: b)
+                let inference = try withNoGrad { try attention.forward(Variable(x), attentionBias: b) }
+                XCTAssertEqual(inference.shape, general.shape)
+                XCTAssertLessThan(TinyLlama.maxDifference(inference.value.scalars, general.value.scalars), 1e-5,
+                                  "length \(length), bias \(b != nil)")
+            }
+        }
+    }
+
     func testRotateInPlaceEqualsApplyBitForBit() throws {
         let rope = RotaryEmbedding(headSize: 8, base: 10_000)
         var rng = RandomGenerator(seed: 2)

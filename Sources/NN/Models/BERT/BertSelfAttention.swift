@@ -41,6 +41,9 @@ public final class BertSelfAttention: Module {
     public func forward(_ x: Variable, attentionBias: Tensor?) throws -> Variable {
         let b = x.shape[0], l = x.shape[1], h = headCount, d = headSize
         if h == 0 { return Variable(Tensor.zeros([b, l, 0])) }
+        if !GradMode.isEnabled, headGates == nil, attentionBias.map({ $0.shape == [b, 1, 1, l] }) ?? true {
+            return try inference(x, keyBias: attentionBias?.scalars)
+        }
         func heads(_ t: Variable) throws -> Variable { try t.reshaped([b, l, h, d]).permuted([0, 2, 1, 3]) }
         let q = try heads(query.forward(x)) * (1 / Float(d).squareRoot())
         let k = try key.forward(x).reshaped([b, l, h, d]).permuted([0, 2, 3, 1])
@@ -56,6 +59,18 @@ public final class BertSelfAttention: Module {
             context = try context * Variable(Tensor(unchecked: [1, h, 1, 1], gates))
         }
         return try context.permuted([0, 2, 1, 3]).reshaped([b, l, h * d])
+    }
+
+    /// The forward pass without autodiff (calibration, embedding): the projections stay in their
+    /// `[batch, length, heads·d]` layout and ``Tensor/encoderAttention(q:k:v:shape:scale:keyBias:)``
+    /// reads them in place — no permuted copies, no bias tensor broadcast over heads.
+    func inference(_ x: Variable, keyBias: [Float]?) throws -> Variable {
+        let b = x.shape[0], l = x.shape[1], d = headSize
+        let shape = CausalAttentionShape(batch: b, length: l, total: l, heads: headCount, kvHeads: headCount,
+                                         headSize: d)
+        return Variable(Tensor.encoderAttention(q: try query.forward(x).value, k: try key.forward(x).value,
+                                                v: try value.forward(x).value, shape: shape,
+                                                scale: 1 / Float(d).squareRoot(), keyBias: keyBias))
     }
 
     /// Keeps only the heads in `kept` (indices into the current heads), shrinking query, key and value.
