@@ -32,6 +32,10 @@ public final class LayerNorm: Module {
 extension Variable {
     /// (x − mean) / √(var + ε) · weight + bias over the trailing axes that `weight` covers.
     public static func layerNorm(_ x: Variable, weight: Variable, bias: Variable, epsilon: Float) throws -> Variable {
+        if !GradMode.isEnabled, weight.value.rank == 1, bias.value.shape == weight.value.shape,
+           let n = x.value.shape.last, n == weight.value.count, n > 0 {
+            return Variable(Tensor.layerNormRows(x.value, weight: weight.value, bias: bias.value, epsilon: epsilon))
+        }
         let axes = Array((x.value.rank - weight.value.rank)..<x.value.rank)
         let mean = try x.mean(axes: axes, keepDims: true)
         let centered = try x - mean
