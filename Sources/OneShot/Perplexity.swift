@@ -41,8 +41,9 @@ public struct Perplexity: Sendable, Codable, Equatable {
         let step = stride ?? length
         let starts = try windowStarts(count: tokens.count, length: length, stride: step, maxWindows: maxWindows)
         var total = 0.0, scored = 0, done = 0
-        for group in Swift.stride(from: 0, to: starts.count, by: max(model.windowsPerPass, 1)) {
-            let indices = group..<min(group + max(model.windowsPerPass, 1), starts.count)
+        let perPass = max(model.windowsPerPass, 1)
+        for group in Swift.stride(from: 0, to: starts.count, by: perPass) {
+            let indices = group..<min(group + perPass, starts.count)
             let windows = indices.map { TokenRows([Array(tokens[starts[$0]..<(starts[$0] + length)])]) }
             var hidden = try windows.map { try model.embed($0) }
             for b in 0..<model.blockCount {

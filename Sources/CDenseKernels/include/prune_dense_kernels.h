@@ -63,11 +63,11 @@ void prune_gelu_f32(const float *x, float *y, int64_t n);
 /// erf(x): a Maclaurin series below |x| = 1/2, 1 − erfc(|x|) (the same Chebyshev fit) above; within
 /// 3e-7 relative of libm's erff; NaN stays NaN, ±∞ gives ±1.
 void prune_erf_f32(const float *x, float *y, int64_t n);
-/// Batch normalization in training for channels [c0, c1) of x [outer, channels, inner] (batchnorm.c): the
-/// batch mean, biased variance and 1/√(variance + epsilon) per channel, and y = (x − mean)·inv_std·gamma + beta.
 /// Layer normalization of `rows` rows of `n` values: y = (x − mean)/√(var + ε)·w + b, per row.
 void prune_layer_norm_rows_f32(const float *x, const float *w, const float *b, float *y, int64_t rows, int64_t n,
                                float epsilon);
+/// Batch normalization in training for channels [c0, c1) of x [outer, channels, inner] (batchnorm.c): the
+/// batch mean, biased variance and 1/√(variance + epsilon) per channel, and y = (x − mean)·inv_std·gamma + beta.
 void prune_batchnorm_forward_f32(const float *x, int64_t outer, int64_t channels, int64_t inner,
                                  const float *gamma, const float *beta, float epsilon, int64_t c0, int64_t c1,
                                  float *y, float *mean, float *variance, float *inv_std);

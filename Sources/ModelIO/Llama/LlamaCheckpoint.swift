@@ -30,20 +30,6 @@ public struct LlamaCheckpoint {
     public static func load(_ path: String) throws -> LlamaCheckpoint {
         try LlamaCheckpoint(LlamaSource.open(path))
     }
-
-    /// The model built from a configuration and a tensor source in the Hugging Face layout.
-    static func build(_ config: LlamaConfig, file: String,
-                      tensor: @escaping (String) throws -> Tensor?) throws -> LlamaModel {
-        try config.validate()
-        let reader = LlamaTensorReader(config: config, file: file, tensor: tensor)
-        let blocks = try (0..<config.layerCount).map { try reader.block($0) }
-        let c = config
-        let embedding = Embedding(weight: try reader.need("model.embed_tokens.weight",
-                                                          [c.vocabularySize, c.hiddenSize]))
-        let head = c.tiedEmbeddings ? nil : try reader.linear("lm_head", c.vocabularySize, c.hiddenSize)
-        return LlamaModel(config: c, embedding: embedding, layers: blocks, norm: try reader.norm("model.norm"),
-                          head: head)
-    }
 }
 
 /// Builds the parts of a Llama model from tensors named as in Hugging Face checkpoints, checking
@@ -69,6 +55,14 @@ struct LlamaTensorReader {
     func linear(_ name: String, _ out: Int, _ inputs: Int) throws -> Linear {
         let bias = try tensor(name + ".bias").map { try checked(name + ".bias", $0, [out]) }
         return Linear(weight: try need(name + ".weight", [out, inputs]), bias: bias)
+    }
+
+    /// The embedding, final norm and output head (or the tied embedding) around `blocks`.
+    func model(blocks: [LlamaBlock]) throws -> LlamaModel {
+        let c = config
+        let embedding = Embedding(weight: try need("model.embed_tokens.weight", [c.vocabularySize, c.hiddenSize]))
+        let head = c.tiedEmbeddings ? nil : try linear("lm_head", c.vocabularySize, c.hiddenSize)
+        return LlamaModel(config: c, embedding: embedding, layers: blocks, norm: try norm("model.norm"), head: head)
     }
 
     func norm(_ name: String) throws -> RMSNorm {

@@ -63,7 +63,8 @@ public struct LlamaSource: @unchecked Sendable {
 
     /// The whole model in memory.
     public func model() throws -> LlamaModel {
-        try LlamaCheckpoint.build(config, file: tensorFile, tensor: tensor)
+        let r = reader
+        return try r.model(blocks: (0..<config.layerCount).map { try r.block($0) })
     }
 
     /// Block `i` alone.

@@ -17,10 +17,7 @@ public final class StreamedLlamaModel {
 
     public init(_ source: LlamaSource) throws {
         self.source = source
-        let r = source.reader, c = source.config
-        let embedding = Embedding(weight: try r.need("model.embed_tokens.weight", [c.vocabularySize, c.hiddenSize]))
-        let head = c.tiedEmbeddings ? nil : try r.linear("lm_head", c.vocabularySize, c.hiddenSize)
-        shell = LlamaModel(config: c, embedding: embedding, layers: [], norm: try r.norm("model.norm"), head: head)
+        shell = try source.reader.model(blocks: [])
         spill = try TensorSpillFile()
     }
 
