@@ -43,6 +43,7 @@ extension DependencyGraph {
             }
             let results = try node.op.run(args)
             for (name, r) in zip(node.outputs, results) where !name.isEmpty { values[name] = r }
+            recordShapeEntries(node, args: args, results: results, flows: flows, graph: g)
             if node.op is SplitOperator, let f = inFlows[0],
                let segments = splitSegments(node, args: args, flow: f, results: results, graph: g) {
                 for (name, flow) in zip(node.outputs, segments) where !name.isEmpty { flows[name] = flow }
@@ -68,6 +69,7 @@ extension DependencyGraph {
                                                   fixing: flowed.map(\.1))
             }
         }
+        fixDerivedShapeReads(g, values: values, flows: flows)
         guard case .float(let y)? = values[output] else {
             throw StructuredPruningError.invalid("the graph output '\(output)' is not a float tensor")
         }
@@ -261,46 +263,12 @@ extension DependencyGraph {
     /// channels of `space` when it holds their extent.
     private func rewriteTarget(_ node: GraphNode, index: Int, space: Space, expansion: Int, folded: Int,
                                graph: GraphModel) {
-        guard node.inputs.count > 1, let entry = targetEntry(node, index: index, graph: graph) else { return }
+        guard node.inputs.count > 1,
+              let entry = targetEntry(node, index: index, folded: folded, space: space, graph: graph) else { return }
         let rewrite = ConstantEntryRewrite(graph: graph, constant: entry.constant, index: entry.index,
-                                           channels: entry.channels, repeats: folded)
+                                           channels: entry.channels, repeats: entry.repeats)
         add(space, GroupMember(path: node.name + ".shape[\(index)]", layer: rewrite, role: .consumer,
                                expansion: expansion))
-    }
-
-    /// Where entry `index` of a Reshape's target is stored when it is a positive constant: in the
-    /// target itself (`x.view(-1, 64)` exported as [-1, 64]) or in a constant piece of the Concat that
-    /// computes it (`x.size()[:-1] + (nf,)`, GPT-2's Conv1D). Nil when the entry is computed.
-    func targetEntry(_ node: GraphNode, index: Int,
-                             graph: GraphModel) -> (constant: String, index: Int, channels: Int)? {
-        let target = node.inputs[1]
-        if case .integer(let t)? = graph.constants[target] {
-            guard index < t.values.count, t.values[index] > 0 else { return nil }
-            return (untiedConstant(node, input: 1, graph: graph), index, t.values[index])
-        }
-        guard let pieces = concatPieces[target],
-              let concat = graph.nodes.first(where: { $0.outputs.first == target }) else { return nil }
-        var offset = 0
-        for (k, piece) in pieces.enumerated() {
-            defer { offset += piece.count }
-            guard index >= offset && index < offset + piece.count else { continue }
-            guard case .integer(let t)? = graph.constants[piece.name], t.values[index - offset] > 0 else { return nil }
-            return (untiedConstant(concat, input: k, graph: graph), index - offset, t.values[index - offset])
-        }
-        return nil
-    }
-
-    /// The constant input `input` of `node` reads, or a copy of it when another rewrite in this trace
-    /// already uses it (exporters share one shape constant among many nodes whose channels may differ).
-    private func untiedConstant(_ node: GraphNode, input: Int, graph: GraphModel) -> String {
-        let name = node.inputs[input]
-        if claimedConstants.insert(name).inserted { return name }
-        var k = 2, copy = name + "__\(k)"
-        while graph.constants[copy] != nil { k += 1; copy = name + "__\(k)" }
-        graph.constants[copy] = graph.constants[name]
-        if let i = graph.nodes.firstIndex(where: { $0.name == node.name }) { graph.nodes[i].inputs[input] = copy }
-        claimedConstants.insert(copy)
-        return copy
     }
 
     /// A Split of one projection's outputs along their channel axis (GPT-2's packed q, k, v): when the
@@ -345,6 +313,7 @@ extension DependencyGraph {
             add(space, GroupMember(path: packed.path + "[\(s)]", layer: ProjectionSegment(packed, segment: s),
                                    role: .producer, expansion: 1))
             segmentOutputs[packed.path, default: []].append((space, 1))
+            splitSpaces[ObjectIdentifier(r), default: []].append(space)
             return space
         }
     }
@@ -372,6 +341,7 @@ extension DependencyGraph {
         guard let i else { return nil }
         r.fixed = true
         let h = newSpace(channels: heads)
+        splitSpaces[ObjectIdentifier(r), default: []].append(h)
         add(h, GroupMember(path: producer.path, layer: producer.layer, role: .producer, expansion: size))
         if let segment { segmentOutputs[pendingLayers[i].path]?[segment.segment] = (h, size) }
         else { outRegroupings[pendingLayers[i].path] = (h, size) }

@@ -70,6 +70,13 @@ public final class DependencyGraph {
     var claimedConstants = Set<String>()
     /// For each integer Concat output seen while tracing a graph: its inputs and their lengths.
     var concatPieces: [String: [(name: String, count: Int)]] = [:]
+    /// Integer values computed while tracing a graph, with where each entry comes from (``ShapeRecord``).
+    var shapeRecords: [String: ShapeRecord] = [:]
+    /// Constant factors of computed target entries (`N · H`) rewritten for heads, with the spaces they follow.
+    var factorClaims: [String: [Space]] = [:]
+    /// Spaces that took over a projection's outputs from the space it made (its heads, its packed
+    /// segments), by the replaced space: what a read of that space's extent depends on too.
+    var splitSpaces: [ObjectIdentifier: [Space]] = [:]
 
     final class Space {
         var parent: Space?

@@ -49,6 +49,19 @@ final class ONNXExportTests: XCTestCase {
                 }
                 XCTAssertEqual(Set(targets.map { $0.description }), Set([[-1, 8, 2, 8].description, [-1, 8, 16].description]))
             }
+            if name == "torch_encoder" {
+                // TorchScript's nn.MultiheadAttention computes E, N·H and E / H from the input's shape: E and
+                // the factor H are rewritten, so 2 of the 4 heads leave the packed in-projection (q, k, v
+                // 16 rows each) and the output projection's columns, in both layers.
+                let shapes = Dictionary(uniqueKeysWithValues: reloaded.graph.parameters()
+                    .map { ($0.path, $0.parameter.shape) })
+                for l in 0..<2 {
+                    XCTAssertEqual(shapes["0_layers_\(l)_self_attn_MatMul.weight"], [48, 32])
+                    XCTAssertEqual(shapes["0_layers_\(l)_self_attn_MatMul.bias"], [48])
+                }
+                XCTAssertEqual(shapes["0.layers.0.self_attn.out_proj.weight"], [32, 16])
+                XCTAssertEqual(shapes["0_layers_1_self_attn_Gemm.weight"], [32, 16])
+            }
             if name == "mobilenet" {
                 // x.view(-1, 64) was exported as the constant [-1, 64]: it now names the kept channels.
                 let fc = try XCTUnwrap(reloaded.graph.parameters().first { $0.path == "fc.weight" }).parameter
