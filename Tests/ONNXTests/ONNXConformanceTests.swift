@@ -63,9 +63,13 @@ final class ONNXConformanceTests: XCTestCase {
             let cases = report.results.filter { $0.name.hasPrefix("test_" + prefix) }
             XCTAssert(cases.contains { $0.outcome == .passed }, "some node test test_\(prefix)* passes")
         }
-        // ConvTranspose in 1-D and 2-D: pads, output_shape, auto_pad, dilations, kernel_shape (not 3-D).
-        let transposed = report.results.filter { $0.name.hasPrefix("test_convtranspose") && !$0.name.hasSuffix("_3d") }
-        XCTAssertGreaterThanOrEqual(transposed.count, 9)
+        // ConvTranspose in 1-D, 2-D and 3-D: pads, output_shape, auto_pad, dilations, kernel_shape.
+        let transposed = report.results.filter { $0.name.hasPrefix("test_convtranspose") }
+        XCTAssertGreaterThanOrEqual(transposed.count, 10)
+        // 3-D convolution and pooling run as their 2-D forms on depth slices.
+        for name in ["test_convtranspose_3d", "test_maxpool_3d_default", "test_averagepool_3d_default"] {
+            XCTAssert(report.passed.contains(name), "\(name) passes")
+        }
         XCTAssertEqual(transposed.filter { $0.outcome != .passed }.map(\.name), [])
     }
 
@@ -120,6 +124,13 @@ final class ONNXConformanceTests: XCTestCase {
             let report = try run(name, path)
             XCTAssertEqual(report.failed.map(\.name), [], report.markdown)
             XCTAssertGreaterThan(report.passed.count, 0)
+            if name == "pytorch-converted" {
+                // Conv3d (groups, dilations, strides, padding), MaxPool3d and AvgPool3d included: PyTorch's outputs.
+                XCTAssertEqual(report.passed.count, report.results.count, report.markdown)
+                let families = ["test_Conv3d", "test_MaxPool3d", "test_AvgPool3d"]
+                let volumetric = report.passed.filter { name in families.contains(where: name.hasPrefix) }
+                XCTAssertEqual(volumetric.count, 13, report.markdown)
+            }
         }
     }
 }

@@ -14,6 +14,7 @@ enum ONNXLayerBuilders {
         guard var w = try c.floatInitializer(1), c.input(2).isEmpty || c.state.initializers[c.input(2)] != nil else {
             return try ONNXFunctionalBuilders.conv(c)
         }
+        if w.rank == 5 { return try ONNXFunctionalBuilders.volumetricConv(c, kernel: Array(w.shape[2...])) }
         let oneDimensional = w.rank == 3
         let c = oneDimensional ? c.liftedTo2D() : c
         if oneDimensional { w = try w.reshaped([w.shape[0], w.shape[1], 1, w.shape[2]]) }

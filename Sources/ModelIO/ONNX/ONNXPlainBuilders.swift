@@ -94,8 +94,13 @@ extension ONNXPlainBuilders {
     static func pool(_ c: ONNXNodeContext, isMax: Bool) throws -> any GraphOperator {
         if c.ints("kernel_shape")?.count == 1 { return OneDimensionalOperator(try pool(c.liftedTo2D(), isMax: isMax)) }
         guard let k = c.ints("kernel_shape") else { throw c.fail("kernel_shape is required") }
-        guard k.count == 2 else { throw c.unsupported("\(k.count)-D pooling (kernel \(k))") }
         let ceil = c.int("ceil_mode", 0) == 1, includePad = isMax || c.int("count_include_pad", 0) == 1
+        if k.count == 3 {
+            let planar = try pool(c.planar(), isMax: isMax)
+            return DepthSlicedOperator(kind: isMax ? .maxPool : .averagePool(countIncludePad: includePad),
+                                       window: try c.depthWindow(kernel: k[0]), planar: planar)
+        }
+        guard k.count == 2 else { throw c.unsupported("\(k.count)-D pooling (kernel \(k))") }
         if !ceil, let g = try? c.geometry(kernel: k), g.padding.h * 2 <= k[0], g.padding.w * 2 <= k[1],
            includePad || (g.padding.h == 0 && g.padding.w == 0), isMax || g.dilation == (1, 1) {
             return PoolOperator(kind: isMax ? .max : .average, geometry: g)
