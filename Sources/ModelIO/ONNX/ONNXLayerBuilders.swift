@@ -133,8 +133,12 @@ enum ONNXLayerBuilders {
     }
 
     static func batchNorm(_ c: ONNXNodeContext) throws -> ONNXBuiltNode {
+        if c.int("training_mode", 0) == 1 && c.opset >= 14 {
+            let op = BatchNormTrainingOperator(epsilon: c.float("epsilon", 1e-5), momentum: c.float("momentum", 0.9))
+            return ONNXBuiltNode(op: op, inputs: Array(c.node.input), outputs: Array(c.node.output))
+        }
         guard c.int("training_mode", 0) == 0, c.node.output.filter({ !$0.isEmpty }).count == 1 else {
-            throw c.unsupported("training-mode BatchNormalization (running statistics as outputs)")
+            throw c.unsupported("training-mode BatchNormalization (running statistics as outputs) before opset 14")
         }
         guard c.opset >= 9 || c.int("spatial", 1) == 1 else { throw c.unsupported("spatial = 0") }
         guard (1...4).allSatisfy({ c.state.initializers[c.input($0)] != nil }) else {

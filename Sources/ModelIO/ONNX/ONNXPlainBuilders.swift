@@ -50,9 +50,13 @@ enum ONNXPlainBuilders {
             return CastOperator(to: target)
         },
         "MaxPool": simple { c in
-            guard c.node.output.dropFirst().allSatisfy({ $0.isEmpty }) else { throw c.unsupported("the Indices output") }
-            guard c.int("storage_order", 0) == 0 else { throw c.unsupported("storage_order = 1") }
-            return try pool(c, isMax: true)
+            guard c.node.output.dropFirst().contains(where: { !$0.isEmpty }) else { return try pool(c, isMax: true) }
+            guard let k = c.ints("kernel_shape"), k.count == 2 else {
+                throw c.unsupported("the Indices output of a pooling that is not 2-D")
+            }
+            let pool = PaddedPoolOperator(isMax: true, padding: try c.explicitPadding(kernel: k),
+                                          ceilMode: c.int("ceil_mode", 0) == 1, countIncludePad: true)
+            return MaxPoolIndicesOperator(pool: pool, columnMajor: c.int("storage_order", 0) == 1)
         },
         "AveragePool": simple { c in try pool(c, isMax: false) },
         "GlobalAveragePool": simple { _ in PoolOperator(kind: .globalAverage, geometry: Conv2dGeometry(kernel: (1,
