@@ -72,7 +72,8 @@ extension DependencyGraph {
         if k == 0, Self.computes(node.op), n <= ShapeRecord.maxEntries {
             return broadcastOrigins(node, args: args, shape: t.shape, graph: graph)
         }
-        return Array(repeating: .combining(allOrigins(node.inputs.indices, node, args, graph)), count: n)
+        let combined = ShapeEntryOrigin.combining(allOrigins(node.inputs.indices, node, args, graph))
+        return n > ShapeRecord.maxEntries ? [combined] : Array(repeating: combined, count: n)
     }
 
     /// Operators that only move integer entries, so that running them on labels shows where each goes.
@@ -110,6 +111,7 @@ extension DependencyGraph {
     private func movedOrigins(_ node: GraphNode, args: [GraphValue?], count: Int,
                               graph: GraphModel) -> [ShapeEntryOrigin]? {
         let select = node.op is WhereOperator
+        guard count <= ShapeRecord.maxEntries else { return nil }
         let data = node.op is ConcatOperator ? Array(node.inputs.indices) : select ? [1, 2] : [0]
         var labelled = args, sources: [(input: String, entry: Int)] = []
         for j in data where j < args.count {
