@@ -54,8 +54,10 @@ extension DependencyGraph {
     /// `holder` in its place; the Concats on `path` record those entries as constants. Nil otherwise.
     private func materialize(_ name: String, readBy holder: (output: String, input: Int),
                              path: [(concat: String, piece: Int, offset: Int)], graph: GraphModel) -> String? {
+        // Every extent read must belong to channels some layer reads or writes: an axis only guessed to
+        // hold channels (a graph input's, before any layer took it) may be a length the input decides.
         guard let record = shapeRecords[name], let value = record.value,
-              !record.entries.contains(where: { $0.dynamic }),
+              record.entries.allSatisfy({ !$0.dynamic && ($0.copies + $0.derived).allSatisfy(\.hasLayer) }),
               let i = graph.nodes.firstIndex(where: { $0.outputs.first == holder.output }) else { return nil }
         let constant = freshName(name + "__static", graph: graph)
         graph.constants[constant] = .integer(value)

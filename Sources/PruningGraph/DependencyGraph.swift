@@ -86,6 +86,8 @@ public final class DependencyGraph {
         var parts: [Space]?
         init(_ g: PruningGroup) { group = g }
         var root: Space { var s = self; while let p = s.parent { s = p }; return s }
+        /// Some layer reads or writes these channels (their extent is fixed by weights).
+        var hasLayer: Bool { !root.group.members.isEmpty }
     }
     var spaces: [Space] = []
     private var nextID = 0
