@@ -14,8 +14,11 @@ extension Variable {
         }
     }
 
-    /// Max pooling.
+    /// Max pooling (without a gradient to record, the values alone: no winner indices).
     public static func maxPool2d(_ x: Variable, geometry: Conv2dGeometry) throws -> Variable {
+        if !(GradMode.isEnabled && x.requiresGrad) {
+            return Variable(try Tensor.maxPool2dValues(x.value, geometry: geometry))
+        }
         let (out, arg) = try Tensor.maxPool2d(x.value, geometry: geometry)
         let inShape = x.shape
         return record(out, [x]) { g in [Tensor.maxPool2dBackward(gradOutput: g, argmax: arg, inputShape: inShape)] }

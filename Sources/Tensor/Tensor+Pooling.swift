@@ -46,6 +46,28 @@ extension Tensor {
         return (Tensor(unchecked: [n, c, oh, ow], out), arg)
     }
 
+    /// Max pooling's values alone (inference: no winner indices to keep for a backward pass), one
+    /// branch-free C pass per plane (``prune_maxpool_values_f32``); the same values as ``maxPool2d(_:geometry:)``.
+    public static func maxPool2dValues(_ x: Tensor, geometry g: Conv2dGeometry) throws -> Tensor {
+        let (oh, ow) = try checkPool(x, g, op: "maxPool2d")
+        let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
+        let planes = n * c
+        var out = [Float](repeating: 0, count: planes * oh * ow)
+        if planes * oh * ow == 0 { return Tensor(unchecked: [n, c, oh, ow], out) }
+        x.scalars.withUnsafeBufferPointer { xp in
+            out.withUnsafeMutableBufferPointer { op in
+                nonisolated(unsafe) let xb = xp.baseAddress!, ob = op.baseAddress!
+                parallelFor(planes, work: h * w) { p in
+                    prune_maxpool_values_f32(xb + p * h * w, Int64(h), Int64(w), Int64(oh), Int64(ow),
+                                             Int64(g.kernel.h), Int64(g.kernel.w), Int64(g.stride.h),
+                                             Int64(g.stride.w), Int64(g.padding.h), Int64(g.padding.w),
+                                             Int64(g.dilation.h), Int64(g.dilation.w), ob + p * oh * ow)
+                }
+            }
+        }
+        return Tensor(unchecked: [n, c, oh, ow], out)
+    }
+
     /// Every window lies inside the image (no padding, no dilation): no bounds checks.
     @inline(__always)
     static func maxPoolInside(_ plane: UnsafePointer<Float>, w: Int, oh: Int, ow: Int, _ g: Conv2dGeometry,

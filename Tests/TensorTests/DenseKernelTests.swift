@@ -77,6 +77,28 @@ final class DenseKernelTests: XCTestCase {
         XCTAssertEqual(arg, [0, 3, 4, 6])
     }
 
+    /// The values-only max pooling (inference) gives the values of the indexed one, bit for bit, for
+    /// windows with padding, dilation and strides, ties of +0 and −0, and NaNs.
+    func testMaxPoolValuesMatchTheIndexedPooling() throws {
+        var rng = RandomGenerator(seed: 21)
+        let geometries = [Conv2dGeometry(kernel: (3, 3), stride: (2, 2)),
+                          Conv2dGeometry(kernel: (3, 3), stride: (2, 2), padding: (1, 1)),
+                          Conv2dGeometry(kernel: (2, 3), stride: (1, 2), padding: (1, 1), dilation: (2, 1)),
+                          Conv2dGeometry(kernel: (2, 2), stride: (2, 2)),
+                          Conv2dGeometry(kernel: (1, 1), stride: (3, 1))]
+        for g in geometries {
+            var x = Tensor.normal([2, 3, 9, 8], using: &rng)
+            x.scalars = x.scalars.enumerated().map { i, v in
+                i % 17 == 0 ? .nan : i % 5 == 0 ? (i % 2 == 0 ? 0 : -0.0) : v
+            }
+            let indexed = try Tensor.maxPool2d(x, geometry: g).output
+            let values = try Tensor.maxPool2dValues(x, geometry: g)
+            XCTAssertEqual(values.shape, indexed.shape)
+            XCTAssertEqual(values.scalars.map { $0.isNaN ? UInt32.max : $0.bitPattern },
+                           indexed.scalars.map { $0.isNaN ? UInt32.max : $0.bitPattern }, "\(g)")
+        }
+    }
+
     func testReLUPassesNaNAndItsGradientFollowsTheOutput() throws {
         let x = Tensor([-2, -0.0, 0, 3, .nan, .infinity])
         let y = x.relu()

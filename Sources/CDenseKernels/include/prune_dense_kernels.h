@@ -15,6 +15,12 @@ void prune_add_f32(float *dst, const float *src, int64_t n);
 /// 2×2, stride-2 max pooling of one w-wide plane into oh×ow outputs with the flat index of each
 /// window's winner (the first maximum in reading order; a NaN wins and stays, as in PyTorch).
 void prune_maxpool2x2_f32(const float *plane, int64_t w, int64_t oh, int64_t ow, float *out, int32_t *arg);
+/// Max pooling of one h×w plane into oh×ow values, any window (kernel, stride, padding, dilation):
+/// the first maximum of each window in reading order, a NaN winning as above; padding never wins
+/// (a window of padding only gives −∞). No winner indices: for inference.
+void prune_maxpool_values_f32(const float *plane, int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh,
+                              int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
+                              float *out);
 
 /// y = x·scale[c] + shift[c] over `outer` blocks of `channels` planes of `inner` values ([N, C, …]).
 void prune_channel_affine_f32(const float *x, const float *scale, const float *shift, int64_t outer,

@@ -1,0 +1,68 @@
+// See prune_dense_kernels.h.
+#include "prune_dense_kernels.h"
+
+#include <math.h>
+
+#include "clones.h"
+
+// Whether v replaces the best so far: larger, or a NaN over a number (as prune_maxpool2x2_f32).
+static inline int wins(float v, float best) { return (v > best) | ((v != v) & (best == best)); }
+
+// Windows inside the plane (no padding, no dilation): per output row, each kernel row's horizontal
+// maxima for all outputs at once (a loop over outputs that vectorizes), folded into the row in order —
+// the same first maximum in reading order as the general loop.
+static void maxpool_inside(const float *restrict plane, int64_t w, int64_t oh, int64_t ow, int64_t kh,
+                           int64_t kw, int64_t sh, int64_t sw, float *restrict out, float *restrict line) {
+    for (int64_t y = 0; y < oh; y++) {
+        float *restrict o = out + y * ow;
+        for (int64_t i = 0; i < kh; i++) {
+            const float *restrict row = plane + (y * sh + i) * w;
+            for (int64_t x = 0; x < ow; x++) line[x] = row[x * sw];
+            for (int64_t j = 1; j < kw; j++)
+                for (int64_t x = 0; x < ow; x++) {
+                    const float v = row[x * sw + j];
+                    line[x] = wins(v, line[x]) ? v : line[x];
+                }
+            if (i == 0)
+                for (int64_t x = 0; x < ow; x++) o[x] = line[x];
+            else
+                for (int64_t x = 0; x < ow; x++) o[x] = wins(line[x], o[x]) ? line[x] : o[x];
+        }
+    }
+}
+
+PRUNE_CLONES
+void prune_maxpool_values_f32(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t ow,
+                              int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+                              int64_t dh, int64_t dw, float *restrict out) {
+    if (ph == 0 && pw == 0 && dh == 1 && dw == 1 && ow <= 4096 && kh > 0 && kw > 0) {
+        float line[ow];
+        maxpool_inside(plane, w, oh, ow, kh, kw, sh, sw, out, line);
+        return;
+    }
+    for (int64_t y = 0; y < oh; y++) {
+        float *o = out + y * ow;
+        int first = 1;
+        for (int64_t i = 0; i < kh; i++) {
+            const int64_t iy = y * sh - ph + i * dh;
+            if (iy < 0 || iy >= h) continue;
+            const float *row = plane + iy * w;
+            for (int64_t x = 0; x < ow; x++) {
+                float best = first ? -INFINITY : o[x];
+                int seen = !first;
+                for (int64_t j = 0; j < kw; j++) {
+                    const int64_t ix = x * sw - pw + j * dw;
+                    if (ix < 0 || ix >= w) continue;
+                    const float v = row[ix];
+                    const int t = !seen | wins(v, best);
+                    best = t ? v : best;
+                    seen = 1;
+                }
+                o[x] = best;
+            }
+            first = 0;
+        }
+        if (first)
+            for (int64_t x = 0; x < ow; x++) o[x] = -INFINITY;
+    }
+}
