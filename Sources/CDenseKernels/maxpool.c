@@ -11,8 +11,9 @@ static inline int wins(float v, float best) { return (v > best) | ((v != v) & (b
 // Windows inside the plane (no padding, no dilation): per output row, each kernel row's horizontal
 // maxima for all outputs at once (a loop over outputs that vectorizes), folded into the row in order —
 // the same first maximum in reading order as the general loop.
-static void maxpool_inside(const float *restrict plane, int64_t w, int64_t oh, int64_t ow, int64_t kh,
-                           int64_t kw, int64_t sh, int64_t sw, float *restrict out, float *restrict line) {
+__attribute__((always_inline)) static inline void
+maxpool_inside(const float *restrict plane, int64_t w, int64_t oh, int64_t ow, int64_t kh,
+               int64_t kw, int64_t sh, int64_t sw, float *restrict out, float *restrict line) {
     for (int64_t y = 0; y < oh; y++) {
         float *restrict o = out + y * ow;
         for (int64_t i = 0; i < kh; i++) {
@@ -31,13 +32,47 @@ static void maxpool_inside(const float *restrict plane, int64_t w, int64_t oh, i
     }
 }
 
+// With padding or dilation: per output row, each kernel row inside the plane gives the horizontal
+// maxima of all outputs at once (columns in the padding read as −∞, which never wins over a value),
+// folded into the row in order. Both helpers are inlined into each clone of the entry point.
+__attribute__((always_inline)) static inline void
+maxpool_lines(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t ow,
+              int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+              int64_t dh, int64_t dw, float *restrict out, float *restrict line) {
+    for (int64_t y = 0; y < oh; y++) {
+        float *restrict o = out + y * ow;
+        int first = 1;
+        for (int64_t i = 0; i < kh; i++) {
+            const int64_t iy = y * sh - ph + i * dh;
+            if (iy < 0 || iy >= h) continue;
+            const float *restrict row = plane + iy * w;
+            for (int64_t x = 0; x < ow; x++) line[x] = -INFINITY;
+            for (int64_t j = 0; j < kw; j++)
+                for (int64_t x = 0; x < ow; x++) {
+                    const int64_t ix = x * sw - pw + j * dw;
+                    const int inside = (ix >= 0) & (ix < w);
+                    const float v = inside ? row[inside ? ix : 0] : -INFINITY;
+                    line[x] = wins(v, line[x]) ? v : line[x];
+                }
+            if (first)
+                for (int64_t x = 0; x < ow; x++) o[x] = line[x];
+            else
+                for (int64_t x = 0; x < ow; x++) o[x] = wins(line[x], o[x]) ? line[x] : o[x];
+            first = 0;
+        }
+        if (first)
+            for (int64_t x = 0; x < ow; x++) o[x] = -INFINITY;
+    }
+}
+
 PRUNE_CLONES
 void prune_maxpool_values_f32(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t ow,
                               int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
                               int64_t dh, int64_t dw, float *restrict out) {
-    if (ph == 0 && pw == 0 && dh == 1 && dw == 1 && ow <= 4096 && kh > 0 && kw > 0) {
+    if (ow > 0 && ow <= 4096 && kh > 0 && kw > 0) {
         float line[ow];
-        maxpool_inside(plane, w, oh, ow, kh, kw, sh, sw, out, line);
+        if (ph == 0 && pw == 0 && dh == 1 && dw == 1) maxpool_inside(plane, w, oh, ow, kh, kw, sh, sw, out, line);
+        else maxpool_lines(plane, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, out, line);
         return;
     }
     for (int64_t y = 0; y < oh; y++) {
