@@ -5,8 +5,32 @@
 
 #include "clones.h"
 
-// Whether v replaces the best so far: larger, or a NaN over a number (as prune_maxpool2x2_f32).
+// Whether v replaces the best so far: larger, or a NaN over a number.
 static inline int wins(float v, float best) { return (v > best) | ((v != v) & (best == best)); }
+
+PRUNE_CLONES
+void prune_maxpool2x2_f32(const float *restrict plane, int64_t w, int64_t oh, int64_t ow, float *restrict out,
+                          int32_t *restrict arg) {
+    for (int64_t y = 0; y < oh; y++) {
+        const float *r0 = plane + 2 * y * w, *r1 = r0 + w;
+        const int32_t base = (int32_t)(2 * y * w);
+        for (int64_t xo = 0; xo < ow; xo++) {
+            const float a = r0[2 * xo], b = r0[2 * xo + 1], c = r1[2 * xo], d = r1[2 * xo + 1];
+            const int32_t i0 = base + (int32_t)(2 * xo);
+            float best = a;
+            int32_t bi = i0;
+            int t = wins(b, best);
+            best = t ? b : best; bi = t ? i0 + 1 : bi;
+            t = wins(c, best);
+            best = t ? c : best; bi = t ? i0 + (int32_t)w : bi;
+            t = wins(d, best);
+            best = t ? d : best; bi = t ? i0 + (int32_t)w + 1 : bi;
+            out[y * ow + xo] = best;
+            arg[y * ow + xo] = bi;
+        }
+    }
+}
+
 
 // Windows inside the plane (no padding, no dilation): per output row, each kernel row's horizontal
 // maxima for all outputs at once (a loop over outputs that vectorizes), folded into the row in order —

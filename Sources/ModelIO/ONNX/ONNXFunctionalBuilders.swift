@@ -38,15 +38,15 @@ enum ONNXFunctionalBuilders {
         let weight = try c.floatInitializer(1)
         let spatial = c.ints("kernel_shape")?.count ?? c.state.declaredRanks[c.input(1)].map { $0 - 2 }
             ?? c.state.declaredRanks[c.input(0)].map { $0 - 2 } ?? c.ints("strides")?.count
-        if spatial == 3 {
-            let kernel = c.ints("kernel_shape") ?? weight.map { Array($0.shape[2...]) }
-            return try volumetricConvTranspose(c, kernel: kernel)
-        }
-        if let spatial, spatial != 1 && spatial != 2 { throw c.unsupported("\(spatial)-D ConvTranspose") }
         let autoPad = c.string("auto_pad") ?? "NOTSET"
         guard ["NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"].contains(autoPad) else {
             throw c.fail("auto_pad \(autoPad) is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER")
         }
+        if spatial == 3 {
+            let kernel = c.ints("kernel_shape") ?? weight.map { Array($0.shape[2...]) }
+            return try volumetricConvTranspose(c, kernel: kernel, autoPad: autoPad)
+        }
+        if let spatial, spatial != 1 && spatial != 2 { throw c.unsupported("\(spatial)-D ConvTranspose") }
         if let kernel = c.ints("kernel_shape"), let weight, kernel != Array(weight.shape[2...]) {
             throw c.fail("kernel_shape \(kernel) does not fit the weight \(weight.shape)")
         }
@@ -60,14 +60,12 @@ enum ONNXFunctionalBuilders {
     }
 
     /// A 3-D ConvTranspose as 2-D ones of depth slices (``DepthSlicedOperator``).
-    static func volumetricConvTranspose(_ c: ONNXNodeContext, kernel: [Int]?) throws -> ONNXBuiltNode {
+    /// `autoPad` is the node's, already checked.
+    static func volumetricConvTranspose(_ c: ONNXNodeContext, kernel: [Int]?,
+                                        autoPad: String) throws -> ONNXBuiltNode {
         // Without kernel_shape or a stored weight the kernel depth is read from the weight when it runs.
         let kernel = kernel ?? [0, 0, 0]
         guard kernel.count == 3 else { throw c.fail("kernel_shape \(kernel) is not 3-D") }
-        let autoPad = c.string("auto_pad") ?? "NOTSET"
-        guard ["NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"].contains(autoPad) else {
-            throw c.fail("auto_pad \(autoPad) is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER")
-        }
         let planar = c.planar(), outputPadding = c.ints("output_padding") ?? [0, 0, 0]
         let outputShape = c.ints("output_shape"), group = c.int("group", 1)
         guard outputPadding.count == 3, outputShape.map({ $0.count >= 3 }) ?? true, group > 0 else {

@@ -288,13 +288,12 @@ enum ONNXImporter {
         do { _ = try withNoGrad { try model.graph.run(feeds) } } catch let GraphError.node(name, op, e) {
             // A form decided by a graph input's value (Dropout's ratio and training flag fed as inputs)
             // is judged when the model runs on real values, not on the ones made up here.
-            let inputNames = Set(model.graph.inputs.map(\.name))
-            let node = model.graph.nodes.first { $0.name == name }
-            let valueDependent = node?.inputs.dropFirst().contains(where: inputNames.contains) ?? false
-            if case GraphError.unsupported(let what) = e, !valueDependent {
+            if case GraphError.unsupported(let what) = e {
+                let inputNames = Set(model.graph.inputs.map(\.name))
+                let node = model.graph.nodes.first { $0.name == name }
+                if node?.inputs.dropFirst().contains(where: inputNames.contains) == true { return }
                 throw ONNXError.unsupportedFeature(node: name, opType: op, reason: what)
             }
-            if case GraphError.unsupported = e { return }
             // Ones are not valid for every integer input (axes, sizes, shapes): only float graphs fail here.
             if model.graph.inputs.contains(where: \.isInteger) { return }
             throw ONNXError.invalidNode(node: name, opType: op, reason: "\(e)")

@@ -101,12 +101,17 @@ public struct DepthSlicedOperator: GraphOperator {
         let depth = x.shape[2]
         let (begin, end, outputs) = plan(depth: depth)
         guard outputs > 0 else { throw GraphError.invalidValue("the 3-D window does not fit the depth \(depth)") }
+        // Each input slice and weight slice is cut once and read by every output slice it reaches.
+        let planes = try (0..<depth).map { try x.slice(axis: 2, start: $0, end: $0 + 1).squeezed([2]) }
+        let kernels = try weight.map { w in
+            try (0..<window.kernel).map { try w.slice(axis: 2, start: $0, end: $0 + 1).squeezed([2]) }
+        }
         var slices: [Variable] = []
         for o in 0..<outputs {
             let taps = taps(output: o, begin: begin)
             let inside = taps.filter { $0.at >= 0 && $0.at < depth }
             let counted = taps.filter { $0.at >= -begin && $0.at < depth + end }.count
-            slices.append(try slice(x, weight: weight, taps: inside, counted: counted).unsqueezed(2))
+            slices.append(try slice(planes, kernels: kernels, taps: inside, counted: counted).unsqueezed(2))
         }
         var y = try Variable.concat(slices, axis: 2)
         if kind.hasWeight, inputs.count > 2, let b = try inputs[2]?.variable("B") {
@@ -135,22 +140,19 @@ public struct DepthSlicedOperator: GraphOperator {
     }
 
     /// One output slice from the input slices `taps` (a window that holds none reads only padding).
-    private func slice(_ x: Variable, weight: Variable?, taps: [(k: Int, at: Int)], counted: Int) throws -> Variable {
+    private func slice(_ planes: [Variable], kernels: [Variable]?, taps: [(k: Int, at: Int)],
+                       counted: Int) throws -> Variable {
         var parts: [Variable] = []
         for tap in taps {
-            let plane = try x.slice(axis: 2, start: tap.at, end: tap.at + 1).squeezed([2])
-            var args: [GraphValue?] = [.float(plane)]
-            if let weight { args.append(.float(try weight.slice(axis: 2, start: tap.k, end: tap.k + 1).squeezed([2]))) }
+            let args: [GraphValue?] = [.float(planes[tap.at])] + (kernels.map { [.float($0[tap.k])] } ?? [])
             parts.append(try planar.run(args)[0].variable("Y"))
         }
         guard var result = parts.first else {
             // Only padding: a convolution gives 0 (then its bias), max pooling is undefined there.
-            guard kind.hasWeight, let weight else {
+            guard kind.hasWeight, let kernels else {
                 throw GraphError.invalidValue("a pooling window of the depth axis reads only padding")
             }
-            let plane = try x.slice(axis: 2, start: 0, end: 1).squeezed([2])
-            let w = try weight.slice(axis: 2, start: 0, end: 1).squeezed([2])
-            return try planar.run([.float(plane), .float(w)])[0].variable("Y") * 0
+            return try planar.run([.float(planes[0]), .float(kernels[0])])[0].variable("Y") * 0
         }
         for p in parts.dropFirst() {
             if case .maxPool = kind { result = try Variable.maximum(result, p) } else { result = try result + p }

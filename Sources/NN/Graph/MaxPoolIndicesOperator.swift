@@ -18,7 +18,7 @@ public struct MaxPoolIndicesOperator: GraphOperator {
         let y = try pool.run(inputs)[0]
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (oh, ow) = (y.shape[2], y.shape[3]), g = pool.padding
-        let top = g.resolved(h: h, w: w)[0], left = g.resolved(h: h, w: w)[1]
+        let pads = g.resolved(h: h, w: w), top = pads[0], left = pads[1]
         let values = x.value.scalars
         var indices = [Int](repeating: 0, count: n * c * oh * ow)
         for plane in 0..<(n * c) {
