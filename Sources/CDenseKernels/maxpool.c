@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "clones.h"
+#include "row_phases.h"
 
 // Whether v replaces the best so far: larger, or a NaN over a number.
 static inline int wins(float v, float best) { return (v > best) | ((v != v) & (best == best)); }
@@ -32,9 +33,9 @@ void prune_maxpool2x2_f32(const float *restrict plane, int64_t w, int64_t oh, in
 }
 
 
-// Windows inside the plane (no padding, no dilation): per output row, each kernel row's horizontal
-// maxima for all outputs at once (a loop over outputs that vectorizes), folded into the row in order —
-// the same first maximum in reading order as the general loop.
+// Windows inside the plane (no padding, no dilation, none past the end): per output row, each kernel
+// row's horizontal maxima for all outputs at once (a loop over outputs that vectorizes), folded into
+// the row in order — the same first maximum in reading order as the general loop.
 __attribute__((always_inline)) static inline void
 maxpool_inside(const float *restrict plane, int64_t w, int64_t oh, int64_t ow, int64_t kh,
                int64_t kw, int64_t sh, int64_t sw, float *restrict out, float *restrict line) {
@@ -56,13 +57,15 @@ maxpool_inside(const float *restrict plane, int64_t w, int64_t oh, int64_t ow, i
     }
 }
 
-// With padding or dilation: per output row, each kernel row inside the plane gives the horizontal
-// maxima of all outputs at once (columns in the padding read as −∞, which never wins over a value),
-// folded into the row in order. Both helpers are inlined into each clone of the entry point.
+// With padding, dilation or a stride: per output row, each kernel row inside the plane gives the horizontal
+// maxima of all outputs at once, tap by tap over the outputs whose column is inside the plane (a
+// column in the padding reads as −∞, which never wins over a value, so it is skipped), folded into
+// the row in order. Both helpers are inlined into each clone of the entry point.
 __attribute__((always_inline)) static inline void
 maxpool_lines(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t ow,
               int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
-              int64_t dh, int64_t dw, float *restrict out, float *restrict line) {
+              int64_t dh, int64_t dw, float *restrict out, float *restrict line, float *restrict phases,
+              int64_t len) {
     for (int64_t y = 0; y < oh; y++) {
         float *restrict o = out + y * ow;
         int first = 1;
@@ -70,14 +73,20 @@ maxpool_lines(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int
             const int64_t iy = y * sh - ph + i * dh;
             if (iy < 0 || iy >= h) continue;
             const float *restrict row = plane + iy * w;
+            if (sw > 1) row_phases(row, w, sw, phases, len);
             for (int64_t x = 0; x < ow; x++) line[x] = -INFINITY;
-            for (int64_t j = 0; j < kw; j++)
-                for (int64_t x = 0; x < ow; x++) {
-                    const int64_t ix = x * sw - pw + j * dw;
-                    const int inside = (ix >= 0) & (ix < w);
-                    const float v = inside ? row[inside ? ix : 0] : -INFINITY;
+            for (int64_t j = 0; j < kw; j++) {
+                const int64_t off = j * dw - pw;
+                const int64_t lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+                int64_t hi = w - off <= 0 ? 0 : (w - off + sw - 1) / sw;
+                if (hi > ow) hi = ow;
+                // row[x·sw + off], read from its phase when strided.
+                const float *restrict src = sw > 1 ? phases + phase_start(off, sw, len) : row + off;
+                for (int64_t x = lo; x < hi; x++) {
+                    const float v = src[x];
                     line[x] = wins(v, line[x]) ? v : line[x];
                 }
+            }
             if (first)
                 for (int64_t x = 0; x < ow; x++) o[x] = line[x];
             else
@@ -89,14 +98,69 @@ maxpool_lines(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int
     }
 }
 
+// Planes of up to PADDED_MAX values with their padding: the plane is copied once into a buffer with a
+// border of −∞ as wide as every window needs, so every window lies inside; then each position's
+// maximum over its kernel row (taps in j order) is one flat loop over the whole buffer (positions past a
+// row's useful end are computed and never read), and the kernel rows are folded in i order — the same
+// folds as the line kernels, in long loops instead of a short loop per output row.
+enum { PADDED_MAX = 16384 };
+
+__attribute__((always_inline)) static inline void
+maxpool_padded(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh, int64_t kw,
+               int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw, float *restrict out,
+               int64_t hp, int64_t wp, float *restrict padded, float *restrict across) {
+    for (int64_t q = 0; q < hp * wp; q++) padded[q] = -INFINITY;
+    for (int64_t r = 0; r < h; r++) {
+        float *restrict d = padded + (ph + r) * wp + pw;
+        const float *restrict src = plane + r * w;
+        for (int64_t x = 0; x < w; x++) d[x] = src[x];
+    }
+    const int64_t n = hp * wp - (kw - 1) * dw;
+    for (int64_t q = 0; q < n; q++) across[q] = padded[q];
+    for (int64_t j = 1; j < kw; j++) {
+        const float *restrict tap = padded + j * dw;
+        for (int64_t q = 0; q < n; q++) across[q] = wins(tap[q], across[q]) ? tap[q] : across[q];
+    }
+    // Kernel rows folded into `padded` (free again): for stride 1 every output row at once, row y at y·wp.
+    const int64_t wc = (ow - 1) * sw + 1, rows = sh == 1 ? 1 : oh, m = sh == 1 ? (oh - 1) * wp + wc : wc;
+    for (int64_t y = 0; y < rows; y++) {
+        float *restrict v = padded + y * wp;
+        const float *restrict top = across + y * sh * wp;
+        for (int64_t q = 0; q < m; q++) v[q] = top[q];
+        for (int64_t i = 1; i < kh; i++) {
+            const float *restrict tap = top + i * dh * wp;
+            for (int64_t q = 0; q < m; q++) v[q] = wins(tap[q], v[q]) ? tap[q] : v[q];
+        }
+    }
+    for (int64_t y = 0; y < oh; y++) {
+        const float *restrict v = padded + y * wp;
+        float *restrict o = out + y * ow;
+        if (sw == 1)
+            for (int64_t x = 0; x < ow; x++) o[x] = v[x];
+        else
+            for (int64_t x = 0; x < ow; x++) o[x] = v[x * sw];
+    }
+}
+
 PRUNE_CLONES
 void prune_maxpool_values_f32(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t ow,
                               int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
                               int64_t dh, int64_t dw, float *restrict out) {
-    if (ow > 0 && ow <= 4096 && kh > 0 && kw > 0) {
-        float line[ow];
-        if (ph == 0 && pw == 0 && dh == 1 && dw == 1) maxpool_inside(plane, w, oh, ow, kh, kw, sh, sw, out, line);
-        else maxpool_lines(plane, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, out, line);
+    // The buffer's extent: the plane with its leading pads, and every window's last row and column.
+    const int64_t hp = h + ph > (oh - 1) * sh + (kh - 1) * dh + 1 ? h + ph : (oh - 1) * sh + (kh - 1) * dh + 1;
+    const int64_t wp = w + pw > (ow - 1) * sw + (kw - 1) * dw + 1 ? w + pw : (ow - 1) * sw + (kw - 1) * dw + 1;
+    if (oh > 0 && ow > 0 && kh > 0 && kw > 0 && hp * wp <= PADDED_MAX) {
+        float padded[hp * wp], across[hp * wp];
+        maxpool_padded(plane, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, out, hp, wp, padded, across);
+        return;
+    }
+    if (ow > 0 && ow <= 4096 && w <= 16384 && sw <= 16 && kh > 0 && kw > 0) {
+        const int64_t len = (w + sw - 1) / sw;
+        float line[ow], phases[sw > 1 ? sw * len : 1];
+        const int inside = ph == 0 && pw == 0 && dh == 1 && dw == 1 && (oh - 1) * sh + kh <= h && ow - 1 + kw <= w;
+        if (sw == 1 && inside)
+            maxpool_inside(plane, w, oh, ow, kh, kw, sh, sw, out, line);
+        else maxpool_lines(plane, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, out, line, phases, len);
         return;
     }
     for (int64_t y = 0; y < oh; y++) {

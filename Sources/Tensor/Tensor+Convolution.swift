@@ -19,7 +19,8 @@ extension Tensor {
         let c = input.shape[1], o = weight.shape[0]
         guard g.groups > 0, c % g.groups == 0, o % g.groups == 0, weight.shape[1] * g.groups == c else {
             throw TensorError.shapeMismatch(op: "conv2d", shapes: [input.shape, weight.shape],
-                                            reason: "\(c) input channels, \(o) filters of \(weight.shape[1]) channels and \(g.groups) groups do not agree")
+                                            reason: "\(c) input channels, \(o) filters of \(weight.shape[1]) "
+                                                + "channels and \(g.groups) groups do not agree")
         }
         guard weight.shape[2] == g.kernel.h, weight.shape[3] == g.kernel.w else {
             throw TensorError.shapeMismatch(op: "conv2d", shapes: [weight.shape],
@@ -72,8 +73,9 @@ extension Tensor {
         let c = input.shape[1], h = input.shape[2], w = input.shape[3]
         let size = try g.outputSize(h: h, w: w, op: "patches")
         let l = size.h * size.w
-        guard rowStride >= l else { throw TensorError.invalidArgument(op: "patches",
-                                                                      reason: "row stride \(rowStride) < \(l) positions") }
+        guard rowStride >= l else {
+            throw TensorError.invalidArgument(op: "patches", reason: "row stride \(rowStride) < \(l) positions")
+        }
         input.scalars.withUnsafeBufferPointer { xp in
             im2col(xp.baseAddress!, into: cols, img: image, c: c, h: h, w: w, c0: 0, cg: c, g: g, oh: size.h,
                    ow: size.w, rowStride: rowStride)
@@ -155,22 +157,39 @@ extension Tensor {
         return chunks
     }
 
-    /// Fewer images than cores (batch 1): each product is split by output positions over the cores
-    /// instead (1 when the batch already fills them or the work is small).
-    static func columnSplit(images n: Int, columns l: Int, work: Int) -> Int {
-        let cores = ProcessInfoCores.serialOverride ? 1 : ProcessInfoCores.count
-        guard n < cores, work >= 2_000_000, l >= 64 else { return 1 }
-        return Swift.min(cores, l / 32)
+    /// How one image's product `[og, K]·[K, l]` is cut over the cores when there are fewer images than
+    /// cores (batch 1): by output positions (columns) or by filters (rows), whichever packs less twice —
+    /// a column cut has every core pack all the filters, a row cut has every core pack all the patches.
+    /// One part when the batch already fills the cores or the work is small.
+    struct ProductCut {
+        var byRows: Bool
+        var parts: Int
+
+        init(images n: Int, filters og: Int, columns l: Int, work: Int) {
+            let cores = ProcessInfoCores.serialOverride ? 1 : ProcessInfoCores.count
+            byRows = l < og
+            guard n < cores, work >= 2_000_000 else { parts = 1; return }
+            parts = byRows ? Swift.min(cores, og / 24) : (l >= 64 ? Swift.min(cores, l / 32) : 1)
+            parts = Swift.max(1, parts)
+        }
     }
 
-    /// C = A·B (+ C when beta is 1) with B's and C's `n` columns cut into `parts` ranges, one sgemm per
-    /// range on its own core. With Prune's sgemm each output gets the same operations whatever the ranges;
-    /// with BLAS the ranges' edge kernels may round differently from one whole product (within float
-    /// rounding of it, and fixed for a given `parts`).
-    static func gemmByColumns(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                              m: Int, n: Int, k: Int, beta: Float, parts: Int) {
-        if parts <= 1 { gemm(a, b, c, m: m, n: n, k: k, beta: beta); return }
-        runRangesOnPool(n, parts: parts, grain: 16) { _, r in
+    /// C = A·B (+ C when beta is 1) cut as `cut` says, one sgemm per range on its own core. With Prune's
+    /// sgemm each output gets the same operations whatever the ranges; with BLAS the ranges' edge kernels
+    /// may round differently from one whole product (within float rounding of it, and fixed for a given
+    /// cut).
+    static func gemmCut(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                        m: Int, n: Int, k: Int, beta: Float, cut: ProductCut) {
+        if cut.parts <= 1 { gemm(a, b, c, m: m, n: n, k: k, beta: beta); return }
+        if cut.byRows {
+            // Ranges of whole 12-row panels of Prune's sgemm.
+            runRangesOnPool(m, parts: cut.parts, grain: 12) { _, r in
+                sgemm(transA: false, transB: false, m: r.count, n: n, k: k, alpha: 1, a + r.lowerBound * k,
+                      lda: k, b, ldb: n, beta: beta, c + r.lowerBound * n, ldc: n)
+            }
+            return
+        }
+        runRangesOnPool(n, parts: cut.parts, grain: 16) { _, r in
             let lo = r.lowerBound, hi = r.upperBound
             sgemm(transA: false, transB: false, m: m, n: hi - lo, k: k, alpha: 1, a, lda: k, b + lo, ldb: n,
                   beta: beta, c + lo, ldc: n)
@@ -193,7 +212,7 @@ extension Tensor {
                     nonisolated(unsafe) let xb = xp.baseAddress!, wb = wp.baseAddress!, ob = op.baseAddress!
                     let biasValues = bias?.scalars
                     let work = n * o * l * cg * kk, pointwise = isPointwise(g)
-                    let columnParts = columnSplit(images: n, columns: l, work: work)
+                    let cut = ProductCut(images: n, filters: og, columns: l, work: work)
                     _ = perCoreImages(n, work: work) { _, images in
                         var cols = [Float](repeating: 0, count: pointwise ? 0 : cg * kk * l)
                         cols.withUnsafeMutableBufferPointer { cp in
@@ -208,12 +227,11 @@ extension Tensor {
                                     let dst = ob + (img * o + gi * og) * l
                                     if let biasValues {
                                         for oc in 0..<og {
-                                            let bv = biasValues[gi * og + oc]
-                                            for j in 0..<l { dst[oc * l + j] = bv }
+                                            (dst + oc * l).update(repeating: biasValues[gi * og + oc], count: l)
                                         }
                                     }
-                                    gemmByColumns(wb + gi * og * cg * kk, patches, dst, m: og, n: l,
-                                                  k: cg * kk, beta: biasValues == nil ? 0 : 1, parts: columnParts)
+                                    gemmCut(wb + gi * og * cg * kk, patches, dst, m: og, n: l, k: cg * kk,
+                                            beta: biasValues == nil ? 0 : 1, cut: cut)
                                 }
                             }
                         }
@@ -255,7 +273,7 @@ extension Tensor {
                                       needInput: Bool) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
         let n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3]
         let o = weight.shape[0], oh = gradOutput.shape[2], ow = gradOutput.shape[3]
-        let cg = c / g.groups, og = o / g.groups, kk = g.kernel.h * g.kernel.w, l = oh * ow
+        let cg = c / g.groups, kk = g.kernel.h * g.kernel.w, l = oh * ow
         var dX: [Float] = needInput ? [Float](repeating: 0, count: n * c * h * w) : []
         var dB = [Float](repeating: 0, count: o)
         gradOutput.scalars.withUnsafeBufferPointer { gp in

@@ -50,6 +50,12 @@ extension Tensor {
     /// branch-free C pass per plane (``prune_maxpool_values_f32``); the same values as ``maxPool2d(_:geometry:)``.
     public static func maxPool2dValues(_ x: Tensor, geometry g: Conv2dGeometry) throws -> Tensor {
         let (oh, ow) = try checkPool(x, g, op: "maxPool2d")
+        return maxPoolValues(x, g, oh: oh, ow: ow)
+    }
+
+    /// Every plane of `x` max-pooled by ``prune_maxpool_values_f32`` with geometry `g` (its padding the
+    /// top and left pads) into `oh`×`ow` outputs.
+    static func maxPoolValues(_ x: Tensor, _ g: Conv2dGeometry, oh: Int, ow: Int) -> Tensor {
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
         let planes = n * c
         var out = [Float](repeating: 0, count: planes * oh * ow)
@@ -141,53 +147,35 @@ extension Tensor {
     }
 
     /// Average pooling; padded positions count in the divisor (PyTorch's `count_include_pad=True`).
+    /// Each window's sum (positions in the padding count as zeros) times 1/(kh·kw), one C pass per
+    /// plane (``prune_avgpool_f32``).
     public static func avgPool2d(_ x: Tensor, geometry g: Conv2dGeometry) throws -> Tensor {
         let (oh, ow) = try checkPool(x, g, op: "avgPool2d")
+        let scales = [Float](repeating: 1 / Float(g.kernel.h * g.kernel.w), count: oh * ow)
+        return averagePool(x, g, oh: oh, ow: ow, scales: scales)
+    }
+
+    /// Every plane of `x` averaged by ``prune_avgpool_f32`` with geometry `g` (its padding the top and
+    /// left pads) into `oh`×`ow` outputs, each window's sum times its entry of `scales`.
+    static func averagePool(_ x: Tensor, _ g: Conv2dGeometry, oh: Int, ow: Int, scales: [Float]) -> Tensor {
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
         let planes = n * c
         var out = [Float](repeating: 0, count: planes * oh * ow)
         if out.isEmpty { return Tensor(unchecked: [n, c, oh, ow], out) }
         x.scalars.withUnsafeBufferPointer { xp in
             out.withUnsafeMutableBufferPointer { op in
-                nonisolated(unsafe) let xb = xp.baseAddress!, ob = op.baseAddress!
-                parallelFor(planes, work: oh * ow * g.kernel.h * g.kernel.w) { p in
-                    averagePlane(xb + p * h * w, h: h, w: w, g, oh: oh, ow: ow, out: ob + p * oh * ow)
+                scales.withUnsafeBufferPointer { sp in
+                    nonisolated(unsafe) let xb = xp.baseAddress!, ob = op.baseAddress!, sb = sp.baseAddress!
+                    parallelFor(planes, work: oh * ow * g.kernel.h * g.kernel.w) { p in
+                        prune_avgpool_f32(xb + p * h * w, Int64(h), Int64(w), Int64(oh), Int64(ow),
+                                          Int64(g.kernel.h), Int64(g.kernel.w), Int64(g.stride.h),
+                                          Int64(g.stride.w), Int64(g.padding.h), Int64(g.padding.w),
+                                          Int64(g.dilation.h), Int64(g.dilation.w), sb, ob + p * oh * ow)
+                    }
                 }
             }
         }
         return Tensor(unchecked: [n, c, oh, ow], out)
-    }
-
-    /// One plane of ``avgPool2d(_:geometry:)``: each window's sum (positions in the padding count as
-    /// zeros) times 1/(kh·kw). A whole output row is summed at once, window offset by window offset in
-    /// (ki, kj) order, so every output adds the same values in the same order as a loop per output.
-    @inline(__always)
-    static func averagePlane(_ plane: UnsafePointer<Float>, h: Int, w: Int, _ g: Conv2dGeometry, oh: Int, ow: Int,
-                             out: UnsafeMutablePointer<Float>) {
-        let scale = 1 / Float(g.kernel.h * g.kernel.w)
-        let sw = g.stride.w
-        for y in 0..<oh {
-            let row = out + y * ow
-            row.update(repeating: 0, count: ow)
-            for ki in 0..<g.kernel.h {
-                let iy = y * g.stride.h - g.padding.h + ki * g.dilation.h
-                if iy < 0 || iy >= h { continue }
-                let src = plane + iy * w
-                for kj in 0..<g.kernel.w {
-                    let off = kj * g.dilation.w - g.padding.w
-                    // Outputs whose column ix = xo·sw + off is inside the plane.
-                    let lo = off >= 0 ? 0 : (-off + sw - 1) / sw
-                    let hi = w - off <= 0 ? 0 : Swift.min(ow, (w - off + sw - 1) / sw)
-                    if lo >= hi { continue }
-                    if sw == 1 {
-                        for xo in lo..<hi { row[xo] += src[xo + off] }
-                    } else {
-                        for xo in lo..<hi { row[xo] += src[xo * sw + off] }
-                    }
-                }
-            }
-            for xo in 0..<ow { row[xo] *= scale }
-        }
     }
 
     /// Spreads each output gradient evenly over its window.

@@ -23,40 +23,6 @@ extension Tensor {
         return Tensor(unchecked: s, scalars)
     }
 
-    /// Axes reordered: output axis i is input axis `order[i]`.
-    public func permuted(_ order: [Int]) throws -> Tensor {
-        guard order.sorted() == Array(0..<rank) else {
-            throw TensorError.invalidArgument(op: "permute",
-                                              reason: "\(order) is not a permutation of the \(rank) axes of \(shape)")
-        }
-        if order == Array(0..<rank) { return self }
-        if rank == 2 { return transposed2D() }
-        let newShape = order.map { shape[$0] }
-        let inStrides = Tensor.strides(of: shape)
-        let st = order.map { inStrides[$0] }
-        let n = count, r = rank
-        var out = [Float](repeating: 0, count: n)
-        if n == 0 { return Tensor(unchecked: newShape, out) }
-        let innerLen = newShape[r - 1], innerStride = st[r - 1]
-        var idx = [Int](repeating: 0, count: r)
-        scalars.withUnsafeBufferPointer { p in
-            out.withUnsafeMutableBufferPointer { o in
-                var pos = 0, off = 0
-                while pos < n {
-                    for j in 0..<innerLen { o[pos + j] = p[off + j * innerStride] }
-                    pos += innerLen
-                    var ax = r - 2
-                    while ax >= 0 {
-                        idx[ax] += 1; off += st[ax]
-                        if idx[ax] < newShape[ax] { break }
-                        off -= st[ax] * newShape[ax]; idx[ax] = 0; ax -= 1
-                    }
-                }
-            }
-        }
-        return Tensor(unchecked: newShape, out)
-    }
-
     /// The inverse of a permutation.
     public static func inversePermutation(_ order: [Int]) -> [Int] {
         var inv = [Int](repeating: 0, count: order.count)

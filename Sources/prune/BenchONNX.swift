@@ -19,6 +19,8 @@ struct BenchONNX: ParsableCommand {
     @Option(help: "Structured: remove this fraction of every channel group.") var channels: Double = 0.5
     @Option(help: "Round kept channel counts up to a multiple of this.") var roundTo: Int = 1
     @Flag(help: "Skip the onnxruntime peer.") var noOnnxruntime = false
+    @Flag(help: "Also print where Prune's time goes: milliseconds per operator type, dense and pruned.")
+    var profile = false
     @OptionGroup var common: CommonOptions
     var json: Bool { common.json }
 
@@ -75,6 +77,7 @@ struct BenchONNX: ParsableCommand {
             macs = (m, m)   // timed as it is: the pruned columns then show run-to-run noise
         }
         let (denseTime, prunedTime) = try medians(dense.graph, pruned.graph, feeds)
+        if profile { try printProfiles(path, dense.graph, pruned.graph, feeds) }
         var row = Row(model: BenchONNXInputs.label(path), importSeconds: importSeconds,
                       batch: feeds.values.first?.shape.first ?? 1, macsDense: macs.0, macsPruned: macs.1,
                       pruneDense: denseTime, prunePruned: prunedTime, ortDense: nil, ortPruned: nil)
@@ -129,6 +132,22 @@ struct BenchONNX: ParsableCommand {
                   + "| \(ms(r.pruneDense)) | \(ms(r.prunePruned))\(up) | \(ms(r.ortDense)) "
                   + "| \(ms(r.ortPruned))\(ortUp) "
                   + "| \(ratio) |")
+        }
+    }
+
+    /// Milliseconds per operator type of both models (the slowest twelve), on stderr beside the progress.
+    func printProfiles(_ path: String, _ dense: GraphModel, _ pruned: GraphModel,
+                       _ feeds: [String: GraphValue]) throws {
+        for (label, model) in [("dense", dense), ("pruned", pruned)] {
+            let p = try GraphRunProfile.measure(model, feeds: feeds, runs: repeats)
+            var lines = ["\(BenchONNXInputs.label(path)), \(label): "
+                         + String(format: "%.2f ms per run", p.secondsPerRun * 1000)]
+            for e in p.entries.prefix(12) {
+                let name = e.opType.padding(toLength: Swift.max(22, e.opType.count), withPad: " ", startingAt: 0)
+                lines.append("  " + name + String(format: " %8.3f ms %5.1f%%  (%d nodes)", e.secondsPerRun * 1000,
+                                                  100 * e.secondsPerRun / p.secondsPerRun, e.nodes))
+            }
+            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
     }
 }

@@ -21,6 +21,18 @@ void prune_maxpool2x2_f32(const float *plane, int64_t w, int64_t oh, int64_t ow,
 void prune_maxpool_values_f32(const float *plane, int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh,
                               int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
                               float *out);
+/// Average pooling of one h×w plane into oh×ow values, any window: out[y][x] = scales[y·ow + x] times the
+/// sum of the window's positions inside the plane (padding adds nothing; the divisor, whichever positions
+/// it counts, is in `scales`). Small planes add each kernel row's values, then the rows' sums; large ones
+/// add the values in (i, j) order: the same sums up to float rounding.
+void prune_avgpool_f32(const float *plane, int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh, int64_t kw,
+                       int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw, const float *scales,
+                       float *out);
+/// Channel c of local response normalization (Krizhevsky et al. 2012, ONNX LRN) over one image of
+/// `channels` planes of `inner` values at x: y = x_c / (bias + α/size · Σ x_k²)^β over the channels k of
+/// c's window (⌊(size−1)/2⌋ below, the rest above, clipped at the ends), added in channel order.
+void prune_lrn_plane_f32(const float *x, int64_t channels, int64_t inner, int64_t c, int64_t size, float alpha,
+                         float beta, float bias, float *y);
 
 /// y = x·scale[c] + shift[c] over `outer` blocks of `channels` planes of `inner` values ([N, C, …]).
 void prune_channel_affine_f32(const float *x, const float *scale, const float *shift, int64_t outer,

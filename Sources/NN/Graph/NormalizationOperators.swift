@@ -7,7 +7,8 @@ func channelParameter(_ v: Variable, rank: Int) throws -> Variable {
 }
 
 /// Local response normalization across channels (Krizhevsky et al. 2012):
-/// y = x / (bias + α/size · Σ_{window} x²)^β, the window `size` channels around each channel.
+/// y = x / (bias + α/size · Σ_{window} x²)^β, the window `size` channels around each channel. Without a
+/// gradient to record, one C pass per plane (``Tensor/localResponseNormalization(_:size:alpha:beta:bias:)``).
 public struct LRNOperator: GraphOperator {
     public let size: Int, alpha: Float, beta: Float, bias: Float
     public init(size: Int, alpha: Float, beta: Float, bias: Float) {
@@ -18,6 +19,10 @@ public struct LRNOperator: GraphOperator {
         let x = try input(inputs, 0, "X").variable("X")
         guard x.shape.count >= 3, x.shape[1] >= 1, size >= 1 else {
             throw GraphError.invalidValue("LRN needs [N, C, …] with C ≥ 1 and size ≥ 1")
+        }
+        if !(GradMode.isEnabled && x.requiresGrad) {
+            return [.float(Variable(try Tensor.localResponseNormalization(x.value, size: size, alpha: alpha,
+                                                                            beta: beta, bias: bias)))]
         }
         // Window parts reaching past every channel add only zeros: clamp them to C − 1.
         let c = x.shape[1], below = Swift.min((size - 1) / 2, c - 1), above = Swift.min(size - 1 - (size - 1) / 2,

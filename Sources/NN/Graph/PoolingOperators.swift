@@ -3,8 +3,9 @@ import PruneTensor
 
 /// MaxPool and AveragePool in the forms the fast ``PoolOperator`` does not take: asymmetric or
 /// large padding, `ceil_mode`, and averages that leave padding out of the divisor
-/// (`count_include_pad = 0`). The input is padded explicitly (−∞ for max, 0 for average); an
-/// average divides the window sum of the input by the window sum of a mask of the counted positions.
+/// (`count_include_pad = 0`). Without a gradient to record, one C pass per plane (``PoolWindow``);
+/// with one, the input is padded explicitly (−∞ for max, 0 for average) and an average divides the
+/// window sum of the input by the window sum of a mask of the counted positions.
 public struct PaddedPoolOperator: GraphOperator {
     public let isMax: Bool
     public let padding: SpatialPadding
@@ -36,6 +37,12 @@ public struct PaddedPoolOperator: GraphOperator {
                                   dilation: g.dilation.h),
                      w: ceilExtra(extent: w, begin: p[1], end: p[3], kernel: g.kernel.w, stride: g.stride.w,
                                   dilation: g.dilation.w))
+        if !(GradMode.isEnabled && x.requiresGrad) {
+            let window = PoolWindow(kernel: g.kernel, stride: g.stride, dilation: g.dilation, pads: p,
+                                    ceilMode: ceilMode)
+            return [.float(Variable(isMax ? try Tensor.maxPoolValues(x.value, window: window)
+                : try Tensor.averagePoolValues(x.value, window: window, countIncludePad: countIncludePad)))]
+        }
         let geometry = Conv2dGeometry(kernel: g.kernel, stride: g.stride, padding: (0, 0), dilation: g.dilation)
         let padded = try g.apply(x, fill: isMax ? -.infinity : 0, extra: extra)
         if isMax { return [.float(try Variable.maxPool2d(padded, geometry: geometry))] }
