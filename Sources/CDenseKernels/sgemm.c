@@ -231,11 +231,16 @@ int prune_sgemm_available(void) {
     return available;
 }
 
+/// k in blocks of at most KC, as even as multiples of 16 allow (576 → 3 × 192, not 256 + 256 + 64).
+static long k_step(long k) {
+    long blocks = (k + KC - 1) / KC;
+    return ((k + blocks - 1) / blocks + 15) / 16 * 16;
+}
+
 int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                 int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
     if (!prune_sgemm_available() || m <= 0 || n <= 0 || k <= 0) return 0;
-    // k in blocks of at most KC, as even as multiples of 16 allow (576 → 3 × 192, not 256 + 256 + 64).
-    long blocks = (k + KC - 1) / KC, kstep = ((k + blocks - 1) / blocks + 15) / 16 * 16;
+    long kstep = k_step(k);
     long mcap = m < MC ? (m + MR - 1) / MR * MR : MC, kcap = k < kstep ? k : kstep;
     long ncap = n < NC ? (n + NR - 1) / NR * NR : NC;
     PackingBuffers *packed = buffers((size_t)(mcap * kcap), (size_t)(ncap * kcap));
@@ -256,6 +261,46 @@ int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float
     return 1;
 }
 
+int64_t prune_sgemm_packed_a_count(int64_t m, int64_t k) {
+    return m <= 0 || k <= 0 ? 0 : (m + MR - 1) / MR * MR * k;
+}
+
+// The whole op(A), block of k after block of k as prune_sgemm cuts them, each block the MR-row panels of
+// every row: block pc starts at mp·pc (mp = m rounded up to MR), its panel q at q·MR·kc within it.
+int prune_sgemm_pack_a(int trans_a, int64_t m, int64_t k, const float *a, int64_t lda, float *packed) {
+    if (!prune_sgemm_available() || m <= 0 || k <= 0) return 0;
+    const long mp = (m + MR - 1) / MR * MR, kstep = k_step(k);
+    for (long pc = 0; pc < k; pc += kstep) {
+        long kc = k - pc < kstep ? k - pc : kstep;
+        pack_a(a, lda, trans_a, 0, m, pc, kc, packed + mp * pc);
+    }
+    return 1;
+}
+
+int prune_sgemm_prepacked(int64_t rows, int64_t row0, int64_t m, int64_t n, int64_t k, float alpha,
+                          const float *packed, int trans_b, const float *b, int64_t ldb, float beta, float *c,
+                          int64_t ldc) {
+    if (!prune_sgemm_available() || m <= 0 || n <= 0 || k <= 0 || row0 % MR != 0 || row0 + m > rows) return 0;
+    const long mp = (rows + MR - 1) / MR * MR, kstep = k_step(k);
+    long kcap = k < kstep ? k : kstep, ncap = n < NC ? (n + NR - 1) / NR * NR : NC;
+    PackingBuffers *own = buffers(MR, (size_t)(ncap * kcap));
+    if (!own) return 0;
+    float *pb = own->b;
+    for (long jc = 0; jc < n; jc += NC) {
+        long nc = n - jc < NC ? n - jc : NC;
+        for (long pc = 0; pc < k; pc += kstep) {
+            long kc = k - pc < kstep ? k - pc : kstep;
+            pack_b_block(b, ldb, trans_b, pc, kc, jc, nc, pb);
+            for (long ic = 0; ic < m; ic += MC) {
+                long mc = m - ic < MC ? m - ic : MC;
+                block(mc, nc, kc, packed + mp * pc + (row0 + ic) * kc, pb, c + ic * ldc + jc, ldc, alpha,
+                      pc == 0 ? beta : 1);
+            }
+        }
+    }
+    return 1;
+}
+
 #else
 
 int prune_sgemm_available(void) { return 0; }
@@ -263,6 +308,21 @@ int prune_sgemm_available(void) { return 0; }
 int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                 int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
     (void)trans_a; (void)trans_b; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda; (void)b;
+    (void)ldb; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
+
+int64_t prune_sgemm_packed_a_count(int64_t m, int64_t k) { (void)m; (void)k; return 0; }
+
+int prune_sgemm_pack_a(int trans_a, int64_t m, int64_t k, const float *a, int64_t lda, float *packed) {
+    (void)trans_a; (void)m; (void)k; (void)a; (void)lda; (void)packed;
+    return 0;
+}
+
+int prune_sgemm_prepacked(int64_t rows, int64_t row0, int64_t m, int64_t n, int64_t k, float alpha,
+                          const float *packed, int trans_b, const float *b, int64_t ldb, float beta, float *c,
+                          int64_t ldc) {
+    (void)rows; (void)row0; (void)m; (void)n; (void)k; (void)alpha; (void)packed; (void)trans_b; (void)b;
     (void)ldb; (void)beta; (void)c; (void)ldc;
     return 0;
 }

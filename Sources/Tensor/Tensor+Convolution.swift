@@ -112,9 +112,11 @@ extension Tensor {
 
     /// The backward pass over some images on one core: adds their weight gradient into `dw` and, when `dx`
     /// is given, writes their input gradient through a patch matrix (a 1×1 convolution's is the input).
+    /// `adjoint` holds the filters' transposes packed once for all images, when they are.
     static func backwardImages(_ images: Range<Int>, dims d: ConvDims, x xb: UnsafePointer<Float>,
                                weight wb: UnsafePointer<Float>, gradOutput gb: UnsafePointer<Float>,
-                               dw: UnsafeMutablePointer<Float>, dx dxb: UnsafeMutablePointer<Float>?) {
+                               dw: UnsafeMutablePointer<Float>, dx dxb: UnsafeMutablePointer<Float>?,
+                               adjoint: PackedFilters?) {
         let pointwise = isPointwise(d.g), (cg, og, kk, l) = (d.cg, d.og, d.kk, d.l)
         var cols = [Float](repeating: 0, count: pointwise ? 0 : cg * kk * l)
         var dcols = [Float](repeating: 0, count: dxb != nil && !pointwise ? cg * kk * l : 0)
@@ -130,11 +132,13 @@ extension Tensor {
                         let patches: UnsafePointer<Float> = pointwise ? xb + plane : UnsafePointer(cp.baseAddress!)
                         gemm(gout, patches, dw + gi * og * cg * kk, m: og, n: cg * kk, k: l, transB: true, beta: 1)
                         guard let dxb else { continue }
-                        if pointwise {
-                            // The patch matrix is the input itself: its gradient too.
-                            gemm(wb + gi * og * cg, gout, dxb + plane, m: cg, n: l, k: og, transA: true)
-                        } else {
-                            gemm(wb + gi * og * cg * kk, gout, dp.baseAddress!, m: cg * kk, n: l, k: og, transA: true)
+                        // The patch matrix of a pointwise convolution is the input itself: its gradient too.
+                        let target = pointwise ? dxb + plane : dp.baseAddress!
+                        if adjoint?.product(group: gi, rows: 0..<(cg * kk), gout, ldb: l, n: l, beta: 0, target,
+                                            ldc: l) != true {
+                            gemm(wb + gi * og * cg * kk, gout, target, m: cg * kk, n: l, k: og, transA: true)
+                        }
+                        if !pointwise {
                             col2im(dp.baseAddress!, into: dxb, img: img, c: d.c, h: d.h, w: d.w, c0: gi * cg, cg: cg,
                                    g: d.g, oh: d.oh, ow: d.ow)
                         }
@@ -174,25 +178,27 @@ extension Tensor {
         }
     }
 
-    /// C = A·B (+ C when beta is 1) cut as `cut` says, one sgemm per range on its own core. With Prune's
-    /// sgemm each output gets the same operations whatever the ranges; with BLAS the ranges' edge kernels
-    /// may round differently from one whole product (within float rounding of it, and fixed for a given
-    /// cut).
+    /// C = A·B (+ C when beta is 1) cut as `cut` says, one sgemm per range on its own core, from the
+    /// filters packed once when they are (group `group` of `packed`). With Prune's sgemm each output gets
+    /// the same operations whatever the ranges; with BLAS the ranges' edge kernels may round differently
+    /// from one whole product (within float rounding of it, and fixed for a given cut).
     static func gemmCut(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                        m: Int, n: Int, k: Int, beta: Float, cut: ProductCut) {
-        if cut.parts <= 1 { gemm(a, b, c, m: m, n: n, k: k, beta: beta); return }
-        if cut.byRows {
-            // Ranges of whole 12-row panels of Prune's sgemm.
-            runRangesOnPool(m, parts: cut.parts, grain: 12) { _, r in
-                sgemm(transA: false, transB: false, m: r.count, n: n, k: k, alpha: 1, a + r.lowerBound * k,
-                      lda: k, b, ldb: n, beta: beta, c + r.lowerBound * n, ldc: n)
-            }
+                        m: Int, n: Int, k: Int, beta: Float, cut: ProductCut, packed: PackedFilters?, group: Int) {
+        func part(rows r: Range<Int>, columns q: Range<Int>) {
+            if let packed, packed.product(group: group, rows: r, b + q.lowerBound, ldb: n, n: q.count, beta: beta,
+                                          c + r.lowerBound * n + q.lowerBound, ldc: n) { return }
+            sgemm(transA: false, transB: false, m: r.count, n: q.count, k: k, alpha: 1, a + r.lowerBound * k,
+                  lda: k, b + q.lowerBound, ldb: n, beta: beta, c + r.lowerBound * n + q.lowerBound, ldc: n)
+        }
+        if cut.parts <= 1 {
+            if packed == nil { gemm(a, b, c, m: m, n: n, k: k, beta: beta) } else { part(rows: 0..<m, columns: 0..<n) }
             return
         }
-        runRangesOnPool(n, parts: cut.parts, grain: 16) { _, r in
-            let lo = r.lowerBound, hi = r.upperBound
-            sgemm(transA: false, transB: false, m: m, n: hi - lo, k: k, alpha: 1, a, lda: k, b + lo, ldb: n,
-                  beta: beta, c + lo, ldc: n)
+        if cut.byRows {
+            // Ranges of whole 12-row panels of Prune's sgemm.
+            runRangesOnPool(m, parts: cut.parts, grain: 12) { _, r in part(rows: r, columns: 0..<n) }
+        } else {
+            runRangesOnPool(n, parts: cut.parts, grain: 16) { _, q in part(rows: 0..<m, columns: q) }
         }
     }
 
@@ -213,6 +219,10 @@ extension Tensor {
                     let biasValues = bias?.scalars
                     let work = n * o * l * cg * kk, pointwise = isPointwise(g)
                     let cut = ProductCut(images: n, filters: og, columns: l, work: work)
+                    // Packed once when each core multiplies several images by them (at batch 1 the sgemm's
+                    // own packing, block by block in cache, is faster than a whole packed copy).
+                    let packed = n > ProcessInfoCores.count
+                        ? PackedFilters(wb, groups: g.groups, rows: og, columns: cg * kk) : nil
                     _ = perCoreImages(n, work: work) { _, images in
                         var cols = [Float](repeating: 0, count: pointwise ? 0 : cg * kk * l)
                         cols.withUnsafeMutableBufferPointer { cp in
@@ -231,7 +241,7 @@ extension Tensor {
                                         }
                                     }
                                     gemmCut(wb + gi * og * cg * kk, patches, dst, m: og, n: l, k: cg * kk,
-                                            beta: biasValues == nil ? 0 : 1, cut: cut)
+                                            beta: biasValues == nil ? 0 : 1, cut: cut, packed: packed, group: gi)
                                 }
                             }
                         }
@@ -293,9 +303,12 @@ extension Tensor {
                                 nonisolated(unsafe) let pb = pp.baseAddress!, dxb = dxp.baseAddress
                                 let wc = weight.count
                                 let dims = ConvDims(c: c, h: h, w: w, o: o, oh: oh, ow: ow, g: g)
+                                let adjoint = needInput && n > ProcessInfoCores.count
+                                    ? PackedFilters(wb, groups: g.groups, rows: cg * kk, columns: o / g.groups,
+                                                    transposed: true) : nil
                                 _ = perCoreImages(n, work: n * o * l * cg * kk) { chunk, images in
                                     backwardImages(images, dims: dims, x: xb, weight: wb, gradOutput: gb,
-                                                   dw: pb + chunk * wc, dx: needInput ? dxb : nil)
+                                                   dw: pb + chunk * wc, dx: needInput ? dxb : nil, adjoint: adjoint)
                                 }
                             }
                         }

@@ -1,4 +1,5 @@
-import PruneTensor
+import CDenseKernels
+@testable import PruneTensor
 import XCTest
 
 /// The C kernels of the dense engine (`CDenseKernels`) against direct loops written here: the patch
@@ -128,6 +129,42 @@ final class DenseKernelTests: XCTestCase {
                 let whole = Array(both.scalars[(img * one.count)..<((img + 1) * one.count)])
                 let worst = zip(one.scalars, whole).map { Swift.abs($0 - $1) / (1 + Swift.abs($1)) }.max() ?? 0
                 XCTAssertLessThan(worst, 1e-5, "\(c) → \(o), \(k)×\(k), image \(img)")
+            }
+        }
+    }
+
+    /// A batch larger than the cores multiplies every image by filters packed once (and, backward, by
+    /// their packed transposes): the same bits as each image alone, where Prune's sgemm runs.
+    func testFiltersPackedOnceGiveEachImagesProduct() throws {
+        var rng = RandomGenerator(seed: 15)
+        for (c, o, k, groups, h) in [(6, 16, 5, 1, 12), (12, 24, 3, 3, 9), (32, 40, 1, 1, 7)] {
+            let n = ProcessInfoCores.count + 3
+            let x = Tensor.normal([n, c, h, h], using: &rng), w = Tensor.normal([o, c / groups, k, k], using: &rng)
+            let packs = w.scalars.withUnsafeBufferPointer { p in
+                PackedFilters(p.baseAddress!, groups: groups, rows: o / groups, columns: c / groups * k * k) != nil
+            }
+            XCTAssertEqual(packs, prune_sgemm_available() != 0, "the filters are packed where Prune's sgemm runs")
+            let geo = Conv2dGeometry(kernel: (k, k), padding: (k / 2, k / 2), groups: groups)
+            let y = try Tensor.conv2d(x, weight: w, bias: nil, geometry: geo)
+            let g = Tensor.normal(y.shape, using: &rng)
+            let dx = try XCTUnwrap(Tensor.conv2dBackward(gradOutput: g, input: x, weight: w, geometry: geo,
+                                                         needInput: true).input)
+            for img in [0, n - 1] {
+                let one = try x.slice(axis: 0, start: img, end: img + 1)
+                let alone = try Tensor.conv2d(one, weight: w, bias: nil, geometry: geo)
+                let gOne = try g.slice(axis: 0, start: img, end: img + 1)
+                let dxAlone = try XCTUnwrap(Tensor.conv2dBackward(gradOutput: gOne, input: one, weight: w,
+                                                                  geometry: geo, needInput: true).input)
+                let pairs = [(Array(y.scalars[(img * alone.count)..<((img + 1) * alone.count)]), alone.scalars),
+                             (Array(dx.scalars[(img * one.count)..<((img + 1) * one.count)]), dxAlone.scalars)]
+                for (batched, single) in pairs {
+                    if prune_sgemm_available() != 0 {
+                        XCTAssertEqual(batched, single, "\(c) → \(o), \(k)×\(k), \(groups) groups")
+                    } else {
+                        let worst = zip(batched, single).map { Swift.abs($0 - $1) / (1 + Swift.abs($1)) }.max() ?? 0
+                        XCTAssertLessThan(worst, 1e-5)
+                    }
+                }
             }
         }
     }

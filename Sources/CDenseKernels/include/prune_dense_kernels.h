@@ -102,6 +102,17 @@ int prune_sgemm_available(void);
 /// whatever rows or columns of C the call covers.
 int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                 int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+/// Floats of a packed op(A) of m×k (prune_sgemm_pack_a); 0 when the kernels are not available here.
+int64_t prune_sgemm_packed_a_count(int64_t m, int64_t k);
+/// Packs the whole op(A) (m×k) once, for products that reuse it (a convolution's filters, image after
+/// image and range after range). Returns 0 when the kernels are not available here.
+int prune_sgemm_pack_a(int trans_a, int64_t m, int64_t k, const float *a, int64_t lda, float *packed);
+/// prune_sgemm with op(A) packed by prune_sgemm_pack_a (`rows` rows; this call takes rows [row0, row0 + m),
+/// row0 a multiple of 12): the same operations, so the same bits, as prune_sgemm on those rows. Returns 0
+/// when it cannot (kernels not available, row0 not on a panel).
+int prune_sgemm_prepacked(int64_t rows, int64_t row0, int64_t m, int64_t n, int64_t k, float alpha,
+                          const float *packed, int trans_b, const float *b, int64_t ldb, float beta, float *c,
+                          int64_t ldc);
 /// Who chose the BLAS kernels in use (blas_kernels.c): OpenBLAS itself, or the OPENBLAS_CORETYPE variable.
 const char *prune_blas_kernel_note(void);
 /// One part of a pooled run: `context` as given to prune_pool_run, `part` in [0, parts).

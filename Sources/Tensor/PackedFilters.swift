@@ -1,0 +1,39 @@
+import CDenseKernels
+
+/// A convolution's filters packed once per call for Prune's sgemm (`prune_sgemm_pack_a`), so that the
+/// images of a batch and the ranges of a product cut over the cores share one packing instead of each
+/// repacking (and transposing) the whole filter matrix. Products from it give the same bits as
+/// `prune_sgemm` on the unpacked filters. Nil where Prune's kernels do not run (BLAS does the products).
+struct PackedFilters {
+    private let storage: [Float]
+    private let perGroup: Int
+    /// Filters per group (rows of each group's matrix) and values per filter (its columns).
+    let rows: Int, columns: Int
+
+    /// Packs `groups` consecutive row-major `rows × columns` matrices at `weights`, or with `transposed`
+    /// the transposes of `groups` consecutive `columns × rows` ones (the filters' adjoint, for the
+    /// input gradient).
+    init?(_ weights: UnsafePointer<Float>, groups: Int, rows: Int, columns: Int, transposed: Bool = false) {
+        let per = Int(prune_sgemm_packed_a_count(Int64(rows), Int64(columns)))
+        guard per > 0, groups > 0 else { return nil }
+        var packed = [Float](repeating: 0, count: per * groups)
+        let ok = packed.withUnsafeMutableBufferPointer { p in
+            (0..<groups).allSatisfy { g in
+                prune_sgemm_pack_a(transposed ? 1 : 0, Int64(rows), Int64(columns), weights + g * rows * columns,
+                                   Int64(transposed ? rows : columns), p.baseAddress! + g * per) != 0
+            }
+        }
+        guard ok else { return nil }
+        storage = packed; perGroup = per; self.rows = rows; self.columns = columns
+    }
+
+    /// C[rows] = A[rows]·B (+ C when beta is 1) for group `group`'s filters `rows` (starting on a 12-row panel)
+    /// and the `n` columns of the row-major B (`columns × n`, rows `ldb` apart) and C (rows `ldc` apart).
+    func product(group: Int, rows r: Range<Int>, _ b: UnsafePointer<Float>, ldb: Int, n: Int,
+                 beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+        storage.withUnsafeBufferPointer { p in
+            prune_sgemm_prepacked(Int64(rows), Int64(r.lowerBound), Int64(r.count), Int64(n), Int64(columns), 1,
+                                  p.baseAddress! + group * perGroup, 0, b, Int64(ldb), beta, c, Int64(ldc)) != 0
+        }
+    }
+}
