@@ -19,7 +19,12 @@ extension Tensor {
     /// other and in order in the output merged into one (ShuffleNet's channel shuffle `[N, g, C/g, H, W]` →
     /// `[N, C/g, g, H, W]` becomes `[N, g, C/g, H·W]` → `[N, C/g, g, H·W]`, runs of H·W values).
     static func coalesced(shape: [Int], order: [Int]) -> (shape: [Int], order: [Int]) {
-        let kept = order.filter { shape[$0] != 1 }
+        // The axes of extent ≠ 1, renumbered in input order (so that axes an extent-1 axis separated merge).
+        let keptAxes = shape.indices.filter { shape[$0] != 1 }
+        var renumbered = [Int](repeating: -1, count: shape.count)
+        for (i, axis) in keptAxes.enumerated() { renumbered[axis] = i }
+        let kept = order.map { renumbered[$0] }.filter { $0 >= 0 }
+        let shape = keptAxes.map { shape[$0] }
         // Runs of output axes that read consecutive input axes.
         var runs: [[Int]] = []
         for axis in kept {

@@ -21,7 +21,9 @@ final class PermutationTests: XCTestCase {
         let cases: [([Int], [Int])] = [([1, 3, 4, 5, 6], [0, 2, 1, 3, 4]), ([2, 3, 4, 5], [0, 2, 1, 3]),
                                        ([2, 1, 3, 1, 4], [4, 3, 2, 1, 0]), ([3, 4, 5], [2, 0, 1]),
                                        ([2, 3, 4, 5], [3, 2, 0, 1]), ([1, 1, 7], [2, 0, 1]), ([4, 5], [1, 0]),
-                                       ([2, 3, 4], [0, 1, 2]), ([2, 0, 3], [2, 1, 0]), ([6, 2, 2, 3], [1, 0, 3, 2])]
+                                       ([2, 3, 4], [0, 1, 2]), ([2, 0, 3], [2, 1, 0]), ([6, 2, 2, 3], [1, 0, 3, 2]),
+                                       ([3, 1, 5], [0, 2, 1]), ([2, 3, 1, 4], [0, 2, 1, 3]),
+                                       ([2, 1, 3, 1, 4], [0, 3, 2, 1, 4]), ([4, 1, 3], [1, 2, 0])]
         for (shape, order) in cases {
             let x = Tensor.normal(shape, using: &rng)
             let y = try x.permuted(order)
@@ -36,5 +38,8 @@ final class PermutationTests: XCTestCase {
         XCTAssertEqual(merged.shape, [3, 80, 784])
         XCTAssertEqual(merged.order, [1, 0, 2])
         XCTAssertEqual(Tensor.coalesced(shape: [2, 3, 4], order: [0, 1, 2]).order.count, 1)
+        // An extent-1 axis between two axes that keep their order: one run, no transpose.
+        XCTAssertEqual(Tensor.coalesced(shape: [3, 1, 5], order: [0, 2, 1]).order, [0])
+        XCTAssertEqual(Tensor.coalesced(shape: [3, 1, 5], order: [0, 2, 1]).shape, [15])
     }
 }

@@ -45,7 +45,24 @@ enum ONNXConstantFolding {
             if outputs.allSatisfy({ state.initializers[$0] != nil }) { removed.insert(p) }
         }
         graph.node = graph.node.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
+        dropUnread(&graph)
         return folded
+    }
+
+    /// Removes the nodes that only fed folded values (a ConstantOfShape under a folded Reshape): nodes none
+    /// of whose outputs any node or the graph's outputs read, until none is left. Not in graphs with
+    /// subgraphs (If, Loop, Scan), whose bodies may read outer values.
+    static func dropUnread(_ graph: inout Onnx_GraphProto) {
+        let subgraphs = graph.node.contains { n in n.attribute.contains { $0.hasG || !$0.graphs.isEmpty } }
+        guard !subgraphs else { return }
+        let outputs = Set(graph.output.map(\.name))
+        while true {
+            var read = outputs
+            for n in graph.node { read.formUnion(n.input) }
+            let kept = graph.node.filter { n in n.output.contains { !$0.isEmpty && read.contains($0) } }
+            if kept.count == graph.node.count { return }
+            graph.node = kept
+        }
     }
 
     /// Evaluates values computed only from constants, memoized.
