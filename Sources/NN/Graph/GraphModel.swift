@@ -1,3 +1,4 @@
+import Foundation
 import PruneAutodiff
 import PruneTensor
 
@@ -6,13 +7,16 @@ import PruneTensor
 /// pruning criteria and structured pruning work on it as on a model written in Swift.
 public final class GraphModel: Module {
     /// Nodes in execution (topological) order.
-    public var nodes: [GraphNode]
+    public var nodes: [GraphNode] { didSet { invalidatePlan() } }
     /// The graph's inputs in order, and whether each holds integers (token ids) rather than floats.
     public let inputs: [(name: String, shape: [Int?], isInteger: Bool)]
     /// The graph's outputs in order.
     public let outputNames: [String]
     /// Values that do not change: non-trainable initializers and Constant outputs.
-    public var constants: [String: GraphValue]
+    public var constants: [String: GraphValue] { didSet { invalidatePlan() } }
+    /// The node list compiled to slots for ``run(_:observe:)``, built on first use after a change.
+    private var plan: GraphRunPlan?
+    private let planLock = NSLock()
     /// The layers with parameters, under their exported names.
     public let layers: ModuleDictionary
     public var isTraining = true
@@ -73,42 +77,58 @@ public final class GraphModel: Module {
     public func run(_ feeds: [String: GraphValue],
                     observe: (GraphNode, [GraphValue?],
                               [GraphValue]) throws -> Void = { _, _, _ in }) throws -> [String: GraphValue] {
-        var values = constants
-        for (name, _, _) in inputs {
+        let plan = currentPlan()
+        var slots = [GraphValue?](repeating: nil, count: plan.slotCount)
+        for (slot, name) in plan.constants { slots[slot] = constants[name] }
+        for ((name, _, _), slot) in zip(inputs, plan.inputs) {
             guard let v = feeds[name] else { throw GraphError.invalidValue("no value given for the graph input '\(name)'") }
-            values[name] = v
+            slots[slot] = v
         }
-        var lastUse: [String: Int] = [:]
-        for (i, n) in nodes.enumerated() { for name in n.inputs where !name.isEmpty { lastUse[name] = i } }
-        let keep = Set(outputNames)
         for (i, node) in nodes.enumerated() {
             var args: [GraphValue?] = []
-            for name in node.inputs {
-                if name.isEmpty { args.append(nil); continue }
-                guard let v = values[name] else { throw GraphError.missingInput(node: node.name, input: name) }
+            args.reserveCapacity(plan.reads[i].count)
+            for (slot, name) in zip(plan.reads[i], node.inputs) {
+                if slot < 0 { args.append(nil); continue }
+                guard let v = slots[slot] else { throw GraphError.missingInput(node: node.name, input: name) }
                 args.append(v)
             }
-            let results: [GraphValue]
-            do { results = try node.op.run(args) } catch let e as GraphError {
-                if case .node = e { throw e }
-                throw GraphError.node(name: node.name, opType: node.opType, underlying: e)
-            } catch { throw GraphError.node(name: node.name, opType: node.opType, underlying: error) }
-            guard results.count >= node.outputs.filter({ !$0.isEmpty }).count else {
-                throw GraphError.node(name: node.name, opType: node.opType,
-                                      underlying: GraphError.invalidValue("produced \(results.count) outputs, the node names \(node.outputs.count)"))
-            }
+            let results = try runNode(node, args)
             try observe(node, args, results)
-            for (name, v) in zip(node.outputs, results) where !name.isEmpty { values[name] = v }
-            for name in node.inputs where !name.isEmpty && lastUse[name] == i && !keep.contains(name) && constants[name] == nil {
-                values[name] = nil
-            }
+            for (slot, v) in zip(plan.writes[i], results) where slot >= 0 { slots[slot] = v }
+            for slot in plan.frees[i] { slots[slot] = nil }
         }
         var out: [String: GraphValue] = [:]
-        for name in outputNames {
-            guard let v = values[name] else { throw GraphError.invalidValue("the graph output '\(name)' is never computed") }
+        for (name, slot) in zip(outputNames, plan.outputs) {
+            guard let v = slots[slot] else { throw GraphError.invalidValue("the graph output '\(name)' is never computed") }
             out[name] = v
         }
         return out
+    }
+
+    /// One node's outputs, errors named after the node.
+    private func runNode(_ node: GraphNode, _ args: [GraphValue?]) throws -> [GraphValue] {
+        let results: [GraphValue]
+        do { results = try node.op.run(args) } catch let e as GraphError {
+            if case .node = e { throw e }
+            throw GraphError.node(name: node.name, opType: node.opType, underlying: e)
+        } catch { throw GraphError.node(name: node.name, opType: node.opType, underlying: error) }
+        guard results.count >= node.outputs.filter({ !$0.isEmpty }).count else {
+            throw GraphError.node(name: node.name, opType: node.opType, underlying:
+                GraphError.invalidValue("produced \(results.count) outputs, the node names \(node.outputs.count)"))
+        }
+        return results
+    }
+
+    private func invalidatePlan() { planLock.withLock { plan = nil } }
+
+    private func currentPlan() -> GraphRunPlan {
+        planLock.withLock {
+            if let plan { return plan }
+            let built = GraphRunPlan(nodes: nodes, inputNames: inputs.map(\.name), outputNames: outputNames,
+                                     constantNames: Array(constants.keys))
+            plan = built
+            return built
+        }
     }
 
     /// Operator types and how often each occurs.

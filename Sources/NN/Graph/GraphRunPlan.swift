@@ -1,0 +1,41 @@
+/// A graph's node list compiled to numbered slots, so that a run looks values up by index instead of
+/// hashing their names at every node: each value name gets a slot, each node the slots it reads and
+/// writes, and the slots whose last reader it is (freed after it runs unless they are graph outputs or
+/// constants). Built once per node list and set of constant names (``GraphModel`` rebuilds it when
+/// either changes).
+struct GraphRunPlan {
+    let slotCount: Int
+    /// Per node: the slot of each input (−1 for an omitted optional input) and of each output.
+    let reads: [[Int]]
+    let writes: [[Int]]
+    /// Per node: the slots to free once it has run.
+    let frees: [[Int]]
+    /// The constants' slots and names, the graph inputs' slots, the graph outputs' slots.
+    let constants: [(slot: Int, name: String)]
+    let inputs: [Int]
+    let outputs: [Int]
+    /// Every slot's name (for error messages).
+    let names: [String]
+
+    init(nodes: [GraphNode], inputNames: [String], outputNames: [String], constantNames: [String]) {
+        var slotOf: [String: Int] = [:], names: [String] = []
+        func slot(_ name: String) -> Int {
+            if let s = slotOf[name] { return s }
+            slotOf[name] = names.count
+            names.append(name)
+            return names.count - 1
+        }
+        let constantSlots = constantNames.map { (slot: slot($0), name: $0) }
+        let inputSlots = inputNames.map(slot)
+        let reads = nodes.map { $0.inputs.map { $0.isEmpty ? -1 : slot($0) } }
+        let writes = nodes.map { $0.outputs.map { $0.isEmpty ? -1 : slot($0) } }
+        let outputSlots = outputNames.map(slot)
+        var lastRead = [Int](repeating: -1, count: names.count)
+        for (i, r) in reads.enumerated() { for s in r where s >= 0 { lastRead[s] = i } }
+        let kept = Set(outputSlots).union(constantSlots.map(\.slot))
+        var frees = [[Int]](repeating: [], count: nodes.count)
+        for (s, i) in lastRead.enumerated() where i >= 0 && !kept.contains(s) { frees[i].append(s) }
+        self.slotCount = names.count; self.reads = reads; self.writes = writes; self.frees = frees
+        self.constants = constantSlots; self.inputs = inputSlots; self.outputs = outputSlots; self.names = names
+    }
+}
