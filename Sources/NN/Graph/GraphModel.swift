@@ -69,7 +69,9 @@ public final class GraphModel: Module {
 
     /// The first graph output among `values`, as a float tensor.
     public func firstOutput(of values: [String: GraphValue]) throws -> Variable {
-        guard let out = outputNames.first, let v = values[out] else { throw GraphError.invalidValue("the graph has no outputs") }
+        guard let out = outputNames.first, let v = values[out] else {
+            throw GraphError.invalidValue("the graph has no outputs")
+        }
         return try v.variable("graph output '\(out)'")
     }
 
@@ -81,7 +83,9 @@ public final class GraphModel: Module {
         var slots = [GraphValue?](repeating: nil, count: plan.slotCount)
         for (slot, name) in plan.constants { slots[slot] = constants[name] }
         for ((name, _, _), slot) in zip(inputs, plan.inputs) {
-            guard let v = feeds[name] else { throw GraphError.invalidValue("no value given for the graph input '\(name)'") }
+            guard let v = feeds[name] else {
+                throw GraphError.invalidValue("no value given for the graph input '\(name)'")
+            }
             slots[slot] = v
         }
         for (i, node) in nodes.enumerated() {
@@ -99,7 +103,9 @@ public final class GraphModel: Module {
         }
         var out: [String: GraphValue] = [:]
         for (name, slot) in zip(outputNames, plan.outputs) {
-            guard let v = slots[slot] else { throw GraphError.invalidValue("the graph output '\(name)' is never computed") }
+            guard let v = slots[slot] else {
+                throw GraphError.invalidValue("the graph output '\(name)' is never computed")
+            }
             out[name] = v
         }
         return out
