@@ -2,6 +2,7 @@
 #include "prune_dense_kernels.h"
 
 #include "clones.h"
+#include "bordered_plane.h"
 #include "row_phases.h"
 #include <stddef.h>
 
@@ -43,19 +44,12 @@ avgpool_rows(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int6
 // position's sum over its kernel row (taps in j order) taken in one flat loop over the whole buffer, then
 // the kernel rows' sums added in i order — long loops instead of a short loop per output row (each
 // window's sum is that of its rows' sums: the same values, added in another grouping).
-enum { PADDED_MAX = 16384 };
-
 __attribute__((always_inline)) static inline void
 avgpool_padded(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh, int64_t kw,
                int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
                const float *restrict scales, float *restrict out, int64_t hp, int64_t wp, float *restrict padded,
                float *restrict across) {
-    for (int64_t q = 0; q < hp * wp; q++) padded[q] = 0;
-    for (int64_t r = 0; r < h; r++) {
-        float *restrict d = padded + (ph + r) * wp + pw;
-        const float *restrict src = plane + r * w;
-        for (int64_t x = 0; x < w; x++) d[x] = src[x];
-    }
+    bordered_copy(plane, h, w, ph, pw, hp, wp, 0, padded);
     const int64_t n = hp * wp - (kw - 1) * dw;
     for (int64_t q = 0; q < n; q++) across[q] = padded[q];
     for (int64_t j = 1; j < kw; j++) {
@@ -87,9 +81,7 @@ PRUNE_CLONES
 void prune_avgpool_f32(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh,
                        int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
                        const float *restrict scales, float *restrict out) {
-    // The buffer's extent: the plane with its leading pads, and every window's last row and column.
-    const int64_t hp = h + ph > (oh - 1) * sh + (kh - 1) * dh + 1 ? h + ph : (oh - 1) * sh + (kh - 1) * dh + 1;
-    const int64_t wp = w + pw > (ow - 1) * sw + (kw - 1) * dw + 1 ? w + pw : (ow - 1) * sw + (kw - 1) * dw + 1;
+    const int64_t hp = bordered_extent(h, ph, oh, sh, kh, dh), wp = bordered_extent(w, pw, ow, sw, kw, dw);
     if (oh > 0 && ow > 0 && kh > 0 && kw > 0 && hp * wp <= PADDED_MAX) {
         float padded[hp * wp], across[hp * wp];
         avgpool_padded(plane, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, scales, out, hp, wp, padded, across);

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "clones.h"
+#include "bordered_plane.h"
 #include "row_phases.h"
 
 // Whether v replaces the best so far: larger, or a NaN over a number.
@@ -103,18 +104,11 @@ maxpool_lines(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int
 // maximum over its kernel row (taps in j order) is one flat loop over the whole buffer (positions past a
 // row's useful end are computed and never read), and the kernel rows are folded in i order — the same
 // folds as the line kernels, in long loops instead of a short loop per output row.
-enum { PADDED_MAX = 16384 };
-
 __attribute__((always_inline)) static inline void
 maxpool_padded(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh, int64_t kw,
                int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw, float *restrict out,
                int64_t hp, int64_t wp, float *restrict padded, float *restrict across) {
-    for (int64_t q = 0; q < hp * wp; q++) padded[q] = -INFINITY;
-    for (int64_t r = 0; r < h; r++) {
-        float *restrict d = padded + (ph + r) * wp + pw;
-        const float *restrict src = plane + r * w;
-        for (int64_t x = 0; x < w; x++) d[x] = src[x];
-    }
+    bordered_copy(plane, h, w, ph, pw, hp, wp, -INFINITY, padded);
     const int64_t n = hp * wp - (kw - 1) * dw;
     for (int64_t q = 0; q < n; q++) across[q] = padded[q];
     for (int64_t j = 1; j < kw; j++) {
@@ -146,9 +140,7 @@ PRUNE_CLONES
 void prune_maxpool_values_f32(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t ow,
                               int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
                               int64_t dh, int64_t dw, float *restrict out) {
-    // The buffer's extent: the plane with its leading pads, and every window's last row and column.
-    const int64_t hp = h + ph > (oh - 1) * sh + (kh - 1) * dh + 1 ? h + ph : (oh - 1) * sh + (kh - 1) * dh + 1;
-    const int64_t wp = w + pw > (ow - 1) * sw + (kw - 1) * dw + 1 ? w + pw : (ow - 1) * sw + (kw - 1) * dw + 1;
+    const int64_t hp = bordered_extent(h, ph, oh, sh, kh, dh), wp = bordered_extent(w, pw, ow, sw, kw, dw);
     if (oh > 0 && ow > 0 && kh > 0 && kw > 0 && hp * wp <= PADDED_MAX) {
         float padded[hp * wp], across[hp * wp];
         maxpool_padded(plane, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, out, hp, wp, padded, across);
