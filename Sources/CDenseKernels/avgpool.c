@@ -50,23 +50,7 @@ avgpool_padded(const float *restrict plane, int64_t h, int64_t w, int64_t oh, in
                const float *restrict scales, float *restrict out, int64_t hp, int64_t wp, float *restrict padded,
                float *restrict across) {
     bordered_copy(plane, h, w, ph, pw, hp, wp, 0, padded);
-    const int64_t n = hp * wp - (kw - 1) * dw;
-    for (int64_t q = 0; q < n; q++) across[q] = padded[q];
-    for (int64_t j = 1; j < kw; j++) {
-        const float *restrict tap = padded + j * dw;
-        for (int64_t q = 0; q < n; q++) across[q] += tap[q];
-    }
-    // Kernel rows added into `padded` (free again): for stride 1 every output row at once, row y at y·wp.
-    const int64_t wc = (ow - 1) * sw + 1, rows = sh == 1 ? 1 : oh, m = sh == 1 ? (oh - 1) * wp + wc : wc;
-    for (int64_t y = 0; y < rows; y++) {
-        float *restrict v = padded + y * wp;
-        const float *restrict top = across + y * sh * wp;
-        for (int64_t q = 0; q < m; q++) v[q] = top[q];
-        for (int64_t i = 1; i < kh; i++) {
-            const float *restrict tap = top + i * dh * wp;
-            for (int64_t q = 0; q < m; q++) v[q] += tap[q];
-        }
-    }
+    bordered_windows(padded, across, hp, wp, oh, ow, kh, kw, sh, sw, dh, dw, 0);
     for (int64_t y = 0; y < oh; y++) {
         const float *restrict v = padded + y * wp, *restrict s = scales + y * ow;
         float *restrict o = out + y * ow;

@@ -7,9 +7,6 @@
 #include "bordered_plane.h"
 #include "row_phases.h"
 
-// Whether v replaces the best so far: larger, or a NaN over a number.
-static inline int wins(float v, float best) { return (v > best) | ((v != v) & (best == best)); }
-
 PRUNE_CLONES
 void prune_maxpool2x2_f32(const float *restrict plane, int64_t w, int64_t oh, int64_t ow, float *restrict out,
                           int32_t *restrict arg) {
@@ -109,23 +106,7 @@ maxpool_padded(const float *restrict plane, int64_t h, int64_t w, int64_t oh, in
                int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw, float *restrict out,
                int64_t hp, int64_t wp, float *restrict padded, float *restrict across) {
     bordered_copy(plane, h, w, ph, pw, hp, wp, -INFINITY, padded);
-    const int64_t n = hp * wp - (kw - 1) * dw;
-    for (int64_t q = 0; q < n; q++) across[q] = padded[q];
-    for (int64_t j = 1; j < kw; j++) {
-        const float *restrict tap = padded + j * dw;
-        for (int64_t q = 0; q < n; q++) across[q] = wins(tap[q], across[q]) ? tap[q] : across[q];
-    }
-    // Kernel rows folded into `padded` (free again): for stride 1 every output row at once, row y at y·wp.
-    const int64_t wc = (ow - 1) * sw + 1, rows = sh == 1 ? 1 : oh, m = sh == 1 ? (oh - 1) * wp + wc : wc;
-    for (int64_t y = 0; y < rows; y++) {
-        float *restrict v = padded + y * wp;
-        const float *restrict top = across + y * sh * wp;
-        for (int64_t q = 0; q < m; q++) v[q] = top[q];
-        for (int64_t i = 1; i < kh; i++) {
-            const float *restrict tap = top + i * dh * wp;
-            for (int64_t q = 0; q < m; q++) v[q] = wins(tap[q], v[q]) ? tap[q] : v[q];
-        }
-    }
+    bordered_windows(padded, across, hp, wp, oh, ow, kh, kw, sh, sw, dh, dw, 1);
     for (int64_t y = 0; y < oh; y++) {
         const float *restrict v = padded + y * wp;
         float *restrict o = out + y * ow;

@@ -237,6 +237,42 @@ static long k_step(long k) {
     return ((k + blocks - 1) / blocks + 15) / 16 * 16;
 }
 
+/// Where the blocks of op(A) come from: packed block by block from `a` into `buffer` (in cache), or read
+/// from a whole copy packed once (`packed`, rows rounded up to `mp`, this product's rows from `row0`).
+typedef struct {
+    const float *a;
+    long lda;
+    int trans;
+    float *buffer;
+    const float *packed;
+    long mp, row0;
+} ASource;
+
+/// The mc×kc block of op(A) at rows ic and columns pc of this product, packed as `block` reads it.
+static AVX512 const float *a_block(const ASource *s, long ic, long mc, long pc, long kc) {
+    if (s->packed) return s->packed + s->mp * pc + (s->row0 + ic) * kc;
+    pack_a(s->a, s->lda, s->trans, ic, mc, pc, kc, s->buffer);
+    return s->buffer;
+}
+
+/// The GotoBLAS loop nest: op(B) in NC×kc blocks packed into `pb`, op(A) in MC×kc blocks from `src`.
+static AVX512 void blocked_product(const ASource *src, long m, long n, long k, long kstep, float alpha,
+                                   int trans_b, const float *b, long ldb, float beta, float *c, long ldc,
+                                   float *pb) {
+    for (long jc = 0; jc < n; jc += NC) {
+        long nc = n - jc < NC ? n - jc : NC;
+        for (long pc = 0; pc < k; pc += kstep) {
+            long kc = k - pc < kstep ? k - pc : kstep;
+            pack_b_block(b, ldb, trans_b, pc, kc, jc, nc, pb);
+            for (long ic = 0; ic < m; ic += MC) {
+                long mc = m - ic < MC ? m - ic : MC;
+                block(mc, nc, kc, a_block(src, ic, mc, pc, kc), pb, c + ic * ldc + jc, ldc, alpha,
+                      pc == 0 ? beta : 1);
+            }
+        }
+    }
+}
+
 int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                 int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
     if (!prune_sgemm_available() || m <= 0 || n <= 0 || k <= 0) return 0;
@@ -245,19 +281,8 @@ int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float
     long ncap = n < NC ? (n + NR - 1) / NR * NR : NC;
     PackingBuffers *packed = buffers((size_t)(mcap * kcap), (size_t)(ncap * kcap));
     if (!packed) return 0;
-    float *pa = packed->a, *pb = packed->b;
-    for (long jc = 0; jc < n; jc += NC) {
-        long nc = n - jc < NC ? n - jc : NC;
-        for (long pc = 0; pc < k; pc += kstep) {
-            long kc = k - pc < kstep ? k - pc : kstep;
-            pack_b_block(b, ldb, trans_b, pc, kc, jc, nc, pb);
-            for (long ic = 0; ic < m; ic += MC) {
-                long mc = m - ic < MC ? m - ic : MC;
-                pack_a(a, lda, trans_a, ic, mc, pc, kc, pa);
-                block(mc, nc, kc, pa, pb, c + ic * ldc + jc, ldc, alpha, pc == 0 ? beta : 1);
-            }
-        }
-    }
+    const ASource src = { a, lda, trans_a, packed->a, NULL, 0, 0 };
+    blocked_product(&src, m, n, k, kstep, alpha, trans_b, b, ldb, beta, c, ldc, packed->b);
     return 1;
 }
 
@@ -281,23 +306,12 @@ int prune_sgemm_prepacked(int64_t rows, int64_t row0, int64_t m, int64_t n, int6
                           const float *packed, int trans_b, const float *b, int64_t ldb, float beta, float *c,
                           int64_t ldc) {
     if (!prune_sgemm_available() || m <= 0 || n <= 0 || k <= 0 || row0 % MR != 0 || row0 + m > rows) return 0;
-    const long mp = (rows + MR - 1) / MR * MR, kstep = k_step(k);
+    const long kstep = k_step(k);
     long kcap = k < kstep ? k : kstep, ncap = n < NC ? (n + NR - 1) / NR * NR : NC;
     PackingBuffers *own = buffers(MR, (size_t)(ncap * kcap));
     if (!own) return 0;
-    float *pb = own->b;
-    for (long jc = 0; jc < n; jc += NC) {
-        long nc = n - jc < NC ? n - jc : NC;
-        for (long pc = 0; pc < k; pc += kstep) {
-            long kc = k - pc < kstep ? k - pc : kstep;
-            pack_b_block(b, ldb, trans_b, pc, kc, jc, nc, pb);
-            for (long ic = 0; ic < m; ic += MC) {
-                long mc = m - ic < MC ? m - ic : MC;
-                block(mc, nc, kc, packed + mp * pc + (row0 + ic) * kc, pb, c + ic * ldc + jc, ldc, alpha,
-                      pc == 0 ? beta : 1);
-            }
-        }
-    }
+    const ASource src = { NULL, 0, 0, NULL, packed, (rows + MR - 1) / MR * MR, row0 };
+    blocked_product(&src, m, n, k, kstep, alpha, trans_b, b, ldb, beta, c, ldc, own->b);
     return 1;
 }
 

@@ -42,6 +42,18 @@ public struct PoolWindow: Sendable {
                             dilation: dilation.w, op: op))
     }
 
+    /// The padding ceil mode adds at the end of each axis so that the last, partial window exists, for
+    /// pooling an explicitly padded copy (0 without ceil mode or when the window does not fit).
+    public func ceilPadding(h: Int, w: Int) -> (h: Int, w: Int) {
+        func extra(_ n: Int, _ begin: Int, _ end: Int, _ k: Int, _ s: Int, _ d: Int) -> Int {
+            guard ceilMode, let count = try? outputs(extent: n, begin: begin, end: end, kernel: k, stride: s,
+                                                     dilation: d, op: "pool") else { return 0 }
+            return Swift.max(0, (count - 1) * s + (k - 1) * d + 1 - (n + begin + end))
+        }
+        return (extra(h, pads[0], pads[2], kernel.h, stride.h, dilation.h),
+                extra(w, pads[1], pads[3], kernel.w, stride.w, dilation.w))
+    }
+
     /// The geometry whose padding is the top and left pads (the pooling kernels clip every window at
     /// the plane's borders, so the bottom and right pads only show in the output size).
     var leadingGeometry: Conv2dGeometry {

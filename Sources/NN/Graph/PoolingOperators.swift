@@ -17,32 +17,17 @@ public struct PaddedPoolOperator: GraphOperator {
     }
     public var channelFlow: ChannelFlow { .reduces(axes: [2, 3], keepDims: true) }
 
-    /// Extra padding at the end of one axis so that ceil mode's last window exists (a window that
-    /// would start in the end padding is dropped).
-    func ceilExtra(extent: Int, begin: Int, end: Int, kernel k: Int, stride s: Int, dilation d: Int) -> Int {
-        guard ceilMode else { return 0 }
-        let span = extent + begin + end - ((k - 1) * d + 1)
-        guard span >= 0 else { return 0 }
-        var count = (span + s - 1) / s + 1
-        if (count - 1) * s >= extent + begin { count -= 1 }
-        return Swift.max(0, (count - 1) * s + (k - 1) * d + 1 - (extent + begin + end))
-    }
-
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let x = try input(inputs, 0, "X").variable("X")
         guard x.shape.count == 4 else { throw GraphError.invalidValue("pooling needs [N, C, H, W]") }
         let (h, w) = (x.shape[2], x.shape[3]), g = padding
         let p = g.resolved(h: h, w: w)
-        let extra = (h: ceilExtra(extent: h, begin: p[0], end: p[2], kernel: g.kernel.h, stride: g.stride.h,
-                                  dilation: g.dilation.h),
-                     w: ceilExtra(extent: w, begin: p[1], end: p[3], kernel: g.kernel.w, stride: g.stride.w,
-                                  dilation: g.dilation.w))
+        let window = PoolWindow(kernel: g.kernel, stride: g.stride, dilation: g.dilation, pads: p, ceilMode: ceilMode)
         if !(GradMode.isEnabled && x.requiresGrad) {
-            let window = PoolWindow(kernel: g.kernel, stride: g.stride, dilation: g.dilation, pads: p,
-                                    ceilMode: ceilMode)
             return [.float(Variable(isMax ? try Tensor.maxPoolValues(x.value, window: window)
                 : try Tensor.averagePoolValues(x.value, window: window, countIncludePad: countIncludePad)))]
         }
+        let extra = window.ceilPadding(h: h, w: w)
         let geometry = Conv2dGeometry(kernel: g.kernel, stride: g.stride, padding: (0, 0), dilation: g.dilation)
         let padded = try g.apply(x, fill: isMax ? -.infinity : 0, extra: extra)
         if isMax { return [.float(try Variable.maxPool2d(padded, geometry: geometry))] }
