@@ -65,6 +65,15 @@ PRUNE_CLONES
 void prune_avgpool_f32(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh,
                        int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
                        const float *restrict scales, float *restrict out) {
+    if (oh == 1 && ow == 1 && ph == 0 && pw == 0 && dh == 1 && dw == 1 && kh <= h && kw <= w) {
+        // One window over the plane's top-left block (a global average written as a pooling): its sum.
+        float sum = 0;
+        if (kw == w) sum = prune_sum_f32(plane, kh * w);
+        else
+            for (int64_t i = 0; i < kh; i++) sum += prune_sum_f32(plane + i * w, kw);
+        out[0] = sum * scales[0];
+        return;
+    }
     const int64_t hp = bordered_extent(h, ph, oh, sh, kh, dh), wp = bordered_extent(w, pw, ow, sw, kw, dw);
     if (oh > 0 && ow > 0 && kh > 0 && kw > 0 && hp * wp <= PADDED_MAX) {
         float padded[hp * wp], across[hp * wp];

@@ -30,6 +30,23 @@ void prune_channel_affine_f32(const float *restrict x, const float *restrict sca
         }
 }
 
+// In place, for epilogues fused into a layer's output: the same operations as prune_relu_f32 and
+// prune_channel_affine_f32 (and as leakyRelu's x > 0 ? x : slope·x).
+PRUNE_CLONES
+void prune_relu_inplace_f32(float *restrict y, int64_t n) {
+    for (int64_t i = 0; i < n; i++) y[i] = y[i] <= 0 ? 0.0f : y[i];
+}
+
+PRUNE_CLONES
+void prune_leaky_relu_inplace_f32(float *restrict y, float slope, int64_t n) {
+    for (int64_t i = 0; i < n; i++) y[i] = y[i] > 0 ? y[i] : slope * y[i];
+}
+
+PRUNE_CLONES
+void prune_affine_inplace_f32(float *restrict y, float scale, float shift, int64_t n) {
+    for (int64_t i = 0; i < n; i++) y[i] = y[i] * scale + shift;
+}
+
 // Branch-free over runs of 1,024 (a random mask mispredicts half its branches); stops after a run that fails.
 PRUNE_CLONES
 int32_t prune_is_masked_f32(const float *restrict value, const float *restrict mask, int64_t n) {

@@ -31,6 +31,21 @@ void prune_maxpool2x2_f32(const float *restrict plane, int64_t w, int64_t oh, in
 }
 
 
+// The 2×2, stride-2 window without padding or dilation: one pass, the same folds as the bordered path (each
+// row's pair in j order, then the two rows in i order).
+__attribute__((always_inline)) static inline void
+maxpool_2x2(const float *restrict plane, int64_t w, int64_t oh, int64_t ow, float *restrict out) {
+    for (int64_t y = 0; y < oh; y++) {
+        const float *restrict r0 = plane + 2 * y * w, *restrict r1 = r0 + w;
+        float *restrict o = out + y * ow;
+        for (int64_t x = 0; x < ow; x++) {
+            const float a = r0[2 * x], b = r0[2 * x + 1], c = r1[2 * x], d = r1[2 * x + 1];
+            const float top = wins(b, a) ? b : a, bottom = wins(d, c) ? d : c;
+            o[x] = wins(bottom, top) ? bottom : top;
+        }
+    }
+}
+
 // Windows inside the plane (no padding, no dilation, none past the end): per output row, each kernel
 // row's horizontal maxima for all outputs at once (a loop over outputs that vectorizes), folded into
 // the row in order — the same first maximum in reading order as the general loop.
@@ -121,6 +136,11 @@ PRUNE_CLONES
 void prune_maxpool_values_f32(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t ow,
                               int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
                               int64_t dh, int64_t dw, float *restrict out) {
+    if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 && 2 * oh <= h &&
+        2 * ow <= w) {
+        maxpool_2x2(plane, w, oh, ow, out);
+        return;
+    }
     const int64_t hp = bordered_extent(h, ph, oh, sh, kh, dh), wp = bordered_extent(w, pw, ow, sw, kw, dw);
     if (oh > 0 && ow > 0 && kh > 0 && kw > 0 && hp * wp <= PADDED_MAX) {
         float padded[hp * wp], across[hp * wp];

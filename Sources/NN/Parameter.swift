@@ -8,7 +8,9 @@ import PruneAutodiff
 /// they accumulate, and ``bake()`` makes the pruning permanent.
 public final class Parameter {
     /// The stored value (unmasked; see ``effectiveValue``).
-    public var value: Tensor { didSet { valueIsMasked = nil } }
+    public var value: Tensor { didSet { valueIsMasked = nil; valueVersion &+= 1 } }
+    /// Changes every time ``value`` is set or mutated, so layers can cache what they derive from it.
+    public private(set) var valueVersion = 0
     /// The gradient accumulated by backward passes since the last ``zeroGrad()``.
     public var grad: Tensor?
     /// 1 where a weight is kept, 0 where it is pruned; same shape as ``value``.

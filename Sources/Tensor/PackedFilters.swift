@@ -1,10 +1,11 @@
 import CDenseKernels
 
-/// A convolution's filters packed once per call for Prune's sgemm (`prune_sgemm_pack_a`), so that the
-/// images of a batch and the ranges of a product cut over the cores share one packing instead of each
-/// repacking (and transposing) the whole filter matrix. Products from it give the same bits as
-/// `prune_sgemm` on the unpacked filters. Nil where Prune's kernels do not run (BLAS does the products).
-struct PackedFilters {
+/// A convolution's filters packed for Prune's sgemm (`prune_sgemm_pack_a`), so that the images of a batch,
+/// the ranges of a product cut over the cores and, kept by the layer, the calls of an inference share one
+/// packing instead of each repacking (and transposing) the whole filter matrix. Products from it give the
+/// same bits as `prune_sgemm` on the unpacked filters. Nil where Prune's kernels do not run (BLAS does the
+/// products).
+public struct PackedFilters: Sendable {
     private let storage: [Float]
     private let perGroup: Int
     /// Filters per group (rows of each group's matrix) and values per filter (its columns).
@@ -25,6 +26,22 @@ struct PackedFilters {
         }
         guard ok else { return nil }
         storage = packed; perGroup = per; self.rows = rows; self.columns = columns
+    }
+
+    /// The filters of a convolution (`[O, C/groups, KH, KW]`) in `groups` groups.
+    public init?(filters: Tensor, groups: Int) {
+        guard filters.rank == 4, groups > 0, filters.shape[0] % groups == 0 else { return nil }
+        let rows = filters.shape[0] / groups, columns = filters.count / Swift.max(1, filters.shape[0])
+        let packed = filters.scalars.withUnsafeBufferPointer { p in
+            PackedFilters(p.baseAddress!, groups: groups, rows: rows, columns: columns)
+        }
+        guard let packed else { return nil }
+        self = packed
+    }
+
+    /// Whether these are `groups` groups of `rows` filters of `columns` values.
+    func fits(groups: Int, rows: Int, columns: Int) -> Bool {
+        self.rows == rows && self.columns == columns && storage.count == perGroup * groups
     }
 
     /// C[rows] = A[rows]·B (+ C when beta is 1) for group `group`'s filters `rows` (starting on a 12-row panel)

@@ -106,6 +106,40 @@ extension Tensor {
         return Tensor(unchecked: x.shape, out)
     }
 
+    /// ``channelAffine(_:scale:shift:)`` followed by `epilogue`, plane range by plane range over the cores
+    /// (each range's planes in cache for the epilogue): the same values as the affine pass and then the
+    /// epilogue's operations on the whole output.
+    public static func channelAffine(_ x: Tensor, scale: [Float], shift: [Float],
+                                     epilogue: OutputEpilogue) throws -> Tensor {
+        guard x.rank >= 2, scale.count == x.shape[1], shift.count == x.shape[1],
+              epilogue.accepts(outputShape: x.shape) else {
+            throw TensorError.shapeMismatch(op: "channelAffine", shapes: [x.shape, [scale.count], [shift.count]],
+                                            reason: "needs [N, C, …], one scale and shift per channel and an "
+                                                + "epilogue that fits")
+        }
+        let channels = x.shape[1], inner = x.shape.dropFirst(2).reduce(1, *), planes = x.count / Swift.max(1, inner)
+        let parts = x.count < 32_768 ? 1 : Swift.min(planes, 4 * ProcessInfoCores.count)
+        let out = [Float](unsafeUninitializedCapacity: x.count) { buf, filled in
+            x.scalars.withUnsafeBufferPointer { xp in
+                scale.withUnsafeBufferPointer { sp in
+                    shift.withUnsafeBufferPointer { tp in
+                        nonisolated(unsafe) let xb = xp.baseAddress!, ob = buf.baseAddress!
+                        nonisolated(unsafe) let sb = sp.baseAddress!, tb = tp.baseAddress!
+                        runRangesOnPool(planes, parts: parts) { _, r in
+                            for p in r {
+                                prune_channel_affine_f32(xb + p * inner, sb + p % channels, tb + p % channels, 1, 1,
+                                                         Int64(inner), ob + p * inner)
+                            }
+                            epilogue.apply(ob, planes: r, channelCount: channels, plane: inner)
+                        }
+                    }
+                }
+            }
+            filled = x.count
+        }
+        return Tensor(unchecked: x.shape, out)
+    }
+
     /// The gradient of ``relu()`` given its output `y`: g where y > 0, else 0.
     public static func reluBackward(_ g: Tensor, output y: Tensor) throws -> Tensor {
         guard g.shape == y.shape else {

@@ -40,9 +40,8 @@ extension Tensor {
     }
 
     /// Writes the patches of image `img`, channels `c0..<c0+cg`, into `cols` (`[cg·KH·KW, rowStride]`,
-    /// rowStride defaulting to OH·OW).
-    /// Positions that fall in the padding are never written, so a buffer zeroed once stays valid
-    /// across images and groups of the same geometry.
+    /// rowStride defaulting to OH·OW): every one of the OH·OW columns of each row, zeros where a position
+    /// falls in the padding (the buffer needs no zeroing).
     @inline(__always)
     static func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>, img: Int, c: Int, h: Int,
                        w: Int,
@@ -61,9 +60,9 @@ extension Tensor {
     }
 
     /// The patches of image `image` of `input` (`[N, C, H, W]`, groups = 1) as rows of a
-    /// `[C·KH·KW, rowStride]` matrix written into `cols` (columns `0..<OH·OW`; the rest untouched),
-    /// for convolution kernels outside this module (sparse convolution). As with im2col, positions
-    /// in the padding are never written: `cols` must be zeroed once per geometry. Returns (OH, OW).
+    /// `[C·KH·KW, rowStride]` matrix written into `cols` (columns `0..<OH·OW`, zeros where a position falls
+    /// in the padding; the rest untouched), for convolution kernels outside this module (sparse
+    /// convolution). Returns (OH, OW).
     public static func patches(_ input: Tensor, image: Int, geometry g: Conv2dGeometry,
                                into cols: UnsafeMutablePointer<Float>, rowStride: Int) throws -> (h: Int, w: Int) {
         guard input.rank == 4, g.groups == 1, image >= 0, image < input.shape[0] else {
@@ -182,16 +181,22 @@ extension Tensor {
     /// filters packed once when they are (group `group` of `packed`). With Prune's sgemm each output gets
     /// the same operations whatever the ranges; with BLAS the ranges' edge kernels may round differently
     /// from one whole product (within float rounding of it, and fixed for a given cut).
+    /// `after(rows, columns)` runs on each part's block of C once it is computed (an epilogue).
     static func gemmCut(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                        m: Int, n: Int, k: Int, beta: Float, cut: ProductCut, packed: PackedFilters?, group: Int) {
+                        m: Int, n: Int, k: Int, beta: Float, cut: ProductCut, packed: PackedFilters?, group: Int,
+                        after: ((Range<Int>, Range<Int>) -> Void)? = nil) {
         func part(rows r: Range<Int>, columns q: Range<Int>) {
+            defer { after?(r, q) }
             if let packed, packed.product(group: group, rows: r, b + q.lowerBound, ldb: n, n: q.count, beta: beta,
                                           c + r.lowerBound * n + q.lowerBound, ldc: n) { return }
             sgemm(transA: false, transB: false, m: r.count, n: q.count, k: k, alpha: 1, a + r.lowerBound * k,
                   lda: k, b + q.lowerBound, ldb: n, beta: beta, c + r.lowerBound * n + q.lowerBound, ldc: n)
         }
         if cut.parts <= 1 {
-            if packed == nil { gemm(a, b, c, m: m, n: n, k: k, beta: beta) } else { part(rows: 0..<m, columns: 0..<n) }
+            if packed == nil {
+                gemm(a, b, c, m: m, n: n, k: k, beta: beta)
+                after?(0..<m, 0..<n)
+            } else { part(rows: 0..<m, columns: 0..<n) }
             return
         }
         if cut.byRows {
@@ -202,80 +207,123 @@ extension Tensor {
         }
     }
 
-    /// Convolution forward pass.
-    public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?,
-                              geometry g: Conv2dGeometry) throws -> Tensor {
+    /// Convolution forward pass; `epilogue` (inference) is applied to each block of the output as soon as
+    /// it is computed; `packed`, the weight packed once (kept by the layer between inference calls), is used
+    /// when it fits.
+    public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry,
+                              epilogue: OutputEpilogue? = nil, packed given: PackedFilters? = nil) throws -> Tensor {
         let (oh, ow) = try checkConv(input, weight, bias, g)
         let n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3]
         let o = weight.shape[0], cg = c / g.groups, og = o / g.groups
         let kk = g.kernel.h * g.kernel.w, l = oh * ow
-        if n * o * l == 0 { return Tensor(unchecked: [n, o, oh, ow], []) }
-        if cg == 1 { return depthwise(input, weight: weight, bias: bias, geometry: g, oh: oh, ow: ow) }
-        var out = [Float](repeating: 0, count: n * o * l)
-        input.scalars.withUnsafeBufferPointer { xp in
-            weight.scalars.withUnsafeBufferPointer { wp in
-                out.withUnsafeMutableBufferPointer { op in
-                    nonisolated(unsafe) let xb = xp.baseAddress!, wb = wp.baseAddress!, ob = op.baseAddress!
-                    let biasValues = bias?.scalars
-                    let work = n * o * l * cg * kk, pointwise = isPointwise(g)
-                    let cut = ProductCut(images: n, filters: og, columns: l, work: work)
-                    // Packed once when each core multiplies several images by them (at batch 1 the sgemm's
-                    // own packing, block by block in cache, is faster than a whole packed copy).
-                    let packed = n > ProcessInfoCores.count
-                        ? PackedFilters(wb, groups: g.groups, rows: og, columns: cg * kk) : nil
-                    _ = perCoreImages(n, work: work) { _, images in
-                        var cols = [Float](repeating: 0, count: pointwise ? 0 : cg * kk * l)
-                        cols.withUnsafeMutableBufferPointer { cp in
-                            for img in images {
-                                for gi in 0..<g.groups {
-                                    let patches: UnsafePointer<Float> = pointwise
-                                        ? xb + (img * c + gi * cg) * l : UnsafePointer(cp.baseAddress!)
-                                    if !pointwise {
-                                        im2col(xb, into: cp.baseAddress!, img: img, c: c, h: h, w: w, c0: gi * cg,
-                                               cg: cg, g: g, oh: oh, ow: ow)
-                                    }
-                                    let dst = ob + (img * o + gi * og) * l
-                                    if let biasValues {
-                                        for oc in 0..<og {
-                                            (dst + oc * l).update(repeating: biasValues[gi * og + oc], count: l)
-                                        }
-                                    }
-                                    gemmCut(wb + gi * og * cg * kk, patches, dst, m: og, n: l, k: cg * kk,
-                                            beta: biasValues == nil ? 0 : 1, cut: cut, packed: packed, group: gi)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        if let epilogue, !epilogue.accepts(outputShape: [n, o, oh, ow]) {
+            throw TensorError.invalidArgument(op: "conv2d", reason: "the epilogue does not fit the output "
+                                                + "[\(n), \(o), \(oh), \(ow)]")
         }
-        return Tensor(unchecked: [n, o, oh, ow], out)
-    }
-
-    /// A convolution whose filters each read one input channel (depthwise, channel multiplier og),
-    /// directly: one plane per task, no patch matrix.
-    static func depthwise(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry, oh: Int,
-                          ow: Int) -> Tensor {
-        let n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3], o = weight.shape[0]
-        let og = o / c, kk = g.kernel.h * g.kernel.w, l = oh * ow
+        if n * o * l == 0 { return Tensor(unchecked: [n, o, oh, ow], []) }
+        if cg == 1 {
+            return depthwise(input, weight: weight, bias: bias, geometry: g, oh: oh, ow: ow, epilogue: epilogue)
+        }
+        // Every output is written (the bias fill, or products with beta 0, which never read C): no zeroing
+        // pass, but for matrix-vector products (one filter or one position), which BLAS may scale by beta.
         let out = [Float](unsafeUninitializedCapacity: n * o * l) { buf, filled in
+            if bias == nil && (og == 1 || l == 1) { buf.initialize(repeating: 0) }
             input.scalars.withUnsafeBufferPointer { xp in
                 weight.scalars.withUnsafeBufferPointer { wp in
                     nonisolated(unsafe) let xb = xp.baseAddress!, wb = wp.baseAddress!, ob = buf.baseAddress!
-                    let biasValues = bias?.scalars
-                    parallelFor(n * o, work: l * kk) { p in
-                        let img = p / o, oc = p % o
-                        prune_depthwise_plane_f32(xb + (img * c + oc / og) * h * w, Int64(h), Int64(w),
-                                                  wb + oc * kk, Int64(g.kernel.h), Int64(g.kernel.w),
-                                                  biasValues?[oc] ?? 0, Int64(g.stride.h), Int64(g.stride.w),
-                                                  Int64(g.padding.h), Int64(g.padding.w), Int64(g.dilation.h),
-                                                  Int64(g.dilation.w), Int64(oh), Int64(ow), ob + p * l)
+                    let d = ConvDims(c: c, h: h, w: w, o: o, oh: oh, ow: ow, g: g), work = n * o * l * cg * kk
+                    let cut = ProductCut(images: n, filters: og, columns: l, work: work)
+                    // The layer's packed copy when given; else packed once when each core multiplies several
+                    // images by them (at batch 1 the sgemm's own packing, block by block in cache, is faster
+                    // than packing a whole copy per call).
+                    let fits = given?.fits(groups: g.groups, rows: og, columns: cg * kk) == true
+                    let packed = fits ? given : n > ProcessInfoCores.count
+                        ? PackedFilters(wb, groups: g.groups, rows: og, columns: cg * kk) : nil
+                    _ = perCoreImages(n, work: work) { _, images in
+                        forwardImages(images, dims: d, x: xb, weight: wb, bias: bias?.scalars, out: ob, cut: cut,
+                                      packed: packed, epilogue: epilogue)
                     }
                 }
             }
             filled = n * o * l
         }
         return Tensor(unchecked: [n, o, oh, ow], out)
+    }
+
+    /// The forward pass over some images on one core: per image and group, the patch matrix (the input itself
+    /// for a pointwise convolution), the bias, the product (cut over the cores as `cut` says) and the
+    /// epilogue on each block of it.
+    static func forwardImages(_ images: Range<Int>, dims d: ConvDims, x xb: UnsafePointer<Float>,
+                              weight wb: UnsafePointer<Float>, bias: [Float]?, out ob: UnsafeMutablePointer<Float>,
+                              cut: ProductCut, packed: PackedFilters?, epilogue: OutputEpilogue?) {
+        let pointwise = isPointwise(d.g), (cg, og, kk, l) = (d.cg, d.og, d.kk, d.l)
+        // im2col writes every position (zeros in the padding): no zeroing pass.
+        var cols = [Float](unsafeUninitializedCapacity: pointwise ? 0 : cg * kk * l) { _, count in
+            count = pointwise ? 0 : cg * kk * l
+        }
+        cols.withUnsafeMutableBufferPointer { cp in
+            for img in images {
+                for gi in 0..<d.g.groups {
+                    let patches: UnsafePointer<Float> = pointwise
+                        ? xb + (img * d.c + gi * cg) * l : UnsafePointer(cp.baseAddress!)
+                    if !pointwise {
+                        im2col(xb, into: cp.baseAddress!, img: img, c: d.c, h: d.h, w: d.w, c0: gi * cg, cg: cg,
+                               g: d.g, oh: d.oh, ow: d.ow)
+                    }
+                    let dst = ob + (img * d.o + gi * og) * l
+                    if let bias {
+                        for oc in 0..<og { (dst + oc * l).update(repeating: bias[gi * og + oc], count: l) }
+                    }
+                    let after = epilogue.map { e in { (r: Range<Int>, q: Range<Int>) in
+                        e.apply(ob, OutputBlock(image: img, channelCount: d.o, plane: l,
+                                                channels: gi * og + r.lowerBound ..< gi * og + r.upperBound,
+                                                positions: q))
+                    } }
+                    gemmCut(wb + gi * og * cg * kk, patches, dst, m: og, n: l, k: cg * kk, beta: bias == nil ? 0 : 1,
+                            cut: cut, packed: packed, group: gi, after: after)
+                }
+            }
+        }
+    }
+
+    /// A convolution whose filters each read one input channel (depthwise, channel multiplier og),
+    /// directly (``prune_depthwise_f32``): ranges of input planes per task, each plane laid out once for
+    /// its og filters; no patch matrix.
+    static func depthwise(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2dGeometry, oh: Int,
+                          ow: Int, epilogue: OutputEpilogue?) -> Tensor {
+        let n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3], o = weight.shape[0]
+        let og = o / c, kk = g.kernel.h * g.kernel.w, l = oh * ow
+        let window = prune_plane_window(h: Int64(h), wd: Int64(w), kh: Int64(g.kernel.h), kw: Int64(g.kernel.w),
+                                        sh: Int64(g.stride.h), sw: Int64(g.stride.w), ph: Int64(g.padding.h),
+                                        pw: Int64(g.padding.w), dh: Int64(g.dilation.h), dw: Int64(g.dilation.w),
+                                        oh: Int64(oh), ow: Int64(ow))
+        let planes = n * c, work = planes * og * l * kk
+        let parts = work < 32_768 || ProcessInfoCores.serialOverride ? 1
+            : Swift.min(planes, 4 * ProcessInfoCores.count)
+        let out = [Float](unsafeUninitializedCapacity: n * o * l) { buf, filled in
+            input.scalars.withUnsafeBufferPointer { xp in
+                weight.scalars.withUnsafeBufferPointer { wp in
+                    withOptionalPointer(bias?.scalars) { bp in
+                        nonisolated(unsafe) let xb = xp.baseAddress!, wb = wp.baseAddress!, ob = buf.baseAddress!
+                        nonisolated(unsafe) let biasBase = bp
+                        runRangesOnPool(planes, parts: parts) { _, r in
+                            prune_depthwise_f32(xb, Int64(r.lowerBound), Int64(r.count), Int64(c), Int64(og), wb,
+                                                biasBase, window, ob)
+                            epilogue?.apply(ob, planes: r.lowerBound * og ..< r.upperBound * og, channelCount: o,
+                                            plane: l)
+                        }
+                    }
+                }
+            }
+            filled = n * o * l
+        }
+        return Tensor(unchecked: [n, o, oh, ow], out)
+    }
+
+    /// `body` with the address of `values`' storage, or nil when there are none.
+    static func withOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let values else { return body(nil) }
+        return values.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
     /// Convolution backward pass: gradients of input (when `needInput`), weight and bias.

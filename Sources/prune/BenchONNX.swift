@@ -21,6 +21,9 @@ struct BenchONNX: ParsableCommand {
     @Flag(help: "Skip the onnxruntime peer.") var noOnnxruntime = false
     @Flag(help: "Also print where Prune's time goes: milliseconds per operator type, dense and pruned.")
     var profile = false
+    @Flag(help: ArgumentHelp("Run every node on its own: no activation, batch norm or residual addition fused "
+                             + "into the convolution before it (to measure what fusion gains)."))
+    var noFusion = false
     @OptionGroup var common: CommonOptions
     var json: Bool { common.json }
 
@@ -76,6 +79,8 @@ struct BenchONNX: ParsableCommand {
             let m = StructuredPruner.cost(try DependencyGraph(tracing: pruned.graph, example: example), [:]).macs
             macs = (m, m)   // timed as it is: the pruned columns then show run-to-run noise
         }
+        dense.graph.fusesEpilogues = !noFusion
+        pruned.graph.fusesEpilogues = !noFusion
         let (denseTime, prunedTime) = try medians(dense.graph, pruned.graph, feeds)
         if profile { try printProfiles(path, dense.graph, pruned.graph, feeds) }
         var row = Row(model: BenchONNXInputs.label(path), importSeconds: importSeconds,

@@ -14,7 +14,7 @@ import XCTest
 /// exported, and run by onnxruntime. Their stored weights are constants, so each model first gets
 /// seeded random weights: the outputs then differ between classes and the comparison means something.
 final class LightModelPruningTests: XCTestCase {
-    func randomize(_ graph: GraphModel, seed: UInt64) {
+    static func randomize(_ graph: GraphModel, seed: UInt64) {
         var rng = RandomGenerator(seed: seed)
         for (_, p) in graph.parameters() {
             let shape = p.value.shape
@@ -35,7 +35,7 @@ final class LightModelPruningTests: XCTestCase {
         var pruned = 0
         for file in files {
             let model = try ONNXModel.load(light + "/" + file)
-            randomize(model.graph, seed: 7)
+            Self.randomize(model.graph, seed: 7)
             var rng = RandomGenerator(seed: 1)
             let x = Tensor.normal(try XCTUnwrap(model.inputShape(batch: 1)), using: &rng)
             let pruner = StructuredPruner(criterion: MagnitudeImportance(norm: .l2), target: .channelRatio(0.5))

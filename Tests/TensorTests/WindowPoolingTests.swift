@@ -118,6 +118,25 @@ final class WindowPoolingTests: XCTestCase {
         }
     }
 
+    /// One window over the plane (a global average written as a pooling: the whole plane, or its top-left
+    /// block when the stride leaves room for no second window) is the mean of its values.
+    func testASingleUnpaddedWindowIsTheMeanOfItsBlock() throws {
+        var rng = RandomGenerator(seed: 8)
+        for (h, w, kh, kw) in [(7, 7, 7, 7), (5, 6, 4, 5), (9, 40, 9, 33)] {
+            let x = Tensor.normal([2, 3, h, w], using: &rng)
+            let out = try Tensor.averagePoolValues(x, window: PoolWindow(kernel: (kh, kw), stride: (kh, kw),
+                                                                           dilation: (1, 1), pads: [0, 0, 0, 0],
+                                                                           ceilMode: false), countIncludePad: true)
+            XCTAssertEqual(out.shape, [2, 3, 1, 1])
+            for p in 0..<6 {
+                var sum = 0.0
+                for i in 0..<kh { for j in 0..<kw { sum += Double(x.scalars[p * h * w + i * w + j]) } }
+                let want = sum / Double(kh * kw)
+                XCTAssertEqual(Double(out.scalars[p]), want, accuracy: 1e-6 * Swift.max(1, Swift.abs(want)))
+            }
+        }
+    }
+
     func testInvalidWindowsAreErrors() {
         let x = Tensor.zeros([1, 1, 4, 4])
         let negative = PoolWindow(kernel: (2, 2), stride: (1, 1), dilation: (1, 1), pads: [0, -1, 0, 0],

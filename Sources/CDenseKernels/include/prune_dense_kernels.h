@@ -8,6 +8,11 @@
 
 /// y[i] = x[i] <= 0 ? 0 : x[i] (a NaN passes through).
 void prune_relu_f32(const float *x, float *y, int64_t n);
+/// In place, for epilogues fused into a layer's output: y = relu(y), y = y > 0 ? y : slope·y, y = y·scale + shift,
+/// the same operations as prune_relu_f32, leaky ReLU and prune_channel_affine_f32.
+void prune_relu_inplace_f32(float *y, int64_t n);
+void prune_leaky_relu_inplace_f32(float *y, float slope, int64_t n);
+void prune_affine_inplace_f32(float *y, float scale, float shift, int64_t n);
 /// dx[i] = y[i] > 0 ? g[i] : 0, where y is the ReLU's output.
 void prune_relu_backward_f32(const float *g, const float *y, float *dx, int64_t n);
 /// dst[i] += src[i] (dst and src do not overlap).
@@ -24,7 +29,8 @@ void prune_maxpool_values_f32(const float *plane, int64_t h, int64_t w, int64_t 
 /// Average pooling of one h×w plane into oh×ow values, any window: out[y][x] = scales[y·ow + x] times the
 /// sum of the window's positions inside the plane (padding adds nothing; the divisor, whichever positions
 /// it counts, is in `scales`). Small planes add each kernel row's values, then the rows' sums; large ones
-/// add the values in (i, j) order: the same sums up to float rounding.
+/// add the values in (i, j) order; a single unpadded window is summed in 16 lanes (``prune_sum_f32``):
+/// the same sums up to float rounding.
 void prune_avgpool_f32(const float *plane, int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh, int64_t kw,
                        int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw, const float *scales,
                        float *out);
@@ -37,12 +43,17 @@ void prune_lrn_plane_f32(const float *x, int64_t channels, int64_t inner, int64_
 /// y = x·scale[c] + shift[c] over `outer` blocks of `channels` planes of `inner` values ([N, C, …]).
 void prune_channel_affine_f32(const float *x, const float *scale, const float *shift, int64_t outer,
                               int64_t channels, int64_t inner, float *y);
-/// One output plane of a convolution whose filters each read one input channel (depthwise, C/groups = 1):
-/// y[oy, ox] = bias + Σ_ij w[i, j]·x[oy·sh − ph + i·dh, ox·sw − pw + j·dw] over the positions inside the
-/// h×wd plane `x`, for an oh×ow output `y`; the products are added in (i, j) order.
-void prune_depthwise_plane_f32(const float *x, int64_t h, int64_t wd, const float *w, int64_t kh, int64_t kw,
-                               float bias, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
-                               int64_t oh, int64_t ow, float *y);
+/// The window geometry of one plane: input h×wd, kernel kh×kw, strides, leading pads, dilations, output oh×ow.
+typedef struct {
+    int64_t h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
+} prune_plane_window;
+/// A convolution whose filters each read one input channel (depthwise, C/groups = 1), input planes
+/// [first, first + count) of x (plane p = image·channels + channel), each read by `multiplier` consecutive
+/// filters: output plane p·multiplier + m, filter f = (p mod channels)·multiplier + m, is
+/// y[oy, ox] = bias[f] + Σ_ij w[f, i, j]·x[oy·sh − ph + i·dh, ox·sw − pw + j·dw] over the positions inside
+/// the plane, the products added in (i, j) order; `bias` may be NULL (0).
+void prune_depthwise_f32(const float *x, int64_t first, int64_t count, int64_t channels, int64_t multiplier,
+                         const float *w, const float *bias, prune_plane_window g, float *y);
 /// Σ x[i] in 16 interleaved partial sums added in a fixed order (deterministic, not sequential).
 float prune_sum_f32(const float *x, int64_t n);
 
@@ -54,14 +65,14 @@ void prune_add_squares_f64(const float *x, int64_t rows, int64_t columns, int64_
 
 /// The patch matrix of a stride-1, dilation-1 convolution: row (c·kh + i)·kw + j, column y·ow + x
 /// holds plane c at (y + i − ph, x + j − pw) for cg planes of h×w at `x`; rows are `ld` apart.
-/// Positions in the padding are never written (zero the matrix once per geometry).
+/// Positions in the padding are written as zeros: every one of the oh·ow columns of each row is written.
 void prune_im2col_unit(const float *x, int64_t cg, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t ph,
                        int64_t pw, int64_t oh, int64_t ow, float *cols, int64_t ld);
 /// The adjoint: adds each entry of the patch matrix back into the planes at `dx`.
 void prune_col2im_unit(const float *cols, int64_t ld, int64_t cg, int64_t h, int64_t w, int64_t kh, int64_t kw,
                        int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *dx);
 
-/// The patch matrix of any stride and dilation (same layout; positions in the padding never written).
+/// The patch matrix of any stride and dilation (same layout; positions in the padding written as zeros).
 void prune_im2col_general(const float *x, int64_t cg, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sh,
                           int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw, int64_t oh, int64_t ow,
                           float *cols, int64_t ld);

@@ -20,6 +20,9 @@ public final class GraphModel: Module {
     /// The layers with parameters, under their exported names.
     public let layers: ModuleDictionary
     public var isTraining = true
+    /// Whether inference runs fuse activations, normalizations and residual additions into the layer before
+    /// them (``run(_:)``); the values are the same, bit for bit.
+    public var fusesEpilogues = true
     /// Set when the examples carry several inputs packed in one tensor (a calibration file with one
     /// tensor per graph input): ``feeds(for:)`` then cuts each batch back into the inputs.
     public var inputPacking: GraphInputPacking?
@@ -75,20 +78,36 @@ public final class GraphModel: Module {
         return try v.variable("graph output '\(out)'")
     }
 
-    /// Runs the graph. `observe` sees every node with its inputs and outputs (for tracing).
+    /// Runs the graph. Without gradients, the nodes that can run as a layer's epilogue run fused into it
+    /// (``fusesEpilogues``).
+    public func run(_ feeds: [String: GraphValue]) throws -> [String: GraphValue] {
+        try execute(feeds, observe: nil, nodeFinished: nil)
+    }
+
+    /// Runs the graph node by node (no fusion); `observe` sees every node with its inputs and outputs
+    /// (for tracing).
     public func run(_ feeds: [String: GraphValue],
-                    observe: (GraphNode, [GraphValue?],
-                              [GraphValue]) throws -> Void = { _, _, _ in }) throws -> [String: GraphValue] {
+                    observe: (GraphNode, [GraphValue?], [GraphValue]) throws -> Void) throws -> [String: GraphValue] {
+        try withoutActuallyEscaping(observe) { try execute(feeds, observe: $0, nodeFinished: nil) }
+    }
+
+    /// Runs the graph as ``run(_:)`` does, telling `nodeFinished` when each node has run (for timing; a
+    /// node fused into a layer counts in the layer's).
+    public func run(_ feeds: [String: GraphValue],
+                    nodeFinished: (GraphNode) -> Void) throws -> [String: GraphValue] {
+        try withoutActuallyEscaping(nodeFinished) { try execute(feeds, observe: nil, nodeFinished: $0) }
+    }
+
+    private func execute(_ feeds: [String: GraphValue],
+                         observe: ((GraphNode, [GraphValue?], [GraphValue]) throws -> Void)?,
+                         nodeFinished: ((GraphNode) -> Void)?) throws -> [String: GraphValue] {
         let plan = currentPlan()
-        var slots = [GraphValue?](repeating: nil, count: plan.slotCount)
-        for (slot, name) in plan.constants { slots[slot] = constants[name] }
-        for ((name, _, _), slot) in zip(inputs, plan.inputs) {
-            guard let v = feeds[name] else {
-                throw GraphError.invalidValue("no value given for the graph input '\(name)'")
-            }
-            slots[slot] = v
-        }
+        var slots = try initialSlots(plan, feeds)
+        let fuse = fusesEpilogues && observe == nil && !GradMode.isEnabled
+        var absorbed = [Bool](repeating: false, count: nodes.count)
         for (i, node) in nodes.enumerated() {
+            defer { for slot in plan.frees[i] { slots[slot] = nil } }
+            if absorbed[i] { continue }
             var args: [GraphValue?] = []
             args.reserveCapacity(plan.reads[i].count)
             for (slot, name) in zip(plan.reads[i], node.inputs) {
@@ -96,10 +115,15 @@ public final class GraphModel: Module {
                 guard let v = slots[slot] else { throw GraphError.missingInput(node: node.name, input: name) }
                 args.append(v)
             }
+            if fuse, !plan.epilogues[i].nodes.isEmpty, let count = try runFused(i, args, plan, &slots) {
+                for j in plan.epilogues[i].nodes.prefix(count) { absorbed[j] = true }
+                nodeFinished?(node)
+                continue
+            }
             let results = try runNode(node, args)
-            try observe(node, args, results)
+            try observe?(node, args, results)
+            nodeFinished?(node)
             for (slot, v) in zip(plan.writes[i], results) where slot >= 0 { slots[slot] = v }
-            for slot in plan.frees[i] { slots[slot] = nil }
         }
         var out: [String: GraphValue] = [:]
         for (name, slot) in zip(outputNames, plan.outputs) {
@@ -109,6 +133,44 @@ public final class GraphModel: Module {
             out[name] = v
         }
         return out
+    }
+
+    /// The run's table of values with the constants and the graph inputs in their slots.
+    private func initialSlots(_ plan: GraphRunPlan, _ feeds: [String: GraphValue]) throws -> [GraphValue?] {
+        var slots = [GraphValue?](repeating: nil, count: plan.slotCount)
+        for (slot, name) in plan.constants { slots[slot] = constants[name] }
+        for ((name, _, _), slot) in zip(inputs, plan.inputs) {
+            guard let v = feeds[name] else {
+                throw GraphError.invalidValue("no value given for the graph input '\(name)'")
+            }
+            slots[slot] = v
+        }
+        return slots
+    }
+
+    /// Runs node `i` (a layer) with as many of its epilogue nodes as give a step fused into it, writing the
+    /// last one's output; returns how many were fused, or nil when none (the caller runs the node alone).
+    private func runFused(_ i: Int, _ args: [GraphValue?], _ plan: GraphRunPlan,
+                          _ slots: inout [GraphValue?]) throws -> Int? {
+        guard let head = nodes[i].op as? ModuleOperator, head.module is any EpilogueFusingLayer else { return nil }
+        let chain = plan.epilogues[i]
+        var steps: [any OutputEpilogueStep] = []
+        for (j, input) in zip(chain.nodes, chain.chainInputs) {
+            guard let op = nodes[j].op as? any EpilogueOperator,
+                  let step = op.epilogueStep(chainInput: input, inputs: plan.reads[j].map { $0 < 0 ? nil : slots[$0] })
+            else { break }
+            steps.append(step)
+        }
+        guard !steps.isEmpty else { return nil }
+        let result: GraphValue?
+        do { result = try head.run(args, epilogue: OutputEpilogue(steps)) } catch {
+            throw GraphError.node(name: nodes[i].name, opType: nodes[i].opType, underlying: error)
+        }
+        guard let result, let slot = plan.writes[chain.nodes[steps.count - 1]].first(where: { $0 >= 0 }) else {
+            return nil
+        }
+        slots[slot] = result
+        return steps.count
     }
 
     /// One node's outputs, errors named after the node.

@@ -16,6 +16,8 @@ struct GraphRunPlan {
     let outputs: [Int]
     /// Every slot's name (for error messages).
     let names: [String]
+    /// Per node: the nodes that may run fused into it at inference (see ``epilogueChains``).
+    let epilogues: [EpilogueChain]
 
     init(nodes: [GraphNode], inputNames: [String], outputNames: [String], constantNames: [String]) {
         var slotOf: [String: Int] = [:], names: [String] = []
@@ -37,5 +39,7 @@ struct GraphRunPlan {
         for (s, i) in lastRead.enumerated() where i >= 0 && !kept.contains(s) { frees[i].append(s) }
         self.slotCount = names.count; self.reads = reads; self.writes = writes; self.frees = frees
         self.constants = constantSlots; self.inputs = inputSlots; self.outputs = outputSlots; self.names = names
+        epilogues = Self.epilogueChains(nodes: nodes, reads: reads, writes: writes, slotCount: names.count,
+                                        outputs: Set(outputSlots))
     }
 }

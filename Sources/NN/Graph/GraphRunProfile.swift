@@ -2,7 +2,8 @@ import PruneAutodiff
 
 /// Where a graph's inference time goes: the wall time of each node, summed per operator type over
 /// some runs without gradients (the time from one node's end to the next one's, so a node's share
-/// includes reading its inputs from the run's table of values).
+/// includes reading its inputs from the run's table of values). Nodes fused into a layer (an activation
+/// after a convolution) count in the layer's time.
 public struct GraphRunProfile: Sendable {
     /// One operator type: its total seconds per run and how many nodes of it ran per run.
     public struct Entry: Sendable, Encodable {
@@ -24,12 +25,12 @@ public struct GraphRunProfile: Sendable {
             let start = monotonicSeconds()
             var last = start
             _ = try withNoGrad {
-                try model.run(feeds) { node, _, _ in
+                try model.run(feeds, nodeFinished: { node in
                     let now = monotonicSeconds()
                     totals[node.opType, default: 0] += now - last
                     counts[node.opType, default: 0] += 1
                     last = now
-                }
+                })
             }
             wall.append(monotonicSeconds() - start)
         }

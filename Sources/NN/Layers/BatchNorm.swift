@@ -57,11 +57,22 @@ public final class BatchNorm: Module {
     /// Inference without gradients: the statistics folded into one scale and shift per channel,
     /// γ/√(σ² + ε) and β − μ·γ/√(σ² + ε), applied in one pass.
     func folded(_ x: Tensor) throws -> Tensor {
+        guard let (scale, shift) = foldedScaleAndShift else {
+            let shapes = [weight.shape, bias.shape, runningMean.value.shape, runningVar.value.shape]
+            throw TensorError.shapeMismatch(op: "BatchNorm", shapes: shapes,
+                                            reason: "weight, bias and running statistics need one value per channel")
+        }
+        return try Tensor.channelAffine(x, scale: scale, shift: shift)
+    }
+
+    /// γ/√(σ² + ε) and β − μ·γ/√(σ² + ε) per channel; nil when the vectors' lengths disagree.
+    var foldedScaleAndShift: (scale: [Float], shift: [Float])? {
         let gamma = weight.effectiveValue.scalars, beta = bias.effectiveValue.scalars
         let mean = runningMean.value.scalars, variance = runningVar.value.scalars
+        guard [gamma.count, beta.count, mean.count, variance.count].allSatisfy({ $0 == channels }) else { return nil }
         let scale = (0..<channels).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
         let shift = (0..<channels).map { beta[$0] - mean[$0] * scale[$0] }
-        return try Tensor.channelAffine(x, scale: scale, shift: shift)
+        return (scale, shift)
     }
 
     public var summary: String { "BatchNorm(\(channels))" }

@@ -9,6 +9,8 @@ public final class Conv2d: Module {
     public let bias: Parameter?
     public var geometry: Conv2dGeometry
     public var isTraining = true
+    /// The filters packed for inference calls (see ``forward(_:epilogue:)``).
+    let packedFilters = PackedFilterCache()
 
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
                 dilation: Int = 1, groups: Int = 1, bias: Bool = true, rng: inout RandomGenerator) {
@@ -36,12 +38,26 @@ public final class Conv2d: Module {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    /// Without gradients, the inference path (filters packed once and kept between calls).
     public func forward(_ x: Variable) throws -> Variable {
-        try Variable.conv2d(x, weight: weight.variable(), bias: bias?.variable(), geometry: geometry)
+        if !GradMode.isEnabled { return Variable(try inference(x.value, epilogue: nil)) }
+        return try Variable.conv2d(x, weight: weight.variable(), bias: bias?.variable(), geometry: geometry)
+    }
+
+    /// The convolution of `x` without gradients, with the filters packed once and kept while the weight stays
+    /// the same, and `epilogue` applied to each block of the output.
+    func inference(_ x: Tensor, epilogue: OutputEpilogue?) throws -> Tensor {
+        let filters = try weight.variable().value
+        return try Tensor.conv2d(x, weight: filters, bias: try bias?.variable().value, geometry: geometry,
+                                 epilogue: epilogue,
+                                 packed: filters.shape[1] == 1 ? nil   // depthwise: no product
+                                    : packedFilters.filters(of: weight, value: filters, groups: geometry.groups))
     }
 
     public var summary: String {
-        "Conv2d(\(inChannels) → \(outChannels), \(geometry.kernel.h)×\(geometry.kernel.w), stride \(geometry.stride.h), padding \(geometry.padding.h)\(geometry.groups > 1 ? ", groups \(geometry.groups)" : ""))"
+        let groups = geometry.groups > 1 ? ", groups \(geometry.groups)" : ""
+        return "Conv2d(\(inChannels) → \(outChannels), \(geometry.kernel.h)×\(geometry.kernel.w), "
+            + "stride \(geometry.stride.h), padding \(geometry.padding.h)\(groups))"
     }
 }
 

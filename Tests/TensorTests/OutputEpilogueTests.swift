@@ -1,0 +1,46 @@
+import XCTest
+@testable import PruneTensor
+
+/// Epilogues fused into a convolution's output (``OutputEpilogue``) against the same operations run on
+/// the whole output afterwards: bit for bit, for products cut over the cores (batch 1), images per core,
+/// grouped and depthwise convolutions.
+final class OutputEpilogueTests: XCTestCase {
+    func testFusedStepsGiveTheBitsOfTheSeparateOperations() throws {
+        var rng = RandomGenerator(seed: 11)
+        // (batch, channels, filters, groups, kernel, padding, size): a large batch-1 product (cut over the
+        // cores), several images, grouped, depthwise with a channel multiplier.
+        let cases = [(1, 16, 96, 1, 3, 1, 40), (3, 8, 12, 1, 3, 1, 9), (2, 8, 12, 4, 3, 0, 9), (2, 6, 12, 6, 3, 1, 8)]
+        for (n, c, o, groups, k, p, size) in cases {
+            let x = Tensor.normal([n, c, size, size], using: &rng)
+            let w = Tensor.normal([o, c / groups, k, k], using: &rng), b = Tensor.normal([o], using: &rng)
+            let g = Conv2dGeometry(kernel: (k, k), padding: (p, p), groups: groups)
+            let plain = try Tensor.conv2d(x, weight: w, bias: b, geometry: g)
+            let perChannel = Tensor.normal([1, o, 1, 1], using: &rng), scalar = Tensor.normal([1], using: &rng)
+            let residual = Tensor.normal(plain.shape, using: &rng)
+            let scale = (0..<o).map { Float($0 % 5) * 0.3 - 0.5 }, shift = (0..<o).map { Float($0 % 3) * 0.2 }
+            let epilogue = OutputEpilogue([ChannelAffineEpilogue(scale: scale, shift: shift),
+                                           OperandEpilogue(.multiply, other: perChannel),
+                                           OperandEpilogue(.add, other: scalar), LeakyReluEpilogue(slope: 0.1),
+                                           OperandEpilogue(.add, other: residual), ReluEpilogue()])
+            let fused = try Tensor.conv2d(x, weight: w, bias: b, geometry: g, epilogue: epilogue)
+            var want = try Tensor.channelAffine(plain, scale: scale, shift: shift)
+            want = try (want * perChannel) + scalar
+            want = want.map { $0 > 0 ? $0 : 0.1 * $0 }
+            want = try (want + residual).relu()
+            XCTAssertEqual(fused.scalars.map(\.bitPattern), want.scalars.map(\.bitPattern), "\((n, c, o, groups))")
+        }
+    }
+
+    func testOperandsThatDoNotBroadcastPerChannelAreRefused() throws {
+        var rng = RandomGenerator(seed: 12)
+        let x = Tensor.normal([1, 4, 6, 6], using: &rng), w = Tensor.normal([4, 4, 1, 1], using: &rng)
+        // One value per column (broadcast along the last axis) is neither per channel nor shaped like the output.
+        let alongWidth = OperandEpilogue(.add, other: Tensor.normal([6], using: &rng))
+        XCTAssertFalse(alongWidth.accepts(outputShape: [1, 4, 6, 6]))
+        XCTAssertTrue(OperandEpilogue(.add, other: Tensor.normal([4, 1, 1], using: &rng))
+            .accepts(outputShape: [1, 4, 6, 6]))
+        XCTAssertFalse(ChannelAffineEpilogue(scale: [1, 2], shift: [0, 0]).accepts(outputShape: [1, 4, 6, 6]))
+        XCTAssertThrowsError(try Tensor.conv2d(x, weight: w, bias: nil, geometry: Conv2dGeometry(kernel: (1, 1)),
+                                               epilogue: OutputEpilogue([alongWidth])))
+    }
+}
