@@ -62,9 +62,36 @@ public struct WhereOperator: GraphOperator {
             return [r.graphValue]
         }
         let shape = try NumericTensor.broadcastShape([c.shape, x.shape, y.shape])
+        if case .float(let xv) = x, case .float(let yv) = y,
+           !(GradMode.isEnabled && (xv.requiresGrad || yv.requiresGrad)) {
+            return [.float(Variable(try Self.select(c, xv.value, yv.value, shape: shape)))]
+        }
         let cond = try NumericTensor.broadcastSources(from: c.shape, to: shape).map { Float(c.values[$0] != 0 ? 1 : 0) }
         let xb = try x.broadcast(to: shape), yb = try y.broadcast(to: shape)
         return [.float(try Variable.select(Tensor(unchecked: shape, cond), try xb.variable("X"), try yb.variable("Y")))]
+    }
+}
+
+extension WhereOperator {
+    /// condition ? x : y broadcast to `shape`, without a gradient to record: one pass over runs of the last axis.
+    static func select(_ c: NumericTensor, _ x: Tensor, _ y: Tensor, shape: [Int]) throws -> Tensor {
+        let runs = try BroadcastRuns(shape: shape, operands: [c.shape, x.shape, y.shape])
+        let n = shape.reduce(1, *)
+        let out = [Float](unsafeUninitializedCapacity: n) { buf, filled in
+            x.scalars.withUnsafeBufferPointer { xp in
+                y.scalars.withUnsafeBufferPointer { yp in
+                    c.values.withUnsafeBufferPointer { cp in
+                        runs.forEach { start, o, s, count in
+                            for j in 0..<count {
+                                buf[start + j] = cp[o[0] + j * s[0]] != 0 ? xp[o[1] + j * s[1]] : yp[o[2] + j * s[2]]
+                            }
+                        }
+                    }
+                }
+            }
+            filled = n
+        }
+        return Tensor(unchecked: shape, out)
     }
 }
 

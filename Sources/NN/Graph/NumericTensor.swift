@@ -133,9 +133,16 @@ struct NumericTensor {
     static func combine(_ operands: [NumericTensor], integerResult: Bool,
                         _ f: ([Double]) throws -> Double) throws -> NumericTensor {
         let shape = try broadcastShape(operands.map(\.shape))
-        let maps = try operands.map { try broadcastSources(from: $0.shape, to: shape) }
         let n = shape.reduce(1, *), values = operands.map(\.values)
         var out = [Double](repeating: 0, count: n), arguments = [Double](repeating: 0, count: operands.count)
+        if operands.allSatisfy({ $0.shape == shape }) {   // nothing broadcast: no index maps
+            for i in 0..<n {
+                for k in values.indices { arguments[k] = values[k][i] }
+                out[i] = try f(arguments)
+            }
+            return NumericTensor(shape: shape, values: out, isInteger: integerResult)
+        }
+        let maps = try operands.map { try broadcastSources(from: $0.shape, to: shape) }
         for i in 0..<n {
             for k in values.indices { arguments[k] = values[k][maps[k][i]] }
             out[i] = try f(arguments)

@@ -1,0 +1,41 @@
+import XCTest
+import PruneAutodiff
+import PruneTensor
+@testable import PruneNN
+
+/// ``BroadcastRuns`` visits the output in row-major order with each operand's element where NumPy's
+/// broadcasting puts it (checked against the index maps of ``NumericTensor/broadcastSources(from:to:)``),
+/// and Where without gradients (its one-pass path) gives the values of the differentiable one.
+final class BroadcastRunsTests: XCTestCase {
+    func testRunsVisitTheBroadcastSources() throws {
+        for (shape, operands) in [([2, 3, 4], [[2, 3, 4], [3, 1], [4], []]), ([5, 1, 3], [[1, 1, 3], [5, 1, 1]]),
+                                  ([], [[], []]), ([3, 1], [[3, 1], [1]])] {
+            let runs = try BroadcastRuns(shape: shape, operands: operands)
+            let maps = try operands.map { try NumericTensor.broadcastSources(from: $0, to: shape) }
+            var visited = 0
+            runs.forEach { start, offsets, steps, count in
+                for j in 0..<count {
+                    XCTAssertEqual(start + j, visited)
+                    for k in operands.indices {
+                        XCTAssertEqual(offsets[k] + j * steps[k], maps[k][visited], "\(shape)")
+                    }
+                    visited += 1
+                }
+            }
+            XCTAssertEqual(visited, shape.reduce(1, *))
+        }
+        XCTAssertThrowsError(try BroadcastRuns(shape: [2, 3], operands: [[4]]))
+    }
+
+    func testWhereWithoutGradientsMatchesTheDifferentiablePath() throws {
+        var rng = RandomGenerator(seed: 4)
+        let condition = try IntegerTensor(shape: [2, 1, 4], values: [1, 0, 0, 1, 0, 1, 1, 0])
+        let x = Variable(Tensor.normal([3, 4], using: &rng), requiresGrad: true)
+        let y = Variable(Tensor.normal([2, 3, 1], using: &rng), requiresGrad: true)
+        let inputs: [GraphValue?] = [.integer(condition), .float(x), .float(y)]
+        let tracked = try WhereOperator().run(inputs)[0].variable("Y")
+        let plain = try withNoGrad { try WhereOperator().run(inputs)[0].variable("Y") }
+        XCTAssertEqual(plain.shape, [2, 3, 4])
+        XCTAssertEqual(plain.value.scalars, tracked.value.scalars)
+    }
+}
