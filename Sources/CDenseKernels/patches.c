@@ -19,23 +19,6 @@ float prune_sum_f32(const float *restrict x, int64_t n) {
     return s;
 }
 
-/// Zeros the positions of one oh×ow patch-matrix row that read the padding: the output rows outside
-/// [ylo, yhi) and, inside them, the columns outside [xlo, xhi) (the bounds clamped to the row).
-__attribute__((always_inline)) static inline void zero_padding(float *restrict row, int64_t oh, int64_t ow,
-                                                               int64_t ylo, int64_t yhi, int64_t xlo, int64_t xhi) {
-    ylo = min64(max64(ylo, 0), oh);
-    yhi = max64(min64(yhi, oh), ylo);
-    xlo = min64(max64(xlo, 0), ow);
-    xhi = max64(min64(xhi, ow), xlo);
-    for (int64_t q = 0; q < ylo * ow; q++) row[q] = 0;
-    for (int64_t q = yhi * ow; q < oh * ow; q++) row[q] = 0;
-    if (xlo == 0 && xhi == ow) return;
-    for (int64_t y = ylo; y < yhi; y++) {
-        for (int64_t q = 0; q < xlo; q++) row[y * ow + q] = 0;
-        for (int64_t q = xhi; q < ow; q++) row[y * ow + q] = 0;
-    }
-}
-
 PRUNE_CLONES
 void prune_im2col_unit(const float *restrict x, int64_t cg, int64_t h, int64_t w, int64_t kh, int64_t kw,
                        int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *restrict cols, int64_t ld) {
@@ -45,7 +28,6 @@ void prune_im2col_unit(const float *restrict x, int64_t cg, int64_t h, int64_t w
                 const float *plane = x + c * h * w;
                 float *row = cols + ((c * kh + i) * kw + j) * ld;
                 const int64_t dy = i - ph, dx = j - pw, lo = max64(0, -dx), hi = min64(ow, w - dx);
-                zero_padding(row, oh, ow, -dy, h - dy, lo, hi);
                 for (int64_t y = max64(0, -dy); y < min64(oh, h - dy); y++) {
                     const float *src = plane + (y + dy) * w + dx;
                     float *dst = row + y * ow;
@@ -92,7 +74,6 @@ void prune_im2col_general(const float *restrict x, int64_t cg, int64_t h, int64_
                 int64_t ylo, yhi, xlo, xhi;
                 valid_range(dy, sh, h, oh, &ylo, &yhi);
                 valid_range(dx, sw, w, ow, &xlo, &xhi);
-                zero_padding(row, oh, ow, ylo, yhi, xlo, xhi);
                 for (int64_t y = ylo; y < yhi; y++) {
                     const float *src = plane + (y * sh + dy) * w + dx;
                     float *dst = row + y * ow;

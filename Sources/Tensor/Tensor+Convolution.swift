@@ -40,8 +40,9 @@ extension Tensor {
     }
 
     /// Writes the patches of image `img`, channels `c0..<c0+cg`, into `cols` (`[cg·KH·KW, rowStride]`,
-    /// rowStride defaulting to OH·OW): every one of the OH·OW columns of each row, zeros where a position
-    /// falls in the padding (the buffer needs no zeroing).
+    /// rowStride defaulting to OH·OW).
+    /// Positions that fall in the padding are never written, so a buffer zeroed once stays valid
+    /// across images and groups of the same geometry.
     @inline(__always)
     static func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>, img: Int, c: Int, h: Int,
                        w: Int,
@@ -60,9 +61,9 @@ extension Tensor {
     }
 
     /// The patches of image `image` of `input` (`[N, C, H, W]`, groups = 1) as rows of a
-    /// `[C·KH·KW, rowStride]` matrix written into `cols` (columns `0..<OH·OW`, zeros where a position falls
-    /// in the padding; the rest untouched), for convolution kernels outside this module (sparse
-    /// convolution). Returns (OH, OW).
+    /// `[C·KH·KW, rowStride]` matrix written into `cols` (columns `0..<OH·OW`; the rest untouched),
+    /// for convolution kernels outside this module (sparse convolution). As with im2col, positions
+    /// in the padding are never written: `cols` must be zeroed once per geometry. Returns (OH, OW).
     public static func patches(_ input: Tensor, image: Int, geometry g: Conv2dGeometry,
                                into cols: UnsafeMutablePointer<Float>, rowStride: Int) throws -> (h: Int, w: Int) {
         guard input.rank == 4, g.groups == 1, image >= 0, image < input.shape[0] else {
@@ -257,10 +258,8 @@ extension Tensor {
                               weight wb: UnsafePointer<Float>, bias: [Float]?, out ob: UnsafeMutablePointer<Float>,
                               cut: ProductCut, packed: PackedFilters?, epilogue: OutputEpilogue?) {
         let pointwise = isPointwise(d.g), (cg, og, kk, l) = (d.cg, d.og, d.kk, d.l)
-        // im2col writes every position (zeros in the padding): no zeroing pass.
-        var cols = [Float](unsafeUninitializedCapacity: pointwise ? 0 : cg * kk * l) { _, count in
-            count = pointwise ? 0 : cg * kk * l
-        }
+        // Zeroed once for all the images: im2col never writes the positions in the padding.
+        var cols = [Float](repeating: 0, count: pointwise ? 0 : cg * kk * l)
         cols.withUnsafeMutableBufferPointer { cp in
             for img in images {
                 for gi in 0..<d.g.groups {

@@ -65,14 +65,14 @@ void prune_add_squares_f64(const float *x, int64_t rows, int64_t columns, int64_
 
 /// The patch matrix of a stride-1, dilation-1 convolution: row (c·kh + i)·kw + j, column y·ow + x
 /// holds plane c at (y + i − ph, x + j − pw) for cg planes of h×w at `x`; rows are `ld` apart.
-/// Positions in the padding are written as zeros: every one of the oh·ow columns of each row is written.
+/// Positions in the padding are never written (zero the matrix once per geometry).
 void prune_im2col_unit(const float *x, int64_t cg, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t ph,
                        int64_t pw, int64_t oh, int64_t ow, float *cols, int64_t ld);
 /// The adjoint: adds each entry of the patch matrix back into the planes at `dx`.
 void prune_col2im_unit(const float *cols, int64_t ld, int64_t cg, int64_t h, int64_t w, int64_t kh, int64_t kw,
                        int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *dx);
 
-/// The patch matrix of any stride and dilation (same layout; positions in the padding written as zeros).
+/// The patch matrix of any stride and dilation (same layout; positions in the padding never written).
 void prune_im2col_general(const float *x, int64_t cg, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sh,
                           int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw, int64_t oh, int64_t ow,
                           float *cols, int64_t ld);
