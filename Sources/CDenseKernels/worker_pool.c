@@ -8,11 +8,24 @@
 // inside a parallel loop) runs its parts on the calling thread instead of waiting.
 #include "prune_dense_kernels.h"
 #include <pthread.h>
+#include <stdlib.h>
 #include <stdatomic.h>
 #include <time.h>
 
 enum { PRUNE_POOL_MAX_WORKERS = 63 };
 #define PRUNE_POOL_SPIN_NS 100000LL
+
+// The spin in nanoseconds: PRUNE_POOL_SPIN_US (microseconds, 0 = sleep at once) when set, else the default.
+static int64_t spin_ns(void) {
+    static _Atomic int64_t cached = -1;
+    int64_t v = atomic_load(&cached);
+    if (v >= 0) return v;
+    const char *text = getenv("PRUNE_POOL_SPIN_US");
+    v = text && *text ? (int64_t)strtoll(text, NULL, 10) * 1000 : PRUNE_POOL_SPIN_NS;
+    if (v < 0) v = 0;
+    atomic_store(&cached, v);
+    return v;
+}
 
 static struct {
     pthread_mutex_t mutex;
@@ -47,11 +60,11 @@ static void run_parts(uint64_t gen) {
 
 // Waits until the generation differs from `seen`: spins, then sleeps.
 static uint64_t wait_for_run(uint64_t seen) {
-    const int64_t start = now_ns();
+    const int64_t start = now_ns(), limit = spin_ns();
     for (int i = 0;; i++) {
         const uint64_t gen = atomic_load(&pool.ticket) >> 32;
         if (gen != seen) return gen;
-        if ((i & 255) == 255 && now_ns() - start > PRUNE_POOL_SPIN_NS) break;
+        if ((i & 255) == 255 && now_ns() - start > limit) break;
 #if defined(__x86_64__)
         __builtin_ia32_pause();
 #endif
