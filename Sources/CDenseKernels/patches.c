@@ -19,7 +19,9 @@ float prune_sum_f32(const float *restrict x, int64_t n) {
     return s;
 }
 
-PRUNE_CLONES
+// Its rows are short (an output row, often 7 to 56 values): copied by the vectorized loop, not by a call to
+// memcpy per row (what the compiler makes of the loop otherwise).
+PRUNE_CLONES __attribute__((no_builtin("memcpy", "memmove")))
 void prune_im2col_unit(const float *restrict x, int64_t cg, int64_t h, int64_t w, int64_t kh, int64_t kw,
                        int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *restrict cols, int64_t ld) {
     for (int64_t c = 0; c < cg; c++)
