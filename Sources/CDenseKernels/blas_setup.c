@@ -17,9 +17,15 @@
 
 #if defined(__linux__)
 extern void openblas_set_num_threads(int threads) __attribute__((weak));
+extern int blas_thread_shutdown_(void) __attribute__((weak));
 
+// OpenBLAS's own constructor has already started its workers, which spin in sched_yield for their first
+// ~0.1 s: that took a core from the first tenth of a second of every command (the first model of a
+// benchmark ran up to 1.7× slower). They are stopped here; OpenBLAS starts them again when a threaded
+// call needs them (BLASThreads.multiThreaded), as it does after a fork.
 __attribute__((constructor)) static void prune_blas_one_thread(void) {
     if (openblas_set_num_threads) openblas_set_num_threads(1);
+    if (blas_thread_shutdown_) blas_thread_shutdown_();
 }
 #endif
 

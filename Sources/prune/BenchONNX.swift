@@ -37,18 +37,24 @@ struct BenchONNX: ParsableCommand {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
     }
 
-    /// Median times of two models on the same feeds, runs alternating so that both see the same
-    /// machine state (one untimed round first warms up).
+    /// Median times of two models on the same feeds. Each model runs in blocks of consecutive runs after an
+    /// untimed one, as onnxruntime's side runs each model in its own process (caches warm with that model's
+    /// weights, not the other's); the blocks alternate twice so that both see the same machine state.
     func medians(_ a: GraphModel, _ b: GraphModel, _ feeds: [String: GraphValue]) throws -> (Double, Double) {
         a.eval(); b.eval()
         var times: ([Double], [Double]) = ([], [])
-        for i in 0..<(repeats + 1) {
-            let s = monotonicSeconds()
-            _ = try withNoGrad { try a.run(feeds) }
-            let m = monotonicSeconds()
-            _ = try withNoGrad { try b.run(feeds) }
-            let e = monotonicSeconds()
-            if i > 0 { times.0.append(m - s); times.1.append(e - m) }
+        func block(_ model: GraphModel, _ runs: Int) throws -> [Double] {
+            _ = try withNoGrad { try model.run(feeds) }
+            return try (0..<runs).map { _ in
+                let s = monotonicSeconds()
+                _ = try withNoGrad { try model.run(feeds) }
+                return monotonicSeconds() - s
+            }
+        }
+        for half in 0..<2 {
+            let runs = half == 0 ? repeats / 2 : repeats - repeats / 2
+            times.0 += try block(a, runs)
+            times.1 += try block(b, runs)
         }
         return (MedianTiming.median(times.0), MedianTiming.median(times.1))
     }
