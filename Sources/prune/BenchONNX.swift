@@ -39,8 +39,9 @@ struct BenchONNX: ParsableCommand {
 
     /// Median times of two models on the same feeds. Each model runs in blocks of consecutive runs after an
     /// untimed one, as onnxruntime's side runs each model in its own process (caches warm with that model's
-    /// weights, not the other's); the blocks alternate twice so that both see the same machine state.
-    func medians(_ a: GraphModel, _ b: GraphModel, _ feeds: [String: GraphValue]) throws -> (Double, Double) {
+    /// weights, not the other's); `rounds` rounds of blocks, so that both models see the same machine state.
+    func medians(_ a: GraphModel, _ b: GraphModel, _ feeds: [String: GraphValue],
+                 rounds: Int) throws -> (Double, Double) {
         a.eval(); b.eval()
         var times: ([Double], [Double]) = ([], [])
         func block(_ model: GraphModel, _ runs: Int) throws -> [Double] {
@@ -51,8 +52,8 @@ struct BenchONNX: ParsableCommand {
                 return monotonicSeconds() - s
             }
         }
-        for half in 0..<2 {
-            let runs = half == 0 ? repeats / 2 : repeats - repeats / 2
+        for round in 0..<rounds {
+            let runs = repeats * (round + 1) / rounds - repeats * round / rounds
             times.0 += try block(a, runs)
             times.1 += try block(b, runs)
         }
@@ -87,21 +88,24 @@ struct BenchONNX: ParsableCommand {
         }
         dense.graph.fusesEpilogues = !noFusion
         pruned.graph.fusesEpilogues = !noFusion
-        let (denseTime, prunedTime) = try medians(dense.graph, pruned.graph, feeds)
-        if profile { try printProfiles(path, dense.graph, pruned.graph, feeds) }
         var row = Row(model: BenchONNXInputs.label(path), importSeconds: importSeconds,
                       batch: feeds.values.first?.shape.first ?? 1, macsDense: macs.0, macsPruned: macs.1,
-                      pruneDense: denseTime, prunePruned: prunedTime, ortDense: nil, ortPruned: nil)
-        var version = ""
-        guard !noOnnxruntime else { return (row, version) }
+                      pruneDense: 0, prunePruned: 0, ortDense: nil, ortPruned: nil)
+        var version = "", ort: ([Double], [Double]) = ([], [])
         let prunedPath = scratch + "/pruned.onnx", inputs = scratch + "/inputs.safetensors"
-        try pruned.write(to: prunedPath)
-        try Safetensors.write(BenchONNXInputs.stateDict(feeds), to: inputs)
-        var ort: ([Double], [Double]) = ([], [])
-        for _ in 0..<3 {   // alternate the two models over three processes each; the median counts
+        if !noOnnxruntime {
+            try pruned.write(to: prunedPath)
+            try Safetensors.write(BenchONNXInputs.stateDict(feeds), to: inputs)
+        }
+        // Prune's blocks first (two rounds), then three onnxruntime processes per model: Prune's runs right
+        // after an onnxruntime process were slower (the transformer fixture's pruned model 0.61–0.79 ms against
+        // 0.35–0.42), which would charge the peer's after-effects to Prune.
+        (row.pruneDense, row.prunePruned) = try medians(dense.graph, pruned.graph, feeds, rounds: 2)
+        for _ in 0..<(noOnnxruntime ? 0 : 3) {
             if let d = onnxruntime(path, inputs) { ort.0.append(d.seconds); version = d.version }
             if let q = onnxruntime(prunedPath, inputs) { ort.1.append(q.seconds) }
         }
+        if profile { try printProfiles(path, dense.graph, pruned.graph, feeds) }
         if !ort.0.isEmpty { row.ortDense = MedianTiming.median(ort.0) }
         if !ort.1.isEmpty { row.ortPruned = MedianTiming.median(ort.1) }
         return (row, version)
@@ -125,7 +129,8 @@ struct BenchONNX: ParsableCommand {
 
     func printTable(_ rows: [Row], ortVersion: String) {
         let rounding = roundTo > 1 ? ", kept counts rounded up to multiples of \(roundTo)" : ""
-        print("Median of \(repeats) runs (onnxruntime: median of 3 processes, each the median of \(repeats) runs), "
+        print("Median of \(repeats) runs, each model's in blocks of consecutive runs (onnxruntime: median of 3 "
+              + "processes, each the median of \(repeats) runs), "
               + "\(ProcessInfoCores.count) threads; structured: \(Int(channels * 100))% of every channel group "
               + "removed by L2 norm\(rounding)."
               + (ortVersion.isEmpty ? " (onnxruntime not run: pip install onnxruntime)"
