@@ -88,22 +88,10 @@ extension Tensor {
         return Tensor(unchecked: shape, out)
     }
 
-    /// x·scale[c] + shift[c] along axis 1 of `[N, C, …]` in one pass (a C kernel): batch normalization
-    /// at inference with its statistics folded into `scale` and `shift`.
+    /// x·scale[c] + shift[c] along axis 1 of `[N, C, …]` in one pass (a C kernel, over the cores when the
+    /// tensor is large): batch normalization at inference with its statistics folded into `scale` and `shift`.
     public static func channelAffine(_ x: Tensor, scale: [Float], shift: [Float]) throws -> Tensor {
-        guard x.rank >= 2, scale.count == x.shape[1], shift.count == x.shape[1] else {
-            throw TensorError.shapeMismatch(op: "channelAffine", shapes: [x.shape, [scale.count], [shift.count]],
-                                            reason: "needs [N, C, …] and one scale and shift per channel")
-        }
-        let channels = x.shape[1], inner = x.shape.dropFirst(2).reduce(1, *)
-        let out = [Float](unsafeUninitializedCapacity: x.count) { buf, filled in
-            x.scalars.withUnsafeBufferPointer { xp in
-                prune_channel_affine_f32(xp.baseAddress, scale, shift, Int64(x.shape[0]), Int64(channels),
-                                         Int64(inner), buf.baseAddress)
-            }
-            filled = x.count
-        }
-        return Tensor(unchecked: x.shape, out)
+        try channelAffine(x, scale: scale, shift: shift, epilogue: OutputEpilogue([]))
     }
 
     /// ``channelAffine(_:scale:shift:)`` followed by `epilogue`, plane range by plane range over the cores
@@ -111,12 +99,14 @@ extension Tensor {
     /// epilogue's operations on the whole output.
     public static func channelAffine(_ x: Tensor, scale: [Float], shift: [Float],
                                      epilogue: OutputEpilogue) throws -> Tensor {
-        guard x.rank >= 2, scale.count == x.shape[1], shift.count == x.shape[1],
-              epilogue.accepts(outputShape: x.shape) else {
+        guard x.rank >= 2, scale.count == x.shape[1], shift.count == x.shape[1] else {
             throw TensorError.shapeMismatch(op: "channelAffine", shapes: [x.shape, [scale.count], [shift.count]],
-                                            reason: "needs [N, C, …], one scale and shift per channel and an "
-                                                + "epilogue that fits")
+                                            reason: "needs [N, C, …] and one scale and shift per channel")
         }
+        guard epilogue.accepts(outputShape: x.shape) else {
+            throw TensorError.invalidArgument(op: "channelAffine", reason: "the epilogue does not fit \(x.shape)")
+        }
+        if x.count == 0 { return x }
         let channels = x.shape[1], inner = x.shape.dropFirst(2).reduce(1, *), planes = x.count / Swift.max(1, inner)
         let parts = x.count < 32_768 ? 1 : Swift.min(planes, 4 * ProcessInfoCores.count)
         let out = [Float](unsafeUninitializedCapacity: x.count) { buf, filled in
@@ -126,9 +116,14 @@ extension Tensor {
                         nonisolated(unsafe) let xb = xp.baseAddress!, ob = buf.baseAddress!
                         nonisolated(unsafe) let sb = sp.baseAddress!, tb = tp.baseAddress!
                         runRangesOnPool(planes, parts: parts) { _, r in
-                            for p in r {
-                                prune_channel_affine_f32(xb + p * inner, sb + p % channels, tb + p % channels, 1, 1,
+                            // One call per run of channels within an image (not one per plane: [N, C] inputs
+                            // have one value per plane).
+                            var p = r.lowerBound
+                            while p < r.upperBound {
+                                let first = p % channels, count = Swift.min(channels - first, r.upperBound - p)
+                                prune_channel_affine_f32(xb + p * inner, sb + first, tb + first, 1, Int64(count),
                                                          Int64(inner), ob + p * inner)
+                                p += count
                             }
                             epilogue.apply(ob, planes: r, channelCount: channels, plane: inner)
                         }
