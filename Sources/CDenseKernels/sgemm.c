@@ -10,6 +10,7 @@
 // C in order: the same operations whatever tile, panel or column range the element falls in, so a
 // product cut into ranges of rows or columns gives the same bits as the whole product.
 #include "include/prune_dense_kernels.h"
+#include "patch_panels.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 
-enum { MR = 12, NR = 32, KC = 256, MC = 240, NC = 384 };
+enum { MR = 12, NR = PRUNE_PANEL_WIDTH, KC = 256, MC = 240, NC = 384 };
 
 #define AVX512 __attribute__((target("avx512f")))
 #define UNROLL _Pragma("GCC unroll 12")
@@ -124,11 +125,27 @@ static AVX512 void pack_transposed_b(const float *b, long ldb, long p0, long kc,
     }
 }
 
+/// Where op(B) comes from: a matrix (`b`, rows `ldb` apart, transposed when `trans`), or, when `image` is
+/// not NULL, the patch matrix of the planes at `image` (window `window`) from its column `column0`.
+typedef struct {
+    const float *b;
+    long ldb;
+    int trans;
+    const float *image;
+    const prune_plane_window *window;
+    long column0;
+} BSource;
+
 /// Rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) as consecutive NR-column panels. A row-major B is
 /// read one row of nc values at a time (long contiguous runs, whatever its leading dimension).
-static AVX512 void pack_b_block(const float *b, long ldb, int trans, long p0, long kc, long j0, long nc,
-                                float *dst) {
-    if (trans) {
+static AVX512 void pack_b_block(const BSource *src, long p0, long kc, long j0, long nc, float *dst) {
+    if (src->image) {
+        prune_pack_patch_panels(src->image, src->window, p0, kc, src->column0 + j0, nc, dst);
+        return;
+    }
+    const float *b = src->b;
+    const long ldb = src->ldb;
+    if (src->trans) {
         for (long q = 0; q < nc; q += NR)
             pack_transposed_b(b, ldb, p0, kc, j0 + q, nc - q < NR ? nc - q : NR, dst + q * kc);
         return;
@@ -167,12 +184,12 @@ static AVX512 void pack_a(const float *a, long lda, int trans, long i0, long mc,
     }
 }
 
-/// C[0..<mr][0..<cols] = alpha·(packed A panel · packed B panel) + beta·C over kc steps; beta 0 never
-/// reads C. `mr` and `wide` (vectors of 16 columns: 2, or 1 when cols ≤ 16) are constants in each
-/// caller, so the accumulators live in registers.
+/// C[0..<mr][0..<cols] = alpha·(packed A panel · packed B panel) + beta·C over kc steps, or + bias[r] on
+/// row r when `bias` is not NULL; beta 0 never reads C. `mr` and `wide` (vectors of 16 columns: 2, or 1 when
+/// cols ≤ 16) are constants in each caller, so the accumulators live in registers.
 static inline __attribute__((always_inline)) AVX512 void
 tile(const int mr, const int wide, long kc, const float *ap, const float *bp, float *c, long ldc, long cols,
-     float alpha, float beta) {
+     float alpha, float beta, const float *bias) {
     __m512 acc0[MR], acc1[MR];
     UNROLL for (int r = 0; r < mr; r++) { acc0[r] = _mm512_setzero_ps(); acc1[r] = _mm512_setzero_ps(); }
     for (long p = 0; p < kc; p++) {
@@ -189,24 +206,27 @@ tile(const int mr, const int wide, long kc, const float *ap, const float *bp, fl
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     UNROLL for (int r = 0; r < mr; r++) {
         float *row = c + r * ldc;
+        // The bias as if C held it and beta were 1: fma(1, bias, y) is y + bias rounded once.
         __m512 y0 = _mm512_mul_ps(va, acc0[r]);
-        if (beta != 0) y0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, row), y0);
+        if (bias) y0 = _mm512_add_ps(y0, _mm512_set1_ps(bias[r]));
+        else if (beta != 0) y0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, row), y0);
         _mm512_mask_storeu_ps(row, m0, y0);
         if (wide == 2) {
             __m512 y1 = _mm512_mul_ps(va, acc1[r]);
-            if (beta != 0) y1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, row + 16), y1);
+            if (bias) y1 = _mm512_add_ps(y1, _mm512_set1_ps(bias[r]));
+            else if (beta != 0) y1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, row + 16), y1);
             _mm512_mask_storeu_ps(row + 16, m1, y1);
         }
     }
 }
 
 #define TILE_CASE(R) \
-    case R: if (cols > 16) tile(R, 2, kc, ap, bp, c, ldc, cols, alpha, beta); \
-            else tile(R, 1, kc, ap, bp, c, ldc, cols, alpha, beta); break;
+    case R: if (cols > 16) tile(R, 2, kc, ap, bp, c, ldc, cols, alpha, beta, bias); \
+            else tile(R, 1, kc, ap, bp, c, ldc, cols, alpha, beta, bias); break;
 
 /// The tile for `mr` rows (1 … MR) and `cols` columns (1 … NR).
 static AVX512 void tile_rows(int mr, long kc, const float *ap, const float *bp, float *c, long ldc, long cols,
-                             float alpha, float beta) {
+                             float alpha, float beta, const float *bias) {
     switch (mr) {
         TILE_CASE(1) TILE_CASE(2) TILE_CASE(3) TILE_CASE(4) TILE_CASE(5) TILE_CASE(6)
         TILE_CASE(7) TILE_CASE(8) TILE_CASE(9) TILE_CASE(10) TILE_CASE(11) TILE_CASE(MR)
@@ -214,14 +234,16 @@ static AVX512 void tile_rows(int mr, long kc, const float *ap, const float *bp, 
     }
 }
 
-/// One packed mc×kc block of A against a packed kc×nc block of B, into C's mc×nc block.
+/// One packed mc×kc block of A against a packed kc×nc block of B, into C's mc×nc block (+ bias per row when
+/// `bias` is not NULL, else + beta·C).
 static AVX512 void block(long mc, long nc, long kc, const float *pa, const float *pb, float *c, long ldc,
-                         float alpha, float beta) {
+                         float alpha, float beta, const float *bias) {
     for (long jr = 0; jr < nc; jr += NR) {
         long cols = nc - jr < NR ? nc - jr : NR;
         for (long ir = 0; ir < mc; ir += MR) {
             int rows = (int)(mc - ir < MR ? mc - ir : MR);
-            tile_rows(rows, kc, pa + ir * kc, pb + jr * kc, c + ir * ldc + jr, ldc, cols, alpha, beta);
+            tile_rows(rows, kc, pa + ir * kc, pb + jr * kc, c + ir * ldc + jr, ldc, cols, alpha, beta,
+                      bias ? bias + ir : NULL);
         }
     }
 }
@@ -255,19 +277,20 @@ static AVX512 const float *a_block(const ASource *s, long ic, long mc, long pc, 
     return s->buffer;
 }
 
-/// The GotoBLAS loop nest: op(B) in NC×kc blocks packed into `pb`, op(A) in MC×kc blocks from `src`.
+/// The GotoBLAS loop nest: op(B) in NC×kc blocks packed into `pb` from `bsrc`, op(A) in MC×kc blocks from
+/// `src`; the first block of k adds `bias` (per row of C) when it is not NULL, else beta·C.
 static AVX512 void blocked_product(const ASource *src, long m, long n, long k, long kstep, float alpha,
-                                   int trans_b, const float *b, long ldb, float beta, float *c, long ldc,
+                                   const BSource *bsrc, const float *bias, float beta, float *c, long ldc,
                                    float *pb) {
     for (long jc = 0; jc < n; jc += NC) {
         long nc = n - jc < NC ? n - jc : NC;
         for (long pc = 0; pc < k; pc += kstep) {
             long kc = k - pc < kstep ? k - pc : kstep;
-            pack_b_block(b, ldb, trans_b, pc, kc, jc, nc, pb);
+            pack_b_block(bsrc, pc, kc, jc, nc, pb);
             for (long ic = 0; ic < m; ic += MC) {
                 long mc = m - ic < MC ? m - ic : MC;
                 block(mc, nc, kc, a_block(src, ic, mc, pc, kc), pb, c + ic * ldc + jc, ldc, alpha,
-                      pc == 0 ? beta : 1);
+                      pc == 0 ? beta : 1, pc == 0 && bias ? bias + ic : NULL);
             }
         }
     }
@@ -282,7 +305,8 @@ int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float
     PackingBuffers *packed = buffers((size_t)(mcap * kcap), (size_t)(ncap * kcap));
     if (!packed) return 0;
     const ASource src = { a, lda, trans_a, packed->a, NULL, 0, 0 };
-    blocked_product(&src, m, n, k, kstep, alpha, trans_b, b, ldb, beta, c, ldc, packed->b);
+    const BSource bsrc = { b, ldb, trans_b, NULL, NULL, 0 };
+    blocked_product(&src, m, n, k, kstep, alpha, &bsrc, NULL, beta, c, ldc, packed->b);
     return 1;
 }
 
@@ -302,22 +326,43 @@ int prune_sgemm_pack_a(int trans_a, int64_t m, int64_t k, const float *a, int64_
     return 1;
 }
 
-int prune_sgemm_prepacked(int64_t rows, int64_t row0, int64_t m, int64_t n, int64_t k, float alpha,
-                          const float *packed, int trans_b, const float *b, int64_t ldb, float beta, float *c,
-                          int64_t ldc) {
+/// The product of prepacked rows [row0, row0 + m) of A by op(B) from `bsrc`.
+static int prepacked_product(int64_t rows, int64_t row0, int64_t m, int64_t n, int64_t k, float alpha,
+                             const float *packed, const BSource *bsrc, const float *bias, float beta, float *c,
+                             int64_t ldc) {
     if (!prune_sgemm_available() || m <= 0 || n <= 0 || k <= 0 || row0 % MR != 0 || row0 + m > rows) return 0;
     const long kstep = k_step(k);
     long kcap = k < kstep ? k : kstep, ncap = n < NC ? (n + NR - 1) / NR * NR : NC;
     PackingBuffers *own = buffers(MR, (size_t)(ncap * kcap));
     if (!own) return 0;
     const ASource src = { NULL, 0, 0, NULL, packed, (rows + MR - 1) / MR * MR, row0 };
-    blocked_product(&src, m, n, k, kstep, alpha, trans_b, b, ldb, beta, c, ldc, own->b);
+    blocked_product(&src, m, n, k, kstep, alpha, bsrc, bias, beta, c, ldc, own->b);
     return 1;
+}
+
+int prune_sgemm_prepacked(int64_t rows, int64_t row0, int64_t m, int64_t n, int64_t k, float alpha,
+                          const float *packed, int trans_b, const float *b, int64_t ldb, float beta, float *c,
+                          int64_t ldc) {
+    const BSource bsrc = { b, ldb, trans_b, NULL, NULL, 0 };
+    return prepacked_product(rows, row0, m, n, k, alpha, packed, &bsrc, NULL, beta, c, ldc);
+}
+
+int prune_sgemm_prepacked_b(int64_t rows, int64_t row0, int64_t m, int64_t n, int64_t k, const float *packed,
+                            const prune_sgemm_b *b, const float *bias, float beta, float *c, int64_t ldc) {
+    const BSource bsrc = { b->matrix, b->ld, 0, b->image, &b->window, b->column0 };
+    return prepacked_product(rows, row0, m, n, k, 1, packed, &bsrc, bias, beta, c, ldc);
 }
 
 #else
 
 int prune_sgemm_available(void) { return 0; }
+
+int prune_sgemm_prepacked_b(int64_t rows, int64_t row0, int64_t m, int64_t n, int64_t k, const float *packed,
+                            const prune_sgemm_b *b, const float *bias, float beta, float *c, int64_t ldc) {
+    (void)rows; (void)row0; (void)m; (void)n; (void)k; (void)packed; (void)b; (void)bias; (void)beta; (void)c;
+    (void)ldc;
+    return 0;
+}
 
 int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                 int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {

@@ -44,6 +44,18 @@ public struct PackedFilters: Sendable {
         self.rows == rows && self.columns == columns && storage.count == perGroup * groups
     }
 
+    /// C[rows] = A[rows]·B + bias (one value per row, `bias[0]` for the first) for group `group`'s filters `rows`
+    /// (starting on a 12-row panel) and the `n` columns of `b` (a matrix or the patches of an image).
+    func product(group: Int, rows r: Range<Int>, _ b: prune_sgemm_b, n: Int, bias: UnsafePointer<Float>?,
+                 _ c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+        storage.withUnsafeBufferPointer { p in
+            withUnsafePointer(to: b) { bp in
+                prune_sgemm_prepacked_b(Int64(rows), Int64(r.lowerBound), Int64(r.count), Int64(n), Int64(columns),
+                                        p.baseAddress! + group * perGroup, bp, bias, 0, c, Int64(ldc)) != 0
+            }
+        }
+    }
+
     /// C[rows] = A[rows]·B (+ C when beta is 1) for group `group`'s filters `rows` (starting on a 12-row panel)
     /// and the `n` columns of the row-major B (`columns × n`, rows `ldb` apart) and C (rows `ldc` apart).
     func product(group: Int, rows r: Range<Int>, _ b: UnsafePointer<Float>, ldb: Int, n: Int,

@@ -162,49 +162,39 @@ extension Tensor {
     }
 
     /// How one image's product `[og, K]·[K, l]` is cut over the cores when there are fewer images than
-    /// cores (batch 1): by output positions (columns) or by filters (rows), whichever packs less twice —
-    /// a column cut has every core pack all the filters, a row cut has every core pack all the patches.
-    /// One part when the batch already fills the cores or the work is small.
+    /// cores (batch 1): by output positions (columns) or by filters (rows), whichever repeats less work.
+    /// A column cut has every core read all the filters (and pack them, unless they are packed once); a row
+    /// cut has every core pack all the patches, which costs about three reads of a filter value per patch
+    /// value when they are read straight from the image (`implicit`). One part when the batch already fills
+    /// the cores or the work is small.
     struct ProductCut {
         var byRows: Bool
         var parts: Int
 
-        init(images n: Int, filters og: Int, columns l: Int, work: Int) {
+        init(images n: Int, filters og: Int, columns l: Int, work: Int, implicit: Bool = false) {
             let cores = ProcessInfoCores.serialOverride ? 1 : ProcessInfoCores.count
-            byRows = l < og
+            byRows = l < 32 || og > l * (implicit ? 3 : 1)
             guard n < cores, work >= 2_000_000 else { parts = 1; return }
-            parts = byRows ? Swift.min(cores, og / 24) : (l >= 64 ? Swift.min(cores, l / 32) : 1)
+            parts = byRows ? Swift.min(cores, og / 24) : Swift.min(cores, l / 16)
             parts = Swift.max(1, parts)
         }
     }
 
-    /// C = A·B (+ C when beta is 1) cut as `cut` says, one sgemm per range on its own core, from the
-    /// filters packed once when they are (group `group` of `packed`). With Prune's sgemm each output gets
-    /// the same operations whatever the ranges; with BLAS the ranges' edge kernels may round differently
-    /// from one whole product (within float rounding of it, and fixed for a given cut).
-    /// `after(rows, columns)` runs on each part's block of C once it is computed (an epilogue).
+    /// C = A·B (+ C when beta is 1) with BLAS, cut as `cut` says, one sgemm per range on its own core (the
+    /// ranges' edge kernels may round differently from one whole product: within float rounding of it, and
+    /// fixed for a given cut). `after(rows, columns)` runs on each part's block of C once it is computed.
     static func gemmCut(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                        m: Int, n: Int, k: Int, beta: Float, cut: ProductCut, packed: PackedFilters?, group: Int,
+                        m: Int, n: Int, k: Int, beta: Float, cut: ProductCut,
                         after: ((Range<Int>, Range<Int>) -> Void)? = nil) {
-        func part(rows r: Range<Int>, columns q: Range<Int>) {
-            defer { after?(r, q) }
-            if let packed, packed.product(group: group, rows: r, b + q.lowerBound, ldb: n, n: q.count, beta: beta,
-                                          c + r.lowerBound * n + q.lowerBound, ldc: n) { return }
-            sgemm(transA: false, transB: false, m: r.count, n: q.count, k: k, alpha: 1, a + r.lowerBound * k,
-                  lda: k, b + q.lowerBound, ldb: n, beta: beta, c + r.lowerBound * n + q.lowerBound, ldc: n)
-        }
         if cut.parts <= 1 {
-            if packed == nil {
-                gemm(a, b, c, m: m, n: n, k: k, beta: beta)
-                after?(0..<m, 0..<n)
-            } else { part(rows: 0..<m, columns: 0..<n) }
+            gemm(a, b, c, m: m, n: n, k: k, beta: beta)
+            after?(0..<m, 0..<n)
             return
         }
-        if cut.byRows {
-            // Ranges of whole 12-row panels of Prune's sgemm.
-            runRangesOnPool(m, parts: cut.parts, grain: 12) { _, r in part(rows: r, columns: 0..<n) }
-        } else {
-            runRangesOnPool(n, parts: cut.parts, grain: 16) { _, q in part(rows: 0..<m, columns: q) }
+        forEachPart(rows: m, columns: n, cut: cut) { r, q in
+            sgemm(transA: false, transB: false, m: r.count, n: q.count, k: k, alpha: 1, a + r.lowerBound * k,
+                  lda: k, b + q.lowerBound, ldb: n, beta: beta, c + r.lowerBound * n + q.lowerBound, ldc: n)
+            after?(r, q)
         }
     }
 
@@ -233,16 +223,25 @@ extension Tensor {
                 weight.scalars.withUnsafeBufferPointer { wp in
                     nonisolated(unsafe) let xb = xp.baseAddress!, wb = wp.baseAddress!, ob = buf.baseAddress!
                     let d = ConvDims(c: c, h: h, w: w, o: o, oh: oh, ow: ow, g: g), work = n * o * l * cg * kk
-                    let cut = ProductCut(images: n, filters: og, columns: l, work: work)
                     // The layer's packed copy when given; else packed once when each core multiplies several
                     // images by them (at batch 1 the sgemm's own packing, block by block in cache, is faster
                     // than packing a whole copy per call).
                     let fits = given?.fits(groups: g.groups, rows: og, columns: cg * kk) == true
                     let packed = fits ? given : n > ProcessInfoCores.count
                         ? PackedFilters(wb, groups: g.groups, rows: og, columns: cg * kk) : nil
-                    _ = perCoreImages(n, work: work) { _, images in
-                        forwardImages(images, dims: d, x: xb, weight: wb, bias: bias?.scalars, out: ob, cut: cut,
-                                      packed: packed, epilogue: epilogue)
+                    let cut = ProductCut(images: n, filters: og, columns: l, work: work,
+                                         implicit: packed != nil && !isPointwise(g))
+                    withOptionalPointer(bias?.scalars) { bp in
+                        nonisolated(unsafe) let biasBase = bp
+                        _ = perCoreImages(n, work: work) { _, images in
+                            if let packed {
+                                packedImages(images, dims: d, x: xb, weight: wb, bias: biasBase, out: ob, cut: cut,
+                                             packed: packed, epilogue: epilogue)
+                            } else {
+                                forwardImages(images, dims: d, x: xb, weight: wb, bias: bias?.scalars, out: ob,
+                                              cut: cut, epilogue: epilogue)
+                            }
+                        }
                     }
                 }
             }
@@ -251,12 +250,12 @@ extension Tensor {
         return Tensor(unchecked: [n, o, oh, ow], out)
     }
 
-    /// The forward pass over some images on one core: per image and group, the patch matrix (the input itself
-    /// for a pointwise convolution), the bias, the product (cut over the cores as `cut` says) and the
-    /// epilogue on each block of it.
+    /// The forward pass over some images on one core when the filters are not packed (BLAS does the products):
+    /// per image and group, the patch matrix (the input itself for a pointwise convolution), the bias, the
+    /// product (cut over the cores as `cut` says) and the epilogue on each block of it.
     static func forwardImages(_ images: Range<Int>, dims d: ConvDims, x xb: UnsafePointer<Float>,
                               weight wb: UnsafePointer<Float>, bias: [Float]?, out ob: UnsafeMutablePointer<Float>,
-                              cut: ProductCut, packed: PackedFilters?, epilogue: OutputEpilogue?) {
+                              cut: ProductCut, epilogue: OutputEpilogue?) {
         let pointwise = isPointwise(d.g), (cg, og, kk, l) = (d.cg, d.og, d.kk, d.l)
         // Zeroed once for all the images: im2col never writes the positions in the padding.
         var cols = [Float](repeating: 0, count: pointwise ? 0 : cg * kk * l)
@@ -279,7 +278,7 @@ extension Tensor {
                                                 positions: q))
                     } }
                     gemmCut(wb + gi * og * cg * kk, patches, dst, m: og, n: l, k: cg * kk, beta: bias == nil ? 0 : 1,
-                            cut: cut, packed: packed, group: gi, after: after)
+                            cut: cut, after: after)
                 }
             }
         }

@@ -19,8 +19,9 @@ struct BenchONNX: ParsableCommand {
     @Option(help: "Structured: remove this fraction of every channel group.") var channels: Double = 0.5
     @Option(help: "Round kept channel counts up to a multiple of this.") var roundTo: Int = 1
     @Flag(help: "Skip the onnxruntime peer.") var noOnnxruntime = false
-    @Flag(help: "Also print where Prune's time goes: milliseconds per operator type, dense and pruned.")
+    @Flag(help: "Also print where Prune's time goes: milliseconds per operator type and the slowest nodes.")
     var profile = false
+    @Option(help: "With --profile, how many of the slowest nodes to list.") var profileNodes: Int = 12
     @Flag(help: ArgumentHelp("Run every node on its own: no activation, batch norm or residual addition fused "
                              + "into the convolution before it (to measure what fusion gains)."))
     var noFusion = false
@@ -162,6 +163,11 @@ struct BenchONNX: ParsableCommand {
                 let name = e.opType.padding(toLength: Swift.max(22, e.opType.count), withPad: " ", startingAt: 0)
                 lines.append("  " + name + String(format: " %8.3f ms %5.1f%%  (%d nodes)", e.secondsPerRun * 1000,
                                                   100 * e.secondsPerRun / p.secondsPerRun, e.nodes))
+            }
+            lines.append("  slowest nodes:")
+            for e in p.nodes.prefix(profileNodes) {
+                lines.append(String(format: "  %8.3f ms %5.1f%%  ", e.secondsPerRun * 1000,
+                                    100 * e.secondsPerRun / p.secondsPerRun) + "\(e.opType) \(e.name)")
             }
             FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }

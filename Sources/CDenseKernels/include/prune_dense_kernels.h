@@ -124,6 +124,22 @@ int prune_sgemm_pack_a(int trans_a, int64_t m, int64_t k, const float *a, int64_
 int prune_sgemm_prepacked(int64_t rows, int64_t row0, int64_t m, int64_t n, int64_t k, float alpha,
                           const float *packed, int trans_b, const float *b, int64_t ldb, float beta, float *c,
                           int64_t ldc);
+/// op(B) of prune_sgemm_prepacked_b: the row-major k×n matrix `matrix` (rows `ld` apart) when `image` is NULL,
+/// else columns [column0, column0 + n) of the patch matrix of the planes at `image` for `window` (row
+/// (c·kh + i)·kw + j, column oy·ow + ox: the values im2col lays out, 0 in the padding), read straight from
+/// the image (an implicit GEMM, no patch matrix).
+typedef struct {
+    const float *matrix;
+    int64_t ld;
+    const float *image;
+    prune_plane_window window;
+    int64_t column0;
+} prune_sgemm_b;
+/// C = A[row0 ..< row0 + m]·B + bias (one value per row of C, from bias[0]) when `bias` is not NULL, else
+/// + beta·C, with A packed by prune_sgemm_pack_a: the same operations as prune_sgemm_prepacked with alpha 1
+/// on the same B (and, for the bias, as beta 1 on a C that holds it). Returns 0 when it cannot.
+int prune_sgemm_prepacked_b(int64_t rows, int64_t row0, int64_t m, int64_t n, int64_t k, const float *packed,
+                            const prune_sgemm_b *b, const float *bias, float beta, float *c, int64_t ldc);
 /// Who chose the BLAS kernels in use (blas_kernels.c): OpenBLAS itself, or the OPENBLAS_CORETYPE variable.
 const char *prune_blas_kernel_note(void);
 /// One part of a pooled run: `context` as given to prune_pool_run, `part` in [0, parts).

@@ -1,0 +1,81 @@
+import CDenseKernels
+
+/// Convolution products from packed filters that read their patches straight from the image (an implicit
+/// GEMM, ``prune_sgemm_prepacked_b``): each core packs the sgemm's panels of the patch matrix for its own
+/// range of outputs, block by block in cache, instead of one core laying out the whole patch matrix first
+/// (im2col, megabytes for a 3×3 layer) while the others wait. The bias is added as each tile is stored
+/// rather than written over the output first. The same operations, so the same bits, as im2col, a bias fill
+/// and the product with beta 1.
+extension Tensor {
+    /// The window of the convolution `d` over one input plane, as the C kernels take it.
+    static func planeWindow(_ d: ConvDims) -> prune_plane_window {
+        let g = d.g
+        return prune_plane_window(h: Int64(d.h), wd: Int64(d.w), kh: Int64(g.kernel.h), kw: Int64(g.kernel.w),
+                                  sh: Int64(g.stride.h), sw: Int64(g.stride.w), ph: Int64(g.padding.h),
+                                  pw: Int64(g.padding.w), dh: Int64(g.dilation.h), dw: Int64(g.dilation.w),
+                                  oh: Int64(d.oh), ow: Int64(d.ow))
+    }
+
+    /// Calls `part(rows, columns)` on each part of an `m × n` product cut as `cut` says, over the cores.
+    static func forEachPart(rows m: Int, columns n: Int, cut: ProductCut,
+                            _ part: (Range<Int>, Range<Int>) -> Void) {
+        if cut.parts <= 1 { part(0..<m, 0..<n); return }
+        if cut.byRows {
+            // Ranges of whole 12-row panels of Prune's sgemm.
+            runRangesOnPool(m, parts: cut.parts, grain: 12) { _, r in part(r, 0..<n) }
+        } else {
+            runRangesOnPool(n, parts: cut.parts, grain: 16) { _, q in part(0..<m, q) }
+        }
+    }
+
+    /// The forward pass over some images on one core with the filters packed: per image and group, the
+    /// product from the image (a pointwise convolution's patch matrix is the input itself), the bias added
+    /// as it is stored, cut over the cores as `cut` says, and the epilogue on each block.
+    static func packedImages(_ images: Range<Int>, dims d: ConvDims, x xb: UnsafePointer<Float>,
+                             weight wb: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                             out ob: UnsafeMutablePointer<Float>, cut: ProductCut, packed: PackedFilters,
+                             epilogue: OutputEpilogue?) {
+        let (cg, og, l) = (d.cg, d.og, d.l), window = planeWindow(d), pointwise = isPointwise(d.g)
+        for img in images {
+            for gi in 0..<d.g.groups {
+                let planes = xb + (img * d.c + gi * cg) * d.h * d.w, dst = ob + (img * d.o + gi * og) * l
+                let groupBias = bias.map { $0 + gi * og }
+                forEachPart(rows: og, columns: l, cut: cut) { r, q in
+                    let source = pointwise
+                        ? prune_sgemm_b(matrix: planes + q.lowerBound, ld: Int64(l), image: nil, window: window,
+                                        column0: 0)
+                        : prune_sgemm_b(matrix: nil, ld: 0, image: planes, window: window,
+                                        column0: Int64(q.lowerBound))
+                    let c = dst + r.lowerBound * l + q.lowerBound, partBias = groupBias.map { $0 + r.lowerBound }
+                    if !packed.product(group: gi, rows: r, source, n: q.count, bias: partBias, c, ldc: l) {
+                        explicitPart(img: img, group: gi, rows: r, columns: q, dims: d, x: xb,
+                                     weight: wb + gi * og * cg * d.kk, bias: partBias, c)
+                    }
+                    epilogue?.apply(ob, OutputBlock(image: img, channelCount: d.o, plane: l,
+                                                    channels: gi * og + r.lowerBound ..< gi * og + r.upperBound,
+                                                    positions: q))
+                }
+            }
+        }
+    }
+
+    /// One part of a group's product through a patch matrix and BLAS, for when the packed product cannot run
+    /// (its packing buffers could not be allocated): the bias written first, then the product added.
+    static func explicitPart(img: Int, group gi: Int, rows r: Range<Int>, columns q: Range<Int>, dims d: ConvDims,
+                             x xb: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                             _ c: UnsafeMutablePointer<Float>) {
+        let k = d.cg * d.kk, l = d.l
+        var cols = [Float](repeating: 0, count: isPointwise(d.g) ? 0 : k * l)
+        cols.withUnsafeMutableBufferPointer { cp in
+            var patches = xb + (img * d.c + gi * d.cg) * l
+            if !isPointwise(d.g) {
+                im2col(xb, into: cp.baseAddress!, img: img, c: d.c, h: d.h, w: d.w, c0: gi * d.cg, cg: d.cg, g: d.g,
+                       oh: d.oh, ow: d.ow)
+                patches = UnsafePointer(cp.baseAddress!)
+            }
+            for i in 0..<r.count { (c + i * l).update(repeating: bias?[i] ?? 0, count: q.count) }
+            sgemm(transA: false, transB: false, m: r.count, n: q.count, k: k, alpha: 1, weight + r.lowerBound * k,
+                  lda: k, patches + q.lowerBound, ldb: l, beta: 1, c, ldc: l)
+        }
+    }
+}
