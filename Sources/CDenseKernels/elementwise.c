@@ -47,6 +47,21 @@ void prune_affine_inplace_f32(float *restrict y, float scale, float shift, int64
     for (int64_t i = 0; i < n; i++) y[i] = y[i] * scale + shift;
 }
 
+PRUNE_CLONES
+void prune_scale_inplace_f32(float *restrict y, float scale, int64_t n) {
+    for (int64_t i = 0; i < n; i++) y[i] *= scale;
+}
+
+PRUNE_CLONES
+void prune_shift_inplace_f32(float *restrict y, float shift, int64_t n) {
+    for (int64_t i = 0; i < n; i++) y[i] += shift;
+}
+
+PRUNE_CLONES
+void prune_multiply_f32(float *restrict dst, const float *restrict src, int64_t n) {
+    for (int64_t i = 0; i < n; i++) dst[i] *= src[i];
+}
+
 // Branch-free over runs of 1,024 (a random mask mispredicts half its branches); stops after a run that fails.
 PRUNE_CLONES
 int32_t prune_is_masked_f32(const float *restrict value, const float *restrict mask, int64_t n) {

@@ -65,6 +65,11 @@ static void plan_panel(const prune_plane_window *g, const Run *runs, int count, 
         }
 }
 
+/// The bits of x OR y (AVX-512F has no float OR).
+static inline AVX512 __m512 joined(__m512 x, __m512 y) {
+    return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(x), _mm512_castps_si512(y)));
+}
+
 /// Patch row (tap i, j) of a panel at stride 1 from the plane `plane`.
 static inline AVX512 void unit_row(const float *plane, const PanelPlan *pl, int64_t i, int64_t j, float *out) {
     __m512 v0 = _mm512_setzero_ps(), v1 = _mm512_setzero_ps();
@@ -72,8 +77,10 @@ static inline AVX512 void unit_row(const float *plane, const PanelPlan *pl, int6
         if (pl->row[i][r] < 0) continue;
         const float *src = plane + pl->row[i][r] + pl->shift[j][r];
         const uint32_t m = pl->lanes[j][r];
-        v0 = _mm512_mask_loadu_ps(v0, (__mmask16)m, src);
-        v1 = _mm512_mask_loadu_ps(v1, (__mmask16)(m >> 16), src + 16);
+        // Zero-masked loads (a merging load would wait for the previous run's) joined by OR: the runs'
+        // lanes are disjoint and every other lane is zero.
+        v0 = joined(v0, _mm512_maskz_loadu_ps((__mmask16)m, src));
+        v1 = joined(v1, _mm512_maskz_loadu_ps((__mmask16)(m >> 16), src + 16));
     }
     _mm512_store_ps(out, v0);
     _mm512_store_ps(out + 16, v1);

@@ -184,12 +184,50 @@ static AVX512 void pack_a(const float *a, long lda, int trans, long i0, long mc,
     }
 }
 
+/// Where a tile sits for its epilogue: `e` (NULL for none), the tile's first row in the call's C and the
+/// offset of its first element from C's.
+typedef struct { const prune_epilogue *e; long row, offset; } TileEpilogue;
+
+/// One step on a tile's rows in registers (x[r] for 16 columns from `offset` of row r, lanes `mask`).
+static inline __attribute__((always_inline)) AVX512 void
+epilogue_step(const int mr, const prune_epilogue_step *st, const prune_epilogue *e, long row, long offset, long ldc,
+              __m512 *x, __mmask16 mask) {
+    const __m512 zero = _mm512_setzero_ps();
+    const long ch = e->channel0 + row;
+    UNROLL for (int r = 0; r < mr; r++) {
+        const float *other = st->operand ? st->operand + e->origin + offset + r * ldc : NULL;
+        switch (st->kind) {
+        case PRUNE_EPILOGUE_RELU:
+            x[r] = _mm512_mask_mov_ps(x[r], _mm512_cmp_ps_mask(x[r], zero, _CMP_LE_OQ), zero);
+            break;
+        case PRUNE_EPILOGUE_LEAKY_RELU:
+            x[r] = _mm512_mask_mov_ps(_mm512_mul_ps(x[r], _mm512_set1_ps(st->slope)),
+                                      _mm512_cmp_ps_mask(x[r], zero, _CMP_GT_OQ), x[r]);
+            break;
+        case PRUNE_EPILOGUE_AFFINE:
+            x[r] = _mm512_fmadd_ps(x[r], _mm512_set1_ps(st->scale[(ch + r) * st->step]),
+                                   _mm512_set1_ps(st->shift[(ch + r) * st->step]));
+            break;
+        case PRUNE_EPILOGUE_ADD:
+            x[r] = _mm512_add_ps(x[r], other ? _mm512_maskz_loadu_ps(mask, other)
+                                             : _mm512_set1_ps(st->shift[(ch + r) * st->step]));
+            break;
+        case PRUNE_EPILOGUE_MULTIPLY:
+            x[r] = _mm512_mul_ps(x[r], other ? _mm512_maskz_loadu_ps(mask, other)
+                                             : _mm512_set1_ps(st->scale[(ch + r) * st->step]));
+            break;
+        default: break;
+        }
+    }
+}
+
 /// C[0..<mr][0..<cols] = alpha·(packed A panel · packed B panel) + beta·C over kc steps, or + bias[r] on
-/// row r when `bias` is not NULL; beta 0 never reads C. `mr` and `wide` (vectors of 16 columns: 2, or 1 when
-/// cols ≤ 16) are constants in each caller, so the accumulators live in registers.
+/// row r when `bias` is not NULL, then the epilogue's steps when `te.e` is not NULL; beta 0 never reads C.
+/// `mr` and `wide` (vectors of 16 columns: 2, or 1 when cols ≤ 16) are constants in each caller, so the
+/// accumulators live in registers.
 static inline __attribute__((always_inline)) AVX512 void
 tile(const int mr, const int wide, long kc, const float *ap, const float *bp, float *c, long ldc, long cols,
-     float alpha, float beta, const float *bias) {
+     float alpha, float beta, const float *bias, TileEpilogue te) {
     __m512 acc0[MR], acc1[MR];
     UNROLL for (int r = 0; r < mr; r++) { acc0[r] = _mm512_setzero_ps(); acc1[r] = _mm512_setzero_ps(); }
     for (long p = 0; p < kc; p++) {
@@ -207,26 +245,33 @@ tile(const int mr, const int wide, long kc, const float *ap, const float *bp, fl
     UNROLL for (int r = 0; r < mr; r++) {
         float *row = c + r * ldc;
         // The bias as if C held it and beta were 1: fma(1, bias, y) is y + bias rounded once.
-        __m512 y0 = _mm512_mul_ps(va, acc0[r]);
-        if (bias) y0 = _mm512_add_ps(y0, _mm512_set1_ps(bias[r]));
-        else if (beta != 0) y0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, row), y0);
-        _mm512_mask_storeu_ps(row, m0, y0);
+        acc0[r] = _mm512_mul_ps(va, acc0[r]);
+        if (bias) acc0[r] = _mm512_add_ps(acc0[r], _mm512_set1_ps(bias[r]));
+        else if (beta != 0) acc0[r] = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, row), acc0[r]);
         if (wide == 2) {
-            __m512 y1 = _mm512_mul_ps(va, acc1[r]);
-            if (bias) y1 = _mm512_add_ps(y1, _mm512_set1_ps(bias[r]));
-            else if (beta != 0) y1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, row + 16), y1);
-            _mm512_mask_storeu_ps(row + 16, m1, y1);
+            acc1[r] = _mm512_mul_ps(va, acc1[r]);
+            if (bias) acc1[r] = _mm512_add_ps(acc1[r], _mm512_set1_ps(bias[r]));
+            else if (beta != 0) acc1[r] = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, row + 16), acc1[r]);
         }
+    }
+    if (te.e)
+        for (int s = 0; s < te.e->count; s++) {
+            epilogue_step(mr, &te.e->steps[s], te.e, te.row, te.offset, ldc, acc0, m0);
+            if (wide == 2) epilogue_step(mr, &te.e->steps[s], te.e, te.row, te.offset + 16, ldc, acc1, m1);
+        }
+    UNROLL for (int r = 0; r < mr; r++) {
+        _mm512_mask_storeu_ps(c + r * ldc, m0, acc0[r]);
+        if (wide == 2) _mm512_mask_storeu_ps(c + r * ldc + 16, m1, acc1[r]);
     }
 }
 
 #define TILE_CASE(R) \
-    case R: if (cols > 16) tile(R, 2, kc, ap, bp, c, ldc, cols, alpha, beta, bias); \
-            else tile(R, 1, kc, ap, bp, c, ldc, cols, alpha, beta, bias); break;
+    case R: if (cols > 16) tile(R, 2, kc, ap, bp, c, ldc, cols, alpha, beta, bias, te); \
+            else tile(R, 1, kc, ap, bp, c, ldc, cols, alpha, beta, bias, te); break;
 
 /// The tile for `mr` rows (1 … MR) and `cols` columns (1 … NR).
 static AVX512 void tile_rows(int mr, long kc, const float *ap, const float *bp, float *c, long ldc, long cols,
-                             float alpha, float beta, const float *bias) {
+                             float alpha, float beta, const float *bias, TileEpilogue te) {
     switch (mr) {
         TILE_CASE(1) TILE_CASE(2) TILE_CASE(3) TILE_CASE(4) TILE_CASE(5) TILE_CASE(6)
         TILE_CASE(7) TILE_CASE(8) TILE_CASE(9) TILE_CASE(10) TILE_CASE(11) TILE_CASE(MR)
@@ -235,15 +280,18 @@ static AVX512 void tile_rows(int mr, long kc, const float *ap, const float *bp, 
 }
 
 /// One packed mc×kc block of A against a packed kc×nc block of B, into C's mc×nc block (+ bias per row when
-/// `bias` is not NULL, else + beta·C).
+/// `bias` is not NULL, else + beta·C), then the epilogue `e` (the block's first row `row0`, its first element
+/// `offset0` from C's) when it is not NULL.
 static AVX512 void block(long mc, long nc, long kc, const float *pa, const float *pb, float *c, long ldc,
-                         float alpha, float beta, const float *bias) {
+                         float alpha, float beta, const float *bias, const prune_epilogue *e, long row0,
+                         long offset0) {
     for (long jr = 0; jr < nc; jr += NR) {
         long cols = nc - jr < NR ? nc - jr : NR;
         for (long ir = 0; ir < mc; ir += MR) {
             int rows = (int)(mc - ir < MR ? mc - ir : MR);
+            const TileEpilogue te = { e, row0 + ir, offset0 + ir * ldc + jr };
             tile_rows(rows, kc, pa + ir * kc, pb + jr * kc, c + ir * ldc + jr, ldc, cols, alpha, beta,
-                      bias ? bias + ir : NULL);
+                      bias ? bias + ir : NULL, te);
         }
     }
 }
@@ -278,10 +326,11 @@ static AVX512 const float *a_block(const ASource *s, long ic, long mc, long pc, 
 }
 
 /// The GotoBLAS loop nest: op(B) in NC×kc blocks packed into `pb` from `bsrc`, op(A) in MC×kc blocks from
-/// `src`; the first block of k adds `bias` (per row of C) when it is not NULL, else beta·C.
+/// `src`; the first block of k adds `bias` (per row of C) when it is not NULL, else beta·C; the last applies
+/// the epilogue `e` when it is not NULL.
 static AVX512 void blocked_product(const ASource *src, long m, long n, long k, long kstep, float alpha,
-                                   const BSource *bsrc, const float *bias, float beta, float *c, long ldc,
-                                   float *pb) {
+                                   const BSource *bsrc, const float *bias, const prune_epilogue *e, float beta,
+                                   float *c, long ldc, float *pb) {
     for (long jc = 0; jc < n; jc += NC) {
         long nc = n - jc < NC ? n - jc : NC;
         for (long pc = 0; pc < k; pc += kstep) {
@@ -290,7 +339,8 @@ static AVX512 void blocked_product(const ASource *src, long m, long n, long k, l
             for (long ic = 0; ic < m; ic += MC) {
                 long mc = m - ic < MC ? m - ic : MC;
                 block(mc, nc, kc, a_block(src, ic, mc, pc, kc), pb, c + ic * ldc + jc, ldc, alpha,
-                      pc == 0 ? beta : 1, pc == 0 && bias ? bias + ic : NULL);
+                      pc == 0 ? beta : 1, pc == 0 && bias ? bias + ic : NULL, pc + kc == k ? e : NULL, ic,
+                      ic * ldc + jc);
             }
         }
     }
@@ -306,7 +356,7 @@ int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float
     if (!packed) return 0;
     const ASource src = { a, lda, trans_a, packed->a, NULL, 0, 0 };
     const BSource bsrc = { b, ldb, trans_b, NULL, NULL, 0 };
-    blocked_product(&src, m, n, k, kstep, alpha, &bsrc, NULL, beta, c, ldc, packed->b);
+    blocked_product(&src, m, n, k, kstep, alpha, &bsrc, NULL, NULL, beta, c, ldc, packed->b);
     return 1;
 }
 
@@ -328,15 +378,15 @@ int prune_sgemm_pack_a(int trans_a, int64_t m, int64_t k, const float *a, int64_
 
 /// The product of prepacked rows [row0, row0 + m) of A by op(B) from `bsrc`.
 static int prepacked_product(int64_t rows, int64_t row0, int64_t m, int64_t n, int64_t k, float alpha,
-                             const float *packed, const BSource *bsrc, const float *bias, float beta, float *c,
-                             int64_t ldc) {
+                             const float *packed, const BSource *bsrc, const float *bias, const prune_epilogue *e,
+                             float beta, float *c, int64_t ldc) {
     if (!prune_sgemm_available() || m <= 0 || n <= 0 || k <= 0 || row0 % MR != 0 || row0 + m > rows) return 0;
     const long kstep = k_step(k);
     long kcap = k < kstep ? k : kstep, ncap = n < NC ? (n + NR - 1) / NR * NR : NC;
     PackingBuffers *own = buffers(MR, (size_t)(ncap * kcap));
     if (!own) return 0;
     const ASource src = { NULL, 0, 0, NULL, packed, (rows + MR - 1) / MR * MR, row0 };
-    blocked_product(&src, m, n, k, kstep, alpha, bsrc, bias, beta, c, ldc, own->b);
+    blocked_product(&src, m, n, k, kstep, alpha, bsrc, bias, e, beta, c, ldc, own->b);
     return 1;
 }
 
@@ -344,13 +394,14 @@ int prune_sgemm_prepacked(int64_t rows, int64_t row0, int64_t m, int64_t n, int6
                           const float *packed, int trans_b, const float *b, int64_t ldb, float beta, float *c,
                           int64_t ldc) {
     const BSource bsrc = { b, ldb, trans_b, NULL, NULL, 0 };
-    return prepacked_product(rows, row0, m, n, k, alpha, packed, &bsrc, NULL, beta, c, ldc);
+    return prepacked_product(rows, row0, m, n, k, alpha, packed, &bsrc, NULL, NULL, beta, c, ldc);
 }
 
 int prune_sgemm_prepacked_b(int64_t rows, int64_t row0, int64_t m, int64_t n, int64_t k, const float *packed,
-                            const prune_sgemm_b *b, const float *bias, float beta, float *c, int64_t ldc) {
+                            const prune_sgemm_b *b, const float *bias, const prune_epilogue *epilogue, float beta,
+                            float *c, int64_t ldc) {
     const BSource bsrc = { b->matrix, b->ld, 0, b->image, &b->window, b->column0 };
-    return prepacked_product(rows, row0, m, n, k, 1, packed, &bsrc, bias, beta, c, ldc);
+    return prepacked_product(rows, row0, m, n, k, 1, packed, &bsrc, bias, epilogue, beta, c, ldc);
 }
 
 #else
@@ -358,9 +409,10 @@ int prune_sgemm_prepacked_b(int64_t rows, int64_t row0, int64_t m, int64_t n, in
 int prune_sgemm_available(void) { return 0; }
 
 int prune_sgemm_prepacked_b(int64_t rows, int64_t row0, int64_t m, int64_t n, int64_t k, const float *packed,
-                            const prune_sgemm_b *b, const float *bias, float beta, float *c, int64_t ldc) {
-    (void)rows; (void)row0; (void)m; (void)n; (void)k; (void)packed; (void)b; (void)bias; (void)beta; (void)c;
-    (void)ldc;
+                            const prune_sgemm_b *b, const float *bias, const prune_epilogue *epilogue, float beta,
+                            float *c, int64_t ldc) {
+    (void)rows; (void)row0; (void)m; (void)n; (void)k; (void)packed; (void)b; (void)bias; (void)epilogue;
+    (void)beta; (void)c; (void)ldc;
     return 0;
 }
 

@@ -24,6 +24,10 @@ public protocol OutputEpilogueStep: Sendable {
     func accepts(outputShape: [Int]) -> Bool
     /// Applies the step in place to one block of the output `y`.
     func apply(_ y: UnsafeMutablePointer<Float>, _ block: OutputBlock)
+    /// The step as Prune's sgemm applies it to each output tile in registers (``prune_epilogue_step``, its
+    /// pointers valid during `body`) for an output of `channelCount` channels, or nil when it has no such form
+    /// (the default): the layer then applies ``apply(_:_:)`` to each block.
+    func withKernelStep<R>(channelCount: Int, _ body: (prune_epilogue_step?) -> R) -> R
 }
 
 /// The steps a layer applies to each block of its output, in order.
@@ -52,6 +56,8 @@ public struct OutputEpilogue: Sendable {
 }
 
 extension OutputEpilogueStep {
+    public func withKernelStep<R>(channelCount: Int, _ body: (prune_epilogue_step?) -> R) -> R { body(nil) }
+
     /// Calls `body(start, count)` for each run of contiguous values of `block`.
     func forEachRun(_ block: OutputBlock, _ body: (Int, Int) -> Void) {
         if block.isContiguous, let first = block.channels.first {
@@ -65,6 +71,10 @@ extension OutputEpilogueStep {
 /// max(0, x) as ``Tensor/relu()`` computes it (``prune_relu_inplace_f32``).
 public struct ReluEpilogue: OutputEpilogueStep {
     public init() {}
+    public func withKernelStep<R>(channelCount: Int, _ body: (prune_epilogue_step?) -> R) -> R {
+        body(prune_epilogue_step(kind: Int32(PRUNE_EPILOGUE_RELU), slope: 0, scale: nil, shift: nil,
+                                 step: 0, operand: nil))
+    }
     public func accepts(outputShape: [Int]) -> Bool { true }
     public func apply(_ y: UnsafeMutablePointer<Float>, _ block: OutputBlock) {
         forEachRun(block) { start, count in prune_relu_inplace_f32(y + start, Int64(count)) }
@@ -75,6 +85,10 @@ public struct ReluEpilogue: OutputEpilogueStep {
 public struct LeakyReluEpilogue: OutputEpilogueStep {
     public let slope: Float
     public init(slope: Float) { self.slope = slope }
+    public func withKernelStep<R>(channelCount: Int, _ body: (prune_epilogue_step?) -> R) -> R {
+        body(prune_epilogue_step(kind: Int32(PRUNE_EPILOGUE_LEAKY_RELU), slope: slope, scale: nil,
+                                 shift: nil, step: 0, operand: nil))
+    }
     public func accepts(outputShape: [Int]) -> Bool { true }
     public func apply(_ y: UnsafeMutablePointer<Float>, _ block: OutputBlock) {
         forEachRun(block) { start, count in prune_leaky_relu_inplace_f32(y + start, slope, Int64(count)) }
@@ -87,6 +101,14 @@ public struct ChannelAffineEpilogue: OutputEpilogueStep {
     public let scale: [Float]
     public let shift: [Float]
     public init(scale: [Float], shift: [Float]) { self.scale = scale; self.shift = shift }
+    public func withKernelStep<R>(channelCount: Int, _ body: (prune_epilogue_step?) -> R) -> R {
+        scale.withUnsafeBufferPointer { s in
+            shift.withUnsafeBufferPointer { t in
+                body(prune_epilogue_step(kind: Int32(PRUNE_EPILOGUE_AFFINE), slope: 0, scale: s.baseAddress,
+                                         shift: t.baseAddress, step: 1, operand: nil))
+            }
+        }
+    }
     public func accepts(outputShape: [Int]) -> Bool {
         outputShape.count >= 2 && outputShape[1] == scale.count && shift.count == scale.count
     }
@@ -117,6 +139,19 @@ public struct OperandEpilogue: OutputEpilogueStep {
 
     public func accepts(outputShape: [Int]) -> Bool { other.shape == outputShape || isPerChannel(outputShape) }
 
+    /// Read as ``apply(_:_:)`` reads `other`: by flat index when it has more values than channels, else one
+    /// value per channel (or one in all).
+    public func withKernelStep<R>(channelCount: Int, _ body: (prune_epilogue_step?) -> R) -> R {
+        let kind = Int32(operation == .add ? PRUNE_EPILOGUE_ADD : PRUNE_EPILOGUE_MULTIPLY)
+        return other.scalars.withUnsafeBufferPointer { o in
+            let whole = other.count > channelCount, step: Int64 = other.count == 1 ? 0 : 1
+            let values = whole ? nil : o.baseAddress
+            return body(prune_epilogue_step(kind: kind, slope: 0, scale: operation == .multiply ? values : nil,
+                                            shift: operation == .add ? values : nil, step: step,
+                                            operand: whole ? o.baseAddress : nil))
+        }
+    }
+
     public func apply(_ y: UnsafeMutablePointer<Float>, _ block: OutputBlock) {
         other.scalars.withUnsafeBufferPointer { op in
             let o = op.baseAddress!
@@ -136,14 +171,14 @@ public struct OperandEpilogue: OutputEpilogueStep {
     func elementwise(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) {
         switch operation {
         case .add: prune_add_f32(y, x, Int64(n))
-        case .multiply: for i in 0..<n { y[i] *= x[i] }
+        case .multiply: prune_multiply_f32(y, x, Int64(n))
         }
     }
 
     func scalar(_ y: UnsafeMutablePointer<Float>, _ v: Float, _ n: Int) {
         switch operation {
-        case .add: for i in 0..<n { y[i] += v }
-        case .multiply: for i in 0..<n { y[i] *= v }
+        case .add: prune_shift_inplace_f32(y, v, Int64(n))
+        case .multiply: prune_scale_inplace_f32(y, v, Int64(n))
         }
     }
 }

@@ -45,15 +45,25 @@ public struct PackedFilters: Sendable {
     }
 
     /// C[rows] = A[rows]·B + bias (one value per row, `bias[0]` for the first) for group `group`'s filters `rows`
-    /// (starting on a 12-row panel) and the `n` columns of `b` (a matrix or the patches of an image).
+    /// (starting on a 12-row panel) and the `n` columns of `b` (a matrix or the patches of an image), then
+    /// `epilogue` on each tile when it is given.
     func product(group: Int, rows r: Range<Int>, _ b: prune_sgemm_b, n: Int, bias: UnsafePointer<Float>?,
-                 _ c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+                 epilogue: prune_epilogue? = nil, _ c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
         storage.withUnsafeBufferPointer { p in
             withUnsafePointer(to: b) { bp in
-                prune_sgemm_prepacked_b(Int64(rows), Int64(r.lowerBound), Int64(r.count), Int64(n), Int64(columns),
-                                        p.baseAddress! + group * perGroup, bp, bias, 0, c, Int64(ldc)) != 0
+                withOptionalPointer(to: epilogue) { ep in
+                    prune_sgemm_prepacked_b(Int64(rows), Int64(r.lowerBound), Int64(r.count), Int64(n),
+                                            Int64(columns), p.baseAddress! + group * perGroup, bp, bias, ep, 0, c,
+                                            Int64(ldc)) != 0
+                }
             }
         }
+    }
+
+    /// `body` with the address of `value`, or nil when there is none.
+    private func withOptionalPointer<T, R>(to value: T?, _ body: (UnsafePointer<T>?) -> R) -> R {
+        guard let value else { return body(nil) }
+        return withUnsafePointer(to: value) { body($0) }
     }
 
     /// C[rows] = A[rows]·B (+ C when beta is 1) for group `group`'s filters `rows` (starting on a 12-row panel)

@@ -30,11 +30,26 @@ extension Tensor {
 
     /// The forward pass over some images on one core with the filters packed: per image and group, the
     /// product from the image (a pointwise convolution's patch matrix is the input itself), the bias added
-    /// as it is stored, cut over the cores as `cut` says, and the epilogue on each block.
+    /// as it is stored, cut over the cores as `cut` says, and the epilogue on each tile in registers (or on
+    /// each block after it when a step has no kernel form).
     static func packedImages(_ images: Range<Int>, dims d: ConvDims, x xb: UnsafePointer<Float>,
                              weight wb: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                              out ob: UnsafeMutablePointer<Float>, cut: ProductCut, packed: PackedFilters,
                              epilogue: OutputEpilogue?) {
+        guard let epilogue else {
+            return packedImages(images, dims: d, x: xb, weight: wb, bias: bias, out: ob, cut: cut, packed: packed,
+                                epilogue: nil, kernelEpilogue: nil)
+        }
+        epilogue.withKernelEpilogue(channelCount: d.o) { kernel in
+            packedImages(images, dims: d, x: xb, weight: wb, bias: bias, out: ob, cut: cut, packed: packed,
+                         epilogue: epilogue, kernelEpilogue: kernel)
+        }
+    }
+
+    static func packedImages(_ images: Range<Int>, dims d: ConvDims, x xb: UnsafePointer<Float>,
+                             weight wb: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                             out ob: UnsafeMutablePointer<Float>, cut: ProductCut, packed: PackedFilters,
+                             epilogue: OutputEpilogue?, kernelEpilogue: prune_epilogue?) {
         let (cg, og, l) = (d.cg, d.og, d.l), window = planeWindow(d), pointwise = isPointwise(d.g)
         for img in images {
             for gi in 0..<d.g.groups {
@@ -47,13 +62,18 @@ extension Tensor {
                         : prune_sgemm_b(matrix: nil, ld: 0, image: planes, window: window,
                                         column0: Int64(q.lowerBound))
                     let c = dst + r.lowerBound * l + q.lowerBound, partBias = groupBias.map { $0 + r.lowerBound }
-                    if !packed.product(group: gi, rows: r, source, n: q.count, bias: partBias, c, ldc: l) {
+                    let block = OutputBlock(image: img, channelCount: d.o, plane: l,
+                                            channels: gi * og + r.lowerBound ..< gi * og + r.upperBound, positions: q)
+                    var kernel = kernelEpilogue
+                    kernel?.channel0 = Int64(block.channels.lowerBound)
+                    kernel?.origin = Int64(c - ob)
+                    if !packed.product(group: gi, rows: r, source, n: q.count, bias: partBias, epilogue: kernel, c,
+                                       ldc: l) {
                         explicitPart(img: img, group: gi, rows: r, columns: q, dims: d, x: xb,
                                      weight: wb + gi * og * cg * d.kk, bias: partBias, c)
+                        kernel = nil
                     }
-                    epilogue?.apply(ob, OutputBlock(image: img, channelCount: d.o, plane: l,
-                                                    channels: gi * og + r.lowerBound ..< gi * og + r.upperBound,
-                                                    positions: q))
+                    if kernel == nil { epilogue?.apply(ob, block) }
                 }
             }
         }

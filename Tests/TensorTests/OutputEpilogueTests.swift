@@ -3,7 +3,8 @@ import XCTest
 
 /// Epilogues fused into a convolution's output (``OutputEpilogue``) against the same operations run on
 /// the whole output afterwards: bit for bit, for products cut over the cores (batch 1), images per core,
-/// grouped and depthwise convolutions.
+/// grouped and depthwise convolutions, applied block by block or, with the filters packed, in the sgemm's
+/// registers (``prune_epilogue``; and block by block again when there are more steps than it holds).
 final class OutputEpilogueTests: XCTestCase {
     func testFusedStepsGiveTheBitsOfTheSeparateOperations() throws {
         var rng = RandomGenerator(seed: 11)
@@ -18,16 +19,25 @@ final class OutputEpilogueTests: XCTestCase {
             let perChannel = Tensor.normal([1, o, 1, 1], using: &rng), scalar = Tensor.normal([1], using: &rng)
             let residual = Tensor.normal(plain.shape, using: &rng)
             let scale = (0..<o).map { Float($0 % 5) * 0.3 - 0.5 }, shift = (0..<o).map { Float($0 % 3) * 0.2 }
-            let epilogue = OutputEpilogue([ChannelAffineEpilogue(scale: scale, shift: shift),
-                                           OperandEpilogue(.multiply, other: perChannel),
-                                           OperandEpilogue(.add, other: scalar), LeakyReluEpilogue(slope: 0.1),
-                                           OperandEpilogue(.add, other: residual), ReluEpilogue()])
-            let fused = try Tensor.conv2d(x, weight: w, bias: b, geometry: g, epilogue: epilogue)
+            let factors = Tensor.normal(plain.shape, using: &rng)
+            let steps: [any OutputEpilogueStep] = [
+                ChannelAffineEpilogue(scale: scale, shift: shift), OperandEpilogue(.multiply, other: perChannel),
+                OperandEpilogue(.add, other: scalar), LeakyReluEpilogue(slope: 0.1),
+                OperandEpilogue(.add, other: residual), ReluEpilogue(), OperandEpilogue(.multiply, other: factors),
+            ]
             var want = try Tensor.channelAffine(plain, scale: scale, shift: shift)
             want = try (want * perChannel) + scalar
             want = want.map { $0 > 0 ? $0 : 0.1 * $0 }
             want = try (want + residual).relu()
-            XCTAssertEqual(fused.scalars.map(\.bitPattern), want.scalars.map(\.bitPattern), "\((n, c, o, groups))")
+            let longer = try want * factors
+            for packed in [nil, PackedFilters(filters: w, groups: groups)] {
+                for (count, expected) in [(6, want), (7, longer)] {
+                    let epilogue = OutputEpilogue(Array(steps.prefix(count)))
+                    let fused = try Tensor.conv2d(x, weight: w, bias: b, geometry: g, epilogue: epilogue, packed: packed)
+                    XCTAssertEqual(fused.scalars.map(\.bitPattern), expected.scalars.map(\.bitPattern),
+                                   "\((n, c, o, groups)), \(count) steps, packed \(packed != nil)")
+                }
+            }
         }
     }
 

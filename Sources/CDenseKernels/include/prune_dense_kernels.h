@@ -13,6 +13,10 @@ void prune_relu_f32(const float *x, float *y, int64_t n);
 void prune_relu_inplace_f32(float *y, int64_t n);
 void prune_leaky_relu_inplace_f32(float *y, float slope, int64_t n);
 void prune_affine_inplace_f32(float *y, float scale, float shift, int64_t n);
+/// y = y·scale, y = y + shift, dst = dst·src: a per-channel or elementwise Mul or Add fused into a layer's output.
+void prune_scale_inplace_f32(float *y, float scale, int64_t n);
+void prune_shift_inplace_f32(float *y, float shift, int64_t n);
+void prune_multiply_f32(float *dst, const float *src, int64_t n);
 /// dx[i] = y[i] > 0 ? g[i] : 0, where y is the ReLU's output.
 void prune_relu_backward_f32(const float *g, const float *y, float *dx, int64_t n);
 /// dst[i] += src[i] (dst and src do not overlap).
@@ -135,11 +139,36 @@ typedef struct {
     prune_plane_window window;
     int64_t column0;
 } prune_sgemm_b;
+/// Steps of an epilogue the sgemm applies to each tile of C in registers after its last block of k (operator
+/// fusion at inference), each the same operation, bit for bit, as the separate kernel it replaces: ReLU
+/// (prune_relu_inplace_f32), leaky ReLU (y > 0 ? y : slope·y), affine y·scale + shift with one scale and
+/// shift per output channel (prune_affine_inplace_f32), add or multiply by one value per channel (`shift` or
+/// `scale`, step 1) or in all (step 0), or by a tensor shaped like the output (`operand`, by flat index).
+enum {
+    PRUNE_EPILOGUE_RELU = 1, PRUNE_EPILOGUE_LEAKY_RELU, PRUNE_EPILOGUE_AFFINE, PRUNE_EPILOGUE_ADD,
+    PRUNE_EPILOGUE_MULTIPLY, PRUNE_EPILOGUE_MAX_STEPS = 6
+};
+typedef struct {
+    int32_t kind;
+    float slope;
+    const float *scale, *shift;
+    int64_t step;
+    const float *operand;
+} prune_epilogue_step;
+/// The steps in order; C's first row is output channel `channel0` and its first element sits at flat index
+/// `origin` of the output (C's rows ldc apart, as the output's channel planes).
+typedef struct {
+    int32_t count;
+    prune_epilogue_step steps[PRUNE_EPILOGUE_MAX_STEPS];
+    int64_t channel0, origin;
+} prune_epilogue;
 /// C = A[row0 ..< row0 + m]·B + bias (one value per row of C, from bias[0]) when `bias` is not NULL, else
 /// + beta·C, with A packed by prune_sgemm_pack_a: the same operations as prune_sgemm_prepacked with alpha 1
-/// on the same B (and, for the bias, as beta 1 on a C that holds it). Returns 0 when it cannot.
+/// on the same B (and, for the bias, as beta 1 on a C that holds it), then `epilogue` (when not NULL) on each
+/// tile. Returns 0 when it cannot.
 int prune_sgemm_prepacked_b(int64_t rows, int64_t row0, int64_t m, int64_t n, int64_t k, const float *packed,
-                            const prune_sgemm_b *b, const float *bias, float beta, float *c, int64_t ldc);
+                            const prune_sgemm_b *b, const float *bias, const prune_epilogue *epilogue, float beta,
+                            float *c, int64_t ldc);
 /// Who chose the BLAS kernels in use (blas_kernels.c): OpenBLAS itself, or the OPENBLAS_CORETYPE variable.
 const char *prune_blas_kernel_note(void);
 /// One part of a pooled run: `context` as given to prune_pool_run, `part` in [0, parts).
