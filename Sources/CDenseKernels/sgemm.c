@@ -270,8 +270,10 @@ tile(const int mr, const int wide, long kc, const float *ap, const float *bp, fl
             else tile(R, 1, kc, ap, bp, c, ldc, cols, alpha, beta, bias, te); break;
 
 /// The tile for `mr` rows (1 … MR) and `cols` columns (1 … NR).
-static AVX512 void tile_rows(int mr, long kc, const float *ap, const float *bp, float *c, long ldc, long cols,
-                             float alpha, float beta, const float *bias, TileEpilogue te) {
+// Inlined into the loop nest: as a call of its own it made ResNet-small's training 5% slower.
+static inline __attribute__((always_inline)) AVX512 void
+tile_rows(int mr, long kc, const float *ap, const float *bp, float *c, long ldc, long cols, float alpha, float beta,
+          const float *bias, TileEpilogue te) {
     switch (mr) {
         TILE_CASE(1) TILE_CASE(2) TILE_CASE(3) TILE_CASE(4) TILE_CASE(5) TILE_CASE(6)
         TILE_CASE(7) TILE_CASE(8) TILE_CASE(9) TILE_CASE(10) TILE_CASE(11) TILE_CASE(MR)

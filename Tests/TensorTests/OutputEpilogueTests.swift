@@ -33,7 +33,8 @@ final class OutputEpilogueTests: XCTestCase {
             for packed in [nil, PackedFilters(filters: w, groups: groups)] {
                 for (count, expected) in [(6, want), (7, longer)] {
                     let epilogue = OutputEpilogue(Array(steps.prefix(count)))
-                    let fused = try Tensor.conv2d(x, weight: w, bias: b, geometry: g, epilogue: epilogue, packed: packed)
+                    let fused = try Tensor.conv2d(x, weight: w, bias: b, geometry: g, epilogue: epilogue,
+                                                  packed: packed)
                     XCTAssertEqual(fused.scalars.map(\.bitPattern), expected.scalars.map(\.bitPattern),
                                    "\((n, c, o, groups)), \(count) steps, packed \(packed != nil)")
                 }

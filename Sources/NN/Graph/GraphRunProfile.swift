@@ -50,7 +50,9 @@ public struct GraphRunProfile: Sendable {
         let entries = totals.map { Entry(opType: $0.key, secondsPerRun: $0.value / n,
                                          nodes: (counts[$0.key] ?? 0) / Swift.max(1, runs)) }
             .sorted { $0.secondsPerRun > $1.secondsPerRun }
-        let nodes = perNode.map { NodeEntry(name: $0.key, opType: $0.value.opType, secondsPerRun: $0.value.seconds / n) }
+        let nodes = perNode.map {
+            NodeEntry(name: $0.key, opType: $0.value.opType, secondsPerRun: $0.value.seconds / n)
+        }
             .sorted { $0.secondsPerRun > $1.secondsPerRun }
         return GraphRunProfile(entries: entries, nodes: nodes, secondsPerRun: wall.sorted()[wall.count / 2])
     }
