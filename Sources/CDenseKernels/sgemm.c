@@ -188,36 +188,45 @@ static AVX512 void pack_a(const float *a, long lda, int trans, long i0, long mc,
 /// offset of its first element from C's.
 typedef struct { const prune_epilogue *e; long row, offset; } TileEpilogue;
 
-/// One step on a tile's rows in registers (x[r] for 16 columns from `offset` of row r, lanes `mask`).
+/// One step on a tile's rows in registers (x[r] for 16 columns from `offset` of row r, lanes `mask`); the
+/// switch outside the rows, so each case is one unrolled run of vector operations.
 static inline __attribute__((always_inline)) AVX512 void
 epilogue_step(const int mr, const prune_epilogue_step *st, const prune_epilogue *e, long row, long offset, long ldc,
               __m512 *x, __mmask16 mask) {
     const __m512 zero = _mm512_setzero_ps();
-    const long ch = e->channel0 + row;
-    UNROLL for (int r = 0; r < mr; r++) {
-        const float *other = st->operand ? st->operand + e->origin + offset + r * ldc : NULL;
-        switch (st->kind) {
-        case PRUNE_EPILOGUE_RELU:
+    const float *per_row = st->kind == PRUNE_EPILOGUE_MULTIPLY ? st->scale : st->shift;
+    const long ch = e->channel0 + row, step = st->step;
+    const float *other = st->operand ? st->operand + e->origin + offset : NULL;
+    switch (st->kind) {
+    case PRUNE_EPILOGUE_RELU:
+        UNROLL for (int r = 0; r < mr; r++)
             x[r] = _mm512_mask_mov_ps(x[r], _mm512_cmp_ps_mask(x[r], zero, _CMP_LE_OQ), zero);
-            break;
-        case PRUNE_EPILOGUE_LEAKY_RELU:
+        break;
+    case PRUNE_EPILOGUE_LEAKY_RELU:
+        UNROLL for (int r = 0; r < mr; r++)
             x[r] = _mm512_mask_mov_ps(_mm512_mul_ps(x[r], _mm512_set1_ps(st->slope)),
                                       _mm512_cmp_ps_mask(x[r], zero, _CMP_GT_OQ), x[r]);
-            break;
-        case PRUNE_EPILOGUE_AFFINE:
-            x[r] = _mm512_fmadd_ps(x[r], _mm512_set1_ps(st->scale[(ch + r) * st->step]),
-                                   _mm512_set1_ps(st->shift[(ch + r) * st->step]));
-            break;
-        case PRUNE_EPILOGUE_ADD:
-            x[r] = _mm512_add_ps(x[r], other ? _mm512_maskz_loadu_ps(mask, other)
-                                             : _mm512_set1_ps(st->shift[(ch + r) * st->step]));
-            break;
-        case PRUNE_EPILOGUE_MULTIPLY:
-            x[r] = _mm512_mul_ps(x[r], other ? _mm512_maskz_loadu_ps(mask, other)
-                                             : _mm512_set1_ps(st->scale[(ch + r) * st->step]));
-            break;
-        default: break;
+        break;
+    case PRUNE_EPILOGUE_AFFINE:
+        UNROLL for (int r = 0; r < mr; r++)
+            x[r] = _mm512_fmadd_ps(x[r], _mm512_set1_ps(st->scale[(ch + r) * step]),
+                                   _mm512_set1_ps(st->shift[(ch + r) * step]));
+        break;
+    case PRUNE_EPILOGUE_ADD:
+        if (other) {
+            UNROLL for (int r = 0; r < mr; r++) x[r] = _mm512_add_ps(x[r], _mm512_maskz_loadu_ps(mask, other + r * ldc));
+        } else {
+            UNROLL for (int r = 0; r < mr; r++) x[r] = _mm512_add_ps(x[r], _mm512_set1_ps(per_row[(ch + r) * step]));
         }
+        break;
+    case PRUNE_EPILOGUE_MULTIPLY:
+        if (other) {
+            UNROLL for (int r = 0; r < mr; r++) x[r] = _mm512_mul_ps(x[r], _mm512_maskz_loadu_ps(mask, other + r * ldc));
+        } else {
+            UNROLL for (int r = 0; r < mr; r++) x[r] = _mm512_mul_ps(x[r], _mm512_set1_ps(per_row[(ch + r) * step]));
+        }
+        break;
+    default: break;
     }
 }
 
