@@ -1,11 +1,12 @@
 import CDenseKernels
 
-/// Convolution products from packed filters that read their patches straight from the image (an implicit
-/// GEMM, ``prune_sgemm_prepacked_b``): each core packs the sgemm's panels of the patch matrix for its own
-/// range of outputs, block by block in cache, instead of one core laying out the whole patch matrix first
-/// (im2col, megabytes for a 3×3 layer) while the others wait. The bias is added as each tile is stored
-/// rather than written over the output first. The same operations, so the same bits, as im2col, a bias fill
-/// and the product with beta 1.
+/// Convolution products from packed filters (``prune_sgemm_prepacked_b``). A product cut over the cores
+/// reads its patches straight from the image (an implicit GEMM): each core packs the sgemm's panels of the
+/// patch matrix for its own range of outputs, block by block in cache, instead of one core laying out the
+/// whole patch matrix first (im2col, megabytes for a 3×3 layer) while the others wait; a core that
+/// multiplies whole images on its own lays each one's patches out. The bias is added as each tile is stored
+/// rather than written over the output first, and a fused epilogue runs on each tile in registers. The same
+/// operations, so the same bits, as im2col, a bias fill, the product with beta 1 and the epilogue's kernels.
 extension Tensor {
     /// The window of the convolution `d` over one input plane, as the C kernels take it.
     static func planeWindow(_ d: ConvDims) -> prune_plane_window {
@@ -49,11 +50,12 @@ extension Tensor {
     /// Whether a core lays out each image's patch matrix first (im2col) and packs the panels from it: when it
     /// multiplies whole images on its own (a batch at least as large as the cores), where reading every panel
     /// from the image measured slower than the copy (ResNet-small training at batch 128: 2.4–2.8k against
-    /// 2.9–3.0k samples/s). The patches are read from the image when a product is cut over the cores.
+    /// 2.8–2.9k samples/s). The patches are read from the image when a product is cut over the cores.
     static func laysOutPatches(_ d: ConvDims, cut: ProductCut) -> Bool {
         !isPointwise(d.g) && cut.parts <= 1
     }
 
+    /// The same with the epilogue's kernel form (nil when it has none: `epilogue` then runs on each block).
     static func packedImages(_ images: Range<Int>, dims d: ConvDims, x xb: UnsafePointer<Float>,
                              weight wb: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                              out ob: UnsafeMutablePointer<Float>, cut: ProductCut, packed: PackedFilters,
