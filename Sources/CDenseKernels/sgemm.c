@@ -188,6 +188,11 @@ static AVX512 void pack_a(const float *a, long lda, int trans, long i0, long mc,
 /// offset of its first element from C's.
 typedef struct { const prune_epilogue *e; long row, offset; } TileEpilogue;
 
+/// x + v for an Add step, x·v for a Multiply step.
+static inline __attribute__((always_inline)) AVX512 __m512 combined(int32_t kind, __m512 x, __m512 v) {
+    return kind == PRUNE_EPILOGUE_ADD ? _mm512_add_ps(x, v) : _mm512_mul_ps(x, v);
+}
+
 /// One step on a tile's rows in registers (x[r] for 16 columns from `offset` of row r, lanes `mask`); the
 /// switch outside the rows, so each case is one unrolled run of vector operations.
 static inline __attribute__((always_inline)) AVX512 void
@@ -213,17 +218,13 @@ epilogue_step(const int mr, const prune_epilogue_step *st, const prune_epilogue 
                                    _mm512_set1_ps(st->shift[(ch + r) * step]));
         break;
     case PRUNE_EPILOGUE_ADD:
-        if (other) {
-            UNROLL for (int r = 0; r < mr; r++) x[r] = _mm512_add_ps(x[r], _mm512_maskz_loadu_ps(mask, other + r * ldc));
-        } else {
-            UNROLL for (int r = 0; r < mr; r++) x[r] = _mm512_add_ps(x[r], _mm512_set1_ps(per_row[(ch + r) * step]));
-        }
-        break;
     case PRUNE_EPILOGUE_MULTIPLY:
         if (other) {
-            UNROLL for (int r = 0; r < mr; r++) x[r] = _mm512_mul_ps(x[r], _mm512_maskz_loadu_ps(mask, other + r * ldc));
+            UNROLL for (int r = 0; r < mr; r++)
+                x[r] = combined(st->kind, x[r], _mm512_maskz_loadu_ps(mask, other + r * ldc));
         } else {
-            UNROLL for (int r = 0; r < mr; r++) x[r] = _mm512_mul_ps(x[r], _mm512_set1_ps(per_row[(ch + r) * step]));
+            UNROLL for (int r = 0; r < mr; r++)
+                x[r] = combined(st->kind, x[r], _mm512_set1_ps(per_row[(ch + r) * step]));
         }
         break;
     default: break;

@@ -291,10 +291,7 @@ extension Tensor {
                           ow: Int, epilogue: OutputEpilogue?) -> Tensor {
         let n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3], o = weight.shape[0]
         let og = o / c, kk = g.kernel.h * g.kernel.w, l = oh * ow
-        let window = prune_plane_window(h: Int64(h), wd: Int64(w), kh: Int64(g.kernel.h), kw: Int64(g.kernel.w),
-                                        sh: Int64(g.stride.h), sw: Int64(g.stride.w), ph: Int64(g.padding.h),
-                                        pw: Int64(g.padding.w), dh: Int64(g.dilation.h), dw: Int64(g.dilation.w),
-                                        oh: Int64(oh), ow: Int64(ow))
+        let window = planeWindow(ConvDims(c: c, h: h, w: w, o: o, oh: oh, ow: ow, g: g))
         let planes = n * c, work = planes * og * l * kk
         let parts = work < 32_768 || ProcessInfoCores.serialOverride ? 1
             : Swift.min(planes, 4 * ProcessInfoCores.count)
