@@ -36,6 +36,7 @@ struct BenchONNX: ParsableCommand {
     func validate() throws {
         guard repeats >= 3 else { throw ValidationError("--repeats must be at least 3 (the median counts)") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        guard profileNodes >= 0 else { throw ValidationError("--profile-nodes must be 0 or more") }
     }
 
     /// Median times of two models on the same feeds. Each model runs in blocks of consecutive runs after an

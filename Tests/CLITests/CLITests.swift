@@ -215,4 +215,10 @@ final class SearchCLITests: XCTestCase {
         XCTAssertEqual(Set(rows.map { $0["value"] as! Int }).count, 1, "every variant finds the minimax value")
         XCTAssertEqual(rows.first { ($0["variant"] as? String) == "alphabeta+perfect-order" }?["leaves"] as? Int, 9 + 27 - 1)
     }
+
+    func testBenchONNXRefusesANegativeNodeCountBeforeRunning() throws {
+        let r = try run(["bench", "onnx", "--profile", "--profile-nodes", "-1", "--no-onnxruntime"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("--profile-nodes must be 0 or more"), r.err)
+    }
 }
