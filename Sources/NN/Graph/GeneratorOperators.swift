@@ -40,6 +40,7 @@ public struct RangeOperator: GraphOperator {
 public struct SizeOperator: GraphOperator {
     public init() {}
     public var channelFlow: ChannelFlow { .none }
+    public var readsOnlyShapes: Bool { true }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         [.integer(IntegerTensor(scalar: try input(inputs, 0, "data").shape.reduce(1, *)))]
     }

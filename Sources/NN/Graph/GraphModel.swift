@@ -16,6 +16,9 @@ public final class GraphModel: Module {
     public var constants: [String: GraphValue] { didSet { invalidatePlan() } }
     /// The node list compiled to slots for ``run(_:observe:)``, built on first use after a change.
     private var plan: GraphRunPlan?
+    /// What the last run computed from shapes (``GraphRunMemo``), and which version of the graph it is for.
+    private var memo: GraphRunMemo?
+    private var planGeneration = 0
     private let planLock = NSLock()
     /// The layers with parameters, under their exported names.
     public let layers: ModuleDictionary
@@ -111,31 +114,33 @@ public final class GraphModel: Module {
                          nodeFinished: ((GraphNode) -> Void)?) throws -> [String: GraphValue] {
         let plan = currentPlan()
         var slots = try initialSlots(plan, feeds)
-        let fuse = fusesEpilogues && observe == nil && !GradMode.isEnabled
+        let inference = observe == nil && !GradMode.isEnabled
+        let fuse = fusesEpilogues && inference
+        let memo = inference ? takeMemo(plan) : nil
+        memo?.beginRun()
         var absorbed = [Bool](repeating: false, count: nodes.count)
         var args: [GraphValue?] = []   // one buffer for every node's arguments
         for i in nodes.indices {
             defer { for slot in plan.frees[i] { slots[slot] = nil } }
             if absorbed[i] { continue }
             let node = nodes.baseAddress! + i
-            args.removeAll(keepingCapacity: true)
-            for (k, slot) in plan.reads[i].enumerated() {
-                if slot < 0 { args.append(nil); continue }
-                guard let v = slots[slot] else {
-                    throw GraphError.missingInput(node: node.pointee.name, input: node.pointee.inputs[k])
-                }
-                args.append(v)
+            if let kept = memo?.reusableOutputs(i) {
+                for (slot, v) in zip(plan.writes[i], kept) where slot >= 0 { slots[slot] = v }
+                nodeFinished?(node.pointee)
+                continue
             }
-            if fuse, !plan.epilogues[i].nodes.isEmpty, let count = try runFused(i, args, plan, &slots) {
-                for j in plan.epilogues[i].nodes.prefix(count) { absorbed[j] = true }
+            try gatherArguments(&args, node, plan.reads[i], slots)
+            if fuse, try runFusion(i, args, plan, &slots, &absorbed) {
                 nodeFinished?(node.pointee)
                 continue
             }
             let results = try runNode(node, args, named: plan.writes[i])
+            memo?.record(i, results)
             try observe?(node.pointee, args, results)
             nodeFinished?(node.pointee)
             for (slot, v) in zip(plan.writes[i], results) where slot >= 0 { slots[slot] = v }
         }
+        if let memo { putBack(memo) }
         var out: [String: GraphValue] = [:]
         for (name, slot) in zip(outputNames, plan.outputs) {
             guard let v = slots[slot] else {
@@ -146,10 +151,22 @@ public final class GraphModel: Module {
         return out
     }
 
+    /// A node's arguments from the run's slots into `args` (nil for an omitted optional input).
+    private func gatherArguments(_ args: inout [GraphValue?], _ node: UnsafePointer<GraphNode>, _ reads: [Int],
+                                 _ slots: [GraphValue?]) throws {
+        args.removeAll(keepingCapacity: true)
+        for (k, slot) in reads.enumerated() {
+            if slot < 0 { args.append(nil); continue }
+            guard let v = slots[slot] else {
+                throw GraphError.missingInput(node: node.pointee.name, input: node.pointee.inputs[k])
+            }
+            args.append(v)
+        }
+    }
+
     /// The run's table of values with the constants and the graph inputs in their slots.
     private func initialSlots(_ plan: GraphRunPlan, _ feeds: [String: GraphValue]) throws -> [GraphValue?] {
-        var slots = [GraphValue?](repeating: nil, count: plan.slotCount)
-        for (slot, name) in plan.constants { slots[slot] = constants[name] }
+        var slots = plan.initialSlots
         for ((name, _, _), slot) in zip(inputs, plan.inputs) {
             guard let v = feeds[name] else {
                 throw GraphError.invalidValue("no value given for the graph input '\(name)'")
@@ -157,6 +174,25 @@ public final class GraphModel: Module {
             slots[slot] = v
         }
         return slots
+    }
+
+    /// Runs node `i` with the nodes that run inside it at inference (a layer's epilogue, the rest of a
+    /// decomposed LayerNorm), marking those absorbed; false when there are none.
+    private func runFusion(_ i: Int, _ args: [GraphValue?], _ plan: GraphRunPlan, _ slots: inout [GraphValue?],
+                           _ absorbed: inout [Bool]) throws -> Bool {
+        if let norm = plan.layerNorms[i] {
+            let y: GraphValue?
+            do { y = try norm.run(slots) } catch {
+                throw GraphError.node(name: nodes[i].name, opType: nodes[i].opType, underlying: error)
+            }
+            guard let y else { return false }
+            slots[norm.output] = y
+            for j in norm.absorbed { absorbed[j] = true }
+            return true
+        }
+        guard !plan.epilogues[i].nodes.isEmpty, let count = try runFused(i, args, plan, &slots) else { return false }
+        for j in plan.epilogues[i].nodes.prefix(count) { absorbed[j] = true }
+        return true
     }
 
     /// Runs node `i` (a layer) with as many of its epilogue nodes as give a step fused into it, writing the
@@ -203,13 +239,30 @@ public final class GraphModel: Module {
         return results
     }
 
-    private func invalidatePlan() { planLock.withLock { plan = nil } }
+    private func invalidatePlan() { planLock.withLock { plan = nil; memo = nil; planGeneration += 1 } }
+
+    /// The memo of shape computations for this run, taken so that a concurrent run starts its own; nil when
+    /// the graph computes nothing from shapes.
+    private func takeMemo(_ plan: GraphRunPlan) -> GraphRunMemo? {
+        guard plan.remembersShapes else { return nil }
+        return planLock.withLock {
+            defer { memo = nil }
+            if let memo, memo.generation == plan.generation { return memo }
+            return GraphRunMemo(plan)
+        }
+    }
+
+    /// Keeps the memo of a run that finished, unless the graph changed meanwhile.
+    private func putBack(_ taken: GraphRunMemo) {
+        planLock.withLock { if taken.generation == planGeneration { memo = taken } }
+    }
 
     private func currentPlan() -> GraphRunPlan {
         planLock.withLock {
             if let plan { return plan }
-            let built = GraphRunPlan(nodes: nodes, inputNames: inputs.map(\.name), outputNames: outputNames,
-                                     constantNames: Array(constants.keys))
+            var built = GraphRunPlan(nodes: nodes, inputNames: inputs.map(\.name), outputNames: outputNames,
+                                     constants: constants)
+            built.generation = planGeneration
             plan = built
             return built
         }

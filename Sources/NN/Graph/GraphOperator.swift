@@ -41,11 +41,15 @@ public protocol GraphOperator {
     /// Whether it transforms each channel on its own (an activation function, a per-channel
     /// normalization): activation criteria read a layer's output after a chain of these.
     var isPerChannelOperation: Bool { get }
+    /// Whether its outputs depend on its inputs' shapes alone, never on their values (Shape, Size): what
+    /// the graph computes from them is remembered between runs (``GraphRunMemo``).
+    var readsOnlyShapes: Bool { get }
 }
 
 extension GraphOperator {
     public var module: (any Module)? { nil }
     public var isPerChannelOperation: Bool { false }
+    public var readsOnlyShapes: Bool { false }
 
     /// Input `i`, which must be present.
     public func input(_ inputs: [GraphValue?], _ i: Int, _ what: String) throws -> GraphValue {

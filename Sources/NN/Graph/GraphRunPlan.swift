@@ -1,8 +1,8 @@
 /// A graph's node list compiled to numbered slots, so that a run looks values up by index instead of
 /// hashing their names at every node: each value name gets a slot, each node the slots it reads and
 /// writes, and the slots whose last reader it is (freed after it runs unless they are graph outputs or
-/// constants). Built once per node list and set of constant names (``GraphModel`` rebuilds it when
-/// either changes).
+/// constants). Built once per node list and set of constants (``GraphModel`` rebuilds it when either
+/// changes).
 struct GraphRunPlan {
     let slotCount: Int
     /// Per node: the slot of each input (−1 for an omitted optional input) and of each output.
@@ -16,10 +16,21 @@ struct GraphRunPlan {
     let outputs: [Int]
     /// Every slot's name (for error messages).
     let names: [String]
+    /// The table of values a run starts from: the constants in their slots (a run copies it instead of
+    /// looking every constant up by name).
+    let initialSlots: [GraphValue?]
+    /// Per node: its part in remembering shape computations between runs (``GraphRunMemo``).
+    let memoRoles: [GraphRunMemo.Role]
+    /// Whether any node reads only shapes (a graph without Shape nodes needs no memo).
+    let remembersShapes: Bool
+    /// Which version of the graph it was built for (``GraphModel`` counts its changes).
+    var generation = 0
     /// Per node: the nodes that may run fused into it at inference (see ``epilogueChains``).
     let epilogues: [EpilogueChain]
+    /// Per node: the decomposed LayerNorm it begins, which inference runs as one kernel (``layerNorms``).
+    let layerNorms: [DecomposedLayerNorm?]
 
-    init(nodes: [GraphNode], inputNames: [String], outputNames: [String], constantNames: [String]) {
+    init(nodes: [GraphNode], inputNames: [String], outputNames: [String], constants: [String: GraphValue]) {
         var slotOf: [String: Int] = [:], names: [String] = []
         func slot(_ name: String) -> Int {
             if let s = slotOf[name] { return s }
@@ -27,7 +38,7 @@ struct GraphRunPlan {
             names.append(name)
             return names.count - 1
         }
-        let constantSlots = constantNames.map { (slot: slot($0), name: $0) }
+        let constantSlots = constants.keys.map { (slot: slot($0), name: $0) }
         let inputSlots = inputNames.map(slot)
         let reads = nodes.map { $0.inputs.map { $0.isEmpty ? -1 : slot($0) } }
         let writes = nodes.map { $0.outputs.map { $0.isEmpty ? -1 : slot($0) } }
@@ -39,6 +50,15 @@ struct GraphRunPlan {
         for (s, i) in lastRead.enumerated() where i >= 0 && !kept.contains(s) { frees[i].append(s) }
         self.slotCount = names.count; self.reads = reads; self.writes = writes; self.frees = frees
         self.constants = constantSlots; self.inputs = inputSlots; self.outputs = outputSlots; self.names = names
+        var initial = [GraphValue?](repeating: nil, count: names.count)
+        for (s, name) in constantSlots { initial[s] = constants[name] }
+        initialSlots = initial
+        memoRoles = Self.memoRoles(nodes: nodes, reads: reads, writes: writes, constantSlots: constantSlots.map(\.slot),
+                                   slotCount: names.count)
+        remembersShapes = memoRoles.contains(.root)
+        layerNorms = Self.layerNorms(nodes: nodes, reads: reads, writes: writes,
+                                     constants: Set(constantSlots.map(\.slot)), outputs: Set(outputSlots),
+                                     slotCount: names.count)
         epilogues = Self.epilogueChains(nodes: nodes, reads: reads, writes: writes, slotCount: names.count,
                                         outputs: Set(outputSlots))
     }

@@ -103,6 +103,7 @@ public struct ShapeOperator: GraphOperator {
     public let start: Int, end: Int?
     public init(start: Int = 0, end: Int? = nil) { self.start = start; self.end = end }
     public var channelFlow: ChannelFlow { .none }
+    public var readsOnlyShapes: Bool { true }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let s = try input(inputs, 0, "data").shape
         func clamp(_ i: Int) -> Int { Swift.min(Swift.max(i < 0 ? i + s.count : i, 0), s.count) }
