@@ -170,9 +170,12 @@ extension Tensor {
     struct ProductCut {
         var byRows: Bool
         var parts: Int
+        /// Whether each core multiplies whole images of its own (a batch at least as large as the cores).
+        var wholeImages: Bool
 
         init(images n: Int, filters og: Int, columns l: Int, work: Int, implicit: Bool = false) {
             let cores = ProcessInfoCores.serialOverride ? 1 : ProcessInfoCores.count
+            wholeImages = n >= cores
             byRows = l < 32 || og > l * (implicit ? 3 : 1)
             guard n < cores, work >= 2_000_000 else { parts = 1; return }
             parts = byRows ? Swift.min(cores, og / 24) : Swift.min(cores, l / 16)

@@ -50,9 +50,11 @@ extension Tensor {
     /// Whether a core lays out each image's patch matrix first (im2col) and packs the panels from it: when it
     /// multiplies whole images on its own (a batch at least as large as the cores), where reading every panel
     /// from the image measured slower than the copy (ResNet-small training at batch 128: 2.4–2.8k against
-    /// 2.8–2.9k samples/s). The patches are read from the image when a product is cut over the cores.
+    /// 2.8–2.9k samples/s). The patches are read from the image when a product is cut over the cores, and
+    /// when a batch smaller than the cores has too little work to cut (the small layers of a batch-1 run,
+    /// where writing the patch matrix cost as much as the product).
     static func laysOutPatches(_ d: ConvDims, cut: ProductCut) -> Bool {
-        !isPointwise(d.g) && cut.parts <= 1
+        !isPointwise(d.g) && cut.parts <= 1 && cut.wholeImages
     }
 
     /// The same with the epilogue's kernel form (nil when it has none: `epilogue` then runs on each block).
