@@ -1,4 +1,6 @@
-/// Reductions along axes. Each reduces one axis at a time over an (outer, axis, inner) view.
+import CDenseKernels
+
+/// Reductions along axes: one axis at a time over an (outer, axis, inner) view, or the last axes at once.
 extension Tensor {
     /// The (outer, length, inner) split of the shape around `axis`.
     @inlinable
@@ -57,8 +59,25 @@ extension Tensor {
             return Tensor(Float(acc))
         }
         var t = self
-        for a in ax { t = t.sumAlong(a) }
+        if ax.count > 1, ax == Array(rank - ax.count ..< rank) {
+            t = sumOfTrailing(ax.count)
+        } else {
+            for a in ax { t = t.sumAlong(a) }
+        }
         return keepDims ? t : Tensor(unchecked: dropAxes(shape, ax), t.scalars)
+    }
+
+    /// The sums over the last `k` axes (a global average pool's [2, 3]), kept with extent 1: each row of
+    /// contiguous values summed in one vectorized pass (``prune_sum_f32``) instead of one axis at a time.
+    func sumOfTrailing(_ k: Int) -> Tensor {
+        let length = shape.suffix(k).reduce(1, *), rows = length == 0 ? 0 : count / length
+        var out = [Float](repeating: 0, count: shape.dropLast(k).reduce(1, *))
+        scalars.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { o in
+                for r in 0..<rows { o[r] = prune_sum_f32(p.baseAddress! + r * length, Int64(length)) }
+            }
+        }
+        return Tensor(unchecked: Array(shape.dropLast(k)) + [Int](repeating: 1, count: k), out)
     }
 
     /// Mean over `axes` (all when nil).
