@@ -27,6 +27,24 @@ final class BroadcastRunsTests: XCTestCase {
         XCTAssertThrowsError(try BroadcastRuns(shape: [2, 3], operands: [[4]]))
     }
 
+    func testAxesEveryOperandStepsThroughAsOneAreMerged() throws {
+        for (shape, operands, runs) in [([4, 5, 6], [[4, 5, 6], [], [4, 5, 6]], 1), ([4, 5, 6], [[4, 5, 6], [1, 5, 6]], 4),
+                                        ([4, 1, 6], [[4, 1, 6], [6]], 4), ([2, 3, 4], [[2, 3, 1], [2, 3, 4]], 6)] {
+            var visited = 0, count = 0
+            let maps = try operands.map { try NumericTensor.broadcastSources(from: $0, to: shape) }
+            try BroadcastRuns(shape: shape, operands: operands).forEach { start, offsets, steps, length in
+                count += 1
+                for j in 0..<length {
+                    XCTAssertEqual(start + j, visited)
+                    for k in operands.indices { XCTAssertEqual(offsets[k] + j * steps[k], maps[k][visited]) }
+                    visited += 1
+                }
+            }
+            XCTAssertEqual(visited, shape.reduce(1, *))
+            XCTAssertEqual(count, runs, "\(shape) \(operands)")
+        }
+    }
+
     func testWhereWithoutGradientsMatchesTheDifferentiablePath() throws {
         var rng = RandomGenerator(seed: 4)
         let condition = try IntegerTensor(shape: [2, 1, 4], values: [1, 0, 0, 1, 0, 1, 1, 0])

@@ -1,14 +1,16 @@
 /// A NumPy broadcast walked one run of the last axis at a time: for each run, the output's flat offset, each
 /// operand's flat offset and step along the last axis (0 where it is broadcast), and the run's length — the
-/// elementwise operators' inner loops without an index map of the whole output per operand.
+/// elementwise operators' inner loops without an index map of the whole output per operand. Axes that every
+/// operand steps through as one (contiguous in each, or broadcast across both) are merged first, so operands
+/// of the output's shape or scalars make a single run rather than one per row of the last axis.
 struct BroadcastRuns {
+    /// The output's extents after merging.
     let shape: [Int]
-    /// Per operand, per output axis: its stride, or 0 where it is broadcast.
+    /// Per operand, per merged axis: its stride, or 0 where it is broadcast.
     let strides: [[Int]]
 
     init(shape: [Int], operands: [[Int]]) throws {
-        self.shape = shape
-        strides = try operands.map { s in
+        let strides = try operands.map { s in
             guard s.count <= shape.count else {
                 throw GraphError.invalidValue("shape \(s) does not broadcast to \(shape)")
             }
@@ -19,6 +21,26 @@ struct BroadcastRuns {
             return zip(padded, NumericTensor.strides(padded)).map { $0.0 == 1 ? 0 : $0.1 }
         }
         try NumericTensor.checkBudget(shape)
+        (self.shape, self.strides) = Self.merged(shape, strides)
+    }
+
+    /// Adjacent axes joined where each operand's stride on the outer one is its stride on the inner one times
+    /// the inner extent (0 on both when it is broadcast across them); axes of extent 1 dropped.
+    static func merged(_ shape: [Int], _ strides: [[Int]]) -> (shape: [Int], strides: [[Int]]) {
+        var outShape: [Int] = [], outStrides = strides.map { _ in [Int]() }
+        for (axis, extent) in shape.enumerated() where extent != 1 {
+            let joins = !outShape.isEmpty && strides.indices.allSatisfy { o in
+                outStrides[o][outStrides[o].count - 1] == strides[o][axis] * extent
+            }
+            if joins {
+                outShape[outShape.count - 1] *= extent
+                for o in strides.indices { outStrides[o][outStrides[o].count - 1] = strides[o][axis] }
+            } else {
+                outShape.append(extent)
+                for o in strides.indices { outStrides[o].append(strides[o][axis]) }
+            }
+        }
+        return (outShape, outStrides)
     }
 
     /// Calls `body(output offset, operand offsets, operand steps along the last axis, run length)` for every

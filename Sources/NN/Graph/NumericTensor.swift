@@ -130,15 +130,29 @@ struct NumericTensor {
     }
 
     /// Elementwise `f` over broadcast operands; the result is integer when `integerResult` says so.
+    /// Operands of `n` values each, element by element: the `k` operands' i-th values at `i·k ..< i·k + k` (one
+    /// flat array the loop reads in order, instead of an array of arrays indexed per element).
+    static func interleaved(_ values: [[Double]], _ n: Int) -> [Double] {
+        let k = values.count
+        var flat = [Double](repeating: 0, count: n * k)
+        flat.withUnsafeMutableBufferPointer { f in
+            for (j, v) in values.enumerated() { v.withUnsafeBufferPointer { p in for i in 0..<n { f[i * k + j] = p[i] } } }
+        }
+        return flat
+    }
+
     static func combine(_ operands: [NumericTensor], integerResult: Bool,
                         _ f: ([Double]) throws -> Double) throws -> NumericTensor {
         let shape = try broadcastShape(operands.map(\.shape))
         let n = shape.reduce(1, *), values = operands.map(\.values)
         var out = [Double](repeating: 0, count: n), arguments = [Double](repeating: 0, count: operands.count)
         if operands.allSatisfy({ $0.shape == shape }) {   // nothing broadcast: no index maps
-            for i in 0..<n {
-                for k in values.indices { arguments[k] = values[k][i] }
-                out[i] = try f(arguments)
+            try interleaved(values, n).withUnsafeBufferPointer { rows in
+                let k = values.count
+                for i in 0..<n {
+                    for j in 0..<k { arguments[j] = rows[i * k + j] }
+                    out[i] = try f(arguments)
+                }
             }
             return NumericTensor(shape: shape, values: out, isInteger: integerResult)
         }
