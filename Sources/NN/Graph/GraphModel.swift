@@ -177,17 +177,17 @@ public final class GraphModel: Module {
     }
 
     /// Runs node `i` with the nodes that run inside it at inference (a layer's epilogue, the rest of a
-    /// decomposed LayerNorm), marking those absorbed; false when there are none.
+    /// ``FusedNodePattern``), marking those absorbed; false when there are none.
     private func runFusion(_ i: Int, _ args: [GraphValue?], _ plan: GraphRunPlan, _ slots: inout [GraphValue?],
                            _ absorbed: inout [Bool]) throws -> Bool {
-        if let norm = plan.layerNorms[i] {
+        if let pattern = plan.patterns[i] {
             let y: GraphValue?
-            do { y = try norm.run(slots) } catch {
+            do { y = try pattern.run(slots) } catch {
                 throw GraphError.node(name: nodes[i].name, opType: nodes[i].opType, underlying: error)
             }
             guard let y else { return false }
-            slots[norm.output] = y
-            for j in norm.absorbed { absorbed[j] = true }
+            slots[pattern.output] = y
+            for j in pattern.absorbed { absorbed[j] = true }
             return true
         }
         guard !plan.epilogues[i].nodes.isEmpty, let count = try runFused(i, args, plan, &slots) else { return false }

@@ -27,8 +27,8 @@ struct GraphRunPlan {
     var generation = 0
     /// Per node: the nodes that may run fused into it at inference (see ``epilogueChains``).
     let epilogues: [EpilogueChain]
-    /// Per node: the decomposed LayerNorm it begins, which inference runs as one kernel (``layerNorms``).
-    let layerNorms: [DecomposedLayerNorm?]
+    /// Per node: the chain of nodes it begins that inference runs as one kernel (``FusedNodePattern``).
+    let patterns: [(any FusedNodePattern)?]
 
     init(nodes: [GraphNode], inputNames: [String], outputNames: [String], constants: [String: GraphValue]) {
         var slotOf: [String: Int] = [:], names: [String] = []
@@ -56,9 +56,9 @@ struct GraphRunPlan {
         memoRoles = Self.memoRoles(nodes: nodes, reads: reads, writes: writes, constantSlots: constantSlots.map(\.slot),
                                    slotCount: names.count)
         remembersShapes = memoRoles.contains(.root)
-        layerNorms = Self.layerNorms(nodes: nodes, reads: reads, writes: writes,
-                                     constants: Set(constantSlots.map(\.slot)), outputs: Set(outputSlots),
-                                     slotCount: names.count)
+        patterns = Self.patterns(in: PatternGraph(nodes: nodes, reads: reads, writes: writes,
+                                                  constants: Set(constantSlots.map(\.slot)), outputs: Set(outputSlots),
+                                                  slotCount: names.count))
         epilogues = Self.epilogueChains(nodes: nodes, reads: reads, writes: writes, slotCount: names.count,
                                         outputs: Set(outputSlots))
     }
