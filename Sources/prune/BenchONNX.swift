@@ -23,7 +23,8 @@ struct BenchONNX: ParsableCommand {
     var profile = false
     @Option(help: "With --profile, how many of the slowest nodes to list.") var profileNodes: Int = 12
     @Flag(help: ArgumentHelp("Run every node on its own: no activation, batch norm or residual addition fused "
-                             + "into the convolution before it (to measure what fusion gains)."))
+                             + "into the convolution before it, no decomposed LayerNorm or GELU run as one kernel "
+                             + "(to measure what fusion gains)."))
     var noFusion = false
     @OptionGroup var common: CommonOptions
     var json: Bool { common.json }

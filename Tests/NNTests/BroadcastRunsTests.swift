@@ -28,8 +28,9 @@ final class BroadcastRunsTests: XCTestCase {
     }
 
     func testAxesEveryOperandStepsThroughAsOneAreMerged() throws {
-        for (shape, operands, runs) in [([4, 5, 6], [[4, 5, 6], [], [4, 5, 6]], 1), ([4, 5, 6], [[4, 5, 6], [1, 5, 6]], 4),
-                                        ([4, 1, 6], [[4, 1, 6], [6]], 4), ([2, 3, 4], [[2, 3, 1], [2, 3, 4]], 6)] {
+        for (shape, operands, runs) in [([4, 5, 6], [[4, 5, 6], [], [4, 5, 6]], 1),
+                                        ([4, 5, 6], [[4, 5, 6], [1, 5, 6]], 4), ([4, 1, 6], [[4, 1, 6], [6]], 4),
+                                        ([2, 3, 4], [[2, 3, 1], [2, 3, 4]], 6)] {
             var visited = 0, count = 0
             let maps = try operands.map { try NumericTensor.broadcastSources(from: $0, to: shape) }
             try BroadcastRuns(shape: shape, operands: operands).forEach { start, offsets, steps, length in

@@ -19,7 +19,9 @@ final class DecomposedLayerNormTests: XCTestCase {
                      node("v", ReduceOperator(.mean, axesAttribute: axes, keepDims: true), ["p"]),
                      node("e", BinaryOperator(.add), ["eps", "v"]), node("s", UnaryOperator(.sqrt), ["e"]),
                      node("q", BinaryOperator(.div), ["d", "s"])]
-        if affine { nodes += [node("y", BinaryOperator(.mul), ["q", "g"]), node("z", BinaryOperator(.add), ["y", "b"])] }
+        if affine {
+            nodes += [node("y", BinaryOperator(.mul), ["q", "g"]), node("z", BinaryOperator(.add), ["y", "b"])]
+        }
         var rng = RandomGenerator(seed: 3)
         let g = Tensor.normal(gamma ?? [n], using: &rng), b = Tensor.normal([n], using: &rng)
         let constants: [String: GraphValue] = [

@@ -27,10 +27,13 @@ final class DecomposedPatternExportTests: XCTestCase {
             graph.eval()
             let shape = name.hasPrefix("vit") ? [2, 3, 32, 32] : name.hasPrefix("torch") ? [2, 7, 32] : [2, 6]
             let size = shape.reduce(1, *)
-            let x = Tensor(unchecked: shape, (0..<size).map { Float(($0 * 7 + 3) % 90) / (name.hasPrefix("vit") ? 90 : 1) })
+            let scale: Float = name.hasPrefix("vit") ? 90 : 1
+            let x = Tensor(unchecked: shape, (0..<size).map { Float(($0 * 7 + 3) % 90) / scale })
             let feeds = try graph.feeds(for: Variable(x))
             let fused = try withNoGrad { try graph.firstOutput(of: try graph.run(feeds)) }.value
-            let plain = try withNoGrad { try graph.firstOutput(of: try graph.run(feeds, observe: { _, _, _ in })) }.value
+            let plain = try withNoGrad {
+                try graph.firstOutput(of: try graph.run(feeds, observe: { _, _, _ in }))
+            }.value
             XCTAssertEqual(fused.shape, plain.shape, name)
             let worst = zip(fused.scalars, plain.scalars).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
             XCTAssertLessThan(worst, 1e-4, name)

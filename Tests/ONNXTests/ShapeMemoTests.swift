@@ -13,7 +13,8 @@ final class ShapeMemoTests: XCTestCase {
     /// Token ids [1, n] (n the sequence length) for the language models, else float inputs of batch n.
     static let inputs: [(name: String, shape: @Sendable (Int) -> [Int])] = [
         ("bert_torchscript_opset14", { [1, $0] }), ("gpt2_torchscript_opset14", { [1, $0] }),
-        ("torch_encoder_torchscript_opset14", { [$0 - 4, 7, 32] }), ("swin_torchscript_opset17", { [$0 - 4, 3, 32, 32] })]
+        ("torch_encoder_torchscript_opset14", { [$0 - 4, 7, 32] }),
+        ("swin_torchscript_opset17", { [$0 - 4, 3, 32, 32] })]
 
     func testTransformerExportsGiveTheSameBitsOverChangingShapes() throws {
         let folder = OnnxRuntimePeer.repository.appendingPathComponent("Tests/ONNXTests/Fixtures/transformers").path

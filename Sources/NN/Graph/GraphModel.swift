@@ -24,7 +24,8 @@ public final class GraphModel: Module {
     public let layers: ModuleDictionary
     public var isTraining = true
     /// Whether inference runs fuse activations, normalizations and residual additions into the layer before
-    /// them (``run(_:)``); the values are the same, bit for bit.
+    /// them (``run(_:)``; the values are the same, bit for bit) and run a decomposed LayerNorm or GELU as one
+    /// kernel (``FusedNodePattern``; within float rounding of the nodes).
     public var fusesEpilogues = true
     /// Set when the examples carry several inputs packed in one tensor (a calibration file with one
     /// tensor per graph input): ``feeds(for:)`` then cuts each batch back into the inputs.

@@ -136,7 +136,9 @@ struct NumericTensor {
         let k = values.count
         var flat = [Double](repeating: 0, count: n * k)
         flat.withUnsafeMutableBufferPointer { f in
-            for (j, v) in values.enumerated() { v.withUnsafeBufferPointer { p in for i in 0..<n { f[i * k + j] = p[i] } } }
+            for (j, v) in values.enumerated() {
+                v.withUnsafeBufferPointer { p in for i in 0..<n { f[i * k + j] = p[i] } }
+            }
         }
         return flat
     }
