@@ -9,14 +9,39 @@ public struct LogicOperator: GraphOperator, Sendable {
     public let name: String
     public let arity: Int
     let function: @Sendable ([Double]) -> Double
+    /// The same operator as a test of one or two values (the second is 0 for one operand), when its result
+    /// is a truth value: the operands are then read where they are, without Double copies.
+    let test: (@Sendable (Double, Double) -> Bool)?
+
     public init(_ name: String, arity: Int, _ function: @escaping @Sendable ([Double]) -> Double) {
-        self.name = name; self.arity = arity; self.function = function
+        self.name = name; self.arity = arity; self.function = function; test = nil
+    }
+
+    /// A truth-valued operator from its test.
+    public init(_ name: String, arity: Int, test: @escaping @Sendable (Double, Double) -> Bool) {
+        self.name = name; self.arity = arity; self.test = test
+        function = { LogicOperator.truth(test($0[0], $0.count > 1 ? $0[1] : 0)) }
     }
     public var channelFlow: ChannelFlow { .none }
 
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
-        let operands = try (0..<arity).map { NumericTensor(try input(inputs, $0, "operand \($0)")) }
-        return [try NumericTensor.combine(operands, integerResult: true) { function($0) }.graphValue]
+        let values = try (0..<arity).map { try input(inputs, $0, "operand \($0)") }
+        if let test { return [try tested(values, test)] }
+        return [try NumericTensor.combine(values.map(NumericTensor.init), integerResult: true) { function($0) }.graphValue]
+    }
+
+    /// A truth-valued operator over its operands read where they are, one broadcast run at a time.
+    private func tested(_ values: [GraphValue], _ test: (Double, Double) -> Bool) throws -> GraphValue {
+        let shapes = values.map(\.shape), shape = try NumericTensor.broadcastShape(shapes)
+        let a = ScalarReader(values[0]), b = ScalarReader(values[values.count - 1]), two = values.count > 1
+        var out = [Int](repeating: 0, count: shape.reduce(1, *))
+        try out.withUnsafeMutableBufferPointer { o in
+            try BroadcastRuns(shape: shape, operands: shapes).forEach { start, at, step, count in
+                let (i0, s0) = (at[0], step[0]), (i1, s1) = two ? (at[1], step[1]) : (0, 0)
+                for j in 0..<count { o[start + j] = test(a[i0 + j * s0], two ? b[i1 + j * s1] : 0) ? 1 : 0 }
+            }
+        }
+        return .integer(try IntegerTensor(shape: shape, values: out))
     }
 
     static func truth(_ b: Bool) -> Double { b ? 1 : 0 }
@@ -24,16 +49,16 @@ public struct LogicOperator: GraphOperator, Sendable {
     /// The operators without attributes, by ONNX name.
     public static let catalog: [String: LogicOperator] = {
         let list: [LogicOperator] = [
-            .init("Equal", arity: 2) { truth($0[0] == $0[1]) },
-            .init("Less", arity: 2) { truth($0[0] < $0[1]) },
-            .init("LessOrEqual", arity: 2) { truth($0[0] <= $0[1]) },
-            .init("Greater", arity: 2) { truth($0[0] > $0[1]) },
-            .init("GreaterOrEqual", arity: 2) { truth($0[0] >= $0[1]) },
-            .init("And", arity: 2) { truth($0[0] != 0 && $0[1] != 0) },
-            .init("Or", arity: 2) { truth($0[0] != 0 || $0[1] != 0) },
-            .init("Xor", arity: 2) { truth(($0[0] != 0) != ($0[1] != 0)) },
-            .init("Not", arity: 1) { truth($0[0] == 0) },
-            .init("IsNaN", arity: 1) { truth($0[0].isNaN) },
+            .init("Equal", arity: 2) { $0 == $1 },
+            .init("Less", arity: 2) { $0 < $1 },
+            .init("LessOrEqual", arity: 2) { $0 <= $1 },
+            .init("Greater", arity: 2) { $0 > $1 },
+            .init("GreaterOrEqual", arity: 2) { $0 >= $1 },
+            .init("And", arity: 2) { $0 != 0 && $1 != 0 },
+            .init("Or", arity: 2) { $0 != 0 || $1 != 0 },
+            .init("Xor", arity: 2) { ($0 != 0) != ($1 != 0) },
+            .init("Not", arity: 1) { x, _ in x == 0 },
+            .init("IsNaN", arity: 1) { x, _ in x.isNaN },
             .init("BitwiseAnd", arity: 2) { Double(saturatingInt($0[0]) & saturatingInt($0[1])) },
             .init("BitwiseOr", arity: 2) { Double(saturatingInt($0[0]) | saturatingInt($0[1])) },
             .init("BitwiseXor", arity: 2) { Double(saturatingInt($0[0]) ^ saturatingInt($0[1])) },
@@ -44,7 +69,24 @@ public struct LogicOperator: GraphOperator, Sendable {
 
     /// IsInf with its attributes.
     public static func isInf(positive: Bool, negative: Bool) -> LogicOperator {
-        LogicOperator("IsInf", arity: 1) { truth($0[0].isInfinite && ($0[0] > 0 ? positive : negative)) }
+        LogicOperator("IsInf", arity: 1) { x, _ in x.isInfinite && (x > 0 ? positive : negative) }
+    }
+}
+
+/// A float or integer tensor's values read as Doubles where they are.
+struct ScalarReader {
+    let floats: [Float]?, integers: [Int]
+
+    init(_ v: GraphValue) {
+        switch v {
+        case .float(let x): floats = x.value.scalars; integers = []
+        case .integer(let t): floats = nil; integers = t.values
+        }
+    }
+
+    subscript(i: Int) -> Double {
+        if let floats { return Double(floats[i]) }
+        return Double(integers[i])
     }
 }
 
