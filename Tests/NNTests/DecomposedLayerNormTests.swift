@@ -55,18 +55,12 @@ final class DecomposedLayerNormTests: XCTestCase {
             guard case .float(let gamma)? = g.constants["g"], case .float(let beta)? = g.constants["b"] else {
                 return XCTFail("constants")
             }
-            let x = input()
-            for r in 0..<rows {
-                let row = (0..<n).map { Double(x.scalars[r * n + $0]) }
-                let mean = row.reduce(0, +) / Double(n)
-                let variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)
-                for j in 0..<n {
-                    var expected = (row[j] - mean) / (variance + 1e-5).squareRoot()
-                    if affine { expected = expected * Double(gamma.value.scalars[j]) + Double(beta.value.scalars[j]) }
-                    let k = r * n + j
-                    XCTAssertEqual(Double(fused.scalars[k]), expected, accuracy: 1e-5 * max(1, abs(expected)))
-                    XCTAssertEqual(fused.scalars[k], plain.scalars[k], accuracy: 1e-5 * max(1, abs(plain.scalars[k])))
-                }
+            let reference = LayerNormReference.rows(input(), n: n, gamma: affine ? gamma.value : nil,
+                                                    beta: affine ? beta.value : nil)
+            XCTAssertEqual(reference.count, rows * n)
+            for (k, expected) in reference.enumerated() {
+                XCTAssertEqual(Double(fused.scalars[k]), expected, accuracy: 1e-5 * max(1, abs(expected)))
+                XCTAssertEqual(fused.scalars[k], plain.scalars[k], accuracy: 1e-5 * max(1, abs(plain.scalars[k])))
             }
         }
     }

@@ -27,7 +27,8 @@ public struct LogicOperator: GraphOperator, Sendable {
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let values = try (0..<arity).map { try input(inputs, $0, "operand \($0)") }
         if let test { return [try tested(values, test)] }
-        return [try NumericTensor.combine(values.map(NumericTensor.init), integerResult: true) { function($0) }.graphValue]
+        let operands = values.map(NumericTensor.init)
+        return [try NumericTensor.combine(operands, integerResult: true) { function($0) }.graphValue]
     }
 
     /// A truth-valued operator over its operands read where they are, one broadcast run at a time.
