@@ -147,15 +147,3 @@ void prune_csr_spmm_rows_strided(const int32_t *row_start, const int32_t *col_in
         }
     }
 }
-
-void prune_transpose(const float *src, int64_t rows, int64_t cols, int64_t ld_src, float *dst, int64_t ld_dst) {
-    enum { T = 16 };
-    for (int64_t i0 = 0; i0 < rows; i0 += T) {
-        const int64_t i1 = i0 + T < rows ? i0 + T : rows;
-        for (int64_t j0 = 0; j0 < cols; j0 += T) {
-            const int64_t j1 = j0 + T < cols ? j0 + T : cols;
-            for (int64_t j = j0; j < j1; j++)
-                for (int64_t i = i0; i < i1; i++) dst[j * ld_dst + i] = src[i * ld_src + j];
-        }
-    }
-}

@@ -45,14 +45,14 @@ struct MaskPattern {
     }
 
     /// dL/dX = G·W from Gᵀ `[rows, bp]` (G `[batch, rows]`): the transpose's CSR times G.
-    func inputGradient(gt: [Float], padded bp: Int, batch: Int, weight: Tensor) -> Tensor {
+    func inputGradient(gt: AlignedFloats, padded bp: Int, batch: Int, weight: Tensor) -> Tensor {
         let t = CSRMatrix(rows: columns, columns: rows, rowStart: transposedRowStart,
                           columnIndex: transposedColumnIndex, values: weight.scalars.gathered(transposedPositions))
         return SparseKernels.intrinsicsProduct(t, xt: gt, padded: bp, batch: batch, parallel: false)
     }
 
     /// dL/dW = Gᵀ·X at the kept positions (zero elsewhere), from Gᵀ `[rows, bp]` and Xᵀ `[columns, bp]`.
-    func weightGradient(gt: [Float], xt: [Float], padded bp: Int) -> Tensor {
+    func weightGradient(gt: AlignedFloats, xt: AlignedFloats, padded bp: Int) -> Tensor {
         var stored = [Float](repeating: 0, count: positions.count)
         rowStart.withUnsafeBufferPointer { rs in columnIndex.withUnsafeBufferPointer { ci in
             gt.withUnsafeBufferPointer { a in xt.withUnsafeBufferPointer { b in

@@ -1,3 +1,4 @@
+import CDenseKernels
 import CSparseKernels
 import PruneTensor
 
@@ -42,18 +43,14 @@ public enum SparseKernels {
             return Tensor(unchecked: [1, a.rows], y)
         }
         // Xᵀ: [in, bp], the batch padded with zeros to a multiple of 16 so every tile is whole SIMD registers.
-        let bp = (b + 15) / 16 * 16
-        var xt = [Float](repeating: 0, count: a.columns * bp)
-        x.scalars.withUnsafeBufferPointer { xs in xt.withUnsafeMutableBufferPointer { xd in
-            prune_transpose(xs.baseAddress!, Int64(b), Int64(a.columns), Int64(a.columns), xd.baseAddress!, Int64(bp))
-        } }
+        let (xt, bp) = BatchLayout.transposed(x, paddedColumns: a.columns)
         return kernel == .intrinsics ? intrinsicsProduct(a, xt: xt, padded: bp, batch: b)
                                      : swiftProduct(a, xt: xt, padded: bp, batch: b)
     }
 
     /// The C kernel: writes Y [batch, rows] directly from Xᵀ [in, bp]; split over the cores when the
     /// work is large enough and `parallel` allows.
-    static func intrinsicsProduct(_ a: CSRMatrix, xt: [Float], padded bp: Int, batch b: Int,
+    static func intrinsicsProduct(_ a: CSRMatrix, xt: AlignedFloats, padded bp: Int, batch b: Int,
                                   parallel: Bool = true) -> Tensor {
         var y = [Float](unsafeUninitializedCapacity: b * a.rows) { _, n in n = b * a.rows }
         xt.withUnsafeBufferPointer { xtp in y.withUnsafeMutableBufferPointer { yp in
@@ -73,7 +70,7 @@ public enum SparseKernels {
     }
 
     /// The pure-Swift kernel: Yᵀ [rows, bp] by SIMD16 tiles, then transposed to Y [batch, rows].
-    static func swiftProduct(_ a: CSRMatrix, xt: [Float], padded bp: Int, batch b: Int) -> Tensor {
+    static func swiftProduct(_ a: CSRMatrix, xt: AlignedFloats, padded bp: Int, batch b: Int) -> Tensor {
         var yt = [Float](unsafeUninitializedCapacity: a.rows * bp) { _, n in n = a.rows * bp }
         xt.withUnsafeBufferPointer { xtp in yt.withUnsafeMutableBufferPointer { ytp in
             a.rowStart.withUnsafeBufferPointer { rs in a.columnIndex.withUnsafeBufferPointer { ci in a.values.withUnsafeBufferPointer { va in
@@ -86,7 +83,7 @@ public enum SparseKernels {
         } }
         var y = [Float](unsafeUninitializedCapacity: b * a.rows) { _, n in n = b * a.rows }
         yt.withUnsafeBufferPointer { ys in y.withUnsafeMutableBufferPointer { yd in
-            prune_transpose(ys.baseAddress!, Int64(a.rows), Int64(b), Int64(bp), yd.baseAddress!, Int64(a.rows))
+            prune_transpose_f32(ys.baseAddress!, Int64(a.rows), Int64(b), Int64(bp), yd.baseAddress!, Int64(a.rows))
         } }
         return Tensor(unchecked: [b, a.rows], y)
     }

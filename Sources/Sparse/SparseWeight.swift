@@ -1,3 +1,4 @@
+import CDenseKernels
 import CSparseKernels
 import PruneTensor
 
@@ -33,12 +34,13 @@ enum BatchLayout {
     }
 
     /// Xᵀ with its rows padded with zeros to `paddedColumns` and the batch to a multiple of 16.
-    static func transposed(_ x: Tensor, paddedColumns: Int) -> (xt: [Float], bp: Int) {
+    /// Its rows start on cache lines (``AlignedFloats``).
+    static func transposed(_ x: Tensor, paddedColumns: Int) -> (xt: AlignedFloats, bp: Int) {
         let b = x.shape[0], cols = x.shape[1]
         let bp = (b + 15) / 16 * 16
-        var xt = [Float](repeating: 0, count: paddedColumns * bp)
+        let xt = AlignedFloats(zeros: paddedColumns * bp)
         x.scalars.withUnsafeBufferPointer { xs in xt.withUnsafeMutableBufferPointer { xd in
-            prune_transpose(xs.baseAddress!, Int64(b), Int64(cols), Int64(cols), xd.baseAddress!, Int64(bp))
+            prune_transpose_f32(xs.baseAddress!, Int64(b), Int64(cols), Int64(cols), xd.baseAddress!, Int64(bp))
         } }
         return (xt, bp)
     }

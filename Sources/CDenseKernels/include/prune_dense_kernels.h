@@ -61,6 +61,10 @@ void prune_depthwise_f32(const float *x, int64_t first, int64_t count, int64_t c
 /// Σ x[i] in 16 interleaved partial sums added in a fixed order (deterministic, not sequential).
 float prune_sum_f32(const float *x, int64_t n);
 
+/// dst[j·ld_dst + i] = src[i·ld_src + j] for i < rows, j < cols: 16×16 blocks in AVX-512 registers where the
+/// CPU has them (transpose.c), a cache-blocked loop otherwise.
+void prune_transpose_f32(const float *src, int64_t rows, int64_t cols, int64_t ld_src, float *dst, int64_t ld_dst);
+
 // 1 when value[i] × mask[i] == value[i] bit for bit everywhere: mask 1, or mask +0 and value ±0.
 int32_t prune_is_masked_f32(const float *value, const float *mask, int64_t n);
 

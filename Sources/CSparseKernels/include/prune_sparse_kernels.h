@@ -19,9 +19,6 @@ void prune_csr_spmm_rows_strided(const int32_t *row_start, const int32_t *col_in
 /// Which implementation ``prune_csr_spmm_rows`` uses: 512 (AVX-512), 256 (AVX2+FMA) or 0 (portable C).
 int prune_csr_spmm_isa(void);
 
-/// dst[j * ld_dst + i] = src[i * ld_src + j] for i < rows, j < cols: a cache-blocked transpose.
-void prune_transpose(const float *src, int64_t rows, int64_t cols, int64_t ld_src, float *dst, int64_t ld_dst);
-
 /// Block-sparse (BSR, R×C blocks, R ≤ 8) SpMM for block rows [br_lo, br_hi): `xt` is Xᵀ with its rows
 /// padded to a multiple of C (`ceil(columns/C)·C × bp`, bp a multiple of 16), `y` is `batch × ld_y`;
 /// rows ≥ `rows` (the padding of the last block row) are not written.
