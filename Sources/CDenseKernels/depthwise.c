@@ -4,9 +4,23 @@
 #include <string.h>
 
 #include "clones.h"
+#include "depthwise_lanes.h"
 
-// Outputs accumulated together in registers: two AVX-512 vectors (two independent chains of products).
-enum { DEPTHWISE_BLOCK = 32 };
+// Outputs accumulated together in registers: 32, 64 or 128 (two, four or eight AVX-512 vectors, that many
+// independent chains of products), the smallest that covers a small plane's outputs, else the widest: with
+// two chains a 3×3 filter waited on the multiply-add latency (9 taps × 4 cycles per 32 outputs).
+enum { DEPTHWISE_BLOCK = 32, DEPTHWISE_WIDEST = 128 };
+
+// n floats from src to dst: an inline loop for the short rows of small planes (a 7×7 plane's rows through
+// memcpy were fourteen library calls per plane, more than its filter), memcpy for long rows.
+__attribute__((always_inline)) static inline void copy_row(float *restrict dst, const float *restrict src,
+                                                           int64_t n) {
+    if (n >= 64) {
+        memcpy(dst, src, (size_t)n * sizeof(float));
+        return;
+    }
+    for (int64_t i = 0; i < n; i++) dst[i] = src[i];
+}
 
 // The first output index whose input x·s + d is ≥ 0, and the end of those with input < extent.
 static inline void valid_range(int64_t d, int64_t s, int64_t extent, int64_t outputs, int64_t *lo, int64_t *hi) {
@@ -21,11 +35,17 @@ static inline void valid_range(int64_t d, int64_t s, int64_t extent, int64_t out
 // padded positions (r·s_h + a, c·s_w + b)), each hq × wq. Output (oy, ox) under tap (i, j) reads phase
 // (i mod s_h, j mod s_w) at (oy + i/s_h, ox + j/s_w), so every tap adds w·(a shifted phase plane) to an
 // oh × wq accumulator, whose columns past ow are discarded.
+//
+// Two slots of each: plane p + 1 is filled while plane p is filtered, and a filter's outputs are copied out
+// while the next filter runs. A vector load that spans several small stores still in flight cannot take
+// their values from the store buffer and waits until they reach the cache; filling a plane or reading its
+// accumulator right before use made every load of a 7×7 plane wait so.
 typedef struct {
     prune_plane_window g;
-    int64_t hq, wq, plane, span;  // span: oh·wq rounded up to whole blocks
-    float *phases, *acc;
-    int64_t *taps;  // where tap i·kw + j reads in the phase planes
+    int64_t hq, wq, plane, block, span;  // span: oh·wq rounded up to whole blocks
+    int64_t values;                      // floats of one slot of phase planes
+    float *phases, *acc;                 // two slots each
+    int64_t *taps;                       // where tap i·kw + j reads in the phase planes
 } phased_buffers;
 
 static void phased_close(phased_buffers *b) {
@@ -40,11 +60,14 @@ static int phased_open(phased_buffers *b, prune_plane_window g) {
     b->hq = (g.h + 2 * g.ph + g.sh - 1) / g.sh;
     b->wq = (g.wd + 2 * g.pw + g.sw - 1) / g.sw;
     b->plane = b->hq * b->wq;
-    b->span = (g.oh * b->wq + DEPTHWISE_BLOCK - 1) / DEPTHWISE_BLOCK * DEPTHWISE_BLOCK;
+    const int64_t outputs = g.oh * b->wq;
+    b->block = outputs <= DEPTHWISE_BLOCK ? DEPTHWISE_BLOCK : outputs <= 2 * DEPTHWISE_BLOCK ? 2 * DEPTHWISE_BLOCK
+                                                                                         : DEPTHWISE_WIDEST;
+    b->span = (outputs + b->block - 1) / b->block * b->block;
     // Blocks past the last row read up to wq + kw + one block beyond the last phase plane.
-    const int64_t values = g.sh * g.sw * b->plane + b->wq + g.kw + DEPTHWISE_BLOCK;
-    b->phases = calloc((size_t)values, sizeof(float));
-    b->acc = malloc((size_t)b->span * sizeof(float));
+    b->values = g.sh * g.sw * b->plane + b->wq + g.kw + b->block;
+    b->phases = calloc((size_t)(2 * b->values), sizeof(float));
+    b->acc = malloc((size_t)(2 * b->span) * sizeof(float));
     b->taps = malloc((size_t)(g.kh * g.kw) * sizeof(int64_t));
     if (b->phases && b->acc && b->taps) {
         for (int64_t i = 0; i < g.kh; i++)
@@ -56,12 +79,13 @@ static int phased_open(phased_buffers *b, prune_plane_window g) {
     return 0;
 }
 
-// Writes the inside of plane x into the phase planes (their padding stays zero).
-__attribute__((always_inline)) static inline void phased_fill(const phased_buffers *b, const float *restrict x) {
+// Writes the inside of plane x into slot `slot` of the phase planes (their padding stays zero).
+__attribute__((always_inline)) static inline void phased_fill(const phased_buffers *b, const float *restrict x,
+                                                              int64_t slot) {
     const prune_plane_window g = b->g;
     for (int64_t a = 0; a < g.sh; a++)
         for (int64_t c = 0; c < g.sw; c++) {
-            float *q = b->phases + (a * g.sw + c) * b->plane;
+            float *q = b->phases + slot * b->values + (a * g.sw + c) * b->plane;
             int64_t c0, c1;  // the columns whose input ix = col·sw + c − pw falls inside the plane
             valid_range(c - g.pw, g.sw, g.wd, b->wq, &c0, &c1);
             for (int64_t r = 0; r < b->hq; r++) {
@@ -69,30 +93,68 @@ __attribute__((always_inline)) static inline void phased_fill(const phased_buffe
                 if (iy < 0 || iy >= g.h) continue;
                 const float *src = x + iy * g.wd + c - g.pw;
                 float *restrict row = q + r * b->wq;
-                if (g.sw == 1) memcpy(row + c0, src + c0, (size_t)(c1 - c0) * sizeof(float));
+                if (g.sw == 1) copy_row(row + c0, src + c0, c1 - c0);
                 else
                     for (int64_t col = c0; col < c1; col++) row[col] = src[col * g.sw];
             }
         }
 }
 
-// One filter over the filled phase planes into y: each block of outputs starts at the bias and adds the
-// taps in (i, j) order in registers, then the rows are copied out.
+// Blocks of `width` outputs of one filter over the phase planes `phases` into `acc`: each block starts at
+// the bias and adds the taps in (i, j) order in registers.
 __attribute__((always_inline)) static inline void
-phased_filter(const phased_buffers *b, const float *restrict w, float bias, float *restrict y) {
-    const prune_plane_window g = b->g;
-    const int64_t taps = g.kh * g.kw;
-    for (int64_t k = 0; k < b->span; k += DEPTHWISE_BLOCK) {
-        float block[DEPTHWISE_BLOCK];
-        for (int q = 0; q < DEPTHWISE_BLOCK; q++) block[q] = bias;
+filter_blocks(const phased_buffers *b, const float *restrict phases, const float *restrict w, float bias,
+              float *restrict acc, const int width) {
+    const int64_t taps = b->g.kh * b->g.kw;
+    for (int64_t k = 0; k < b->span; k += width) {
+        float block[DEPTHWISE_WIDEST];
+        for (int q = 0; q < width; q++) block[q] = bias;
         for (int64_t t = 0; t < taps; t++) {
             const float wv = w[t];
-            const float *restrict src = b->phases + b->taps[t] + k;
-            for (int q = 0; q < DEPTHWISE_BLOCK; q++) block[q] += wv * src[q];
+            const float *restrict src = phases + b->taps[t] + k;
+            for (int q = 0; q < width; q++) block[q] += wv * src[q];
         }
-        for (int q = 0; q < DEPTHWISE_BLOCK; q++) b->acc[k + q] = block[q];
+        for (int q = 0; q < width; q++) acc[k + q] = block[q];
     }
-    for (int64_t r = 0; r < g.oh; r++) memcpy(y + r * g.ow, b->acc + r * b->wq, (size_t)g.ow * sizeof(float));
+}
+
+// One filter over phase slot `in` into accumulator slot `out`.
+__attribute__((always_inline)) static inline void
+phased_filter(const phased_buffers *b, int64_t in, const float *restrict w, float bias, int64_t out) {
+    const float *phases = b->phases + in * b->values;
+    float *acc = b->acc + out * b->span;
+    if (b->block == DEPTHWISE_BLOCK) filter_blocks(b, phases, w, bias, acc, DEPTHWISE_BLOCK);
+    else if (b->block == 2 * DEPTHWISE_BLOCK) filter_blocks(b, phases, w, bias, acc, 2 * DEPTHWISE_BLOCK);
+    else filter_blocks(b, phases, w, bias, acc, DEPTHWISE_WIDEST);
+}
+
+// The rows of accumulator slot `slot` into the output plane y.
+__attribute__((always_inline)) static inline void phased_store(const phased_buffers *b, int64_t slot,
+                                                               float *restrict y) {
+    const float *acc = b->acc + slot * b->span;
+    for (int64_t r = 0; r < b->g.oh; r++) copy_row(y + r * b->g.ow, acc + r * b->wq, b->g.ow);
+}
+
+// Planes [first, first + count) through the phase planes, in the two-slot pipeline described above.
+__attribute__((always_inline)) static inline void
+phased_planes(const phased_buffers *b, const float *restrict x, int64_t first, int64_t count, int64_t channels,
+              int64_t multiplier, const float *restrict w, const float *restrict bias, float *restrict y) {
+    const prune_plane_window g = b->g;
+    const int64_t kk = g.kh * g.kw, in_plane = g.h * g.wd, out_plane = g.oh * g.ow;
+    float *pending = NULL;  // where the last filter's outputs go, once the next one has run
+    int64_t job = 0;
+    if (count > 0) phased_fill(b, x + first * in_plane, 0);
+    for (int64_t p = first; p < first + count; p++) {
+        const int64_t slot = (p - first) & 1;
+        if (p + 1 < first + count) phased_fill(b, x + (p + 1) * in_plane, slot ^ 1);
+        for (int64_t m = 0; m < multiplier; m++, job++) {
+            const int64_t filter = (p % channels) * multiplier + m;
+            phased_filter(b, slot, w + filter * kk, bias ? bias[filter] : 0.0f, job & 1);
+            if (pending) phased_store(b, (job - 1) & 1, pending);
+            pending = y + (p * multiplier + m) * out_plane;
+        }
+    }
+    if (pending) phased_store(b, (job - 1) & 1, pending);
 }
 
 // Any geometry (dilation too): each tap adds w·x over the outputs whose input is inside the plane.
@@ -128,16 +190,18 @@ void prune_depthwise_f32(const float *restrict x, int64_t first, int64_t count, 
     phased_buffers b;
     const int phased = g.dh == 1 && g.dw == 1 && g.oh == (g.h + 2 * g.ph - g.kh) / g.sh + 1 &&
                        g.ow == (g.wd + 2 * g.pw - g.kw) / g.sw + 1 && phased_open(&b, g);
+    if (phased) {
+        // Small planes in groups of 16 with the channels in vector lanes; the rest here.
+        const int64_t done = multiplier == 1 ? prune_depthwise_lanes(x, first, count, channels, w, bias, g, y) : 0;
+        phased_planes(&b, x, first + done, count - done, channels, multiplier, w, bias, y);
+        phased_close(&b);
+        return;
+    }
     for (int64_t p = first; p < first + count; p++) {
-        const float *plane = x + p * in_plane;
-        if (phased) phased_fill(&b, plane);
         for (int64_t m = 0; m < multiplier; m++) {
             const int64_t filter = (p % channels) * multiplier + m;
-            const float bv = bias ? bias[filter] : 0.0f;
-            float *out = y + (p * multiplier + m) * out_plane;
-            if (phased) phased_filter(&b, w + filter * kk, bv, out);
-            else direct_filter(plane, g, w + filter * kk, bv, out);
+            direct_filter(x + p * in_plane, g, w + filter * kk, bias ? bias[filter] : 0.0f,
+                          y + (p * multiplier + m) * out_plane);
         }
     }
-    if (phased) phased_close(&b);
 }

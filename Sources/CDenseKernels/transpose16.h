@@ -23,13 +23,15 @@ store_lanes(__m512 u0, __m512 u4, __m512 u8, __m512 u12, float *dst, long ldd, _
     _mm512_mask_storeu_ps(dst + 12 * ldd, mask, _mm512_shuffle_f32x4(v1, v3, 0xdd));
 }
 
-/// dst[c·ldd + r] = src[r·ld + c] for 16 columns c and r < 16 (0 for rows past `rows`), writing the
-/// lanes in `mask` of each output row: pairs, then quads within 128-bit lanes, then lanes.
-static inline AVX512 void transpose16(const float *src, long ld, int rows, float *dst, long ldd, __mmask16 mask) {
+/// dst[c·ldd + r] = src[r·ld + c] for 16 columns c and r < 16 (0 for rows past `rows`, and for the columns
+/// outside `columns`, which are not read), writing the lanes in `mask` of each output row: pairs, then
+/// quads within 128-bit lanes, then lanes.
+static inline AVX512 void transpose16_columns(const float *src, long ld, int rows, __mmask16 columns, float *dst,
+                                              long ldd, __mmask16 mask) {
     __m512 t[16], u[16];
     for (int r = 0; r < 16; r += 2) {
-        __m512 x = r < rows ? _mm512_loadu_ps(src + r * ld) : _mm512_setzero_ps();
-        __m512 y = r + 1 < rows ? _mm512_loadu_ps(src + (r + 1) * ld) : _mm512_setzero_ps();
+        __m512 x = r < rows ? _mm512_maskz_loadu_ps(columns, src + r * ld) : _mm512_setzero_ps();
+        __m512 y = r + 1 < rows ? _mm512_maskz_loadu_ps(columns, src + (r + 1) * ld) : _mm512_setzero_ps();
         t[r] = _mm512_unpacklo_ps(x, y);
         t[r + 1] = _mm512_unpackhi_ps(x, y);
     }
@@ -40,6 +42,11 @@ static inline AVX512 void transpose16(const float *src, long ld, int rows, float
         u[q + 3] = high_pairs(t[q + 1], t[q + 3]);
     }
     for (int c = 0; c < 4; c++) store_lanes(u[c], u[4 + c], u[8 + c], u[12 + c], dst + c * ldd, ldd, mask);
+}
+
+/// transpose16_columns reading all 16 columns.
+static inline AVX512 void transpose16(const float *src, long ld, int rows, float *dst, long ldd, __mmask16 mask) {
+    transpose16_columns(src, ld, rows, 0xFFFF, dst, ldd, mask);
 }
 
 #endif
