@@ -304,7 +304,9 @@ extension Tensor {
                     withOptionalPointer(bias?.scalars) { bp in
                         nonisolated(unsafe) let xb = xp.baseAddress!, wb = wp.baseAddress!, ob = buf.baseAddress!
                         nonisolated(unsafe) let biasBase = bp
-                        runRangesOnPool(planes, parts: parts) { _, r in
+                        // Whole groups of 16 planes per part when each plane has one filter: the kernel runs
+                        // those with the channels in vector lanes (depthwise_lanes.c).
+                        runRangesOnPool(planes, parts: parts, grain: og == 1 ? 16 : 1) { _, r in
                             prune_depthwise_f32(xb, Int64(r.lowerBound), Int64(r.count), Int64(c), Int64(og), wb,
                                                 biasBase, window, ob)
                             epilogue?.apply(ob, planes: r.lowerBound * og ..< r.upperBound * og, channelCount: o,
