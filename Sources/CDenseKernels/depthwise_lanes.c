@@ -16,6 +16,7 @@
 #include <immintrin.h>
 #define AVX512 __attribute__((target("avx512f")))
 #include "transpose16.h"
+#include "cpu_features.h"
 
 enum { LANES = 16, RUN = 8 };
 
@@ -109,21 +110,12 @@ static int lanes_open(lane_buffers *b, prune_plane_window g) {
     return 0;
 }
 
-static int has_avx512(void) {
-    static int known = -1;
-    if (known < 0) {
-        __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx512f") ? 1 : 0;
-    }
-    return known;
-}
-
 int64_t prune_depthwise_lanes(const float *x, int64_t first, int64_t count, int64_t channels, const float *w,
                               const float *bias, prune_plane_window g, float *y) {
     const int64_t groups = count / LANES;
     lane_buffers b;
     if (groups == 0 || g.oh * g.ow > DEPTHWISE_LANES_MAX_OUTPUTS || g.ow >= DEPTHWISE_LANES_MAX_WIDTH ||
-        !has_avx512() || !lanes_open(&b, g))
+        !prune_cpu_has_avx512() || !lanes_open(&b, g))
         return 0;
     const int64_t in_plane = g.h * g.wd, out_plane = g.oh * g.ow;
     for (int64_t k = 0; k < groups; k++) {

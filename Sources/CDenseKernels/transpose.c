@@ -23,6 +23,7 @@ static void transpose_blocked(const float *src, int64_t rows, int64_t cols, int6
 #include <immintrin.h>
 #define AVX512 __attribute__((target("avx512f")))
 #include "transpose16.h"
+#include "cpu_features.h"
 
 static AVX512 void transpose_avx512(const float *src, int64_t rows, int64_t cols, int64_t ld_src, float *dst,
                                     int64_t ld_dst) {
@@ -35,20 +36,11 @@ static AVX512 void transpose_avx512(const float *src, int64_t rows, int64_t cols
     }
     if (whole < cols) transpose_blocked(src + whole, rows, cols - whole, ld_src, dst + whole * ld_dst, ld_dst);
 }
-
-static int has_avx512(void) {
-    static int known = -1;
-    if (known < 0) {
-        __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx512f") ? 1 : 0;
-    }
-    return known;
-}
 #endif
 
 void prune_transpose_f32(const float *src, int64_t rows, int64_t cols, int64_t ld_src, float *dst, int64_t ld_dst) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-    if (has_avx512()) {
+    if (prune_cpu_has_avx512()) {
         transpose_avx512(src, rows, cols, ld_src, dst, ld_dst);
         return;
     }
