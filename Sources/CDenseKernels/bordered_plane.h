@@ -1,6 +1,6 @@
 // A pooling plane copied once into a buffer with a border as wide as every window needs (−∞ for max,
 // 0 for average), and every window folded over it in whole-plane loops, for the pooling kernels
-// (avgpool.c, maxpool.c).
+// (avgpool.c, maxpool.c); the extent of such a buffer also sizes the depthwise lanes' (depthwise_lanes.c).
 #ifndef PRUNE_BORDERED_PLANE_H
 #define PRUNE_BORDERED_PLANE_H
 #include <stdint.h>

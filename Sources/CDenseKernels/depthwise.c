@@ -187,13 +187,17 @@ void prune_depthwise_f32(const float *restrict x, int64_t first, int64_t count, 
                          int64_t multiplier, const float *restrict w, const float *restrict bias, prune_plane_window g,
                          float *restrict y) {
     const int64_t kk = g.kh * g.kw, in_plane = g.h * g.wd, out_plane = g.oh * g.ow;
+    const int whole_windows = g.dh == 1 && g.dw == 1 && g.oh == (g.h + 2 * g.ph - g.kh) / g.sh + 1 &&
+                              g.ow == (g.wd + 2 * g.pw - g.kw) / g.sw + 1;
+    // Small planes in groups of 16 with the channels in vector lanes; the rest through the phase planes
+    // (opened only when planes remain), or directly.
+    const int64_t done = whole_windows && multiplier == 1
+        ? prune_depthwise_lanes(x, first, count, channels, w, bias, g, y) : 0;
+    first += done;
+    count -= done;
     phased_buffers b;
-    const int phased = g.dh == 1 && g.dw == 1 && g.oh == (g.h + 2 * g.ph - g.kh) / g.sh + 1 &&
-                       g.ow == (g.wd + 2 * g.pw - g.kw) / g.sw + 1 && phased_open(&b, g);
-    if (phased) {
-        // Small planes in groups of 16 with the channels in vector lanes; the rest here.
-        const int64_t done = multiplier == 1 ? prune_depthwise_lanes(x, first, count, channels, w, bias, g, y) : 0;
-        phased_planes(&b, x, first + done, count - done, channels, multiplier, w, bias, y);
+    if (count > 0 && whole_windows && phased_open(&b, g)) {
+        phased_planes(&b, x, first, count, channels, multiplier, w, bias, y);
         phased_close(&b);
         return;
     }

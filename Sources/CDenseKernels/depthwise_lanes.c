@@ -10,7 +10,9 @@
 // Each output is the bias plus the taps in (i, j) order, the padding's taps adding w·0 — the same operations
 // in the same order as the row-vector path of depthwise.c, so both give the same bits.
 #include "depthwise_lanes.h"
+#include "bordered_plane.h"
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
@@ -22,14 +24,9 @@ enum { LANES = 16, RUN = 8 };
 
 typedef struct {
     prune_plane_window g;
-    int64_t hp, wp;       // T's extent: the plane with its borders and every window's last position
+    int64_t hp, wp;       // T's extent: the plane with its leading pads and every window's last position
     float *t, *out, *wv;  // T, the outputs [oh·ow][16], the lane weights [kh·kw][16] then the lane biases
 } lane_buffers;
-
-static inline int64_t bordered(int64_t n, int64_t pad, int64_t outputs, int64_t stride, int64_t kernel) {
-    const int64_t windows = (outputs - 1) * stride + kernel;
-    return n + 2 * pad > windows ? n + 2 * pad : windows;
-}
 
 /// The 16 planes from x into T's inside, one input row at a time (16 columns per transpose; the columns a
 /// transpose writes past the row land in the border or the next row, which is written after, or in slack).
@@ -93,15 +90,15 @@ static void lane_weights(const lane_buffers *b, int64_t p0, int64_t channels, co
 
 static int lanes_open(lane_buffers *b, prune_plane_window g) {
     b->g = g;
-    b->hp = bordered(g.h, g.ph, g.oh, g.sh, g.kh);
-    b->wp = bordered(g.wd, g.pw, g.ow, g.sw, g.kw);
+    b->hp = bordered_extent(g.h, g.ph, g.oh, g.sh, g.kh, 1);
+    b->wp = bordered_extent(g.wd, g.pw, g.ow, g.sw, g.kw, 1);
     const size_t bytes = sizeof(float) * LANES;
     // T with slack for the last row's transposes, zeroed once: its border is never written after.
     b->t = aligned_alloc(64, bytes * (size_t)(b->hp * b->wp + LANES));
     b->out = aligned_alloc(64, bytes * (size_t)(g.oh * g.ow + LANES));
     b->wv = aligned_alloc(64, bytes * (size_t)(g.kh * g.kw + 1));
     if (b->t && b->out && b->wv) {
-        for (int64_t q = 0; q < (b->hp * b->wp + LANES) * LANES; q++) b->t[q] = 0;
+        memset(b->t, 0, bytes * (size_t)(b->hp * b->wp + LANES));
         return 1;
     }
     free(b->t);

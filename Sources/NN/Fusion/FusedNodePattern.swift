@@ -66,15 +66,17 @@ struct PatternGraph {
 }
 
 extension GraphRunPlan {
-    /// The patterns inference looks for, in the order they are tried at each node.
-    static let patternTypes: [any FusedNodePattern.Type] = [DecomposedLayerNorm.self, DecomposedGelu.self]
+    /// The patterns inference looks for, in the order they are tried at each node (computed: a stored
+    /// array of metatypes is not `Sendable` global state).
+    static var patternTypes: [any FusedNodePattern.Type] { [DecomposedLayerNorm.self, DecomposedGelu.self] }
 
     /// Per node: the pattern whose first node it is.
     static func patterns(in graph: PatternGraph) -> [(any FusedNodePattern)?] {
         var taken = Set<Int>()
+        let types = patternTypes
         return graph.nodes.indices.map { head -> (any FusedNodePattern)? in
             guard !taken.contains(head) else { return nil }
-            for type in patternTypes {
+            for type in types {
                 if let found = type.match(head: head, in: graph), taken.isDisjoint(with: found.absorbed) {
                     taken.formUnion(found.absorbed)
                     return found

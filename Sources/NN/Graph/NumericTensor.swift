@@ -129,7 +129,6 @@ struct NumericTensor {
         return out
     }
 
-    /// Elementwise `f` over broadcast operands; the result is integer when `integerResult` says so.
     /// Operands of `n` values each, element by element: the `k` operands' i-th values at `i·k ..< i·k + k` (one
     /// flat array the loop reads in order, instead of an array of arrays indexed per element).
     static func interleaved(_ values: [[Double]], _ n: Int) -> [Double] {
@@ -143,6 +142,7 @@ struct NumericTensor {
         return flat
     }
 
+    /// Elementwise `f` over broadcast operands; the result is integer when `integerResult` says so.
     static func combine(_ operands: [NumericTensor], integerResult: Bool,
                         _ f: ([Double]) throws -> Double) throws -> NumericTensor {
         let shape = try broadcastShape(operands.map(\.shape))
