@@ -1,28 +1,22 @@
-// Prune's own single-precision GEMM for CPUs with AVX-512 (issue 18). OpenBLAS is often run with its
-// AVX2 kernels on AVX-512 machines (this project's CI pins OPENBLAS_CORETYPE=Haswell, because older
-// OpenBLAS builds compute wrong results with their AVX-512 kernels on some CPUs), which leaves half of
-// the vector width unused. This is the GotoBLAS/BLIS scheme (Goto & van de Geijn, "Anatomy of
-// High-Performance Matrix Multiplication", ACM TOMS 2008): op(B) packed in KC×NC blocks of 32-wide
-// panels, op(A) in MC×KC blocks of 12-row panels, and a 12×32 register tile of 24 accumulators that
-// takes two vectors of B and twelve broadcasts of A per step of k.
+// Prune's own single-precision GEMM (issue 18) for CPUs with AVX-512F or AVX2 with FMA. OpenBLAS is often
+// run with its AVX2 kernels on AVX-512 machines (some CI machines pin OPENBLAS_CORETYPE=Haswell, because
+// older OpenBLAS builds compute wrong results with their AVX-512 kernels on some CPUs), which leaves half
+// of the vector width unused; and on every CPU, a product of its own lets the engine pack a convolution's
+// filters once, read its patches straight from the image and fuse the layer's epilogue into the tiles.
+// This is the GotoBLAS/BLIS scheme (Goto & van de Geijn, "Anatomy of High-Performance Matrix
+// Multiplication", ACM TOMS 2008): op(B) packed in KC×NC blocks of 32-wide panels, op(A) in MC×KC blocks
+// of 12-row panels, and a register tile per instruction set (sgemm_kernels.h: sgemm_avx512.c,
+// sgemm_avx2.c) chosen once for the CPU.
 //
 // Each C[i][j] is alpha·Σ_k A[i][k]·B[k][j] summed in k order within blocks of KC, the blocks added to
 // C in order: the same operations whatever tile, panel or column range the element falls in, so a
 // product cut into ranges of rows or columns gives the same bits as the whole product.
-#include "include/prune_dense_kernels.h"
-#include "patch_panels.h"
+#include "sgemm_kernels.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#include <immintrin.h>
-
-enum { MR = 12, NR = PRUNE_PANEL_WIDTH, KC = 256, MC = 240, NC = 384 };
-
-#define AVX512 __attribute__((target("avx512f")))
-#define UNROLL _Pragma("GCC unroll 12")
-#include "transpose16.h"
 
 /// A thread's packing buffers, grown to the largest block seen and kept for its next call; freed when the
 /// thread exits (a pthread key's destructor), so threads that come and go do not leak them.
@@ -30,7 +24,6 @@ typedef struct { float *a, *b; size_t capacity_a, capacity_b; } PackingBuffers;
 
 static pthread_key_t buffers_key;
 static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
-static int available;
 
 static void free_buffers(void *p) {
     PackingBuffers *buffers = p;
@@ -39,11 +32,38 @@ static void free_buffers(void *p) {
     free(buffers);
 }
 
-/// Runs once: the thread-exit key, and whether the kernels run here (AVX-512F, PRUNE_SGEMM not "openblas").
+/// The kernels for this CPU, or NULL where BLAS does the products.
+static const SgemmKernels *kernels;
+static const char *kernels_name = "";
+
+/// The table named `choice` (PRUNE_SGEMM: "openblas" for none, "avx2" for the AVX2 kernels on any CPU that
+/// has them, anything else for the widest the CPU runs), with its name in `name`.
+static const SgemmKernels *chosen(const char *choice, const char **name) {
+    __builtin_cpu_init();
+    const int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (choice && strcmp(choice, "openblas") == 0) return NULL;
+    if (__builtin_cpu_supports("avx512f") && !(choice && strcmp(choice, "avx2") == 0)) {
+        *name = "AVX-512";
+        return &prune_sgemm_avx512;
+    }
+    *name = avx2 ? "AVX2" : "";
+    return avx2 ? &prune_sgemm_avx2 : NULL;
+}
+
+/// Runs once: the thread-exit key, and which kernels run here.
 static void setup(void) {
-    const char *choice = getenv("PRUNE_SGEMM");
-    int disabled = choice && strcmp(choice, "openblas") == 0;
-    available = !disabled && __builtin_cpu_supports("avx512f") && pthread_key_create(&buffers_key, free_buffers) == 0;
+    const SgemmKernels *table = chosen(getenv("PRUNE_SGEMM"), &kernels_name);
+    kernels = table && pthread_key_create(&buffers_key, free_buffers) == 0 ? table : NULL;
+}
+
+int prune_sgemm_use(const char *isa) {
+    if (!prune_sgemm_available()) return 0;
+    const char *name = "";
+    const SgemmKernels *table = chosen(strcmp(isa, "AVX2") == 0 ? "avx2" : NULL, &name);
+    if (!table || strcmp(name, isa) != 0) return 0;
+    kernels = table;
+    kernels_name = name;
+    return 1;
 }
 
 static float *grown(float **slot, size_t *capacity, size_t count) {
@@ -66,213 +86,13 @@ static PackingBuffers *buffers(size_t a_count, size_t b_count) {
     return own;
 }
 
-/// The mask of the first `count` of 16 lanes (none when count ≤ 0, all when count ≥ 16).
-static inline __mmask16 lanes(long count) {
-    return count >= 16 ? 0xFFFF : count <= 0 ? 0 : (__mmask16)((1u << count) - 1);
-}
-
-/// Rows [p0, p0 + kc) and columns [j0, j0 + cols) of a transposed op(B) (B stored n×k), cols ≤ NR, as one
-/// panel: for each p, the NR values of those columns (zeros past cols), turned 16×16 blocks at a time.
-static AVX512 void pack_transposed_b(const float *b, long ldb, long p0, long kc, long j0, long cols,
-                                     float *panel) {
-    for (long jb = 0; jb < NR; jb += 16) {
-        long p = 0;
-        int rows = (int)(cols - jb < 0 ? 0 : cols - jb < 16 ? cols - jb : 16);
-        for (; p + 16 <= kc; p += 16)
-            transpose16(b + (j0 + jb) * ldb + p0 + p, ldb, rows, panel + p * NR + jb, NR, 0xFFFF);
-        for (long j = jb; j < jb + 16; j++) {
-            const float *s = b + (j0 + j) * ldb + p0;
-            for (long q = p; q < kc; q++) panel[q * NR + j] = j < cols ? s[q] : 0;
-        }
-    }
-}
-
-/// Where op(B) comes from: a matrix (`b`, rows `ldb` apart, transposed when `trans`), or, when `image` is
-/// not NULL, the patch matrix of the planes at `image` (window `window`) from its column `column0`.
-typedef struct {
-    const float *b;
-    long ldb;
-    int trans;
-    const float *image;
-    const prune_plane_window *window;
-    long column0;
-} BSource;
-
-/// Rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) as consecutive NR-column panels. A row-major B is
-/// read one row of nc values at a time (long contiguous runs, whatever its leading dimension).
-static AVX512 void pack_b_block(const BSource *src, long p0, long kc, long j0, long nc, float *dst) {
-    if (src->image) {
-        prune_pack_patch_panels(src->image, src->window, p0, kc, src->column0 + j0, nc, dst);
-        return;
-    }
-    const float *b = src->b;
-    const long ldb = src->ldb;
-    if (src->trans) {
-        for (long q = 0; q < nc; q += NR)
-            pack_transposed_b(b, ldb, p0, kc, j0 + q, nc - q < NR ? nc - q : NR, dst + q * kc);
-        return;
-    }
-    for (long p = 0; p < kc; p++) {
-        const float *s = b + (p0 + p) * ldb + j0;
-        for (long q = 0; q < nc; q += NR) {
-            float *d = dst + q * kc + p * NR;
-            _mm512_store_ps(d, _mm512_maskz_loadu_ps(lanes(nc - q), s + q));
-            _mm512_store_ps(d + 16, _mm512_maskz_loadu_ps(lanes(nc - q - 16), s + q + 16));
-        }
-    }
-}
-
-/// Rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) as MR-row panels: panel q holds, for each p,
-/// the MR values of rows i0 + q·MR … (zeros past mc). A row-major A is turned 16 columns at a time.
-static AVX512 void pack_a(const float *a, long lda, int trans, long i0, long mc, long p0, long kc, float *dst) {
-    for (long q = 0; q < mc; q += MR) {
-        long rows = mc - q < MR ? mc - q : MR;
-        float *panel = dst + (q / MR) * MR * kc;
-        long p = 0;
-        if (!trans)
-            for (; p + 16 <= kc; p += 16)
-                transpose16(a + (i0 + q) * lda + p0 + p, lda, (int)rows, panel + p * MR, MR, (1u << MR) - 1);
-        for (; p < kc; p++) {
-            float *d = panel + p * MR;
-            if (trans) {
-                const float *s = a + (p0 + p) * lda + i0 + q;
-                for (long r = 0; r < rows; r++) d[r] = s[r];
-            } else {
-                const float *s = a + (i0 + q) * lda + p0 + p;
-                for (long r = 0; r < rows; r++) d[r] = s[r * lda];
-            }
-            for (long r = rows; r < MR; r++) d[r] = 0;
-        }
-    }
-}
-
-/// Where a tile sits for its epilogue: `e` (NULL for none), the tile's first row in the call's C and the
-/// offset of its first element from C's.
-typedef struct { const prune_epilogue *e; long row, offset; } TileEpilogue;
-
-/// x + v for an Add step, x·v for a Multiply step.
-static inline __attribute__((always_inline)) AVX512 __m512 combined(int32_t kind, __m512 x, __m512 v) {
-    return kind == PRUNE_EPILOGUE_ADD ? _mm512_add_ps(x, v) : _mm512_mul_ps(x, v);
-}
-
-/// One step on a tile's rows in registers (x[r] for 16 columns from `offset` of row r, lanes `mask`); the
-/// switch outside the rows, so each case is one unrolled run of vector operations.
-static inline __attribute__((always_inline)) AVX512 void
-epilogue_step(const int mr, const prune_epilogue_step *st, const prune_epilogue *e, long row, long offset, long ldc,
-              __m512 *x, __mmask16 mask) {
-    const __m512 zero = _mm512_setzero_ps();
-    const float *per_row = st->kind == PRUNE_EPILOGUE_MULTIPLY ? st->scale : st->shift;
-    const long ch = e->channel0 + row, step = st->step;
-    const float *other = st->operand ? st->operand + e->origin + offset : NULL;
-    switch (st->kind) {
-    case PRUNE_EPILOGUE_RELU:
-        UNROLL for (int r = 0; r < mr; r++)
-            x[r] = _mm512_mask_mov_ps(x[r], _mm512_cmp_ps_mask(x[r], zero, _CMP_LE_OQ), zero);
-        break;
-    case PRUNE_EPILOGUE_LEAKY_RELU:
-        UNROLL for (int r = 0; r < mr; r++)
-            x[r] = _mm512_mask_mov_ps(_mm512_mul_ps(x[r], _mm512_set1_ps(st->slope)),
-                                      _mm512_cmp_ps_mask(x[r], zero, _CMP_GT_OQ), x[r]);
-        break;
-    case PRUNE_EPILOGUE_AFFINE:
-        UNROLL for (int r = 0; r < mr; r++)
-            x[r] = _mm512_fmadd_ps(x[r], _mm512_set1_ps(st->scale[(ch + r) * step]),
-                                   _mm512_set1_ps(st->shift[(ch + r) * step]));
-        break;
-    case PRUNE_EPILOGUE_ADD:
-    case PRUNE_EPILOGUE_MULTIPLY:
-        if (other) {
-            UNROLL for (int r = 0; r < mr; r++)
-                x[r] = combined(st->kind, x[r], _mm512_maskz_loadu_ps(mask, other + r * ldc));
-        } else {
-            UNROLL for (int r = 0; r < mr; r++)
-                x[r] = combined(st->kind, x[r], _mm512_set1_ps(per_row[(ch + r) * step]));
-        }
-        break;
-    default: break;
-    }
-}
-
-/// C[0..<mr][0..<cols] = alpha·(packed A panel · packed B panel) + beta·C over kc steps, or + bias[r] on
-/// row r when `bias` is not NULL, then the epilogue's steps when `te.e` is not NULL; beta 0 never reads C.
-/// `mr` and `wide` (vectors of 16 columns: 2, or 1 when cols ≤ 16) are constants in each caller, so the
-/// accumulators live in registers.
-static inline __attribute__((always_inline)) AVX512 void
-tile(const int mr, const int wide, long kc, const float *ap, const float *bp, float *c, long ldc, long cols,
-     float alpha, float beta, const float *bias, TileEpilogue te) {
-    __m512 acc0[MR], acc1[MR];
-    UNROLL for (int r = 0; r < mr; r++) { acc0[r] = _mm512_setzero_ps(); acc1[r] = _mm512_setzero_ps(); }
-    for (long p = 0; p < kc; p++) {
-        __m512 b0 = _mm512_load_ps(bp), b1 = wide == 2 ? _mm512_load_ps(bp + 16) : b0;
-        UNROLL for (int r = 0; r < mr; r++) {
-            __m512 av = _mm512_set1_ps(ap[r]);
-            acc0[r] = _mm512_fmadd_ps(av, b0, acc0[r]);
-            if (wide == 2) acc1[r] = _mm512_fmadd_ps(av, b1, acc1[r]);
-        }
-        ap += MR;
-        bp += NR;
-    }
-    __mmask16 m0 = lanes(cols), m1 = lanes(cols - 16);
-    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-    UNROLL for (int r = 0; r < mr; r++) {
-        float *row = c + r * ldc;
-        // The bias as if C held it and beta were 1: fma(1, bias, y) is y + bias rounded once.
-        acc0[r] = _mm512_mul_ps(va, acc0[r]);
-        if (bias) acc0[r] = _mm512_add_ps(acc0[r], _mm512_set1_ps(bias[r]));
-        else if (beta != 0) acc0[r] = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, row), acc0[r]);
-        if (wide == 2) {
-            acc1[r] = _mm512_mul_ps(va, acc1[r]);
-            if (bias) acc1[r] = _mm512_add_ps(acc1[r], _mm512_set1_ps(bias[r]));
-            else if (beta != 0) acc1[r] = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, row + 16), acc1[r]);
-        }
-    }
-    if (te.e)
-        for (int s = 0; s < te.e->count; s++) {
-            epilogue_step(mr, &te.e->steps[s], te.e, te.row, te.offset, ldc, acc0, m0);
-            if (wide == 2) epilogue_step(mr, &te.e->steps[s], te.e, te.row, te.offset + 16, ldc, acc1, m1);
-        }
-    UNROLL for (int r = 0; r < mr; r++) {
-        _mm512_mask_storeu_ps(c + r * ldc, m0, acc0[r]);
-        if (wide == 2) _mm512_mask_storeu_ps(c + r * ldc + 16, m1, acc1[r]);
-    }
-}
-
-#define TILE_CASE(R) \
-    case R: if (cols > 16) tile(R, 2, kc, ap, bp, c, ldc, cols, alpha, beta, bias, te); \
-            else tile(R, 1, kc, ap, bp, c, ldc, cols, alpha, beta, bias, te); break;
-
-/// The tile for `mr` rows (1 … MR) and `cols` columns (1 … NR).
-// Inlined into the loop nest: as a call of its own it made ResNet-small's training 5% slower.
-static inline __attribute__((always_inline)) AVX512 void
-tile_rows(int mr, long kc, const float *ap, const float *bp, float *c, long ldc, long cols, float alpha, float beta,
-          const float *bias, TileEpilogue te) {
-    switch (mr) {
-        TILE_CASE(1) TILE_CASE(2) TILE_CASE(3) TILE_CASE(4) TILE_CASE(5) TILE_CASE(6)
-        TILE_CASE(7) TILE_CASE(8) TILE_CASE(9) TILE_CASE(10) TILE_CASE(11) TILE_CASE(MR)
-        default: break;
-    }
-}
-
-/// One packed mc×kc block of A against a packed kc×nc block of B, into C's mc×nc block (+ bias per row when
-/// `bias` is not NULL, else + beta·C), then the epilogue `e` (the block's first row `row0`, its first element
-/// `offset0` from C's) when it is not NULL.
-static AVX512 void block(long mc, long nc, long kc, const float *pa, const float *pb, float *c, long ldc,
-                         float alpha, float beta, const float *bias, const prune_epilogue *e, long row0,
-                         long offset0) {
-    for (long jr = 0; jr < nc; jr += NR) {
-        long cols = nc - jr < NR ? nc - jr : NR;
-        for (long ir = 0; ir < mc; ir += MR) {
-            int rows = (int)(mc - ir < MR ? mc - ir : MR);
-            const TileEpilogue te = { e, row0 + ir, offset0 + ir * ldc + jr };
-            tile_rows(rows, kc, pa + ir * kc, pb + jr * kc, c + ir * ldc + jr, ldc, cols, alpha, beta,
-                      bias ? bias + ir : NULL, te);
-        }
-    }
-}
-
 int prune_sgemm_available(void) {
     pthread_once(&setup_once, setup);
-    return available;
+    return kernels != NULL;
+}
+
+const char *prune_sgemm_kernels(void) {
+    return prune_sgemm_available() ? kernels_name : "";
 }
 
 /// k in blocks of at most KC, as even as multiples of 16 allow (576 → 3 × 192, not 256 + 256 + 64).
@@ -293,26 +113,26 @@ typedef struct {
 } ASource;
 
 /// The mc×kc block of op(A) at rows ic and columns pc of this product, packed as `block` reads it.
-static AVX512 const float *a_block(const ASource *s, long ic, long mc, long pc, long kc) {
+static const float *a_block(const ASource *s, long ic, long mc, long pc, long kc) {
     if (s->packed) return s->packed + s->mp * pc + (s->row0 + ic) * kc;
-    pack_a(s->a, s->lda, s->trans, ic, mc, pc, kc, s->buffer);
+    kernels->pack_a(s->a, s->lda, s->trans, ic, mc, pc, kc, s->buffer);
     return s->buffer;
 }
 
 /// The GotoBLAS loop nest: op(B) in NC×kc blocks packed into `pb` from `bsrc`, op(A) in MC×kc blocks from
 /// `src`; the first block of k adds `bias` (per row of C) when it is not NULL, else beta·C; the last applies
 /// the epilogue `e` when it is not NULL.
-static AVX512 void blocked_product(const ASource *src, long m, long n, long k, long kstep, float alpha,
+static void blocked_product(const ASource *src, long m, long n, long k, long kstep, float alpha,
                                    const BSource *bsrc, const float *bias, const prune_epilogue *e, float beta,
                                    float *c, long ldc, float *pb) {
     for (long jc = 0; jc < n; jc += NC) {
         long nc = n - jc < NC ? n - jc : NC;
         for (long pc = 0; pc < k; pc += kstep) {
             long kc = k - pc < kstep ? k - pc : kstep;
-            pack_b_block(bsrc, pc, kc, jc, nc, pb);
+            kernels->pack_b(bsrc, pc, kc, jc, nc, pb);
             for (long ic = 0; ic < m; ic += MC) {
                 long mc = m - ic < MC ? m - ic : MC;
-                block(mc, nc, kc, a_block(src, ic, mc, pc, kc), pb, c + ic * ldc + jc, ldc, alpha,
+                kernels->block(mc, nc, kc, a_block(src, ic, mc, pc, kc), pb, c + ic * ldc + jc, ldc, alpha,
                       pc == 0 ? beta : 1, pc == 0 && bias ? bias + ic : NULL, pc + kc == k ? e : NULL, ic,
                       ic * ldc + jc);
             }
@@ -345,7 +165,7 @@ int prune_sgemm_pack_a(int trans_a, int64_t m, int64_t k, const float *a, int64_
     const long mp = (m + MR - 1) / MR * MR, kstep = k_step(k);
     for (long pc = 0; pc < k; pc += kstep) {
         long kc = k - pc < kstep ? k - pc : kstep;
-        pack_a(a, lda, trans_a, 0, m, pc, kc, packed + mp * pc);
+        kernels->pack_a(a, lda, trans_a, 0, m, pc, kc, packed + mp * pc);
     }
     return 1;
 }
@@ -381,6 +201,10 @@ int prune_sgemm_prepacked_b(int64_t rows, int64_t row0, int64_t m, int64_t n, in
 #else
 
 int prune_sgemm_available(void) { return 0; }
+
+const char *prune_sgemm_kernels(void) { return ""; }
+
+int prune_sgemm_use(const char *isa) { (void)isa; return 0; }
 
 int prune_sgemm_prepacked_b(int64_t rows, int64_t row0, int64_t m, int64_t n, int64_t k, const float *packed,
                             const prune_sgemm_b *b, const float *bias, const prune_epilogue *epilogue, float beta,

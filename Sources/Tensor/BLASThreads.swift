@@ -33,12 +33,13 @@ public enum BLASThreads {
         return try body()
     }
 
-    /// The kernels in use, for benchmark headers: who multiplies matrices (Prune's AVX-512 sgemm, or BLAS),
+    /// The kernels in use, for benchmark headers: who multiplies matrices (Prune's AVX-512 or AVX2 sgemm, or BLAS),
     /// OpenBLAS's core name and who chose it (a machine may pin AVX2 kernels on an AVX-512 CPU with
     /// `OPENBLAS_CORETYPE`, which halves the peak of BLAS's sgemm).
     public static var kernels: String {
         let note = String(cString: prune_blas_kernel_note())
-        let products = prune_sgemm_available() != 0 ? "sgemm: Prune's AVX-512 kernels; " : ""
+        let isa = String(cString: prune_sgemm_kernels())
+        let products = isa.isEmpty ? "" : "sgemm: Prune's \(isa) kernels; "
         #if os(Linux)
         return products + "OpenBLAS \(String(cString: openblas_get_corename())) kernels (\(note))"
         #else

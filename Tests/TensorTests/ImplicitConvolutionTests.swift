@@ -50,6 +50,31 @@ final class ImplicitConvolutionTests: XCTestCase {
         }
     }
 
+    /// Every sgemm kernel set the CPU runs (`patch_panels.c`'s AVX-512 rows, `patch_panels_avx2.c`'s AVX2 ones)
+    /// reads the same patches and gives the same bits, within rounding of direct loops.
+    func testEveryKernelSetReadsTheSamePatches() throws {
+        var rng = RandomGenerator(seed: 33)
+        for cf in cases {
+            let x = Tensor.normal([1, cf.c, cf.h, cf.w], using: &rng)
+            let w = Tensor.normal([cf.o, cf.c / cf.groups, cf.k, cf.k], using: &rng)
+            let bias = Tensor.normal([cf.o], using: &rng)
+            let geo = Conv2dGeometry(kernel: (cf.k, cf.k), stride: (cf.s, cf.s), padding: (cf.p, cf.p),
+                                     dilation: (cf.d, cf.d), groups: cf.groups)
+            let outs = try underEachSgemmKernelSet {
+                try Tensor.conv2d(x, weight: w, bias: bias, geometry: geo,
+                                  packed: PackedFilters(filters: w, groups: cf.groups))
+            }
+            XCTAssertEqual(outs.isEmpty, prune_sgemm_available() == 0, "no kernel set ran")
+            guard let first = outs.first else { continue }
+            let direct = directConvolution(x, w, bias, cf, outputShape: first.result.shape)
+            for (set, out) in outs {
+                let worst = zip(out.scalars, direct).map { Swift.abs($0 - $1) / (1 + Swift.abs($1)) }.max()
+                XCTAssertLessThan(worst ?? 0, 1e-4, "\(set): \(cf)")
+                XCTAssertEqual(out.scalars, first.result.scalars, "\(set) and \(first.set) differ: \(cf)")
+            }
+        }
+    }
+
     /// A batch larger than the cores packs the filters itself and reads every image's patches the same way:
     /// each image's output has the bits of that image alone (through im2col at batch 1).
     func testEveryImageOfABatchGivesItsOwnIm2colProduct() throws {

@@ -4,7 +4,8 @@ import XCTest
 /// Epilogues fused into a convolution's output (``OutputEpilogue``) against the same operations run on
 /// the whole output afterwards: bit for bit, for products cut over the cores (batch 1), images per core,
 /// grouped and depthwise convolutions, applied block by block or, with the filters packed, in the sgemm's
-/// registers (``prune_epilogue``; and block by block again when there are more steps than it holds).
+/// registers (``prune_epilogue``; and block by block again when there are more steps than it holds), under
+/// every sgemm kernel set the CPU runs.
 final class OutputEpilogueTests: XCTestCase {
     func testFusedStepsGiveTheBitsOfTheSeparateOperations() throws {
         var rng = RandomGenerator(seed: 11)
@@ -30,13 +31,15 @@ final class OutputEpilogueTests: XCTestCase {
             want = want.map { $0 > 0 ? $0 : 0.1 * $0 }
             want = try (want + residual).relu()
             let longer = try want * factors
-            for packed in [nil, PackedFilters(filters: w, groups: groups)] {
-                for (count, expected) in [(6, want), (7, longer)] {
-                    let epilogue = OutputEpilogue(Array(steps.prefix(count)))
-                    let fused = try Tensor.conv2d(x, weight: w, bias: b, geometry: g, epilogue: epilogue,
-                                                  packed: packed)
-                    XCTAssertEqual(fused.scalars.map(\.bitPattern), expected.scalars.map(\.bitPattern),
-                                   "\((n, c, o, groups)), \(count) steps, packed \(packed != nil)")
+            try forEachSgemmKernelSet { set in
+                for packed in [nil, PackedFilters(filters: w, groups: groups)] {
+                    for (count, expected) in [(6, want), (7, longer)] {
+                        let epilogue = OutputEpilogue(Array(steps.prefix(count)))
+                        let fused = try Tensor.conv2d(x, weight: w, bias: b, geometry: g, epilogue: epilogue,
+                                                      packed: packed)
+                        XCTAssertEqual(fused.scalars.map(\.bitPattern), expected.scalars.map(\.bitPattern),
+                                       "\(set): \((n, c, o, groups)), \(count) steps, packed \(packed != nil)")
+                    }
                 }
             }
         }

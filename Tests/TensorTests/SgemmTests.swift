@@ -3,10 +3,11 @@ import Foundation
 @testable import PruneTensor
 import XCTest
 
-/// Prune's AVX-512 sgemm (`sgemm.c`) against the product summed in Double: edge tiles, blocks of k and
-/// of rows, every transposition, alpha and beta, leading dimensions wider than the matrices; and the
-/// property the range splits rely on, that a column or row range of C gets the same bits as the whole.
-/// On a CPU without AVX-512 the kernel must decline (and leave C alone), and `Tensor.gemm` is checked.
+/// Prune's sgemm (`sgemm.c`, AVX-512 or AVX2) against the product summed in Double: edge tiles, blocks of k
+/// and of rows, every transposition, alpha and beta, leading dimensions wider than the matrices; every kernel
+/// set the CPU runs giving the same bits; and the property the range splits rely on, that a column or row
+/// range of C gets the same bits as the whole. On a CPU without either the kernel must decline (and leave C
+/// alone), and `Tensor.gemm` is checked.
 final class SgemmTests: XCTestCase {
     struct Case {
         let m: Int, n: Int, k: Int, transA: Bool, transB: Bool, alpha: Float, beta: Float, pad: Int
@@ -78,6 +79,33 @@ final class SgemmTests: XCTestCase {
                     }
                     let worst = zip(out, expected).map { abs(Double($0) - $1) }.max() ?? 0
                     XCTAssertLessThan(worst, 1e-5 + 4e-7 * Double(k), "\(m)x\(n)x\(k) tA \(transA) tB \(transB)")
+                }
+            }
+        }
+    }
+
+    /// Every kernel set the CPU runs (AVX-512 and AVX2 on an AVX-512 CPU, AVX2 on an AVX2 one) multiplies
+    /// within rounding of the Double sums and gives the same bits as the others: one fused multiply-add per k
+    /// in the same order, whatever the register tile.
+    func testEveryKernelSetGivesTheSameBits() {
+        let shapes = [(13, 29, 17), (25, 65, 257), (241, 47, 300), (7, 100, 40), (30, 8, 9)]
+        var seed: UInt64 = 100
+        for (m, n, k) in shapes {
+            for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
+                let c = Case(m: m, n: n, k: k, transA: transA, transB: transB, alpha: 0.5, beta: 0.25, pad: 2)
+                let (a, b, start) = operands(c, seed: seed)
+                seed += 1
+                let expected = reference(c, a, b, start)
+                let outs = underEachSgemmKernelSet { () -> [Float] in
+                    var out = start
+                    XCTAssertTrue(run(c, a, b, &out), "a kernel set declined \(m)x\(n)x\(k)")
+                    return out
+                }
+                XCTAssertEqual(outs.isEmpty, prune_sgemm_available() == 0, "no kernel set ran")
+                for (set, out) in outs {
+                    let worst = zip(out, expected).map { abs(Double($0) - $1) }.max() ?? 0
+                    XCTAssertLessThan(worst, 1e-5 + 4e-7 * Double(k), "\(set): \(m)x\(n)x\(k) \(transA) \(transB)")
+                    XCTAssertEqual(out, outs[0].result, "\(set) and \(outs[0].set) differ: \(m)x\(n)x\(k)")
                 }
             }
         }

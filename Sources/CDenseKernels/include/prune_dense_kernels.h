@@ -113,14 +113,21 @@ void prune_batchnorm_forward_f32(const float *x, int64_t outer, int64_t channels
 void prune_batchnorm_backward_f32(const float *dy, const float *x, int64_t outer, int64_t channels, int64_t inner,
                                   const float *mean, const float *inv_std, const float *gamma, int64_t c0,
                                   int64_t c1, float *dx, float *dgamma, float *dbeta);
-/// 1 when prune_sgemm computes products here (x86-64 with AVX-512F, and PRUNE_SGEMM is not "openblas").
+/// 1 when prune_sgemm computes products here (x86-64 with AVX-512F, or AVX2 and FMA, and PRUNE_SGEMM is not
+/// "openblas"; PRUNE_SGEMM=avx2 takes the AVX2 kernels on an AVX-512 CPU).
 int prune_sgemm_available(void);
 /// C = alpha·op(A)·op(B) + beta·C for row-major matrices (op transposes when trans_* is 1), on the calling
-/// thread with Prune's AVX-512 kernels (sgemm.c); beta 0 never reads C. Returns 0 without touching C when
+/// thread with Prune's AVX-512 or AVX2 kernels (sgemm.c); beta 0 never reads C. Returns 0 without touching C when
 /// the kernels are not available here (the caller then uses BLAS). Each C[i][j] gets the same operations
 /// whatever rows or columns of C the call covers.
 int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                 int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+/// The instruction set of the sgemm kernels in use ("AVX-512" or "AVX2"), "" when BLAS does the products.
+const char *prune_sgemm_kernels(void);
+/// Switches the sgemm to the kernels of `isa` ("AVX-512" or "AVX2"), for tests and comparisons that run both
+/// on one CPU; returns 0 (and changes nothing) when the CPU does not run them or the kernels are off. Not to
+/// be called while products run.
+int prune_sgemm_use(const char *isa);
 /// Floats of a packed op(A) of m×k (prune_sgemm_pack_a); 0 when the kernels are not available here.
 int64_t prune_sgemm_packed_a_count(int64_t m, int64_t k);
 /// Packs the whole op(A) (m×k) once, for products that reuse it (a convolution's filters, image after

@@ -1,0 +1,222 @@
+// sgemm.c's kernels for CPUs with AVX2 and FMA (see sgemm_kernels.h). AVX2 has 16 vector registers of 8
+// floats, so a 12×32 panel pair is multiplied as 6×16 tiles (12 accumulators, two vectors of B and six
+// broadcasts of A per step of k; the Haswell-class tile of BLIS and OpenBLAS), the B half-panel (16 KB for
+// 256 steps of k) kept in L1 while the A panels stream past it. Transposed operands are packed by 8×8
+// in-register transposes; partial tiles are read and written with masked loads and stores.
+#include "sgemm_kernels.h"
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+
+#define AVX2 __attribute__((target("avx2,fma")))
+#define UNROLL _Pragma("GCC unroll 8")
+#include "transpose8.h"
+
+/// A tile's rows and columns.
+enum { TR = 6, TC = 16 };
+
+/// Rows [p0, p0 + kc) and columns [j0, j0 + cols) of a transposed op(B) (B stored n×k), cols ≤ NR, as one
+/// panel: for each p, the NR values of those columns (zeros past cols), turned 8×8 blocks at a time.
+static AVX2 void pack_transposed_b(const float *b, long ldb, long p0, long kc, long j0, long cols, float *panel) {
+    for (long jb = 0; jb < NR; jb += 8) {
+        const int rows = (int)(cols - jb < 0 ? 0 : cols - jb < 8 ? cols - jb : 8);
+        long p = 0;
+        for (; p + 8 <= kc; p += 8) transpose8(b + (j0 + jb) * ldb + p0 + p, ldb, rows, panel + p * NR + jb, NR, 8);
+        for (long j = jb; j < jb + 8; j++) {
+            const float *s = b + (j0 + j) * ldb + p0;
+            for (long q = p; q < kc; q++) panel[q * NR + j] = j < cols ? s[q] : 0;
+        }
+    }
+}
+
+/// Rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) as consecutive NR-column panels. A row-major B is
+/// read one row of nc values at a time (long contiguous runs, whatever its leading dimension).
+static AVX2 void pack_b_block(const BSource *src, long p0, long kc, long j0, long nc, float *dst) {
+    if (src->image) {
+        prune_pack_patch_panels_avx2(src->image, src->window, p0, kc, src->column0 + j0, nc, dst);
+        return;
+    }
+    const float *b = src->b;
+    const long ldb = src->ldb;
+    if (src->trans) {
+        for (long q = 0; q < nc; q += NR)
+            pack_transposed_b(b, ldb, p0, kc, j0 + q, nc - q < NR ? nc - q : NR, dst + q * kc);
+        return;
+    }
+    for (long p = 0; p < kc; p++) {
+        const float *s = b + (p0 + p) * ldb + j0;
+        for (long q = 0; q < nc; q += NR) {
+            float *d = dst + q * kc + p * NR;
+            UNROLL for (int v = 0; v < NR / 8; v++)
+                _mm256_store_ps(d + 8 * v, _mm256_maskload_ps(s + q + 8 * v, first_lanes(nc - q - 8 * v)));
+        }
+    }
+}
+
+/// Rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) as MR-row panels: panel q holds, for each p,
+/// the MR values of rows i0 + q·MR … (zeros past mc). A row-major A is turned 8 columns at a time (its
+/// rows 0–7 and 8–11 as two transposes).
+static AVX2 void pack_a(const float *a, long lda, int trans, long i0, long mc, long p0, long kc, float *dst) {
+    for (long q = 0; q < mc; q += MR) {
+        const long rows = mc - q < MR ? mc - q : MR;
+        float *panel = dst + (q / MR) * MR * kc;
+        long p = 0;
+        if (!trans)
+            for (; p + 8 <= kc; p += 8) {
+                const float *s = a + (i0 + q) * lda + p0 + p;
+                transpose8(s, lda, (int)(rows < 8 ? rows : 8), panel + p * MR, MR, 8);
+                transpose8(s + 8 * lda, lda, (int)(rows > 8 ? rows - 8 : 0), panel + p * MR + 8, MR, 4);
+            }
+        for (; p < kc; p++) {
+            float *d = panel + p * MR;
+            if (trans) {
+                const float *s = a + (p0 + p) * lda + i0 + q;
+                for (long r = 0; r < rows; r++) d[r] = s[r];
+            } else {
+                const float *s = a + (i0 + q) * lda + p0 + p;
+                for (long r = 0; r < rows; r++) d[r] = s[r * lda];
+            }
+            for (long r = rows; r < MR; r++) d[r] = 0;
+        }
+    }
+}
+
+/// Where a tile sits for its epilogue: `e` (NULL for none), the tile's first row in the call's C and the
+/// offset of its first element from C's.
+typedef struct { const prune_epilogue *e; long row, offset; } TileEpilogue;
+
+/// x + v for an Add step, x·v for a Multiply step.
+static inline __attribute__((always_inline)) AVX2 __m256 combined(int32_t kind, __m256 x, __m256 v) {
+    return kind == PRUNE_EPILOGUE_ADD ? _mm256_add_ps(x, v) : _mm256_mul_ps(x, v);
+}
+
+/// x·scale + shift as prune_affine_inplace_f32 computes it on this CPU: its AVX-512 build fuses the two
+/// (one rounding), its AVX2 build does not (two).
+static inline __attribute__((always_inline)) AVX2 __m256 affine(__m256 x, float scale, float shift, int fused) {
+    const __m256 s = _mm256_set1_ps(scale), t = _mm256_set1_ps(shift);
+    return fused ? _mm256_fmadd_ps(x, s, t) : _mm256_add_ps(_mm256_mul_ps(x, s), t);
+}
+
+/// One step on a tile's rows in registers (x[r] for 8 columns from `offset` of row r, lanes `mask`), the
+/// same operation as the step's own kernel; the switch outside the rows.
+static inline __attribute__((always_inline)) AVX2 void
+epilogue_step(const int mr, const prune_epilogue_step *st, const prune_epilogue *e, long row, long offset, long ldc,
+              __m256 *x, __m256i mask) {
+    const __m256 zero = _mm256_setzero_ps();
+    const float *per_row = st->kind == PRUNE_EPILOGUE_MULTIPLY ? st->scale : st->shift;
+    const long ch = e->channel0 + row, step = st->step;
+    const float *other = st->operand ? st->operand + e->origin + offset : NULL;
+    switch (st->kind) {
+    case PRUNE_EPILOGUE_RELU:
+        UNROLL for (int r = 0; r < mr; r++) x[r] = _mm256_blendv_ps(x[r], zero, _mm256_cmp_ps(x[r], zero, _CMP_LE_OQ));
+        break;
+    case PRUNE_EPILOGUE_LEAKY_RELU:
+        UNROLL for (int r = 0; r < mr; r++)
+            x[r] = _mm256_blendv_ps(_mm256_mul_ps(x[r], _mm256_set1_ps(st->slope)), x[r],
+                                    _mm256_cmp_ps(x[r], zero, _CMP_GT_OQ));
+        break;
+    case PRUNE_EPILOGUE_AFFINE: {
+        const int fused = __builtin_cpu_supports("avx512f");
+        UNROLL for (int r = 0; r < mr; r++)
+            x[r] = affine(x[r], st->scale[(ch + r) * step], st->shift[(ch + r) * step], fused);
+        break;
+    }
+    case PRUNE_EPILOGUE_ADD:
+    case PRUNE_EPILOGUE_MULTIPLY:
+        if (other) {
+            UNROLL for (int r = 0; r < mr; r++)
+                x[r] = combined(st->kind, x[r], _mm256_maskload_ps(other + r * ldc, mask));
+        } else {
+            UNROLL for (int r = 0; r < mr; r++)
+                x[r] = combined(st->kind, x[r], _mm256_set1_ps(per_row[(ch + r) * step]));
+        }
+        break;
+    default: break;
+    }
+}
+
+/// Stores x to `row` (all 8 lanes when `full`, else those of `mask`).
+static inline __attribute__((always_inline)) AVX2 void stored(float *row, __m256 x, int full, __m256i mask) {
+    if (full) _mm256_storeu_ps(row, x);
+    else _mm256_maskstore_ps(row, mask, x);
+}
+
+/// alpha·x, plus `bias` when not NULL, else plus beta·C (from `row`, lanes `mask`) when beta is not 0.
+static inline __attribute__((always_inline)) AVX2 __m256
+scaled(__m256 x, float alpha, float beta, const float *bias, const float *row, __m256i mask) {
+    // The bias as if C held it and beta were 1: fma(1, bias, y) is y + bias rounded once.
+    x = _mm256_mul_ps(_mm256_set1_ps(alpha), x);
+    if (bias) return _mm256_add_ps(x, _mm256_set1_ps(*bias));
+    if (beta != 0) return _mm256_fmadd_ps(_mm256_set1_ps(beta), _mm256_maskload_ps(row, mask), x);
+    return x;
+}
+
+/// C[0..<mr][0..<cols] = alpha·(A rows · B half-panel) + beta·C over kc steps, or + bias[r] on row r when
+/// `bias` is not NULL, then the epilogue's steps when `te.e` is not NULL; beta 0 never reads C. `ap` points at
+/// the tile's first row in its MR-row panel, `bp` at its first column in its NR-column panel. `mr` and
+/// `wide` (vectors of 8 columns: 2, or 1 when cols ≤ 8) are constants in each caller.
+static inline __attribute__((always_inline)) AVX2 void
+tile(const int mr, const int wide, long kc, const float *ap, const float *bp, float *c, long ldc, long cols,
+     float alpha, float beta, const float *bias, TileEpilogue te) {
+    __m256 acc0[TR], acc1[TR];
+    UNROLL for (int r = 0; r < mr; r++) { acc0[r] = _mm256_setzero_ps(); acc1[r] = _mm256_setzero_ps(); }
+    for (long p = 0; p < kc; p++) {
+        const __m256 b0 = _mm256_load_ps(bp), b1 = wide == 2 ? _mm256_load_ps(bp + 8) : b0;
+        UNROLL for (int r = 0; r < mr; r++) {
+            const __m256 av = _mm256_broadcast_ss(ap + r);
+            acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
+            if (wide == 2) acc1[r] = _mm256_fmadd_ps(av, b1, acc1[r]);
+        }
+        ap += MR;
+        bp += NR;
+    }
+    const __m256i m0 = first_lanes(cols), m1 = first_lanes(cols - 8);
+    UNROLL for (int r = 0; r < mr; r++) {
+        const float *b = bias ? bias + r : NULL;
+        acc0[r] = scaled(acc0[r], alpha, beta, b, c + r * ldc, m0);
+        if (wide == 2) acc1[r] = scaled(acc1[r], alpha, beta, b, c + r * ldc + 8, m1);
+    }
+    if (te.e)
+        for (int s = 0; s < te.e->count; s++) {
+            epilogue_step(mr, &te.e->steps[s], te.e, te.row, te.offset, ldc, acc0, m0);
+            if (wide == 2) epilogue_step(mr, &te.e->steps[s], te.e, te.row, te.offset + 8, ldc, acc1, m1);
+        }
+    UNROLL for (int r = 0; r < mr; r++) {
+        stored(c + r * ldc, acc0[r], cols >= 8, m0);
+        if (wide == 2) stored(c + r * ldc + 8, acc1[r], cols >= 16, m1);
+    }
+}
+
+#define TILE_CASE(R) \
+    case R: if (cols > 8) tile(R, 2, kc, ap, bp, c, ldc, cols, alpha, beta, bias, te); \
+            else tile(R, 1, kc, ap, bp, c, ldc, cols, alpha, beta, bias, te); break;
+
+/// The tile for `mr` rows (1 … TR) and `cols` columns (1 … TC), inlined into the loop nest.
+static inline __attribute__((always_inline)) AVX2 void
+tile_rows(int mr, long kc, const float *ap, const float *bp, float *c, long ldc, long cols, float alpha, float beta,
+          const float *bias, TileEpilogue te) {
+    switch (mr) {
+        TILE_CASE(1) TILE_CASE(2) TILE_CASE(3) TILE_CASE(4) TILE_CASE(5) TILE_CASE(TR)
+        default: break;
+    }
+}
+
+/// One packed mc×kc block of A against a packed kc×nc block of B (see sgemm_kernels.h): for each 16-column
+/// half of each B panel, the 6-row halves of every A panel.
+static AVX2 void block(long mc, long nc, long kc, const float *pa, const float *pb, float *c, long ldc, float alpha,
+                       float beta, const float *bias, const prune_epilogue *e, long row0, long offset0) {
+    for (long jr = 0; jr < nc; jr += NR)
+        for (long h = 0; h < NR && jr + h < nc; h += TC) {
+            const long cols = nc - jr - h < TC ? nc - jr - h : TC;
+            for (long ir = 0; ir < mc; ir += TR) {
+                const int rows = (int)(mc - ir < TR ? mc - ir : TR);
+                const float *ap = pa + ir / MR * MR * kc + ir % MR;
+                const TileEpilogue te = { e, row0 + ir, offset0 + ir * ldc + jr + h };
+                tile_rows(rows, kc, ap, pb + jr * kc + h, c + ir * ldc + jr + h, ldc, cols, alpha, beta,
+                          bias ? bias + ir : NULL, te);
+            }
+        }
+}
+
+const SgemmKernels prune_sgemm_avx2 = { pack_a, pack_b_block, block };
+#endif

@@ -1,0 +1,47 @@
+// What sgemm.c's loop nest asks of an instruction set: packing op(A) and op(B) into the shared panel layout
+// and multiplying a packed block of A by a packed block of B into C. One table per instruction set
+// (sgemm_avx512.c, sgemm_avx2.c); sgemm.c picks the table for the CPU once.
+//
+// The layout is the same for every table, so a packed A (prune_sgemm_pack_a) is valid whichever runs:
+// op(A) in MR-row panels (for each k, the MR values of the panel's rows, zeros past the last row),
+// op(B) in NR-column panels (for each k, the NR values of the panel's columns, zeros past the last).
+// Each C[i][j] is alpha·Σ_k A[i][k]·B[k][j], one fused multiply-add per k in k order within a block of k,
+// so every table gives the same bits for the products themselves.
+#ifndef PRUNE_SGEMM_KERNELS_H
+#define PRUNE_SGEMM_KERNELS_H
+#include "include/prune_dense_kernels.h"
+#include "patch_panels.h"
+
+enum { MR = 12, NR = PRUNE_PANEL_WIDTH, KC = 256, MC = 240, NC = 384 };
+
+/// Where op(B) comes from: a matrix (`b`, rows `ldb` apart, transposed when `trans`), or, when `image` is
+/// not NULL, the patch matrix of the planes at `image` (window `window`) from its column `column0`.
+typedef struct {
+    const float *b;
+    long ldb;
+    int trans;
+    const float *image;
+    const prune_plane_window *window;
+    long column0;
+} BSource;
+
+typedef struct {
+    /// Rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) (A stored m×k, or k×m when `trans`) as
+    /// MR-row panels: panel q at dst + q·MR·kc.
+    void (*pack_a)(const float *a, long lda, int trans, long i0, long mc, long p0, long kc, float *dst);
+    /// Rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) as NR-column panels: panel t at dst + t·NR·kc.
+    void (*pack_b)(const BSource *src, long p0, long kc, long j0, long nc, float *dst);
+    /// One packed mc×kc block of A against a packed kc×nc block of B into C's mc×nc block: alpha·A·B plus
+    /// bias[r] on row r when `bias` is not NULL, else plus beta·C (beta 0 never reads C); then the epilogue
+    /// `e` (the block's first row `row0`, its first element `offset0` from C's) when it is not NULL.
+    void (*block)(long mc, long nc, long kc, const float *pa, const float *pb, float *c, long ldc, float alpha,
+                  float beta, const float *bias, const prune_epilogue *e, long row0, long offset0);
+} SgemmKernels;
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+/// For CPUs with AVX-512F: a 12×32 register tile.
+extern const SgemmKernels prune_sgemm_avx512;
+/// For CPUs with AVX2 and FMA: 6×16 register tiles, four to a 12×32 panel pair.
+extern const SgemmKernels prune_sgemm_avx2;
+#endif
+#endif
