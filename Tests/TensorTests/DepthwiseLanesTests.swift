@@ -2,9 +2,9 @@ import CDenseKernels
 @testable import PruneTensor
 import XCTest
 
-/// Depthwise convolution of small planes with 16 channels in the lanes of a vector
-/// (`depthwise_lanes.c`): the same bits as the row-vector path, which a call for one plane at a time
-/// takes, for groups of 16 planes that cross channel and image boundaries, strides, paddings, kernel sizes
+/// Depthwise convolution of small planes with 16 (AVX-512) or 8 (AVX2) channels in the lanes of a vector
+/// (`depthwise_lanes*.c`): the same bits as the row-vector path, which a call for one plane at a time
+/// takes, for groups of planes that cross channel and image boundaries, strides, paddings, kernel sizes
 /// and a tail of planes left over; and within float rounding of direct loops in Double.
 final class DepthwiseLanesTests: XCTestCase {
     struct Case { let c: Int, k: Int, s: Int, p: Int, h: Int, w: Int }
