@@ -22,10 +22,7 @@ static AVX2 void pack_transposed_b(const float *b, long ldb, long p0, long kc, l
         const int rows = (int)(cols - jb < 0 ? 0 : cols - jb < 8 ? cols - jb : 8);
         long p = 0;
         for (; p + 8 <= kc; p += 8) transpose8(b + (j0 + jb) * ldb + p0 + p, ldb, rows, panel + p * NR + jb, NR, 8);
-        for (long j = jb; j < jb + 8; j++) {
-            const float *s = b + (j0 + j) * ldb + p0;
-            for (long q = p; q < kc; q++) panel[q * NR + j] = j < cols ? s[q] : 0;
-        }
+        pack_transposed_columns(b, ldb, p0, p, kc, j0, jb, jb + 8, cols, panel);
     }
 }
 
@@ -67,17 +64,7 @@ static AVX2 void pack_a(const float *a, long lda, int trans, long i0, long mc, l
                 transpose8(s, lda, (int)(rows < 8 ? rows : 8), panel + p * MR, MR, 8);
                 transpose8(s + 8 * lda, lda, (int)(rows > 8 ? rows - 8 : 0), panel + p * MR + 8, MR, 4);
             }
-        for (; p < kc; p++) {
-            float *d = panel + p * MR;
-            if (trans) {
-                const float *s = a + (p0 + p) * lda + i0 + q;
-                for (long r = 0; r < rows; r++) d[r] = s[r];
-            } else {
-                const float *s = a + (i0 + q) * lda + p0 + p;
-                for (long r = 0; r < rows; r++) d[r] = s[r * lda];
-            }
-            for (long r = rows; r < MR; r++) d[r] = 0;
-        }
+        pack_a_columns(a, lda, trans, i0 + q, rows, p0, p, kc, panel);
     }
 }
 

@@ -24,10 +24,7 @@ static AVX512 void pack_transposed_b(const float *b, long ldb, long p0, long kc,
         int rows = (int)(cols - jb < 0 ? 0 : cols - jb < 16 ? cols - jb : 16);
         for (; p + 16 <= kc; p += 16)
             transpose16(b + (j0 + jb) * ldb + p0 + p, ldb, rows, panel + p * NR + jb, NR, 0xFFFF);
-        for (long j = jb; j < jb + 16; j++) {
-            const float *s = b + (j0 + j) * ldb + p0;
-            for (long q = p; q < kc; q++) panel[q * NR + j] = j < cols ? s[q] : 0;
-        }
+        pack_transposed_columns(b, ldb, p0, p, kc, j0, jb, jb + 16, cols, panel);
     }
 }
 
@@ -65,17 +62,7 @@ static AVX512 void pack_a(const float *a, long lda, int trans, long i0, long mc,
         if (!trans)
             for (; p + 16 <= kc; p += 16)
                 transpose16(a + (i0 + q) * lda + p0 + p, lda, (int)rows, panel + p * MR, MR, (1u << MR) - 1);
-        for (; p < kc; p++) {
-            float *d = panel + p * MR;
-            if (trans) {
-                const float *s = a + (p0 + p) * lda + i0 + q;
-                for (long r = 0; r < rows; r++) d[r] = s[r];
-            } else {
-                const float *s = a + (i0 + q) * lda + p0 + p;
-                for (long r = 0; r < rows; r++) d[r] = s[r * lda];
-            }
-            for (long r = rows; r < MR; r++) d[r] = 0;
-        }
+        pack_a_columns(a, lda, trans, i0 + q, rows, p0, p, kc, panel);
     }
 }
 

@@ -25,6 +25,33 @@ typedef struct {
     long column0;
 } BSource;
 
+/// Columns [p, kc) of an A panel (rows `first` … first + rows − 1 of op(A), from column p0 of op(A)) value
+/// by value, zeros past `rows`: what the packers' register transposes leave over.
+static inline void pack_a_columns(const float *a, long lda, int trans, long first, long rows, long p0, long p,
+                                  long kc, float *panel) {
+    for (; p < kc; p++) {
+        float *d = panel + p * MR;
+        if (trans) {
+            const float *s = a + (p0 + p) * lda + first;
+            for (long r = 0; r < rows; r++) d[r] = s[r];
+        } else {
+            const float *s = a + first * lda + p0 + p;
+            for (long r = 0; r < rows; r++) d[r] = s[r * lda];
+        }
+        for (long r = rows; r < MR; r++) d[r] = 0;
+    }
+}
+
+/// Rows [p, kc) of panel columns [j, j_end) of a transposed op(B) (B stored n×k, the panel's first column
+/// j0, `cols` of them real) value by value, zeros past cols.
+static inline void pack_transposed_columns(const float *b, long ldb, long p0, long p, long kc, long j0, long j,
+                                           long j_end, long cols, float *panel) {
+    for (; j < j_end; j++) {
+        const float *s = b + (j0 + j) * ldb + p0;
+        for (long q = p; q < kc; q++) panel[q * NR + j] = j < cols ? s[q] : 0;
+    }
+}
+
 typedef struct {
     /// Rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) (A stored m×k, or k×m when `trans`) as
     /// MR-row panels: panel q at dst + q·MR·kc.

@@ -21,14 +21,21 @@ final class ImplicitConvolutionTests: XCTestCase {
         (8, 16, 1, 1, 1, 1, 1, 5, 5),
     ]
 
+    /// A case's input (`images` of them), filters, bias and geometry, drawn from `rng`.
+    func operands(_ cf: Case, images: Int, using rng: inout RandomGenerator)
+        -> (x: Tensor, w: Tensor, bias: Tensor, geo: Conv2dGeometry) {
+        let x = Tensor.normal([images, cf.c, cf.h, cf.w], using: &rng)
+        let w = Tensor.normal([cf.o, cf.c / cf.groups, cf.k, cf.k], using: &rng)
+        let bias = Tensor.normal([cf.o], using: &rng)
+        let geo = Conv2dGeometry(kernel: (cf.k, cf.k), stride: (cf.s, cf.s), padding: (cf.p, cf.p),
+                                 dilation: (cf.d, cf.d), groups: cf.groups)
+        return (x, w, bias, geo)
+    }
+
     func testPatchesReadFromTheImageGiveTheIm2colProduct() throws {
         var rng = RandomGenerator(seed: 31)
         for cf in cases {
-            let x = Tensor.normal([1, cf.c, cf.h, cf.w], using: &rng)
-            let w = Tensor.normal([cf.o, cf.c / cf.groups, cf.k, cf.k], using: &rng)
-            let bias = Tensor.normal([cf.o], using: &rng)
-            let geo = Conv2dGeometry(kernel: (cf.k, cf.k), stride: (cf.s, cf.s), padding: (cf.p, cf.p),
-                                     dilation: (cf.d, cf.d), groups: cf.groups)
+            let (x, w, bias, geo) = operands(cf, images: 1, using: &rng)
             let packed = PackedFilters(filters: w, groups: cf.groups)
             XCTAssertEqual(packed != nil, prune_sgemm_available() != 0, "packed where Prune's sgemm runs")
             let (oh, ow) = try geo.outputSize(h: cf.h, w: cf.w, op: "test")
@@ -55,11 +62,7 @@ final class ImplicitConvolutionTests: XCTestCase {
     func testEveryKernelSetReadsTheSamePatches() throws {
         var rng = RandomGenerator(seed: 33)
         for cf in cases {
-            let x = Tensor.normal([1, cf.c, cf.h, cf.w], using: &rng)
-            let w = Tensor.normal([cf.o, cf.c / cf.groups, cf.k, cf.k], using: &rng)
-            let bias = Tensor.normal([cf.o], using: &rng)
-            let geo = Conv2dGeometry(kernel: (cf.k, cf.k), stride: (cf.s, cf.s), padding: (cf.p, cf.p),
-                                     dilation: (cf.d, cf.d), groups: cf.groups)
+            let (x, w, bias, geo) = operands(cf, images: 1, using: &rng)
             let outs = try underEachSgemmKernelSet {
                 try Tensor.conv2d(x, weight: w, bias: bias, geometry: geo,
                                   packed: PackedFilters(filters: w, groups: cf.groups))
@@ -81,11 +84,7 @@ final class ImplicitConvolutionTests: XCTestCase {
         var rng = RandomGenerator(seed: 32)
         let n = ProcessInfoCores.count + 2
         for cf in cases.prefix(6) {
-            let x = Tensor.normal([n, cf.c, cf.h, cf.w], using: &rng)
-            let w = Tensor.normal([cf.o, cf.c / cf.groups, cf.k, cf.k], using: &rng)
-            let bias = Tensor.normal([cf.o], using: &rng)
-            let geo = Conv2dGeometry(kernel: (cf.k, cf.k), stride: (cf.s, cf.s), padding: (cf.p, cf.p),
-                                     dilation: (cf.d, cf.d), groups: cf.groups)
+            let (x, w, bias, geo) = operands(cf, images: n, using: &rng)
             let batch = try Tensor.conv2d(x, weight: w, bias: bias, geometry: geo)
             for img in [0, n - 1] {
                 let alone = try Tensor.conv2d(try x.slice(axis: 0, start: img, end: img + 1), weight: w, bias: bias,
