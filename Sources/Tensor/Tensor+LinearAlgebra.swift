@@ -1,7 +1,7 @@
 import CBLAS
 
-/// Matrix products: Prune's AVX-512 `sgemm` where the CPU has it, BLAS otherwise (OpenBLAS on Linux,
-/// Accelerate on Apple platforms); matrix-vector products through BLAS `sgemv`.
+/// Matrix products: Prune's `sgemm` where the CPU has AVX-512 or AVX2 with FMA, BLAS otherwise (OpenBLAS on
+/// Linux, Accelerate on Apple platforms); matrix-vector products through BLAS `sgemv`.
 extension Tensor {
     /// `C = op(A)·op(B)` for row-major matrices, written into `c` (m×n); `beta` scales what `c` held.
     @inlinable

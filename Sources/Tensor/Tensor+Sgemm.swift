@@ -2,7 +2,7 @@ import CBLAS
 import CDenseKernels
 
 extension Tensor {
-    /// One row-major product C = alpha·op(A)·op(B) + beta·C on the calling thread: Prune's AVX-512
+    /// One row-major product C = alpha·op(A)·op(B) + beta·C on the calling thread: Prune's AVX-512 or AVX2
     /// kernels where the CPU has them (`sgemm.c`, the GotoBLAS scheme of Goto & van de Geijn, ACM TOMS
     /// 2008), BLAS `sgemm` otherwise (`PRUNE_SGEMM=openblas` asks for BLAS everywhere).
     @inlinable

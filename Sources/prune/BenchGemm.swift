@@ -3,7 +3,7 @@ import Foundation
 import Prune
 
 /// `prune bench gemm`: a GEMM-bound Linear layer (forward and backward) against the same three products
-/// through Prune's `Tensor.gemm` (its own AVX-512 kernels where the CPU has them), and those products
+/// through Prune's `Tensor.gemm` (its own AVX-512 or AVX2 kernels where the CPU has them), and those products
 /// against the BLAS library's own sgemm on its own threads, same shapes and thread count.
 struct BenchGemm: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "gemm",
