@@ -336,8 +336,11 @@ final class PruneCLITests: XCTestCase {
 
     /// The target: LeNet-300-100 pruned to 90% (global magnitude, iterative with fine-tuning
     /// distilled from the dense model) within 0.5 points of dense. Without distillation this recipe lands
-    /// 0.4–1.1 points under the 90.02% dense model (88.9–89.6% over eleven schedules and seeds); with it,
-    /// 89.56–89.63% over seeds 0–2. Runs with PRUNE_FULL_TRAINING=1 (CI sets it).
+    /// 0.4–1.1 points under the 90.02% dense model (88.9–89.6% over eleven schedules and seeds); with it and
+    /// rounds of half the remaining weights, 89.56–89.63% over seeds 0–2 — a margin so thin that the
+    /// rounding of the products decided it (on an AVX2 CPU: 0.46 points under dense with OpenBLAS's
+    /// products, 0.52 with Prune's). Rounds of 30% (seven instead of four) land 0.34 / 0.41 points under.
+    /// Runs with PRUNE_FULL_TRAINING=1 (CI sets it).
     func testNinetyPercentWithinHalfAPointOfDense() throws {
         try requireData()
         guard ProcessInfo.processInfo.environment["PRUNE_FULL_TRAINING"] == "1" else {
@@ -348,7 +351,7 @@ final class PruneCLITests: XCTestCase {
         let dense = dir + "/lenet300.safetensors"
         XCTAssertEqual(try run(["train", "--model", "lenet300", "--epochs", "12", "--seed", "0", "--out", dense, "--quiet"]).status, 0)
         let r = try run(["prune", "--model", "lenet300", "--weights", dense, "--criterion", "magnitude", "--scope", "global",
-                         "--sparsity", "0.9", "--schedule", "iterative", "--rate", "0.5", "--finetune-epochs", "2", "--lr-multiplier", "0.5",
+                         "--sparsity", "0.9", "--schedule", "iterative", "--rate", "0.3", "--finetune-epochs", "2", "--lr-multiplier", "0.5",
                          "--distill-weight", "0.5", "--json", "--quiet"])
         XCTAssertEqual(r.status, 0, r.err)
         let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
