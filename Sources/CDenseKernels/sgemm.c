@@ -119,6 +119,20 @@ static const float *a_block(const ASource *s, long ic, long mc, long pc, long kc
     return s->buffer;
 }
 
+/// Rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) from `src` as consecutive NR-column panels: patches
+/// read from the image, a transposed B turned panel by panel, or a row-major B read one row of nc values at a
+/// time (long contiguous runs, whatever its leading dimension).
+static void pack_b_block(const BSource *src, long p0, long kc, long j0, long nc, float *dst) {
+    if (src->image) {
+        kernels->pack_patches(src->image, src->window, p0, kc, src->column0 + j0, nc, dst);
+    } else if (src->trans) {
+        for (long q = 0; q < nc; q += NR)
+            kernels->pack_transposed(src->b, src->ldb, p0, kc, j0 + q, nc - q < NR ? nc - q : NR, dst + q * kc);
+    } else {
+        for (long p = 0; p < kc; p++) kernels->pack_row(src->b + (p0 + p) * src->ldb + j0, nc, kc, dst + p * NR);
+    }
+}
+
 /// The GotoBLAS loop nest: op(B) in NC×kc blocks packed into `pb` from `bsrc`, op(A) in MC×kc blocks from
 /// `src`; the first block of k adds `bias` (per row of C) when it is not NULL, else beta·C; the last applies
 /// the epilogue `e` when it is not NULL.
@@ -129,7 +143,7 @@ static void blocked_product(const ASource *src, long m, long n, long k, long kst
         long nc = n - jc < NC ? n - jc : NC;
         for (long pc = 0; pc < k; pc += kstep) {
             long kc = k - pc < kstep ? k - pc : kstep;
-            kernels->pack_b(bsrc, pc, kc, jc, nc, pb);
+            pack_b_block(bsrc, pc, kc, jc, nc, pb);
             for (long ic = 0; ic < m; ic += MC) {
                 long mc = m - ic < MC ? m - ic : MC;
                 kernels->block(mc, nc, kc, a_block(src, ic, mc, pc, kc), pb, c + ic * ldc + jc, ldc, alpha,

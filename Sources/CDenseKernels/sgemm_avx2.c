@@ -26,27 +26,12 @@ static AVX2 void pack_transposed_b(const float *b, long ldb, long p0, long kc, l
     }
 }
 
-/// Rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) as consecutive NR-column panels. A row-major B is
-/// read one row of nc values at a time (long contiguous runs, whatever its leading dimension).
-static AVX2 void pack_b_block(const BSource *src, long p0, long kc, long j0, long nc, float *dst) {
-    if (src->image) {
-        prune_pack_patch_panels_avx2(src->image, src->window, p0, kc, src->column0 + j0, nc, dst);
-        return;
-    }
-    const float *b = src->b;
-    const long ldb = src->ldb;
-    if (src->trans) {
-        for (long q = 0; q < nc; q += NR)
-            pack_transposed_b(b, ldb, p0, kc, j0 + q, nc - q < NR ? nc - q : NR, dst + q * kc);
-        return;
-    }
-    for (long p = 0; p < kc; p++) {
-        const float *s = b + (p0 + p) * ldb + j0;
-        for (long q = 0; q < nc; q += NR) {
-            float *d = dst + q * kc + p * NR;
-            UNROLL for (int v = 0; v < NR / 8; v++)
-                _mm256_store_ps(d + 8 * v, _mm256_maskload_ps(s + q + 8 * v, first_lanes(nc - q - 8 * v)));
-        }
+/// One row of op(B) (nc values) as row p of each NR-column panel, zeros past nc.
+static AVX2 void pack_row(const float *row, long nc, long kc, float *dst) {
+    for (long q = 0; q < nc; q += NR) {
+        float *d = dst + q * kc;
+        UNROLL for (int v = 0; v < NR / 8; v++)
+            _mm256_store_ps(d + 8 * v, _mm256_maskload_ps(row + q + 8 * v, first_lanes(nc - q - 8 * v)));
     }
 }
 
@@ -69,8 +54,9 @@ static AVX2 void pack_a(const float *a, long lda, int trans, long i0, long mc, l
 }
 
 /// Where a tile sits for its epilogue: `e` (NULL for none), the tile's first row in the call's C and the
-/// offset of its first element from C's.
-typedef struct { const prune_epilogue *e; long row, offset; } TileEpilogue;
+/// offset of its first element from C's; `fused_affine`: whether an affine step fuses its multiply-add (see
+/// `affine`), asked of the CPU once per block.
+typedef struct { const prune_epilogue *e; long row, offset; int fused_affine; } TileEpilogue;
 
 /// x + v for an Add step, x·v for a Multiply step.
 static inline __attribute__((always_inline)) AVX2 __m256 combined(int32_t kind, __m256 x, __m256 v) {
@@ -87,8 +73,10 @@ static inline __attribute__((always_inline)) AVX2 __m256 affine(__m256 x, float 
 /// One step on a tile's rows in registers (x[r] for 8 columns from `offset` of row r, lanes `mask`), the
 /// same operation as the step's own kernel; the switch outside the rows.
 static inline __attribute__((always_inline)) AVX2 void
-epilogue_step(const int mr, const prune_epilogue_step *st, const prune_epilogue *e, long row, long offset, long ldc,
-              __m256 *x, __m256i mask) {
+epilogue_step(const int mr, const prune_epilogue_step *st, const TileEpilogue *te, long offset, long ldc, __m256 *x,
+              __m256i mask) {
+    const prune_epilogue *e = te->e;
+    const long row = te->row;
     const __m256 zero = _mm256_setzero_ps();
     const float *per_row = st->kind == PRUNE_EPILOGUE_MULTIPLY ? st->scale : st->shift;
     const long ch = e->channel0 + row, step = st->step;
@@ -102,12 +90,10 @@ epilogue_step(const int mr, const prune_epilogue_step *st, const prune_epilogue 
             x[r] = _mm256_blendv_ps(_mm256_mul_ps(x[r], _mm256_set1_ps(st->slope)), x[r],
                                     _mm256_cmp_ps(x[r], zero, _CMP_GT_OQ));
         break;
-    case PRUNE_EPILOGUE_AFFINE: {
-        const int fused = __builtin_cpu_supports("avx512f");
+    case PRUNE_EPILOGUE_AFFINE:
         UNROLL for (int r = 0; r < mr; r++)
-            x[r] = affine(x[r], st->scale[(ch + r) * step], st->shift[(ch + r) * step], fused);
+            x[r] = affine(x[r], st->scale[(ch + r) * step], st->shift[(ch + r) * step], te->fused_affine);
         break;
-    }
     case PRUNE_EPILOGUE_ADD:
     case PRUNE_EPILOGUE_MULTIPLY:
         if (other) {
@@ -165,8 +151,8 @@ tile(const int mr, const int wide, long kc, const float *ap, const float *bp, fl
     }
     if (te.e)
         for (int s = 0; s < te.e->count; s++) {
-            epilogue_step(mr, &te.e->steps[s], te.e, te.row, te.offset, ldc, acc0, m0);
-            if (wide == 2) epilogue_step(mr, &te.e->steps[s], te.e, te.row, te.offset + 8, ldc, acc1, m1);
+            epilogue_step(mr, &te.e->steps[s], &te, te.offset, ldc, acc0, m0);
+            if (wide == 2) epilogue_step(mr, &te.e->steps[s], &te, te.offset + 8, ldc, acc1, m1);
         }
     UNROLL for (int r = 0; r < mr; r++) {
         stored(c + r * ldc, acc0[r], cols >= 8, m0);
@@ -192,18 +178,19 @@ tile_rows(int mr, long kc, const float *ap, const float *bp, float *c, long ldc,
 /// half of each B panel, the 6-row halves of every A panel.
 static AVX2 void block(long mc, long nc, long kc, const float *pa, const float *pb, float *c, long ldc, float alpha,
                        float beta, const float *bias, const prune_epilogue *e, long row0, long offset0) {
+    const int fused_affine = e && __builtin_cpu_supports("avx512f");
     for (long jr = 0; jr < nc; jr += NR)
         for (long h = 0; h < NR && jr + h < nc; h += TC) {
             const long cols = nc - jr - h < TC ? nc - jr - h : TC;
             for (long ir = 0; ir < mc; ir += TR) {
                 const int rows = (int)(mc - ir < TR ? mc - ir : TR);
                 const float *ap = pa + ir / MR * MR * kc + ir % MR;
-                const TileEpilogue te = { e, row0 + ir, offset0 + ir * ldc + jr + h };
+                const TileEpilogue te = { e, row0 + ir, offset0 + ir * ldc + jr + h, fused_affine };
                 tile_rows(rows, kc, ap, pb + jr * kc + h, c + ir * ldc + jr + h, ldc, cols, alpha, beta,
                           bias ? bias + ir : NULL, te);
             }
         }
 }
 
-const SgemmKernels prune_sgemm_avx2 = { pack_a, pack_b_block, block };
+const SgemmKernels prune_sgemm_avx2 = { pack_a, prune_pack_patch_panels_avx2, pack_transposed_b, pack_row, block };
 #endif

@@ -28,27 +28,12 @@ static AVX512 void pack_transposed_b(const float *b, long ldb, long p0, long kc,
     }
 }
 
-/// Rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) as consecutive NR-column panels. A row-major B is
-/// read one row of nc values at a time (long contiguous runs, whatever its leading dimension).
-static AVX512 void pack_b_block(const BSource *src, long p0, long kc, long j0, long nc, float *dst) {
-    if (src->image) {
-        prune_pack_patch_panels(src->image, src->window, p0, kc, src->column0 + j0, nc, dst);
-        return;
-    }
-    const float *b = src->b;
-    const long ldb = src->ldb;
-    if (src->trans) {
-        for (long q = 0; q < nc; q += NR)
-            pack_transposed_b(b, ldb, p0, kc, j0 + q, nc - q < NR ? nc - q : NR, dst + q * kc);
-        return;
-    }
-    for (long p = 0; p < kc; p++) {
-        const float *s = b + (p0 + p) * ldb + j0;
-        for (long q = 0; q < nc; q += NR) {
-            float *d = dst + q * kc + p * NR;
-            _mm512_store_ps(d, _mm512_maskz_loadu_ps(lanes(nc - q), s + q));
-            _mm512_store_ps(d + 16, _mm512_maskz_loadu_ps(lanes(nc - q - 16), s + q + 16));
-        }
+/// One row of op(B) (nc values) as row p of each NR-column panel, zeros past nc.
+static AVX512 void pack_row(const float *row, long nc, long kc, float *dst) {
+    for (long q = 0; q < nc; q += NR) {
+        float *d = dst + q * kc;
+        _mm512_store_ps(d, _mm512_maskz_loadu_ps(lanes(nc - q), row + q));
+        _mm512_store_ps(d + 16, _mm512_maskz_loadu_ps(lanes(nc - q - 16), row + q + 16));
     }
 }
 
@@ -190,5 +175,5 @@ static AVX512 void block(long mc, long nc, long kc, const float *pa, const float
     }
 }
 
-const SgemmKernels prune_sgemm_avx512 = { pack_a, pack_b_block, block };
+const SgemmKernels prune_sgemm_avx512 = { pack_a, prune_pack_patch_panels, pack_transposed_b, pack_row, block };
 #endif

@@ -56,8 +56,16 @@ typedef struct {
     /// Rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) (A stored m×k, or k×m when `trans`) as
     /// MR-row panels: panel q at dst + q·MR·kc.
     void (*pack_a)(const float *a, long lda, int trans, long i0, long mc, long p0, long kc, float *dst);
-    /// Rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) as NR-column panels: panel t at dst + t·NR·kc.
-    void (*pack_b)(const BSource *src, long p0, long kc, long j0, long nc, float *dst);
+    /// Rows [p0, p0 + kc) and columns [q0, q0 + nc) of the patch matrix of the planes at `x` (window `g`) as
+    /// NR-column panels: panel t at dst + t·NR·kc (patch_panels.h).
+    void (*pack_patches)(const float *x, const prune_plane_window *g, int64_t p0, int64_t kc, int64_t q0, int64_t nc,
+                         float *dst);
+    /// Rows [p0, p0 + kc) and columns [j0, j0 + cols) of a transposed op(B) (B stored n×k), cols ≤ NR, as one
+    /// panel (zeros past cols).
+    void (*pack_transposed)(const float *b, long ldb, long p0, long kc, long j0, long cols, float *panel);
+    /// One row of op(B), the nc values at `row`, as row p of each NR-column panel: panel t's at
+    /// dst + t·NR·kc (zeros past nc).
+    void (*pack_row)(const float *row, long nc, long kc, float *dst);
     /// One packed mc×kc block of A against a packed kc×nc block of B into C's mc×nc block: alpha·A·B plus
     /// bias[r] on row r when `bias` is not NULL, else plus beta·C (beta 0 never reads C); then the epilogue
     /// `e` (the block's first row `row0`, its first element `offset0` from C's) when it is not NULL.
