@@ -31,21 +31,6 @@ void prune_maxpool2x2_f32(const float *restrict plane, int64_t w, int64_t oh, in
 }
 
 
-// The 2×2, stride-2 window without padding or dilation: one pass, the same folds as the bordered path (each
-// row's pair in j order, then the two rows in i order).
-__attribute__((always_inline)) static inline void
-maxpool_2x2(const float *restrict plane, int64_t w, int64_t oh, int64_t ow, float *restrict out) {
-    for (int64_t y = 0; y < oh; y++) {
-        const float *restrict r0 = plane + 2 * y * w, *restrict r1 = r0 + w;
-        float *restrict o = out + y * ow;
-        for (int64_t x = 0; x < ow; x++) {
-            const float a = r0[2 * x], b = r0[2 * x + 1], c = r1[2 * x], d = r1[2 * x + 1];
-            const float top = wins(b, a) ? b : a, bottom = wins(d, c) ? d : c;
-            o[x] = wins(bottom, top) ? bottom : top;
-        }
-    }
-}
-
 // Windows inside the plane (no padding, no dilation, none past the end): per output row, each kernel
 // row's horizontal maxima for all outputs at once (a loop over outputs that vectorizes), folded into
 // the row in order — the same first maximum in reading order as the general loop.
@@ -132,13 +117,76 @@ maxpool_padded(const float *restrict plane, int64_t h, int64_t w, int64_t oh, in
     }
 }
 
+// One kernel row's maxima at stride 2 for outputs [lo, hi), whose kw taps all lie inside the row: line[x] is
+// the fold of row[2x + off + j] in j order (kw a constant in each caller, so the taps unroll and the loop over
+// outputs vectorizes with paired loads).
+__attribute__((always_inline)) static inline void
+taps_stride2(const float *restrict row, int64_t off, int64_t lo, int64_t hi, const int kw, float *restrict line) {
+    for (int64_t x = lo; x < hi; x++) {
+        const float *p = row + 2 * x + off;
+        float best = p[0];
+        for (int j = 1; j < kw; j++) {
+            const float v = p[j];
+            best = wins(v, best) ? v : best;
+        }
+        line[x] = best;
+    }
+}
+
+// The same for an output x whose window reaches into the padding: only the taps inside the row, in j order
+// (−∞ when none is).
+__attribute__((always_inline)) static inline float
+edge_stride2(const float *restrict row, int64_t w, int64_t x, int64_t pw, const int kw) {
+    float best = -INFINITY;
+    int seen = 0;
+    for (int j = 0; j < kw; j++) {
+        const int64_t ix = 2 * x - pw + j;
+        if (ix < 0 || ix >= w) continue;
+        best = !seen | wins(row[ix], best) ? row[ix] : best;
+        seen = 1;
+    }
+    return best;
+}
+
+// Stride 2 across without dilation (the 3×3/2 and 2×2/2 pooling of most CNNs), padded or not: per output row,
+// each kernel row inside the plane gives the maxima of all outputs (the windows inside the row in one loop,
+// the few reaching into the padding one by one), folded into the row in i order — the same folds in the same
+// order as the bordered and line kernels, without copying the plane or folding positions no output reads.
+__attribute__((always_inline)) static inline void
+maxpool_stride2(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh, const int kw,
+                int64_t sh, int64_t ph, int64_t pw, int64_t dh, float *restrict out, float *restrict line) {
+    int64_t lo = (pw + 1) / 2, hi = w - kw + pw < 0 ? 0 : (w - kw + pw) / 2 + 1;
+    if (hi > ow) hi = ow;
+    if (lo > hi) lo = hi;
+    for (int64_t y = 0; y < oh; y++) {
+        float *restrict o = out + y * ow;
+        int first = 1;
+        for (int64_t i = 0; i < kh; i++) {
+            const int64_t iy = y * sh - ph + i * dh;
+            if (iy < 0 || iy >= h) continue;
+            const float *restrict row = plane + iy * w;
+            taps_stride2(row, -pw, lo, hi, kw, line);
+            for (int64_t x = 0; x < lo; x++) line[x] = edge_stride2(row, w, x, pw, kw);
+            for (int64_t x = hi; x < ow; x++) line[x] = edge_stride2(row, w, x, pw, kw);
+            if (first)
+                for (int64_t x = 0; x < ow; x++) o[x] = line[x];
+            else
+                for (int64_t x = 0; x < ow; x++) o[x] = wins(line[x], o[x]) ? line[x] : o[x];
+            first = 0;
+        }
+        if (first)
+            for (int64_t x = 0; x < ow; x++) o[x] = -INFINITY;
+    }
+}
+
 PRUNE_CLONES
 void prune_maxpool_values_f32(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t ow,
                               int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
                               int64_t dh, int64_t dw, float *restrict out) {
-    if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 && 2 * oh <= h &&
-        2 * ow <= w) {
-        maxpool_2x2(plane, w, oh, ow, out);
+    if (sw == 2 && dw == 1 && (kw == 2 || kw == 3) && kh > 0 && ow > 0 && ow <= 4096) {
+        float line[ow];
+        if (kw == 2) maxpool_stride2(plane, h, w, oh, ow, kh, 2, sh, ph, pw, dh, out, line);
+        else maxpool_stride2(plane, h, w, oh, ow, kh, 3, sh, ph, pw, dh, out, line);
         return;
     }
     const int64_t hp = bordered_extent(h, ph, oh, sh, kh, dh), wp = bordered_extent(w, pw, ow, sw, kw, dw);
