@@ -121,7 +121,7 @@ static const float *a_block(const ASource *s, long ic, long mc, long pc, long kc
 
 /// Rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) from `src` as consecutive NR-column panels: patches
 /// read from the image, a transposed B turned panel by panel, or a row-major B read one row of nc values at a
-/// time (long contiguous runs, whatever its leading dimension).
+/// time, eight rows per pass.
 static void pack_b_block(const BSource *src, long p0, long kc, long j0, long nc, float *dst) {
     if (src->image) {
         kernels->pack_patches(src->image, src->window, p0, kc, src->column0 + j0, nc, dst);
@@ -129,7 +129,9 @@ static void pack_b_block(const BSource *src, long p0, long kc, long j0, long nc,
         for (long q = 0; q < nc; q += NR)
             kernels->pack_transposed(src->b, src->ldb, p0, kc, j0 + q, nc - q < NR ? nc - q : NR, dst + q * kc);
     } else {
-        for (long p = 0; p < kc; p++) kernels->pack_row(src->b + (p0 + p) * src->ldb + j0, nc, kc, dst + p * NR);
+        for (long p = 0; p < kc; p += 8)
+            kernels->pack_rows(src->b + (p0 + p) * src->ldb + j0, src->ldb, kc - p < 8 ? kc - p : 8, nc, kc,
+                               dst + p * NR);
     }
 }
 

@@ -28,12 +28,14 @@ static AVX512 void pack_transposed_b(const float *b, long ldb, long p0, long kc,
     }
 }
 
-/// One row of op(B) (nc values) as row p of each NR-column panel, zeros past nc.
-static AVX512 void pack_row(const float *row, long nc, long kc, float *dst) {
+/// Rows of a row-major op(B) into the NR-column panels, panel by panel (see sgemm_kernels.h).
+static AVX512 void pack_rows(const float *b, long ldb, long rows, long nc, long kc, float *dst) {
     for (long q = 0; q < nc; q += NR) {
         float *d = dst + q * kc;
-        _mm512_store_ps(d, _mm512_maskz_loadu_ps(lanes(nc - q), row + q));
-        _mm512_store_ps(d + 16, _mm512_maskz_loadu_ps(lanes(nc - q - 16), row + q + 16));
+        for (long r = 0; r < rows; r++) {
+            _mm512_store_ps(d + r * NR, _mm512_maskz_loadu_ps(lanes(nc - q), b + r * ldb + q));
+            _mm512_store_ps(d + r * NR + 16, _mm512_maskz_loadu_ps(lanes(nc - q - 16), b + r * ldb + q + 16));
+        }
     }
 }
 
@@ -175,5 +177,5 @@ static AVX512 void block(long mc, long nc, long kc, const float *pa, const float
     }
 }
 
-const SgemmKernels prune_sgemm_avx512 = { pack_a, prune_pack_patch_panels, pack_transposed_b, pack_row, block };
+const SgemmKernels prune_sgemm_avx512 = { pack_a, prune_pack_patch_panels, pack_transposed_b, pack_rows, block };
 #endif

@@ -63,9 +63,10 @@ typedef struct {
     /// Rows [p0, p0 + kc) and columns [j0, j0 + cols) of a transposed op(B) (B stored n×k), cols ≤ NR, as one
     /// panel (zeros past cols).
     void (*pack_transposed)(const float *b, long ldb, long p0, long kc, long j0, long cols, float *panel);
-    /// One row of op(B), the nc values at `row`, as row p of each NR-column panel: panel t's at
-    /// dst + t·NR·kc (zeros past nc).
-    void (*pack_row)(const float *row, long nc, long kc, float *dst);
+    /// `rows` (≤ 8) consecutive rows of a row-major op(B), nc values each from `b` (rows `ldb` apart), as the
+    /// same rows of each NR-column panel: panel t's first at dst + t·NR·kc (zeros past nc). Panel by panel,
+    /// so the writes run through one panel at a time (panels kc·NR floats apart fall in the same cache sets).
+    void (*pack_rows)(const float *b, long ldb, long rows, long nc, long kc, float *dst);
     /// One packed mc×kc block of A against a packed kc×nc block of B into C's mc×nc block: alpha·A·B plus
     /// bias[r] on row r when `bias` is not NULL, else plus beta·C (beta 0 never reads C); then the epilogue
     /// `e` (the block's first row `row0`, its first element `offset0` from C's) when it is not NULL.
