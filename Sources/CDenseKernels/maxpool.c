@@ -31,6 +31,17 @@ void prune_maxpool2x2_f32(const float *restrict plane, int64_t w, int64_t oh, in
 }
 
 
+// One kernel row's maxima folded into the output row: copied when it is the window's first row inside the
+// plane, else each replaces the maximum so far where it wins (rows in i order: the first maximum in reading
+// order).
+__attribute__((always_inline)) static inline void
+fold_line(float *restrict o, const float *restrict line, int64_t ow, int first) {
+    if (first)
+        for (int64_t x = 0; x < ow; x++) o[x] = line[x];
+    else
+        for (int64_t x = 0; x < ow; x++) o[x] = wins(line[x], o[x]) ? line[x] : o[x];
+}
+
 // Windows inside the plane (no padding, no dilation, none past the end): per output row, each kernel
 // row's horizontal maxima for all outputs at once (a loop over outputs that vectorizes), folded into
 // the row in order — the same first maximum in reading order as the general loop.
@@ -47,10 +58,7 @@ maxpool_inside(const float *restrict plane, int64_t w, int64_t oh, int64_t ow, i
                     const float v = row[x * sw + j];
                     line[x] = wins(v, line[x]) ? v : line[x];
                 }
-            if (i == 0)
-                for (int64_t x = 0; x < ow; x++) o[x] = line[x];
-            else
-                for (int64_t x = 0; x < ow; x++) o[x] = wins(line[x], o[x]) ? line[x] : o[x];
+            fold_line(o, line, ow, i == 0);
         }
     }
 }
@@ -85,10 +93,7 @@ maxpool_lines(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int
                     line[x] = wins(v, line[x]) ? v : line[x];
                 }
             }
-            if (first)
-                for (int64_t x = 0; x < ow; x++) o[x] = line[x];
-            else
-                for (int64_t x = 0; x < ow; x++) o[x] = wins(line[x], o[x]) ? line[x] : o[x];
+            fold_line(o, line, ow, first);
             first = 0;
         }
         if (first)
@@ -168,10 +173,7 @@ maxpool_stride2(const float *restrict plane, int64_t h, int64_t w, int64_t oh, i
             taps_stride2(row, -pw, lo, hi, kw, line);
             for (int64_t x = 0; x < lo; x++) line[x] = edge_stride2(row, w, x, pw, kw);
             for (int64_t x = hi; x < ow; x++) line[x] = edge_stride2(row, w, x, pw, kw);
-            if (first)
-                for (int64_t x = 0; x < ow; x++) o[x] = line[x];
-            else
-                for (int64_t x = 0; x < ow; x++) o[x] = wins(line[x], o[x]) ? line[x] : o[x];
+            fold_line(o, line, ow, first);
             first = 0;
         }
         if (first)
