@@ -47,11 +47,24 @@ static int64_t now_ns(void) {
     return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-// Claims and runs parts of generation `gen` until none is left.
+// The ticket's low half while a run is being set up: no part can be claimed.
+#define PRUNE_POOL_CLOSED 0xffffffffu
+
+// Claims and runs parts of generation `gen` until none is left. A claim is a compare-and-swap on the ticket
+// the check read, so it succeeds only while that run is open: a worker that read an earlier run's ticket
+// cannot claim a part of the next one (the next run first closes the ticket under a new generation, then
+// sets its task and parts, then opens it).
 static void run_parts(uint64_t gen) {
     for (;;) {
         uint64_t t = atomic_load(&pool.ticket);
-        if ((t >> 32) != gen || (int64_t)(t & 0xffffffffu) >= pool.parts) return;
+        if ((t >> 32) != gen) return;
+        if ((t & 0xffffffffu) == PRUNE_POOL_CLOSED) {
+#if defined(__x86_64__)
+            __builtin_ia32_pause();
+#endif
+            continue;
+        }
+        if ((int64_t)(t & 0xffffffffu) >= pool.parts) return;
         if (!atomic_compare_exchange_weak(&pool.ticket, &t, t + 1)) continue;
         pool.task(pool.context, (int64_t)(t & 0xffffffffu));
         atomic_fetch_add(&pool.done, 1);
@@ -100,16 +113,21 @@ static void start_workers(int wanted) {
 }
 
 void prune_pool_run(int64_t parts, int threads, prune_pool_task task, void *context) {
-    if (parts <= 1 || threads <= 1 || atomic_exchange(&pool.busy, 1)) {
+    if (parts <= 1 || threads <= 1 || parts >= PRUNE_POOL_CLOSED || atomic_exchange(&pool.busy, 1)) {
         for (int64_t p = 0; p < parts; p++) task(context, p);
         return;
     }
     if (pool.workers < threads - 1) start_workers(threads - 1);
+    // Closed under the new generation before the task and parts change (see run_parts): a worker still
+    // looking at the last run's ticket (its last part already claimed) could otherwise claim a part of this
+    // one before it opens, which then ran twice and was counted twice, and this call returned while a part
+    // was still running.
+    const uint64_t gen = (atomic_load(&pool.ticket) >> 32) + 1;
+    atomic_store(&pool.ticket, gen << 32 | PRUNE_POOL_CLOSED);
     pool.task = task;
     pool.context = context;
     pool.parts = parts;
     atomic_store(&pool.done, 0);
-    const uint64_t gen = (atomic_load(&pool.ticket) >> 32) + 1;
     atomic_store(&pool.ticket, gen << 32);
     if (atomic_load(&pool.sleepers) > 0) {
         pthread_mutex_lock(&pool.mutex);
