@@ -47,6 +47,13 @@ static int64_t now_ns(void) {
     return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
+// One turn of a spin-wait: a hint to the core that this thread is waiting (x86-64's pause), else nothing.
+static inline void spin_pause(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+}
+
 // The ticket's low half while a run is being set up: no part can be claimed.
 #define PRUNE_POOL_CLOSED 0xffffffffu
 
@@ -58,15 +65,14 @@ static void run_parts(uint64_t gen) {
     for (;;) {
         uint64_t t = atomic_load(&pool.ticket);
         if ((t >> 32) != gen) return;
-        if ((t & 0xffffffffu) == PRUNE_POOL_CLOSED) {
-#if defined(__x86_64__)
-            __builtin_ia32_pause();
-#endif
+        const uint64_t part = t & 0xffffffffu;
+        if (part == PRUNE_POOL_CLOSED) {
+            spin_pause();
             continue;
         }
-        if ((int64_t)(t & 0xffffffffu) >= pool.parts) return;
+        if ((int64_t)part >= pool.parts) return;
         if (!atomic_compare_exchange_weak(&pool.ticket, &t, t + 1)) continue;
-        pool.task(pool.context, (int64_t)(t & 0xffffffffu));
+        pool.task(pool.context, (int64_t)part);
         atomic_fetch_add(&pool.done, 1);
     }
 }
@@ -78,9 +84,7 @@ static uint64_t wait_for_run(uint64_t seen) {
         const uint64_t gen = atomic_load(&pool.ticket) >> 32;
         if (gen != seen) return gen;
         if ((i & 255) == 255 && now_ns() - start > limit) break;
-#if defined(__x86_64__)
-        __builtin_ia32_pause();
-#endif
+        spin_pause();
     }
     pthread_mutex_lock(&pool.mutex);
     atomic_fetch_add(&pool.sleepers, 1);
@@ -135,10 +139,6 @@ void prune_pool_run(int64_t parts, int threads, prune_pool_task task, void *cont
         pthread_mutex_unlock(&pool.mutex);
     }
     run_parts(gen);
-    while (atomic_load(&pool.done) < parts) {
-#if defined(__x86_64__)
-        __builtin_ia32_pause();
-#endif
-    }
+    while (atomic_load(&pool.done) < parts) spin_pause();
     atomic_store(&pool.busy, 0);
 }
