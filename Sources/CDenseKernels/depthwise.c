@@ -4,12 +4,22 @@
 #include <string.h>
 
 #include "clones.h"
+#include "cpu_features.h"
 #include "depthwise_lanes.h"
 
 // Outputs accumulated together in registers: 32, 64 or 128 (two, four or eight AVX-512 vectors, that many
 // independent chains of products), the smallest that covers a small plane's outputs, else the widest: with
-// two chains a 3×3 filter waited on the multiply-add latency (9 taps × 4 cycles per 32 outputs).
+// two chains a 3×3 filter waited on the multiply-add latency (9 taps × 4 cycles per 32 outputs). Without
+// AVX-512 the widest is 64: 128 outputs are all sixteen AVX2 registers, and the block spilled to the stack
+// on every tap (a 1-channel 28×28 convolution of a small CNN: 16% of its inference profile).
 enum { DEPTHWISE_BLOCK = 32, DEPTHWISE_WIDEST = 128 };
+
+static int64_t widest_block(void) {
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+    if (prune_cpu_has_avx512()) return DEPTHWISE_WIDEST;
+#endif
+    return DEPTHWISE_WIDEST / 2;
+}
 
 // n floats from src to dst: an inline loop for the short rows of small planes (a 7×7 plane's rows through
 // memcpy were fourteen library calls per plane, more than its filter), memcpy for long rows.
@@ -62,7 +72,7 @@ static int phased_open(phased_buffers *b, prune_plane_window g) {
     b->plane = b->hq * b->wq;
     const int64_t outputs = g.oh * b->wq;
     b->block = outputs <= DEPTHWISE_BLOCK ? DEPTHWISE_BLOCK : outputs <= 2 * DEPTHWISE_BLOCK ? 2 * DEPTHWISE_BLOCK
-                                                                                         : DEPTHWISE_WIDEST;
+                                                                                         : widest_block();
     b->span = (outputs + b->block - 1) / b->block * b->block;
     // Blocks past the last row read up to wq + kw + one block beyond the last phase plane.
     b->values = g.sh * g.sw * b->plane + b->wq + g.kw + b->block;

@@ -2,14 +2,36 @@
 #include "prune_dense_kernels.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "clones.h"
 #include "bordered_plane.h"
 #include "row_phases.h"
+#include "short_pair_rows.h"
+
+// 2×2/2 with winners over short rows of an even width (short_pair_rows.h): pairs across the 2·oh rows read,
+// then each output row from its two rows, into scratch rows copied out at the end.
+__attribute__((always_inline)) static inline void
+maxpool2x2_short(const float *restrict plane, int64_t oh, int64_t ow, float *restrict out, int32_t *restrict arg,
+                 float *restrict across, int32_t *restrict at, float *restrict rows, int32_t *restrict rows_at) {
+    pairs_across_at(plane, 2 * oh * ow, across, at);
+    for (int64_t y = 0; y < oh; y++) {
+        const int64_t top = 2 * y * ow, bottom = top + ow;
+        fold_down_at(rows + y * ow, rows_at + y * ow, across + top, at + top, across + bottom, at + bottom, ow);
+    }
+    memcpy(out, rows, (size_t)(oh * ow) * sizeof(float));
+    memcpy(arg, rows_at, (size_t)(oh * ow) * sizeof(int32_t));
+}
 
 PRUNE_CLONES
 void prune_maxpool2x2_f32(const float *restrict plane, int64_t w, int64_t oh, int64_t ow, float *restrict out,
                           int32_t *restrict arg) {
+    if (w == 2 * ow && ow < SHORT_PAIR_ROW && oh > 0 && ow > 0 && 2 * oh * ow <= PADDED_MAX) {
+        float across[2 * oh * ow + SHORT_PAIR_SLACK], rows[oh * ow + SHORT_PAIR_SLACK];
+        int32_t at[2 * oh * ow + SHORT_PAIR_SLACK], rows_at[oh * ow + SHORT_PAIR_SLACK];
+        maxpool2x2_short(plane, oh, ow, out, arg, across, at, rows, rows_at);
+        return;
+    }
     for (int64_t y = 0; y < oh; y++) {
         const float *r0 = plane + 2 * y * w, *r1 = r0 + w;
         const int32_t base = (int32_t)(2 * y * w);
@@ -181,10 +203,38 @@ maxpool_stride2(const float *restrict plane, int64_t h, int64_t w, int64_t oh, i
     }
 }
 
+// Windows two wide at stride 2 over short rows of an even width (short_pair_rows.h), any kernel height,
+// vertical stride, padding and dilation: pairs across the whole plane, then each output row's kernel rows
+// folded in i order into scratch rows copied out at the end.
+__attribute__((always_inline)) static inline void
+maxpool_short_pairs(const float *restrict plane, int64_t h, int64_t oh, int64_t ow, int64_t kh, int64_t sh,
+                    int64_t ph, int64_t dh, float *restrict out, float *restrict across, float *restrict rows) {
+    pairs_across(plane, h * ow, across);
+    for (int64_t y = 0; y < oh; y++) {
+        float *restrict o = rows + y * ow;
+        int first = 1;
+        for (int64_t i = 0; i < kh; i++) {
+            const int64_t iy = y * sh - ph + i * dh;
+            if (iy < 0 || iy >= h) continue;
+            fold_chunks(o, across + iy * ow, ow, first);
+            first = 0;
+        }
+        if (first)
+            for (int64_t x = 0; x < ow; x++) o[x] = -INFINITY;
+    }
+    memcpy(out, rows, (size_t)(oh * ow) * sizeof(float));
+}
+
 PRUNE_CLONES
 void prune_maxpool_values_f32(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t ow,
                               int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
                               int64_t dh, int64_t dw, float *restrict out) {
+    if (kw == 2 && sw == 2 && pw == 0 && dw == 1 && w == 2 * ow && ow < SHORT_PAIR_ROW && kh > 0 && oh > 0
+        && h * ow <= PADDED_MAX && oh * ow <= PADDED_MAX) {
+        float across[h * ow + SHORT_PAIR_SLACK], rows[oh * ow + SHORT_PAIR_SLACK];
+        maxpool_short_pairs(plane, h, oh, ow, kh, sh, ph, dh, out, across, rows);
+        return;
+    }
     if (sw == 2 && dw == 1 && (kw == 2 || kw == 3) && kh > 0 && ow > 0 && ow <= 4096) {
         float line[ow];
         if (kw == 2) maxpool_stride2(plane, h, w, oh, ow, kh, 2, sh, ph, pw, dh, out, line);

@@ -39,6 +39,8 @@ final class DenseKernelTests: XCTestCase {
         let configs: [(c: Int, m: Int, k: Int, s: Int, p: Int, d: Int, h: Int, w: Int)] = [
             (3, 1, 3, 1, 1, 1, 7, 9), (4, 2, 3, 2, 1, 1, 9, 8), (2, 1, 5, 2, 2, 1, 11, 6), (3, 1, 3, 1, 0, 2, 8, 7),
             (1, 4, 5, 1, 2, 1, 6, 5), (2, 1, 3, 3, 0, 1, 10, 10), (2, 3, 1, 1, 0, 1, 4, 3),
+            // Planes of more than 64 outputs: the widest blocks (LeNet-5's first layer; a strided 3×3).
+            (1, 6, 5, 1, 2, 1, 28, 28), (2, 1, 3, 2, 1, 1, 30, 27),
         ]
         for cf in configs {
             let o = cf.c * cf.m, x = Tensor.normal([2, cf.c, cf.h, cf.w], using: &rng)
