@@ -19,9 +19,41 @@ float prune_sum_f32(const float *restrict x, int64_t n) {
     return s;
 }
 
+// n values from src to dst in vectors of 8, the last one overlapping the one before when n is not a multiple
+// of 8 (a 10-wide row is two vector copies, not one and a scalar tail of two).
+__attribute__((always_inline)) static inline void copy_short(float *restrict dst, const float *restrict src,
+                                                             int64_t n) {
+    if (n < 8) {
+        for (int64_t k = 0; k < n; k++) dst[k] = src[k];
+        return;
+    }
+    int64_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        for (int j = 0; j < 8; j++) dst[k + j] = src[k + j];
+    if (k < n)
+        for (int j = 0; j < 8; j++) dst[n - 8 + j] = src[n - 8 + j];
+}
+
+// One tap's patch row when the output rows are as wide as the input's (a "same" padded convolution):
+// output y reads input row y + dy shifted by dx, so the rows from y0 to y1 are one copy of consecutive input
+// values (from the first row's first column inside to the last row's last), and the dx columns of each
+// row that it took from the row next to it are zeroed back — one long vectorized loop instead of a short
+// one per output row (LeNet-5's 28-wide rows, a small CNN's 14).
+__attribute__((always_inline)) static inline void
+same_width_tap(const float *restrict src, float *restrict dst, int64_t w, int64_t y0, int64_t y1, int64_t dx,
+               int64_t lo, int64_t hi) {
+    if (y1 <= y0 || hi <= lo) return;
+    const int64_t first = y0 * w + lo, end = (y1 - 1) * w + hi;
+    for (int64_t k = first; k < end; k++) dst[k] = src[k];
+    for (int64_t y = y0; y < y1 - (dx > 0); y++)
+        for (int64_t xo = hi; xo < w; xo++) dst[y * w + xo] = 0;
+    for (int64_t y = y0 + (dx < 0); y < y1; y++)
+        for (int64_t xo = 0; xo < lo; xo++) dst[y * w + xo] = 0;
+}
+
 // Its rows are short (an output row, often 7 to 56 values): copied by the vectorized loop, not by a call to
-// memcpy per row (what the compiler makes of the loop otherwise).
-PRUNE_CLONES __attribute__((no_builtin("memcpy", "memmove")))
+// memcpy per row (what the compiler makes of the loop otherwise); the few zeros of each row not through memset.
+PRUNE_CLONES __attribute__((no_builtin("memcpy", "memmove", "memset")))
 void prune_im2col_unit(const float *restrict x, int64_t cg, int64_t h, int64_t w, int64_t kh, int64_t kw,
                        int64_t ph, int64_t pw, int64_t oh, int64_t ow, float *restrict cols, int64_t ld) {
     for (int64_t c = 0; c < cg; c++)
@@ -30,11 +62,13 @@ void prune_im2col_unit(const float *restrict x, int64_t cg, int64_t h, int64_t w
                 const float *plane = x + c * h * w;
                 float *row = cols + ((c * kh + i) * kw + j) * ld;
                 const int64_t dy = i - ph, dx = j - pw, lo = max64(0, -dx), hi = min64(ow, w - dx);
-                for (int64_t y = max64(0, -dy); y < min64(oh, h - dy); y++) {
-                    const float *src = plane + (y + dy) * w + dx;
-                    float *dst = row + y * ow;
-                    for (int64_t xo = lo; xo < hi; xo++) dst[xo] = src[xo];
+                const int64_t y0 = max64(0, -dy), y1 = min64(oh, h - dy);
+                if (ow == w) {
+                    same_width_tap(plane + dy * w + dx, row, w, y0, y1, dx, lo, hi);
+                    continue;
                 }
+                for (int64_t y = y0; y < y1; y++)
+                    if (hi > lo) copy_short(row + y * ow + lo, plane + (y + dy) * w + dx + lo, hi - lo);
             }
 }
 
