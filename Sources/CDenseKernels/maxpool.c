@@ -53,6 +53,21 @@ void prune_maxpool2x2_f32(const float *restrict plane, int64_t w, int64_t oh, in
 }
 
 
+// The kernel rows i in [*lo, *hi) of output row y whose input row y·sh − ph + i·dh lies inside the plane's h
+// rows (rows in the padding are skipped: −∞ never wins); an empty range gives the row −∞ (fill_lowest).
+static inline void rows_inside(int64_t y, int64_t sh, int64_t ph, int64_t dh, int64_t kh, int64_t h, int64_t *lo,
+                               int64_t *hi) {
+    const int64_t top = y * sh - ph;
+    const int64_t a = top >= 0 ? 0 : (-top + dh - 1) / dh, b = h - top <= 0 ? 0 : (h - top - 1) / dh + 1;
+    *lo = a < kh ? a : kh;
+    *hi = b < kh ? b : kh;
+    if (*hi < *lo) *hi = *lo;
+}
+
+static inline void fill_lowest(float *restrict o, int64_t ow) {
+    for (int64_t x = 0; x < ow; x++) o[x] = -INFINITY;
+}
+
 // One kernel row's maxima folded into the output row: copied when it is the window's first row inside the
 // plane, else each replaces the maximum so far where it wins (rows in i order: the first maximum in reading
 // order).
@@ -96,10 +111,11 @@ maxpool_lines(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int
               int64_t len) {
     for (int64_t y = 0; y < oh; y++) {
         float *restrict o = out + y * ow;
-        int first = 1;
-        for (int64_t i = 0; i < kh; i++) {
+        int64_t lo_i, hi_i;
+        rows_inside(y, sh, ph, dh, kh, h, &lo_i, &hi_i);
+        for (int64_t i = lo_i; i < hi_i; i++) {
             const int64_t iy = y * sh - ph + i * dh;
-            if (iy < 0 || iy >= h) continue;
+            const int first = i == lo_i;
             const float *restrict row = plane + iy * w;
             if (sw > 1) row_phases(row, w, sw, phases, len);
             for (int64_t x = 0; x < ow; x++) line[x] = -INFINITY;
@@ -116,10 +132,8 @@ maxpool_lines(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int
                 }
             }
             fold_line(o, line, ow, first);
-            first = 0;
         }
-        if (first)
-            for (int64_t x = 0; x < ow; x++) o[x] = -INFINITY;
+        if (lo_i == hi_i) fill_lowest(o, ow);
     }
 }
 
@@ -187,19 +201,18 @@ maxpool_stride2(const float *restrict plane, int64_t h, int64_t w, int64_t oh, i
     if (lo > hi) lo = hi;
     for (int64_t y = 0; y < oh; y++) {
         float *restrict o = out + y * ow;
-        int first = 1;
-        for (int64_t i = 0; i < kh; i++) {
+        int64_t lo_i, hi_i;
+        rows_inside(y, sh, ph, dh, kh, h, &lo_i, &hi_i);
+        for (int64_t i = lo_i; i < hi_i; i++) {
             const int64_t iy = y * sh - ph + i * dh;
-            if (iy < 0 || iy >= h) continue;
+            const int first = i == lo_i;
             const float *restrict row = plane + iy * w;
             taps_stride2(row, -pw, lo, hi, kw, line);
             for (int64_t x = 0; x < lo; x++) line[x] = edge_stride2(row, w, x, pw, kw);
             for (int64_t x = hi; x < ow; x++) line[x] = edge_stride2(row, w, x, pw, kw);
             fold_line(o, line, ow, first);
-            first = 0;
         }
-        if (first)
-            for (int64_t x = 0; x < ow; x++) o[x] = -INFINITY;
+        if (lo_i == hi_i) fill_lowest(o, ow);
     }
 }
 
@@ -212,15 +225,14 @@ maxpool_short_pairs(const float *restrict plane, int64_t h, int64_t oh, int64_t 
     pairs_across(plane, h * ow, across);
     for (int64_t y = 0; y < oh; y++) {
         float *restrict o = rows + y * ow;
-        int first = 1;
-        for (int64_t i = 0; i < kh; i++) {
+        int64_t lo_i, hi_i;
+        rows_inside(y, sh, ph, dh, kh, h, &lo_i, &hi_i);
+        for (int64_t i = lo_i; i < hi_i; i++) {
             const int64_t iy = y * sh - ph + i * dh;
-            if (iy < 0 || iy >= h) continue;
+            const int first = i == lo_i;
             fold_chunks(o, across + iy * ow, ow, first);
-            first = 0;
         }
-        if (first)
-            for (int64_t x = 0; x < ow; x++) o[x] = -INFINITY;
+        if (lo_i == hi_i) fill_lowest(o, ow);
     }
     memcpy(out, rows, (size_t)(oh * ow) * sizeof(float));
 }
@@ -258,10 +270,11 @@ void prune_maxpool_values_f32(const float *restrict plane, int64_t h, int64_t w,
     }
     for (int64_t y = 0; y < oh; y++) {
         float *o = out + y * ow;
-        int first = 1;
-        for (int64_t i = 0; i < kh; i++) {
+        int64_t lo_i, hi_i;
+        rows_inside(y, sh, ph, dh, kh, h, &lo_i, &hi_i);
+        for (int64_t i = lo_i; i < hi_i; i++) {
             const int64_t iy = y * sh - ph + i * dh;
-            if (iy < 0 || iy >= h) continue;
+            const int first = i == lo_i;
             const float *row = plane + iy * w;
             for (int64_t x = 0; x < ow; x++) {
                 float best = first ? -INFINITY : o[x];
@@ -276,9 +289,7 @@ void prune_maxpool_values_f32(const float *restrict plane, int64_t h, int64_t w,
                 }
                 o[x] = best;
             }
-            first = 0;
         }
-        if (first)
-            for (int64_t x = 0; x < ow; x++) o[x] = -INFINITY;
+        if (lo_i == hi_i) fill_lowest(o, ow);
     }
 }
