@@ -36,19 +36,19 @@ __attribute__((always_inline)) static inline void copy_short(float *restrict dst
 
 // One tap's patch row when the output rows are as wide as the input's (a "same" padded convolution):
 // output y reads input row y + dy shifted by dx, so the rows from y0 to y1 are one copy of consecutive input
-// values (from the first row's first column inside to the last row's last), and the dx columns of each
-// row that it took from the row next to it are zeroed back — one long vectorized loop instead of a short
-// one per output row (LeNet-5's 28-wide rows, a small CNN's 14).
+// values (from the first row's first column inside to the last row's last), and each row's columns outside
+// [lo, hi) — in the padding, some of them taken from the row next to it by the copy — are zeroed back: one
+// long vectorized loop instead of a short one per output row (LeNet-5's 28-wide rows, a small CNN's 14).
 __attribute__((always_inline)) static inline void
-same_width_tap(const float *restrict src, float *restrict dst, int64_t w, int64_t y0, int64_t y1, int64_t dx,
-               int64_t lo, int64_t hi) {
+same_width_tap(const float *restrict src, float *restrict dst, int64_t w, int64_t y0, int64_t y1, int64_t lo,
+               int64_t hi) {
     if (y1 <= y0 || hi <= lo) return;
     const int64_t first = y0 * w + lo, end = (y1 - 1) * w + hi;
     for (int64_t k = first; k < end; k++) dst[k] = src[k];
-    for (int64_t y = y0; y < y1 - (dx > 0); y++)
-        for (int64_t xo = hi; xo < w; xo++) dst[y * w + xo] = 0;
-    for (int64_t y = y0 + (dx < 0); y < y1; y++)
+    for (int64_t y = y0; y < y1; y++) {
         for (int64_t xo = 0; xo < lo; xo++) dst[y * w + xo] = 0;
+        for (int64_t xo = hi; xo < w; xo++) dst[y * w + xo] = 0;
+    }
 }
 
 // Its rows are short (an output row, often 7 to 56 values): copied by the vectorized loop, not by a call to
@@ -64,7 +64,7 @@ void prune_im2col_unit(const float *restrict x, int64_t cg, int64_t h, int64_t w
                 const int64_t dy = i - ph, dx = j - pw, lo = max64(0, -dx), hi = min64(ow, w - dx);
                 const int64_t y0 = max64(0, -dy), y1 = min64(oh, h - dy);
                 if (ow == w) {
-                    same_width_tap(plane + dy * w + dx, row, w, y0, y1, dx, lo, hi);
+                    same_width_tap(plane + dy * w + dx, row, w, y0, y1, lo, hi);
                     continue;
                 }
                 for (int64_t y = y0; y < y1; y++)
