@@ -95,12 +95,6 @@ const char *prune_sgemm_kernels(void) {
     return prune_sgemm_available() ? kernels_name : "";
 }
 
-/// k in blocks of at most KC, as even as multiples of 16 allow (576 → 3 × 192, not 256 + 256 + 64).
-static long k_step(long k) {
-    long blocks = (k + KC - 1) / KC;
-    return ((k + blocks - 1) / blocks + 15) / 16 * 16;
-}
-
 /// Where the blocks of op(A) come from: packed block by block from `a` into `buffer` (in cache), or read
 /// from a whole copy packed once (`packed`, rows rounded up to `mp`, this product's rows from `row0`).
 typedef struct {

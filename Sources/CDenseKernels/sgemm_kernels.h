@@ -14,6 +14,12 @@
 
 enum { MR = 12, NR = PRUNE_PANEL_WIDTH, KC = 256, MC = 240, NC = 384 };
 
+/// k in blocks of at most KC, as even as multiples of 16 allow (576 → 3 × 192, not 256 + 256 + 64).
+static inline long k_step(long k) {
+    long blocks = (k + KC - 1) / KC;
+    return ((k + blocks - 1) / blocks + 15) / 16 * 16;
+}
+
 /// Where op(B) comes from: a matrix (`b`, rows `ldb` apart, transposed when `trans`), or, when `image` is
 /// not NULL, the patch matrix of the planes at `image` (window `window`) from its column `column0`.
 typedef struct {

@@ -17,10 +17,10 @@ static inline __attribute__((always_inline)) AVX2 void store_first(float *dst, _
 }
 
 /// dst[c·ldd + r] = src[r·ld + c] for 8 columns c and rows r < 8 (0 for rows at or past `rows` and for
-/// columns at or past `columns`, which are not read), writing the first `width` values of each of the 8
+/// columns at or past `columns`, which are not read), writing the first `width` values of the first `outputs`
 /// output rows: pairs, then quads within 128-bit halves, then halves.
 static inline __attribute__((always_inline)) AVX2 void
-transpose8_columns(const float *src, long ld, int rows, int columns, float *dst, long ldd, int width) {
+transpose8_some(const float *src, long ld, int rows, int columns, float *dst, long ldd, int width, int outputs) {
     __m256 r[8], t[8], u[8];
     const __m256i readable = first_lanes(columns);
     for (int i = 0; i < 8; i++)
@@ -37,9 +37,15 @@ transpose8_columns(const float *src, long ld, int rows, int columns, float *dst,
         u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
     }
     for (int c = 0; c < 4; c++) {
-        store_first(dst + c * ldd, _mm256_permute2f128_ps(u[c], u[4 + c], 0x20), width);
-        store_first(dst + (c + 4) * ldd, _mm256_permute2f128_ps(u[c], u[4 + c], 0x31), width);
+        if (c < outputs) store_first(dst + c * ldd, _mm256_permute2f128_ps(u[c], u[4 + c], 0x20), width);
+        if (c + 4 < outputs) store_first(dst + (c + 4) * ldd, _mm256_permute2f128_ps(u[c], u[4 + c], 0x31), width);
     }
+}
+
+/// transpose8_some writing all 8 output rows.
+static inline __attribute__((always_inline)) AVX2 void
+transpose8_columns(const float *src, long ld, int rows, int columns, float *dst, long ldd, int width) {
+    transpose8_some(src, ld, rows, columns, dst, ldd, width, 8);
 }
 
 /// transpose8_columns reading all 8 columns.

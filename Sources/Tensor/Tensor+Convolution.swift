@@ -218,6 +218,10 @@ extension Tensor {
         if cg == 1 {
             return depthwise(input, weight: weight, bias: bias, geometry: g, oh: oh, ow: ow, epilogue: epilogue)
         }
+        let dims = ConvDims(c: c, h: h, w: w, o: o, oh: oh, ow: ow, g: g)
+        if runsDirect(dims) {
+            return directConv(input, weight: weight, bias: bias, dims: dims, epilogue: epilogue)
+        }
         // Every output is written (the bias fill, or products with beta 0, which never read C): no zeroing
         // pass, but for matrix-vector products (one filter or one position), which BLAS may scale by beta.
         let out = [Float](unsafeUninitializedCapacity: n * o * l) { buf, filled in

@@ -58,6 +58,14 @@ typedef struct {
 /// the plane, the products added in (i, j) order; `bias` may be NULL (0).
 void prune_depthwise_f32(const float *x, int64_t first, int64_t count, int64_t channels, int64_t multiplier,
                          const float *w, const float *bias, prune_plane_window g, float *y);
+/// Output positions [q0, q0 + count) of a convolution of one image's `channels` planes at x by `filters` filters
+/// (w: [filters][channels·kh·kw]) into the planes at y (oh·ow apart): y[f][q] = bias[f] + Σ_k w[f][k]·patch[k][q]
+/// with the patch values of im2col (0 in the padding), the products summed as prune_sgemm_prepacked_b sums them
+/// (the same bits); `bias` may be NULL. The positions broadcast from a padded copy of their input rows and the
+/// filters in vector lanes: no patch matrix (direct_conv.c). Returns 0 when it cannot run here (no AVX2 and
+/// FMA, or memory short).
+int prune_conv_direct_f32(const float *x, prune_plane_window g, int64_t channels, const float *w, int64_t filters,
+                          const float *bias, int64_t q0, int64_t count, float *y);
 /// Σ x[i] in 16 interleaved partial sums added in a fixed order (deterministic, not sequential).
 float prune_sum_f32(const float *x, int64_t n);
 

@@ -1,0 +1,81 @@
+import CDenseKernels
+
+/// Convolutions with few filters per patch value, run directly (``prune_conv_direct_f32``): the output positions
+/// broadcast from the input and the filters in vector lanes, with no patch matrix to pack. For such a layer
+/// (an image CNN's first: 3 channels into 32–96 filters) the sgemm spends about as long packing the patches as
+/// multiplying them, since each packed value meets only that many filters. The same sums in the same order as
+/// the packed product, so the same bits.
+extension Tensor {
+    /// Whether the direct kernel runs here, asked of the CPU once.
+    static let directKernelRuns: Bool = {
+        var y: Float = 0
+        let x: [Float] = [1], w: [Float] = [1]
+        let window = prune_plane_window(h: 1, wd: 1, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1,
+                                        oh: 1, ow: 1)
+        return prune_conv_direct_f32(x, window, 1, w, 1, nil, 0, 1, &y) != 0 && y == 1
+    }()
+
+    /// Whether `conv2d` may run convolutions directly (tests turn it off to compare with the packed product).
+    @TaskLocal static var allowsDirectConvolution = true
+
+    /// Whether `conv2d` runs `d` directly: where the AVX2 sgemm would run it (the direct kernel is its tile
+    /// turned around) and packing its patches costs about as much as multiplying them. Measured at batch 1
+    /// and 16 (`bench onnx` on one-layer models, the packed product against the direct kernel): 7×7 stride 2
+    /// from 3 channels into 16 / 32 / 64 / 96 filters 0.78 / 1.11 / 1.71 / 2.36 → 0.44 / 0.78 / 1.48 / 2.21 ms,
+    /// 11×11 stride 4 into 96 1.75 → 1.24 ms, 3×3 16 → 16 and 5×5 32 → 32 at 28×28 0.11 → 0.07 and
+    /// 0.41 → 0.29 ms; even at 48 filters (stride 1), and slower with more, with a patch of 27 values (3×3 from
+    /// 3 channels: the transposed stores weigh) or a pointwise layer (its patches are not laid out).
+    static func runsDirect(_ d: ConvDims) -> Bool {
+        guard allowsDirectConvolution, directKernelRuns,
+              prune_sgemm_kernels().map({ String(cString: $0) }) == "AVX2" else { return false }
+        guard !isPointwise(d.g), (64...1_024).contains(d.cg * d.kk), d.l >= 48 else { return false }
+        return d.og <= 32 || (d.g.stride.h * d.g.stride.w > 1 && d.og <= 96)
+    }
+
+    /// The convolution `d` of `input` directly, into a new tensor.
+    static func directConv(_ input: Tensor, weight: Tensor, bias: Tensor?, dims d: ConvDims,
+                           epilogue: OutputEpilogue?) -> Tensor {
+        let n = input.shape[0]
+        let out = [Float](unsafeUninitializedCapacity: n * d.o * d.l) { buf, filled in
+            input.scalars.withUnsafeBufferPointer { xp in
+                weight.scalars.withUnsafeBufferPointer { wp in
+                    withOptionalPointer(bias?.scalars) { bp in
+                        directImages(n, dims: d, x: xp.baseAddress!, weight: wp.baseAddress!, bias: bp,
+                                     out: buf.baseAddress!, epilogue: epilogue)
+                    }
+                }
+            }
+            filled = n * d.o * d.l
+        }
+        return Tensor(unchecked: [n, d.o, d.oh, d.ow], out)
+    }
+
+    /// The forward pass of `d` directly: per image, group and range of output positions (the positions of
+    /// an image cut over the cores when the batch is smaller than they are), the kernel, then the epilogue on
+    /// the block it wrote.
+    static func directImages(_ n: Int, dims d: ConvDims, x xb: UnsafePointer<Float>, weight wb: UnsafePointer<Float>,
+                             bias: UnsafePointer<Float>?, out ob: UnsafeMutablePointer<Float>,
+                             epilogue: OutputEpilogue?) {
+        let cores = ProcessInfoCores.serialOverride ? 1 : ProcessInfoCores.count
+        let (cg, og, l, groups) = (d.cg, d.og, d.l, d.g.groups)
+        let chunks = n >= cores ? 1 : Swift.max(1, Swift.min(cores, l / 24))
+        let per = ((l + chunks - 1) / chunks + 7) / 8 * 8, tasks = n * groups * chunks
+        let window = planeWindow(d)
+        runRangesOnPool(tasks, parts: Swift.min(tasks, cores)) { _, range in
+            for task in range {
+                let img = task / (groups * chunks), gi = task / chunks % groups, chunk = task % chunks
+                let q = chunk * per ..< Swift.min(l, (chunk + 1) * per)
+                guard !q.isEmpty else { continue }
+                let planes = xb + (img * d.c + gi * cg) * d.h * d.w, filters = wb + gi * og * cg * d.kk
+                let dst = ob + (img * d.o + gi * og) * l, groupBias = bias.map { $0 + gi * og }
+                if prune_conv_direct_f32(planes, window, Int64(cg), filters, Int64(og), groupBias,
+                                         Int64(q.lowerBound), Int64(q.count), dst) == 0 {
+                    explicitPart(img: img, group: gi, rows: 0..<og, columns: q, dims: d, x: xb, weight: filters,
+                                 bias: groupBias, dst + q.lowerBound)
+                }
+                epilogue?.apply(ob, OutputBlock(image: img, channelCount: d.o, plane: l,
+                                                channels: gi * og ..< (gi + 1) * og, positions: q))
+            }
+        }
+    }
+}

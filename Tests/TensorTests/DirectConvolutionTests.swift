@@ -1,0 +1,142 @@
+import CDenseKernels
+@testable import PruneTensor
+import XCTest
+
+/// The direct convolution kernel (`direct_conv.c`: output positions broadcast, filters in vector lanes, no patch
+/// matrix) gives the bits of the packed product on the same patches — the patch matrix written out here value
+/// by value from the window's definition, a bias fill, and `prune_sgemm` — for strides 1–4, padding (also more
+/// at the end than at the start, as ONNX allows), dilation, rectangular kernels, patches of several blocks of k
+/// and filter counts that leave a partial panel; over any range of output positions without writing outside it.
+/// And `conv2d` gives the same bits with it as without it.
+final class DirectConvolutionTests: XCTestCase {
+    /// Channels, filters, kernel, stride, padding, dilation, input size and the extra output rows and columns
+    /// (end padding beyond the start's).
+    typealias Case = (c: Int, o: Int, kh: Int, kw: Int, s: (Int, Int), p: (Int, Int), d: Int, h: Int, w: Int,
+                      extra: (Int, Int))
+
+    let cases: [Case] = [
+        (3, 32, 7, 7, (2, 2), (3, 3), 1, 37, 41, (0, 0)), (3, 64, 7, 7, (2, 2), (3, 3), 1, 30, 30, (1, 0)),
+        (16, 16, 3, 3, (1, 1), (1, 1), 1, 14, 14, (0, 0)), (6, 16, 5, 5, (1, 1), (0, 0), 1, 14, 14, (0, 0)),
+        (32, 17, 3, 3, (1, 1), (1, 1), 1, 9, 11, (0, 0)), (64, 5, 5, 5, (1, 1), (2, 2), 1, 8, 7, (0, 1)),
+        (3, 96, 11, 11, (4, 4), (2, 2), 1, 47, 45, (0, 0)), (8, 40, 3, 3, (2, 2), (0, 0), 2, 19, 23, (0, 0)),
+        (4, 24, 3, 5, (1, 2), (1, 2), 1, 10, 21, (0, 0)), (2, 3, 1, 1, (3, 3), (0, 0), 1, 12, 12, (0, 0)),
+    ]
+
+    func window(_ cf: Case) -> prune_plane_window {
+        let oh = (cf.h + 2 * cf.p.0 - cf.d * (cf.kh - 1) - 1) / cf.s.0 + 1 + cf.extra.0
+        let ow = (cf.w + 2 * cf.p.1 - cf.d * (cf.kw - 1) - 1) / cf.s.1 + 1 + cf.extra.1
+        return prune_plane_window(h: Int64(cf.h), wd: Int64(cf.w), kh: Int64(cf.kh), kw: Int64(cf.kw),
+                                  sh: Int64(cf.s.0), sw: Int64(cf.s.1), ph: Int64(cf.p.0), pw: Int64(cf.p.1),
+                                  dh: Int64(cf.d), dw: Int64(cf.d), oh: Int64(oh), ow: Int64(ow))
+    }
+
+    /// The patch matrix by its definition: row (c·kh + i)·kw + j, column oy·ow + ox, 0 outside the plane.
+    func patchMatrix(_ x: [Float], _ g: prune_plane_window, channels: Int) -> [Float] {
+        let (oh, ow, kh, kw) = (Int(g.oh), Int(g.ow), Int(g.kh), Int(g.kw)), l = oh * ow
+        var cols = [Float](repeating: 0, count: channels * kh * kw * l)
+        for c in 0..<channels {
+            for i in 0..<kh {
+                for j in 0..<kw {
+                    let row = (c * kh + i) * kw + j
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            let y = oy * Int(g.sh) - Int(g.ph) + i * Int(g.dh)
+                            let xx = ox * Int(g.sw) - Int(g.pw) + j * Int(g.dw)
+                            guard y >= 0, y < Int(g.h), xx >= 0, xx < Int(g.wd) else { continue }
+                            cols[row * l + oy * ow + ox] = x[(c * Int(g.h) + y) * Int(g.wd) + xx]
+                        }
+                    }
+                }
+            }
+        }
+        return cols
+    }
+
+    /// The packed product's bits: the bias filled in, then `prune_sgemm` with beta 1 (nil where it does not run).
+    func packedProduct(_ x: [Float], _ w: [Float], _ bias: [Float]?, _ cf: Case) -> [Float]? {
+        let g = window(cf), l = Int(g.oh * g.ow), k = cf.c * cf.kh * cf.kw
+        let cols = patchMatrix(x, g, channels: cf.c)
+        var out = [Float](repeating: 0, count: cf.o * l)
+        for f in 0..<cf.o { for q in 0..<l { out[f * l + q] = bias?[f] ?? 0 } }
+        let ok = prune_sgemm(0, 0, Int64(cf.o), Int64(l), Int64(k), 1, w, Int64(k), cols, Int64(l), 1, &out, Int64(l))
+        return ok != 0 ? out : nil
+    }
+
+    /// Runs the kernel over `ranges` of positions into an output full of NaN.
+    func direct(_ x: [Float], _ w: [Float], _ bias: [Float]?, _ cf: Case, ranges: [Range<Int>]) -> [Float]? {
+        let g = window(cf)
+        var out = [Float](repeating: .nan, count: cf.o * Int(g.oh * g.ow))
+        for r in ranges {
+            let ok = prune_conv_direct_f32(x, g, Int64(cf.c), w, Int64(cf.o), bias, Int64(r.lowerBound),
+                                           Int64(r.count), &out)
+            if ok == 0 { return nil }
+        }
+        return out
+    }
+
+    func testDirectKernelGivesThePackedProductBits() {
+        var rng = RandomGenerator(seed: 71)
+        for cf in cases {
+            let x = Tensor.normal([cf.c * cf.h * cf.w], using: &rng).scalars
+            let w = Tensor.normal([cf.o * cf.c * cf.kh * cf.kw], using: &rng).scalars
+            let bias = Tensor.normal([cf.o], using: &rng).scalars
+            let l = Int(window(cf).oh * window(cf).ow)
+            for b in [bias, nil] {
+                guard let want = packedProduct(x, w, b, cf) else { continue }
+                let cuts: [[Range<Int>]] = [[0..<l], [0..<7, 7..<(l - 5), (l - 5)..<l], (0..<l).map { $0..<($0 + 1) }]
+                for ranges in cuts {
+                    let got = direct(x, w, b, cf, ranges: ranges)
+                    XCTAssertEqual(got != nil, Tensor.directKernelRuns, "\(cf): runs where AVX2 and FMA do")
+                    guard let got else { continue }
+                    XCTAssertEqual(got, want, "\(cf), bias \(b != nil), \(ranges.count) ranges")
+                }
+            }
+        }
+    }
+
+    /// A range of positions in the middle of the plane writes those positions of every filter and nothing else.
+    func testDirectKernelWritesOnlyItsPositions() {
+        var rng = RandomGenerator(seed: 72)
+        for cf in cases {
+            let x = Tensor.normal([cf.c * cf.h * cf.w], using: &rng).scalars
+            let w = Tensor.normal([cf.o * cf.c * cf.kh * cf.kw], using: &rng).scalars
+            let l = Int(window(cf).oh * window(cf).ow), range = (l / 3)..<(l / 3 + Swift.max(1, l / 2 - 3))
+            guard let got = direct(x, w, nil, cf, ranges: [range]) else { continue }
+            for f in 0..<cf.o {
+                for q in 0..<l where range.contains(q) == got[f * l + q].isNaN {
+                    XCTFail("\(cf): filter \(f), position \(q) \(range.contains(q) ? "not written" : "written")")
+                    return
+                }
+            }
+        }
+    }
+
+    /// `conv2d` takes the direct kernel for a first layer and a small one (batch 1 and 3, groups, bias or
+    /// none) and gives the bits it gives without it.
+    func testConv2dGivesTheSameBitsDirectly() throws {
+        var rng = RandomGenerator(seed: 73)
+        let layers: [(c: Int, o: Int, k: Int, s: Int, p: Int, groups: Int, size: Int)] = [
+            (3, 32, 7, 2, 3, 1, 40), (16, 16, 3, 1, 1, 1, 14), (8, 32, 5, 1, 2, 2, 12), (3, 96, 11, 4, 2, 1, 51),
+        ]
+        for t in layers {
+            let geo = Conv2dGeometry(kernel: (t.k, t.k), stride: (t.s, t.s), padding: (t.p, t.p), dilation: (1, 1),
+                                     groups: t.groups)
+            let (oh, ow) = try geo.outputSize(h: t.size, w: t.size, op: "test")
+            let dims = Tensor.ConvDims(c: t.c, h: t.size, w: t.size, o: t.o, oh: oh, ow: ow, g: geo)
+            let avx2 = String(cString: prune_sgemm_kernels()) == "AVX2"
+            XCTAssertEqual(Tensor.runsDirect(dims), avx2 && Tensor.directKernelRuns, "\(t) runs directly")
+            for images in [1, 3] {
+                let x = Tensor.normal([images, t.c, t.size, t.size], using: &rng)
+                let w = Tensor.normal([t.o, t.c / t.groups, t.k, t.k], using: &rng)
+                for bias in [Tensor.normal([t.o], using: &rng), nil] {
+                    let got = try Tensor.conv2d(x, weight: w, bias: bias, geometry: geo)
+                    let want = try Tensor.$allowsDirectConvolution.withValue(false) {
+                        try Tensor.conv2d(x, weight: w, bias: bias, geometry: geo)
+                    }
+                    XCTAssertEqual(got.shape, want.shape)
+                    XCTAssertEqual(got.scalars, want.scalars, "\(t), \(images) images, bias \(bias != nil)")
+                }
+            }
+        }
+    }
+}
