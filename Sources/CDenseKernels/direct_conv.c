@@ -32,11 +32,10 @@ typedef struct {
 /// One padded row: zeros left of the plane, the input row, zeros right of it.
 static void padded_row(const float *row, const prune_plane_window *g, long width, float *dst) {
     const long left = g->pw < width ? g->pw : width;
-    const long inside = width - left < g->wd ? width - left : g->wd;
+    const long fits = width - left < g->wd ? width - left : g->wd, inside = row && fits > 0 ? fits : 0;
     memset(dst, 0, (size_t)left * sizeof(float));
-    if (row && inside > 0) memcpy(dst + left, row, (size_t)inside * sizeof(float));
-    const long done = left + (row && inside > 0 ? inside : 0);
-    memset(dst + done, 0, (size_t)(width - done) * sizeof(float));
+    if (inside) memcpy(dst + left, row, (size_t)inside * sizeof(float));
+    memset(dst + left + inside, 0, (size_t)(width - left - inside) * sizeof(float));
 }
 
 /// Lays out the rows of `channels` planes at x that output rows [oy0, oy1] read. 0 when memory is short.
@@ -77,8 +76,8 @@ static int64_t *patch_offsets(const prune_plane_window *g, long channels, const 
     return off;
 }
 
-/// sum[r] (16 filters of position r) = the block [k0, k1) of the patch products, added to `start` (the bias, or
-/// the sum so far) or taken as it is when `start` is NULL and `first`.
+/// sum[r] (16 filters of position r) = the block [k0, k1) of the patch products: for the `first` block plus
+/// `bias` (or as it is when `bias` is NULL), for a later one plus the sum so far.
 static inline __attribute__((always_inline)) AVX2 void
 tile_block(const float *const base[TP], const int64_t *off, long k0, long k1, const float *panel, int first,
            const float *bias, float sum[TP][TF]) {

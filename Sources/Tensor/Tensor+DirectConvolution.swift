@@ -6,28 +6,21 @@ import CDenseKernels
 /// multiplying them, since each packed value meets only that many filters. The same sums in the same order as
 /// the packed product, so the same bits.
 extension Tensor {
-    /// Whether the direct kernel runs here, asked of the CPU once.
-    static let directKernelRuns: Bool = {
-        var y: Float = 0
-        let x: [Float] = [1], w: [Float] = [1]
-        let window = prune_plane_window(h: 1, wd: 1, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1,
-                                        oh: 1, ow: 1)
-        return prune_conv_direct_f32(x, window, 1, w, 1, nil, 0, 1, &y) != 0 && y == 1
-    }()
-
     /// Whether `conv2d` may run convolutions directly (tests turn it off to compare with the packed product).
     @TaskLocal static var allowsDirectConvolution = true
 
     /// Whether `conv2d` runs `d` directly: where the AVX2 sgemm would run it (the direct kernel is its tile
-    /// turned around) and packing its patches costs about as much as multiplying them. Measured at batch 1
-    /// and 16 (`bench onnx` on one-layer models, the packed product against the direct kernel): 7×7 stride 2
-    /// from 3 channels into 16 / 32 / 64 / 96 filters 0.78 / 1.11 / 1.71 / 2.36 → 0.44 / 0.78 / 1.48 / 2.21 ms,
-    /// 11×11 stride 4 into 96 1.75 → 1.24 ms, 3×3 16 → 16 and 5×5 32 → 32 at 28×28 0.11 → 0.07 and
-    /// 0.41 → 0.29 ms; even at 48 filters (stride 1), and slower with more, with a patch of 27 values (3×3 from
-    /// 3 channels: the transposed stores weigh) or a pointwise layer (its patches are not laid out).
+    /// turned around, and runs wherever that one does) and packing its patches costs about as much as
+    /// multiplying them. Measured at batch 1 and 16 (`bench onnx` on one-layer models, the packed product
+    /// against the direct kernel): 7×7 stride 2 from 3 channels into 16 / 32 / 64 / 96 filters
+    /// 0.78 / 1.11 / 1.71 / 2.36 → 0.44 / 0.78 / 1.48 / 2.21 ms, 11×11 stride 4 into 96 1.75 → 1.24 ms,
+    /// 3×3 16 → 16 and 5×5 32 → 32 at 28×28 0.11 → 0.07 and 0.41 → 0.29 ms; even at 48 filters (stride 1),
+    /// and slower with more, with a patch of 27 values (3×3 from 3 channels: the transposed stores weigh) or a
+    /// pointwise layer (its patches are not laid out).
     static func runsDirect(_ d: ConvDims) -> Bool {
-        guard allowsDirectConvolution, directKernelRuns,
-              prune_sgemm_kernels().map({ String(cString: $0) }) == "AVX2" else { return false }
+        guard allowsDirectConvolution, prune_sgemm_kernels().map({ String(cString: $0) }) == "AVX2" else {
+            return false
+        }
         guard !isPointwise(d.g), (64...1_024).contains(d.cg * d.kk), d.l >= 48 else { return false }
         return d.og <= 32 || (d.g.stride.h * d.g.stride.w > 1 && d.og <= 96)
     }
