@@ -1,0 +1,41 @@
+"""One-convolution ONNX models (Conv + Relu, random weights, seed 0, a free batch dimension) for timing single
+layers with `prune bench onnx --models DIR/NAME.onnx --batch 1` against onnxruntime: the first layers and small
+layers that stop 46's direct convolution was measured on (README, "Stop 46").
+
+    python3 scripts/onnx/one_layer_models.py OUT_DIR
+"""
+import os, sys
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper, TensorProto
+
+# name: (input channels, filters, input size, kernel, stride, padding)
+LAYERS = {
+    "first7x7_16": (3, 16, 224, 7, 2, 3), "first7x7_32": (3, 32, 224, 7, 2, 3),
+    "first7x7_64": (3, 64, 224, 7, 2, 3), "first7x7_96": (3, 96, 224, 7, 2, 3),
+    "alexnet11x11": (3, 96, 224, 11, 4, 2), "vgg3x3": (3, 64, 224, 3, 1, 1), "shufflenet3x3": (3, 24, 224, 3, 2, 1),
+    "small3x3_16": (16, 16, 28, 3, 1, 1), "small5x5_32": (32, 32, 28, 5, 1, 2), "mid3x3_48": (48, 48, 28, 3, 1, 1),
+    "mid3x3_128": (96, 128, 14, 3, 1, 1), "mid3x3_160": (96, 160, 7, 3, 1, 1), "pointwise_32": (128, 32, 28, 1, 1, 0),
+}
+
+
+def layer(c, o, size, k, s, p):
+    rng = np.random.default_rng(0)
+    w = numpy_helper.from_array((rng.standard_normal((o, c, k, k)) * 0.05).astype(np.float32), "w")
+    b = numpy_helper.from_array(rng.standard_normal(o).astype(np.float32), "b")
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["y0"], kernel_shape=[k, k], strides=[s, s], pads=[p] * 4),
+             helper.make_node("Relu", ["y0"], ["y"])]
+    graph = helper.make_graph(nodes, "layer", [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                                                             ["batch", c, size, size])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [w, b])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    return model
+
+
+if __name__ == "__main__":
+    out = sys.argv[1] if len(sys.argv) > 1 else "one_layer_models"
+    os.makedirs(out, exist_ok=True)
+    for name, shape in LAYERS.items():
+        onnx.save(layer(*shape), os.path.join(out, name + ".onnx"))
+    print("wrote", len(LAYERS), "models to", out)
