@@ -6,6 +6,8 @@
 
 #include "clones.h"
 #include "bordered_plane.h"
+#include "maxpool_stride2.h"
+#include "pool_rows.h"
 #include "row_phases.h"
 #include "short_pair_rows.h"
 
@@ -52,21 +54,6 @@ void prune_maxpool2x2_f32(const float *restrict plane, int64_t w, int64_t oh, in
     }
 }
 
-
-// The kernel rows i in [*lo, *hi) of output row y whose input row y·sh − ph + i·dh lies inside the plane's h
-// rows (rows in the padding are skipped: −∞ never wins); an empty range gives the row −∞ (fill_lowest).
-static inline void rows_inside(int64_t y, int64_t sh, int64_t ph, int64_t dh, int64_t kh, int64_t h, int64_t *lo,
-                               int64_t *hi) {
-    const int64_t top = y * sh - ph;
-    const int64_t a = top >= 0 ? 0 : (-top + dh - 1) / dh, b = h - top <= 0 ? 0 : (h - top - 1) / dh + 1;
-    *lo = a < kh ? a : kh;
-    *hi = b < kh ? b : kh;
-    if (*hi < *lo) *hi = *lo;
-}
-
-static inline void fill_lowest(float *restrict o, int64_t ow) {
-    for (int64_t x = 0; x < ow; x++) o[x] = -INFINITY;
-}
 
 // One kernel row's maxima folded into the output row: copied when it is the window's first row inside the
 // plane, else each replaces the maximum so far where it wins (rows in i order: the first maximum in reading
@@ -174,21 +161,6 @@ taps_stride2(const float *restrict row, int64_t off, int64_t lo, int64_t hi, con
     }
 }
 
-// The same for an output x whose window reaches into the padding: only the taps inside the row, in j order
-// (−∞ when none is).
-__attribute__((always_inline)) static inline float
-edge_stride2(const float *restrict row, int64_t w, int64_t x, int64_t pw, const int kw) {
-    float best = -INFINITY;
-    int seen = 0;
-    for (int j = 0; j < kw; j++) {
-        const int64_t ix = 2 * x - pw + j;
-        if (ix < 0 || ix >= w) continue;
-        best = !seen | wins(row[ix], best) ? row[ix] : best;
-        seen = 1;
-    }
-    return best;
-}
-
 // Stride 2 across without dilation (the 3×3/2 and 2×2/2 pooling of most CNNs), padded or not: per output row,
 // each kernel row inside the plane gives the maxima of all outputs (the windows inside the row in one loop,
 // the few reaching into the padding one by one), folded into the row in i order — the same folds in the same
@@ -247,6 +219,7 @@ void prune_maxpool_values_f32(const float *restrict plane, int64_t h, int64_t w,
         maxpool_short_pairs(plane, h, oh, ow, kh, sh, ph, dh, out, across, rows);
         return;
     }
+    if (prune_maxpool_stride2_avx2(plane, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, out)) return;
     if (sw == 2 && dw == 1 && (kw == 2 || kw == 3) && kh > 0 && ow > 0 && ow <= 4096) {
         float line[ow];
         if (kw == 2) maxpool_stride2(plane, h, w, oh, ow, kh, 2, sh, ph, pw, dh, out, line);

@@ -44,9 +44,25 @@ enum ONNXConstantFolding {
             let outputs = graph.node[p].output.filter { !$0.isEmpty }
             if outputs.allSatisfy({ state.initializers[$0] != nil }) { removed.insert(p) }
         }
+        let readBefore = Set(graph.node.flatMap(\.input))
         graph.node = graph.node.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
         dropUnread(&graph)
+        dropOrphanedInitializers(&graph, readBefore: readBefore)
         return folded
+    }
+
+    /// Removes the initializers that only removed nodes read (the stored shapes of folded ConstantOfShape
+    /// nodes), and their entries among the graph's inputs (older models list initializers there): written
+    /// back, onnxruntime warned about each one. Not in graphs with subgraphs, whose bodies may read them.
+    static func dropOrphanedInitializers(_ graph: inout Onnx_GraphProto, readBefore: Set<String>) {
+        guard !graph.node.contains(where: { n in n.attribute.contains { $0.hasG || !$0.graphs.isEmpty } }) else {
+            return
+        }
+        let readNow = Set(graph.node.flatMap(\.input)).union(graph.output.map(\.name))
+        let orphaned = Set(graph.initializer.map(\.name).filter { readBefore.contains($0) && !readNow.contains($0) })
+        guard !orphaned.isEmpty else { return }
+        graph.initializer.removeAll { orphaned.contains($0.name) }
+        graph.input.removeAll { orphaned.contains($0.name) }
     }
 
     /// Removes the nodes that only fed folded values (a ConstantOfShape under a folded Reshape): nodes none
