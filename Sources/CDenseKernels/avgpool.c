@@ -3,6 +3,7 @@
 
 #include "clones.h"
 #include "bordered_plane.h"
+#include "pool_stride2.h"
 #include "row_phases.h"
 #include <stddef.h>
 
@@ -76,6 +77,7 @@ void prune_avgpool_f32(const float *restrict plane, int64_t h, int64_t w, int64_
     }
     const int64_t hp = bordered_extent(h, ph, oh, sh, kh, dh), wp = bordered_extent(w, pw, ow, sw, kw, dw);
     if (oh > 0 && ow > 0 && kh > 0 && kw > 0 && hp * wp <= PADDED_MAX) {
+        if (prune_avgpool_stride2_avx2(plane, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, scales, out)) return;
         float padded[hp * wp], across[hp * wp];
         avgpool_padded(plane, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, scales, out, hp, wp, padded, across);
         return;

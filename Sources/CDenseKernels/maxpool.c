@@ -6,7 +6,7 @@
 
 #include "clones.h"
 #include "bordered_plane.h"
-#include "maxpool_stride2.h"
+#include "pool_stride2.h"
 #include "pool_rows.h"
 #include "row_phases.h"
 #include "short_pair_rows.h"
