@@ -46,6 +46,17 @@ final class StrideTwoPoolingTests: XCTestCase {
                           pads: [w % 3 % kh, w % 3, Swift.min(1, kh - 1), (w / 3) % 3], ceilMode: w % 5 == 0)
     }
 
+    /// `check` for every output of the pooled `out` of `x`: its input plane's values, the output, plane, row, column.
+    func eachOutput(_ out: Tensor, _ x: Tensor, _ check: ([Float], Float, Int, Int, Int) -> Void) {
+        let (h, w, oh, ow) = (x.shape[2], x.shape[3], out.shape[2], out.shape[3])
+        for p in 0..<(x.shape[0] * x.shape[1]) {
+            let values = Array(x.scalars[(p * h * w)..<((p + 1) * h * w)])
+            for y in 0..<oh {
+                for xo in 0..<ow { check(values, out.scalars[(p * oh + y) * ow + xo], p, y, xo) }
+            }
+        }
+    }
+
     /// The plane's values: normal draws with NaNs (of two payloads), zeros of both signs, ±∞ and ties.
     func plane(_ count: Int, _ rng: inout RandomGenerator) -> [Float] {
         Tensor.normal([count], using: &rng).scalars.enumerated().map { i, v in
@@ -69,16 +80,9 @@ final class StrideTwoPoolingTests: XCTestCase {
             let x = try Tensor(shape: [1, 2, h, w], scalars: plane(2 * h * w, &rng))
             guard let out = try? Tensor.maxPoolValues(x, window: wd) else { continue }   // no window fits
             checked += 1
-            let (oh, ow) = (out.shape[2], out.shape[3])
-            for p in 0..<2 {
-                let values = Array(x.scalars[(p * h * w)..<((p + 1) * h * w)])
-                for y in 0..<oh {
-                    for xo in 0..<ow {
-                        let want = definition(values, h: h, w: w, y: y, x: xo, wd)
-                        let got = out.scalars[(p * oh + y) * ow + xo]
-                        XCTAssertEqual(got.bitPattern, want.bitPattern, "width \(w), \(wd) at \(p), \(y), \(xo)")
-                    }
-                }
+            eachOutput(out, x) { values, got, p, y, xo in
+                let want = definition(values, h: h, w: w, y: y, x: xo, wd)
+                XCTAssertEqual(got.bitPattern, want.bitPattern, "width \(w), \(wd) at \(p), \(y), \(xo)")
             }
         }
         XCTAssertGreaterThan(checked, 60)
@@ -92,16 +96,10 @@ final class StrideTwoPoolingTests: XCTestCase {
             let x = Tensor.normal([1, 2, h, w], using: &rng)
             guard let out = try? Tensor.averagePoolValues(x, window: wd, countIncludePad: includePad) else { continue }
             checked += 1
-            let (oh, ow) = (out.shape[2], out.shape[3])
-            for p in 0..<2 {
-                let values = Array(x.scalars[(p * h * w)..<((p + 1) * h * w)])
-                for y in 0..<oh {
-                    for xo in 0..<ow {
-                        let want = average(values, h: h, w: w, y: y, x: xo, wd, includePad: includePad)
-                        XCTAssertEqual(Double(out.scalars[(p * oh + y) * ow + xo]), want, accuracy: 1e-6,
-                                       "width \(w), \(wd), pads counted \(includePad) at \(p), \(y), \(xo)")
-                    }
-                }
+            eachOutput(out, x) { values, got, p, y, xo in
+                let want = average(values, h: h, w: w, y: y, x: xo, wd, includePad: includePad)
+                XCTAssertEqual(Double(got), want, accuracy: 1e-6,
+                               "width \(w), \(wd), pads counted \(includePad) at \(p), \(y), \(xo)")
             }
         }
         XCTAssertGreaterThan(checked, 120)
