@@ -3,8 +3,9 @@ import CDenseKernels
 /// Convolutions with few filters per patch value, run directly (``prune_conv_direct_f32``): the output positions
 /// broadcast from the input and the filters in vector lanes, with no patch matrix to pack. For such a layer
 /// (an image CNN's first: 3 channels into 32–96 filters) the sgemm spends about as long packing the patches as
-/// multiplying them, since each packed value meets only that many filters. The same sums in the same order as
-/// the packed product, so the same bits.
+/// multiplying them, since each packed value meets only that many filters. Patches of a few values at a stride
+/// (3×3 over 3 channels) put the output positions in the lanes instead (``prune_conv_rows_f32``). Both sum in
+/// the packed product's order, so the same bits.
 extension Tensor {
     /// Whether `conv2d` may run convolutions directly (tests turn it off to compare with the packed product).
     @TaskLocal static var allowsDirectConvolution = true
@@ -15,15 +16,26 @@ extension Tensor {
     /// against the direct kernel): 7×7 stride 2 from 3 channels into 16 / 32 / 64 / 96 filters
     /// 0.78 / 1.11 / 1.71 / 2.36 → 0.44 / 0.78 / 1.48 / 2.21 ms, 11×11 stride 4 into 96 1.75 → 1.24 ms,
     /// 3×3 16 → 16 and 5×5 32 → 32 at 28×28 0.11 → 0.07 and 0.41 → 0.29 ms; even at 48 filters (stride 1),
-    /// and slower with more, with a patch of 27 values (3×3 from 3 channels: the transposed stores weigh) or a
-    /// pointwise layer (its patches are not laid out).
+    /// and slower with more, with a patch of 27 values (3×3 from 3 channels: the transposed stores weigh; such
+    /// patches at a stride take the rows kernel, ``runsRows(_:)``) or a pointwise layer (its patches are not
+    /// laid out).
     static func runsDirect(_ d: ConvDims) -> Bool {
         guard allowsDirectConvolution, prune_sgemm_kernels().map({ String(cString: $0) }) == "AVX2" else {
             return false
         }
-        guard !isPointwise(d.g), (64...1_024).contains(d.cg * d.kk), d.l >= 48 else { return false }
-        return d.og <= 32 || (d.g.stride.h * d.g.stride.w > 1 && d.og <= 96)
+        guard !isPointwise(d.g), d.l >= 48, d.cg * d.kk <= 1_024 else { return false }
+        if runsRows(d) { return true }
+        return d.cg * d.kk >= 64 && (d.og <= 32 || (d.g.stride.h * d.g.stride.w > 1 && d.og <= 96))
     }
+
+    /// Whether the direct convolution of `d` puts output positions in the lanes (``prune_conv_rows_f32``):
+    /// patches of fewer than 64 values at a stride, where the transposes of the filters-in-lanes kernel weigh
+    /// against the few multiply-adds per output. One core, 3×3 windows over 3 channels: 24 filters at stride 2
+    /// ~30 GMAC/s, where the packed product ran ShuffleNet's first layer at about 11 per core; in the models
+    /// (per-node profile) ShuffleNet's first layer 0.30–0.45 → 0.23–0.30 ms, SqueezeNet's 0.35–0.38 → 0.31
+    /// pruned. At stride 1 (VGG-19's first layer) no faster: its ReLU then runs as a separate pass over an
+    /// output 4× larger, where the packed product applies it in registers.
+    static func runsRows(_ d: ConvDims) -> Bool { d.cg * d.kk < 64 && d.g.stride.h * d.g.stride.w > 1 }
 
     /// The convolution `d` of `input` directly, into a new tensor.
     static func directConv(_ input: Tensor, weight: Tensor, bias: Tensor?, dims d: ConvDims,
@@ -61,8 +73,9 @@ extension Tensor {
                 guard !q.isEmpty else { continue }
                 let planes = xb + (img * d.c + gi * cg) * d.h * d.w, filters = wb + gi * og * cg * d.kk
                 let dst = ob + (img * d.o + gi * og) * l, groupBias = bias.map { $0 + gi * og }
-                if prune_conv_direct_f32(planes, window, Int64(cg), filters, Int64(og), groupBias,
-                                         Int64(q.lowerBound), Int64(q.count), dst) == 0 {
+                let kernel = runsRows(d) ? prune_conv_rows_f32 : prune_conv_direct_f32
+                if kernel(planes, window, Int64(cg), filters, Int64(og), groupBias, Int64(q.lowerBound),
+                          Int64(q.count), dst) == 0 {
                     explicitPart(img: img, group: gi, rows: 0..<og, columns: q, dims: d, x: xb, weight: filters,
                                  bias: groupBias, dst + q.lowerBound)
                 }

@@ -7,7 +7,8 @@ import XCTest
 /// by value from the window's definition, a bias fill, and `prune_sgemm` — for strides 1–4, padding (also more
 /// at the end than at the start, as ONNX allows), dilation, rectangular kernels, patches of several blocks of k
 /// and filter counts that leave a partial panel; over any range of output positions without writing outside it.
-/// And `conv2d` gives the same bits with it as without it.
+/// The same for the kernel with output positions in the lanes (`conv_rows.c`) on patches of fewer than 64 values.
+/// And `conv2d` gives the same bits with them as without them.
 final class DirectConvolutionTests: XCTestCase {
     /// Channels, filters, kernel, stride, padding, dilation, input size and the extra output rows and columns
     /// (end padding beyond the start's).
@@ -20,6 +21,14 @@ final class DirectConvolutionTests: XCTestCase {
         (32, 17, 3, 3, (1, 1), (1, 1), 1, 9, 11, (0, 0)), (64, 5, 5, 5, (1, 1), (2, 2), 1, 8, 7, (0, 1)),
         (3, 96, 11, 11, (4, 4), (2, 2), 1, 47, 45, (0, 0)), (8, 40, 3, 3, (2, 2), (0, 0), 2, 19, 23, (0, 0)),
         (4, 24, 3, 5, (1, 2), (1, 2), 1, 10, 21, (0, 0)), (2, 3, 1, 1, (3, 3), (0, 0), 1, 12, 12, (0, 0)),
+    ]
+
+    /// Patches of fewer than 64 values (an image CNN's first layer and smaller), for the rows kernel.
+    let rowCases: [Case] = [
+        (3, 24, 3, 3, (2, 2), (1, 1), 1, 37, 41, (0, 0)), (3, 32, 3, 3, (2, 2), (0, 0), 1, 45, 45, (0, 0)),
+        (3, 64, 3, 3, (1, 1), (1, 1), 1, 30, 33, (0, 0)), (1, 16, 3, 3, (1, 1), (1, 1), 1, 28, 28, (0, 1)),
+        (2, 13, 5, 5, (2, 1), (2, 2), 1, 20, 19, (1, 0)), (3, 7, 3, 3, (3, 3), (1, 1), 2, 30, 31, (1, 1)),
+        (3, 5, 7, 2, (2, 3), (3, 1), 1, 9, 70, (0, 0)), (1, 2, 1, 1, (2, 2), (0, 0), 1, 9, 31, (0, 0)),
     ]
 
     func window(_ cf: Case) -> prune_plane_window {
@@ -62,20 +71,32 @@ final class DirectConvolutionTests: XCTestCase {
         return ok != 0 ? out : nil
     }
 
+    typealias Kernel = (UnsafePointer<Float>?, prune_plane_window, Int64, UnsafePointer<Float>?, Int64,
+                        UnsafePointer<Float>?, Int64, Int64, UnsafeMutablePointer<Float>?) -> Int32
+
     /// Runs the kernel over `ranges` of positions into an output full of NaN.
-    func direct(_ x: [Float], _ w: [Float], _ bias: [Float]?, _ cf: Case, ranges: [Range<Int>]) -> [Float]? {
+    func direct(_ x: [Float], _ w: [Float], _ bias: [Float]?, _ cf: Case, ranges: [Range<Int>],
+                kernel: Kernel = prune_conv_direct_f32) -> [Float]? {
         let g = window(cf)
         var out = [Float](repeating: .nan, count: cf.o * Int(g.oh * g.ow))
         for r in ranges {
-            let ok = prune_conv_direct_f32(x, g, Int64(cf.c), w, Int64(cf.o), bias, Int64(r.lowerBound),
-                                           Int64(r.count), &out)
+            let ok = kernel(x, g, Int64(cf.c), w, Int64(cf.o), bias, Int64(r.lowerBound), Int64(r.count), &out)
             if ok == 0 { return nil }
         }
         return out
     }
 
     func testDirectKernelGivesThePackedProductBits() {
-        var rng = RandomGenerator(seed: 71)
+        checkPackedProductBits(cases, kernel: prune_conv_direct_f32, seed: 71)
+    }
+
+    func testRowsKernelGivesThePackedProductBits() {
+        checkPackedProductBits(rowCases, kernel: prune_conv_rows_f32, seed: 74)
+    }
+
+    /// `kernel` over the whole plane, three ranges and one position at a time gives the packed product's bits.
+    func checkPackedProductBits(_ cases: [Case], kernel: Kernel, seed: UInt64) {
+        var rng = RandomGenerator(seed: seed)
         for cf in cases {
             let x = Tensor.normal([cf.c * cf.h * cf.w], using: &rng).scalars
             let w = Tensor.normal([cf.o * cf.c * cf.kh * cf.kw], using: &rng).scalars
@@ -85,7 +106,7 @@ final class DirectConvolutionTests: XCTestCase {
                 guard let want = packedProduct(x, w, b, cf) else { continue }
                 let cuts: [[Range<Int>]] = [[0..<l], [0..<7, 7..<(l - 5), (l - 5)..<l], (0..<l).map { $0..<($0 + 1) }]
                 for ranges in cuts {
-                    let got = direct(x, w, b, cf, ranges: ranges)
+                    let got = direct(x, w, b, cf, ranges: ranges, kernel: kernel)
                     XCTAssertNotNil(got, "\(cf): runs wherever Prune's sgemm does (AVX2 and FMA)")
                     guard let got else { continue }
                     XCTAssertEqual(got, want, "\(cf), bias \(b != nil), \(ranges.count) ranges")
@@ -97,11 +118,12 @@ final class DirectConvolutionTests: XCTestCase {
     /// A range of positions in the middle of the plane writes those positions of every filter and nothing else.
     func testDirectKernelWritesOnlyItsPositions() {
         var rng = RandomGenerator(seed: 72)
-        for cf in cases {
+        for (cf, kernel) in cases.map({ ($0, prune_conv_direct_f32 as Kernel) })
+            + rowCases.map({ ($0, prune_conv_rows_f32 as Kernel) }) {
             let x = Tensor.normal([cf.c * cf.h * cf.w], using: &rng).scalars
             let w = Tensor.normal([cf.o * cf.c * cf.kh * cf.kw], using: &rng).scalars
             let l = Int(window(cf).oh * window(cf).ow), range = (l / 3)..<(l / 3 + Swift.max(1, l / 2 - 3))
-            guard let got = direct(x, w, nil, cf, ranges: [range]) else {
+            guard let got = direct(x, w, nil, cf, ranges: [range], kernel: kernel) else {
                 XCTAssertEqual(prune_sgemm_available(), 0, "\(cf): runs wherever Prune's sgemm does")
                 continue
             }
@@ -120,6 +142,7 @@ final class DirectConvolutionTests: XCTestCase {
         var rng = RandomGenerator(seed: 73)
         let layers: [(c: Int, o: Int, k: Int, s: Int, p: Int, groups: Int, size: Int)] = [
             (3, 32, 7, 2, 3, 1, 40), (16, 16, 3, 1, 1, 1, 14), (8, 32, 5, 1, 2, 2, 12), (3, 96, 11, 4, 2, 1, 51),
+            (3, 24, 3, 2, 1, 1, 56), (3, 13, 3, 2, 0, 1, 45), (4, 8, 5, 2, 2, 2, 30),
         ]
         for t in layers {
             let geo = Conv2dGeometry(kernel: (t.k, t.k), stride: (t.s, t.s), padding: (t.p, t.p), dilation: (1, 1),

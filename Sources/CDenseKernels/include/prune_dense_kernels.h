@@ -66,6 +66,11 @@ void prune_depthwise_f32(const float *x, int64_t first, int64_t count, int64_t c
 /// FMA, or memory short).
 int prune_conv_direct_f32(const float *x, prune_plane_window g, int64_t channels, const float *w, int64_t filters,
                           const float *bias, int64_t q0, int64_t count, float *y);
+/// prune_conv_direct_f32's convolution with consecutive output positions of a row in vector lanes and 6 filters
+/// broadcast (conv_rows.c), for patches of at most 64 values: the outputs land in their planes as they are. The
+/// same sums as prune_sgemm_prepacked_b for such patches (the same bits). Returns 0 when it cannot run here.
+int prune_conv_rows_f32(const float *x, prune_plane_window g, int64_t channels, const float *w, int64_t filters,
+                        const float *bias, int64_t q0, int64_t count, float *y);
 /// Σ x[i] in 16 interleaved partial sums added in a fixed order (deterministic, not sequential).
 float prune_sum_f32(const float *x, int64_t n);
 
