@@ -1,6 +1,7 @@
-"""One-convolution ONNX models (Conv + Relu, random weights, seed 0, a free batch dimension) for timing single
-layers with `prune bench onnx --models DIR/NAME.onnx --batch 1` against onnxruntime: the first layers and small
-layers that stop 46's direct convolution was measured on (README, "Stop 46").
+"""One-layer ONNX models (Conv + Relu with random weights, seed 0; or one pooling node; a free batch dimension) for
+timing single layers with `prune bench onnx --models DIR/NAME.onnx --batch 1` against onnxruntime: the first
+layers and small layers that stop 46's direct convolution was measured on, and stop 47's first layers at a stride
+and 3×3 stride-2 poolings (README, "Stop 46" and "Stop 47").
 
     python3 scripts/onnx/one_layer_models.py OUT_DIR
 """
@@ -16,7 +17,26 @@ LAYERS = {
     "alexnet11x11": (3, 96, 224, 11, 4, 2), "vgg3x3": (3, 64, 224, 3, 1, 1), "shufflenet3x3": (3, 24, 224, 3, 2, 1),
     "small3x3_16": (16, 16, 28, 3, 1, 1), "small5x5_32": (32, 32, 28, 5, 1, 2), "mid3x3_48": (48, 48, 28, 3, 1, 1),
     "mid3x3_128": (96, 128, 14, 3, 1, 1), "mid3x3_160": (96, 160, 7, 3, 1, 1), "pointwise_32": (128, 32, 28, 1, 1, 0),
+    "squeezenet3x3_32": (3, 32, 224, 3, 2, 0), "squeezenet1x1_1000": (256, 1000, 13, 1, 1, 0),
+    "squeezenet3x3_32_128": (32, 128, 27, 3, 1, 1), "squeezenet3x3_16_64": (16, 64, 55, 3, 1, 1),
 }
+
+# name: (operator, channels, input size, kernel, stride, padding): SqueezeNet's and ResNet-50's max poolings,
+# ShuffleNet's first average pooling.
+POOLS = {
+    "maxpool3x3s2_111": ("MaxPool", 64, 111, 3, 2, 0), "maxpool3x3s2p1_112": ("MaxPool", 64, 112, 3, 2, 1),
+    "avgpool3x3s2p1_56": ("AveragePool", 24, 56, 3, 2, 1),
+}
+
+
+def pool(op, c, size, k, s, p):
+    node = helper.make_node(op, ["x"], ["y"], kernel_shape=[k, k], strides=[s, s], pads=[p] * 4)
+    graph = helper.make_graph([node], "pool", [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                                                           ["batch", c, size, size])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    return model
 
 
 def layer(c, o, size, k, s, p):
@@ -38,4 +58,6 @@ if __name__ == "__main__":
     os.makedirs(out, exist_ok=True)
     for name, shape in LAYERS.items():
         onnx.save(layer(*shape), os.path.join(out, name + ".onnx"))
-    print("wrote", len(LAYERS), "models to", out)
+    for name, shape in POOLS.items():
+        onnx.save(pool(*shape), os.path.join(out, name + ".onnx"))
+    print("wrote", len(LAYERS) + len(POOLS), "models to", out)
