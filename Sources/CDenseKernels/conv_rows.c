@@ -18,6 +18,8 @@
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 
+#include "stride2_lanes.h"
+
 #define AVX2 __attribute__((target("avx2,fma")))
 
 /// Filters, vectors and output positions of a tile; the largest patch the kernel takes.
@@ -34,18 +36,9 @@ typedef struct {
 /// (the even values of 16 from p − pw on, by a shuffle) while the 16 lie inside the row.
 AVX2 static void copy_phases(const float *src, long wd, long sw, long p, long pw, long ta, long tb, float *dst) {
     long t = ta;
-    if (sw == 2 && p == 0)
-        for (; t + 8 <= tb && 2 * t - pw + 16 <= wd; t += 8) {
-            const __m256 a = _mm256_loadu_ps(src + 2 * t - pw), b = _mm256_loadu_ps(src + 2 * t - pw + 8);
-            const __m256 even = _mm256_shuffle_ps(a, b, 0x88);
-            _mm256_storeu_ps(dst + t, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), 0xD8)));
-        }
-    if (sw == 2 && p == 1)
-        for (; t + 8 <= tb && 2 * t + 1 - pw + 16 <= wd; t += 8) {
-            const __m256 a = _mm256_loadu_ps(src + 2 * t + 1 - pw), b = _mm256_loadu_ps(src + 2 * t + 9 - pw);
-            const __m256 even = _mm256_shuffle_ps(a, b, 0x88);
-            _mm256_storeu_ps(dst + t, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), 0xD8)));
-        }
+    if (sw == 2)
+        for (; t + 8 <= tb && 2 * t + p - pw + 16 <= wd; t += 8)
+            _mm256_storeu_ps(dst + t, in_order(every_other(src + 2 * t + p - pw, 0)));
     for (; t < tb; t++) dst[t] = src[t * sw + p - pw];
 }
 

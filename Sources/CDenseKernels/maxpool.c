@@ -161,6 +161,20 @@ taps_stride2(const float *restrict row, int64_t off, int64_t lo, int64_t hi, con
     }
 }
 
+// The same for an output x whose window reaches into the padding: only the taps inside the row, in j order
+// (−∞ when none is).
+__attribute__((always_inline)) static inline float
+edge_stride2(const float *restrict row, int64_t w, int64_t x, int64_t pw, const int kw) {
+    float best = -INFINITY;
+    int seen = 0;
+    for (int j = 0; j < kw; j++) {
+        const int64_t ix = 2 * x - pw + j;
+        if (ix < 0 || ix >= w) continue;
+        best = !seen | wins(row[ix], best) ? row[ix] : best;
+        seen = 1;
+    }
+    return best;
+}
 // Stride 2 across without dilation (the 3×3/2 and 2×2/2 pooling of most CNNs), padded or not: per output row,
 // each kernel row inside the plane gives the maxima of all outputs (the windows inside the row in one loop,
 // the few reaching into the padding one by one), folded into the row in i order — the same folds in the same

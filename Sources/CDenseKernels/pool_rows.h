@@ -1,11 +1,9 @@
 // Which kernel rows of a max-pooling window lie inside the plane, and the row a window without any gives,
-// for maxpool.c and maxpool_stride2_avx2.c.
+// for maxpool.c and pool_stride2_avx2.c.
 #ifndef PRUNE_POOL_ROWS_H
 #define PRUNE_POOL_ROWS_H
 #include <math.h>
 #include <stdint.h>
-
-#include "bordered_plane.h"
 
 // The kernel rows i in [*lo, *hi) of output row y whose input row y·sh − ph + i·dh lies inside the plane's h
 // rows (rows in the padding are skipped: −∞ never wins); an empty range gives the row −∞ (fill_lowest).
@@ -20,20 +18,5 @@ static inline void rows_inside(int64_t y, int64_t sh, int64_t ph, int64_t dh, in
 
 static inline void fill_lowest(float *restrict o, int64_t ow) {
     for (int64_t x = 0; x < ow; x++) o[x] = -INFINITY;
-}
-
-// The maximum of output x's taps at stride 2 that lie inside the w-wide row, in j order (−∞ when none does):
-// the first tap inside taken as it is, each later one where it wins.
-__attribute__((always_inline)) static inline float
-edge_stride2(const float *restrict row, int64_t w, int64_t x, int64_t pw, const int kw) {
-    float best = -INFINITY;
-    int seen = 0;
-    for (int j = 0; j < kw; j++) {
-        const int64_t ix = 2 * x - pw + j;
-        if (ix < 0 || ix >= w) continue;
-        best = !seen | wins(row[ix], best) ? row[ix] : best;
-        seen = 1;
-    }
-    return best;
 }
 #endif

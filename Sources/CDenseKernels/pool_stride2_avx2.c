@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "stride2_lanes.h"
+
 #define AVX2 __attribute__((target("avx2,fma")))
 
 /// Rows of across-folds kept at once (the window's height at most) and their values at most (on the stack).
@@ -30,19 +32,6 @@ AVX2 __attribute__((always_inline)) static inline __m256 fold8(__m256 so_far, __
     const __m256 wins8 = _mm256_and_ps(_mm256_cmp_ps(v, so_far, _CMP_NLE_UQ),
                                        _mm256_cmp_ps(so_far, so_far, _CMP_ORD_Q));
     return _mm256_blendv_ps(so_far, v, wins8);
-}
-
-/// p[0], p[2], …, p[14] when `odd` is 0, else p[1], p[3], …, p[15], in the order of lanes `shuffle_ps` leaves
-/// them (the values of outputs 0, 1, 4, 5, 2, 3, 6, 7 of the block): every row of maxima keeps that order, and
-/// each output row is put back in order once (in_order).
-AVX2 static inline __m256 every_other(const float *p, int odd) {
-    const __m256 a = _mm256_loadu_ps(p), b = _mm256_loadu_ps(p + 8);
-    return odd ? _mm256_shuffle_ps(a, b, 0xDD) : _mm256_shuffle_ps(a, b, 0x88);
-}
-
-/// A block's 8 values from every_other's lane order back in output order.
-AVX2 static inline __m256 in_order(__m256 v) {
-    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), 0xD8));
 }
 
 /// row[c…c+7], `fill` for the columns outside [0, w) (not read). For max pooling −∞: such a tap never wins, and
@@ -128,8 +117,8 @@ pool_rows(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t
     const int64_t width = (ow + 7) / 8 * 8;
     int64_t held[KEPT_ROWS];
     for (int64_t s = 0; s < kh; s++) held[s] = -1;
-    float zeros[width];
-    memset(zeros, 0, sizeof(zeros));
+    float zeros[width];   // rows outside the plane, for average pooling (max pooling skips them)
+    if (!is_max) memset(zeros, 0, sizeof(zeros));
     for (int64_t y = 0; y < oh; y++) {
         int64_t lo = 0, hi = kh;
         if (is_max) rows_inside(y, sh, ph, 1, kh, h, &lo, &hi);

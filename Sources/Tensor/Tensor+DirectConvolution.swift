@@ -65,7 +65,7 @@ extension Tensor {
         let (cg, og, l, groups) = (d.cg, d.og, d.l, d.g.groups)
         let chunks = n >= cores ? 1 : Swift.max(1, Swift.min(cores, l / 24))
         let per = ((l + chunks - 1) / chunks + 7) / 8 * 8, tasks = n * groups * chunks
-        let window = planeWindow(d)
+        let window = planeWindow(d), kernel = runsRows(d) ? prune_conv_rows_f32 : prune_conv_direct_f32
         runRangesOnPool(tasks, parts: Swift.min(tasks, cores)) { _, range in
             for task in range {
                 let img = task / (groups * chunks), gi = task / chunks % groups, chunk = task % chunks
@@ -73,7 +73,6 @@ extension Tensor {
                 guard !q.isEmpty else { continue }
                 let planes = xb + (img * d.c + gi * cg) * d.h * d.w, filters = wb + gi * og * cg * d.kk
                 let dst = ob + (img * d.o + gi * og) * l, groupBias = bias.map { $0 + gi * og }
-                let kernel = runsRows(d) ? prune_conv_rows_f32 : prune_conv_direct_f32
                 if kernel(planes, window, Int64(cg), filters, Int64(og), groupBias, Int64(q.lowerBound),
                           Int64(q.count), dst) == 0 {
                     explicitPart(img: img, group: gi, rows: 0..<og, columns: q, dims: d, x: xb, weight: filters,

@@ -21,6 +21,26 @@ LAYERS = {
     "squeezenet3x3_32_128": (32, 128, 27, 3, 1, 1), "squeezenet3x3_16_64": (16, 64, 55, 3, 1, 1),
 }
 
+
+def model(name, nodes, c, size, initializers=()):
+    """The graph `name` of `nodes` from input x ([batch, c, size, size]) to output y, as an opset-13 model."""
+    graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                                                             ["batch", c, size, size])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], list(initializers))
+    result = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    result.ir_version = 8
+    return result
+
+
+def layer(c, o, size, k, s, p):
+    rng = np.random.default_rng(0)
+    w = numpy_helper.from_array((rng.standard_normal((o, c, k, k)) * 0.05).astype(np.float32), "w")
+    b = numpy_helper.from_array(rng.standard_normal(o).astype(np.float32), "b")
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["y0"], kernel_shape=[k, k], strides=[s, s], pads=[p] * 4),
+             helper.make_node("Relu", ["y0"], ["y"])]
+    return model("layer", nodes, c, size, [w, b])
+
+
 # name: (operator, channels, input size, kernel, stride, padding): SqueezeNet's and ResNet-50's max poolings,
 # ShuffleNet's first average pooling.
 POOLS = {
@@ -31,26 +51,7 @@ POOLS = {
 
 def pool(op, c, size, k, s, p):
     node = helper.make_node(op, ["x"], ["y"], kernel_shape=[k, k], strides=[s, s], pads=[p] * 4)
-    graph = helper.make_graph([node], "pool", [helper.make_tensor_value_info("x", TensorProto.FLOAT,
-                                                                           ["batch", c, size, size])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    model.ir_version = 8
-    return model
-
-
-def layer(c, o, size, k, s, p):
-    rng = np.random.default_rng(0)
-    w = numpy_helper.from_array((rng.standard_normal((o, c, k, k)) * 0.05).astype(np.float32), "w")
-    b = numpy_helper.from_array(rng.standard_normal(o).astype(np.float32), "b")
-    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["y0"], kernel_shape=[k, k], strides=[s, s], pads=[p] * 4),
-             helper.make_node("Relu", ["y0"], ["y"])]
-    graph = helper.make_graph(nodes, "layer", [helper.make_tensor_value_info("x", TensorProto.FLOAT,
-                                                                             ["batch", c, size, size])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [w, b])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    model.ir_version = 8
-    return model
+    return model("pool", [node], c, size)
 
 
 if __name__ == "__main__":

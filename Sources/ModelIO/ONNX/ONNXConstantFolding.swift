@@ -55,9 +55,7 @@ enum ONNXConstantFolding {
     /// nodes), and their entries among the graph's inputs (older models list initializers there): written
     /// back, onnxruntime warned about each one. Not in graphs with subgraphs, whose bodies may read them.
     static func dropOrphanedInitializers(_ graph: inout Onnx_GraphProto, readBefore: Set<String>) {
-        guard !graph.node.contains(where: { n in n.attribute.contains { $0.hasG || !$0.graphs.isEmpty } }) else {
-            return
-        }
+        guard !hasSubgraphs(graph) else { return }
         let readNow = Set(graph.node.flatMap(\.input)).union(graph.output.map(\.name))
         let orphaned = Set(graph.initializer.map(\.name).filter { readBefore.contains($0) && !readNow.contains($0) })
         guard !orphaned.isEmpty else { return }
@@ -65,12 +63,16 @@ enum ONNXConstantFolding {
         graph.input.removeAll { orphaned.contains($0.name) }
     }
 
+    /// Whether a node of `graph` holds a subgraph (If, Loop, Scan), whose body may read the outer graph's values.
+    static func hasSubgraphs(_ graph: Onnx_GraphProto) -> Bool {
+        graph.node.contains { n in n.attribute.contains { $0.hasG || !$0.graphs.isEmpty } }
+    }
+
     /// Removes the nodes that only fed folded values (a ConstantOfShape under a folded Reshape): nodes none
     /// of whose outputs any node or the graph's outputs read, until none is left. Not in graphs with
     /// subgraphs (If, Loop, Scan), whose bodies may read outer values.
     static func dropUnread(_ graph: inout Onnx_GraphProto) {
-        let subgraphs = graph.node.contains { n in n.attribute.contains { $0.hasG || !$0.graphs.isEmpty } }
-        guard !subgraphs else { return }
+        guard !hasSubgraphs(graph) else { return }
         let outputs = Set(graph.output.map(\.name))
         while true {
             var read = outputs
