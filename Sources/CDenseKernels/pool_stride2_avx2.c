@@ -18,21 +18,13 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "pool_fold8.h"
 #include "stride2_lanes.h"
 
 #define AVX2 __attribute__((target("avx2,fma")))
 
 /// Rows of across-folds kept at once (the window's height at most) and their values at most (on the stack).
 enum { KEPT_ROWS = 8, KEPT_VALUES = 16384 };
-
-/// `so_far` with `v` folded in: for max pooling where v wins (bordered_plane.h's `wins`: greater, or a NaN over
-/// a number), else added.
-AVX2 __attribute__((always_inline)) static inline __m256 fold8(__m256 so_far, __m256 v, const int is_max) {
-    if (!is_max) return _mm256_add_ps(so_far, v);
-    const __m256 wins8 = _mm256_and_ps(_mm256_cmp_ps(v, so_far, _CMP_NLE_UQ),
-                                       _mm256_cmp_ps(so_far, so_far, _CMP_ORD_Q));
-    return _mm256_blendv_ps(so_far, v, wins8);
-}
 
 /// row[c…c+7], `fill` for the columns outside [0, w) (not read). For max pooling −∞: such a tap never wins, and
 /// a window wholly outside gives −∞, as maxpool.c's windows clipped at the borders do; for average pooling 0,

@@ -63,11 +63,16 @@ extension Tensor {
         let out = [Float](unsafeUninitializedCapacity: planes * oh * ow) { op, filled in
             x.scalars.withUnsafeBufferPointer { xp in
                 nonisolated(unsafe) let xb = xp.baseAddress!, ob = op.baseAddress!
-                parallelFor(planes, work: h * w) { p in
+                let plane = { (p: Int) in
                     prune_maxpool_values_f32(xb + p * h * w, Int64(h), Int64(w), Int64(oh), Int64(ow),
                                              Int64(g.kernel.h), Int64(g.kernel.w), Int64(g.stride.h),
                                              Int64(g.stride.w), Int64(g.padding.h), Int64(g.padding.w),
                                              Int64(g.dilation.h), Int64(g.dilation.w), ob + p * oh * ow)
+                }
+                let window = poolWindow(g, h: h, w: w, oh: oh, ow: ow)
+                if !poolInLanes(planes: planes, window: window, isMax: true, scales: nil, x: xb, out: ob,
+                                plane: plane) {
+                    parallelFor(planes, work: h * w, plane)
                 }
             }
             filled = planes * oh * ow
@@ -161,20 +166,26 @@ extension Tensor {
     static func averagePool(_ x: Tensor, _ g: Conv2dGeometry, oh: Int, ow: Int, scales: [Float]) -> Tensor {
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
         let planes = n * c
-        var out = [Float](repeating: 0, count: planes * oh * ow)
-        if out.isEmpty { return Tensor(unchecked: [n, c, oh, ow], out) }
-        x.scalars.withUnsafeBufferPointer { xp in
-            out.withUnsafeMutableBufferPointer { op in
+        if planes * oh * ow == 0 { return Tensor(unchecked: [n, c, oh, ow], []) }
+        // Every output is written by the kernels: no zero fill first.
+        let out = [Float](unsafeUninitializedCapacity: planes * oh * ow) { op, filled in
+            x.scalars.withUnsafeBufferPointer { xp in
                 scales.withUnsafeBufferPointer { sp in
                     nonisolated(unsafe) let xb = xp.baseAddress!, ob = op.baseAddress!, sb = sp.baseAddress!
-                    parallelFor(planes, work: oh * ow * g.kernel.h * g.kernel.w) { p in
+                    let plane = { (p: Int) in
                         prune_avgpool_f32(xb + p * h * w, Int64(h), Int64(w), Int64(oh), Int64(ow),
                                           Int64(g.kernel.h), Int64(g.kernel.w), Int64(g.stride.h),
                                           Int64(g.stride.w), Int64(g.padding.h), Int64(g.padding.w),
                                           Int64(g.dilation.h), Int64(g.dilation.w), sb, ob + p * oh * ow)
                     }
+                    let window = poolWindow(g, h: h, w: w, oh: oh, ow: ow)
+                    if !poolInLanes(planes: planes, window: window, isMax: false, scales: sb, x: xb, out: ob,
+                                    plane: plane) {
+                        parallelFor(planes, work: oh * ow * g.kernel.h * g.kernel.w, plane)
+                    }
                 }
             }
+            filled = planes * oh * ow
         }
         return Tensor(unchecked: [n, c, oh, ow], out)
     }

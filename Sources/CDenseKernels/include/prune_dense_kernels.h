@@ -51,6 +51,16 @@ void prune_channel_affine_f32(const float *x, const float *scale, const float *s
 typedef struct {
     int64_t h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
 } prune_plane_window;
+/// Whether prune_pool_lanes_f32 runs pooling window g (max when is_max, else average): small planes (at most
+/// 1,024 outputs, rows under 32 wide; for average pooling at stride 1 across, under 16) with their border on a
+/// CPU with AVX2.
+int prune_pool_lanes_applies(prune_plane_window g, int is_max);
+/// Max or average pooling (is_max) of the first count rounded down to 8 of the planes at x (consecutive, h×wd
+/// each) into the planes at y, 8 planes per AVX2 vector (pool_lanes.c), each average times scales[y·ow + x]:
+/// the same values, bit for bit, as prune_maxpool_values_f32 or prune_avgpool_f32 per plane. Returns the
+/// planes pooled (0 when it does not apply); the caller pools the rest.
+int64_t prune_pool_lanes_f32(const float *x, int64_t count, prune_plane_window g, int is_max, const float *scales,
+                             float *y);
 /// A convolution whose filters each read one input channel (depthwise, C/groups = 1), input planes
 /// [first, first + count) of x (plane p = image·channels + channel), each read by `multiplier` consecutive
 /// filters: output plane p·multiplier + m, filter f = (p mod channels)·multiplier + m, is
