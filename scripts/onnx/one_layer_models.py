@@ -1,7 +1,7 @@
 """One-layer ONNX models (Conv + Relu with random weights, seed 0; or one pooling node; a free batch dimension) for
 timing single layers with `prune bench onnx --models DIR/NAME.onnx --batch 1` against onnxruntime: the first
-layers and small layers that stop 46's direct convolution was measured on, and stop 47's first layers at a stride
-and 3×3 stride-2 poolings (README, "Stop 46" and "Stop 47").
+layers and small layers that stop 46's direct convolution was measured on, stop 47's first layers at a stride
+and 3×3 stride-2 poolings, stop 48's small-plane poolings (README, "Stop 46" to "Stop 48").
 
     python3 scripts/onnx/one_layer_models.py OUT_DIR
 """
@@ -41,16 +41,23 @@ def layer(c, o, size, k, s, p):
     return model("layer", nodes, c, size, [w, b])
 
 
-# name: (operator, channels, input size, kernel, stride, padding): SqueezeNet's and ResNet-50's max poolings,
-# ShuffleNet's first average pooling.
+# name: (operator, channels, input size, kernel, stride, padding: one for every side, or [top, left, bottom,
+# right]): SqueezeNet's and ResNet-50's max poolings, ShuffleNet's first average pooling (stop 47); the small-plane
+# poolings of Inception v1 / v2 (stop 48; the stride-2 ones padded at the bottom and right only, as Inception v2's).
 POOLS = {
     "maxpool3x3s2_111": ("MaxPool", 64, 111, 3, 2, 0), "maxpool3x3s2p1_112": ("MaxPool", 64, 112, 3, 2, 1),
     "avgpool3x3s2p1_56": ("AveragePool", 24, 56, 3, 2, 1),
+    "maxpool3x3s1p1_7": ("MaxPool", 512, 7, 3, 1, 1), "maxpool3x3s1p1_14": ("MaxPool", 480, 14, 3, 1, 1),
+    "maxpool3x3s1p1_28": ("MaxPool", 256, 28, 3, 1, 1), "maxpool3x3s2_28": ("MaxPool", 160, 28, 3, 2, [0, 0, 1, 1]),
+    "maxpool3x3s2_56": ("MaxPool", 96, 56, 3, 2, [0, 0, 1, 1]),
+    "avgpool3x3s1p1_7": ("AveragePool", 512, 7, 3, 1, 1), "avgpool3x3s1p1_14": ("AveragePool", 288, 14, 3, 1, 1),
+    "avgpool3x3s2p1_14": ("AveragePool", 232, 14, 3, 2, 1),
 }
 
 
 def pool(op, c, size, k, s, p):
-    node = helper.make_node(op, ["x"], ["y"], kernel_shape=[k, k], strides=[s, s], pads=[p] * 4)
+    pads = p if isinstance(p, list) else [p] * 4
+    node = helper.make_node(op, ["x"], ["y"], kernel_shape=[k, k], strides=[s, s], pads=pads)
     return model("pool", [node], c, size)
 
 
