@@ -17,7 +17,7 @@
 
 enum { LANES = 8, POOL_LANES_MAX_OUTPUTS = 1024, POOL_LANES_MAX_WIDTH = 32 };
 
-/// A group's buffers: T (hp × wp positions of LANES values, slack after), the across-folds (hp × ow), the
+/// A group's buffers: T (hp × wp positions of LANES values), the across-folds (hp × ow), the
 /// outputs (oh × ow).
 typedef struct {
     prune_plane_window g;
@@ -107,15 +107,21 @@ static AVX2 void empty_lanes(const pool_buffers *b, float *y) {
     }
 }
 
+/// `positions` vectors of LANES floats, 64-byte aligned (the size rounded up to a multiple of 64, as
+/// aligned_alloc asks).
+static float *vectors(int64_t positions) {
+    return aligned_alloc(64, ((size_t)positions * sizeof(float) * LANES + 63) / 64 * 64);
+}
+
 /// The buffers for window g, T filled with `fill`; 0 when memory is short.
 static int pool_open(pool_buffers *b, prune_plane_window g, float fill) {
     b->g = g;
     b->hp = bordered_extent(g.h, g.ph, g.oh, g.sh, g.kh, g.dh);
     b->wp = bordered_extent(g.wd, g.pw, g.ow, g.sw, g.kw, g.dw);
-    const size_t vector = sizeof(float) * LANES, positions = (size_t)(b->hp * b->wp);
-    b->t = aligned_alloc(64, vector * positions);
-    b->across = aligned_alloc(64, vector * (size_t)(b->hp * g.ow));
-    b->out = aligned_alloc(64, vector * (size_t)(g.oh * g.ow));
+    const size_t positions = (size_t)(b->hp * b->wp);
+    b->t = vectors(b->hp * b->wp);
+    b->across = vectors(b->hp * g.ow);
+    b->out = vectors(g.oh * g.ow);
     if (b->t && b->across && b->out) {
         for (size_t q = 0; q < positions * LANES; q++) b->t[q] = fill;
         return 1;

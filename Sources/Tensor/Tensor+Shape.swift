@@ -130,15 +130,36 @@ extension Tensor {
         let outer = first.shape[..<a].reduce(1, *)
         let inner = first.shape[(a + 1)...].reduce(1, *)
         let total = parts.reduce(0) { $0 + $1.shape[a] }
-        var out = [Float](); out.reserveCapacity(outer * total * inner)
-        for i in 0..<outer {
-            for p in parts {
-                let w = p.shape[a] * inner
-                out.append(contentsOf: p.scalars[(i * w)..<((i + 1) * w)])
-            }
-        }
         var s = first.shape; s[a] = total
-        return Tensor(unchecked: s, out)
+        return Tensor(unchecked: s, concatenated(parts, axis: a, outer: outer, row: total * inner, inner: inner))
+    }
+
+    /// The values of `parts` side by side along axis `a`: for each of the `outer` blocks, each part's block of
+    /// `shape[a]·inner` values in turn (`row` values per block in all). Copied without a zero fill first, each
+    /// part's blocks spread over the cores when large (an image CNN's channel concatenation: SqueezeNet's first
+    /// one 1.5 MB).
+    static func concatenated(_ parts: [Tensor], axis a: Int, outer: Int, row: Int, inner: Int) -> [Float] {
+        if outer * row == 0 { return [] }
+        return [Float](unsafeUninitializedCapacity: outer * row) { buf, filled in
+            nonisolated(unsafe) let out = buf.baseAddress!
+            var offset = 0
+            for p in parts {
+                let w = p.shape[a] * inner, at = offset
+                p.scalars.withUnsafeBufferPointer { src in
+                    nonisolated(unsafe) let from = src.baseAddress!
+                    parallelChunks(outer * w, grain: 65_536) { r in
+                        var q = r.lowerBound
+                        while q < r.upperBound {   // the piece of block q / w inside r
+                            let i = q / w, end = Swift.min(r.upperBound, (i + 1) * w)
+                            (out + i * row + at + q - i * w).update(from: from + q, count: end - q)
+                            q = end
+                        }
+                    }
+                }
+                offset += w
+            }
+            filled = outer * row
+        }
     }
 
     /// Picks the slices `indices` along `axis` (index_select / gather of whole slices).
