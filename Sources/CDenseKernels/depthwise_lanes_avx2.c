@@ -12,17 +12,10 @@
 
 enum { LANES = 8, RUN = 8 };
 
-/// The 8 planes from x into T's inside, one input row at a time (8 columns per transpose; the columns a
-/// transpose writes past the row land in the border or the next row, which is written after, or in slack).
+/// The 8 planes from x into T's inside (its zero border never written).
 static AVX2 void fill_lanes(const lane_buffers *b, const float *x) {
     const prune_plane_window g = b->g;
-    const int64_t plane = g.h * g.wd;
-    for (int64_t r = 0; r < g.h; r++)
-        for (int64_t c0 = 0; c0 < g.wd; c0 += LANES) {
-            const int n = (int)(g.wd - c0 < LANES ? g.wd - c0 : LANES);
-            transpose8_columns(x + r * g.wd + c0, (long)plane, LANES, n,
-                               b->t + ((r + g.ph) * b->wp + g.pw + c0) * LANES, LANES, LANES);
-        }
+    planes_into_lanes8(x, (long)g.h, (long)g.wd, (long)(g.h * g.wd), b->t, (long)b->wp, (long)g.ph, (long)g.pw);
 }
 
 /// RUN outputs of row oy from column ox0: the bias, then each tap's weights times T.

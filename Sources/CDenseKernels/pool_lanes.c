@@ -38,17 +38,10 @@ static int single_window(prune_plane_window g) {
         && g.kw <= g.wd;
 }
 
-/// The 8 planes at x into T's inside, row by row (8 columns per transpose, writing only the row's positions:
-/// the border keeps its fill).
+/// The 8 planes at x into T's inside (the border keeps its fill).
 static AVX2 void fill_lanes(const pool_buffers *b, const float *x) {
     const prune_plane_window g = b->g;
-    const int64_t plane = g.h * g.wd;
-    for (int64_t r = 0; r < g.h; r++)
-        for (int64_t c0 = 0; c0 < g.wd; c0 += LANES) {
-            const int n = (int)(g.wd - c0 < LANES ? g.wd - c0 : LANES);
-            transpose8_some(x + r * g.wd + c0, (long)plane, LANES, n,
-                            b->t + ((r + g.ph) * b->wp + g.pw + c0) * LANES, LANES, LANES, n);
-        }
+    planes_into_lanes8(x, (long)g.h, (long)g.wd, (long)(g.h * g.wd), b->t, (long)b->wp, (long)g.ph, (long)g.pw);
 }
 
 /// across[r][x] = the fold of T[r][x·sw + j·dw] over the taps j in order, for every row r of T.

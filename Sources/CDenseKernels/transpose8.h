@@ -1,5 +1,5 @@
 // An 8×8 transpose in AVX2 registers, for the packing of sgemm_avx2.c and the lanes of
-// depthwise_lanes_avx2.c. Include after <immintrin.h> inside an x86-64 block that defines AVX2.
+// depthwise_lanes_avx2.c and pool_lanes.c. Include after <immintrin.h> inside an x86-64 block that defines AVX2.
 #ifndef PRUNE_TRANSPOSE8_H
 #define PRUNE_TRANSPOSE8_H
 
@@ -52,5 +52,17 @@ transpose8_columns(const float *src, long ld, int rows, int columns, float *dst,
 static inline __attribute__((always_inline)) AVX2 void transpose8(const float *src, long ld, int rows, float *dst,
                                                                   long ldd, int width) {
     transpose8_columns(src, ld, rows, 8, dst, ldd, width);
+}
+
+/// The 8 planes at x (h×wd values each, `plane` apart) into a buffer of 8-lane positions, wp a row: the planes'
+/// row r at the buffer's row r + ph, column c at column c + pw, 8 columns per transpose. Only the planes'
+/// positions are written: a border keeps what it holds.
+static inline __attribute__((always_inline)) AVX2 void
+planes_into_lanes8(const float *x, long h, long wd, long plane, float *t, long wp, long ph, long pw) {
+    for (long r = 0; r < h; r++)
+        for (long c0 = 0; c0 < wd; c0 += 8) {
+            const int n = (int)(wd - c0 < 8 ? wd - c0 : 8);
+            transpose8_some(x + r * wd + c0, plane, 8, n, t + ((r + ph) * wp + pw + c0) * 8, 8, 8, n);
+        }
 }
 #endif

@@ -53,21 +53,6 @@ final class PoolLanesTests: XCTestCase {
         return (window, 1 + draw(20), 1 + draw(30), [8, 13, 16, 27][k % 4])
     }
 
-    /// The plane values: normal draws with NaNs (of two payloads), zeros of both signs, ±∞ and ties.
-    func values(_ count: Int, _ rng: inout RandomGenerator) -> [Float] {
-        Tensor.normal([count], using: &rng).scalars.enumerated().map { i, v in
-            switch i % 31 {
-            case 0: return .nan
-            case 7: return Float(bitPattern: 0x7FC0_0123)
-            case 3, 11: return i % 2 == 0 ? 0 : -0.0
-            case 5: return -.infinity
-            case 13: return .infinity
-            case 17, 18: return 1.5
-            default: return v
-            }
-        }
-    }
-
     /// `pool` with the lanes kernel, and without it.
     func bothWays(_ pool: () throws -> Tensor) throws -> (lanes: Tensor, planes: Tensor) {
         let lanes = try pool()
@@ -94,20 +79,13 @@ final class PoolLanesTests: XCTestCase {
         var inLanes = 0
         for k in 0..<240 {
             let (wd, h, w, planes) = geometry(k, &rng)
-            let x = try Tensor(shape: [1, planes, h, w], scalars: values(planes * h * w, &rng))
+            let x = try Tensor(shape: [1, planes, h, w], scalars: poolingValues(planes * h * w, &rng))
             guard let (lanes, perPlane) = try? bothWays({ try Tensor.maxPoolValues(x, window: wd) }) else { continue }
             if lanesApply(wd, h: h, w: w, lanes, isMax: true) { inLanes += 1 }
             XCTAssertNil(firstDifference(lanes, perPlane), "\(wd), \(h)×\(w)")
-            let (oh, ow) = (lanes.shape[2], lanes.shape[3])
-            for p in 0..<planes {
-                let plane = Array(x.scalars[(p * h * w)..<((p + 1) * h * w)])
-                for y in 0..<oh {
-                    for xo in 0..<ow {
-                        let want = maximum(plane, h: h, w: w, y: y, x: xo, wd)
-                        XCTAssertEqual(lanes.scalars[(p * oh + y) * ow + xo].bitPattern, want.bitPattern,
-                                       "\(wd), \(h)×\(w) at \(p), \(y), \(xo)")
-                    }
-                }
+            eachOutput(lanes, x) { plane, got, p, y, xo in
+                let want = maximum(plane, h: h, w: w, y: y, x: xo, wd)
+                XCTAssertEqual(got.bitPattern, want.bitPattern, "\(wd), \(h)×\(w) at \(p), \(y), \(xo)")
             }
         }
         XCTAssertGreaterThan(inLanes, 120)
@@ -124,19 +102,12 @@ final class PoolLanesTests: XCTestCase {
             }) else { continue }
             if lanesApply(wd, h: h, w: w, lanes, isMax: false) { inLanes += 1 }
             XCTAssertNil(firstDifference(lanes, perPlane), "\(wd), \(h)×\(w)")
-            let (oh, ow) = (lanes.shape[2], lanes.shape[3])
-            for p in 0..<planes {
-                let plane = Array(x.scalars[(p * h * w)..<((p + 1) * h * w)])
-                for y in 0..<oh {
-                    for xo in 0..<ow {
-                        let want = average(plane, h: h, w: w, y: y, x: xo, wd, includePad: includePad)
-                        let got = Double(lanes.scalars[(p * oh + y) * ow + xo])
-                        // A window counting no position (only ceil mode's extra ones) is 0/0 both ways.
-                        XCTAssertEqual(want.isNaN ? 0 : got, want.isNaN ? 0 : want, accuracy: 1e-5,
-                                       "\(wd), pads counted \(includePad), \(h)×\(w) at \(p), \(y), \(xo)")
-                        XCTAssertEqual(got.isNaN, want.isNaN)
-                    }
-                }
+            eachOutput(lanes, x) { plane, value, p, y, xo in
+                let want = average(plane, h: h, w: w, y: y, x: xo, wd, includePad: includePad), got = Double(value)
+                // A window counting no position (only ceil mode's extra ones) is 0/0 both ways.
+                XCTAssertEqual(want.isNaN ? 0 : got, want.isNaN ? 0 : want, accuracy: 1e-5,
+                               "\(wd), pads counted \(includePad), \(h)×\(w) at \(p), \(y), \(xo)")
+                XCTAssertEqual(got.isNaN, want.isNaN)
             }
         }
         XCTAssertGreaterThan(inLanes, 100)

@@ -46,38 +46,12 @@ final class StrideTwoPoolingTests: XCTestCase {
                           pads: [w % 3 % kh, w % 3, Swift.min(1, kh - 1), (w / 3) % 3], ceilMode: w % 5 == 0)
     }
 
-    /// `check` for every output of the pooled `out` of `x`: its input plane's values, the output, plane, row, column.
-    func eachOutput(_ out: Tensor, _ x: Tensor, _ check: ([Float], Float, Int, Int, Int) -> Void) {
-        let (h, w, oh, ow) = (x.shape[2], x.shape[3], out.shape[2], out.shape[3])
-        for p in 0..<(x.shape[0] * x.shape[1]) {
-            let values = Array(x.scalars[(p * h * w)..<((p + 1) * h * w)])
-            for y in 0..<oh {
-                for xo in 0..<ow { check(values, out.scalars[(p * oh + y) * ow + xo], p, y, xo) }
-            }
-        }
-    }
-
-    /// The plane's values: normal draws with NaNs (of two payloads), zeros of both signs, ±∞ and ties.
-    func plane(_ count: Int, _ rng: inout RandomGenerator) -> [Float] {
-        Tensor.normal([count], using: &rng).scalars.enumerated().map { i, v in
-            switch i % 29 {
-            case 0: return .nan
-            case 7: return Float(bitPattern: 0x7FC0_0123)
-            case 3, 11: return i % 2 == 0 ? 0 : -0.0
-            case 5: return -.infinity
-            case 13: return .infinity
-            case 17, 18: return 1.5
-            default: return v
-            }
-        }
-    }
-
     func testThreeWideStrideTwoWindowsAreTheFirstMaximaOfTheDefinition() throws {
         var rng = RandomGenerator(seed: 31)
         var checked = 0
         for w in 1...70 {
             let wd = window(w), h = 3 + w % 7
-            let x = try Tensor(shape: [1, 2, h, w], scalars: plane(2 * h * w, &rng))
+            let x = try Tensor(shape: [1, 2, h, w], scalars: poolingValues(2 * h * w, &rng))
             guard let out = try? Tensor.maxPoolValues(x, window: wd) else { continue }   // no window fits
             checked += 1
             eachOutput(out, x) { values, got, p, y, xo in
