@@ -10,11 +10,16 @@ import CDenseKernels
 extension Tensor {
     /// The window of the convolution `d` over one input plane, as the C kernels take it.
     static func planeWindow(_ d: ConvDims) -> prune_plane_window {
-        let g = d.g
-        return prune_plane_window(h: Int64(d.h), wd: Int64(d.w), kh: Int64(g.kernel.h), kw: Int64(g.kernel.w),
-                                  sh: Int64(g.stride.h), sw: Int64(g.stride.w), ph: Int64(g.padding.h),
-                                  pw: Int64(g.padding.w), dh: Int64(g.dilation.h), dw: Int64(g.dilation.w),
-                                  oh: Int64(d.oh), ow: Int64(d.ow))
+        planeWindow(d.g, h: d.h, w: d.w, oh: d.oh, ow: d.ow)
+    }
+
+    /// The window of geometry `g` (its padding the leading pads) from an h×w plane into oh×ow outputs, as the
+    /// C kernels take it (convolutions and poolings).
+    static func planeWindow(_ g: Conv2dGeometry, h: Int, w: Int, oh: Int, ow: Int) -> prune_plane_window {
+        prune_plane_window(h: Int64(h), wd: Int64(w), kh: Int64(g.kernel.h), kw: Int64(g.kernel.w),
+                           sh: Int64(g.stride.h), sw: Int64(g.stride.w), ph: Int64(g.padding.h),
+                           pw: Int64(g.padding.w), dh: Int64(g.dilation.h), dw: Int64(g.dilation.w),
+                           oh: Int64(oh), ow: Int64(ow))
     }
 
     /// Calls `part(rows, columns)` on each part of an `m × n` product cut as `cut` says, over the cores.

@@ -4,14 +4,6 @@ import CDenseKernels
 /// its row vectors only in part, so the per-plane kernels spent most of their time at the rows' edges, and
 /// onnxruntime pools 8 channels per vector in its NCHWc layout. The same bits as the per-plane kernels.
 extension Tensor {
-    /// The window of pooling geometry `g` from h×w planes into oh×ow outputs, as the C kernels take it.
-    static func poolWindow(_ g: Conv2dGeometry, h: Int, w: Int, oh: Int, ow: Int) -> prune_plane_window {
-        prune_plane_window(h: Int64(h), wd: Int64(w), kh: Int64(g.kernel.h), kw: Int64(g.kernel.w),
-                           sh: Int64(g.stride.h), sw: Int64(g.stride.w), ph: Int64(g.padding.h),
-                           pw: Int64(g.padding.w), dh: Int64(g.dilation.h), dw: Int64(g.dilation.w),
-                           oh: Int64(oh), ow: Int64(ow))
-    }
-
     /// Whether pooling code may take the lanes kernel (tests turn it off to compare with the per-plane kernels).
     @TaskLocal static var allowsPoolLanes = true
 

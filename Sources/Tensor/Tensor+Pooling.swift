@@ -69,7 +69,7 @@ extension Tensor {
                                              Int64(g.stride.w), Int64(g.padding.h), Int64(g.padding.w),
                                              Int64(g.dilation.h), Int64(g.dilation.w), ob + p * oh * ow)
                 }
-                let window = poolWindow(g, h: h, w: w, oh: oh, ow: ow)
+                let window = planeWindow(g, h: h, w: w, oh: oh, ow: ow)
                 if !poolInLanes(planes: planes, window: window, isMax: true, scales: nil, x: xb, out: ob,
                                 plane: plane) {
                     parallelFor(planes, work: h * w, plane)
@@ -178,7 +178,7 @@ extension Tensor {
                                           Int64(g.stride.w), Int64(g.padding.h), Int64(g.padding.w),
                                           Int64(g.dilation.h), Int64(g.dilation.w), sb, ob + p * oh * ow)
                     }
-                    let window = poolWindow(g, h: h, w: w, oh: oh, ow: ow)
+                    let window = planeWindow(g, h: h, w: w, oh: oh, ow: ow)
                     if !poolInLanes(planes: planes, window: window, isMax: false, scales: sb, x: xb, out: ob,
                                     plane: plane) {
                         parallelFor(planes, work: oh * ow * g.kernel.h * g.kernel.w, plane)

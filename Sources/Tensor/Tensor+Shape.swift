@@ -135,7 +135,7 @@ extension Tensor {
     }
 
     /// The values of `parts` side by side along axis `a`: for each of the `outer` blocks, each part's block of
-    /// `shape[a]·inner` values in turn (`row` values per block in all). Copied without a zero fill first, each
+    /// `shape[a]·inner` values in turn (`row` values per block in all), copied into an uninitialized array, each
     /// part's blocks spread over the cores when large (an image CNN's channel concatenation: SqueezeNet's first
     /// one 1.5 MB).
     static func concatenated(_ parts: [Tensor], axis a: Int, outer: Int, row: Int, inner: Int) -> [Float] {
@@ -145,6 +145,7 @@ extension Tensor {
             var offset = 0
             for p in parts {
                 let w = p.shape[a] * inner, at = offset
+                if w == 0 { continue }   // an empty part: nothing to copy (and no buffer to copy from)
                 p.scalars.withUnsafeBufferPointer { src in
                     nonisolated(unsafe) let from = src.baseAddress!
                     parallelChunks(outer * w, grain: 65_536) { r in

@@ -62,10 +62,7 @@ final class PoolLanesTests: XCTestCase {
 
     /// Whether the lanes kernel takes pooling `wd` of h×w planes into `out`'s planes.
     func lanesApply(_ wd: PoolWindow, h: Int, w: Int, _ out: Tensor, isMax: Bool) -> Bool {
-        let window = prune_plane_window(h: Int64(h), wd: Int64(w), kh: Int64(wd.kernel.h), kw: Int64(wd.kernel.w),
-                                        sh: Int64(wd.stride.h), sw: Int64(wd.stride.w), ph: Int64(wd.pads[0]),
-                                        pw: Int64(wd.pads[1]), dh: Int64(wd.dilation.h), dw: Int64(wd.dilation.w),
-                                        oh: Int64(out.shape[2]), ow: Int64(out.shape[3]))
+        let window = Tensor.planeWindow(wd.leadingGeometry, h: h, w: w, oh: out.shape[2], ow: out.shape[3])
         return prune_pool_lanes_applies(window, isMax ? 1 : 0) != 0
     }
 
