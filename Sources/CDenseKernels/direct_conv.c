@@ -18,6 +18,7 @@
 
 #define AVX2 __attribute__((target("avx2,fma")))
 #include "transpose8.h"
+#include "cpu_features.h"
 
 /// Output positions and filters of a tile.
 enum { TP = 6, TF = 16 };
@@ -134,9 +135,19 @@ static inline void tile_bases(const DirectTiles *d, long t, long count, const fl
     }
 }
 
+/// Asks to own (PREFETCHW) the line at y of each of `filters` (≤ 16) output planes, `plane` apart: a tile
+/// writes a few values into each of 16 planes, more streams than the hardware prefetcher follows, to lines an
+/// earlier layer's reads may have left shared with the other core. The caller asks 32 positions ahead
+/// (SqueezeNet's first layer in the model, batch 1: 0.414–0.436 → 0.411–0.414 ms; ResNet-50's 1.83–1.92 →
+/// 1.70–1.87; Inception v1's 1.70–2.00 → 1.66–1.76).
+static inline __attribute__((always_inline)) void prefetch_planes(float *y, long plane, long filters) {
+    for (long f = 0; f < filters; f++) __asm__ volatile("prefetchw %0" : : "m"(y[f * plane]));
+}
+
 /// Output positions [q0, end): every filter of each tile of positions in turn.
 static AVX2 void run_tiles(const DirectTiles *d, long q0, long end) {
     const long step = k_step(d->k), plane = d->g->oh * d->g->ow;
+    const int for_write = prune_cpu_has_prefetchw();
     float sum[TP][TF] __attribute__((aligned(32)));
     const float *base[TP];
     for (long t = q0; t < end; t += TP) {
@@ -144,6 +155,8 @@ static AVX2 void run_tiles(const DirectTiles *d, long q0, long end) {
         tile_bases(d, t, count, base);
         for (long f = 0; f < d->filters; f += TF) {
             const float *panel = d->panels + f * d->k, *bias = d->bias ? d->bias + f : NULL;
+            if (for_write && t + 2 * TF < end)
+                prefetch_planes(d->y + f * plane + t + 2 * TF, plane, d->filters - f < TF ? d->filters - f : TF);
             for (long p = 0; p < d->k; p += step)
                 tile_block(base, d->off, p, p + step < d->k ? p + step : d->k, panel, p == 0, bias, sum);
             store_tile(sum, count, d->filters - f, d->y + f * plane + t, plane, t + 8 <= end ? 8 : (int)count);

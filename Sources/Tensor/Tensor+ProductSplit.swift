@@ -19,14 +19,18 @@ extension Tensor {
 
 /// Runs `body(part, range)` on `parts` contiguous ranges of `0..<extent`, each a multiple of `grain`
 /// long but the last, on the worker pool (on the calling thread when `parts` is 1 or the pool is busy).
-/// Every parallel loop and product split of the engine cuts its work here.
+/// Every parallel loop and product split of the engine cuts its work here. The `grain`-long units are
+/// dealt evenly, the parts that get one more being the last ones, so the short last unit goes to a longer
+/// part: 196 columns in 16s over two cores are 96 + 100, not 112 + 84 (a 3×3 layer of 256 channels over
+/// 14×14, batch 1: 1.45–1.61 → 1.42–1.55 ms).
 @usableFromInline
 func runRangesOnPool(_ extent: Int, parts: Int, grain: Int = 1,
                      _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
     if parts <= 1 { body(0, 0..<extent); return }
-    let per = ((extent + parts - 1) / parts + grain - 1) / grain * grain
+    let units = (extent + grain - 1) / grain, base = units / parts, firstLonger = parts - units % parts
     runOnPool(parts) { p in
-        let lo = p * per, hi = Swift.min(extent, lo + per)
+        let lo = grain * (p * base + Swift.max(0, p - firstLonger))
+        let hi = Swift.min(extent, lo + grain * (base + (p >= firstLonger ? 1 : 0)))
         if lo < hi { body(p, lo..<hi) }
     }
 }

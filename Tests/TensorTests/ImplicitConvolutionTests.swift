@@ -11,14 +11,17 @@ import XCTest
 final class ImplicitConvolutionTests: XCTestCase {
     typealias Case = (c: Int, o: Int, k: Int, s: Int, p: Int, d: Int, groups: Int, h: Int, w: Int)
 
-    /// Products of at least 2M multiply-adds are cut over the cores at batch 1 and read the image; the small
-    /// ones (and every batch larger than the cores) lay out the patch matrix.
+    /// Products of at least `ProductCut.minimum` multiply-adds are cut over the cores at batch 1 and read the
+    /// image; the small ones (and every batch larger than the cores) lay out the patch matrix. The last three
+    /// are cut only since that minimum fell from 2M to 250k (a pointwise layer with k 8, 3×3 over 13×13,
+    /// a pointwise layer into 8 filters).
     let cases: [Case] = [
         (16, 48, 5, 2, 2, 1, 1, 33, 31), (3, 64, 7, 2, 3, 1, 1, 47, 45), (24, 96, 3, 3, 1, 1, 2, 52, 50),
         (8, 64, 3, 1, 2, 2, 1, 25, 23), (4, 24, 17, 1, 8, 1, 1, 24, 22), (16, 96, 3, 2, 0, 2, 2, 41, 43),
         (32, 64, 3, 1, 1, 1, 1, 30, 30), (64, 160, 3, 1, 1, 1, 1, 7, 7), (3, 24, 7, 2, 3, 1, 1, 64, 64),
         (3, 8, 3, 1, 1, 1, 1, 7, 9), (4, 8, 1, 2, 0, 1, 1, 9, 9), (5, 9, 2, 1, 0, 1, 1, 3, 40),
-        (8, 16, 1, 1, 1, 1, 1, 5, 5),
+        (8, 16, 1, 1, 1, 1, 1, 5, 5), (8, 32, 1, 1, 0, 1, 1, 55, 55), (16, 64, 3, 1, 1, 1, 1, 13, 13),
+        (64, 8, 1, 1, 0, 1, 1, 27, 27),
     ]
 
     /// A case's input (`images` of them), filters, bias and geometry, drawn from `rng`.
@@ -42,7 +45,9 @@ final class ImplicitConvolutionTests: XCTestCase {
             let work = cf.o * oh * ow * cf.c / cf.groups * cf.k * cf.k
             let cut = Tensor.ProductCut(images: 1, filters: cf.o / cf.groups, columns: oh * ow, work: work,
                                         implicit: true)
-            if ProcessInfoCores.count > 1 && work >= 2_000_000 { XCTAssertGreaterThan(cut.parts, 1, "\(cf) is cut") }
+            if ProcessInfoCores.count > 1 && work >= Tensor.ProductCut.minimum {
+                XCTAssertGreaterThan(cut.parts, 1, "\(cf) is cut")
+            }
             let direct = directConvolution(x, w, nil, cf, outputShape: [1, cf.o, oh, ow])
             for b in [bias, nil] {
                 let implicit = try Tensor.conv2d(x, weight: w, bias: b, geometry: geo, packed: packed)

@@ -17,6 +17,34 @@ final class WorkerPoolTests: XCTestCase {
         }
     }
 
+    /// `runRangesOnPool` deals whole grains evenly and gives the extra ones to the last parts, so the short
+    /// last grain goes with a longer part: the ranges tile the extent in order, each a multiple of the grain
+    /// but the last, no two parts more than a grain apart (196 columns in 16s over two parts: 96 + 100).
+    func testRangesTileTheExtentEvenly() {
+        XCTAssertEqual(ranges(196, parts: 2, grain: 16), [0..<96, 96..<196])
+        XCTAssertEqual(ranges(1000, parts: 2, grain: 12), [0..<504, 504..<1000])
+        XCTAssertEqual(ranges(10, parts: 3, grain: 1), [0..<3, 3..<6, 6..<10])
+        for (extent, parts, grain) in [(49, 2, 16), (7, 4, 1), (3, 8, 2), (4096, 16, 64), (1, 2, 12), (65, 4, 16)] {
+            let got = ranges(extent, parts: parts, grain: grain)
+            XCTAssertEqual(got.first?.lowerBound, 0, "\(extent) \(parts) \(grain)")
+            XCTAssertEqual(got.last?.upperBound, extent, "\(extent) \(parts) \(grain)")
+            for (a, b) in zip(got, got.dropFirst()) { XCTAssertEqual(a.upperBound, b.lowerBound) }
+            for r in got.dropLast() { XCTAssertEqual(r.count % grain, 0, "\(r) of \(extent) in \(grain)s") }
+            let units = got.map { ($0.count + grain - 1) / grain }
+            XCTAssertLessThanOrEqual((units.max() ?? 0) - (units.min() ?? 0), 1, "\(extent) \(parts) \(grain)")
+        }
+    }
+
+    /// The non-empty ranges `runRangesOnPool` runs, in part order.
+    func ranges(_ extent: Int, parts: Int, grain: Int) -> [Range<Int>] {
+        var seen = [Range<Int>?](repeating: nil, count: parts)
+        seen.withUnsafeMutableBufferPointer { s in
+            nonisolated(unsafe) let p = s.baseAddress!
+            runRangesOnPool(extent, parts: parts, grain: grain) { part, range in p[part] = range }
+        }
+        return seen.compactMap { $0 }
+    }
+
     /// Short runs back to back whose part counts alternate (9, then 2): a worker that read one run's ticket
     /// must not claim a part of the next before that run opens (such a part ran twice, and a run could return
     /// while one of its parts still ran). Before the fix, the pool alone, driven from C the same way,
