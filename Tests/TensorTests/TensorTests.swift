@@ -1,3 +1,4 @@
+import CDenseKernels
 import XCTest
 @testable import PruneTensor
 
@@ -118,6 +119,30 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(try t.l1Norm().item, 21)
         XCTAssertEqual(try t.l2Norm(axes: [1]).scalars[0], (1 + 25 + 9 as Float).squareRoot(), accuracy: 1e-6)
         XCTAssertThrowsError(try t.sum(axes: [2]))
+    }
+
+    /// Sums over the trailing axes (a global average pool), cut over the cores from 32k values: every row's
+    /// sum is the row's own vectorized sum (`prune_sum_f32`, the same bits whichever core ran it) and within
+    /// rounding of a sum in Double; empty rows sum to 0.
+    func testTrailingSumsOverTheCores() throws {
+        var rng = RandomGenerator(seed: 12)
+        for shape in [[1, 1000, 13, 13], [2, 3, 5, 7], [3, 37, 33, 31]] {
+            let x = Tensor.normal(shape, using: &rng), length = shape[2] * shape[3]
+            let sums = try x.sum(axes: [2, 3], keepDims: true), means = try x.mean(axes: [2, 3])
+            XCTAssertEqual(sums.shape, [shape[0], shape[1], 1, 1])
+            XCTAssertEqual(means.shape, [shape[0], shape[1]])
+            x.scalars.withUnsafeBufferPointer { p in
+                for row in 0..<shape[0] * shape[1] {
+                    let own = prune_sum_f32(p.baseAddress! + row * length, Int64(length))
+                    XCTAssertEqual(sums.scalars[row], own, "row \(row) of \(shape)")
+                    let exact = p[row * length ..< (row + 1) * length].reduce(0.0) { $0 + Double($1) }
+                    XCTAssertEqual(Double(sums.scalars[row]), exact, accuracy: 1e-4 * Double(length))
+                    XCTAssertEqual(means.scalars[row], own / Float(length))
+                }
+            }
+        }
+        let empty = try Tensor(shape: [2, 3, 0, 4], scalars: []).sum(axes: [2, 3], keepDims: true)
+        XCTAssertEqual(empty.scalars, [Float](repeating: 0, count: 6))
     }
 
     func testIndexingOpsAreConsistent() throws {
