@@ -42,16 +42,19 @@ public struct PaddedPoolOperator: GraphOperator {
     }
 }
 
-/// Dropout at inference: the input unchanged and an all-true mask. Asked to train (training_mode
-/// true with a nonzero ratio), it refuses: its random mask cannot match another runtime's.
+/// Dropout at inference: the input unchanged and, when `returnsMask`, an all-true mask. Asked to train
+/// (training_mode true with a nonzero ratio), it refuses: its random mask cannot match another runtime's.
 public struct DropoutOperator: GraphOperator {
-    public init() {}
+    /// Whether the mask output is built (an importer leaves it out when nothing reads it).
+    public var returnsMask: Bool
+    public init(returnsMask: Bool = true) { self.returnsMask = returnsMask }
     public var channelFlow: ChannelFlow { .elementwise }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let x = try input(inputs, 0, "data")
         let ratio = inputs.count > 1 ? inputs[1].map { NumericTensor($0).values.first ?? 0.5 } ?? 0.5 : 0.5
         let training = inputs.count > 2 ? inputs[2].map { NumericTensor($0).values.first ?? 0 } ?? 0 : 0
         if training != 0 && ratio != 0 { throw GraphError.unsupported("training-mode Dropout (a random mask)") }
+        guard returnsMask else { return [x] }
         let count = x.shape.reduce(1, *)
         return [x, .integer(try IntegerTensor(shape: x.shape, values: .init(repeating: 1, count: count)))]
     }
