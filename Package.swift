@@ -51,7 +51,7 @@ let package = Package(
         ], path: "Sources/prune"),
 
         // Shared by the test targets: the error a missing set-up input throws instead of a skip.
-        .target(name: "TestSupport", dependencies: ["PruneModelIO", "PruneTensor"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["PruneModelIO", "PruneTensor", "ONNXProto"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["PruneTensor", "CDenseKernels"], path: "Tests/TensorTests"),
         .testTarget(name: "AutodiffTests", dependencies: ["PruneAutodiff", "PruneNN", "PruneModelIO"], path: "Tests/AutodiffTests",
                     resources: [.copy("Fixtures")]),

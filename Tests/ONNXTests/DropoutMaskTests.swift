@@ -3,23 +3,12 @@ import ONNXProto
 import PruneAutodiff
 import PruneModelIO
 import PruneTensor
+import TestSupport
 import XCTest
 
 /// An imported Dropout builds its mask only when a node or the graph's outputs read it (SqueezeNet names a
 /// mask nothing reads): the node then has one output and runs as the identity; a mask that is read is kept.
 final class DropoutMaskTests: XCTestCase {
-    func value(_ name: String, dims: [Int64] = [], type: Int32 = 1) -> Onnx_ValueInfoProto {
-        var v = Onnx_ValueInfoProto()
-        v.name = name
-        v.type.tensorType.elemType = type
-        v.type.tensorType.shape.dim = dims.map { d in
-            var dim = Onnx_TensorShapeProto.Dimension()
-            dim.dimValue = d
-            return dim
-        }
-        return v
-    }
-
     func node(_ op: String, _ inputs: [String], _ outputs: [String]) -> Onnx_NodeProto {
         var n = Onnx_NodeProto()
         n.opType = op; n.input = inputs; n.output = outputs; n.name = op.lowercased()
@@ -28,15 +17,10 @@ final class DropoutMaskTests: XCTestCase {
 
     /// x → Dropout (y, mask) → Relu → z; the mask among the graph's outputs when `maskOut`.
     func model(maskOut: Bool) throws -> ONNXModel {
-        var m = Onnx_ModelProto()
-        m.irVersion = 8
-        var opset = Onnx_OperatorSetIdProto()
-        opset.version = 13
-        m.opsetImport = [opset]
-        m.graph.name = "g"
-        m.graph.node = [node("Dropout", ["x"], ["y", "mask"]), node("Relu", ["y"], ["z"])]
-        m.graph.input = [value("x", dims: [2, 3])]
-        m.graph.output = [value("z")] + (maskOut ? [value("mask", type: 9)] : [])
+        let m = ONNXProtoBuilding.model(
+            nodes: [node("Dropout", ["x"], ["y", "mask"]), node("Relu", ["y"], ["z"])],
+            inputs: [ONNXProtoBuilding.value("x", dims: [2, 3])],
+            outputs: [ONNXProtoBuilding.value("z")] + (maskOut ? [ONNXProtoBuilding.value("mask", type: 9)] : []))
         return try ONNXModel.decode(try m.serializedData())
     }
 

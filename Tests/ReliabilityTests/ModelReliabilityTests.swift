@@ -1,36 +1,19 @@
 import Foundation
 import ONNXProto
 import Prune
+import TestSupport
 import XCTest
 
 /// Models with hostile sizes or values: huge declared inputs, absurd convolution geometry, NaN and
 /// overflowing weights.
 final class ModelReliabilityTests: XCTestCase {
     func value(_ name: String, dims: [Int64]) -> Onnx_ValueInfoProto {
-        var v = Onnx_ValueInfoProto()
-        v.name = name
-        v.type.tensorType.elemType = 1
-        v.type.tensorType.shape.dim = dims.map { d in
-            var dim = Onnx_TensorShapeProto.Dimension()
-            dim.dimValue = d
-            return dim
-        }
-        return v
+        ONNXProtoBuilding.value(name, dims: dims)
     }
 
     func onnxFile(input dims: [Int64], node: Onnx_NodeProto, initializers: [Onnx_TensorProto] = []) throws -> String {
-        var m = Onnx_ModelProto()
-        m.irVersion = 8
-        var opset = Onnx_OperatorSetIdProto()
-        opset.version = 13
-        m.opsetImport = [opset]
-        m.graph.name = "g"
-        m.graph.node = [node]
-        m.graph.input = [value("x", dims: dims)]
-        var out = Onnx_ValueInfoProto()
-        out.name = "y"
-        m.graph.output = [out]
-        m.graph.initializer = initializers
+        let m = ONNXProtoBuilding.model(nodes: [node], inputs: [value("x", dims: dims)],
+                                        outputs: [ONNXProtoBuilding.value("y", type: nil)], initializers: initializers)
         let path = try CraftedFiles.tempDir() + "/m.onnx"
         try m.serializedData().write(to: URL(fileURLWithPath: path))
         return path
