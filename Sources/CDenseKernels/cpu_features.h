@@ -15,6 +15,11 @@ static inline int prune_cpu_has_prefetchw(void) {
     return known;
 }
 
+/// Asks for the cache line at `p` to be written (PREFETCHW); only where prune_cpu_has_prefetchw() says so.
+static inline __attribute__((always_inline)) void prune_prefetch_for_write(const void *p) {
+    __asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+}
+
 static inline int prune_cpu_has_avx512(void) {
     static int known = -1;
     if (known < 0) {

@@ -141,7 +141,7 @@ static inline void tile_bases(const DirectTiles *d, long t, long count, const fl
 /// (SqueezeNet's first layer in the model, batch 1: 0.414–0.436 → 0.411–0.414 ms; ResNet-50's 1.83–1.92 →
 /// 1.70–1.87; Inception v1's 1.70–2.00 → 1.66–1.76).
 static inline __attribute__((always_inline)) void prefetch_planes(float *y, long plane, long filters) {
-    for (long f = 0; f < filters; f++) __asm__ volatile("prefetchw %0" : : "m"(y[f * plane]));
+    for (long f = 0; f < filters; f++) prune_prefetch_for_write(y + f * plane);
 }
 
 /// Output positions [q0, end): every filter of each tile of positions in turn.

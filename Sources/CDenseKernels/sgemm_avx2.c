@@ -183,14 +183,14 @@ tile_rows(int mr, long kc, const float *ap, const float *bp, float *c, long ldc,
 /// lines another core last touched waits on that core for each (SqueezeNet's first convolution and its max
 /// pooling, batch 1: 1.13 → 0.91 ms). In a model, an output buffer was last read by both cores as an earlier
 /// layer's input: a line asked for reading comes shared, and the store then waits to own it; asked for
-/// writing it comes owned (ResNet-50 dense, batch 1: 64–68 → 63–64 ms; a chain of eight 3×3 256-channel
+/// writing it comes owned (ResNet-50 dense, batch 1: 64.4–68.3 → 62.6–63.5 ms; a chain of eight 3×3 256-channel
 /// layers over 14×14: 14.4–14.7 → 13.9–14.2 ms).
 static inline __attribute__((always_inline)) void prefetch_tile(const float *c, long ldc, long rows,
                                                                 int for_write) {
     for (long r = 0; r < rows; r++) {
         if (for_write) {
-            __asm__ volatile("prefetchw %0" : : "m"(c[r * ldc]));
-            __asm__ volatile("prefetchw %0" : : "m"(c[r * ldc + TC - 1]));
+            prune_prefetch_for_write(c + r * ldc);
+            prune_prefetch_for_write(c + r * ldc + TC - 1);
         } else {
             __builtin_prefetch(c + r * ldc, 0, 3);
             __builtin_prefetch(c + r * ldc + TC - 1, 0, 3);

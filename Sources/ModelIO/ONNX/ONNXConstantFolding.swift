@@ -64,8 +64,11 @@ enum ONNXConstantFolding {
     }
 
     /// Whether a node of `graph` holds a subgraph (If, Loop, Scan), whose body may read the outer graph's values.
-    static func hasSubgraphs(_ graph: Onnx_GraphProto) -> Bool {
-        graph.node.contains { n in n.attribute.contains { $0.hasG || !$0.graphs.isEmpty } }
+    static func hasSubgraphs(_ graph: Onnx_GraphProto) -> Bool { hasSubgraphs(graph.node) }
+
+    /// Whether one of `nodes` holds a subgraph (If, Loop, Scan), whose body may read the outer graph's values.
+    static func hasSubgraphs(_ nodes: [Onnx_NodeProto]) -> Bool {
+        nodes.contains { n in n.attribute.contains { $0.hasG || !$0.graphs.isEmpty } }
     }
 
     /// Removes the nodes that only fed folded values (a ConstantOfShape under a folded Reshape): nodes none

@@ -16,8 +16,7 @@ enum ONNXPlainBuilders {
     /// node holds a subgraph, whose reads of outer values `consumers` does not list.
     static let dropout: Builder = { c in
         let outputs = Array(c.node.output)
-        let subgraphs = c.state.nodes.contains { n in n.attribute.contains { $0.hasG || !$0.graphs.isEmpty } }
-        let maskRead = outputs.count > 1 && !outputs[1].isEmpty && (subgraphs
+        let maskRead = outputs.count > 1 && !outputs[1].isEmpty && (ONNXConstantFolding.hasSubgraphs(c.state.nodes)
             || c.state.consumers[outputs[1]] != nil || c.state.graphOutputs.contains(outputs[1]))
         return ONNXBuiltNode(op: DropoutOperator(returnsMask: maskRead), inputs: Array(c.node.input),
                              outputs: maskRead ? outputs : Array(outputs.prefix(1)))
