@@ -18,14 +18,19 @@ extension Tensor {
     /// 3×3 16 → 16 and 5×5 32 → 32 at 28×28 0.11 → 0.07 and 0.41 → 0.29 ms; even at 48 filters (stride 1),
     /// and slower with more, with a patch of 27 values (3×3 from 3 channels: the transposed stores weigh; such
     /// patches at a stride take the rows kernel, ``runsRows(_:)``) or a pointwise layer (its patches are not
-    /// laid out).
+    /// laid out). At a stride, more than 48 filters only over at least twice as many output positions: the
+    /// kernel reads every filter once per range of positions, and a small plane has few (3×3 stride 2 from 64
+    /// channels into 96 filters over 7×7, batch 1: 0.09–0.10 → 0.05–0.06 ms packed; at batch 64 3.7–3.8 →
+    /// 3.1–3.2; 64 filters over 7×7 0.07 → 0.05 and 2.6 → 2.4; 96 over 10×10 and 12×12 no better directly;
+    /// 80–96 over 14×14 alike either way; 48 over 7×7 faster directly at batch 64, 1.34–1.38 against 1.48).
     static func runsDirect(_ d: ConvDims) -> Bool {
         guard allowsDirectConvolution, prune_sgemm_kernels().map({ String(cString: $0) }) == "AVX2" else {
             return false
         }
         guard !isPointwise(d.g), d.l >= 48, d.cg * d.kk <= 1_024 else { return false }
         if runsRows(d) { return true }
-        return d.cg * d.kk >= 64 && (d.og <= 32 || (d.g.stride.h * d.g.stride.w > 1 && d.og <= 96))
+        let strided = d.g.stride.h * d.g.stride.w > 1
+        return d.cg * d.kk >= 64 && (d.og <= 32 || (strided && (d.og <= 48 || (d.og <= 96 && d.l >= 2 * d.og))))
     }
 
     /// Whether the direct convolution of `d` puts output positions in the lanes (``prune_conv_rows_f32``):

@@ -141,7 +141,7 @@ final class DirectConvolutionTests: XCTestCase {
     func testConv2dGivesTheSameBitsDirectly() throws {
         var rng = RandomGenerator(seed: 73)
         let layers: [(c: Int, o: Int, k: Int, s: Int, p: Int, groups: Int, size: Int)] = [
-            (3, 32, 7, 2, 3, 1, 40), (16, 16, 3, 1, 1, 1, 14), (8, 32, 5, 1, 2, 2, 12), (3, 96, 11, 4, 2, 1, 51),
+            (3, 32, 7, 2, 3, 1, 40), (16, 16, 3, 1, 1, 1, 14), (8, 32, 5, 1, 2, 2, 12), (3, 96, 11, 4, 2, 1, 63),
             (3, 24, 3, 2, 1, 1, 56), (3, 13, 3, 2, 0, 1, 45), (4, 8, 5, 2, 2, 2, 30),
         ]
         for t in layers {
@@ -164,5 +164,26 @@ final class DirectConvolutionTests: XCTestCase {
                 }
             }
         }
+    }
+}
+
+extension DirectConvolutionTests {
+    /// At a stride, more than 48 filters run directly only over at least twice as many output positions (a
+    /// 7×7 plane is too small for 64 or 96 filters), 48 or fewer and the first layers whatever their plane.
+    func testStridedLayersWithManyFiltersOnSmallPlanesTakeThePackedProduct() throws {
+        guard String(cString: prune_sgemm_kernels()) == "AVX2" else { return }
+        // (channels, filters, input size, whether it runs directly): 3×3 windows at stride 2, padding 1.
+        let layers: [(c: Int, o: Int, size: Int, direct: Bool)] = [
+            (64, 96, 14, false), (64, 64, 14, false), (96, 96, 20, false), (64, 96, 28, true), (64, 64, 24, true),
+            (48, 48, 14, true), (32, 32, 14, true), (64, 128, 56, false),
+        ]
+        for t in layers {
+            let geo = Conv2dGeometry(kernel: (3, 3), stride: (2, 2), padding: (1, 1))
+            let (oh, ow) = try geo.outputSize(h: t.size, w: t.size, op: "test")
+            let dims = Tensor.ConvDims(c: t.c, h: t.size, w: t.size, o: t.o, oh: oh, ow: ow, g: geo)
+            XCTAssertEqual(Tensor.runsDirect(dims), t.direct, "\(t)")
+        }
+        let first = Conv2dGeometry(kernel: (7, 7), stride: (2, 2), padding: (3, 3))
+        XCTAssertTrue(Tensor.runsDirect(Tensor.ConvDims(c: 3, h: 224, w: 224, o: 96, oh: 112, ow: 112, g: first)))
     }
 }
