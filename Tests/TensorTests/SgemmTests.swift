@@ -111,6 +111,53 @@ final class SgemmTests: XCTestCase {
         }
     }
 
+    /// The sum the sgemm computes, in Float: for each block of k (as `k_step` in sgemm_kernels.h cuts it), one
+    /// fused multiply-add per k in order from zero, times alpha, then plus beta·C (one rounding) in the
+    /// first block and plus C in the others.
+    func blockedReference(_ c: Case, _ a: [Float], _ b: [Float], _ out: [Float]) -> [Float] {
+        let blocks = (c.k + 255) / 256, step = ((c.k + blocks - 1) / blocks + 15) / 16 * 16
+        var result = out
+        for i in 0..<c.m {
+            for j in 0..<c.n {
+                var value = out[i * c.ldc + j]
+                for p0 in stride(from: 0, to: c.k, by: step) {
+                    var s: Float = 0
+                    for p in p0..<Swift.min(c.k, p0 + step) {
+                        let av = c.transA ? a[p * c.lda + i] : a[i * c.lda + p]
+                        s = s.addingProduct(av, c.transB ? b[j * c.ldb + p] : b[p * c.ldb + j])
+                    }
+                    let beta = p0 == 0 ? c.beta : 1
+                    value = beta == 0 ? c.alpha * s : (c.alpha * s).addingProduct(beta, value)
+                }
+                result[i * c.ldc + j] = value
+            }
+        }
+        return result
+    }
+
+    /// The last 1–3 columns of a product run with the rows in the vector lanes (sgemm_avx2.c's lane_columns),
+    /// 4 A panels at a time and the rest one by one: bit for bit the blocked Float sum, as the 16-column tiles
+    /// give it, on every kernel set; 4–5 leftover columns (the tiles) alike.
+    func testNarrowLastColumnsGiveTheBitsOfTheBlockedSum() {
+        var seed: UInt64 = 300
+        for (m, n) in [(50, 1), (50, 2), (50, 3), (7, 17), (61, 18), (50, 19), (50, 49), (13, 35), (50, 36)] {
+            for (transB, alpha, beta) in [(false, Float(1), Float(0)), (true, 0.5, 0.25)] {
+                let c = Case(m: m, n: n, k: 300, transA: false, transB: transB, alpha: alpha, beta: beta, pad: 1)
+                let (a, b, start) = operands(c, seed: seed)
+                seed += 1
+                let expected = blockedReference(c, a, b, start)
+                let outs = underEachSgemmKernelSet { () -> [Float] in
+                    var out = start
+                    XCTAssertTrue(run(c, a, b, &out), "a kernel set declined \(m)x\(n)")
+                    return out
+                }
+                for (set, out) in outs {
+                    XCTAssertEqual(out.map(\.bitPattern), expected.map(\.bitPattern), "\(set): \(m)x\(n) tB \(transB)")
+                }
+            }
+        }
+    }
+
     func testBetaZeroNeverReadsC() {
         let c = Case(m: 14, n: 40, k: 20, transA: false, transB: true, alpha: 1, beta: 0, pad: 0)
         let (a, b, _) = operands(c, seed: 9)
