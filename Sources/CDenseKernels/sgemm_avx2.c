@@ -245,7 +245,8 @@ static AVX2 void lane_finish(float sums[LANE_COLS][LANE_PANELS][MR], int panel, 
 }
 
 /// All mc rows of the last `cols` (≤ LANE_COLS) columns of a block, LANE_PANELS A panels at a time. `te` is
-/// the first row's.
+/// the first row's. Not inlined: inside `block` it made the 6×16 tiles spill their accumulators (every product
+/// ran about twice as long).
 static __attribute__((noinline)) AVX2 void
 lane_columns(long mc, long kc, const float *pa, const float *bp, float *c, long ldc, long cols, float alpha,
              float beta, const float *bias, TileEpilogue te) {

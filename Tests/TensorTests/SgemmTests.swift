@@ -60,6 +60,18 @@ final class SgemmTests: XCTestCase {
         }
     }
 
+    /// C after the product under each kernel set the CPU runs (none where Prune's sgemm does not run).
+    func productsUnderEachKernelSet(_ c: Case, _ a: [Float], _ b: [Float],
+                                    _ start: [Float]) -> [(set: String, result: [Float])] {
+        let outs = underEachSgemmKernelSet { () -> [Float] in
+            var out = start
+            XCTAssertTrue(run(c, a, b, &out), "a kernel set declined \(c.m)x\(c.n)x\(c.k)")
+            return out
+        }
+        XCTAssertEqual(outs.isEmpty, prune_sgemm_available() == 0, "no kernel set ran")
+        return outs
+    }
+
     func testProductsAgainstDoubleSums() {
         let shapes = [(2, 2, 1), (13, 29, 17), (12, 32, 256), (25, 65, 257), (241, 47, 300), (37, 100, 513),
                       (3, 17, 16), (11, 16, 33)]
@@ -96,12 +108,7 @@ final class SgemmTests: XCTestCase {
                 let (a, b, start) = operands(c, seed: seed)
                 seed += 1
                 let expected = reference(c, a, b, start)
-                let outs = underEachSgemmKernelSet { () -> [Float] in
-                    var out = start
-                    XCTAssertTrue(run(c, a, b, &out), "a kernel set declined \(m)x\(n)x\(k)")
-                    return out
-                }
-                XCTAssertEqual(outs.isEmpty, prune_sgemm_available() == 0, "no kernel set ran")
+                let outs = productsUnderEachKernelSet(c, a, b, start)
                 for (set, out) in outs {
                     let worst = zip(out, expected).map { abs(Double($0) - $1) }.max() ?? 0
                     XCTAssertLessThan(worst, 1e-5 + 4e-7 * Double(k), "\(set): \(m)x\(n)x\(k) \(transA) \(transB)")
@@ -146,12 +153,7 @@ final class SgemmTests: XCTestCase {
                 let (a, b, start) = operands(c, seed: seed)
                 seed += 1
                 let expected = blockedReference(c, a, b, start)
-                let outs = underEachSgemmKernelSet { () -> [Float] in
-                    var out = start
-                    XCTAssertTrue(run(c, a, b, &out), "a kernel set declined \(m)x\(n)")
-                    return out
-                }
-                for (set, out) in outs {
+                for (set, out) in productsUnderEachKernelSet(c, a, b, start) {
                     XCTAssertEqual(out.map(\.bitPattern), expected.map(\.bitPattern), "\(set): \(m)x\(n) tB \(transB)")
                 }
             }
