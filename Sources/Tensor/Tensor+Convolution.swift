@@ -108,6 +108,8 @@ extension Tensor {
         var og: Int { o / g.groups }
         var kk: Int { g.kernel.h * g.kernel.w }
         var l: Int { oh * ow }
+        /// Whether the window moves more than one position at a time along either axis.
+        var strided: Bool { g.stride.h * g.stride.w > 1 }
     }
 
     /// The backward pass over some images on one core: adds their weight gradient into `dw` and, when `dx`

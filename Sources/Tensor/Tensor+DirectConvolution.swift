@@ -29,8 +29,7 @@ extension Tensor {
         }
         guard !isPointwise(d.g), d.l >= 48, d.cg * d.kk <= 1_024 else { return false }
         if runsRows(d) { return true }
-        let strided = d.g.stride.h * d.g.stride.w > 1
-        return d.cg * d.kk >= 64 && (d.og <= 32 || (strided && (d.og <= 48 || (d.og <= 96 && d.l >= 2 * d.og))))
+        return d.cg * d.kk >= 64 && (d.og <= 32 || (d.strided && (d.og <= 48 || (d.og <= 96 && d.l >= 2 * d.og))))
     }
 
     /// Whether the direct convolution of `d` puts output positions in the lanes (``prune_conv_rows_f32``):
@@ -40,7 +39,7 @@ extension Tensor {
     /// (per-node profile) ShuffleNet's first layer 0.30–0.45 → 0.23–0.30 ms, SqueezeNet's 0.35–0.38 → 0.31
     /// pruned. At stride 1 (VGG-19's first layer) no faster: its ReLU then runs as a separate pass over an
     /// output 4× larger, where the packed product applies it in registers.
-    static func runsRows(_ d: ConvDims) -> Bool { d.cg * d.kk < 64 && d.g.stride.h * d.g.stride.w > 1 }
+    static func runsRows(_ d: ConvDims) -> Bool { d.cg * d.kk < 64 && d.strided }
 
     /// The convolution `d` of `input` directly, into a new tensor.
     static func directConv(_ input: Tensor, weight: Tensor, bias: Tensor?, dims d: ConvDims,
