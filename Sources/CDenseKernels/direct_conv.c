@@ -4,7 +4,9 @@
 // batch 1: 34% of its time in prune_pack_patch_panels). Each tile is 6 consecutive output positions × 16
 // filters in 12 AVX2 accumulators: per step k of the patch, 6 input values broadcast from a zero-padded copy
 // of the rows the positions read, 2 vectors of filter values, 12 FMAs — the sgemm's AVX2 tile with the roles
-// of A and B swapped, and no patch matrix. The tile is turned back into channel planes by 8×8 transposes.
+// of A and B swapped, and no patch matrix. The tile is turned back into channel planes by 8×8 transposes. A
+// last panel of at most 8 filters at stride 1 (a layer pruned to 8 filters, or to 24) runs in narrow tiles of
+// 12 positions × 8 filters instead, so that no lane multiplies a panel's zero padding.
 //
 // The same sums as sgemm.c on the same filters and patches: per block of k as it cuts k (k_step), an FMA
 // chain in k order from 0, the first block added to the bias (or taken as it is without one), each later block
@@ -13,15 +15,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/// Output positions and filters of a tile; of a narrow tile (a last panel of at most 8 filters at stride 1).
+enum { TP = 6, TF = 16, NP = 12, NF = 8 };
+
+int64_t prune_conv_direct_panel_count(int64_t filters, int64_t k) {
+    return filters > 0 && k > 0 ? (filters + TF - 1) / TF * TF * k : 0;
+}
+
+void prune_conv_direct_pack(const float *w, int64_t filters, int64_t k, float *dst) {
+    for (long f0 = 0; f0 < filters; f0 += TF) {
+        float *panel = dst + f0 * k;
+        const long rows = filters - f0 < TF ? filters - f0 : TF;
+        for (long p = 0; p < k; p++) {
+            for (long j = 0; j < rows; j++) panel[p * TF + j] = w[(f0 + j) * k + p];
+            for (long j = rows; j < TF; j++) panel[p * TF + j] = 0;
+        }
+    }
+}
+
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 
 #define AVX2 __attribute__((target("avx2,fma")))
 #include "transpose8.h"
 #include "cpu_features.h"
-
-/// Output positions and filters of a tile.
-enum { TP = 6, TF = 16 };
 
 /// The input rows that output rows [oy0, oy1] read, every channel, zero-padded: channel c's padded row r (the
 /// input's row first + r − ph) at data + (c·count + r)·width, column u holding the input's column u − pw.
@@ -30,39 +47,36 @@ typedef struct {
     long width, count, first;
 } PaddedRows;
 
-/// One padded row: zeros left of the plane, the input row, zeros right of it.
-static void padded_row(const float *row, const prune_plane_window *g, long width, float *dst) {
-    const long left = g->pw < width ? g->pw : width;
-    const long fits = width - left < g->wd ? width - left : g->wd, inside = row && fits > 0 ? fits : 0;
-    memset(dst, 0, (size_t)left * sizeof(float));
-    if (inside) memcpy(dst + left, row, (size_t)inside * sizeof(float));
-    memset(dst + left + inside, 0, (size_t)(width - left - inside) * sizeof(float));
+/// count values from src to dst, 8 at a time while 8 remain (rows of small planes are a few vectors long, where
+/// a call to memcpy per row weighed: 32 channels of 16 padded rows, a tenth of a 3×3 32 → 32 layer over 14×14).
+static inline AVX2 void copy_values(const float *src, long count, float *dst) {
+    long t = 0;
+    for (; t + 8 <= count; t += 8) _mm256_storeu_ps(dst + t, _mm256_loadu_ps(src + t));
+    for (; t < count; t++) dst[t] = src[t];
 }
 
-/// Lays out the rows of `channels` planes at x that output rows [oy0, oy1] read. 0 when memory is short.
-static int pad_rows(const float *x, const prune_plane_window *g, long channels, long oy0, long oy1, PaddedRows *p) {
+/// Lays out the rows of `channels` planes at x that output rows [oy0, oy1] read. 0 when memory is short. The
+/// buffer is zeroed first when the rows have padding (columns left or right of the plane, rows above or below
+/// it), then each input row copied in.
+static AVX2 int pad_rows(const float *x, const prune_plane_window *g, long channels, long oy0, long oy1,
+                         PaddedRows *p) {
     p->width = (g->ow - 1) * g->sw + (g->kw - 1) * g->dw + 1;
     p->first = oy0 * g->sh;
     p->count = (oy1 - oy0) * g->sh + (g->kh - 1) * g->dh + 1;
-    p->data = aligned_alloc(64, ((size_t)(channels * p->count * p->width) * sizeof(float) + 63) / 64 * 64);
+    const size_t values = (size_t)(channels * p->count * p->width);
+    p->data = aligned_alloc(64, (values * sizeof(float) + 63) / 64 * 64);
     if (!p->data) return 0;
+    const long left = g->pw < p->width ? g->pw : p->width;
+    const long fits = p->width - left < g->wd ? p->width - left : g->wd, inside = fits > 0 ? fits : 0;
+    const int padded = left > 0 || inside < p->width || p->first < g->ph || p->first + p->count - g->ph > g->h;
+    if (padded) memset(p->data, 0, values * sizeof(float));
     for (long c = 0; c < channels; c++)
         for (long r = 0; r < p->count; r++) {
             const long iy = p->first + r - g->ph;
-            const float *row = iy >= 0 && iy < g->h ? x + (c * g->h + iy) * g->wd : NULL;
-            padded_row(row, g, p->width, p->data + (c * p->count + r) * p->width);
+            if (iy >= 0 && iy < g->h && inside)
+                copy_values(x + (c * g->h + iy) * g->wd, inside, p->data + (c * p->count + r) * p->width + left);
         }
     return 1;
-}
-
-/// The filters as panels of TF: panel f holds, for each k, filters f·TF … f·TF + 15 (zeros past `filters`).
-static float *filter_panels(const float *w, long filters, long k) {
-    const long panels = (filters + TF - 1) / TF;
-    float *dst = aligned_alloc(64, (size_t)(panels * k * TF) * sizeof(float));
-    if (!dst) return NULL;
-    for (long f = 0; f < panels * TF; f++)
-        for (long p = 0; p < k; p++) dst[(f / TF * k + p) * TF + f % TF] = f < filters ? w[f * k + p] : 0;
-    return dst;
 }
 
 /// The offset of each patch value (c, i, j) from its position's first, in the padded rows.
@@ -85,7 +99,7 @@ tile_block(const float *const base[TP], const int64_t *off, long k0, long k1, co
     __m256 lo[TP], hi[TP];
     for (int r = 0; r < TP; r++) { lo[r] = _mm256_setzero_ps(); hi[r] = _mm256_setzero_ps(); }
     for (long p = k0; p < k1; p++) {
-        const __m256 w0 = _mm256_load_ps(panel + p * TF), w1 = _mm256_load_ps(panel + p * TF + 8);
+        const __m256 w0 = _mm256_loadu_ps(panel + p * TF), w1 = _mm256_loadu_ps(panel + p * TF + 8);
         const int64_t o = off[p];
         for (int r = 0; r < TP; r++) {
             const __m256 x = _mm256_broadcast_ss(base[r] + o);
@@ -116,6 +130,51 @@ store_tile(float sum[TP][TF], long positions, long filters, float *y, long plane
                         (int)(filters - 8 < 8 ? filters - 8 : 8));
 }
 
+/// The sums of a narrow tile: acc[r] (the first NF filters of the panel at position r) over the block [k0, k1).
+/// Its 12 positions lie in at most two output rows at stride 1, the first `split` in one: position r reads from
+/// b0 + r before the split and b1 + r after it, one address register each whatever r (12 pointers did not fit
+/// the registers: the broadcasts went through the stack). The same FMA chain per position and filter as
+/// tile_block's, so the same bits; a 16-filter tile on a panel of 8 filters spends half its multiply-adds on
+/// the padding (ResNet-style layers pruned to 8 filters).
+static inline __attribute__((always_inline)) AVX2 void
+narrow_sums(const int split, const float *b0, const float *b1, const int64_t *off, long k0, long k1,
+            const float *panel, __m256 acc[NP]) {
+    for (long p = k0; p < k1; p++) {
+        const __m256 w = _mm256_loadu_ps(panel + p * TF);
+        const float *a0 = b0 + off[p], *a1 = b1 + off[p];
+        for (int r = 0; r < NP; r++)
+            acc[r] = _mm256_fmadd_ps(_mm256_broadcast_ss((r < split ? a0 : a1) + r), w, acc[r]);
+    }
+}
+
+#define NARROW_CASE(S) case S: narrow_sums(S, b0, b1, off, k0, k1, panel, acc); break;
+
+/// sum[r] for the block [k0, k1): for the `first` block plus `bias` (or as it is when NULL), for a later one
+/// plus the sum so far.
+static AVX2 void narrow_block(int split, const float *b0, const float *b1, const int64_t *off, long k0, long k1,
+                              const float *panel, int first, const float *bias, float sum[NP][NF]) {
+    __m256 acc[NP];
+    for (int r = 0; r < NP; r++) acc[r] = _mm256_setzero_ps();
+    switch (split) {
+        NARROW_CASE(1) NARROW_CASE(2) NARROW_CASE(3) NARROW_CASE(4) NARROW_CASE(5) NARROW_CASE(6)
+        NARROW_CASE(7) NARROW_CASE(8) NARROW_CASE(9) NARROW_CASE(10) NARROW_CASE(11) NARROW_CASE(12)
+        default: break;
+    }
+    for (int r = 0; r < NP; r++) {
+        if (!first) acc[r] = _mm256_add_ps(_mm256_load_ps(sum[r]), acc[r]);
+        else if (bias) acc[r] = _mm256_add_ps(acc[r], _mm256_loadu_ps(bias));
+        _mm256_store_ps(sum[r], acc[r]);
+    }
+}
+
+/// The narrow tile's `filters` (≤ 8) channel rows of its 12 positions at y (rows `plane` apart), in transposes
+/// of 8 and 4 positions; the second stores 8 when the next tile rewrites the 4 past this one (`rewritten`).
+static inline __attribute__((always_inline)) AVX2 void
+store_narrow(float sum[NP][NF], long filters, float *y, long plane, int rewritten) {
+    transpose8_some(sum[0], NF, 8, NF, y, plane, 8, (int)filters);
+    transpose8_some(sum[8], NF, NP - 8, NF, y + 8, plane, rewritten ? 8 : NP - 8, (int)filters);
+}
+
 /// Where the tiles read and write: the padded rows, each patch value's offset, the filter panels, the bias
 /// (padded to whole panels, or NULL), k, the filters and the output planes.
 typedef struct {
@@ -144,8 +203,8 @@ static inline __attribute__((always_inline)) void prefetch_planes(float *y, long
     for (long f = 0; f < filters; f++) prune_prefetch_for_write(y + f * plane);
 }
 
-/// Output positions [q0, end): every filter of each tile of positions in turn.
-static AVX2 void run_tiles(const DirectTiles *d, long q0, long end) {
+/// Output positions [q0, end) of the filter panels from f0 to f1: every panel of each tile of positions in turn.
+static AVX2 void wide_tiles(const DirectTiles *d, long f0, long f1, long q0, long end) {
     const long step = k_step(d->k), plane = d->g->oh * d->g->ow;
     const int for_write = prune_cpu_has_prefetchw();
     float sum[TP][TF] __attribute__((aligned(32)));
@@ -153,7 +212,7 @@ static AVX2 void run_tiles(const DirectTiles *d, long q0, long end) {
     for (long t = q0; t < end; t += TP) {
         const long count = end - t < TP ? end - t : TP;
         tile_bases(d, t, count, base);
-        for (long f = 0; f < d->filters; f += TF) {
+        for (long f = f0; f < f1; f += TF) {
             const float *panel = d->panels + f * d->k, *bias = d->bias ? d->bias + f : NULL;
             if (for_write && t + 2 * TF < end)
                 prefetch_planes(d->y + f * plane + t + 2 * TF, plane, d->filters - f < TF ? d->filters - f : TF);
@@ -164,6 +223,39 @@ static AVX2 void run_tiles(const DirectTiles *d, long q0, long end) {
     }
 }
 
+/// Output positions [q0, end) of the last filters from f (at most NF) at stride 1 over rows of at least NP
+/// positions: narrow tiles of NP positions, the rest of the range (under NP) in a wide tile's lanes.
+static AVX2 void narrow_tiles(const DirectTiles *d, long f, long q0, long end) {
+    const long step = k_step(d->k), plane = d->g->oh * d->g->ow, ow = d->g->ow;
+    const int for_write = prune_cpu_has_prefetchw();
+    const float *panel = d->panels + f * d->k, *bias = d->bias ? d->bias + f : NULL;
+    float sum[NP][NF] __attribute__((aligned(32)));
+    const float *base[TP];
+    long t = q0;
+    for (; t + NP <= end; t += NP) {
+        const int split = (int)(ow - t % ow < NP ? ow - t % ow : NP);
+        tile_bases(d, t, 1, base);
+        const float *b0 = base[0];
+        tile_bases(d, t + split < end ? t + split : t, 1, base);
+        const float *b1 = base[0] - split;
+        if (for_write && t + 2 * NP < end) prefetch_planes(d->y + f * plane + t + 2 * NP, plane, d->filters - f);
+        for (long p = 0; p < d->k; p += step)
+            narrow_block(split, b0, b1, d->off, p, p + step < d->k ? p + step : d->k, panel, p == 0, bias, sum);
+        store_narrow(sum, d->filters - f, d->y + f * plane + t, plane, t + NP + 4 <= end);
+    }
+    if (t < end) wide_tiles(d, f, d->filters, t, end);
+}
+
+/// Output positions [q0, end) of every filter: whole panels in tiles of TP positions; a last panel of at most NF
+/// filters, at stride 1 over rows of at least NP positions, in narrow tiles.
+static void run_tiles(const DirectTiles *d, long q0, long end) {
+    const long rest = d->filters % TF;
+    const int narrow = rest > 0 && rest <= NF && d->g->sw == 1 && d->g->ow >= NP;
+    const long full = narrow ? d->filters - rest : d->filters;
+    if (full > 0) wide_tiles(d, 0, full, q0, end);
+    if (narrow) narrow_tiles(d, full, q0, end);
+}
+
 /// The bias padded with zeros to whole panels of TF.
 static float *padded_bias(const float *bias, long filters) {
     if (!bias) return NULL;
@@ -172,28 +264,42 @@ static float *padded_bias(const float *bias, long filters) {
     return b;
 }
 
-int prune_conv_direct_f32(const float *x, prune_plane_window g, int64_t channels, const float *w, int64_t filters,
-                          const float *bias, int64_t q0, int64_t count, float *y) {
+int prune_conv_direct_packed_f32(const float *x, prune_plane_window g, int64_t channels, const float *panels,
+                                 int64_t filters, const float *bias, int64_t q0, int64_t count, float *y) {
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return 0;
     if (count <= 0 || filters <= 0) return 1;
     PaddedRows rows;
     if (!pad_rows(x, &g, channels, q0 / g.ow, (q0 + count - 1) / g.ow, &rows)) return 0;
     const long k = channels * g.kh * g.kw;
-    float *panels = filter_panels(w, filters, k), *b = padded_bias(bias, filters);
+    float *b = padded_bias(bias, filters);
     int64_t *off = patch_offsets(&g, channels, &rows);
-    const int ok = panels && off && (b || !bias);
+    const int ok = off && (b || !bias);
     if (ok) {
         const DirectTiles d = { &rows, &g, off, panels, b, k, filters, y };
         run_tiles(&d, q0, q0 + count);
     }
-    free(rows.data); free(panels); free(b); free(off);
+    free(rows.data); free(b); free(off);
     return ok;
 }
+
 #else
-int prune_conv_direct_f32(const float *x, prune_plane_window g, int64_t channels, const float *w, int64_t filters,
-                          const float *bias, int64_t q0, int64_t count, float *y) {
-    (void)x; (void)g; (void)channels; (void)w; (void)filters; (void)bias; (void)q0; (void)count; (void)y;
+int prune_conv_direct_packed_f32(const float *x, prune_plane_window g, int64_t channels, const float *panels,
+                                 int64_t filters, const float *bias, int64_t q0, int64_t count, float *y) {
+    (void)x; (void)g; (void)channels; (void)panels; (void)filters; (void)bias; (void)q0; (void)count; (void)y;
     return 0;
 }
 #endif
+
+int prune_conv_direct_f32(const float *x, prune_plane_window g, int64_t channels, const float *w, int64_t filters,
+                          const float *bias, int64_t q0, int64_t count, float *y) {
+    if (filters <= 0 || count <= 0)
+        return prune_conv_direct_packed_f32(x, g, channels, NULL, filters, bias, q0, count, y);
+    const int64_t k = channels * g.kh * g.kw, values = prune_conv_direct_panel_count(filters, k);
+    float *panels = values > 0 ? malloc((size_t)values * sizeof(float)) : NULL;
+    if (!panels) return 0;
+    prune_conv_direct_pack(w, filters, k, panels);
+    const int ok = prune_conv_direct_packed_f32(x, g, channels, panels, filters, bias, q0, count, y);
+    free(panels);
+    return ok;
+}

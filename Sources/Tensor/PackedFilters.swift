@@ -10,6 +10,10 @@ public struct PackedFilters: Sendable {
     private let perGroup: Int
     /// Filters per group (rows of each group's matrix) and values per filter (its columns).
     let rows: Int, columns: Int
+    /// The same filters for the direct convolution (``Tensor/runsDirect(_:)``), when a layer of their shape may
+    /// run there: the AVX2 kernels run, a kernel larger than 1×1, at most 96 filters per group of at most 1,024
+    /// values.
+    public private(set) var direct: DirectFilterPanels?
 
     /// Packs `groups` consecutive row-major `rows × columns` matrices at `weights`, or with `transposed`
     /// the transposes of `groups` consecutive `columns × rows` ones (the filters' adjoint, for the
@@ -35,7 +39,12 @@ public struct PackedFilters: Sendable {
         let packed = filters.scalars.withUnsafeBufferPointer { p in
             PackedFilters(p.baseAddress!, groups: groups, rows: rows, columns: columns)
         }
-        guard let packed else { return nil }
+        guard var packed else { return nil }
+        if filters.shape[2] * filters.shape[3] > 1, rows <= 96, columns <= 1_024, Tensor.directKernelsRun {
+            packed.direct = filters.scalars.withUnsafeBufferPointer { p in
+                DirectFilterPanels(p.baseAddress!, groups: groups, rows: rows, columns: columns)
+            }
+        }
         self = packed
     }
 

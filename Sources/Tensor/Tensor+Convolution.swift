@@ -229,7 +229,8 @@ extension Tensor {
         }
         let dims = ConvDims(c: c, h: h, w: w, o: o, oh: oh, ow: ow, g: g)
         if runsDirect(dims) {
-            return directConv(input, weight: weight, bias: bias, dims: dims, epilogue: epilogue)
+            let panels = given?.direct.flatMap { $0.fits(groups: g.groups, rows: og, columns: cg * kk) ? $0 : nil }
+            return directConv(input, weight: weight, bias: bias, dims: dims, epilogue: epilogue, panels: panels)
         }
         // Every output is written (the bias fill, or products with beta 0, which never read C): no zeroing
         // pass, but for matrix-vector products (one filter or one position), which BLAS may scale by beta.

@@ -10,6 +10,10 @@ extension Tensor {
     /// Whether `conv2d` may run convolutions directly (tests turn it off to compare with the packed product).
     @TaskLocal static var allowsDirectConvolution = true
 
+    /// Whether the direct kernels run: where Prune's sgemm runs its AVX2 kernels (the direct kernel is their
+    /// tile turned around; asked on each call, as tests switch the kernel sets).
+    static var directKernelsRun: Bool { prune_sgemm_kernels().map { String(cString: $0) } == "AVX2" }
+
     /// Whether `conv2d` runs `d` directly: where the AVX2 sgemm would run it (the direct kernel is its tile
     /// turned around, and runs wherever that one does) and packing its patches costs about as much as
     /// multiplying them. Measured at batch 1 and 16 (`bench onnx` on one-layer models, the packed product
@@ -24,9 +28,7 @@ extension Tensor {
     /// 3.1–3.2; 64 filters over 7×7 0.07 → 0.05 and 2.6 → 2.4; 96 over 10×10 and 12×12 no better directly;
     /// 80–96 over 14×14 alike either way; 48 over 7×7 faster directly at batch 64, 1.34–1.38 against 1.48).
     static func runsDirect(_ d: ConvDims) -> Bool {
-        guard allowsDirectConvolution, prune_sgemm_kernels().map({ String(cString: $0) }) == "AVX2" else {
-            return false
-        }
+        guard allowsDirectConvolution, directKernelsRun else { return false }
         guard !isPointwise(d.g), d.l >= 48, d.cg * d.kk <= 1_024 else { return false }
         if runsRows(d) { return true }
         return d.cg * d.kk >= 64 && (d.og <= 32 || (d.strided && (d.og <= 48 || (d.og <= 96 && d.l >= 2 * d.og))))
@@ -41,16 +43,25 @@ extension Tensor {
     /// output 4× larger, where the packed product applies it in registers.
     static func runsRows(_ d: ConvDims) -> Bool { d.cg * d.kk < 64 && d.strided }
 
-    /// The convolution `d` of `input` directly, into a new tensor.
+    /// The convolution `d` of `input` directly, into a new tensor; with the filters as `panels` when the layer
+    /// keeps them packed.
     static func directConv(_ input: Tensor, weight: Tensor, bias: Tensor?, dims d: ConvDims,
-                           epilogue: OutputEpilogue?) -> Tensor {
+                           epilogue: OutputEpilogue?, panels: DirectFilterPanels? = nil) -> Tensor {
         let n = input.shape[0]
         let out = [Float](unsafeUninitializedCapacity: n * d.o * d.l) { buf, filled in
             input.scalars.withUnsafeBufferPointer { xp in
                 weight.scalars.withUnsafeBufferPointer { wp in
                     withOptionalPointer(bias?.scalars) { bp in
-                        directImages(n, dims: d, x: xp.baseAddress!, weight: wp.baseAddress!, bias: bp,
-                                     out: buf.baseAddress!, epilogue: epilogue)
+                        let source = DirectFilters(weights: wp.baseAddress!, panels: nil, perGroup: 0)
+                        guard let panels else {
+                            return directImages(n, dims: d, x: xp.baseAddress!, filters: source, bias: bp,
+                                                out: buf.baseAddress!, epilogue: epilogue)
+                        }
+                        panels.withPanels { pp in
+                            let packed = DirectFilters(weights: wp.baseAddress!, panels: pp, perGroup: panels.perGroup)
+                            directImages(n, dims: d, x: xp.baseAddress!, filters: packed, bias: bp,
+                                         out: buf.baseAddress!, epilogue: epilogue)
+                        }
                     }
                 }
             }
@@ -61,30 +72,65 @@ extension Tensor {
 
     /// The forward pass of `d` directly: per image, group and range of output positions (the positions of
     /// an image cut over the cores when the batch is smaller than they are), the kernel, then the epilogue on
-    /// the block it wrote.
-    static func directImages(_ n: Int, dims d: ConvDims, x xb: UnsafePointer<Float>, weight wb: UnsafePointer<Float>,
+    /// the block it wrote (its kernel form, ``prune_epilogue_rows_f32``, when every step has one).
+    static func directImages(_ n: Int, dims d: ConvDims, x xb: UnsafePointer<Float>, filters: DirectFilters,
                              bias: UnsafePointer<Float>?, out ob: UnsafeMutablePointer<Float>,
                              epilogue: OutputEpilogue?) {
+        guard let epilogue else {
+            return directImages(n, dims: d, x: xb, filters: filters, bias: bias, out: ob, epilogue: nil, kernel: nil)
+        }
+        epilogue.withKernelEpilogue(channelCount: d.o) { kernel in
+            directImages(n, dims: d, x: xb, filters: filters, bias: bias, out: ob, epilogue: epilogue,
+                         kernel: kernel)
+        }
+    }
+
+    /// The same with the epilogue's kernel form (nil when it has none: `epilogue` then runs on each block).
+    static func directImages(_ n: Int, dims d: ConvDims, x xb: UnsafePointer<Float>, filters source: DirectFilters,
+                             bias: UnsafePointer<Float>?, out ob: UnsafeMutablePointer<Float>,
+                             epilogue: OutputEpilogue?, kernel kernelEpilogue: prune_epilogue?) {
         let cores = ProcessInfoCores.serialOverride ? 1 : ProcessInfoCores.count
         let (cg, og, l, groups) = (d.cg, d.og, d.l, d.g.groups)
         let chunks = n >= cores ? 1 : Swift.max(1, Swift.min(cores, l / 24))
         let per = ((l + chunks - 1) / chunks + 7) / 8 * 8, tasks = n * groups * chunks
-        let window = planeWindow(d), kernel = runsRows(d) ? prune_conv_rows_f32 : prune_conv_direct_f32
+        let window = planeWindow(d), rows = runsRows(d), kernel = rows ? prune_conv_rows_f32 : prune_conv_direct_f32
         runRangesOnPool(tasks, parts: Swift.min(tasks, cores)) { _, range in
             for task in range {
                 let img = task / (groups * chunks), gi = task / chunks % groups, chunk = task % chunks
                 let q = chunk * per ..< Swift.min(l, (chunk + 1) * per)
                 guard !q.isEmpty else { continue }
-                let planes = xb + (img * d.c + gi * cg) * d.h * d.w, filters = wb + gi * og * cg * d.kk
+                let planes = xb + (img * d.c + gi * cg) * d.h * d.w, filters = source.weights + gi * og * cg * d.kk
                 let dst = ob + (img * d.o + gi * og) * l, groupBias = bias.map { $0 + gi * og }
-                if kernel(planes, window, Int64(cg), filters, Int64(og), groupBias, Int64(q.lowerBound),
-                          Int64(q.count), dst) == 0 {
+                let ran = if let panels = source.panels, !rows {
+                    prune_conv_direct_packed_f32(planes, window, Int64(cg), panels + gi * source.perGroup, Int64(og),
+                                                 groupBias, Int64(q.lowerBound), Int64(q.count), dst)
+                } else {
+                    kernel(planes, window, Int64(cg), filters, Int64(og), groupBias, Int64(q.lowerBound),
+                           Int64(q.count), dst)
+                }
+                if ran == 0 {
                     explicitPart(img: img, group: gi, rows: 0..<og, columns: q, dims: d, x: xb, weight: filters,
                                  bias: groupBias, dst + q.lowerBound)
                 }
-                epilogue?.apply(ob, OutputBlock(image: img, channelCount: d.o, plane: l,
-                                                channels: gi * og ..< (gi + 1) * og, positions: q))
+                let block = OutputBlock(image: img, channelCount: d.o, plane: l,
+                                        channels: gi * og ..< (gi + 1) * og, positions: q)
+                if var e = kernelEpilogue {
+                    e.channel0 = Int64(gi * og)
+                    e.origin = Int64(dst + q.lowerBound - ob)
+                    if prune_epilogue_rows_f32(&e, dst + q.lowerBound, Int64(og), Int64(q.count), Int64(l)) != 0 {
+                        continue
+                    }
+                }
+                epilogue?.apply(ob, block)
             }
         }
     }
+}
+
+/// The filters of a direct convolution: the weights (`[O, C/groups, KH, KW]`), and the layer's panels
+/// (``DirectFilterPanels``, group g's `perGroup`·g from `panels`) when it keeps them.
+struct DirectFilters {
+    let weights: UnsafePointer<Float>
+    let panels: UnsafePointer<Float>?
+    let perGroup: Int
 }

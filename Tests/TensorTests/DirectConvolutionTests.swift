@@ -21,6 +21,8 @@ final class DirectConvolutionTests: XCTestCase {
         (32, 17, 3, 3, (1, 1), (1, 1), 1, 9, 11, (0, 0)), (64, 5, 5, 5, (1, 1), (2, 2), 1, 8, 7, (0, 1)),
         (3, 96, 11, 11, (4, 4), (2, 2), 1, 47, 45, (0, 0)), (8, 40, 3, 3, (2, 2), (0, 0), 2, 19, 23, (0, 0)),
         (4, 24, 3, 5, (1, 2), (1, 2), 1, 10, 21, (0, 0)), (2, 3, 1, 1, (3, 3), (0, 0), 1, 12, 12, (0, 0)),
+        (8, 8, 3, 3, (1, 1), (1, 1), 1, 28, 28, (0, 0)), (40, 12, 3, 3, (1, 1), (1, 1), 1, 13, 9, (0, 0)),
+        (8, 8, 3, 3, (1, 1), (1, 1), 1, 12, 13, (0, 0)), (5, 24, 3, 3, (1, 1), (1, 1), 2, 20, 17, (0, 0)),
     ]
 
     /// Patches of fewer than 64 values (an image CNN's first layer and smaller), for the rows kernel.
@@ -142,7 +144,7 @@ final class DirectConvolutionTests: XCTestCase {
         var rng = RandomGenerator(seed: 73)
         let layers: [(c: Int, o: Int, k: Int, s: Int, p: Int, groups: Int, size: Int)] = [
             (3, 32, 7, 2, 3, 1, 40), (16, 16, 3, 1, 1, 1, 14), (8, 32, 5, 1, 2, 2, 12), (3, 96, 11, 4, 2, 1, 63),
-            (3, 24, 3, 2, 1, 1, 56), (3, 13, 3, 2, 0, 1, 45), (4, 8, 5, 2, 2, 2, 30),
+            (3, 24, 3, 2, 1, 1, 56), (3, 13, 3, 2, 0, 1, 45), (4, 8, 5, 2, 2, 2, 30), (16, 48, 3, 1, 1, 2, 16),
         ]
         for t in layers {
             let geo = Conv2dGeometry(kernel: (t.k, t.k), stride: (t.s, t.s), padding: (t.p, t.p), dilation: (1, 1),
@@ -161,6 +163,11 @@ final class DirectConvolutionTests: XCTestCase {
                     }
                     XCTAssertEqual(got.shape, want.shape)
                     XCTAssertEqual(got.scalars, want.scalars, "\(t), \(images) images, bias \(bias != nil)")
+                    // With the filters packed once, as a layer keeps them (the direct kernel's panels per group).
+                    let packed = PackedFilters(filters: w, groups: t.groups)
+                    XCTAssertEqual(packed?.direct != nil, avx2, "\(t): the layer keeps panels for the direct kernel")
+                    let kept = try Tensor.conv2d(x, weight: w, bias: bias, geometry: geo, packed: packed)
+                    XCTAssertEqual(kept.scalars, want.scalars, "\(t), \(images) images, packed filters")
                 }
             }
         }

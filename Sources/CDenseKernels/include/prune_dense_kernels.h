@@ -76,6 +76,14 @@ void prune_depthwise_f32(const float *x, int64_t first, int64_t count, int64_t c
 /// FMA, or memory short).
 int prune_conv_direct_f32(const float *x, prune_plane_window g, int64_t channels, const float *w, int64_t filters,
                           const float *bias, int64_t q0, int64_t count, float *y);
+/// The values of prune_conv_direct_pack's panels for `filters` filters of k values each.
+int64_t prune_conv_direct_panel_count(int64_t filters, int64_t k);
+/// The filters w ([filters][k]) as prune_conv_direct_packed_f32 reads them: panels of 16 filters, for each of the
+/// k values the panel's 16 (zeros past the last filter), prune_conv_direct_panel_count values in all.
+void prune_conv_direct_pack(const float *w, int64_t filters, int64_t k, float *dst);
+/// prune_conv_direct_f32 with the filters packed once by prune_conv_direct_pack (a layer's, between calls).
+int prune_conv_direct_packed_f32(const float *x, prune_plane_window g, int64_t channels, const float *panels,
+                                 int64_t filters, const float *bias, int64_t q0, int64_t count, float *y);
 /// prune_conv_direct_f32's convolution with consecutive output positions of a row in vector lanes and 6 filters
 /// broadcast (conv_rows.c), for patches of at most 64 values: the outputs land in their planes as they are. The
 /// same sums as prune_sgemm_prepacked_b for such patches (the same bits). Returns 0 when it cannot run here.
@@ -203,6 +211,11 @@ typedef struct {
 int prune_sgemm_prepacked_b(int64_t rows, int64_t row0, int64_t m, int64_t n, int64_t k, const float *packed,
                             const prune_sgemm_b *b, const float *bias, const prune_epilogue *epilogue, float beta,
                             float *c, int64_t ldc);
+/// The steps of `epilogue` on rows [0, rows) and columns [0, cols) of C in place (rows ldc apart; C's first row
+/// is output channel epilogue->channel0, its first element at flat index epilogue->origin of the output): the
+/// same bits as the sgemm's tiles and the steps' own kernels give (epilogue_rows.c). Returns 0 when it cannot
+/// run here (no AVX2 and FMA).
+int prune_epilogue_rows_f32(const prune_epilogue *epilogue, float *c, int64_t rows, int64_t cols, int64_t ldc);
 /// Who chose the BLAS kernels in use (blas_kernels.c): OpenBLAS itself, or the OPENBLAS_CORETYPE variable.
 const char *prune_blas_kernel_note(void);
 /// One part of a pooled run: `context` as given to prune_pool_run, `part` in [0, parts).
