@@ -36,3 +36,11 @@ public struct DirectFilterPanels: Sendable {
         storage.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }
+
+/// The filters of a direct convolution: the weights (`[O, C/groups, KH, KW]`), and the layer's panels
+/// (``DirectFilterPanels``, group g's `perGroup`·g from `panels`) when it keeps them.
+struct DirectFilters {
+    let weights: UnsafePointer<Float>
+    let panels: UnsafePointer<Float>?
+    let perGroup: Int
+}

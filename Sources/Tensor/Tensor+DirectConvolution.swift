@@ -90,47 +90,47 @@ extension Tensor {
                              bias: UnsafePointer<Float>?, out ob: UnsafeMutablePointer<Float>,
                              epilogue: OutputEpilogue?, kernel kernelEpilogue: prune_epilogue?) {
         let cores = ProcessInfoCores.serialOverride ? 1 : ProcessInfoCores.count
-        let (cg, og, l, groups) = (d.cg, d.og, d.l, d.g.groups)
-        let chunks = n >= cores ? 1 : Swift.max(1, Swift.min(cores, l / 24))
-        let per = ((l + chunks - 1) / chunks + 7) / 8 * 8, tasks = n * groups * chunks
-        let window = planeWindow(d), rows = runsRows(d), kernel = rows ? prune_conv_rows_f32 : prune_conv_direct_f32
+        let cut = DirectCut(images: n, dims: d, cores: cores, rows: runsRows(d)), tasks = n * d.g.groups * cut.parts
         runRangesOnPool(tasks, parts: Swift.min(tasks, cores)) { _, range in
             for task in range {
-                let img = task / (groups * chunks), gi = task / chunks % groups, chunk = task % chunks
-                let q = chunk * per ..< Swift.min(l, (chunk + 1) * per)
-                guard !q.isEmpty else { continue }
-                let planes = xb + (img * d.c + gi * cg) * d.h * d.w, filters = source.weights + gi * og * cg * d.kk
-                let dst = ob + (img * d.o + gi * og) * l, groupBias = bias.map { $0 + gi * og }
-                let ran = if let panels = source.panels, !rows {
-                    prune_conv_direct_packed_f32(planes, window, Int64(cg), panels + gi * source.perGroup, Int64(og),
-                                                 groupBias, Int64(q.lowerBound), Int64(q.count), dst)
-                } else {
-                    kernel(planes, window, Int64(cg), filters, Int64(og), groupBias, Int64(q.lowerBound),
-                           Int64(q.count), dst)
-                }
-                if ran == 0 {
-                    explicitPart(img: img, group: gi, rows: 0..<og, columns: q, dims: d, x: xb, weight: filters,
-                                 bias: groupBias, dst + q.lowerBound)
-                }
-                let block = OutputBlock(image: img, channelCount: d.o, plane: l,
-                                        channels: gi * og ..< (gi + 1) * og, positions: q)
+                let img = task / (d.g.groups * cut.parts), gi = task / cut.parts % d.g.groups
+                let (f, q) = cut.part(task % cut.parts)
+                guard !f.isEmpty, !q.isEmpty else { continue }
+                let dst = ob + (img * d.o + gi * d.og) * d.l + f.lowerBound * d.l
+                directPart(img: img, group: gi, filters: f, positions: q, dims: d, x: xb, source: source,
+                           bias: bias.map { $0 + gi * d.og + f.lowerBound }, rows: cut.rows, dst)
+                let block = OutputBlock(image: img, channelCount: d.o, plane: d.l,
+                                        channels: gi * d.og + f.lowerBound ..< gi * d.og + f.upperBound, positions: q)
                 if var e = kernelEpilogue {
-                    e.channel0 = Int64(gi * og)
+                    e.channel0 = Int64(block.channels.lowerBound)
                     e.origin = Int64(dst + q.lowerBound - ob)
-                    if prune_epilogue_rows_f32(&e, dst + q.lowerBound, Int64(og), Int64(q.count), Int64(l)) != 0 {
-                        continue
-                    }
+                    let c = dst + q.lowerBound
+                    if prune_epilogue_rows_f32(&e, c, Int64(f.count), Int64(q.count), Int64(d.l)) != 0 { continue }
                 }
                 epilogue?.apply(ob, block)
             }
         }
     }
-}
 
-/// The filters of a direct convolution: the weights (`[O, C/groups, KH, KW]`), and the layer's panels
-/// (``DirectFilterPanels``, group g's `perGroup`·g from `panels`) when it keeps them.
-struct DirectFilters {
-    let weights: UnsafePointer<Float>
-    let panels: UnsafePointer<Float>?
-    let perGroup: Int
+    /// Filters `f` of group `gi` at output positions `q` of image `img` into `dst` (the output plane of the first
+    /// of them): the direct kernel (the rows kernel when `rows`), or the patch matrix and BLAS where it cannot run.
+    static func directPart(img: Int, group gi: Int, filters f: Range<Int>, positions q: Range<Int>, dims d: ConvDims,
+                           x xb: UnsafePointer<Float>, source: DirectFilters, bias: UnsafePointer<Float>?, rows: Bool,
+                           _ dst: UnsafeMutablePointer<Float>) {
+        let k = d.cg * d.kk, planes = xb + (img * d.c + gi * d.cg) * d.h * d.w, window = planeWindow(d)
+        let weights = source.weights + gi * d.og * k
+        let (q0, count) = (Int64(q.lowerBound), Int64(q.count))
+        let ran = if let panels = source.panels, !rows {
+            prune_conv_direct_packed_f32(planes, window, Int64(d.cg), panels + gi * source.perGroup + f.lowerBound * k,
+                                         Int64(f.count), bias, q0, count, dst)
+        } else {
+            (rows ? prune_conv_rows_f32 : prune_conv_direct_f32)(planes, window, Int64(d.cg),
+                                                                weights + f.lowerBound * k, Int64(f.count), bias,
+                                                                q0, count, dst)
+        }
+        if ran == 0 {
+            explicitPart(img: img, group: gi, rows: f, columns: q, dims: d, x: xb, weight: weights, bias: bias,
+                         dst + q.lowerBound)
+        }
+    }
 }

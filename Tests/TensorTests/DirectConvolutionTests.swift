@@ -117,6 +117,33 @@ final class DirectConvolutionTests: XCTestCase {
         }
     }
 
+    /// A batch smaller than the cores cuts each image's output into parts that cover every filter and position
+    /// once: ranges of positions (multiples of 8), or whole panels of 16 filters over small planes.
+    func testBatchOneCutsEveryOutputOnce() throws {
+        let layers: [(c: Int, o: Int, size: Int, s: Int)] = [(16, 32, 14, 1), (16, 40, 12, 1), (8, 16, 28, 1),
+                                                            (64, 96, 15, 2), (32, 64, 28, 1), (3, 24, 56, 2)]
+        for t in layers {
+            let geo = Conv2dGeometry(kernel: (3, 3), stride: (t.s, t.s), padding: (1, 1))
+            let (oh, ow) = try geo.outputSize(h: t.size, w: t.size, op: "test")
+            let d = Tensor.ConvDims(c: t.c, h: t.size, w: t.size, o: t.o, oh: oh, ow: ow, g: geo)
+            for cores in 1...4 {
+                for images in [1, cores + 1] {
+                    let cut = DirectCut(images: images, dims: d, cores: cores, rows: Tensor.runsRows(d))
+                    var seen = [Int](repeating: 0, count: d.og * d.l)
+                    for p in 0..<cut.parts {
+                        let (f, q) = cut.part(p)
+                        XCTAssertTrue(f.isEmpty || f.lowerBound % 16 == 0, "\(t), \(cores) cores: \(f)")
+                        XCTAssertTrue(q.isEmpty || q.lowerBound % 8 == 0, "\(t), \(cores) cores: \(q)")
+                        for i in f { for j in q { seen[i * d.l + j] += 1 } }
+                    }
+                    XCTAssertEqual(Set(seen), [1], "\(t), \(cores) cores, \(images) images")
+                    let byFilters = images < cores && cores > 1 && d.l <= 256 && d.og >= 32 && !cut.rows
+                    XCTAssertEqual(cut.filterParts > 1, byFilters, "\(t), \(cores) cores, \(images) images")
+                }
+            }
+        }
+    }
+
     /// A range of positions in the middle of the plane writes those positions of every filter and nothing else.
     func testDirectKernelWritesOnlyItsPositions() {
         var rng = RandomGenerator(seed: 72)
@@ -145,6 +172,7 @@ final class DirectConvolutionTests: XCTestCase {
         let layers: [(c: Int, o: Int, k: Int, s: Int, p: Int, groups: Int, size: Int)] = [
             (3, 32, 7, 2, 3, 1, 40), (16, 16, 3, 1, 1, 1, 14), (8, 32, 5, 1, 2, 2, 12), (3, 96, 11, 4, 2, 1, 63),
             (3, 24, 3, 2, 1, 1, 56), (3, 13, 3, 2, 0, 1, 45), (4, 8, 5, 2, 2, 2, 30), (16, 48, 3, 1, 1, 2, 16),
+            (16, 32, 3, 1, 1, 1, 12),
         ]
         for t in layers {
             let geo = Conv2dGeometry(kernel: (t.k, t.k), stride: (t.s, t.s), padding: (t.p, t.p), dilation: (1, 1),

@@ -12,9 +12,10 @@ final class OutputEpilogueTests: XCTestCase {
         // (batch, channels, filters, groups, kernel, padding, size): a large batch-1 product (cut over the
         // cores), several images, grouped, depthwise with a channel multiplier; 60 filters over 7×7 (49
         // positions: the last column with the rows in the lanes, five 12-row panels); the direct kernel's
-        // narrow tiles (8 filters, and 16 + 8, over rows of 28 and 14), its epilogue on each block it wrote.
+        // narrow tiles (8 filters, and 16 + 8, over rows of 28 and 14), its epilogue on each block it wrote, a
+        // small plane at batch 1 cut by panels of filters.
         let cases = [(1, 16, 96, 1, 3, 1, 40), (3, 8, 12, 1, 3, 1, 9), (2, 8, 12, 4, 3, 0, 9), (2, 6, 12, 6, 3, 1, 8),
-                     (1, 16, 60, 1, 3, 1, 7), (1, 8, 8, 1, 3, 1, 28), (2, 8, 24, 1, 3, 1, 14)]
+                     (1, 16, 60, 1, 3, 1, 7), (1, 8, 8, 1, 3, 1, 28), (2, 8, 24, 1, 3, 1, 14), (1, 16, 32, 1, 3, 1, 12)]
         for (n, c, o, groups, k, p, size) in cases {
             let x = Tensor.normal([n, c, size, size], using: &rng)
             let w = Tensor.normal([o, c / groups, k, k], using: &rng), b = Tensor.normal([o], using: &rng)
