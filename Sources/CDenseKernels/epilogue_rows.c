@@ -1,8 +1,9 @@
 // An epilogue (prune_epilogue) on a block of an output in place, 8 values at a time with the tail masked, for the
 // kernels that write their block before its epilogue runs (the direct convolution of direct_conv.c): the
-// separate passes ran their last values one by one (a block of 92 positions of a 14×14 plane: two steps of 32,
-// then 28 values one by one, per channel; ReLU took a tenth of a 3×3 32 → 32 layer's time on two cores). The same
-// operations, bit for bit, as the sgemm's tiles apply (epilogue_avx2.h) and as the steps' own kernels.
+// separate passes ran one call per channel row, each a loop of 32 values then its rest 4 at a time (a block of
+// 92 positions of a 14×14 plane: two steps of 32, then seven of 4, per channel; ReLU took a tenth of a 3×3
+// 32 → 32 layer's time on two cores). The same operations, bit for bit, as the sgemm's tiles apply
+// (epilogue_avx2.h) and as the steps' own kernels.
 #include "prune_dense_kernels.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
