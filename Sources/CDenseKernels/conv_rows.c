@@ -12,6 +12,7 @@
 // bias added — as sgemm.c sums a patch of one block of k (at most 256 values): the same bits as the packed
 // product.
 #include "include/prune_dense_kernels.h"
+#include "filter_panels.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,13 +117,6 @@ AVX2 static void row_tiles(const PhaseRows *rows, const long *off, long k, const
     }
 }
 
-/// The filters as blocks of RF: block b holds, for each patch value, filters b·RF … b·RF + RF − 1 (zeros past the
-/// last).
-static void filter_blocks(const float *w, long filters, long k, float *dst) {
-    for (long f = 0; f < (filters + RF - 1) / RF * RF; f++)
-        for (long p = 0; p < k; p++) dst[(f / RF * k + p) * RF + f % RF] = f < filters ? w[f * k + p] : 0;
-}
-
 int prune_conv_rows_f32(const float *x, prune_plane_window g, int64_t channels, const float *w, int64_t filters,
                         const float *bias, int64_t q0, int64_t count, float *y) {
     const long k = channels * g.kh * g.kw, plane = g.oh * g.ow;
@@ -137,7 +131,7 @@ int prune_conv_rows_f32(const float *x, prune_plane_window g, int64_t channels, 
         free(panels);
         return 0;
     }
-    filter_blocks(w, filters, k, panels);
+    pack_filter_panels(w, filters, k, RF, panels);   // blocks of RF filters
     tap_offsets(&g, channels, rows.len, off);
     for (long oy = q0 / g.ow; oy * g.ow < q0 + count; oy++) {
         const long start = oy * g.ow, xa = q0 > start ? q0 - start : 0;

@@ -12,6 +12,7 @@
 // chain in k order from 0, the first block added to the bias (or taken as it is without one), each later block
 // added to the running sum. So the same bits as the packed product (prune_sgemm_prepacked_b).
 #include "sgemm_kernels.h"
+#include "filter_panels.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,14 +24,7 @@ int64_t prune_conv_direct_panel_count(int64_t filters, int64_t k) {
 }
 
 void prune_conv_direct_pack(const float *w, int64_t filters, int64_t k, float *dst) {
-    for (long f0 = 0; f0 < filters; f0 += TF) {
-        float *panel = dst + f0 * k;
-        const long rows = filters - f0 < TF ? filters - f0 : TF;
-        for (long p = 0; p < k; p++) {
-            for (long j = 0; j < rows; j++) panel[p * TF + j] = w[(f0 + j) * k + p];
-            for (long j = rows; j < TF; j++) panel[p * TF + j] = 0;
-        }
-    }
+    pack_filter_panels(w, filters, k, TF, dst);
 }
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))

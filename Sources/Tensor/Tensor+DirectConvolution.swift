@@ -102,9 +102,9 @@ extension Tensor {
                 let block = OutputBlock(image: img, channelCount: d.o, plane: d.l,
                                         channels: gi * d.og + f.lowerBound ..< gi * d.og + f.upperBound, positions: q)
                 if var e = kernelEpilogue {
-                    e.channel0 = Int64(block.channels.lowerBound)
-                    e.origin = Int64(dst + q.lowerBound - ob)
                     let c = dst + q.lowerBound
+                    e.channel0 = Int64(block.channels.lowerBound)
+                    e.origin = Int64(c - ob)
                     if prune_epilogue_rows_f32(&e, c, Int64(f.count), Int64(q.count), Int64(d.l)) != 0 { continue }
                 }
                 epilogue?.apply(ob, block)
