@@ -112,27 +112,30 @@ extension Tensor {
         var strided: Bool { g.stride.h * g.stride.w > 1 }
     }
 
-    /// The backward pass over some images on one core: adds their weight gradient into `dw` and, when `dx`
-    /// is given, writes their input gradient through a patch matrix (a 1×1 convolution's is the input).
+    /// The backward pass over some images on one core: adds their weight gradient into `dw` (when given: else it
+    /// is taken directly, ``directWeightGradient(_:dims:x:gradOutput:acc:)``) and, when `dx` is given, writes
+    /// their input gradient through a patch matrix (a 1×1 convolution's is the input).
     /// `adjoint` holds the filters' transposes packed once for all images, when they are.
     static func backwardImages(_ images: Range<Int>, dims d: ConvDims, x xb: UnsafePointer<Float>,
                                weight wb: UnsafePointer<Float>, gradOutput gb: UnsafePointer<Float>,
-                               dw: UnsafeMutablePointer<Float>, dx dxb: UnsafeMutablePointer<Float>?,
+                               dw: UnsafeMutablePointer<Float>?, dx dxb: UnsafeMutablePointer<Float>?,
                                adjoint: PackedFilters?) {
         let pointwise = isPointwise(d.g), (cg, og, kk, l) = (d.cg, d.og, d.kk, d.l)
-        var cols = [Float](repeating: 0, count: pointwise ? 0 : cg * kk * l)
+        var cols = [Float](repeating: 0, count: dw != nil && !pointwise ? cg * kk * l : 0)
         var dcols = [Float](repeating: 0, count: dxb != nil && !pointwise ? cg * kk * l : 0)
         cols.withUnsafeMutableBufferPointer { cp in
             dcols.withUnsafeMutableBufferPointer { dp in
                 for img in images {
                     for gi in 0..<d.g.groups {
                         let gout = gb + (img * d.o + gi * og) * l, plane = (img * d.c + gi * cg) * l
-                        if !pointwise {
-                            im2col(xb, into: cp.baseAddress!, img: img, c: d.c, h: d.h, w: d.w, c0: gi * cg, cg: cg,
-                                   g: d.g, oh: d.oh, ow: d.ow)
+                        if let dw {
+                            if !pointwise {
+                                im2col(xb, into: cp.baseAddress!, img: img, c: d.c, h: d.h, w: d.w, c0: gi * cg,
+                                       cg: cg, g: d.g, oh: d.oh, ow: d.ow)
+                            }
+                            let patches: UnsafePointer<Float> = pointwise ? xb + plane : UnsafePointer(cp.baseAddress!)
+                            gemm(gout, patches, dw + gi * og * cg * kk, m: og, n: cg * kk, k: l, transB: true, beta: 1)
                         }
-                        let patches: UnsafePointer<Float> = pointwise ? xb + plane : UnsafePointer(cp.baseAddress!)
-                        gemm(gout, patches, dw + gi * og * cg * kk, m: og, n: cg * kk, k: l, transB: true, beta: 1)
                         guard let dxb else { continue }
                         // The patch matrix of a pointwise convolution is the input itself: its gradient too.
                         let target = pointwise ? dxb + plane : dp.baseAddress!
@@ -340,50 +343,62 @@ extension Tensor {
         return values.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
-    /// Convolution backward pass: gradients of input (when `needInput`), weight and bias.
+    /// Convolution backward pass: gradients of input (when `needInput`), weight and bias. The weight gradient
+    /// and, at stride 1, the input gradient are taken directly where the direct kernels run
+    /// (``directWeightGradient(_:dims:x:gradOutput:acc:)``, ``directInputGradient(_:weight:dims:adjoint:)``),
+    /// else through patch matrices and BLAS.
     public static func conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, geometry g: Conv2dGeometry,
                                       needInput: Bool) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
-        let n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3]
-        let o = weight.shape[0], oh = gradOutput.shape[2], ow = gradOutput.shape[3]
-        let cg = c / g.groups, kk = g.kernel.h * g.kernel.w, l = oh * ow
-        var dX: [Float] = needInput ? [Float](repeating: 0, count: n * c * h * w) : []
+        let n = input.shape[0], o = weight.shape[0], l = gradOutput.shape[2] * gradOutput.shape[3]
+        let dims = ConvDims(c: input.shape[1], h: input.shape[2], w: input.shape[3], o: o, oh: gradOutput.shape[2],
+                            ow: gradOutput.shape[3], g: g)
         var dB = [Float](repeating: 0, count: o)
         gradOutput.scalars.withUnsafeBufferPointer { gp in
             for img in 0..<n {
                 for oc in 0..<o { dB[oc] += prune_sum_f32(gp.baseAddress! + (img * o + oc) * l, Int64(l)) }
             }
         }
-        let maxChunks = Swift.max(1, Swift.min(ProcessInfoCores.count, n))
-        var partial = [Float](repeating: 0, count: maxChunks * weight.count)
-        if n > 0 && weight.count > 0 && l > 0 {
-            input.scalars.withUnsafeBufferPointer { xp in
-                weight.scalars.withUnsafeBufferPointer { wp in
-                    gradOutput.scalars.withUnsafeBufferPointer { gp in
-                        partial.withUnsafeMutableBufferPointer { pp in
-                            dX.withUnsafeMutableBufferPointer { dxp in
-                                nonisolated(unsafe) let xb = xp.baseAddress!, wb = wp.baseAddress!, gb = gp.baseAddress!
-                                nonisolated(unsafe) let pb = pp.baseAddress!, dxb = dxp.baseAddress
-                                let wc = weight.count
-                                let dims = ConvDims(c: c, h: h, w: w, o: o, oh: oh, ow: ow, g: g)
-                                let adjoint = needInput && n > ProcessInfoCores.count
-                                    ? PackedFilters(wb, groups: g.groups, rows: cg * kk, columns: o / g.groups,
-                                                    transposed: true) : nil
-                                _ = perCoreImages(n, work: n * o * l * cg * kk) { chunk, images in
-                                    backwardImages(images, dims: dims, x: xb, weight: wb, gradOutput: gb,
-                                                   dw: pb + chunk * wc, dx: needInput ? dxb : nil, adjoint: adjoint)
+        let adjoint = needInput && n * l > 0 ? directInputDims(dims) : nil
+        var (dW, dX) = backwardProducts(gradOutput: gradOutput, input: input, weight: weight, dims: dims,
+                                        inputGradient: needInput && adjoint == nil)
+        if let adjoint { dX = directInputGradient(gradOutput, weight: weight, dims: dims, adjoint: adjoint) }
+        return (needInput ? Tensor(unchecked: input.shape, dX) : nil, Tensor(unchecked: weight.shape, dW),
+                Tensor(unchecked: [o], dB))
+    }
+
+    /// The weight gradient of `d` and, when `inputGradient`, the input gradient through patch matrices (else
+    /// empty): images cut over the cores, each core adding its weight gradient into its own part, the parts added
+    /// in a fixed order (deterministic for a thread count).
+    static func backwardProducts(gradOutput: Tensor, input: Tensor, weight: Tensor, dims d: ConvDims,
+                                 inputGradient: Bool) -> (weight: [Float], input: [Float]) {
+        let n = input.shape[0], maxChunks = Swift.max(1, Swift.min(ProcessInfoCores.count, n))
+        let sums = WeightGradientSums(dims: d, direct: runsDirectGradient(d))
+        var partial = [Float](repeating: 0, count: maxChunks * sums.perCore)
+        var dX = [Float](repeating: 0, count: inputGradient ? input.count : 0)
+        guard n > 0 && weight.count > 0 && d.l > 0 else { return (sums.total(partial, chunks: maxChunks), dX) }
+        input.scalars.withUnsafeBufferPointer { xp in
+            weight.scalars.withUnsafeBufferPointer { wp in
+                gradOutput.scalars.withUnsafeBufferPointer { gp in
+                    partial.withUnsafeMutableBufferPointer { pp in
+                        dX.withUnsafeMutableBufferPointer { dxp in
+                            nonisolated(unsafe) let xb = xp.baseAddress!, wb = wp.baseAddress!, gb = gp.baseAddress!
+                            nonisolated(unsafe) let pb = pp.baseAddress!, dxb = inputGradient ? dxp.baseAddress : nil
+                            let adjoint = inputGradient && n > ProcessInfoCores.count
+                                ? PackedFilters(wb, groups: d.g.groups, rows: d.cg * d.kk, columns: d.og,
+                                                transposed: true) : nil
+                            _ = perCoreImages(n, work: n * d.o * d.l * d.cg * d.kk) { chunk, images in
+                                let part = pb + chunk * sums.perCore
+                                if sums.direct {
+                                    directWeightGradient(images, dims: d, x: xb, gradOutput: gb, acc: part)
                                 }
+                                backwardImages(images, dims: d, x: xb, weight: wb, gradOutput: gb,
+                                               dw: sums.direct ? nil : part, dx: dxb, adjoint: adjoint)
                             }
                         }
                     }
                 }
             }
         }
-        var dW = [Float](repeating: 0, count: weight.count)
-        for k in 0..<maxChunks {
-            let base = k * weight.count
-            for i in 0..<weight.count { dW[i] += partial[base + i] }
-        }
-        return (needInput ? Tensor(unchecked: input.shape, dX) : nil, Tensor(unchecked: weight.shape, dW),
-                Tensor(unchecked: [o], dB))
+        return (sums.total(partial, chunks: maxChunks), dX)
     }
 }

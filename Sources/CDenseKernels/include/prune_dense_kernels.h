@@ -89,6 +89,16 @@ int prune_conv_direct_packed_f32(const float *x, prune_plane_window g, int64_t c
 /// same sums as prune_sgemm_prepacked_b for such patches (the same bits). Returns 0 when it cannot run here.
 int prune_conv_rows_f32(const float *x, prune_plane_window g, int64_t channels, const float *w, int64_t filters,
                         const float *bias, int64_t q0, int64_t count, float *y);
+/// Filters rounded up to whole panels of 16: the row length of prune_conv_weight_grad_f32's accumulator.
+int64_t prune_conv_weight_grad_width(int64_t filters);
+/// Adds one image's weight gradient of the convolution g (one group: `channels` planes at x, `filters` output
+/// gradient planes of oh·ow values at gout) into acc, transposed: acc[(c·kh + i)·kw + j][f] (rows
+/// prune_conv_weight_grad_width(filters) apart) += Σ_{y, x} gout[f][y·ow + x] · x[c][y·sh − ph + i·dh][x·sw −
+/// pw + j·dw] (0 outside the plane), summed over blocks of positions in order (weight_gradient.c: the direct
+/// convolution's tile with patch values broadcast, no patch matrix). Returns 0 when it cannot run here (no AVX2
+/// and FMA, or memory short); acc is then untouched.
+int prune_conv_weight_grad_f32(const float *x, prune_plane_window g, int64_t channels, const float *gout,
+                               int64_t filters, float *acc);
 /// Σ x[i] in 16 interleaved partial sums added in a fixed order (deterministic, not sequential).
 float prune_sum_f32(const float *x, int64_t n);
 
