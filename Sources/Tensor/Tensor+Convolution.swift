@@ -345,7 +345,7 @@ extension Tensor {
 
     /// Convolution backward pass: gradients of input (when `needInput`), weight and bias. The weight gradient
     /// and, at stride 1, the input gradient are taken directly where the direct kernels run
-    /// (``directWeightGradient(_:dims:x:gradOutput:acc:)``, ``directInputGradient(_:weight:dims:adjoint:)``),
+    /// (``directWeightGradient(_:dims:x:gradOutput:acc:)``, ``directInputGradient(_:weight:dims:turned:)``),
     /// else through patch matrices and BLAS.
     public static func conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, geometry g: Conv2dGeometry,
                                       needInput: Bool) -> (input: Tensor?, weight: Tensor, bias: Tensor) {
@@ -358,10 +358,10 @@ extension Tensor {
                 for oc in 0..<o { dB[oc] += prune_sum_f32(gp.baseAddress! + (img * o + oc) * l, Int64(l)) }
             }
         }
-        let adjoint = needInput && n * l > 0 ? directInputDims(dims) : nil
+        let turned = needInput && n * l > 0 ? directInputDims(dims) : nil
         var (dW, dX) = backwardProducts(gradOutput: gradOutput, input: input, weight: weight, dims: dims,
-                                        inputGradient: needInput && adjoint == nil)
-        if let adjoint { dX = directInputGradient(gradOutput, weight: weight, dims: dims, adjoint: adjoint) }
+                                        inputGradient: needInput && turned == nil)
+        if let turned { dX = directInputGradient(gradOutput, weight: weight, dims: dims, turned: turned) }
         return (needInput ? Tensor(unchecked: input.shape, dX) : nil, Tensor(unchecked: weight.shape, dW),
                 Tensor(unchecked: [o], dB))
     }

@@ -12,9 +12,9 @@ extension Tensor {
         guard g.stride == (1, 1) else { return nil }
         let ph = g.dilation.h * (g.kernel.h - 1) - g.padding.h, pw = g.dilation.w * (g.kernel.w - 1) - g.padding.w
         guard ph >= 0, pw >= 0 else { return nil }
-        let turned = Conv2dGeometry(kernel: g.kernel, padding: (ph, pw), dilation: g.dilation, groups: g.groups)
-        let adjoint = ConvDims(c: d.o, h: d.oh, w: d.ow, o: d.c, oh: d.h, ow: d.w, g: turned)
-        return runsDirect(adjoint) ? adjoint : nil
+        let window = Conv2dGeometry(kernel: g.kernel, padding: (ph, pw), dilation: g.dilation, groups: g.groups)
+        let turned = ConvDims(c: d.o, h: d.oh, w: d.ow, o: d.c, oh: d.h, ow: d.w, g: window)
+        return runsDirect(turned) ? turned : nil
     }
 
     /// The filters of `d` (`[O, C/groups, KH, KW]`) turned around per group: filter c of group g, channel f, tap
@@ -34,23 +34,23 @@ extension Tensor {
         }
     }
 
-    /// The input gradient (`[N, C, H, W]`) of `d` from `gradOutput` by the convolution `adjoint`
+    /// The input gradient (`[N, C, H, W]`) of `d` from `gradOutput` by the convolution `turned`
     /// (``directInputDims(_:)``), run directly.
     static func directInputGradient(_ gradOutput: Tensor, weight: Tensor, dims d: ConvDims,
-                                    adjoint: ConvDims) -> [Float] {
+                                    turned: ConvDims) -> [Float] {
         let n = gradOutput.shape[0]
-        let turned = weight.scalars.withUnsafeBufferPointer { turnedFilters($0.baseAddress!, dims: d) }
-        let panels = turned.withUnsafeBufferPointer {
+        let filters = weight.scalars.withUnsafeBufferPointer { turnedFilters($0.baseAddress!, dims: d) }
+        let panels = filters.withUnsafeBufferPointer {
             DirectFilterPanels($0.baseAddress!, groups: d.g.groups, rows: d.cg, columns: d.og * d.kk)
         }
         return [Float](unsafeUninitializedCapacity: n * d.c * d.h * d.w) { buf, filled in
             let out = buf.baseAddress!
             gradOutput.scalars.withUnsafeBufferPointer { gp in
-                turned.withUnsafeBufferPointer { tp in
+                filters.withUnsafeBufferPointer { tp in
                     let run = { (pp: UnsafePointer<Float>?) in
-                        let filters = DirectFilters(weights: tp.baseAddress!, panels: pp,
-                                                    perGroup: panels?.perGroup ?? 0)
-                        directImages(n, dims: adjoint, x: gp.baseAddress!, filters: filters, bias: nil,
+                        let source = DirectFilters(weights: tp.baseAddress!, panels: pp,
+                                                   perGroup: panels?.perGroup ?? 0)
+                        directImages(n, dims: turned, x: gp.baseAddress!, filters: source, bias: nil,
                                      out: out, epilogue: nil)
                     }
                     if let panels { panels.withPanels { run($0) } } else { run(nil) }
