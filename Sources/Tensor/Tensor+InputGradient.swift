@@ -35,28 +35,15 @@ extension Tensor {
     }
 
     /// The input gradient (`[N, C, H, W]`) of `d` from `gradOutput` by the convolution `turned`
-    /// (``directInputDims(_:)``), run directly.
+    /// (``directInputDims(_:)``), run directly with the turned filters packed once.
     static func directInputGradient(_ gradOutput: Tensor, weight: Tensor, dims d: ConvDims,
                                     turned: ConvDims) -> [Float] {
-        let n = gradOutput.shape[0]
         let filters = weight.scalars.withUnsafeBufferPointer { turnedFilters($0.baseAddress!, dims: d) }
         let panels = filters.withUnsafeBufferPointer {
             DirectFilterPanels($0.baseAddress!, groups: d.g.groups, rows: d.cg, columns: d.og * d.kk)
         }
-        return [Float](unsafeUninitializedCapacity: n * d.c * d.h * d.w) { buf, filled in
-            let out = buf.baseAddress!
-            gradOutput.scalars.withUnsafeBufferPointer { gp in
-                filters.withUnsafeBufferPointer { tp in
-                    let run = { (pp: UnsafePointer<Float>?) in
-                        let source = DirectFilters(weights: tp.baseAddress!, panels: pp,
-                                                   perGroup: panels?.perGroup ?? 0)
-                        directImages(n, dims: turned, x: gp.baseAddress!, filters: source, bias: nil,
-                                     out: out, epilogue: nil)
-                    }
-                    if let panels { panels.withPanels { run($0) } } else { run(nil) }
-                }
-            }
-            filled = n * d.c * d.h * d.w
-        }
+        let turnedWeight = Tensor(unchecked: [d.c, d.og, d.g.kernel.h, d.g.kernel.w], filters)
+        return directConv(gradOutput, weight: turnedWeight, bias: nil, dims: turned, epilogue: nil,
+                          panels: panels).scalars
     }
 }
