@@ -130,8 +130,10 @@ void prune_csr_spmm_rows_strided(const int32_t *row_start, const int32_t *col_in
     }
 #endif
     float buf[GROUP * TILE];
-    for (int64_t j0 = 0; j0 < bp; j0 += TILE) {
-        const int64_t width = bp - j0 < TILE ? bp - j0 : TILE;
+    // Columns past the batch rounded up to 16 are padding (a caller may pad further).
+    const int64_t used = (batch + 15) / 16 * 16 < bp ? (batch + 15) / 16 * 16 : bp;
+    for (int64_t j0 = 0; j0 < used; j0 += TILE) {
+        const int64_t width = used - j0 < TILE ? used - j0 : TILE;
         const int64_t valid = batch - j0 < width ? batch - j0 : width;
         for (int64_t r0 = row_lo; r0 < row_hi; r0 += GROUP) {
             const int64_t g = row_hi - r0 < GROUP ? row_hi - r0 : GROUP;

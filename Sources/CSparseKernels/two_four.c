@@ -1,6 +1,6 @@
-// 2:4 kernels that decode the 2-bit indices in registers (issue 18), for AVX-512 CPUs; the N:M
-// kernels of structured.c serve every other case. Layout as there: per row, `groups` groups of two
-// values and two 2-bit indices, four indices to a byte, little-endian.
+// 2:4 kernels that decode the 2-bit indices in registers (issue 18), for AVX-512 CPUs; AVX2+FMA CPUs
+// get two_four_avx2.c's, and the N:M kernels of structured.c serve every other case. Layout as there:
+// per row, `groups` groups of two values and two 2-bit indices, four indices to a byte, little-endian.
 //
 // Batch 1: eight groups (32 inputs, two registers of x) and their 16 values at a time. The 16 indices
 // are one 32-bit word; lane l's index is bits 2l..2l+1, and 4·(l/2) plus it is the position of its
@@ -198,6 +198,9 @@ int prune_nm24_spmm_rows(int64_t n, int64_t m, int64_t groups, int bits, const f
     if (n == 2 && m == 4 && bits == 2 && groups % 2 == 0 && prune_csr_spmm_isa() == 512) {
         return nm24_spmm_avx512(values, indices, groups, xt, bp, batch, row_lo, row_hi, y, ld_y);
     }
+    if (n == 2 && m == 4 && bits == 2 && prune_csr_spmm_isa() == 256) {
+        return prune_nm24_spmm_avx2(values, indices, groups, xt, bp, batch, row_lo, row_hi, y, ld_y);
+    }
 #endif
     (void)n; (void)m; (void)groups; (void)bits; (void)values; (void)indices; (void)xt; (void)bp; (void)batch;
     (void)row_lo; (void)row_hi; (void)y; (void)ld_y;
@@ -210,6 +213,9 @@ int prune_nm24_spmv_rows(int64_t n, int64_t m, int64_t groups, int bits, const f
     if (n == 2 && m == 4 && bits == 2 && groups % 2 == 0 && prune_csr_spmm_isa() == 512) {
         nm24_spmv_avx512(values, indices, groups, x, row_lo, row_hi, y);
         return 1;
+    }
+    if (n == 2 && m == 4 && bits == 2 && prune_csr_spmm_isa() == 256) {
+        return prune_nm24_spmv_avx2(values, indices, groups, x, row_lo, row_hi, y);
     }
 #endif
     (void)n; (void)m; (void)groups; (void)bits; (void)values; (void)indices; (void)x; (void)row_lo;

@@ -40,15 +40,25 @@ void prune_nm_spmm_rows(int64_t n, int64_t m, int64_t groups, int bits, const fl
 void prune_nm_spmv_rows(int64_t n, int64_t m, int64_t groups, int bits, const float *values, const uint8_t *indices,
                         const float *x, int64_t row_lo, int64_t row_hi, float *y);
 
-/// 2:4 with 2-bit indices on an AVX-512 CPU (two_four.c): as ``prune_nm_spmm_rows``; returns 0 without
-/// doing anything for any other pattern, index width, odd group count or CPU.
+/// 2:4 with 2-bit indices on an AVX-512 or AVX2+FMA CPU (two_four.c): as ``prune_nm_spmm_rows``; returns 0
+/// without doing anything for any other pattern, index width or CPU (or an odd group count with AVX-512).
 int prune_nm24_spmm_rows(int64_t n, int64_t m, int64_t groups, int bits, const float *values,
                          const uint8_t *indices, const float *xt, int64_t bp, int64_t batch, int64_t row_lo,
                          int64_t row_hi, float *y, int64_t ld_y);
 
-/// 2:4 times one vector on an AVX-512 CPU: as ``prune_nm_spmv_rows``; returns 0 when it does not apply.
+/// 2:4 times one vector on an AVX-512 or AVX2+FMA CPU: as ``prune_nm_spmv_rows``; returns 0 when it does not
+/// apply.
 int prune_nm24_spmv_rows(int64_t n, int64_t m, int64_t groups, int bits, const float *values,
                          const uint8_t *indices, const float *x, int64_t row_lo, int64_t row_hi, float *y);
+
+/// The AVX2+FMA 2:4 kernels themselves (two_four_avx2.c; the two above call them on CPUs with AVX2, FMA and
+/// BMI2 but not AVX-512, and tests call them on any such CPU): as ``prune_nm24_spmm_rows`` for 2:4 with 2-bit
+/// indices, any group count, `bp` a power of two; return 0, doing nothing, for another `bp`, when the copy
+/// of x cannot be allocated, or on a CPU or platform without them.
+int prune_nm24_spmm_avx2(const float *vals, const uint8_t *idx, int64_t groups, const float *xt, int64_t bp,
+                         int64_t batch, int64_t row_lo, int64_t row_hi, float *y, int64_t ld_y);
+int prune_nm24_spmv_avx2(const float *vals, const uint8_t *idx, int64_t groups, const float *x, int64_t row_lo,
+                         int64_t row_hi, float *y);
 
 /// int8 GEMV with per-row scales: y[r] = scales[r] · Σ_j q[r·cols + j]·x[j] for r in [row_lo, row_hi).
 void prune_i8_gemv_rows(const int8_t *q, const float *scales, int64_t cols, const float *x,
