@@ -180,7 +180,23 @@ void t24_rows(const int R, const float *vals, const uint8_t *idx, int64_t groups
               int64_t r, float *y) {
     __m256 acc[4];
     for (int rr = 0; rr < R; rr++) acc[rr] = _mm256_setzero_ps();
-    for (int64_t s = 0; s < steps; s++) {
+    int64_t s = 0;
+    if ((groups & 1) == 0) {
+        // Every row starts on a byte: the 16 bits are broadcast straight from memory (the 16 after them are
+        // the next step's, which every step but the last has; vpermilps reads only a lane's low 2 bits).
+        const __m256i shifts = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
+        for (; s + 1 < steps; s++) {
+            const __m256 a = _mm256_load_ps(xs + 16 * s), b = _mm256_load_ps(xs + 16 * s + 8);
+            for (int rr = 0; rr < R; rr++) {
+                const int64_t q = (r + rr) * groups + 4 * s;
+                const __m256i word = _mm256_castps_si256(_mm256_broadcast_ss((const float *)(idx + (q >> 1))));
+                const __m256i lanes = _mm256_srlv_epi32(word, shifts);
+                const __m256 in = _mm256_blend_ps(_mm256_permutevar_ps(a, lanes), _mm256_permutevar_ps(b, lanes), 0xCC);
+                acc[rr] = _mm256_fmadd_ps(_mm256_loadu_ps(vals + 2 * q), in, acc[rr]);
+            }
+        }
+    }
+    for (; s < steps; s++) {
         const __m256 a = _mm256_load_ps(xs + 16 * s), b = _mm256_load_ps(xs + 16 * s + 8);
         for (int rr = 0; rr < R; rr++) {
             const int64_t q = (r + rr) * groups + 4 * s;
