@@ -7,8 +7,8 @@
 // nibble, two broadcast values and 2·V loads of Xᵀ folded into the multiply-adds, no gather. Rows go
 // in blocks of T24_BLOCK whose partial sums stay in L1, the groups in chunks of T24_CHUNK whose rows
 // of Xᵀ (4·T24_CHUNK rows of up to 64 columns, 16 KB) stay in L1 while every row of the block uses them.
-// Xᵀ's row stride must be a power of two, so an index becomes an offset by a shift (a multiply measured 7%
-// slower).
+// Xᵀ's rows are read 16, 32 or 64 floats apart (other strides are copied, see t24_spmm), so an index
+// becomes an offset by a shift (a multiply measured 7% slower).
 //
 // Batch 1: four groups (16 inputs, two registers of x) and their 8 values at a time. x is laid out once
 // per call so that each lane's input is one of the four in its 128-bit half of one of two registers: the
@@ -20,6 +20,7 @@
 #include <immintrin.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { T24_BLOCK = 32, T24_CHUNK = 16, T24_WIDTH = 64 };
 
@@ -101,15 +102,17 @@ static void t24_chunk(int V, const float *vals, const uint8_t *idx, int64_t grou
 }
 
 // Rows [row_lo, row_hi) on the V·8 batch columns from j0 (`valid` of them real), written to y.
+// Rows [row_lo, row_hi) on V·8 batch columns of Xᵀ from `tile` (rows `stride` apart), written to y's
+// columns from j0 (`valid` of them real).
 T24_TARGET
-static void t24_columns(const float *vals, const uint8_t *idx, int64_t groups, const float *xt, int64_t bp,
+static void t24_columns(const float *vals, const uint8_t *idx, int64_t groups, const float *tile, int64_t stride,
                         int64_t j0, int V, int64_t valid, int64_t row_lo, int64_t row_hi, float *y, int64_t ld_y) {
     _Alignas(32) float part[T24_BLOCK * T24_WIDTH];
     for (int64_t r0 = row_lo; r0 < row_hi; r0 += T24_BLOCK) {
         const int64_t count = row_hi - r0 < T24_BLOCK ? row_hi - r0 : T24_BLOCK;
         for (int64_t g_lo = 0; g_lo < groups; g_lo += T24_CHUNK) {
             const int64_t g_hi = groups - g_lo < T24_CHUNK ? groups : g_lo + T24_CHUNK;
-            t24_chunk(V, vals, idx, groups, xt + j0, bp, r0, count, g_lo, g_hi, part, g_lo == 0);
+            t24_chunk(V, vals, idx, groups, tile, stride, r0, count, g_lo, g_hi, part, g_lo == 0);
         }
         if (groups == 0) {
             for (int64_t i = 0; i < count * T24_WIDTH; i++) part[i] = 0;
@@ -121,23 +124,38 @@ static void t24_columns(const float *vals, const uint8_t *idx, int64_t groups, c
     }
 }
 
+// Columns [j0, j0 + width) of Xᵀ's `rows` rows as rows of T24_WIDTH floats.
+static void t24_panel(const float *xt, int64_t bp, int64_t rows, int64_t j0, int64_t width, float *panel) {
+    for (int64_t k = 0; k < rows; k++) memcpy(panel + k * T24_WIDTH, xt + k * bp + j0, sizeof(float) * (size_t)width);
+}
+
+// Xᵀ is read in place when its row stride is 16, 32 or 64 floats; any other stride (48, or over 64, whose
+// rows 4 KB apart and more would share a few L1 sets: 0.6–0.7× dense at a batch of 1,024 when read in place)
+// is copied one 64-column panel at a time into rows of 64.
 T24_TARGET
-static void t24_spmm(const float *vals, const uint8_t *idx, int64_t groups, const float *xt, int64_t bp,
-                     int64_t batch, int64_t row_lo, int64_t row_hi, float *y, int64_t ld_y) {
+static int t24_spmm(const float *vals, const uint8_t *idx, int64_t groups, const float *xt, int64_t bp,
+                    int64_t batch, int64_t row_lo, int64_t row_hi, float *y, int64_t ld_y) {
+    const int in_place = groups == 0 || bp == 16 || bp == 32 || bp == 64;
+    float *panel = in_place ? NULL : aligned_alloc(64, sizeof(float) * T24_WIDTH * 4 * (size_t)groups);
+    if (!in_place && panel == NULL) return 0;
     for (int64_t j0 = 0; j0 < batch; j0 += T24_WIDTH) {
         const int64_t width = bp - j0 < T24_WIDTH ? bp - j0 : T24_WIDTH;
         const int64_t valid = batch - j0 < width ? batch - j0 : width;
-        t24_columns(vals, idx, groups, xt, bp, j0, (int)((valid + 7) / 8), valid, row_lo, row_hi, y, ld_y);
+        const int V = (int)((valid + 7) / 8);
+        if (!in_place) t24_panel(xt, bp, 4 * groups, j0, 8 * V, panel);
+        t24_columns(vals, idx, groups, in_place ? xt + j0 : panel, in_place ? bp : T24_WIDTH, j0, V, valid,
+                    row_lo, row_hi, y, ld_y);
     }
+    free(panel);
+    return 1;
 }
 
 static int t24_runs(void) { return prune_csr_spmm_isa() >= 256 && __builtin_cpu_supports("bmi2"); }
 
 int prune_nm24_spmm_avx2(const float *vals, const uint8_t *idx, int64_t groups, const float *xt, int64_t bp,
                          int64_t batch, int64_t row_lo, int64_t row_hi, float *y, int64_t ld_y) {
-    if (!t24_runs() || bp <= 0 || (bp & (bp - 1)) != 0) return 0;
-    t24_spmm(vals, idx, groups, xt, bp, batch, row_lo, row_hi, y, ld_y);
-    return 1;
+    if (!t24_runs() || bp <= 0 || bp % 16 != 0) return 0;
+    return t24_spmm(vals, idx, groups, xt, bp, batch, row_lo, row_hi, y, ld_y);
 }
 
 // The 16 index bits of groups q … q + 3 (nibbles q to q + 3), read without passing their last byte.

@@ -89,8 +89,7 @@ extension NMSparseMatrix: SparseWeight {
                 }
                 return
             }
-            // The 2:4 kernels for AVX2 find Xᵀ's rows by a shift (two_four_avx2.c).
-            let (xt, bp) = BatchLayout.transposed(x, paddedColumns: groups * m, powerOfTwo: n == 2 && m == 4)
+            let (xt, bp) = BatchLayout.transposed(x, paddedColumns: groups * m)
             xt.withUnsafeBufferPointer { xtp in
                 let body = { (range: Range<Int>) in
                     prune_nm_spmm_rows(nn, mm, gg, bits, va.baseAddress, ix.baseAddress, xtp.baseAddress!, Int64(bp),

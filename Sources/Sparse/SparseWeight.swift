@@ -33,13 +33,11 @@ enum BatchLayout {
         }
     }
 
-    /// Xᵀ with its rows padded with zeros to `paddedColumns` and the batch to a multiple of 16 (to a power
-    /// of two from 16 on with `powerOfTwo`, for kernels that find a row of Xᵀ by a shift).
+    /// Xᵀ with its rows padded with zeros to `paddedColumns` and the batch to a multiple of 16.
     /// Its rows start on cache lines (``AlignedFloats``).
-    static func transposed(_ x: Tensor, paddedColumns: Int, powerOfTwo: Bool = false) -> (xt: AlignedFloats, bp: Int) {
+    static func transposed(_ x: Tensor, paddedColumns: Int) -> (xt: AlignedFloats, bp: Int) {
         let b = x.shape[0], cols = x.shape[1]
-        var bp = (b + 15) / 16 * 16
-        while powerOfTwo && bp & (bp - 1) != 0 { bp += bp & -bp }
+        let bp = (b + 15) / 16 * 16
         let xt = AlignedFloats(zeros: paddedColumns * bp)
         x.scalars.withUnsafeBufferPointer { xs in xt.withUnsafeMutableBufferPointer { xd in
             prune_transpose_f32(xs.baseAddress!, Int64(b), Int64(cols), Int64(cols), xd.baseAddress!, Int64(bp))

@@ -33,7 +33,7 @@ final class TwoFourKernelTests: XCTestCase {
             let xp = x.scalars + [Float](repeating: 0, count: p.groups * 4 - p.columns)
             done = prune_nm24_spmv_avx2(p.values, p.indices, groups, xp, 0, Int64(p.rows), &y)
         } else {
-            let (xt, bp) = BatchLayout.transposed(x, paddedColumns: p.groups * 4, powerOfTwo: true)
+            let (xt, bp) = BatchLayout.transposed(x, paddedColumns: p.groups * 4)
             done = xt.withUnsafeBufferPointer { xs in
                 prune_nm24_spmm_avx2(p.values, p.indices, groups, xs.baseAddress, Int64(bp), Int64(b), 0,
                                      Int64(p.rows), &y, Int64(p.rows))
@@ -84,17 +84,8 @@ final class TwoFourKernelTests: XCTestCase {
         try check(rows: 256, columns: 1024, batches: [1, 64], seed: 7)
     }
 
-    func testStrideMustBeAPowerOfTwo() throws {
-        let values: [Float] = [1, 1], indices: [UInt8] = [0b0100], xt = [Float](repeating: 1, count: 4 * 48)
-        var y: [Float] = [-1]
-        XCTAssertEqual(prune_nm24_spmm_avx2(values, indices, 1, xt, 48, 1, 0, 1, &y, 1), 0)
-        XCTAssertEqual(y, [-1], "nothing written")
-        for (batch, expected) in [(1, 16), (16, 16), (17, 32), (33, 64), (65, 128), (129, 256)] {
-            let x = Tensor(unchecked: [batch, 4], [Float](repeating: 1, count: batch * 4))
-            let (xt2, bp) = BatchLayout.transposed(x, paddedColumns: 4, powerOfTwo: true)
-            XCTAssertEqual(bp, expected, "batch \(batch)")
-            XCTAssertEqual(xt2.count, 4 * expected)
-        }
-        XCTAssertEqual(BatchLayout.transposed(Tensor.zeros([65, 4]), paddedColumns: 4).bp, 80, "others keep 16s")
+    /// A batch of 1,024 (Xᵀ's rows 4 KB apart: copied into 64-column panels) and of 48 (a stride of 48).
+    func testStridesThatAreCopiedIntoPanels() throws {
+        try check(rows: 20, columns: 200, batches: [48, 1024], seed: 11)
     }
 }

@@ -53,8 +53,8 @@ int prune_nm24_spmv_rows(int64_t n, int64_t m, int64_t groups, int bits, const f
 
 /// The AVX2+FMA 2:4 kernels themselves (two_four_avx2.c; the two above call them on CPUs with AVX2, FMA and
 /// BMI2 but not AVX-512, and tests call them on any such CPU): as ``prune_nm24_spmm_rows`` for 2:4 with 2-bit
-/// indices, any group count, `bp` a power of two; return 0, doing nothing, for another `bp`, when the copy
-/// of x cannot be allocated, or on a CPU or platform without them.
+/// indices, any group count; return 0, doing nothing, when a copy of Xᵀ's columns or of x cannot be allocated,
+/// or on a CPU or platform without them.
 int prune_nm24_spmm_avx2(const float *vals, const uint8_t *idx, int64_t groups, const float *xt, int64_t bp,
                          int64_t batch, int64_t row_lo, int64_t row_hi, float *y, int64_t ld_y);
 int prune_nm24_spmv_avx2(const float *vals, const uint8_t *idx, int64_t groups, const float *x, int64_t row_lo,
