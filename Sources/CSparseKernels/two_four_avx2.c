@@ -30,8 +30,8 @@ enum { T24_BLOCK = 32, T24_CHUNK = 16, T24_WIDTH = 64 };
 static inline int t24_pair(const uint8_t *idx, int64_t q) { return (idx[q >> 1] >> ((q & 1) * 4)) & 15; }
 
 // Adds groups [g_lo, g_hi) of rows r … r + R − 1 into part (R rows of T24_WIDTH floats; `fresh`: start
-// from zero), on V registers of batch columns of xt (already offset to the tile's first column); bp is a power
-// of two, so a row of Xᵀ is a shift away.
+// from zero), on V registers of batch columns of xt (already offset to the tile's first column); bp is 16, 32
+// or 64, so a row of Xᵀ is a shift away.
 T24_TARGET static inline __attribute__((always_inline))
 void t24_tile(const int R, const int V, const float *vals, const uint8_t *idx, int64_t groups, const float *xt,
               int64_t bp, int64_t r, int64_t g_lo, int64_t g_hi, float *part, int fresh) {
@@ -101,7 +101,6 @@ static void t24_chunk(int V, const float *vals, const uint8_t *idx, int64_t grou
     }
 }
 
-// Rows [row_lo, row_hi) on the V·8 batch columns from j0 (`valid` of them real), written to y.
 // Rows [row_lo, row_hi) on V·8 batch columns of Xᵀ from `tile` (rows `stride` apart), written to y's
 // columns from j0 (`valid` of them real).
 T24_TARGET
