@@ -2,8 +2,8 @@ import CDenseKernels
 @testable import PruneTensor
 import XCTest
 
-/// `prune_transpose_f32` (16×16 blocks in AVX-512 registers where the CPU has them): every element of
-/// the transpose, for shapes with and without partial blocks of rows and columns, leading dimensions
+/// `prune_transpose_f32` (16×16 blocks in AVX-512 registers, 8×8 in AVX2 ones, where the CPU has them): every
+/// element of the transpose, for shapes with and without partial blocks of rows and columns, leading dimensions
 /// wider than the matrix (the sparse kernels' padded batch), and a destination whose padding must stay
 /// untouched.
 final class TransposeKernelTests: XCTestCase {
