@@ -23,7 +23,9 @@ final class PermutationTests: XCTestCase {
                                        ([2, 3, 4, 5], [3, 2, 0, 1]), ([1, 1, 7], [2, 0, 1]), ([4, 5], [1, 0]),
                                        ([2, 3, 4], [0, 1, 2]), ([2, 0, 3], [2, 1, 0]), ([6, 2, 2, 3], [1, 0, 3, 2]),
                                        ([3, 1, 5], [0, 2, 1]), ([2, 3, 1, 4], [0, 2, 1, 3]),
-                                       ([2, 1, 3, 1, 4], [0, 3, 2, 1, 4]), ([4, 1, 3], [1, 2, 0])]
+                                       ([2, 1, 3, 1, 4], [0, 3, 2, 1, 4]), ([4, 1, 3], [1, 2, 0]),
+                                       // Matrix transposes with partial 8×8 and 16×16 blocks (prune_transpose_f32).
+                                       ([37, 70], [1, 0]), ([19, 3, 33], [1, 2, 0])]
         for (shape, order) in cases {
             let x = Tensor.normal(shape, using: &rng)
             let y = try x.permuted(order)
