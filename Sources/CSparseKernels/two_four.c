@@ -11,24 +11,12 @@
 // 16 accumulators), the groups in chunks whose rows of Xᵀ stay in L1 while every row of the range uses
 // them (the CSR kernel streams all of Xᵀ from L2 once per row).
 #include "prune_sparse_kernels.h"
+#include "two_four.h"
 #include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-
-__attribute__((target("avx512f")))
-static inline float nm24_tail_dot(const float *v, const uint8_t *idx, int64_t p, int64_t g_lo, int64_t groups,
-                                  const float *x) {
-    float s = 0;
-    for (int64_t g = g_lo; g < groups; g++) {
-        for (int t = 0; t < 2; t++) {
-            const int64_t q = p + g * 2 + t;
-            s += v[g * 2 + t] * x[g * 4 + ((idx[q >> 2] >> ((q & 3) * 2)) & 3)];
-        }
-    }
-    return s;
-}
 
 __attribute__((target("avx512f")))
 static inline __m512i nm24_lanes(const uint8_t *idx, const __m512i shifts, const __m512i base) {
@@ -56,8 +44,8 @@ static void nm24_spmv_avx512(const float *vals, const uint8_t *idx, int64_t grou
             a1 = _mm512_fmadd_ps(_mm512_loadu_ps(v1 + s * 16),
                                  _mm512_permutex2var_ps(lo, nm24_lanes(i1 + s * 4, shifts, base), hi), a1);
         }
-        y[r] = _mm512_reduce_add_ps(a0) + nm24_tail_dot(v0, idx, r * per_row, steps * 8, groups, x);
-        y[r + 1] = _mm512_reduce_add_ps(a1) + nm24_tail_dot(v1, idx, (r + 1) * per_row, steps * 8, groups, x);
+        y[r] = _mm512_reduce_add_ps(a0) + nm24_tail(vals, idx, groups, r, steps * 8, x);
+        y[r + 1] = _mm512_reduce_add_ps(a1) + nm24_tail(vals, idx, groups, r + 1, steps * 8, x);
     }
     for (; r < row_hi; r++) {
         const float *v0 = vals + r * per_row;
@@ -68,7 +56,7 @@ static void nm24_spmv_avx512(const float *vals, const uint8_t *idx, int64_t grou
             a0 = _mm512_fmadd_ps(_mm512_loadu_ps(v0 + s * 16),
                                  _mm512_permutex2var_ps(lo, nm24_lanes(i0 + s * 4, shifts, base), hi), a0);
         }
-        y[r] = _mm512_reduce_add_ps(a0) + nm24_tail_dot(v0, idx, r * per_row, steps * 8, groups, x);
+        y[r] = _mm512_reduce_add_ps(a0) + nm24_tail(vals, idx, groups, r, steps * 8, x);
     }
 }
 

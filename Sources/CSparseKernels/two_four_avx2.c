@@ -1,6 +1,5 @@
 // 2:4 kernels for AVX2+FMA CPUs (issue 18); two_four.c has the AVX-512 ones and picks. Layout as in
-// structured.c: per row, `groups` groups of two values and a nibble of two 2-bit indices (the first
-// value's in bits 0–1, the second's in bits 2–3), two nibbles to a byte, little-endian.
+// two_four.h: per row, `groups` groups of two values and a nibble of their two 2-bit indices.
 //
 // Batches: a tile is R rows × V registers of 8 batch columns (R·V ≤ 8 accumulators, so the fused
 // multiply-adds of one group, two per accumulator, overlap the next group's). Per group and row: the
@@ -15,6 +14,7 @@
 // 16 index bits, shifted per lane, pick it by an in-lane permute of each register and a blend, and one
 // multiply-add takes 8 products. Four rows share the loads of x.
 #include "prune_sparse_kernels.h"
+#include "two_four.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -25,9 +25,6 @@
 enum { T24_BLOCK = 32, T24_CHUNK = 16, T24_WIDTH = 64 };
 
 #define T24_TARGET __attribute__((target("avx2,fma,bmi2")))
-
-// The nibble of group q (counted over the whole matrix): the two values' indices.
-static inline int t24_pair(const uint8_t *idx, int64_t q) { return (idx[q >> 1] >> ((q & 1) * 4)) & 15; }
 
 // Adds groups [g_lo, g_hi) of rows r … r + R − 1 into part (R rows of T24_WIDTH floats; `fresh`: start
 // from zero), on V registers of batch columns of xt (already offset to the tile's first column); bp is 16, 32
@@ -50,7 +47,7 @@ void t24_tile(const int R, const int V, const float *vals, const uint8_t *idx, i
         const float *xg = xt + gi * 4 * bp;
         for (int rr = 0; rr < R; rr++) {
             const int64_t q = (r + rr) * groups + gi;
-            const int pair = t24_pair(idx, q);
+            const int pair = nm24_pair(idx, q);
             const __m256 w0 = _mm256_broadcast_ss(vals + 2 * q), w1 = _mm256_broadcast_ss(vals + 2 * q + 1);
             const float *x0 = xg + ((int64_t)(pair & 3) << sh), *x1 = xg + ((int64_t)(pair >> 2) << sh);
             for (int v = 0; v < V; v++) {
@@ -164,12 +161,18 @@ static inline uint32_t t24_word(const uint8_t *idx, int64_t q) {
     return ((uint32_t)b[0] >> 4 | (uint32_t)b[1] << 4 | (uint32_t)b[2] << 12) & 0xFFFF;
 }
 
+// The 16 index bits of groups q … q + 3 in every lane: broadcast straight from memory when `whole` (q even, so
+// they start on a byte, and a next step to read the 16 bits after them from), else put together by t24_word.
+T24_TARGET static inline __m256i t24_words(const uint8_t *idx, int64_t q, const int whole) {
+    return whole ? _mm256_castps_si256(_mm256_broadcast_ss((const float *)(idx + (q >> 1))))
+                 : _mm256_set1_epi32((int)t24_word(idx, q));
+}
+
 // The 8 values of four groups against their inputs: a = x of groups 0 and 2, b = x of groups 1 and 3 (one
 // group to a 128-bit half), so each lane's input is one of the 4 in its half of a or b; the lane's index,
-// bits 2l..2l+1 of the four groups' 16 index bits, is what vpermilps reads (the low 2 bits of a lane).
-T24_TARGET static inline __m256 t24_inputs(uint32_t word, __m256 a, __m256 b) {
-    const __m256i shifts = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
-    const __m256i lanes = _mm256_srlv_epi32(_mm256_set1_epi32((int)word), shifts);
+// bits 2l..2l+1 of the four groups' index bits (`words`), is what vpermilps reads (the low 2 bits of a lane).
+T24_TARGET static inline __m256 t24_inputs(__m256i words, __m256 a, __m256 b) {
+    const __m256i lanes = _mm256_srlv_epi32(words, _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14));
     return _mm256_blend_ps(_mm256_permutevar_ps(a, lanes), _mm256_permutevar_ps(b, lanes), 0xCC);
 }
 
@@ -179,47 +182,29 @@ T24_TARGET static inline float t24_sum(__m256 a) {
     return _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
 }
 
-// Row r's groups from g_lo on, one at a time.
-static inline float t24_tail(const float *vals, const uint8_t *idx, int64_t groups, int64_t r, int64_t g_lo,
-                             const float *x) {
-    float s = 0;
-    for (int64_t g = g_lo; g < groups; g++) {
-        const int64_t q = r * groups + g;
-        const int pair = t24_pair(idx, q);
-        s += vals[2 * q] * x[4 * g + (pair & 3)] + vals[2 * q + 1] * x[4 * g + (pair >> 2)];
+// Step s (four groups) of rows r … r + R − 1 into acc, x rearranged as t24_inputs reads it.
+T24_TARGET static inline __attribute__((always_inline))
+void t24_step(const int R, const int whole, const float *vals, const uint8_t *idx, int64_t groups, const float *xs,
+              int64_t s, int64_t r, __m256 acc[4]) {
+    const __m256 a = _mm256_load_ps(xs + 16 * s), b = _mm256_load_ps(xs + 16 * s + 8);
+    for (int rr = 0; rr < R; rr++) {
+        const int64_t q = (r + rr) * groups + 4 * s;
+        const __m256 in = t24_inputs(t24_words(idx, q, whole), a, b);
+        acc[rr] = _mm256_fmadd_ps(_mm256_loadu_ps(vals + 2 * q), in, acc[rr]);
     }
-    return s;
 }
 
-// Rows r … r + R − 1 (R ≤ 4) over the first `steps` blocks of four groups, x rearranged as t24_inputs reads it.
+// Rows r … r + R − 1 (R ≤ 4) over the first `steps` blocks of four groups. With an even group count every row
+// starts on a byte, and every step but the last reads its index bits straight from memory.
 T24_TARGET static inline __attribute__((always_inline))
 void t24_rows(const int R, const float *vals, const uint8_t *idx, int64_t groups, const float *xs, int64_t steps,
               int64_t r, float *y) {
     __m256 acc[4];
     for (int rr = 0; rr < R; rr++) acc[rr] = _mm256_setzero_ps();
     int64_t s = 0;
-    if ((groups & 1) == 0) {
-        // Every row starts on a byte: the 16 bits are broadcast straight from memory (the 16 after them are
-        // the next step's, which every step but the last has; vpermilps reads only a lane's low 2 bits).
-        const __m256i shifts = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
-        for (; s + 1 < steps; s++) {
-            const __m256 a = _mm256_load_ps(xs + 16 * s), b = _mm256_load_ps(xs + 16 * s + 8);
-            for (int rr = 0; rr < R; rr++) {
-                const int64_t q = (r + rr) * groups + 4 * s;
-                const __m256i word = _mm256_castps_si256(_mm256_broadcast_ss((const float *)(idx + (q >> 1))));
-                const __m256i lanes = _mm256_srlv_epi32(word, shifts);
-                const __m256 in = _mm256_blend_ps(_mm256_permutevar_ps(a, lanes), _mm256_permutevar_ps(b, lanes), 0xCC);
-                acc[rr] = _mm256_fmadd_ps(_mm256_loadu_ps(vals + 2 * q), in, acc[rr]);
-            }
-        }
-    }
-    for (; s < steps; s++) {
-        const __m256 a = _mm256_load_ps(xs + 16 * s), b = _mm256_load_ps(xs + 16 * s + 8);
-        for (int rr = 0; rr < R; rr++) {
-            const int64_t q = (r + rr) * groups + 4 * s;
-            acc[rr] = _mm256_fmadd_ps(_mm256_loadu_ps(vals + 2 * q), t24_inputs(t24_word(idx, q), a, b), acc[rr]);
-        }
-    }
+    if ((groups & 1) == 0)
+        for (; s + 1 < steps; s++) t24_step(R, 1, vals, idx, groups, xs, s, r, acc);
+    for (; s < steps; s++) t24_step(R, 0, vals, idx, groups, xs, s, r, acc);
     for (int rr = 0; rr < R; rr++) y[rr] = t24_sum(acc[rr]);
 }
 
@@ -239,7 +224,7 @@ static void t24_spmv(const float *vals, const uint8_t *idx, int64_t groups, cons
     int64_t r = row_lo;
     for (; r + 3 < row_hi; r += 4) t24_rows(4, vals, idx, groups, xs, steps, r, y + r);
     for (; r < row_hi; r++) t24_rows(1, vals, idx, groups, xs, steps, r, y + r);
-    for (r = row_lo; r < row_hi; r++) y[r] += t24_tail(vals, idx, groups, r, steps * 4, x);
+    for (r = row_lo; r < row_hi; r++) y[r] += nm24_tail(vals, idx, groups, r, steps * 4, x);
 }
 
 int prune_nm24_spmv_avx2(const float *vals, const uint8_t *idx, int64_t groups, const float *x, int64_t row_lo,
