@@ -209,15 +209,3 @@ void prune_i8_dequantize_rows(const int8_t *q, const float *scales, int64_t cols
         for (int64_t j = 0; j < cols; j++) o[j] = (float)qr[j] * sc;
     }
 }
-
-PRUNE_CLONES
-void prune_i8_csr_spmv_rows(const int32_t *rs, const int32_t *ci, const int8_t *q, const float *scales,
-                            const float *x, int64_t row_lo, int64_t row_hi, float *y) {
-    for (int64_t r = row_lo; r < row_hi; r++) {
-        float s0 = 0, s1 = 0;
-        int32_t k = rs[r];
-        for (; k + 1 < rs[r + 1]; k += 2) { s0 += (float)q[k] * x[ci[k]]; s1 += (float)q[k + 1] * x[ci[k + 1]]; }
-        if (k < rs[r + 1]) s0 += (float)q[k] * x[ci[k]];
-        y[r] = (s0 + s1) * scales[r];
-    }
-}

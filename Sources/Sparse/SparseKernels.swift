@@ -5,27 +5,18 @@ import PruneTensor
 /// Sparse × dense products for inference: Y = X·Aᵀ with A a CSR weight `[out, in]` and X `[batch, in]`,
 /// the shape of a Linear layer.
 public enum SparseKernels {
-    /// y = A·x for one input vector (SpMV), rows spread over the cores when the work is large enough.
+    /// y = A·x for one input vector (SpMV, `prune_csr_spmv_rows`: AVX2 where the CPU has it), rows spread
+    /// over the cores when the work is large enough.
     public static func multiply(_ a: CSRMatrix, vector x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
-        a.rowStart.withUnsafeBufferPointer { rs in a.columnIndex.withUnsafeBufferPointer { ci in a.values.withUnsafeBufferPointer { va in
-            nonisolated(unsafe) let yp = y
-            let work = a.nonzeros
-            let body = { (range: Range<Int>) in
-                for r in range {
-                    let lo = Int(rs[r]), hi = Int(rs[r + 1])
-                    var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-                    var k = lo
-                    while k + 4 <= hi {
-                        s0 += va[k] * x[Int(ci[k])]; s1 += va[k + 1] * x[Int(ci[k + 1])]
-                        s2 += va[k + 2] * x[Int(ci[k + 2])]; s3 += va[k + 3] * x[Int(ci[k + 3])]
-                        k += 4
-                    }
-                    while k < hi { s0 += va[k] * x[Int(ci[k])]; k += 1 }
-                    yp[r] = (s0 + s1) + (s2 + s3)
+        a.rowStart.withUnsafeBufferPointer { rs in a.columnIndex.withUnsafeBufferPointer { ci in
+            a.values.withUnsafeBufferPointer { va in
+                nonisolated(unsafe) let (xp, yp) = (x, y)
+                BatchLayout.forRowRanges(a.rows, work: a.nonzeros) { range in
+                    prune_csr_spmv_rows(rs.baseAddress!, ci.baseAddress, va.baseAddress, xp,
+                                        Int64(range.lowerBound), Int64(range.upperBound), yp)
                 }
             }
-            BatchLayout.forRowRanges(a.rows, work: work, body)
-        } } }
+        } }
     }
 
     /// Y `[batch, out]` = X `[batch, in]` · Aᵀ (SpMM), with the C intrinsics kernel (default) or the pure-Swift one. The batch is transposed once so every

@@ -67,6 +67,16 @@ void prune_i8_gemv_rows(const int8_t *q, const float *scales, int64_t cols, cons
 /// out[(r − row_lo)·cols + j] = q[r·cols + j] · scales[r].
 void prune_i8_dequantize_rows(const int8_t *q, const float *scales, int64_t cols, int64_t row_lo, int64_t row_hi, float *out);
 
+/// CSR times one vector, rows [row_lo, row_hi): y[r] = Σ_k values[k]·x[col_index[k]] over row r's entries
+/// (AVX2 inserts where the CPU has AVX2+FMA, else ``prune_csr_spmv_rows_portable``).
+void prune_csr_spmv_rows(const int32_t *row_start, const int32_t *col_index, const float *values,
+                         const float *x, int64_t row_lo, int64_t row_hi, float *y);
+
+/// The plain C SpMV every CPU runs: float `values`, or int8 codes `q` (non-null) times per-row `scales`.
+void prune_csr_spmv_rows_portable(const int32_t *row_start, const int32_t *col_index, const float *values,
+                                  const int8_t *q, const float *scales, const float *x, int64_t row_lo,
+                                  int64_t row_hi, float *y);
+
 /// CSR with int8 values and per-row scales times one vector.
 void prune_i8_csr_spmv_rows(const int32_t *row_start, const int32_t *col_index, const int8_t *q, const float *scales,
                             const float *x, int64_t row_lo, int64_t row_hi, float *y);
