@@ -130,7 +130,8 @@ extension Int8CSRMatrix: SparseWeight {
                         prune_i8_csr_spmv_rows(rs.baseAddress!, ci.baseAddress, q.baseAddress, s.baseAddress,
                                                xs.baseAddress, Int64(range.lowerBound), Int64(range.upperBound), out)
                     }
-                    BatchLayout.forRowRanges(rows, work: values.count, body)
+                    let serialBelow = BatchLayout.vectorSerialBelow
+                    BatchLayout.forRowRanges(rows, work: values.count, serialBelow: serialBelow, body)
                 } } } }
             } }
             return Tensor(unchecked: [1, rows], y)

@@ -11,7 +11,8 @@ public enum SparseKernels {
         a.rowStart.withUnsafeBufferPointer { rs in a.columnIndex.withUnsafeBufferPointer { ci in
             a.values.withUnsafeBufferPointer { va in
                 nonisolated(unsafe) let (xp, yp) = (x, y)
-                BatchLayout.forRowRanges(a.rows, work: a.nonzeros) { range in
+                let serialBelow = BatchLayout.vectorSerialBelow
+                BatchLayout.forRowRanges(a.rows, work: a.nonzeros, serialBelow: serialBelow) { range in
                     prune_csr_spmv_rows(rs.baseAddress!, ci.baseAddress, va.baseAddress, xp,
                                         Int64(range.lowerBound), Int64(range.upperBound), yp)
                 }
