@@ -92,7 +92,7 @@ static inline float erfc_of_scaled(float ax) {
     return ((a < -87.3f) | (z > 12.0f)) ? 0.0f : e;  // below 1e-38 (and no inf·0 at z = ∞)
 }
 
-PRUNE_CLONES
+PRUNE_CLONES_FMA
 void prune_gelu_f32(const float *restrict x, float *restrict y, int64_t n) {
     for (int64_t i = 0; i < n; i++) {
         const float v = x[i];
@@ -101,7 +101,7 @@ void prune_gelu_f32(const float *restrict x, float *restrict y, int64_t n) {
     }
 }
 
-PRUNE_CLONES
+PRUNE_CLONES_FMA
 void prune_erf_f32(const float *restrict x, float *restrict y, int64_t n) {
     for (int64_t i = 0; i < n; i++) {
         const float v = x[i], a = v < 0 ? -v : v, s = v * v;
