@@ -35,17 +35,21 @@ extension Variable {
                                             reason: "input features must equal the weight's second extent")
         }
         let inF = w.shape[1], outF = w.shape[0]
-        let rows = x.value.count / Swift.max(inF, 1)
-        var out = [Float](repeating: 0, count: rows * outF)
-        if let bias {
-            guard bias.shape == [outF] else {
-                throw TensorError.shapeMismatch(op: "linear", shapes: [bias.shape, [outF]],
-                                                reason: "bias needs one value per output")
-            }
-            out.withUnsafeMutableBufferPointer { o in
-                bias.value.scalars.withUnsafeBufferPointer { b in
-                    for r in 0..<rows { for j in 0..<outF { o[r * outF + j] = b[j] } }
+        let rows = x.shape.dropLast().reduce(1, *)
+        if let bias, bias.shape != [outF] {
+            throw TensorError.shapeMismatch(op: "linear", shapes: [bias.shape, [outF]],
+                                            reason: "bias needs one value per output")
+        }
+        // Every element is written: the bias copied row by row (then the product added, beta 1), zeros when
+        // there is neither bias nor input feature, else the product alone (beta 0 never reads the buffer).
+        var out = [Float](unsafeUninitializedCapacity: rows * outF) { o, n in
+            n = rows * outF
+            if rows * outF > 0, let b = bias?.value.scalars {
+                b.withUnsafeBufferPointer { bp in
+                    for r in 0..<rows { (o.baseAddress! + r * outF).initialize(from: bp.baseAddress!, count: outF) }
                 }
+            } else if inF == 0 {
+                o.initialize(repeating: 0)
             }
         }
         if rows > 0 && inF > 0 {
