@@ -35,12 +35,15 @@ final class CSRVectorKernelTests: XCTestCase {
     }
 
     func testFloatRowsOfEveryLengthMatchDoubleSums() throws {
-        for (rows, columns) in [(83, 45), (123, 700)] {
+        // 2,100 rows hold ~42,000 weights: over BatchLayout.vectorSerialBelow, so split over the cores.
+        for (rows, columns) in [(83, 45), (123, 700), (2100, 700)] {
             let w = matrix(rows: rows, columns: columns, seed: UInt64(rows))
             let csr = try CSRMatrix(dense: w)
+            if rows == 2100 { XCTAssertGreaterThan(csr.nonzeros, BatchLayout.vectorSerialBelow) }
             var rng = RandomGenerator(seed: 5)
             let x = Tensor.normal([1, columns], using: &rng)
-            assertClose(try SparseKernels.multiply(csr, batch: x).scalars, w, x.scalars, "dispatched \(rows)x\(columns)")
+            let dispatched = try SparseKernels.multiply(csr, batch: x).scalars
+            assertClose(dispatched, w, x.scalars, "dispatched \(rows)x\(columns)")
             var y = [Float](repeating: .nan, count: rows)
             prune_csr_spmv_rows_portable(csr.rowStart, csr.columnIndex, csr.values, nil, nil, x.scalars, 0,
                                          Int64(rows), &y)
