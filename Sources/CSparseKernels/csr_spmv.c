@@ -77,37 +77,37 @@ float spmv_row(const int32_t *ci, const float *va, const int8_t *q, const float 
     return total;
 }
 
+// Rows lo..hi-1: float weights, or int8 codes times per-row scales (q non-null); each loop passes the other
+// weight pointer as a literal NULL so spmv_row is compiled for one kind.
 __attribute__((target("avx2,fma")))
-static void spmv_rows_avx2(const int32_t *rs, const int32_t *ci, const float *va, const float *x, int64_t lo,
-                           int64_t hi, float *y) {
-    for (int64_t r = lo; r < hi; r++) y[r] = spmv_row(ci, va, NULL, x, rs[r], rs[r + 1]);
-}
-
-__attribute__((target("avx2,fma")))
-static void spmv_i8_rows_avx2(const int32_t *rs, const int32_t *ci, const int8_t *q, const float *scales,
-                              const float *x, int64_t lo, int64_t hi, float *y) {
-    for (int64_t r = lo; r < hi; r++) y[r] = spmv_row(ci, NULL, q, x, rs[r], rs[r + 1]) * scales[r];
+static void spmv_rows_avx2(const int32_t *rs, const int32_t *ci, const float *va, const int8_t *q,
+                           const float *scales, const float *x, int64_t lo, int64_t hi, float *y) {
+    if (q) {
+        for (int64_t r = lo; r < hi; r++) y[r] = spmv_row(ci, NULL, q, x, rs[r], rs[r + 1]) * scales[r];
+    } else {
+        for (int64_t r = lo; r < hi; r++) y[r] = spmv_row(ci, va, NULL, x, rs[r], rs[r + 1]);
+    }
 }
 #endif
 
-void prune_csr_spmv_rows(const int32_t *row_start, const int32_t *col_index, const float *values,
-                         const float *x, int64_t row_lo, int64_t row_hi, float *y) {
+// The AVX2 rows where the CPU has AVX2+FMA, else the portable loop.
+static void spmv_rows(const int32_t *rs, const int32_t *ci, const float *va, const int8_t *q, const float *scales,
+                      const float *x, int64_t lo, int64_t hi, float *y) {
 #if defined(__x86_64__) || defined(__i386__)
     if (prune_csr_spmm_isa() >= 256) {
-        spmv_rows_avx2(row_start, col_index, values, x, row_lo, row_hi, y);
+        spmv_rows_avx2(rs, ci, va, q, scales, x, lo, hi, y);
         return;
     }
 #endif
-    prune_csr_spmv_rows_portable(row_start, col_index, values, NULL, NULL, x, row_lo, row_hi, y);
+    prune_csr_spmv_rows_portable(rs, ci, va, q, scales, x, lo, hi, y);
+}
+
+void prune_csr_spmv_rows(const int32_t *row_start, const int32_t *col_index, const float *values,
+                         const float *x, int64_t row_lo, int64_t row_hi, float *y) {
+    spmv_rows(row_start, col_index, values, NULL, NULL, x, row_lo, row_hi, y);
 }
 
 void prune_i8_csr_spmv_rows(const int32_t *row_start, const int32_t *col_index, const int8_t *q, const float *scales,
                             const float *x, int64_t row_lo, int64_t row_hi, float *y) {
-#if defined(__x86_64__) || defined(__i386__)
-    if (prune_csr_spmm_isa() >= 256) {
-        spmv_i8_rows_avx2(row_start, col_index, q, scales, x, row_lo, row_hi, y);
-        return;
-    }
-#endif
-    prune_csr_spmv_rows_portable(row_start, col_index, NULL, q, scales, x, row_lo, row_hi, y);
+    spmv_rows(row_start, col_index, NULL, q, scales, x, row_lo, row_hi, y);
 }
