@@ -70,3 +70,7 @@ public final class SparseConv2d: Module {
     public var summary: String { String(format: "SparseConv2d(%d → %d, %.1f%% sparse, CSR)", inChannels, weight.rows,
                                         weight.sparsity * 100) }
 }
+
+extension SparseConv2d: ExampleWiseLayer {
+    public func keepsExamplesApart(inputRank rank: Int) -> Bool { rank == 4 }
+}

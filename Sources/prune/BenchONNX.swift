@@ -26,6 +26,9 @@ struct BenchONNX: ParsableCommand {
                              + "into the convolution before it, no decomposed LayerNorm or GELU run as one kernel "
                              + "(to measure what fusion gains)."))
     var noFusion = false
+    @Flag(help: ArgumentHelp("Run the whole batch node by node over the cores, never each core's share of the "
+                             + "examples on its own (to measure what the example split gains)."))
+    var noExampleSplit = false
     @OptionGroup var common: CommonOptions
     var json: Bool { common.json }
 
@@ -91,6 +94,8 @@ struct BenchONNX: ParsableCommand {
         }
         dense.graph.fusesEpilogues = !noFusion
         pruned.graph.fusesEpilogues = !noFusion
+        dense.graph.splitsExamples = !noExampleSplit
+        pruned.graph.splitsExamples = !noExampleSplit
         var row = Row(model: BenchONNXInputs.label(path), importSeconds: importSeconds,
                       batch: feeds.values.first?.shape.first ?? 1, macsDense: macs.0, macsPruned: macs.1,
                       pruneDense: 0, prunePruned: 0, ortDense: nil, ortPruned: nil)

@@ -16,10 +16,14 @@ public final class GraphModel: Module {
     public var constants: [String: GraphValue] { didSet { invalidatePlan() } }
     /// The node list compiled to slots for ``run(_:observe:)``, built on first use after a change.
     private var plan: GraphRunPlan?
-    /// What the last run computed from shapes (``GraphRunMemo``), and which version of the graph it is for.
-    private var memo: GraphRunMemo?
+    /// What the last runs computed from shapes (``GraphRunMemo``), one per run that may go on at once (the
+    /// parts of a split batch), each knowing which version of the graph it is for.
+    private var memos: [GraphRunMemo] = []
     private var planGeneration = 0
-    private let planLock = NSLock()
+    let planLock = NSLock()
+    /// Per input ranks and batch (``exampleSplitKey(_:)``): how runs split by examples (``ExampleSplit``), or
+    /// nil where they do not.
+    var exampleSplits: [[[Int]]: ExampleSplit?] = [:]
     /// The layers with parameters, under their exported names.
     public let layers: ModuleDictionary
     public var isTraining = true
@@ -27,6 +31,10 @@ public final class GraphModel: Module {
     /// them (``run(_:)``; the values are the same, bit for bit) and run a decomposed LayerNorm or GELU as one
     /// kernel (``FusedNodePattern``; within float rounding of the nodes).
     public var fusesEpilogues = true
+    /// Whether an inference run of a batch with at least two examples per core runs each core's share of the
+    /// examples on its own, node after node, when every node keeps examples apart (``ExampleSplit``); the
+    /// first run at each set of input shapes runs whole and finds out.
+    public var splitsExamples = true
     /// Set when the examples carry several inputs packed in one tensor (a calibration file with one
     /// tensor per graph input): ``feeds(for:)`` then cuts each batch back into the inputs.
     public var inputPacking: GraphInputPacking?
@@ -85,7 +93,8 @@ public final class GraphModel: Module {
     /// Runs the graph. Without gradients, the nodes that can run as a layer's epilogue run fused into it
     /// (``fusesEpilogues``).
     public func run(_ feeds: [String: GraphValue]) throws -> [String: GraphValue] {
-        try execute(feeds, observe: nil, nodeFinished: nil)
+        if let examples = examplesToSplit(feeds) { return try runSplitting(feeds, examples: examples) }
+        return try execute(feeds, observe: nil, nodeFinished: nil)
     }
 
     /// Runs the graph node by node (no fusion); `observe` sees every node with its inputs and outputs
@@ -102,17 +111,22 @@ public final class GraphModel: Module {
         try withoutActuallyEscaping(nodeFinished) { try execute(feeds, observe: nil, nodeFinished: $0) }
     }
 
-    private func execute(_ feeds: [String: GraphValue],
-                         observe: ((GraphNode, [GraphValue?], [GraphValue]) throws -> Void)?,
-                         nodeFinished: ((GraphNode) -> Void)?) throws -> [String: GraphValue] {
-        try nodes.withUnsafeBufferPointer { try execute($0, feeds, observe: observe, nodeFinished: nodeFinished) }
+    /// `part`: the run is a part of a split batch of that many examples (``ExampleSplit/check``).
+    func execute(_ feeds: [String: GraphValue],
+                 observe: ((GraphNode, [GraphValue?], [GraphValue]) throws -> Void)?,
+                 nodeFinished: ((GraphNode) -> Void)?,
+                 part: (count: Int, split: ExampleSplit)? = nil) throws -> [String: GraphValue] {
+        try nodes.withUnsafeBufferPointer {
+            try execute($0, feeds, observe: observe, nodeFinished: nodeFinished, part: part)
+        }
     }
 
     /// The run over the node list in place (a node is read where it is, not copied with its names and
     /// operator for every run: at batch 1 that reference counting was a visible share of a transformer's time).
     private func execute(_ nodes: UnsafeBufferPointer<GraphNode>, _ feeds: [String: GraphValue],
                          observe: ((GraphNode, [GraphValue?], [GraphValue]) throws -> Void)?,
-                         nodeFinished: ((GraphNode) -> Void)?) throws -> [String: GraphValue] {
+                         nodeFinished: ((GraphNode) -> Void)?,
+                         part: (count: Int, split: ExampleSplit)?) throws -> [String: GraphValue] {
         let plan = currentPlan()
         var slots = try initialSlots(plan, feeds)
         let inference = observe == nil && !GradMode.isEnabled
@@ -136,6 +150,9 @@ public final class GraphModel: Module {
                 continue
             }
             let results = try runNode(node, args, named: plan.writes[i])
+            if let part {
+                try ExampleSplit.check(results, slots: plan.writes[i], count: part.count, batched: part.split.batched)
+            }
             memo?.record(i, results)
             try observe?(node.pointee, args, results)
             nodeFinished?(node.pointee)
@@ -240,25 +257,29 @@ public final class GraphModel: Module {
         return results
     }
 
-    private func invalidatePlan() { planLock.withLock { plan = nil; memo = nil; planGeneration += 1 } }
+    private func invalidatePlan() {
+        planLock.withLock { plan = nil; memos = []; exampleSplits = [:]; planGeneration += 1 }
+    }
 
-    /// The memo of shape computations for this run, taken so that a concurrent run starts its own; nil when
-    /// the graph computes nothing from shapes.
+    /// A memo of shape computations for this run, taken so that a concurrent run takes another or starts its
+    /// own; nil when the graph computes nothing from shapes.
     private func takeMemo(_ plan: GraphRunPlan) -> GraphRunMemo? {
         guard plan.remembersShapes else { return nil }
         return planLock.withLock {
-            defer { memo = nil }
-            if let memo, memo.generation == plan.generation { return memo }
+            if let memo = memos.popLast(), memo.generation == plan.generation { return memo }
             return GraphRunMemo(plan)
         }
     }
 
-    /// Keeps the memo of a run that finished, unless the graph changed meanwhile.
+    /// Keeps the memo of a run that finished (as many as the cores can run at once), unless the graph changed
+    /// meanwhile.
     private func putBack(_ taken: GraphRunMemo) {
-        planLock.withLock { if taken.generation == planGeneration { memo = taken } }
+        planLock.withLock {
+            if taken.generation == planGeneration && memos.count < ProcessInfoCores.count { memos.append(taken) }
+        }
     }
 
-    private func currentPlan() -> GraphRunPlan {
+    func currentPlan() -> GraphRunPlan {
         planLock.withLock {
             if let plan { return plan }
             var built = GraphRunPlan(nodes: nodes, inputNames: inputs.map(\.name), outputNames: outputNames,

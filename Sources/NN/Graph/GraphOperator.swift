@@ -44,6 +44,10 @@ public protocol GraphOperator {
     /// Whether its outputs depend on its inputs' shapes alone, never on their values (Shape, Size): what
     /// the graph computes from them is remembered between runs (``GraphRunMemo``).
     var readsOnlyShapes: Bool { get }
+    /// Whether each example (first axis) of its outputs depends only on the same example of its inputs
+    /// that carry examples (`batched`), so a batch may run in parts (``GraphModel/splitsExamples``).
+    /// The default reads ``channelFlow``; an operator it does not describe says so itself.
+    func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool]) -> Bool
 }
 
 extension GraphOperator {

@@ -23,6 +23,10 @@ public struct LogicOperator: GraphOperator, Sendable {
         function = { LogicOperator.truth(test($0[0], $0.count > 1 ? $0[1] : 0)) }
     }
     public var channelFlow: ChannelFlow { .none }
+    /// Elementwise: examples stay apart when the operands without them broadcast along them.
+    public func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool]) -> Bool {
+        Self.broadcastsAlongExamples(inputs, batched: batched)
+    }
 
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let values = try (0..<arity).map { try input(inputs, $0, "operand \($0)") }

@@ -12,6 +12,8 @@ public struct MaxPoolIndicesOperator: GraphOperator {
     public init(pool: PaddedPoolOperator, columnMajor: Bool) { self.pool = pool; self.columnMajor = columnMajor }
 
     public var channelFlow: ChannelFlow { pool.channelFlow }
+    /// The indices count from the start of the whole input: a part of the batch would count from its own.
+    public func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool]) -> Bool { !batched.contains(true) }
 
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let x = try input(inputs, 0, "X").variable("X")

@@ -17,6 +17,17 @@ public struct ModuleOperator: GraphOperator {
     public var module: (any Module)? { container[name] }
     public var channelFlow: ChannelFlow { .module }
     public var isPerChannelOperation: Bool { container[name] is any PerChannelOperation }
+    /// What the layer says (``ExampleWiseLayer``) for its input's rank.
+    public func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool]) -> Bool {
+        guard batched.first == true else { return !batched.contains(true) }
+        return keepsExamplesApart(inputRank: inputs.first??.shape.count ?? 0)
+    }
+
+    /// Whether the layer keeps examples apart for an input of rank `rank` (a 1-D layer runs as 2-D).
+    public func keepsExamplesApart(inputRank rank: Int) -> Bool {
+        (container[name] as? any ExampleWiseLayer)?.keepsExamplesApart(inputRank: rank + (oneDimensional ? 1 : 0))
+            ?? false
+    }
 
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         guard let m = container[name] else { throw GraphError.invalidValue("layer '\(name)' is missing") }

@@ -17,6 +17,14 @@ public struct ReduceOperator: GraphOperator {
     }
     public var channelFlow: ChannelFlow { .reduces(axes: axesAttribute ?? [], keepDims: keepDims) }
 
+    /// Examples stay apart unless the first axis is among the reduced ones (the axes input counts too).
+    public func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool]) -> Bool {
+        if batched.dropFirst().contains(true) { return false }
+        guard batched.first == true, let rank = inputs.first??.shape.count else { return true }
+        guard let axes = try? axes(inputs, rank: rank) else { return false }
+        return !axes.contains(0)
+    }
+
     /// The axes this node reduces for an input of rank `rank`.
     public func axes(_ inputs: [GraphValue?], rank: Int) throws -> [Int] {
         let given = try axesAttribute ?? (inputs.count > 1 ? inputs[1]?.integers("axes").values : nil) ?? []

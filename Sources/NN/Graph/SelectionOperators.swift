@@ -78,6 +78,21 @@ public struct SliceOperator: GraphOperator {
     public let attributes: (starts: [Int], ends: [Int], axes: [Int]?)?
     public init(attributes: (starts: [Int], ends: [Int], axes: [Int]?)? = nil) { self.attributes = attributes }
     public var channelFlow: ChannelFlow { .selects(axis: -1) }
+    /// Examples stay apart unless the first axis is sliced (the axes given, or all of them when absent).
+    public func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool]) -> Bool {
+        if batched.dropFirst().contains(true) { return false }
+        guard batched.first == true, let rank = inputs.first??.shape.count else { return true }
+        let axes: [Int]?
+        if let attributes {
+            axes = attributes.axes ?? Array(0..<attributes.starts.count)
+        } else if inputs.count > 3, let given = inputs[3] {
+            axes = try? given.integers("axes").values
+        } else {
+            axes = inputs.count > 1 ? inputs[1].map { Array(0..<$0.shape.reduce(1, *)) } : nil
+        }
+        guard let axes else { return false }
+        return !axes.contains { ($0 < 0 ? $0 + rank : $0) == 0 }
+    }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let v = try input(inputs, 0, "data")
         if let attributes {
