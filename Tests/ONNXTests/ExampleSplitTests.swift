@@ -23,6 +23,14 @@ final class ExampleSplitTests: XCTestCase {
         return (whole.value, split.value, graph.planLock.withLock { graph.exampleSplits[key] })
     }
 
+    /// A fixture in inference mode and a seeded batch of `batch` inputs for it.
+    func fixture(_ name: String, batch: Int, seed: UInt64) throws -> (ONNXModel, Tensor) {
+        let model = try ONNXModel.load(try ONNXFixtures.path(name))
+        model.graph.eval()
+        var rng = RandomGenerator(seed: seed)
+        return (model, Tensor.normal(try XCTUnwrap(model.inputShape(batch: batch)), using: &rng))
+    }
+
     func assertSameBits(_ a: Tensor, _ b: Tensor, _ what: String) {
         XCTAssertEqual(a.shape, b.shape, what)
         XCTAssertEqual(a.scalars.map(\.bitPattern), b.scalars.map(\.bitPattern), what)
@@ -31,10 +39,7 @@ final class ExampleSplitTests: XCTestCase {
     func testFixturesSplitWithTheSameBits() throws {
         try XCTSkipIf(ProcessInfoCores.count < 2 || ProcessInfoCores.serialOverride, "needs two cores")
         for name in ["mlp", "cnn", "resnet", "mobilenet", "transformer"] {
-            let model = try ONNXModel.load(try ONNXFixtures.path(name))
-            model.graph.eval()
-            var rng = RandomGenerator(seed: 11)
-            let x = Tensor.normal(try XCTUnwrap(model.inputShape(batch: 4 * ProcessInfoCores.count)), using: &rng)
+            let (model, x) = try fixture(name, batch: 4 * ProcessInfoCores.count, seed: 11)
             let r = try outputs(model.graph, x)
             XCTAssertNotNil(r.decided ?? nil, "\(name) should split")
             assertSameBits(r.whole, r.split, name)
@@ -44,10 +49,7 @@ final class ExampleSplitTests: XCTestCase {
     func testSequenceFirstEncoderDoesNotSplit() throws {
         try XCTSkipIf(ProcessInfoCores.count < 2 || ProcessInfoCores.serialOverride, "needs two cores")
         // nn.TransformerEncoder without batch_first: attention transposes the first axis away.
-        let model = try ONNXModel.load(try ONNXFixtures.path("torch_encoder"))
-        model.graph.eval()
-        var rng = RandomGenerator(seed: 12)
-        let x = Tensor.normal(try XCTUnwrap(model.inputShape(batch: 8)), using: &rng)
+        let (model, x) = try fixture("torch_encoder", batch: 8, seed: 12)
         let r = try outputs(model.graph, x)
         XCTAssertNotNil(r.decided, "the run decided")
         XCTAssertNil(r.decided ?? nil, "it must not split")
@@ -56,10 +58,7 @@ final class ExampleSplitTests: XCTestCase {
 
     func testBatchNormInTrainingModeDoesNotSplit() throws {
         try XCTSkipIf(ProcessInfoCores.count < 2 || ProcessInfoCores.serialOverride, "needs two cores")
-        let model = try ONNXModel.load(try ONNXFixtures.path("cnn"))
-        model.graph.eval()
-        var rng = RandomGenerator(seed: 13)
-        let x = Tensor.normal(try XCTUnwrap(model.inputShape(batch: 8)), using: &rng)
+        let (model, x) = try fixture("cnn", batch: 8, seed: 13)
         XCTAssertNotNil(try outputs(model.graph, x).decided ?? nil, "cnn splits at inference")
         // One BatchNorm set training (batch statistics over all 8 images) with the graph itself at inference.
         let bn = try XCTUnwrap(model.graph.namedModules().compactMap { $0.module as? BatchNorm }.first)

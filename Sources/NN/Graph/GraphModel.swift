@@ -33,7 +33,7 @@ public final class GraphModel: Module {
     public var fusesEpilogues = true
     /// Whether an inference run of a batch with at least two examples per core runs each core's share of the
     /// examples on its own, node after node, when every node keeps examples apart (``ExampleSplit``); the
-    /// first run at each set of input shapes runs whole and finds out.
+    /// first run at each batch size runs whole and finds out.
     public var splitsExamples = true
     /// Set when the examples carry several inputs packed in one tensor (a calibration file with one
     /// tensor per graph input): ``feeds(for:)`` then cuts each batch back into the inputs.

@@ -15,11 +15,11 @@ extension GraphValue {
 
     /// The values joined along their first axis in order; each has the first one's kind and trailing axes.
     static func joiningExamples(_ parts: [GraphValue]) throws -> GraphValue {
-        guard let first = parts.first, let trailing = Optional(first.shape.dropFirst()) else {
-            throw GraphError.invalidValue("no values to join")
+        guard let first = parts.first else { throw GraphError.invalidValue("no values to join") }
+        let trailing = first.shape.dropFirst()
+        guard parts.allSatisfy({ $0.shape.count >= 1 && $0.shape.dropFirst() == trailing }) else {
+            throw GraphError.invalidValue("cannot join values of shapes \(parts.map(\.shape)) by example")
         }
-        guard first.shape.count >= 1, parts.allSatisfy({ $0.shape.count >= 1 && $0.shape.dropFirst() == trailing })
-        else { throw GraphError.invalidValue("cannot join values of shapes \(parts.map(\.shape)) by example") }
         let shape = [parts.reduce(0) { $0 + $1.shape[0] }] + trailing
         switch first {
         case .float:

@@ -78,7 +78,8 @@ public struct SliceOperator: GraphOperator {
     public let attributes: (starts: [Int], ends: [Int], axes: [Int]?)?
     public init(attributes: (starts: [Int], ends: [Int], axes: [Int]?)? = nil) { self.attributes = attributes }
     public var channelFlow: ChannelFlow { .selects(axis: -1) }
-    /// Examples stay apart unless the first axis is sliced (the axes given, or all of them when absent).
+    /// Examples stay apart unless the first axis is sliced (the axes given, or the first `starts.count` axes
+    /// when none are).
     public func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool]) -> Bool {
         if batched.dropFirst().contains(true) { return false }
         guard batched.first == true, let rank = inputs.first??.shape.count else { return true }
