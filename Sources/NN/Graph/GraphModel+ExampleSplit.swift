@@ -55,10 +55,10 @@ extension GraphModel {
             nonisolated(unsafe) let out = buffer.baseAddress!
             parallelFor(parts, work: 32_768) { p in
                 let range = n * p / parts ..< n * (p + 1) / parts
-                var mine = feeds
-                for name in batchedFeeds { mine[name] = feeds[name]?.examples(range) }
                 out[p] = withNoGrad {
-                    try? execute(mine, observe: nil, nodeFinished: nil, part: (range.count, split))
+                    var mine = feeds
+                    for name in batchedFeeds { mine[name] = try? feeds[name]?.examples(range) }
+                    return try? execute(mine, observe: nil, nodeFinished: nil, part: (range.count, split))
                 }
             }
         }

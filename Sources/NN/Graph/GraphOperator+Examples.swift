@@ -14,18 +14,30 @@ extension GraphOperator {
     /// extent (checked on the values by the caller); layers say so themselves (``ExampleWiseLayer``).
     public func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool]) -> Bool {
         let rank = inputs.first??.shape.count ?? 0
-        func first(_ axis: Int) -> Bool { (axis < 0 ? axis + rank : axis) == 0 }
         switch channelFlow {
         case .elementwise: return Self.broadcastsAlongExamples(inputs, batched: batched)
         case .relayouts: return true
-        case .reduces(let axes, _): return !axes.isEmpty && !axes.contains(where: first)
+        case .reduces(let axes, _): return !axes.isEmpty && Self.missesFirstAxis(axes, rank: rank)
         case .permutes(let order): return order.first == 0
-        case .concatenates(let axis): return !first(axis)
-        case .selects(let axis): return !first(axis) || batched.first == false
+        case .concatenates(let axis): return Self.missesFirstAxis([axis], rank: rank)
+        case .selects(let axis): return Self.missesFirstAxis([axis], rank: rank) || batched.first == false
         case .mixes: return Self.productKeepsExamplesApart(inputs, batched: batched)
         case .none: return readsOnlyShapes
         case .module, .fixes: return false
         }
+    }
+
+    /// Whether none of `axes` (negative ones counted from the end) is the first axis of a value of rank `rank`.
+    static func missesFirstAxis(_ axes: [Int], rank: Int) -> Bool {
+        axes.allSatisfy { (try? normalizedAxis($0, rank: rank)).map { $0 != 0 } ?? false }
+    }
+
+    /// For an operator whose examples may come only through its first input: whether the axes it works along
+    /// (`axes(rank)`, nil when they cannot be told) miss the first one.
+    static func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool], along axes: (Int) -> [Int]?) -> Bool {
+        if batched.dropFirst().contains(true) { return false }
+        guard batched.first == true, let rank = inputs.first??.shape.count else { return true }
+        return axes(rank).map { missesFirstAxis($0, rank: rank) } ?? false
     }
 
     /// Whether the operands line up along the examples: each operand with examples has the widest rank

@@ -19,10 +19,7 @@ public struct ReduceOperator: GraphOperator {
 
     /// Examples stay apart unless the first axis is among the reduced ones (the axes input counts too).
     public func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool]) -> Bool {
-        if batched.dropFirst().contains(true) { return false }
-        guard batched.first == true, let rank = inputs.first??.shape.count else { return true }
-        guard let axes = try? axes(inputs, rank: rank) else { return false }
-        return !axes.contains(0)
+        Self.keepsExamplesApart(inputs, batched: batched) { try? axes(inputs, rank: $0) }
     }
 
     /// The axes this node reduces for an input of rank `rank`.

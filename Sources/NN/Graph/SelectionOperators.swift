@@ -81,18 +81,11 @@ public struct SliceOperator: GraphOperator {
     /// Examples stay apart unless the first axis is sliced (the axes given, or the first `starts.count` axes
     /// when none are).
     public func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool]) -> Bool {
-        if batched.dropFirst().contains(true) { return false }
-        guard batched.first == true, let rank = inputs.first??.shape.count else { return true }
-        let axes: [Int]?
-        if let attributes {
-            axes = attributes.axes ?? Array(0..<attributes.starts.count)
-        } else if inputs.count > 3, let given = inputs[3] {
-            axes = try? given.integers("axes").values
-        } else {
-            axes = inputs.count > 1 ? inputs[1].map { Array(0..<$0.shape.reduce(1, *)) } : nil
+        Self.keepsExamplesApart(inputs, batched: batched) { _ in
+            if let attributes { return attributes.axes ?? Array(0..<attributes.starts.count) }
+            if inputs.count > 3, let given = inputs[3] { return try? given.integers("axes").values }
+            return inputs.count > 1 ? inputs[1].map { Array(0..<$0.shape.reduce(1, *)) } : nil
         }
-        guard let axes else { return false }
-        return !axes.contains { ($0 < 0 ? $0 + rank : $0) == 0 }
     }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let v = try input(inputs, 0, "data")
