@@ -178,6 +178,9 @@ extension Tensor {
                                           Int64(g.stride.w), Int64(g.padding.h), Int64(g.padding.w),
                                           Int64(g.dilation.h), Int64(g.dilation.w), sb, ob + p * oh * ow)
                     }
+                    if let rows = windowRows(g, h: h, w: w, oh: oh, ow: ow) {
+                        return rowSums(xb, rows: planes, length: rows * w, stride: h * w, scale: sb[0], into: ob)
+                    }
                     let window = planeWindow(g, h: h, w: w, oh: oh, ow: ow)
                     if !poolInLanes(planes: planes, window: window, isMax: false, scales: sb, x: xb, out: ob,
                                     plane: plane) {
@@ -188,6 +191,14 @@ extension Tensor {
             filled = planes * oh * ow
         }
         return Tensor(unchecked: [n, c, oh, ow], out)
+    }
+
+    /// The rows of the one window of each plane when it is whole rows from the first (a global average pooling
+    /// written as AveragePool: its values are consecutive), else nil; ``prune_avgpool_f32`` sums such a window
+    /// with ``prune_sum_f32`` too.
+    static func windowRows(_ g: Conv2dGeometry, h: Int, w: Int, oh: Int, ow: Int) -> Int? {
+        let single = oh == 1 && ow == 1 && g.padding == (0, 0) && g.dilation == (1, 1)
+        return single && g.kernel.w == w && g.kernel.h <= h ? g.kernel.h : nil
     }
 
     /// Spreads each output gradient evenly over its window.

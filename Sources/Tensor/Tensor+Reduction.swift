@@ -68,7 +68,8 @@ extension Tensor {
     }
 
     /// The sums over the last `k` axes (a global average pool's [2, 3]), kept with extent 1: each row of
-    /// contiguous values summed in one vectorized pass (``prune_sum_f32``) instead of one axis at a time, in
+    /// contiguous values summed in one vectorized pass (``rowSums(_:rows:length:stride:scale:into:)``) instead
+    /// of one axis at a time, in
     /// one range of rows per core from 32k values. A pooling after a convolution cut by filters then reads
     /// on each core about the planes that core wrote, and the next run's convolution finds them there: a
     /// line the other core last held costs a transfer between the cores (about 200 ns one way on the 2-vCPU
@@ -77,14 +78,11 @@ extension Tensor {
     /// pruned, 0.73–0.82 → 0.50–0.68 ms.
     func sumOfTrailing(_ k: Int) -> Tensor {
         let length = shape.suffix(k).reduce(1, *), rows = length == 0 ? 0 : count / length
-        let parts = Tensor.productParts(macs: count, extent: rows, grain: 1, minimum: 32_768)
         let out = [Float](unsafeUninitializedCapacity: shape.dropLast(k).reduce(1, *)) { o, filled in
             if rows < o.count { o.initialize(repeating: 0) }  // empty rows: their sums are 0
             scalars.withUnsafeBufferPointer { p in
-                nonisolated(unsafe) let x = p.baseAddress, sums = o.baseAddress
-                runRangesOnPool(rows, parts: parts) { _, r in
-                    for row in r { sums![row] = prune_sum_f32(x! + row * length, Int64(length)) }
-                }
+                if rows > 0 { Tensor.rowSums(p.baseAddress!, rows: rows, length: length, stride: length,
+                                             into: o.baseAddress!) }
             }
             filled = o.count
         }

@@ -4,7 +4,8 @@ import PruneTensor
 import XCTest
 
 /// Which operators keep examples (the first axis) apart (``GraphOperator/keepsExamplesApart(_:batched:)``):
-/// the rule each operator states, on shapes where only the rule (not a changed extent) tells.
+/// the rule each operator states, on shapes where only the rule (not a changed extent) tells; and how many rows
+/// of their outputs each example fills (``GraphOperator/exampleRows(_:rows:examples:results:)``).
 final class ExampleRuleTests: XCTestCase {
     func float(_ shape: [Int]) -> GraphValue { .float(Variable(Tensor.zeros(shape))) }
     func ints(_ values: [Int]) -> GraphValue { .integer(IntegerTensor(values)) }
@@ -62,5 +63,59 @@ final class ExampleRuleTests: XCTestCase {
         XCTAssertFalse(MaxPoolIndicesOperator(pool: pool, columnMajor: false)
                         .keepsExamplesApart([float([4, 1, 4, 4])], batched: [true]), "flat indices over the batch")
         XCTAssertTrue(ShapeOperator().keepsExamplesApart([float([4, 2])], batched: [true]), "reads only shapes")
+    }
+
+    func integers(_ shape: [Int], _ values: [Int]) throws -> GraphValue {
+        .integer(try IntegerTensor(shape: shape, values: values))
+    }
+
+    /// Layouts regroup the rows (a whole number per example), other operators keep their inputs' rows.
+    func testLayoutsRegroupRows() throws {
+        let x = float([4, 3, 2]), reshape = ReshapeOperator(allowZero: false)
+        XCTAssertEqual(reshape.exampleRows([x, ints([12, 2])], rows: [1, 0], examples: 4, results: [float([12, 2])]),
+                       [3])
+        XCTAssertEqual(reshape.exampleRows([float([12, 2]), ints([4, 6])], rows: [3, 0], examples: 4,
+                                           results: [float([4, 6])]), [1])
+        XCTAssertNil(reshape.exampleRows([x, ints([2, 12])], rows: [1, 0], examples: 4, results: [float([2, 12])]),
+                     "two rows of two examples each")
+        XCTAssertNil(reshape.exampleRows([x, ints([6, 4])], rows: [1, 0], examples: 4, results: [float([6, 4])]),
+                     "rows straddling two examples")
+        let add = BinaryOperator(.add)
+        XCTAssertEqual(add.exampleRows([float([12, 2]), float([2])], rows: [3, 0], examples: 4,
+                                       results: [float([12, 2])]), [3])
+        XCTAssertNil(add.exampleRows([float([12, 2]), float([12, 2])], rows: [3, 1], examples: 4,
+                                     results: [float([12, 2])]), "operands whose rows hold different examples")
+        XCTAssertEqual(ShapeOperator().exampleRows([x], rows: [1], examples: 4, results: [ints([4, 3, 2])]), [0])
+        XCTAssertEqual(CumSumOperator(exclusive: false, reverse: false)
+                        .exampleRows([x, ints([1])], rows: [1, 0], examples: 4, results: [x]), [1])
+        XCTAssertNil(CumSumOperator(exclusive: false, reverse: false)
+                        .exampleRows([x, ints([0])], rows: [1, 0], examples: 4, results: [x]), "sums over the batch")
+        let pad = PadOperator(mode: .constant)
+        XCTAssertEqual(pad.exampleRows([x, ints([0, 0, 1, 0, 0, 1])], rows: [1, 0], examples: 4,
+                                       results: [float([4, 3, 4])]), [1])
+        XCTAssertNil(pad.exampleRows([x, ints([1, 0, 0, 0, 0, 0])], rows: [1, 0], examples: 4,
+                                     results: [float([5, 3, 2])]), "a padded first axis")
+    }
+
+    /// Gather along the first axis of rows merged per example, at indices computed from shapes: allowed when the
+    /// values show each run of indices staying within its example (b·length + j), whichever sign they take.
+    func testGatherAtComputedIndicesStaysWithinEachExample() throws {
+        let gather = GatherOperator(axis: 0), flat = float([12, 1])   // 4 examples × length 3
+        let within = try integers([4, 1, 3], (0..<4).flatMap { b in (0..<3).map { b * 3 + $0 } })
+        XCTAssertEqual(gather.exampleRows([flat, within], rows: [3, 0], examples: 4, results: [float([4, 1, 3, 1])]),
+                       [1])
+        let negative = try integers([4, 1, 3], (0..<4).flatMap { b in (0..<3).map { b * 3 + $0 - (b == 3 ? 12 : 0) } })
+        XCTAssertEqual(gather.exampleRows([flat, negative], rows: [3, 0], examples: 4,
+                                          results: [float([4, 1, 3, 1])]), [1])
+        var crossing = (0..<4).flatMap { b in (0..<3).map { b * 3 + $0 } }
+        crossing[4] = 6   // example 1 reads a row of example 2
+        XCTAssertNil(gather.exampleRows([flat, try integers([4, 1, 3], crossing)], rows: [3, 0], examples: 4,
+                                        results: [float([4, 1, 3, 1])]))
+        XCTAssertNil(gather.exampleRows([flat, try integers([2, 3], [0, 1, 2, 3, 4, 5])], rows: [3, 0], examples: 4,
+                                        results: [float([2, 3, 1])]), "fewer index rows than examples")
+        XCTAssertNil(gather.exampleRows([flat, try integers([4, 3], Array(0..<12))], rows: [3, 1], examples: 4,
+                                        results: [float([4, 3, 1])]), "indices with examples of their own")
+        XCTAssertEqual(GatherOperator(axis: 1).exampleRows([float([4, 3]), ints([0])], rows: [1, 0], examples: 4,
+                                                           results: [float([4, 1])]), [1])
     }
 }

@@ -100,16 +100,20 @@ final class ExampleSplitTests: XCTestCase {
     }
 
     /// Token ids [8, length] (the lengths changing between runs: they share the verdict for 8 examples) or
-    /// 8 images; whole and split give the same bits whether the export splits or not. The Hugging Face text
-    /// models build their attention mask by flattening it to [examples × length, 1] and gathering rows at
-    /// computed indices (across the batch as far as the rules can tell): they run whole.
+    /// 8 images; whole and split give the same bits. The Hugging Face text models build their attention mask by
+    /// flattening it to [examples × length, 1] and gathering rows at indices computed from shapes (checked to
+    /// stay within each example), GPT-2 runs its layers on [examples × length, width], Swin and EfficientNet pad
+    /// the spatial axes: they split. RoBERTa gathers its token types from a table expanded to [examples, 512]
+    /// from shapes (a fixed operand with a row per example, which the rules refuse): it runs whole.
     func testTransformerExportsOverChangingLengths() throws {
         try XCTSkipIf(ProcessInfoCores.count < 2 || ProcessInfoCores.serialOverride, "needs two cores")
         let folder = OnnxRuntimePeer.repository.appendingPathComponent("Tests/ONNXTests/Fixtures/transformers").path
+        let tokens: (Int) -> [Int] = { [8, $0] }, images: (Int) -> [Int] = { _ in [8, 3, 32, 32] }
         let exports: [(name: String, shape: (Int) -> [Int], splits: Bool)] = [
-            ("gpt2_torchscript_opset14", { [8, $0] }, false), ("distilbert_torchscript_opset14", { [8, $0] }, false),
-            ("bert_torchscript_opset14", { [8, $0] }, false),
-            ("vit_torchscript_opset14", { _ in [8, 3, 32, 32] }, true),
+            ("gpt2_torchscript_opset14", tokens, true), ("distilbert_torchscript_opset14", tokens, true),
+            ("bert_torchscript_opset14", tokens, true), ("roberta_torchscript_opset14", tokens, false),
+            ("llama_gqa_torchscript_opset17", tokens, true), ("vit_torchscript_opset14", images, true),
+            ("swin_torchscript_opset17", images, true), ("efficientnet_torchscript_opset17", images, true),
         ]
         for (name, shape, splits) in exports {
             let graph = try ONNXModel.load("\(folder)/\(name)/model.onnx").graph

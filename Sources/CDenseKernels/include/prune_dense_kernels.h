@@ -101,6 +101,9 @@ int prune_conv_weight_grad_f32(const float *x, prune_plane_window g, int64_t cha
                                int64_t filters, float *acc);
 /// Σ x[i] in 16 interleaved partial sums added in a fixed order (deterministic, not sequential).
 float prune_sum_f32(const float *x, int64_t n);
+/// out[r] = prune_sum_f32(x + r·ld, len) for r < rows, bit for bit: 8 rows at a time in AVX2 registers where the
+/// CPU has them (row_sums.c), so that their final additions run side by side.
+void prune_row_sums_f32(const float *x, int64_t rows, int64_t len, int64_t ld, float *out);
 
 /// dst[j·ld_dst + i] = src[i·ld_src + j] for i < rows, j < cols: 16×16 blocks in AVX-512 registers where the
 /// CPU has them (transpose.c), a cache-blocked loop otherwise.

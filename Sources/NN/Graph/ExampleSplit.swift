@@ -6,14 +6,18 @@ import PruneTensor
 /// cores at every node, no split of small products): which values carry the examples on their first axis,
 /// found by running the whole batch once node by node (``ExampleSplitTrace``).
 struct ExampleSplit {
-    /// Per slot of the run plan: whether the value carries the examples on its first axis.
-    let batched: [Bool]
+    /// Per slot of the run plan: how many rows of the value's first axis each example fills (1: the examples
+    /// are its first axis; k: a layout merged them with the next axes; 0: it carries no examples).
+    let rows: [Int]
     /// The layer nodes the examples pass through, with their input's rank and the layer they ran: asked again
     /// before every split run, since a layer's mode (a BatchNorm set training) or the layer itself can change.
     let layerNodes: [(node: Int, rank: Int, layer: ObjectIdentifier?)]
     /// The graph's parameters when it was traced: their masked values are checked once (lazily, see
     /// ``Parameter/effectiveValue``) before the parts read them at once.
     let parameters: [Parameter]
+    /// The traced inputs' shapes when a layout merged the examples with other axes: those rows per example
+    /// (a sequence's length, say) hold for these shapes only.
+    let inputShapes: [[Int]]?
 
     /// Whether every layer is the one traced and still keeps examples apart.
     func holds(for nodes: [GraphNode]) -> Bool {
@@ -23,53 +27,53 @@ struct ExampleSplit {
         }
     }
 
-    /// Throws unless every value a node wrote that carries examples has `count` of them (a part of the batch
-    /// meeting a shape fixed to the whole batch, say a Reshape to a constant shape).
-    static func check(_ results: [GraphValue], slots: [Int], count: Int, batched: [Bool]) throws {
-        for (slot, v) in zip(slots, results) where slot >= 0 && batched[slot] && v.shape.first != count {
+    /// Throws unless every value a node wrote that carries examples has the rows of `count` of them (a part of
+    /// the batch meeting a shape fixed to the whole batch, say a Reshape to a constant shape).
+    static func check(_ results: [GraphValue], slots: [Int], count: Int, rows: [Int]) throws {
+        for (slot, v) in zip(slots, results) where slot >= 0 && rows[slot] > 0 && v.shape.first != count * rows[slot] {
             throw GraphError.invalidValue("a part of the batch gave a value of shape \(v.shape)")
         }
     }
 }
 
 /// Follows a whole-batch run node by node (``GraphModel/run(_:observe:)``) and decides whether its examples
-/// stay apart: every node reading a value with examples must keep them apart
-/// (``GraphOperator/keepsExamplesApart(_:batched:)``), write values with the same number of them (or
-/// only shapes), and every graph output must carry them.
+/// stay apart: every node reading a value with examples must keep them apart and say how many rows of its
+/// outputs each example fills (``GraphOperator/exampleRows(_:rows:examples:results:)``), and every graph
+/// output must carry them.
 final class ExampleSplitTrace {
     private let plan: GraphRunPlan
     private let examples: Int
-    private var batched: [Bool]
+    private var rows: [Int]
     private var layerNodes: [(node: Int, rank: Int, layer: ObjectIdentifier?)] = []
     private var node = 0
     private var refused = false
     private let parameters: [Parameter]
+    private let inputShapes: [[Int]]
 
-    init(plan: GraphRunPlan, batchedInputs: [Int], examples: Int, parameters: [Parameter]) {
-        self.plan = plan; self.examples = examples; self.parameters = parameters
-        batched = .init(repeating: false, count: plan.slotCount)
-        for slot in batchedInputs { batched[slot] = true }
+    init(plan: GraphRunPlan, batchedInputs: [Int], examples: Int, parameters: [Parameter], inputShapes: [[Int]]) {
+        self.plan = plan; self.examples = examples; self.parameters = parameters; self.inputShapes = inputShapes
+        rows = .init(repeating: 0, count: plan.slotCount)
+        for slot in batchedInputs { rows[slot] = 1 }
     }
 
     func observe(_ n: GraphNode, _ args: [GraphValue?], _ results: [GraphValue]) {
         let i = node
         node += 1
-        let reads = plan.reads[i].map { $0 >= 0 && batched[$0] }
-        guard !refused, reads.contains(true) else { return }
-        guard n.op.keepsExamplesApart(args, batched: reads) else { refused = true; return }
+        let reads = plan.reads[i].map { $0 >= 0 ? rows[$0] : 0 }
+        guard !refused, reads.contains(where: { $0 > 0 }) else { return }
+        guard let written = n.op.exampleRows(args, rows: reads, examples: examples, results: results) else {
+            refused = true; return
+        }
         if let op = n.op as? ModuleOperator {
             layerNodes.append((i, args.first??.shape.count ?? 0, op.module.map(ObjectIdentifier.init)))
         }
-        if n.op.readsOnlyShapes { return }
-        for (slot, v) in zip(plan.writes[i], results) where slot >= 0 {
-            guard v.shape.first == examples else { refused = true; return }
-            batched[slot] = true
-        }
+        for (slot, k) in zip(plan.writes[i], written) where slot >= 0 { rows[slot] = k }
     }
 
     /// The split, or nil when the run showed the examples do not stay apart.
     var split: ExampleSplit? {
-        guard !refused, node == plan.reads.count, plan.outputs.allSatisfy({ batched[$0] }) else { return nil }
-        return ExampleSplit(batched: batched, layerNodes: layerNodes, parameters: parameters)
+        guard !refused, node == plan.reads.count, plan.outputs.allSatisfy({ rows[$0] > 0 }) else { return nil }
+        return ExampleSplit(rows: rows, layerNodes: layerNodes, parameters: parameters,
+                            inputShapes: rows.contains { $0 > 1 } ? inputShapes : nil)
     }
 }

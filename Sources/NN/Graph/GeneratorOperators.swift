@@ -125,6 +125,13 @@ public struct CumSumOperator: GraphOperator {
     public let exclusive: Bool, reverse: Bool
     public init(exclusive: Bool, reverse: Bool) { self.exclusive = exclusive; self.reverse = reverse }
     public var channelFlow: ChannelFlow { .none }
+    /// Examples stay apart unless the sums run along the first axis (the attention masks' position ids of
+    /// RoBERTa's export sum along the sequence).
+    public func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool]) -> Bool {
+        Self.keepsExamplesApart(inputs, batched: batched) { _ in
+            inputs.count > 1 ? (try? inputs[1]?.integers("axis").values).flatMap { $0 } : nil
+        }
+    }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let data = try input(inputs, 0, "x")
         var x = NumericTensor(data)

@@ -18,15 +18,22 @@ extension GraphModel {
     /// The run of `feeds` as the split known for inputs of their ranks and first extents says: in parts when it
     /// holds, whole when the graph does not split; whole and traced the first time (the trace decides). Other
     /// extents (a sequence's length) share the verdict: the operators' rules read ranks and axes, and a part
-    /// meeting a shape fixed to one length fails its check and runs the batch whole.
+    /// meeting a shape fixed to one length fails its check and runs the batch whole. A split whose examples
+    /// fill several rows of some value (merged with a length) holds for its traced shapes; other shapes are
+    /// traced and filed on their own.
     func runSplitting(_ feeds: [String: GraphValue], examples: Int) throws -> [String: GraphValue] {
-        let key = exampleSplitKey(feeds)
+        var key = exampleSplitKey(feeds)
+        let shapes = inputs.map { feeds[$0.name]?.shape ?? [] }
+        if case .some(.some(let split)) = planLock.withLock({ exampleSplits[key] }),
+           let traced = split.inputShapes, traced != shapes {
+            key = [[-1]] + shapes
+        }
         switch planLock.withLock({ exampleSplits[key] }) {
         case .none:
             let plan = currentPlan()
             let slots = zip(inputs, plan.inputs).filter { feeds[$0.0.name]?.shape.first == examples }.map(\.1)
             let trace = ExampleSplitTrace(plan: plan, batchedInputs: slots, examples: examples,
-                                          parameters: parameters().map(\.parameter))
+                                          parameters: parameters().map(\.parameter), inputShapes: shapes)
             let out = try execute(feeds, observe: { trace.observe($0, $1, $2) }, nodeFinished: nil)
             planLock.withLock { exampleSplits[key] = .some(trace.split) }
             return out
@@ -39,7 +46,8 @@ extension GraphModel {
         }
     }
 
-    /// What the known splits are filed under: each input's rank and first extent.
+    /// What the known splits are filed under: each input's rank and first extent (and, for a split that holds
+    /// for its traced shapes only, [-1] followed by every input's shape).
     func exampleSplitKey(_ feeds: [String: GraphValue]) -> [[Int]] {
         inputs.map { input in feeds[input.name].map { [$0.shape.count, $0.shape.first ?? 0] } ?? [] }
     }
@@ -48,7 +56,7 @@ extension GraphModel {
     /// whole run then gives the answer or the error).
     func runParts(_ feeds: [String: GraphValue], examples n: Int, split: ExampleSplit) -> [String: GraphValue]? {
         let plan = currentPlan(), parts = ProcessInfoCores.count
-        let batchedFeeds = Set(zip(inputs, plan.inputs).filter { split.batched[$0.1] }.map(\.0.name))
+        let batchedFeeds = Set(zip(inputs, plan.inputs).filter { split.rows[$0.1] > 0 }.map(\.0.name))
         for p in split.parameters { _ = p.effectiveValue }   // its lazy check, before the threads read it
         var results = [[String: GraphValue]?](repeating: nil, count: parts)
         results.withUnsafeMutableBufferPointer { buffer in

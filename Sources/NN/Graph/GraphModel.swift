@@ -151,7 +151,7 @@ public final class GraphModel: Module {
             }
             let results = try runNode(node, args, named: plan.writes[i])
             if let part {
-                try ExampleSplit.check(results, slots: plan.writes[i], count: part.count, batched: part.split.batched)
+                try ExampleSplit.check(results, slots: plan.writes[i], count: part.count, rows: part.split.rows)
             }
             memo?.record(i, results)
             try observe?(node.pointee, args, results)

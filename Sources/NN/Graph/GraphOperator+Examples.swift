@@ -27,6 +27,28 @@ extension GraphOperator {
         }
     }
 
+    /// Rows per example of the outputs: none for values computed from shapes; a layout (which keeps the values'
+    /// order) may regroup the rows, as long as its first axis holds a whole number of them per example — example
+    /// e's values are the e-th equal run of the buffer, so k rows each are rows e·k ..< (e + 1)·k; any other
+    /// operator writes the rows per example its inputs with examples share.
+    public func exampleRows(_ inputs: [GraphValue?], rows: [Int], examples: Int, results: [GraphValue]) -> [Int]? {
+        defaultExampleRows(inputs, rows: rows, examples: examples, results: results)
+    }
+
+    /// The default ``exampleRows(_:rows:examples:results:)``, for the operators that override it in part.
+    func defaultExampleRows(_ inputs: [GraphValue?], rows: [Int], examples: Int, results: [GraphValue]) -> [Int]? {
+        guard keepsExamplesApart(inputs, batched: rows.map { $0 > 0 }) else { return nil }
+        if readsOnlyShapes { return results.map { _ in 0 } }
+        let given = Set(rows.filter { $0 > 0 })
+        guard given.count == 1, let k = given.first else { return nil }
+        let out = results.map { v -> Int? in
+            guard let first = v.shape.first, first > 0 else { return nil }
+            if case .relayouts = channelFlow { return first % examples == 0 ? first / examples : nil }
+            return first == examples * k ? k : nil
+        }
+        return out.contains { $0 == nil } ? nil : out.compactMap { $0 }
+    }
+
     /// Whether none of `axes` (negative ones counted from the end) is the first axis of a value of rank `rank`.
     static func missesFirstAxis(_ axes: [Int], rank: Int) -> Bool {
         axes.allSatisfy { (try? normalizedAxis($0, rank: rank)).map { $0 != 0 } ?? false }

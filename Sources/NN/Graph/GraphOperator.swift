@@ -48,6 +48,12 @@ public protocol GraphOperator {
     /// that carry examples (`batched`), so a batch may run in parts (``GraphModel/splitsExamples``).
     /// The default reads ``channelFlow``; an operator it does not describe says so itself.
     func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool]) -> Bool
+    /// How many rows of the first axis each example fills in each of `results`, the outputs of a run on
+    /// `inputs` (0: the value carries no examples), given the inputs' (`rows`: 1 for a value with the examples
+    /// as its first axis, k when a layout merged them with the next axes into k rows each, 0 for none) and
+    /// the number of `examples`; nil when the node mixes examples. The default asks
+    /// ``keepsExamplesApart(_:batched:)`` and keeps the inputs' rows (a layout may regroup them).
+    func exampleRows(_ inputs: [GraphValue?], rows: [Int], examples: Int, results: [GraphValue]) -> [Int]?
 }
 
 extension GraphOperator {

@@ -64,6 +64,18 @@ public struct PadOperator: IndexMapOperator {
         self.mode = mode; self.padsAttribute = padsAttribute; self.valueAttribute = valueAttribute
     }
 
+    /// Examples stay apart unless the first axis is padded or cropped (Swin's and EfficientNet's exports pad the
+    /// spatial axes).
+    public func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool]) -> Bool {
+        Self.keepsExamplesApart(inputs, batched: batched) { rank in
+            guard let pads = try? padsAttribute ?? integers(inputs, 1, "pads") else { return nil }
+            let given = inputs.count > 3 ? (try? inputs[3]?.integers("axes").values).flatMap { $0 } : nil
+            let axes = given ?? Array(0..<rank)
+            guard pads.count == 2 * axes.count else { return nil }
+            return axes.indices.filter { pads[$0] != 0 || pads[$0 + axes.count] != 0 }.map { axes[$0] }
+        }
+    }
+
     func indexMap(_ inputs: [GraphValue?], data: GraphValue) throws -> (shape: [Int], sources: [Int], fill: Double) {
         let inShape = data.shape, rank = inShape.count
         let given = try padsAttribute ?? integers(inputs, 1, "pads")
