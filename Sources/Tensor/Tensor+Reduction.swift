@@ -69,8 +69,7 @@ extension Tensor {
 
     /// The sums over the last `k` axes (a global average pool's [2, 3]), kept with extent 1: each row of
     /// contiguous values summed in one vectorized pass (``rowSums(_:rows:length:stride:scale:into:)``) instead
-    /// of one axis at a time, in
-    /// one range of rows per core from 32k values. A pooling after a convolution cut by filters then reads
+    /// of one axis at a time, in one range of rows per core from 32k values. A pooling after a convolution cut by filters then reads
     /// on each core about the planes that core wrote, and the next run's convolution finds them there: a
     /// line the other core last held costs a transfer between the cores (about 200 ns one way on the 2-vCPU
     /// VM measured). SqueezeNet, batch 1, three alternations: its global pooling of 1,000 planes of 13×13

@@ -124,6 +124,9 @@ final class ExampleSplitTests: XCTestCase {
                 let r = try outputs(graph, x)
                 assertSameBits(r.whole, r.split, "\(name), input \(shape(length))")
                 XCTAssertEqual(r.decided.map { $0 != nil }, splits, "\(name) splits")
+                if let traced = (r.decided ?? nil)?.inputShapes {   // examples merged with the length
+                    XCTAssertEqual(traced.first, shape(length), "\(name): its split is filed per length")
+                }
             }
         }
     }

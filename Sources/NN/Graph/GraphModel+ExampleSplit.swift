@@ -22,12 +22,7 @@ extension GraphModel {
     /// fill several rows of some value (merged with a length) holds for its traced shapes; other shapes are
     /// traced and filed on their own.
     func runSplitting(_ feeds: [String: GraphValue], examples: Int) throws -> [String: GraphValue] {
-        var key = exampleSplitKey(feeds)
-        let shapes = inputs.map { feeds[$0.name]?.shape ?? [] }
-        if case .some(.some(let split)) = planLock.withLock({ exampleSplits[key] }),
-           let traced = split.inputShapes, traced != shapes {
-            key = [[-1]] + shapes
-        }
+        let key = exampleSplitKey(feeds), shapes = inputs.map { feeds[$0.name]?.shape ?? [] }
         switch planLock.withLock({ exampleSplits[key] }) {
         case .none:
             let plan = currentPlan()
@@ -46,10 +41,14 @@ extension GraphModel {
         }
     }
 
-    /// What the known splits are filed under: each input's rank and first extent (and, for a split that holds
-    /// for its traced shapes only, [-1] followed by every input's shape).
+    /// What the split for `feeds` is filed under: each input's rank and first extent; or, when the split filed
+    /// there holds for its traced shapes only and these differ, [-1] followed by every input's shape.
     func exampleSplitKey(_ feeds: [String: GraphValue]) -> [[Int]] {
-        inputs.map { input in feeds[input.name].map { [$0.shape.count, $0.shape.first ?? 0] } ?? [] }
+        let key = inputs.map { input in feeds[input.name].map { [$0.shape.count, $0.shape.first ?? 0] } ?? [] }
+        let shapes = inputs.map { feeds[$0.name]?.shape ?? [] }
+        guard case .some(.some(let split)) = planLock.withLock({ exampleSplits[key] }),
+              let traced = split.inputShapes, traced != shapes else { return key }
+        return [[-1]] + shapes
     }
 
     /// One run per core over its share of the examples, joined in order; nil when a part failed (the
