@@ -43,6 +43,14 @@ extension Variable {
     public func sigmoid() -> Variable { unary(value.sigmoid()) { _, y in y * (1 - y) } }
     /// Exact GELU, x·Φ(x) (Hendrycks & Gimpel 2016).
     public func gelu() -> Variable { unary(value.gelu()) { x, _ in Tensor.geluDerivative(x) } }
+    /// GELU's tanh form (Hendrycks & Gimpel 2016), with t = tanh(u), u = √(2/π)·(x + 0.044715·x³):
+    /// d/dx = (1 + t)/2 + x/2·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²).
+    public func geluTanh() -> Variable {
+        unary(value.geluTanh()) { x, _ in
+            let c: Float = 0.7978845608028654, t = Foundation_tanh(c * (x + 0.044715 * x * x * x))
+            return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
+        }
+    }
     public func erf() -> Variable {
         unary(value.erf()) { x, _ in 1.1283791670955126 * Foundation_exp(-x * x) }
     }

@@ -77,3 +77,13 @@ int32_t prune_is_masked_f32(const float *restrict value, const float *restrict m
     }
     return 1;
 }
+
+PRUNE_CLONES
+void prune_square_f32(const float *restrict x, float *restrict y, int64_t n) {
+    for (int64_t i = 0; i < n; i++) y[i] = x[i] * x[i];
+}
+
+PRUNE_CLONES
+void prune_cube_f32(const float *restrict x, float *restrict y, int64_t n) {
+    for (int64_t i = 0; i < n; i++) y[i] = x[i] * x[i] * x[i];
+}

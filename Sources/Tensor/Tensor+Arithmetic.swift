@@ -150,17 +150,23 @@ extension Tensor {
         }
         return Tensor(unchecked: g.shape, out)
     }
-    public func tanh() -> Tensor { map { Foundation_tanh($0) } }
+    /// tanh through the C kernel ``prune_tanh_f32`` (within 4 ulp of the exact value).
+    public func tanh() -> Tensor { elementwise(prune_tanh_f32) }
     /// 1 / (1 + e^−x) through the C kernel ``prune_sigmoid_f32`` (within 2 ulp of ``sigmoid(_:)``).
     public func sigmoid() -> Tensor { elementwise(prune_sigmoid_f32) }
-    public func square() -> Tensor { map { $0 * $0 } }
+    public func square() -> Tensor { elementwise(prune_square_f32) }
+    /// x^p; the exponents 2 and 3 as products (x·x, x·x·x), others through libm's powf.
     public func pow(_ p: Float) -> Tensor {
         if p == 2 { return square() }
+        if p == 3 { return elementwise(prune_cube_f32) }
         return map { Foundation_pow($0, p) }
     }
     /// The exact GELU, x·Φ(x) with Φ the standard normal CDF (Hendrycks & Gimpel 2016), through the C
     /// kernel ``prune_gelu_f32`` (within 5e-7 relative of ``gelu(_:)``).
     public func gelu() -> Tensor { elementwise(prune_gelu_f32) }
+    /// GELU's tanh form 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (Hendrycks & Gimpel 2016; GPT-2's
+    /// activation), through the C kernel ``prune_gelu_tanh_f32``.
+    public func geluTanh() -> Tensor { elementwise(prune_gelu_tanh_f32) }
     /// Error function, elementwise, through the C kernel ``prune_erf_f32`` (within 3e-7 relative of libm).
     public func erf() -> Tensor { elementwise(prune_erf_f32) }
     /// `kernel(x, y, n)` over the scalars, in chunks of 64 K split over the cores (elementwise, so the

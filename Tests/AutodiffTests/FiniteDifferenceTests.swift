@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import PruneTensor
 import PruneAutodiff
@@ -32,6 +33,20 @@ final class FiniteDifferenceTests: XCTestCase {
                 }
                 XCTAssertLessThan(worst, 1e-2, "\(c.name) input \(i): finite differences disagree at element \(at)")
             }
+        }
+    }
+
+    /// GELU's tanh form: its derivative against central differences of the formula in Double.
+    func testGeluTanhGradientMatchesFiniteDifferences() throws {
+        func gelu(_ x: Double) -> Double {
+            0.5 * x * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
+        }
+        let values: [Float] = [-6, -3, -1.5, -0.7, -0.1, 0, 0.05, 0.4, 1, 2.5, 5]
+        let x = Variable(Tensor(values), requiresGrad: true)
+        try x.geluTanh().sum().backward()
+        for (v, g) in zip(values, x.grad!.scalars) {
+            let h = 1e-5, numeric = (gelu(Double(v) + h) - gelu(Double(v) - h)) / (2 * h)
+            XCTAssertEqual(Double(g), numeric, accuracy: 1e-5, "d/dx geluTanh at \(v)")
         }
     }
 

@@ -8,9 +8,7 @@ import XCTest
 /// (``DecomposedGelu``) when its constants are those; other constants run node by node.
 final class DecomposedGeluTests: XCTestCase {
     func graph(root2: Float = Float(2).squareRoot(), half: Float = 0.5) -> GraphModel {
-        func node(_ name: String, _ op: any GraphOperator, _ inputs: [String]) -> GraphNode {
-            GraphNode(name: name, opType: name, inputs: inputs, outputs: [name], op: op)
-        }
+        let node = FusedPatternRun.node
         let nodes = [node("a", BinaryOperator(.div), ["x", "r"]), node("b", UnaryOperator(.erf), ["a"]),
                      node("c", BinaryOperator(.add), ["b", "one"]), node("d", BinaryOperator(.mul), ["x", "c"]),
                      node("e", BinaryOperator(.mul), ["d", "half"])]
@@ -21,18 +19,10 @@ final class DecomposedGeluTests: XCTestCase {
                           layers: ModuleDictionary())
     }
 
-    func outputs(_ g: GraphModel, _ x: Tensor) throws -> (fused: Tensor, reported: Int, plain: Tensor) {
-        let feeds: [String: GraphValue] = ["x": .float(Variable(x))]
-        var reported = 0
-        let fused = try withNoGrad { try g.firstOutput(of: try g.run(feeds, nodeFinished: { _ in reported += 1 })) }
-        let plain = try withNoGrad { try g.firstOutput(of: try g.run(feeds, observe: { _, _, _ in })) }
-        return (fused.value, reported, plain.value)
-    }
-
     func testTheChainRunsAsOneKernelWithGelusValues() throws {
         var rng = RandomGenerator(seed: 7)
         let x = Tensor.normal([300], mean: 0, std: 3, using: &rng)
-        let (fused, reported, plain) = try outputs(graph(), x)
+        let (fused, reported, plain) = try FusedPatternRun.outputs(graph(), x)
         XCTAssertEqual(reported, 1)
         for (i, v) in x.scalars.enumerated() {
             let expected = 0.5 * Double(v) * (1 + Foundation.erf(Double(v) / 2.0.squareRoot()))
@@ -44,7 +34,7 @@ final class DecomposedGeluTests: XCTestCase {
     func testOtherConstantsRunNodeByNode() throws {
         let x = Tensor([-2, -0.5, 0, 0.5, 2])
         for g in [graph(root2: 2), graph(half: 0.25)] {
-            let (fused, reported, plain) = try outputs(g, x)
+            let (fused, reported, plain) = try FusedPatternRun.outputs(g, x)
             XCTAssertEqual(reported, 5)
             XCTAssertEqual(fused.scalars, plain.scalars)
         }

@@ -19,8 +19,7 @@ final class ExampleSplitTests: XCTestCase {
         graph.splitsExamples = true
         _ = try withNoGrad { try graph.run(feeds) }
         let split = try withNoGrad { try graph.firstOutput(of: try graph.run(feeds)) }
-        let key = graph.exampleSplitKey(feeds)
-        return (whole.value, split.value, graph.planLock.withLock { graph.exampleSplits[key] })
+        return (whole.value, split.value, graph.exampleSplitEntry(feeds).verdict)
     }
 
     /// A fixture in inference mode and a seeded batch of `batch` inputs for it.

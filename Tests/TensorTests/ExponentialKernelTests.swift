@@ -79,4 +79,44 @@ final class ExponentialKernelTests: XCTestCase {
         XCTAssertEqual(Array(special[0..<2]), [1, -1])
         XCTAssertTrue(special[2].isNaN)
     }
+
+    func testTanhAgreesWithDoublePrecision() {
+        var values: [Float] = [0, -0.0, 1e-30, -1e-30, 1e-4, 0.3999, 0.4, -0.4, 0.4001, 1, -3, 9, 9.1, -20, 100]
+        var rng = RandomGenerator(seed: 25)
+        values += Tensor.normal([5_000], using: &rng).scalars.map { $0 * 3 }
+        values += Tensor.uniform([2_000], low: -0.5, high: 0.5, using: &rng).scalars
+        let y = Tensor(unchecked: [values.count], values).tanh().scalars
+        for (v, got) in zip(values, y) {
+            let want = Foundation.tanh(Double(v))
+            XCTAssertEqual(Double(got), want, accuracy: 2.4e-7 * Swift.abs(want) + 1e-45, "tanh(\(v))")
+        }
+        XCTAssertEqual(y[1].sign, .minus, "tanh(−0) = −0")
+        let special = Tensor(unchecked: [3], [.infinity, -.infinity, .nan]).tanh().scalars
+        XCTAssertEqual(Array(special[0..<2]), [1, -1])
+        XCTAssertTrue(special[2].isNaN)
+    }
+
+    func testGeluTanhAgreesWithDoublePrecision() {
+        var values: [Float] = [0, -0.0, 1e-30, 1e-4, -1e-4, 0.5, -0.5, 3, -3, 6, -6, 10, -10, 1e4]
+        var rng = RandomGenerator(seed: 26)
+        values += Tensor.normal([5_000], using: &rng).scalars.map { $0 * 4 }
+        let y = Tensor(unchecked: [values.count], values).geluTanh().scalars
+        for (v, got) in zip(values, y) {
+            let x = Double(v), u = (2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)
+            // x·(1 + tanh u)/2 as x/(1 + e^−2u), which keeps its digits where u is very negative (Double's
+            // 1 + tanh u keeps only ~1e-16 absolute there); the argument's float rounding (a few ulp of 2u)
+            // becomes relative error of e^−2u; below e^−87.3 the kernel's exp is 0 (|x|·e^−87.3 < 2e-36).
+            let want = x / (1 + Foundation.exp(-2 * u))
+            XCTAssertEqual(Double(got), want, accuracy: (5e-7 + 2e-7 * Swift.abs(2 * u)) * Swift.abs(want) + 2e-36,
+                           "geluTanh(\(v))")
+        }
+    }
+
+    func testPowersTwoAndThreeAreProducts() {
+        var rng = RandomGenerator(seed: 27)
+        let x = Tensor.normal([1_001], using: &rng) * 5
+        XCTAssertEqual(x.pow(2).scalars, x.scalars.map { $0 * $0 })
+        XCTAssertEqual(x.pow(3).scalars, x.scalars.map { $0 * $0 * $0 })
+        XCTAssertEqual(x.abs().pow(2.5).scalars, x.abs().scalars.map { powf($0, 2.5) }, "others through powf")
+    }
 }

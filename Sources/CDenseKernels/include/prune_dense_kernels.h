@@ -144,6 +144,15 @@ void prune_gelu_f32(const float *x, float *y, int64_t n);
 /// erf(x): a Maclaurin series below |x| = 1/2, 1 − erfc(|x|) (the same Chebyshev fit) above; within
 /// 3e-7 relative of libm's erff; NaN stays NaN, ±∞ gives ±1.
 void prune_erf_f32(const float *x, float *y, int64_t n);
+/// tanh(x): a Maclaurin series below |x| = 0.4, (1 − e)/(1 + e) with e = e^−2|x| (the softmax's polynomial
+/// exp) above; within 4 ulp of the exact value; NaN stays NaN, ±∞ gives ±1.
+void prune_tanh_f32(const float *x, float *y, int64_t n);
+/// GELU's tanh form 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (Hendrycks & Gimpel 2016, as GPT-2 uses
+/// it), as x·σ(2u) with u the tanh's argument (the same function: (1 + tanh u)/2 = σ(2u)).
+void prune_gelu_tanh_f32(const float *x, float *y, int64_t n);
+/// y[i] = x[i]·x[i] and y[i] = x[i]·x[i]·x[i] (Pow with the exponents 2 and 3).
+void prune_square_f32(const float *x, float *y, int64_t n);
+void prune_cube_f32(const float *x, float *y, int64_t n);
 /// Layer normalization of `rows` rows of `n` values: y = (x − mean)/√(var + ε)·w + b, per row.
 void prune_layer_norm_rows_f32(const float *x, const float *w, const float *b, float *y, int64_t rows, int64_t n,
                                float epsilon);

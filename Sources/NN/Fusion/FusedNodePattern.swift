@@ -68,7 +68,9 @@ struct PatternGraph {
 extension GraphRunPlan {
     /// The patterns inference looks for, in the order they are tried at each node (computed: a stored
     /// array of metatypes is not `Sendable` global state).
-    static var patternTypes: [any FusedNodePattern.Type] { [DecomposedLayerNorm.self, DecomposedGelu.self] }
+    static var patternTypes: [any FusedNodePattern.Type] {
+        [DecomposedLayerNorm.self, DecomposedGelu.self, DecomposedGeluTanh.self]
+    }
 
     /// Per node: the pattern whose first node it is.
     static func patterns(in graph: PatternGraph) -> [(any FusedNodePattern)?] {

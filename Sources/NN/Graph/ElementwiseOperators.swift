@@ -33,10 +33,7 @@ public struct UnaryOperator: GraphOperator {
         case .tanh: return [.float(x.tanh())]
         case .erf: return [.float(x.erf())]
         case .gelu: return [.float(x.gelu())]
-        case .geluTanh:
-            // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
-            let inner = try (x + x.pow(3) * 0.044715) * Float(0.7978845608028654)
-            return [.float(try x * (inner.tanh() + 1) * 0.5)]
+        case .geluTanh: return [.float(x.geluTanh())]
         case .sqrt: return [.float(x.sqrt())]
         case .exp: return [.float(x.exp())]
         case .log: return [.float(x.log())]

@@ -129,7 +129,7 @@ public struct CumSumOperator: GraphOperator {
     /// RoBERTa's export sum along the sequence).
     public func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool]) -> Bool {
         Self.keepsExamplesApart(inputs, batched: batched) { _ in
-            inputs.count > 1 ? (try? inputs[1]?.integers("axis").values).flatMap { $0 } : nil
+            try? optionalIntegers(inputs, 1, "axis")
         }
     }
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {

@@ -22,8 +22,8 @@ extension GraphModel {
     /// fill several rows of some value (merged with a length) holds for its traced shapes; other shapes are
     /// traced and filed on their own.
     func runSplitting(_ feeds: [String: GraphValue], examples: Int) throws -> [String: GraphValue] {
-        let key = exampleSplitKey(feeds), shapes = inputs.map { feeds[$0.name]?.shape ?? [] }
-        switch planLock.withLock({ exampleSplits[key] }) {
+        let (key, verdict, shapes) = exampleSplitEntry(feeds)
+        switch verdict {
         case .none:
             let plan = currentPlan()
             let slots = zip(inputs, plan.inputs).filter { feeds[$0.0.name]?.shape.first == examples }.map(\.1)
@@ -41,14 +41,20 @@ extension GraphModel {
         }
     }
 
-    /// What the split for `feeds` is filed under: each input's rank and first extent; or, when the split filed
-    /// there holds for its traced shapes only and these differ, [-1] followed by every input's shape.
-    func exampleSplitKey(_ feeds: [String: GraphValue]) -> [[Int]] {
-        let key = inputs.map { input in feeds[input.name].map { [$0.shape.count, $0.shape.first ?? 0] } ?? [] }
+    /// What the split for `feeds` is filed under, the verdict filed there (nil: not traced yet) and the inputs'
+    /// shapes. The key is each input's rank and first extent; or, when the split filed there holds for its
+    /// traced shapes only and these differ, [-1] followed by every input's shape. One look under the lock.
+    func exampleSplitEntry(_ feeds: [String: GraphValue]) -> (key: [[Int]], verdict: ExampleSplit??, shapes: [[Int]]) {
+        let coarse = inputs.map { input in feeds[input.name].map { [$0.shape.count, $0.shape.first ?? 0] } ?? [] }
         let shapes = inputs.map { feeds[$0.name]?.shape ?? [] }
-        guard case .some(.some(let split)) = planLock.withLock({ exampleSplits[key] }),
-              let traced = split.inputShapes, traced != shapes else { return key }
-        return [[-1]] + shapes
+        return planLock.withLock {
+            let found = exampleSplits[coarse]
+            guard case .some(.some(let split)) = found, let traced = split.inputShapes, traced != shapes else {
+                return (coarse, found, shapes)
+            }
+            let key = [[-1]] + shapes
+            return (key, exampleSplits[key], shapes)
+        }
     }
 
     /// One run per core over its share of the examples, joined in order; nil when a part failed (the

@@ -21,7 +21,7 @@ public final class GraphModel: Module {
     private var memos: [GraphRunMemo] = []
     private var planGeneration = 0
     let planLock = NSLock()
-    /// Per input ranks and batch (``exampleSplitKey(_:)``): how runs split by examples (``ExampleSplit``), or
+    /// Per input ranks and batch (``exampleSplitEntry(_:)``): how runs split by examples (``ExampleSplit``), or
     /// nil where they do not.
     var exampleSplits: [[[Int]]: ExampleSplit?] = [:]
     /// The layers with parameters, under their exported names.

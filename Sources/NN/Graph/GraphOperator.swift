@@ -66,6 +66,12 @@ extension GraphOperator {
         guard i < inputs.count, let v = inputs[i] else { throw GraphError.invalidValue("missing input \(i) (\(what))") }
         return v
     }
+
+    /// Input `i` as integers (an operand such as axes or steps), or nil when the node omits it.
+    public func optionalIntegers(_ inputs: [GraphValue?], _ i: Int, _ what: String) throws -> [Int]? {
+        guard i < inputs.count, let v = inputs[i] else { return nil }
+        return try v.integers(what).values
+    }
 }
 
 /// One node: an operator with the names of the values it reads and writes ("" marks an absent input).

@@ -68,27 +68,31 @@ public struct PadOperator: IndexMapOperator {
     /// spatial axes).
     public func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool]) -> Bool {
         Self.keepsExamplesApart(inputs, batched: batched) { rank in
-            guard let pads = try? padsAttribute ?? integers(inputs, 1, "pads") else { return nil }
-            let given = inputs.count > 3 ? (try? inputs[3]?.integers("axes").values).flatMap { $0 } : nil
-            let axes = given ?? Array(0..<rank)
-            guard pads.count == 2 * axes.count else { return nil }
-            return axes.indices.filter { pads[$0] != 0 || pads[$0 + axes.count] != 0 }.map { axes[$0] }
+            guard let (axes, begin, end) = try? padding(inputs, rank: rank) else { return nil }
+            return axes.filter { begin[$0] != 0 || end[$0] != 0 }
         }
     }
 
-    func indexMap(_ inputs: [GraphValue?], data: GraphValue) throws -> (shape: [Int], sources: [Int], fill: Double) {
-        let inShape = data.shape, rank = inShape.count
+    /// The padded axes (normalized; all when the node gives none) and each axis's pads at its beginning and
+    /// end (0 on axes not listed), from the attribute or input 1 and the optional axes input 3.
+    func padding(_ inputs: [GraphValue?], rank: Int) throws -> (axes: [Int], begin: [Int], end: [Int]) {
         let given = try padsAttribute ?? integers(inputs, 1, "pads")
-        let axes = try (inputs.count > 3 ? inputs[3]?.integers("axes").values : nil)?
-            .map { try normalizedAxis($0, rank: rank) } ?? Array(0..<rank)
+        let axes = try optionalIntegers(inputs, 3, "axes")?.map { try normalizedAxis($0, rank: rank) }
+            ?? Array(0..<rank)
         guard given.count == 2 * axes.count else {
             throw GraphError.invalidValue("Pad: \(given.count) pads for \(axes.count) axes")
         }
         var begin = [Int](repeating: 0, count: rank), end = begin
         for (k, a) in axes.enumerated() { begin[a] = given[k]; end[a] = given[k + axes.count] }
+        return (axes, begin, end)
+    }
+
+    func indexMap(_ inputs: [GraphValue?], data: GraphValue) throws -> (shape: [Int], sources: [Int], fill: Double) {
+        let inShape = data.shape, rank = inShape.count
+        let (_, begin, end) = try padding(inputs, rank: rank)
         let shape = (0..<rank).map { inShape[$0] + begin[$0] + end[$0] }
         guard shape.allSatisfy({ $0 >= 0 }) else {
-            throw GraphError.invalidValue("Pad: pads \(given) crop more than \(inShape)")
+            throw GraphError.invalidValue("Pad: pads \(begin) before and \(end) after crop more than \(inShape)")
         }
         var fill = Double(valueAttribute)
         if inputs.count > 2, let v = inputs[2] { fill = NumericTensor(v).values.first ?? 0 }

@@ -83,7 +83,7 @@ public struct SliceOperator: GraphOperator {
     public func keepsExamplesApart(_ inputs: [GraphValue?], batched: [Bool]) -> Bool {
         Self.keepsExamplesApart(inputs, batched: batched) { _ in
             if let attributes { return attributes.axes ?? Array(0..<attributes.starts.count) }
-            if inputs.count > 3, let given = inputs[3] { return try? given.integers("axes").values }
+            if inputs.count > 3, inputs[3] != nil { return try? optionalIntegers(inputs, 3, "axes") }
             return inputs.count > 1 ? inputs[1].map { Array(0..<$0.shape.reduce(1, *)) } : nil
         }
     }
@@ -98,9 +98,8 @@ public struct SliceOperator: GraphOperator {
         let starts = try input(inputs, 1, "starts").integers("starts").values
         let ends = try input(inputs, 2, "ends").integers("ends").values
         let rank = v.shape.count
-        let axes = try (inputs.count > 3 ? inputs[3]?.integers("axes").values : nil) ?? Array(0..<starts.count)
-        let steps = try (inputs.count > 4 ? inputs[4]?.integers("steps").values : nil) ?? Array(repeating: 1,
-                count: starts.count)
+        let axes = try optionalIntegers(inputs, 3, "axes") ?? Array(0..<starts.count)
+        let steps = try optionalIntegers(inputs, 4, "steps") ?? Array(repeating: 1, count: starts.count)
         guard starts.count == ends.count, axes.count == starts.count, steps.count == starts.count else {
             throw GraphError.invalidValue("starts, ends, axes and steps must have equal lengths")
         }
