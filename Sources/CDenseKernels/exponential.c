@@ -37,15 +37,55 @@ static inline float exp_nonpositive(float x) {
     return x != x ? x : (x < -87.3f ? 0.0f : e);
 }
 
+// The largest of a row (a NaN in it poisons it; all −∞ gives 0, so every exp is 0 and the row becomes NaN).
+__attribute__((always_inline)) static inline float row_max(const float *restrict xr, int64_t len) {
+    float m = -INFINITY;
+    for (int64_t k = 0; k < len; k++) m = xr[k] > m ? xr[k] : m;
+    for (int64_t k = 0; k < len; k++) m = xr[k] != xr[k] ? xr[k] : m;
+    return m == -INFINITY ? 0 : m;
+}
+
+// Rows shorter than 32 (attention over a few tokens) in blocks of 64: a row's exps would be a vector loop of no
+// or one iteration and a scalar tail, and its sum would end in prune_sum_f32's 16 dependent additions. Here
+// each row's x − max is written out, the exps run as one vector loop over the block, and the sums come from
+// prune_row_sums_f32 (8 rows' final additions side by side): the same operations on the same values as the
+// row by row path, so the same bits. Inlined, so each clone of the caller vectorizes it for its CPU.
+__attribute__((always_inline)) static inline void
+softmax_short_rows(const float *restrict x, float *restrict y, int64_t rows, int64_t len, int32_t log) {
+    enum { BLOCK = 64 };
+    float maxima[BLOCK], sums[BLOCK];
+    for (int64_t r0 = 0; r0 < rows; r0 += BLOCK) {
+        const int64_t count = rows - r0 < BLOCK ? rows - r0 : BLOCK, n = count * len;
+        const float *xb = x + r0 * len;
+        float *yb = y + r0 * len;
+        for (int64_t r = 0; r < count; r++) {
+            const float m = row_max(xb + r * len, len);
+            maxima[r] = m;
+            for (int64_t k = 0; k < len; k++) yb[r * len + k] = xb[r * len + k] - m;
+        }
+        for (int64_t i = 0; i < n; i++) yb[i] = exp_nonpositive(yb[i]);
+        prune_row_sums_f32(yb, count, len, len, sums);
+        for (int64_t r = 0; r < count && log; r++) {
+            const float shift = maxima[r] + logf(sums[r]);
+            for (int64_t k = 0; k < len; k++) yb[r * len + k] = xb[r * len + k] - shift;
+        }
+        for (int64_t r = 0; r < count && !log; r++) {
+            const float inv = 1.0f / sums[r];
+            for (int64_t k = 0; k < len; k++) yb[r * len + k] *= inv;
+        }
+    }
+}
+
 PRUNE_CLONES
 void prune_softmax_rows_f32(const float *restrict x, float *restrict y, int64_t rows, int64_t len, int32_t log) {
+    if (len < 32 && rows >= 8) {
+        softmax_short_rows(x, y, rows, len, log);
+        return;
+    }
     for (int64_t r = 0; r < rows; r++) {
         const float *xr = x + r * len;
         float *yr = y + r * len;
-        float m = -INFINITY;
-        for (int64_t k = 0; k < len; k++) m = xr[k] > m ? xr[k] : m;
-        for (int64_t k = 0; k < len; k++) m = xr[k] != xr[k] ? xr[k] : m;  // a NaN in the row poisons it
-        if (m == -INFINITY) m = 0;  // all −∞: every exp is 0 and the row becomes NaN, as 0/0
+        const float m = row_max(xr, len);
         for (int64_t k = 0; k < len; k++) yr[k] = exp_nonpositive(xr[k] - m);
         const float s = prune_sum_f32(yr, len);
         if (log) {

@@ -1,3 +1,4 @@
+import CDenseKernels
 import Foundation
 import PruneTensor
 import XCTest
@@ -23,6 +24,34 @@ final class ExponentialKernelTests: XCTestCase {
                         XCTAssertEqual(got, want, accuracy: 1e-6 * Swift.max(1, Swift.abs(want)) + (log ? 1e-5 : 0),
                                        "rows \(rows) len \(len) scale \(scale) log \(log) at \(r),\(k)")
                     }
+                }
+            }
+        }
+    }
+
+    /// Rows shorter than 32 run in blocks (their exps in one loop, their sums eight rows at a time): the same
+    /// bits as each row alone, softmax and log-softmax, with −∞ rows, NaN rows and masked entries among them.
+    func testShortRowsInBlocksGiveTheBitsOfOneRowAtATime() {
+        var rng = RandomGenerator(seed: 28)
+        for len in 1...33 {
+            for rows in [8, 13, 64, 65, 130] {
+                var x = (Tensor.normal([rows * len], using: &rng) * 8).scalars
+                x[0] = -.infinity
+                if rows > 9 { x[len * 9] = .nan }
+                if rows > 12 { for k in 0..<len { x[len * 12 + k] = -.infinity } }
+                for log: Int32 in [0, 1] {
+                    var block = [Float](repeating: 7, count: x.count), alone = block
+                    prune_softmax_rows_f32(x, &block, Int64(rows), Int64(len), log)
+                    x.withUnsafeBufferPointer { p in
+                        alone.withUnsafeMutableBufferPointer { o in
+                            for r in 0..<rows {
+                                prune_softmax_rows_f32(p.baseAddress! + r * len, o.baseAddress! + r * len, 1,
+                                                       Int64(len), log)
+                            }
+                        }
+                    }
+                    XCTAssertEqual(block.map(\.bitPattern), alone.map(\.bitPattern),
+                                   "len \(len) rows \(rows) log \(log)")
                 }
             }
         }
