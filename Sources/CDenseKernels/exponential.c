@@ -98,14 +98,16 @@ void prune_softmax_rows_f32(const float *restrict x, float *restrict y, int64_t 
     }
 }
 
+// 1/(1 + e^−v) through e^−|v|, so nothing overflows; NaN stays NaN.
+static inline float sigmoid_of(float v) {
+    const float e = exp_nonpositive(v > 0 ? -v : v);
+    const float d = 1.0f / (1.0f + e);
+    return v != v ? v : (v >= 0 ? d : e * d);
+}
+
 PRUNE_CLONES
 void prune_sigmoid_f32(const float *restrict x, float *restrict y, int64_t n) {
-    for (int64_t i = 0; i < n; i++) {
-        const float v = x[i];
-        const float e = exp_nonpositive(v > 0 ? -v : v);
-        const float d = 1.0f / (1.0f + e);
-        y[i] = v != v ? v : (v >= 0 ? d : e * d);
-    }
+    for (int64_t i = 0; i < n; i++) y[i] = sigmoid_of(x[i]);
 }
 
 // erfc(z) for z = ax/√2, ax >= 0, by the Chebyshev fit of Numerical Recipes (erfcc, Press et al. 1992, §6.2;
@@ -189,7 +191,6 @@ PRUNE_CLONES
 void prune_gelu_tanh_f32(const float *restrict x, float *restrict y, int64_t n) {
     for (int64_t i = 0; i < n; i++) {
         const float v = x[i], z = 1.5957691216057308f * (v + 0.044715f * (v * v * v));
-        const float e = exp_nonpositive(z > 0 ? -z : z), d = 1.0f / (1.0f + e);
-        y[i] = v * (z >= 0 ? d : e * d);
+        y[i] = v * sigmoid_of(z);
     }
 }

@@ -67,14 +67,13 @@ extension Tensor {
         return keepDims ? t : Tensor(unchecked: dropAxes(shape, ax), t.scalars)
     }
 
-    /// The sums over the last `k` axes (a global average pool's [2, 3]), kept with extent 1: each row of
-    /// contiguous values summed in one vectorized pass (``rowSums(_:rows:length:stride:scale:into:)``) instead
-    /// of one axis at a time, in one range of rows per core from 32k values. A pooling after a convolution cut by filters then reads
-    /// on each core about the planes that core wrote, and the next run's convolution finds them there: a
-    /// line the other core last held costs a transfer between the cores (about 200 ns one way on the 2-vCPU
-    /// VM measured). SqueezeNet, batch 1, three alternations: its global pooling of 1,000 planes of 13×13
-    /// 0.073–0.085 → 0.036–0.046 ms dense, 0.069–0.076 → 0.032–0.038 pruned; the convolution before it,
-    /// pruned, 0.73–0.82 → 0.50–0.68 ms.
+    /// The sums over the last `k` axes (a global average pool's [2, 3]), kept with extent 1: each row of contiguous
+    /// values summed in one vectorized pass (``rowSums(_:rows:length:stride:scale:into:)``) instead of one axis at a
+    /// time, in one range of rows per core from 32k values. A pooling after a convolution cut by filters then reads on
+    /// each core about the planes that core wrote, and the next run's convolution finds them there: a line the other
+    /// core last held costs a transfer between the cores (about 200 ns one way on the 2-vCPU VM measured). SqueezeNet,
+    /// batch 1, three alternations: its global pooling of 1,000 planes of 13×13 0.073–0.085 → 0.036–0.046 ms dense,
+    /// 0.069–0.076 → 0.032–0.038 pruned; the convolution before it, pruned, 0.73–0.82 → 0.50–0.68 ms.
     func sumOfTrailing(_ k: Int) -> Tensor {
         let length = shape.suffix(k).reduce(1, *), rows = length == 0 ? 0 : count / length
         let out = [Float](unsafeUninitializedCapacity: shape.dropLast(k).reduce(1, *)) { o, filled in
