@@ -39,13 +39,27 @@ run_of_outputs(const lane_buffers *b, int64_t oy, int64_t ox0, int64_t count) {
         if (q < count) _mm256_store_ps(dst + q * LANES, acc[q]);
 }
 
+/// The last `count` (1 … RUN − 1) outputs of row oy from column ox0, the count a constant in each case: a
+/// count read in the loop was tested at every tap of every output (a 7-wide row is all tail).
+static AVX2 void tail_of_outputs(const lane_buffers *b, int64_t oy, int64_t ox0, int64_t count) {
+    switch (count) {
+    case 1: run_of_outputs(b, oy, ox0, 1); break;
+    case 2: run_of_outputs(b, oy, ox0, 2); break;
+    case 3: run_of_outputs(b, oy, ox0, 3); break;
+    case 4: run_of_outputs(b, oy, ox0, 4); break;
+    case 5: run_of_outputs(b, oy, ox0, 5); break;
+    case 6: run_of_outputs(b, oy, ox0, 6); break;
+    default: run_of_outputs(b, oy, ox0, 7); break;
+    }
+}
+
 /// Every output of the 8 planes into b->out, then back into the planes at y.
 static AVX2 void filter_lanes(const lane_buffers *b, float *y) {
     const prune_plane_window g = b->g;
     for (int64_t oy = 0; oy < g.oh; oy++) {
         int64_t ox = 0;
         for (; ox + RUN <= g.ow; ox += RUN) run_of_outputs(b, oy, ox, RUN);
-        if (ox < g.ow) run_of_outputs(b, oy, ox, g.ow - ox);
+        if (ox < g.ow) tail_of_outputs(b, oy, ox, g.ow - ox);
     }
     const int64_t outputs = g.oh * g.ow;
     for (int64_t q0 = 0; q0 < outputs; q0 += LANES) {

@@ -14,6 +14,13 @@ extension Tensor {
     /// tile turned around; asked on each call, as tests switch the kernel sets).
     static var directKernelsRun: Bool { prune_sgemm_kernels().map { String(cString: $0) } == "AVX2" }
 
+    /// The most values in a patch (C/groups·KH·KW) that the direct kernel takes: 512 channels of 3×3 (the bound
+    /// was 1,024). DenseNet-121's 3×3 layers, 128 channels into 32 filters over 56×56, spent 29% of their time
+    /// packing patches that meet 32 filters each; one such layer at batch 1 1.83–2.61 → 1.48–1.61 ms directly
+    /// (onnxruntime 1.32–1.36 in the same runs), 512 → 16 over 7×7 at batch 64 7.6–12.8 → 5.3–5.7 ms, 5×5
+    /// 64 → 32 over 28×28 50–63 → 34–39 ms; none slower.
+    static let directPatchLimit = 4_608
+
     /// Whether `conv2d` runs `d` directly: where the AVX2 sgemm would run it (the direct kernel is its tile
     /// turned around, and runs wherever that one does) and packing its patches costs about as much as
     /// multiplying them. Measured at batch 1 and 16 (`bench onnx` on one-layer models, the packed product
@@ -29,7 +36,7 @@ extension Tensor {
     /// 80–96 over 14×14 alike either way; 48 over 7×7 faster directly at batch 64, 1.34–1.38 against 1.48).
     static func runsDirect(_ d: ConvDims) -> Bool {
         guard allowsDirectConvolution, directKernelsRun else { return false }
-        guard !isPointwise(d.g), d.l >= 48, d.cg * d.kk <= 1_024 else { return false }
+        guard !isPointwise(d.g), d.l >= 48, d.cg * d.kk <= directPatchLimit else { return false }
         if runsRows(d) { return true }
         return d.cg * d.kk >= 64 && (d.og <= 32 || (d.strided && (d.og <= 48 || (d.og <= 96 && d.l >= 2 * d.og))))
     }

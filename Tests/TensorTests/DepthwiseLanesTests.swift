@@ -19,7 +19,10 @@ final class DepthwiseLanesTests: XCTestCase {
     func testLanesGiveTheRowPathsBitsAndTheDefinition() {
         let cases = [Case(c: 24, k: 3, s: 1, p: 1, h: 7, w: 7), Case(c: 16, k: 3, s: 2, p: 1, h: 14, w: 14),
                      Case(c: 20, k: 5, s: 1, p: 2, h: 5, w: 9), Case(c: 17, k: 3, s: 3, p: 0, h: 10, w: 11),
-                     Case(c: 32, k: 1, s: 1, p: 0, h: 4, w: 3), Case(c: 18, k: 3, s: 1, p: 1, h: 20, w: 31)]
+                     Case(c: 32, k: 1, s: 1, p: 0, h: 4, w: 3), Case(c: 18, k: 3, s: 1, p: 1, h: 20, w: 31),
+                     // Rows ending in runs of 2, 4, 5 and 6 outputs (each run length is its own kernel).
+                     Case(c: 16, k: 3, s: 1, p: 1, h: 5, w: 10), Case(c: 8, k: 3, s: 1, p: 1, h: 3, w: 12),
+                     Case(c: 9, k: 3, s: 1, p: 1, h: 3, w: 13), Case(c: 8, k: 3, s: 1, p: 1, h: 4, w: 6)]
         var rng = RandomGenerator(seed: 42)
         for cf in cases {
             let g = window(cf), images = 3, planes = images * cf.c

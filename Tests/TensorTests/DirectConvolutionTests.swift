@@ -165,14 +165,14 @@ final class DirectConvolutionTests: XCTestCase {
         }
     }
 
-    /// `conv2d` takes the direct kernel for a first layer and a small one (batch 1 and 3, groups, bias or
-    /// none) and gives the bits it gives without it.
+    /// `conv2d` takes the direct kernel for a first layer, a small one and patches of up to 4,608 values (batch 1
+    /// and 3, groups, bias or none) and gives the bits it gives without it.
     func testConv2dGivesTheSameBitsDirectly() throws {
         var rng = RandomGenerator(seed: 73)
         let layers: [(c: Int, o: Int, k: Int, s: Int, p: Int, groups: Int, size: Int)] = [
             (3, 32, 7, 2, 3, 1, 40), (16, 16, 3, 1, 1, 1, 14), (8, 32, 5, 1, 2, 2, 12), (3, 96, 11, 4, 2, 1, 63),
             (3, 24, 3, 2, 1, 1, 56), (3, 13, 3, 2, 0, 1, 45), (4, 8, 5, 2, 2, 2, 30), (16, 48, 3, 1, 1, 2, 16),
-            (16, 32, 3, 1, 1, 1, 12),
+            (16, 32, 3, 1, 1, 1, 12), (128, 32, 3, 1, 1, 1, 10), (512, 16, 3, 1, 1, 1, 7),
         ]
         for t in layers {
             let geo = Conv2dGeometry(kernel: (t.k, t.k), stride: (t.s, t.s), padding: (t.p, t.p), dilation: (1, 1),
