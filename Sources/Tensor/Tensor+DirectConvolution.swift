@@ -34,11 +34,16 @@ extension Tensor {
     /// channels into 96 filters over 7×7, batch 1: 0.09–0.10 → 0.05–0.06 ms packed; at batch 64 3.7–3.8 →
     /// 3.1–3.2; 64 filters over 7×7 0.07 → 0.05 and 2.6 → 2.4; 96 over 10×10 and 12×12 no better directly;
     /// 80–96 over 14×14 alike either way; 48 over 7×7 faster directly at batch 64, 1.34–1.38 against 1.48).
+    /// At stride 1 the same rule since the direct kernel's later changes (it was 32 filters): one-layer models,
+    /// the best of 4–8 runs of each in turns, packed → direct, batch 1 one core / batch 16 two cores: 64 → 64
+    /// over 28×28 1.09 → 0.75 / 7.71 → 7.68 ms, 64 → 48 over 56×56 2.75 → 2.08 / 28.6 → 20.1, 32 → 64 over
+    /// 56×56 1.66 → 1.44 / 15.4 → 13.3, 32 → 48 over 28×28 0.34 → 0.28 / 3.74 → 2.38, 128 → 96 over 28×28
+    /// 2.24 → 2.01 / 19.8 → 18.0, 256 → 48 over 7×7 0.22 → 0.17 at batch 1; 128 → 128 alike either way.
     static func runsDirect(_ d: ConvDims) -> Bool {
         guard allowsDirectConvolution, directKernelsRun else { return false }
         guard !isPointwise(d.g), d.l >= 48, d.cg * d.kk <= directPatchLimit else { return false }
         if runsRows(d) { return true }
-        return d.cg * d.kk >= 64 && (d.og <= 32 || (d.strided && (d.og <= 48 || (d.og <= 96 && d.l >= 2 * d.og))))
+        return d.cg * d.kk >= 64 && (d.og <= 48 || (d.og <= 96 && d.l >= 2 * d.og))
     }
 
     /// Whether the direct convolution of `d` puts output positions in the lanes (``prune_conv_rows_f32``):

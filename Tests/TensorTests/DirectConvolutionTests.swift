@@ -172,7 +172,7 @@ final class DirectConvolutionTests: XCTestCase {
         let layers: [(c: Int, o: Int, k: Int, s: Int, p: Int, groups: Int, size: Int)] = [
             (3, 32, 7, 2, 3, 1, 40), (16, 16, 3, 1, 1, 1, 14), (8, 32, 5, 1, 2, 2, 12), (3, 96, 11, 4, 2, 1, 63),
             (3, 24, 3, 2, 1, 1, 56), (3, 13, 3, 2, 0, 1, 45), (4, 8, 5, 2, 2, 2, 30), (16, 48, 3, 1, 1, 2, 16),
-            (16, 32, 3, 1, 1, 1, 12), (128, 32, 3, 1, 1, 1, 10), (512, 16, 3, 1, 1, 1, 7),
+            (16, 32, 3, 1, 1, 1, 12), (128, 32, 3, 1, 1, 1, 10), (512, 16, 3, 1, 1, 1, 7), (32, 64, 3, 1, 1, 1, 12),
         ]
         for t in layers {
             let geo = Conv2dGeometry(kernel: (t.k, t.k), stride: (t.s, t.s), padding: (t.p, t.p), dilation: (1, 1),
@@ -203,9 +203,9 @@ final class DirectConvolutionTests: XCTestCase {
 }
 
 extension DirectConvolutionTests {
-    /// At a stride, more than 48 filters run directly only over at least twice as many output positions (a
-    /// 7×7 plane is too small for 64 or 96 filters), 48 or fewer and the first layers whatever their plane.
-    func testStridedLayersWithManyFiltersOnSmallPlanesTakeThePackedProduct() throws {
+    /// More than 48 filters run directly only over at least twice as many output positions (a 7×7 plane is too
+    /// small for 64 or 96 filters), 48 or fewer and the first layers whatever their plane; at a stride and not.
+    func testLayersWithManyFiltersOnSmallPlanesTakeThePackedProduct() throws {
         guard String(cString: prune_sgemm_kernels()) == "AVX2" else { return }
         // (channels, filters, input size, whether it runs directly): 3×3 windows at stride 2, padding 1.
         let layers: [(c: Int, o: Int, size: Int, direct: Bool)] = [
@@ -217,6 +217,15 @@ extension DirectConvolutionTests {
             let (oh, ow) = try geo.outputSize(h: t.size, w: t.size, op: "test")
             let dims = Tensor.ConvDims(c: t.c, h: t.size, w: t.size, o: t.o, oh: oh, ow: ow, g: geo)
             XCTAssertEqual(Tensor.runsDirect(dims), t.direct, "\(t)")
+        }
+        // At stride 1 the same rule: (channels, filters, input size, whether it runs directly), 3×3, padding 1.
+        let unit: [(c: Int, o: Int, size: Int, direct: Bool)] = [
+            (64, 64, 28, true), (128, 96, 28, true), (64, 48, 7, true), (128, 128, 28, false), (256, 64, 7, false),
+        ]
+        for t in unit {
+            let geo = Conv2dGeometry(kernel: (3, 3), stride: (1, 1), padding: (1, 1))
+            let dims = Tensor.ConvDims(c: t.c, h: t.size, w: t.size, o: t.o, oh: t.size, ow: t.size, g: geo)
+            XCTAssertEqual(Tensor.runsDirect(dims), t.direct, "\(t) at stride 1")
         }
         let first = Conv2dGeometry(kernel: (7, 7), stride: (2, 2), padding: (3, 3))
         XCTAssertTrue(Tensor.runsDirect(Tensor.ConvDims(c: 3, h: 224, w: 224, o: 96, oh: 112, ow: 112, g: first)))
