@@ -40,8 +40,8 @@ public struct PackedFilters: Sendable {
             PackedFilters(p.baseAddress!, groups: groups, rows: rows, columns: columns)
         }
         guard var packed else { return nil }
-        if filters.shape[2] * filters.shape[3] > 1, rows <= 96, columns <= Tensor.directPatchLimit,
-           Tensor.directKernelsRun {
+        if filters.shape[2] * filters.shape[3] > 1, rows <= Tensor.directFilterLimit,
+           columns <= Tensor.directPatchLimit, Tensor.directKernelsRun {
             packed.direct = filters.scalars.withUnsafeBufferPointer { p in
                 DirectFilterPanels(p.baseAddress!, groups: groups, rows: rows, columns: columns)
             }

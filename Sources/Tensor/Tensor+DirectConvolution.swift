@@ -21,6 +21,10 @@ extension Tensor {
     /// 64 → 32 over 28×28 50–63 → 34–39 ms; none slower.
     static let directPatchLimit = 4_608
 
+    /// The most filters per group that the direct kernel takes (over at least twice as many output positions; see
+    /// ``runsDirect(_:)``), and so the most for which a layer keeps the filters packed for it.
+    static let directFilterLimit = 96
+
     /// Whether `conv2d` runs `d` directly: where the AVX2 sgemm would run it (the direct kernel is its tile
     /// turned around, and runs wherever that one does) and packing its patches costs about as much as
     /// multiplying them. Measured at batch 1 and 16 (`bench onnx` on one-layer models, the packed product
@@ -43,7 +47,7 @@ extension Tensor {
         guard allowsDirectConvolution, directKernelsRun else { return false }
         guard !isPointwise(d.g), d.l >= 48, d.cg * d.kk <= directPatchLimit else { return false }
         if runsRows(d) { return true }
-        return d.cg * d.kk >= 64 && (d.og <= 48 || (d.og <= 96 && d.l >= 2 * d.og))
+        return d.cg * d.kk >= 64 && (d.og <= 48 || (d.og <= directFilterLimit && d.l >= 2 * d.og))
     }
 
     /// Whether the direct convolution of `d` puts output positions in the lanes (``prune_conv_rows_f32``):
