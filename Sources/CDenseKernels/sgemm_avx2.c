@@ -98,34 +98,36 @@ finish(const int mr, const int wide, __m256 *acc0, __m256 *acc1, float *c, long 
 
 /// C[0..<mr][0..<cols] = alpha·(A rows · B half-panel) + beta·C over kc steps, or + bias[r] on row r when
 /// `bias` is not NULL, then the epilogue's steps when `te.e` is not NULL; beta 0 never reads C. `ap` points at
-/// the tile's first row in its MR-row panel, `bp` at its first column in its NR-column panel. `mr` and
-/// `wide` (vectors of 8 columns: 2, or 1 when cols ≤ 8) are constants in each caller.
+/// the tile's first row in its MR-row panel, `bp` at its first column: in its NR-column panel (`ldb` NR), or
+/// in a row-major B read where it lies (`ldb` its row stride). `mr` and `wide` (vectors of 8 columns: 2, or 1
+/// when cols ≤ 8) are constants in each caller.
 static inline __attribute__((always_inline)) AVX2 void
-tile(const int mr, const int wide, long kc, const float *ap, const float *bp, float *c, long ldc, long cols,
-     float alpha, float beta, const float *bias, TileEpilogue te) {
+tile(const int mr, const int wide, long kc, const float *ap, const float *bp, long ldb, float *c, long ldc,
+     long cols, float alpha, float beta, const float *bias, TileEpilogue te) {
     __m256 acc0[TR], acc1[TR];
     UNROLL for (int r = 0; r < mr; r++) { acc0[r] = _mm256_setzero_ps(); acc1[r] = _mm256_setzero_ps(); }
     for (long p = 0; p < kc; p++) {
-        const __m256 b0 = _mm256_load_ps(bp), b1 = wide == 2 ? _mm256_load_ps(bp + 8) : b0;
+        const __m256 b0 = _mm256_loadu_ps(bp), b1 = wide == 2 ? _mm256_loadu_ps(bp + 8) : b0;
         UNROLL for (int r = 0; r < mr; r++) {
             const __m256 av = _mm256_broadcast_ss(ap + r);
             acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
             if (wide == 2) acc1[r] = _mm256_fmadd_ps(av, b1, acc1[r]);
         }
         ap += MR;
-        bp += NR;
+        bp += ldb;
     }
     finish(mr, wide, acc0, acc1, c, ldc, cols, alpha, beta, bias, te);
 }
 
 #define TILE_CASE(R) \
-    case R: if (cols > 8) tile(R, 2, kc, ap, bp, c, ldc, cols, alpha, beta, bias, te); \
-            else tile(R, 1, kc, ap, bp, c, ldc, cols, alpha, beta, bias, te); break;
+    case R: if (cols > 8) tile(R, 2, kc, ap, bp, ldb, c, ldc, cols, alpha, beta, bias, te); \
+            else tile(R, 1, kc, ap, bp, ldb, c, ldc, cols, alpha, beta, bias, te); break;
 
-/// The tile for `mr` rows (1 … TR) and `cols` columns (1 … TC), inlined into the loop nest.
+/// The tile for `mr` rows (1 … TR) and `cols` columns (1 … TC), B's rows `ldb` apart, inlined into the loop
+/// nest.
 static inline __attribute__((always_inline)) AVX2 void
-tile_rows(int mr, long kc, const float *ap, const float *bp, float *c, long ldc, long cols, float alpha, float beta,
-          const float *bias, TileEpilogue te) {
+tile_rows(int mr, long kc, const float *ap, const float *bp, long ldb, float *c, long ldc, long cols, float alpha,
+          float beta, const float *bias, TileEpilogue te) {
     switch (mr) {
         TILE_CASE(1) TILE_CASE(2) TILE_CASE(3) TILE_CASE(4) TILE_CASE(5) TILE_CASE(TR)
         default: break;
@@ -252,11 +254,36 @@ static AVX2 void block(long mc, long nc, long kc, const float *pa, const float *
                 if (ahead < mc)
                     prefetch_tile(c + ahead * ldc + jr + h, ldc, mc - ahead < TR ? mc - ahead : TR, for_write);
                 const TileEpilogue te = { e, row0 + ir, offset0 + ir * ldc + jr + h, fused_affine };
-                tile_rows(rows, kc, ap, pb + jr * kc + h, c + ir * ldc + jr + h, ldc, cols, alpha, beta,
+                tile_rows(rows, kc, ap, pb + jr * kc + h, NR, c + ir * ldc + jr + h, ldc, cols, alpha, beta,
                           bias ? bias + ir : NULL, te);
             }
         }
 }
 
-const SgemmKernels prune_sgemm_avx2 = { pack_a, prune_pack_patch_panels_avx2, pack_transposed_b, pack_rows, block };
+/// One packed mc×kc block of A against kc rows of a row-major B read where it lies (rows `ldb` apart, nc
+/// columns from `b`), for a short k (see sgemm_kernels.h): each 16 columns' tiles load their B vectors from
+/// B's rows, not from a packed panel; the last nc mod 16 columns are packed into `tail` (room for NR·kc)
+/// and go through `block`. The same operations in the same order as packing every column, so the same bits.
+static AVX2 void block_in_place(long mc, long nc, long kc, const float *pa, const float *b, long ldb, float *tail,
+                                float *c, long ldc, float alpha, float beta, const float *bias,
+                                const prune_epilogue *e, long row0, long offset0) {
+    const int fused_affine = e && __builtin_cpu_supports("avx512f"), for_write = prune_cpu_has_prefetchw();
+    const long full = nc / TC * TC;
+    for (long j = 0; j < full; j += TC)
+        for (long ir = 0; ir < mc; ir += TR) {
+            const int rows = (int)(mc - ir < TR ? mc - ir : TR);
+            const long ahead = ir + 2 * TR;
+            if (ahead < mc) prefetch_tile(c + ahead * ldc + j, ldc, mc - ahead < TR ? mc - ahead : TR, for_write);
+            const TileEpilogue te = { e, row0 + ir, offset0 + ir * ldc + j, fused_affine };
+            tile_rows(rows, kc, pa + ir / MR * MR * kc + ir % MR, b + j, ldb, c + ir * ldc + j, ldc, TC, alpha,
+                      beta, bias ? bias + ir : NULL, te);
+        }
+    if (full == nc) return;
+    for (long p = 0; p < kc; p += 8) pack_rows(b + p * ldb + full, ldb, kc - p < 8 ? kc - p : 8, nc - full, kc,
+                                               tail + p * NR);
+    block(mc, nc - full, kc, pa, tail, c + full, ldc, alpha, beta, bias, e, row0, offset0 + full);
+}
+
+const SgemmKernels prune_sgemm_avx2 = { pack_a, prune_pack_patch_panels_avx2, pack_transposed_b, pack_rows, block,
+                                        block_in_place };
 #endif

@@ -177,5 +177,6 @@ static AVX512 void block(long mc, long nc, long kc, const float *pa, const float
     }
 }
 
-const SgemmKernels prune_sgemm_avx512 = { pack_a, prune_pack_patch_panels, pack_transposed_b, pack_rows, block };
+const SgemmKernels prune_sgemm_avx512 = { pack_a, prune_pack_patch_panels, pack_transposed_b, pack_rows, block,
+                                          NULL };
 #endif

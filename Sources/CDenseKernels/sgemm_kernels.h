@@ -78,6 +78,12 @@ typedef struct {
     /// `e` (the block's first row `row0`, its first element `offset0` from C's) when it is not NULL.
     void (*block)(long mc, long nc, long kc, const float *pa, const float *pb, float *c, long ldc, float alpha,
                   float beta, const float *bias, const prune_epilogue *e, long row0, long offset0);
+    /// `block` with B not packed: kc rows of a row-major op(B) read where they lie (rows `ldb` apart, nc
+    /// columns from `b`), columns left over from the register tiles packed into `tail` (room for NR·kc);
+    /// the same bits as packing B. NULL where the set has none (B is then packed).
+    void (*block_in_place)(long mc, long nc, long kc, const float *pa, const float *b, long ldb, float *tail,
+                           float *c, long ldc, float alpha, float beta, const float *bias, const prune_epilogue *e,
+                           long row0, long offset0);
 } SgemmKernels;
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))

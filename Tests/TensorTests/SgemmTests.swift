@@ -160,6 +160,29 @@ final class SgemmTests: XCTestCase {
         }
     }
 
+    /// A row-major B with k up to 32 (sgemm.c's IN_PLACE_K), or up to 128 in products of at most 96 rows and
+    /// 256 columns, is read where it lies, not packed (the 16-column tiles load B's rows; the columns left
+    /// over are packed): bit for bit the blocked Float sum, as packing gives it, on every kernel set, for
+    /// whole tiles, leftover columns of every width, row counts past one block of A (MC, 240), rows wider
+    /// than the matrix, and k just past each bound (packed again).
+    func testShortRowMajorProductsReadBInPlaceWithThePackedBits() {
+        var seed: UInt64 = 500
+        for k in [1, 5, 8, 16, 32, 33, 64, 128, 129] {
+            for (m, n) in [(16, 196), (7, 49), (50, 16), (13, 3), (241, 35), (6, 20)] {
+                for (alpha, beta, pad) in [(Float(1), Float(0), 0), (0.5, 0.25, 5), (1, 1, 1)] {
+                    let c = Case(m: m, n: n, k: k, transA: false, transB: false, alpha: alpha, beta: beta, pad: pad)
+                    let (a, b, start) = operands(c, seed: seed)
+                    seed += 1
+                    let expected = blockedReference(c, a, b, start)
+                    for (set, out) in productsUnderEachKernelSet(c, a, b, start) {
+                        XCTAssertEqual(out.map(\.bitPattern), expected.map(\.bitPattern),
+                                       "\(set): \(m)x\(n)x\(k) alpha \(alpha) beta \(beta) pad \(pad)")
+                    }
+                }
+            }
+        }
+    }
+
     func testBetaZeroNeverReadsC() {
         let c = Case(m: 14, n: 40, k: 20, transA: false, transB: true, alpha: 1, beta: 0, pad: 0)
         let (a, b, _) = operands(c, seed: 9)
