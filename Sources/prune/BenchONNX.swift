@@ -43,13 +43,17 @@ struct BenchONNX: ParsableCommand {
         guard profileNodes >= 0 else { throw ValidationError("--profile-nodes must be 0 or more") }
     }
 
-    /// Median times of two models on the same feeds. Each model runs in blocks of consecutive runs after an
-    /// untimed one, as onnxruntime's side runs each model in its own process (caches warm with that model's
-    /// weights, not the other's); `rounds` rounds of blocks, so that both models see the same machine state.
+    /// Median times of two models on the same feeds, here and, when `peers` is not nil, in onnxruntime (one
+    /// process per model, kept open). Each model runs in blocks of consecutive runs after an untimed one (caches
+    /// warm with that model's weights, not the other's), in `rounds` rounds; a round runs the dense model's
+    /// block here, then in the peer, then the pruned model's here, then in the peer. This machine's speed
+    /// moved by up to 2× within minutes, so the peer's runs must fall in the same minutes as Prune's: its
+    /// time measured in separate processes after Prune's runs put the MobileNet-style fixture at 1.4–2.8×
+    /// onnxruntime's time across runs of the same binary.
     func medians(_ a: GraphModel, _ b: GraphModel, _ feeds: [String: GraphValue],
-                 rounds: Int) throws -> (Double, Double) {
+                 peers: (PythonPeerServer, PythonPeerServer)?, rounds: Int) throws -> Timings {
         a.eval(); b.eval()
-        var times: ([Double], [Double]) = ([], [])
+        var here: ([Double], [Double]) = ([], []), peer: ([Double], [Double]) = ([], [])
         func block(_ model: GraphModel, _ runs: Int) throws -> [Double] {
             _ = try withNoGrad { try model.run(feeds) }
             return try (0..<runs).map { _ in
@@ -60,18 +64,26 @@ struct BenchONNX: ParsableCommand {
         }
         for round in 0..<rounds {
             let runs = repeats * (round + 1) / rounds - repeats * round / rounds
-            times.0 += try block(a, runs)
-            times.1 += try block(b, runs)
+            here.0 += try block(a, runs)
+            if let peers { peer.0 += Self.peerBlock(peers.0, runs) }
+            here.1 += try block(b, runs)
+            if let peers { peer.1 += Self.peerBlock(peers.1, runs) }
         }
-        return (MedianTiming.median(times.0), MedianTiming.median(times.1))
+        return Timings(pruneDense: MedianTiming.median(here.0), prunePruned: MedianTiming.median(here.1),
+                       ortDense: peer.0.isEmpty ? nil : MedianTiming.median(peer.0),
+                       ortPruned: peer.1.isEmpty ? nil : MedianTiming.median(peer.1))
     }
 
-    /// onnxruntime's median time on one model, in its own process (see Benchmarks/onnx_ort.py).
-    func onnxruntime(_ model: String, _ inputs: String) -> (seconds: Double, version: String)? {
-        let peer = PythonPeer.objects(["Benchmarks/onnx_ort.py", model, inputs, String(ProcessInfoCores.count),
-                                       String(repeats)])
-        guard let o = peer.last, let s = o["seconds"] as? Double else { return nil }
-        return (s, o["version"] as? String ?? "")
+    struct Timings { var pruneDense: Double, prunePruned: Double, ortDense: Double?, ortPruned: Double? }
+
+    /// A block of `runs` timed runs in a peer (after its own untimed one); empty when the peer stopped.
+    static func peerBlock(_ peer: PythonPeerServer, _ runs: Int) -> [Double] {
+        (peer.request(String(runs))?["times"] as? [Double]) ?? []
+    }
+
+    /// An onnxruntime process serving one model (see Benchmarks/onnx_ort.py), or nil when it cannot run.
+    func onnxruntime(_ model: String, _ inputs: String) -> PythonPeerServer? {
+        PythonPeerServer(["Benchmarks/onnx_ort.py", model, inputs, String(ProcessInfoCores.count), "serve"])
     }
 
     /// One model: import, prune a copy structurally, time both here and in onnxruntime.
@@ -99,23 +111,20 @@ struct BenchONNX: ParsableCommand {
         var row = Row(model: BenchONNXInputs.label(path), importSeconds: importSeconds,
                       batch: feeds.values.first?.shape.first ?? 1, macsDense: macs.0, macsPruned: macs.1,
                       pruneDense: 0, prunePruned: 0, ortDense: nil, ortPruned: nil)
-        var version = "", ort: ([Double], [Double]) = ([], [])
         let prunedPath = scratch + "/pruned.onnx", inputs = scratch + "/inputs.safetensors"
+        var peers: (PythonPeerServer, PythonPeerServer)?
         if !noOnnxruntime {
             try pruned.write(to: prunedPath)
             try Safetensors.write(BenchONNXInputs.stateDict(feeds), to: inputs)
+            if let d = onnxruntime(path, inputs), let q = onnxruntime(prunedPath, inputs) { peers = (d, q) }
         }
-        // Prune's blocks first (two rounds), then three onnxruntime processes per model: Prune's runs right
-        // after an onnxruntime process were slower (the transformer fixture's pruned model 0.61–0.79 ms against
-        // 0.35–0.42), which would charge the peer's after-effects to Prune.
-        (row.pruneDense, row.prunePruned) = try medians(dense.graph, pruned.graph, feeds, rounds: 2)
-        for _ in 0..<(noOnnxruntime ? 0 : 3) {
-            if let d = onnxruntime(path, inputs) { ort.0.append(d.seconds); version = d.version }
-            if let q = onnxruntime(prunedPath, inputs) { ort.1.append(q.seconds) }
-        }
+        let t = try medians(dense.graph, pruned.graph, feeds, peers: peers, rounds: Swift.min(5, repeats))
+        peers?.0.close()
+        peers?.1.close()
+        (row.pruneDense, row.prunePruned, row.ortDense, row.ortPruned) = (t.pruneDense, t.prunePruned, t.ortDense,
+                                                                          t.ortPruned)
         if profile { try printProfiles(path, dense.graph, pruned.graph, feeds) }
-        if !ort.0.isEmpty { row.ortDense = MedianTiming.median(ort.0) }
-        if !ort.1.isEmpty { row.ortPruned = MedianTiming.median(ort.1) }
+        let version = peers?.0.greeting["version"] as? String ?? ""
         return (row, version)
     }
 
@@ -137,8 +146,8 @@ struct BenchONNX: ParsableCommand {
 
     func printTable(_ rows: [Row], ortVersion: String) {
         let rounding = roundTo > 1 ? ", kept counts rounded up to multiples of \(roundTo)" : ""
-        print("Median of \(repeats) runs, each model's in blocks of consecutive runs (onnxruntime: median of 3 "
-              + "processes, each the median of \(repeats) runs), "
+        print("Median of \(repeats) runs per model and side, in \(Swift.min(5, repeats)) rounds that alternate blocks "
+              + "of consecutive runs here and in onnxruntime (one process per model, kept open), "
               + "\(ProcessInfoCores.count) threads; structured: \(Int(channels * 100))% of every channel group "
               + "removed by L2 norm\(rounding)."
               + (ortVersion.isEmpty ? " (onnxruntime not run: pip install onnxruntime)"

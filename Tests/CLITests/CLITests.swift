@@ -216,6 +216,31 @@ final class SearchCLITests: XCTestCase {
         XCTAssertEqual(rows.first { ($0["variant"] as? String) == "alphabeta+perfect-order" }?["leaves"] as? Int, 9 + 27 - 1)
     }
 
+    /// `bench onnx` with its peer: onnxruntime serves each model from one process kept open and answers
+    /// each round's block with its run times, so both columns of the peer are filled, and a run that
+    /// finished closed its peers (no onnx_ort.py process left behind).
+    func testBenchONNXTimesThePeerInRoundsBetweenPrunesRuns() throws {
+        try OnnxRuntimePeer.requireAvailable()
+        let r = try run(["bench", "onnx", "--models", "Tests/ONNXTests/Fixtures/cnn.onnx", "--batch", "2",
+                         "--repeats", "4", "--json", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let rows = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [[String: Any]], r.out)
+        let row = try XCTUnwrap(rows.first)
+        for key in ["pruneDense", "prunePruned", "ortDense", "ortPruned"] {
+            let seconds = try XCTUnwrap(row[key] as? Double, "\(key) missing: \(row)")
+            XCTAssertGreaterThan(seconds, 0, key)
+            XCTAssertLessThan(seconds, 10, key)
+        }
+        #if os(Linux)
+        let processes = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { Int($0) != nil }
+        let left = processes.filter { pid in
+            let line = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
+            return String(decoding: line, as: UTF8.self).contains("onnx_ort.py")
+        }
+        XCTAssertEqual(left, [], "peer processes left running")
+        #endif
+    }
+
     func testBenchONNXRefusesANegativeNodeCountBeforeRunning() throws {
         let r = try run(["bench", "onnx", "--profile", "--profile-nodes", "-1", "--no-onnxruntime"])
         XCTAssertNotEqual(r.status, 0)
