@@ -134,7 +134,7 @@ static void pack_b_block(const BSource *src, long p0, long kc, long j0, long nc,
 /// columns. Packing costs a copy of B per product, paid back over the A panels that read it: with a short k
 /// each tile has few steps to pay for it with (a 1×1 convolution of 8 channels into 16 filters over 14×14,
 /// 64 images, one core: 14% of its time in pack_rows; 75.9 → 70.2 µs in place), and with few rows few tiles
-/// share it (16 filters from 128 channels over 14×14: 817 → 708 µs). Over 784 columns and 128 rows at k 64,
+/// share it (16 filters from 128 channels over 14×14: 817 → 701 µs). Over 784 columns and 128 rows at k 64,
 /// reading in place was slower (2.51 → 2.72 ms): B's rows then come from beyond L1, strip after strip.
 enum { IN_PLACE_K = 32, IN_PLACE_LONG_K = 128, IN_PLACE_ROWS = 96, IN_PLACE_COLUMNS = 256 };
 
