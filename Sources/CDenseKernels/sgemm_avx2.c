@@ -57,12 +57,6 @@ static AVX2 void pack_a(const float *a, long lda, int trans, long i0, long mc, l
     }
 }
 
-/// Stores x to `row` (all 8 lanes when `full`, else those of `mask`).
-static inline __attribute__((always_inline)) AVX2 void stored(float *row, __m256 x, int full, __m256i mask) {
-    if (full) _mm256_storeu_ps(row, x);
-    else _mm256_maskstore_ps(row, mask, x);
-}
-
 /// alpha·x, plus `bias` when not NULL, else plus beta·C (from `row`, lanes `mask`) when beta is not 0.
 static inline __attribute__((always_inline)) AVX2 __m256
 scaled(__m256 x, float alpha, float beta, const float *bias, const float *row, __m256i mask) {
@@ -91,8 +85,8 @@ finish(const int mr, const int wide, __m256 *acc0, __m256 *acc1, float *c, long 
             if (wide == 2) epilogue_step(mr, &te.e->steps[s], &te, te.offset + 8, ldc, acc1, m1);
         }
     UNROLL for (int r = 0; r < mr; r++) {
-        stored(c + r * ldc, acc0[r], cols >= 8, m0);
-        if (wide == 2) stored(c + r * ldc + 8, acc1[r], cols >= 16, m1);
+        store_first(c + r * ldc, acc0[r], cols);
+        if (wide == 2) store_first(c + r * ldc + 8, acc1[r], cols - 8);
     }
 }
 

@@ -9,11 +9,28 @@ static inline __attribute__((always_inline)) AVX2 __m256i first_lanes(long count
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-/// Stores the first `width` (1 … 8) values of x at dst.
-static inline __attribute__((always_inline)) AVX2 void store_first(float *dst, __m256 x, int width) {
-    if (width == 8) _mm256_storeu_ps(dst, x);
-    else if (width == 4) _mm_storeu_ps(dst, _mm256_castps256_ps128(x));
-    else _mm256_maskstore_ps(dst, first_lanes(width), x);
+/// Stores the first `width` values of x at dst (all 8 when width ≥ 8, none when it is 0): 4, 2 and 1 at a
+/// time, not with a masked store (VMASKMOVPS stores are slow on AMD's Zen 2: a 1×1 layer of 32 channels into
+/// 32 filters over 7×7, 64 images, one core, its sgemm tiles' last column 106.8 → 96.6 µs).
+static inline __attribute__((always_inline)) AVX2 void store_first(float *dst, __m256 x, long width) {
+    if (width >= 8) {
+        _mm256_storeu_ps(dst, x);
+        return;
+    }
+    __m128 part = _mm256_castps256_ps128(x);
+    if (width >= 4) {
+        _mm_storeu_ps(dst, part);
+        dst += 4;
+        width -= 4;
+        part = _mm256_extractf128_ps(x, 1);
+    }
+    if (width >= 2) {
+        _mm_storel_pi((__m64 *)dst, part);
+        dst += 2;
+        width -= 2;
+        part = _mm_movehl_ps(part, part);
+    }
+    if (width >= 1) _mm_store_ss(dst, part);
 }
 
 /// dst[c·ldd + r] = src[r·ld + c] for 8 columns c and rows r < 8 (0 for rows at or past `rows` and for

@@ -168,7 +168,7 @@ final class SgemmTests: XCTestCase {
     func testShortRowMajorProductsReadBInPlaceWithThePackedBits() {
         var seed: UInt64 = 500
         for k in [1, 5, 8, 16, 32, 33, 64, 128, 129] {
-            for (m, n) in [(16, 196), (7, 49), (50, 16), (13, 3), (241, 35), (6, 20)] {
+            for (m, n) in [(16, 196), (7, 49), (50, 16), (13, 3), (241, 35), (6, 20), (9, 22), (5, 7), (8, 30)] {
                 for (alpha, beta, pad) in [(Float(1), Float(0), 0), (0.5, 0.25, 5), (1, 1, 1)] {
                     let c = Case(m: m, n: n, k: k, transA: false, transB: false, alpha: alpha, beta: beta, pad: pad)
                     let (a, b, start) = operands(c, seed: seed)
