@@ -227,30 +227,36 @@ static inline __attribute__((always_inline)) void prefetch_tile(const float *c, 
     }
 }
 
+/// The 6-row tiles of all mc rows of a block for `cols` columns (≤ TC) at `c`, their B columns at `bp` (rows
+/// `ldb` apart: NR in a packed panel), the C rows of the tile two below asked for while each is multiplied.
+/// `te` is the block's first row's at these columns.
+static inline __attribute__((always_inline)) AVX2 void
+column_of_tiles(long mc, long kc, const float *pa, const float *bp, long ldb, float *c, long ldc, long cols,
+                float alpha, float beta, const float *bias, TileEpilogue te, int for_write) {
+    for (long ir = 0; ir < mc; ir += TR) {
+        const int rows = (int)(mc - ir < TR ? mc - ir : TR);
+        const long ahead = ir + 2 * TR;
+        if (ahead < mc) prefetch_tile(c + ahead * ldc, ldc, mc - ahead < TR ? mc - ahead : TR, for_write);
+        const TileEpilogue at = { te.e, te.row + ir, te.offset + ir * ldc, te.fused_affine };
+        tile_rows(rows, kc, pa + ir / MR * MR * kc + ir % MR, bp, ldb, c + ir * ldc, ldc, cols, alpha, beta,
+                  bias ? bias + ir : NULL, at);
+    }
+}
+
 /// One packed mc×kc block of A against a packed kc×nc block of B (see sgemm_kernels.h): for each 16-column
-/// half of each B panel, the 6-row halves of every A panel, the C rows of the tile two below asked for while
-/// each is multiplied.
+/// half of each B panel, the 6-row halves of every A panel (`column_of_tiles`).
 static AVX2 void block(long mc, long nc, long kc, const float *pa, const float *pb, float *c, long ldc, float alpha,
                        float beta, const float *bias, const prune_epilogue *e, long row0, long offset0) {
     const int fused_affine = e && __builtin_cpu_supports("avx512f"), for_write = prune_cpu_has_prefetchw();
     for (long jr = 0; jr < nc; jr += NR)
         for (long h = 0; h < NR && jr + h < nc; h += TC) {
             const long cols = nc - jr - h < TC ? nc - jr - h : TC;
-            if (cols <= LANE_COLS) {
-                const TileEpilogue te = { e, row0, offset0 + jr + h, fused_affine };
+            const TileEpilogue te = { e, row0, offset0 + jr + h, fused_affine };
+            if (cols <= LANE_COLS)
                 lane_columns(mc, kc, pa, pb + jr * kc + h, c + jr + h, ldc, cols, alpha, beta, bias, te);
-                continue;
-            }
-            for (long ir = 0; ir < mc; ir += TR) {
-                const int rows = (int)(mc - ir < TR ? mc - ir : TR);
-                const float *ap = pa + ir / MR * MR * kc + ir % MR;
-                const long ahead = ir + 2 * TR;
-                if (ahead < mc)
-                    prefetch_tile(c + ahead * ldc + jr + h, ldc, mc - ahead < TR ? mc - ahead : TR, for_write);
-                const TileEpilogue te = { e, row0 + ir, offset0 + ir * ldc + jr + h, fused_affine };
-                tile_rows(rows, kc, ap, pb + jr * kc + h, NR, c + ir * ldc + jr + h, ldc, cols, alpha, beta,
-                          bias ? bias + ir : NULL, te);
-            }
+            else
+                column_of_tiles(mc, kc, pa, pb + jr * kc + h, NR, c + jr + h, ldc, cols, alpha, beta, bias, te,
+                                for_write);
         }
 }
 
@@ -263,15 +269,10 @@ static AVX2 void block_in_place(long mc, long nc, long kc, const float *pa, cons
                                 const prune_epilogue *e, long row0, long offset0) {
     const int fused_affine = e && __builtin_cpu_supports("avx512f"), for_write = prune_cpu_has_prefetchw();
     const long full = nc / TC * TC;
-    for (long j = 0; j < full; j += TC)
-        for (long ir = 0; ir < mc; ir += TR) {
-            const int rows = (int)(mc - ir < TR ? mc - ir : TR);
-            const long ahead = ir + 2 * TR;
-            if (ahead < mc) prefetch_tile(c + ahead * ldc + j, ldc, mc - ahead < TR ? mc - ahead : TR, for_write);
-            const TileEpilogue te = { e, row0 + ir, offset0 + ir * ldc + j, fused_affine };
-            tile_rows(rows, kc, pa + ir / MR * MR * kc + ir % MR, b + j, ldb, c + ir * ldc + j, ldc, TC, alpha,
-                      beta, bias ? bias + ir : NULL, te);
-        }
+    for (long j = 0; j < full; j += TC) {
+        const TileEpilogue te = { e, row0, offset0 + j, fused_affine };
+        column_of_tiles(mc, kc, pa, b + j, ldb, c + j, ldc, TC, alpha, beta, bias, te, for_write);
+    }
     if (full == nc) return;
     for (long p = 0; p < kc; p += 8) pack_rows(b + p * ldb + full, ldb, kc - p < 8 ? kc - p : 8, nc - full, kc,
                                                tail + p * NR);

@@ -51,7 +51,7 @@ struct BenchONNX: ParsableCommand {
     /// time measured in separate processes after Prune's runs put the MobileNet-style fixture at 1.4–2.8×
     /// onnxruntime's time across runs of the same binary.
     func medians(_ a: GraphModel, _ b: GraphModel, _ feeds: [String: GraphValue],
-                 peers: (PythonPeerServer, PythonPeerServer)?, rounds: Int) throws -> Timings {
+                 peers: (PythonPeerServer, PythonPeerServer)?) throws -> Timings {
         a.eval(); b.eval()
         var here: ([Double], [Double]) = ([], []), peer: ([Double], [Double]) = ([], [])
         func block(_ model: GraphModel, _ runs: Int) throws -> [Double] {
@@ -73,6 +73,9 @@ struct BenchONNX: ParsableCommand {
                        ortDense: peer.0.isEmpty ? nil : MedianTiming.median(peer.0),
                        ortPruned: peer.1.isEmpty ? nil : MedianTiming.median(peer.1))
     }
+
+    /// Rounds of blocks per model: five, or one per run below five repeats.
+    var rounds: Int { Swift.min(5, repeats) }
 
     struct Timings { var pruneDense: Double, prunePruned: Double, ortDense: Double?, ortPruned: Double? }
 
@@ -118,7 +121,7 @@ struct BenchONNX: ParsableCommand {
             try Safetensors.write(BenchONNXInputs.stateDict(feeds), to: inputs)
             if let d = onnxruntime(path, inputs), let q = onnxruntime(prunedPath, inputs) { peers = (d, q) }
         }
-        let t = try medians(dense.graph, pruned.graph, feeds, peers: peers, rounds: Swift.min(5, repeats))
+        let t = try medians(dense.graph, pruned.graph, feeds, peers: peers)
         peers?.0.close()
         peers?.1.close()
         (row.pruneDense, row.prunePruned, row.ortDense, row.ortPruned) = (t.pruneDense, t.prunePruned, t.ortDense,
@@ -146,7 +149,7 @@ struct BenchONNX: ParsableCommand {
 
     func printTable(_ rows: [Row], ortVersion: String) {
         let rounding = roundTo > 1 ? ", kept counts rounded up to multiples of \(roundTo)" : ""
-        print("Median of \(repeats) runs per model and side, in \(Swift.min(5, repeats)) rounds that alternate blocks "
+        print("Median of \(repeats) runs per model and side, in \(rounds) rounds that alternate blocks "
               + "of consecutive runs here and in onnxruntime (one process per model, kept open), "
               + "\(ProcessInfoCores.count) threads; structured: \(Int(channels * 100))% of every channel group "
               + "removed by L2 norm\(rounding)."
