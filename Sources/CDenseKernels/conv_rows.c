@@ -23,6 +23,8 @@
 
 #define AVX2 __attribute__((target("avx2,fma")))
 
+#include "transpose8.h"
+
 /// Filters, vectors and output positions of a tile; the largest patch the kernel takes.
 enum { RF = 6, RV = 2, RP = RV * 8, ROWS_MAX_PATCH = 64 };
 
@@ -95,13 +97,8 @@ AVX2 static void tile(const float *in, const long *off, long k, const float *wp,
         for (int v = 0; v < RV; v++) {
             __m256 s = acc[f][v];
             if (bias) s = _mm256_add_ps(s, _mm256_set1_ps(bias[f]));
-            if ((v + 1) * 8 <= n) {
-                _mm256_storeu_ps(dst + v * 8, s);
-            } else if (v * 8 < n) {
-                float last[8];
-                _mm256_storeu_ps(last, s);
-                memcpy(dst + v * 8, last, (size_t)(n - v * 8) * sizeof(float));
-            }
+            if ((v + 1) * 8 <= n) _mm256_storeu_ps(dst + v * 8, s);
+            else if (v * 8 < n) store_first(dst + v * 8, s, n - v * 8);   // not memcpy: a sixth of the time
         }
     }
 }
