@@ -13,9 +13,12 @@ final class OutputEpilogueTests: XCTestCase {
         // cores), several images, grouped, depthwise with a channel multiplier; 60 filters over 7×7 (49
         // positions: the last column with the rows in the lanes, five 12-row panels); the direct kernel's
         // narrow tiles (8 filters, and 16 + 8, over rows of 28 and 14), its epilogue on each block it wrote, a
-        // small plane at batch 1 cut by panels of filters.
+        // small plane at batch 1 cut by panels of filters; one input channel into 16 filters (a depthwise
+        // convolution with multiplier 16, a 1-channel image's first layer) and 24-channel depthwise planes in
+        // vector lanes (ranges of 16 planes, one starting at channel 16 of the first image).
         let cases = [(1, 16, 96, 1, 3, 1, 40), (3, 8, 12, 1, 3, 1, 9), (2, 8, 12, 4, 3, 0, 9), (2, 6, 12, 6, 3, 1, 8),
-                     (1, 16, 60, 1, 3, 1, 7), (1, 8, 8, 1, 3, 1, 28), (2, 8, 24, 1, 3, 1, 14), (1, 16, 32, 1, 3, 1, 12)]
+                     (1, 16, 60, 1, 3, 1, 7), (1, 8, 8, 1, 3, 1, 28), (2, 8, 24, 1, 3, 1, 14), (1, 16, 32, 1, 3, 1, 12),
+                     (3, 1, 16, 1, 3, 1, 28), (2, 24, 24, 24, 3, 1, 14)]
         for (n, c, o, groups, k, p, size) in cases {
             let x = Tensor.normal([n, c, size, size], using: &rng)
             let w = Tensor.normal([o, c / groups, k, k], using: &rng), b = Tensor.normal([o], using: &rng)
@@ -31,13 +34,14 @@ final class OutputEpilogueTests: XCTestCase {
                 OperandEpilogue(.add, other: residual), ReluEpilogue(), OperandEpilogue(.multiply, other: factors),
             ]
             var want = try Tensor.channelAffine(plain, scale: scale, shift: shift)
-            want = try (want * perChannel) + scalar
+            let two = try want * perChannel
+            want = try two + scalar
             want = want.map { $0 > 0 ? $0 : 0.1 * $0 }
             want = try (want + residual).relu()
             let longer = try want * factors
             try forEachSgemmKernelSet { set in
                 for packed in [nil, PackedFilters(filters: w, groups: groups)] {
-                    for (count, expected) in [(6, want), (7, longer)] {
+                    for (count, expected) in [(2, two), (6, want), (7, longer)] {
                         let epilogue = OutputEpilogue(Array(steps.prefix(count)))
                         let fused = try Tensor.conv2d(x, weight: w, bias: b, geometry: g, epilogue: epilogue,
                                                       packed: packed)
