@@ -35,6 +35,8 @@ struct BenchONNX: ParsableCommand {
     struct Row: Encodable {
         var model: String, importSeconds: Double, batch: Int, macsDense: Int, macsPruned: Int
         var pruneDense: Double, prunePruned: Double, ortDense: Double?, ortPruned: Double?
+        /// Prune's time over onnxruntime's: the median of the rounds' ratios (``PairedRounds``), and those.
+        var ratioDense: Double?, ratioPruned: Double?, roundRatiosDense: [Double], roundRatiosPruned: [Double]
     }
 
     func validate() throws {
@@ -43,17 +45,18 @@ struct BenchONNX: ParsableCommand {
         guard profileNodes >= 0 else { throw ValidationError("--profile-nodes must be 0 or more") }
     }
 
-    /// Median times of two models on the same feeds, here and, when `peers` is not nil, in onnxruntime (one
-    /// process per model, kept open). Each model runs in blocks of consecutive runs after an untimed one (caches
-    /// warm with that model's weights, not the other's), in `rounds` rounds; a round runs the dense model's
-    /// block here, then in the peer, then the pruned model's here, then in the peer. This machine's speed
-    /// moved by up to 2× within minutes, so the peer's runs must fall in the same minutes as Prune's: its
-    /// time measured in separate processes after Prune's runs put the MobileNet-style fixture at 1.4–2.8×
-    /// onnxruntime's time across runs of the same binary.
-    func medians(_ a: GraphModel, _ b: GraphModel, _ feeds: [String: GraphValue],
-                 peers: (PythonPeerServer, PythonPeerServer)?) throws -> Timings {
+    /// The run times of two models (dense, pruned) on the same feeds, here and, when `peers` is not nil, in
+    /// onnxruntime (one process per model, kept open), round by round. Each model runs in blocks of consecutive
+    /// runs after an untimed one (caches warm with that model's weights, not the other's), in `rounds` rounds; a
+    /// round runs the dense model's block here, then in the peer, then the pruned model's here, then in the
+    /// peer. This machine's speed moved by up to 2× within minutes, for both sides, so the peer's runs must fall
+    /// in the same seconds as Prune's: its time measured in separate processes after Prune's runs put the
+    /// MobileNet-style fixture at 1.4–2.8× onnxruntime's time across runs of the same binary; the table's
+    /// ratio is each round's (``PairedRounds``).
+    func pairedRounds(_ a: GraphModel, _ b: GraphModel, _ feeds: [String: GraphValue],
+                      peers: (PythonPeerServer, PythonPeerServer)?) throws -> (PairedRounds, PairedRounds) {
         a.eval(); b.eval()
-        var here: ([Double], [Double]) = ([], []), peer: ([Double], [Double]) = ([], [])
+        var dense = PairedRounds(), pruned = PairedRounds()
         func block(_ model: GraphModel, _ runs: Int) throws -> [Double] {
             _ = try withNoGrad { try model.run(feeds) }
             return try (0..<runs).map { _ in
@@ -64,20 +67,16 @@ struct BenchONNX: ParsableCommand {
         }
         for round in 0..<rounds {
             let runs = repeats * (round + 1) / rounds - repeats * round / rounds
-            here.0 += try block(a, runs)
-            if let peers { peer.0 += Self.peerBlock(peers.0, runs) }
-            here.1 += try block(b, runs)
-            if let peers { peer.1 += Self.peerBlock(peers.1, runs) }
+            let hereDense = try block(a, runs)
+            dense.append(here: hereDense, peer: peers.map { Self.peerBlock($0.0, runs) } ?? [])
+            let herePruned = try block(b, runs)
+            pruned.append(here: herePruned, peer: peers.map { Self.peerBlock($0.1, runs) } ?? [])
         }
-        return Timings(pruneDense: MedianTiming.median(here.0), prunePruned: MedianTiming.median(here.1),
-                       ortDense: peer.0.isEmpty ? nil : MedianTiming.median(peer.0),
-                       ortPruned: peer.1.isEmpty ? nil : MedianTiming.median(peer.1))
+        return (dense, pruned)
     }
 
     /// Rounds of blocks per model: five, or one per run below five repeats.
     var rounds: Int { Swift.min(5, repeats) }
-
-    struct Timings { var pruneDense: Double, prunePruned: Double, ortDense: Double?, ortPruned: Double? }
 
     /// A block of `runs` timed runs in a peer (after its own untimed one); empty when the peer stopped.
     static func peerBlock(_ peer: PythonPeerServer, _ runs: Int) -> [Double] {
@@ -113,7 +112,8 @@ struct BenchONNX: ParsableCommand {
         pruned.graph.splitsExamples = !noExampleSplit
         var row = Row(model: BenchONNXInputs.label(path), importSeconds: importSeconds,
                       batch: feeds.values.first?.shape.first ?? 1, macsDense: macs.0, macsPruned: macs.1,
-                      pruneDense: 0, prunePruned: 0, ortDense: nil, ortPruned: nil)
+                      pruneDense: 0, prunePruned: 0, ortDense: nil, ortPruned: nil, ratioDense: nil,
+                      ratioPruned: nil, roundRatiosDense: [], roundRatiosPruned: [])
         let prunedPath = scratch + "/pruned.onnx", inputs = scratch + "/inputs.safetensors"
         var peers: (PythonPeerServer, PythonPeerServer)?
         if !noOnnxruntime {
@@ -121,11 +121,12 @@ struct BenchONNX: ParsableCommand {
             try Safetensors.write(BenchONNXInputs.stateDict(feeds), to: inputs)
             if let d = onnxruntime(path, inputs), let q = onnxruntime(prunedPath, inputs) { peers = (d, q) }
         }
-        let t = try medians(dense.graph, pruned.graph, feeds, peers: peers)
+        let (d, q) = try pairedRounds(dense.graph, pruned.graph, feeds, peers: peers)
         peers?.0.close()
         peers?.1.close()
-        (row.pruneDense, row.prunePruned, row.ortDense, row.ortPruned) = (t.pruneDense, t.prunePruned, t.ortDense,
-                                                                          t.ortPruned)
+        (row.pruneDense, row.prunePruned) = (d.hereMedian ?? 0, q.hereMedian ?? 0)
+        (row.ortDense, row.ortPruned, row.ratioDense, row.ratioPruned) = (d.peerMedian, q.peerMedian, d.ratio, q.ratio)
+        (row.roundRatiosDense, row.roundRatiosPruned) = (d.roundRatios, q.roundRatios)
         if profile { try printProfiles(path, dense.graph, pruned.graph, feeds) }
         let version = peers?.0.greeting["version"] as? String ?? ""
         return (row, version)
@@ -150,24 +151,25 @@ struct BenchONNX: ParsableCommand {
     func printTable(_ rows: [Row], ortVersion: String) {
         let rounding = roundTo > 1 ? ", kept counts rounded up to multiples of \(roundTo)" : ""
         print("Median of \(repeats) runs per model and side, in \(rounds) rounds that alternate blocks "
-              + "of consecutive runs here and in onnxruntime (one process per model, kept open), "
+              + "of consecutive runs here and in onnxruntime (one process per model, kept open); the ratio is "
+              + "the median of the rounds' ratios of medians; "
               + "\(ProcessInfoCores.count) threads; structured: \(Int(channels * 100))% of every channel group "
               + "removed by L2 norm\(rounding)."
               + (ortVersion.isEmpty ? " (onnxruntime not run: pip install onnxruntime)"
                  : " Peer: onnxruntime \(ortVersion) (CPU, default graph optimizations).")
               + " Prune's products: \(BLASThreads.kernels).")
         print("| model | batch | import | MACs dense → pruned | Prune dense | Prune pruned (speed-up) "
-              + "| onnxruntime dense | onnxruntime pruned (speed-up) | Prune ÷ onnxruntime time, pruned |")
+              + "| onnxruntime dense | onnxruntime pruned (speed-up) | Prune ÷ onnxruntime time, dense / pruned |")
         print("|---|---|---|---|---|---|---|---|---|")
         func ms(_ s: Double?) -> String { s.map { String(format: "%.2f ms", $0 * 1000) } ?? "–" }
         for r in rows {
             let ortUp = r.ortDense.flatMap { d in r.ortPruned.map { String(format: " (%.2f×)", d / $0) } } ?? ""
-            let ratio = r.ortPruned.map { String(format: "%.2f", r.prunePruned / $0) } ?? "–"
+            func ratio(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "–" }
             let up = String(format: " (%.2f×)", r.pruneDense / r.prunePruned)
             print("| \(r.model) | \(r.batch) | \(ms(r.importSeconds)) | \(r.macsDense) → \(r.macsPruned) "
                   + "| \(ms(r.pruneDense)) | \(ms(r.prunePruned))\(up) | \(ms(r.ortDense)) "
                   + "| \(ms(r.ortPruned))\(ortUp) "
-                  + "| \(ratio) |")
+                  + "| \(ratio(r.ratioDense)) / \(ratio(r.ratioPruned)) |")
         }
     }
 

@@ -231,6 +231,15 @@ final class SearchCLITests: XCTestCase {
             XCTAssertGreaterThan(seconds, 0, key)
             XCTAssertLessThan(seconds, 10, key)
         }
+        // The ratios: one per round (4 repeats, 4 rounds), each Prune's median over the peer's; the column the
+        // median of those (the middle two's mean).
+        for side in ["Dense", "Pruned"] {
+            let perRound = try XCTUnwrap(row["roundRatios" + side] as? [Double], "\(row)")
+            XCTAssertEqual(perRound.count, 4, side)
+            XCTAssertTrue(perRound.allSatisfy { $0 > 0 && $0.isFinite }, "\(perRound)")
+            let sorted = perRound.sorted(), ratio = try XCTUnwrap(row["ratio" + side] as? Double, "\(row)")
+            XCTAssertEqual(ratio, (sorted[1] + sorted[2]) / 2, accuracy: 1e-12, side)
+        }
         #if os(Linux)
         let processes = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { Int($0) != nil }
         let left = processes.filter { pid in
