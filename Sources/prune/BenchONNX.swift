@@ -162,9 +162,9 @@ struct BenchONNX: ParsableCommand {
               + "| onnxruntime dense | onnxruntime pruned (speed-up) | Prune ÷ onnxruntime time, dense / pruned |")
         print("|---|---|---|---|---|---|---|---|---|")
         func ms(_ s: Double?) -> String { s.map { String(format: "%.2f ms", $0 * 1000) } ?? "–" }
+        func ratio(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "–" }
         for r in rows {
             let ortUp = r.ortDense.flatMap { d in r.ortPruned.map { String(format: " (%.2f×)", d / $0) } } ?? ""
-            func ratio(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "–" }
             let up = String(format: " (%.2f×)", r.pruneDense / r.prunePruned)
             print("| \(r.model) | \(r.batch) | \(ms(r.importSeconds)) | \(r.macsDense) → \(r.macsPruned) "
                   + "| \(ms(r.pruneDense)) | \(ms(r.prunePruned))\(up) | \(ms(r.ortDense)) "

@@ -30,7 +30,10 @@ public struct PairedRounds: Sendable {
     }
 
     /// The median of ``roundRatios`` (nil when no round has both sides).
-    public var ratio: Double? { roundRatios.isEmpty ? nil : MedianTiming.median(roundRatios) }
+    public var ratio: Double? {
+        let ratios = roundRatios
+        return ratios.isEmpty ? nil : MedianTiming.median(ratios)
+    }
 
     func pooledMedian(_ rounds: [[Double]]) -> Double? {
         let all = rounds.flatMap { $0 }
