@@ -78,4 +78,33 @@ final class ShortRowPoolingTests: XCTestCase {
             }
         }
     }
+
+    /// 2×2 at stride 2 without padding read from the planes in place (pool2x2_avx2.c): rows of 8 outputs and more
+    /// (a row's last step overlapping the one before: 9, 15 and 17 outputs; exactly 8 and 16), short rows of an
+    /// even width (down to one step of 8 pairs: 4×4 and 2×8), odd heights and widths, 12 planes (more than the
+    /// 8 that the lanes kernel takes), values and winners against the definition.
+    func testTwoByTwoPoolingReadInPlaceKeepsTheFirstMaximum() throws {
+        var rng = RandomGenerator(seed: 46)
+        let wd = PoolWindow(kernel: (2, 2), stride: (2, 2), dilation: (1, 1), pads: [0, 0, 0, 0], ceilMode: false)
+        let sizes = [(18, 18), (6, 16), (3, 17), (5, 30), (4, 34), (4, 4), (2, 8), (9, 12), (28, 28), (14, 14)]
+        for (h, w) in sizes {
+            let x = plane([3, 4, h, w], &rng)
+            let values = try Tensor.maxPoolValues(x, window: wd)
+            let (out, arg) = try Tensor.maxPool2d(x, geometry: Conv2dGeometry(kernel: (2, 2), stride: (2, 2)))
+            let (oh, ow) = (h / 2, w / 2)
+            XCTAssertEqual(values.shape, [3, 4, oh, ow])
+            for p in 0..<12 {
+                let input = Array(x.scalars[(p * h * w)..<((p + 1) * h * w)])
+                for y in 0..<oh {
+                    for xo in 0..<ow {
+                        let (want, at) = firstMaximum(input, h: h, w: w, y: y, xo: xo, wd)
+                        let k = (p * oh + y) * ow + xo, place = "\(h)×\(w) at plane \(p), (\(y), \(xo))"
+                        XCTAssertEqual(bits(values.scalars[k]), bits(want), "values on " + place)
+                        XCTAssertEqual(bits(out.scalars[k]), bits(want), "with winners on " + place)
+                        XCTAssertEqual(Int(arg[k]), at, "winner on " + place)
+                    }
+                }
+            }
+        }
+    }
 }
