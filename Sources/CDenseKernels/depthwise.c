@@ -14,6 +14,13 @@
 // on every tap (a 1-channel 28×28 convolution of a small CNN: 16% of its inference profile).
 enum { DEPTHWISE_BLOCK = 32, DEPTHWISE_WIDEST = 128 };
 
+// Filters of one input plane run together when its filters come in fours (a channel multiplier of 4, 8, 16, …:
+// first layers over one channel), over blocks of GROUP_WIDTH outputs: each input loaded at a tap feeds four
+// sums, twelve AVX2 vectors of them in registers. One filter at a time loaded an input for every product, half
+// of those loads crossing a cache line at the taps' offsets (64 images, 1 channel into 16 filters, 3×3 over
+// 28×28, one core: 0.52–0.58 ms).
+enum { GROUP = 4, GROUP_WIDTH = 16 };
+
 static int64_t widest_block(void) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
     if (prune_cpu_has_avx512()) return DEPTHWISE_WIDEST;
@@ -52,7 +59,7 @@ static inline void valid_range(int64_t d, int64_t s, int64_t extent, int64_t out
 // accumulator right before use made every load of a 7×7 plane wait so.
 typedef struct {
     prune_plane_window g;
-    int64_t hq, wq, plane, block, span;  // span: oh·wq rounded up to whole blocks
+    int64_t hq, wq, plane, block, span;  // span: oh·wq rounded up to whole blocks (and to GROUP_WIDTH)
     int64_t values;                      // floats of one slot of phase planes
     float *phases, *acc;                 // two slots each
     int64_t *taps;                       // where tap i·kw + j reads in the phase planes
@@ -74,10 +81,11 @@ static int phased_open(phased_buffers *b, prune_plane_window g) {
     b->block = outputs <= DEPTHWISE_BLOCK ? DEPTHWISE_BLOCK : outputs <= 2 * DEPTHWISE_BLOCK ? 2 * DEPTHWISE_BLOCK
                                                                                          : widest_block();
     b->span = (outputs + b->block - 1) / b->block * b->block;
+    b->span = (b->span + GROUP_WIDTH - 1) / GROUP_WIDTH * GROUP_WIDTH;
     // Blocks past the last row read up to wq + kw + one block beyond the last phase plane.
-    b->values = g.sh * g.sw * b->plane + b->wq + g.kw + b->block;
+    b->values = g.sh * g.sw * b->plane + b->wq + g.kw + b->block + GROUP_WIDTH;
     b->phases = calloc((size_t)(2 * b->values), sizeof(float));
-    b->acc = malloc((size_t)(2 * b->span) * sizeof(float));
+    b->acc = malloc((size_t)(2 * GROUP * b->span) * sizeof(float));
     b->taps = malloc((size_t)(g.kh * g.kw) * sizeof(int64_t));
     if (b->phases && b->acc && b->taps) {
         for (int64_t i = 0; i < g.kh; i++)
@@ -128,11 +136,33 @@ filter_blocks(const phased_buffers *b, const float *restrict phases, const float
     }
 }
 
+// GROUP consecutive filters (weights w, GROUP·kh·kw of them) over the phase planes into GROUP accumulators
+// `span` apart, GROUP_WIDTH outputs at a time: the same sums, in the same order, as filter_blocks.
+__attribute__((always_inline)) static inline void
+group_blocks(const phased_buffers *b, const float *restrict phases, const float *restrict w,
+             const float *restrict bias, float *restrict acc) {
+    const int64_t taps = b->g.kh * b->g.kw;
+    for (int64_t k = 0; k < b->span; k += GROUP_WIDTH) {
+        float block[GROUP][GROUP_WIDTH];
+        for (int f = 0; f < GROUP; f++)
+            for (int q = 0; q < GROUP_WIDTH; q++) block[f][q] = bias ? bias[f] : 0.0f;
+        for (int64_t t = 0; t < taps; t++) {
+            const float *restrict src = phases + b->taps[t] + k;
+            for (int f = 0; f < GROUP; f++) {
+                const float wv = w[f * taps + t];
+                for (int q = 0; q < GROUP_WIDTH; q++) block[f][q] += wv * src[q];
+            }
+        }
+        for (int f = 0; f < GROUP; f++)
+            for (int q = 0; q < GROUP_WIDTH; q++) acc[f * b->span + k + q] = block[f][q];
+    }
+}
+
 // One filter over phase slot `in` into accumulator slot `out`.
 __attribute__((always_inline)) static inline void
 phased_filter(const phased_buffers *b, int64_t in, const float *restrict w, float bias, int64_t out) {
     const float *phases = b->phases + in * b->values;
-    float *acc = b->acc + out * b->span;
+    float *acc = b->acc + out * GROUP * b->span;
     if (b->block == DEPTHWISE_BLOCK) filter_blocks(b, phases, w, bias, acc, DEPTHWISE_BLOCK);
     else if (b->block == 2 * DEPTHWISE_BLOCK) filter_blocks(b, phases, w, bias, acc, 2 * DEPTHWISE_BLOCK);
     else filter_blocks(b, phases, w, bias, acc, DEPTHWISE_WIDEST);
@@ -141,8 +171,18 @@ phased_filter(const phased_buffers *b, int64_t in, const float *restrict w, floa
 // The rows of accumulator slot `slot` into the output plane y.
 __attribute__((always_inline)) static inline void phased_store(const phased_buffers *b, int64_t slot,
                                                                float *restrict y) {
-    const float *acc = b->acc + slot * b->span;
+    const float *acc = b->acc + slot * GROUP * b->span;
     for (int64_t r = 0; r < b->g.oh; r++) copy_row(y + r * b->g.ow, acc + r * b->wq, b->g.ow);
+}
+
+// The GROUP planes of accumulator slot `slot` into GROUP consecutive output planes at y.
+__attribute__((always_inline)) static inline void group_store(const phased_buffers *b, int64_t slot,
+                                                              float *restrict y) {
+    const int64_t out_plane = b->g.oh * b->g.ow;
+    for (int f = 0; f < GROUP; f++) {
+        const float *acc = b->acc + (slot * GROUP + f) * b->span;
+        for (int64_t r = 0; r < b->g.oh; r++) copy_row(y + f * out_plane + r * b->g.ow, acc + r * b->wq, b->g.ow);
+    }
 }
 
 // Planes [first, first + count) through the phase planes, in the two-slot pipeline described above.
@@ -157,6 +197,16 @@ phased_planes(const phased_buffers *b, const float *restrict x, int64_t first, i
     for (int64_t p = first; p < first + count; p++) {
         const int64_t slot = (p - first) & 1;
         if (p + 1 < first + count) phased_fill(b, x + (p + 1) * in_plane, slot ^ 1);
+        if (multiplier % GROUP == 0) {
+            for (int64_t m = 0; m < multiplier; m += GROUP, job++) {
+                const int64_t filter = (p % channels) * multiplier + m;
+                group_blocks(b, b->phases + slot * b->values, w + filter * kk, bias ? bias + filter : NULL,
+                             b->acc + (job & 1) * GROUP * b->span);
+                if (pending) group_store(b, (job - 1) & 1, pending);
+                pending = y + (p * multiplier + m) * out_plane;
+            }
+            continue;
+        }
         for (int64_t m = 0; m < multiplier; m++, job++) {
             const int64_t filter = (p % channels) * multiplier + m;
             phased_filter(b, slot, w + filter * kk, bias ? bias[filter] : 0.0f, job & 1);
@@ -164,7 +214,8 @@ phased_planes(const phased_buffers *b, const float *restrict x, int64_t first, i
             pending = y + (p * multiplier + m) * out_plane;
         }
     }
-    if (pending) phased_store(b, (job - 1) & 1, pending);
+    if (pending && multiplier % GROUP == 0) group_store(b, (job - 1) & 1, pending);
+    else if (pending) phased_store(b, (job - 1) & 1, pending);
 }
 
 // Any geometry (dilation too): each tap adds w·x over the outputs whose input is inside the plane.
