@@ -41,10 +41,10 @@ final class DenseKernelTests: XCTestCase {
             (1, 4, 5, 1, 2, 1, 6, 5), (2, 1, 3, 3, 0, 1, 10, 10), (2, 3, 1, 1, 0, 1, 4, 3),
             // Planes of more than 64 outputs: the widest blocks (LeNet-5's first layer; a strided 3×3).
             (1, 6, 5, 1, 2, 1, 28, 28), (2, 1, 3, 2, 1, 1, 30, 27),
-            // Multipliers in fours, whose filters of one plane run together: a small CNN's first layer, strided,
-            // a small plane, and dilated (not through the phase planes).
+            // Multipliers of 4 and more, whose filters of one plane run four at a time: a small CNN's first layer,
+            // strided, a small plane, four and two more, four and three more, and dilated (no phase planes).
             (1, 16, 3, 1, 1, 1, 28, 28), (2, 8, 3, 2, 1, 1, 15, 14), (1, 12, 3, 1, 1, 1, 5, 4),
-            (3, 4, 3, 1, 0, 2, 9, 9),
+            (2, 6, 5, 1, 2, 1, 12, 12), (1, 7, 3, 2, 1, 1, 9, 10), (3, 4, 3, 1, 0, 2, 9, 9),
         ]
         for cf in configs {
             let o = cf.c * cf.m, x = Tensor.normal([2, cf.c, cf.h, cf.w], using: &rng)
