@@ -21,6 +21,7 @@ enum { DEPTHWISE_BLOCK = 32, DEPTHWISE_WIDEST = 128 };
 // images, 1 channel over 28×28, one core: 16 filters 3×3 0.51 → 0.38 ms, at stride 2 0.19 → 0.14, LeNet-5's
 // 6 filters 5×5 0.38 → 0.32.
 enum { GROUP = 4, GROUP_WIDTH = 16 };
+_Static_assert(DEPTHWISE_BLOCK % GROUP_WIDTH == 0, "a span of whole blocks is whole group blocks too");
 
 static int64_t widest_block(void) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -60,7 +61,7 @@ static inline void valid_range(int64_t d, int64_t s, int64_t extent, int64_t out
 // accumulator right before use made every load of a 7×7 plane wait so.
 typedef struct {
     prune_plane_window g;
-    int64_t hq, wq, plane, block, span;  // span: oh·wq rounded up to whole blocks (and to GROUP_WIDTH)
+    int64_t hq, wq, plane, block, span;  // span: oh·wq rounded up to whole blocks
     int64_t values;                      // floats of one slot of phase planes
     float *phases, *acc;                 // two slots each
     int64_t *taps;                       // where tap i·kw + j reads in the phase planes
@@ -82,9 +83,8 @@ static int phased_open(phased_buffers *b, prune_plane_window g) {
     b->block = outputs <= DEPTHWISE_BLOCK ? DEPTHWISE_BLOCK : outputs <= 2 * DEPTHWISE_BLOCK ? 2 * DEPTHWISE_BLOCK
                                                                                          : widest_block();
     b->span = (outputs + b->block - 1) / b->block * b->block;
-    b->span = (b->span + GROUP_WIDTH - 1) / GROUP_WIDTH * GROUP_WIDTH;
     // Blocks past the last row read up to wq + kw + one block beyond the last phase plane.
-    b->values = g.sh * g.sw * b->plane + b->wq + g.kw + b->block + GROUP_WIDTH;
+    b->values = g.sh * g.sw * b->plane + b->wq + g.kw + b->block;
     b->phases = calloc((size_t)(2 * b->values), sizeof(float));
     b->acc = malloc((size_t)(2 * GROUP * b->span) * sizeof(float));
     b->taps = malloc((size_t)(g.kh * g.kw) * sizeof(int64_t));
@@ -137,6 +137,9 @@ filter_blocks(const phased_buffers *b, const float *restrict phases, const float
     }
 }
 
+// Accumulator slot `slot`: room for GROUP filters' outputs, `span` apart.
+static inline float *acc_slot(const phased_buffers *b, int64_t slot) { return b->acc + slot * GROUP * b->span; }
+
 // GROUP consecutive filters (weights w, GROUP·kh·kw of them) over the phase planes into GROUP accumulators
 // `span` apart, GROUP_WIDTH outputs at a time: the same sums, in the same order, as filter_blocks.
 __attribute__((always_inline)) static inline void
@@ -163,7 +166,7 @@ group_blocks(const phased_buffers *b, const float *restrict phases, const float 
 __attribute__((always_inline)) static inline void
 phased_filter(const phased_buffers *b, int64_t in, const float *restrict w, float bias, int64_t out) {
     const float *phases = b->phases + in * b->values;
-    float *acc = b->acc + out * GROUP * b->span;
+    float *acc = acc_slot(b, out);
     if (b->block == DEPTHWISE_BLOCK) filter_blocks(b, phases, w, bias, acc, DEPTHWISE_BLOCK);
     else if (b->block == 2 * DEPTHWISE_BLOCK) filter_blocks(b, phases, w, bias, acc, 2 * DEPTHWISE_BLOCK);
     else filter_blocks(b, phases, w, bias, acc, DEPTHWISE_WIDEST);
@@ -174,7 +177,7 @@ __attribute__((always_inline)) static inline void phased_store(const phased_buff
                                                                float *restrict y) {
     const int64_t out_plane = b->g.oh * b->g.ow;
     for (int f = 0; f < count; f++) {
-        const float *acc = b->acc + (slot * GROUP + f) * b->span;
+        const float *acc = acc_slot(b, slot) + f * b->span;
         for (int64_t r = 0; r < b->g.oh; r++) copy_row(y + f * out_plane + r * b->g.ow, acc + r * b->wq, b->g.ow);
     }
 }
@@ -198,7 +201,7 @@ phased_planes(const phased_buffers *b, const float *restrict x, int64_t first, i
             const int n = multiplier - m >= GROUP ? GROUP : 1;
             if (n == GROUP)
                 group_blocks(b, b->phases + slot * b->values, w + filter * kk, bias ? bias + filter : NULL,
-                             b->acc + (job & 1) * GROUP * b->span);
+                             acc_slot(b, job & 1));
             else phased_filter(b, slot, w + filter * kk, bias ? bias[filter] : 0.0f, job & 1);
             if (pending) phased_store(b, (job - 1) & 1, pending_count, pending);
             pending = y + (p * multiplier + m) * out_plane;

@@ -29,10 +29,7 @@ maxpool2x2_short(const float *restrict plane, int64_t oh, int64_t ow, float *res
 PRUNE_CLONES
 void prune_maxpool2x2_f32(const float *restrict plane, int64_t w, int64_t oh, int64_t ow, float *restrict out,
                           int32_t *restrict arg) {
-    if (prune_maxpool2x2_avx2_applies(2 * oh, w, oh, ow, 2, 2, 2, 2, 0, 0, 1, 1)) {
-        prune_maxpool2x2_avx2(plane, w, oh, ow, out, arg);
-        return;
-    }
+    if (prune_maxpool2x2_winners_avx2(plane, w, oh, ow, out, arg)) return;
     if (w == 2 * ow && ow < SHORT_PAIR_ROW && oh > 0 && ow > 0 && 2 * oh * ow <= PADDED_MAX) {
         float across[2 * oh * ow + SHORT_PAIR_SLACK], rows[oh * ow + SHORT_PAIR_SLACK];
         int32_t at[2 * oh * ow + SHORT_PAIR_SLACK], rows_at[oh * ow + SHORT_PAIR_SLACK];
@@ -232,14 +229,7 @@ PRUNE_CLONES
 void prune_maxpool_values_f32(const float *restrict plane, int64_t h, int64_t w, int64_t oh, int64_t ow,
                               int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
                               int64_t dh, int64_t dw, float *restrict out) {
-    if (prune_maxpool2x2_avx2_applies(h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw)) {
-        prune_maxpool2x2_avx2(plane, w, oh, ow, out, NULL);
-        return;
-    }
-    if (prune_maxpool2x2_short_avx2_applies(h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw)) {
-        prune_maxpool2x2_short_avx2(plane, w, oh, ow, out);
-        return;
-    }
+    if (prune_maxpool2x2_values_avx2(plane, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, out)) return;
     if (kw == 2 && sw == 2 && pw == 0 && dw == 1 && w == 2 * ow && ow < SHORT_PAIR_ROW && kh > 0 && oh > 0
         && h * ow <= PADDED_MAX && oh * ow <= PADDED_MAX) {
         float across[h * ow + SHORT_PAIR_SLACK], rows[oh * ow + SHORT_PAIR_SLACK];

@@ -23,17 +23,24 @@
 /// Short rows: pairs across the plane at most (on the stack), and the zeros after them that a row's fold reads.
 enum { SHORT_VALUES = 4096, SHORT_SLACK = 8 };
 
-int prune_maxpool2x2_avx2_applies(int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh, int64_t kw,
-                                  int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw) {
-    return kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 && oh >= 1
-        && ow >= 8 && 2 * oh <= h && 2 * ow <= w && w <= INT32_MAX / (2 * oh + 2)
-        && __builtin_cpu_supports("avx2");
+/// Rows of at least 8 outputs, read in place.
+static int long_rows(int64_t h, int64_t w, int64_t oh, int64_t ow) {
+    return oh >= 1 && ow >= 8 && 2 * oh <= h && 2 * ow <= w && w <= INT32_MAX / (2 * oh + 2);
 }
 
-int prune_maxpool2x2_short_avx2_applies(int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh, int64_t kw,
-                                        int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw) {
-    return kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 && oh >= 1
-        && ow >= 1 && ow < 8 && w % 2 == 0 && 2 * oh <= h && 2 * ow <= w && oh * w >= 8 && oh * w <= SHORT_VALUES
+/// Shorter rows of an even width, whose pairs across fit the stack.
+static int short_rows(int64_t h, int64_t w, int64_t oh, int64_t ow) {
+    return oh >= 1 && ow >= 1 && ow < 8 && w % 2 == 0 && 2 * oh <= h && 2 * ow <= w && oh * w >= 8
+        && oh * w <= SHORT_VALUES;
+}
+
+static int two_by_two(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw) {
+    return kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1;
+}
+
+int prune_maxpool2x2_avx2_applies(int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh, int64_t kw,
+                                  int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw) {
+    return two_by_two(kh, kw, sh, sw, ph, pw, dh, dw) && (long_rows(h, w, oh, ow) || short_rows(h, w, oh, ow))
         && __builtin_cpu_supports("avx2");
 }
 
@@ -61,7 +68,8 @@ AVX2 static inline __m256 windows8_at(const float *r0, const float *r1, __m256i 
     return in_order(_mm256_blendv_ps(top, bottom, down));
 }
 
-AVX2 void prune_maxpool2x2_avx2(const float *plane, int64_t w, int64_t oh, int64_t ow, float *out, int32_t *arg) {
+/// Rows of at least 8 outputs from the plane in place, with the winners in `arg` when it is not NULL.
+AVX2 static void pool_long_rows(const float *plane, int64_t w, int64_t oh, int64_t ow, float *out, int32_t *arg) {
     // Index of the even value in each lane of every_other's order (outputs 0, 1, 4, 5, 2, 3, 6, 7 of a step).
     const __m256i lane_even = _mm256_setr_epi32(0, 2, 8, 10, 4, 6, 12, 14);
     for (int64_t y = 0; y < oh; y++) {
@@ -91,7 +99,8 @@ AVX2 static void pairs_across8(const float *restrict p, int64_t n, float *restri
     _mm256_storeu_ps(across + n / 2, _mm256_setzero_ps());
 }
 
-AVX2 void prune_maxpool2x2_short_avx2(const float *plane, int64_t w, int64_t oh, int64_t ow, float *out) {
+/// Rows of fewer than 8 outputs: pairs across the rows read, then each output row from its two rows of pairs.
+AVX2 static void pool_short_rows(const float *plane, int64_t w, int64_t oh, int64_t ow, float *out) {
     const int64_t half = w / 2;  // pairs per input row: rows of an even width never split a pair
     float across[2 * oh * half + SHORT_SLACK];
     pairs_across8(plane, 2 * oh * w, across);
@@ -102,18 +111,33 @@ AVX2 void prune_maxpool2x2_short_avx2(const float *plane, int64_t w, int64_t oh,
         store_first(out + y * ow, v, (oh - y) * ow);
     }
 }
+int prune_maxpool2x2_values_avx2(const float *plane, int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh,
+                                 int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
+                                 float *out) {
+    if (!prune_maxpool2x2_avx2_applies(h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw)) return 0;
+    if (ow >= 8) pool_long_rows(plane, w, oh, ow, out, NULL);
+    else pool_short_rows(plane, w, oh, ow, out);
+    return 1;
+}
+
+int prune_maxpool2x2_winners_avx2(const float *plane, int64_t w, int64_t oh, int64_t ow, float *out, int32_t *arg) {
+    if (!long_rows(2 * oh, w, oh, ow) || !__builtin_cpu_supports("avx2")) return 0;
+    pool_long_rows(plane, w, oh, ow, out, arg);
+    return 1;
+}
 #else
 int prune_maxpool2x2_avx2_applies(int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh, int64_t kw,
                                   int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw) {
     return 0;
 }
 
-void prune_maxpool2x2_avx2(const float *plane, int64_t w, int64_t oh, int64_t ow, float *out, int32_t *arg) {}
-
-int prune_maxpool2x2_short_avx2_applies(int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh, int64_t kw,
-                                        int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw) {
+int prune_maxpool2x2_values_avx2(const float *plane, int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh,
+                                 int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
+                                 float *out) {
     return 0;
 }
 
-void prune_maxpool2x2_short_avx2(const float *plane, int64_t w, int64_t oh, int64_t ow, float *out) {}
+int prune_maxpool2x2_winners_avx2(const float *plane, int64_t w, int64_t oh, int64_t ow, float *out, int32_t *arg) {
+    return 0;
+}
 #endif

@@ -126,12 +126,6 @@ static int pool_open(pool_buffers *b, prune_plane_window g, float fill) {
     return 0;
 }
 
-/// Whether pool2x2_avx2.c max-pools window g from the planes in place.
-static int pooled_in_place(prune_plane_window g) {
-    return prune_maxpool2x2_avx2_applies(g.h, g.wd, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw)
-        || prune_maxpool2x2_short_avx2_applies(g.h, g.wd, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw);
-}
-
 /// Average pooling at stride 1 across rows of 16 outputs or more stays with avgpool.c's bordered path, whose
 /// flat loops fill their vectors there (3×3 over 128 planes of 28×28: 0.049 ms, here 0.054); max pooling 2×2 at
 /// stride 2 without padding with pool2x2_avx2.c, which reads the planes in place (one core, min of 8 rounds:
@@ -141,7 +135,9 @@ int prune_pool_lanes_applies(prune_plane_window g, int is_max) {
     const int64_t wp = bordered_extent(g.wd, g.pw, g.ow, g.sw, g.kw, g.dw);
     return g.oh >= 1 && g.ow >= 1 && g.kh >= 1 && g.kw >= 1 && g.oh * g.ow <= POOL_LANES_MAX_OUTPUTS
         && g.ow < POOL_LANES_MAX_WIDTH && hp * wp <= PADDED_MAX && (is_max || !single_window(g))
-        && (is_max || g.sw > 1 || g.ow < 16) && __builtin_cpu_supports("avx2") && !(is_max && pooled_in_place(g));
+        && (is_max || g.sw > 1 || g.ow < 16) && __builtin_cpu_supports("avx2")
+        && !(is_max && prune_maxpool2x2_avx2_applies(g.h, g.wd, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh,
+                                                     g.dw));
 }
 
 int64_t prune_pool_lanes_f32(const float *x, int64_t count, prune_plane_window g, int is_max, const float *scales,
