@@ -57,4 +57,27 @@ final class BroadcastRunsTests: XCTestCase {
         XCTAssertEqual(plain.shape, [2, 3, 4])
         XCTAssertEqual(plain.value.scalars, tracked.value.scalars)
     }
+
+    /// Each kind of run of the one-pass Where (a contiguous condition with X and Y contiguous or a single value,
+    /// and the strided rest), with integer and float conditions (NaN and −0 among them: nonzero is true), against
+    /// the differentiable path.
+    func testWhereRunsOfEveryKindMatchTheDifferentiablePath() throws {
+        var rng = RandomGenerator(seed: 5)
+        let full = [2, 3, 4], n = 24
+        let ints = GraphValue.integer(try IntegerTensor(shape: full, values: (0..<n).map { $0 % 3 == 0 ? 0 : $0 }))
+        let floats = GraphValue.float(Variable(Tensor(unchecked: full, (0..<n).map {
+            [Float.nan, -0.0, 0, 1.5][$0 % 4]
+        })))
+        let row = GraphValue.integer(try IntegerTensor(shape: [4], values: [1, 0, 0, 1]))
+        func operand(_ shape: [Int]) -> Variable { Variable(Tensor.normal(shape, using: &rng), requiresGrad: true) }
+        for condition in [ints, floats, row] {
+            for (xs, ys) in [(full, full), ([], full), (full, []), ([3, 1], full), ([], [])] {
+                let inputs: [GraphValue?] = [condition, .float(operand(xs)), .float(operand(ys))]
+                let tracked = try WhereOperator().run(inputs)[0].variable("Y")
+                let plain = try withNoGrad { try WhereOperator().run(inputs)[0].variable("Y") }
+                XCTAssertEqual(plain.shape, tracked.shape)
+                XCTAssertEqual(plain.value.scalars, tracked.value.scalars, "\(condition.shape) \(xs) \(ys)")
+            }
+        }
+    }
 }

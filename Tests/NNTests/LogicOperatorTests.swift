@@ -12,7 +12,9 @@ final class LogicOperatorTests: XCTestCase {
         let a = GraphValue.float(Variable(Tensor(unchecked: [3, 1, 3], specials)))
         let b = GraphValue.float(Variable(Tensor(unchecked: [3, 3], [0, 1, 2.5, .nan, -1, 3, 0, 0, 1])))
         let ints = GraphValue.integer(try IntegerTensor(shape: [1, 3], values: [0, 1, 3]))
-        let cases: [[GraphValue]] = [[a, b], [b, b], [a, ints], [ints, ints], [ints, a]]
+        // One value per row: repeated along the last axis (a run with step 0 beside one with step 1).
+        let column = GraphValue.float(Variable(Tensor(unchecked: [3, 1], [2.5, .nan, 0])))
+        let cases: [[GraphValue]] = [[a, b], [b, b], [a, ints], [ints, ints], [ints, a], [column, b], [b, column]]
         var ops = LogicOperator.catalog.values.filter { $0.test != nil }
         ops.append(LogicOperator.isInf(positive: true, negative: false))
         XCTAssertEqual(ops.count, 11)

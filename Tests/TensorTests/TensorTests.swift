@@ -35,6 +35,34 @@ final class TensorTests: XCTestCase {
         }
     }
 
+    /// Operands that broadcast along separate axes ([N, 1, 1, T] against [N, H, T, T], an attention mask) take
+    /// the general path, one run of the last axis at a time: both operands stepping along it, one repeated on
+    /// it (either order), or a last axis of one; a single value on either side takes its own loop. Every element
+    /// against an index-by-index reference, for a subtraction (which tells the operands apart).
+    func testGeneralBroadcastEqualsIndexByIndexReference() throws {
+        var rng = RandomGenerator(seed: 6)
+        let cases: [([Int], [Int])] = [([2, 1, 1, 5], [2, 3, 4, 5]), ([2, 3, 4, 5], [2, 1, 4, 1]),
+                                       ([2, 1, 4, 1], [2, 3, 4, 5]), ([2, 1, 1], [1, 3, 1]), ([], [2, 3]),
+                                       ([2, 3], [1, 1])]
+        for (sa, sb) in cases {
+            let a = Tensor.normal(sa, using: &rng), b = Tensor.normal(sb, using: &rng)
+            let out = try a - b, shape = try Tensor.broadcastShape(sa, sb, op: "t")
+            XCTAssertEqual(out.shape, shape)
+            func source(_ flat: Int, _ operand: [Int]) -> Int {
+                let aligned = [Int](repeating: 1, count: shape.count - operand.count) + operand
+                var rest = flat, index = 0, step = 1
+                for d in stride(from: shape.count - 1, through: 0, by: -1) {
+                    index += (aligned[d] == 1 ? 0 : rest % shape[d]) * step
+                    step *= aligned[d]; rest /= shape[d]
+                }
+                return index
+            }
+            for i in 0..<out.count {
+                XCTAssertEqual(out.scalars[i], a.scalars[source(i, sa)] - b.scalars[source(i, sb)], "\(sa) \(sb)")
+            }
+        }
+    }
+
     /// Operands that vary along one run of axes of the other ([C, 1, 1] against [N, C, H, W], a bias
     /// [D], [1, C, 1]) take the run-broadcast path: every element against an index-by-index reference,
     /// for subtraction and division in both operand orders.

@@ -11,16 +11,16 @@ public struct LogicOperator: GraphOperator, Sendable {
     let function: @Sendable ([Double]) -> Double
     /// The same operator as a test of one or two values (the second is 0 for one operand), when its result
     /// is a truth value: the operands are then read where they are, without Double copies.
-    let test: (@Sendable (Double, Double) -> Bool)?
+    let test: (any LogicTest)?
 
     public init(_ name: String, arity: Int, _ function: @escaping @Sendable ([Double]) -> Double) {
         self.name = name; self.arity = arity; self.function = function; test = nil
     }
 
     /// A truth-valued operator from its test.
-    public init(_ name: String, arity: Int, test: @escaping @Sendable (Double, Double) -> Bool) {
+    public init(_ name: String, arity: Int, test: some LogicTest) {
         self.name = name; self.arity = arity; self.test = test
-        function = { LogicOperator.truth(test($0[0], $0.count > 1 ? $0[1] : 0)) }
+        function = { LogicOperator.truth(test.holds($0[0], $0.count > 1 ? $0[1] : 0)) }
     }
     public var channelFlow: ChannelFlow { .none }
     /// Elementwise: examples stay apart when the operands without them broadcast along them.
@@ -30,23 +30,9 @@ public struct LogicOperator: GraphOperator, Sendable {
 
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
         let values = try (0..<arity).map { try input(inputs, $0, "operand \($0)") }
-        if let test { return [try tested(values, test)] }
+        if let test { return [try test.truths(of: values)] }
         let operands = values.map(NumericTensor.init)
         return [try NumericTensor.combine(operands, integerResult: true) { function($0) }.graphValue]
-    }
-
-    /// A truth-valued operator over its operands read where they are, one broadcast run at a time.
-    private func tested(_ values: [GraphValue], _ test: (Double, Double) -> Bool) throws -> GraphValue {
-        let shapes = values.map(\.shape), shape = try NumericTensor.broadcastShape(shapes)
-        let a = ScalarReader(values[0]), b = ScalarReader(values[values.count - 1]), two = values.count > 1
-        var out = [Int](repeating: 0, count: shape.reduce(1, *))
-        try out.withUnsafeMutableBufferPointer { o in
-            try BroadcastRuns(shape: shape, operands: shapes).forEach { start, at, step, count in
-                let (i0, s0) = (at[0], step[0]), (i1, s1) = two ? (at[1], step[1]) : (0, 0)
-                for j in 0..<count { o[start + j] = test(a[i0 + j * s0], two ? b[i1 + j * s1] : 0) ? 1 : 0 }
-            }
-        }
-        return .integer(try IntegerTensor(shape: shape, values: out))
     }
 
     static func truth(_ b: Bool) -> Double { b ? 1 : 0 }
@@ -54,16 +40,16 @@ public struct LogicOperator: GraphOperator, Sendable {
     /// The operators without attributes, by ONNX name.
     public static let catalog: [String: LogicOperator] = {
         let list: [LogicOperator] = [
-            .init("Equal", arity: 2) { $0 == $1 },
-            .init("Less", arity: 2) { $0 < $1 },
-            .init("LessOrEqual", arity: 2) { $0 <= $1 },
-            .init("Greater", arity: 2) { $0 > $1 },
-            .init("GreaterOrEqual", arity: 2) { $0 >= $1 },
-            .init("And", arity: 2) { $0 != 0 && $1 != 0 },
-            .init("Or", arity: 2) { $0 != 0 || $1 != 0 },
-            .init("Xor", arity: 2) { ($0 != 0) != ($1 != 0) },
-            .init("Not", arity: 1) { x, _ in x == 0 },
-            .init("IsNaN", arity: 1) { x, _ in x.isNaN },
+            .init("Equal", arity: 2, test: EqualTest()),
+            .init("Less", arity: 2, test: LessTest()),
+            .init("LessOrEqual", arity: 2, test: LessOrEqualTest()),
+            .init("Greater", arity: 2, test: GreaterTest()),
+            .init("GreaterOrEqual", arity: 2, test: GreaterOrEqualTest()),
+            .init("And", arity: 2, test: AndTest()),
+            .init("Or", arity: 2, test: OrTest()),
+            .init("Xor", arity: 2, test: XorTest()),
+            .init("Not", arity: 1, test: NotTest()),
+            .init("IsNaN", arity: 1, test: IsNaNTest()),
             .init("BitwiseAnd", arity: 2) { Double(saturatingInt($0[0]) & saturatingInt($0[1])) },
             .init("BitwiseOr", arity: 2) { Double(saturatingInt($0[0]) | saturatingInt($0[1])) },
             .init("BitwiseXor", arity: 2) { Double(saturatingInt($0[0]) ^ saturatingInt($0[1])) },
@@ -74,24 +60,7 @@ public struct LogicOperator: GraphOperator, Sendable {
 
     /// IsInf with its attributes.
     public static func isInf(positive: Bool, negative: Bool) -> LogicOperator {
-        LogicOperator("IsInf", arity: 1) { x, _ in x.isInfinite && (x > 0 ? positive : negative) }
-    }
-}
-
-/// A float or integer tensor's values read as Doubles where they are.
-struct ScalarReader {
-    let floats: [Float]?, integers: [Int]
-
-    init(_ v: GraphValue) {
-        switch v {
-        case .float(let x): floats = x.value.scalars; integers = []
-        case .integer(let t): floats = nil; integers = t.values
-        }
-    }
-
-    subscript(i: Int) -> Double {
-        if let floats { return Double(floats[i]) }
-        return Double(integers[i])
+        LogicOperator("IsInf", arity: 1, test: IsInfTest(positive: positive, negative: negative))
     }
 }
 
@@ -101,18 +70,23 @@ public struct WhereOperator: GraphOperator {
     public var channelFlow: ChannelFlow { .elementwise }
 
     public func run(_ inputs: [GraphValue?]) throws -> [GraphValue] {
-        let c = NumericTensor(try input(inputs, 0, "condition"))
+        let condition = try input(inputs, 0, "condition")
         let x = try input(inputs, 1, "X"), y = try input(inputs, 2, "Y")
         if x.isInteger || y.isInteger {
-            let r = try NumericTensor.combine([c, NumericTensor(x), NumericTensor(y)],
-                                              integerResult: x.isInteger && y.isInteger) { $0[0] != 0 ? $0[1] : $0[2] }
+            let operands = [NumericTensor(condition), NumericTensor(x), NumericTensor(y)]
+            let r = try NumericTensor.combine(operands, integerResult: x.isInteger && y.isInteger) {
+                $0[0] != 0 ? $0[1] : $0[2]
+            }
             return [r.graphValue]
         }
-        let shape = try NumericTensor.broadcastShape([c.shape, x.shape, y.shape])
+        let shape = try NumericTensor.broadcastShape([condition.shape, x.shape, y.shape])
         if case .float(let xv) = x, case .float(let yv) = y,
            !(GradMode.isEnabled && (xv.requiresGrad || yv.requiresGrad)) {
-            return [.float(Variable(try Self.select(c, xv.value, yv.value, shape: shape)))]
+            let runs = try BroadcastRuns(shape: shape, operands: [condition.shape, x.shape, y.shape])
+            let pick = Selection(x: xv.value, y: yv.value, runs: runs, count: shape.reduce(1, *))
+            return [.float(Variable(Tensor(unchecked: shape, try pick.reading(condition))))]
         }
+        let c = NumericTensor(condition)
         let cond = try NumericTensor.broadcastSources(from: c.shape, to: shape).map { Float(c.values[$0] != 0 ? 1 : 0) }
         let xb = try x.broadcast(to: shape), yb = try y.broadcast(to: shape)
         return [.float(try Variable.select(Tensor(unchecked: shape, cond), try xb.variable("X"), try yb.variable("Y")))]
@@ -120,25 +94,40 @@ public struct WhereOperator: GraphOperator {
 }
 
 extension WhereOperator {
-    /// condition ? x : y broadcast to `shape`, without a gradient to record: one pass over runs of the last axis.
-    static func select(_ c: NumericTensor, _ x: Tensor, _ y: Tensor, shape: [Int]) throws -> Tensor {
-        let runs = try BroadcastRuns(shape: shape, operands: [c.shape, x.shape, y.shape])
-        let n = shape.reduce(1, *)
-        let out = [Float](unsafeUninitializedCapacity: n) { buf, filled in
-            x.scalars.withUnsafeBufferPointer { xp in
-                y.scalars.withUnsafeBufferPointer { yp in
-                    c.values.withUnsafeBufferPointer { cp in
-                        runs.forEach { start, o, s, count in
-                            for j in 0..<count {
-                                buf[start + j] = cp[o[0] + j * s[0]] != 0 ? xp[o[1] + j * s[1]] : yp[o[2] + j * s[2]]
-                            }
+    /// condition ? x : y broadcast to the output, without a gradient to record: one pass over runs of the last
+    /// axis, the condition read where it lies (integers or floats; nonzero is true).
+    struct Selection: SingleSourceVisitor {
+        let x: Tensor, y: Tensor, runs: BroadcastRuns, count: Int
+
+        func visit<A: DoubleSource>(_ condition: A) -> [Float] {
+            [Float](unsafeUninitializedCapacity: count) { buf, filled in
+                x.scalars.withUnsafeBufferPointer { xp in
+                    y.scalars.withUnsafeBufferPointer { yp in
+                        runs.forEach { start, o, s, length in
+                            pickRun(condition, o[0], s[0], xp.baseAddress! + o[1], s[1], yp.baseAddress! + o[2], s[2],
+                                    buf.baseAddress! + start, length)
                         }
                     }
                 }
+                filled = count
             }
-            filled = n
         }
-        return Tensor(unchecked: shape, out)
+
+        /// `out[j] = condition[c0 + j·cs] != 0 ? x[j·xs] : y[j·ys]` for j < n: one run of the last axis, with
+        /// loops of their own for a contiguous condition and X and Y each contiguous or one value (the
+        /// compiler vectorizes those). Offsets are in range by construction: wrapping arithmetic.
+        @inline(__always)
+        private func pickRun<A: DoubleSource>(_ condition: A, _ c0: Int, _ cs: Int, _ x: UnsafePointer<Float>,
+                                              _ xs: Int, _ y: UnsafePointer<Float>, _ ys: Int,
+                                              _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+            switch (cs, xs, ys) {
+            case (1, 1, 1): for j in 0..<n { out[j] = condition[c0 &+ j] != 0 ? x[j] : y[j] }
+            case (1, 0, 1): let v = x[0]; for j in 0..<n { out[j] = condition[c0 &+ j] != 0 ? v : y[j] }
+            case (1, 1, 0): let v = y[0]; for j in 0..<n { out[j] = condition[c0 &+ j] != 0 ? x[j] : v }
+            default:
+                for j in 0..<n { out[j] = condition[c0 &+ j &* cs] != 0 ? x[j &* xs] : y[j &* ys] }
+            }
+        }
     }
 }
 
