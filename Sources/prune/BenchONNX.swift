@@ -111,7 +111,8 @@ struct BenchONNX: ParsableCommand {
         dense.graph.splitsExamples = !noExampleSplit
         pruned.graph.splitsExamples = !noExampleSplit
         var row = Row(model: BenchONNXInputs.label(path), importSeconds: importSeconds,
-                      batch: feeds.values.first?.shape.first ?? 1, macsDense: macs.0, macsPruned: macs.1,
+                      batch: dense.graph.inputs.first.flatMap { feeds[$0.name]?.shape.first } ?? 1,
+                      macsDense: macs.0, macsPruned: macs.1,
                       pruneDense: 0, prunePruned: 0, ortDense: nil, ortPruned: nil, ratioDense: nil,
                       ratioPruned: nil, roundRatiosDense: [], roundRatiosPruned: [])
         let prunedPath = scratch + "/pruned.onnx", inputs = scratch + "/inputs.safetensors"

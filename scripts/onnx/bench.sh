@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Regenerates Benchmarks/results/onnx.md: `prune bench onnx` on the test fixtures and two transformers
-# exports (batch 64 and batch 1) and on the ONNX model zoo CNNs of the onnx wheel's "light" suite
-# (batch 1, their fixed input). Needs a release build and python3 with onnx and onnxruntime.
+# exports (batch 64 and batch 1), on one encoder attention block written as an export writes it (batch 8)
+# and on the ONNX model zoo CNNs of the onnx wheel's "light" suite (batch 1, their fixed input). Needs a
+# release build and python3 with onnx and onnxruntime.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 swift build -c release --product prune >/dev/null
 light="$(python3 -c 'import onnx, os; print(os.path.dirname(onnx.__file__))')/backend/test/data/light"
+attention="$(mktemp -d)/attention_block.onnx"
+python3 scripts/onnx/attention_block.py "$attention"
 out=Benchmarks/results/onnx.md
 tmp="$out.tmp"
 {
@@ -17,6 +20,11 @@ tmp="$out.tmp"
   .build/release/prune bench onnx --batch 64 --repeats 20
   echo
   .build/release/prune bench onnx --batch 1 --repeats 100
+  echo
+  echo "One encoder attention block as a TorchScript export at opset 14 writes it (\`scripts/onnx/attention_block.py\`:"
+  echo "all-MiniLM-L6-v2's sizes, 128 tokens, a mask per example, IsNaN/Where after Softmax, a decomposed LayerNorm):"
+  echo
+  .build/release/prune bench onnx --models "$attention" --batch 8 --repeats 20
   echo
   echo "The ONNX model zoo CNNs of the onnx wheel's \`light\` suite (opset 9, input 1×3×224×224; their"
   echo "stored weights are constants, which does not change the timing):"

@@ -64,8 +64,10 @@ public final class GraphModel: Module {
         var feeds: [String: GraphValue] = [first.name: first.isInteger ? .integer(try IntegerTensor(shape: x.shape,
             values: x.value.scalars.map { Int($0) })) : .float(x)]
         for input in inputs.dropFirst() {
-            let shape = input.shape.count == x.shape.count
-                ? zip(input.shape, x.shape).map { $0 ?? $1 } : input.shape.map { $0 ?? 1 }
+            // A free extent takes x's along the same axis; for an input of another rank (an attention mask
+            // [N, T] beside embeddings [N, T, D]) a free leading extent is the batch, any other free one 1.
+            let shape = input.shape.count == x.shape.count ? zip(input.shape, x.shape).map { $0 ?? $1 }
+                : input.shape.enumerated().map { axis, extent in extent ?? (axis == 0 ? x.shape.first ?? 1 : 1) }
             let name = input.name.lowercased(), last = shape.last ?? 1
             let n = shape.reduce(1, *)
             let values = (0..<n).map { i -> Int in
