@@ -102,9 +102,9 @@ extension Tensor {
         }
         let nb = batch.reduce(1, *)
         let strideA = batchA.isEmpty ? 0 : m * ka, strideB = batchB.isEmpty ? 0 : ka * n
-        // The products write every value (beta 0 never reads C): no zeroing pass (a tenth of an attention block's
-        // time went to it), but for an empty k and for matrix-vector products (one row or one column), which BLAS
-        // may scale by beta.
+        // The products write every value (beta 0 never reads C): no zeroing pass (2% of an attention block's
+        // samples, its scores alone 6 MB at batch 8 and 128 tokens), but for an empty k and for matrix-vector
+        // products (one row or one column), which BLAS may scale by beta.
         let count = nb * m * n
         var out = [Float](unsafeUninitializedCapacity: count) { buf, filled in
             if m == 1 || n == 1 || ka == 0 { buf.initialize(repeating: 0) }

@@ -30,8 +30,9 @@ extension DoubleSourceVisitor {
         switch (first, second) {
         case (.float(let x), .float(let y)):
             return try x.value.scalars.withUnsafeBufferPointer { p in
-                try y.value.scalars.withUnsafeBufferPointer { q in try visit(FloatValues(values: p),
-                                                                                 FloatValues(values: q)) }
+                try y.value.scalars.withUnsafeBufferPointer { q in
+                    try visit(FloatValues(values: p), FloatValues(values: q))
+                }
             }
         case (.float(let x), .integer(let y)):
             return try x.value.scalars.withUnsafeBufferPointer { p in
@@ -41,13 +42,15 @@ extension DoubleSourceVisitor {
             }
         case (.integer(let x), .float(let y)):
             return try x.values.withUnsafeBufferPointer { p in
-                try y.value.scalars.withUnsafeBufferPointer { q in try visit(IntegerValues(values: p),
-                                                                                 FloatValues(values: q)) }
+                try y.value.scalars.withUnsafeBufferPointer { q in
+                    try visit(IntegerValues(values: p), FloatValues(values: q))
+                }
             }
         case (.integer(let x), .integer(let y)):
             return try x.values.withUnsafeBufferPointer { p in
-                try y.values.withUnsafeBufferPointer { q in try visit(IntegerValues(values: p),
-                                                                          IntegerValues(values: q)) }
+                try y.values.withUnsafeBufferPointer { q in
+                    try visit(IntegerValues(values: p), IntegerValues(values: q))
+                }
             }
         }
     }
