@@ -59,25 +59,11 @@ extension Tensor {
     @inline(__always)
     public static func binaryOp(_ a: Tensor, _ b: Tensor, op: String,
                                 _ f: (Float, Float) -> Float) throws -> Tensor {
-        if a.shape == b.shape {
-            let out = [Float](unsafeUninitializedCapacity: a.count) { buf, n in
-                a.scalars.withUnsafeBufferPointer { pa in
-                    b.scalars.withUnsafeBufferPointer { pb in
-                        for i in 0..<pa.count { buf[i] = f(pa[i], pb[i]) }
-                    }
-                }
-                n = a.count
-            }
-            return Tensor(unchecked: a.shape, out)
-        }
+        if a.shape == b.shape { return Tensor(unchecked: a.shape, oneRun(a, 1, b, 1, count: a.count, f)) }
         let outShape = try broadcastShape(a.shape, b.shape, op: op)
         let n = count(of: outShape)
-        if b.count == 1 && a.count == n {
-            return Tensor(unchecked: outShape, withScalar(a, b.scalars[0], first: false, f))
-        }
-        if a.count == 1 && b.count == n {
-            return Tensor(unchecked: outShape, withScalar(b, a.scalars[0], first: true, f))
-        }
+        if b.count == 1 && a.count == n { return Tensor(unchecked: outShape, oneRun(a, 1, b, 0, count: n, f)) }
+        if a.count == 1 && b.count == n { return Tensor(unchecked: outShape, oneRun(a, 0, b, 1, count: n, f)) }
         if a.count == n, let run = axisRun(b.shape, of: outShape) {
             return runBroadcast(a, b, run: run, outShape: outShape) { f($0, $1) }
         }
@@ -87,19 +73,19 @@ extension Tensor {
         return generalBinary(a, b, outShape: outShape, f)
     }
 
-    /// `f(x, s)` (or `f(s, x)` when `first`) for every value x of `t`: one loop into the new storage, which the
-    /// compiler vectorizes (through `map` a scaling of attention queries ran at about 1 ns a value).
+    /// The whole output as one run (``innerRun``): operands of equal shapes (steps 1 and 1) or one a single value
+    /// (step 0), into new storage in one loop the compiler vectorizes (through `map` a scaling of attention queries
+    /// ran at about 1 ns a value).
     @inline(__always)
-    static func withScalar(_ t: Tensor, _ s: Float, first: Bool, _ f: (Float, Float) -> Float) -> [Float] {
-        [Float](unsafeUninitializedCapacity: t.count) { buf, filled in
-            t.scalars.withUnsafeBufferPointer { p in
-                if first {
-                    for i in 0..<p.count { buf[i] = f(s, p[i]) }
-                } else {
-                    for i in 0..<p.count { buf[i] = f(p[i], s) }
+    static func oneRun(_ a: Tensor, _ sa: Int, _ b: Tensor, _ sb: Int, count: Int,
+                       _ f: (Float, Float) -> Float) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buf, filled in
+            a.scalars.withUnsafeBufferPointer { pa in
+                b.scalars.withUnsafeBufferPointer { pb in
+                    innerRun(pa.baseAddress!, sa, pb.baseAddress!, sb, buf.baseAddress!, count, f)
                 }
             }
-            filled = t.count
+            filled = count
         }
     }
 
@@ -129,17 +115,13 @@ extension Tensor {
                     // the buffers from a running base kept a bias addition over [8, 128, 384] scalar).
                     let x = pa.baseAddress!, y = buf.baseAddress!, s = pb.baseAddress!
                     if run.inner == 1 {
-                        for o in 0..<run.outer {
-                            let xo = x + o &* run.mid, yo = y + o &* run.mid
-                            for m in 0..<run.mid { yo[m] = f(xo[m], s[m]) }
-                        }
+                        for o in 0..<run.outer { innerRun(x + o &* run.mid, 1, s, 1, y + o &* run.mid, run.mid, f) }
                         return
                     }
                     for o in 0..<run.outer {
                         for m in 0..<run.mid {
-                            let base = (o &* run.mid &+ m) &* run.inner, value = s[m]
-                            let xr = x + base, yr = y + base
-                            for i in 0..<run.inner { yr[i] = f(xr[i], value) }
+                            let base = (o &* run.mid &+ m) &* run.inner
+                            innerRun(x + base, 1, s + m, 0, y + base, run.inner, f)
                         }
                     }
                 }
