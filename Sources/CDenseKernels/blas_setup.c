@@ -14,6 +14,7 @@
 // benchmark should say so, since it halves the peak of every sgemm there.
 #include "prune_dense_kernels.h"
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__linux__)
 extern void openblas_set_num_threads(int threads) __attribute__((weak));
@@ -29,6 +30,29 @@ __attribute__((constructor)) static void prune_blas_one_thread(void) {
 }
 #endif
 
+#if defined(__linux__)
+extern char *openblas_get_corename(void) __attribute__((weak));
+#endif
+
+/// Whether OpenBLAS runs one of its SSE-only tables on a CPU with AVX2: the table a DYNAMIC_ARCH build falls
+/// back to for a CPU it does not know (Debian's 0.3.21 runs "Prescott" on a 5th-generation Xeon).
+static int blas_fell_back(void) {
+#if defined(__linux__) && defined(__x86_64__)
+    if (!openblas_get_corename) return 0;
+    const char *core = openblas_get_corename();
+    const char *generic[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Katmai", "Northwood"};
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2")) return 0;
+    for (unsigned i = 0; i < sizeof generic / sizeof *generic; i++)
+        if (core && strcmp(core, generic[i]) == 0) return 1;
+#endif
+    return 0;
+}
+
 const char *prune_blas_kernel_note(void) {
-    return getenv("OPENBLAS_CORETYPE") != NULL ? "pinned by OPENBLAS_CORETYPE" : "chosen by OpenBLAS for this CPU";
+    if (getenv("OPENBLAS_CORETYPE") != NULL) return "pinned by OPENBLAS_CORETYPE";
+    if (blas_fell_back())
+        return "OpenBLAS's fallback for a CPU it does not know: its LAPACK runs without AVX; OPENBLAS_CORETYPE="
+               "SkylakeX or Haswell selects its AVX-512 or AVX2 kernels";
+    return "chosen by OpenBLAS for this CPU";
 }

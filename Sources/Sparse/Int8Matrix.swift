@@ -1,4 +1,5 @@
 import CBLAS
+import CDenseKernels
 import CSparseKernels
 import PruneTensor
 
@@ -70,22 +71,36 @@ extension Int8Matrix: SparseWeight {
                 BatchLayout.forRowRanges(rows, work: rows * columns, body)
                 return
             }
-            // Panels of 256 rows: dequantize (Float32, 256 × columns) and Y[:, panel] = X · panelᵀ.
+            // Each core's rows in panels of 256: dequantized (Float32, 256 × columns) and
+            // Y[:, panel] = X · panelᵀ by Prune's sgemm, the same bits whatever the panel or core.
             let panel = 256
-            var buffer = [Float](repeating: 0, count: panel * columns)
-            BLASThreads.multiThreaded { buffer.withUnsafeMutableBufferPointer { buf in
-                var r0 = 0
-                while r0 < rows {
-                    let r1 = Swift.min(r0 + panel, rows)
-                    prune_i8_dequantize_rows(q.baseAddress, s.baseAddress, Int64(columns), Int64(r0), Int64(r1),
-                                             buf.baseAddress)
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(b), Int32(r1 - r0), Int32(columns), 1,
-                                xs.baseAddress, Int32(columns), buf.baseAddress, Int32(columns), 0, out + r0, Int32(rows))
-                    r0 = r1
+            BatchLayout.forRowRanges(rows, work: b * rows * columns, minimumRows: panel) { range in
+                var buffer = [Float](unsafeUninitializedCapacity: panel * columns) { _, n in n = panel * columns }
+                buffer.withUnsafeMutableBufferPointer { buf in
+                    var r0 = range.lowerBound
+                    while r0 < range.upperBound {
+                        let r1 = Swift.min(r0 + panel, range.upperBound)
+                        prune_i8_dequantize_rows(q.baseAddress, s.baseAddress, Int64(columns), Int64(r0), Int64(r1),
+                                                 buf.baseAddress)
+                        Self.productWithPanel(batch: b, panelRows: r1 - r0, columns: columns, xs.baseAddress!,
+                                              buf.baseAddress!, out + r0, ldc: rows)
+                        r0 = r1
+                    }
                 }
-            } }
+            }
         } } } }
         return Tensor(unchecked: [b, rows], y)
+    }
+
+    /// Y (batch × panelRows, rows `ldc` apart) = X · panelᵀ on the calling thread: Prune's sgemm, or BLAS where
+    /// its kernels do not run. (OpenBLAS's sgemm ran these products before: on a CPU that OpenBLAS 0.3.21 does
+    /// not know it runs SSE3 kernels, 4–8× slower than the dense product of the same shape.)
+    static func productWithPanel(batch: Int, panelRows: Int, columns: Int, _ x: UnsafePointer<Float>,
+                                 _ panel: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, ldc: Int) {
+        if prune_sgemm(0, 1, Int64(batch), Int64(panelRows), Int64(columns), 1, x, Int64(columns), panel,
+                       Int64(columns), 0, y, Int64(ldc)) != 0 { return }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(panelRows), Int32(columns), 1,
+                    x, Int32(columns), panel, Int32(columns), 0, y, Int32(ldc))
     }
 }
 

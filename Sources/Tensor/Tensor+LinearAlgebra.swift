@@ -1,7 +1,8 @@
 import CBLAS
+import CDenseKernels
 
-/// Matrix products: Prune's `sgemm` where the CPU has AVX-512 or AVX2 with FMA, BLAS otherwise (OpenBLAS on
-/// Linux, Accelerate on Apple platforms); matrix-vector products through BLAS `sgemv`.
+/// Matrix products: Prune's `sgemm` and `sgemv` where the CPU has AVX-512 or AVX2 with FMA, BLAS otherwise
+/// (OpenBLAS on Linux, Accelerate on Apple platforms).
 extension Tensor {
     /// `C = op(A)·op(B)` for row-major matrices, written into `c` (m×n); `beta` scales what `c` held.
     @inlinable
@@ -42,8 +43,8 @@ extension Tensor {
         }
     }
 
-    /// A product with one row or one column (batch 1: x·Wᵀ) as a matrix-vector product: BLAS `sgemv`
-    /// streams the matrix once, where OpenBLAS's `sgemm` packs it first (5–20× slower at batch 1 here).
+    /// A product with one row or one column (batch 1: x·Wᵀ) as a matrix-vector product, which streams the
+    /// matrix once where a `sgemm` packs it first (5–20× slower at batch 1).
     /// The vector operand is contiguous either way (a 1×k row, or a k×1 column, stored flat).
     @inlinable
     static func gemv(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
@@ -61,6 +62,7 @@ extension Tensor {
 
     /// y = alpha·op(M)·x + beta·y for a row-major `rows`×`columns` matrix M, split over the cores by the
     /// outputs (rows of M, or its columns when transposed) when M is large: each output is the same sum.
+    /// Prune's kernels (`gemv.c`) where its sgemm's run, BLAS `sgemv` elsewhere.
     @inlinable
     static func matrixVector(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, transposed: Bool,
                              _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, alpha: Float, beta: Float) {
@@ -70,9 +72,13 @@ extension Tensor {
         runRangesOnPool(outputs, parts: parts, grain: 64) { _, r in
             let lo = r.lowerBound, hi = r.upperBound
             if transposed {
+                if prune_sgemv(1, Int64(rows), Int64(hi - lo), alpha, matrix + lo, Int64(columns), x, beta,
+                               y + lo) != 0 { return }
                 cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(hi - lo), alpha, matrix + lo,
                             Int32(columns), x, 1, beta, y + lo, 1)
             } else {
+                if prune_sgemv(0, Int64(hi - lo), Int64(columns), alpha, matrix + lo * columns, Int64(columns), x,
+                               beta, y + lo) != 0 { return }
                 cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(hi - lo), Int32(columns), alpha,
                             matrix + lo * columns, Int32(columns), x, 1, beta, y + lo, 1)
             }

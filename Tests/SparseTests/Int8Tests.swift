@@ -2,6 +2,7 @@ import PruneAutodiff
 import PruneNN
 @testable import PruneSparse
 import PruneTensor
+import CDenseKernels
 import XCTest
 
 /// int8 per-row symmetric quantization, dense and CSR, against the dense reference.
@@ -27,7 +28,7 @@ final class Int8Tests: XCTestCase {
     }
 
     func testProductsEqualTheDequantizedDenseProduct() throws {
-        for (r, cdim) in [(1, 1), (3, 17), (64, 33), (130, 300), (512, 1024)] {
+        for (r, cdim) in [(1, 1), (3, 17), (64, 33), (130, 300), (512, 1024), (700, 40)] {
             var rng = RandomGenerator(seed: UInt64(r))
             var w = Tensor.normal([r, cdim], using: &rng)
             for i in w.scalars.indices where rng.nextUniform() < 0.8 { w.scalars[i] = 0 }
@@ -37,6 +38,12 @@ final class Int8Tests: XCTestCase {
                     let x = Tensor.normal([batch, cdim], using: &rng)
                     let ref = try Tensor.matmul(x, deq, transposeB: true), y = try s.multiply(batch: x)
                     for (a, b) in zip(y.scalars, ref.scalars) { XCTAssertEqual(a, b, accuracy: 1e-3 * max(1, abs(b)), "\(s.formatName) \(r)x\(cdim) batch \(batch)") }
+                    if s is Int8Matrix, batch > 1, prune_sgemm_available() != 0 {
+                        // Panels of dequantized rows through Prune's sgemm: the same operations per value as
+                        // the dense product of the dequantized matrix, whatever panel or core a row falls in.
+                        let differing = zip(y.scalars, ref.scalars).filter { $0 != $1 }.count
+                        XCTAssertEqual(differing, 0, "\(r)x\(cdim) batch \(batch): values off the dense product's bits")
+                    }
                 }
             }
         }

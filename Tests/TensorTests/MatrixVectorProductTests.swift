@@ -1,8 +1,8 @@
 import PruneTensor
 import XCTest
 
-/// Products with one row or one column go through BLAS sgemv: every transposition, alpha and beta
-/// against the product summed in Double.
+/// Products with one row or one column go through Prune's matrix-vector kernels (`gemv.c`; BLAS sgemv where
+/// Prune's sgemm does not run): every transposition, alpha and beta against the product summed in Double.
 final class MatrixVectorProductTests: XCTestCase {
     func reference(_ a: [Float], _ b: [Float], _ c: [Float], m: Int, n: Int, k: Int, transA: Bool, transB: Bool,
                    alpha: Float, beta: Float) -> [Double] {
@@ -67,6 +67,34 @@ final class MatrixVectorProductTests: XCTestCase {
                     }
                     let worst = zip(c, expected).map { abs(Double($0) - $1) }.max() ?? 0
                     XCTAssertLessThan(worst, 1e-4 * Double(k).squareRoot(), "\(m)×\(n)×\(k) \(transA) \(transB)")
+                }
+            }
+        }
+    }
+
+    /// Under each instruction set the CPU runs (`gemv_avx512.c`, `gemv_avx2.c`): lengths past every step of
+    /// the kernels (tails of 1–15 lanes, a last group of 1–3 rows, more than 64 rows and more than 1,024
+    /// columns in the transposed form, cut over the cores), against the sum in Double; beta 0 never reads the
+    /// output (it holds NaN).
+    func testEachKernelSetMatchesTheSumAndBetaZeroNeverReadsTheOutput() {
+        var rng = RandomGenerator(seed: 11)
+        forEachSgemmKernelSet { set in
+            for (m, n, k) in [(1, 2100, 131), (1, 131, 2100), (1, 23, 5), (1, 1, 1), (67, 1, 1100), (6, 1, 47)] {
+                for (transA, transB) in [(false, false), (false, true), (true, false), (true, true)] {
+                    for (alpha, beta) in [(Float(1), Float(0)), (-2, 0.25)] {
+                        let a = (0..<(m * k)).map { _ in rng.nextUniform() * 2 - 1 }
+                        let b = (0..<(k * n)).map { _ in rng.nextUniform() * 2 - 1 }
+                        let start = (0..<(m * n)).map { _ in beta == 0 ? Float.nan : rng.nextUniform() * 2 - 1 }
+                        var c = start
+                        let expected = reference(a, b, beta == 0 ? [Float](repeating: 0, count: m * n) : start,
+                                                 m: m, n: n, k: k, transA: transA, transB: transB,
+                                                 alpha: alpha, beta: beta)
+                        Tensor.gemm(a, b, &c, m: m, n: n, k: k, transA: transA, transB: transB, alpha: alpha,
+                                    beta: beta)
+                        let worst = zip(c, expected).map { abs(Double($0) - $1) }.max() ?? 0
+                        XCTAssertLessThan(worst, 1e-4 * Double(k).squareRoot(),
+                                          "\(set) \(m)×\(n)×\(k) transA \(transA) transB \(transB) β \(beta)")
+                    }
                 }
             }
         }

@@ -181,6 +181,12 @@ const char *prune_sgemm_kernels(void);
 /// on one CPU; returns 0 (and changes nothing) when the CPU does not run them or the kernels are off. Not to
 /// be called while products run.
 int prune_sgemm_use(const char *isa);
+/// y = alpha·op(A)·x + beta·y for a row-major A of rows×columns (rows `lda` apart; op transposes when `trans`
+/// is 1, and y then has `columns` values, else `rows`), on the calling thread with the kernels of the sgemm's
+/// instruction set (gemv.c); beta 0 never reads y. Returns 0 without touching y where the sgemm's kernels do
+/// not run (the caller then uses BLAS).
+int prune_sgemv(int trans, int64_t rows, int64_t columns, float alpha, const float *a, int64_t lda,
+                const float *x, float beta, float *y);
 /// Floats of a packed op(A) of m×k (prune_sgemm_pack_a); 0 when the kernels are not available here.
 int64_t prune_sgemm_packed_a_count(int64_t m, int64_t k);
 /// Packs the whole op(A) (m×k) once, for products that reuse it (a convolution's filters, image after
@@ -238,7 +244,8 @@ int prune_sgemm_prepacked_b(int64_t rows, int64_t row0, int64_t m, int64_t n, in
 /// same bits as the sgemm's tiles and the steps' own kernels give (epilogue_rows.c). Returns 0 when it cannot
 /// run here (no AVX2 and FMA).
 int prune_epilogue_rows_f32(const prune_epilogue *epilogue, float *c, int64_t rows, int64_t cols, int64_t ldc);
-/// Who chose the BLAS kernels in use (blas_kernels.c): OpenBLAS itself, or the OPENBLAS_CORETYPE variable.
+/// Who chose the BLAS kernels in use (blas_setup.c): OpenBLAS itself (or its fallback for a CPU it does not
+/// know), or the OPENBLAS_CORETYPE variable.
 const char *prune_blas_kernel_note(void);
 /// One part of a pooled run: `context` as given to prune_pool_run, `part` in [0, parts).
 typedef void (*prune_pool_task)(void *context, int64_t part);
