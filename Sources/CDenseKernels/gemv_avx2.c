@@ -5,16 +5,7 @@
 #include <immintrin.h>
 #define AVX2 __attribute__((target("avx2,fma")))
 #define INLINE static inline __attribute__((always_inline))
-
-/// Transposed products run over spans of SPAN columns (4 KB of each row, one page), CHUNK rows at a time
-/// across the span's blocks: the rows are read front to back, where one block of columns over all rows
-/// stepped a whole row (a page or more) per 512 bytes read (AVX-512, 4096×4096, one core: 3.38 → 2.60 ms).
-enum { SPAN = 1024, CHUNK = 64 };
-
-/// The first `count` (0 … 8) lanes, as a mask for maskload/maskstore.
-INLINE AVX2 __m256i lanes(long count) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
+#include "transpose8.h"
 
 INLINE AVX2 float lane_sum(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -42,7 +33,7 @@ INLINE AVX2 void row_dots(const int R, const float *a, long lda, long n, const f
         j += 8;
     }
     if (j < n) {
-        const __m256i m = lanes(n - j);
+        const __m256i m = first_lanes(n - j);
         const __m256 x0 = _mm256_maskload_ps(x + j, m);
         for (int r = 0; r < R; r++) hi[r] = _mm256_fmadd_ps(_mm256_maskload_ps(a + r * lda + j, m), x0, hi[r]);
     }
@@ -82,8 +73,7 @@ static AVX2 void column_span(const float *a, long lda, long rows, long span, con
         for (long j = 0; j < span; j += 64) {
             const long width = span - j < 64 ? span - j : 64;
             for (int v = 0; v < 8; v++) {
-                const long left = width - 8 * v;
-                keep[v] = lanes(left < 0 ? 0 : left > 8 ? 8 : left);
+                keep[v] = first_lanes(width - 8 * v);
             }
             const float *block = a + i0 * lda + j;
             if (width == 64) column_block(1, i0 == 0, block, lda, count, x + i0, keep, sums + j);

@@ -6,11 +6,6 @@
 #define AVX512 __attribute__((target("avx512f")))
 #define INLINE static inline __attribute__((always_inline))
 
-/// Transposed products run over spans of SPAN columns (4 KB of each row, one page), CHUNK rows at a time
-/// across the span's blocks: the rows are read front to back, where one block of columns over all rows
-/// stepped a whole row (a page or more) per 512 bytes read (AVX-512, 4096×4096, one core: 3.38 → 2.60 ms).
-enum { SPAN = 1024, CHUNK = 64 };
-
 /// The first `count` (< 16) lanes.
 INLINE __mmask16 lanes(long count) { return (__mmask16)((1u << count) - 1); }
 

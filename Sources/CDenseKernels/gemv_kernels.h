@@ -7,6 +7,11 @@
 #define PRUNE_GEMV_KERNELS_H
 #include <stdint.h>
 
+/// Transposed products run over spans of SPAN columns (4 KB of each row, one page), CHUNK rows at a time
+/// across the span's blocks: the rows are read front to back, where one block of columns over all rows
+/// stepped a whole row (a page or more) per 512 bytes read (AVX-512, 4096×4096, one core: 3.38 → 2.60 ms).
+enum { SPAN = 1024, CHUNK = 64 };
+
 void prune_gemv_dots_avx512(int64_t rows, int64_t columns, float alpha, const float *a, int64_t lda,
                             const float *x, float beta, float *y);
 void prune_gemv_axpys_avx512(int64_t rows, int64_t columns, float alpha, const float *a, int64_t lda,
