@@ -6,7 +6,9 @@
 // of the rows the positions read, 2 vectors of filter values, 12 FMAs — the sgemm's AVX2 tile with the roles
 // of A and B swapped, and no patch matrix. The tile is turned back into channel planes by 8×8 transposes. A
 // last panel of at most 8 filters at stride 1 (a layer pruned to 8 filters, or to 24) runs in narrow tiles of
-// 12 positions × 8 filters instead, so that no lane multiplies a panel's zero padding.
+// 12 positions × 8 filters instead, so that no lane multiplies a panel's zero padding. Where the sgemm runs its
+// AVX-512 kernels the tiles are AVX-512 ones (direct_tiles_avx512.h): 12 positions × 16 or 6 × 32 filters, at
+// stride 1 over rows of at least 12 positions 12 × 16 or 12 × 32 with two address registers.
 //
 // The same sums as sgemm.c on the same filters and patches: per block of k as it cuts k (k_step), an FMA
 // chain in k order from 0, the first block added to the bias (or taken as it is without one), each later block
@@ -32,9 +34,11 @@ void prune_conv_direct_pack(const float *w, int64_t filters, int64_t k, float *d
 #include <immintrin.h>
 
 #define AVX2 __attribute__((target("avx2,fma")))
+#define AVX512 __attribute__((target("avx512f")))
 #include "transpose8.h"
 #include "cpu_features.h"
 #include "direct_tiles_avx2.h"
+#include "direct_tiles_avx512.h"
 
 /// The offset of each patch value (c, i, j) from its position's first, in the padded rows.
 static int64_t *patch_offsets(const prune_plane_window *g, long channels, const PaddedRows *p) {
@@ -114,9 +118,9 @@ typedef struct {
     float *y;
 } DirectTiles;
 
-/// The first input value of each of the tile's positions from t (the last repeated past `count`).
-static inline void tile_bases(const DirectTiles *d, long t, long count, const float *base[TP]) {
-    for (int r = 0; r < TP; r++) {
+/// The first input value of each of a tile's `slots` positions from t (the last repeated past `count`).
+static inline void tile_bases(const DirectTiles *d, long t, long count, const float *base[], int slots) {
+    for (int r = 0; r < slots; r++) {
         const long q = t + (r < count ? r : count - 1), oy = q / d->g->ow, ox = q % d->g->ow;
         base[r] = d->rows->data + (oy * d->g->sh - d->rows->first) * d->rows->width + ox * d->g->sw;
     }
@@ -139,7 +143,7 @@ static AVX2 void wide_tiles(const DirectTiles *d, long f0, long f1, long q0, lon
     const float *base[TP];
     for (long t = q0; t < end; t += TP) {
         const long count = end - t < TP ? end - t : TP;
-        tile_bases(d, t, count, base);
+        tile_bases(d, t, count, base, TP);
         for (long f = f0; f < f1; f += TF) {
             const float *panel = d->panels + f * d->k, *bias = d->bias ? d->bias + f : NULL;
             if (for_write && t + 2 * TF < end)
@@ -162,9 +166,9 @@ static AVX2 void narrow_tiles(const DirectTiles *d, long f, long q0, long end) {
     long t = q0;
     for (; t + NP <= end; t += NP) {
         const int split = (int)(ow - t % ow < NP ? ow - t % ow : NP);
-        tile_bases(d, t, 1, base);
+        tile_bases(d, t, 1, base, TP);
         const float *b0 = base[0];
-        tile_bases(d, t + split < end ? t + split : t, 1, base);
+        tile_bases(d, t + split < end ? t + split : t, 1, base, TP);
         const float *b1 = base[0] - split;
         if (for_write && t + 2 * NP < end) prefetch_planes(d->y + f * plane + t + 2 * NP, plane, d->filters - f);
         for (long p = 0; p < d->k; p += step)
@@ -174,9 +178,54 @@ static AVX2 void narrow_tiles(const DirectTiles *d, long f, long q0, long end) {
     if (t < end) wide_tiles(d, f, d->filters, t, end);
 }
 
+/// The AVX-512 tile's `filters` (≤ 32) channel rows of its `count` positions at y (rows `plane` apart), positions
+/// 0–7 and 8–11 in 8 × 8 transposes; each writes 8 positions where the next tile rewrites those past this one
+/// (`ahead` positions remain after the tile's first).
+static inline __attribute__((always_inline)) AVX512 void
+store_wide(float sum[WP][WF], long count, long filters, float *y, long plane, long ahead) {
+    for (int g = 0; g < WP; g += 8) {
+        const int rows = (int)(count - g < 8 ? count - g : 8), width = ahead >= g + 8 ? 8 : rows;
+        for (long j = 0; j < filters && rows > 0; j += 8)
+            transpose8_some(sum[g] + j, WF, rows, 8, y + j * plane + g, plane, width,
+                            (int)(filters - j < 8 ? filters - j : 8));
+    }
+}
+
+/// Output positions [q0, end) of every filter in AVX-512 tiles (direct_tiles_avx512.h): per tile of WP positions,
+/// every 32 filters (the two panels from f) in turn.
+static AVX512 void wide_tiles_avx512(const DirectTiles *d, long q0, long end) {
+    const long step = k_step(d->k), plane = d->g->oh * d->g->ow;
+    float sum[WP][WF] __attribute__((aligned(64)));
+    const float *base[WP];
+    for (long t = q0; t < end; t += WP) {
+        const long count = end - t < WP ? end - t : WP;
+        tile_bases(d, t, count, base, WP);
+        const int split = (int)(d->g->ow - t % d->g->ow < WP ? d->g->ow - t % d->g->ow : WP);
+        const int rows = count == WP && d->g->sw == 1 && d->g->ow >= WP;
+        const float *b0 = base[0], *b1 = base[split < WP ? split : 0] - split;
+        for (long f = 0; f < d->filters; f += WF) {
+            const float *panel = d->panels + f * d->k, *bias = d->bias ? d->bias + f : NULL;
+            const long filters = d->filters - f < WF ? d->filters - f : WF;
+            for (long p = 0; p < d->k; p += step) {
+                const long k1 = p + step < d->k ? p + step : d->k;
+                if (rows)
+                    split_block(split, filters > TF ? 2 : 1, b0, b1, d->off, p, k1, panel, TF * d->k, p == 0, bias,
+                                sum);
+                else wide_tile_block(base, count, filters, d->off, p, k1, panel, TF * d->k, p == 0, bias, sum);
+            }
+            store_wide(sum, count, filters, d->y + f * plane + t, plane, end - t);
+        }
+    }
+}
+
 /// Output positions [q0, end) of every filter: whole panels in tiles of TP positions; a last panel of at most NF
-/// filters, at stride 1 over rows of at least NP positions, in narrow tiles.
+/// filters, at stride 1 over rows of at least NP positions, in narrow tiles. In AVX-512 tiles where the sgemm
+/// runs its AVX-512 kernels.
 static void run_tiles(const DirectTiles *d, long q0, long end) {
+    if (strcmp(prune_sgemm_kernels(), "AVX-512") == 0) {
+        wide_tiles_avx512(d, q0, end);
+        return;
+    }
     const long rest = d->filters % TF;
     const int narrow = rest > 0 && rest <= NF && d->g->sw == 1 && d->g->ow >= NP;
     const long full = narrow ? d->filters - rest : d->filters;

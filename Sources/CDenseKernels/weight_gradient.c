@@ -6,7 +6,8 @@
 // 16 filters adds its sums into an accumulator laid out [patch value][filters rounded up to 16] (the gradient
 // transposed), so images add up where they land with no transposes until the caller's last. The backward pass
 // laid out each image's patch matrix and packed it again, transposed, for the sgemm (LeNet-5's training: a
-// tenth of its time in the two copies).
+// tenth of its time in the two copies). Where the sgemm runs its AVX-512 kernels, the AVX-512 tiles
+// (direct_tiles_avx512.h): 12 patch values × 16 filters, or 6 × 32.
 //
 // Sums: per accumulator value, its value so far plus an FMA chain over a block of (y, x) in order (the blocks
 // of k_step), block after block.
@@ -19,7 +20,9 @@ int64_t prune_conv_weight_grad_width(int64_t filters) { return filters > 0 ? (fi
 #include <immintrin.h>
 
 #define AVX2 __attribute__((target("avx2,fma")))
+#define AVX512 __attribute__((target("avx512f")))
 #include "direct_tiles_avx2.h"
+#include "direct_tiles_avx512.h"
 #include "transpose8.h"
 
 /// The output gradient's planes (`filters` rows of l values) as panels of TF filters for each position
@@ -38,11 +41,11 @@ static AVX2 void pack_gradient_panels(const float *gout, long filters, long l, f
     }
 }
 
-/// The first input value each of the tile's patch values from t reads (the last repeated past `count`).
+/// The first input value each of a tile's `slots` patch values from t reads (the last repeated past `count`).
 static inline void gradient_bases(const PaddedRows *rows, const prune_plane_window *g, long t, long count,
-                                  const float *base[TP]) {
+                                  const float *base[], int slots) {
     const long kk = g->kh * g->kw;
-    for (int r = 0; r < TP; r++) {
+    for (int r = 0; r < slots; r++) {
         const long q = t + (r < count ? r : count - 1), c = q / kk, i = q % kk / g->kw, j = q % g->kw;
         base[r] = rows->data + (c * rows->count + i * g->dh) * rows->width + j * g->dw;
     }
@@ -78,11 +81,43 @@ static AVX2 void gradient_tiles(const PaddedRows *rows, const prune_plane_window
         const long end = p + step < l ? p + step : l;
         for (long t = 0; t < values; t += TP) {
             const long count = values - t < TP ? values - t : TP;
-            gradient_bases(rows, g, t, count, base);
+            gradient_bases(rows, g, t, count, base, TP);
             for (long f = 0; f < width; f += TF) {
                 load_sums(acc + t * width + f, width, count, sum);
                 tile_block(base, off, p, end, panels + f * l, 0, NULL, sum);
                 store_sums(sum, width, count, acc + t * width + f);
+            }
+        }
+    }
+}
+
+/// The accumulator rows [t, t + count) of `columns` filters into the AVX-512 tile's sums (rows past count zeroed),
+/// or back.
+static inline void load_wide_sums(const float *acc, long width, long count, long columns, float sum[WP][WF]) {
+    for (long r = 0; r < WP; r++)
+        for (long f = 0; f < columns; f++) sum[r][f] = r < count ? acc[r * width + f] : 0;
+}
+
+static inline void store_wide_sums(float sum[WP][WF], long width, long count, long columns, float *acc) {
+    for (long r = 0; r < count; r++) memcpy(acc + r * width, sum[r], (size_t)columns * sizeof(float));
+}
+
+/// gradient_tiles in the AVX-512 tiles (direct_tiles_avx512.h): WP patch values × 32 filters (two panels).
+static AVX512 void gradient_tiles_avx512(const PaddedRows *rows, const prune_plane_window *g, const int64_t *off,
+                                         const float *panels, long width, long values, float *acc) {
+    const long l = g->oh * g->ow, step = k_step(l);
+    float sum[WP][WF] __attribute__((aligned(64)));
+    const float *base[WP];
+    for (long p = 0; p < l; p += step) {
+        const long end = p + step < l ? p + step : l;
+        for (long t = 0; t < values; t += WP) {
+            const long count = values - t < WP ? values - t : WP;
+            gradient_bases(rows, g, t, count, base, WP);
+            for (long f = 0; f < width; f += WF) {
+                const long columns = width - f < WF ? width - f : WF;
+                load_wide_sums(acc + t * width + f, width, count, columns, sum);
+                wide_tile_block(base, count, columns, off, p, end, panels + f * l, TF * l, 0, NULL, sum);
+                store_wide_sums(sum, width, count, columns, acc + t * width + f);
             }
         }
     }
@@ -100,7 +135,8 @@ int prune_conv_weight_grad_f32(const float *x, prune_plane_window g, int64_t cha
     int64_t *off = padded ? position_offsets(&g, &rows) : NULL;
     if (off) {
         pack_gradient_panels(gout, filters, l, panels);
-        gradient_tiles(&rows, &g, off, panels, width, values, acc);
+        const int wide = strcmp(prune_sgemm_kernels(), "AVX-512") == 0;
+        (wide ? gradient_tiles_avx512 : gradient_tiles)(&rows, &g, off, panels, width, values, acc);
     }
     free(panels); free(rows.data); free(off);
     return off != NULL;

@@ -11,8 +11,8 @@ public struct PackedFilters: Sendable {
     /// Filters per group (rows of each group's matrix) and values per filter (its columns).
     let rows: Int, columns: Int
     /// The same filters for the direct convolution (``Tensor/runsDirect(_:)``), when a layer of their shape may
-    /// run there: the AVX2 kernels run, a kernel larger than 1×1, at most 96 filters per group of at most 1,024
-    /// values.
+    /// run there: the forward pass runs directly (``Tensor/forwardRunsDirect``), a kernel larger than 1×1, at most
+    /// 96 filters per group of at most 4,608 values.
     public private(set) var direct: DirectFilterPanels?
 
     /// Packs `groups` consecutive row-major `rows × columns` matrices at `weights`, or with `transposed`
@@ -41,7 +41,7 @@ public struct PackedFilters: Sendable {
         }
         guard var packed else { return nil }
         if filters.shape[2] * filters.shape[3] > 1, rows <= Tensor.directFilterLimit,
-           columns <= Tensor.directPatchLimit, Tensor.directKernelsRun {
+           columns <= Tensor.directPatchLimit, Tensor.forwardRunsDirect {
             packed.direct = filters.scalars.withUnsafeBufferPointer { p in
                 DirectFilterPanels(p.baseAddress!, groups: groups, rows: rows, columns: columns)
             }

@@ -10,9 +10,26 @@ extension Tensor {
     /// Whether `conv2d` may run convolutions directly (tests turn it off to compare with the packed product).
     @TaskLocal static var allowsDirectConvolution = true
 
-    /// Whether the direct kernels run: where Prune's sgemm runs its AVX2 kernels (the direct kernel is their
-    /// tile turned around; asked on each call, as tests switch the kernel sets).
-    static var directKernelsRun: Bool { prune_sgemm_kernels().map { String(cString: $0) } == "AVX2" }
+    /// Whether the direct kernels run: where Prune's sgemm runs its AVX2 or AVX-512 kernels (the direct kernel is
+    /// their tile turned around, in the same instruction set; asked on each call, as tests switch the kernel sets).
+    static var directKernelsRun: Bool { directKernelSet != nil }
+
+    /// Whether the direct kernels run their AVX-512 tiles (``directKernelsRun`` on the AVX-512 kernel set).
+    static var directKernelsWide: Bool { directKernelSet == "AVX-512" }
+
+    /// The sgemm kernel set in use where the direct kernels have tiles for it.
+    private static var directKernelSet: String? {
+        let set = prune_sgemm_kernels().map { String(cString: $0) }
+        return set == "AVX2" || set == "AVX-512" ? set : nil
+    }
+
+    /// Whether the forward pass takes the direct kernels: with the AVX2 sgemm only. Beside the AVX-512 sgemm
+    /// (24 sums of 16 lanes per tile) the AVX-512 direct tiles ran the forward pass no faster in a batch
+    /// (conv2d, 64 images, two cores, packed → direct, two rounds: LeNet-5's 16 → 32 filters of 5×5 over 14×14
+    /// 3.54 / 3.72 → 4.07 / 3.61 ms, 32 → 32 of 3×3 over 14×14 1.77 / 2.23 → 2.68 / 2.66, 16 → 16 over 28×28
+    /// 3.33 / 2.45 → 3.21 / 2.47), where the input and weight gradients gain (``directInputDims(_:)``,
+    /// ``runsDirectGradient(_:)``).
+    static var forwardRunsDirect: Bool { directKernelSet == "AVX2" }
 
     /// The most values in a patch (C/groups·KH·KW) that the direct kernel takes: 512 channels of 3×3 (the bound
     /// was 1,024). DenseNet-121's 3×3 layers, 128 channels into 32 filters over 56×56, spent 29% of their time
@@ -44,7 +61,11 @@ extension Tensor {
     /// 56×56 1.66 → 1.44 / 15.4 → 13.3, 32 → 48 over 28×28 0.34 → 0.28 / 3.74 → 2.38, 128 → 96 over 28×28
     /// 2.24 → 2.01 / 19.8 → 18.0, 256 → 48 over 7×7 0.22 → 0.17 at batch 1; 128 → 128 alike either way.
     static func runsDirect(_ d: ConvDims) -> Bool {
-        guard allowsDirectConvolution, directKernelsRun else { return false }
+        allowsDirectConvolution && forwardRunsDirect && directShapeFits(d)
+    }
+
+    /// Whether a convolution of shape `d` runs directly where the direct kernels do (``runsDirect(_:)``).
+    static func directShapeFits(_ d: ConvDims) -> Bool {
         guard !isPointwise(d.g), d.l >= 48, d.cg * d.kk <= directPatchLimit else { return false }
         if runsRows(d) { return true }
         return d.cg * d.kk >= 64 && (d.og <= 48 || (d.og <= directFilterLimit && d.l >= 2 * d.og))
@@ -60,10 +81,13 @@ extension Tensor {
     static func runsRows(_ d: ConvDims) -> Bool { d.cg * d.kk < 64 && d.strided }
 
     /// The convolution `d` of `input` directly, into a new tensor; with the filters as `panels` when the layer
-    /// keeps them packed.
+    /// keeps them packed, else packed here once for a batch (each image's call packed them again).
     static func directConv(_ input: Tensor, weight: Tensor, bias: Tensor?, dims d: ConvDims,
-                           epilogue: OutputEpilogue?, panels: DirectFilterPanels? = nil) -> Tensor {
+                           epilogue: OutputEpilogue?, panels kept: DirectFilterPanels? = nil) -> Tensor {
         let n = input.shape[0]
+        let panels = kept ?? (n > 1 && !runsRows(d) ? weight.scalars.withUnsafeBufferPointer {
+            DirectFilterPanels($0.baseAddress!, groups: d.g.groups, rows: d.og, columns: d.cg * d.kk)
+        } : nil)
         let out = [Float](unsafeUninitializedCapacity: n * d.o * d.l) { buf, filled in
             input.scalars.withUnsafeBufferPointer { xp in
                 weight.scalars.withUnsafeBufferPointer { wp in

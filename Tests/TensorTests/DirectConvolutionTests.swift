@@ -96,8 +96,13 @@ final class DirectConvolutionTests: XCTestCase {
         checkPackedProductBits(rowCases, kernel: prune_conv_rows_f32, seed: 74)
     }
 
-    /// `kernel` over the whole plane, three ranges and one position at a time gives the packed product's bits.
+    /// `kernel` over the whole plane, three ranges and one position at a time gives the packed product's bits,
+    /// under each sgemm kernel set (the direct kernels run the tiles of the set's instruction set).
     func checkPackedProductBits(_ cases: [Case], kernel: Kernel, seed: UInt64) {
+        forEachSgemmKernelSet { set in checkPackedProductBits(cases, kernel: kernel, seed: seed, set: set) }
+    }
+
+    func checkPackedProductBits(_ cases: [Case], kernel: Kernel, seed: UInt64, set: String) {
         var rng = RandomGenerator(seed: seed)
         for cf in cases {
             let x = Tensor.normal([cf.c * cf.h * cf.w], using: &rng).scalars
@@ -111,7 +116,7 @@ final class DirectConvolutionTests: XCTestCase {
                     let got = direct(x, w, b, cf, ranges: ranges, kernel: kernel)
                     XCTAssertNotNil(got, "\(cf): runs wherever Prune's sgemm does (AVX2 and FMA)")
                     guard let got else { continue }
-                    XCTAssertEqual(got, want, "\(cf), bias \(b != nil), \(ranges.count) ranges")
+                    XCTAssertEqual(got, want, "\(set): \(cf), bias \(b != nil), \(ranges.count) ranges")
                 }
             }
         }
@@ -146,6 +151,10 @@ final class DirectConvolutionTests: XCTestCase {
 
     /// A range of positions in the middle of the plane writes those positions of every filter and nothing else.
     func testDirectKernelWritesOnlyItsPositions() {
+        forEachSgemmKernelSet { set in checkWritesOnlyItsPositions(set: set) }
+    }
+
+    func checkWritesOnlyItsPositions(set: String) {
         var rng = RandomGenerator(seed: 72)
         for (cf, kernel) in cases.map({ ($0, prune_conv_direct_f32 as Kernel) })
             + rowCases.map({ ($0, prune_conv_rows_f32 as Kernel) }) {
@@ -158,7 +167,8 @@ final class DirectConvolutionTests: XCTestCase {
             }
             for f in 0..<cf.o {
                 for q in 0..<l where range.contains(q) == got[f * l + q].isNaN {
-                    XCTFail("\(cf): filter \(f), position \(q) \(range.contains(q) ? "not written" : "written")")
+                    let what = range.contains(q) ? "not written" : "written"
+                    XCTFail("\(set): \(cf): filter \(f), position \(q) \(what)")
                     return
                 }
             }
@@ -168,6 +178,10 @@ final class DirectConvolutionTests: XCTestCase {
     /// `conv2d` takes the direct kernel for a first layer, a small one and patches of up to 4,608 values (batch 1
     /// and 3, groups, bias or none) and gives the bits it gives without it.
     func testConv2dGivesTheSameBitsDirectly() throws {
+        try forEachSgemmKernelSet { set in try checkConv2dBits(set: set) }
+    }
+
+    func checkConv2dBits(set: String) throws {
         var rng = RandomGenerator(seed: 73)
         let layers: [(c: Int, o: Int, k: Int, s: Int, p: Int, groups: Int, size: Int)] = [
             (3, 32, 7, 2, 3, 1, 40), (16, 16, 3, 1, 1, 1, 14), (8, 32, 5, 1, 2, 2, 12), (3, 96, 11, 4, 2, 1, 63),
@@ -179,8 +193,8 @@ final class DirectConvolutionTests: XCTestCase {
                                      groups: t.groups)
             let (oh, ow) = try geo.outputSize(h: t.size, w: t.size, op: "test")
             let dims = Tensor.ConvDims(c: t.c, h: t.size, w: t.size, o: t.o, oh: oh, ow: ow, g: geo)
-            let avx2 = String(cString: prune_sgemm_kernels()) == "AVX2"
-            XCTAssertEqual(Tensor.runsDirect(dims), avx2, "\(t) runs directly")
+            let runs = set == "AVX2"  // the forward pass runs directly beside the AVX2 sgemm only
+            XCTAssertEqual(Tensor.runsDirect(dims), runs, "\(set): \(t) runs directly")
             for images in [1, 3] {
                 let x = Tensor.normal([images, t.c, t.size, t.size], using: &rng)
                 let w = Tensor.normal([t.o, t.c / t.groups, t.k, t.k], using: &rng)
@@ -190,12 +204,12 @@ final class DirectConvolutionTests: XCTestCase {
                         try Tensor.conv2d(x, weight: w, bias: bias, geometry: geo)
                     }
                     XCTAssertEqual(got.shape, want.shape)
-                    XCTAssertEqual(got.scalars, want.scalars, "\(t), \(images) images, bias \(bias != nil)")
+                    XCTAssertEqual(got.scalars, want.scalars, "\(set): \(t), \(images) images, bias \(bias != nil)")
                     // With the filters packed once, as a layer keeps them (the direct kernel's panels per group).
                     let packed = PackedFilters(filters: w, groups: t.groups)
-                    XCTAssertEqual(packed?.direct != nil, avx2, "\(t): the layer keeps panels for the direct kernel")
+                    XCTAssertEqual(packed?.direct != nil, runs, "\(set): \(t) keeps the direct kernel's panels")
                     let kept = try Tensor.conv2d(x, weight: w, bias: bias, geometry: geo, packed: packed)
-                    XCTAssertEqual(kept.scalars, want.scalars, "\(t), \(images) images, packed filters")
+                    XCTAssertEqual(kept.scalars, want.scalars, "\(set): \(t), \(images) images, packed filters")
                 }
             }
         }
