@@ -3,7 +3,9 @@
 // ymm registers) ran no faster than im2col and the AVX-512 sgemm (stop 63: LeNet-5's training 4,183 / 4,320 →
 // 4,645 / 4,058 samples/s), so the direct kernels there run this one: 12 accumulators of 16 lanes, either 6
 // positions × 32 filters (two of the 16-filter panels) or 12 positions × 16 filters (one panel, where at most
-// 16 filters are left). Include after <immintrin.h> inside an x86-64 block that defines AVX512.
+// 16 filters are left); at stride 1 over rows of at least 12 positions, 12 positions × 16 or 32 filters (12 or
+// 24 accumulators) read from two row addresses. Include after <immintrin.h> inside an x86-64 block that
+// defines AVX512.
 #ifndef PRUNE_DIRECT_TILES_AVX512_H
 #define PRUNE_DIRECT_TILES_AVX512_H
 #include "direct_tiles.h"
