@@ -60,14 +60,16 @@ static int64_t *position_offsets(const prune_plane_window *g, const PaddedRows *
     return off;
 }
 
-/// The accumulator rows [t, t + count) of the panel's 16 columns into sum (rows past count zeroed), or back.
-static inline void load_sums(const float *acc, long width, long count, float sum[TP][TF]) {
-    for (long r = 0; r < TP; r++)
-        for (long f = 0; f < TF; f++) sum[r][f] = r < count ? acc[r * width + f] : 0;
+/// The accumulator's first `count` rows (`width` apart) of `columns` filters into a tile's `slots` rows of sums
+/// (`ld` apart; rows past count zeroed), or back.
+static inline void load_sums(const float *acc, long width, long count, long slots, long columns, float *sum,
+                             long ld) {
+    for (long r = 0; r < slots; r++)
+        for (long f = 0; f < columns; f++) sum[r * ld + f] = r < count ? acc[r * width + f] : 0;
 }
 
-static inline void store_sums(float sum[TP][TF], long width, long count, float *acc) {
-    for (long r = 0; r < count; r++) memcpy(acc + r * width, sum[r], TF * sizeof(float));
+static inline void store_sums(const float *sum, long ld, long width, long count, long columns, float *acc) {
+    for (long r = 0; r < count; r++) memcpy(acc + r * width, sum + r * ld, (size_t)columns * sizeof(float));
 }
 
 /// Every block of output positions, then every tile of patch values and panel of filters: a block's panels stay
@@ -83,23 +85,12 @@ static AVX2 void gradient_tiles(const PaddedRows *rows, const prune_plane_window
             const long count = values - t < TP ? values - t : TP;
             gradient_bases(rows, g, t, count, base, TP);
             for (long f = 0; f < width; f += TF) {
-                load_sums(acc + t * width + f, width, count, sum);
+                load_sums(acc + t * width + f, width, count, TP, TF, sum[0], TF);
                 tile_block(base, off, p, end, panels + f * l, 0, NULL, sum);
-                store_sums(sum, width, count, acc + t * width + f);
+                store_sums(sum[0], TF, width, count, TF, acc + t * width + f);
             }
         }
     }
-}
-
-/// The accumulator rows [t, t + count) of `columns` filters into the AVX-512 tile's sums (rows past count zeroed),
-/// or back.
-static inline void load_wide_sums(const float *acc, long width, long count, long columns, float sum[WP][WF]) {
-    for (long r = 0; r < WP; r++)
-        for (long f = 0; f < columns; f++) sum[r][f] = r < count ? acc[r * width + f] : 0;
-}
-
-static inline void store_wide_sums(float sum[WP][WF], long width, long count, long columns, float *acc) {
-    for (long r = 0; r < count; r++) memcpy(acc + r * width, sum[r], (size_t)columns * sizeof(float));
 }
 
 /// gradient_tiles in the AVX-512 tiles (direct_tiles_avx512.h): WP patch values × 32 filters (two panels).
@@ -115,9 +106,9 @@ static AVX512 void gradient_tiles_avx512(const PaddedRows *rows, const prune_pla
             gradient_bases(rows, g, t, count, base, WP);
             for (long f = 0; f < width; f += WF) {
                 const long columns = width - f < WF ? width - f : WF;
-                load_wide_sums(acc + t * width + f, width, count, columns, sum);
+                load_sums(acc + t * width + f, width, count, WP, columns, sum[0], WF);
                 wide_tile_block(base, count, columns, off, p, end, panels + f * l, TF * l, 0, NULL, sum);
-                store_wide_sums(sum, width, count, columns, acc + t * width + f);
+                store_sums(sum[0], WF, width, count, columns, acc + t * width + f);
             }
         }
     }
