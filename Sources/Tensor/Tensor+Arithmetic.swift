@@ -79,14 +79,8 @@ extension Tensor {
     public func abs() -> Tensor { map { Swift.abs($0) } }
     public func sign() -> Tensor { map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) } }
     /// max(0, x) with NaN kept (IEEE: a NaN input gives a NaN output, as in PyTorch); a C kernel,
-    /// ``prune_relu_f32``.
-    public func relu() -> Tensor {
-        let out = [Float](unsafeUninitializedCapacity: count) { buf, filled in
-            scalars.withUnsafeBufferPointer { p in prune_relu_f32(p.baseAddress, buf.baseAddress, Int64(p.count)) }
-            filled = count
-        }
-        return Tensor(unchecked: shape, out)
-    }
+    /// ``prune_relu_f32``, over the cores for large tensors.
+    public func relu() -> Tensor { elementwise(prune_relu_f32) }
 
     /// x·scale[c] + shift[c] along axis 1 of `[N, C, …]` in one pass (a C kernel, over the cores when the
     /// tensor is large): batch normalization at inference with its statistics folded into `scale` and `shift`.
@@ -135,7 +129,7 @@ extension Tensor {
         return Tensor(unchecked: x.shape, out)
     }
 
-    /// The gradient of ``relu()`` given its output `y`: g where y > 0, else 0.
+    /// The gradient of ``relu()`` given its output `y`: g where y > 0, else 0 (over the cores for large tensors).
     public static func reluBackward(_ g: Tensor, output y: Tensor) throws -> Tensor {
         guard g.shape == y.shape else {
             throw TensorError.shapeMismatch(op: "relu backward", shapes: [g.shape, y.shape], reason: "shapes differ")
@@ -143,7 +137,12 @@ extension Tensor {
         let out = [Float](unsafeUninitializedCapacity: g.count) { buf, filled in
             g.scalars.withUnsafeBufferPointer { gp in
                 y.scalars.withUnsafeBufferPointer { yp in
-                    prune_relu_backward_f32(gp.baseAddress, yp.baseAddress, buf.baseAddress, Int64(gp.count))
+                    nonisolated(unsafe) let gb = gp.baseAddress, yb = yp.baseAddress, db = buf.baseAddress
+                    parallelChunks(gp.count, grain: 65_536) { r in
+                        let at = r.lowerBound
+                        prune_relu_backward_f32(gb.map { $0 + at }, yb.map { $0 + at }, db.map { $0 + at },
+                                                Int64(r.count))
+                    }
                 }
             }
             filled = g.count

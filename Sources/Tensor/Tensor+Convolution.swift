@@ -352,18 +352,29 @@ extension Tensor {
         let n = input.shape[0], o = weight.shape[0], l = gradOutput.shape[2] * gradOutput.shape[3]
         let dims = ConvDims(c: input.shape[1], h: input.shape[2], w: input.shape[3], o: o, oh: gradOutput.shape[2],
                             ow: gradOutput.shape[3], g: g)
-        var dB = [Float](repeating: 0, count: o)
-        gradOutput.scalars.withUnsafeBufferPointer { gp in
-            for img in 0..<n {
-                for oc in 0..<o { dB[oc] += prune_sum_f32(gp.baseAddress! + (img * o + oc) * l, Int64(l)) }
-            }
-        }
+        let dB = biasGradient(gradOutput, images: n, channels: o, plane: l)
         let turned = needInput && n * l > 0 ? directInputDims(dims) : nil
         var (dW, dX) = backwardProducts(gradOutput: gradOutput, input: input, weight: weight, dims: dims,
                                         inputGradient: needInput && turned == nil)
         if let turned { dX = directInputGradient(gradOutput, weight: weight, dims: dims, turned: turned) }
         return (needInput ? Tensor(unchecked: input.shape, dX) : nil, Tensor(unchecked: weight.shape, dW),
                 Tensor(unchecked: [o], dB))
+    }
+
+    /// The bias gradient: per output channel, its planes' sums (``prune_sum_f32``) added image by image in
+    /// order; the channels over the cores (each channel's additions in the same order whatever the split).
+    static func biasGradient(_ gradOutput: Tensor, images n: Int, channels o: Int, plane l: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: o) { db, filled in
+            gradOutput.scalars.withUnsafeBufferPointer { gp in
+                nonisolated(unsafe) let gb = gp.baseAddress, out = db.baseAddress!
+                parallelFor(o, work: n * l) { oc in
+                    var sum: Float = 0
+                    if let gb, l > 0 { for img in 0..<n { sum += prune_sum_f32(gb + (img * o + oc) * l, Int64(l)) } }
+                    out[oc] = sum
+                }
+            }
+            filled = o
+        }
     }
 
     /// The weight gradient of `d` and, when `inputGradient`, the input gradient through patch matrices (else

@@ -18,32 +18,38 @@ extension Tensor {
         let (oh, ow) = try checkPool(x, g, op: "maxPool2d")
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
         let planes = n * c
-        var out = [Float](repeating: 0, count: planes * oh * ow)
-        var arg = [Int32](repeating: 0, count: planes * oh * ow)
-        if planes * oh * ow == 0 { return (Tensor(unchecked: [n, c, oh, ow], out), arg) }
-        x.scalars.withUnsafeBufferPointer { xp in
-            out.withUnsafeMutableBufferPointer { op in
-                arg.withUnsafeMutableBufferPointer { ap in
+        let count = planes * oh * ow
+        if count == 0 { return (Tensor(unchecked: [n, c, oh, ow], []), []) }
+        // Every output and winner is written by the plane loops below: no zero fill first.
+        var arg = [Int32]()
+        let out = [Float](unsafeUninitializedCapacity: count) { op, filled in
+            arg = [Int32](unsafeUninitializedCapacity: count) { ap, written in
+                x.scalars.withUnsafeBufferPointer { xp in
                     nonisolated(unsafe) let xb = xp.baseAddress!, ob = op.baseAddress!, ab = ap.baseAddress!
-                    let fast = g.padding == (0, 0) && g.dilation == (1, 1)
                     parallelFor(planes, work: h * w) { p in
-                        let plane = xb + p * h * w
-                        if fast && g.kernel == (2, 2) && g.stride == (2, 2) {
-                            Tensor.maxPool2x2(plane, w: w, oh: oh, ow: ow, out: ob + p * oh * ow, arg: ab + p * oh * ow)
-                            return
-                        }
-                        if fast {
-                            Tensor.maxPoolInside(plane, w: w, oh: oh, ow: ow, g, out: ob + p * oh * ow,
-                                                 arg: ab + p * oh * ow)
-                        } else {
-                            Tensor.maxPoolPadded(plane, h: h, w: w, oh: oh, ow: ow, g, out: ob + p * oh * ow,
-                                                 arg: ab + p * oh * ow)
-                        }
+                        maxPoolPlane(xb + p * h * w, h: h, w: w, oh: oh, ow: ow, g, out: ob + p * oh * ow,
+                                     arg: ab + p * oh * ow)
                     }
                 }
+                written = count
             }
+            filled = count
         }
         return (Tensor(unchecked: [n, c, oh, ow], out), arg)
+    }
+
+    /// One plane's maxima and winners, by the kernel that fits geometry `g`.
+    @inline(__always)
+    static func maxPoolPlane(_ plane: UnsafePointer<Float>, h: Int, w: Int, oh: Int, ow: Int, _ g: Conv2dGeometry,
+                             out: UnsafeMutablePointer<Float>, arg: UnsafeMutablePointer<Int32>) {
+        let inside = g.padding == (0, 0) && g.dilation == (1, 1)
+        if inside && g.kernel == (2, 2) && g.stride == (2, 2) {
+            maxPool2x2(plane, w: w, oh: oh, ow: ow, out: out, arg: arg)
+        } else if inside {
+            maxPoolInside(plane, w: w, oh: oh, ow: ow, g, out: out, arg: arg)
+        } else {
+            maxPoolPadded(plane, h: h, w: w, oh: oh, ow: ow, g, out: out, arg: arg)
+        }
     }
 
     /// Max pooling's values alone (inference: no winner indices to keep for a backward pass), one
@@ -134,20 +140,23 @@ extension Tensor {
         prune_maxpool2x2_f32(plane, Int64(w), Int64(oh), Int64(ow), out, arg)
     }
 
-    /// Routes each output gradient to the input that won its window.
+    /// Routes each output gradient to the input that won its window: per plane, zeros and then each
+    /// gradient added at its winner in output order (``prune_maxpool_backward_f32``), the planes over the cores.
     public static func maxPool2dBackward(gradOutput: Tensor, argmax: [Int32], inputShape: [Int]) -> Tensor {
         let planes = inputShape[0] * inputShape[1], hw = inputShape[2] * inputShape[3]
         let ohw = gradOutput.count / Swift.max(planes, 1)
-        var dx = [Float](repeating: 0, count: planes * hw)
-        dx.withUnsafeMutableBufferPointer { dp in
+        if planes * hw == 0 { return Tensor(unchecked: inputShape, []) }
+        let dx = [Float](unsafeUninitializedCapacity: planes * hw) { dp, filled in
             gradOutput.scalars.withUnsafeBufferPointer { gp in
                 argmax.withUnsafeBufferPointer { ap in
-                    for p in 0..<planes {
-                        let d = dp.baseAddress! + p * hw, base = p * ohw
-                        for j in 0..<ohw { d[Int(ap[base + j])] += gp[base + j] }
+                    nonisolated(unsafe) let db = dp.baseAddress, gb = gp.baseAddress, ab = ap.baseAddress
+                    parallelFor(planes, work: hw) { p in
+                        prune_maxpool_backward_f32(gb.map { $0 + p * ohw }, ab.map { $0 + p * ohw }, Int64(ohw),
+                                                   Int64(hw), db.map { $0 + p * hw })
                     }
                 }
             }
+            filled = planes * hw
         }
         return Tensor(unchecked: inputShape, dx)
     }

@@ -24,6 +24,9 @@ void prune_add_f32(float *dst, const float *src, int64_t n);
 /// 2×2, stride-2 max pooling of one w-wide plane into oh×ow outputs with the flat index of each
 /// window's winner (the first maximum in reading order; a NaN wins and stays, as in PyTorch).
 void prune_maxpool2x2_f32(const float *plane, int64_t w, int64_t oh, int64_t ow, float *out, int32_t *arg);
+/// Max pooling's backward pass for one plane of `plane` inputs: dx = zeros, then dx[arg[j]] += g[j] for j in
+/// [0, outputs) in order (the winners' flat indices from prune_maxpool2x2_f32 or the Swift loops).
+void prune_maxpool_backward_f32(const float *g, const int32_t *arg, int64_t outputs, int64_t plane, float *dx);
 /// Max pooling of one h×w plane into oh×ow values, any window (kernel, stride, padding, dilation):
 /// the first maximum of each window in reading order, a NaN winning as above; padding never wins
 /// (a window of padding only gives −∞). No winner indices: for inference.
