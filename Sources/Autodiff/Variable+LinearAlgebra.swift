@@ -40,33 +40,44 @@ extension Variable {
             throw TensorError.shapeMismatch(op: "linear", shapes: [bias.shape, [outF]],
                                             reason: "bias needs one value per output")
         }
-        // Every element is written: the bias copied row by row (then the product added, beta 1), zeros when
-        // there is neither bias nor input feature, else the product alone (beta 0 never reads the buffer).
-        var out = [Float](unsafeUninitializedCapacity: rows * outF) { o, n in
-            n = rows * outF
-            if rows * outF > 0, let b = bias?.value.scalars {
-                b.withUnsafeBufferPointer { bp in
-                    for r in 0..<rows { (o.baseAddress! + r * outF).initialize(from: bp.baseAddress!, count: outF) }
-                }
-            } else if inF == 0 {
-                o.initialize(repeating: 0)
-            }
-        }
-        if rows > 0 && inF > 0 {
-            x.value.scalars.withUnsafeBufferPointer { xp in
-                w.scalars.withUnsafeBufferPointer { wp in
-                    out.withUnsafeMutableBufferPointer { o in
-                        Tensor.gemm(xp.baseAddress!, wp.baseAddress!, o.baseAddress!, m: rows, n: outF, k: inF,
-                                    transB: true, beta: bias == nil ? 0 : 1)
-                    }
-                }
-            }
-        }
+        let out = linearProduct(x.value, w, bias: bias?.value, rows: rows)
         let outShape = Array(x.shape.dropLast()) + [outF]
         let xv = x.value, needX = x.requiresGrad, needW = weight.requiresGrad, hasBias = bias != nil
         let parents = bias.map { [x, weight, $0] } ?? [x, weight]
         return record(Tensor(unchecked: outShape, out), parents) { g in
             linearGradients(g, x: xv, w: w, rows: rows, needX: needX, needW: needW, bias: hasBias)
+        }
+    }
+
+    /// x·Wᵀ + b for `rows` rows of x: every element written, the bias added by the product's kernels as they
+    /// write each block (``Tensor/gemm(_:_:_:m:n:k:transA:transB:columnBias:)``), the product alone (beta 0
+    /// never reads the buffer) without a bias, the bias (or zeros) alone without input features.
+    static func linearProduct(_ x: Tensor, _ w: Tensor, bias: Tensor?, rows: Int) -> [Float] {
+        let inF = w.shape[1], outF = w.shape[0]
+        return [Float](unsafeUninitializedCapacity: rows * outF) { o, n in
+            n = rows * outF
+            guard rows * outF > 0 else { return }
+            guard inF > 0 else {
+                if let b = bias?.scalars {
+                    for r in 0..<rows { (o.baseAddress! + r * outF).initialize(from: b, count: outF) }
+                } else {
+                    o.initialize(repeating: 0)
+                }
+                return
+            }
+            x.scalars.withUnsafeBufferPointer { xp in
+                w.scalars.withUnsafeBufferPointer { wp in
+                    if let b = bias?.scalars {
+                        b.withUnsafeBufferPointer { bp in
+                            Tensor.gemm(xp.baseAddress!, wp.baseAddress!, o.baseAddress!, m: rows, n: outF, k: inF,
+                                        transB: true, columnBias: bp.baseAddress!)
+                        }
+                    } else {
+                        Tensor.gemm(xp.baseAddress!, wp.baseAddress!, o.baseAddress!, m: rows, n: outF, k: inF,
+                                    transB: true)
+                    }
+                }
+            }
         }
     }
 

@@ -145,18 +145,28 @@ static int reads_b_in_place(const BSource *bsrc, long m, long n, long k) {
     return k <= IN_PLACE_K || (k <= IN_PLACE_LONG_K && m <= IN_PLACE_ROWS && n <= IN_PLACE_COLUMNS);
 }
 
+/// Columns [j0, j0 + nc) of `column_bias` into rows [0, mc) of C (rows ldc apart) at column j0, when it is not
+/// NULL: written just before a block's first products are added to it (beta 1), so the block is in cache and
+/// C is not filled in a pass of its own; the same sums as a C filled with the bias beforehand.
+static float first_block_beta(const float *column_bias, long mc, long nc, long j0, float *c, long ldc, float beta) {
+    if (!column_bias) return beta;
+    for (long r = 0; r < mc; r++) memcpy(c + r * ldc + j0, column_bias + j0, (size_t)nc * sizeof(float));
+    return 1;
+}
+
 /// The GotoBLAS loop nest: op(B) in NC×kc blocks packed into `pb` from `bsrc` (or read in place, see
 /// `reads_b_in_place`; `pb` then holds the columns the tiles leave over), op(A) in MC×kc blocks from `src`;
-/// the first block of k adds `bias` (per row of C) when it is not NULL, else beta·C; the last applies the
-/// epilogue `e` when it is not NULL.
+/// the first block of k adds `bias` (per row of C) when it is not NULL, else `column_bias` (per column of C)
+/// when it is not NULL, else beta·C; the last applies the epilogue `e` when it is not NULL.
 static void blocked_product(const ASource *src, long m, long n, long k, long kstep, float alpha,
-                                   const BSource *bsrc, const float *bias, const prune_epilogue *e, float beta,
-                                   float *c, long ldc, float *pb) {
+                                   const BSource *bsrc, const float *bias, const float *column_bias,
+                                   const prune_epilogue *e, float beta, float *c, long ldc, float *pb) {
     if (reads_b_in_place(bsrc, m, n, k)) {
         for (long ic = 0; ic < m; ic += MC) {
             long mc = m - ic < MC ? m - ic : MC;
+            float first = first_block_beta(column_bias, mc, n, 0, c + ic * ldc, ldc, beta);
             kernels->block_in_place(mc, n, k, a_block(src, ic, mc, 0, k), bsrc->b, bsrc->ldb, pb, c + ic * ldc,
-                                    ldc, alpha, beta, bias ? bias + ic : NULL, e, ic, ic * ldc);
+                                    ldc, alpha, first, bias ? bias + ic : NULL, e, ic, ic * ldc);
         }
         return;
     }
@@ -167,16 +177,18 @@ static void blocked_product(const ASource *src, long m, long n, long k, long kst
             pack_b_block(bsrc, pc, kc, jc, nc, pb);
             for (long ic = 0; ic < m; ic += MC) {
                 long mc = m - ic < MC ? m - ic : MC;
-                kernels->block(mc, nc, kc, a_block(src, ic, mc, pc, kc), pb, c + ic * ldc + jc, ldc, alpha,
-                      pc == 0 ? beta : 1, pc == 0 && bias ? bias + ic : NULL, pc + kc == k ? e : NULL, ic,
-                      ic * ldc + jc);
+                float first = pc == 0 ? first_block_beta(column_bias, mc, nc, jc, c + ic * ldc, ldc, beta) : 1;
+                kernels->block(mc, nc, kc, a_block(src, ic, mc, pc, kc), pb, c + ic * ldc + jc, ldc, alpha, first,
+                               pc == 0 && bias ? bias + ic : NULL, pc + kc == k ? e : NULL, ic, ic * ldc + jc);
             }
         }
     }
 }
 
-int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
-                int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
+/// prune_sgemm, plus `column_bias` per column of C in the first block of k when it is not NULL (beta unused).
+static int product(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                   int64_t lda, const float *b, int64_t ldb, const float *column_bias, float beta, float *c,
+                   int64_t ldc) {
     if (!prune_sgemm_available() || m <= 0 || n <= 0 || k <= 0) return 0;
     long kstep = k_step(k);
     long mcap = m < MC ? (m + MR - 1) / MR * MR : MC, kcap = k < kstep ? k : kstep;
@@ -185,8 +197,19 @@ int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float
     if (!packed) return 0;
     const ASource src = { a, lda, trans_a, packed->a, NULL, 0, 0 };
     const BSource bsrc = { b, ldb, trans_b, NULL, NULL, 0 };
-    blocked_product(&src, m, n, k, kstep, alpha, &bsrc, NULL, NULL, beta, c, ldc, packed->b);
+    blocked_product(&src, m, n, k, kstep, alpha, &bsrc, NULL, column_bias, NULL, beta, c, ldc, packed->b);
     return 1;
+}
+
+int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
+    return product(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc);
+}
+
+int prune_sgemm_column_bias(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, const float *a,
+                            int64_t lda, const float *b, int64_t ldb, const float *column_bias, float *c,
+                            int64_t ldc) {
+    return column_bias ? product(trans_a, trans_b, m, n, k, 1, a, lda, b, ldb, column_bias, 1, c, ldc) : 0;
 }
 
 int64_t prune_sgemm_packed_a_count(int64_t m, int64_t k) {
@@ -215,7 +238,7 @@ static int prepacked_product(int64_t rows, int64_t row0, int64_t m, int64_t n, i
     PackingBuffers *own = buffers(MR, (size_t)(ncap * kcap));
     if (!own) return 0;
     const ASource src = { NULL, 0, 0, NULL, packed, (rows + MR - 1) / MR * MR, row0 };
-    blocked_product(&src, m, n, k, kstep, alpha, bsrc, bias, e, beta, c, ldc, own->b);
+    blocked_product(&src, m, n, k, kstep, alpha, bsrc, bias, NULL, e, beta, c, ldc, own->b);
     return 1;
 }
 
@@ -253,6 +276,14 @@ int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float
                 int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
     (void)trans_a; (void)trans_b; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda; (void)b;
     (void)ldb; (void)beta; (void)c; (void)ldc;
+    return 0;
+}
+
+int prune_sgemm_column_bias(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, const float *a,
+                            int64_t lda, const float *b, int64_t ldb, const float *column_bias, float *c,
+                            int64_t ldc) {
+    (void)trans_a; (void)trans_b; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb;
+    (void)column_bias; (void)c; (void)ldc;
     return 0;
 }
 

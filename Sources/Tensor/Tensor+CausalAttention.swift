@@ -72,11 +72,18 @@ extension Tensor {
                 let rows = Swift.min(rowBlock, s.length - r0), keys = causal ? start + r0 + rows : s.total
                 sgemm(transA: false, transB: true, m: rows, n: keys, k: d, alpha: scale, p.q + r0 * qWidth,
                       lda: qWidth, p.k, ldb: kvWidth, beta: 0, scores, ldc: keys)
-                for i in 0..<rows {
-                    let seen = causal ? start + r0 + i + 1 : keys, row = scores + i * keys
-                    if let bias = p.bias { for j in 0..<seen { row[j] += bias[j] } }
-                    prune_softmax_rows_f32(row, weights + i * keys, 1, Int64(seen), 0)
-                    (weights + i * keys + seen).update(repeating: 0, count: keys - seen)
+                if causal {
+                    for i in 0..<rows {
+                        let seen = start + r0 + i + 1, row = scores + i * keys
+                        if let bias = p.bias { for j in 0..<seen { row[j] += bias[j] } }
+                        prune_softmax_rows_f32(row, weights + i * keys, 1, Int64(seen), 0)
+                        (weights + i * keys + seen).update(repeating: 0, count: keys - seen)
+                    }
+                } else {
+                    // Every query sees every key: the block's rows in one call (a short row's exps then run
+                    // in one vector loop over the block; the same operations per row, so the same bits).
+                    if let bias = p.bias { for i in 0..<rows { prune_add_f32(scores + i * keys, bias, Int64(keys)) } }
+                    prune_softmax_rows_f32(scores, weights, Int64(rows), Int64(keys), 0)
                 }
                 sgemm(transA: false, transB: false, m: rows, n: d, k: keys, alpha: 1, weights, lda: keys,
                       p.v, ldb: kvWidth, beta: 0, p.out + r0 * qWidth, ldc: qWidth)

@@ -19,27 +19,49 @@ extension Tensor {
             return
         }
         let lda = transA ? m : k, ldb = transB ? k : n
-        let parts = productParts(macs: m * n * k, extent: Swift.max(m, n), grain: 16, minimum: 1 << 20)
-        if parts <= 1 {
-            sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
-                  beta: beta, c, ldc: n)
+        nonisolated(unsafe) let a = a, b = b, c = c
+        splitProduct(m: m, n: n, k: k) { rows, columns in
+            sgemm(transA: transA, transB: transB, m: rows.count, n: columns.count, k: k, alpha: alpha,
+                  transA ? a + rows.lowerBound : a + rows.lowerBound * k, lda: lda,
+                  transB ? b + columns.lowerBound * k : b + columns.lowerBound, ldb: ldb, beta: beta,
+                  c + rows.lowerBound * n + columns.lowerBound, ldc: n)
+        }
+    }
+
+    /// `C = op(A)·op(B) + bias`, the `n` values of `columnBias` added to every row of C (a Linear layer's
+    /// x·Wᵀ + b): the same bits as filling C with the bias and calling ``gemm(_:_:_:m:n:k:transA:transB:alpha:beta:)``
+    /// with beta 1. Prune's kernels write the bias into each block of C just before they add its first products
+    /// (`prune_sgemm_column_bias`), so C is neither filled on one core beforehand nor read back from memory.
+    @inlinable
+    public static func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                            m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false,
+                            columnBias: UnsafePointer<Float>) {
+        if m == 0 || n == 0 { return }
+        if k == 0 || m == 1 || n == 1 || prune_sgemm_available() == 0 {
+            for r in 0..<m { (c + r * n).update(from: columnBias, count: n) }
+            gemm(a, b, c, m: m, n: n, k: k, transA: transA, transB: transB, beta: 1)
             return
         }
-        nonisolated(unsafe) let a = a, b = b, c = c
+        let lda = transA ? m : k, ldb = transB ? k : n
+        nonisolated(unsafe) let a = a, b = b, c = c, columnBias = columnBias
+        splitProduct(m: m, n: n, k: k) { rows, columns in
+            sgemmColumnBias(transA: transA, transB: transB, m: rows.count, n: columns.count, k: k,
+                            transA ? a + rows.lowerBound : a + rows.lowerBound * k, lda: lda,
+                            transB ? b + columns.lowerBound * k : b + columns.lowerBound, ldb: ldb,
+                            columnBias + columns.lowerBound, c + rows.lowerBound * n + columns.lowerBound, ldc: n)
+        }
+    }
+
+    /// Runs `part(rows, columns)` over the cores on ranges of C's rows or columns (the longer axis) when the
+    /// product is large enough, else once over all of C: the cut depends only on the shape and thread count.
+    @inlinable
+    static func splitProduct(m: Int, n: Int, k: Int, _ part: (Range<Int>, Range<Int>) -> Void) {
+        let parts = productParts(macs: m * n * k, extent: Swift.max(m, n), grain: 16, minimum: 1 << 20)
+        if parts <= 1 { part(0..<m, 0..<n); return }
         if n >= m {
-            // Columns lo..<hi of op(B) and of C.
-            runRangesOnPool(n, parts: parts, grain: 16) { _, r in
-                let lo = r.lowerBound, hi = r.upperBound
-                sgemm(transA: transA, transB: transB, m: m, n: hi - lo, k: k, alpha: alpha, a, lda: lda,
-                      transB ? b + lo * k : b + lo, ldb: ldb, beta: beta, c + lo, ldc: n)
-            }
+            runRangesOnPool(n, parts: parts, grain: 16) { _, r in part(0..<m, r) }
         } else {
-            // Rows lo..<hi of op(A) and of C.
-            runRangesOnPool(m, parts: parts, grain: 16) { _, r in
-                let lo = r.lowerBound, hi = r.upperBound
-                sgemm(transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
-                      transA ? a + lo : a + lo * k, lda: lda, b, ldb: ldb, beta: beta, c + lo * n, ldc: n)
-            }
+            runRangesOnPool(m, parts: parts, grain: 16) { _, r in part(r, 0..<n) }
         }
     }
 

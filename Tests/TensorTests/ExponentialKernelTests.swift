@@ -57,6 +57,28 @@ final class ExponentialKernelTests: XCTestCase {
         }
     }
 
+    /// The row maximum runs in 16 lanes and a tail: wherever the largest value sits (each lane, the tail, the
+    /// first and last place), a row's softmax is bit for bit that of the row minus its maximum (the same
+    /// differences x − max, and a maximum of 0) — a maximum taken too low or too high would shift every exp.
+    /// A NaN anywhere poisons the row.
+    func testTheRowMaximumIsFoundWhereverItSits() {
+        var rng = RandomGenerator(seed: 29)
+        for len in [1, 5, 15, 16, 17, 31, 32, 33, 47, 78, 100] {
+            for top in 0..<len {
+                var x = (Tensor.normal([len], using: &rng) * 3).scalars
+                x[top] = 40
+                let shifted = x.map { $0 - 40 }
+                var y = [Float](repeating: 0, count: len), z = y
+                prune_softmax_rows_f32(x, &y, 1, Int64(len), 0)
+                prune_softmax_rows_f32(shifted, &z, 1, Int64(len), 0)
+                XCTAssertEqual(y.map(\.bitPattern), z.map(\.bitPattern), "len \(len), largest at \(top)")
+                x[top] = .nan
+                prune_softmax_rows_f32(x, &y, 1, Int64(len), 0)
+                XCTAssertTrue(y.allSatisfy(\.isNaN), "len \(len): a NaN at \(top) did not poison the row")
+            }
+        }
+    }
+
     func testSoftmaxEdgeRows() throws {
         let inf = Float.infinity
         let x = Tensor(unchecked: [4, 3], [0, -inf, -inf, -inf, -inf, -inf, 1, .nan, 2, -200, 0, -90])

@@ -178,6 +178,13 @@ int prune_sgemm_available(void);
 /// whatever rows or columns of C the call covers.
 int prune_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                 int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+/// C = op(A)·op(B) + column_bias[j] on every row of C (n values), as prune_sgemm with alpha 1 and beta 1 on a C
+/// filled with the bias, and with the same bits; the bias is written into each block of C just before the
+/// block's first products are added (sgemm.c), so C is not filled in a pass of its own and is never read
+/// before. Returns 0 without touching C when the kernels are not available here or column_bias is NULL.
+int prune_sgemm_column_bias(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, const float *a,
+                            int64_t lda, const float *b, int64_t ldb, const float *column_bias, float *c,
+                            int64_t ldc);
 /// The instruction set of the sgemm kernels in use ("AVX-512" or "AVX2"), "" when BLAS does the products.
 const char *prune_sgemm_kernels(void);
 /// Switches the sgemm to the kernels of `isa` ("AVX-512" or "AVX2"), for tests and comparisons that run both
