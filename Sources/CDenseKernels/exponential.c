@@ -39,8 +39,9 @@ static inline float exp_nonpositive(float x) {
 
 // The largest of a row (a NaN in it poisons it: the last NaN is returned; all −∞ gives 0, so every exp is 0 and
 // the row becomes NaN). The maxima run in 16 lanes side by side (one vector compare a step; a running maximum
-// of one value is a chain of dependent compares, 45% of an attention's time over 78 keys): the largest value is
-// the same in any order, and where zeros of both signs tie the sign taken changes no exp and no log-softmax.
+// of one value is a chain of dependent compares, 45% of an attention's time over 78 keys; a row shorter than the
+// lanes skips folding them): the largest value is the same in any order, and where zeros of both signs tie the
+// sign taken changes no exp and no log-softmax.
 __attribute__((always_inline)) static inline float row_max(const float *restrict xr, int64_t len) {
     enum { LANES = 16 };
     float lanes[LANES], m = -INFINITY;
@@ -50,7 +51,7 @@ __attribute__((always_inline)) static inline float row_max(const float *restrict
     for (; k + LANES <= len; k += LANES)
         for (int l = 0; l < LANES; l++) lanes[l] = xr[k + l] > lanes[l] ? xr[k + l] : lanes[l];
     for (; k < len; k++) m = xr[k] > m ? xr[k] : m;
-    for (int l = 0; l < LANES; l++) m = lanes[l] > m ? lanes[l] : m;
+    for (int l = 0; l < LANES && len >= LANES; l++) m = lanes[l] > m ? lanes[l] : m;
     for (k = 0; k < len; k++) nan |= xr[k] != xr[k];
     for (k = len - 1; nan && k >= 0; k--)
         if (xr[k] != xr[k]) return xr[k];
