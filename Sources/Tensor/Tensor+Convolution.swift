@@ -366,11 +366,11 @@ extension Tensor {
     static func biasGradient(_ gradOutput: Tensor, images n: Int, channels o: Int, plane l: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: o) { db, filled in
             gradOutput.scalars.withUnsafeBufferPointer { gp in
-                nonisolated(unsafe) let gb = gp.baseAddress, out = db.baseAddress!
+                nonisolated(unsafe) let gb = gp.baseAddress, out = db.baseAddress
                 parallelFor(o, work: n * l) { oc in
                     var sum: Float = 0
                     if let gb, l > 0 { for img in 0..<n { sum += prune_sum_f32(gb + (img * o + oc) * l, Int64(l)) } }
-                    out[oc] = sum
+                    out?[oc] = sum
                 }
             }
             filled = o

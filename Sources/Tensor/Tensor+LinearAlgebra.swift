@@ -37,7 +37,9 @@ extension Tensor {
                             m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false,
                             columnBias: UnsafePointer<Float>) {
         if m == 0 || n == 0 { return }
-        if k == 0 || m == 1 || n == 1 || prune_sgemm_available() == 0 {
+        // No k, or a matrix-vector product (gemv): the bias first, then the product added (beta 1). Elsewhere
+        // each part runs `sgemmColumnBias`, which fills its part the same way where Prune's kernels do not run.
+        if k == 0 || m == 1 || n == 1 {
             for r in 0..<m { (c + r * n).update(from: columnBias, count: n) }
             gemm(a, b, c, m: m, n: n, k: k, transA: transA, transB: transB, beta: 1)
             return
