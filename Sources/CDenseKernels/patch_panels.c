@@ -54,6 +54,10 @@ static inline AVX512 void even_row(const float *plane, const PanelPlan *pl, int6
 
 AVX512 void prune_pack_patch_panels(const float *x, const prune_plane_window *g, int64_t p0, int64_t kc,
                                     int64_t q0, int64_t nc, float *dst) {
+    if (prune_shifted_panels_apply(g)) {
+        prune_pack_shifted_panels(x, g, p0, kc, q0, nc, dst);
+        return;
+    }
     pack_panels(x, g, p0, kc, q0, nc, dst, unit_row, even_row);
 }
 #endif

@@ -14,6 +14,12 @@ enum { PRUNE_PANEL_WIDTH = 32 };
 /// (0 past nc). Exactly the values prune_im2col_* would write there. Needs AVX-512F.
 void prune_pack_patch_panels(const float *x, const prune_plane_window *g, int64_t p0, int64_t kc, int64_t q0,
                              int64_t nc, float *dst);
+/// Whether prune_pack_shifted_panels packs window g: stride and dilation 1, output rows as wide as the input's.
+int prune_shifted_panels_apply(const prune_plane_window *g);
+/// prune_pack_patch_panels for such a window, each patch row of a panel one shifted stretch of its plane
+/// (shifted_panels.c): the same values. Needs AVX-512F.
+void prune_pack_shifted_panels(const float *x, const prune_plane_window *g, int64_t p0, int64_t kc, int64_t q0,
+                               int64_t nc, float *dst);
 /// The same for CPUs with AVX2 (patch_panels_avx2.c).
 void prune_pack_patch_panels_avx2(const float *x, const prune_plane_window *g, int64_t p0, int64_t kc,
                                   int64_t q0, int64_t nc, float *dst);

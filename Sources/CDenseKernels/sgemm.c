@@ -95,6 +95,10 @@ const char *prune_sgemm_kernels(void) {
     return prune_sgemm_available() ? kernels_name : "";
 }
 
+int prune_sgemm_packs_shifted_patches(prune_plane_window g) {
+    return prune_sgemm_available() && kernels->packs_shifted && kernels->packs_shifted(&g);
+}
+
 /// Where the blocks of op(A) come from: packed block by block from `a` into `buffer` (in cache), or read
 /// from a whole copy packed once (`packed`, rows rounded up to `mp`, this product's rows from `row0`).
 typedef struct {
@@ -261,6 +265,8 @@ int prune_sgemm_prepacked_b(int64_t rows, int64_t row0, int64_t m, int64_t n, in
 int prune_sgemm_available(void) { return 0; }
 
 const char *prune_sgemm_kernels(void) { return ""; }
+
+int prune_sgemm_packs_shifted_patches(prune_plane_window g) { (void)g; return 0; }
 
 int prune_sgemm_use(const char *isa) { (void)isa; return 0; }
 

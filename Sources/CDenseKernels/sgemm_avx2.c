@@ -280,5 +280,5 @@ static AVX2 void block_in_place(long mc, long nc, long kc, const float *pa, cons
 }
 
 const SgemmKernels prune_sgemm_avx2 = { pack_a, prune_pack_patch_panels_avx2, pack_transposed_b, pack_rows, block,
-                                        block_in_place };
+                                        block_in_place, NULL };
 #endif

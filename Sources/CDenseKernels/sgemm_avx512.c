@@ -178,5 +178,5 @@ static AVX512 void block(long mc, long nc, long kc, const float *pa, const float
 }
 
 const SgemmKernels prune_sgemm_avx512 = { pack_a, prune_pack_patch_panels, pack_transposed_b, pack_rows, block,
-                                          NULL };
+                                          NULL, prune_shifted_panels_apply };
 #endif

@@ -84,6 +84,9 @@ typedef struct {
     void (*block_in_place)(long mc, long nc, long kc, const float *pa, const float *b, long ldb, float *tail,
                            float *c, long ldc, float alpha, float beta, const float *bias, const prune_epilogue *e,
                            long row0, long offset0);
+    /// Whether `pack_patches` reads window g's patch rows as shifted stretches of the plane, as fast as
+    /// packing a laid-out patch matrix or faster (shifted_panels.c); NULL where the set has no such path.
+    int (*packs_shifted)(const prune_plane_window *g);
 } SgemmKernels;
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))

@@ -42,15 +42,24 @@ public struct OutputEpilogue: Sendable {
     }
 
     /// Applies the steps to output planes `planes` (flat plane index = image·channelCount + channel) of an
-    /// output of `channelCount` channels and `plane` values per channel, one block per image.
-    public func apply(_ y: UnsafeMutablePointer<Float>, planes: Range<Int>, channelCount: Int, plane: Int) {
+    /// output of `channelCount` channels and `plane` values per channel, one block per image: in one pass
+    /// through `kernel` (the steps' kernel form, ``withKernelEpilogue(channelCount:_:)``) where it runs, else
+    /// step by step.
+    public func apply(_ y: UnsafeMutablePointer<Float>, planes: Range<Int>, channelCount: Int, plane: Int,
+                      kernel: prune_epilogue? = nil) {
         var p = planes.lowerBound
         while p < planes.upperBound {
             let image = p / channelCount, first = p % channelCount
             let last = Swift.min(channelCount, first + planes.upperBound - p)
+            defer { p += last - first }
+            if var e = kernel {
+                e.channel0 = Int64(first)
+                e.origin = Int64(p * plane)
+                let rows = Int64(last - first), width = Int64(plane)
+                if prune_epilogue_rows_f32(&e, y + p * plane, rows, width, width) != 0 { continue }
+            }
             apply(y, OutputBlock(image: image, channelCount: channelCount, plane: plane, channels: first..<last,
                                  positions: 0..<plane))
-            p += last - first
         }
     }
 }

@@ -323,11 +323,15 @@ extension Tensor {
                         nonisolated(unsafe) let biasBase = bp
                         // Whole groups of 16 planes per part when each plane has one filter: the kernel runs
                         // those with the channels in vector lanes (depthwise_lanes.c).
-                        runRangesOnPool(planes, parts: parts, grain: og == 1 ? 16 : 1) { _, r in
-                            prune_depthwise_f32(xb, Int64(r.lowerBound), Int64(r.count), Int64(c), Int64(og), wb,
-                                                biasBase, window, ob)
-                            epilogue?.apply(ob, planes: r.lowerBound * og ..< r.upperBound * og, channelCount: o,
-                                            plane: l)
+                        // The epilogue in one pass per range where its kernel form runs (BatchNorm and ReLU
+                        // after a first layer were two).
+                        withKernelForm(epilogue, channelCount: o) { kernel in
+                            runRangesOnPool(planes, parts: parts, grain: og == 1 ? 16 : 1) { _, r in
+                                prune_depthwise_f32(xb, Int64(r.lowerBound), Int64(r.count), Int64(c), Int64(og),
+                                                    wb, biasBase, window, ob)
+                                epilogue?.apply(ob, planes: r.lowerBound * og ..< r.upperBound * og,
+                                                channelCount: o, plane: l, kernel: kernel)
+                            }
                         }
                     }
                 }
@@ -335,6 +339,13 @@ extension Tensor {
             filled = n * o * l
         }
         return Tensor(unchecked: [n, o, oh, ow], out)
+    }
+
+    /// `body` with `epilogue`'s kernel form (nil without an epilogue or a kernel form).
+    static func withKernelForm<R>(_ epilogue: OutputEpilogue?, channelCount: Int,
+                                  _ body: (prune_epilogue?) -> R) -> R {
+        guard let epilogue else { return body(nil) }
+        return epilogue.withKernelEpilogue(channelCount: channelCount, body)
     }
 
     /// `body` with the address of `values`' storage, or nil when there are none.

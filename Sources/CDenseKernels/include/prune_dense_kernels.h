@@ -187,6 +187,10 @@ int prune_sgemm_column_bias(int trans_a, int trans_b, int64_t m, int64_t n, int6
                             int64_t ldc);
 /// The instruction set of the sgemm kernels in use ("AVX-512" or "AVX2"), "" when BLAS does the products.
 const char *prune_sgemm_kernels(void);
+/// Whether the sgemm packs the patch panels of window g straight from the image as fast as from a laid-out
+/// patch matrix or faster (stride 1, output rows as wide as the input's, on the AVX-512 kernels): a caller
+/// then need not lay the patches out first (prune_sgemm_prepacked_b with `image`).
+int prune_sgemm_packs_shifted_patches(prune_plane_window g);
 /// Switches the sgemm to the kernels of `isa` ("AVX-512" or "AVX2"), for tests and comparisons that run both
 /// on one CPU; returns 0 (and changes nothing) when the CPU does not run them or the kernels are off. Not to
 /// be called while products run.
