@@ -195,10 +195,12 @@ __attribute__((always_inline)) static inline void phased_store(const phased_buff
 }
 
 // Planes [first, first + count) through the phase planes, in the two-slot pipeline described above: each plane's
-// filters as many at a time as group_size says.
+// filters as many at a time as group_size says; the epilogue `e` (NULL for none) on the groups of sixteen, which
+// must then be every group (see prune_depthwise_epilogue_f32).
 __attribute__((always_inline)) static inline void
 phased_planes(const phased_buffers *b, const float *restrict x, int64_t first, int64_t count, int64_t channels,
-              int64_t multiplier, const float *restrict w, const float *restrict bias, float *restrict y) {
+              int64_t multiplier, const float *restrict w, const float *restrict bias, const prune_epilogue *e,
+              float *restrict y) {
     const prune_plane_window g = b->g;
     const int64_t kk = g.kh * g.kw, in_plane = g.h * g.wd, out_plane = g.oh * g.ow;
     float *pending = NULL;  // where the last filters' outputs go, once the next ones have run
@@ -214,8 +216,12 @@ phased_planes(const phased_buffers *b, const float *restrict x, int64_t first, i
             float *out = y + (p * multiplier + m) * out_plane;
             m += n;
             if (n == DEPTHWISE_GROUP16) {  // straight into the planes: no accumulator slot, no pending store
+                prune_epilogue here = e ? *e : (prune_epilogue){ 0 };
+                here.channel0 = filter;
+                here.origin = out - y;
                 prune_depthwise_group16(b->phases + slot * b->values, b->taps, kk, b->wq, g.oh, g.ow,
-                                        w + filter * kk, bias ? bias + filter : NULL, out, out_plane);
+                                        w + filter * kk, bias ? bias + filter : NULL, e ? &here : NULL, out,
+                                        out_plane);
                 continue;
             }
             if (n == GROUP)
@@ -271,7 +277,7 @@ void prune_depthwise_f32(const float *restrict x, int64_t first, int64_t count, 
     count -= done;
     phased_buffers b;
     if (count > 0 && whole_windows && phased_open(&b, g)) {
-        phased_planes(&b, x, first, count, channels, multiplier, w, bias, y);
+        phased_planes(&b, x, first, count, channels, multiplier, w, bias, NULL, y);
         phased_close(&b);
         return;
     }
@@ -282,4 +288,19 @@ void prune_depthwise_f32(const float *restrict x, int64_t first, int64_t count, 
                           y + (p * multiplier + m) * out_plane);
         }
     }
+}
+
+PRUNE_CLONES
+int prune_depthwise_epilogue_f32(const float *restrict x, int64_t first, int64_t count, int64_t channels,
+                                 int64_t multiplier, const float *restrict w, const float *restrict bias,
+                                 prune_plane_window g, const prune_epilogue *epilogue, float *restrict y) {
+    const int whole_windows = g.dh == 1 && g.dw == 1 && g.oh == (g.h + 2 * g.ph - g.kh) / g.sh + 1 &&
+                              g.ow == (g.wd + 2 * g.pw - g.kw) / g.sw + 1;
+    if (!epilogue || !whole_windows || multiplier % DEPTHWISE_GROUP16 != 0) return 0;
+    if (group_size(multiplier) != DEPTHWISE_GROUP16) return 0;  // no AVX-512
+    phased_buffers b;
+    if (!phased_open(&b, g)) return 0;
+    phased_planes(&b, x, first, count, channels, multiplier, w, bias, epilogue, y);
+    phased_close(&b);
+    return 1;
 }

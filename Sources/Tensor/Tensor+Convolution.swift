@@ -323,12 +323,16 @@ extension Tensor {
                         nonisolated(unsafe) let biasBase = bp
                         // Whole groups of 16 planes per part when each plane has one filter: the kernel runs
                         // those with the channels in vector lanes (depthwise_lanes.c).
-                        // The epilogue in one pass per range where its kernel form runs (BatchNorm and ReLU
-                        // after a first layer were two).
+                        // The epilogue's kernel form in registers where the kernel can (16 filters per plane
+                        // at a time), else in one pass per range (BatchNorm and ReLU after a first layer were two).
                         withKernelForm(epilogue, channelCount: o) { kernel in
                             runRangesOnPool(planes, parts: parts, grain: og == 1 ? 16 : 1) { _, r in
-                                prune_depthwise_f32(xb, Int64(r.lowerBound), Int64(r.count), Int64(c), Int64(og),
-                                                    wb, biasBase, window, ob)
+                                let (first, count) = (Int64(r.lowerBound), Int64(r.count))
+                                if var fused = kernel, prune_depthwise_epilogue_f32(
+                                    xb, first, count, Int64(c), Int64(og), wb, biasBase, window, &fused, ob) != 0 {
+                                    return
+                                }
+                                prune_depthwise_f32(xb, first, count, Int64(c), Int64(og), wb, biasBase, window, ob)
                                 epilogue?.apply(ob, planes: r.lowerBound * og ..< r.upperBound * og,
                                                 channelCount: o, plane: l, kernel: kernel)
                             }

@@ -15,10 +15,12 @@ final class OutputEpilogueTests: XCTestCase {
         // narrow tiles (8 filters, and 16 + 8, over rows of 28 and 14), its epilogue on each block it wrote, a
         // small plane at batch 1 cut by panels of filters; one input channel into 16 filters (a depthwise
         // convolution with multiplier 16, a 1-channel image's first layer) and 24-channel depthwise planes in
-        // vector lanes (ranges of 16 planes, one starting at channel 16 of the first image).
+        // vector lanes (ranges of 16 planes, one starting at channel 16 of the first image); 32 filters of one
+        // channel and 16 of each of two (the epilogue in the registers of sixteen filters at a time).
         let cases = [(1, 16, 96, 1, 3, 1, 40), (3, 8, 12, 1, 3, 1, 9), (2, 8, 12, 4, 3, 0, 9), (2, 6, 12, 6, 3, 1, 8),
                      (1, 16, 60, 1, 3, 1, 7), (1, 8, 8, 1, 3, 1, 28), (2, 8, 24, 1, 3, 1, 14), (1, 16, 32, 1, 3, 1, 12),
-                     (3, 1, 16, 1, 3, 1, 28), (2, 24, 24, 24, 3, 1, 14)]
+                     (3, 1, 16, 1, 3, 1, 28), (2, 24, 24, 24, 3, 1, 14), (2, 1, 32, 1, 3, 1, 17),
+                     (2, 2, 32, 2, 5, 2, 9)]
         for (n, c, o, groups, k, p, size) in cases {
             let x = Tensor.normal([n, c, size, size], using: &rng)
             let w = Tensor.normal([o, c / groups, k, k], using: &rng), b = Tensor.normal([o], using: &rng)

@@ -258,6 +258,14 @@ int prune_sgemm_prepacked_b(int64_t rows, int64_t row0, int64_t m, int64_t n, in
 /// same bits as the sgemm's tiles and the steps' own kernels give (epilogue_rows.c). Returns 0 when it cannot
 /// run here (no AVX2 and FMA).
 int prune_epilogue_rows_f32(const prune_epilogue *epilogue, float *c, int64_t rows, int64_t cols, int64_t ldc);
+/// prune_depthwise_f32 with the steps of `epilogue` applied to the outputs in registers before they are stored
+/// (the same bits as the steps' own kernels), where it can: a multiplier that is a multiple of 16, dilation 1,
+/// a CPU with AVX-512. Each plane's channel0 and origin are its own (y's flat index, channels·multiplier
+/// output channels); `epilogue`'s are not read. Returns 1 when it ran; 0 when it did nothing (the caller then
+/// runs prune_depthwise_f32 and the epilogue).
+int prune_depthwise_epilogue_f32(const float *x, int64_t first, int64_t count, int64_t channels, int64_t multiplier,
+                                 const float *w, const float *bias, prune_plane_window g,
+                                 const prune_epilogue *epilogue, float *y);
 /// Who chose the BLAS kernels in use (blas_setup.c): OpenBLAS itself (or its fallback for a CPU it does not
 /// know), or the OPENBLAS_CORETYPE variable.
 const char *prune_blas_kernel_note(void);
