@@ -237,6 +237,13 @@ phased_planes(const phased_buffers *b, const float *restrict x, int64_t first, i
     if (pending) phased_store(b, (job - 1) & 1, pending_count, pending);
 }
 
+// Whether window g has dilation 1 and as many outputs as its windows fit in the padded plane (the phase planes
+// and the lanes path need both).
+static inline int covers_whole_windows(prune_plane_window g) {
+    return g.dh == 1 && g.dw == 1 && g.oh == (g.h + 2 * g.ph - g.kh) / g.sh + 1 &&
+           g.ow == (g.wd + 2 * g.pw - g.kw) / g.sw + 1;
+}
+
 // Any geometry (dilation too): each tap adds w·x over the outputs whose input is inside the plane.
 __attribute__((always_inline)) static inline void
 direct_filter(const float *restrict x, prune_plane_window g, const float *restrict w, float bias, float *restrict y) {
@@ -267,8 +274,7 @@ void prune_depthwise_f32(const float *restrict x, int64_t first, int64_t count, 
                          int64_t multiplier, const float *restrict w, const float *restrict bias, prune_plane_window g,
                          float *restrict y) {
     const int64_t kk = g.kh * g.kw, in_plane = g.h * g.wd, out_plane = g.oh * g.ow;
-    const int whole_windows = g.dh == 1 && g.dw == 1 && g.oh == (g.h + 2 * g.ph - g.kh) / g.sh + 1 &&
-                              g.ow == (g.wd + 2 * g.pw - g.kw) / g.sw + 1;
+    const int whole_windows = covers_whole_windows(g);
     // Small planes in groups of 16 with the channels in vector lanes; the rest through the phase planes
     // (opened only when planes remain), or directly.
     const int64_t done = whole_windows && multiplier == 1
@@ -294,8 +300,7 @@ PRUNE_CLONES
 int prune_depthwise_epilogue_f32(const float *restrict x, int64_t first, int64_t count, int64_t channels,
                                  int64_t multiplier, const float *restrict w, const float *restrict bias,
                                  prune_plane_window g, const prune_epilogue *epilogue, float *restrict y) {
-    const int whole_windows = g.dh == 1 && g.dw == 1 && g.oh == (g.h + 2 * g.ph - g.kh) / g.sh + 1 &&
-                              g.ow == (g.wd + 2 * g.pw - g.kw) / g.sw + 1;
+    const int whole_windows = covers_whole_windows(g);
     if (!epilogue || !whole_windows || multiplier % DEPTHWISE_GROUP16 != 0) return 0;
     if (group_size(multiplier) != DEPTHWISE_GROUP16) return 0;  // no AVX-512
     phased_buffers b;

@@ -4,8 +4,8 @@
 // q + (i − ph)·w + (j − pw): every patch row of a panel is one shifted stretch of the plane, whatever rows its
 // 32 columns span, with the lanes whose column or row falls in the padding masked to zero. A row is then two
 // masked loads from one address and two stores; the masks (one per tap column, one per tap row) are made once
-// per panel. Im2col and the copy into panels cost 40% of such a layer's time beside the product (16 → 32 filters
-// over 14×14, 32 images on one core: 16% im2col, 26% in all with pack_rows), prune_pack_patch_panels' runs more.
+// per panel. Im2col and the copy into panels cost 42% of such a layer's time beside the product (16 → 32 filters
+// over 14×14, 32 images on one core: 26% im2col, 16% pack_rows), prune_pack_patch_panels' runs more.
 #include "patch_plan.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
